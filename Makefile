@@ -1,0 +1,138 @@
+# honeyd: a virtual honeypot daemon.
+#
+#   make            build honeyd into build/
+#   make test       install what the tests need, build, run the whole suite
+#   make demo       run honeyd in a pair of network namespaces
+#   make bench      measure packet rate, latency and memory
+#   make install    PREFIX=/usr/local DESTDIR=
+#   make prints     regenerate nmap.prints from the system's nmap-os-db
+
+PREFIX ?=	/usr/local
+SBINDIR ?=	$(PREFIX)/sbin
+SHAREDIR ?=	$(PREFIX)/share/honeyd
+MANDIR ?=	$(PREFIX)/share/man
+SYSCONFDIR ?=	/etc/honeyd
+
+CC ?=		cc
+YACC =		bison -y
+WARNINGS =	-Wall -Wextra -Werror -Wno-unused-parameter \
+		-Wstrict-prototypes -Wmissing-prototypes -Wshadow \
+		-Wpointer-arith
+PKGS =		libbsd-overlay libevent libpcap
+PKG_CFLAGS :=	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS :=	$(shell pkg-config --libs $(PKGS) 2>/dev/null)
+DNET_CFLAGS :=	$(shell dumbnet-config --cflags 2>/dev/null)
+DNET_LIBS :=	$(shell dumbnet-config --libs 2>/dev/null)
+
+# Objects go to build/, the sanitizer build to build-asan/.
+OBJ ?=		build
+OPT ?=		-O2 -g
+SANITIZE =	-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+		-fno-sanitize-recover=undefined
+
+ALL_CFLAGS =	$(OPT) $(WARNINGS) -std=gnu11 -D_GNU_SOURCE \
+		-DHONEYD_PRINTS=\"$(SHAREDIR)/nmap.prints\" \
+		-DHONEYD_CONF=\"$(SYSCONFDIR)/honeyd.conf\" \
+		-Iprivsep -Ihoneyd $(PKG_CFLAGS) $(DNET_CFLAGS) $(CFLAGS)
+ALL_LIBS =	$(PKG_LIBS) $(DNET_LIBS) -lm $(LDLIBS)
+
+PRIVSEP_SRCS =	privsep/imsg.c \
+		privsep/imsg_event.c \
+		privsep/proc.c
+
+# Everything but main(): unit tests link against the same objects.
+LIB_SRCS =	honeyd/arp.c \
+		honeyd/capture.c \
+		honeyd/claim.c \
+		honeyd/config.c \
+		honeyd/engine.c \
+		honeyd/fingerprint.c \
+		honeyd/fpexpr.c \
+		honeyd/host.c \
+		honeyd/icmp.c \
+		honeyd/ip.c \
+		honeyd/log.c \
+		honeyd/personality.c \
+		honeyd/printconf.c \
+		honeyd/tcp.c \
+		honeyd/udp.c \
+		honeyd/wire.c
+
+LIB_OBJS =	$(PRIVSEP_SRCS:%.c=$(OBJ)/%.o) $(LIB_SRCS:%.c=$(OBJ)/%.o) \
+		$(OBJ)/honeyd/parse.o
+HEADERS =	$(wildcard privsep/*.h honeyd/*.h)
+
+UNIT_SRCS =	$(wildcard regress/unit/test_*.c)
+UNIT_BINS =	$(UNIT_SRCS:%.c=$(OBJ)/%)
+
+all: $(OBJ)/honeyd $(OBJ)/config_check
+
+$(OBJ)/honeyd: $(OBJ)/honeyd/honeyd.o $(OBJ)/libhoneyd.a
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(ALL_LIBS)
+
+$(OBJ)/libhoneyd.a: $(LIB_OBJS)
+	rm -f $@
+	ar rcs $@ $^
+
+$(OBJ)/%.o: %.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(OBJ)/honeyd/parse.c: honeyd/parse.y
+	@mkdir -p $(dir $@)
+	$(YACC) -o $@ $<
+
+# bison output is not ours to keep warning-free in every corner.
+$(OBJ)/honeyd/parse.o: $(OBJ)/honeyd/parse.c $(HEADERS)
+	$(CC) $(ALL_CFLAGS) -Wno-unused-but-set-variable -c -o $@ $<
+
+$(OBJ)/config_check: regress/unit/config_check.c $(OBJ)/libhoneyd.a
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LIBS)
+
+$(OBJ)/regress/unit/%: regress/unit/%.c regress/unit/unit.h $(OBJ)/libhoneyd.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(OBJ)/libhoneyd.a $(ALL_LIBS)
+
+unit: $(UNIT_BINS)
+
+asan:
+	$(MAKE) OBJ=build-asan OPT="$(SANITIZE)" all unit
+
+deps:
+	regress/deps.sh build
+
+test:
+	regress/deps.sh test
+	$(MAKE) all unit
+	$(MAKE) asan
+	regress/run.sh
+
+demo:
+	regress/deps.sh test
+	$(MAKE) all
+	regress/demo.sh
+
+bench:
+	regress/deps.sh test
+	$(MAKE) all
+	regress/bench/run.sh
+
+prints:
+	tools/mkprints > nmap.prints
+
+install: $(OBJ)/honeyd
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(SHAREDIR) \
+	    $(DESTDIR)$(SHAREDIR)/scripts $(DESTDIR)$(SYSCONFDIR) \
+	    $(DESTDIR)$(MANDIR)/man8
+	install -m 755 $(OBJ)/honeyd $(DESTDIR)$(SBINDIR)/honeyd
+	install -m 644 nmap.prints $(DESTDIR)$(SHAREDIR)/nmap.prints
+	install -m 644 conf/honeyd.conf $(DESTDIR)$(SHAREDIR)/honeyd.conf.example
+	for f in scripts/*; do [ -f "$$f" ] && \
+	    install -m 755 "$$f" $(DESTDIR)$(SHAREDIR)/scripts/; done; true
+	[ ! -f honeyd/honeyd.8 ] || \
+	    install -m 644 honeyd/honeyd.8 $(DESTDIR)$(MANDIR)/man8/
+
+clean:
+	rm -rf build build-asan
+
+.PHONY: all unit asan deps test demo bench prints install clean

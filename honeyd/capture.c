@@ -1,0 +1,180 @@
+/*
+ * Parent: packet capture.  One libpcap handle per interface in
+ * immediate mode (no buffering delay), inbound only, filtered to ARP
+ * and the claimed networks.  Each readable event drains a batch of
+ * frames; IPv4 frames go to the engine as IMSG_PKT_IN, ARP to arp.c.
+ */
+
+#include <sys/types.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <string.h>
+
+#include <dumbnet.h>
+#include <pcap.h>
+
+#include "honeyd.h"
+
+#define CAPTURE_SNAPLEN		(ETH_HDR_LEN + HONEYD_MAX_PKT)
+#define CAPTURE_BUFSIZE		(16 * 1024 * 1024)
+#define CAPTURE_BATCH		512	/* frames per event, for fairness */
+
+static void	 capture_frame(u_char *, const struct pcap_pkthdr *,
+		    const u_char *);
+static void	 capture_ip(struct iface *, const uint8_t *, size_t);
+static void	 capture_read(int, short, void *);
+
+int
+capture_open(struct iface *ifp, const char *filter)
+{
+	char	 errbuf[PCAP_ERRBUF_SIZE];
+	pcap_t	*p;
+
+	if ((p = pcap_create(ifp->name, errbuf)) == NULL) {
+		log_warnx("pcap_create %s: %s", ifp->name, errbuf);
+		return (-1);
+	}
+	/* Promiscuous: frames may be addressed to a template's own MAC. */
+	if (pcap_set_snaplen(p, CAPTURE_SNAPLEN) != 0 ||
+	    pcap_set_promisc(p, 1) != 0 ||
+	    pcap_set_immediate_mode(p, 1) != 0 ||
+	    pcap_set_buffer_size(p, CAPTURE_BUFSIZE) != 0 ||
+	    pcap_activate(p) < 0) {
+		log_warnx("pcap %s: %s", ifp->name, pcap_geterr(p));
+		goto fail;
+	}
+	if (pcap_datalink(p) != DLT_EN10MB) {
+		log_warnx("%s: not an Ethernet interface", ifp->name);
+		goto fail;
+	}
+	/* Our own frames must not come back to us. */
+	if (pcap_setdirection(p, PCAP_D_IN) != 0) {
+		log_warnx("pcap_setdirection %s: %s", ifp->name,
+		    pcap_geterr(p));
+		goto fail;
+	}
+	if (pcap_setnonblock(p, 1, errbuf) != 0) {
+		log_warnx("pcap_setnonblock %s: %s", ifp->name, errbuf);
+		goto fail;
+	}
+	ifp->pcap = p;
+	if (capture_setfilter(ifp, filter) == -1)
+		goto fail;
+	ifp->ev = event_new(parent->base, pcap_get_selectable_fd(p),
+	    EV_READ | EV_PERSIST, capture_read, ifp);
+	if (ifp->ev == NULL || event_add(ifp->ev, NULL) == -1) {
+		log_warnx("%s: cannot add capture event", ifp->name);
+		goto fail;
+	}
+	return (0);
+ fail:
+	pcap_close(p);
+	ifp->pcap = NULL;
+	return (-1);
+}
+
+int
+capture_setfilter(struct iface *ifp, const char *filter)
+{
+	struct bpf_program	 prog;
+
+	if (pcap_compile(ifp->pcap, &prog, filter, 1,
+	    PCAP_NETMASK_UNKNOWN) != 0) {
+		log_warnx("pcap filter \"%s\": %s", filter,
+		    pcap_geterr(ifp->pcap));
+		return (-1);
+	}
+	if (pcap_setfilter(ifp->pcap, &prog) != 0) {
+		log_warnx("pcap_setfilter %s: %s", ifp->name,
+		    pcap_geterr(ifp->pcap));
+		pcap_freecode(&prog);
+		return (-1);
+	}
+	pcap_freecode(&prog);
+	log_debug("%s: capture filter %s", ifp->name, filter);
+	return (0);
+}
+
+void
+capture_close(struct iface *ifp)
+{
+	if (ifp->ev != NULL)
+		event_free(ifp->ev);
+	if (ifp->pcap != NULL)
+		pcap_close(ifp->pcap);
+	ifp->ev = NULL;
+	ifp->pcap = NULL;
+}
+
+/* Drain a batch, then push it to the engine in one write. */
+static void
+capture_read(int fd, short event, void *arg)
+{
+	struct iface	*ifp = arg;
+
+	if (pcap_dispatch(ifp->pcap, CAPTURE_BATCH, capture_frame,
+	    (u_char *)ifp) == PCAP_ERROR)
+		log_warnx("pcap_dispatch %s: %s", ifp->name,
+		    pcap_geterr(ifp->pcap));
+	if (imsgbuf_queuelen(&parent->engine->ibuf) > 0 &&
+	    imsgbuf_write(&parent->engine->ibuf) == -1 && errno != EAGAIN)
+		log_warn("write to engine");
+	imsgev_add(parent->engine);
+}
+
+static void
+capture_frame(u_char *arg, const struct pcap_pkthdr *hdr, const u_char *frame)
+{
+	struct iface		*ifp = (struct iface *)arg;
+	const struct eth_hdr	*eth = (const struct eth_hdr *)frame;
+
+	parent->stats.frames_in++;
+	if (hdr->caplen < ETH_HDR_LEN || hdr->caplen < hdr->len) {
+		parent->stats.frames_short++;
+		return;
+	}
+	switch (ntohs(eth->eth_type)) {
+	case ETH_TYPE_IP:
+		capture_ip(ifp, frame, hdr->caplen);
+		break;
+	case ETH_TYPE_ARP:
+		arp_input(ifp, frame, hdr->caplen);
+		break;
+	default:
+		parent->stats.frames_other++;
+		break;
+	}
+}
+
+/*
+ * The parent looks only at the addresses: everything else about the
+ * packet is the engine's business.  The source MAC is remembered as
+ * the way back to the sender.
+ */
+static void
+capture_ip(struct iface *ifp, const uint8_t *frame, size_t len)
+{
+	const struct eth_hdr	*eth = (const struct eth_hdr *)frame;
+	const struct ip_hdr	*ip;
+	uint32_t		 src, dst;
+
+	if (len < ETH_HDR_LEN + IP_HDR_LEN) {
+		parent->stats.frames_short++;
+		return;
+	}
+	ip = (const struct ip_hdr *)(frame + ETH_HDR_LEN);
+	memcpy(&src, &ip->ip_src, sizeof(src));
+	memcpy(&dst, &ip->ip_dst, sizeof(dst));
+	if (!claim_contains(&parent->claimed, ntohl(dst))) {
+		parent->stats.frames_other++;
+		return;
+	}
+	wire_learn(ifp, ntohl(src), eth->eth_src.data);
+	if (imsg_compose(&parent->engine->ibuf, IMSG_PKT_IN, ifp->index, 0,
+	    -1, frame + ETH_HDR_LEN, len - ETH_HDR_LEN) == -1) {
+		parent->stats.frames_engine_drop++;
+		return;
+	}
+	parent->stats.frames_ip++;
+}

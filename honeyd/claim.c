@@ -1,0 +1,201 @@
+/*
+ * The set of claimed addresses: the networks honeyd answers for.  Kept
+ * as a sorted array of disjoint inclusive ranges in host byte order so
+ * membership is a binary search and the pcap filter can be derived.
+ */
+
+#include <sys/types.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <dumbnet.h>
+
+#include "honeyd.h"
+
+void
+claim_init(struct claimset *cs)
+{
+	memset(cs, 0, sizeof(*cs));
+}
+
+void
+claim_clear(struct claimset *cs)
+{
+	free(cs->r);
+	claim_init(cs);
+}
+
+int
+claim_add(struct claimset *cs, uint32_t lo, uint32_t hi)
+{
+	struct netrange	*r;
+	size_t		 ncap;
+
+	if (lo > hi)
+		return (-1);
+	if (cs->n == cs->cap) {
+		ncap = cs->cap ? cs->cap * 2 : 16;
+		if ((r = reallocarray(cs->r, ncap, sizeof(*r))) == NULL)
+			return (-1);
+		cs->r = r;
+		cs->cap = ncap;
+	}
+	cs->r[cs->n].lo = lo;
+	cs->r[cs->n].hi = hi;
+	cs->n++;
+	return (0);
+}
+
+static int
+netrange_cmp(const void *a, const void *b)
+{
+	const struct netrange	*x = a, *y = b;
+
+	if (x->lo != y->lo)
+		return (x->lo < y->lo ? -1 : 1);
+	return (0);
+}
+
+/* Sort and merge overlapping or adjacent ranges. */
+void
+claim_normalize(struct claimset *cs)
+{
+	size_t	 i, out;
+
+	if (cs->n == 0)
+		return;
+	qsort(cs->r, cs->n, sizeof(*cs->r), netrange_cmp);
+	for (i = 1, out = 0; i < cs->n; i++) {
+		if (cs->r[out].hi == UINT32_MAX ||
+		    cs->r[i].lo <= cs->r[out].hi + 1) {
+			if (cs->r[i].hi > cs->r[out].hi)
+				cs->r[out].hi = cs->r[i].hi;
+		} else
+			cs->r[++out] = cs->r[i];
+	}
+	cs->n = out + 1;
+}
+
+int
+claim_contains(const struct claimset *cs, uint32_t addr)
+{
+	size_t	 lo = 0, hi = cs->n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (addr < cs->r[mid].lo)
+			hi = mid;
+		else if (addr > cs->r[mid].hi)
+			lo = mid + 1;
+		else
+			return (1);
+	}
+	return (0);
+}
+
+/*
+ * Parse "a.b.c.d", "a.b.c.d/n" or "a.b.c.d-e.f.g.h" into an inclusive
+ * range in host byte order.
+ */
+int
+claim_parse(const char *s, uint32_t *lo, uint32_t *hi)
+{
+	char		 buf[64], *dash;
+	struct addr	 a, b;
+	uint32_t	 mask;
+
+	if (strlcpy(buf, s, sizeof(buf)) >= sizeof(buf))
+		return (-1);
+	if ((dash = strchr(buf, '-')) != NULL) {
+		*dash++ = '\0';
+		if (addr_pton(buf, &a) == -1 || addr_pton(dash, &b) == -1 ||
+		    a.addr_type != ADDR_TYPE_IP || b.addr_type != ADDR_TYPE_IP ||
+		    a.addr_bits != 32 || b.addr_bits != 32)
+			return (-1);
+		*lo = ntohl(a.addr_ip);
+		*hi = ntohl(b.addr_ip);
+		return (*lo <= *hi ? 0 : -1);
+	}
+	if (addr_pton(buf, &a) == -1 || a.addr_type != ADDR_TYPE_IP)
+		return (-1);
+	mask = a.addr_bits == 0 ? 0 : ~0U << (32 - a.addr_bits);
+	*lo = ntohl(a.addr_ip) & mask;
+	*hi = *lo | ~mask;
+	return (0);
+}
+
+/* Split [lo, hi] into CIDR blocks, calling fn for each. */
+static int
+range_to_cidrs(uint32_t lo, uint32_t hi,
+    int (*fn)(uint32_t, int, void *), void *arg)
+{
+	int		 bits;
+	uint64_t	 size;
+
+	for (;;) {
+		for (bits = 0; bits < 32; bits++) {
+			size = 1ULL << (32 - bits);
+			if ((lo & (uint32_t)(size - 1)) == 0 &&
+			    (uint64_t)lo + size - 1 <= hi)
+				break;
+		}
+		if (fn(lo, bits, arg) == -1)
+			return (-1);
+		size = 1ULL << (32 - bits);
+		if ((uint64_t)lo + size - 1 >= hi)
+			return (0);
+		lo += (uint32_t)size;
+	}
+}
+
+struct filter_buf {
+	char	*s;
+	size_t	 len;
+	int	 count;
+};
+
+static int
+filter_add_cidr(uint32_t net, int bits, void *arg)
+{
+	struct filter_buf	*fb = arg;
+	struct in_addr		 in;
+	char			 term[64];
+
+	in.s_addr = htonl(net);
+	snprintf(term, sizeof(term), "%sdst net %s/%d",
+	    fb->count++ ? " or " : "", inet_ntoa(in), bits);
+	if (strlcat(fb->s, term, fb->len) >= fb->len)
+		return (-1);
+	return (0);
+}
+
+/*
+ * The pcap filter for a claimed set: ARP, and IPv4 to claimed
+ * addresses.  A set too large for a filter falls back to all IPv4;
+ * the parent checks each destination anyway.
+ */
+char *
+claim_filter(const struct claimset *cs)
+{
+	struct filter_buf	 fb;
+	size_t			 i;
+
+	fb.len = 8192;
+	fb.count = 0;
+	if ((fb.s = malloc(fb.len)) == NULL)
+		return (NULL);
+	strlcpy(fb.s, "arp or (ip and (", fb.len);
+	for (i = 0; i < cs->n; i++)
+		if (range_to_cidrs(cs->r[i].lo, cs->r[i].hi,
+		    filter_add_cidr, &fb) == -1 || fb.count > CLAIM_FILTER_MAX)
+			break;
+	if (i < cs->n || fb.count == 0)
+		strlcpy(fb.s, "arp or ip", fb.len);
+	else
+		strlcat(fb.s, "))", fb.len);
+	return (fb.s);
+}

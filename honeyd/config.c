@@ -1,0 +1,614 @@
+/*
+ * The configuration as data: templates, their ports, the sorted table
+ * of address binds, and the lookups the engine does per packet.
+ * parse.y builds it with these functions, printconf.c prints it back.
+ */
+
+#include <sys/types.h>
+#include <sys/queue.h>
+#include <sys/tree.h>
+
+#include <netinet/in.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "honeyd.h"
+
+static int	 rules_copy(struct template *, const struct template *);
+static int	 subsystems_copy(struct template *, const struct template *);
+static int	 ports_copy(struct template *, const struct template *);
+static void	 rule_free(struct dyn_rule *);
+static size_t	 bind_first_above(const struct honeyd_config *, uint32_t);
+static int	 binds_reserve(struct honeyd_config *, size_t);
+static int	 rule_matches(const struct dyn_rule *, const struct dyn_match *);
+
+static int
+port_cmp(struct port *a, struct port *b)
+{
+	if (a->proto != b->proto)
+		return (a->proto < b->proto ? -1 : 1);
+	if (a->number != b->number)
+		return (a->number < b->number ? -1 : 1);
+	return (0);
+}
+
+static int
+template_cmp(struct template *a, struct template *b)
+{
+	return (strcmp(a->name, b->name));
+}
+
+RB_GENERATE(port_tree, port, entry, port_cmp)
+RB_GENERATE(template_tree, template, entry, template_cmp)
+
+struct honeyd_config *
+config_new(void)
+{
+	struct honeyd_config	*conf;
+
+	if ((conf = calloc(1, sizeof(*conf))) == NULL)
+		return (NULL);
+	RB_INIT(&conf->templates);
+	TAILQ_INIT(&conf->tmpl_order);
+	TAILQ_INIT(&conf->routes);
+	TAILQ_INIT(&conf->annotations);
+	TAILQ_INIT(&conf->ext_binds);
+	TAILQ_INIT(&conf->dhcp);
+	TAILQ_INIT(&conf->options);
+	return (conf);
+}
+
+void
+config_free(struct honeyd_config *conf)
+{
+	struct route_conf	*r;
+	struct annotation	*a;
+	struct ext_bind		*e;
+	struct dhcp_conf	*d;
+	struct plugin_option	*o;
+
+	if (conf == NULL)
+		return;
+	while (!TAILQ_EMPTY(&conf->tmpl_order))
+		template_free(conf, TAILQ_FIRST(&conf->tmpl_order));
+	free(conf->binds);
+	while ((r = TAILQ_FIRST(&conf->routes)) != NULL) {
+		TAILQ_REMOVE(&conf->routes, r, entry);
+		free(r);
+	}
+	while ((a = TAILQ_FIRST(&conf->annotations)) != NULL) {
+		TAILQ_REMOVE(&conf->annotations, a, entry);
+		free(a->personality);
+		free(a);
+	}
+	while ((e = TAILQ_FIRST(&conf->ext_binds)) != NULL) {
+		TAILQ_REMOVE(&conf->ext_binds, e, entry);
+		free(e->iface);
+		free(e);
+	}
+	while ((d = TAILQ_FIRST(&conf->dhcp)) != NULL) {
+		TAILQ_REMOVE(&conf->dhcp, d, entry);
+		free(d->iface);
+		free(d->ethernet);
+		free(d);
+	}
+	while ((o = TAILQ_FIRST(&conf->options)) != NULL) {
+		TAILQ_REMOVE(&conf->options, o, entry);
+		free(o->plugin);
+		free(o->key);
+		free(o->value);
+		free(o);
+	}
+	free(conf);
+}
+
+struct template *
+config_find_template(const struct honeyd_config *conf, const char *name)
+{
+	struct template	 key;
+
+	/* RB_FIND wants a non-const head; it does not modify it. */
+	key.name = (char *)name;
+	return (RB_FIND(template_tree,
+	    (struct template_tree *)&conf->templates, &key));
+}
+
+/* A new, empty template, or NULL with errno EEXIST or ENOMEM. */
+struct template *
+template_create(struct honeyd_config *conf, const char *name)
+{
+	struct template	*t;
+
+	if (config_find_template(conf, name) != NULL) {
+		errno = EEXIST;
+		return (NULL);
+	}
+	if ((t = calloc(1, sizeof(*t))) == NULL)
+		return (NULL);
+	if ((t->name = strdup(name)) == NULL) {
+		free(t);
+		return (NULL);
+	}
+	RB_INIT(&t->ports);
+	TAILQ_INIT(&t->rules);
+	TAILQ_INIT(&t->subsystems);
+	RB_INSERT(template_tree, &conf->templates, t);
+	TAILQ_INSERT_TAIL(&conf->tmpl_order, t, order);
+	return (t);
+}
+
+static int
+strdup_opt(char **dst, const char *src)
+{
+	*dst = NULL;
+	if (src != NULL && (*dst = strdup(src)) == NULL)
+		return (-1);
+	return (0);
+}
+
+/*
+ * A deep copy of src named name.  Rules keep pointing at the same
+ * targets: a clone of a dynamic template chooses among the same hosts.
+ */
+struct template *
+template_clone(struct honeyd_config *conf, const char *name,
+    const struct template *src)
+{
+	struct template	*t;
+	int		 i;
+
+	if ((t = template_create(conf, name)) == NULL)
+		return (NULL);
+	t->flags = src->flags;
+	t->pers = src->pers;
+	t->uptime = src->uptime;
+	t->droprate_in = src->droprate_in;
+	t->droprate_syn = src->droprate_syn;
+	t->uid = src->uid;
+	t->gid = src->gid;
+	t->maxfds = src->maxfds;
+	t->spoof_src = src->spoof_src;
+	t->spoof_dst = src->spoof_dst;
+	if (strdup_opt(&t->personality, src->personality) == -1 ||
+	    strdup_opt(&t->ethernet, src->ethernet) == -1)
+		goto fail;
+	for (i = 0; i < HP_MAX; i++)
+		if (action_copy(&t->defaults[i], &src->defaults[i]) == -1)
+			goto fail;
+	if (ports_copy(t, src) == -1 || rules_copy(t, src) == -1 ||
+	    subsystems_copy(t, src) == -1)
+		goto fail;
+	return (t);
+ fail:
+	template_free(conf, t);
+	errno = ENOMEM;
+	return (NULL);
+}
+
+static int
+ports_copy(struct template *t, const struct template *src)
+{
+	struct port	*p, *np;
+
+	RB_FOREACH(p, port_tree, (struct port_tree *)&src->ports) {
+		if ((np = template_add_port(t, p->proto, p->number)) == NULL)
+			return (-1);
+		if (action_copy(&np->action, &p->action) == -1)
+			return (-1);
+	}
+	return (0);
+}
+
+static int
+rules_copy(struct template *t, const struct template *src)
+{
+	struct dyn_rule	*r, *nr;
+
+	TAILQ_FOREACH(r, &src->rules, entry) {
+		if ((nr = calloc(1, sizeof(*nr))) == NULL)
+			return (-1);
+		*nr = *r;
+		nr->os = nr->target = NULL;
+		TAILQ_INSERT_TAIL(&t->rules, nr, entry);
+		if (strdup_opt(&nr->os, r->os) == -1 ||
+		    strdup_opt(&nr->target, r->target) == -1)
+			return (-1);
+	}
+	return (0);
+}
+
+static int
+subsystems_copy(struct template *t, const struct template *src)
+{
+	struct tmpl_subsys	*s, *ns;
+
+	TAILQ_FOREACH(s, &src->subsystems, entry) {
+		if ((ns = calloc(1, sizeof(*ns))) == NULL)
+			return (-1);
+		ns->flags = s->flags;
+		TAILQ_INSERT_TAIL(&t->subsystems, ns, entry);
+		if ((ns->cmd = strdup(s->cmd)) == NULL)
+			return (-1);
+	}
+	return (0);
+}
+
+static void
+rule_free(struct dyn_rule *r)
+{
+	free(r->os);
+	free(r->target);
+	free(r);
+}
+
+/* The caller makes sure nothing refers to t any more. */
+void
+template_free(struct honeyd_config *conf, struct template *t)
+{
+	struct port		*p;
+	struct dyn_rule		*r;
+	struct tmpl_subsys	*s;
+	int			 i;
+
+	RB_REMOVE(template_tree, &conf->templates, t);
+	TAILQ_REMOVE(&conf->tmpl_order, t, order);
+	if (conf->dflt == t)
+		conf->dflt = NULL;
+	while ((p = RB_MIN(port_tree, &t->ports)) != NULL)
+		template_del_port(t, p);
+	while ((r = TAILQ_FIRST(&t->rules)) != NULL) {
+		TAILQ_REMOVE(&t->rules, r, entry);
+		rule_free(r);
+	}
+	while ((s = TAILQ_FIRST(&t->subsystems)) != NULL) {
+		TAILQ_REMOVE(&t->subsystems, s, entry);
+		free(s->cmd);
+		free(s);
+	}
+	for (i = 0; i < HP_MAX; i++)
+		action_clear(&t->defaults[i]);
+	free(t->personality);
+	free(t->ethernet);
+	free(t->name);
+	free(t);
+}
+
+/*
+ * Why t cannot be deleted, or NULL if nothing refers to it.  Scans
+ * everything; "delete" is rare and this keeps no reference counts.
+ */
+const char *
+template_used_by(const struct honeyd_config *conf, const struct template *t)
+{
+	const struct template	*o;
+	const struct dyn_rule	*r;
+	const struct dhcp_conf	*d;
+	size_t			 i;
+
+	for (i = 0; i < conf->nbinds; i++)
+		if (conf->binds[i].tmpl == t)
+			return ("it is bound to addresses");
+	TAILQ_FOREACH(o, &conf->tmpl_order, order)
+		TAILQ_FOREACH(r, &o->rules, entry)
+			if (r->tmpl == t && o != t)
+				return ("a dynamic template uses it");
+	TAILQ_FOREACH(d, &conf->dhcp, entry)
+		if (d->tmpl == t)
+			return ("a dhcp statement uses it");
+	return (NULL);
+}
+
+struct port *
+template_find_port(const struct template *t, int proto, uint16_t number)
+{
+	struct port	 key;
+
+	key.proto = proto;
+	key.number = number;
+	return (RB_FIND(port_tree, (struct port_tree *)&t->ports, &key));
+}
+
+/* A new port with an unset action, or NULL if it exists or no memory. */
+struct port *
+template_add_port(struct template *t, int proto, uint16_t number)
+{
+	struct port	*p;
+
+	if ((p = calloc(1, sizeof(*p))) == NULL)
+		return (NULL);
+	p->proto = proto;
+	p->number = number;
+	if (RB_INSERT(port_tree, &t->ports, p) != NULL) {
+		free(p);
+		errno = EEXIST;
+		return (NULL);
+	}
+	return (p);
+}
+
+void
+template_del_port(struct template *t, struct port *p)
+{
+	RB_REMOVE(port_tree, &t->ports, p);
+	action_clear(&p->action);
+	free(p);
+}
+
+/*
+ * What happens to a packet for proto/port: the port's own action, else
+ * the template's default for the protocol.  Defaults never set follow
+ * real stacks rather than Honeyd 1.5c: closed TCP and UDP ports reset
+ * (RST, ICMP port unreachable) and ICMP is answered.  1.5c left TCP open
+ * by accident of zeroed memory, which gives every unconfigured host
+ * 65535 open ports, the first thing a scanner would notice.
+ */
+const struct action *
+template_action(const struct template *t, int proto, uint16_t port)
+{
+	static const struct action	 act_reset = { .kind = ACTION_RESET };
+	static const struct action	 act_open = { .kind = ACTION_OPEN };
+	static const struct action	 act_block = { .kind = ACTION_BLOCK };
+	const struct action		*a;
+	struct port			*p;
+
+	if (t == NULL)
+		return (&act_block);
+	switch (proto) {
+	case IPPROTO_TCP:
+	case IPPROTO_UDP:
+		if ((p = template_find_port(t, proto, port)) != NULL)
+			return (&p->action);
+		a = &t->defaults[proto == IPPROTO_TCP ? HP_TCP : HP_UDP];
+		return (a->kind == ACTION_UNSET ? &act_reset : a);
+	case IPPROTO_ICMP:
+		a = &t->defaults[HP_ICMP];
+		return (a->kind == ACTION_UNSET ? &act_open : a);
+	default:
+		return (&act_block);
+	}
+}
+
+int
+action_copy(struct action *dst, const struct action *src)
+{
+	*dst = *src;
+	dst->cmd = dst->proxy_host = dst->proxy_port = NULL;
+	if (strdup_opt(&dst->cmd, src->cmd) == -1 ||
+	    strdup_opt(&dst->proxy_host, src->proxy_host) == -1 ||
+	    strdup_opt(&dst->proxy_port, src->proxy_port) == -1) {
+		action_clear(dst);
+		return (-1);
+	}
+	return (0);
+}
+
+void
+action_clear(struct action *a)
+{
+	free(a->cmd);
+	free(a->proxy_host);
+	free(a->proxy_port);
+	memset(a, 0, sizeof(*a));
+}
+
+/* Index of the first bind whose hi is >= addr (nbinds if none). */
+static size_t
+bind_first_above(const struct honeyd_config *conf, uint32_t addr)
+{
+	size_t	 lo = 0, hi = conf->nbinds, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (conf->binds[mid].hi < addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return (lo);
+}
+
+const struct bind *
+config_find_bind(const struct honeyd_config *conf, uint32_t addr)
+{
+	size_t	 i;
+
+	i = bind_first_above(conf, addr);
+	if (i < conf->nbinds && conf->binds[i].lo <= addr)
+		return (&conf->binds[i]);
+	return (NULL);
+}
+
+static int
+binds_reserve(struct honeyd_config *conf, size_t extra)
+{
+	struct bind	*nb;
+	size_t		 ncap;
+
+	if (conf->nbinds + extra <= conf->binds_cap)
+		return (0);
+	ncap = conf->binds_cap ? conf->binds_cap * 2 : 16;
+	while (ncap < conf->nbinds + extra)
+		ncap *= 2;
+	if ((nb = reallocarray(conf->binds, ncap, sizeof(*nb))) == NULL)
+		return (-1);
+	conf->binds = nb;
+	conf->binds_cap = ncap;
+	return (0);
+}
+
+/*
+ * Bind lo..hi to t.  Whatever was bound there before is replaced: the
+ * old intervals overlapping the new one are cut down to what lies
+ * outside it, and the new one is merged with neighbours bound to the
+ * same template so consecutive single binds collapse into one entry.
+ * *replaced tells whether any address changed template.
+ */
+int
+config_bind(struct honeyd_config *conf, uint32_t lo, uint32_t hi,
+    struct template *t, int *replaced)
+{
+	struct bind	 nb[3];
+	size_t		 i, j, n = 0;
+
+	*replaced = 0;
+	if (lo > hi || binds_reserve(conf, 2) == -1)
+		return (-1);
+	i = bind_first_above(conf, lo);
+	for (j = i; j < conf->nbinds && conf->binds[j].lo <= hi; j++)
+		if (conf->binds[j].tmpl != t)
+			*replaced = 1;
+	if (j > i && conf->binds[i].lo < lo) {
+		nb[n].lo = conf->binds[i].lo;
+		nb[n].hi = lo - 1;
+		nb[n++].tmpl = conf->binds[i].tmpl;
+	}
+	nb[n].lo = lo;
+	nb[n].hi = hi;
+	nb[n++].tmpl = t;
+	if (j > i && conf->binds[j - 1].hi > hi) {
+		nb[n].lo = hi + 1;
+		nb[n].hi = conf->binds[j - 1].hi;
+		nb[n++].tmpl = conf->binds[j - 1].tmpl;
+	}
+	/* Take in the neighbours outside lo..hi if they merge. */
+	if (i > 0 && conf->binds[i - 1].tmpl == nb[0].tmpl &&
+	    conf->binds[i - 1].hi + 1 == nb[0].lo)
+		nb[0].lo = conf->binds[--i].lo;
+	if (j < conf->nbinds && conf->binds[j].tmpl == nb[n - 1].tmpl &&
+	    nb[n - 1].hi + 1 == conf->binds[j].lo)
+		nb[n - 1].hi = conf->binds[j++].hi;
+	/* A remainder bound to t itself merges with the new interval. */
+	if (n > 1 && nb[0].tmpl == nb[1].tmpl) {
+		nb[1].lo = nb[0].lo;
+		memmove(&nb[0], &nb[1], --n * sizeof(nb[0]));
+	}
+	if (n > 1 && nb[n - 2].tmpl == nb[n - 1].tmpl) {
+		nb[n - 2].hi = nb[n - 1].hi;
+		n--;
+	}
+	memmove(&conf->binds[i + n], &conf->binds[j],
+	    (conf->nbinds - j) * sizeof(conf->binds[0]));
+	memcpy(&conf->binds[i], nb, n * sizeof(nb[0]));
+	conf->nbinds = conf->nbinds - (j - i) + n;
+	return (0);
+}
+
+static int
+rule_matches(const struct dyn_rule *r, const struct dyn_match *m)
+{
+	switch (r->cond) {
+	case DYN_OTHERWISE:
+		return (1);
+	case DYN_SRC_IP:
+		return ((htonl(m->src) & r->mask) == r->net);
+	case DYN_SRC_OS:
+		return (m->os != NULL && strcmp(m->os, r->os) == 0);
+	case DYN_PROTO:
+		return (m->proto == r->proto);
+	case DYN_TIME:
+		if (m->tod < 0)
+			return (0);
+		if (r->tm_start <= r->tm_end)
+			return ((uint32_t)m->tod >= r->tm_start &&
+			    (uint32_t)m->tod < r->tm_end);
+		/* The interval wraps around midnight. */
+		return ((uint32_t)m->tod >= r->tm_start ||
+		    (uint32_t)m->tod < r->tm_end);
+	}
+	return (0);
+}
+
+/*
+ * Follow dynamic templates to a concrete one: the first rule that
+ * matches, again and again.  NULL if no rule matches or the chain is
+ * longer than DYN_MAX_DEPTH (a loop through several templates).
+ */
+struct template *
+template_resolve(const struct template *t, const struct dyn_match *m)
+{
+	const struct dyn_rule	*r;
+	int			 depth;
+
+	for (depth = 0; t != NULL && (t->flags & TMPL_F_DYNAMIC); depth++) {
+		if (depth == DYN_MAX_DEPTH)
+			return (NULL);
+		TAILQ_FOREACH(r, &t->rules, entry)
+			if (rule_matches(r, m))
+				break;
+		t = r == NULL ? NULL : r->tmpl;
+	}
+	return ((struct template *)t);
+}
+
+/*
+ * The template answering for dst when src talks to it.  Time rules are
+ * judged by local time now; source os and protocol rules never match
+ * here, the engine calls template_resolve() when it knows them.
+ */
+struct template *
+config_lookup(const struct honeyd_config *conf, uint32_t dst, uint32_t src)
+{
+	const struct bind	*b;
+	struct dyn_match	 m;
+	struct tm		 tm;
+	time_t			 now;
+	struct template		*t;
+
+	b = config_find_bind(conf, dst);
+	t = b != NULL ? b->tmpl : conf->dflt;
+	if (t == NULL || (t->flags & TMPL_F_DYNAMIC) == 0)
+		return (t);
+	memset(&m, 0, sizeof(m));
+	m.src = src;
+	m.tod = -1;
+	now = time(NULL);
+	if (localtime_r(&now, &tm) != NULL)
+		m.tod = tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec;
+	return (template_resolve(t, &m));
+}
+
+static int
+claim_net(struct claimset *cs, uint32_t net, uint32_t mask)
+{
+	return (claim_add(cs, net & mask, (net & mask) | ~mask));
+}
+
+/*
+ * Add to cs every address the config answers for: the binds, and for
+ * the routing topology the entry routers, every router and gateway,
+ * and every network linked, routed or declared unreachable (routers
+ * answer for those with ICMP).  Tunnel endpoints and "bind A to IFACE"
+ * hosts are real machines elsewhere and are left out.  The caller
+ * normalizes cs.
+ */
+int
+config_claimed_ranges(const struct honeyd_config *conf, struct claimset *cs)
+{
+	const struct route_conf	*r;
+	size_t			 i;
+
+	for (i = 0; i < conf->nbinds; i++)
+		if (claim_add(cs, conf->binds[i].lo, conf->binds[i].hi) == -1)
+			return (-1);
+	TAILQ_FOREACH(r, &conf->routes, entry) {
+		if (claim_add(cs, r->router, r->router) == -1)
+			return (-1);
+		if ((r->kind != ROUTE_ENTRY || (r->flags & ROUTE_F_NETWORK)) &&
+		    claim_net(cs, r->net, r->mask) == -1)
+			return (-1);
+		if (r->kind == ROUTE_NET && claim_add(cs, r->gw, r->gw) == -1)
+			return (-1);
+	}
+	return (0);
+}
+
+/* Called once a parse succeeded: cache what lookups need. */
+void
+config_finish(struct honeyd_config *conf)
+{
+	conf->dflt = config_find_template(conf, "default");
+}

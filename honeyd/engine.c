@@ -1,0 +1,250 @@
+/*
+ * The packet engine: chrooted, unprivileged, and the only process that
+ * parses attacker bytes.  It receives IP packets from the parent, runs
+ * them through the dispatcher (ip.c) and sends its answers back to the
+ * parent for the wire.  Its configuration arrives as text over imsg and
+ * is parsed aside, then swapped in whole.
+ */
+
+#include <sys/types.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "honeyd.h"
+#include "personality.h"
+#include "proc.h"
+
+struct engine		*engine;
+
+static void	 engine_dispatch_parent(int, short, void *);
+static void	 engine_sig(int, short, void *);
+static void	 engine_reconf_append(char **, size_t *, struct imsg *);
+static void	 engine_reconf_done(void);
+static void	 engine_install(struct honeyd_config *, struct fpdb *);
+static void	 engine_log_stats(void);
+
+__dead void
+engine_main(int fd, uid_t uid, gid_t gid, const char *chroot_dir)
+{
+	static struct engine	 e;
+	static struct imsgev	 parent_iev;
+	struct event		*sigterm, *sigint, *sighup, *sigusr1;
+
+	engine = &e;
+	log_procinit("engine");
+	if (proc_drop_privileges(chroot_dir, uid, gid, "engine") == -1)
+		fatal("engine: dropping privileges");
+	if ((e.base = event_base_new()) == NULL)
+		fatalx("event_base_new");
+	host_init(HOST_MAX_DEFAULT);
+	tcp_init();
+
+	e.parent = &parent_iev;
+	if (imsgev_init(e.parent, e.base, fd, engine_dispatch_parent,
+	    e.parent) == -1)
+		fatalx("engine: imsg event");
+	imsgev_add(e.parent);
+	signal(SIGPIPE, SIG_IGN);
+	sigterm = evsignal_new(e.base, SIGTERM, engine_sig, NULL);
+	sigint = evsignal_new(e.base, SIGINT, engine_sig, NULL);
+	/* Reload and log reopening are the parent's to start. */
+	sighup = evsignal_new(e.base, SIGHUP, engine_sig, NULL);
+	sigusr1 = evsignal_new(e.base, SIGUSR1, engine_sig, NULL);
+	if (sigterm == NULL || sigint == NULL || sighup == NULL ||
+	    sigusr1 == NULL || evsignal_add(sigterm, NULL) == -1 ||
+	    evsignal_add(sigint, NULL) == -1 ||
+	    evsignal_add(sighup, NULL) == -1 ||
+	    evsignal_add(sigusr1, NULL) == -1)
+		fatalx("engine: signal events");
+
+	event_base_dispatch(e.base);
+	engine_log_stats();
+	exit(0);
+}
+
+/* Queue one packet for the wire; the dispatcher flushes in batches. */
+void
+engine_send(const void *pkt, size_t len)
+{
+	if (imsg_compose(&engine->parent->ibuf, IMSG_PKT_OUT, 0, 0, -1,
+	    pkt, len) == -1) {
+		engine->stats.drop_out++;
+		return;
+	}
+	engine->stats.pkts_out++;
+	imsgev_add(engine->parent);
+}
+
+static void
+engine_sig(int sig, short event, void *arg)
+{
+	switch (sig) {
+	case SIGTERM:
+	case SIGINT:
+		event_base_loopbreak(engine->base);
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+engine_dispatch_parent(int fd, short event, void *arg)
+{
+	struct imsgev	*iev = arg;
+	struct imsgbuf	*ibuf = &iev->ibuf;
+	struct imsg	 imsg;
+	ssize_t		 n;
+
+	if (event & EV_READ) {
+		if ((n = imsgbuf_read(ibuf)) == -1 && errno != EAGAIN)
+			fatal("engine: read from parent");
+		if (n == 0) {
+			/* The parent is gone: so are we. */
+			event_base_loopbreak(engine->base);
+			return;
+		}
+	}
+	for (;;) {
+		if ((n = imsg_get(ibuf, &imsg)) == -1)
+			fatal("engine: bad message from parent");
+		if (n == 0)
+			break;
+		switch (imsg.hdr.type) {
+		case IMSG_PKT_IN:
+			engine->stats.pkts_in++;
+			if (engine->conf != NULL)
+				ip_input(imsg.data, imsg_get_len(&imsg));
+			break;
+		case IMSG_RECONF_PRINTS:
+			engine_reconf_append(&engine->rc_prints,
+			    &engine->rc_prints_len, &imsg);
+			break;
+		case IMSG_RECONF_CONF:
+			engine_reconf_append(&engine->rc_conf,
+			    &engine->rc_conf_len, &imsg);
+			break;
+		case IMSG_RECONF_DONE:
+			engine_reconf_done();
+			break;
+		default:
+			fatalx("engine: unexpected message %u",
+			    imsg.hdr.type);
+		}
+		imsg_free(&imsg);
+	}
+	/* Answers to this batch go out now, not on the next wakeup. */
+	if ((event & EV_WRITE) || imsgbuf_queuelen(ibuf) > 0)
+		if (imsgbuf_write(ibuf) == -1 && errno != EAGAIN)
+			fatal("engine: write to parent");
+	imsgev_add(iev);
+}
+
+static void
+engine_reconf_append(char **buf, size_t *len, struct imsg *imsg)
+{
+	size_t	 n = imsg_get_len(imsg);
+	char	*p;
+
+	if ((p = realloc(*buf, *len + n + 1)) == NULL)
+		fatal("engine: reconf");
+	memcpy(p + *len, imsg->data, n);
+	*len += n;
+	p[*len] = '\0';
+	*buf = p;
+}
+
+/*
+ * Build the new configuration aside; only a complete one replaces the
+ * running one.  The parent already validated the same text, so a
+ * failure here means the two disagree: keep running the old one.
+ */
+static void
+engine_reconf_done(void)
+{
+	struct fpdb		*db;
+	struct honeyd_config	*conf;
+
+	db = fpdb_load_buffer("fingerprints", engine->rc_prints ?
+	    engine->rc_prints : "", engine->rc_prints_len);
+	conf = db == NULL ? NULL : config_parse_buffer("config",
+	    engine->rc_conf ? engine->rc_conf : "", engine->rc_conf_len,
+	    fpdb_check_name, db);
+	free(engine->rc_prints);
+	free(engine->rc_conf);
+	engine->rc_prints = engine->rc_conf = NULL;
+	engine->rc_prints_len = engine->rc_conf_len = 0;
+	if (conf == NULL || personality_attach(conf, db) == -1) {
+		log_warnx("engine: new configuration rejected; keeping the "
+		    "running one");
+		if (conf != NULL)
+			config_free(conf);
+		if (db != NULL)
+			fpdb_free(db);
+		return;
+	}
+	engine_install(conf, db);
+	if (log_getverbose())
+		log_debug("configuration installed");
+}
+
+/*
+ * Swap in a new configuration.  Nothing outlives a packet holding a
+ * pointer into a config or fingerprint database (connections copy what
+ * they need), so the old ones are freed at once; hosts notice the new
+ * generation and re-derive their personality state.
+ */
+static void
+engine_install(struct honeyd_config *conf, struct fpdb *db)
+{
+	struct honeyd_config	*oconf = engine->conf;
+	struct fpdb		*odb = engine->db;
+
+	engine->conf = conf;
+	engine->db = db;
+	engine->generation++;
+	if (oconf != NULL) {
+		config_free(oconf);
+		fpdb_free(odb);
+		log_info("configuration reloaded");
+	} else
+		log_info("engine ready");
+}
+
+static void
+engine_log_stats(void)
+{
+	struct engine_stats	*s = &engine->stats;
+
+	log_info("engine: in %llu; dropped short %llu version %llu "
+	    "hlen %llu len %llu ipsum %llu frag %llu proto %llu l4sum %llu "
+	    "noaddr %llu droprate %llu nohost %llu srcaddr %llu",
+	    (unsigned long long)s->pkts_in, (unsigned long long)s->drop_short,
+	    (unsigned long long)s->drop_version,
+	    (unsigned long long)s->drop_hlen, (unsigned long long)s->drop_len,
+	    (unsigned long long)s->drop_ipsum,
+	    (unsigned long long)s->drop_frag,
+	    (unsigned long long)s->drop_proto,
+	    (unsigned long long)s->drop_l4sum,
+	    (unsigned long long)s->drop_noaddr,
+	    (unsigned long long)s->drop_droprate,
+	    (unsigned long long)s->drop_nohost,
+	    (unsigned long long)s->drop_srcaddr);
+	log_info("engine: icmp %llu tcp %llu udp %llu; out %llu dropped "
+	    "%llu; echo %llu unreach %llu rst %llu synack %llu; "
+	    "connections %llu active %llu evicted %llu; hosts %zu",
+	    (unsigned long long)s->proto_in[HP_ICMP],
+	    (unsigned long long)s->proto_in[HP_TCP],
+	    (unsigned long long)s->proto_in[HP_UDP],
+	    (unsigned long long)s->pkts_out, (unsigned long long)s->drop_out,
+	    (unsigned long long)s->icmp_echo,
+	    (unsigned long long)s->icmp_unreach,
+	    (unsigned long long)s->tcp_rst, (unsigned long long)s->tcp_synack,
+	    (unsigned long long)s->tcp_conns,
+	    (unsigned long long)s->tcp_conns_active,
+	    (unsigned long long)s->tcp_conns_evicted, host_count());
+}

@@ -1,0 +1,564 @@
+/*
+ * honeyd: the privileged parent.
+ *
+ * It reads the configuration and fingerprint files, opens capture and
+ * sending on each interface, forks the engine (which chroots and drops
+ * privileges), hands it the configuration over imsg and then only moves
+ * frames: captured ones to the engine, the engine's onto the wire.
+ */
+
+#include <sys/types.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <arpa/inet.h>
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pcap.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include <dumbnet.h>
+
+#include "honeyd.h"
+#include "personality.h"
+#include "proc.h"
+
+#define HONEYD_VERSION	"2.0"
+#define CONF_CHUNK	(16 * 1024)
+
+struct honeyd_opts	 honeyd_opts;
+struct parent		*parent;
+
+static struct honeyd_config	*parent_conf;
+
+static __dead void	 usage(void);
+static void		 parse_args(int, char **);
+static int		 load_config(struct honeyd_config **, struct fpdb **);
+static int		 claim_networks(struct honeyd_config *);
+static int		 iface_setup(struct iface *, const char *, int);
+static const char	*iface_default(void);
+static void		 parent_dispatch_engine(int, short, void *);
+static void		 parent_sig(int, short, void *);
+static void		 parent_reload(void);
+static void		 parent_shutdown(int);
+static int		 send_config(struct honeyd_config *, struct fpdb *);
+static void		 parent_log_stats(void);
+
+static __dead void
+usage(void)
+{
+	fprintf(stderr, "usage: honeyd [-dnvV] [-f config] [-i iface]... "
+	    "[-p fingerprints] [-u user]\n"
+	    "\t[-g group] [-l pktlog] [-s svclog] [-j jsonlog] "
+	    "[-c ctlsocket] [-P pidfile]\n\t[-C chrootdir] [net ...]\n");
+	exit(1);
+}
+
+static void
+parse_args(int argc, char **argv)
+{
+	struct honeyd_opts	*o = &honeyd_opts;
+	int			 ch;
+
+	o->config = HONEYD_CONF;
+	o->prints = HONEYD_PRINTS;
+	o->ctlsock = HONEYD_CTLSOCK;
+	o->chroot = HONEYD_CHROOT;
+	while ((ch = getopt(argc, argv, "C:c:df:g:i:j:l:nP:p:s:u:vV")) != -1) {
+		switch (ch) {
+		case 'C':
+			o->chroot = optarg;
+			break;
+		case 'c':
+			o->ctlsock = optarg;
+			break;
+		case 'd':
+			o->debug = 1;
+			break;
+		case 'f':
+			o->config = optarg;
+			break;
+		case 'g':
+			o->group = optarg;
+			break;
+		case 'i':
+			if (o->nifaces == HONEYD_MAX_IFACES)
+				errx(1, "too many interfaces (max %d)",
+				    HONEYD_MAX_IFACES);
+			o->ifaces[o->nifaces++] = optarg;
+			break;
+		case 'j':
+			o->jsonlog = optarg;
+			break;
+		case 'l':
+			o->pktlog = optarg;
+			break;
+		case 'n':
+			o->noaction = 1;
+			break;
+		case 'P':
+			o->pidfile = optarg;
+			break;
+		case 'p':
+			o->prints = optarg;
+			break;
+		case 's':
+			o->svclog = optarg;
+			break;
+		case 'u':
+			o->user = optarg;
+			break;
+		case 'v':
+			o->verbose++;
+			break;
+		case 'V':
+			printf("honeyd %s\n", HONEYD_VERSION);
+			exit(0);
+		default:
+			usage();
+		}
+	}
+	o->nets = argv + optind;
+	o->nnets = argc - optind;
+}
+
+/* Read the fingerprints, then the config checked against them. */
+static int
+load_config(struct honeyd_config **confp, struct fpdb **dbp)
+{
+	struct fpdb		*db;
+	struct honeyd_config	*conf;
+
+	if ((db = fpdb_load(honeyd_opts.prints)) == NULL)
+		return (-1);
+	conf = config_parse_file(honeyd_opts.config, fpdb_check_name, db);
+	if (conf == NULL) {
+		fpdb_free(db);
+		return (-1);
+	}
+	*confp = conf;
+	*dbp = db;
+	return (0);
+}
+
+/* The command line's networks, else every address the config uses. */
+static int
+claim_networks(struct honeyd_config *conf)
+{
+	struct claimset	 cs;
+	uint32_t	 lo, hi;
+	int		 i;
+
+	claim_init(&cs);
+	for (i = 0; i < honeyd_opts.nnets; i++) {
+		if (claim_parse(honeyd_opts.nets[i], &lo, &hi) == -1) {
+			log_warnx("bad network to claim: %s",
+			    honeyd_opts.nets[i]);
+			goto fail;
+		}
+		if (claim_add(&cs, lo, hi) == -1)
+			goto fail;
+	}
+	if (honeyd_opts.nnets == 0 && config_claimed_ranges(conf, &cs) == -1)
+		goto fail;
+	claim_normalize(&cs);
+	if (cs.n == 0) {
+		log_warnx("no addresses to claim: give networks on the "
+		    "command line or bind addresses in the config");
+		goto fail;
+	}
+	claim_clear(&parent->claimed);
+	parent->claimed = cs;
+	return (0);
+ fail:
+	claim_clear(&cs);
+	return (-1);
+}
+
+static const char *
+iface_default(void)
+{
+	static char	 name[32];
+	pcap_if_t	*all, *d;
+	char		 errbuf[PCAP_ERRBUF_SIZE];
+
+	if (pcap_findalldevs(&all, errbuf) == -1)
+		fatalx("pcap_findalldevs: %s", errbuf);
+	for (d = all; d != NULL; d = d->next)
+		if ((d->flags & PCAP_IF_LOOPBACK) == 0 &&
+		    (d->flags & PCAP_IF_UP) != 0)
+			break;
+	if (d == NULL)
+		fatalx("no interface to listen on; use -i");
+	strlcpy(name, d->name, sizeof(name));
+	pcap_freealldevs(all);
+	return (name);
+}
+
+static int
+iface_setup(struct iface *ifp, const char *name, int index)
+{
+	struct intf_entry	 ie;
+	intf_t			*intf;
+	char			*filter;
+
+	memset(ifp, 0, sizeof(*ifp));
+	strlcpy(ifp->name, name, sizeof(ifp->name));
+	ifp->index = index;
+	if ((intf = intf_open()) == NULL)
+		fatal("intf_open");
+	memset(&ie, 0, sizeof(ie));
+	ie.intf_len = sizeof(ie);
+	strlcpy(ie.intf_name, name, sizeof(ie.intf_name));
+	if (intf_get(intf, &ie) == -1) {
+		intf_close(intf);
+		log_warn("interface %s", name);
+		return (-1);
+	}
+	intf_close(intf);
+	if (ie.intf_link_addr.addr_type != ADDR_TYPE_ETH) {
+		log_warnx("%s: not an Ethernet interface", name);
+		return (-1);
+	}
+	memcpy(ifp->mac, ie.intf_link_addr.addr_eth.data, 6);
+	if (ie.intf_addr.addr_type == ADDR_TYPE_IP) {
+		ifp->addr = ntohl(ie.intf_addr.addr_ip);
+		ifp->mask = ie.intf_addr.addr_bits == 0 ? 0 :
+		    ~0U << (32 - ie.intf_addr.addr_bits);
+	}
+	if ((ifp->eth = eth_open(name)) == NULL) {
+		log_warn("eth_open %s", name);
+		return (-1);
+	}
+	if ((filter = claim_filter(&parent->claimed)) == NULL)
+		fatal("claim_filter");
+	if (capture_open(ifp, filter) == -1) {
+		free(filter);
+		return (-1);
+	}
+	free(filter);
+	log_info("listening on %s", name);
+	return (0);
+}
+
+/*
+ * Stream the config to the engine: the fingerprints it uses, then the
+ * canonical printout, then DONE.  The engine parses both with the same
+ * parsers the parent used, so there is one representation to trust.
+ */
+static int
+send_text(uint32_t type, const char *buf, size_t len)
+{
+	size_t	 off, n;
+
+	for (off = 0; off < len; off += n) {
+		n = len - off > CONF_CHUNK ? CONF_CHUNK : len - off;
+		if (imsgev_compose(parent->engine, type, 0, 0, -1, buf + off,
+		    n) == -1)
+			return (-1);
+	}
+	return (0);
+}
+
+static int
+send_config(struct honeyd_config *conf, struct fpdb *db)
+{
+	char	*pbuf = NULL, *cbuf = NULL;
+	size_t	 plen = 0, clen = 0;
+	FILE	*pf, *cf;
+	int	 rv = -1;
+
+	if ((pf = open_memstream(&pbuf, &plen)) == NULL ||
+	    (cf = open_memstream(&cbuf, &clen)) == NULL)
+		fatal("open_memstream");
+	personality_resolve_random(conf, db);
+	personality_print_used(pf, conf, db);
+	config_print(cf, conf);
+	if (fclose(pf) == EOF || fclose(cf) == EOF)
+		fatal("config printout");
+	if (send_text(IMSG_RECONF_PRINTS, pbuf, plen) == 0 &&
+	    send_text(IMSG_RECONF_CONF, cbuf, clen) == 0 &&
+	    imsgev_compose(parent->engine, IMSG_RECONF_DONE, 0, 0, -1,
+	    NULL, 0) == 0)
+		rv = 0;
+	free(pbuf);
+	free(cbuf);
+	return (rv);
+}
+
+static void
+parent_dispatch_engine(int fd, short event, void *arg)
+{
+	struct imsgev	*iev = arg;
+	struct imsgbuf	*ibuf = &iev->ibuf;
+	struct imsg	 imsg;
+	ssize_t		 n;
+
+	if (event & EV_READ) {
+		if ((n = imsgbuf_read(ibuf)) == -1 && errno != EAGAIN)
+			fatal("read from engine");
+		if (n == 0) {
+			log_warnx("engine closed its pipe");
+			parent_shutdown(1);
+		}
+	}
+	if (event & EV_WRITE) {
+		if (imsgbuf_write(ibuf) == -1 && errno != EAGAIN)
+			fatal("write to engine");
+	}
+	for (;;) {
+		if ((n = imsg_get(ibuf, &imsg)) == -1)
+			fatal("bad message from engine");
+		if (n == 0)
+			break;
+		switch (imsg.hdr.type) {
+		case IMSG_PKT_OUT:
+			wire_output(imsg.data, imsg_get_len(&imsg));
+			break;
+		default:
+			fatalx("unexpected message %u from engine",
+			    imsg.hdr.type);
+		}
+		imsg_free(&imsg);
+	}
+	imsgev_add(iev);
+}
+
+static void
+parent_reload(void)
+{
+	struct honeyd_config	*conf;
+	struct fpdb		*db;
+	char			*filter;
+	int			 i;
+
+	log_info("reloading configuration %s", honeyd_opts.config);
+	if (load_config(&conf, &db) == -1) {
+		log_warnx("configuration not reloaded: errors above; "
+		    "keeping the running one");
+		return;
+	}
+	if (honeyd_opts.nnets == 0) {
+		if (claim_networks(conf) == -1) {
+			log_warnx("configuration not reloaded");
+			config_free(conf);
+			fpdb_free(db);
+			return;
+		}
+		if ((filter = claim_filter(&parent->claimed)) == NULL)
+			fatal("claim_filter");
+		for (i = 0; i < parent->nifaces; i++)
+			capture_setfilter(&parent->ifaces[i], filter);
+		free(filter);
+	}
+	if (send_config(conf, db) == -1)
+		fatal("sending the configuration to the engine");
+	fpdb_free(db);
+	config_free(parent_conf);
+	parent_conf = conf;
+}
+
+static void
+parent_log_stats(void)
+{
+	struct parent_stats	*s = &parent->stats;
+	struct pcap_stat	 ps;
+	int			 i;
+
+	log_info("parent: frames in %llu ip %llu short %llu other %llu "
+	    "engine-drop %llu; arp requests %llu replies %llu; "
+	    "out %llu refused %llu noneigh %llu errors %llu",
+	    (unsigned long long)s->frames_in, (unsigned long long)s->frames_ip,
+	    (unsigned long long)s->frames_short,
+	    (unsigned long long)s->frames_other,
+	    (unsigned long long)s->frames_engine_drop,
+	    (unsigned long long)s->arp_requests,
+	    (unsigned long long)s->arp_replies,
+	    (unsigned long long)s->out_frames,
+	    (unsigned long long)s->out_refused,
+	    (unsigned long long)s->out_noneigh,
+	    (unsigned long long)s->out_errors);
+	for (i = 0; i < parent->nifaces; i++)
+		if (parent->ifaces[i].pcap != NULL &&
+		    pcap_stats(parent->ifaces[i].pcap, &ps) == 0)
+			log_info("%s: pcap received %u dropped %u",
+			    parent->ifaces[i].name, ps.ps_recv, ps.ps_drop);
+}
+
+static void
+parent_shutdown(int status)
+{
+	int	 i;
+
+	if (parent->engine_pid > 0) {
+		kill(parent->engine_pid, SIGTERM);
+		waitpid(parent->engine_pid, NULL, 0);
+		parent->engine_pid = 0;
+	}
+	parent_log_stats();
+	for (i = 0; i < parent->nifaces; i++)
+		capture_close(&parent->ifaces[i]);
+	if (honeyd_opts.pidfile != NULL)
+		unlink(honeyd_opts.pidfile);
+	log_info("exiting");
+	exit(status);
+}
+
+static void
+parent_sig(int sig, short event, void *arg)
+{
+	pid_t	 pid;
+	int	 status;
+
+	switch (sig) {
+	case SIGTERM:
+	case SIGINT:
+		parent_shutdown(0);
+		break;
+	case SIGHUP:
+		parent_reload();
+		break;
+	case SIGCHLD:
+		while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+			if (pid != parent->engine_pid)
+				continue;
+			parent->engine_pid = 0;
+			if (WIFSIGNALED(status))
+				log_warnx("engine terminated by signal %d",
+				    WTERMSIG(status));
+			else
+				log_warnx("engine exited with status %d",
+				    WEXITSTATUS(status));
+			parent_shutdown(1);
+		}
+		break;
+	}
+}
+
+static void
+write_pidfile(const char *path)
+{
+	FILE	*f;
+
+	if ((f = fopen(path, "w")) == NULL)
+		fatal("pidfile %s", path);
+	fprintf(f, "%ld\n", (long)getpid());
+	fclose(f);
+}
+
+/* The chroot must exist, belong to root and be writable by no one else. */
+static void
+chroot_prepare(const char *dir)
+{
+	struct stat	 st;
+
+	if (stat(dir, &st) == -1) {
+		if (errno != ENOENT || mkdir(dir, 0755) == -1)
+			fatal("chroot directory %s", dir);
+		return;
+	}
+	if (!S_ISDIR(st.st_mode) || st.st_uid != 0 ||
+	    (st.st_mode & (S_IWGRP | S_IWOTH)) != 0)
+		fatalx("chroot directory %s must be a directory owned by "
+		    "root and not writable by group or others", dir);
+}
+
+int
+main(int argc, char **argv, char **envp)
+{
+	static struct parent	 p;
+	static struct imsgev	 engine_iev;
+	struct fpdb		*db;
+	struct event		*sigev[5];
+	const int		 sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGCHLD };
+	uid_t			 uid;
+	gid_t			 gid;
+	pid_t			 pid;
+	int			 fd, i;
+	const char		*user;
+
+	setproctitle_init(argc, argv, envp);
+	parse_args(argc, argv);
+	parent = &p;
+	log_init(honeyd_opts.debug || honeyd_opts.noaction, LOG_DAEMON);
+	log_setverbose(honeyd_opts.verbose);
+
+	if (load_config(&parent_conf, &db) == -1)
+		exit(1);
+	if (honeyd_opts.noaction) {
+		if (honeyd_opts.verbose)
+			config_print(stdout, parent_conf);
+		else
+			fprintf(stderr, "configuration OK\n");
+		exit(0);
+	}
+	if (geteuid() != 0)
+		errx(1, "need root privileges");
+	user = honeyd_opts.user;
+	if (user == NULL)
+		user = getpwnam(HONEYD_USER) != NULL ? HONEYD_USER :
+		    HONEYD_USER_FALLBACK;
+	if (proc_lookup_user(user, honeyd_opts.group, &uid, &gid) == -1)
+		errx(1, "unknown user or group: %s", user);
+	if (uid == 0)
+		errx(1, "the engine must not run as root");
+	chroot_prepare(honeyd_opts.chroot);
+	if (claim_networks(parent_conf) == -1)
+		exit(1);
+	if (!honeyd_opts.debug && daemon(1, 0) == -1)
+		fatal("daemon");
+	if (honeyd_opts.pidfile != NULL)
+		write_pidfile(honeyd_opts.pidfile);
+
+	/* The engine gets nothing but its end of the socketpair. */
+	switch ((pid = proc_fork(&fd))) {
+	case -1:
+		fatal("fork engine");
+	case 0:
+		engine_main(fd, uid, gid, honeyd_opts.chroot);
+		/* NOTREACHED */
+	default:
+		break;
+	}
+	parent->engine_pid = pid;
+	setproctitle("parent");
+	log_procinit("parent");
+
+	if ((parent->base = event_base_new()) == NULL)
+		fatalx("event_base_new");
+	parent->engine = &engine_iev;
+	if (imsgev_init(parent->engine, parent->base, fd,
+	    parent_dispatch_engine, parent->engine) == -1)
+		fatalx("imsg event");
+	imsgev_add(parent->engine);
+	for (i = 0; i < (int)(sizeof(sigs) / sizeof(sigs[0])); i++) {
+		sigev[i] = evsignal_new(parent->base, sigs[i], parent_sig,
+		    NULL);
+		if (sigev[i] == NULL || evsignal_add(sigev[i], NULL) == -1)
+			fatalx("signal events");
+	}
+	signal(SIGPIPE, SIG_IGN);
+	if (wire_init() == -1)
+		fatal("wire_init");
+	if (honeyd_opts.nifaces == 0)
+		honeyd_opts.ifaces[honeyd_opts.nifaces++] = iface_default();
+	for (i = 0; i < honeyd_opts.nifaces; i++)
+		if (iface_setup(&parent->ifaces[i], honeyd_opts.ifaces[i],
+		    i) == -1)
+			parent_shutdown(1);
+	parent->nifaces = honeyd_opts.nifaces;
+	if (send_config(parent_conf, db) == -1)
+		fatal("sending the configuration to the engine");
+	fpdb_free(db);
+
+	event_base_dispatch(parent->base);
+	parent_shutdown(0);
+	return (0);
+}

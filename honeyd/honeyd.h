@@ -1,0 +1,590 @@
+/*
+ * honeyd: one host answers for many unused addresses as if real machines
+ * of many operating systems lived there.
+ *
+ * Processes (see README):
+ *   parent  root; owns pcap (in) and libdnet (out), answers ARP for the
+ *           claimed addresses, reads the config and fingerprint files,
+ *           spawns services.  Never parses a packet beyond L2/ARP.
+ *   engine  chrooted and unprivileged; all protocol work on attacker
+ *           bytes: dispatch, ICMP/TCP/UDP, routing, personalities, logs.
+ *   service one per connection, a sandboxed grandchild running a script.
+ * They talk imsg (privsep/) over socketpairs.
+ */
+
+#ifndef HONEYD_H
+#define HONEYD_H
+
+#include <sys/types.h>
+#include <sys/time.h>
+#include <sys/queue.h>
+#include <sys/tree.h>
+
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <event2/event.h>
+
+#include "imsg.h"
+
+#ifndef __dead
+#define __dead		__attribute__((__noreturn__))
+#endif
+
+/* Defined by libdnet and personality.h; only pointers pass through here. */
+struct ip_hdr;
+struct icmp_hdr;
+struct fpdb;
+struct fingerprint;
+
+#define HONEYD_USER		"_honeyd"
+#define HONEYD_USER_FALLBACK	"nobody"
+#define HONEYD_CHROOT		"/var/empty"
+#define HONEYD_CTLSOCK		"/run/honeyd.sock"
+#define HONEYD_PIDFILE		"/run/honeyd.pid"
+#ifndef HONEYD_CONF
+#define HONEYD_CONF		"/etc/honeyd/honeyd.conf"
+#endif
+#ifndef HONEYD_PRINTS
+#define HONEYD_PRINTS		"/usr/local/share/honeyd/nmap.prints"
+#endif
+
+#define HONEYD_MAX_IFACES	8
+#define HONEYD_MAX_PKT		65535	/* largest IPv4 packet */
+
+/* The one list of messages every process understands. */
+enum imsg_type {
+	IMSG_NONE,
+	IMSG_PKT_IN,		/* parent -> engine: one captured IP packet */
+	IMSG_PKT_OUT,		/* engine -> parent: one IP packet to send */
+	IMSG_RECONF_PRINTS,	/* parent -> engine: fingerprint text chunk */
+	IMSG_RECONF_CONF,	/* parent -> engine: canonical config chunk */
+	IMSG_RECONF_DONE,	/* parent -> engine: swap the new config in */
+	IMSG_STATS,		/* engine -> parent: counters at exit */
+};
+
+/* Process identity for logging and dispatch. */
+enum honeyd_proc {
+	PROC_PARENT,
+	PROC_ENGINE,
+	PROC_SERVICE,
+};
+
+/* Protocol slots used for per-protocol defaults and counters. */
+enum honeyd_proto {
+	HP_TCP,
+	HP_UDP,
+	HP_ICMP,
+	HP_MAX
+};
+
+/* Global options from the command line. */
+struct honeyd_opts {
+	int		 debug;		/* -d: foreground, log to stderr */
+	int		 noaction;	/* -n: check the config and exit */
+	int		 verbose;	/* -v: more logging, -nv prints */
+	const char	*config;	/* -f */
+	const char	*prints;	/* -p */
+	const char	*ifaces[HONEYD_MAX_IFACES];	/* -i */
+	int		 nifaces;
+	const char	*user;		/* -u */
+	const char	*group;		/* -g */
+	const char	*pktlog;	/* -l */
+	const char	*svclog;	/* -s */
+	const char	*jsonlog;	/* -j */
+	const char	*ctlsock;	/* -c */
+	const char	*pidfile;	/* -P */
+	const char	*chroot;	/* HONEYD_CHROOT unless overridden */
+	char	       **nets;		/* networks to claim from argv */
+	int		 nnets;
+};
+
+extern struct honeyd_opts	 honeyd_opts;
+
+/*
+ * Configuration (parse.y, config.c, printconf.c).
+ *
+ * A template is a complete virtual machine description; addresses are
+ * bound to templates, unbound claimed addresses use "default".  The
+ * parent parses the files; the engine receives the canonical printout
+ * (printconf.c) and parses that, so both hold the same struct.
+ * Addresses are host byte order unless a comment says otherwise.
+ */
+enum action_kind {
+	ACTION_UNSET,		/* no explicit setting */
+	ACTION_BLOCK,		/* silence ("filtered") */
+	ACTION_RESET,		/* RST / port unreachable ("closed") */
+	ACTION_OPEN,		/* accept, discard data */
+	ACTION_COMMAND,		/* run a service script */
+	ACTION_PROXY,		/* relay to host:port */
+};
+
+#define ACTION_F_TARPIT		0x01	/* slow the connection down */
+
+struct action {
+	enum action_kind	 kind;
+	int			 flags;		/* ACTION_F_* */
+	char			*cmd;		/* COMMAND: the command line */
+	char			*proxy_host;	/* PROXY: a.b.c.d, $ipsrc, $ipdst */
+	char			*proxy_port;	/* PROXY: number, $sport, $dport */
+};
+
+struct port {
+	RB_ENTRY(port)		 entry;
+	uint8_t			 proto;		/* IPPROTO_TCP or IPPROTO_UDP */
+	uint16_t		 number;
+	struct action		 action;
+};
+RB_HEAD(port_tree, port);
+RB_PROTOTYPE(port_tree, port, entry, port_cmp)
+
+/*
+ * A dynamic template picks another template per packet: the first rule
+ * whose condition holds wins.  "add T use T2 if source ip = NET",
+ * "... if source os = NAME", "... if time between A - B", "... if tcp",
+ * "add T otherwise use T2".
+ */
+enum dyn_cond {
+	DYN_OTHERWISE,
+	DYN_SRC_IP,		/* net, mask */
+	DYN_SRC_OS,		/* os: passive fingerprint name */
+	DYN_TIME,		/* tm_start <= now < tm_end, may wrap */
+	DYN_PROTO,		/* proto */
+};
+
+struct dyn_rule {
+	TAILQ_ENTRY(dyn_rule)	 entry;
+	int			 otherwise;	/* cond == DYN_OTHERWISE */
+	enum dyn_cond		 cond;
+	uint32_t		 net, mask;	/* network byte order */
+	char			*os;
+	uint32_t		 tm_start, tm_end; /* seconds after midnight */
+	int			 proto;		/* IPPROTO_* */
+	char			*target;	/* template name */
+	struct template		*tmpl;		/* resolved */
+};
+TAILQ_HEAD(dyn_rules, dyn_rule);
+
+/* "add T subsystem "cmd" [shared] [restart]": stored, not yet run. */
+#define SUBSYS_F_SHARED		0x01
+#define SUBSYS_F_RESTART	0x02
+
+struct tmpl_subsys {
+	TAILQ_ENTRY(tmpl_subsys) entry;
+	char			*cmd;
+	int			 flags;		/* SUBSYS_F_* */
+};
+TAILQ_HEAD(tmpl_subsystems, tmpl_subsys);
+
+#define TMPL_F_DYNAMIC		0x01
+#define TMPL_F_UPTIME		0x02
+#define TMPL_F_UID		0x04
+#define TMPL_F_GID		0x08
+#define TMPL_F_PERS_RANDOM	0x10
+#define TMPL_F_SPOOF_SRC	0x20
+#define TMPL_F_SPOOF_DST	0x40
+
+struct template {
+	RB_ENTRY(template)	 entry;
+	TAILQ_ENTRY(template)	 order;		/* creation order */
+	char			*name;
+	int			 flags;		/* TMPL_F_* */
+	char			*personality;	/* fingerprint name or NULL */
+	const struct fingerprint *pers;	/* resolved, NULL: host stack */
+	struct action		 defaults[HP_MAX];
+	struct port_tree	 ports;
+	uint32_t		 uptime;	/* seconds since boot */
+	double			 droprate_in;	/* percent of input dropped */
+	double			 droprate_syn;	/* percent of SYNs dropped */
+	char			*ethernet;	/* MAC or vendor name */
+	uid_t			 uid;
+	gid_t			 gid;
+	int			 maxfds;	/* 0: not set */
+	uint32_t		 spoof_src;	/* "set T spoof from A to B" */
+	uint32_t		 spoof_dst;
+	struct dyn_rules	 rules;		/* dynamic templates */
+	struct tmpl_subsystems	 subsystems;
+};
+RB_HEAD(template_tree, template);
+RB_PROTOTYPE(template_tree, template, entry, template_cmp)
+TAILQ_HEAD(template_list, template);
+
+/* One bind: a range of addresses (host byte order) to a template. */
+struct bind {
+	uint32_t		 lo, hi;
+	struct template		*tmpl;
+};
+
+/*
+ * The routing topology, statement by statement as written (section 2.3
+ * of the paper); router.c builds the tree and checks it.
+ */
+enum route_kind {
+	ROUTE_ENTRY,		/* route entry A [network NET] */
+	ROUTE_LINK,		/* route A link NET */
+	ROUTE_NET,		/* route A add net NET GW [options] */
+	ROUTE_TUNNEL,		/* route A add net NET tunnel SRC DST */
+	ROUTE_UNREACH,		/* route A unreach NET */
+};
+
+#define ROUTE_F_NETWORK		0x01	/* ENTRY: network given */
+#define ROUTE_F_LATENCY		0x02
+#define ROUTE_F_LOSS		0x04
+#define ROUTE_F_BANDWIDTH	0x08
+#define ROUTE_F_DROP		0x10
+
+struct route_conf {
+	TAILQ_ENTRY(route_conf)	 entry;
+	enum route_kind		 kind;
+	int			 flags;		/* ROUTE_F_* */
+	uint32_t		 router;	/* A */
+	uint32_t		 net, mask;	/* NET */
+	uint32_t		 gw;		/* NET: GW, TUNNEL: SRC */
+	uint32_t		 tunnel_dst;	/* TUNNEL: DST */
+	uint32_t		 latency;	/* ms */
+	double			 loss;		/* percent */
+	uint64_t		 bandwidth;	/* bits per second */
+	uint32_t		 drop_lo, drop_hi; /* ms of queueing delay */
+};
+TAILQ_HEAD(route_confs, route_conf);
+
+/* "annotate "personality" [no] finscan | fragment drop|old|new" */
+enum frag_policy {
+	FRAG_UNSET,
+	FRAG_DROP,
+	FRAG_OLD,
+	FRAG_NEW,
+};
+
+struct annotation {
+	TAILQ_ENTRY(annotation)	 entry;
+	char			*personality;
+	int			 finscan;	/* -1 unset, 0 no, 1 yes */
+	enum frag_policy	 fragment;
+};
+TAILQ_HEAD(annotations, annotation);
+
+/* "bind A to IFACE": a real host reached through an interface. */
+struct ext_bind {
+	TAILQ_ENTRY(ext_bind)	 entry;
+	uint32_t		 addr;
+	char			*iface;
+};
+TAILQ_HEAD(ext_binds, ext_bind);
+
+/* "dhcp T on IFACE [ethernet "MAC"]" */
+struct dhcp_conf {
+	TAILQ_ENTRY(dhcp_conf)	 entry;
+	struct template		*tmpl;
+	char			*iface;
+	char			*ethernet;	/* NULL: the template's */
+};
+TAILQ_HEAD(dhcp_confs, dhcp_conf);
+
+/* "option PLUGIN KEY VALUE": kept for plugins as text. */
+enum option_kind {
+	OPTION_INT,
+	OPTION_FLOAT,
+	OPTION_STRING,
+};
+
+struct plugin_option {
+	TAILQ_ENTRY(plugin_option) entry;
+	char			*plugin, *key, *value;
+	enum option_kind	 kind;
+};
+TAILQ_HEAD(plugin_options, plugin_option);
+
+struct honeyd_config {
+	struct template_tree	 templates;
+	struct template_list	 tmpl_order;	/* creation order */
+	struct template		*dflt;		/* "default" or NULL */
+	struct bind		*binds;		/* sorted, non-overlapping */
+	size_t			 nbinds, binds_cap;
+	struct route_confs	 routes;
+	struct annotations	 annotations;
+	struct ext_binds	 ext_binds;
+	struct dhcp_confs	 dhcp;
+	struct plugin_options	 options;
+};
+
+/* Most dynamic templates a lookup follows before giving up. */
+#define DYN_MAX_DEPTH		8
+/* Deepest nesting of "include". */
+#define CONF_MAX_INCLUDE	10
+
+/* What a dynamic template may look at; os NULL and tod -1 never match. */
+struct dyn_match {
+	uint32_t		 src;		/* host order */
+	int			 proto;		/* 0: unknown */
+	const char		*os;
+	int			 tod;		/* seconds after midnight */
+};
+
+struct claimset;
+
+/* parse.y */
+struct honeyd_config *config_parse_file(const char *,
+	    int (*)(const char *, void *), void *);
+struct honeyd_config *config_parse_buffer(const char *, const char *, size_t,
+	    int (*)(const char *, void *), void *);
+int	 config_word_is_bare(const char *);
+
+/* config.c */
+struct honeyd_config *config_new(void);
+void	 config_free(struct honeyd_config *);
+struct template *config_find_template(const struct honeyd_config *,
+	    const char *);
+struct template *template_create(struct honeyd_config *, const char *);
+struct template *template_clone(struct honeyd_config *, const char *,
+	    const struct template *);
+void	 template_free(struct honeyd_config *, struct template *);
+const char *template_used_by(const struct honeyd_config *,
+	    const struct template *);
+struct port *template_find_port(const struct template *, int, uint16_t);
+struct port *template_add_port(struct template *, int, uint16_t);
+void	 template_del_port(struct template *, struct port *);
+const struct action *template_action(const struct template *, int, uint16_t);
+int	 action_copy(struct action *, const struct action *);
+void	 action_clear(struct action *);
+int	 config_bind(struct honeyd_config *, uint32_t, uint32_t,
+	    struct template *, int *);
+const struct bind *config_find_bind(const struct honeyd_config *, uint32_t);
+struct template *config_lookup(const struct honeyd_config *, uint32_t,
+	    uint32_t);
+struct template *template_resolve(const struct template *,
+	    const struct dyn_match *);
+int	 config_claimed_ranges(const struct honeyd_config *,
+	    struct claimset *);
+void	 config_finish(struct honeyd_config *);
+
+/* printconf.c */
+void	 config_print(FILE *, const struct honeyd_config *);
+
+/*
+ * Claimed addresses (claim.c): sorted disjoint inclusive ranges in host
+ * byte order.  The parent answers ARP and accepts frames only for these.
+ */
+struct netrange {
+	uint32_t		 lo, hi;
+};
+
+struct claimset {
+	struct netrange		*r;
+	size_t			 n, cap;
+};
+
+#define CLAIM_FILTER_MAX	64	/* CIDR blocks before "ip" filter */
+
+/* claim.c */
+void	 claim_init(struct claimset *);
+void	 claim_clear(struct claimset *);
+int	 claim_add(struct claimset *, uint32_t, uint32_t);
+void	 claim_normalize(struct claimset *);
+int	 claim_contains(const struct claimset *, uint32_t);
+int	 claim_parse(const char *, uint32_t *, uint32_t *);
+char	*claim_filter(const struct claimset *);
+
+/*
+ * Parent process (honeyd.c, capture.c, wire.c, arp.c).
+ */
+struct iface {
+	char			 name[32];
+	int			 index;		/* ours, the imsg peerid */
+	struct pcap		*pcap;
+	struct eth_handle	*eth;
+	struct event		*ev;
+	uint8_t			 mac[6];
+	uint32_t		 addr, mask;	/* own address, host order */
+};
+
+struct parent_stats {
+	uint64_t	 frames_in;	/* captured */
+	uint64_t	 frames_ip;	/* IPv4 handed to the engine */
+	uint64_t	 frames_short;	/* truncated or unparsable */
+	uint64_t	 frames_other;	/* not IPv4/ARP, or not claimed */
+	uint64_t	 frames_engine_drop; /* engine queue full */
+	uint64_t	 arp_requests;	/* for claimed addresses */
+	uint64_t	 arp_replies;
+	uint64_t	 out_frames;	/* sent for the engine */
+	uint64_t	 out_refused;	/* source not claimed, or malformed */
+	uint64_t	 out_noneigh;	/* next hop MAC unknown */
+	uint64_t	 out_errors;	/* eth_send failed */
+};
+
+struct parent {
+	struct event_base	*base;
+	struct iface		 ifaces[HONEYD_MAX_IFACES];
+	int			 nifaces;
+	struct claimset		 claimed;
+	int			 claim_from_config;
+	struct imsgev		*engine;
+	pid_t			 engine_pid;
+	struct parent_stats	 stats;
+};
+
+extern struct parent	*parent;
+
+/* capture.c */
+int	 capture_open(struct iface *, const char *filter);
+int	 capture_setfilter(struct iface *, const char *filter);
+void	 capture_close(struct iface *);
+
+/* wire.c */
+int	 wire_init(void);
+void	 wire_learn(struct iface *, uint32_t ip, const uint8_t *mac);
+void	 wire_output(const uint8_t *pkt, size_t len);
+int	 wire_send_frame(struct iface *, const void *frame, size_t len);
+struct iface *wire_iface_for(uint32_t ip);
+
+/* arp.c */
+void	 arp_input(struct iface *, const uint8_t *frame, size_t len);
+void	 arp_request(struct iface *, uint32_t spa, uint32_t tpa);
+
+/*
+ * Engine process (engine.c, ip.c, icmp.c, tcp.c, udp.c, host.c).
+ */
+struct engine_stats {
+	uint64_t	 pkts_in;	/* IMSG_PKT_IN received */
+	uint64_t	 drop_short;	/* shorter than its headers */
+	uint64_t	 drop_version;	/* not IPv4 */
+	uint64_t	 drop_hlen;	/* bad IP header length */
+	uint64_t	 drop_len;	/* IP total length vs captured */
+	uint64_t	 drop_ipsum;	/* bad IP header checksum */
+	uint64_t	 drop_frag;	/* fragments */
+	uint64_t	 drop_proto;	/* not ICMP, TCP or UDP */
+	uint64_t	 drop_l4sum;	/* bad ICMP/TCP/UDP checksum */
+	uint64_t	 drop_noaddr;	/* no template for the address */
+	uint64_t	 drop_droprate;	/* template "droprate in" */
+	uint64_t	 drop_nohost;	/* host table full */
+	uint64_t	 drop_srcaddr;	/* broadcast/multicast/martian src */
+	uint64_t	 proto_in[HP_MAX];
+	uint64_t	 pkts_out;
+	uint64_t	 drop_out;	/* queue to the parent full */
+	uint64_t	 icmp_echo;	/* echo requests answered */
+	uint64_t	 icmp_unreach;	/* port unreachables sent */
+	uint64_t	 tcp_rst;	/* resets sent */
+	uint64_t	 tcp_synack;
+	uint64_t	 tcp_conns;	/* connections created */
+	uint64_t	 tcp_conns_active;
+	uint64_t	 tcp_conns_evicted;
+	uint64_t	 udp_open;	/* datagrams swallowed by open ports */
+};
+
+struct engine {
+	struct event_base	*base;
+	struct imsgev		*parent;
+	struct honeyd_config	*conf;		/* the running config */
+	struct fpdb		*db;		/* its personalities */
+	uint32_t		 generation;	/* bumped by each install */
+	struct engine_stats	 stats;
+	/* A reload being received: text accumulated until DONE. */
+	char			*rc_prints, *rc_conf;
+	size_t			 rc_prints_len, rc_conf_len;
+};
+
+extern struct engine	*engine;
+
+/*
+ * Per virtual host state: created on the first packet, kept in a
+ * bounded table, evicted least recently used when it holds nothing.
+ */
+struct host {
+	RB_ENTRY(host)		 entry;
+	TAILQ_ENTRY(host)	 lru;
+	uint32_t		 addr;		/* host order */
+	uint32_t		 refs;		/* connections using it */
+	struct timeval		 created;
+	uint16_t		 ip_id;		/* next IP ID, sequential */
+	uint32_t		 isn;		/* last ISN handed out */
+	uint32_t		 generation;	/* config its state is from */
+	struct pers_state	*pers;		/* personality clocks */
+};
+
+/* A received packet that passed the dispatcher's checks. */
+struct ipin {
+	const struct ip_hdr	*ip;
+	size_t			 len;		/* ip_len, padding trimmed */
+	size_t			 hlen;		/* IP header length */
+	const uint8_t		*l4;		/* transport header */
+	size_t			 l4len;
+	uint32_t		 src, dst;	/* host order */
+	struct host		*host;
+	struct template		*tmpl;
+};
+
+#define HOST_MAX_DEFAULT	65536
+
+/* What an outgoing packet is, for the personality's IP ID and DF rules. */
+enum out_kind {
+	OUT_TCP,		/* from an open port or a connection */
+	OUT_TCP_CLOSED,		/* reset from a closed port */
+	OUT_ICMP_ECHO,		/* echo reply */
+	OUT_ICMP_ERROR,		/* unreachable, time exceeded */
+	OUT_UDP,		/* a service's datagram */
+};
+
+/* engine.c */
+__dead void	 engine_main(int, uid_t, gid_t, const char *);
+void		 engine_send(const void *, size_t);
+
+/* host.c */
+void		 host_init(size_t);
+struct host	*host_get(uint32_t);
+void		 host_ref(struct host *);
+void		 host_unref(struct host *);
+size_t		 host_count(void);
+void		 host_flush(void);
+
+/* ip.c */
+void		 ip_input(const uint8_t *, size_t);
+void		 ip_output(struct host *, const struct template *, uint8_t *,
+		    size_t, enum out_kind);
+uint16_t	 ip_l4_cksum(const struct ip_hdr *, const void *, size_t);
+
+/* icmp.c */
+void		 icmp_input(struct ipin *);
+void		 icmp_send_unreach(struct ipin *, int code);
+
+/* tcp.c */
+void		 tcp_init(void);
+void		 tcp_input(struct ipin *);
+void		 tcp_flush(void);
+
+/* udp.c */
+void		 udp_input(struct ipin *);
+
+/* personality.c: what every outgoing packet looks like */
+void		 personality_resolve_random(struct honeyd_config *,
+		    struct fpdb *);
+void		 personality_print_used(FILE *, const struct honeyd_config *,
+		    const struct fpdb *);
+int		 personality_attach(struct honeyd_config *, struct fpdb *);
+void		 personality_host_update(struct host *,
+		    const struct template *);
+void		 personality_host_free(struct host *);
+void		 personality_ip_fields(struct host *, const struct template *,
+		    struct ip_hdr *, enum out_kind);
+void		 personality_echo_reply(struct ipin *, struct ip_hdr *,
+		    struct icmp_hdr *);
+size_t		 personality_unreach_quote(struct ipin *, uint8_t *, size_t,
+		    size_t);
+uint32_t	 personality_tcp_isn(struct host *, const struct template *);
+int		 personality_tcp_synfin_ok(struct ipin *);
+
+/* log.c */
+void	 log_init(int debug, int facility);
+void	 log_procinit(const char *name);
+void	 log_setverbose(int v);
+int	 log_getverbose(void);
+void	 log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	 log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	 log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	 log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	 vlog(int, const char *, va_list) __attribute__((format(printf, 2, 0)));
+__dead void fatal(const char *, ...) __attribute__((format(printf, 1, 2)));
+__dead void fatalx(const char *, ...) __attribute__((format(printf, 1, 2)));
+
+#endif /* HONEYD_H */

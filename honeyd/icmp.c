@@ -1,0 +1,97 @@
+/*
+ * Engine: ICMP.  Echo requests are answered unless the template blocks
+ * ICMP; errors (port unreachable for UDP, and later time exceeded from
+ * routers) quote the offending datagram as the personality dictates.
+ */
+
+#include <sys/types.h>
+
+#include <arpa/inet.h>
+#include <string.h>
+
+#include <dumbnet.h>
+
+#include "honeyd.h"
+#include "personality.h"
+
+/* RFC 1812 4.3.2.3: an error message fits in 576 bytes. */
+#define ICMP_ERROR_MAX	576
+
+static void	 icmp_echo_reply(struct ipin *);
+
+static int
+icmp_blocked(const struct template *t)
+{
+	return (t->defaults[HP_ICMP].kind == ACTION_BLOCK);
+}
+
+void
+icmp_input(struct ipin *in)
+{
+	const struct icmp_hdr	*icmp = (const struct icmp_hdr *)in->l4;
+
+	if (icmp_blocked(in->tmpl))
+		return;
+	switch (icmp->icmp_type) {
+	case ICMP_ECHO:
+		icmp_echo_reply(in);
+		break;
+	default:
+		/* XXX timestamp and mask requests are not answered yet. */
+		break;
+	}
+}
+
+static void
+icmp_echo_reply(struct ipin *in)
+{
+	uint8_t			 pkt[HONEYD_MAX_PKT];
+	struct ip_hdr		*ip = (struct ip_hdr *)pkt;
+	struct icmp_hdr		*icmp;
+	size_t			 len = IP_HDR_LEN + in->l4len;
+
+	if (len > sizeof(pkt))
+		return;
+	ip_pack_hdr(ip, in->ip->ip_tos, len, 0, 0, 0, IP_PROTO_ICMP,
+	    in->ip->ip_dst, in->ip->ip_src);
+	icmp = (struct icmp_hdr *)(pkt + IP_HDR_LEN);
+	memcpy(icmp, in->l4, in->l4len);
+	icmp->icmp_type = ICMP_ECHOREPLY;
+	personality_echo_reply(in, ip, icmp);
+	engine->stats.icmp_echo++;
+	ip_output(in->host, in->tmpl, pkt, len, OUT_ICMP_ECHO);
+}
+
+/*
+ * Destination unreachable for the packet in "in".  The quote is the
+ * original IP header and as much of its payload as fits, then the
+ * personality may shorten it or reproduce an OS's byte-order mistakes.
+ */
+void
+icmp_send_unreach(struct ipin *in, int code)
+{
+	uint8_t			 pkt[ICMP_ERROR_MAX];
+	struct ip_hdr		*ip = (struct ip_hdr *)pkt;
+	struct icmp_hdr		*icmp;
+	uint8_t			*quote;
+	size_t			 qlen, len;
+
+	if (icmp_blocked(in->tmpl))
+		return;
+	qlen = in->len;
+	if (qlen > sizeof(pkt) - IP_HDR_LEN - ICMP_HDR_LEN - 4)
+		qlen = sizeof(pkt) - IP_HDR_LEN - ICMP_HDR_LEN - 4;
+	icmp = (struct icmp_hdr *)(pkt + IP_HDR_LEN);
+	quote = (uint8_t *)icmp + ICMP_HDR_LEN + 4;
+	memset(icmp, 0, ICMP_HDR_LEN + 4);
+	icmp->icmp_type = ICMP_UNREACH;
+	icmp->icmp_code = code;
+	memcpy(quote, in->ip, qlen);
+	qlen = personality_unreach_quote(in, quote, qlen,
+	    sizeof(pkt) - (quote - pkt));
+	len = (quote - pkt) + qlen;
+	ip_pack_hdr(ip, 0, len, 0, 0, 0, IP_PROTO_ICMP, in->ip->ip_dst,
+	    in->ip->ip_src);
+	engine->stats.icmp_unreach++;
+	ip_output(in->host, in->tmpl, pkt, len, OUT_ICMP_ERROR);
+}

@@ -1,0 +1,204 @@
+/*
+ * Engine: the central dispatcher and the single way out.
+ *
+ * ip_input() checks a captured packet the way a careful stack would
+ * (lengths, version, header and transport checksums), finds the template
+ * for its destination and hands it to ICMP, TCP or UDP; anything else is
+ * counted and dropped.  Every answer leaves through ip_output(), where
+ * the personality sets the IP fields an OS gives away.
+ */
+
+#include <sys/types.h>
+
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <dumbnet.h>
+
+#include "honeyd.h"
+#include "personality.h"
+
+static int	 ip_check(const uint8_t *, size_t, struct ipin *);
+static int	 ip_check_l4(struct ipin *);
+static int	 ip_martian_src(uint32_t);
+
+/* One's complement sum of the pseudo header and the segment. */
+uint16_t
+ip_l4_cksum(const struct ip_hdr *ip, const void *l4, size_t len)
+{
+	int	 sum;
+
+	sum = ip_cksum_add(&ip->ip_src, 2 * IP_ADDR_LEN, 0);
+	sum += htons((uint16_t)(ip->ip_p + len));
+	sum = ip_cksum_add(l4, len, sum);
+	return (ip_cksum_carry(sum));
+}
+
+void
+ip_input(const uint8_t *buf, size_t len)
+{
+	struct ipin	 in;
+	int		 slot;
+
+	memset(&in, 0, sizeof(in));
+	if (ip_check(buf, len, &in) == -1)
+		return;
+	switch (in.ip->ip_p) {
+	case IP_PROTO_TCP:
+		slot = HP_TCP;
+		break;
+	case IP_PROTO_UDP:
+		slot = HP_UDP;
+		break;
+	case IP_PROTO_ICMP:
+		slot = HP_ICMP;
+		break;
+	default:
+		engine->stats.drop_proto++;
+		return;
+	}
+	if (ip_check_l4(&in) == -1) {
+		engine->stats.drop_l4sum++;
+		return;
+	}
+	engine->stats.proto_in[slot]++;
+	if ((in.tmpl = config_lookup(engine->conf, in.dst, in.src)) == NULL) {
+		engine->stats.drop_noaddr++;
+		return;
+	}
+	if (in.tmpl->droprate_in > 0 &&
+	    arc4random_uniform(1000000) < in.tmpl->droprate_in * 10000) {
+		engine->stats.drop_droprate++;
+		return;
+	}
+	if ((in.host = host_get(in.dst)) == NULL) {
+		engine->stats.drop_nohost++;
+		return;
+	}
+	personality_host_update(in.host, in.tmpl);
+	switch (slot) {
+	case HP_TCP:
+		tcp_input(&in);
+		break;
+	case HP_UDP:
+		udp_input(&in);
+		break;
+	case HP_ICMP:
+		icmp_input(&in);
+		break;
+	}
+}
+
+/* The IP-level checks of RFC 1122 3.2.1, counted by reason. */
+static int
+ip_check(const uint8_t *buf, size_t len, struct ipin *in)
+{
+	const struct ip_hdr	*ip = (const struct ip_hdr *)buf;
+	struct engine_stats	*st = &engine->stats;
+	size_t			 hlen, iplen;
+	uint32_t		 a;
+
+	if (len < IP_HDR_LEN) {
+		st->drop_short++;
+		return (-1);
+	}
+	if (ip->ip_v != 4) {
+		st->drop_version++;
+		return (-1);
+	}
+	hlen = ip->ip_hl * 4;
+	if (hlen < IP_HDR_LEN || hlen > len) {
+		st->drop_hlen++;
+		return (-1);
+	}
+	iplen = ntohs(ip->ip_len);
+	if (iplen < hlen || iplen > len) {
+		st->drop_len++;
+		return (-1);
+	}
+	if (ip_cksum_carry(ip_cksum_add(buf, hlen, 0)) != 0) {
+		st->drop_ipsum++;
+		return (-1);
+	}
+	/* XXX fragments are dropped until reassembly exists. */
+	if ((ntohs(ip->ip_off) & (IP_MF | IP_OFFMASK)) != 0) {
+		st->drop_frag++;
+		return (-1);
+	}
+	memcpy(&a, &ip->ip_src, sizeof(a));
+	in->src = ntohl(a);
+	memcpy(&a, &ip->ip_dst, sizeof(a));
+	in->dst = ntohl(a);
+	if (ip_martian_src(in->src) || in->src == in->dst) {
+		st->drop_srcaddr++;
+		return (-1);
+	}
+	in->ip = ip;
+	in->len = iplen;	/* Ethernet padding is not ours */
+	in->hlen = hlen;
+	in->l4 = buf + hlen;
+	in->l4len = iplen - hlen;
+	return (0);
+}
+
+/* Sources no real peer has: we must never answer them. */
+static int
+ip_martian_src(uint32_t a)
+{
+	return (a == 0 || a == 0xffffffff ||
+	    (a >> 24) == 0 ||			/* 0/8 */
+	    (a >> 24) == 127 ||			/* loopback */
+	    (a >> 28) == 0xe ||			/* multicast */
+	    (a >> 28) == 0xf);			/* reserved */
+}
+
+/* Transport checksums and minimum header lengths. */
+static int
+ip_check_l4(struct ipin *in)
+{
+	const struct tcp_hdr	*th;
+	const struct udp_hdr	*uh;
+
+	switch (in->ip->ip_p) {
+	case IP_PROTO_TCP:
+		th = (const struct tcp_hdr *)in->l4;
+		if (in->l4len < TCP_HDR_LEN || th->th_off < 5 ||
+		    (size_t)th->th_off * 4 > in->l4len)
+			return (-1);
+		return (ip_l4_cksum(in->ip, in->l4, in->l4len) == 0 ? 0 : -1);
+	case IP_PROTO_UDP:
+		uh = (const struct udp_hdr *)in->l4;
+		if (in->l4len < UDP_HDR_LEN ||
+		    ntohs(uh->uh_ulen) < UDP_HDR_LEN ||
+		    ntohs(uh->uh_ulen) > in->l4len)
+			return (-1);
+		in->l4len = ntohs(uh->uh_ulen);
+		if (uh->uh_sum == 0)	/* sender did not compute one */
+			return (0);
+		return (ip_l4_cksum(in->ip, in->l4, in->l4len) == 0 ? 0 : -1);
+	case IP_PROTO_ICMP:
+		if (in->l4len < ICMP_HDR_LEN)
+			return (-1);
+		return (ip_cksum_carry(ip_cksum_add(in->l4, in->l4len, 0)) ==
+		    0 ? 0 : -1);
+	}
+	return (-1);
+}
+
+/*
+ * The one exit.  The caller built the packet with addresses, protocol,
+ * length and transport header; the personality fills in what an OS
+ * stamps on every packet (TTL, DF, IP ID), then checksums are computed.
+ */
+void
+ip_output(struct host *h, const struct template *t, uint8_t *pkt, size_t len,
+    enum out_kind kind)
+{
+	struct ip_hdr	*ip = (struct ip_hdr *)pkt;
+
+	ip->ip_len = htons((uint16_t)len);
+	personality_ip_fields(h, t, ip, kind);
+	ip_checksum(pkt, len);
+	engine_send(pkt, len);
+}

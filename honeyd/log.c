@@ -1,0 +1,146 @@
+/*
+ * Logging for all honeyd processes: stderr in the foreground, syslog
+ * when daemonized.  log_init() opens syslog with LOG_NDELAY so the
+ * socket exists before the engine chroots away from /dev/log.
+ */
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+
+#include "honeyd.h"
+
+static int		 log_debug_mode;
+static int		 log_verbose;
+static const char	*log_procname = "honeyd";
+
+void
+log_init(int debug, int facility)
+{
+	log_debug_mode = debug;
+	if (!debug)
+		openlog("honeyd", LOG_PID | LOG_NDELAY, facility);
+	tzset();
+}
+
+void
+log_procinit(const char *name)
+{
+	if (name != NULL)
+		log_procname = name;
+}
+
+void
+log_setverbose(int v)
+{
+	log_verbose = v;
+}
+
+int
+log_getverbose(void)
+{
+	return (log_verbose);
+}
+
+void
+vlog(int pri, const char *fmt, va_list ap)
+{
+	int	 saved_errno = errno;
+
+	if (log_debug_mode) {
+		fprintf(stderr, "%s: ", log_procname);
+		vfprintf(stderr, fmt, ap);
+		fputc('\n', stderr);
+		fflush(stderr);
+	} else
+		vsyslog(pri, fmt, ap);
+	errno = saved_errno;
+}
+
+static void
+log_errno(int pri, const char *fmt, va_list ap)
+{
+	char	 buf[1024];
+	int	 saved_errno = errno;
+
+	if (fmt == NULL)
+		snprintf(buf, sizeof(buf), "%s", strerror(saved_errno));
+	else {
+		vsnprintf(buf, sizeof(buf), fmt, ap);
+		strlcat(buf, ": ", sizeof(buf));
+		strlcat(buf, strerror(saved_errno), sizeof(buf));
+	}
+	if (log_debug_mode)
+		fprintf(stderr, "%s: %s\n", log_procname, buf);
+	else
+		syslog(pri, "%s", buf);
+	errno = saved_errno;
+}
+
+void
+log_warn(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	log_errno(LOG_ERR, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_warnx(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vlog(LOG_ERR, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_info(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vlog(LOG_INFO, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_debug(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	if (log_verbose == 0)
+		return;
+	va_start(ap, fmt);
+	vlog(LOG_DEBUG, fmt, ap);
+	va_end(ap);
+}
+
+void
+fatal(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	log_errno(LOG_CRIT, fmt, ap);
+	va_end(ap);
+	exit(1);
+}
+
+void
+fatalx(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vlog(LOG_CRIT, fmt, ap);
+	va_end(ap);
+	exit(1);
+}

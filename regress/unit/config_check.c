@@ -1,0 +1,251 @@
+/*
+ * config_check: parse a configuration and print it in canonical form,
+ * as "honeyd -nv" does, for regress/config/run.sh.
+ *
+ *	config_check [-s] [-p personalities] file
+ *
+ * -p names a file of personality names, one a line; without it every
+ * name is accepted.  -s prints the parse time and size of the result
+ * instead of the configuration.
+ *
+ * Lines of the input starting with "#?" are queries run against the
+ * parsed configuration; the answers follow the printout as "# "
+ * comments so the output still parses:
+ *	#? lookup DST [SRC]		the template answering for DST
+ *	#? action DST tcp|udp|icmp PORT [SRC]
+ *	#? bind ADDR			the bind interval holding ADDR
+ *	#? claim			the addresses the config claims
+ * Exit 0 if the configuration is valid, 1 if not.
+ */
+
+#include <sys/types.h>
+#include <sys/resource.h>
+#include <sys/time.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <err.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "honeyd.h"
+
+struct names {
+	char	**v;
+	size_t	  n;
+};
+
+static int	 names_load(struct names *, const char *);
+static int	 names_check(const char *, void *);
+static void	 queries(FILE *, const char *, const struct honeyd_config *);
+static void	 query(FILE *, char *, const struct honeyd_config *);
+static void	 stats(const struct honeyd_config *, double);
+static __dead void usage(void);
+
+static __dead void
+usage(void)
+{
+	fprintf(stderr, "usage: config_check [-s] [-p personalities] file\n");
+	exit(2);
+}
+
+static int
+names_load(struct names *nm, const char *path)
+{
+	FILE	*f;
+	char	*line = NULL;
+	size_t	 sz = 0;
+	ssize_t	 len;
+
+	if ((f = fopen(path, "r")) == NULL)
+		return (-1);
+	while ((len = getline(&line, &sz, f)) != -1) {
+		if (len > 0 && line[len - 1] == '\n')
+			line[--len] = '\0';
+		if (len == 0)
+			continue;
+		if ((nm->v = reallocarray(nm->v, nm->n + 1,
+		    sizeof(*nm->v))) == NULL ||
+		    (nm->v[nm->n++] = strdup(line)) == NULL)
+			err(2, "names");
+	}
+	free(line);
+	fclose(f);
+	return (0);
+}
+
+static int
+names_check(const char *name, void *arg)
+{
+	struct names	*nm = arg;
+	size_t		 i;
+
+	for (i = 0; i < nm->n; i++)
+		if (strcmp(nm->v[i], name) == 0)
+			return (0);
+	return (-1);
+}
+
+static uint32_t
+addr(const char *s)
+{
+	struct in_addr	 in;
+
+	if (s == NULL || inet_pton(AF_INET, s, &in) != 1)
+		errx(2, "bad query address %s", s ? s : "(none)");
+	return (ntohl(in.s_addr));
+}
+
+static const char *
+ntoa(uint32_t a, char *buf, size_t len)
+{
+	struct in_addr	 in;
+
+	in.s_addr = htonl(a);
+	return (inet_ntop(AF_INET, &in, buf, len));
+}
+
+static const char *
+action_name(const struct action *a, char *buf, size_t len)
+{
+	static const char *const kinds[] = {
+		[ACTION_UNSET] = "unset", [ACTION_BLOCK] = "block",
+		[ACTION_RESET] = "reset", [ACTION_OPEN] = "open",
+		[ACTION_COMMAND] = "command", [ACTION_PROXY] = "proxy"
+	};
+
+	snprintf(buf, len, "%s%s%s%s%s%s",
+	    a->flags & ACTION_F_TARPIT ? "tarpit " : "", kinds[a->kind],
+	    a->kind == ACTION_COMMAND ? " " : "",
+	    a->kind == ACTION_COMMAND ? a->cmd : "",
+	    a->kind == ACTION_PROXY ? " " : "",
+	    a->kind == ACTION_PROXY ? a->proxy_host : "");
+	return (buf);
+}
+
+static void
+query(FILE *out, char *q, const struct honeyd_config *conf)
+{
+	const struct template	*t;
+	const struct bind	*b;
+	struct claimset		 cs;
+	char			*w[6], buf[256], lo[16], hi[16];
+	int			 n = 0, proto;
+	size_t			 i;
+
+	while (n < 6 && (w[n] = strsep(&q, " \t\n")) != NULL)
+		if (*w[n] != '\0')
+			n++;
+	if (n == 0)
+		return;
+	if (strcmp(w[0], "lookup") == 0 && n >= 2) {
+		t = config_lookup(conf, addr(w[1]), n > 2 ? addr(w[2]) : 0);
+		fprintf(out, "# lookup %s from %s: %s\n", w[1],
+		    n > 2 ? w[2] : "0.0.0.0", t ? t->name : "none");
+	} else if (strcmp(w[0], "action") == 0 && n >= 4) {
+		proto = strcmp(w[2], "tcp") == 0 ? IPPROTO_TCP :
+		    strcmp(w[2], "udp") == 0 ? IPPROTO_UDP : IPPROTO_ICMP;
+		t = config_lookup(conf, addr(w[1]), n > 4 ? addr(w[4]) : 0);
+		fprintf(out, "# action %s %s %s: %s\n", w[1], w[2], w[3],
+		    action_name(template_action(t, proto, atoi(w[3])), buf,
+		    sizeof(buf)));
+	} else if (strcmp(w[0], "bind") == 0 && n >= 2) {
+		if ((b = config_find_bind(conf, addr(w[1]))) == NULL)
+			fprintf(out, "# bind %s: none\n", w[1]);
+		else {
+			fprintf(out, "# bind %s: %s-%s %s\n", w[1],
+			    ntoa(b->lo, lo, sizeof(lo)),
+			    ntoa(b->hi, hi, sizeof(hi)), b->tmpl->name);
+		}
+	} else if (strcmp(w[0], "claim") == 0) {
+		claim_init(&cs);
+		if (config_claimed_ranges(conf, &cs) == -1)
+			errx(2, "claim");
+		claim_normalize(&cs);
+		for (i = 0; i < cs.n; i++)
+			fprintf(out, "# claim %s-%s\n",
+			    ntoa(cs.r[i].lo, lo, sizeof(lo)),
+			    ntoa(cs.r[i].hi, hi, sizeof(hi)));
+		claim_clear(&cs);
+	} else
+		errx(2, "bad query: %s", w[0]);
+}
+
+static void
+queries(FILE *out, const char *path, const struct honeyd_config *conf)
+{
+	FILE	*f;
+	char	*line = NULL;
+	size_t	 sz = 0;
+
+	if ((f = fopen(path, "r")) == NULL)
+		err(2, "%s", path);
+	while (getline(&line, &sz, f) != -1)
+		if (strncmp(line, "#?", 2) == 0)
+			query(out, line + 2, conf);
+	free(line);
+	fclose(f);
+}
+
+static void
+stats(const struct honeyd_config *conf, double ms)
+{
+	struct rusage	 ru;
+	size_t		 ntmpl = 0;
+	struct template	*t;
+
+	TAILQ_FOREACH(t, &conf->tmpl_order, order)
+		ntmpl++;
+	getrusage(RUSAGE_SELF, &ru);
+	printf("parse %.1f ms, %zu templates, %zu bind intervals "
+	    "(%zu bytes each, %zu bytes allocated), max rss %ld KB\n", ms,
+	    ntmpl, conf->nbinds, sizeof(struct bind),
+	    conf->binds_cap * sizeof(struct bind), ru.ru_maxrss);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct honeyd_config	*conf;
+	struct names		 nm = { NULL, 0 };
+	struct timespec		 t0, t1;
+	int			 ch, sflag = 0;
+	size_t			 i;
+
+	while ((ch = getopt(argc, argv, "p:s")) != -1) {
+		switch (ch) {
+		case 'p':
+			if (names_load(&nm, optarg) == -1)
+				err(2, "%s", optarg);
+			break;
+		case 's':
+			sflag = 1;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (argc - optind != 1)
+		usage();
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	conf = config_parse_file(argv[optind], nm.n ? names_check : NULL,
+	    &nm);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (conf == NULL)
+		return (1);
+	if (sflag)
+		stats(conf, (t1.tv_sec - t0.tv_sec) * 1e3 +
+		    (t1.tv_nsec - t0.tv_nsec) / 1e6);
+	else {
+		config_print(stdout, conf);
+		queries(stdout, argv[optind], conf);
+	}
+	config_free(conf);
+	for (i = 0; i < nm.n; i++)
+		free(nm.v[i]);
+	free(nm.v);
+	return (0);
+}
