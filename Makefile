@@ -14,7 +14,7 @@ MANDIR ?=	$(PREFIX)/share/man
 SYSCONFDIR ?=	/etc/honeyd
 
 CC ?=		cc
-YACC =		bison -y
+YACC =		bison
 WARNINGS =	-Wall -Wextra -Werror -Wno-unused-parameter \
 		-Wstrict-prototypes -Wmissing-prototypes -Wshadow \
 		-Wpointer-arith
@@ -58,8 +58,8 @@ LIB_SRCS =	honeyd/arp.c \
 		honeyd/udp.c \
 		honeyd/wire.c
 
-LIB_OBJS =	$(PRIVSEP_SRCS:%.c=$(OBJ)/%.o) $(LIB_SRCS:%.c=$(OBJ)/%.o) \
-		$(OBJ)/honeyd/parse.o
+LIB_OBJS =	$(PRIVSEP_SRCS:%.c=$(OBJ)/obj/%.o) $(LIB_SRCS:%.c=$(OBJ)/obj/%.o) \
+		$(OBJ)/obj/honeyd/parse.o
 HEADERS =	$(wildcard privsep/*.h honeyd/*.h)
 
 UNIT_SRCS =	$(wildcard regress/unit/test_*.c)
@@ -67,23 +67,23 @@ UNIT_BINS =	$(UNIT_SRCS:%.c=$(OBJ)/%)
 
 all: $(OBJ)/honeyd $(OBJ)/config_check
 
-$(OBJ)/honeyd: $(OBJ)/honeyd/honeyd.o $(OBJ)/libhoneyd.a
+$(OBJ)/honeyd: $(OBJ)/obj/honeyd/honeyd.o $(OBJ)/libhoneyd.a
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(ALL_LIBS)
 
 $(OBJ)/libhoneyd.a: $(LIB_OBJS)
 	rm -f $@
 	ar rcs $@ $^
 
-$(OBJ)/%.o: %.c $(HEADERS)
+$(OBJ)/obj/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(OBJ)/honeyd/parse.c: honeyd/parse.y
+$(OBJ)/obj/honeyd/parse.c: honeyd/parse.y
 	@mkdir -p $(dir $@)
 	$(YACC) -o $@ $<
 
 # bison output is not ours to keep warning-free in every corner.
-$(OBJ)/honeyd/parse.o: $(OBJ)/honeyd/parse.c $(HEADERS)
+$(OBJ)/obj/honeyd/parse.o: $(OBJ)/obj/honeyd/parse.c $(HEADERS)
 	$(CC) $(ALL_CFLAGS) -Wno-unused-but-set-variable -c -o $@ $<
 
 $(OBJ)/config_check: regress/unit/config_check.c $(OBJ)/libhoneyd.a

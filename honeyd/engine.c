@@ -220,7 +220,7 @@ engine_log_stats(void)
 {
 	struct engine_stats	*s = &engine->stats;
 
-	log_info("engine: in %llu; dropped short %llu version %llu "
+	log_info("in %llu; dropped short %llu version %llu "
 	    "hlen %llu len %llu ipsum %llu frag %llu proto %llu l4sum %llu "
 	    "noaddr %llu droprate %llu nohost %llu srcaddr %llu",
 	    (unsigned long long)s->pkts_in, (unsigned long long)s->drop_short,
@@ -234,15 +234,15 @@ engine_log_stats(void)
 	    (unsigned long long)s->drop_droprate,
 	    (unsigned long long)s->drop_nohost,
 	    (unsigned long long)s->drop_srcaddr);
-	log_info("engine: icmp %llu tcp %llu udp %llu; out %llu dropped "
-	    "%llu; echo %llu unreach %llu rst %llu synack %llu; "
+	log_info("icmp %llu tcp %llu udp %llu; out %llu dropped "
+	    "%llu; echo %llu errors %llu rst %llu synack %llu; "
 	    "connections %llu active %llu evicted %llu; hosts %zu",
 	    (unsigned long long)s->proto_in[HP_ICMP],
 	    (unsigned long long)s->proto_in[HP_TCP],
 	    (unsigned long long)s->proto_in[HP_UDP],
 	    (unsigned long long)s->pkts_out, (unsigned long long)s->drop_out,
 	    (unsigned long long)s->icmp_echo,
-	    (unsigned long long)s->icmp_unreach,
+	    (unsigned long long)s->icmp_errors,
 	    (unsigned long long)s->tcp_rst, (unsigned long long)s->tcp_synack,
 	    (unsigned long long)s->tcp_conns,
 	    (unsigned long long)s->tcp_conns_active,

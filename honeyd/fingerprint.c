@@ -7,8 +7,9 @@
  * values, but only 15,000 distinct lines and 7,000 distinct values.
  * So both are interned: a line's text is parsed once into a struct
  * fpline shared by every entry that has it, and each distinct value
- * is parsed once into a struct fpexpr.  Loading the whole file is a
- * hash lookup per line, and an entry costs a name and 22 pointers.
+ * is parsed once into a struct fpexpr.  Loading the whole file is
+ * mostly a hash lookup per line, and an entry is little more than its
+ * name and a pointer per test line.
  */
 
 #include <sys/types.h>
@@ -160,7 +161,7 @@ struct arenablk {
 
 /* Open-addressed hash table; an entry is empty when key is NULL. */
 struct fphent {
-	const void	*ctx;		/* kind or type the key belongs to */
+	const void	*ctx;		/* the key's kind or type */
 	const char	*key;
 	size_t		 klen;
 	uint32_t	 hash;
@@ -173,13 +174,18 @@ struct fphash {
 	size_t		 n;
 };
 
+/*
+ * names: name -> index + 1; exprs: (type, text) -> fpexpr.  While a
+ * file is read, lines: (kind, text) -> fpline, keyed by the text in the
+ * caller's buffer, and strs: the words of Class and CPE lines.
+ */
 struct fpdb {
 	struct fingerprint	*fps;
 	size_t			 nfps, capfps;
-	struct fphash		 names;		/* name -> index + 1 */
-	struct fphash		 lines;		/* (kind, text) -> fpline */
-	struct fphash		 exprs;		/* (type, text) -> fpexpr */
-	struct fphash		 strs;		/* Class and CPE words */
+	struct fphash		 names;
+	struct fphash		 lines;
+	struct fphash		 exprs;
+	struct fphash		 strs;
 	struct arenablk		*arena;
 };
 
@@ -277,11 +283,13 @@ static void	 map_attr(struct fpparse *, const struct fpline *, u_int,
 		    mapfn, struct fpline *, const struct fpkind *, u_int);
 static void	 map_resp(struct fpparse *, const struct fpline *, u_int,
 		    struct fpline *, const struct fpkind *, u_int);
+static void	 map_synack(struct fpparse *, struct fingerprint *);
 static void	 map_g1(struct fpparse *, struct fingerprint *);
 static void	 print_line(FILE *, const char *, const struct fpkind *,
 		    const struct fpline *);
 static void	 print_class(FILE *, const struct fpmeta *);
 static void	 fphash_clear(struct fphash *);
+static void	 fpdb_shrink(struct fpdb *);
 
 static fpdb_logfn	 fp_logfn = fp_defaultlog;
 
@@ -292,7 +300,7 @@ fp_defaultlog(int pri, const char *fmt, va_list ap)
 	fputc('\n', stderr);
 }
 
-/* honeyd points this at vlog() so load errors reach its log. */
+/* Point this at log.c's vlog() so load errors reach honeyd's log. */
 void
 fpdb_setlog(fpdb_logfn fn)
 {
@@ -564,7 +572,6 @@ intern_line(struct fpparse *p, const char *test, const struct fpkind *k,
 	struct fphent	*e;
 	struct fpline	*l;
 	const char	*s, *end = body + blen, *pct;
-	char		*key;
 	uint32_t	 hv = fph_hash(k, body, blen);
 	int		 warned = 0;
 
@@ -572,19 +579,18 @@ intern_line(struct fpparse *p, const char *test, const struct fpkind *k,
 		return (e->val);
 	if ((l = line_new(p, k)) == NULL)
 		return (NULL);
-	for (s = body; blen > 0 && s <= end; s = pct + 1) {
+	for (s = body; blen > 0; s = pct + 1) {
 		if ((pct = memchr(s, '%', end - s)) == NULL)
 			pct = end;
 		if (line_parse_attr(p, test, k, l, s, pct - s, &warned) == -1)
 			return (NULL);
+		if (pct == end)
+			break;
 	}
 	/* Lines that warned are not shared, so each use warns again. */
-	if (!warned) {
-		if ((key = arena_strdup(p->db, body, blen)) == NULL ||
-		    fph_add(&p->db->lines, k, key, blen, hv, l) == -1) {
-			p->nomem = 1;
-			return (NULL);
-		}
+	if (!warned && fph_add(&p->db->lines, k, body, blen, hv, l) == -1) {
+		p->nomem = 1;
+		return (NULL);
 	}
 	return (l);
 }
@@ -604,15 +610,17 @@ body_gen(const char *body, size_t blen)
 {
 	const char	*s, *end = body + blen, *pct, *eq;
 
-	for (s = body; s < end; s = pct + 1) {
+	for (s = body; blen > 0; s = pct + 1) {
 		if ((pct = memchr(s, '%', end - s)) == NULL)
 			pct = end;
-		if ((eq = memchr(s, '=', pct - s)) == NULL)
-			continue;
-		if (name_in(g1only, s, eq - s))
-			return (1);
-		if (name_in(g2only, s, eq - s))
-			return (2);
+		if ((eq = memchr(s, '=', pct - s)) != NULL) {
+			if (name_in(g1only, s, eq - s))
+				return (1);
+			if (name_in(g2only, s, eq - s))
+				return (2);
+		}
+		if (pct == end)
+			break;
 	}
 	return (0);
 }
@@ -700,7 +708,7 @@ parse_class(struct fpparse *p, const char *s, size_t len)
 	const char	*f[4], *fe[4], *end = s + len, *bar;
 	int		 i;
 
-	for (i = 0; i < 4; i++, s = bar + 1) {
+	for (i = 0; i < 4; i++) {
 		if ((bar = memchr(s, '|', end - s)) == NULL)
 			bar = end;
 		if ((bar == end) != (i == 3)) {
@@ -710,6 +718,8 @@ parse_class(struct fpparse *p, const char *s, size_t len)
 		}
 		f[i] = s;
 		fe[i] = bar;
+		if (bar < end)
+			s = bar + 1;
 		while (f[i] < fe[i] && isspace((unsigned char)*f[i]))
 			f[i]++;
 		while (fe[i] > f[i] && isspace((unsigned char)fe[i][-1]))
@@ -879,6 +889,19 @@ parse_line(struct fpparse *p, const char *s, size_t len)
 	parse_test(p, s, wlen, paren + 1, s + len - 1 - (paren + 1));
 }
 
+/* The array grew by doubling; give back what the last step overshot. */
+static void
+fpdb_shrink(struct fpdb *db)
+{
+	struct fingerprint	*fps;
+
+	if (db->nfps > 0 && db->nfps < db->capfps &&
+	    (fps = reallocarray(db->fps, db->nfps, sizeof(*fps))) != NULL) {
+		db->fps = fps;
+		db->capfps = db->nfps;
+	}
+}
+
 struct fpdb *
 fpdb_load_buffer(const char *file, const char *buf, size_t len)
 {
@@ -892,7 +915,7 @@ fpdb_load_buffer(const char *file, const char *buf, size_t len)
 		return (NULL);
 	}
 	for (line = buf; line < end && !p.nomem &&
-	    p.errors < FPDB_MAXERRORS; line = nl + 1) {
+	    p.errors < FPDB_MAXERRORS; line = nl < end ? nl + 1 : end) {
 		if ((nl = memchr(line, '\n', end - line)) == NULL)
 			nl = end;
 		p.lineno++;
@@ -900,12 +923,16 @@ fpdb_load_buffer(const char *file, const char *buf, size_t len)
 	}
 	entry_close(&p);
 	free(p.meta);
+	/* Only needed while reading; the lines table points into buf. */
+	fphash_clear(&p.db->lines);
+	fphash_clear(&p.db->strs);
 	if (p.nomem)
 		fpdb_log(LOG_ERR, "%s: out of memory", file);
 	if (p.nomem || p.errors) {
 		fpdb_free(p.db);
 		return (NULL);
 	}
+	fpdb_shrink(p.db);
 	return (p.db);
 }
 
@@ -1244,6 +1271,32 @@ map_resp(struct fpparse *p, const struct fpline *old, u_int oa,
 		l->v[na] = intern_expr(p, k->attr[na].type, "Y", 1, "R", 1);
 }
 
+/*
+ * The SEQ probes whose answers OPS and WIN describe are SYNs to an
+ * open port, which is what the old T1 was: its window and options
+ * answer all six.
+ */
+static void
+map_synack(struct fpparse *p, struct fingerprint *fp)
+{
+	const struct fpline	*t1 = fp->test[FPT_T1];
+	struct fpline		*l;
+	int			 i;
+
+	if (t1 == NULL)
+		return;
+	if (t1->v[FP_T_W] != NULL && (l = line_new(p, &k_win)) != NULL) {
+		for (i = FP_WIN_W1; i <= FP_WIN_W6; i++)
+			l->v[i] = t1->v[FP_T_W];
+		fp->test[FPT_WIN] = l;
+	}
+	if (t1->v[FP_T_O] != NULL && (l = line_new(p, &k_ops)) != NULL) {
+		for (i = FP_OPS_O1; i <= FP_OPS_O6; i++)
+			l->v[i] = t1->v[FP_T_O];
+		fp->test[FPT_OPS] = l;
+	}
+}
+
 static void
 map_g1(struct fpparse *p, struct fingerprint *fp)
 {
@@ -1281,6 +1334,7 @@ map_g1(struct fpparse *p, struct fingerprint *fp)
 		map_attr(p, o, FP_G1U_DAT, map_dat, l, &k_u1, FP_U1_RUD);
 		fp->test[FPT_U1] = l;
 	}
+	map_synack(p, fp);
 }
 
 static void
@@ -1361,6 +1415,12 @@ fpdb_print(FILE *f, const struct fpdb *db)
 	}
 }
 
+const char *
+fingerprint_name(const struct fingerprint *fp)
+{
+	return (fp->name);
+}
+
 const struct fpexpr *
 fingerprint_attr(const struct fingerprint *fp, enum fp_test t, u_int a)
 {
@@ -1389,7 +1449,8 @@ fingerprint_g1attr(const struct fingerprint *fp, enum fp_g1test t, u_int a)
 int
 fp_pick_flags(enum fp_test t, u_int a)
 {
-	if (t == FPT_SEQ && (a == FP_SEQ_SP || a == FP_SEQ_ISR || a == FP_SEQ_TS))
+	if (t == FPT_SEQ &&
+	    (a == FP_SEQ_SP || a == FP_SEQ_ISR || a == FP_SEQ_TS))
 		return (FPX_PICK_MIDDLE);
 	return (0);
 }
@@ -1418,6 +1479,15 @@ fp_attr_name(enum fp_test t, u_int a)
 	if ((u_int)t >= FPT_MAX || a >= tests[t].kind->nattr)
 		return (NULL);
 	return (tests[t].kind->attr[a].name);
+}
+
+/* What values an attribute takes, to parse an expression for it. */
+const struct fpxtype *
+fp_attr_type(enum fp_test t, u_int a)
+{
+	if ((u_int)t >= FPT_MAX || a >= tests[t].kind->nattr)
+		return (NULL);
+	return (tests[t].kind->attr[a].type);
 }
 
 int

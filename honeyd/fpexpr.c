@@ -162,8 +162,8 @@ parse_tcpopts(const char *s, size_t len)
 		switch (s[i++]) {
 		case 'M':
 		case 'W':
-			for (j = i; j < len && hexdigit((unsigned char)s[j]) != -1;
-			    j++)
+			for (j = i; j < len &&
+			    hexdigit((unsigned char)s[j]) != -1; j++)
 				;
 			if (j == i || j - i > 8)
 				return (-1);

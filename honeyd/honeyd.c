@@ -372,7 +372,7 @@ parent_log_stats(void)
 	struct pcap_stat	 ps;
 	int			 i;
 
-	log_info("parent: frames in %llu ip %llu short %llu other %llu "
+	log_info("frames in %llu ip %llu short %llu other %llu "
 	    "engine-drop %llu; arp requests %llu replies %llu; "
 	    "out %llu refused %llu noneigh %llu errors %llu",
 	    (unsigned long long)s->frames_in, (unsigned long long)s->frames_ip,

@@ -32,6 +32,9 @@
 #ifndef __dead
 #define __dead		__attribute__((__noreturn__))
 #endif
+#ifndef __unused
+#define __unused	__attribute__((__unused__))	/* RB_GENERATE_STATIC */
+#endif
 
 /* Defined by libdnet and personality.h; only pointers pass through here. */
 struct ip_hdr;
@@ -464,7 +467,7 @@ struct engine_stats {
 	uint64_t	 pkts_out;
 	uint64_t	 drop_out;	/* queue to the parent full */
 	uint64_t	 icmp_echo;	/* echo requests answered */
-	uint64_t	 icmp_unreach;	/* port unreachables sent */
+	uint64_t	 icmp_errors;	/* unreachables, time exceeded sent */
 	uint64_t	 tcp_rst;	/* resets sent */
 	uint64_t	 tcp_synack;
 	uint64_t	 tcp_conns;	/* connections created */
@@ -546,7 +549,9 @@ uint16_t	 ip_l4_cksum(const struct ip_hdr *, const void *, size_t);
 
 /* icmp.c */
 void		 icmp_input(struct ipin *);
-void		 icmp_send_unreach(struct ipin *, int code);
+void		 icmp_error(struct ipin *, struct host *, const struct template *,
+		    uint32_t, int, int);
+void		 icmp_send_unreach(struct ipin *, int);
 
 /* tcp.c */
 void		 tcp_init(void);
@@ -569,8 +574,8 @@ void		 personality_ip_fields(struct host *, const struct template *,
 		    struct ip_hdr *, enum out_kind);
 void		 personality_echo_reply(struct ipin *, struct ip_hdr *,
 		    struct icmp_hdr *);
-size_t		 personality_unreach_quote(struct ipin *, uint8_t *, size_t,
-		    size_t);
+ssize_t		 personality_icmp_quote(struct ipin *, struct host *,
+		    const struct template *, uint8_t *, size_t, size_t);
 uint32_t	 personality_tcp_isn(struct host *, const struct template *);
 int		 personality_tcp_synfin_ok(struct ipin *);
 

@@ -8,6 +8,7 @@
 
 #include <arpa/inet.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <dumbnet.h>
 
@@ -63,35 +64,48 @@ icmp_echo_reply(struct ipin *in)
 }
 
 /*
- * Destination unreachable for the packet in "in".  The quote is the
- * original IP header and as much of its payload as fits, then the
- * personality may shorten it or reproduce an OS's byte-order mistakes.
+ * An ICMP error about the packet in "in", sent from address "from" as
+ * host h with template t (the destination itself, or a router on the
+ * way).  The quote is the original IP header and as much of its payload
+ * as fits; the personality may shorten it, reproduce an OS's byte-order
+ * mistakes, or decide this stack stays silent.
  */
 void
-icmp_send_unreach(struct ipin *in, int code)
+icmp_error(struct ipin *in, struct host *h, const struct template *t,
+    uint32_t from, int type, int code)
 {
 	uint8_t			 pkt[ICMP_ERROR_MAX];
 	struct ip_hdr		*ip = (struct ip_hdr *)pkt;
 	struct icmp_hdr		*icmp;
 	uint8_t			*quote;
-	size_t			 qlen, len;
+	ssize_t			 qlen;
+	size_t			 len;
 
-	if (icmp_blocked(in->tmpl))
+	if (icmp_blocked(t))
 		return;
 	qlen = in->len;
-	if (qlen > sizeof(pkt) - IP_HDR_LEN - ICMP_HDR_LEN - 4)
+	if (qlen > (ssize_t)(sizeof(pkt) - IP_HDR_LEN - ICMP_HDR_LEN - 4))
 		qlen = sizeof(pkt) - IP_HDR_LEN - ICMP_HDR_LEN - 4;
 	icmp = (struct icmp_hdr *)(pkt + IP_HDR_LEN);
 	quote = (uint8_t *)icmp + ICMP_HDR_LEN + 4;
 	memset(icmp, 0, ICMP_HDR_LEN + 4);
-	icmp->icmp_type = ICMP_UNREACH;
+	icmp->icmp_type = type;
 	icmp->icmp_code = code;
 	memcpy(quote, in->ip, qlen);
-	qlen = personality_unreach_quote(in, quote, qlen,
+	qlen = personality_icmp_quote(in, h, t, quote, qlen,
 	    sizeof(pkt) - (quote - pkt));
+	if (qlen < 0)
+		return;
 	len = (quote - pkt) + qlen;
-	ip_pack_hdr(ip, 0, len, 0, 0, 0, IP_PROTO_ICMP, in->ip->ip_dst,
+	ip_pack_hdr(ip, 0, len, 0, 0, 0, IP_PROTO_ICMP, htonl(from),
 	    in->ip->ip_src);
-	engine->stats.icmp_unreach++;
-	ip_output(in->host, in->tmpl, pkt, len, OUT_ICMP_ERROR);
+	engine->stats.icmp_errors++;
+	ip_output(h, t, pkt, len, OUT_ICMP_ERROR);
+}
+
+/* Port unreachable from the destination host itself. */
+void
+icmp_send_unreach(struct ipin *in, int code)
+{
+	icmp_error(in, in->host, in->tmpl, in->dst, ICMP_UNREACH, code);
 }

@@ -23,6 +23,15 @@ static int	 ip_check(const uint8_t *, size_t, struct ipin *);
 static int	 ip_check_l4(struct ipin *);
 static int	 ip_martian_src(uint32_t);
 
+/* One's complement sum of a buffer, folded: 0 when its checksum holds. */
+static uint16_t
+ip_cksum_verify(const void *buf, size_t len)
+{
+	int	 sum = ip_cksum_add(buf, len, 0);
+
+	return (ip_cksum_carry(sum));
+}
+
 /* One's complement sum of the pseudo header and the segment. */
 uint16_t
 ip_l4_cksum(const struct ip_hdr *ip, const void *l4, size_t len)
@@ -117,7 +126,7 @@ ip_check(const uint8_t *buf, size_t len, struct ipin *in)
 		st->drop_len++;
 		return (-1);
 	}
-	if (ip_cksum_carry(ip_cksum_add(buf, hlen, 0)) != 0) {
+	if (ip_cksum_verify(buf, hlen) != 0) {
 		st->drop_ipsum++;
 		return (-1);
 	}
@@ -180,8 +189,7 @@ ip_check_l4(struct ipin *in)
 	case IP_PROTO_ICMP:
 		if (in->l4len < ICMP_HDR_LEN)
 			return (-1);
-		return (ip_cksum_carry(ip_cksum_add(in->l4, in->l4len, 0)) ==
-		    0 ? 0 : -1);
+		return (ip_cksum_verify(in->l4, in->l4len) == 0 ? 0 : -1);
 	}
 	return (-1);
 }

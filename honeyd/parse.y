@@ -17,7 +17,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -154,11 +153,11 @@ static void	 proxy_action(struct action *, char *, char *);
 
 %token	ACTION ADD AM ANNOTATE BANDWIDTH BETWEEN BIND BLOCK CLONE CLOSED
 %token	CREATE DEFAULT DELETE DHCP DROP DROPRATE DYNAMIC ENTRY ETHERNET
-%token	FILTERED FINSCAN FRAGMENT FROM GBPS GID ICMP IF IN INCLUDE IP KBPS
-%token	LATENCY LINK LOSS MAXFDS MBPS MS NET NETWORK NEW NO OLD ON OPEN
-%token	OPTION OS OTHERWISE PERSONALITY PM PORT PROXY RANDOM RESET RESTART
-%token	ROUTE SET SHARED SOURCE SPOOF SUBSYSTEM SYN TARPIT TCP TEMPLATE TIME
-%token	TO TUNNEL UDP UID UNREACH UPTIME USE
+%token	FILTERED FINSCAN FRAGMENT FROM GBPS GID ICMP IF IN INCLUDE INTERNAL
+%token	IP KBPS LATENCY LINK LOSS MAXFDS MBPS MS NET NETWORK NEW NO OLD ON
+%token	OPEN OPTION OS OTHERWISE PERSONALITY PM PORT PROXY RANDOM RESET
+%token	RESTART ROUTE SET SHARED SOURCE SPOOF SUBSYSTEM SYN TARPIT TCP
+%token	TEMPLATE TIME TO TUNNEL UDP UID UNREACH UPTIME USE
 %token	<v.string>	STRING QSTRING
 %token	<v.number>	NUMBER
 %type	<v.string>	string name include
@@ -362,6 +361,14 @@ actbody		: OPEN			{ memset(&$$, 0, sizeof($$));
 			$$.cmd = $1;
 			if (*$1 == '\0')
 				conf_error("empty command");
+		}
+		| INTERNAL string {
+			/* Honeyd 1.5c's Python services: no interpreter here. */
+			conf_error("internal (Python) services are not "
+			    "supported");
+			free($2);
+			memset(&$$, 0, sizeof($$));
+			YYERROR;
 		}
 		| PROXY STRING		{ proxy_action(&$$, $2, NULL); }
 		| PROXY STRING ':' STRING { proxy_action(&$$, $2, $4); }
@@ -666,6 +673,7 @@ static const struct keyword keywords[] = {
 	{ "if",		IF },
 	{ "in",		IN },
 	{ "include",	INCLUDE },
+	{ "internal",	INTERNAL },
 	{ "ip",		IP },
 	{ "latency",	LATENCY },
 	{ "link",	LINK },
@@ -853,7 +861,6 @@ lex_word(int c)
 		return (token);
 	if ((yylval.v.string = strdup(buf)) == NULL) {
 		conf_error("out of memory");
-		yylval.v.string = NULL;
 		return (0);
 	}
 	return (STRING);
@@ -884,6 +891,10 @@ lex_quoted(void)
 			conf_error("unterminated quoted string");
 			lungetc(c);
 			break;
+		}
+		if (c == '\0') {
+			conf_error("illegal character 0x00");
+			continue;
 		}
 		if (c == '\\') {
 			if (continuation())
@@ -1127,7 +1138,7 @@ parse_net(const char *s, uint32_t *lo, uint32_t *hi)
 	*hi = (a & mask) | ~mask;
 	return (0);
  bad:
-	conf_error("bad network \"%s\"", s);
+	conf_error("bad %s \"%s\"", *slash == '/' ? "network" : "address", s);
 	return (-1);
 }
 

@@ -34,7 +34,7 @@ personality_resolve_random(struct honeyd_config *conf, struct fpdb *db)
 
 	if (n == 0)
 		return;
-	RB_FOREACH(t, template_tree, &conf->templates) {
+	TAILQ_FOREACH(t, &conf->tmpl_order, order) {
 		if ((t->flags & TMPL_F_PERS_RANDOM) == 0)
 			continue;
 		fp = fpdb_nth(db, arc4random_uniform(n));
@@ -55,11 +55,11 @@ personality_print_used(FILE *f, const struct honeyd_config *conf,
 	const struct template	*t, *u;
 	const struct fingerprint *fp;
 
-	RB_FOREACH(t, template_tree, &conf->templates) {
+	TAILQ_FOREACH(t, &conf->tmpl_order, order) {
 		if (t->personality == NULL ||
 		    (fp = fpdb_find(db, t->personality)) == NULL)
 			continue;
-		RB_FOREACH(u, template_tree, &conf->templates) {
+		TAILQ_FOREACH(u, &conf->tmpl_order, order) {
 			if (u == t)
 				break;
 			if (u->personality != NULL &&
@@ -77,7 +77,7 @@ personality_attach(struct honeyd_config *conf, struct fpdb *db)
 {
 	struct template	*t;
 
-	RB_FOREACH(t, template_tree, &conf->templates) {
+	TAILQ_FOREACH(t, &conf->tmpl_order, order) {
 		t->pers = NULL;
 		if (t->personality == NULL)
 			continue;
@@ -133,9 +133,10 @@ personality_echo_reply(struct ipin *in, struct ip_hdr *ip,
 {
 }
 
-size_t
-personality_unreach_quote(struct ipin *in, uint8_t *quote, size_t qlen,
-    size_t room)
+/* The quote of an ICMP error: -1 means this stack sends none. */
+ssize_t
+personality_icmp_quote(struct ipin *in, struct host *h,
+    const struct template *t, uint8_t *quote, size_t qlen, size_t room)
 {
 	return (qlen);
 }

@@ -13,12 +13,21 @@
  *         T1-T7 with Resp/DF/W/ACK/Flags/Ops, and PU.  Such entries are
  *         kept as written (g1[]) and also mapped onto the gen 2 slots
  *         (test[]) where a test corresponds, so the engine reads one
- *         structure whatever the file said.
+ *         structure whatever the file said:
+ *           TSeq gcd -> SEQ GCD, IPID -> TI, TS -> TS (2HZ is 1, ...)
+ *           T1-T7 Resp -> R (Y when absent), DF, W, ACK -> A (S++ is
+ *             S+), Flags -> F, Ops -> O (values supplied: M5B4, W0, T11)
+ *           PU Resp -> U1 R, DF, IPLEN -> IPL, RIPTL -> RIPL, RID,
+ *             RIPCK, UCK -> RUCK, DAT -> RUD (E is G, F is I)
+ *         TSeq Class/SI/Val and PU TOS/ULEN have no slot: read g1[].
+ *         WIN and OPS repeat T1's W and O: the old T1 was a SYN to an
+ *         open port, as the SEQ probes are.  Gen 1 has no ECN or IE.
  *
  * Values are expressions: alternatives A|B, ranges A-B, >A, <A and the
- * empty string.  Numbers are hexadecimal.  The engine never matches
- * strings at run time: it picks one concrete value per attribute with
- * fpexpr_pick() when a host is created and keeps it.
+ * empty string.  Numbers are hexadecimal.  An emulator has no use for
+ * matching at run time: it picks one concrete value per attribute
+ * (fingerprint_pick, fpexpr_pick) from a generator seeded per host,
+ * once, and keeps it.  fpexpr_match is for checks and tests.
  */
 
 #ifndef PERSONALITY_H
@@ -48,8 +57,8 @@ enum fpx_base {
 
 struct fpxtype {
 	enum fpx_base	 base;
-	const char	*syms;	/* SYM, NUMSYM: words separated by spaces;
-				   FLAGSET, CHARS: the allowed letters */
+	/* SYM, NUMSYM: words separated by spaces; FLAGSET, CHARS: letters */
+	const char	*syms;
 };
 
 enum fpx_op {
@@ -64,8 +73,8 @@ enum fpx_op {
 /* One alternative of an expression. */
 struct fpterm {
 	uint8_t		 op;		/* enum fpx_op */
-	uint8_t		 len;		/* SYMBOL: text length */
-	uint16_t	 off;		/* SYMBOL: text offset in raw */
+	uint8_t		 len;		/* its text: length */
+	uint16_t	 off;		/* its text: offset in raw */
 	uint32_t	 lo, hi;	/* numbers: inclusive bounds */
 };
 
@@ -84,8 +93,8 @@ struct fprng {
 };
 
 /* Picker policy bits. */
-#define FPX_PICK_MIDDLE	0x01	/* ranges: stay in their central half */
-#define FPX_PICK_FIRST	0x02	/* first alternative, not a random one */
+#define FPX_PICK_MIDDLE	0x01	/* ranges: the central half only */
+#define FPX_PICK_FIRST	0x02	/* the first alternative, not any */
 
 /* A picked value: a number or a piece of the expression's text. */
 struct fpval {
@@ -107,17 +116,33 @@ enum fp_test {
 };
 #define FPT_TCP(n)	(FPT_T1 + (n) - 1)	/* n = 1..7 */
 
-enum { FP_SEQ_R, FP_SEQ_SP, FP_SEQ_GCD, FP_SEQ_ISR, FP_SEQ_TI, FP_SEQ_CI, FP_SEQ_II, FP_SEQ_SS,
-	FP_SEQ_TS, FP_SEQ_MAX };
-enum { FP_OPS_R, FP_OPS_O1, FP_OPS_O2, FP_OPS_O3, FP_OPS_O4, FP_OPS_O5, FP_OPS_O6, FP_OPS_MAX };
-enum { FP_WIN_R, FP_WIN_W1, FP_WIN_W2, FP_WIN_W3, FP_WIN_W4, FP_WIN_W5, FP_WIN_W6, FP_WIN_MAX };
-enum { FP_ECN_R, FP_ECN_DF, FP_ECN_T, FP_ECN_TG, FP_ECN_W, FP_ECN_O, FP_ECN_CC, FP_ECN_Q,
-	FP_ECN_MAX };
-enum { FP_T_R, FP_T_DF, FP_T_T, FP_T_TG, FP_T_W, FP_T_S, FP_T_A, FP_T_F, FP_T_O, FP_T_RD,
-	FP_T_Q, FP_T_MAX };			/* T1..T7 */
-enum { FP_U1_R, FP_U1_DF, FP_U1_T, FP_U1_TG, FP_U1_IPL, FP_U1_UN, FP_U1_RIPL, FP_U1_RID,
-	FP_U1_RIPCK, FP_U1_RUCK, FP_U1_RUD, FP_U1_MAX };
-enum { FP_IE_R, FP_IE_DFI, FP_IE_T, FP_IE_TG, FP_IE_CD, FP_IE_MAX };
+enum {
+	FP_SEQ_R, FP_SEQ_SP, FP_SEQ_GCD, FP_SEQ_ISR, FP_SEQ_TI, FP_SEQ_CI,
+	FP_SEQ_II, FP_SEQ_SS, FP_SEQ_TS, FP_SEQ_MAX
+};
+enum {
+	FP_OPS_R, FP_OPS_O1, FP_OPS_O2, FP_OPS_O3, FP_OPS_O4, FP_OPS_O5,
+	FP_OPS_O6, FP_OPS_MAX
+};
+enum {
+	FP_WIN_R, FP_WIN_W1, FP_WIN_W2, FP_WIN_W3, FP_WIN_W4, FP_WIN_W5,
+	FP_WIN_W6, FP_WIN_MAX
+};
+enum {
+	FP_ECN_R, FP_ECN_DF, FP_ECN_T, FP_ECN_TG, FP_ECN_W, FP_ECN_O,
+	FP_ECN_CC, FP_ECN_Q, FP_ECN_MAX
+};
+enum {					/* T1..T7 */
+	FP_T_R, FP_T_DF, FP_T_T, FP_T_TG, FP_T_W, FP_T_S, FP_T_A, FP_T_F,
+	FP_T_O, FP_T_RD, FP_T_Q, FP_T_MAX
+};
+enum {
+	FP_U1_R, FP_U1_DF, FP_U1_T, FP_U1_TG, FP_U1_IPL, FP_U1_UN,
+	FP_U1_RIPL, FP_U1_RID, FP_U1_RIPCK, FP_U1_RUCK, FP_U1_RUD, FP_U1_MAX
+};
+enum {
+	FP_IE_R, FP_IE_DFI, FP_IE_T, FP_IE_TG, FP_IE_CD, FP_IE_MAX
+};
 
 /* Gen 1 tests and attributes, kept as written. */
 enum fp_g1test {
@@ -127,10 +152,19 @@ enum fp_g1test {
 	G1_MAX
 };
 
-enum { FP_G1S_CLASS, FP_G1S_VAL, FP_G1S_GCD, FP_G1S_SI, FP_G1S_IPID, FP_G1S_TS, FP_G1S_MAX };
-enum { FP_G1T_RESP, FP_G1T_DF, FP_G1T_W, FP_G1T_ACK, FP_G1T_FLAGS, FP_G1T_OPS, FP_G1T_MAX };
-enum { FP_G1U_RESP, FP_G1U_DF, FP_G1U_TOS, FP_G1U_IPLEN, FP_G1U_RIPTL, FP_G1U_RID,
-	FP_G1U_RIPCK, FP_G1U_UCK, FP_G1U_ULEN, FP_G1U_DAT, FP_G1U_MAX };
+enum {
+	FP_G1S_CLASS, FP_G1S_VAL, FP_G1S_GCD, FP_G1S_SI, FP_G1S_IPID,
+	FP_G1S_TS, FP_G1S_MAX
+};
+enum {
+	FP_G1T_RESP, FP_G1T_DF, FP_G1T_W, FP_G1T_ACK, FP_G1T_FLAGS,
+	FP_G1T_OPS, FP_G1T_MAX
+};
+enum {
+	FP_G1U_RESP, FP_G1U_DF, FP_G1U_TOS, FP_G1U_IPLEN, FP_G1U_RIPTL,
+	FP_G1U_RID, FP_G1U_RIPCK, FP_G1U_UCK, FP_G1U_ULEN, FP_G1U_DAT,
+	FP_G1U_MAX
+};
 
 #define FP_MAXATTR	11		/* the most any test has */
 
@@ -146,27 +180,30 @@ struct fpline {
 
 struct fpmeta {
 	int		 type;		/* FPM_* */
-	const char	*f[4];		/* CLASS: vendor, family, generation,
-					   device type; CPE: f[0] */
+	/* CLASS: vendor, family, generation, device type; CPE: f[0] */
+	const char	*f[4];
 };
 
 struct fingerprint {
 	const char		*name;
 	int			 gen;		/* 1 or 2, see above */
-	u_int			 lineno;	/* of its Fingerprint line */
+	u_int			 lineno;	/* its Fingerprint line */
 	const struct fpmeta	*meta;
 	u_int			 nmeta;
-	const struct fpline	*test[FPT_MAX];	/* NULL: not checked */
-	const struct fpline	*g1[G1_MAX];	/* gen 1 only, else NULL */
+	const struct fpline	*test[FPT_MAX];	/* NULL: unchecked */
+	const struct fpline	*g1[G1_MAX];	/* gen 1 as written */
 };
 
 /*
  * The whole file.  Opaque: everything in it, fingerprints, lines and
- * expressions included, lives until fpdb_free().
+ * expressions included, lives until fpdb_free().  Lookup by name is
+ * exact and case-sensitive; nmap-os-db repeats some names, and then the
+ * first entry answers.  Load errors are logged as "file:line: message"
+ * and make the load fail; unknown tests or attributes are warnings.
  */
 struct fpdb;
 
-/* Where load errors go: honeyd passes vlog() from log.c. */
+/* Where load messages go; stderr unless the daemon passes vlog(). */
 typedef void	(*fpdb_logfn)(int, const char *, va_list);
 
 /* fingerprint.c */
@@ -181,6 +218,7 @@ const struct fingerprint *fpdb_random(const struct fpdb *, struct fprng *);
 int		 fpdb_check_name(const char *, void *);
 void		 fpdb_print(FILE *, const struct fpdb *);
 void		 fingerprint_print(FILE *, const struct fingerprint *);
+const char	*fingerprint_name(const struct fingerprint *);
 const struct fpexpr *fingerprint_attr(const struct fingerprint *,
 		    enum fp_test, u_int);
 const struct fpexpr *fingerprint_g1attr(const struct fingerprint *,
@@ -191,6 +229,7 @@ int		 fp_pick_flags(enum fp_test, u_int);
 const char	*fp_test_name(enum fp_test);
 const char	*fp_attr_name(enum fp_test, u_int);
 int		 fp_attr_index(enum fp_test, const char *);
+const struct fpxtype *fp_attr_type(enum fp_test, u_int);
 
 /* fpexpr.c */
 struct fpexpr	*fpexpr_parse(const struct fpxtype *, const char *, size_t,

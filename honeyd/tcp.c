@@ -296,8 +296,11 @@ tcp_timer_set(struct tcp_conn *c, int msec)
 	evtimer_add(c->timer, &tv);
 }
 
-/* The options and window of our SYN+ACK, from the personality. */
-static void
+/*
+ * Our SYN+ACK, shaped by the personality.  Returns -1 when the
+ * personality says this stack would not answer at all.
+ */
+static int
 tcp_send_synack(struct tcp_conn *c, struct ipin *in,
     const struct tcp_seg *seg)
 {
@@ -309,12 +312,14 @@ tcp_send_synack(struct tcp_conn *c, struct ipin *in,
 	r.seq = c->iss;
 	r.ack = c->rcv_nxt;
 	r.flags = TH_SYN | TH_ACK;
+	r.conn = c;
 	if (personality_tcp_reply(in, seg, TCP_R_SYNACK, &r) == -1)
-		return;
+		return (-1);
 	c->snd_wscale = r.wscale;
 	c->ts_ok = r.ts_ok;
 	engine->stats.tcp_synack++;
 	tcp_output(in->host, in->tmpl, c->laddr, c->raddr, &r, OUT_TCP);
+	return (0);
 }
 
 void
@@ -329,16 +334,11 @@ tcp_conn_open(struct ipin *in, const struct tcp_seg *seg,
 	tcp_make_room();
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return;
-	if ((c->timer = evtimer_new(engine->base, tcp_timeout, c)) == NULL) {
-		free(c);
-		return;
-	}
 	c->laddr = in->dst;
 	c->raddr = in->src;
 	c->lport = seg->dport;
 	c->rport = seg->sport;
 	c->host = in->host;
-	host_ref(c->host);
 	c->action = act->kind;
 	c->state = TCPS_SYN_RECEIVED;
 	c->irs = seg->seq;
@@ -350,12 +350,18 @@ tcp_conn_open(struct ipin *in, const struct tcp_seg *seg,
 	c->peer_has = seg->has;
 	c->rcv_wscale = seg->has & TCP_HAS_WSCALE ? seg->wscale : 0;
 	c->ts_recent = seg->tsval;
+	/* The personality may decline: then no state is kept at all. */
+	if (tcp_send_synack(c, in, seg) == -1 ||
+	    (c->timer = evtimer_new(engine->base, tcp_timeout, c)) == NULL) {
+		free(c);
+		return;
+	}
+	host_ref(c->host);
 	RB_INSERT(tcp_tree, &tcp_conns, c);
 	tcp_conn_link(c);
 	tcp_nconns++;
 	engine->stats.tcp_conns++;
 	engine->stats.tcp_conns_active = tcp_nconns;
-	tcp_send_synack(c, in, seg);
 	tcp_timer_set(c, TCP_SYNACK_RTO_MS);
 }
 
@@ -409,7 +415,7 @@ tcp_conn_input(struct tcp_conn *c, struct ipin *in, const struct tcp_seg *seg)
 		if (c->state == TCPS_SYN_RECEIVED && seg->seq == c->irs &&
 		    !(seg->flags & TH_ACK)) {
 			/* The peer retransmitted its SYN. */
-			tcp_send_synack(c, in, seg);
+			(void)tcp_send_synack(c, in, seg);
 			return;
 		}
 		/* RFC 5961 challenge ACK instead of a reset. */

@@ -95,7 +95,7 @@ def iface_mac(iface):
 def build(a):
     rnd = random.Random()
     mac = iface_mac(a.iface)
-    eth = Ether(src=mac, dst=a.dst_mac)
+    eth = Ether(src=mac, dst=a.dst_mac, type=0x0800)
     if a.proto == "arp":
         arp = Ether(src=mac, dst="ff:ff:ff:ff:ff:ff") / ARP(
             op=1, hwsrc=mac, psrc=a.src, pdst=a.dst,

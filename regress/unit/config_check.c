@@ -2,11 +2,12 @@
  * config_check: parse a configuration and print it in canonical form,
  * as "honeyd -nv" does, for regress/config/run.sh.
  *
- *	config_check [-s] [-p personalities] file
+ *	config_check [-bs] [-p personalities] file
  *
  * -p names a file of personality names, one a line; without it every
- * name is accepted.  -s prints the parse time and size of the result
- * instead of the configuration.
+ * name is accepted.  -b reads the file into memory and parses that, as
+ * the engine does with the text it receives.  -s prints the parse time
+ * and size of the result instead of the configuration.
  *
  * Lines of the input starting with "#?" are queries run against the
  * parsed configuration; the answers follow the printout as "# "
@@ -15,6 +16,11 @@
  *	#? action DST tcp|udp|icmp PORT [SRC]
  *	#? bind ADDR			the bind interval holding ADDR
  *	#? claim			the addresses the config claims
+ *	#? resolve DST SRC HH:MM:SS PROTO OS
+ *					the same as lookup for a packet of
+ *					PROTO (tcp, udp, icmp or -) from a
+ *					source running OS (a word or -) at
+ *					that time of day
  * Exit 0 if the configuration is valid, 1 if not.
  */
 
@@ -42,13 +48,16 @@ static int	 names_load(struct names *, const char *);
 static int	 names_check(const char *, void *);
 static void	 queries(FILE *, const char *, const struct honeyd_config *);
 static void	 query(FILE *, char *, const struct honeyd_config *);
+static void	 resolve(FILE *, char **, const struct honeyd_config *);
 static void	 stats(const struct honeyd_config *, double);
+static struct honeyd_config *parse_buffer(const char *, struct names *);
 static __dead void usage(void);
 
 static __dead void
 usage(void)
 {
-	fprintf(stderr, "usage: config_check [-s] [-p personalities] file\n");
+	fprintf(stderr, "usage: config_check [-bs] [-p personalities] "
+	    "file\n");
 	exit(2);
 }
 
@@ -117,13 +126,37 @@ action_name(const struct action *a, char *buf, size_t len)
 		[ACTION_COMMAND] = "command", [ACTION_PROXY] = "proxy"
 	};
 
-	snprintf(buf, len, "%s%s%s%s%s%s",
-	    a->flags & ACTION_F_TARPIT ? "tarpit " : "", kinds[a->kind],
-	    a->kind == ACTION_COMMAND ? " " : "",
-	    a->kind == ACTION_COMMAND ? a->cmd : "",
-	    a->kind == ACTION_PROXY ? " " : "",
-	    a->kind == ACTION_PROXY ? a->proxy_host : "");
+	snprintf(buf, len, "%s%s", a->flags & ACTION_F_TARPIT ? "tarpit " : "",
+	    kinds[a->kind]);
+	if (a->kind == ACTION_COMMAND)
+		snprintf(buf + strlen(buf), len - strlen(buf), " %s", a->cmd);
+	else if (a->kind == ACTION_PROXY)
+		snprintf(buf + strlen(buf), len - strlen(buf), " %s:%s",
+		    a->proxy_host, a->proxy_port);
 	return (buf);
+}
+
+static void
+resolve(FILE *out, char **w, const struct honeyd_config *conf)
+{
+	const struct bind	*b;
+	const struct template	*t;
+	struct dyn_match	 m;
+	unsigned int		 h, mi, sec;
+
+	if (sscanf(w[3], "%u:%u:%u", &h, &mi, &sec) != 3)
+		errx(2, "bad time %s", w[3]);
+	memset(&m, 0, sizeof(m));
+	m.src = addr(w[2]);
+	m.tod = h * 3600 + mi * 60 + sec;
+	m.proto = strcmp(w[4], "tcp") == 0 ? IPPROTO_TCP :
+	    strcmp(w[4], "udp") == 0 ? IPPROTO_UDP :
+	    strcmp(w[4], "icmp") == 0 ? IPPROTO_ICMP : 0;
+	m.os = strcmp(w[5], "-") == 0 ? NULL : w[5];
+	b = config_find_bind(conf, addr(w[1]));
+	t = template_resolve(b != NULL ? b->tmpl : conf->dflt, &m);
+	fprintf(out, "# resolve %s from %s at %s %s %s: %s\n", w[1], w[2],
+	    w[3], w[4], w[5], t ? t->name : "none");
 }
 
 static void
@@ -160,6 +193,8 @@ query(FILE *out, char *q, const struct honeyd_config *conf)
 			    ntoa(b->lo, lo, sizeof(lo)),
 			    ntoa(b->hi, hi, sizeof(hi)), b->tmpl->name);
 		}
+	} else if (strcmp(w[0], "resolve") == 0 && n == 6) {
+		resolve(out, w, conf);
 	} else if (strcmp(w[0], "claim") == 0) {
 		claim_init(&cs);
 		if (config_claimed_ranges(conf, &cs) == -1)
@@ -206,17 +241,45 @@ stats(const struct honeyd_config *conf, double ms)
 	    conf->binds_cap * sizeof(struct bind), ru.ru_maxrss);
 }
 
+/* The whole file in memory, parsed with config_parse_buffer(). */
+static struct honeyd_config *
+parse_buffer(const char *path, struct names *nm)
+{
+	struct honeyd_config	*conf;
+	FILE			*f;
+	char			*buf = NULL;
+	size_t			 len = 0, n;
+	char			 chunk[8192];
+
+	if ((f = fopen(path, "r")) == NULL)
+		err(2, "%s", path);
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+		if ((buf = realloc(buf, len + n)) == NULL)
+			err(2, "realloc");
+		memcpy(buf + len, chunk, n);
+		len += n;
+	}
+	fclose(f);
+	conf = config_parse_buffer(path, buf, len, nm->n ? names_check : NULL,
+	    nm);
+	free(buf);
+	return (conf);
+}
+
 int
 main(int argc, char *argv[])
 {
 	struct honeyd_config	*conf;
 	struct names		 nm = { NULL, 0 };
 	struct timespec		 t0, t1;
-	int			 ch, sflag = 0;
+	int			 ch, bflag = 0, sflag = 0;
 	size_t			 i;
 
-	while ((ch = getopt(argc, argv, "p:s")) != -1) {
+	while ((ch = getopt(argc, argv, "bp:s")) != -1) {
 		switch (ch) {
+		case 'b':
+			bflag = 1;
+			break;
 		case 'p':
 			if (names_load(&nm, optarg) == -1)
 				err(2, "%s", optarg);
@@ -231,9 +294,15 @@ main(int argc, char *argv[])
 	if (argc - optind != 1)
 		usage();
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	conf = config_parse_file(argv[optind], nm.n ? names_check : NULL,
-	    &nm);
+	if (bflag)
+		conf = parse_buffer(argv[optind], &nm);
+	else
+		conf = config_parse_file(argv[optind],
+		    nm.n ? names_check : NULL, &nm);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
+	for (i = 0; i < nm.n; i++)
+		free(nm.v[i]);
+	free(nm.v);
 	if (conf == NULL)
 		return (1);
 	if (sflag)
@@ -244,8 +313,5 @@ main(int argc, char *argv[])
 		queries(stdout, argv[optind], conf);
 	}
 	config_free(conf);
-	for (i = 0; i < nm.n; i++)
-		free(nm.v[i]);
-	free(nm.v);
 	return (0);
 }
