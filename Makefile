@@ -33,6 +33,7 @@ SANITIZE =	-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 ALL_CFLAGS =	$(OPT) $(WARNINGS) -std=gnu11 -D_GNU_SOURCE \
 		-DHONEYD_PRINTS=\"$(SHAREDIR)/nmap.prints\" \
 		-DHONEYD_CONF=\"$(SYSCONFDIR)/honeyd.conf\" \
+		-DHONEYD_SVCDIR=\"$(SHAREDIR)\" \
 		-Iprivsep -Ihoneyd $(PKG_CFLAGS) $(DNET_CFLAGS) $(CFLAGS)
 ALL_LIBS =	$(PKG_LIBS) $(DNET_LIBS) -lm $(LDLIBS)
 
@@ -46,6 +47,7 @@ LIB_SRCS =	honeyd/arp.c \
 		honeyd/claim.c \
 		honeyd/config.c \
 		honeyd/engine.c \
+		honeyd/eventlog.c \
 		honeyd/fingerprint.c \
 		honeyd/fpexpr.c \
 		honeyd/host.c \
@@ -54,7 +56,11 @@ LIB_SRCS =	honeyd/arp.c \
 		honeyd/log.c \
 		honeyd/personality.c \
 		honeyd/printconf.c \
+		honeyd/proxy.c \
+		honeyd/relay.c \
+		honeyd/service.c \
 		honeyd/tcp.c \
+		honeyd/tcpbuf.c \
 		honeyd/udp.c \
 		honeyd/wire.c
 

@@ -36,12 +36,14 @@ engine_main(int fd, uid_t uid, gid_t gid, const char *chroot_dir)
 
 	engine = &e;
 	log_procinit("engine");
+	relay_init();
 	if (proc_drop_privileges(chroot_dir, uid, gid, "engine") == -1)
 		fatal("engine: dropping privileges");
 	if ((e.base = event_base_new()) == NULL)
 		fatalx("event_base_new");
 	host_init(HOST_MAX_DEFAULT);
 	tcp_init();
+	udp_init();
 
 	e.parent = &parent_iev;
 	if (imsgev_init(e.parent, e.base, fd, engine_dispatch_parent,
@@ -63,7 +65,14 @@ engine_main(int fd, uid_t uid, gid_t gid, const char *chroot_dir)
 
 	event_base_dispatch(e.base);
 	engine_log_stats();
-	exit(0);
+	tcp_flush();
+	udp_flush();
+	eventlog_close();
+	/*
+	 * _exit: LeakSanitizer's exit-time check needs /proc, which the
+	 * chroot lacks, and fails the ASan build with a fatal error.
+	 */
+	_exit(0);
 }
 
 /* Queue one packet for the wire; the dispatcher flushes in batches. */
@@ -130,6 +139,15 @@ engine_dispatch_parent(int fd, short event, void *arg)
 			break;
 		case IMSG_RECONF_DONE:
 			engine_reconf_done();
+			break;
+		case IMSG_SVC_FD:
+		case IMSG_SVC_ERRFD:
+		case IMSG_SVC_EXIT:
+		case IMSG_PROXY_FD:
+			relay_dispatch(&imsg);
+			break;
+		case IMSG_LOG_FD:
+			eventlog_imsg(&imsg);
 			break;
 		default:
 			fatalx("engine: unexpected message %u",
@@ -247,4 +265,23 @@ engine_log_stats(void)
 	    (unsigned long long)s->tcp_conns,
 	    (unsigned long long)s->tcp_conns_active,
 	    (unsigned long long)s->tcp_conns_evicted, host_count());
+	log_info("tcp established %llu closed %llu reset %llu timeout %llu "
+	    "rexmit %llu rto %llu fastrexmit %llu ooo %llu ooo-drop %llu; "
+	    "udp flows %llu; services %llu refused %llu; proxies %llu "
+	    "failed %llu; log dropped %llu",
+	    (unsigned long long)s->tcp_established,
+	    (unsigned long long)s->tcp_closed,
+	    (unsigned long long)s->tcp_reset_in,
+	    (unsigned long long)s->tcp_timeouts,
+	    (unsigned long long)s->tcp_rexmits,
+	    (unsigned long long)s->tcp_rto,
+	    (unsigned long long)s->tcp_fastrexmit,
+	    (unsigned long long)s->tcp_ooo,
+	    (unsigned long long)s->tcp_ooo_drop,
+	    (unsigned long long)s->udp_flows,
+	    (unsigned long long)s->svc_started,
+	    (unsigned long long)s->svc_refused,
+	    (unsigned long long)s->proxy_started,
+	    (unsigned long long)s->proxy_failed,
+	    (unsigned long long)s->log_dropped);
 }

@@ -57,7 +57,8 @@ usage(void)
 	fprintf(stderr, "usage: honeyd [-dnvV] [-f config] [-i iface]... "
 	    "[-p fingerprints] [-u user]\n"
 	    "\t[-g group] [-l pktlog] [-s svclog] [-j jsonlog] "
-	    "[-c ctlsocket] [-P pidfile]\n\t[-C chrootdir] [net ...]\n");
+	    "[-c ctlsocket] [-P pidfile]\n\t[-C chrootdir] [-S svcdir] "
+	    "[net ...]\n");
 	exit(1);
 }
 
@@ -71,7 +72,7 @@ parse_args(int argc, char **argv)
 	o->prints = HONEYD_PRINTS;
 	o->ctlsock = HONEYD_CTLSOCK;
 	o->chroot = HONEYD_CHROOT;
-	while ((ch = getopt(argc, argv, "C:c:df:g:i:j:l:nP:p:s:u:vV")) != -1) {
+	while ((ch = getopt(argc, argv, "C:c:df:g:i:j:l:nP:p:S:s:u:vV")) != -1) {
 		switch (ch) {
 		case 'C':
 			o->chroot = optarg;
@@ -109,6 +110,9 @@ parse_args(int argc, char **argv)
 		case 'p':
 			o->prints = optarg;
 			break;
+		case 'S':
+			o->svcdir = optarg;
+			break;
 		case 's':
 			o->svclog = optarg;
 			break;
@@ -135,10 +139,15 @@ load_config(struct honeyd_config **confp, struct fpdb **dbp)
 {
 	struct fpdb		*db;
 	struct honeyd_config	*conf;
+	struct svc_limits	 lim;
 
 	if ((db = fpdb_load(honeyd_opts.prints)) == NULL)
 		return (-1);
 	conf = config_parse_file(honeyd_opts.config, fpdb_check_name, db);
+	if (conf != NULL && svc_limits_parse(&lim, conf) == -1) {
+		config_free(conf);
+		conf = NULL;
+	}
 	if (conf == NULL) {
 		fpdb_free(db);
 		return (-1);
@@ -322,6 +331,15 @@ parent_dispatch_engine(int fd, short event, void *arg)
 		case IMSG_PKT_OUT:
 			wire_output(imsg.data, imsg_get_len(&imsg));
 			break;
+		case IMSG_SVC_START:
+			service_start(&imsg);
+			break;
+		case IMSG_SVC_STOP:
+			service_stop(&imsg);
+			break;
+		case IMSG_PROXY_CONNECT:
+			proxy_connect(&imsg);
+			break;
 		default:
 			fatalx("unexpected message %u from engine",
 			    imsg.hdr.type);
@@ -361,6 +379,7 @@ parent_reload(void)
 	if (send_config(conf, db) == -1)
 		fatal("sending the configuration to the engine");
 	fpdb_free(db);
+	service_config(conf);
 	config_free(parent_conf);
 	parent_conf = conf;
 }
@@ -397,6 +416,7 @@ parent_shutdown(int status)
 {
 	int	 i;
 
+	service_killall();
 	if (parent->engine_pid > 0) {
 		kill(parent->engine_pid, SIGTERM);
 		waitpid(parent->engine_pid, NULL, 0);
@@ -425,10 +445,16 @@ parent_sig(int sig, short event, void *arg)
 	case SIGHUP:
 		parent_reload();
 		break;
+	case SIGUSR1:
+		log_info("reopening log files");
+		eventlog_send(parent->engine, 0);
+		break;
 	case SIGCHLD:
 		while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-			if (pid != parent->engine_pid)
+			if (pid != parent->engine_pid) {
+				(void)service_reaped(pid, status);
 				continue;
+			}
 			parent->engine_pid = 0;
 			if (WIFSIGNALED(status))
 				log_warnx("engine terminated by signal %d",
@@ -477,7 +503,8 @@ main(int argc, char **argv, char **envp)
 	static struct imsgev	 engine_iev;
 	struct fpdb		*db;
 	struct event		*sigev[5];
-	const int		 sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGCHLD };
+	const int		 sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGCHLD,
+				    SIGUSR1 };
 	uid_t			 uid;
 	gid_t			 gid;
 	pid_t			 pid;
@@ -533,6 +560,8 @@ main(int argc, char **argv, char **envp)
 
 	if ((parent->base = event_base_new()) == NULL)
 		fatalx("event_base_new");
+	service_init(parent->base, uid);
+	service_config(parent_conf);
 	parent->engine = &engine_iev;
 	if (imsgev_init(parent->engine, parent->base, fd,
 	    parent_dispatch_engine, parent->engine) == -1)
@@ -554,6 +583,7 @@ main(int argc, char **argv, char **envp)
 		    i) == -1)
 			parent_shutdown(1);
 	parent->nifaces = honeyd_opts.nifaces;
+	eventlog_send(parent->engine, 1);
 	if (send_config(parent_conf, db) == -1)
 		fatal("sending the configuration to the engine");
 	fpdb_free(db);

@@ -66,6 +66,85 @@ enum imsg_type {
 	IMSG_RECONF_CONF,	/* parent -> engine: canonical config chunk */
 	IMSG_RECONF_DONE,	/* parent -> engine: swap the new config in */
 	IMSG_STATS,		/* engine -> parent: counters at exit */
+	IMSG_SVC_START,		/* engine -> parent: struct svc_req, tmpl */
+	IMSG_SVC_FD,		/* parent -> engine: struct svc_reply, cmd;
+				   the service's stdin/stdout socket */
+	IMSG_SVC_ERRFD,		/* parent -> engine: struct svc_reply; its
+				   stderr pipe */
+	IMSG_SVC_STOP,		/* engine -> parent: uint32_t id, kill it */
+	IMSG_SVC_EXIT,		/* parent -> engine: struct svc_exit */
+	IMSG_PROXY_CONNECT,	/* engine -> parent: struct svc_req, tmpl */
+	IMSG_PROXY_FD,		/* parent -> engine: struct svc_reply; the
+				   socket, its connect under way */
+	IMSG_LOG_FD,		/* parent -> engine: int32_t LOGF_*, a log */
+};
+
+/*
+ * A flow as the logs and the services see it: src is always the remote
+ * peer, dst the virtual host; host byte order.
+ */
+struct tuple {
+	uint8_t		 proto;		/* IPPROTO_TCP, IPPROTO_UDP */
+	uint32_t	 src, dst;
+	uint16_t	 sport, dport;
+};
+
+/*
+ * Services and proxies.  The engine asks, the parent checks the request
+ * against its own copy of the configuration (the port of that template
+ * must have that command or proxy), enforces the limits, forks or
+ * connects, and passes the descriptors back.
+ */
+struct svc_req {
+	uint32_t	 id;		/* the connection's */
+	struct tuple	 tuple;
+	/* the resolved template's name follows, NUL-terminated */
+};
+
+/* Why a request was refused (svc_reply.refused). */
+enum svc_refusal {
+	SVC_OK,
+	SVC_E_LIMIT,		/* too many services, overall or template */
+	SVC_E_CONFIG,		/* the configuration has no such action */
+	SVC_E_SYSTEM,		/* fork, socketpair, connect... failed */
+	SVC_E_UID,		/* it would run as the engine's user */
+};
+
+struct svc_reply {
+	uint32_t	 id;
+	int32_t		 refused;	/* enum svc_refusal */
+	int32_t		 error;		/* errno for SVC_E_SYSTEM */
+	int32_t		 pid;		/* SVC_FD */
+	uint32_t	 uid, gid;	/* SVC_FD */
+	uint32_t	 addr;		/* PROXY_FD: where, host order */
+	uint16_t	 port;
+	/* SVC_FD: the command line as run follows, NUL-terminated */
+};
+
+/* How a service ended (svc_exit.why). */
+enum svc_end {
+	SVC_EXITED,		/* on its own */
+	SVC_KILLED_TIMEOUT,	/* ran past "option service timeout" */
+	SVC_KILLED_CLOSED,	/* its connection was gone */
+	SVC_KILLED_SHUTDOWN,	/* honeyd stopped */
+};
+
+struct svc_exit {
+	uint32_t	 id;
+	struct tuple	 tuple;
+	int32_t		 pid;
+	int32_t		 status;	/* exit status, or -1 */
+	int32_t		 signal;	/* terminating signal, or 0 */
+	int32_t		 why;		/* enum svc_end */
+	uint32_t	 duration_ms;
+};
+
+/* The engine's log files (IMSG_LOG_FD). */
+enum logfile {
+	LOGF_PACKET,		/* -l: Honeyd's packet and connection log */
+	LOGF_SERVICE,		/* -s: service stderr lines */
+	LOGF_JSON,		/* -j: one JSON object per event */
+	LOGF_MAX
 };
 
 /* Process identity for logging and dispatch. */
@@ -98,6 +177,7 @@ struct honeyd_opts {
 	const char	*svclog;	/* -s */
 	const char	*jsonlog;	/* -j */
 	const char	*ctlsock;	/* -c */
+	const char	*svcdir;	/* -S: where services run */
 	const char	*pidfile;	/* -P */
 	const char	*chroot;	/* HONEYD_CHROOT unless overridden */
 	char	       **nets;		/* networks to claim from argv */
@@ -474,6 +554,22 @@ struct engine_stats {
 	uint64_t	 tcp_conns_active;
 	uint64_t	 tcp_conns_evicted;
 	uint64_t	 udp_open;	/* datagrams swallowed by open ports */
+	uint64_t	 tcp_established; /* handshakes completed */
+	uint64_t	 tcp_closed;	/* ended by FIN both ways */
+	uint64_t	 tcp_reset_in;	/* ended by the peer's RST */
+	uint64_t	 tcp_timeouts;	/* given up: no answer, idle */
+	uint64_t	 tcp_rexmits;	/* segments retransmitted */
+	uint64_t	 tcp_rto;	/* retransmission timeouts */
+	uint64_t	 tcp_fastrexmit; /* fast retransmits */
+	uint64_t	 tcp_tlp;	/* tail loss probes */
+	uint64_t	 tcp_ooo;	/* out-of-order segments */
+	uint64_t	 tcp_ooo_drop;	/* ... that could not be held */
+	uint64_t	 udp_flows;	/* UDP flows to services, proxies */
+	uint64_t	 svc_started;
+	uint64_t	 svc_refused;
+	uint64_t	 proxy_started;
+	uint64_t	 proxy_failed;
+	uint64_t	 log_dropped;	/* log lines lost: writer too slow */
 };
 
 struct engine {
@@ -559,7 +655,114 @@ void		 tcp_input(struct ipin *);
 void		 tcp_flush(void);
 
 /* udp.c */
+void		 udp_init(void);
 void		 udp_input(struct ipin *);
+void		 udp_flush(void);
+size_t		 udp_count(void);
+
+/*
+ * relay.c: moves bytes between a connection (or UDP flow) and the
+ * descriptor the parent passed for it: a service's stdin/stdout or a
+ * proxied socket.  The owner's callbacks: room (bytes it takes now),
+ * input (bytes from the fd), eof, error (could not start, or broke;
+ * the owner frees the relay), drained (queued bytes were written).
+ */
+struct relay;
+struct relay_ops {
+	size_t	(*room)(void *);
+	void	(*input)(void *, const uint8_t *, size_t);
+	void	(*eof)(void *);
+	void	(*error)(void *, const char *);
+	void	(*drained)(void *);
+};
+
+#define RELAY_MAX		4096	/* at once, services and proxies */
+#define RELAY_QUEUE_MAX		(256 * 1024)	/* bytes towards one fd */
+
+void		 relay_init(void);
+uint32_t	 relay_newid(void);
+struct relay	*relay_new(uint32_t, enum action_kind, const struct tuple *,
+		    const char *, const struct relay_ops *, void *);
+void		 relay_free(struct relay *);
+int		 relay_write(struct relay *, const uint8_t *, size_t);
+size_t		 relay_queued(const struct relay *);
+void		 relay_shutdown(struct relay *);
+void		 relay_resume(struct relay *);
+void		 relay_set_dgram(struct relay *);
+void		 relay_dispatch(struct imsg *);
+size_t		 relay_count(void);
+
+/* eventlog.c: the packet, service and JSON logs (see honeyd.8) */
+void		 eventlog_setfd(int, int);
+void		 eventlog_close(void);
+void		 eventlog_flow_start(const struct tuple *, uint32_t, size_t,
+		    const struct template *, const struct action *);
+void		 eventlog_flow_end(const struct tuple *, uint32_t, uint64_t,
+		    uint64_t, const struct timeval *, const char *);
+void		 eventlog_probe(const struct tuple *, size_t, int,
+		    const char *);
+void		 eventlog_icmp(uint32_t, uint32_t, int, int, size_t);
+void		 eventlog_service_line(const struct tuple *, const char *,
+		    size_t);
+void		 eventlog_service_start(const struct svc_reply *,
+		    const struct tuple *, const char *);
+void		 eventlog_service_exit(const struct svc_exit *);
+void		 eventlog_refused(uint32_t, const struct tuple *, const char *,
+		    const char *);
+void		 eventlog_proxy(uint32_t, const struct tuple *, uint32_t,
+		    uint16_t, const char *);
+size_t		 eventlog_fmt_time(char *, size_t, const struct timeval *);
+size_t		 eventlog_fmt_rfc3339(char *, size_t, const struct timeval *);
+size_t		 eventlog_fmt_tcpflags(char *, size_t, int);
+size_t		 eventlog_fmt_tuple(char *, size_t, const struct tuple *);
+size_t		 eventlog_json_str(char *, size_t, const char *, size_t);
+const char	*eventlog_scan_kind(int);
+int		 eventlog_open(const char *);
+void		 eventlog_send(struct imsgev *, int);
+void		 eventlog_imsg(struct imsg *);
+
+/*
+ * Parent: services (service.c) and proxies (proxy.c) on the engine's
+ * request.  Limits come from "option service KEY VALUE" (honeyd.8).
+ */
+#define SVC_DEFAULT_UID		32767	/* no template uid: Honeyd's */
+#define SVC_DEFAULT_GID		32767
+#define SVC_DEFAULT_MAXFDS	64
+#ifndef HONEYD_SVCDIR
+#define HONEYD_SVCDIR		"/usr/local/share/honeyd"
+#endif
+#define SVC_CMD_MAX		4096	/* expanded command line */
+
+struct svc_limits {
+	int		 max;		/* services at once */
+	int		 per_template;	/* of one template at once */
+	int		 timeout;	/* seconds; 0: none */
+	long		 cpu;		/* RLIMIT_CPU, seconds */
+	long		 memory;	/* RLIMIT_AS, MB */
+	long		 fsize;		/* RLIMIT_FSIZE, KB */
+	long		 nproc;		/* RLIMIT_NPROC of its uid */
+};
+
+/* service.c */
+void		 service_init(struct event_base *, uid_t);
+void		 service_config(const struct honeyd_config *);
+void		 service_start(struct imsg *);
+void		 service_stop(struct imsg *);
+int		 service_reaped(pid_t, int);
+void		 service_killall(void);
+size_t		 service_count(void);
+int		 svc_expand(char *, size_t, const char *,
+		    const struct tuple *);
+int		 svc_limits_parse(struct svc_limits *,
+		    const struct honeyd_config *);
+int		 svc_parse_req(struct imsg *, struct svc_req *, const char **);
+const struct action *svc_action(const char *, const struct tuple *,
+		    enum action_kind, const struct template **);
+
+/* proxy.c */
+void		 proxy_connect(struct imsg *);
+int		 proxy_target(const struct action *, const struct tuple *,
+		    uint32_t *, uint16_t *);
 
 /* personality.c: what every outgoing packet looks like */
 void		 personality_resolve_random(struct honeyd_config *,

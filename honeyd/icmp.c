@@ -31,6 +31,8 @@ icmp_input(struct ipin *in)
 {
 	const struct icmp_hdr	*icmp = (const struct icmp_hdr *)in->l4;
 
+	eventlog_icmp(in->src, in->dst, icmp->icmp_type, icmp->icmp_code,
+	    in->len);
 	if (icmp_blocked(in->tmpl))
 		return;
 	switch (icmp->icmp_type) {

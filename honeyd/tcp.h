@@ -1,6 +1,18 @@
 /*
  * The engine's TCP: connection and segment structures shared by tcp.c
  * and the personality engine, which shapes every segment we send.
+ *
+ * Limits (see also honeyd.8, "TCP"):
+ *   TCP_CONN_MAX connections in all, of which at most TCP_EMBRYONIC_MAX
+ *   half-open.  A new SYN past the half-open cap evicts the oldest
+ *   half-open connection, never an established one, so a SYN flood only
+ *   recycles its own slots.  With the whole table full, a new
+ *   connection evicts, in this order, the oldest TIME_WAIT connection,
+ *   the oldest half-open one, then the established connection idle the
+ *   longest (it gets a RST).  Each connection buffers at most
+ *   TCP_RCVBUF bytes for its service (the window it advertises follows
+ *   that space) and TCP_SNDBUF bytes from it; a connection without a
+ *   service or proxy buffers nothing.
  */
 
 #ifndef HONEYD_TCP_H
@@ -8,22 +20,45 @@
 
 #define TCP_CONN_MAX		65536	/* all connections */
 #define TCP_EMBRYONIC_MAX	4096	/* of which half-open */
-#define TCP_SYNACK_RTO_MS	1000
-#define TCP_FIN_RTO_MS		1000
-#define TCP_MAX_REXMIT		4
+#define TCP_SYNACK_RTO_MS	1000	/* first SYN+ACK retransmission */
+#define TCP_SYN_RETRIES		4	/* SYN+ACKs resent before giving up */
+#define TCP_RTO_INIT_MS		1000	/* RFC 6298 */
+#define TCP_RTO_MIN_MS		200	/* as Linux; RFC 6298 says 1 s */
+#define TCP_RTO_MAX_MS		60000
+#define TCP_MAX_REXMIT		8	/* retransmissions without progress */
 #define TCP_IDLE_MS		(10 * 60 * 1000)
-#define TCP_RCV_WINDOW		65535
-#define TCP_MAX_DATA		1460
+#define TCP_FIN_WAIT2_MS	60000	/* peer never closes its side */
+#define TCP_TIME_WAIT_MS	30000	/* 2 MSL with MSL = 15 s */
+#define TCP_RCVBUF		65536	/* per connection, to the service */
+#define TCP_SNDBUF		65536	/* per connection, from the service */
+#define TCP_REASS_MAX		64	/* out-of-order pieces held */
+#define TCP_MAX_DATA		1460	/* largest segment payload we send */
+#define TCP_DEFAULT_MSS		536	/* peer sent no MSS option */
+#define TCP_TS_ROOM		12	/* room left for a timestamp option */
+#define TCP_INIT_CWND		10	/* segments, RFC 6928 */
+#define TCP_SACK_MAX		8	/* scoreboard ranges */
+/* tarpit: a window of a few bytes, one small segment a second */
+#define TCP_TARPIT_WINDOW	16
+#define TCP_TARPIT_SEG		16
+#define TCP_TARPIT_MS		1000
 
 #define SEQ_LT(a, b)		((int32_t)((a) - (b)) < 0)
 #define SEQ_LEQ(a, b)		((int32_t)((a) - (b)) <= 0)
 #define SEQ_GT(a, b)		((int32_t)((a) - (b)) > 0)
 #define SEQ_GEQ(a, b)		((int32_t)((a) - (b)) >= 0)
+#define SEQ_MAX(a, b)		(SEQ_GT(a, b) ? (a) : (b))
+#define SEQ_MIN(a, b)		(SEQ_LT(a, b) ? (a) : (b))
 
+/* RFC 793 states after the SYN; LISTEN and CLOSED hold no state. */
 enum tcp_state {
 	TCPS_SYN_RECEIVED,
 	TCPS_ESTABLISHED,
-	TCPS_LAST_ACK,
+	TCPS_CLOSE_WAIT,	/* peer closed, our side open */
+	TCPS_LAST_ACK,		/* both closed, our FIN unacknowledged */
+	TCPS_FIN_WAIT_1,	/* we closed first */
+	TCPS_FIN_WAIT_2,	/* our FIN acknowledged, peer still open */
+	TCPS_CLOSING,		/* both sent FIN, ours unacknowledged */
+	TCPS_TIME_WAIT,
 };
 
 /* Options a peer offered (tcp_seg.has). */
@@ -31,6 +66,7 @@ enum tcp_state {
 #define TCP_HAS_WSCALE		0x02
 #define TCP_HAS_SACKOK		0x04
 #define TCP_HAS_TS		0x08
+#define TCP_HAS_SACK		0x10
 
 /* A received segment, parsed. */
 struct tcp_seg {
@@ -47,27 +83,110 @@ struct tcp_seg {
 	uint16_t		 mss;
 	uint8_t			 wscale;
 	uint32_t		 tsval, tsecr;
+	int			 nsack;		/* SACK blocks */
+	uint32_t		 sack[4][2];	/* [start, end) */
 };
+
+/* Bytes from the service, kept until acknowledged: a ring. */
+struct tcp_ring {
+	uint8_t			*buf;		/* allocated on first use */
+	size_t			 cap, head, len;
+};
+
+/* Out-of-order data held until the hole before it fills. */
+struct tcp_rpiece {
+	TAILQ_ENTRY(tcp_rpiece)	 entry;
+	uint32_t		 seq;
+	size_t			 len;
+	uint8_t			 data[];
+};
+TAILQ_HEAD(tcp_rpieces, tcp_rpiece);
+
+struct tcp_reass {
+	struct tcp_rpieces	 q;		/* sorted, disjoint */
+	int			 n;
+	size_t			 bytes;
+	int			 fin;		/* a FIN at fin_seq is known */
+	uint32_t		 fin_seq;
+};
+
+/* Ranges the peer reported with SACK, above snd_una. */
+struct tcp_sackboard {
+	int			 n;
+	uint32_t		 r[TCP_SACK_MAX][2];
+};
+
+struct relay;
 
 struct tcp_conn {
 	RB_ENTRY(tcp_conn)	 entry;
-	TAILQ_ENTRY(tcp_conn)	 lru;		/* embryonic or active list */
+	TAILQ_ENTRY(tcp_conn)	 lru;		/* the list of its class */
 	uint32_t		 laddr, raddr;	/* host order; l = virtual */
 	uint16_t		 lport, rport;
+	uint32_t		 id;		/* logs, relay */
 	struct host		*host;		/* referenced */
 	enum tcp_state		 state;
-	enum action_kind	 action;	/* copied: configs reload */
-	uint32_t		 iss, snd_una, snd_nxt;
-	uint32_t		 irs, rcv_nxt;
+	int			 list;		/* which lru list */
+	/* Copied at creation: the config may be reloaded under us. */
+	enum action_kind	 action;
+	int			 aflags;	/* ACTION_F_* */
+	char			*tmpl_name;
+	/* The template for output, looked up again after a reload. */
+	const struct template	*tmpl;
+	uint32_t		 tmpl_gen;
+	struct relay		*relay;		/* service or proxy */
+	struct timeval		 started, active;
+
+	/* Send side (RFC 793 names). */
+	uint32_t		 iss, snd_una, snd_nxt, snd_max;
+	uint32_t		 snd_wnd, snd_wl1, snd_wl2;
+	uint32_t		 cwnd, ssthresh;
+	uint32_t		 recover, rexmit_nxt;
+	int			 in_recovery, dupacks;
+	uint16_t		 mss;		/* what we put in a segment */
+	struct tcp_ring		 sndbuf;	/* from snd_una on */
+	struct tcp_sackboard	 sacked;
+	int			 fin_pending;	/* our side is closing */
+	int			 fin_sent;	/* FIN occupies fin_seq */
+	uint32_t		 fin_seq;
+	int			 fin_acked;
+
+	/* Receive side. */
+	uint32_t		 irs, rcv_nxt, rcv_adv;
+	struct tcp_reass	 reass;
+	int			 rcv_fin;	/* peer's FIN delivered */
+	int			 ack_now;	/* an ACK is owed */
+
+	/* Negotiated in the handshake. */
 	uint16_t		 peer_mss;
 	int			 peer_has;	/* options the peer offered */
-	uint8_t			 rcv_wscale;	/* peer's shift */
-	uint8_t			 snd_wscale;	/* ours */
+	uint8_t			 peer_wscale;	/* the shift it offered */
+	uint8_t			 rcv_wscale;	/* peer's shift, if on */
+	uint8_t			 snd_wscale;	/* ours, if on */
 	int			 ts_ok;		/* timestamps negotiated */
 	uint32_t		 ts_recent;
+	int			 sack_ok;	/* both offered SACK */
+	/* Our first SYN+ACK, repeated as it was by retransmissions. */
+	uint16_t		 syn_win;
+	uint8_t			 syn_optlen;
+	uint8_t			 syn_opts[TCP_OPT_LEN_MAX];
+
+	/* Timers: one event, its purpose decided by the state. */
 	struct event		*timer;
+	int			 timer_kind;
+	struct event		*pace;		/* tarpit sends */
+	struct timeval		 last_pace;
 	int			 rexmits;
+	int			 tlp_sent;	/* a tail loss probe is out */
+	uint32_t		 srtt_us, rttvar_us, rto_ms;
+	int			 rtt_timing;
+	int			 rtt_valid;	/* srtt has a sample */
+	struct timeval		 synack_sent;
+	uint32_t		 rtt_seq;
+	struct timeval		 rtt_start;
+
 	uint64_t		 bytes_in, bytes_out;
+	uint32_t		 rexmit_segs;
 };
 TAILQ_HEAD(tcp_lru, tcp_conn);
 
@@ -82,7 +201,11 @@ enum tcp_reply_kind {
 /*
  * A segment to send.  tcp.c fills in ports, sequence numbers and flags
  * as RFC 793 would; the personality sets window and options and may
- * change flags, sequence or acknowledgement for odd probes.
+ * change flags, sequence or acknowledgement for odd probes.  On a
+ * TCP_R_CONN segment tcp.c then lowers the window to the space left
+ * for the service, so the window follows the data buffered (and the
+ * personality's value, already shifted by snd_wscale, is a ceiling).
+ * Data segments leave TCP_TS_ROOM bytes for options when ts_ok.
  */
 struct tcp_reply {
 	uint16_t		 sport, dport;
@@ -104,9 +227,33 @@ void	 tcp_output(struct host *, const struct template *, uint32_t,
 	    uint32_t, const struct tcp_reply *, enum out_kind);
 void	 tcp_conn_open(struct ipin *, const struct tcp_seg *,
 	    const struct action *);
-void	 tcp_conn_data(struct tcp_conn *, struct ipin *,
-	    const struct tcp_seg *);
-void	 tcp_conn_free(struct tcp_conn *);
+void	 tcp_conn_free(struct tcp_conn *, const char *);
+void	 tcp_conn_abort(struct tcp_conn *, const char *);
+void	 tcp_conn_close(struct tcp_conn *);
+void	 tcp_conn_drained(struct tcp_conn *);
+size_t	 tcp_conn_room(const struct tcp_conn *);
+void	 tcp_conn_send(struct tcp_conn *, const uint8_t *, size_t);
+size_t	 tcp_count(void);
+
+/* tcpbuf.c: the send ring, reassembly and SACK scoreboard (pure) */
+void	 tcp_ring_init(struct tcp_ring *, size_t);
+void	 tcp_ring_free(struct tcp_ring *);
+size_t	 tcp_ring_space(const struct tcp_ring *);
+size_t	 tcp_ring_write(struct tcp_ring *, const uint8_t *, size_t);
+size_t	 tcp_ring_peek(const struct tcp_ring *, size_t, uint8_t *, size_t);
+void	 tcp_ring_drop(struct tcp_ring *, size_t);
+void	 tcp_reass_init(struct tcp_reass *);
+void	 tcp_reass_free(struct tcp_reass *);
+int	 tcp_reass_insert(struct tcp_reass *, uint32_t, const uint8_t *,
+	    size_t, uint32_t);
+size_t	 tcp_reass_pull(struct tcp_reass *, uint32_t *,
+	    void (*)(void *, const uint8_t *, size_t), void *);
+void	 tcp_sack_update(struct tcp_sackboard *, uint32_t, uint32_t,
+	    uint32_t, uint32_t);
+void	 tcp_sack_trim(struct tcp_sackboard *, uint32_t);
+int	 tcp_sack_covered(const struct tcp_sackboard *, uint32_t);
+uint32_t tcp_sack_next_hole(const struct tcp_sackboard *, uint32_t,
+	    uint32_t *);
 
 /* personality.c */
 int	 personality_tcp_reply(struct ipin *, const struct tcp_seg *,

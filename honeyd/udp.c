@@ -1,33 +1,317 @@
 /*
  * Engine: UDP.  A port's action decides: block is silence, reset is an
  * ICMP port unreachable quoting the datagram (what lets traceroute and
- * nmap -sU see a closed port), open swallows the datagram.
+ * nmap -sU see a closed port), open swallows the datagram.  A command
+ * or proxy makes a flow per 4-tuple: its datagrams go to the service's
+ * stdin (one after the other, as a byte stream) or to the proxied
+ * socket (one send each), and every read from the service's stdout, or
+ * datagram from the proxied socket, goes back to the peer as one
+ * datagram of at most UDP_DGRAM_MAX bytes (longer ones are cut).
+ *
+ * Flows end when their service or socket closes, after UDP_IDLE_MS
+ * without a datagram either way, or when UDP_FLOW_MAX flows exist and
+ * a new one needs the place of the least recently used.
  */
 
 #include <sys/types.h>
+#include <sys/queue.h>
+#include <sys/time.h>
+#include <sys/tree.h>
 
 #include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include <dumbnet.h>
 
 #include "honeyd.h"
+#include "personality.h"
+
+#define UDP_FLOW_MAX		1024
+#define UDP_IDLE_MS		60000
+#define UDP_DGRAM_MAX		1472	/* fills a 1500 byte frame */
+
+struct udp_flow {
+	RB_ENTRY(udp_flow)	 entry;
+	TAILQ_ENTRY(udp_flow)	 lru;
+	uint32_t		 laddr, raddr;	/* host order; l = virtual */
+	uint16_t		 lport, rport;
+	uint32_t		 id;
+	struct host		*host;		/* referenced */
+	const struct template	*tmpl;		/* for output, see tcp.c */
+	uint32_t		 tmpl_gen;
+	struct relay		*relay;
+	struct event		*timer;
+	struct timeval		 started, active;
+	uint64_t		 bytes_in, bytes_out;
+};
+
+RB_HEAD(udp_tree, udp_flow);
+TAILQ_HEAD(udp_lru, udp_flow);
+
+static struct udp_tree	 udp_flows = RB_INITIALIZER(&udp_flows);
+static struct udp_lru	 udp_lru = TAILQ_HEAD_INITIALIZER(udp_lru);
+static size_t		 udp_nflows;
+
+static size_t	 udp_relay_room(void *);
+static void	 udp_relay_input(void *, const uint8_t *, size_t);
+static void	 udp_relay_eof(void *);
+static void	 udp_relay_error(void *, const char *);
+static void	 udp_relay_drained(void *);
+static void	 udp_timeout(int, short, void *);
+
+static const struct relay_ops udp_relay_ops = {
+	udp_relay_room,
+	udp_relay_input,
+	udp_relay_eof,
+	udp_relay_error,
+	udp_relay_drained,
+};
+
+static int
+udp_flow_cmp(struct udp_flow *a, struct udp_flow *b)
+{
+	if (a->laddr != b->laddr)
+		return (a->laddr < b->laddr ? -1 : 1);
+	if (a->raddr != b->raddr)
+		return (a->raddr < b->raddr ? -1 : 1);
+	if (a->lport != b->lport)
+		return (a->lport < b->lport ? -1 : 1);
+	if (a->rport != b->rport)
+		return (a->rport < b->rport ? -1 : 1);
+	return (0);
+}
+
+RB_GENERATE_STATIC(udp_tree, udp_flow, entry, udp_flow_cmp)
+
+void
+udp_init(void)
+{
+}
+
+size_t
+udp_count(void)
+{
+	return (udp_nflows);
+}
+
+static void
+udp_flow_tuple(const struct udp_flow *f, struct tuple *tp)
+{
+	memset(tp, 0, sizeof(*tp));
+	tp->proto = IPPROTO_UDP;
+	tp->src = f->raddr;
+	tp->dst = f->laddr;
+	tp->sport = f->rport;
+	tp->dport = f->lport;
+}
+
+static void
+udp_flow_free(struct udp_flow *f, const char *reason)
+{
+	struct tuple	 tp;
+
+	udp_flow_tuple(f, &tp);
+	eventlog_flow_end(&tp, f->id, f->bytes_in, f->bytes_out, &f->started,
+	    reason);
+	if (f->relay != NULL)
+		relay_free(f->relay);
+	RB_REMOVE(udp_tree, &udp_flows, f);
+	TAILQ_REMOVE(&udp_lru, f, lru);
+	event_free(f->timer);
+	host_unref(f->host);
+	free(f);
+	udp_nflows--;
+}
+
+static void
+udp_flow_touch(struct udp_flow *f)
+{
+	event_base_gettimeofday_cached(engine->base, &f->active);
+	TAILQ_REMOVE(&udp_lru, f, lru);
+	TAILQ_INSERT_TAIL(&udp_lru, f, lru);
+}
+
+static struct udp_flow *
+udp_flow_new(struct ipin *in, const struct tuple *tp,
+    const struct action *act)
+{
+	struct udp_flow	*f;
+	struct timeval	 tv;
+
+	if (udp_nflows >= UDP_FLOW_MAX)
+		udp_flow_free(TAILQ_FIRST(&udp_lru), "evicted");
+	if ((f = calloc(1, sizeof(*f))) == NULL ||
+	    (f->timer = evtimer_new(engine->base, udp_timeout, f)) == NULL) {
+		free(f);
+		return (NULL);
+	}
+	f->laddr = tp->dst;
+	f->raddr = tp->src;
+	f->lport = tp->dport;
+	f->rport = tp->sport;
+	f->id = relay_newid();
+	f->host = in->host;
+	f->tmpl = in->tmpl;
+	f->tmpl_gen = engine->generation;
+	event_base_gettimeofday_cached(engine->base, &f->started);
+	f->active = f->started;
+	if ((f->relay = relay_new(f->id, act->kind, tp, in->tmpl->name,
+	    &udp_relay_ops, f)) == NULL) {
+		event_free(f->timer);
+		free(f);
+		return (NULL);
+	}
+	if (act->kind == ACTION_PROXY)
+		relay_set_dgram(f->relay);
+	host_ref(f->host);
+	RB_INSERT(udp_tree, &udp_flows, f);
+	TAILQ_INSERT_TAIL(&udp_lru, f, lru);
+	udp_nflows++;
+	engine->stats.udp_flows++;
+	eventlog_flow_start(tp, f->id, in->len, in->tmpl, act);
+	tv.tv_sec = UDP_IDLE_MS / 1000;
+	tv.tv_usec = 0;
+	evtimer_add(f->timer, &tv);
+	return (f);
+}
+
+/* A datagram for a command or proxy: to its flow, made if need be. */
+static void
+udp_flow_input(struct ipin *in, const struct tuple *tp,
+    const struct action *act)
+{
+	struct udp_flow	 key, *f;
+	size_t		 len = in->l4len - UDP_HDR_LEN;
+
+	key.laddr = tp->dst;
+	key.raddr = tp->src;
+	key.lport = tp->dport;
+	key.rport = tp->sport;
+	if ((f = RB_FIND(udp_tree, &udp_flows, &key)) == NULL &&
+	    (f = udp_flow_new(in, tp, act)) == NULL)
+		return;
+	udp_flow_touch(f);
+	if (relay_write(f->relay, in->l4 + UDP_HDR_LEN, len) == 0)
+		f->bytes_in += len;
+}
 
 void
 udp_input(struct ipin *in)
 {
 	const struct udp_hdr	*uh = (const struct udp_hdr *)in->l4;
 	const struct action	*act;
+	struct tuple		 tp;
 
-	act = template_action(in->tmpl, IP_PROTO_UDP, ntohs(uh->uh_dport));
+	memset(&tp, 0, sizeof(tp));
+	tp.proto = IPPROTO_UDP;
+	tp.src = in->src;
+	tp.dst = in->dst;
+	tp.sport = ntohs(uh->uh_sport);
+	tp.dport = ntohs(uh->uh_dport);
+	act = template_action(in->tmpl, IP_PROTO_UDP, tp.dport);
 	switch (act->kind) {
 	case ACTION_BLOCK:
+		eventlog_probe(&tp, in->len, 0, "filtered");
 		break;
 	case ACTION_RESET:
+		eventlog_probe(&tp, in->len, 0, "closed");
 		icmp_send_unreach(in, ICMP_UNREACH_PORT);
 		break;
+	case ACTION_COMMAND:
+	case ACTION_PROXY:
+		udp_flow_input(in, &tp, act);
+		break;
 	default:
-		/* XXX services and proxies for UDP come with the services. */
+		eventlog_probe(&tp, in->len, 0, "open");
 		engine->stats.udp_open++;
 		break;
 	}
+}
+
+/* One datagram from the virtual host to the peer. */
+static void
+udp_send(struct udp_flow *f, const uint8_t *data, size_t len)
+{
+	uint8_t		 pkt[IP_HDR_LEN + UDP_HDR_LEN + UDP_DGRAM_MAX];
+	struct udp_hdr	*uh = (struct udp_hdr *)(pkt + IP_HDR_LEN);
+	size_t		 plen;
+
+	if (f->tmpl == NULL || f->tmpl_gen != engine->generation) {
+		f->tmpl = config_lookup(engine->conf, f->laddr, f->raddr);
+		f->tmpl_gen = engine->generation;
+		if (f->tmpl == NULL)
+			return;
+		personality_host_update(f->host, f->tmpl);
+	}
+	if (len > UDP_DGRAM_MAX)
+		len = UDP_DGRAM_MAX;
+	plen = IP_HDR_LEN + UDP_HDR_LEN + len;
+	ip_pack_hdr(pkt, 0, plen, 0, 0, 0, IP_PROTO_UDP, htonl(f->laddr),
+	    htonl(f->raddr));
+	udp_pack_hdr(uh, f->lport, f->rport, UDP_HDR_LEN + len);
+	memcpy(uh + 1, data, len);
+	f->bytes_out += len;
+	ip_output(f->host, f->tmpl, pkt, plen, OUT_UDP);
+}
+
+static size_t
+udp_relay_room(void *arg)
+{
+	return (UDP_DGRAM_MAX);
+}
+
+static void
+udp_relay_input(void *arg, const uint8_t *data, size_t len)
+{
+	struct udp_flow	*f = arg;
+
+	udp_flow_touch(f);
+	udp_send(f, data, len);
+}
+
+static void
+udp_relay_eof(void *arg)
+{
+	udp_flow_free(arg, "closed");
+}
+
+static void
+udp_relay_error(void *arg, const char *reason)
+{
+	udp_flow_free(arg, reason);
+}
+
+static void
+udp_relay_drained(void *arg)
+{
+}
+
+static void
+udp_timeout(int fd, short event, void *arg)
+{
+	struct udp_flow	*f = arg;
+	struct timeval	 now, d, tv;
+	uint32_t	 idle;
+
+	event_base_gettimeofday_cached(engine->base, &now);
+	timersub(&now, &f->active, &d);
+	idle = d.tv_sec < 0 ? 0 : d.tv_sec * 1000 + d.tv_usec / 1000;
+	if (idle < UDP_IDLE_MS) {
+		tv.tv_sec = (UDP_IDLE_MS - idle) / 1000;
+		tv.tv_usec = ((UDP_IDLE_MS - idle) % 1000) * 1000;
+		evtimer_add(f->timer, &tv);
+		return;
+	}
+	udp_flow_free(f, "timeout");
+}
+
+/* Drop every flow (shutdown). */
+void
+udp_flush(void)
+{
+	struct udp_flow	*f;
+
+	while ((f = RB_MIN(udp_tree, &udp_flows)) != NULL)
+		udp_flow_free(f, "shutdown");
 }

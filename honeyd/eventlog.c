@@ -1,0 +1,755 @@
+/*
+ * The event logs.  The parent opens the files (the engine cannot, from
+ * its chroot) and passes the descriptors; SIGUSR1 makes it open them
+ * again and pass the new ones, for logrotate.  The engine writes:
+ *
+ *   -l  the packet log, in Honeyd's line format, so its parsers keep
+ *       working (times are local, as Honeyd's were):
+ *         2004-05-01-12:00:00.0000 tcp(6) S 10.0.0.1 1234 10.0.0.2 80
+ *         2004-05-01-12:00:09.1234 tcp(6) E 10.0.0.1 1234 10.0.0.2 80: 12 345
+ *         2004-05-01-12:00:00.0000 tcp(6) - 10.0.0.1 1234 10.0.0.2 81: 40 S
+ *         2004-05-01-12:00:00.0000 udp(17) - 10.0.0.1 1234 10.0.0.2 53: 62
+ *         2004-05-01-12:00:00.0000 icmp(1) - 10.0.0.1 10.0.0.2: 8(0): 84
+ *       S starts a connection, E ends it with the bytes received and
+ *       sent, - is a packet that belongs to none (its IP length, and
+ *       for TCP its flags).
+ *   -s  the service log: each stderr line of a service,
+ *         2004-05-01-12:00:00.0000 tcp(6) 10.0.0.1 1234 10.0.0.2 80: |line|
+ *   -j  one JSON object per line per event, fields in honeyd.8.
+ *
+ * A writer that cannot keep up (a pipe) gets LOG_PENDING_MAX bytes of
+ * slack, then lines are dropped and counted (log_dropped).
+ */
+
+#include <sys/types.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <dumbnet.h>
+#include <event2/buffer.h>
+
+#include "honeyd.h"
+
+#define LOG_LINE_MAX		4096
+#define LOG_PENDING_MAX		(1024 * 1024)
+
+struct logsink {
+	int			 fd;
+	struct evbuffer		*pending;
+	struct event		*ev;
+};
+
+static struct logsink	 sinks[LOGF_MAX] = {
+	{ -1, NULL, NULL }, { -1, NULL, NULL }, { -1, NULL, NULL }
+};
+
+/* A JSON object being built; a field that does not fit is left out. */
+struct jline {
+	char		 buf[LOG_LINE_MAX];
+	size_t		 len;
+};
+
+static void	 sink_write_ev(int, short, void *);
+
+/*
+ * Formatting (pure: tested on its own).
+ */
+
+/* Honeyd's time stamp: local time, tenths of milliseconds. */
+size_t
+eventlog_fmt_time(char *buf, size_t size, const struct timeval *tv)
+{
+	struct tm	 tm;
+	time_t		 t = tv->tv_sec;
+	int		 n;
+
+	if (localtime_r(&t, &tm) == NULL)
+		memset(&tm, 0, sizeof(tm));
+	n = snprintf(buf, size, "%04d-%02d-%02d-%02d:%02d:%02d.%04d",
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+	    tm.tm_min, tm.tm_sec, (int)(tv->tv_usec / 100));
+	return (n < 0 ? 0 : (size_t)n);
+}
+
+/* RFC 3339, UTC, microseconds: 2024-05-01T12:00:00.123456Z */
+size_t
+eventlog_fmt_rfc3339(char *buf, size_t size, const struct timeval *tv)
+{
+	struct tm	 tm;
+	time_t		 t = tv->tv_sec;
+	int		 n;
+
+	if (gmtime_r(&t, &tm) == NULL)
+		memset(&tm, 0, sizeof(tm));
+	n = snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ",
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+	    tm.tm_min, tm.tm_sec, (long)tv->tv_usec);
+	return (n < 0 ? 0 : (size_t)n);
+}
+
+/* Honeyd's flags: a space, then FSRPAUEC letters of those set. */
+size_t
+eventlog_fmt_tcpflags(char *buf, size_t size, int flags)
+{
+	static const char	 letters[] = "FSRPAUEC";
+	size_t			 i, n = 0;
+
+	if (size < 10)
+		return (0);
+	buf[n++] = ' ';
+	for (i = 0; i < 8; i++)
+		if (flags & (1 << i))
+			buf[n++] = letters[i];
+	buf[n] = '\0';
+	return (n);
+}
+
+static const char *
+proto_name(int proto)
+{
+	switch (proto) {
+	case IPPROTO_TCP:
+		return ("tcp(6)");
+	case IPPROTO_UDP:
+		return ("udp(17)");
+	case IPPROTO_ICMP:
+		return ("icmp(1)");
+	default:
+		return ("unkn(0)");
+	}
+}
+
+static const char *
+proto_word(int proto)
+{
+	switch (proto) {
+	case IPPROTO_TCP:
+		return ("tcp");
+	case IPPROTO_UDP:
+		return ("udp");
+	default:
+		return ("icmp");
+	}
+}
+
+static void
+addr_str(uint32_t a, char *buf, size_t size)
+{
+	snprintf(buf, size, "%u.%u.%u.%u", a >> 24, (a >> 16) & 0xff,
+	    (a >> 8) & 0xff, a & 0xff);
+}
+
+/* "SRC SPORT DST DPORT", the peer first. */
+size_t
+eventlog_fmt_tuple(char *buf, size_t size, const struct tuple *tp)
+{
+	char	 s[16], d[16];
+	int	 n;
+
+	addr_str(tp->src, s, sizeof(s));
+	addr_str(tp->dst, d, sizeof(d));
+	n = snprintf(buf, size, "%s %u %s %u", s, tp->sport, d, tp->dport);
+	return (n < 0 ? 0 : (size_t)n);
+}
+
+/*
+ * A JSON string body: quotes, backslashes and control characters
+ * escaped; bytes past ASCII become \u0080-\u00ff, so any input makes
+ * valid JSON.  Returns the length, or (size_t)-1 if it does not fit.
+ */
+size_t
+eventlog_json_str(char *dst, size_t size, const char *src, size_t len)
+{
+	static const char	 hex[] = "0123456789abcdef";
+	size_t			 i, n = 0;
+	unsigned char		 ch;
+
+	for (i = 0; i < len; i++) {
+		ch = src[i];
+		if (n + 7 > size)
+			return ((size_t)-1);
+		if (ch == '"' || ch == '\\') {
+			dst[n++] = '\\';
+			dst[n++] = ch;
+		} else if (ch == '\n') {
+			dst[n++] = '\\';
+			dst[n++] = 'n';
+		} else if (ch == '\t') {
+			dst[n++] = '\\';
+			dst[n++] = 't';
+		} else if (ch == '\r') {
+			dst[n++] = '\\';
+			dst[n++] = 'r';
+		} else if (ch < 0x20 || ch >= 0x7f) {
+			memcpy(dst + n, "\\u00", 4);
+			dst[n + 4] = hex[ch >> 4];
+			dst[n + 5] = hex[ch & 0xf];
+			n += 6;
+		} else
+			dst[n++] = ch;
+	}
+	if (n < size)
+		dst[n] = '\0';
+	return (n);
+}
+
+/* Probes of scanners that send what no connection ever would. */
+const char *
+eventlog_scan_kind(int flags)
+{
+	switch (flags & (TH_FIN | TH_SYN | TH_RST | TH_PUSH | TH_ACK |
+	    TH_URG)) {
+	case 0:
+		return ("null");
+	case TH_FIN:
+		return ("fin");
+	case TH_FIN | TH_PUSH | TH_URG:
+		return ("xmas");
+	case TH_FIN | TH_ACK:
+		return ("maimon");
+	case TH_FIN | TH_SYN:
+		return ("synfin");
+	case TH_FIN | TH_SYN | TH_RST | TH_PUSH | TH_ACK | TH_URG:
+		return ("all");
+	default:
+		return (NULL);
+	}
+}
+
+static int
+jl_raw(struct jline *j, const char *s, size_t n)
+{
+	/* Room is kept for the closing "}\n". */
+	if (j->len + n + 2 >= sizeof(j->buf))
+		return (-1);
+	memcpy(j->buf + j->len, s, n);
+	j->len += n;
+	return (0);
+}
+
+static void
+jl_key(struct jline *j, const char *key)
+{
+	(void)jl_raw(j, ",\"", 2);
+	(void)jl_raw(j, key, strlen(key));
+	(void)jl_raw(j, "\":", 2);
+}
+
+static void
+jl_strn(struct jline *j, const char *key, const char *val, size_t vlen)
+{
+	size_t	 save = j->len, n;
+
+	jl_key(j, key);
+	if (jl_raw(j, "\"", 1) == -1)
+		goto fail;
+	n = eventlog_json_str(j->buf + j->len, sizeof(j->buf) - j->len - 2,
+	    val, vlen);
+	if (n == (size_t)-1)
+		goto fail;
+	j->len += n;
+	if (jl_raw(j, "\"", 1) == -1)
+		goto fail;
+	return;
+ fail:
+	j->len = save;
+}
+
+static void
+jl_str(struct jline *j, const char *key, const char *val)
+{
+	if (val != NULL)
+		jl_strn(j, key, val, strlen(val));
+}
+
+static void
+jl_fmt(struct jline *j, const char *key, const char *fmt, ...)
+{
+	char	 v[64];
+	va_list	 ap;
+	size_t	 save = j->len;
+	int	 n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(v, sizeof(v), fmt, ap);
+	va_end(ap);
+	jl_key(j, key);
+	if (n < 0 || (size_t)n >= sizeof(v) || jl_raw(j, v, n) == -1)
+		j->len = save;
+}
+
+static void
+jl_begin(struct jline *j, const char *event)
+{
+	struct timeval	 tv;
+	char		 t[40];
+
+	gettimeofday(&tv, NULL);
+	eventlog_fmt_rfc3339(t, sizeof(t), &tv);
+	j->len = 0;
+	(void)jl_raw(j, "{\"time\":\"", 9);
+	(void)jl_raw(j, t, strlen(t));
+	(void)jl_raw(j, "\"", 1);
+	jl_str(j, "event", event);
+}
+
+static void
+jl_tuple(struct jline *j, const struct tuple *tp)
+{
+	char	 a[16];
+
+	jl_str(j, "proto", proto_word(tp->proto));
+	addr_str(tp->src, a, sizeof(a));
+	jl_str(j, "src_ip", a);
+	jl_fmt(j, "src_port", "%u", tp->sport);
+	addr_str(tp->dst, a, sizeof(a));
+	jl_str(j, "dst_ip", a);
+	jl_fmt(j, "dst_port", "%u", tp->dport);
+}
+
+/*
+ * Writing.
+ */
+
+static void
+sink_put(int which, const char *line, size_t len)
+{
+	struct logsink	*s = &sinks[which];
+	ssize_t		 n = 0;
+
+	if (s->fd == -1)
+		return;
+	if (evbuffer_get_length(s->pending) == 0 &&
+	    (n = write(s->fd, line, len)) == (ssize_t)len)
+		return;
+	if (n < 0)
+		n = 0;
+	if (evbuffer_get_length(s->pending) + len - n > LOG_PENDING_MAX) {
+		engine->stats.log_dropped++;
+		return;
+	}
+	evbuffer_add(s->pending, line + n, len - n);
+	if (s->ev != NULL)
+		event_add(s->ev, NULL);
+}
+
+static void
+sink_write_ev(int fd, short event, void *arg)
+{
+	struct logsink	*s = arg;
+
+	if (evbuffer_write(s->pending, fd) == -1 && errno != EAGAIN &&
+	    errno != EINTR)
+		evbuffer_drain(s->pending, evbuffer_get_length(s->pending));
+	if (evbuffer_get_length(s->pending) == 0)
+		event_del(s->ev);
+}
+
+static void
+jl_end(struct jline *j)
+{
+	j->buf[j->len++] = '}';
+	j->buf[j->len++] = '\n';
+	sink_put(LOGF_JSON, j->buf, j->len);
+}
+
+/* One line of the packet or service log, time stamp first. */
+static void
+pkt_line(int which, const char *fmt, ...)
+{
+	struct timeval	 tv;
+	char		 line[LOG_LINE_MAX];
+	size_t		 n;
+	va_list		 ap;
+	int		 m;
+
+	if (sinks[which].fd == -1)
+		return;
+	gettimeofday(&tv, NULL);
+	n = eventlog_fmt_time(line, sizeof(line), &tv);
+	va_start(ap, fmt);
+	m = vsnprintf(line + n, sizeof(line) - n - 1, fmt, ap);
+	va_end(ap);
+	if (m < 0)
+		return;
+	n += (size_t)m >= sizeof(line) - n - 1 ? sizeof(line) - n - 2 :
+	    (size_t)m;
+	line[n++] = '\n';
+	sink_put(which, line, n);
+}
+
+static int
+json_on(void)
+{
+	return (sinks[LOGF_JSON].fd != -1);
+}
+
+/* A new descriptor from the parent replaces the old one. */
+void
+eventlog_setfd(int which, int fd)
+{
+	struct logsink	*s;
+	struct stat	 st;
+	int		 fl;
+
+	if (which < 0 || which >= LOGF_MAX) {
+		close(fd);
+		return;
+	}
+	s = &sinks[which];
+	if (s->ev != NULL)
+		event_free(s->ev);
+	s->ev = NULL;
+	if (s->fd != -1) {
+		if (s->pending != NULL)
+			(void)evbuffer_write(s->pending, s->fd);
+		close(s->fd);
+	}
+	if (s->pending == NULL && (s->pending = evbuffer_new()) == NULL)
+		fatal("evbuffer_new");
+	evbuffer_drain(s->pending, evbuffer_get_length(s->pending));
+	s->fd = fd;
+	/* A pipe must not stop the engine; a file never blocks. */
+	if (fstat(fd, &st) == 0 && !S_ISREG(st.st_mode) &&
+	    (fl = fcntl(fd, F_GETFL)) != -1)
+		(void)fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+	s->ev = event_new(engine->base, fd, EV_WRITE | EV_PERSIST,
+	    sink_write_ev, s);
+	if (which == LOGF_PACKET)
+		pkt_line(LOGF_PACKET, " honeyd log started ------");
+}
+
+void
+eventlog_close(void)
+{
+	int	 i;
+
+	pkt_line(LOGF_PACKET, " honeyd log stopped ------");
+	for (i = 0; i < LOGF_MAX; i++) {
+		if (sinks[i].fd == -1)
+			continue;
+		(void)evbuffer_write(sinks[i].pending, sinks[i].fd);
+		if (sinks[i].ev != NULL)
+			event_free(sinks[i].ev);
+		sinks[i].ev = NULL;
+		close(sinks[i].fd);
+		sinks[i].fd = -1;
+	}
+}
+
+/*
+ * Events.
+ */
+
+static const char *
+action_word(const struct action *a)
+{
+	switch (a->kind) {
+	case ACTION_COMMAND:
+		return ("command");
+	case ACTION_PROXY:
+		return ("proxy");
+	default:
+		return ("open");
+	}
+}
+
+void
+eventlog_flow_start(const struct tuple *tp, uint32_t id, size_t size,
+    const struct template *t, const struct action *a)
+{
+	char		 tup[64];
+	struct jline	 j;
+
+	eventlog_fmt_tuple(tup, sizeof(tup), tp);
+	pkt_line(LOGF_PACKET, " %s S %s", proto_name(tp->proto), tup);
+	if (!json_on())
+		return;
+	jl_begin(&j, "connection_start");
+	jl_tuple(&j, tp);
+	jl_fmt(&j, "conn_id", "%u", id);
+	jl_fmt(&j, "size", "%zu", size);
+	jl_str(&j, "template", t->name);
+	jl_str(&j, "personality", t->personality);
+	jl_str(&j, "action", action_word(a));
+	if (a->flags & ACTION_F_TARPIT)
+		jl_fmt(&j, "tarpit", "true");
+	jl_end(&j);
+}
+
+void
+eventlog_flow_end(const struct tuple *tp, uint32_t id, uint64_t in,
+    uint64_t out, const struct timeval *start, const char *reason)
+{
+	char		 tup[64];
+	struct jline	 j;
+	struct timeval	 now, d;
+
+	eventlog_fmt_tuple(tup, sizeof(tup), tp);
+	pkt_line(LOGF_PACKET, " %s E %s: %llu %llu", proto_name(tp->proto),
+	    tup, (unsigned long long)in, (unsigned long long)out);
+	if (!json_on())
+		return;
+	gettimeofday(&now, NULL);
+	timersub(&now, start, &d);
+	if (d.tv_sec < 0)
+		timerclear(&d);
+	jl_begin(&j, "connection_end");
+	jl_tuple(&j, tp);
+	jl_fmt(&j, "conn_id", "%u", id);
+	jl_fmt(&j, "bytes_in", "%llu", (unsigned long long)in);
+	jl_fmt(&j, "bytes_out", "%llu", (unsigned long long)out);
+	jl_fmt(&j, "duration", "%lld.%03ld", (long long)d.tv_sec,
+	    (long)d.tv_usec / 1000);
+	jl_str(&j, "reason", reason);
+	jl_end(&j);
+}
+
+/* A packet that belongs to no connection: a probe, maybe a scan's. */
+void
+eventlog_probe(const struct tuple *tp, size_t size, int flags,
+    const char *state)
+{
+	char		 tup[64], fl[16];
+	const char	*scan = NULL;
+	struct jline	 j;
+
+	eventlog_fmt_tuple(tup, sizeof(tup), tp);
+	fl[0] = '\0';
+	if (tp->proto == IPPROTO_TCP) {
+		eventlog_fmt_tcpflags(fl, sizeof(fl), flags);
+		scan = eventlog_scan_kind(flags);
+	}
+	pkt_line(LOGF_PACKET, " %s - %s: %zu%s", proto_name(tp->proto), tup,
+	    size, fl);
+	if (!json_on())
+		return;
+	jl_begin(&j, scan != NULL ? "scan" : "probe");
+	jl_tuple(&j, tp);
+	jl_fmt(&j, "size", "%zu", size);
+	if (tp->proto == IPPROTO_TCP)
+		jl_str(&j, "flags", fl + 1);
+	jl_str(&j, "port_state", state);
+	jl_str(&j, "scan", scan);
+	jl_end(&j);
+}
+
+void
+eventlog_icmp(uint32_t src, uint32_t dst, int type, int code, size_t size)
+{
+	char		 s[16], d[16];
+	struct jline	 j;
+
+	addr_str(src, s, sizeof(s));
+	addr_str(dst, d, sizeof(d));
+	pkt_line(LOGF_PACKET, " icmp(1) - %s %s: %d(%d): %zu", s, d, type,
+	    code, size);
+	if (!json_on())
+		return;
+	jl_begin(&j, "icmp");
+	jl_str(&j, "proto", "icmp");
+	jl_str(&j, "src_ip", s);
+	jl_str(&j, "dst_ip", d);
+	jl_fmt(&j, "icmp_type", "%d", type);
+	jl_fmt(&j, "icmp_code", "%d", code);
+	jl_fmt(&j, "size", "%zu", size);
+	jl_end(&j);
+}
+
+/* A service's stderr line: printed as sent, but never a control byte. */
+void
+eventlog_service_line(const struct tuple *tp, const char *line, size_t len)
+{
+	char	 tup[64], clean[LOG_LINE_MAX];
+	size_t	 i;
+
+	if (sinks[LOGF_SERVICE].fd == -1)
+		return;
+	if (len >= sizeof(clean))
+		len = sizeof(clean) - 1;
+	for (i = 0; i < len; i++)
+		clean[i] = (line[i] < 0x20 && line[i] != '\t') ||
+		    line[i] == 0x7f ? '?' : line[i];
+	clean[len] = '\0';
+	eventlog_fmt_tuple(tup, sizeof(tup), tp);
+	pkt_line(LOGF_SERVICE, " %s %s: |%s|", proto_name(tp->proto), tup,
+	    clean);
+}
+
+void
+eventlog_service_start(const struct svc_reply *rep, const struct tuple *tp,
+    const char *cmd)
+{
+	struct jline	 j;
+
+	if (!json_on())
+		return;
+	jl_begin(&j, "service_start");
+	jl_tuple(&j, tp);
+	jl_fmt(&j, "conn_id", "%u", rep->id);
+	jl_fmt(&j, "pid", "%d", rep->pid);
+	jl_fmt(&j, "uid", "%u", rep->uid);
+	jl_fmt(&j, "gid", "%u", rep->gid);
+	jl_str(&j, "command", cmd);
+	jl_end(&j);
+}
+
+static const char *
+svc_end_word(int why)
+{
+	switch (why) {
+	case SVC_KILLED_TIMEOUT:
+		return ("timeout");
+	case SVC_KILLED_CLOSED:
+		return ("closed");
+	case SVC_KILLED_SHUTDOWN:
+		return ("shutdown");
+	default:
+		return ("exited");
+	}
+}
+
+void
+eventlog_service_exit(const struct svc_exit *ex)
+{
+	struct jline	 j;
+
+	if (!json_on())
+		return;
+	jl_begin(&j, "service_exit");
+	jl_tuple(&j, &ex->tuple);
+	jl_fmt(&j, "conn_id", "%u", ex->id);
+	jl_fmt(&j, "pid", "%d", ex->pid);
+	if (ex->signal != 0)
+		jl_fmt(&j, "signal", "%d", ex->signal);
+	else
+		jl_fmt(&j, "exit_status", "%d", ex->status);
+	jl_str(&j, "reason", svc_end_word(ex->why));
+	jl_fmt(&j, "duration", "%u.%03u", ex->duration_ms / 1000,
+	    ex->duration_ms % 1000);
+	jl_end(&j);
+}
+
+/* A service or proxy that could not be had: the connection is reset. */
+void
+eventlog_refused(uint32_t id, const struct tuple *tp, const char *what,
+    const char *reason)
+{
+	static time_t	 last;
+	static uint64_t	 quiet;
+	struct jline	 j;
+	time_t		 now = time(NULL);
+
+	/* Past a limit this may come for every connection: once a second. */
+	if (now != last) {
+		log_warnx("%s refused for connection %u: %s%s", what, id,
+		    reason, quiet > 0 ? " (and earlier ones)" : "");
+		last = now;
+		quiet = 0;
+	} else
+		quiet++;
+	if (!json_on())
+		return;
+	jl_begin(&j, strcmp(what, "proxy") == 0 ? "proxy_failed" :
+	    "service_refused");
+	jl_tuple(&j, tp);
+	jl_fmt(&j, "conn_id", "%u", id);
+	jl_str(&j, "reason", reason);
+	jl_end(&j);
+}
+
+/* A proxied connection: started (err NULL) or failed to connect. */
+void
+eventlog_proxy(uint32_t id, const struct tuple *tp, uint32_t addr,
+    uint16_t port, const char *err)
+{
+	char		 a[16];
+	struct jline	 j;
+
+	if (!json_on())
+		return;
+	jl_begin(&j, err == NULL ? "proxy_start" : "proxy_failed");
+	jl_tuple(&j, tp);
+	jl_fmt(&j, "conn_id", "%u", id);
+	if (err == NULL) {
+		addr_str(addr, a, sizeof(a));
+		jl_str(&j, "target_ip", a);
+		jl_fmt(&j, "target_port", "%u", port);
+	} else
+		jl_str(&j, "reason", err);
+	jl_end(&j);
+}
+
+/*
+ * Parent side: open a log for the engine.  "-" is standard output,
+ * opened anew where possible so that the engine's O_NONBLOCK (for a
+ * pipe) stays off the parent's own descriptor.
+ */
+int
+eventlog_open(const char *path)
+{
+	int	 fd;
+
+	if (strcmp(path, "-") == 0) {
+		if ((fd = open("/dev/stdout", O_WRONLY | O_APPEND |
+		    O_CLOEXEC)) == -1)
+			fd = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+		return (fd);
+	}
+	return (open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
+	    O_NOCTTY, 0640));
+}
+
+/*
+ * Parent: open the logs given on the command line and pass them to
+ * the engine.  At start-up a log that cannot be opened is fatal; on
+ * SIGUSR1 it is reported and the engine keeps its old descriptor.
+ */
+void
+eventlog_send(struct imsgev *iev, int startup)
+{
+	const char	*paths[LOGF_MAX];
+	int32_t		 which;
+	int		 fd;
+
+	paths[LOGF_PACKET] = honeyd_opts.pktlog;
+	paths[LOGF_SERVICE] = honeyd_opts.svclog;
+	paths[LOGF_JSON] = honeyd_opts.jsonlog;
+	for (which = 0; which < LOGF_MAX; which++) {
+		if (paths[which] == NULL)
+			continue;
+		if ((fd = eventlog_open(paths[which])) == -1) {
+			if (startup)
+				fatal("log file %s", paths[which]);
+			log_warn("reopening log file %s", paths[which]);
+			continue;
+		}
+		if (imsgev_compose(iev, IMSG_LOG_FD, 0, 0, fd, &which,
+		    sizeof(which)) == -1)
+			log_warn("passing log file %s", paths[which]);
+	}
+}
+
+/* Engine: a log descriptor from the parent. */
+void
+eventlog_imsg(struct imsg *imsg)
+{
+	int32_t	 which;
+	int	 fd;
+
+	if (imsg_get_data(imsg, &which, sizeof(which)) == -1)
+		fatalx("engine: bad log message");
+	if ((fd = imsg_get_fd(imsg)) == -1)
+		return;
+	eventlog_setfd(which, fd);
+}
