@@ -618,6 +618,8 @@ tcp_send_synack(struct tcp_conn *c, struct ipin *in,
 		r.optlen = c->syn_optlen;
 		memcpy(r.opts, c->syn_opts, r.optlen);
 	}
+	if (c->aflags & ACTION_F_TARPIT && r.win > TCP_TARPIT_WINDOW)
+		r.win = TCP_TARPIT_WINDOW;
 	c->rcv_adv = c->rcv_nxt + r.win;
 	gettimeofday(&c->synack_sent, NULL);
 	engine->stats.tcp_synack++;
