@@ -691,18 +691,22 @@ eventlog_proxy(uint32_t id, const struct tuple *tp, uint32_t addr,
 }
 
 /*
- * Parent side: open a log for the engine.  "-" is standard output,
- * opened anew where possible so that the engine's O_NONBLOCK (for a
- * pipe) stays off the parent's own descriptor.
+ * Parent side: open a log for the engine.  "-" is standard output: a
+ * file is shared (one offset with whatever else writes there), a pipe
+ * or terminal is opened anew so that the engine's O_NONBLOCK stays
+ * off the parent's own descriptors.
  */
 int
 eventlog_open(const char *path)
 {
-	int	 fd;
+	struct stat	 st;
+	int		 fd = -1;
 
 	if (strcmp(path, "-") == 0) {
-		if ((fd = open("/dev/stdout", O_WRONLY | O_APPEND |
-		    O_CLOEXEC)) == -1)
+		if (fstat(STDOUT_FILENO, &st) == 0 && !S_ISREG(st.st_mode))
+			fd = open("/proc/self/fd/1", O_WRONLY | O_CLOEXEC |
+			    O_NOCTTY);
+		if (fd == -1)
 			fd = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
 		return (fd);
 	}

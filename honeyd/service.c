@@ -538,11 +538,17 @@ service_stop(struct imsg *imsg)
 {
 	struct service	*s;
 	uint32_t	 id;
+	int		 status;
 
 	if (imsg_get_data(imsg, &id, sizeof(id)) == -1)
 		fatalx("bad service stop from the engine");
 	if ((s = service_byid(id)) == NULL || s->why != SVC_EXITED)
 		return;
+	/* Exited already, SIGCHLD not seen yet: it ended on its own. */
+	if (waitpid(s->pid, &status, WNOHANG) == s->pid) {
+		(void)service_reaped(s->pid, status);
+		return;
+	}
 	s->why = SVC_KILLED_CLOSED;
 	(void)kill(-s->pid, SIGTERM);
 	svc_timer_ms(s, SVC_GRACE_MS);

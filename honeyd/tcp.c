@@ -419,16 +419,35 @@ tcp_conn_unlink(struct tcp_conn *c)
 	tcp_nlist[c->list]--;
 }
 
+/* The connection's end, for the logs: once. */
+static void
+tcp_conn_logend(struct tcp_conn *c, const char *reason)
+{
+	struct tuple	 tp;
+
+	if (c->logged_end)
+		return;
+	c->logged_end = 1;
+	tcp_conn_tuple(c, &tp);
+	eventlog_flow_end(&tp, c->id, c->bytes_in, c->bytes_out, &c->started,
+	    reason);
+}
+
 static void
 tcp_set_state(struct tcp_conn *c, enum tcp_state state)
 {
 	tcp_conn_unlink(c);
 	c->state = state;
 	tcp_conn_link(c);
-	/* Both sides closed: the service has nothing left to do. */
-	if (state == TCPS_TIME_WAIT && c->relay != NULL) {
-		relay_free(c->relay);
+	/*
+	 * Both sides closed: the service has nothing left to do, and for
+	 * the logs the connection ended (TIME_WAIT is our own business).
+	 */
+	if (state == TCPS_TIME_WAIT) {
+		if (c->relay != NULL)
+			relay_free(c->relay);
 		c->relay = NULL;
+		tcp_conn_logend(c, "closed");
 	}
 }
 
@@ -450,11 +469,7 @@ tcp_conn_touch(struct tcp_conn *c)
 void
 tcp_conn_free(struct tcp_conn *c, const char *reason)
 {
-	struct tuple	 tp;
-
-	tcp_conn_tuple(c, &tp);
-	eventlog_flow_end(&tp, c->id, c->bytes_in, c->bytes_out, &c->started,
-	    reason);
+	tcp_conn_logend(c, reason);
 	if (c->relay != NULL)
 		relay_free(c->relay);
 	tcp_conn_unlink(c);
