@@ -503,7 +503,7 @@ relay_svc_fd(struct imsg *imsg, int isproxy)
 		if (cmd[len - sizeof(rep) - 1] != '\0')
 			fatalx("engine: bad service reply");
 	}
-	if ((r = relay_find(rep.id)) == NULL) {
+	if ((r = relay_find(rep.id)) == NULL || r->fd != -1) {
 		/* Its connection went first; relay_free asked to stop it. */
 		if (fd != -1)
 			close(fd);

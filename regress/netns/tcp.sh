@@ -103,6 +103,25 @@ PY
 check_match "slow reader: all 2000000 bytes arrive" "^received=2000000$" \
     "$(cat "$TB_TMP/chargen.out")"
 
+# A reload in the middle of a connection: it goes on (the old
+# configuration is freed at once; connections hold no pointer into it).
+in_a "$TB_PY" - $H 7 >"$TB_TMP/reload.out" 2>&1 <<'PY' &
+import socket, sys, time
+s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=20)
+s.sendall(b"a\n")
+print(s.recv(100).decode().strip())
+time.sleep(3)
+s.sendall(b"b\n")
+print(s.recv(100).decode().strip())
+PY
+client=$!
+sleep 1
+kill -HUP "$HONEYD_PID"
+wait $client
+check_eq "a connection lives through a reload" "$(printf 'a\nb')" \
+    "$(cat "$TB_TMP/reload.out")"
+check_match "the reload happened" "configuration reloaded" "$(honeyd_log)"
+
 # A SYN flood (our resets to its SYN+ACKs dropped) cannot evict an
 # established connection; half-open ones are capped.
 in_a "$TB_PY" - $H 7 >"$TB_TMP/flood.out" 2>&1 <<'PY' &
