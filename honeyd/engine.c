@@ -267,7 +267,8 @@ engine_log_stats(void)
 	    (unsigned long long)s->tcp_conns_evicted, host_count());
 	log_info("tcp established %llu closed %llu reset %llu timeout %llu "
 	    "rexmit %llu rto %llu fastrexmit %llu ooo %llu ooo-drop %llu; "
-	    "udp flows %llu; services %llu refused %llu; proxies %llu "
+	    "udp flows %llu dropped %llu; services %llu refused %llu; "
+	    "proxies %llu "
 	    "failed %llu; log dropped %llu",
 	    (unsigned long long)s->tcp_established,
 	    (unsigned long long)s->tcp_closed,
@@ -279,6 +280,7 @@ engine_log_stats(void)
 	    (unsigned long long)s->tcp_ooo,
 	    (unsigned long long)s->tcp_ooo_drop,
 	    (unsigned long long)s->udp_flows,
+	    (unsigned long long)s->udp_dropped,
 	    (unsigned long long)s->svc_started,
 	    (unsigned long long)s->svc_refused,
 	    (unsigned long long)s->proxy_started,

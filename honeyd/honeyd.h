@@ -565,6 +565,7 @@ struct engine_stats {
 	uint64_t	 tcp_ooo;	/* out-of-order segments */
 	uint64_t	 tcp_ooo_drop;	/* ... that could not be held */
 	uint64_t	 udp_flows;	/* UDP flows to services, proxies */
+	uint64_t	 udp_dropped;	/* ... datagrams they had no room for */
 	uint64_t	 svc_started;
 	uint64_t	 svc_refused;
 	uint64_t	 proxy_started;
@@ -677,7 +678,7 @@ struct relay_ops {
 };
 
 #define RELAY_MAX		4096	/* at once, services and proxies */
-#define RELAY_QUEUE_MAX		(256 * 1024)	/* bytes towards one fd */
+#define RELAY_QUEUE_MAX		(128 * 1024)	/* bytes towards one fd */
 
 void		 relay_init(void);
 uint32_t	 relay_newid(void);

@@ -668,8 +668,10 @@ tcp_conn_new(struct ipin *in, const struct tcp_seg *seg,
 	c->state = TCPS_SYN_RECEIVED;
 	c->irs = seg->seq;
 	c->rcv_nxt = seg->seq + 1;
-	c->peer_mss = seg->has & TCP_HAS_MSS && seg->mss > 0 ? seg->mss :
-	    TCP_DEFAULT_MSS;
+	c->peer_mss = seg->has & TCP_HAS_MSS ? seg->mss : TCP_DEFAULT_MSS;
+	/* A tiny MSS would make us send a packet per byte. */
+	if (c->peer_mss < TCP_MIN_MSS)
+		c->peer_mss = TCP_MIN_MSS;
 	c->peer_has = seg->has;
 	c->peer_wscale = seg->wscale;
 	c->ts_recent = seg->tsval;

@@ -34,6 +34,7 @@
 #define TCP_REASS_MAX		64	/* out-of-order pieces held */
 #define TCP_MAX_DATA		1460	/* largest segment payload we send */
 #define TCP_DEFAULT_MSS		536	/* peer sent no MSS option */
+#define TCP_MIN_MSS		88	/* less is taken as this much */
 #define TCP_TS_ROOM		12	/* room left for a timestamp option */
 #define TCP_INIT_CWND		10	/* segments, RFC 6928 */
 #define TCP_SACK_MAX		8	/* scoreboard ranges */

@@ -30,6 +30,7 @@
 #define UDP_FLOW_MAX		1024
 #define UDP_IDLE_MS		60000
 #define UDP_DGRAM_MAX		1472	/* fills a 1500 byte frame */
+#define UDP_QUEUE_MAX		16384	/* bytes waiting for the service */
 
 struct udp_flow {
 	RB_ENTRY(udp_flow)	 entry;
@@ -192,8 +193,12 @@ udp_flow_input(struct ipin *in, const struct tuple *tp,
 	    (f = udp_flow_new(in, tp, act)) == NULL)
 		return;
 	udp_flow_touch(f);
-	if (relay_write(f->relay, in->l4 + UDP_HDR_LEN, len) == 0)
+	/* A service that does not read loses datagrams, as a socket would. */
+	if (relay_queued(f->relay) + len <= UDP_QUEUE_MAX &&
+	    relay_write(f->relay, in->l4 + UDP_HDR_LEN, len) == 0)
 		f->bytes_in += len;
+	else
+		engine->stats.udp_dropped++;
 }
 
 void
