@@ -63,6 +63,19 @@ check_match "hole filled: everything acknowledged at once" \
     "^ack_after_first=11$" "$out"
 check_match "the service saw the stream in order" "^data=helloworld$" "$out"
 
+# The peer's MSS bounds our segments.
+out=$(raw mss --dport 19 --mss 536 --bytes 30000)
+check_match "peer MSS 536: data flows" "^received=[1-9][0-9]{4}$" "$out"
+check_match "peer MSS 536: no segment larger" "^max_seg=536$" "$out"
+
+# Both close at once: CLOSING, then TIME_WAIT answers a repeated FIN.
+out=$(raw close --dport 2001)
+check_match "simultaneous close: our FIN acknowledged in CLOSING" \
+    "^fin_acked=1" "$out"
+check_match "TIME_WAIT: a repeated FIN is acknowledged again" \
+    "^timewait_ack=1" "$out"
+check_match "closing: no reset" "^rst=0" "$out"
+
 # SYN+ACK retransmitted with backoff while the handshake hangs.
 out=$(raw synack --dport 9 --timeout 8)
 n=$(kv synacks "$(echo "$out" | tr '\n' ' ')")

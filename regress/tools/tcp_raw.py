@@ -13,6 +13,14 @@ answers ARP for it.  Scenarios:
            rel_* values relative to our initial sequence number.
   synack   send a SYN and never answer: print every SYN+ACK's arrival
            (synacks=N, gaps=G1,G2,... in seconds).
+  mss      handshake offering --mss; read --bytes of what the service
+           sends, acknowledging it.  Prints received=N max_seg=M.
+  close    handshake to a service that writes and exits; when its FIN
+           comes, send ours without acknowledging it (both close at
+           once: CLOSING), then acknowledge it (TIME_WAIT) and send our
+           FIN once more.  Prints fin_acked=0|1 (our FIN acknowledged
+           while in CLOSING), timewait_ack=0|1 (the repeated FIN got an
+           ACK from TIME_WAIT), rst=0|1.
   window   handshake to a service that does not read; send segments of up
            to 1000 bytes whenever the advertised window allows, until it is
            zero or --bytes were accepted.  Prints accepted=N win=W
@@ -42,7 +50,8 @@ PACKET_OUTGOING = 4
 
 def parse_args():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("scenario", choices=["ooo", "synack", "window"])
+    ap.add_argument("scenario", choices=["ooo", "synack", "window", "mss",
+                                         "close"])
     ap.add_argument("-i", "--iface", required=True)
     ap.add_argument("--dst-mac", required=True)
     ap.add_argument("--src", required=True)
@@ -50,6 +59,7 @@ def parse_args():
     ap.add_argument("--dport", type=int, required=True)
     ap.add_argument("--data", default="helloworld")
     ap.add_argument("--bytes", type=int, default=400000)
+    ap.add_argument("--mss", type=int, default=1460)
     ap.add_argument("--timeout", type=float, default=5.0)
     a = ap.parse_args()
     if not 0 < a.timeout <= 30:
@@ -76,7 +86,7 @@ class Wire:
                   seq=self.snd_nxt if seq is None else seq,
                   ack=self.rcv_nxt if "A" in flags else 0, window=win)
         if "S" in flags:
-            tcp.options = [("MSS", 1460)]
+            tcp.options = [("MSS", self.a.mss)]
         pkt = Ether(src=self.mac, dst=self.a.dst_mac) / \
             IP(src=self.a.src, dst=self.a.dst) / tcp
         if data:
@@ -226,6 +236,75 @@ def scenario_window(a, w, syn):
     return 0
 
 
+def scenario_mss(a, w):
+    got = 0
+    biggest = 0
+    end = time.monotonic() + a.timeout
+    while got < a.bytes and time.monotonic() < end:
+        t = w.recv(end)
+        if t is None:
+            break
+        n = len(bytes(t.payload))
+        if n and t.seq == w.rcv_nxt:
+            got += n
+            biggest = max(biggest, n)
+            w.rcv_nxt = (w.rcv_nxt + n) & 0xFFFFFFFF
+            w.send("A")
+    print("received=%d" % got)
+    print("max_seg=%d" % biggest)
+    w.send("RA")
+    return 0
+
+
+def scenario_close(a, w):
+    end = time.monotonic() + a.timeout
+    fin_seq = None
+    rst = 0
+    while fin_seq is None and time.monotonic() < end:
+        t = w.recv(end)
+        if t is None:
+            break
+        n = len(bytes(t.payload))
+        if t.seq == w.rcv_nxt:
+            w.rcv_nxt = (w.rcv_nxt + n) & 0xFFFFFFFF
+            if "F" in t.flags:
+                fin_seq = w.rcv_nxt
+    if fin_seq is None:
+        print("no_fin=1")
+        return 1
+    # Our FIN, acknowledging the data but not theirs.
+    w.send("FA")
+    ours = w.snd_nxt
+    w.snd_nxt = (w.snd_nxt + 1) & 0xFFFFFFFF
+    fin_acked = 0
+    while time.monotonic() < end:
+        t = w.recv(min(end, time.monotonic() + 2))
+        if t is None:
+            break
+        rst |= 1 if "R" in t.flags else 0
+        if "A" in t.flags and t.ack == w.snd_nxt:
+            fin_acked = 1
+            break
+    print("fin_acked=%d" % fin_acked)
+    # Now theirs, then our FIN again as if our ACK of it were lost.
+    w.rcv_nxt = (fin_seq + 1) & 0xFFFFFFFF
+    w.send("A")
+    time.sleep(0.2)
+    w.send("FA", seq=ours)
+    timewait_ack = 0
+    while time.monotonic() < end:
+        t = w.recv(min(end, time.monotonic() + 2))
+        if t is None:
+            break
+        rst |= 1 if "R" in t.flags else 0
+        if "A" in t.flags and t.ack == w.snd_nxt:
+            timewait_ack = 1
+            break
+    print("timewait_ack=%d" % timewait_ack)
+    print("rst=%d" % rst)
+    return 0
+
+
 def main():
     a = parse_args()
     w = Wire(a)
@@ -238,6 +317,10 @@ def main():
     print("handshake=ok")
     if a.scenario == "ooo":
         return scenario_ooo(a, w)
+    if a.scenario == "mss":
+        return scenario_mss(a, w)
+    if a.scenario == "close":
+        return scenario_close(a, w)
     return scenario_window(a, w, syn)
 
 
