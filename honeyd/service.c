@@ -600,7 +600,11 @@ service_reaped(pid_t pid, int status)
 	ex.pid = pid;
 	ex.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 	ex.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
-	ex.why = s->why;
+	/*
+	 * Killed, it says why; if it exited on its own (it may have been
+	 * on its way out when its connection went), it exited.
+	 */
+	ex.why = WIFSIGNALED(status) ? s->why : SVC_EXITED;
 	gettimeofday(&now, NULL);
 	timersub(&now, &s->started, &d);
 	ex.duration_ms = d.tv_sec < 0 ? 0 : d.tv_sec * 1000 +
