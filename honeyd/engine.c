@@ -266,7 +266,8 @@ engine_log_stats(void)
 	    (unsigned long long)s->tcp_conns_active,
 	    (unsigned long long)s->tcp_conns_evicted, host_count());
 	log_info("tcp established %llu closed %llu reset %llu timeout %llu "
-	    "rexmit %llu rto %llu fastrexmit %llu ooo %llu ooo-drop %llu; "
+	    "rexmit %llu rto %llu fastrexmit %llu tlp %llu ooo %llu "
+	    "ooo-drop %llu; "
 	    "udp flows %llu dropped %llu; services %llu refused %llu; "
 	    "proxies %llu "
 	    "failed %llu; log dropped %llu",
@@ -277,6 +278,7 @@ engine_log_stats(void)
 	    (unsigned long long)s->tcp_rexmits,
 	    (unsigned long long)s->tcp_rto,
 	    (unsigned long long)s->tcp_fastrexmit,
+	    (unsigned long long)s->tcp_tlp,
 	    (unsigned long long)s->tcp_ooo,
 	    (unsigned long long)s->tcp_ooo_drop,
 	    (unsigned long long)s->udp_flows,

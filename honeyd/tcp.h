@@ -206,8 +206,12 @@ enum tcp_reply_kind {
  * change flags, sequence or acknowledgement for odd probes.  On a
  * TCP_R_CONN segment tcp.c then lowers the window to the space left
  * for the service, so the window follows the data buffered (and the
- * personality's value, already shifted by snd_wscale, is a ceiling).
- * Data segments leave TCP_TS_ROOM bytes for options when ts_ok.
+ * personality's value, already shifted by snd_wscale, is a ceiling),
+ * and appends SACK blocks to segments without data when SACK was
+ * negotiated.  Data segments leave TCP_TS_ROOM bytes for options when
+ * ts_ok.  TCP_R_CONN segments and retransmitted SYN+ACKs answer no
+ * packet: seg is NULL and in carries only host, addresses and template
+ * (in->ip is NULL).
  */
 struct tcp_reply {
 	uint16_t		 sport, dport;
