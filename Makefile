@@ -60,6 +60,7 @@ LIB_SRCS =	honeyd/arp.c \
 		honeyd/log.c \
 		honeyd/personality.c \
 		honeyd/printconf.c \
+		honeyd/router.c \
 		honeyd/tcp.c \
 		honeyd/udp.c \
 		honeyd/wire.c

@@ -247,4 +247,5 @@ engine_log_stats(void)
 	    (unsigned long long)s->tcp_conns,
 	    (unsigned long long)s->tcp_conns_active,
 	    (unsigned long long)s->tcp_conns_evicted, host_count());
+	router_log_stats();
 }

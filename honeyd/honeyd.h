@@ -250,8 +250,11 @@ struct route_conf {
 	double			 loss;		/* percent */
 	uint64_t		 bandwidth;	/* bits per second */
 	uint32_t		 drop_lo, drop_hi; /* ms of queueing delay */
+	char			*file;		/* where it was written, */
+	int			 lineno;	/* for router.c's errors */
 };
 TAILQ_HEAD(route_confs, route_conf);
+struct router_topo;		/* router.c: the built trees */
 
 /* "annotate "personality" [no] finscan | fragment drop|old|new" */
 enum frag_policy {
@@ -311,6 +314,7 @@ struct honeyd_config {
 	struct ext_binds	 ext_binds;
 	struct dhcp_confs	 dhcp;
 	struct plugin_options	 options;
+	struct router_topo	*topo;		/* NULL: no routes */
 };
 
 /* Most dynamic templates a lookup follows before giving up. */
@@ -474,6 +478,13 @@ struct engine_stats {
 	uint64_t	 tcp_conns_active;
 	uint64_t	 tcp_conns_evicted;
 	uint64_t	 udp_open;	/* datagrams swallowed by open ports */
+	uint64_t	 route_in;	/* packets into the virtual topology */
+	uint64_t	 route_out;	/* answers routed back out of it */
+	uint64_t	 route_loss;	/* lost on a lossy link */
+	uint64_t	 route_queue;	/* dropped by a link queue (RED, full) */
+	uint64_t	 route_held;	/* delay queue full */
+	uint64_t	 route_tunnel;	/* for a tunnel: not implemented */
+	uint64_t	 route_ttl;	/* answers whose TTL ran out going back */
 };
 
 struct engine {
@@ -543,6 +554,7 @@ void		 host_flush(void);
 
 /* ip.c */
 void		 ip_input(const uint8_t *, size_t);
+void		 ip_dispatch(struct ipin *);
 void		 ip_output(struct host *, const struct template *, uint8_t *,
 		    size_t, enum out_kind);
 uint16_t	 ip_l4_cksum(const struct ip_hdr *, const void *, size_t);
@@ -552,6 +564,15 @@ void		 icmp_input(struct ipin *);
 void		 icmp_error(struct ipin *, struct host *, const struct template *,
 		    uint32_t, int, int);
 void		 icmp_send_unreach(struct ipin *, int);
+
+/* router.c */
+int		 router_build(struct honeyd_config *);
+void		 router_free(struct router_topo *);
+int		 router_input(struct ipin *);
+int		 router_output(uint8_t *, size_t);
+void		 router_describe(const struct honeyd_config *, uint32_t, int,
+		    char *, size_t);
+void		 router_log_stats(void);
 
 /* tcp.c */
 void		 tcp_init(void);
