@@ -26,18 +26,23 @@ trace_hops() {
 	}'
 }
 
-# rtts_near WANT HOPLINE: every RTT on the hop line is within 2 ms of
-# WANT, and there is at least one.
+# rtts_near WANT HOPLINE: the RTTs of a hop line from trace_hops, for a
+# configured round trip of WANT ms.  None may come early, and the
+# fastest is within 2 ms of WANT: on a shared machine scheduling only
+# ever adds delay, so the minimum is what measures the configured
+# latency.
 rtts_near() {
 	printf '%s\n' "$2" | awk -v want="$1" '{
-		n = 0
 		for (i = 3; i <= NF; i++) {
 			n++
-			d = $i - want
-			if (d < -2 || d > 2) { print "rtt " $i " ms, wanted " want " +-2"; exit 1 }
+			if (n == 1 || $i < min) min = $i
+			if ($i < want - 0.05) { print $i " ms is earlier than " want; bad = 1 }
 		}
+	} END {
 		if (n == 0) { print "no rtt on: " $0; exit 1 }
-		print n " rtts within 2 ms of " want
+		if (min - want > 2) { print "fastest " min " ms, not within 2 of " want; bad = 1 }
+		if (!bad) print n " rtts, fastest " min " ms, within 2 of " want
+		exit bad
 	}'
 }
 
