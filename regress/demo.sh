@@ -37,6 +37,11 @@ Probe it from another terminal:
   ip netns exec $NS_A nmap -n -O 198.19.1.20
   ip netns exec $NS_A ping -c 3 198.18.0.70
 
+With CONF=conf/figure5.conf, the paper's routed network (Figure 5):
+
+  ip netns exec $NS_A traceroute -n 198.19.16.2
+  ip netns exec $NS_A nmap -n -O 198.19.0.1
+
 Ctrl-C stops honeyd and removes the namespaces.
 
 EOF
