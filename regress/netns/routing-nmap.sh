@@ -1,8 +1,8 @@
 #!/bin/bash
 # The paper's Figure 5 (conf/figure5.conf) seen by nmap: the routers are
 # ordinary templates with the Cisco personality, so nmap -O calls the
-# entry router and the router behind it Cisco; nmap counts the routers
-# on the way as network distance, and its traceroute lists them.
+# entry router and the router behind it Cisco; nmap counts the router
+# between them in its network distance, and its traceroute lists them.
 #
 # XXX The OS match needs the personality engine (being written on its
 # own branch); until it lands, the "Cisco" checks fail.
@@ -26,15 +26,17 @@ check_match "nmap: telnet open on the entry router" '^23/tcp +open' "$out"
 check_match "nmap -O: entry router 198.19.0.1 is a Cisco" \
     '^(Running|OS details|Aggressive OS guesses).*Cisco' "$out" ||
 	tb_note "$(printf '%s\n' "$out" | grep -E '^(Running|OS|Aggressive|No exact|Network)')"
-check_match "nmap: the entry router is one hop away" \
-    '^Network Distance: 1 hop' "$out"
+d0=$(printf '%s\n' "$out" | sed -n 's/^Network Distance: \([0-9]*\) hop.*/\1/p')
 
 out=$(nmap_os 198.19.16.1)
 check_match "nmap -O: router 198.19.16.1 behind it is a Cisco too" \
     '^(Running|OS details|Aggressive OS guesses).*Cisco' "$out" ||
 	tb_note "$(printf '%s\n' "$out" | grep -E '^(Running|OS|Aggressive|No exact|Network)')"
-check_match "nmap: 198.19.16.1 is two hops away" \
-    '^Network Distance: 2 hops' "$out"
+# A personality may add hops of its own (a fingerprint taken from afar),
+# so only the difference is the topology's: one router more.
+d1=$(printf '%s\n' "$out" | sed -n 's/^Network Distance: \([0-9]*\) hop.*/\1/p')
+check_eq "nmap: 198.19.16.1 is one hop further than the entry router" \
+    "$((${d0:-0} + 1))" "${d1:-none}"
 
 # nmap's own traceroute (TCP to an open port) through the topology.
 out=$(in_a timeout 120 nmap -n -Pn -sS -p 80 --traceroute 198.19.16.2 2>&1)
