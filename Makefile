@@ -87,6 +87,13 @@ $(OBJ)/obj/%.o: %.c $(HEADERS)
 	@[ -n "$(Q)" ] && echo "  CC      $<" || true
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
+# The installed paths are compiled in: rebuild when PREFIX and friends change.
+PATHS =		$(SHAREDIR) $(SYSCONFDIR)
+$(OBJ)/paths.stamp: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(PATHS)' | cmp -s - $@ || echo '$(PATHS)' > $@
+$(OBJ)/obj/honeyd/honeyd.o: $(OBJ)/paths.stamp
+
 $(OBJ)/obj/honeyd/parse.c: honeyd/parse.y
 	@mkdir -p $(dir $@)
 	$(YACC) -o $@ $<
@@ -147,4 +154,6 @@ install: $(OBJ)/honeyd
 clean:
 	rm -rf build build-asan
 
-.PHONY: all unit asan deps test demo bench prints install clean
+FORCE:
+
+.PHONY: all unit asan deps test demo bench prints install clean FORCE

@@ -6,7 +6,8 @@
 # Runs, in order:
 #   1. the unit test programs build/regress/unit/test_* and
 #      build-asan/regress/unit/test_* (built by the Makefile),
-#   2. regress/config/run.sh, if there is one,
+#   2. regress/config/run.sh, if there is one, once with each build's
+#      config_check program (build/config_check, build-asan/config_check),
 #   3. every regress/netns/*.sh, against the daemon in $HONEYD, or by
 #      default build-asan/honeyd (and build/honeyd too with HONEYD_BOTH=1).
 # With FILEs, only those (unit programs, regress/config/run.sh or netns
@@ -116,7 +117,7 @@ record() {
 	[ "$3" -eq 0 ] || verdict=FAIL
 	TOTAL_P=$((TOTAL_P + $2))
 	TOTAL_F=$((TOTAL_F + $3))
-	SUMMARY+=("$(printf '  %-4s %-48s %4d ok %4d FAIL%s' "$verdict" "$1" \
+	SUMMARY+=("$(printf '  %-4s %-48s %4d passed %4d failed%s' "$verdict" "$1" \
 	    "$2" "$3" "${4:+  ($4)}")")
 }
 
@@ -155,9 +156,12 @@ run_prog() {
 		f=1
 		note="no summary line"
 	fi
-	if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+	if [ "$rc" -eq 124 ]; then
 		f=$((f + 1))
 		note="${note:+$note; }timed out after ${TEST_TIMEOUT}s"
+	elif [ "$rc" -eq 137 ]; then
+		f=$((f + 1))
+		note="${note:+$note; }killed by SIGKILL (or by the timeout)"
 	elif [ "$rc" -gt 128 ]; then
 		f=$((f + 1))
 		note="${note:+$note; }killed by signal $((rc - 128))"
@@ -178,16 +182,27 @@ trap 'leftovers >/dev/null; exit 130' INT
 trap 'leftovers >/dev/null; exit 143' TERM
 
 for prog in "${unit_progs[@]}"; do
-	if [ -x "$prog" ]; then
-		run_prog "$prog" "./$prog"
+	if is_unit_prog "$prog"; then
+		case $prog in
+		*/*) run_prog "$prog" "$prog" ;;
+		*) run_prog "$prog" "./$prog" ;;
+		esac
 	else
 		printf '\n=== %s: not found or not executable\n' "$prog"
 		record "$prog" 0 1 "not found"
 	fi
 done
 
+# The configuration regress takes the config_check program of each build.
 if [ -n "$config_prog" ]; then
-	run_prog "$config_prog" bash "$config_prog"
+	ran=
+	for b in build build-asan; do
+		[ -x "$b/config_check" ] || continue
+		run_prog "$config_prog [$b]" bash "$config_prog" \
+		    "$REPO/$b/config_check"
+		ran=1
+	done
+	[ -n "$ran" ] || run_prog "$config_prog" bash "$config_prog"
 fi
 
 if [ ${#netns_tests[@]} -gt 0 ]; then
