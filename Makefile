@@ -95,6 +95,12 @@ $(OBJ)/regress/unit/%: regress/unit/%.c regress/unit/unit.h $(OBJ)/libhoneyd.a
 
 unit: $(UNIT_BINS)
 
+# The benchmark's load generator: standalone, no project library.
+$(OBJ)/flood: regress/bench/flood.c
+	@mkdir -p $(dir $@)
+	$(CC) $(OPT) $(WARNINGS) -std=gnu11 -D_GNU_SOURCE $(CFLAGS) \
+	    $(LDFLAGS) -o $@ $<
+
 asan:
 	$(MAKE) OBJ=build-asan OPT="$(SANITIZE)" all unit
 
@@ -114,7 +120,7 @@ demo:
 
 bench:
 	regress/deps.sh test
-	$(MAKE) all
+	$(MAKE) all $(OBJ)/flood
 	regress/bench/run.sh
 
 prints:
