@@ -233,10 +233,8 @@ iface_setup(struct iface *ifp, const char *name, int index)
 		ifp->mask = ie.intf_addr.addr_bits == 0 ? 0 :
 		    ~0U << (32 - ie.intf_addr.addr_bits);
 	}
-	if ((ifp->eth = eth_open(name)) == NULL) {
-		log_warn("eth_open %s", name);
+	if (wire_open(ifp) == -1)
 		return (-1);
-	}
 	if ((filter = claim_filter(&parent->claimed)) == NULL)
 		fatal("claim_filter");
 	if (capture_open(ifp, filter) == -1) {
@@ -328,6 +326,7 @@ parent_dispatch_engine(int fd, short event, void *arg)
 		}
 		imsg_free(&imsg);
 	}
+	wire_flush();
 	imsgev_add(iev);
 }
 

@@ -397,7 +397,7 @@ struct iface {
 	char			 name[32];
 	int			 index;		/* ours, the imsg peerid */
 	struct pcap		*pcap;
-	struct eth_handle	*eth;
+	int			 wfd;		/* wire.c: send-only socket */
 	struct event		*ev;
 	uint8_t			 mac[6];
 	uint32_t		 addr, mask;	/* own address, host order */
@@ -414,7 +414,7 @@ struct parent_stats {
 	uint64_t	 out_frames;	/* sent for the engine */
 	uint64_t	 out_refused;	/* source not claimed, or malformed */
 	uint64_t	 out_noneigh;	/* next hop MAC unknown */
-	uint64_t	 out_errors;	/* eth_send failed */
+	uint64_t	 out_errors;	/* the kernel refused the frame */
 };
 
 struct parent {
@@ -437,8 +437,10 @@ void	 capture_close(struct iface *);
 
 /* wire.c */
 int	 wire_init(void);
+int	 wire_open(struct iface *);
 void	 wire_learn(struct iface *, uint32_t ip, const uint8_t *mac);
 void	 wire_output(const uint8_t *pkt, size_t len);
+void	 wire_flush(void);
 int	 wire_send_frame(struct iface *, const void *frame, size_t len);
 struct iface *wire_iface_for(uint32_t ip);
 
