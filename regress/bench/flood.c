@@ -79,6 +79,7 @@ struct flood {
 	uint32_t	 nsrc, ndst;
 	uint16_t	 port, echo_id;
 	uint32_t	 seq_base;
+	uint32_t	 sport_off;	/* runs differ: no stale state hits */
 	double		 rate;
 	unsigned long	 count;
 	double		 secs;
@@ -137,7 +138,7 @@ probe_dst(const struct flood *f, unsigned long i)
 static uint16_t
 probe_sport(const struct flood *f, unsigned long i)
 {
-	return (SPORT_BASE + (i / f->nsrc) % SPORT_SPAN);
+	return (SPORT_BASE + (i / f->nsrc + f->sport_off) % SPORT_SPAN);
 }
 
 /* Build probe number i into frame; returns its length. */
@@ -686,8 +687,14 @@ main(int argc, char **argv)
 	if ((f.seen = calloc(f.count / 8 + 1, 1)) == NULL)
 		err(2, "calloc");
 	f.echo_id = getpid() & 0xffff;
-	if (getentropy(&f.seq_base, sizeof(f.seq_base)) == -1)
+	/*
+	 * A stack still holds half-open connections from an earlier run:
+	 * the same ports with other sequence numbers would meet them.
+	 */
+	if (getentropy(&f.seq_base, sizeof(f.seq_base)) == -1 ||
+	    getentropy(&f.sport_off, sizeof(f.sport_off)) == -1)
 		err(2, "getentropy");
+	f.sport_off %= SPORT_SPAN;
 	open_sockets(&f, ifname);
 	if (havesrc)
 		memcpy(f.mac, srcmac, ETH_ALEN);
