@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -224,6 +225,8 @@ engine_install(struct honeyd_config *conf, struct fpdb *db)
 		log_info("configuration reloaded");
 	} else
 		log_info("engine ready");
+	/* The parse's garbage, and the old config, are not worth keeping. */
+	malloc_trim(0);
 }
 
 static void
