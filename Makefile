@@ -116,7 +116,8 @@ unit: $(UNIT_BINS)
 # The benchmark's load generator: standalone, no project library.
 $(OBJ)/flood: regress/bench/flood.c
 	@mkdir -p $(dir $@)
-	$(CC) $(OPT) $(WARNINGS) -std=gnu11 -D_GNU_SOURCE $(CFLAGS) \
+	@[ -n "$(Q)" ] && echo "  LD      $@" || true
+	$(Q)$(CC) $(OPT) $(WARNINGS) -std=gnu11 -D_GNU_SOURCE $(CFLAGS) \
 	    $(LDFLAGS) -o $@ $<
 
 asan:

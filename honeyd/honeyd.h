@@ -3,8 +3,8 @@
  * of many operating systems lived there.
  *
  * Processes (see README):
- *   parent  root; owns pcap (in) and libdnet (out), answers ARP for the
- *           claimed addresses, reads the config and fingerprint files,
+ *   parent  root; owns pcap (in) and a packet socket (out), answers ARP
+ *           for the claimed addresses, reads the config and fingerprint files,
  *           spawns services.  Never parses a packet beyond L2/ARP.
  *   engine  chrooted and unprivileged; all protocol work on attacker
  *           bytes: dispatch, ICMP/TCP/UDP, routing, personalities, logs.

@@ -4,7 +4,8 @@
  * The engine hands over bare IPv4 packets.  The parent refuses any whose
  * source is not a claimed address, finds the next hop's MAC and queues
  * the frame; the queue goes out with one sendmmsg(2) per interface when
- * a batch from the engine is done (wire_flush) or the queue is full.
+ * a batch from the engine is done (wire_flush), when the queue is full,
+ * and in any case before the event loop waits again.
  * The packet socket is send-only (protocol 0): a socket bound to a
  * protocol would get, and have to drop, a copy of every frame on the
  * link.  Next hops are learned from captured frames
@@ -59,14 +60,19 @@ static struct neigh	*neigh_table;
 static route_t		*route_handle;
 static arp_t		*arp_handle;
 static struct wire_queue wire_queues[HONEYD_MAX_IFACES];
+static struct event	*wire_ev;	/* flushes what a caller left */
 
 static void	 wire_queue_flush(struct iface *, struct wire_queue *);
+static void	 wire_flush_event(int, short, void *);
 
 int
 wire_init(void)
 {
 	/* calloc: untouched slots cost no resident memory. */
 	if ((neigh_table = calloc(NEIGH_SLOTS, sizeof(*neigh_table))) == NULL)
+		return (-1);
+	if ((wire_ev = event_new(parent->base, -1, 0, wire_flush_event,
+	    NULL)) == NULL)
 		return (-1);
 	route_handle = route_open();
 	arp_handle = arp_open();
@@ -240,7 +246,8 @@ wire_output(const uint8_t *pkt, size_t len)
 	memcpy(frame + ETH_HDR_LEN, pkt, len);
 	q->iov[q->n].iov_base = frame;
 	q->iov[q->n].iov_len = ETH_HDR_LEN + len;
-	q->n++;
+	if (q->n++ == 0)
+		event_active(wire_ev, 0, 0);
 	/* Keep frames 8-byte aligned in the buffer. */
 	q->used += (ETH_HDR_LEN + len + 7) & ~(size_t)7;
 }
@@ -287,6 +294,12 @@ wire_flush(void)
 	for (i = 0; i < parent->nifaces; i++)
 		if (wire_queues[i].n > 0)
 			wire_queue_flush(&parent->ifaces[i], &wire_queues[i]);
+}
+
+static void
+wire_flush_event(int fd, short event, void *arg)
+{
+	wire_flush();
 }
 
 /* One frame at once (ARP), not queued. */

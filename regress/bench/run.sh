@@ -1,7 +1,7 @@
 #!/bin/bash
 #
 # regress/bench/run.sh: honeyd's benchmark (make bench).  Not a test: it
-# measures and prints, it asserts nothing about speed.
+# measures and prints; it asserts nothing about speed.
 #
 # In the testbed of regress/lib.sh (namespaces A and S, 198.18.0.0/15
 # only, removed at the end) build/flood floods from A with TCP SYNs to
@@ -9,18 +9,25 @@
 # kernel's own stack on the sensor's address 198.18.0.2, then at a
 # virtual host of honeyd running in S.  For each it prints the answered
 # packets per second and the loss flat out, the loss at half the
-# kernel's rate, and the median round trip of single pings.  Then it
-# measures honeyd's memory (PSS and RSS of all its processes together)
-# and start-up time for 65,536 single binds and for a bound /12, before
-# and after traffic to thousands of distinct virtual hosts.  A summary
-# table ends the output.
+# kernel's rate, and the round trip of single pings.  Then it measures
+# honeyd's start-up time and memory (PSS of all its processes together)
+# for 65,536 single binds and for a bound /12, at start and after
+# traffic to thousands of distinct virtual hosts.  A summary table and
+# the issue's targets end the output.
+#
+# "Flat out" is as fast as the flood sends.  The kernel answers within
+# the flood's own send call (veth delivers at once), so its flat-out
+# rate is what one CPU does sending and answering; honeyd answers in its
+# own processes.  On a machine shared with other work the figures vary
+# by some ten percent from run to run.
 #
 # Environment:
 #	FLOOD		load generator (default build/flood)
 #	BENCH_SECS	seconds per flood (3)
 #	BENCH_SAMPLES	pings for the round trip (2000)
 #	BENCH_HOSTS	distinct virtual hosts touched before the second
-#			memory figure (8192)
+#			memory figure (8192); the /12 then gets 65,536,
+#			as many as the engine keeps (HOST_MAX_DEFAULT)
 #	HONEYD, PRINTS, TB_KEEP	as for the tests (regress/lib.sh)
 
 . "$(dirname "$0")/../lib.sh"
@@ -29,6 +36,7 @@ FLOOD=${FLOOD:-$TB_REPO/build/flood}
 BENCH_SECS=${BENCH_SECS:-3}
 BENCH_SAMPLES=${BENCH_SAMPLES:-2000}
 BENCH_HOSTS=${BENCH_HOSTS:-8192}
+BENCH_ALLHOSTS=65536
 
 # The flood's sources: a /24 on the link whose hosts have a made-up
 # MAC address.  The answers to them still reach A's interface, where
@@ -41,14 +49,16 @@ SRC_N=250
 SRC_MAC=02:00:00:00:00:01
 KERNEL_ADDR=$ADDR_S
 HONEYD_ADDR=198.19.0.10
+SWEEP_FIRST=198.19.0.0
 PORT_OPEN=8080
 PORT_CLOSED=8081
 PERSONALITY="Linux 3.2"
+TESTS="open closed ping"
 
 declare -A R		# results, keyed "stack.test.what"
+CLK_TCK=$(getconf CLK_TCK)
 
-tb_require python3 "$FLOOD"
-[ -x "$FLOOD" ] || tb_abort "flood built" "make $FLOOD"
+tb_require python3 getconf "$FLOOD"
 
 # flood_run ADDR ARGS...: one flood from A at ADDR; prints its line.
 flood_run() {
@@ -58,33 +68,50 @@ flood_run() {
 	    -M "$SRC_MAC" -s "$SRC_FIRST" -a "$SRC_N" -d "$addr" "$@"
 }
 
+# cpu_ticks: user and system time of every process in S, in ticks.
+cpu_ticks() {
+	local pid t=0
+	for pid in $(honeyd_pids); do
+		t=$((t + $(awk '{ print $14 + $15 }' "/proc/$pid/stat" \
+		    2>/dev/null || echo 0)))
+	done
+	echo "$t"
+}
+
+# flood_args TEST: the flood's options for one test.
+flood_args() {
+	case $1 in
+	open)	echo "-m syn -p $PORT_OPEN" ;;
+	closed)	echo "-m syn -p $PORT_CLOSED" ;;
+	ping)	echo "-m ping" ;;
+	esac
+}
+
 # measure STACK ADDR: rate, loss and latency of one stack, all tests.
 measure() {
-	local stack=$1 addr=$2 t args out rate half
-	for t in open closed ping; do
-		case $t in
-		open)	args="-m syn -p $PORT_OPEN" ;;
-		closed)	args="-m syn -p $PORT_CLOSED" ;;
-		ping)	args="-m ping" ;;
-		esac
-		# shellcheck disable=SC2086
-		out=$(flood_run "$addr" $args -t "$BENCH_SECS")
+	local stack=$1 addr=$2 t out half c0 c1
+	for t in $TESTS; do
+		c0=$(cpu_ticks)
+		# shellcheck disable=SC2046
+		out=$(flood_run "$addr" $(flood_args "$t") -t "$BENCH_SECS")
+		c1=$(cpu_ticks)
 		tb_note "$stack $t flat out: $out"
 		R[$stack.$t.pps]=$(kv answered_pps "$out")
-		R[$stack.$t.sent]=$(kv sent_pps "$out")
 		R[$stack.$t.loss]=$(kv loss_pct "$out")
+		R[$stack.$t.cpu]=$(awk -v t=$((c1 - c0)) -v hz="$CLK_TCK" \
+		    -v a="$(kv answered "$out")" \
+		    'BEGIN { if (a > 0) printf "%.2f", t * 1e6 / hz / a }')
 		check_match "$stack answers the $t flood" 'answered=[1-9]' "$out"
-		# Half the kernel's rate, the issue's yardstick.
-		rate=${R[kernel.$t.pps]:-0}
-		half=$(awk -v r="$rate" 'BEGIN { printf "%d", r / 2 }')
-		if [ "$half" -gt 0 ]; then
-			# shellcheck disable=SC2086
-			out=$(flood_run "$addr" $args -r "$half" -t "$BENCH_SECS")
-			tb_note "$stack $t at $half/s: $out"
-			R[$stack.$t.half]=$half
-			R[$stack.$t.halfpps]=$(kv answered_pps "$out")
-			R[$stack.$t.halfloss]=$(kv loss_pct "$out")
-		fi
+		# Half the kernel's rate: the issue's yardstick.
+		half=$(awk -v r="${R[kernel.$t.pps]:-0}" \
+		    'BEGIN { printf "%d", r / 2 }')
+		[ "$half" -gt 0 ] || continue
+		# shellcheck disable=SC2046
+		out=$(flood_run "$addr" $(flood_args "$t") -r "$half" \
+		    -t "$BENCH_SECS")
+		tb_note "$stack $t at $half/s: $out"
+		R[$stack.$t.half]=$half
+		R[$stack.$t.halfloss]=$(kv loss_pct "$out")
 	done
 	out=$(flood_run "$addr" -m ping -L "$BENCH_SAMPLES" -G 1000 -w 200)
 	tb_note "$stack ping round trip: $out"
@@ -95,6 +122,7 @@ measure() {
 
 # kernel_listener PORT: a TCP listener in S with a deep backlog.
 kernel_listener() {
+	local i
 	# Not through in_s: $! must be the listener itself.
 	ip netns exec "$NS_S" "$TB_PY" -c '
 import socket, sys, time
@@ -106,7 +134,6 @@ print("listening", flush=True)
 time.sleep(600)
 ' "$KERNEL_ADDR" "$1" >"$TB_TMP/listener.log" 2>&1 &
 	LISTENER_PID=$!
-	local i
 	for i in $(seq 50); do
 		grep -q listening "$TB_TMP/listener.log" && return 0
 		sleep 0.1
@@ -128,7 +155,7 @@ honeyd_mem() {
 }
 
 # bench_start CONF [NETS...]: honeyd_start, but timing the start-up to
-# "engine ready" in milliseconds (R[start]) with a finer poll.
+# "engine ready" in milliseconds (START_MS) with a finer poll.
 bench_start() {
 	local conf=$1 prints t0 t1 i
 	shift
@@ -150,77 +177,110 @@ bench_start() {
 		_tb_alive "$HONEYD_PID" || break
 		sleep 0.01
 	done
-	tb_abort "honeyd up with $(basename "$conf")" "$(tail -n 15 "$HONEYD_LOG")"
+	tb_abort "honeyd up with $(basename "$conf")" \
+	    "$(tail -n 15 "$HONEYD_LOG")"
 }
 
-# touch_hosts FIRST N: a ping and a SYN to each of N virtual hosts.
+# touch_hosts N: a ping and a SYN to each of N virtual hosts.
 touch_hosts() {
 	local out
-	out=$(flood_run "$1" -m ping -c "$2" -n "$2" -r 20000 -t 10)
-	tb_note "ping sweep of $2 hosts: $out"
-	out=$(flood_run "$1" -m syn -p "$PORT_OPEN" -c "$2" -n "$2" -r 20000 \
-	    -t 10)
-	tb_note "SYN sweep of $2 hosts: $out"
-	check_match "sweep of $2 hosts answered" 'answered=[1-9]' "$out"
+	out=$(flood_run "$SWEEP_FIRST" -m ping -c "$1" -n "$1" -r 50000 -t 10)
+	tb_note "ping sweep of $1 hosts: $out"
+	check_match "ping sweep of $1 hosts answered" 'answered=[1-9]' "$out"
+	out=$(flood_run "$SWEEP_FIRST" -m syn -p "$PORT_OPEN" -c "$1" -n "$1" \
+	    -r 50000 -t 10)
+	tb_note "SYN sweep of $1 hosts: $out"
+	check_match "SYN sweep of $1 hosts answered" 'answered=[1-9]' "$out"
 }
 
-# memory NAME CONF [NETS...]: start-up time and memory, before and after
-# traffic to BENCH_HOSTS distinct hosts.
+# memory NAME CONF [NETS...]: start-up time, and memory at start and
+# after sweeps of each number of hosts in SWEEPS.
 memory() {
-	local name=$1 conf=$2 m
+	local name=$1 conf=$2 m n
 	shift 2
 	bench_start "$conf" "$@"
 	R[$name.start]=$START_MS
 	sleep 0.5
 	m=$(honeyd_mem)
-	R[$name.pss0]=${m% *}
-	R[$name.rss0]=${m#* }
-	touch_hosts 198.19.0.1 "$BENCH_HOSTS"
-	m=$(honeyd_mem)
-	R[$name.pss1]=${m% *}
-	R[$name.rss1]=${m#* }
-	tb_note "$name: start ${START_MS} ms; PSS/RSS kB ${R[$name.pss0]}/${R[$name.rss0]}, after traffic ${R[$name.pss1]}/${R[$name.rss1]}"
+	R[$name.pss.0]=${m% *}
+	R[$name.rss.0]=${m#* }
+	for n in $SWEEPS; do
+		touch_hosts "$n"
+		m=$(honeyd_mem)
+		R[$name.pss.$n]=${m% *}
+		R[$name.rss.$n]=${m#* }
+	done
 	honeyd_stop
-	tb_note "$name counters: $(grep -E 'hosts [0-9]+' "$HONEYD_LOG" | tail -n 1)"
+	tb_note "$name: start ${START_MS} ms; $(for n in 0 $SWEEPS; do
+	    printf '%s hosts PSS %s kB RSS %s kB; ' "$n" \
+	    "${R[$name.pss.$n]:-}" "${R[$name.rss.$n]:-}"; done)"
+	tb_note "$name counters: $(grep -E 'hosts [0-9]+' "$HONEYD_LOG" |
+	    tail -n 1)"
 }
 
 mb() {
 	awk -v k="$1" 'BEGIN { if (k == "") print "-"; else printf "%.1f MB", k / 1024 }'
 }
 
+ms() {
+	awk -v u="$1" 'BEGIN { if (u == "") print "-"; else printf "%.3f ms", u / 1000 }'
+}
+
+yesno() {
+	if awk "BEGIN { exit !($1) }"; then echo yes; else echo NO; fi
+}
+
 summary() {
-	local t
-	printf '\n%-30s %12s %12s %8s\n' "honeyd benchmark" kernel honeyd ratio
-	printf '%-30s %12s %12s %8s\n' "------------------------------" \
-	    "------------" "------------" "--------"
-	for t in open closed ping; do
-		printf '%-30s %12s %12s %8s\n' "$t: answered/s flat out" \
+	local t worst
+	printf '\n%-34s %12s %12s %6s\n' "honeyd benchmark" kernel honeyd ratio
+	printf '%-34s %12s %12s %6s\n' "----------------------------------" \
+	    "------------" "------------" "------"
+	for t in $TESTS; do
+		printf '%-34s %12s %12s %6s\n' "$t: answered/s flat out" \
 		    "${R[kernel.$t.pps]:--}" "${R[honeyd.$t.pps]:--}" \
-		    "$(awk -v k="${R[kernel.$t.pps]:-0}" -v h="${R[honeyd.$t.pps]:-0}" \
+		    "$(awk -v k="${R[kernel.$t.pps]:-0}" \
+		    -v h="${R[honeyd.$t.pps]:-0}" \
 		    'BEGIN { if (k > 0) printf "%.2f", h / k; else print "-" }')"
-		printf '%-30s %11s%% %11s%%\n' "$t: loss flat out" \
+		printf '%-34s %11s%% %11s%%\n' "$t: loss flat out" \
 		    "${R[kernel.$t.loss]:--}" "${R[honeyd.$t.loss]:--}"
-		printf '%-30s %11s%% %11s%%\n' \
-		    "$t: loss at ${R[kernel.$t.half]:-?}/s" \
+		printf '%-34s %11s%% %11s%%\n' \
+		    "$t: loss at ${R[kernel.$t.half]:-?}/s (kernel/2)" \
 		    "${R[kernel.$t.halfloss]:--}" "${R[honeyd.$t.halfloss]:--}"
+		printf '%-34s %12s %9s us\n' "$t: honeyd CPU per answer" "" \
+		    "${R[honeyd.$t.cpu]:--}"
 	done
-	printf '%-30s %9s ms %9s ms\n' "ping round trip, median" \
-	    "$(awk -v u="${R[kernel.rtt]:-}" 'BEGIN { printf "%.3f", u / 1000 }')" \
-	    "$(awk -v u="${R[honeyd.rtt]:-}" 'BEGIN { printf "%.3f", u / 1000 }')"
-	printf '%-30s %9s ms %9s ms\n' "ping round trip, 90th pct" \
-	    "$(awk -v u="${R[kernel.rtt90]:-}" 'BEGIN { printf "%.3f", u / 1000 }')" \
-	    "$(awk -v u="${R[honeyd.rtt90]:-}" 'BEGIN { printf "%.3f", u / 1000 }')"
-	printf '\n%-30s %10s %12s %12s\n' "honeyd memory (PSS, all procs)" \
-	    start "at start" "$BENCH_HOSTS hosts"
-	printf '%-30s %7s ms %12s %12s\n' "65,536 single binds" \
-	    "${R[binds.start]:--}" "$(mb "${R[binds.pss0]:-}")" \
-	    "$(mb "${R[binds.pss1]:-}")"
-	printf '%-30s %7s ms %12s %12s\n' "one /12 (1,048,576 addresses)" \
-	    "${R[net12.start]:--}" "$(mb "${R[net12.pss0]:-}")" \
-	    "$(mb "${R[net12.pss1]:-}")"
-	printf '%-30s %10s %12s %12s\n' "(RSS, summed)" "" \
-	    "$(mb "${R[binds.rss0]:-}")/$(mb "${R[net12.rss0]:-}")" \
-	    "$(mb "${R[binds.rss1]:-}")/$(mb "${R[net12.rss1]:-}")"
+	printf '%-34s %12s %12s\n' "ping round trip, median" \
+	    "$(ms "${R[kernel.rtt]:-}")" "$(ms "${R[honeyd.rtt]:-}")"
+	printf '%-34s %12s %12s\n' "ping round trip, 90th percentile" \
+	    "$(ms "${R[kernel.rtt90]:-}")" "$(ms "${R[honeyd.rtt90]:-}")"
+
+	printf '\n%-34s %8s %9s %9s %9s\n' "honeyd memory (PSS, all processes)" \
+	    start "at start" "$BENCH_HOSTS h" "$BENCH_ALLHOSTS h"
+	printf '%-34s %5s ms %9s %9s %9s\n' "65,536 single binds" \
+	    "${R[binds.start]:--}" "$(mb "${R[binds.pss.0]:-}")" \
+	    "$(mb "${R[binds.pss.$BENCH_HOSTS]:-}")" "-"
+	printf '%-34s %5s ms %9s %9s %9s\n' "a /12 (1,048,576 addresses)" \
+	    "${R[net12.start]:--}" "$(mb "${R[net12.pss.0]:-}")" \
+	    "$(mb "${R[net12.pss.$BENCH_HOSTS]:-}")" \
+	    "$(mb "${R[net12.pss.$BENCH_ALLHOSTS]:-}")"
+
+	worst=0
+	for t in $TESTS; do
+		worst=$(awk -v a="$worst" -v b="${R[honeyd.$t.halfloss]:-100}" \
+		    'BEGIN { print (b > a ? b : a) }')
+	done
+	printf '\n%-44s %-22s %s\n' "targets (issue 2)" measured met
+	printf '%-44s %-22s %s\n' "under 1% loss at half the kernel's rate" \
+	    "worst $worst%" "$(yesno "$worst < 1")"
+	printf '%-44s %-22s %s\n' "median reply delay under 0.25 ms" \
+	    "$(ms "${R[honeyd.rtt]:-}")" \
+	    "$(yesno "${R[honeyd.rtt]:-1e9} < 250")"
+	printf '%-44s %-22s %s\n' "65,536 binds: under 16 MB, 0.5 s to start" \
+	    "$(mb "${R[binds.pss.$BENCH_HOSTS]:-}"), ${R[binds.start]:--} ms" \
+	    "$(yesno "${R[binds.pss.$BENCH_HOSTS]:-1e9} < 16384 && ${R[binds.start]:-1e9} < 500")"
+	printf '%-44s %-22s %s\n' "a /12: under 64 MB" \
+	    "$(mb "${R[net12.pss.$BENCH_ALLHOSTS]:-}")" \
+	    "$(yesno "${R[net12.pss.$BENCH_ALLHOSTS]:-1e9} < 65536")"
 }
 
 tb_setup
@@ -231,8 +291,7 @@ done | in_s ip -batch - || tb_abort "flood sources set up"
 
 # ------------------------------------------------------------- the kernel
 kernel_listener "$PORT_OPEN"
-# Resolve A before the clock starts.
-flood_run "$KERNEL_ADDR" -m ping -L 5 -w 500 >/dev/null
+flood_run "$KERNEL_ADDR" -m ping -L 5 -w 500 >/dev/null	# warm up
 measure kernel "$KERNEL_ADDR"
 kill "$LISTENER_PID"
 wait "$LISTENER_PID" 2>/dev/null
@@ -249,33 +308,36 @@ bind $HONEYD_ADDR bench
 CONF
 )
 honeyd_start "$conf" 198.19.0.0/16
-flood_run "$HONEYD_ADDR" -m ping -L 5 -w 500 >/dev/null
+flood_run "$HONEYD_ADDR" -m ping -L 5 -w 500 >/dev/null	# warm up
 measure honeyd "$HONEYD_ADDR"
 honeyd_stop
-tb_note "honeyd counters: $(grep -E 'frames in|pcap received|hosts [0-9]+' "$HONEYD_LOG" | tr '\n' ' ')"
+tb_note "honeyd counters: $(grep -E 'frames in|pcap received|hosts [0-9]+' \
+    "$HONEYD_LOG" | tr '\n' ' ')"
 
 # ------------------------------------------------------------- memory
 # 65,536 single binds, one a line: all of 198.19.0.0/16.
-awk -v p="$PERSONALITY" 'BEGIN {
+awk -v p="$PERSONALITY" -v port="$PORT_OPEN" 'BEGIN {
 	print "create bench"
 	printf "set bench personality \"%s\"\n", p
 	print "set bench default tcp action reset"
 	print "set bench default icmp action open"
-	print "add bench tcp port 8080 open"
+	printf "add bench tcp port %d open\n", port
 	for (i = 0; i < 65536; i++)
 		printf "bind 198.19.%d.%d bench\n", i / 256, i % 256
 }' >"$TB_TMP/binds.conf"
-memory binds "$TB_TMP/binds.conf"
+SWEEPS=$BENCH_HOSTS memory binds "$TB_TMP/binds.conf"
 
 # A whole /12 bound.  Claimed is only 198.19.0.0/16: the testbed uses
-# nothing outside 198.18.0.0/15, and the claim is a range either way.
+# nothing outside 198.18.0.0/15 (the claim is one range either way).
 sed -n '1,5p' "$TB_TMP/binds.conf" >"$TB_TMP/net12.conf"
 echo "bind 198.16.0.0/12 bench" >>"$TB_TMP/net12.conf"
-memory net12 "$TB_TMP/net12.conf" 198.19.0.0/16
+SWEEPS="$BENCH_HOSTS $BENCH_ALLHOSTS" memory net12 "$TB_TMP/net12.conf" \
+    198.19.0.0/16
 
-honeyd_stop
+made=$TB_NS_MADE
 tb_teardown
-left=$(ip netns list 2>/dev/null | awk -v a="$NS_A" -v s="$NS_S" '$1 == a || $1 == s')
+left=$(ip netns list 2>/dev/null |
+    awk -v made=" $made " 'index(made, " " $1 " ")')
 check_eq "testbed removed (no namespace left)" "" "$left"
 summary
 TB_FINISHED=1
