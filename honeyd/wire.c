@@ -5,13 +5,14 @@
  * source is not a claimed address, finds the next hop's MAC and queues
  * the frame; the queue goes out with one sendmmsg(2) per interface when
  * a batch from the engine is done (wire_flush), when the queue is full,
- * and in any case before the event loop waits again.
- * The packet socket is send-only (protocol 0): a socket bound to a
- * protocol would get, and have to drop, a copy of every frame on the
- * link.  Next hops are learned from captured frames
- * (the sender's MAC is the way back), then from the kernel's ARP cache;
- * failing both, an ARP request is sent and the packet dropped (TCP
- * retransmits; counted as out_noneigh).
+ * and in any case before the event loop waits again.  The packet
+ * socket is send-only (protocol 0): one bound to a protocol (libdnet's
+ * eth_open uses ETH_P_ALL) is handed a copy of every frame on the link.
+ *
+ * Next hops are learned from captured frames (the sender's MAC is the
+ * way back), then from the kernel's ARP cache; failing both, an ARP
+ * request is sent and the packet dropped (TCP retransmits; counted as
+ * out_noneigh).
  */
 
 #include <sys/types.h>
@@ -269,17 +270,17 @@ wire_queue_flush(struct iface *ifp, struct wire_queue *q)
 		q->msgs[i].msg_hdr.msg_iovlen = 1;
 	}
 	for (done = 0; done < q->n; ) {
-		if ((r = sendmmsg(ifp->wfd, q->msgs + done, q->n - done,
-		    0)) == -1) {
-			if (errno == EINTR)
-				continue;
-			parent->stats.out_errors++;
-			log_debug("send %s: %s", ifp->name, strerror(errno));
-			done++;
+		r = sendmmsg(ifp->wfd, q->msgs + done, q->n - done, 0);
+		if (r > 0) {
+			parent->stats.out_frames += r;
+			done += r;
 			continue;
 		}
-		parent->stats.out_frames += r;
-		done += r;
+		if (r == -1 && errno == EINTR)
+			continue;
+		parent->stats.out_errors++;
+		log_debug("send %s: %s", ifp->name, strerror(errno));
+		done++;
 	}
 	q->n = 0;
 	q->used = 0;
