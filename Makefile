@@ -71,7 +71,7 @@ HEADERS =	$(wildcard privsep/*.h honeyd/*.h)
 UNIT_SRCS =	$(wildcard regress/unit/test_*.c)
 UNIT_BINS =	$(UNIT_SRCS:%.c=$(OBJ)/%)
 
-all: $(OBJ)/honeyd $(OBJ)/config_check
+all: $(OBJ)/honeyd $(OBJ)/config_check $(OBJ)/flood
 
 $(OBJ)/honeyd: $(OBJ)/obj/honeyd/honeyd.o $(OBJ)/libhoneyd.a
 	@[ -n "$(Q)" ] && echo "  LD      $@" || true
@@ -113,7 +113,7 @@ $(OBJ)/regress/unit/%: regress/unit/%.c regress/unit/unit.h $(OBJ)/libhoneyd.a
 
 unit: $(UNIT_BINS)
 
-# The benchmark's load generator: standalone, no project library.
+# The load generator of the benchmark and of netns/burst.sh: standalone.
 $(OBJ)/flood: regress/bench/flood.c
 	@mkdir -p $(dir $@)
 	@[ -n "$(Q)" ] && echo "  LD      $@" || true
@@ -139,7 +139,7 @@ demo:
 
 bench:
 	regress/deps.sh test
-	$(MAKE) all $(OBJ)/flood
+	$(MAKE) all
 	regress/bench/run.sh
 
 prints:

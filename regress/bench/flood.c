@@ -400,7 +400,10 @@ run_flood(struct flood *f)
 		drain(f);
 	}
 	f->elapsed = now() - start;
-	wait_until(f, now() + f->wait_ms / 1000.0);
+	/* Late answers, until all are in or the wait is over. */
+	end = now() + f->wait_ms / 1000.0;
+	while (f->answered < f->sent && (t = now()) < end)
+		wait_until(f, t + 0.01 < end ? t + 0.01 : end);
 }
 
 /* The receive timestamp of a frame, from its SCM_TIMESTAMPNS. */
