@@ -153,8 +153,8 @@ load_config(struct honeyd_config **confp, struct fpdb **dbp)
 /*
  * Keep only the fingerprints the config uses, the only ones the parent
  * sends: the engine, forked next, would otherwise carry a copy of the
- * whole file's database (nmap-os-db: 10 MB) for nothing.  Random
- * personalities are picked now, from the whole file.
+ * whole file's parsed database (megabytes for nmap-os-db) for nothing.
+ * Random personalities are picked now, from the whole file.
  */
 static struct fpdb *
 prints_in_use(struct honeyd_config *conf, struct fpdb *db)
