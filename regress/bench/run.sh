@@ -94,7 +94,7 @@ flood_args() {
 # with the most answers, with "cpu_us=" (honeyd's CPU time per answer)
 # appended.  Other work on the machine only ever makes a run worse.
 best_run() {
-	local addr=$1 i out best= c0 c1 cpu
+	local addr=$1 i out best='' c0 c1 cpu
 	shift
 	for i in $(seq "$BENCH_REPEAT"); do
 		c0=$(cpu_ticks)
@@ -361,6 +361,9 @@ left=$(ip netns list 2>/dev/null |
     awk -v made=" $made " 'index(made, " " $1 " ")')
 check_eq "testbed removed (no namespace left)" "" "$left"
 summary
+# Finished here rather than by tb_finish, so that the table ends the
+# output; lib.sh's exit trap must know.
+# shellcheck disable=SC2034
 TB_FINISHED=1
 trap - EXIT INT TERM HUP
 printf '\n%d passed, %d failed\n' "$TB_PASS" "$TB_FAIL"
