@@ -72,7 +72,7 @@ HEADERS =	$(wildcard privsep/*.h honeyd/*.h)
 UNIT_SRCS =	$(wildcard regress/unit/test_*.c)
 UNIT_BINS =	$(UNIT_SRCS:%.c=$(OBJ)/%)
 
-all: $(OBJ)/honeyd $(OBJ)/config_check
+all: $(OBJ)/honeyd $(OBJ)/config_check $(OBJ)/flood
 
 $(OBJ)/honeyd: $(OBJ)/obj/honeyd/honeyd.o $(OBJ)/libhoneyd.a
 	@[ -n "$(Q)" ] && echo "  LD      $@" || true
@@ -113,6 +113,13 @@ $(OBJ)/regress/unit/%: regress/unit/%.c regress/unit/unit.h $(OBJ)/libhoneyd.a
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(OBJ)/libhoneyd.a $(ALL_LIBS)
 
 unit: $(UNIT_BINS)
+
+# The load generator of the benchmark and of netns/burst.sh: standalone.
+$(OBJ)/flood: regress/bench/flood.c
+	@mkdir -p $(dir $@)
+	@[ -n "$(Q)" ] && echo "  LD      $@" || true
+	$(Q)$(CC) $(OPT) $(WARNINGS) -std=gnu11 -D_GNU_SOURCE $(CFLAGS) \
+	    $(LDFLAGS) -o $@ $<
 
 asan:
 	$(MAKE) OBJ=build-asan OPT="$(SANITIZE)" all unit

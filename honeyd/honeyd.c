@@ -15,6 +15,7 @@
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <pcap.h>
 #include <pwd.h>
 #include <signal.h>
@@ -41,6 +42,7 @@ static struct honeyd_config	*parent_conf;
 static __dead void	 usage(void);
 static void		 parse_args(int, char **);
 static int		 load_config(struct honeyd_config **, struct fpdb **);
+static struct fpdb	*prints_in_use(struct honeyd_config *, struct fpdb *);
 static int		 claim_networks(struct honeyd_config *);
 static int		 iface_setup(struct iface *, const char *, int);
 static const char	*iface_default(void);
@@ -148,6 +150,35 @@ load_config(struct honeyd_config **confp, struct fpdb **dbp)
 	return (0);
 }
 
+/*
+ * Keep only the fingerprints the config uses, the only ones the parent
+ * sends: the engine, forked next, would otherwise carry a copy of the
+ * whole file's parsed database (megabytes for nmap-os-db) for nothing.
+ * Random personalities are picked now, from the whole file.
+ */
+static struct fpdb *
+prints_in_use(struct honeyd_config *conf, struct fpdb *db)
+{
+	struct fpdb	*used;
+	char		*buf = NULL;
+	size_t		 len = 0;
+	FILE		*f;
+
+	personality_resolve_random(conf, db);
+	if ((f = open_memstream(&buf, &len)) == NULL)
+		fatal("open_memstream");
+	personality_print_used(f, conf, db);
+	if (fclose(f) == EOF)
+		fatal("fingerprint printout");
+	used = fpdb_load_buffer("fingerprints in use", buf, len);
+	free(buf);
+	if (used == NULL)
+		return (db);
+	fpdb_free(db);
+	malloc_trim(0);
+	return (used);
+}
+
 /* The command line's networks, else every address the config uses. */
 static int
 claim_networks(struct honeyd_config *conf)
@@ -233,10 +264,8 @@ iface_setup(struct iface *ifp, const char *name, int index)
 		ifp->mask = ie.intf_addr.addr_bits == 0 ? 0 :
 		    ~0U << (32 - ie.intf_addr.addr_bits);
 	}
-	if ((ifp->eth = eth_open(name)) == NULL) {
-		log_warn("eth_open %s", name);
+	if (wire_open(ifp) == -1)
 		return (-1);
-	}
 	if ((filter = claim_filter(&parent->claimed)) == NULL)
 		fatal("claim_filter");
 	if (capture_open(ifp, filter) == -1) {
@@ -328,6 +357,7 @@ parent_dispatch_engine(int fd, short event, void *arg)
 		}
 		imsg_free(&imsg);
 	}
+	wire_flush();
 	imsgev_add(iev);
 }
 
@@ -363,6 +393,7 @@ parent_reload(void)
 	fpdb_free(db);
 	config_free(parent_conf);
 	parent_conf = conf;
+	malloc_trim(0);		/* a parse's garbage is not worth keeping */
 }
 
 static void
@@ -499,6 +530,7 @@ main(int argc, char **argv, char **envp)
 			fprintf(stderr, "configuration OK\n");
 		exit(0);
 	}
+	db = prints_in_use(parent_conf, db);
 	if (geteuid() != 0)
 		errx(1, "need root privileges");
 	user = honeyd_opts.user;
@@ -557,6 +589,7 @@ main(int argc, char **argv, char **envp)
 	if (send_config(parent_conf, db) == -1)
 		fatal("sending the configuration to the engine");
 	fpdb_free(db);
+	malloc_trim(0);
 
 	event_base_dispatch(parent->base);
 	parent_shutdown(0);

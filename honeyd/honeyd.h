@@ -3,8 +3,8 @@
  * of many operating systems lived there.
  *
  * Processes (see README):
- *   parent  root; owns pcap (in) and libdnet (out), answers ARP for the
- *           claimed addresses, reads the config and fingerprint files,
+ *   parent  root; owns pcap (in) and a packet socket (out), answers ARP
+ *           for the claimed addresses, reads the config and fingerprint files,
  *           spawns services.  Never parses a packet beyond L2/ARP.
  *   engine  chrooted and unprivileged; all protocol work on attacker
  *           bytes: dispatch, ICMP/TCP/UDP, routing, personalities, logs.
@@ -401,7 +401,7 @@ struct iface {
 	char			 name[32];
 	int			 index;		/* ours, the imsg peerid */
 	struct pcap		*pcap;
-	struct eth_handle	*eth;
+	int			 wfd;		/* wire.c: send-only socket */
 	struct event		*ev;
 	uint8_t			 mac[6];
 	uint32_t		 addr, mask;	/* own address, host order */
@@ -418,7 +418,7 @@ struct parent_stats {
 	uint64_t	 out_frames;	/* sent for the engine */
 	uint64_t	 out_refused;	/* source not claimed, or malformed */
 	uint64_t	 out_noneigh;	/* next hop MAC unknown */
-	uint64_t	 out_errors;	/* eth_send failed */
+	uint64_t	 out_errors;	/* the kernel refused the frame */
 };
 
 struct parent {
@@ -441,8 +441,10 @@ void	 capture_close(struct iface *);
 
 /* wire.c */
 int	 wire_init(void);
+int	 wire_open(struct iface *);
 void	 wire_learn(struct iface *, uint32_t ip, const uint8_t *mac);
 void	 wire_output(const uint8_t *pkt, size_t len);
+void	 wire_flush(void);
 int	 wire_send_frame(struct iface *, const void *frame, size_t len);
 struct iface *wire_iface_for(uint32_t ip);
 
