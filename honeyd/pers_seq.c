@@ -1,0 +1,265 @@
+/*
+ * The personality's clocks and counters: TCP initial sequence numbers,
+ * IP IDs and TCP timestamps, built to measure as the fingerprint says
+ * when nmap measures them (nmap's book, chapter 8, "TCP/IP
+ * Fingerprinting Methods").
+ *
+ * ISN.  nmap sends six SYNs 100 ms apart and, over the five
+ * differences d_i of the ISNs it gets back (each taken the short way
+ * round the 32-bit circle) and the times t_i between its sends,
+ * reports GCD = gcd(d_i), ISR = round(8 log2(mean(d_i / t_i))) and
+ * SP = round(8 log2(sd(d_i / t_i / k))), the sample standard
+ * deviation, with k = GCD when GCD > 9, else 1.  So the generator adds
+ * rate * elapsed (real time, as nmap's own clock counts it) plus a
+ * deviation that alternates in sign from one ISN to the next: over any
+ * five consecutive differences the rates are R + D three times and
+ * R - D twice (or the other way round), whose sample deviation is
+ * sqrt(6/5) D.  Every increase is a multiple of GCD, and consecutive
+ * multipliers are kept coprime (nudged by one or two) so that the gcd
+ * nmap computes is GCD itself, or a multiple the fingerprint accepts.
+ *
+ * IP ID.  nmap classes a series of IDs by its differences (mod 2^16):
+ * all zero Z; any step above 20000 RD (three samples or more); all
+ * equal: the value; a step above 1000 not a multiple of 256 (or at
+ * least 25600) RI; all steps multiples of 256 up to 5120 BI; all
+ * below 10 I.  Each class has a generator here; streams whose classes
+ * agree share a counter, as one stack's do.
+ *
+ * TS.  nmap averages the timestamp increase per second over the same
+ * probes and reports 1 up to 5.66 Hz, 7 for 70-150 Hz, 8 for
+ * 150-350 Hz, otherwise round(log2(Hz)); U without timestamps, 0 when
+ * they are zero.
+ */
+
+#include <sys/types.h>
+
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+#include <time.h>
+
+#include "personality.h"
+#include "pers.h"
+
+#define ISN_MAXSTEP	0x7fffffffU	/* nmap folds larger steps */
+
+static uint32_t	 gcd32(uint32_t, uint32_t);
+static uint32_t	 isn_coprime(uint32_t, uint32_t, const struct pers_plan *);
+
+uint64_t
+pers_now_us(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000);
+}
+
+static uint32_t
+gcd32(uint32_t a, uint32_t b)
+{
+	uint32_t	 t;
+
+	while (b != 0) {
+		t = a % b;
+		a = b;
+		b = t;
+	}
+	return (a);
+}
+
+/*
+ * Nudge the multiplier m so that its gcd with the previous one is a
+ * multiple of GCD the fingerprint accepts (usually 1).
+ */
+static uint32_t
+isn_coprime(uint32_t m, uint32_t prev, const struct pers_plan *p)
+{
+	static const int	 step[] = { 0, 1, -1, 2, -2, 3, -3, 4 };
+	uint32_t		 c, d;
+	u_int			 i;
+
+	for (i = 0; i < sizeof(step) / sizeof(step[0]); i++) {
+		if (step[i] < 0 && m <= (uint32_t)-step[i])
+			continue;
+		c = m + step[i];
+		d = gcd32(c, prev);
+		if (d < 8 && (p->gcdmask & (1U << d)))
+			return (c);
+	}
+	return (m);
+}
+
+void
+pers_isn_init(struct pers_isn *g, const struct pers_plan *p,
+    struct fprng *r)
+{
+	memset(g, 0, sizeof(*g));
+	g->isn = fprng_next(r);
+	g->m = 1;
+}
+
+/* The next ISN at monotonic time now (microseconds). */
+uint32_t
+pers_isn_next(struct pers_isn *g, const struct pers_plan *p, uint64_t now,
+    struct fprng *r)
+{
+	double		 dt, want;
+	uint64_t	 m;
+
+	if (p->gcd == 0)
+		return (g->isn);
+	if (p->isn_random)
+		return (g->isn = fprng_next(r));
+	if (g->n++ == 0) {
+		g->us = now;
+		return (g->isn);
+	}
+	dt = now > g->us ? (now - g->us) / 1e6 : 0;
+	g->us = now;
+	if (dt > 30) {
+		/* Long idle: only the rate matters, not the pattern. */
+		g->isn += (uint32_t)fmod(p->isn_rate * dt, 4294967296.0);
+		g->m = 1;
+		return (g->isn);
+	}
+	want = (p->isn_rate + ((g->n & 1) ? p->isn_dev : -p->isn_dev)) * dt;
+	m = want / p->gcd + 0.5;
+	if (m < 1)
+		m = 1;
+	if (m > ISN_MAXSTEP / p->gcd)
+		m = ISN_MAXSTEP / p->gcd;
+	g->m = isn_coprime(m, g->m, p);
+	g->isn += g->m * p->gcd;
+	return (g->isn);
+}
+
+void
+pers_ipid_init(uint16_t *ctr, const struct pers_plan *p, struct fprng *r)
+{
+	/*
+	 * Counters start low and the separate ICMP one well above, so
+	 * that nmap's shared-sequence test (is the first ICMP ID below
+	 * the last TCP ID plus three steps?) comes out as planned.
+	 */
+	ctr[0] = 1000 + fprng_uniform(r, 16000);
+	ctr[1] = 1000 + fprng_uniform(r, 16000);
+	ctr[2] = 33000 + fprng_uniform(r, 16000);
+}
+
+uint16_t
+pers_ipid_next(uint16_t *ctr, const struct pers_plan *p,
+    enum pers_stream s, struct fprng *r)
+{
+	uint16_t	*c = &ctr[p->idctr[s]];
+	uint32_t	 inc;
+
+	switch (p->idcls[s]) {
+	case PID_Z:
+		return (0);
+	case PID_CONST:
+		return (p->idval[s]);
+	case PID_BI:
+		return (*c += 256);
+	case PID_RI:
+		inc = 1001 + fprng_uniform(r, 999);
+		if (inc % 256 == 0)
+			inc++;
+		return (*c += inc);
+	case PID_RD:
+		return (*c += 20001 + fprng_uniform(r, 40000));
+	case PID_I:
+	default:
+		return (++*c);
+	}
+}
+
+/* The clock rate that nmap reports as TS value v. */
+double
+pers_ts_hz(uint32_t v)
+{
+	switch (v) {
+	case 1:
+		return (2);
+	case 7:
+		return (100);
+	case 8:
+		return (200);
+	case 0xA:
+		return (1000);
+	default:
+		return (v > 0x22 ? ldexp(1, 0x22) : ldexp(1, v));
+	}
+}
+
+/* The timestamp clock: base at boot, counting at the plan's rate. */
+uint32_t
+pers_ts_clock(const struct pers_plan *p, uint32_t base, uint64_t boot,
+    uint64_t now)
+{
+	double	 t = now > boot ? (now - boot) / 1e6 : 0;
+
+	if (p->ts == PTS_ZERO)
+		return (0);
+	return (base + (uint32_t)fmod(floor(p->ts_hz * t), 4294967296.0));
+}
+
+/* CRC-32 as nmap computes it over RST data (IEEE, reflected). */
+uint32_t
+pers_crc32(const uint8_t *buf, size_t len)
+{
+	uint32_t	 c = 0xffffffff;
+	size_t		 i;
+	int		 k;
+
+	for (i = 0; i < len; i++) {
+		c ^= buf[i];
+		for (k = 0; k < 8; k++)
+			c = (c >> 1) ^ (0xedb88320 & -(c & 1));
+	}
+	return (~c);
+}
+
+/*
+ * Four bytes whose CRC-32 is want.  Over four bytes the CRC is an
+ * affine bijection of the 32 message bits, so the bits follow from
+ * Gaussian elimination over GF(2).
+ */
+void
+pers_crc32_forge(uint32_t want, uint8_t out[4])
+{
+	uint32_t	 col[32], bit[32], x = 0, c0;
+	uint8_t		 m[4], used[32];
+	int		 i, j, piv, pivof[32];
+
+	memset(m, 0, sizeof(m));
+	c0 = pers_crc32(m, 4);
+	for (i = 0; i < 32; i++) {
+		m[i / 8] = 1 << (i % 8);
+		col[i] = pers_crc32(m, 4) ^ c0;
+		m[i / 8] = 0;
+		bit[i] = 1U << i;
+		used[i] = 0;
+	}
+	/* Gauss-Jordan: each pivot column ends with one bit set. */
+	for (j = 31; j >= 0; j--) {
+		for (piv = -1, i = 0; i < 32 && piv == -1; i++)
+			if (!used[i] && (col[i] >> j & 1))
+				piv = i;
+		if ((pivof[j] = piv) == -1)
+			continue;
+		used[piv] = 1;
+		for (i = 0; i < 32; i++) {
+			if (i != piv && (col[i] >> j & 1)) {
+				col[i] ^= col[piv];
+				bit[i] ^= bit[piv];
+			}
+		}
+	}
+	want ^= c0;
+	for (j = 0; j < 32; j++)
+		if ((want >> j & 1) && pivof[j] != -1)
+			x ^= bit[pivof[j]];
+	for (i = 0; i < 4; i++)
+		out[i] = x >> (8 * i);
+}
