@@ -80,10 +80,22 @@ enum pers_stream {
 /* The ISN clock. */
 struct pers_isn {
 	uint32_t	 isn;		/* last one handed out */
+	uint32_t	 prev;		/* the one before */
 	uint32_t	 m;		/* last increment / gcd */
+	uint32_t	 pm;		/* the one before */
 	uint64_t	 us;		/* when, monotonic microseconds */
+	uint64_t	 prev_us;
 	uint32_t	 n;		/* handed out so far */
 };
+
+/* What nmap computes from the ISNs of its SEQ probes. */
+struct pers_seqstat {
+	uint32_t	 gcd;
+	uint32_t	 isr;
+	uint32_t	 sp;
+};
+
+#define PERS_SEQ_GAP	0.1	/* seconds between nmap's SEQ probes */
 
 /* TCP timestamps (TS). */
 enum { PTS_NONE, PTS_ZERO, PTS_CLOCK };
@@ -98,12 +110,14 @@ struct pers_plan {
 	uint32_t	 gcd;		/* 0: a constant ISN */
 	uint32_t	 gcdmask;	/* bit k: gcd * k is acceptable */
 	double		 isn_rate, isn_dev;	/* a second */
+	double		 isn_pat[5];	/* steps between SEQ probes, / gcd */
 	uint8_t		 isn_random;	/* every ISN drawn anew */
 	uint8_t		 ts;		/* PTS_* */
 	double		 ts_hz;
 	uint8_t		 idcls[PST_MAX];
 	uint16_t	 idval[PST_MAX];	/* PID_CONST */
 	uint8_t		 idctr[PST_MAX];	/* counter each stream uses */
+	uint8_t		 ss;		/* 'S', 'O': ICMP apart, below or above */
 	/* U1 */
 	uint8_t		 u1_r, u1_df, u1_ttl;
 	uint8_t		 u1_ripck;	/* 'G', 'Z', 'I' */
@@ -163,6 +177,10 @@ void		 pers_isn_init(struct pers_isn *, const struct pers_plan *,
 		    struct fprng *);
 uint32_t	 pers_isn_next(struct pers_isn *, const struct pers_plan *,
 		    uint64_t, struct fprng *);
+uint32_t	 pers_isn_seqprobe(struct pers_isn *, const struct pers_plan *,
+		    int);
+int		 pers_seq_measure(const uint32_t *, const double *, int,
+		    struct pers_seqstat *);
 uint16_t	 pers_ipid_next(uint16_t *, const struct pers_plan *,
 		    enum pers_stream, struct fprng *);
 void		 pers_ipid_init(uint16_t *, const struct pers_plan *,

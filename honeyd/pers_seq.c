@@ -107,10 +107,15 @@ pers_isn_next(struct pers_isn *g, const struct pers_plan *p, uint64_t now,
 	double		 dt, want;
 	uint64_t	 m;
 
+	g->prev = g->isn;
+	g->prev_us = g->us;
+	g->pm = g->m;
 	if (p->gcd == 0)
 		return (g->isn);
-	if (p->isn_random)
+	if (p->isn_random) {
+		g->us = now;
 		return (g->isn = fprng_next(r));
+	}
 	if (g->n++ == 0) {
 		g->us = now;
 		return (g->isn);
@@ -134,17 +139,78 @@ pers_isn_next(struct pers_isn *g, const struct pers_plan *p, uint64_t now,
 	return (g->isn);
 }
 
+/*
+ * The ISN for nmap's SEQ probe k (2..6), replacing the one just handed
+ * out: the previous probe's ISN plus the planned step, scaled to the
+ * time that really passed when the step is large enough to scale.
+ */
+uint32_t
+pers_isn_seqprobe(struct pers_isn *g, const struct pers_plan *p, int k)
+{
+	double		 step = p->isn_pat[k - 2], dt;
+	uint64_t	 m;
+
+	if (p->gcd == 0 || p->isn_random || g->n < 2)
+		return (g->isn);
+	dt = g->us > g->prev_us ? (g->us - g->prev_us) / 1e6 : PERS_SEQ_GAP;
+	if (step > 64)
+		step *= dt / PERS_SEQ_GAP;
+	m = step + 0.5;
+	if (m > ISN_MAXSTEP / p->gcd)
+		m = ISN_MAXSTEP / p->gcd;
+	/* Small patterns were chosen whole; large ones keep coprime. */
+	if (step > 64)
+		m = isn_coprime(m, g->pm, p);
+	g->m = m;
+	return (g->isn = g->prev + (uint32_t)m * p->gcd);
+}
+
+/*
+ * GCD, ISR and SP of n ISNs taken t[i] seconds after the first, as
+ * nmap's book defines them.  -1 if n < 4 or the ISNs never change.
+ */
+int
+pers_seq_measure(const uint32_t *isn, const double *t, int n,
+    struct pers_seqstat *st)
+{
+	double		 rate[16], mean = 0, sd = 0, dt;
+	uint32_t	 d, g = 0;
+	int		 i;
+
+	if (n < 4 || n > 16)
+		return (-1);
+	for (i = 0; i < n - 1; i++) {
+		d = isn[i + 1] - isn[i];
+		if (d > 0x80000000U)
+			d = -d;
+		g = gcd32(g, d);
+		dt = t[i + 1] - t[i] > 0 ? t[i + 1] - t[i] : 1e-6;
+		rate[i] = d / dt;
+		mean += rate[i] / (n - 1);
+	}
+	if ((st->gcd = g) == 0)
+		return (-1);
+	st->isr = mean < 1 ? 0 : (uint32_t)(8 * log2(mean) + 0.5);
+	for (i = 0; i < n - 1; i++)
+		sd += pow((rate[i] - mean) / (g > 9 ? g : 1), 2);
+	sd = sqrt(sd / (n - 2));
+	st->sp = sd <= 1 ? 0 : (uint32_t)(8 * log2(sd) + 0.5);
+	return (0);
+}
+
 void
 pers_ipid_init(uint16_t *ctr, const struct pers_plan *p, struct fprng *r)
 {
 	/*
-	 * Counters start low and the separate ICMP one well above, so
-	 * that nmap's shared-sequence test (is the first ICMP ID below
-	 * the last TCP ID plus three steps?) comes out as planned.
+	 * nmap's shared-sequence test asks whether the first ICMP ID is
+	 * below the last TCP ID plus three steps.  A separate ICMP
+	 * counter starts below the TCP one when SS says S (the stack
+	 * echoes or shares somehow), above it when SS says O.
 	 */
-	ctr[0] = 1000 + fprng_uniform(r, 16000);
-	ctr[1] = 1000 + fprng_uniform(r, 16000);
-	ctr[2] = 33000 + fprng_uniform(r, 16000);
+	ctr[0] = 20000 + fprng_uniform(r, 12000);
+	ctr[1] = 1000 + fprng_uniform(r, 60000);
+	ctr[2] = p->ss == 'O' ? 46000 + fprng_uniform(r, 12000) :
+	    1000 + fprng_uniform(r, 12000);
 }
 
 uint16_t

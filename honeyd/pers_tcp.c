@@ -64,6 +64,7 @@ static int	 reply_synack(struct pers_state *, const struct fingerprint *,
 static int	 reply_seqprobe(struct pers_state *,
 		    const struct fingerprint *, struct ipin *,
 		    const struct tcp_seg *, int, struct tcp_reply *);
+static void	 seqprobe_isn(struct pers_state *, int, struct tcp_reply *);
 static int	 reply_test(struct pers_state *, const struct fingerprint *,
 		    const struct tcp_seg *, enum tcp_reply_kind,
 		    struct tcp_reply *);
@@ -318,6 +319,8 @@ reply_seqprobe(struct pers_state *st, const struct fingerprint *fp,
 	if (p->seqops[probe - 1] != PERS_NONE &&
 	    fingerprint_attr(fp, FPT_OPS, FP_OPS_O1) == NULL)
 		set_ops(st, fp, FPT_T1, FP_T_O, p->seqops[0], seg, 0, 1, r);
+	if (probe >= 2)
+		seqprobe_isn(st, probe, r);
 	apply_sa(st, pr, seg, r);
 	apply_quirks(pr, r);
 	pers_out_set(IP_PROTO_TCP, pr->ttl, pr->df, PST_TCP);
@@ -328,9 +331,26 @@ reply_seqprobe(struct pers_state *st, const struct fingerprint *fp,
 	rr = *r;
 	rr.flags = pr->flags;
 	rr.conn = NULL;
-	rr.optlen = 0;
 	tcp_output(in->host, in->tmpl, in->dst, in->src, &rr, OUT_TCP);
 	return (-1);
+}
+
+/*
+ * SEQ probes 2-6 get the planned steps (pers_isn_seqprobe) instead of
+ * the ISN tcp.c drew for them; the embryonic connection follows.
+ */
+static void
+seqprobe_isn(struct pers_state *st, int probe, struct tcp_reply *r)
+{
+	struct tcp_conn	*c = r->conn;
+	uint32_t	 isn;
+
+	isn = pers_isn_seqprobe(&st->isn, &st->plan, probe);
+	if (c != NULL && c->iss == r->seq) {
+		c->iss = c->snd_una = isn;
+		c->snd_nxt = isn + 1;
+	}
+	r->seq = isn;
 }
 
 /* T2-T7, and every segment that falls in their classes. */
