@@ -118,6 +118,7 @@ struct pers_plan {
 	uint16_t	 idval[PST_MAX];	/* PID_CONST */
 	uint8_t		 idctr[PST_MAX];	/* counter each stream uses */
 	uint8_t		 ss;		/* 'S', 'O': ICMP apart, below or above */
+	uint8_t		 hops;		/* routers U1's quote pretends */
 	/* U1 */
 	uint8_t		 u1_r, u1_df, u1_ttl;
 	uint8_t		 u1_ripck;	/* 'G', 'Z', 'I' */

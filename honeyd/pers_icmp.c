@@ -10,6 +10,7 @@
  *   RUCK   the quoted UDP checksum (G: as sent)
  *   RUD    the quoted payload: G intact, I damaged
  *   UN     the "unused" word after the ICMP header
+ * and the TTL left in the quote, which nmap takes for the hop count.
  */
 
 #include <sys/types.h>
@@ -92,6 +93,8 @@ pers_icmp_quote(struct pers_state *st, uint8_t *q, size_t qlen, size_t room)
 	if (qlen < IP_HDR_LEN || (hlen = (q[0] & 0xf) * 4) < IP_HDR_LEN ||
 	    hlen > qlen)
 		return (qlen);
+	/* The routers a far host's probes would have passed. */
+	q[8] = q[8] > p->hops ? q[8] - p->hops : 1;
 	if (p->u1_ripl >= 0) {
 		v = htons(p->u1_ripl);
 		memcpy(q + 2, &v, 2);

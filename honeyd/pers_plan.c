@@ -67,8 +67,10 @@ static int	 pick_sym(const struct fingerprint *, enum fp_test, u_int,
 static uint8_t	 pick_alt(const struct fingerprint *, enum fp_test, u_int,
 		    uint64_t);
 static uint8_t	 flags_parse(const char *);
+static uint32_t	 plan_hops(const struct fingerprint *);
+static uint8_t	 plan_ttl(const struct fingerprint *, enum fp_test, uint32_t);
 static void	 plan_resp(struct pers_resp *, const struct fingerprint *,
-		    enum fp_test, uint64_t, int);
+		    enum fp_test, uint64_t, int, uint32_t);
 static void	 plan_seqprobes(struct pers_plan *,
 		    const struct fingerprint *, uint64_t);
 static int	 gcd_candidates(const struct fingerprint *, uint64_t,
@@ -212,10 +214,11 @@ flags_parse(const char *s)
 }
 
 /*
- * The initial TTL of a test's answers: TG, nmap's guess, when T agrees
- * with it (T is the observed TTL plus the hop count nmap measured, so
- * it brackets the real initial value); else the middle of T; else
- * another test's.
+ * The T of a test's answers: TG, nmap's guess, when T agrees with it
+ * (T is the observed TTL plus the hop count nmap measured, so it
+ * brackets the real initial value); else the middle of T; else
+ * another test's.  Above 255 when the host was measured from afar:
+ * see plan_hops().
  */
 uint32_t
 pers_plan_ttl(const struct fingerprint *fp, enum fp_test t)
@@ -230,12 +233,12 @@ pers_plan_ttl(const struct fingerprint *fp, enum fp_test t)
 		if (tge != NULL && tge->nterms > 0 && tge->term[0].op >= FPX_EQ)
 			tg = tge->term[0].lo;
 		if (tg != 0 && (te == NULL || fpexpr_match_num(te, tg)))
-			return (tg > 255 ? 255 : tg);
+			return (tg);
 		if (te != NULL && te->nterms > 0 && te->term[0].op >= FPX_EQ &&
 		    te->term[0].op != FPX_GT) {
 			v = te->term[0].lo + (te->term[0].hi -
 			    te->term[0].lo) / 2;
-			return (v > 255 ? 255 : v);
+			return (v > 0x1ff ? 0x1ff : v);
 		}
 		if (i == sizeof(ttl_order) / sizeof(ttl_order[0]))
 			break;
@@ -244,10 +247,39 @@ pers_plan_ttl(const struct fingerprint *fp, enum fp_test t)
 	return (DEFAULT_TTL);
 }
 
+/*
+ * nmap adds the hops it counted (from the TTL left in the datagram U1
+ * quotes) to the TTLs it sees.  A fingerprint taken from afar can ask
+ * for more than 255: then the host quotes as if that many routers had
+ * been on the way, and sends its TTLs that much lower.
+ */
+static uint32_t
+plan_hops(const struct fingerprint *fp)
+{
+	static const enum fp_test	 tests[] = { FPT_ECN, FPT_T1, FPT_T2,
+	    FPT_T3, FPT_T4, FPT_T5, FPT_T6, FPT_T7, FPT_U1, FPT_IE };
+	uint32_t			 v, hops = 0;
+	u_int				 i;
+
+	for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
+		if ((v = pers_plan_ttl(fp, tests[i])) > 255 + hops)
+			hops = v - 255;
+	return (hops);
+}
+
+static uint8_t
+plan_ttl(const struct fingerprint *fp, enum fp_test t, uint32_t hops)
+{
+	uint32_t	 v = pers_plan_ttl(fp, t);
+
+	v = v > hops ? v - hops : 1;
+	return (v > 255 ? 255 : v);
+}
+
 /* One TCP test: ECN or T1-T7. */
 static void
 plan_resp(struct pers_resp *pr, const struct fingerprint *fp, enum fp_test t,
-    uint64_t seed, int df)
+    uint64_t seed, int df, uint32_t hops)
 {
 	char	 buf[16];
 	u_int	 w = t == FPT_ECN ? FP_ECN_W : FP_T_W;
@@ -255,7 +287,7 @@ plan_resp(struct pers_resp *pr, const struct fingerprint *fp, enum fp_test t,
 	*pr = resp_default[PR_IDX(t)];
 	pr->r = pick_yn(fp, t, FP_T_R, seed, fp->test[t] != NULL ? 1 : pr->r);
 	pr->df = pick_yn(fp, t, FP_T_DF, seed, df);
-	pr->ttl = pers_plan_ttl(fp, t);
+	pr->ttl = plan_ttl(fp, t, hops);
 	pr->win = pick_num(fp, t, w, seed, pr->win);
 	if (t == FPT_ECN) {
 		pr->ops = pick_alt(fp, t, FP_ECN_O, seed);
@@ -770,7 +802,7 @@ plan_u1(struct pers_plan *p, const struct fingerprint *fp, uint64_t seed)
 
 	p->u1_r = pick_yn(fp, FPT_U1, FP_U1_R, seed, 1);
 	p->u1_df = pick_yn(fp, FPT_U1, FP_U1_DF, seed, 0);
-	p->u1_ttl = pers_plan_ttl(fp, FPT_U1);
+	p->u1_ttl = plan_ttl(fp, FPT_U1, p->hops);
 	p->u1_ipl = pick_num(fp, FPT_U1, FP_U1_IPL, seed, DEFAULT_IPL);
 	p->u1_un = pick_num(fp, FPT_U1, FP_U1_UN, seed, 0);
 	p->u1_ripl = pick_good(fp, FP_U1_RIPL, seed, 0x148);
@@ -791,7 +823,7 @@ plan_ie(struct pers_plan *p, const struct fingerprint *fp, uint64_t seed)
 	uint32_t	 v;
 
 	p->ie_r = pick_yn(fp, FPT_IE, FP_IE_R, seed, 1);
-	p->ie_ttl = pers_plan_ttl(fp, FPT_IE);
+	p->ie_ttl = plan_ttl(fp, FPT_IE, p->hops);
 	p->ie_dfi = 'N';
 	if (pick_sym(fp, FPT_IE, FP_IE_DFI, seed, buf, sizeof(buf)) == 0)
 		p->ie_dfi = *buf;
@@ -815,11 +847,12 @@ pers_plan_derive(struct pers_plan *p, const struct fingerprint *fp,
 
 	memset(p, 0, sizeof(*p));
 	plan_seqprobes(p, fp, seed);
+	p->hops = plan_hops(fp);
 	df = pick_yn(fp, FPT_T1, FP_T_DF, seed, 1);
-	plan_resp(&p->resp[PR_IDX(FPT_ECN)], fp, FPT_ECN, seed, df);
+	plan_resp(&p->resp[PR_IDX(FPT_ECN)], fp, FPT_ECN, seed, df, p->hops);
 	for (i = 1; i <= 7; i++)
 		plan_resp(&p->resp[PR_IDX(FPT_TCP(i))], fp, FPT_TCP(i), seed,
-		    df);
+		    df, p->hops);
 	p->resp[PR_IDX(FPT_T1)].win = p->seqwin[0];
 	p->resp[PR_IDX(FPT_T1)].ops = p->seqops[0];
 	if (fingerprint_attr(fp, FPT_ECN, FP_ECN_W) == NULL)
