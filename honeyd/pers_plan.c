@@ -552,7 +552,9 @@ plan_isn_pattern(struct pers_plan *p, const struct fingerprint *fp,
 	    6, -6, 8, -8 };
 	struct pers_seqstat	 st;
 	double			 pat[5], mbar;
+	uint32_t		 spc;
 	u_int			 i, j;
+	int			 di;
 
 	mbar = exp2(isr0 / 8.0) * PERS_SEQ_GAP / p->gcd;
 	if (mbar <= 64 && isn_search_cached(fp, p->gcd, mbar, isr0, sp0, pat,
@@ -562,12 +564,22 @@ plan_isn_pattern(struct pers_plan *p, const struct fingerprint *fp,
 		*sp = st.sp;
 		return (0);
 	}
-	for (i = 0; i < sizeof(near) / sizeof(near[0]); i++) {
+	/*
+	 * Other ISRs, nearest first, over the whole range the fingerprint
+	 * allows; for each, SPs near the pick that a pattern can reach
+	 * (a spread up to 2.2 times the mean: SP at most ISR + 9).
+	 */
+	for (i = 0; i < 2 * 0x80; i++) {
+		di = (i + 1) / 2 * (i % 2 ? 1 : -1);
+		if ((int)isr0 + di < 0 || !expr_ok(fp, FP_SEQ_ISR, isr0 + di))
+			continue;
+		*isr = isr0 + di;
+		spc = sp0 < *isr + 8 ? sp0 : *isr + 8;
 		for (j = 0; j < sizeof(near) / sizeof(near[0]); j++) {
-			*isr = isr0 + near[i];
-			*sp = (int)sp0 + near[j] < 0 ? 0 : sp0 + near[j];
-			if (!expr_ok(fp, FP_SEQ_ISR, *isr) ||
-			    !expr_ok(fp, FP_SEQ_SP, *sp) ||
+			if ((int)spc + near[j] < 0)
+				continue;
+			*sp = spc + near[j];
+			if (!expr_ok(fp, FP_SEQ_SP, *sp) ||
 			    (robust && !isn_robust(p->gcd, *isr, *sp)))
 				continue;
 			isn_design(p->gcd, *isr, *sp, pat);
