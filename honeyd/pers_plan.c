@@ -953,7 +953,7 @@ check_seq(const struct fingerprint *fp, const char *name,
 	isr = fingerprint_attr(fp, FPT_SEQ, FP_SEQ_ISR);
 	sp = fingerprint_attr(fp, FPT_SEQ, FP_SEQ_SP);
 	if (isr != NULL && sp != NULL && expr_lo(sp) != UINT32_MAX &&
-	    expr_lo(sp) + 2 > expr_hi(isr) && expr_lo(sp) > 0) {
+	    expr_lo(sp) > expr_hi(isr) + 9 && expr_lo(sp) > 0) {
 		warn(name, "SEQ", "SP asks for more spread than ISR allows");
 		n++;
 	}

@@ -52,6 +52,8 @@ static size_t	 default_synack_options(const struct tcp_seg *,
 static int	 default_tcp_reply(struct ipin *, const struct tcp_seg *,
 		    enum tcp_reply_kind, struct tcp_reply *);
 static void	 warn_test(const char *, const char *, const char *);
+static const struct fingerprint *first_use(const struct honeyd_config *,
+		    const struct template *, const struct fpdb *);
 
 /* Resolve "set T personality random" to one concrete fingerprint. */
 void
@@ -83,33 +85,52 @@ warn_test(const char *name, const char *test, const char *why)
 	    "%s", name, test, why);
 }
 
-/*
- * Print each fingerprint the config uses, once, and say which of its
- * tests will not come out as written.
- */
+/* The fingerprint of t, unless an earlier template uses it too. */
+static const struct fingerprint *
+first_use(const struct honeyd_config *conf, const struct template *t,
+    const struct fpdb *db)
+{
+	const struct template	*u;
+
+	if (t->personality == NULL)
+		return (NULL);
+	TAILQ_FOREACH(u, &conf->tmpl_order, order) {
+		if (u == t)
+			break;
+		if (u->personality != NULL &&
+		    strcmp(u->personality, t->personality) == 0)
+			return (NULL);
+	}
+	return (fpdb_find(db, t->personality));
+}
+
+/* Print each fingerprint the config uses, once. */
 void
 personality_print_used(FILE *f, const struct honeyd_config *conf,
     const struct fpdb *db)
 {
-	const struct template	*t, *u;
+	const struct template	*t;
 	const struct fingerprint *fp;
 
-	TAILQ_FOREACH(t, &conf->tmpl_order, order) {
-		if (t->personality == NULL ||
-		    (fp = fpdb_find(db, t->personality)) == NULL)
-			continue;
-		TAILQ_FOREACH(u, &conf->tmpl_order, order) {
-			if (u == t)
-				break;
-			if (u->personality != NULL &&
-			    strcmp(u->personality, t->personality) == 0)
-				break;
-		}
-		if (u == t) {
+	TAILQ_FOREACH(t, &conf->tmpl_order, order)
+		if ((fp = first_use(conf, t, db)) != NULL)
 			fingerprint_print(f, fp);
+}
+
+/*
+ * Warn about the tests of each fingerprint the config uses that the
+ * engine cannot reproduce exactly (a "random" one is only known later,
+ * when it is drawn).
+ */
+void
+personality_check(const struct honeyd_config *conf, const struct fpdb *db)
+{
+	const struct template	*t;
+	const struct fingerprint *fp;
+
+	TAILQ_FOREACH(t, &conf->tmpl_order, order)
+		if ((fp = first_use(conf, t, db)) != NULL)
 			pers_check(fp, warn_test);
-		}
-	}
 }
 
 /* Point each template at its fingerprint in the engine's database. */
