@@ -646,6 +646,8 @@ plan_isn(struct pers_plan *p, const struct fingerprint *fp, uint64_t seed)
 	sp0 = pick_num(fp, FPT_SEQ, FP_SEQ_SP, seed, DEFAULT_SP);
 	isr = isr0;
 	sp = sp0;
+	n = gcd_candidates(fp, seed, cand, 16);
+	p->gcd = cand[0];
 	if (fp->gen == 1 && plan_isn_g1(p, fp) == 0) {
 		if (p->gcd != 0 && !p->isn_random) {
 			isr = 8 * log2(p->isn_rate) + 0.5;
@@ -657,7 +659,6 @@ plan_isn(struct pers_plan *p, const struct fingerprint *fp, uint64_t seed)
 		return;
 	}
 	/* First what survives timing noise, then what nmap accepts. */
-	n = gcd_candidates(fp, seed, cand, 16);
 	for (i = 0; i < 2 * n && !found; i++) {
 		if ((p->gcd = cand[i % n]) == 0)
 			break;

@@ -23,6 +23,8 @@
 #include "pers.h"
 #include "unit.h"
 
+#define TCP_OPT_LEN_MAX	40
+
 #define SEEDS		8
 #define NMAP_JITTER_US	1000	/* nmap sends 100-101 ms apart */
 #define WIRE_JITTER_US	30	/* and the wire takes 50-80 us */
@@ -45,6 +47,8 @@ static void	 test_measure(void);
 static void	 test_stable(const struct fpdb *);
 static void	 test_ipid_classes(void);
 static void	 run_db(const char *, int, double);
+static void	 test_opts(void);
+static void	 test_gen1(void);
 
 /* nmap's IP ID classification of n samples; "" when it omits it. */
 static int
@@ -327,6 +331,87 @@ test_ipid_classes(void)
 	}
 }
 
+/* Option strings into bytes, and leaving out what a peer lacked. */
+static void
+test_opts(void)
+{
+	static const uint8_t	 all[] = { 2, 4, 5, 0xb4, 1, 1, 4, 2, 1, 3,
+	    3, 7, 1, 1, 8, 10, 0, 0, 0, 9, 0, 0, 0, 7 };
+	static const uint8_t	 some[] = { 2, 4, 0x05, 0x78, 1, 1, 8, 10, 0,
+	    0, 0, 9, 0, 0, 0, 7 };
+	static const uint8_t	 t10[] = { 8, 10, 0, 0, 0, 9, 0, 0, 0, 0, 0 };
+	uint8_t			 b[TCP_OPT_LEN_MAX];
+	const char		*s = "M5B4NNSNW7NNT11";
+	size_t			 n;
+	int			 ws = -1, ts = 0;
+
+	n = pers_tcpopts_build(s, strlen(s), b, sizeof(b), -1, 9, 7, 0, &ws,
+	    &ts);
+	CHECK(n == sizeof(all) && memcmp(b, all, n) == 0);
+	CHECK(ws == 7 && ts == 1);
+	/* A peer offering MSS 1400 and timestamps only; MSS echoed. */
+	ws = -1;
+	ts = 0;
+	n = pers_tcpopts_build(s, strlen(s), b, sizeof(b), 0x01 | 0x08, 9, 7,
+	    0x578, &ws, &ts);
+	CHECK(n == sizeof(some) && memcmp(b, some, n) == 0);
+	CHECK(ws == -1 && ts == 1);
+	/* T10: no echo; L: an explicit end of options. */
+	n = pers_tcpopts_build("T10L", 4, b, sizeof(b), -1, 9, 7, 0, &ws, &ts);
+	CHECK(n == sizeof(t10) && memcmp(b, t10, n) == 0);
+	/* Too long for a header: cut at 40 bytes, never beyond. */
+	n = pers_tcpopts_build("T11T11T11T11T11", 15, b, sizeof(b), -1, 1, 1,
+	    0, &ws, &ts);
+	CHECK(n == 40);
+}
+
+/*
+ * A first-generation fingerprint (the Honeyd paper's IRIX) drives the
+ * same machinery: T1-T7 from the old lines, TSeq's class and TS.
+ */
+static void
+test_gen1(void)
+{
+	static const char	 irix[] =
+	    "Fingerprint IRIX 6.5.15m on SGI O2\n"
+	    "TSeq(Class=TD%gcd=<104%SI=<1AE%IPID=I%TS=2HZ)\n"
+	    "T1(DF=N%W=EF2A%ACK=S++%Flags=AS%Ops=MNWNNTNNM)\n"
+	    "T2(Resp=Y%DF=N%W=0%ACK=S%Flags=AR%Ops=)\n"
+	    "T3(Resp=Y%DF=N%W=EF2A%ACK=O%Flags=A%Ops=NNT)\n"
+	    "T4(DF=N%W=0%ACK=O%Flags=R%Ops=)\n"
+	    "T5(DF=N%W=0%ACK=S++%Flags=AR%Ops=)\n"
+	    "T6(DF=N%W=0%ACK=O%Flags=R%Ops=)\n"
+	    "T7(DF=N%W=0%ACK=S%Flags=AR%Ops=)\n"
+	    "PU(Resp=N)\n";
+	struct fpdb		*db;
+	const struct fingerprint *fp;
+	struct pers_plan	 p;
+	struct result		 res;
+
+	db = fpdb_load_buffer("irix", irix, sizeof(irix) - 1);
+	CHECK(db != NULL);
+	if (db == NULL || (fp = fpdb_nth(db, 0)) == NULL)
+		return;
+	pers_plan_derive(&p, fp, 7);
+	CHECK(p.seqwin[0] == 0xEF2A && p.seq_r == 1);
+	CHECK(p.resp[PR_IDX(FPT_T1)].flags == (0x10 | 0x02));
+	CHECK(p.resp[PR_IDX(FPT_T1)].df == 0);
+	CHECK(p.resp[PR_IDX(FPT_T2)].r == 1 &&
+	    p.resp[PR_IDX(FPT_T2)].a == PA_S);
+	CHECK(p.resp[PR_IDX(FPT_T3)].flags == 0x10 &&
+	    p.resp[PR_IDX(FPT_T3)].win == 0xEF2A);
+	CHECK(p.resp[PR_IDX(FPT_T7)].a == PA_S);
+	CHECK(p.u1_r == 0);
+	CHECK(p.idcls[PST_TCP] == PID_I);
+	CHECK(p.ts == PTS_CLOCK && p.ts_hz == 2);
+	CHECK(p.gcd > 0 && p.gcd < 0x104 && !p.isn_random);
+	memset(&res, 0, sizeof(res));
+	measure_fp(fp, 7, &res, 1);
+	CHECK(res.seq_n == 0 && res.ts_n == 1 && res.ts_ok == 1);
+	CHECK(res.ipid_n == 1 && res.ipid_ok == 1);
+	fpdb_free(db);
+}
+
 /* Measure every fingerprint of a file; require a share exact. */
 static void
 run_db(const char *path, int verbose, double need)
@@ -364,6 +449,8 @@ main(void)
 	test_crc();
 	test_measure();
 	test_ipid_classes();
+	test_opts();
+	test_gen1();
 	run_db("nmap.prints", 1, 0.99);
 	if (db != NULL)
 		run_db(db, getenv("PERS_SEQ_VERBOSE") != NULL, 0.95);
