@@ -81,10 +81,13 @@ static int	 seq_eval(const double *, uint32_t, struct pers_seqstat *);
 static int	 isn_search(const struct fingerprint *, uint32_t, double,
 		    uint32_t, uint32_t, double *, struct pers_seqstat *);
 static uint32_t	 expr_hash(const struct fpexpr *, uint32_t);
-static int	 isn_search_cached(const struct fingerprint *, uint32_t,
-		    double, uint32_t, uint32_t, double *,
-		    struct pers_seqstat *);
 static void	 isn_design(uint32_t, uint32_t, uint32_t, double *);
+static void	 plan_isn_choose(struct pers_plan *,
+		    const struct fingerprint *, const uint32_t *, int, uint32_t,
+		    uint32_t, uint32_t *, uint32_t *);
+static void	 plan_isn_cached(struct pers_plan *,
+		    const struct fingerprint *, const uint32_t *, int, uint32_t,
+		    uint32_t, uint32_t *, uint32_t *);
 static int	 isn_robust(uint32_t, uint32_t, uint32_t);
 static int	 expr_ok(const struct fingerprint *, u_int, uint32_t);
 static int	 plan_isn_pattern(struct pers_plan *,
@@ -447,14 +450,6 @@ isn_search(const struct fingerprint *fp, uint32_t g, double mbar,
 	return (bestcost == UINT32_MAX ? -1 : 0);
 }
 
-/* The search is slow and hosts of a template pick alike: remember. */
-struct isn_cache {
-	uint32_t		 key[4];
-	int			 ok;
-	double			 pat[5];
-	struct pers_seqstat	 st;
-};
-
 static uint32_t
 expr_hash(const struct fpexpr *e, uint32_t h)
 {
@@ -463,31 +458,6 @@ expr_hash(const struct fpexpr *e, uint32_t h)
 	for (; *s != '\0'; s++)
 		h = (h ^ (uint8_t)*s) * 16777619U;
 	return (h * 16777619U);
-}
-
-static int
-isn_search_cached(const struct fingerprint *fp, uint32_t g, double mbar,
-    uint32_t isr, uint32_t sp, double *pat, struct pers_seqstat *st)
-{
-	static struct isn_cache	 cache[64];
-	struct isn_cache	*c;
-	uint32_t		 key[4], h = 2166136261U;
-
-	h = expr_hash(fingerprint_attr(fp, FPT_SEQ, FP_SEQ_GCD), h);
-	h = expr_hash(fingerprint_attr(fp, FPT_SEQ, FP_SEQ_ISR), h);
-	h = expr_hash(fingerprint_attr(fp, FPT_SEQ, FP_SEQ_SP), h);
-	key[0] = h;
-	key[1] = g;
-	key[2] = isr;
-	key[3] = sp;
-	c = &cache[(h ^ g ^ isr * 31 ^ sp * 131) % 64];
-	if (memcmp(c->key, key, sizeof(key)) != 0) {
-		memcpy(c->key, key, sizeof(key));
-		c->ok = isn_search(fp, g, mbar, isr, sp, c->pat, &c->st) == 0;
-	}
-	memcpy(pat, c->pat, sizeof(c->pat));
-	*st = c->st;
-	return (c->ok ? 0 : -1);
 }
 
 /*
@@ -557,7 +527,7 @@ plan_isn_pattern(struct pers_plan *p, const struct fingerprint *fp,
 	int			 di;
 
 	mbar = exp2(isr0 / 8.0) * PERS_SEQ_GAP / p->gcd;
-	if (mbar <= 64 && isn_search_cached(fp, p->gcd, mbar, isr0, sp0, pat,
+	if (mbar <= 64 && isn_search(fp, p->gcd, mbar, isr0, sp0, pat,
 	    &st) == 0 && (!robust || isn_robust(p->gcd, st.isr, st.sp))) {
 		memcpy(p->isn_pat, pat, sizeof(pat));
 		*isr = st.isr;
@@ -629,6 +599,71 @@ plan_gcdmask(struct pers_plan *p, const struct fingerprint *fp)
 }
 
 /*
+ * For each GCD the fingerprint allows, a pattern that survives timing
+ * noise, else one nmap accepts, else the first GCD's best effort.
+ */
+static void
+plan_isn_choose(struct pers_plan *p, const struct fingerprint *fp,
+    const uint32_t *cand, int n, uint32_t isr0, uint32_t sp0, uint32_t *isr,
+    uint32_t *sp)
+{
+	int	 i, found = 0;
+
+	for (i = 0; i < 2 * n && !found; i++) {
+		if ((p->gcd = cand[i % n]) == 0)
+			return;
+		found = plan_isn_pattern(p, fp, isr0, sp0, i < n, isr,
+		    sp) == 0;
+	}
+	if (!found && (p->gcd = cand[0]) != 0)
+		(void)plan_isn_pattern(p, fp, isr0, sp0, 0, isr, sp);
+}
+
+/*
+ * Choosing can take milliseconds and hosts of a template pick alike:
+ * results are remembered by everything they depend on, so a sweep over
+ * thousands of addresses costs a few choices, not one each.
+ */
+struct isn_cache {
+	uint32_t	 key[4];
+	uint32_t	 gcd, isr, sp;
+	double		 pat[5];
+};
+
+static void
+plan_isn_cached(struct pers_plan *p, const struct fingerprint *fp,
+    const uint32_t *cand, int n, uint32_t isr0, uint32_t sp0, uint32_t *isr,
+    uint32_t *sp)
+{
+	static struct isn_cache	 cache[256];
+	struct isn_cache	*c;
+	uint32_t		 key[4], h = 2166136261U;
+	int			 i;
+
+	h = expr_hash(fingerprint_attr(fp, FPT_SEQ, FP_SEQ_GCD), h);
+	h = expr_hash(fingerprint_attr(fp, FPT_SEQ, FP_SEQ_ISR), h);
+	h = expr_hash(fingerprint_attr(fp, FPT_SEQ, FP_SEQ_SP), h);
+	key[0] = h;
+	for (key[1] = 0, i = 0; i < n; i++)
+		key[1] = (key[1] ^ cand[i]) * 16777619U;
+	key[2] = isr0;
+	key[3] = sp0;
+	c = &cache[(h ^ key[1] ^ isr0 * 31 ^ sp0 * 131) % 256];
+	if (memcmp(c->key, key, sizeof(key)) != 0) {
+		plan_isn_choose(p, fp, cand, n, isr0, sp0, isr, sp);
+		memcpy(c->key, key, sizeof(key));
+		c->gcd = p->gcd;
+		c->isr = *isr;
+		c->sp = *sp;
+		memcpy(c->pat, p->isn_pat, sizeof(c->pat));
+	}
+	p->gcd = c->gcd;
+	*isr = c->isr;
+	*sp = c->sp;
+	memcpy(p->isn_pat, c->pat, sizeof(c->pat));
+}
+
+/*
  * The ISN generator: GCD, and the steps between nmap's SEQ probes.
  * For each GCD the fingerprint allows, the ISR and SP the host picked
  * are tried, then their neighbours, until nmap's own arithmetic (on
@@ -639,7 +674,7 @@ static void
 plan_isn(struct pers_plan *p, const struct fingerprint *fp, uint64_t seed)
 {
 	uint32_t	 cand[16], isr0, sp0, isr, sp;
-	int		 n, i, found = 0;
+	int		 n;
 
 	isr0 = isr_cap(fp, pick_num(fp, FPT_SEQ, FP_SEQ_ISR, seed,
 	    DEFAULT_ISR));
@@ -658,15 +693,7 @@ plan_isn(struct pers_plan *p, const struct fingerprint *fp, uint64_t seed)
 		plan_gcdmask(p, fp);
 		return;
 	}
-	/* First what survives timing noise, then what nmap accepts. */
-	for (i = 0; i < 2 * n && !found; i++) {
-		if ((p->gcd = cand[i % n]) == 0)
-			break;
-		found = plan_isn_pattern(p, fp, isr0, sp0, i < n, &isr,
-		    &sp) == 0;
-	}
-	if (!found && (p->gcd = cand[0]) != 0)
-		(void)plan_isn_pattern(p, fp, isr0, sp0, 0, &isr, &sp);
+	plan_isn_cached(p, fp, cand, n, isr0, sp0, &isr, &sp);
 	p->isn_rate = exp2(isr / 8.0);
 	p->isn_dev = sp == 0 ? 0 : exp2(sp / 8.0) *
 	    (p->gcd > 9 ? p->gcd : 1) / sqrt(1.2);
