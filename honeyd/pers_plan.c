@@ -101,6 +101,7 @@ static int	 plan_isn_g1(struct pers_plan *, const struct fingerprint *);
 static int	 idcls_of(const char *, uint16_t *);
 static void	 plan_ipid(struct pers_plan *, const struct fingerprint *,
 		    uint64_t);
+static int	 expr_ok_ts(const struct fingerprint *, uint32_t);
 static void	 plan_ts(struct pers_plan *, const struct fingerprint *,
 		    uint64_t);
 static int32_t	 pick_good(const struct fingerprint *, u_int, uint64_t,
@@ -799,6 +800,15 @@ plan_ipid(struct pers_plan *p, const struct fingerprint *fp, uint64_t seed)
 	    incremental(p->idcls[PST_TCP]) ? 0 : 2;
 }
 
+/* Does the fingerprint accept TS value v? */
+static int
+expr_ok_ts(const struct fingerprint *fp, uint32_t v)
+{
+	const struct fpexpr	*e = fingerprint_attr(fp, FPT_SEQ, FP_SEQ_TS);
+
+	return (e != NULL && fpexpr_match_num(e, v));
+}
+
 /* TS; a stack whose options carry timestamps needs a clock anyway. */
 static void
 plan_ts(struct pers_plan *p, const struct fingerprint *fp, uint64_t seed)
@@ -818,6 +828,15 @@ plan_ts(struct pers_plan *p, const struct fingerprint *fp, uint64_t seed)
 	else if (fpexpr_hexnum(buf, strlen(buf), &v) == 0) {
 		p->ts = PTS_CLOCK;
 		p->ts_hz = pers_ts_hz(v);
+		/*
+		 * A racing clock (per-connection offsets, as Linux has)
+		 * steps close to 2^31 between probes; the low end of what
+		 * rounds to v leaves room for a scanner running late.
+		 */
+		if (v >= 0x18 && expr_ok_ts(fp, v - 1) == 0)
+			p->ts_hz = exp2(v - 0.45);
+		else if (v >= 0x18)
+			p->ts_hz = exp2(v - 0.95);
 	} else
 		p->ts = PTS_CLOCK;
 }

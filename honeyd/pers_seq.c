@@ -147,14 +147,28 @@ pers_isn_next(struct pers_isn *g, const struct pers_plan *p, uint64_t now,
 uint32_t
 pers_isn_seqprobe(struct pers_isn *g, const struct pers_plan *p, int k)
 {
-	double		 step = p->isn_pat[k - 2], dt;
+	double		 step = p->isn_pat[k - 2], dt, big = 0, f;
 	uint64_t	 m;
+	int		 i;
 
 	if (p->gcd == 0 || p->isn_random || g->n < 2)
 		return (g->isn);
 	dt = g->us > g->prev_us ? (g->us - g->prev_us) / 1e6 : PERS_SEQ_GAP;
-	if (step > 64)
-		step *= dt / PERS_SEQ_GAP;
+	if (step > 64) {
+		/*
+		 * Scale to the time that passed, but when a slow scanner
+		 * spaces its probes so far that the largest step would
+		 * pass 2^31 (and fold), scale no further: the pattern
+		 * keeps its shape.
+		 */
+		for (i = 0; i < 5; i++)
+			if (p->isn_pat[i] > big)
+				big = p->isn_pat[i];
+		f = dt / PERS_SEQ_GAP;
+		if (big * f * p->gcd > ISN_MAXSTEP * 0.98)
+			f = ISN_MAXSTEP * 0.98 / (big * p->gcd);
+		step *= f;
+	}
 	m = step + 0.5;
 	if (m > ISN_MAXSTEP / p->gcd)
 		m = ISN_MAXSTEP / p->gcd;
