@@ -104,6 +104,7 @@ struct pers_plan {
 	struct pers_resp resp[PR_MAX];
 	uint8_t		 seqops[6];	/* OPS O1-O6 alternatives */
 	uint16_t	 seqwin[6];	/* WIN W1-W6 */
+	uint16_t	 synwin;	/* ordinary SYN+ACKs and connections */
 	uint8_t		 seq_r;		/* answers the SEQ probes */
 	uint8_t		 mss_echo;	/* MSS follows the peer's */
 	/* SEQ */
@@ -126,6 +127,8 @@ struct pers_plan {
 	uint16_t	 u1_ipl;	/* 0: as much as fits */
 	int32_t		 u1_ripl, u1_rid, u1_ruck;	/* -1: G */
 	uint32_t	 u1_un;
+	int32_t		 u1_ulen;	/* gen 1 ULEN: quoted UDP length */
+	uint8_t		 u1_tos;	/* gen 1 TOS of the error */
 	/* IE */
 	uint8_t		 ie_r, ie_dfi, ie_ttl;	/* dfi: 'N' 'S' 'Y' 'O' */
 	int16_t		 ie_cd;		/* -1 S, -2 O, else the code */
@@ -155,6 +158,7 @@ struct pers_out {
 	uint8_t		 df;
 	uint8_t		 stream;	/* enum pers_stream */
 	uint8_t		 x2;		/* TCP reserved bits */
+	int16_t		 tos;		/* -1: as built */
 };
 
 extern struct pers_out	 pers_out;

@@ -90,6 +90,7 @@ pers_icmp_quote(struct pers_state *st, uint8_t *q, size_t qlen, size_t room)
 		memset(q + qlen, 0, want - qlen);
 	qlen = want;
 	pers_out_set(IP_PROTO_ICMP, p->u1_ttl, p->u1_df, PST_ICMP);
+	pers_out.tos = p->u1_tos;
 	if (qlen < IP_HDR_LEN || (hlen = (q[0] & 0xf) * 4) < IP_HDR_LEN ||
 	    hlen > qlen)
 		return (qlen);
@@ -107,6 +108,10 @@ pers_icmp_quote(struct pers_state *st, uint8_t *q, size_t qlen, size_t room)
 		if (p->u1_ruck >= 0) {
 			v = htons(p->u1_ruck);
 			memcpy(q + hlen + 6, &v, 2);
+		}
+		if (p->u1_ulen >= 0) {
+			v = htons(p->u1_ulen);
+			memcpy(q + hlen + 4, &v, 2);
 		}
 		if (p->u1_rud == 'I' && qlen > hlen + UDP_HDR_LEN)
 			q[hlen + UDP_HDR_LEN] ^= 0xff;

@@ -108,6 +108,7 @@ static int32_t	 pick_good(const struct fingerprint *, u_int, uint64_t,
 		    uint32_t);
 static void	 plan_u1(struct pers_plan *, const struct fingerprint *,
 		    uint64_t);
+static void	 plan_u1_g1(struct pers_plan *, const struct fingerprint *);
 static void	 plan_ie(struct pers_plan *, const struct fingerprint *,
 		    uint64_t);
 static int	 ops_fit(const char *, size_t);
@@ -864,6 +865,7 @@ plan_u1(struct pers_plan *p, const struct fingerprint *fp, uint64_t seed)
 	p->u1_ttl = plan_ttl(fp, FPT_U1, p->hops);
 	p->u1_ipl = pick_num(fp, FPT_U1, FP_U1_IPL, seed, DEFAULT_IPL);
 	p->u1_un = pick_num(fp, FPT_U1, FP_U1_UN, seed, 0);
+	plan_u1_g1(p, fp);
 	p->u1_ripl = pick_good(fp, FP_U1_RIPL, seed, 0x148);
 	p->u1_rid = pick_good(fp, FP_U1_RID, seed, 0x1042);
 	p->u1_ruck = pick_good(fp, FP_U1_RUCK, seed, 0x10000);
@@ -873,6 +875,25 @@ plan_u1(struct pers_plan *p, const struct fingerprint *fp, uint64_t seed)
 	p->u1_rud = 'G';
 	if (pick_sym(fp, FPT_U1, FP_U1_RUD, seed, buf, sizeof(buf)) == 0)
 		p->u1_rud = *buf;
+}
+
+/*
+ * First-generation PU also told the error's TOS and the UDP length in
+ * the quote (0x134: as sent), which have no second-generation test.
+ */
+static void
+plan_u1_g1(struct pers_plan *p, const struct fingerprint *fp)
+{
+	const struct fpexpr	*e;
+
+	p->u1_ulen = -1;
+	if ((e = fingerprint_g1attr(fp, G1_PU, FP_G1U_TOS)) != NULL &&
+	    e->nterms > 0 && e->term[0].op >= FPX_EQ)
+		p->u1_tos = e->term[0].lo;
+	if ((e = fingerprint_g1attr(fp, G1_PU, FP_G1U_ULEN)) != NULL &&
+	    e->nterms > 0 && e->term[0].op >= FPX_EQ &&
+	    e->term[0].lo != 0x134)
+		p->u1_ulen = e->term[0].lo & 0xffff;
 }
 
 static void
@@ -916,6 +937,11 @@ pers_plan_derive(struct pers_plan *p, const struct fingerprint *fp,
 	p->resp[PR_IDX(FPT_T1)].ops = p->seqops[0];
 	if (fingerprint_attr(fp, FPT_ECN, FP_ECN_W) == NULL)
 		p->resp[PR_IDX(FPT_ECN)].win = p->seqwin[0];
+	/* W1 of a stack that resets nmap's SYNs is a reset's window. */
+	p->synwin = p->seqwin[0];
+	if (!(p->resp[PR_IDX(FPT_T1)].flags & TH_SYN) || p->synwin == 0)
+		p->synwin = p->resp[PR_IDX(FPT_ECN)].win != 0 ?
+		    p->resp[PR_IDX(FPT_ECN)].win : DEFAULT_WIN;
 	plan_isn(p, fp, seed);
 	plan_ipid(p, fp, seed);
 	plan_ts(p, fp, seed);

@@ -285,7 +285,7 @@ reply_synack(struct pers_state *st, const struct fingerprint *fp,
 		apply_quirks(pr, r);
 	} else {
 		pr = &p->resp[PR_IDX(FPT_T1)];
-		r->win = p->seqwin[0];
+		r->win = p->synwin;
 		set_ops(st, fp, FPT_OPS, FP_OPS_O1, p->seqops[0], seg, 1, 0, r);
 		if (p->seqops[0] != PERS_NONE &&
 		    fingerprint_attr(fp, FPT_OPS, FP_OPS_O1) == NULL)
@@ -393,7 +393,7 @@ reply_conn(struct pers_state *st, struct tcp_reply *r)
 	uint32_t		 v;
 	uint8_t			*o;
 
-	r->win = p->seqwin[0] >> (c != NULL ? c->snd_wscale : 0);
+	r->win = p->synwin >> (c != NULL ? c->snd_wscale : 0);
 	if (r->win == 0)
 		r->win = 1;
 	if (c != NULL && c->ts_ok && r->optlen + 12 <= sizeof(r->opts)) {

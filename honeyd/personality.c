@@ -249,6 +249,7 @@ void
 pers_out_set(int proto, int ttl, int df, int stream)
 {
 	pers_out.set = 1;
+	pers_out.tos = -1;
 	pers_out.proto = proto;
 	pers_out.ttl = ttl;
 	pers_out.df = df;
@@ -317,6 +318,8 @@ personality_ip_fields(struct host *h, const struct template *t,
 	}
 	ip->ip_ttl = pers_out.ttl;
 	ip->ip_off = pers_out.df ? htons(IP_DF) : 0;
+	if (pers_out.tos >= 0)
+		ip->ip_tos = pers_out.tos;
 	ip->ip_id = htons(pers_ipid_next(st->id, p, pers_out.stream,
 	    pers_rng()));
 	if (ip->ip_p == IP_PROTO_TCP && pers_out.x2 != 0) {
