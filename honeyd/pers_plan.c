@@ -570,18 +570,23 @@ plan_isn_pattern(struct pers_plan *p, const struct fingerprint *fp,
 
 /*
  * Steps above 2^31 fold back (nmap takes the short way round), so a
- * rate of more than about 2^34.1 a second cannot be shown: the highest
- * ISR below that which the fingerprint accepts.
+ * rate above about 2^34 a second cannot be shown with probes 100 ms
+ * apart, and a scanner running late (probes 200 ms apart) halves that.
+ * Prefer an ISR that leaves room for the latter, else for the former.
  */
 static uint32_t
 isr_cap(const struct fingerprint *fp, uint32_t isr)
 {
-	uint32_t	 max, v;
+	uint32_t	 roomy, max, v;
 
+	roomy = 8 * log2(ISN_STEP_MAX / (2 * PERS_SEQ_GAP) / 1.5);
 	max = 8 * log2(ISN_STEP_MAX / PERS_SEQ_GAP / 1.5);
-	if (isr <= max)
+	if (isr <= roomy)
 		return (isr);
-	for (v = max; v > 0; v--)
+	for (v = roomy; v > 0; v--)
+		if (expr_ok(fp, FP_SEQ_ISR, v))
+			return (v);
+	for (v = roomy + 1; v <= max && v < isr; v++)
 		if (expr_ok(fp, FP_SEQ_ISR, v))
 			return (v);
 	return (isr);
