@@ -42,6 +42,7 @@
 #include "pers.h"
 
 #define ISN_MAXSTEP	0x7fffffffU	/* nmap folds larger steps */
+#define PERS_SEQ_SNAP	0.003	/* seconds: "about 100 ms" */
 
 static uint32_t	 gcd32(uint32_t, uint32_t);
 static uint32_t	 isn_coprime(uint32_t, uint32_t, const struct pers_plan *);
@@ -154,6 +155,13 @@ pers_isn_seqprobe(struct pers_isn *g, const struct pers_plan *p, int k)
 	if (p->gcd == 0 || p->isn_random || g->n < 2)
 		return (g->isn);
 	dt = g->us > g->prev_us ? (g->us - g->prev_us) / 1e6 : PERS_SEQ_GAP;
+	/*
+	 * nmap keeps its 100 ms to within a fraction of a millisecond;
+	 * our own receive times wander more (capture, queues).  Near
+	 * 100 ms the nominal step measures truer than the elapsed time.
+	 */
+	if (fabs(dt - PERS_SEQ_GAP) < PERS_SEQ_SNAP)
+		dt = PERS_SEQ_GAP;
 	if (step > 64) {
 		/*
 		 * Scale to the time that passed, but when a slow scanner

@@ -26,8 +26,8 @@
 #define TCP_OPT_LEN_MAX	40
 
 #define SEEDS		8
-#define NMAP_JITTER_US	1000	/* nmap sends 100-101 ms apart */
-#define WIRE_JITTER_US	30	/* and the wire takes 50-80 us */
+#define NMAP_JITTER_US	240	/* nmap: gaps of 100 ms, sd 0.1 ms */
+#define WIRE_JITTER_US	850	/* our receive latency: sd 0.25 ms */
 
 struct result {
 	int	 seq_ok, seq_n;
