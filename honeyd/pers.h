@@ -1,6 +1,6 @@
 /*
  * The personality engine's inside (personality.c, pers_plan.c,
- * pers_seq.c, pers_tcp.c, pers_icmp.c).
+ * pers_isn.c, pers_check.c, pers_seq.c, pers_tcp.c, pers_icmp.c).
  *
  * A virtual host with a fingerprint gets a plan: every value the
  * fingerprint leaves open (a range, alternatives) is chosen once, from a
@@ -172,9 +172,17 @@ void		 pers_out_set(int, int, int, int);
 void		 pers_plan_derive(struct pers_plan *, const struct fingerprint *,
 		    uint64_t);
 uint32_t	 pers_plan_ttl(const struct fingerprint *, enum fp_test);
+uint64_t	 pers_attr_seed(uint64_t, enum fp_test, u_int);
+uint32_t	 pers_pick_num(const struct fingerprint *, enum fp_test, u_int,
+		    uint64_t, uint32_t);
+
+/* pers_isn.c */
+void		 pers_plan_isn(struct pers_plan *, const struct fingerprint *,
+		    uint64_t);
+
+/* pers_check.c */
 int		 pers_check(const struct fingerprint *,
 		    void (*)(const char *, const char *, const char *));
-uint64_t	 pers_attr_seed(uint64_t, enum fp_test, u_int);
 
 /* pers_seq.c */
 uint64_t	 pers_now_us(void);

@@ -69,6 +69,9 @@ static int	 reply_test(struct pers_state *, const struct fingerprint *,
 		    const struct tcp_seg *, enum tcp_reply_kind,
 		    struct tcp_reply *);
 static void	 reply_conn(struct pers_state *, struct tcp_reply *);
+static int	 opt_next(const char *, size_t, size_t *, uint32_t *, char *);
+static size_t	 opt_put(uint8_t *, size_t, size_t, int, uint32_t, uint32_t,
+		    uint32_t);
 
 /* The kinds of a segment's options as letters, nmap style. */
 static int
@@ -432,6 +435,77 @@ pers_tcp_reply(struct pers_state *st, const struct fingerprint *fp,
 }
 
 /*
+ * The next option of nmap option string s: its letter (0 at the end),
+ * *v its value (M, W), tsd its two timestamp digits (T).
+ */
+static int
+opt_next(const char *s, size_t len, size_t *i, uint32_t *v, char *tsd)
+{
+	size_t	 j;
+	int	 c;
+
+	if (*i >= len)
+		return (0);
+	c = s[(*i)++];
+	*v = 0;
+	if (c == 'M' || c == 'W') {
+		for (j = *i; j < len && isxdigit((unsigned char)s[j]); j++)
+			;
+		if (j > *i && fpexpr_hexnum(s + *i, j - *i, v) == -1)
+			*v = 0;
+		*i = j;
+	} else if (c == 'T') {
+		if (*i + 2 > len)
+			return (0);
+		tsd[0] = s[*i];
+		tsd[1] = s[*i + 1];
+		*i += 2;
+	}
+	return (c);
+}
+
+/* Put option c into out at n; the new length, or 0 if it does not fit. */
+static size_t
+opt_put(uint8_t *out, size_t n, size_t room, int c, uint32_t v,
+    uint32_t tsval, uint32_t tsecr)
+{
+	static const uint8_t	 len[] = { ['N'] = 1, ['L'] = 1, ['S'] = 2,
+	    ['M'] = 4, ['W'] = 3, ['T'] = 10 };
+
+	if (c < 0 || (size_t)c >= sizeof(len) || len[c] == 0 ||
+	    n + len[c] > room)
+		return (0);
+	switch (c) {
+	case 'N':
+	case 'L':
+		out[n] = c == 'N' ? TCP_OPT_NOP : TCP_OPT_EOL;
+		break;
+	case 'S':
+		out[n] = TCP_OPT_SACKOK;
+		break;
+	case 'M':
+		out[n] = TCP_OPT_MSS;
+		out[n + 2] = v >> 8;
+		out[n + 3] = v;
+		break;
+	case 'W':
+		out[n] = TCP_OPT_WSCALE;
+		out[n + 2] = v;
+		break;
+	case 'T':
+		out[n] = TCP_OPT_TIMESTAMP;
+		tsval = htonl(tsval);
+		tsecr = htonl(tsecr);
+		memcpy(out + n + 2, &tsval, 4);
+		memcpy(out + n + 6, &tsecr, 4);
+		break;
+	}
+	if (len[c] > 1)
+		out[n + 1] = len[c];
+	return (n + len[c]);
+}
+
+/*
  * Build nmap option string s (M<mss> N W<shift> T<0|1><0|1> S L) into
  * out.  has >= 0 filters: options the peer did not offer (TCP_HAS_*)
  * are left out together with the NOPs that pad them, trailing EOLs
@@ -443,82 +517,31 @@ size_t
 pers_tcpopts_build(const char *s, size_t len, uint8_t *out, size_t room,
     int has, uint32_t tsval, uint32_t tsecr, uint16_t mss, int *ws, int *ts)
 {
-	size_t		 i = 0, n = 0, nops = 0, j;
-	uint32_t	 v, a, b;
-	int		 skip;
-	char		 c;
+	size_t		 i = 0, n = 0, nops = 0, m;
+	uint32_t	 v;
+	char		 tsd[2] = { '0', '0' };
+	int		 c;
 
-	while (i < len) {
-		c = s[i++];
-		for (j = i; j < len && isxdigit((unsigned char)s[j]); j++)
-			;
-		v = 0;
-		if ((c == 'M' || c == 'W') && (j == i ||
-		    fpexpr_hexnum(s + i, j - i, &v) == -1))
-			v = 0;
-		if (c != 'M' && c != 'W')
-			j = i;
-		skip = has >= 0 && ((c == 'W' && !(has & TCP_HAS_WSCALE)) ||
+	while ((c = opt_next(s, len, &i, &v, tsd)) != 0) {
+		if (has >= 0 && ((c == 'W' && !(has & TCP_HAS_WSCALE)) ||
 		    (c == 'S' && !(has & TCP_HAS_SACKOK)) ||
-		    (c == 'T' && !(has & TCP_HAS_TS)));
-		if (skip) {
+		    (c == 'T' && !(has & TCP_HAS_TS)))) {
 			n -= nops;	/* its padding goes with it */
 			nops = 0;
-			i = c == 'T' ? i + 2 : j;
 			continue;
 		}
 		nops = c == 'N' ? nops + 1 : 0;
-		switch (c) {
-		case 'N':
-		case 'L':
-			if (n + 1 > room)
-				return (n);
-			out[n++] = c == 'N' ? TCP_OPT_NOP : TCP_OPT_EOL;
+		if (c == 'M' && mss != 0)
+			v = mss;
+		if ((m = opt_put(out, n, room, c, v, tsd[0] == '1' ?
+		    (tsval != 0 ? tsval : 1) : 0, tsd[1] == '1' ?
+		    (tsecr != 0 ? tsecr : 1) : 0)) == 0)
 			break;
-		case 'S':
-			if (n + 2 > room)
-				return (n);
-			out[n++] = TCP_OPT_SACKOK;
-			out[n++] = 2;
-			break;
-		case 'M':
-			if (n + 4 > room)
-				return (n);
-			if (mss != 0)
-				v = mss;
-			out[n++] = TCP_OPT_MSS;
-			out[n++] = 4;
-			out[n++] = v >> 8;
-			out[n++] = v;
-			i = j;
-			break;
-		case 'W':
-			if (n + 3 > room)
-				return (n);
-			out[n++] = TCP_OPT_WSCALE;
-			out[n++] = 3;
-			out[n++] = v;
+		n = m;
+		if (c == 'W')
 			*ws = v;
-			i = j;
-			break;
-		case 'T':
-			if (i + 2 > len || n + 10 > room)
-				return (n);
-			a = s[i] == '1' ? (tsval != 0 ? tsval : 1) : 0;
-			b = s[i + 1] == '1' ? (tsecr != 0 ? tsecr : 1) : 0;
-			i += 2;
-			out[n++] = TCP_OPT_TIMESTAMP;
-			out[n++] = 10;
-			a = htonl(a);
-			b = htonl(b);
-			memcpy(out + n, &a, 4);
-			memcpy(out + n + 4, &b, 4);
-			n += 8;
+		if (c == 'T')
 			*ts = 1;
-			break;
-		default:
-			return (n);
-		}
 	}
 	while (has >= 0 && n > 0 && out[n - 1] == TCP_OPT_EOL)
 		n--;
