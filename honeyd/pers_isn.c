@@ -287,17 +287,27 @@ static uint32_t
 isr_cap(const struct fingerprint *fp, uint32_t isr)
 {
 	uint32_t	 roomy, max, v;
+	int		 d, pass;
 
 	roomy = 8 * log2(ISN_STEP_MAX / (2 * PERS_SEQ_GAP) / 1.5);
 	max = 8 * log2(ISN_STEP_MAX / PERS_SEQ_GAP / 1.5);
 	if (isr <= roomy)
 		return (isr);
-	for (v = roomy; v > 0; v--)
-		if (expr_ok(fp, FP_SEQ_ISR, v))
-			return (v);
-	for (v = roomy + 1; v <= max && v < isr; v++)
-		if (expr_ok(fp, FP_SEQ_ISR, v))
-			return (v);
+	/* Nearest to roomy; first one clear of the range's edges. */
+	for (pass = 0; pass < 2; pass++) {
+		for (d = 0; d < 0x40; d++) {
+			v = roomy - d;
+			if (expr_ok(fp, FP_SEQ_ISR, v) && (pass ||
+			    (expr_ok(fp, FP_SEQ_ISR, v - 1) &&
+			    expr_ok(fp, FP_SEQ_ISR, v + 1))))
+				return (v);
+			v = roomy + d;
+			if (v <= max && expr_ok(fp, FP_SEQ_ISR, v) && (pass ||
+			    (expr_ok(fp, FP_SEQ_ISR, v - 1) &&
+			    expr_ok(fp, FP_SEQ_ISR, v + 1))))
+				return (v);
+		}
+	}
 	return (isr);
 }
 
