@@ -198,6 +198,8 @@ uint16_t	 pers_ipid_next(uint16_t *, const struct pers_plan *,
 		    enum pers_stream, struct fprng *);
 void		 pers_ipid_init(uint16_t *, const struct pers_plan *,
 		    struct fprng *);
+void		 pers_ipid_seqstart(uint16_t *, const struct pers_plan *,
+		    struct fprng *);
 uint32_t	 pers_ts_clock(const struct pers_plan *, uint32_t, uint64_t,
 		    uint64_t);
 double		 pers_ts_hz(uint32_t);

@@ -172,14 +172,18 @@ expr_hash(const struct fpexpr *e, uint32_t h)
 }
 
 /*
- * Steps of mean rate ISR and spread SP around a zero-mean pattern z:
- * alternating for small spreads, one large step and four small ones
- * when the spread exceeds the mean.
+ * Steps of mean rate ISR and spread SP around a zero-mean pattern z of
+ * unit spread: alternating for small spreads; two large steps and
+ * three small, then one large and four small, as the spread passes
+ * the mean (the largest step, which must stay below 2^31, grows
+ * least that way).
  */
 static void
 isn_design(uint32_t g, uint32_t isr, uint32_t sp, double *pat)
 {
 	static const double	 zalt[5] = { 1, -1, 1, -1, 0 };
+	static const double	 ztwo[5] = { 1.095, -0.730, 1.095, -0.730,
+	    -0.730 };
 	static const double	 zone[5] = { 1.789, -0.447, -0.447, -0.447,
 	    -0.447 };
 	const double		*z;
@@ -189,7 +193,7 @@ isn_design(uint32_t g, uint32_t isr, uint32_t sp, double *pat)
 	mbar = exp2(isr / 8.0) * PERS_SEQ_GAP / g;
 	spread = sp == 0 ? 0 : exp2(sp / 8.0) * (g > 9 ? g : 1) *
 	    PERS_SEQ_GAP / g / mbar;
-	z = spread <= 0.95 ? zalt : zone;
+	z = spread <= 0.95 ? zalt : spread <= 1.36 ? ztwo : zone;
 	if (spread > 2.2)
 		spread = 2.2;
 	for (i = 0; i < 5; i++)

@@ -43,9 +43,13 @@
 
 #define ISN_MAXSTEP	0x7fffffffU	/* nmap folds larger steps */
 #define PERS_SEQ_SNAP	0.003	/* seconds: "about 100 ms" */
+#define ICMP_APART	12000	/* separate ICMP IDs: this far from TCP's */
+#define ICMP_MARGIN	6000	/* beyond three random increments */
 
 static uint32_t	 gcd32(uint32_t, uint32_t);
 static uint32_t	 isn_coprime(uint32_t, uint32_t, const struct pers_plan *);
+static int	 incremental(int);
+static uint16_t	 ipid_step(uint16_t *, int, uint16_t, struct fprng *);
 
 uint64_t
 pers_now_us(void)
@@ -225,28 +229,57 @@ pers_ipid_init(uint16_t *ctr, const struct pers_plan *p, struct fprng *r)
 {
 	/*
 	 * nmap's shared-sequence test asks whether the first ICMP ID is
-	 * below the last TCP ID plus three steps.  A separate ICMP
-	 * counter starts below the TCP one when SS says S (the stack
-	 * echoes or shares somehow), above it when SS says O.
+	 * below the last TCP ID plus three steps (compared as plain
+	 * numbers).  A separate ICMP counter lives below the TCP one
+	 * when SS says S, above it when SS says O; the TCP counter
+	 * starts where there is room for that.
 	 */
-	ctr[0] = 20000 + fprng_uniform(r, 12000);
+	ctr[0] = (p->ss == 'O' ? 1000 : 26000) + fprng_uniform(r, 12000);
 	ctr[1] = 1000 + fprng_uniform(r, 60000);
-	ctr[2] = p->ss == 'O' ? 46000 + fprng_uniform(r, 12000) :
-	    1000 + fprng_uniform(r, 12000);
+	ctr[2] = p->ss == 'O' ? ctr[0] + ICMP_APART : ctr[0] - ICMP_APART;
 }
 
-uint16_t
-pers_ipid_next(uint16_t *ctr, const struct pers_plan *p,
-    enum pers_stream s, struct fprng *r)
+/*
+ * nmap's first SEQ probe starts the series it measures: move the TCP
+ * counter (unseen: nothing nmap compares precedes it) where the next
+ * steps neither wrap nor run into the ICMP counter, and put a
+ * separate ICMP counter on the side SS asks for.  nmap subtracts the
+ * IDs as plain numbers.
+ */
+void
+pers_ipid_seqstart(uint16_t *ctr, const struct pers_plan *p,
+    struct fprng *r)
 {
-	uint16_t	*c = &ctr[p->idctr[s]];
+	uint16_t	 lo;
+
+	if (!incremental(p->idcls[PST_TCP]))
+		return;
+	lo = p->ss == 'O' ? 1000 : 26000;
+	if (ctr[0] < lo || ctr[0] > lo + 12000)
+		ctr[0] = lo + fprng_uniform(r, 12000);
+	if (p->idctr[PST_ICMP] == 2)
+		ctr[2] = p->ss == 'O' ? ctr[0] + ICMP_APART :
+		    ctr[0] - ICMP_APART;
+}
+
+/* Classes nmap compares for SS. */
+static int
+incremental(int cls)
+{
+	return (cls == PID_I || cls == PID_BI || cls == PID_RI);
+}
+
+/* The next value of counter c in class cls. */
+static uint16_t
+ipid_step(uint16_t *c, int cls, uint16_t val, struct fprng *r)
+{
 	uint32_t	 inc;
 
-	switch (p->idcls[s]) {
+	switch (cls) {
 	case PID_Z:
 		return (0);
 	case PID_CONST:
-		return (p->idval[s]);
+		return (val);
 	case PID_BI:
 		return (*c += 256);
 	case PID_RI:
@@ -260,6 +293,30 @@ pers_ipid_next(uint16_t *ctr, const struct pers_plan *p,
 	default:
 		return (++*c);
 	}
+}
+
+uint16_t
+pers_ipid_next(uint16_t *ctr, const struct pers_plan *p,
+    enum pers_stream s, struct fprng *r)
+{
+	uint16_t	 id;
+	int		 tcp = ctr[0];
+
+	id = ipid_step(&ctr[p->idctr[s]], p->idcls[s], p->idval[s], r);
+	if (s != PST_ICMP || p->idctr[s] != 2 ||
+	    !incremental(p->idcls[PST_TCP]) || !incremental(p->idcls[s]))
+		return (id);
+	/*
+	 * A separate ICMP counter that wrapped, or that TCP's caught up
+	 * with, moves back to its side of the TCP counter (rarely: the
+	 * two IDs nmap compares for II come from one move or none).
+	 */
+	if (p->ss == 'O' && (int)id < tcp + ICMP_MARGIN && tcp < 65535 -
+	    ICMP_APART)
+		id = ctr[2] = tcp + ICMP_APART;
+	else if (p->ss != 'O' && (int)id >= tcp && tcp > ICMP_APART)
+		id = ctr[2] = tcp - ICMP_APART;
+	return (id);
 }
 
 /* The clock rate that nmap reports as TS value v. */

@@ -324,6 +324,8 @@ reply_seqprobe(struct pers_state *st, const struct fingerprint *fp,
 		set_ops(st, fp, FPT_T1, FP_T_O, p->seqops[0], seg, 0, 1, r);
 	if (probe >= 2)
 		seqprobe_isn(st, probe, r);
+	else
+		pers_ipid_seqstart(st->id, p, pers_rng());
 	apply_sa(st, pr, seg, r);
 	apply_quirks(pr, r);
 	pers_out_set(IP_PROTO_TCP, pr->ttl, pr->df, PST_TCP);
