@@ -58,6 +58,12 @@ LIB_SRCS =	honeyd/arp.c \
 		honeyd/icmp.c \
 		honeyd/ip.c \
 		honeyd/log.c \
+		honeyd/pers_check.c \
+		honeyd/pers_icmp.c \
+		honeyd/pers_isn.c \
+		honeyd/pers_plan.c \
+		honeyd/pers_seq.c \
+		honeyd/pers_tcp.c \
 		honeyd/personality.c \
 		honeyd/printconf.c \
 		honeyd/router.c \

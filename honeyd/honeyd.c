@@ -145,6 +145,7 @@ load_config(struct honeyd_config **confp, struct fpdb **dbp)
 		fpdb_free(db);
 		return (-1);
 	}
+	personality_check(conf, db);
 	*confp = conf;
 	*dbp = db;
 	return (0);

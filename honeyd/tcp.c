@@ -328,9 +328,11 @@ tcp_conn_open(struct ipin *in, const struct tcp_seg *seg,
 {
 	struct tcp_conn	*c;
 
-	/* Linux and the BSDs drop a SYN that also carries FIN. */
-	if (seg->flags & TH_FIN && !personality_tcp_synfin_ok(in))
+	/* SYN+FIN (nmap's T3): the personality answers, if at all. */
+	if (seg->flags & TH_FIN && !personality_tcp_synfin_ok(in)) {
+		tcp_stray(in, seg, 0);
 		return;
+	}
 	tcp_make_room();
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return;
