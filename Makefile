@@ -24,6 +24,12 @@ PKG_LIBS :=	$(shell pkg-config --libs $(PKGS) 2>/dev/null)
 DNET_CFLAGS :=	$(shell dumbnet-config --cflags 2>/dev/null)
 DNET_LIBS :=	$(shell dumbnet-config --libs 2>/dev/null)
 
+# "make V=1" shows the compiler command lines.
+V ?=		0
+ifeq ($(V),0)
+Q =		@
+endif
+
 # Objects go to build/, the sanitizer build to build-asan/.
 OBJ ?=		build
 OPT ?=		-O2 -g
@@ -54,10 +60,17 @@ LIB_SRCS =	honeyd/arp.c \
 		honeyd/icmp.c \
 		honeyd/ip.c \
 		honeyd/log.c \
+		honeyd/pers_check.c \
+		honeyd/pers_icmp.c \
+		honeyd/pers_isn.c \
+		honeyd/pers_plan.c \
+		honeyd/pers_seq.c \
+		honeyd/pers_tcp.c \
 		honeyd/personality.c \
 		honeyd/printconf.c \
 		honeyd/proxy.c \
 		honeyd/relay.c \
+		honeyd/router.c \
 		honeyd/service.c \
 		honeyd/tcp.c \
 		honeyd/tcpbuf.c \
@@ -71,18 +84,27 @@ HEADERS =	$(wildcard privsep/*.h honeyd/*.h)
 UNIT_SRCS =	$(wildcard regress/unit/test_*.c)
 UNIT_BINS =	$(UNIT_SRCS:%.c=$(OBJ)/%)
 
-all: $(OBJ)/honeyd $(OBJ)/config_check
+all: $(OBJ)/honeyd $(OBJ)/config_check $(OBJ)/flood
 
 $(OBJ)/honeyd: $(OBJ)/obj/honeyd/honeyd.o $(OBJ)/libhoneyd.a
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(ALL_LIBS)
+	@[ -n "$(Q)" ] && echo "  LD      $@" || true
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(ALL_LIBS)
 
 $(OBJ)/libhoneyd.a: $(LIB_OBJS)
-	rm -f $@
-	ar rcs $@ $^
+	$(Q)rm -f $@
+	$(Q)ar rcs $@ $^
 
 $(OBJ)/obj/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	@[ -n "$(Q)" ] && echo "  CC      $<" || true
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# The installed paths are compiled in: rebuild when PREFIX and friends change.
+PATHS =		$(SHAREDIR) $(SYSCONFDIR)
+$(OBJ)/paths.stamp: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(PATHS)' | cmp -s - $@ || echo '$(PATHS)' > $@
+$(OBJ)/obj/honeyd/honeyd.o: $(OBJ)/paths.stamp
 
 $(OBJ)/obj/honeyd/parse.c: honeyd/parse.y
 	@mkdir -p $(dir $@)
@@ -90,16 +112,26 @@ $(OBJ)/obj/honeyd/parse.c: honeyd/parse.y
 
 # bison output is not ours to keep warning-free in every corner.
 $(OBJ)/obj/honeyd/parse.o: $(OBJ)/obj/honeyd/parse.c $(HEADERS)
-	$(CC) $(ALL_CFLAGS) -Wno-unused-but-set-variable -c -o $@ $<
+	@[ -n "$(Q)" ] && echo "  CC      $<" || true
+	$(Q)$(CC) $(ALL_CFLAGS) -Wno-unused-but-set-variable -c -o $@ $<
 
 $(OBJ)/config_check: regress/unit/config_check.c $(OBJ)/libhoneyd.a
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LIBS)
+	@[ -n "$(Q)" ] && echo "  LD      $@" || true
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LIBS)
 
 $(OBJ)/regress/unit/%: regress/unit/%.c regress/unit/unit.h $(OBJ)/libhoneyd.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(OBJ)/libhoneyd.a $(ALL_LIBS)
+	@[ -n "$(Q)" ] && echo "  LD      $@" || true
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(OBJ)/libhoneyd.a $(ALL_LIBS)
 
 unit: $(UNIT_BINS)
+
+# The load generator of the benchmark and of netns/burst.sh: standalone.
+$(OBJ)/flood: regress/bench/flood.c
+	@mkdir -p $(dir $@)
+	@[ -n "$(Q)" ] && echo "  LD      $@" || true
+	$(Q)$(CC) $(OPT) $(WARNINGS) -std=gnu11 -D_GNU_SOURCE $(CFLAGS) \
+	    $(LDFLAGS) -o $@ $<
 
 asan:
 	$(MAKE) OBJ=build-asan OPT="$(SANITIZE)" all unit
@@ -141,4 +173,6 @@ install: $(OBJ)/honeyd
 clean:
 	rm -rf build build-asan
 
-.PHONY: all unit asan deps test demo bench prints install clean
+FORCE:
+
+.PHONY: all unit asan deps test demo bench prints install clean FORCE

@@ -76,8 +76,10 @@ config_free(struct honeyd_config *conf)
 	while (!TAILQ_EMPTY(&conf->tmpl_order))
 		template_free(conf, TAILQ_FIRST(&conf->tmpl_order));
 	free(conf->binds);
+	router_free(conf->topo);
 	while ((r = TAILQ_FIRST(&conf->routes)) != NULL) {
 		TAILQ_REMOVE(&conf->routes, r, entry);
+		free(r->file);
 		free(r);
 	}
 	while ((a = TAILQ_FIRST(&conf->annotations)) != NULL) {

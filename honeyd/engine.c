@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,9 @@
 #include "proc.h"
 
 struct engine		*engine;
+
+/* Set while a batch from the parent is dispatched: it ends in a write. */
+static int		 engine_in_batch;
 
 static void	 engine_dispatch_parent(int, short, void *);
 static void	 engine_sig(int, short, void *);
@@ -68,14 +72,15 @@ engine_main(int fd, uid_t uid, gid_t gid, const char *chroot_dir)
 	tcp_flush();
 	udp_flush();
 	eventlog_close();
-	/*
-	 * _exit: LeakSanitizer's exit-time check needs /proc, which the
-	 * chroot lacks, and fails the ASan build with a fatal error.
-	 */
-	_exit(0);
+	exit(0);
 }
 
-/* Queue one packet for the wire; the dispatcher flushes in batches. */
+/*
+ * Queue one packet for the wire; the dispatcher flushes in batches.
+ * Only outside a batch (timers) is the event armed for writing: armed
+ * by a batch's first answer and disarmed after its write, it would
+ * cost two epoll_ctl(2) calls for nothing.
+ */
 void
 engine_send(const void *pkt, size_t len)
 {
@@ -85,7 +90,8 @@ engine_send(const void *pkt, size_t len)
 		return;
 	}
 	engine->stats.pkts_out++;
-	imsgev_add(engine->parent);
+	if (!engine_in_batch)
+		imsgev_add(engine->parent);
 }
 
 static void
@@ -118,6 +124,7 @@ engine_dispatch_parent(int fd, short event, void *arg)
 			return;
 		}
 	}
+	engine_in_batch = 1;
 	for (;;) {
 		if ((n = imsg_get(ibuf, &imsg)) == -1)
 			fatal("engine: bad message from parent");
@@ -155,6 +162,7 @@ engine_dispatch_parent(int fd, short event, void *arg)
 		}
 		imsg_free(&imsg);
 	}
+	engine_in_batch = 0;
 	/* Answers to this batch go out now, not on the next wakeup. */
 	if ((event & EV_WRITE) || imsgbuf_queuelen(ibuf) > 0)
 		if (imsgbuf_write(ibuf) == -1 && errno != EAGAIN)
@@ -231,6 +239,8 @@ engine_install(struct honeyd_config *conf, struct fpdb *db)
 		log_info("configuration reloaded");
 	} else
 		log_info("engine ready");
+	/* The parse's garbage, and the old config, are not worth keeping. */
+	malloc_trim(0);
 }
 
 static void
@@ -288,4 +298,5 @@ engine_log_stats(void)
 	    (unsigned long long)s->proxy_started,
 	    (unsigned long long)s->proxy_failed,
 	    (unsigned long long)s->log_dropped);
+	router_log_stats();
 }

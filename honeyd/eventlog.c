@@ -715,20 +715,16 @@ eventlog_open(const char *path)
 }
 
 /*
- * Parent: open the logs given on the command line and pass them to
- * the engine.  At start-up a log that cannot be opened is fatal; on
+ * Parent: open the logs (-l, -s, -j: paths[LOGF_*], NULL if not
+ * wanted) and pass them to the engine.  At start-up a log that cannot be opened is fatal; on
  * SIGUSR1 it is reported and the engine keeps its old descriptor.
  */
 void
-eventlog_send(struct imsgev *iev, int startup)
+eventlog_send(struct imsgev *iev, const char *paths[LOGF_MAX], int startup)
 {
-	const char	*paths[LOGF_MAX];
 	int32_t		 which;
 	int		 fd;
 
-	paths[LOGF_PACKET] = honeyd_opts.pktlog;
-	paths[LOGF_SERVICE] = honeyd_opts.svclog;
-	paths[LOGF_JSON] = honeyd_opts.jsonlog;
 	for (which = 0; which < LOGF_MAX; which++) {
 		if (paths[which] == NULL)
 			continue;

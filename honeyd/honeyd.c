@@ -15,6 +15,7 @@
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <pcap.h>
 #include <pwd.h>
 #include <signal.h>
@@ -41,6 +42,7 @@ static struct honeyd_config	*parent_conf;
 static __dead void	 usage(void);
 static void		 parse_args(int, char **);
 static int		 load_config(struct honeyd_config **, struct fpdb **);
+static struct fpdb	*prints_in_use(struct honeyd_config *, struct fpdb *);
 static int		 claim_networks(struct honeyd_config *);
 static int		 iface_setup(struct iface *, const char *, int);
 static const char	*iface_default(void);
@@ -152,9 +154,39 @@ load_config(struct honeyd_config **confp, struct fpdb **dbp)
 		fpdb_free(db);
 		return (-1);
 	}
+	personality_check(conf, db);
 	*confp = conf;
 	*dbp = db;
 	return (0);
+}
+
+/*
+ * Keep only the fingerprints the config uses, the only ones the parent
+ * sends: the engine, forked next, would otherwise carry a copy of the
+ * whole file's parsed database (megabytes for nmap-os-db) for nothing.
+ * Random personalities are picked now, from the whole file.
+ */
+static struct fpdb *
+prints_in_use(struct honeyd_config *conf, struct fpdb *db)
+{
+	struct fpdb	*used;
+	char		*buf = NULL;
+	size_t		 len = 0;
+	FILE		*f;
+
+	personality_resolve_random(conf, db);
+	if ((f = open_memstream(&buf, &len)) == NULL)
+		fatal("open_memstream");
+	personality_print_used(f, conf, db);
+	if (fclose(f) == EOF)
+		fatal("fingerprint printout");
+	used = fpdb_load_buffer("fingerprints in use", buf, len);
+	free(buf);
+	if (used == NULL)
+		return (db);
+	fpdb_free(db);
+	malloc_trim(0);
+	return (used);
 }
 
 /* The command line's networks, else every address the config uses. */
@@ -242,10 +274,8 @@ iface_setup(struct iface *ifp, const char *name, int index)
 		ifp->mask = ie.intf_addr.addr_bits == 0 ? 0 :
 		    ~0U << (32 - ie.intf_addr.addr_bits);
 	}
-	if ((ifp->eth = eth_open(name)) == NULL) {
-		log_warn("eth_open %s", name);
+	if (wire_open(ifp) == -1)
 		return (-1);
-	}
 	if ((filter = claim_filter(&parent->claimed)) == NULL)
 		fatal("claim_filter");
 	if (capture_open(ifp, filter) == -1) {
@@ -346,6 +376,7 @@ parent_dispatch_engine(int fd, short event, void *arg)
 		}
 		imsg_free(&imsg);
 	}
+	wire_flush();
 	imsgev_add(iev);
 }
 
@@ -382,6 +413,7 @@ parent_reload(void)
 	service_config(conf);
 	config_free(parent_conf);
 	parent_conf = conf;
+	malloc_trim(0);		/* a parse's garbage is not worth keeping */
 }
 
 static void
@@ -431,6 +463,18 @@ parent_shutdown(int status)
 	exit(status);
 }
 
+/* The engine's log files: opened here, passed there. */
+static void
+send_logs(int startup)
+{
+	const char	*paths[LOGF_MAX];
+
+	paths[LOGF_PACKET] = honeyd_opts.pktlog;
+	paths[LOGF_SERVICE] = honeyd_opts.svclog;
+	paths[LOGF_JSON] = honeyd_opts.jsonlog;
+	eventlog_send(parent->engine, paths, startup);
+}
+
 static void
 parent_sig(int sig, short event, void *arg)
 {
@@ -447,7 +491,7 @@ parent_sig(int sig, short event, void *arg)
 		break;
 	case SIGUSR1:
 		log_info("reopening log files");
-		eventlog_send(parent->engine, 0);
+		send_logs(0);
 		break;
 	case SIGCHLD:
 		while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
@@ -526,6 +570,7 @@ main(int argc, char **argv, char **envp)
 			fprintf(stderr, "configuration OK\n");
 		exit(0);
 	}
+	db = prints_in_use(parent_conf, db);
 	if (geteuid() != 0)
 		errx(1, "need root privileges");
 	user = honeyd_opts.user;
@@ -583,10 +628,11 @@ main(int argc, char **argv, char **envp)
 		    i) == -1)
 			parent_shutdown(1);
 	parent->nifaces = honeyd_opts.nifaces;
-	eventlog_send(parent->engine, 1);
+	send_logs(1);
 	if (send_config(parent_conf, db) == -1)
 		fatal("sending the configuration to the engine");
 	fpdb_free(db);
+	malloc_trim(0);
 
 	event_base_dispatch(parent->base);
 	parent_shutdown(0);

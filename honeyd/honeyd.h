@@ -3,8 +3,8 @@
  * of many operating systems lived there.
  *
  * Processes (see README):
- *   parent  root; owns pcap (in) and libdnet (out), answers ARP for the
- *           claimed addresses, reads the config and fingerprint files,
+ *   parent  root; owns pcap (in) and a packet socket (out), answers ARP
+ *           for the claimed addresses, reads the config and fingerprint files,
  *           spawns services.  Never parses a packet beyond L2/ARP.
  *   engine  chrooted and unprivileged; all protocol work on attacker
  *           bytes: dispatch, ICMP/TCP/UDP, routing, personalities, logs.
@@ -330,8 +330,11 @@ struct route_conf {
 	double			 loss;		/* percent */
 	uint64_t		 bandwidth;	/* bits per second */
 	uint32_t		 drop_lo, drop_hi; /* ms of queueing delay */
+	char			*file;		/* where it was written, */
+	int			 lineno;	/* for router.c's errors */
 };
 TAILQ_HEAD(route_confs, route_conf);
+struct router_topo;		/* router.c: the built trees */
 
 /* "annotate "personality" [no] finscan | fragment drop|old|new" */
 enum frag_policy {
@@ -391,6 +394,7 @@ struct honeyd_config {
 	struct ext_binds	 ext_binds;
 	struct dhcp_confs	 dhcp;
 	struct plugin_options	 options;
+	struct router_topo	*topo;		/* NULL: no routes */
 };
 
 /* Most dynamic templates a lookup follows before giving up. */
@@ -477,7 +481,7 @@ struct iface {
 	char			 name[32];
 	int			 index;		/* ours, the imsg peerid */
 	struct pcap		*pcap;
-	struct eth_handle	*eth;
+	int			 wfd;		/* wire.c: send-only socket */
 	struct event		*ev;
 	uint8_t			 mac[6];
 	uint32_t		 addr, mask;	/* own address, host order */
@@ -494,7 +498,7 @@ struct parent_stats {
 	uint64_t	 out_frames;	/* sent for the engine */
 	uint64_t	 out_refused;	/* source not claimed, or malformed */
 	uint64_t	 out_noneigh;	/* next hop MAC unknown */
-	uint64_t	 out_errors;	/* eth_send failed */
+	uint64_t	 out_errors;	/* the kernel refused the frame */
 };
 
 struct parent {
@@ -517,8 +521,10 @@ void	 capture_close(struct iface *);
 
 /* wire.c */
 int	 wire_init(void);
+int	 wire_open(struct iface *);
 void	 wire_learn(struct iface *, uint32_t ip, const uint8_t *mac);
 void	 wire_output(const uint8_t *pkt, size_t len);
+void	 wire_flush(void);
 int	 wire_send_frame(struct iface *, const void *frame, size_t len);
 struct iface *wire_iface_for(uint32_t ip);
 
@@ -571,6 +577,13 @@ struct engine_stats {
 	uint64_t	 proxy_started;
 	uint64_t	 proxy_failed;
 	uint64_t	 log_dropped;	/* log lines lost: writer too slow */
+	uint64_t	 route_in;	/* packets into the virtual topology */
+	uint64_t	 route_out;	/* answers routed back out of it */
+	uint64_t	 route_loss;	/* lost on a lossy link */
+	uint64_t	 route_queue;	/* dropped by a link queue (RED, full) */
+	uint64_t	 route_held;	/* delay queue full */
+	uint64_t	 route_tunnel;	/* for a tunnel: not implemented */
+	uint64_t	 route_ttl;	/* answers whose TTL ran out going back */
 };
 
 struct engine {
@@ -640,6 +653,7 @@ void		 host_flush(void);
 
 /* ip.c */
 void		 ip_input(const uint8_t *, size_t);
+void		 ip_dispatch(struct ipin *);
 void		 ip_output(struct host *, const struct template *, uint8_t *,
 		    size_t, enum out_kind);
 uint16_t	 ip_l4_cksum(const struct ip_hdr *, const void *, size_t);
@@ -649,6 +663,15 @@ void		 icmp_input(struct ipin *);
 void		 icmp_error(struct ipin *, struct host *, const struct template *,
 		    uint32_t, int, int);
 void		 icmp_send_unreach(struct ipin *, int);
+
+/* router.c */
+int		 router_build(struct honeyd_config *);
+void		 router_free(struct router_topo *);
+int		 router_input(struct ipin *);
+int		 router_output(uint8_t *, size_t);
+void		 router_describe(const struct honeyd_config *, uint32_t, int,
+		    char *, size_t);
+void		 router_log_stats(void);
 
 /* tcp.c */
 void		 tcp_init(void);
@@ -719,7 +742,7 @@ size_t		 eventlog_fmt_tuple(char *, size_t, const struct tuple *);
 size_t		 eventlog_json_str(char *, size_t, const char *, size_t);
 const char	*eventlog_scan_kind(int);
 int		 eventlog_open(const char *);
-void		 eventlog_send(struct imsgev *, int);
+void		 eventlog_send(struct imsgev *, const char *[LOGF_MAX], int);
 void		 eventlog_imsg(struct imsg *);
 
 /*
@@ -769,6 +792,8 @@ int		 proxy_target(const struct action *, const struct tuple *,
 void		 personality_resolve_random(struct honeyd_config *,
 		    struct fpdb *);
 void		 personality_print_used(FILE *, const struct honeyd_config *,
+		    const struct fpdb *);
+void		 personality_check(const struct honeyd_config *,
 		    const struct fpdb *);
 int		 personality_attach(struct honeyd_config *, struct fpdb *);
 void		 personality_host_update(struct host *,

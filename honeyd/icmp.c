@@ -53,7 +53,7 @@ icmp_echo_reply(struct ipin *in)
 	struct icmp_hdr		*icmp;
 	size_t			 len = IP_HDR_LEN + in->l4len;
 
-	if (len > sizeof(pkt))
+	if (len > sizeof(pkt) || !personality_echo_ok(in))
 		return;
 	ip_pack_hdr(ip, in->ip->ip_tos, len, 0, 0, 0, IP_PROTO_ICMP,
 	    in->ip->ip_dst, in->ip->ip_src);
@@ -82,6 +82,7 @@ icmp_error(struct ipin *in, struct host *h, const struct template *t,
 	uint8_t			*quote;
 	ssize_t			 qlen;
 	size_t			 len;
+	uint32_t		 unused;
 
 	if (icmp_blocked(t))
 		return;
@@ -93,6 +94,9 @@ icmp_error(struct ipin *in, struct host *h, const struct template *t,
 	memset(icmp, 0, ICMP_HDR_LEN + 4);
 	icmp->icmp_type = type;
 	icmp->icmp_code = code;
+	/* RFC 792 says zero; some stacks leave something there. */
+	unused = htonl(personality_icmp_unused(h, t));
+	memcpy((uint8_t *)icmp + ICMP_HDR_LEN, &unused, sizeof(unused));
 	memcpy(quote, in->ip, qlen);
 	qlen = personality_icmp_quote(in, h, t, quote, qlen,
 	    sizeof(pkt) - (quote - pkt));

@@ -72,29 +72,39 @@ ip_input(const uint8_t *buf, size_t len)
 		return;
 	}
 	engine->stats.proto_in[slot]++;
-	if ((in.tmpl = config_lookup(engine->conf, in.dst, in.src)) == NULL) {
+	/* Behind virtual routers: the topology delivers it, maybe later. */
+	if (router_input(&in) == 1)
+		return;
+	ip_dispatch(&in);
+}
+
+/* A checked packet at its destination: the template decides. */
+void
+ip_dispatch(struct ipin *in)
+{
+	if ((in->tmpl = config_lookup(engine->conf, in->dst, in->src)) == NULL) {
 		engine->stats.drop_noaddr++;
 		return;
 	}
-	if (in.tmpl->droprate_in > 0 &&
-	    arc4random_uniform(1000000) < in.tmpl->droprate_in * 10000) {
+	if (in->tmpl->droprate_in > 0 &&
+	    arc4random_uniform(1000000) < in->tmpl->droprate_in * 10000) {
 		engine->stats.drop_droprate++;
 		return;
 	}
-	if ((in.host = host_get(in.dst)) == NULL) {
+	if ((in->host = host_get(in->dst)) == NULL) {
 		engine->stats.drop_nohost++;
 		return;
 	}
-	personality_host_update(in.host, in.tmpl);
-	switch (slot) {
-	case HP_TCP:
-		tcp_input(&in);
+	personality_host_update(in->host, in->tmpl);
+	switch (in->ip->ip_p) {
+	case IP_PROTO_TCP:
+		tcp_input(in);
 		break;
-	case HP_UDP:
-		udp_input(&in);
+	case IP_PROTO_UDP:
+		udp_input(in);
 		break;
-	case HP_ICMP:
-		icmp_input(&in);
+	case IP_PROTO_ICMP:
+		icmp_input(in);
 		break;
 	}
 }
@@ -207,6 +217,9 @@ ip_output(struct host *h, const struct template *t, uint8_t *pkt, size_t len,
 
 	ip->ip_len = htons((uint16_t)len);
 	personality_ip_fields(h, t, ip, kind);
+	/* From behind virtual routers: TTL spent, maybe held or dropped. */
+	if (router_output(pkt, len) == 1)
+		return;
 	ip_checksum(pkt, len);
 	engine_send(pkt, len);
 }

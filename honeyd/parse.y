@@ -1036,6 +1036,9 @@ parse_run(struct file *f, int (*check)(const char *, void *), void *arg)
 	file = NULL;
 	c = conf;
 	conf = NULL;
+	/* The routes must form trees; only worth checking if they parsed. */
+	if (errors == 0 && router_build(c) == -1)
+		errors++;
 	if (errors > 0) {
 		config_free(c);
 		return (NULL);
@@ -1775,6 +1778,10 @@ conf_route(int kind, int64_t router)
 	}
 	r->kind = kind;
 	r->router = router;
+	/* router.c checks the whole topology later and names the line. */
+	r->lineno = yylval.lineno;
+	if ((r->file = strdup(file->name)) == NULL)
+		conf_error("out of memory");
 	TAILQ_INSERT_TAIL(&conf->routes, r, entry);
 	return (r);
 }

@@ -3,13 +3,19 @@
  *
  * Every packet a host sends passes through here: IP fields (TTL, DF,
  * IP ID), TCP windows, options, ISNs and answers to odd probes, ICMP
- * quotes.  Without a fingerprint a host behaves like a plain modern
- * Linux stack.
+ * codes and quotes.  A host whose template names a fingerprint follows
+ * its plan (pers_plan.c) and clocks (pers_seq.c) through pers_tcp.c
+ * and pers_icmp.c; without a fingerprint a host behaves like a plain
+ * modern Linux stack.
+ *
+ * The parent resolves "random" personalities and warns about tests a
+ * fingerprint asks for that cannot be reproduced exactly.
  */
 
 #include <sys/types.h>
 
 #include <arpa/inet.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,12 +23,37 @@
 
 #include "honeyd.h"
 #include "personality.h"
+#include "pers.h"
 #include "tcp.h"
 
 #define DEFAULT_TTL	64
 #define DEFAULT_WINDOW	64240
 #define DEFAULT_MSS	1460
 #define DEFAULT_WSCALE	7
+
+/* Hosts not told their uptime have been up 1 hour to 60 days. */
+#define UPTIME_MIN	3600
+#define UPTIME_SPAN	(60 * 86400 - UPTIME_MIN)
+
+struct pers_out		 pers_out;
+
+static uint64_t		 pers_secret;
+static struct fprng	 pers_runrng;
+static int		 pers_seeded;
+
+static void	 pers_seed(void);
+static uint32_t	 name_hash(const char *);
+static uint64_t	 host_seed(uint32_t);
+static void	 pers_clocks_init(struct pers_state *, const struct template *);
+static void	 default_ip_fields(struct host *, struct ip_hdr *,
+		    enum out_kind);
+static size_t	 default_synack_options(const struct tcp_seg *,
+		    struct tcp_reply *);
+static int	 default_tcp_reply(struct ipin *, const struct tcp_seg *,
+		    enum tcp_reply_kind, struct tcp_reply *);
+static void	 warn_test(const char *, const char *, const char *);
+static const struct fingerprint *first_use(const struct honeyd_config *,
+		    const struct template *, const struct fpdb *);
 
 /* Resolve "set T personality random" to one concrete fingerprint. */
 void
@@ -47,28 +78,59 @@ personality_resolve_random(struct honeyd_config *conf, struct fpdb *db)
 	}
 }
 
+static void
+warn_test(const char *name, const char *test, const char *why)
+{
+	log_warnx("personality \"%s\": test %s cannot be emulated exactly: "
+	    "%s", name, test, why);
+}
+
+/* The fingerprint of t, unless an earlier template uses it too. */
+static const struct fingerprint *
+first_use(const struct honeyd_config *conf, const struct template *t,
+    const struct fpdb *db)
+{
+	const struct template	*u;
+
+	if (t->personality == NULL)
+		return (NULL);
+	TAILQ_FOREACH(u, &conf->tmpl_order, order) {
+		if (u == t)
+			break;
+		if (u->personality != NULL &&
+		    strcmp(u->personality, t->personality) == 0)
+			return (NULL);
+	}
+	return (fpdb_find(db, t->personality));
+}
+
 /* Print each fingerprint the config uses, once. */
 void
 personality_print_used(FILE *f, const struct honeyd_config *conf,
     const struct fpdb *db)
 {
-	const struct template	*t, *u;
+	const struct template	*t;
 	const struct fingerprint *fp;
 
-	TAILQ_FOREACH(t, &conf->tmpl_order, order) {
-		if (t->personality == NULL ||
-		    (fp = fpdb_find(db, t->personality)) == NULL)
-			continue;
-		TAILQ_FOREACH(u, &conf->tmpl_order, order) {
-			if (u == t)
-				break;
-			if (u->personality != NULL &&
-			    strcmp(u->personality, t->personality) == 0)
-				break;
-		}
-		if (u == t)
+	TAILQ_FOREACH(t, &conf->tmpl_order, order)
+		if ((fp = first_use(conf, t, db)) != NULL)
 			fingerprint_print(f, fp);
-	}
+}
+
+/*
+ * Warn about the tests of each fingerprint the config uses that the
+ * engine cannot reproduce exactly (a "random" one is only known later,
+ * when it is drawn).
+ */
+void
+personality_check(const struct honeyd_config *conf, const struct fpdb *db)
+{
+	const struct template	*t;
+	const struct fingerprint *fp;
+
+	TAILQ_FOREACH(t, &conf->tmpl_order, order)
+		if ((fp = first_use(conf, t, db)) != NULL)
+			pers_check(fp, warn_test);
 }
 
 /* Point each template at its fingerprint in the engine's database. */
@@ -90,17 +152,122 @@ personality_attach(struct honeyd_config *conf, struct fpdb *db)
 	return (0);
 }
 
+static void
+pers_seed(void)
+{
+	if (pers_seeded)
+		return;
+	pers_secret = (uint64_t)arc4random() << 32 | arc4random();
+	fprng_seed(&pers_runrng, (uint64_t)arc4random() << 32 | arc4random());
+	pers_seeded = 1;
+}
+
+/* Run-time randomness: RD IP IDs, odd sequence numbers. */
+struct fprng *
+pers_rng(void)
+{
+	pers_seed();
+	return (&pers_runrng);
+}
+
+/* FNV-1a: which fingerprint a plan was made from, across reloads. */
+static uint32_t
+name_hash(const char *s)
+{
+	uint32_t	 h = 2166136261U;
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (uint8_t)*s) * 16777619U;
+	return (h);
+}
+
+/* A host's choices depend on its address and this run's secret. */
+static uint64_t
+host_seed(uint32_t addr)
+{
+	struct fprng	 r;
+
+	pers_seed();
+	fprng_seed(&r, pers_secret ^ addr);
+	return ((uint64_t)fprng_next(&r) << 32 | fprng_next(&r));
+}
+
+/* The host "boots": ISN, IP ID and timestamp clocks start. */
+static void
+pers_clocks_init(struct pers_state *st, const struct template *t)
+{
+	struct fprng	 r;
+	uint32_t	 uptime;
+
+	fprng_seed(&r, st->seed ^ 0x636c6f636b73ULL);
+	uptime = t->flags & TMPL_F_UPTIME ? t->uptime :
+	    UPTIME_MIN + fprng_uniform(&r, UPTIME_SPAN);
+	pers_isn_init(&st->isn, &st->plan, &r);
+	pers_ipid_init(st->id, &st->plan, &r);
+	st->boot_us = pers_now_us();
+	st->ts_base = (uint32_t)fmod((double)uptime * (st->plan.ts_hz >
+	    65536 ? 1000 : st->plan.ts_hz), 4294967296.0);
+}
+
+/*
+ * A host's personality state, derived again when the configuration
+ * changed.  The same fingerprint (by name) keeps its clocks running,
+ * as a real machine would not reboot for a reload.  NULL: no
+ * fingerprint, the host stack's defaults apply.
+ */
+struct pers_state *
+pers_get(struct host *h, const struct template *t)
+{
+	const struct fingerprint *fp;
+	struct pers_state	*st;
+	uint32_t		 key;
+	int			 fresh = 0;
+
+	if (h == NULL || t == NULL || (fp = t->pers) == NULL)
+		return (NULL);
+	st = h->pers;
+	if (st != NULL && st->gen == engine->generation && st->fp == fp)
+		return (st);
+	key = name_hash(fingerprint_name(fp));
+	if (st == NULL) {
+		if ((st = calloc(1, sizeof(*st))) == NULL)
+			return (NULL);
+		h->pers = st;
+		st->seed = host_seed(h->addr);
+		fresh = 1;
+	}
+	pers_plan_derive(&st->plan, fp, st->seed);
+	if (fresh || st->fpkey != key)
+		pers_clocks_init(st, t);
+	st->gen = engine->generation;
+	st->fp = fp;
+	st->fpkey = key;
+	return (st);
+}
+
+void
+pers_out_set(int proto, int ttl, int df, int stream)
+{
+	pers_out.set = 1;
+	pers_out.tos = -1;
+	pers_out.proto = proto;
+	pers_out.ttl = ttl;
+	pers_out.df = df;
+	pers_out.stream = stream;
+}
+
 /* Derive a host's state when it is new or its config changed. */
 void
 personality_host_update(struct host *h, const struct template *t)
 {
-	if (h->generation == engine->generation)
-		return;
-	h->generation = engine->generation;
-	if (h->ip_id == 0)
-		h->ip_id = arc4random() & 0xffff;
-	if (h->isn == 0)
-		h->isn = arc4random();
+	if (h->generation != engine->generation) {
+		h->generation = engine->generation;
+		if (h->ip_id == 0)
+			h->ip_id = arc4random() & 0xffff;
+		if (h->isn == 0)
+			h->isn = arc4random();
+	}
+	(void)pers_get(h, t);
 }
 
 void
@@ -110,27 +277,78 @@ personality_host_free(struct host *h)
 	h->pers = NULL;
 }
 
+static void
+default_ip_fields(struct host *h, struct ip_hdr *ip, enum out_kind kind)
+{
+	ip->ip_ttl = DEFAULT_TTL;
+	ip->ip_off = kind == OUT_ICMP_ERROR ? 0 : htons(IP_DF);
+	ip->ip_id = htons(h != NULL ? h->ip_id++ : arc4random());
+}
+
+/*
+ * TTL, DF and IP ID of every packet.  The hook that shaped the packet
+ * said what it wants (pers_out); a packet nobody shaped gets what its
+ * kind usually gets.
+ */
 void
 personality_ip_fields(struct host *h, const struct template *t,
     struct ip_hdr *ip, enum out_kind kind)
 {
-	ip->ip_ttl = DEFAULT_TTL;
-	switch (kind) {
-	case OUT_ICMP_ERROR:
-		ip->ip_off = 0;
-		ip->ip_id = htons(h->ip_id++);
-		break;
-	default:
-		ip->ip_off = htons(IP_DF);
-		ip->ip_id = htons(h->ip_id++);
-		break;
+	struct pers_state	*st;
+	const struct pers_plan	*p;
+	uint8_t			*th;
+
+	if ((st = pers_get(h, t)) == NULL) {
+		default_ip_fields(h, ip, kind);
+		pers_out.set = 0;
+		return;
 	}
+	p = &st->plan;
+	if (!pers_out.set || pers_out.proto != ip->ip_p) {
+		pers_out_set(ip->ip_p, p->resp[PR_IDX(FPT_T1)].ttl,
+		    p->resp[PR_IDX(FPT_T1)].df, PST_TCP);
+		pers_out.x2 = 0;
+		if (kind == OUT_TCP_CLOSED)
+			pers_out_set(ip->ip_p, p->resp[PR_IDX(FPT_T5)].ttl,
+			    p->resp[PR_IDX(FPT_T5)].df, PST_CLOSED);
+		else if (kind == OUT_ICMP_ECHO || kind == OUT_ICMP_ERROR)
+			pers_out_set(ip->ip_p, kind == OUT_ICMP_ECHO ?
+			    p->ie_ttl : p->u1_ttl, kind == OUT_ICMP_ECHO ? 0 :
+			    p->u1_df, PST_ICMP);
+	}
+	ip->ip_ttl = pers_out.ttl;
+	ip->ip_off = pers_out.df ? htons(IP_DF) : 0;
+	if (pers_out.tos >= 0)
+		ip->ip_tos = pers_out.tos;
+	ip->ip_id = htons(pers_ipid_next(st->id, p, pers_out.stream,
+	    pers_rng()));
+	if (ip->ip_p == IP_PROTO_TCP && pers_out.x2 != 0) {
+		th = (uint8_t *)ip + ip->ip_hl * 4;
+		th[12] |= pers_out.x2;
+	}
+	pers_out.set = 0;
+	pers_out.x2 = 0;
+}
+
+/* Echo replies: may the host answer at all? */
+int
+personality_echo_ok(struct ipin *in)
+{
+	struct pers_state	*st;
+
+	if ((st = pers_get(in->host, in->tmpl)) == NULL)
+		return (1);
+	return (st->plan.ie_r);
 }
 
 void
 personality_echo_reply(struct ipin *in, struct ip_hdr *ip,
     struct icmp_hdr *icmp)
 {
+	struct pers_state	*st;
+
+	if ((st = pers_get(in->host, in->tmpl)) != NULL)
+		pers_echo_reply(st, in, ip, icmp);
 }
 
 /* The quote of an ICMP error: -1 means this stack sends none. */
@@ -138,15 +356,40 @@ ssize_t
 personality_icmp_quote(struct ipin *in, struct host *h,
     const struct template *t, uint8_t *quote, size_t qlen, size_t room)
 {
-	return (qlen);
+	struct pers_state	*st;
+
+	if ((st = pers_get(h, t)) == NULL)
+		return (qlen);
+	return (pers_icmp_quote(st, quote, qlen, room));
+}
+
+/* The word after an ICMP error's header, zero by RFC 792. */
+uint32_t
+personality_icmp_unused(struct host *h, const struct template *t)
+{
+	struct pers_state	*st;
+
+	if ((st = pers_get(h, t)) == NULL)
+		return (0);
+	return (st->plan.u1_un);
 }
 
 uint32_t
 personality_tcp_isn(struct host *h, const struct template *t)
 {
-	return (h->isn += arc4random());
+	struct pers_state	*st;
+
+	if ((st = pers_get(h, t)) == NULL)
+		return (h->isn += arc4random());
+	return (pers_isn_next(&st->isn, &st->plan, pers_now_us(),
+	    pers_rng()));
 }
 
+/*
+ * May a SYN that also carries FIN open a connection?  Never: it is
+ * nmap's T3, answered (or not) from the no-connection path as the
+ * fingerprint says; Linux and the BSDs drop it.
+ */
 int
 personality_tcp_synfin_ok(struct ipin *in)
 {
@@ -166,7 +409,7 @@ default_synack_options(const struct tcp_seg *seg, struct tcp_reply *r)
 	o[n++] = DEFAULT_MSS & 0xff;
 	if (seg == NULL)
 		return (n);
-	/* XXX timestamps need per-host clocks: not offered yet. */
+	/* XXX the default stack offers no timestamps. */
 	if (seg->has & TCP_HAS_SACKOK) {
 		o[n++] = TCP_OPT_NOP;
 		o[n++] = TCP_OPT_NOP;
@@ -183,8 +426,8 @@ default_synack_options(const struct tcp_seg *seg, struct tcp_reply *r)
 	return (n);
 }
 
-int
-personality_tcp_reply(struct ipin *in, const struct tcp_seg *seg,
+static int
+default_tcp_reply(struct ipin *in, const struct tcp_seg *seg,
     enum tcp_reply_kind kind, struct tcp_reply *r)
 {
 	switch (kind) {
@@ -197,8 +440,24 @@ personality_tcp_reply(struct ipin *in, const struct tcp_seg *seg,
 		break;
 	case TCP_R_CLOSED:
 	case TCP_R_STRAY:
+		/* Linux drops SYN+FIN without a word. */
+		if ((seg->flags & (TH_SYN | TH_FIN)) == (TH_SYN | TH_FIN))
+			return (-1);
 		r->win = 0;
 		break;
 	}
 	return (0);
+}
+
+int
+personality_tcp_reply(struct ipin *in, const struct tcp_seg *seg,
+    enum tcp_reply_kind kind, struct tcp_reply *r)
+{
+	struct pers_state	*st;
+
+	pers_out.set = 0;
+	pers_out.x2 = 0;
+	if ((st = pers_get(in->host, in->tmpl)) == NULL)
+		return (default_tcp_reply(in, seg, kind, r));
+	return (pers_tcp_reply(st, in->tmpl->pers, in, seg, kind, r));
 }

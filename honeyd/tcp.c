@@ -635,6 +635,8 @@ tcp_send_synack(struct tcp_conn *c, struct ipin *in,
 	}
 	if (c->aflags & ACTION_F_TARPIT && r.win > TCP_TARPIT_WINDOW)
 		r.win = TCP_TARPIT_WINDOW;
+	/* The personality may have chosen another ISN (nmap's SEQ probes). */
+	c->snd_max = c->snd_nxt;
 	c->rcv_adv = c->rcv_nxt + r.win;
 	gettimeofday(&c->synack_sent, NULL);
 	engine->stats.tcp_synack++;
@@ -690,9 +692,10 @@ tcp_conn_open(struct ipin *in, const struct tcp_seg *seg,
 	struct tcp_conn	*c;
 	struct tuple	 tp;
 
-	/* Linux and the BSDs drop a SYN that also carries FIN. */
+	/* SYN+FIN (nmap's T3): the personality answers, if at all. */
 	if (seg->flags & TH_FIN && !personality_tcp_synfin_ok(in)) {
 		tcp_log_probe(in, seg, "open");
+		tcp_stray(in, seg, 0);
 		return;
 	}
 	tcp_make_room();

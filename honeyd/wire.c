@@ -2,19 +2,29 @@
  * Parent: putting the engine's packets on the wire.
  *
  * The engine hands over bare IPv4 packets.  The parent refuses any whose
- * source is not a claimed address, finds the next hop's MAC and sends
- * the frame with libdnet.  Next hops are learned from captured frames
- * (the sender's MAC is the way back), then from the kernel's ARP cache;
- * failing both, an ARP request is sent and the packet dropped (TCP
- * retransmits; counted as out_noneigh).
+ * source is not a claimed address, finds the next hop's MAC and queues
+ * the frame; the queue goes out with one sendmmsg(2) per interface when
+ * a batch from the engine is done (wire_flush), when the queue is full,
+ * and in any case before the event loop waits again.  The packet
+ * socket is send-only (protocol 0): one bound to a protocol (libdnet's
+ * eth_open uses ETH_P_ALL) is handed a copy of every frame on the link.
+ *
+ * Next hops are learned from captured frames (the sender's MAC is the
+ * way back), then from the kernel's ARP cache; failing both, an ARP
+ * request is sent and the packet dropped (TCP retransmits; counted as
+ * out_noneigh).
  */
 
 #include <sys/types.h>
+#include <sys/socket.h>
 
 #include <arpa/inet.h>
+#include <linux/if_packet.h>
+#include <net/if.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <dumbnet.h>
 
@@ -30,9 +40,31 @@ struct neigh {
 	uint8_t		 mac[ETH_ADDR_LEN];
 };
 
+/*
+ * Frames waiting for sendmmsg, per interface.  The buffer holds at least
+ * one largest frame; it is malloc'ed large, but only the pages small
+ * frames touch become resident.
+ */
+#define WIRE_BATCH	64
+#define WIRE_QBUF	(4 * (ETH_HDR_LEN + HONEYD_MAX_PKT))
+
+struct wire_queue {
+	struct mmsghdr		 msgs[WIRE_BATCH];
+	struct iovec		 iov[WIRE_BATCH];
+	struct sockaddr_ll	 sll;		/* the interface, IPv4 */
+	uint8_t			*buf;
+	size_t			 used;
+	int			 n;
+};
+
 static struct neigh	*neigh_table;
 static route_t		*route_handle;
 static arp_t		*arp_handle;
+static struct wire_queue wire_queues[HONEYD_MAX_IFACES];
+static struct event	*wire_ev;	/* flushes what a caller left */
+
+static void	 wire_queue_flush(struct iface *, struct wire_queue *);
+static void	 wire_flush_event(int, short, void *);
 
 int
 wire_init(void)
@@ -40,9 +72,50 @@ wire_init(void)
 	/* calloc: untouched slots cost no resident memory. */
 	if ((neigh_table = calloc(NEIGH_SLOTS, sizeof(*neigh_table))) == NULL)
 		return (-1);
+	if ((wire_ev = event_new(parent->base, -1, 0, wire_flush_event,
+	    NULL)) == NULL)
+		return (-1);
 	route_handle = route_open();
 	arp_handle = arp_open();
 	return (0);
+}
+
+/* The sending side of an interface: a packet socket that never reads. */
+int
+wire_open(struct iface *ifp)
+{
+	struct wire_queue	*q = &wire_queues[ifp->index];
+	struct sockaddr_ll	 sll;
+	unsigned int		 ifindex;
+
+	if ((ifindex = if_nametoindex(ifp->name)) == 0) {
+		log_warn("%s", ifp->name);
+		return (-1);
+	}
+	if ((ifp->wfd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0)) == -1) {
+		log_warn("packet socket");
+		return (-1);
+	}
+	memset(&sll, 0, sizeof(sll));
+	sll.sll_family = AF_PACKET;
+	sll.sll_ifindex = ifindex;
+	if (bind(ifp->wfd, (struct sockaddr *)&sll, sizeof(sll)) == -1) {
+		log_warn("bind %s", ifp->name);
+		goto fail;
+	}
+	if (q->buf == NULL && (q->buf = malloc(WIRE_QBUF)) == NULL) {
+		log_warn("wire queue");
+		goto fail;
+	}
+	sll.sll_protocol = htons(ETH_TYPE_IP);
+	q->sll = sll;
+	q->used = 0;
+	q->n = 0;
+	return (0);
+ fail:
+	close(ifp->wfd);
+	ifp->wfd = -1;
+	return (-1);
 }
 
 static struct neigh *
@@ -139,8 +212,9 @@ wire_output(const uint8_t *pkt, size_t len)
 {
 	const struct ip_hdr	*ip = (const struct ip_hdr *)pkt;
 	const struct neigh	*n;
-	uint8_t			 frame[ETH_HDR_LEN + HONEYD_MAX_PKT];
+	struct wire_queue	*q;
 	struct iface		*ifp;
+	uint8_t			*frame;
 	uint32_t		 src, dst;
 
 	if (len < IP_HDR_LEN || len > HONEYD_MAX_PKT || ip->ip_v != 4) {
@@ -162,21 +236,80 @@ wire_output(const uint8_t *pkt, size_t len)
 		return;
 	}
 	ifp = &parent->ifaces[n->iface];
+	q = &wire_queues[ifp->index];
+	if (q->n == WIRE_BATCH || WIRE_QBUF - q->used < ETH_HDR_LEN + len)
+		wire_queue_flush(ifp, q);
+	frame = q->buf + q->used;
 	memcpy(frame, n->mac, ETH_ADDR_LEN);
 	memcpy(frame + ETH_ADDR_LEN, ifp->mac, ETH_ADDR_LEN);
 	frame[12] = ETH_TYPE_IP >> 8;
 	frame[13] = ETH_TYPE_IP & 0xff;
 	memcpy(frame + ETH_HDR_LEN, pkt, len);
-	if (wire_send_frame(ifp, frame, ETH_HDR_LEN + len) == 0)
-		parent->stats.out_frames++;
+	q->iov[q->n].iov_base = frame;
+	q->iov[q->n].iov_len = ETH_HDR_LEN + len;
+	if (q->n++ == 0)
+		event_active(wire_ev, 0, 0);
+	/* Keep frames 8-byte aligned in the buffer. */
+	q->used += (ETH_HDR_LEN + len + 7) & ~(size_t)7;
 }
 
+/*
+ * Send what is queued, in order.  A frame the kernel refuses is counted
+ * and skipped, as a failed send(2) of it alone would have been.
+ */
+static void
+wire_queue_flush(struct iface *ifp, struct wire_queue *q)
+{
+	int	 i, done, r;
+
+	for (i = 0; i < q->n; i++) {
+		memset(&q->msgs[i].msg_hdr, 0, sizeof(q->msgs[i].msg_hdr));
+		q->msgs[i].msg_hdr.msg_name = &q->sll;
+		q->msgs[i].msg_hdr.msg_namelen = sizeof(q->sll);
+		q->msgs[i].msg_hdr.msg_iov = &q->iov[i];
+		q->msgs[i].msg_hdr.msg_iovlen = 1;
+	}
+	for (done = 0; done < q->n; ) {
+		r = sendmmsg(ifp->wfd, q->msgs + done, q->n - done, 0);
+		if (r > 0) {
+			parent->stats.out_frames += r;
+			done += r;
+			continue;
+		}
+		if (r == -1 && errno == EINTR)
+			continue;
+		parent->stats.out_errors++;
+		log_debug("send %s: %s", ifp->name, strerror(errno));
+		done++;
+	}
+	q->n = 0;
+	q->used = 0;
+}
+
+/* The end of a batch from the engine: everything queued goes out. */
+void
+wire_flush(void)
+{
+	int	 i;
+
+	for (i = 0; i < parent->nifaces; i++)
+		if (wire_queues[i].n > 0)
+			wire_queue_flush(&parent->ifaces[i], &wire_queues[i]);
+}
+
+static void
+wire_flush_event(int fd, short event, void *arg)
+{
+	wire_flush();
+}
+
+/* One frame at once (ARP), not queued. */
 int
 wire_send_frame(struct iface *ifp, const void *frame, size_t len)
 {
-	if (eth_send(ifp->eth, frame, len) != (ssize_t)len) {
+	if (send(ifp->wfd, frame, len, 0) != (ssize_t)len) {
 		parent->stats.out_errors++;
-		log_debug("eth_send %s: %s", ifp->name, strerror(errno));
+		log_debug("send %s: %s", ifp->name, strerror(errno));
 		return (-1);
 	}
 	return (0);

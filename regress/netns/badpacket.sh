@@ -42,7 +42,7 @@ check_status "ICMP echo claiming 20 bytes more than sent: no answer" 1 \
 
 # TCP SYN to an open port: TCP checksum, IP header checksum.
 check_status "TCP SYN to :22 with bad TCP checksum: no answer" 1 \
-    tb_packet --proto tcp --dst $H --dport 22 --flags S --seq 1000
+    tb_packet --proto tcp --dst $H --dport 22 --flags S --seq 1000 --bad-cksum
 out=$(tb_packet --proto tcp --dst $H --dport 22 --flags S --seq 1000)
 check_match "TCP SYN to :22 with correct checksum: SYN+ACK" \
     "^answer proto=tcp src=$H .* sport=22 .*flags=SA .*ack=1001 " "$out"

@@ -4,6 +4,7 @@
 . "$(dirname "$0")/../lib.sh"
 
 tb_setup
+tb_require scapy
 
 conf=$(tb_conf honeyd.conf <<'CONF'
 create default

@@ -27,6 +27,7 @@ import shlex
 import signal
 import socket
 import struct
+import subprocess
 import sys
 
 ETH_P_ALL = 0x0003
@@ -276,7 +277,9 @@ def main():
     with open("/sys/class/net/%s/address" % iface) as f:
         mac = bytes.fromhex(f.read().strip().replace(":", ""))
     ifaddr = None
-    for line in os.popen("ip -4 -o addr show dev %s" % shlex.quote(iface)):
+    out = subprocess.run(["ip", "-4", "-o", "addr", "show", "dev", iface],
+                         capture_output=True, text=True, check=False).stdout
+    for line in out.splitlines():
         w = line.split()
         ifaddr = ipaddress.IPv4Interface(w[w.index("inet") + 1]).ip
     sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW,

@@ -16,6 +16,8 @@
  *	#? action DST tcp|udp|icmp PORT [SRC]
  *	#? bind ADDR			the bind interval holding ADDR
  *	#? claim			the addresses the config claims
+ *	#? route DST [TTL]		the way through the routing
+ *					topology for a packet to DST
  *	#? resolve DST SRC HH:MM:SS PROTO OS
  *					the same as lookup for a packet of
  *					PROTO (tcp, udp, icmp or -) from a
@@ -195,6 +197,11 @@ query(FILE *out, char *q, const struct honeyd_config *conf)
 		}
 	} else if (strcmp(w[0], "resolve") == 0 && n == 6) {
 		resolve(out, w, conf);
+	} else if (strcmp(w[0], "route") == 0 && n >= 2) {
+		router_describe(conf, addr(w[1]), n > 2 ? atoi(w[2]) : 64,
+		    buf, sizeof(buf));
+		fprintf(out, "# route %s ttl %d: %s\n", w[1],
+		    n > 2 ? atoi(w[2]) : 64, buf);
 	} else if (strcmp(w[0], "claim") == 0) {
 		claim_init(&cs);
 		if (config_claimed_ranges(conf, &cs) == -1)

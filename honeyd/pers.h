@@ -1,0 +1,222 @@
+/*
+ * The personality engine's inside (personality.c, pers_plan.c,
+ * pers_isn.c, pers_check.c, pers_seq.c, pers_tcp.c, pers_icmp.c).
+ *
+ * A virtual host with a fingerprint gets a plan: every value the
+ * fingerprint leaves open (a range, alternatives) is chosen once, from a
+ * generator seeded by the host's address, and kept, as a real machine
+ * keeps its window size and TTL.  The plan holds small numbers only,
+ * never pointers into the fingerprint database, so a host that outlives
+ * a reload at worst answers with yesterday's values until its next
+ * packet re-derives them.  Next to the plan live the clocks: ISN, IP ID
+ * counters and the TCP timestamp clock.
+ *
+ * nmap's probes are recognised by their shape (flags, window, option
+ * layout) and answered with the line of the fingerprint that describes
+ * them; every other segment is answered the way the same stack answers
+ * its nearest probe, so passive tools see the same machine.
+ */
+
+#ifndef PERS_H
+#define PERS_H
+
+#include <stdint.h>
+
+struct host;
+struct template;
+struct ipin;
+struct ip_hdr;
+struct icmp_hdr;
+struct tcp_seg;
+struct tcp_reply;
+
+#define PERS_NONE	0xff	/* an unchecked attribute */
+
+/* The TCP answers a fingerprint describes, indexed from FPT_ECN. */
+#define PR_IDX(test)	((test) - FPT_ECN)	/* ECN, T1..T7 */
+#define PR_MAX		8
+
+/* S: the answer's sequence number. */
+enum { PS_Z, PS_A, PS_AP, PS_O };
+/* A: its acknowledgement number. */
+enum { PA_Z, PA_S, PA_SP, PA_O };
+/* Q: quirks. */
+#define PQ_R		0x01	/* reserved bits set */
+#define PQ_U		0x02	/* urgent pointer without URG */
+/* ECN CC. */
+enum { PCC_N, PCC_Y, PCC_S, PCC_O };
+
+struct pers_resp {
+	uint8_t		 r;		/* answers at all */
+	uint8_t		 df;
+	uint8_t		 ttl;
+	uint8_t		 flags;		/* TH_* */
+	uint8_t		 s, a;		/* PS_*, PA_* */
+	uint8_t		 q;		/* PQ_* */
+	uint8_t		 cc;		/* ECN: PCC_* */
+	uint8_t		 ops;		/* alternative of O, or PERS_NONE */
+	uint16_t	 win;
+	uint32_t	 rd;		/* CRC32 of RST data, 0: none */
+};
+
+/* IP ID generation classes (TI, CI, II). */
+enum pers_idcls {
+	PID_Z,			/* always zero */
+	PID_I,			/* +1 a packet */
+	PID_BI,			/* +256: a byte-swapped counter */
+	PID_RI,			/* random increments, 1001..1999 */
+	PID_RD,			/* random, jumps above 20000 */
+	PID_CONST,		/* one value */
+};
+
+/* IP ID streams: which packets draw from which class. */
+enum pers_stream {
+	PST_TCP,		/* open ports, connections (TI) */
+	PST_CLOSED,		/* resets from closed ports (CI) */
+	PST_ICMP,		/* echo replies (II) */
+	PST_MAX
+};
+
+/* The ISN clock. */
+struct pers_isn {
+	uint32_t	 isn;		/* last one handed out */
+	uint32_t	 prev;		/* the one before */
+	uint32_t	 m;		/* last increment / gcd */
+	uint32_t	 pm;		/* the one before */
+	uint64_t	 us;		/* when, monotonic microseconds */
+	uint64_t	 prev_us;
+	uint32_t	 n;		/* handed out so far */
+};
+
+/* What nmap computes from the ISNs of its SEQ probes. */
+struct pers_seqstat {
+	uint32_t	 gcd;
+	uint32_t	 isr;
+	uint32_t	 sp;
+};
+
+#define PERS_SEQ_GAP	0.1	/* seconds between nmap's SEQ probes */
+
+/* TCP timestamps (TS). */
+enum { PTS_NONE, PTS_ZERO, PTS_CLOCK };
+
+struct pers_plan {
+	struct pers_resp resp[PR_MAX];
+	uint8_t		 seqops[6];	/* OPS O1-O6 alternatives */
+	uint16_t	 seqwin[6];	/* WIN W1-W6 */
+	uint16_t	 synwin;	/* ordinary SYN+ACKs and connections */
+	uint8_t		 seq_r;		/* answers the SEQ probes */
+	uint8_t		 mss_echo;	/* MSS follows the peer's */
+	/* SEQ */
+	uint32_t	 gcd;		/* 0: a constant ISN */
+	uint32_t	 gcdmask;	/* bit k: gcd * k is acceptable */
+	double		 isn_rate, isn_dev;	/* a second */
+	double		 isn_pat[5];	/* steps between SEQ probes, / gcd */
+	uint8_t		 isn_random;	/* every ISN drawn anew */
+	uint8_t		 ts;		/* PTS_* */
+	double		 ts_hz;
+	uint8_t		 idcls[PST_MAX];
+	uint16_t	 idval[PST_MAX];	/* PID_CONST */
+	uint8_t		 idctr[PST_MAX];	/* counter each stream uses */
+	uint8_t		 ss;		/* 'S', 'O': ICMP apart, below or above */
+	uint8_t		 hops;		/* routers U1's quote pretends */
+	/* U1 */
+	uint8_t		 u1_r, u1_df, u1_ttl;
+	uint8_t		 u1_ripck;	/* 'G', 'Z', 'I' */
+	uint8_t		 u1_rud;	/* 'G', 'I' */
+	uint16_t	 u1_ipl;	/* 0: as much as fits */
+	int32_t		 u1_ripl, u1_rid, u1_ruck;	/* -1: G */
+	uint32_t	 u1_un;
+	int32_t		 u1_ulen;	/* gen 1 ULEN: quoted UDP length */
+	uint8_t		 u1_tos;	/* gen 1 TOS of the error */
+	/* IE */
+	uint8_t		 ie_r, ie_dfi, ie_ttl;	/* dfi: 'N' 'S' 'Y' 'O' */
+	int16_t		 ie_cd;		/* -1 S, -2 O, else the code */
+};
+
+struct pers_state {
+	uint32_t	 gen;		/* engine generation of the plan */
+	const void	*fp;		/* the fingerprint, this generation */
+	uint32_t	 fpkey;		/* its name's hash, across reloads */
+	uint64_t	 seed;
+	struct pers_plan plan;
+	struct pers_isn	 isn;
+	uint16_t	 id[PST_MAX];	/* IP ID counters */
+	uint64_t	 boot_us;	/* monotonic time of the "boot" */
+	uint32_t	 ts_base;	/* timestamp clock at boot_us */
+};
+
+/*
+ * What the hook that shaped a packet wants in its IP header; the
+ * packet leaves through ip_output() and personality_ip_fields() at
+ * once, which applies and clears it.
+ */
+struct pers_out {
+	int		 set;
+	uint8_t		 proto;
+	uint8_t		 ttl;
+	uint8_t		 df;
+	uint8_t		 stream;	/* enum pers_stream */
+	uint8_t		 x2;		/* TCP reserved bits */
+	int16_t		 tos;		/* -1: as built */
+};
+
+extern struct pers_out	 pers_out;
+
+/* personality.c */
+struct pers_state *pers_get(struct host *, const struct template *);
+struct fprng	*pers_rng(void);
+void		 pers_out_set(int, int, int, int);
+
+/* pers_plan.c */
+void		 pers_plan_derive(struct pers_plan *, const struct fingerprint *,
+		    uint64_t);
+uint32_t	 pers_plan_ttl(const struct fingerprint *, enum fp_test);
+uint64_t	 pers_attr_seed(uint64_t, enum fp_test, u_int);
+uint32_t	 pers_pick_num(const struct fingerprint *, enum fp_test, u_int,
+		    uint64_t, uint32_t);
+
+/* pers_isn.c */
+void		 pers_plan_isn(struct pers_plan *, const struct fingerprint *,
+		    uint64_t);
+
+/* pers_check.c */
+int		 pers_check(const struct fingerprint *,
+		    void (*)(const char *, const char *, const char *));
+
+/* pers_seq.c */
+uint64_t	 pers_now_us(void);
+void		 pers_isn_init(struct pers_isn *, const struct pers_plan *,
+		    struct fprng *);
+uint32_t	 pers_isn_next(struct pers_isn *, const struct pers_plan *,
+		    uint64_t, struct fprng *);
+uint32_t	 pers_isn_seqprobe(struct pers_isn *, const struct pers_plan *,
+		    int);
+int		 pers_seq_measure(const uint32_t *, const double *, int,
+		    struct pers_seqstat *);
+uint16_t	 pers_ipid_next(uint16_t *, const struct pers_plan *,
+		    enum pers_stream, struct fprng *);
+void		 pers_ipid_init(uint16_t *, const struct pers_plan *,
+		    struct fprng *);
+void		 pers_ipid_seqstart(uint16_t *, const struct pers_plan *,
+		    struct fprng *);
+uint32_t	 pers_ts_clock(const struct pers_plan *, uint32_t, uint64_t,
+		    uint64_t);
+double		 pers_ts_hz(uint32_t);
+uint32_t	 pers_crc32(const uint8_t *, size_t);
+void		 pers_crc32_forge(uint32_t, uint8_t[4]);
+
+/* pers_tcp.c */
+int		 pers_tcp_reply(struct pers_state *, const struct fingerprint *,
+		    struct ipin *, const struct tcp_seg *, int,
+		    struct tcp_reply *);
+size_t		 pers_tcpopts_build(const char *, size_t, uint8_t *, size_t,
+		    int, uint32_t, uint32_t, uint16_t, int *, int *);
+
+/* pers_icmp.c */
+void		 pers_echo_reply(struct pers_state *, struct ipin *,
+		    struct ip_hdr *, struct icmp_hdr *);
+ssize_t		 pers_icmp_quote(struct pers_state *, uint8_t *, size_t,
+		    size_t);
+
+#endif /* PERS_H */

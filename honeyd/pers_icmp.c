@@ -1,0 +1,133 @@
+/*
+ * The personality's ICMP: echo replies as IE describes them (the code
+ * a stack puts in, DF), and the quote of an ICMP error as U1 describes
+ * it, mistakes included: nmap sends a 328-byte UDP datagram to a
+ * closed port and compares what comes back with what it sent.
+ *   IPL    total length of the error; we quote IPL - 28 bytes
+ *   RIPL   the quoted IP total length (G: as sent)
+ *   RID    the quoted IP ID (G: as sent)
+ *   RIPCK  the quoted IP checksum: G valid, Z zero, I wrong
+ *   RUCK   the quoted UDP checksum (G: as sent)
+ *   RUD    the quoted payload: G intact, I damaged
+ *   UN     the "unused" word after the ICMP header
+ * and the TTL left in the quote, which nmap takes for the hop count.
+ */
+
+#include <sys/types.h>
+
+#include <arpa/inet.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <dumbnet.h>
+
+#include "honeyd.h"
+#include "personality.h"
+#include "pers.h"
+
+#define ICMP_ERR_HDRS	28	/* outer IP header, ICMP header, unused */
+
+static uint16_t	 quote_ipsum(uint8_t *, size_t);
+
+void
+pers_echo_reply(struct pers_state *st, struct ipin *in, struct ip_hdr *ip,
+    struct icmp_hdr *icmp)
+{
+	const struct pers_plan	*p = &st->plan;
+	int			 reqdf, df;
+
+	reqdf = (ntohs(in->ip->ip_off) & IP_DF) != 0;
+	if (p->ie_cd == -2)
+		icmp->icmp_code ^= 1;
+	else if (p->ie_cd >= 0)
+		icmp->icmp_code = p->ie_cd;
+	switch (p->ie_dfi) {
+	case 'Y':
+		df = 1;
+		break;
+	case 'S':
+		df = reqdf;
+		break;
+	case 'O':
+		df = !reqdf;
+		break;
+	default:
+		df = 0;
+		break;
+	}
+	pers_out_set(IP_PROTO_ICMP, p->ie_ttl, df, PST_ICMP);
+}
+
+/* A valid checksum for the quoted IP header. */
+static uint16_t
+quote_ipsum(uint8_t *q, size_t hlen)
+{
+	int	 sum;
+
+	q[10] = q[11] = 0;
+	sum = ip_cksum_add(q, hlen, 0);
+	return (ip_cksum_carry(sum));
+}
+
+/*
+ * Shape the quote in place: q holds qlen bytes of the offending
+ * datagram, room is what the error can carry.  Returns the new length.
+ */
+ssize_t
+pers_icmp_quote(struct pers_state *st, uint8_t *q, size_t qlen, size_t room)
+{
+	const struct pers_plan	*p = &st->plan;
+	size_t			 want, hlen;
+	uint16_t		 v;
+
+	if (!p->u1_r)
+		return (-1);
+	want = p->u1_ipl > ICMP_ERR_HDRS ?
+	    (size_t)p->u1_ipl - ICMP_ERR_HDRS : qlen;
+	if (want > room)
+		want = room;
+	if (want > qlen)
+		memset(q + qlen, 0, want - qlen);
+	qlen = want;
+	pers_out_set(IP_PROTO_ICMP, p->u1_ttl, p->u1_df, PST_ICMP);
+	pers_out.tos = p->u1_tos;
+	if (qlen < IP_HDR_LEN || (hlen = (q[0] & 0xf) * 4) < IP_HDR_LEN ||
+	    hlen > qlen)
+		return (qlen);
+	/* The routers a far host's probes would have passed. */
+	q[8] = q[8] > p->hops ? q[8] - p->hops : 1;
+	if (p->u1_ripl >= 0) {
+		v = htons(p->u1_ripl);
+		memcpy(q + 2, &v, 2);
+	}
+	if (p->u1_rid >= 0) {
+		v = htons(p->u1_rid);
+		memcpy(q + 4, &v, 2);
+	}
+	if (q[9] == IP_PROTO_UDP && qlen >= hlen + UDP_HDR_LEN) {
+		if (p->u1_ruck >= 0) {
+			v = htons(p->u1_ruck);
+			memcpy(q + hlen + 6, &v, 2);
+		}
+		if (p->u1_ulen >= 0) {
+			v = htons(p->u1_ulen);
+			memcpy(q + hlen + 4, &v, 2);
+		}
+		if (p->u1_rud == 'I' && qlen > hlen + UDP_HDR_LEN)
+			q[hlen + UDP_HDR_LEN] ^= 0xff;
+	}
+	switch (p->u1_ripck) {
+	case 'Z':
+		q[10] = q[11] = 0;
+		break;
+	case 'I':
+		v = quote_ipsum(q, hlen) ^ 0x5a5a;
+		memcpy(q + 10, &v, 2);
+		break;
+	default:
+		v = quote_ipsum(q, hlen);
+		memcpy(q + 10, &v, 2);
+		break;
+	}
+	return (qlen);
+}

@@ -1,0 +1,551 @@
+/*
+ * The personality's TCP: every segment a virtual host sends is shaped
+ * here (personality_tcp_reply), from the plan its fingerprint gave it.
+ *
+ * nmap's probes (book, chapter 8) are recognised by their shape:
+ *   SEQ 1-6  SYNs to an open port; windows 1, 63, 4, 4, 16, 512 and
+ *            six distinct option layouts.  Answered with OPS O1-O6 and
+ *            WIN W1-W6, flags, S, A, DF and TTL as T1 says.
+ *   ECN      a SYN with ECE and CWR: the ECN line.
+ *   T2-T4    a segment without SYN, a SYN+FIN, an ACK, open port.
+ *   T5-T7    a SYN, an ACK, anything else, closed port.
+ * Segments that are not probes are classed the same way (an ACK to a
+ * closed port is answered as T6 says), and a SYN that is no probe gets
+ * the answer to SEQ probe 1, which offered every option, less the
+ * options the peer did not offer: so what p0f sees of an ordinary
+ * connection is what nmap saw.
+ */
+
+#include <sys/types.h>
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <dumbnet.h>
+
+#include "honeyd.h"
+#include "personality.h"
+#include "pers.h"
+#include "tcp.h"
+
+/* nmap's probes to an open port, by window and option layout. */
+static const struct {
+	uint16_t	 win;
+	const char	*layout;
+} seq_probe[6] = {
+	{ 1, "WNMTS" }, { 63, "MWSTL" }, { 4, "TNNWNM" },
+	{ 4, "STWL" }, { 16, "MSTWL" }, { 512, "MST" },
+};
+
+#define PP_OTHER	0	/* PP_SEQ(1..6) are 1..6 */
+#define PP_ECN		7
+
+#define PERS_FAST_HZ	65536	/* above: per-connection clocks */
+#define PQ_R_BITS	0x04	/* reserved bit nmap's quirk R sees */
+
+static uint8_t	 rst_data[4];
+
+static int	 seg_layout(const struct tcp_seg *, char *, size_t);
+static int	 syn_probe(const struct tcp_seg *);
+static enum fp_test stray_test(const struct tcp_seg *, enum tcp_reply_kind);
+static int	 ops_text(const struct fingerprint *, enum fp_test, u_int,
+		    uint8_t, const char **, size_t *);
+static uint32_t	 ts_now(struct pers_state *, int);
+static void	 set_ops(struct pers_state *, const struct fingerprint *,
+		    enum fp_test, u_int, uint8_t, const struct tcp_seg *, int,
+		    int, struct tcp_reply *);
+static void	 apply_sa(struct pers_state *, const struct pers_resp *,
+		    const struct tcp_seg *, struct tcp_reply *);
+static void	 apply_quirks(const struct pers_resp *, struct tcp_reply *);
+static int	 reply_synack(struct pers_state *, const struct fingerprint *,
+		    struct ipin *, const struct tcp_seg *, struct tcp_reply *);
+static int	 reply_seqprobe(struct pers_state *,
+		    const struct fingerprint *, struct ipin *,
+		    const struct tcp_seg *, int, struct tcp_reply *);
+static void	 seqprobe_isn(struct pers_state *, int, struct tcp_reply *);
+static int	 reply_test(struct pers_state *, const struct fingerprint *,
+		    const struct tcp_seg *, enum tcp_reply_kind,
+		    struct tcp_reply *);
+static void	 reply_conn(struct pers_state *, struct tcp_reply *);
+static int	 opt_next(const char *, size_t, size_t *, uint32_t *, char *);
+static size_t	 opt_put(uint8_t *, size_t, size_t, int, uint32_t, uint32_t,
+		    uint32_t);
+
+/* The kinds of a segment's options as letters, nmap style. */
+static int
+seg_layout(const struct tcp_seg *seg, char *buf, size_t size)
+{
+	const uint8_t	*o = seg->opts;
+	size_t		 i = 0, n = 0, olen;
+
+	while (i < seg->optlen && n + 1 < size) {
+		switch (o[i]) {
+		case TCP_OPT_EOL:
+			buf[n++] = 'L';
+			i = seg->optlen;
+			continue;
+		case TCP_OPT_NOP:
+			buf[n++] = 'N';
+			i++;
+			continue;
+		case TCP_OPT_MSS:
+			buf[n++] = 'M';
+			break;
+		case TCP_OPT_WSCALE:
+			buf[n++] = 'W';
+			break;
+		case TCP_OPT_SACKOK:
+			buf[n++] = 'S';
+			break;
+		case TCP_OPT_TIMESTAMP:
+			buf[n++] = 'T';
+			break;
+		default:
+			buf[n++] = '?';
+			break;
+		}
+		if (i + 1 >= seg->optlen || (olen = o[i + 1]) < 2)
+			break;
+		i += olen;
+	}
+	buf[n] = '\0';
+	return (n);
+}
+
+/* Which of nmap's SYN probes this is, if any. */
+static int
+syn_probe(const struct tcp_seg *seg)
+{
+	char	 layout[TCP_OPT_LEN_MAX + 1];
+	int	 i;
+
+	if ((seg->flags & (TH_ECE | TH_CWR)) == (TH_ECE | TH_CWR))
+		return (PP_ECN);
+	seg_layout(seg, layout, sizeof(layout));
+	for (i = 0; i < 6; i++)
+		if (seg->win == seq_probe[i].win &&
+		    strcmp(layout, seq_probe[i].layout) == 0)
+			return (i + 1);
+	return (PP_OTHER);
+}
+
+/* The test whose answer a segment for no connection gets. */
+static enum fp_test
+stray_test(const struct tcp_seg *seg, enum tcp_reply_kind kind)
+{
+	uint8_t	 f = seg->flags & (TH_SYN | TH_ACK);
+
+	if (kind == TCP_R_CLOSED)
+		return (f == TH_SYN ? FPT_T5 : f == TH_ACK ? FPT_T6 : FPT_T7);
+	if (seg->flags & TH_SYN)
+		return (FPT_T3);
+	return (seg->flags & TH_ACK ? FPT_T4 : FPT_T2);
+}
+
+/* The text of one alternative of an option string. */
+static int
+ops_text(const struct fingerprint *fp, enum fp_test t, u_int a, uint8_t alt,
+    const char **s, size_t *len)
+{
+	const struct fpexpr	*e;
+
+	if (alt == PERS_NONE || (e = fingerprint_attr(fp, t, a)) == NULL ||
+	    alt >= e->nterms)
+		return (-1);
+	*s = e->raw + e->term[alt].off;
+	*len = e->term[alt].len;
+	return (0);
+}
+
+/*
+ * The host's timestamp clock now.  A stack whose timestamps nmap saw
+ * race (offsets drawn per connection, as Linux does) gets that rate
+ * for the probes only; connections keep a sane 1000 Hz clock, which
+ * the peer's PAWS check expects to move slowly.
+ */
+static uint32_t
+ts_now(struct pers_state *st, int probe)
+{
+	const struct pers_plan	*p = &st->plan;
+	uint64_t		 now = pers_now_us();
+	uint32_t		 v;
+
+	if (p->ts == PTS_ZERO)
+		return (0);
+	if (p->ts_hz > PERS_FAST_HZ && !probe)
+		v = st->ts_base + (uint32_t)((now - st->boot_us) / 1000);
+	else
+		v = pers_ts_clock(p, st->ts_base, st->boot_us, now);
+	return (v == 0 && p->ts == PTS_CLOCK ? 1 : v);
+}
+
+/*
+ * Options from a fingerprint string; filter: leave out what the peer
+ * did not offer (an ordinary SYN rather than a probe).
+ */
+static void
+set_ops(struct pers_state *st, const struct fingerprint *fp, enum fp_test t,
+    u_int a, uint8_t alt, const struct tcp_seg *seg, int filter, int probe,
+    struct tcp_reply *r)
+{
+	const char	*s;
+	size_t		 len;
+	int		 ws = -1, ts = 0, has;
+	uint32_t	 tsecr;
+
+	r->optlen = 0;
+	if (ops_text(fp, t, a, alt, &s, &len) == -1)
+		return;
+	has = seg != NULL ? seg->has : r->conn != NULL ? r->conn->peer_has :
+	    TCP_HAS_MSS;
+	tsecr = seg != NULL && (seg->has & TCP_HAS_TS) ? seg->tsval :
+	    r->conn != NULL ? r->conn->ts_recent : 0;
+	r->optlen = pers_tcpopts_build(s, len, r->opts, sizeof(r->opts),
+	    filter ? has : -1, ts_now(st, probe), tsecr,
+	    st->plan.mss_echo && (has & TCP_HAS_MSS) && !probe ?
+	    (seg != NULL ? seg->mss : r->conn != NULL ? r->conn->peer_mss :
+	    0) : 0, &ws, &ts);
+	r->wscale = ws >= 0 && (has & TCP_HAS_WSCALE) ? (ws > 14 ? 14 : ws) :
+	    0;
+	r->ts_ok = ts && (has & TCP_HAS_TS);
+}
+
+/* S and A: the sequence and acknowledgement numbers a test asks for. */
+static void
+apply_sa(struct pers_state *st, const struct pers_resp *pr,
+    const struct tcp_seg *seg, struct tcp_reply *r)
+{
+	struct fprng	*rng = pers_rng();
+
+	switch (pr->s) {
+	case PS_Z:
+		r->seq = 0;
+		break;
+	case PS_A:
+		r->seq = seg->ack;
+		break;
+	case PS_AP:
+		r->seq = seg->ack + 1;
+		break;
+	default:
+		/* Other: keep an ISN, else anything but those. */
+		if (r->seq == 0 || r->seq == seg->ack ||
+		    r->seq == seg->ack + 1)
+			r->seq = seg->ack + 2 + fprng_uniform(rng, 1U << 30);
+		break;
+	}
+	switch (pr->a) {
+	case PA_Z:
+		r->ack = 0;
+		break;
+	case PA_S:
+		r->ack = seg->seq;
+		break;
+	case PA_SP:
+		r->ack = seg->seq + 1;
+		break;
+	default:
+		r->ack = seg->seq + 2 + fprng_uniform(rng, 1U << 30);
+		break;
+	}
+}
+
+static void
+apply_quirks(const struct pers_resp *pr, struct tcp_reply *r)
+{
+	if (pr->q & PQ_U)
+		r->urp = 0x7fff & (0x1000 | fprng_next(pers_rng()));
+	pers_out.x2 = pr->q & PQ_R ? PQ_R_BITS : 0;
+}
+
+/* A SYN+ACK: to one of nmap's probes, or to anyone else. */
+static int
+reply_synack(struct pers_state *st, const struct fingerprint *fp,
+    struct ipin *in, const struct tcp_seg *seg, struct tcp_reply *r)
+{
+	const struct pers_plan	*p = &st->plan;
+	const struct pers_resp	*pr;
+	int			 probe = seg != NULL ? syn_probe(seg) : PP_OTHER;
+
+	if (probe >= 1 && probe <= 6)
+		return (reply_seqprobe(st, fp, in, seg, probe, r));
+	if (probe == PP_ECN) {
+		pr = &p->resp[PR_IDX(FPT_ECN)];
+		if (!pr->r)
+			return (-1);
+		r->flags = TH_SYN | TH_ACK;
+		r->flags |= pr->cc == PCC_Y ? TH_ECE : pr->cc == PCC_S ?
+		    TH_ECE | TH_CWR : pr->cc == PCC_O ? TH_CWR : 0;
+		r->win = pr->win;
+		if (pr->ops != PERS_NONE)
+			set_ops(st, fp, FPT_ECN, FP_ECN_O, pr->ops, seg, 0, 1,
+			    r);
+		else
+			set_ops(st, fp, FPT_OPS, FP_OPS_O1, p->seqops[0], seg,
+			    1, 1, r);
+		apply_quirks(pr, r);
+	} else {
+		pr = &p->resp[PR_IDX(FPT_T1)];
+		r->win = p->synwin;
+		set_ops(st, fp, FPT_OPS, FP_OPS_O1, p->seqops[0], seg, 1, 0, r);
+		if (p->seqops[0] != PERS_NONE &&
+		    fingerprint_attr(fp, FPT_OPS, FP_OPS_O1) == NULL)
+			set_ops(st, fp, FPT_T1, FP_T_O, p->seqops[0], seg, 1,
+			    0, r);
+		pers_out.x2 = 0;
+	}
+	pers_out_set(IP_PROTO_TCP, pr->ttl, pr->df, PST_TCP);
+	return (0);
+}
+
+/*
+ * One of the six SEQ probes: OPS and WIN give options and window, T1
+ * the rest.  A stack that answers them with a reset (T1 without S) or
+ * not at all sends that instead of a SYN+ACK, and keeps no state.
+ */
+static int
+reply_seqprobe(struct pers_state *st, const struct fingerprint *fp,
+    struct ipin *in, const struct tcp_seg *seg, int probe,
+    struct tcp_reply *r)
+{
+	const struct pers_plan	*p = &st->plan;
+	const struct pers_resp	*pr = &p->resp[PR_IDX(FPT_T1)];
+	struct tcp_reply	 rr;
+
+	if (!p->seq_r || !pr->r)
+		return (-1);
+	r->win = p->seqwin[probe - 1];
+	set_ops(st, fp, FPT_OPS, FP_OPS_O1 + probe - 1, p->seqops[probe - 1],
+	    seg, 0, 1, r);
+	if (p->seqops[probe - 1] != PERS_NONE &&
+	    fingerprint_attr(fp, FPT_OPS, FP_OPS_O1) == NULL)
+		set_ops(st, fp, FPT_T1, FP_T_O, p->seqops[0], seg, 0, 1, r);
+	if (probe >= 2)
+		seqprobe_isn(st, probe, r);
+	else
+		pers_ipid_seqstart(st->id, p, pers_rng());
+	apply_sa(st, pr, seg, r);
+	apply_quirks(pr, r);
+	pers_out_set(IP_PROTO_TCP, pr->ttl, pr->df, PST_TCP);
+	if (pr->flags & TH_SYN) {
+		r->flags = pr->flags;
+		return (0);
+	}
+	rr = *r;
+	rr.flags = pr->flags;
+	rr.conn = NULL;
+	tcp_output(in->host, in->tmpl, in->dst, in->src, &rr, OUT_TCP);
+	return (-1);
+}
+
+/*
+ * SEQ probes 2-6 get the planned steps (pers_isn_seqprobe) instead of
+ * the ISN tcp.c drew for them; the embryonic connection follows.
+ */
+static void
+seqprobe_isn(struct pers_state *st, int probe, struct tcp_reply *r)
+{
+	struct tcp_conn	*c = r->conn;
+	uint32_t	 isn;
+
+	isn = pers_isn_seqprobe(&st->isn, &st->plan, probe);
+	if (c != NULL && c->iss == r->seq) {
+		c->iss = c->snd_una = isn;
+		c->snd_nxt = isn + 1;
+	}
+	r->seq = isn;
+}
+
+/* T2-T7, and every segment that falls in their classes. */
+static int
+reply_test(struct pers_state *st, const struct fingerprint *fp,
+    const struct tcp_seg *seg, enum tcp_reply_kind kind,
+    struct tcp_reply *r)
+{
+	const struct pers_resp	*pr;
+	enum fp_test		 t = stray_test(seg, kind);
+	pr = &st->plan.resp[PR_IDX(t)];
+	if (!pr->r)
+		return (-1);
+	r->flags = pr->flags;
+	r->seq = (pr->flags & TH_SYN) ? pers_isn_next(&st->isn, &st->plan,
+	    pers_now_us(), pers_rng()) : 0;
+	apply_sa(st, pr, seg, r);
+	r->win = pr->win;
+	r->conn = NULL;
+	set_ops(st, fp, t, FP_T_O, pr->ops, seg, 0, 1, r);
+	r->data = NULL;
+	r->dlen = 0;
+	if (pr->rd != 0 && (pr->flags & TH_RST)) {
+		pers_crc32_forge(pr->rd, rst_data);
+		r->data = rst_data;
+		r->dlen = sizeof(rst_data);
+	}
+	apply_quirks(pr, r);
+	pers_out_set(IP_PROTO_TCP, pr->ttl, pr->df,
+	    kind == TCP_R_CLOSED ? PST_CLOSED : PST_TCP);
+	return (0);
+}
+
+/* A segment on a connection: the window and timestamps it carries. */
+static void
+reply_conn(struct pers_state *st, struct tcp_reply *r)
+{
+	const struct pers_plan	*p = &st->plan;
+	struct tcp_conn		*c = r->conn;
+	uint32_t		 v;
+	uint8_t			*o;
+
+	r->win = p->synwin >> (c != NULL ? c->snd_wscale : 0);
+	if (r->win == 0)
+		r->win = 1;
+	if (c != NULL && c->ts_ok && r->optlen + 12 <= sizeof(r->opts)) {
+		o = r->opts + r->optlen;
+		o[0] = o[1] = TCP_OPT_NOP;
+		o[2] = TCP_OPT_TIMESTAMP;
+		o[3] = 10;
+		v = htonl(ts_now(st, 0));
+		memcpy(o + 4, &v, 4);
+		v = htonl(c->ts_recent);
+		memcpy(o + 8, &v, 4);
+		r->optlen += 12;
+	}
+	pers_out_set(IP_PROTO_TCP, p->resp[PR_IDX(FPT_T1)].ttl,
+	    p->resp[PR_IDX(FPT_T1)].df, PST_TCP);
+	pers_out.x2 = 0;
+}
+
+/* The shape of a segment a host with a fingerprint sends. */
+int
+pers_tcp_reply(struct pers_state *st, const struct fingerprint *fp,
+    struct ipin *in, const struct tcp_seg *seg, int kind,
+    struct tcp_reply *r)
+{
+	switch (kind) {
+	case TCP_R_SYNACK:
+		return (reply_synack(st, fp, in, seg, r));
+	case TCP_R_CONN:
+		reply_conn(st, r);
+		return (0);
+	case TCP_R_CLOSED:
+	case TCP_R_STRAY:
+		return (reply_test(st, fp, seg, kind, r));
+	}
+	return (-1);
+}
+
+/*
+ * The next option of nmap option string s: its letter (0 at the end),
+ * *v its value (M, W), tsd its two timestamp digits (T).
+ */
+static int
+opt_next(const char *s, size_t len, size_t *i, uint32_t *v, char *tsd)
+{
+	size_t	 j;
+	int	 c;
+
+	if (*i >= len)
+		return (0);
+	c = s[(*i)++];
+	*v = 0;
+	if (c == 'M' || c == 'W') {
+		for (j = *i; j < len && isxdigit((unsigned char)s[j]); j++)
+			;
+		if (j > *i && fpexpr_hexnum(s + *i, j - *i, v) == -1)
+			*v = 0;
+		*i = j;
+	} else if (c == 'T') {
+		if (*i + 2 > len)
+			return (0);
+		tsd[0] = s[*i];
+		tsd[1] = s[*i + 1];
+		*i += 2;
+	}
+	return (c);
+}
+
+/* Put option c into out at n; the new length, or 0 if it does not fit. */
+static size_t
+opt_put(uint8_t *out, size_t n, size_t room, int c, uint32_t v,
+    uint32_t tsval, uint32_t tsecr)
+{
+	static const uint8_t	 len[] = { ['N'] = 1, ['L'] = 1, ['S'] = 2,
+	    ['M'] = 4, ['W'] = 3, ['T'] = 10 };
+
+	if (c < 0 || (size_t)c >= sizeof(len) || len[c] == 0 ||
+	    n + len[c] > room)
+		return (0);
+	switch (c) {
+	case 'N':
+	case 'L':
+		out[n] = c == 'N' ? TCP_OPT_NOP : TCP_OPT_EOL;
+		break;
+	case 'S':
+		out[n] = TCP_OPT_SACKOK;
+		break;
+	case 'M':
+		out[n] = TCP_OPT_MSS;
+		out[n + 2] = v >> 8;
+		out[n + 3] = v;
+		break;
+	case 'W':
+		out[n] = TCP_OPT_WSCALE;
+		out[n + 2] = v;
+		break;
+	case 'T':
+		out[n] = TCP_OPT_TIMESTAMP;
+		tsval = htonl(tsval);
+		tsecr = htonl(tsecr);
+		memcpy(out + n + 2, &tsval, 4);
+		memcpy(out + n + 6, &tsecr, 4);
+		break;
+	}
+	if (len[c] > 1)
+		out[n + 1] = len[c];
+	return (n + len[c]);
+}
+
+/*
+ * Build nmap option string s (M<mss> N W<shift> T<0|1><0|1> S L) into
+ * out.  has >= 0 filters: options the peer did not offer (TCP_HAS_*)
+ * are left out together with the NOPs that pad them, trailing EOLs
+ * too.  mss, if not 0, replaces the string's MSS.  Returns the length;
+ * *ws gets the window shift sent (or stays -1), *ts whether a
+ * timestamp went out.
+ */
+size_t
+pers_tcpopts_build(const char *s, size_t len, uint8_t *out, size_t room,
+    int has, uint32_t tsval, uint32_t tsecr, uint16_t mss, int *ws, int *ts)
+{
+	size_t		 i = 0, n = 0, nops = 0, m;
+	uint32_t	 v;
+	char		 tsd[2] = { '0', '0' };
+	int		 c;
+
+	while ((c = opt_next(s, len, &i, &v, tsd)) != 0) {
+		if (has >= 0 && ((c == 'W' && !(has & TCP_HAS_WSCALE)) ||
+		    (c == 'S' && !(has & TCP_HAS_SACKOK)) ||
+		    (c == 'T' && !(has & TCP_HAS_TS)))) {
+			n -= nops;	/* its padding goes with it */
+			nops = 0;
+			continue;
+		}
+		nops = c == 'N' ? nops + 1 : 0;
+		if (c == 'M' && mss != 0)
+			v = mss;
+		if ((m = opt_put(out, n, room, c, v, tsd[0] == '1' ?
+		    (tsval != 0 ? tsval : 1) : 0, tsd[1] == '1' ?
+		    (tsecr != 0 ? tsecr : 1) : 0)) == 0)
+			break;
+		n = m;
+		if (c == 'W')
+			*ws = v;
+		if (c == 'T')
+			*ts = 1;
+	}
+	while (has >= 0 && n > 0 && out[n - 1] == TCP_OPT_EOL)
+		n--;
+	return (n);
+}

@@ -1,0 +1,1052 @@
+/*
+ * Engine: virtual routing topologies (section 2.3 of the paper).
+ *
+ * The "route" statements describe one rooted tree per entry point: the
+ * root is the router packets enter by, every other router hangs off
+ * the router that names it as the gateway of an "add net", and that
+ * edge carries the link's latency, loss, bandwidth and drop thresholds.
+ * router_build() turns the statements into the trees and rejects
+ * anything else (a loop, a router no entry reaches) as "file:line:".
+ *
+ * A packet for an address inside the topology walks down its tree from
+ * the entry: each router that forwards it spends one TTL, and the one
+ * that spends the last answers ICMP time exceeded as itself, with its
+ * own template and personality; "unreach" networks get ICMP net
+ * unreachable.  Loss is drawn on every link crossed, so it compounds;
+ * latency and queueing add up, and the packet is held on the engine's
+ * event loop until it would have arrived.  Answers leaving a host
+ * behind routers walk the same path back: every router on the way
+ * spends a TTL, and the path's latency delays them again, which is why
+ * traceroute shows twice the configured latency.  Like the paper, loss
+ * is drawn once, on the way in.
+ *
+ * A link with a bandwidth is a queue per direction: the time its sender
+ * stays busy estimates the queue, each packet adds its serialization
+ * time, and "drop between A ms - B ms" drops with a probability rising
+ * from 0 at A ms of queueing to 1 at B ms (random early drop).  Held
+ * packets are bounded in count and bytes; what does not fit is counted
+ * and dropped.
+ */
+
+#include <sys/types.h>
+#include <sys/timerfd.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <dumbnet.h>
+
+#include "honeyd.h"
+
+#define RT_MAX_DEPTH		64		/* routers on one path */
+#define RT_HELD_MAX		8192		/* packets held at once */
+#define RT_HELD_BYTES		(16 * 1024 * 1024)
+#define RT_QUEUE_MAX_US		(1000 * 1000)	/* link queue, no RED */
+#define RT_LOSS_SCALE		1000000		/* loss per million */
+
+enum rt_kind {
+	RT_LINK,		/* route R link NET */
+	RT_NET,			/* route R add net NET GW */
+	RT_UNREACH,		/* route R unreach NET */
+	RT_TUNNEL,		/* route R add net NET tunnel A B */
+};
+
+/* Directions of a link's queues. */
+enum {
+	RT_DOWN,		/* away from the entry */
+	RT_UP,			/* back towards it */
+};
+
+/* Where a walk ends. */
+enum rt_end {
+	RT_DELIVER,		/* at the destination */
+	RT_EXPIRED,		/* TTL spent: time exceeded from "at" */
+	RT_NOROUTE,		/* net unreachable from "at" */
+	RT_TUNNELED,		/* into a tunnel: not implemented */
+};
+
+struct rt_node;
+
+/* One edge of a tree: the parent reaches "to" over it. */
+struct rt_link {
+	struct rt_node		*from, *to;
+	const struct route_conf	*rc;
+	uint64_t		 latency;	/* us */
+	uint32_t		 loss;		/* per RT_LOSS_SCALE */
+	uint64_t		 bandwidth;	/* bit/s, 0: unlimited */
+	uint64_t		 drop_lo, drop_hi; /* us; hi 0: no RED */
+	uint64_t		 busy[2];	/* sender free again, us */
+};
+
+/* One line of a router's table. */
+struct rt_row {
+	uint32_t		 net, mask;
+	enum rt_kind		 kind;
+	struct rt_link		*link;		/* RT_NET */
+	const struct route_conf	*rc;
+};
+
+enum rt_state {
+	RT_UNSEEN,
+	RT_WALKING,
+	RT_PLACED,
+	RT_BAD,
+};
+
+struct rt_node {
+	RB_ENTRY(rt_node)	 entry;
+	uint32_t		 addr;
+	struct rt_row		*rows;		/* longest prefix first */
+	size_t			 nrows;
+	struct rt_link		*up;		/* from the parent */
+	int			 is_entry;
+	int			 depth;		/* routers above it */
+	enum rt_state		 state;
+	const struct route_conf	*first;		/* where it first appears */
+};
+RB_HEAD(rt_nodes, rt_node);
+
+struct rt_entry {
+	struct rt_node		*node;
+	int			 has_net;
+	uint32_t		 net, mask;
+	const struct route_conf	*rc;
+};
+
+struct router_topo {
+	struct rt_nodes		 nodes;
+	struct rt_entry		*entries;
+	size_t			 nentries;
+};
+
+/* The result of a walk. */
+struct rt_path {
+	enum rt_end		 end;
+	struct rt_node		*at;		/* where it ended */
+	struct rt_link		*links[RT_MAX_DEPTH];
+	int			 nlinks;
+	int			 hops;		/* routers that forwarded it */
+	int			 ttl;		/* as it arrives at "at" */
+};
+
+/* A packet held until the topology would have delivered it. */
+struct rt_held {
+	RB_ENTRY(rt_held)	 entry;
+	uint64_t		 due, seq;	/* us; seq keeps FIFO order */
+	int			 out;		/* to the wire, else arriving */
+	enum rt_end		 end;
+	uint32_t		 at;
+	size_t			 len, hlen, l4len;
+	uint8_t			 pkt[];
+};
+RB_HEAD(rt_helds, rt_held);
+
+static int	 rt_node_cmp(struct rt_node *, struct rt_node *);
+static int	 rt_held_cmp(struct rt_held *, struct rt_held *);
+RB_GENERATE_STATIC(rt_nodes, rt_node, entry, rt_node_cmp)
+RB_GENERATE_STATIC(rt_helds, rt_held, entry, rt_held_cmp)
+
+static struct rt_helds	 rt_held = RB_INITIALIZER(&rt_held);
+static size_t		 rt_nheld, rt_held_bytes;
+static uint64_t		 rt_seq;
+static struct event	*rt_ev;
+static int		 rt_tfd = -1;
+
+static void	 rt_error(const struct route_conf *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+static void	 rt_fire(int, short, void *);
+
+static int
+rt_node_cmp(struct rt_node *a, struct rt_node *b)
+{
+	return (a->addr < b->addr ? -1 : a->addr > b->addr);
+}
+
+static int
+rt_held_cmp(struct rt_held *a, struct rt_held *b)
+{
+	if (a->due != b->due)
+		return (a->due < b->due ? -1 : 1);
+	return (a->seq < b->seq ? -1 : a->seq > b->seq);
+}
+
+static const char *
+rt_ntoa(uint32_t a, char *buf, size_t len)
+{
+	struct in_addr	 in;
+
+	in.s_addr = htonl(a);
+	return (inet_ntop(AF_INET, &in, buf, len));
+}
+
+static int
+rt_prefixlen(uint32_t mask)
+{
+	return (mask == 0 ? 0 : 32 - __builtin_ctz(mask));
+}
+
+/* "198.18.1.0/24", in one of two static buffers. */
+static const char *
+rt_net(uint32_t net, uint32_t mask)
+{
+	static char	 buf[2][32];
+	static int	 i;
+	char		 a[INET_ADDRSTRLEN];
+
+	i = !i;
+	snprintf(buf[i], sizeof(buf[i]), "%s/%d",
+	    rt_ntoa(net, a, sizeof(a)), rt_prefixlen(mask));
+	return (buf[i]);
+}
+
+/* An address, in one of two static buffers. */
+static const char *
+rt_addr(uint32_t a)
+{
+	static char	 buf[2][INET_ADDRSTRLEN];
+	static int	 i;
+
+	i = !i;
+	return (rt_ntoa(a, buf[i], sizeof(buf[i])));
+}
+
+/* Errors name the statement as the parser's do: "file:line: msg". */
+static void
+rt_error(const struct route_conf *r, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	fprintf(stderr, "%s:%d: ", r->file != NULL ? r->file : "config",
+	    r->lineno);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* Building and checking the trees. */
+
+static struct rt_node *
+rt_find(const struct router_topo *t, uint32_t addr)
+{
+	struct rt_node	 key;
+
+	key.addr = addr;
+	return (RB_FIND(rt_nodes, &((struct router_topo *)t)->nodes, &key));
+}
+
+static struct rt_node *
+rt_node_get(struct router_topo *t, uint32_t addr, const struct route_conf *r)
+{
+	struct rt_node	*n;
+
+	if ((n = rt_find(t, addr)) != NULL)
+		return (n);
+	if ((n = calloc(1, sizeof(*n))) == NULL) {
+		rt_error(r, "out of memory");
+		return (NULL);
+	}
+	n->addr = addr;
+	n->first = r;
+	RB_INSERT(rt_nodes, &t->nodes, n);
+	return (n);
+}
+
+static int
+rt_add_entry(struct router_topo *t, const struct route_conf *r)
+{
+	struct rt_entry	*e, *ne;
+	int		 has_net = (r->flags & ROUTE_F_NETWORK) != 0;
+	size_t		 i;
+
+	for (i = 0; i < t->nentries; i++) {
+		e = &t->entries[i];
+		if (e->node->addr == r->router) {
+			rt_error(r, "route entry %s given twice (line %d)",
+			    rt_addr(r->router), e->rc->lineno);
+			return (-1);
+		}
+		if (!has_net && !e->has_net) {
+			rt_error(r, "route entry %s: a second entry without "
+			    "network (the first is %s, line %d)",
+			    rt_addr(r->router), rt_addr(e->node->addr),
+			    e->rc->lineno);
+			return (-1);
+		}
+		if (has_net && e->has_net && e->net == r->net &&
+		    e->mask == r->mask) {
+			rt_error(r, "route entry %s: network %s already "
+			    "enters at %s (line %d)", rt_addr(r->router),
+			    rt_net(r->net, r->mask), rt_addr(e->node->addr),
+			    e->rc->lineno);
+			return (-1);
+		}
+	}
+	if ((ne = reallocarray(t->entries, t->nentries + 1,
+	    sizeof(*ne))) == NULL) {
+		rt_error(r, "out of memory");
+		return (-1);
+	}
+	t->entries = ne;
+	e = &t->entries[t->nentries];
+	memset(e, 0, sizeof(*e));
+	if ((e->node = rt_node_get(t, r->router, r)) == NULL)
+		return (-1);
+	t->nentries++;
+	e->node->is_entry = 1;
+	e->has_net = has_net;
+	e->net = r->net;
+	e->mask = r->mask;
+	e->rc = r;
+	return (0);
+}
+
+/* The edge "route A add net NET G ...": G's one way in. */
+static struct rt_link *
+rt_add_link(struct router_topo *t, struct rt_node *from,
+    const struct route_conf *r)
+{
+	struct rt_node	*to;
+	struct rt_link	*l;
+
+	if (r->gw == r->router) {
+		rt_error(r, "gateway %s is the router itself", rt_addr(r->gw));
+		return (NULL);
+	}
+	if ((to = rt_node_get(t, r->gw, r)) == NULL)
+		return (NULL);
+	if (to->is_entry) {
+		rt_error(r, "gateway %s is a route entry: the topology must "
+		    "be a tree", rt_addr(r->gw));
+		return (NULL);
+	}
+	/* Several networks may share a gateway, but not two parents. */
+	if (to->up != NULL && to->up->from != from) {
+		rt_error(r, "gateway %s is already reached from %s (line %d): "
+		    "the topology must be a tree", rt_addr(r->gw),
+		    rt_addr(to->up->from->addr), to->up->rc->lineno);
+		return (NULL);
+	}
+	if ((l = calloc(1, sizeof(*l))) == NULL) {
+		rt_error(r, "out of memory");
+		return (NULL);
+	}
+	l->from = from;
+	l->to = to;
+	l->rc = r;
+	l->latency = (uint64_t)r->latency * 1000;
+	l->loss = (uint32_t)(r->loss * (RT_LOSS_SCALE / 100) + 0.5);
+	l->bandwidth = r->bandwidth;
+	if (r->flags & ROUTE_F_DROP) {
+		l->drop_lo = (uint64_t)r->drop_lo * 1000;
+		l->drop_hi = (uint64_t)r->drop_hi * 1000;
+	}
+	if (to->up == NULL)
+		to->up = l;
+	return (l);
+}
+
+static int
+rt_add_row(struct router_topo *t, const struct route_conf *r)
+{
+	struct rt_node	*n;
+	struct rt_row	*row;
+	size_t		 i;
+
+	if ((n = rt_node_get(t, r->router, r)) == NULL)
+		return (-1);
+	for (i = 0; i < n->nrows; i++)
+		if (n->rows[i].net == r->net && n->rows[i].mask == r->mask) {
+			rt_error(r, "router %s: %s is already in its table "
+			    "(line %d)", rt_addr(r->router),
+			    rt_net(r->net, r->mask), n->rows[i].rc->lineno);
+			return (-1);
+		}
+	if ((row = reallocarray(n->rows, n->nrows + 1, sizeof(*row))) == NULL) {
+		rt_error(r, "out of memory");
+		return (-1);
+	}
+	n->rows = row;
+	row = &n->rows[n->nrows];
+	memset(row, 0, sizeof(*row));
+	row->net = r->net;
+	row->mask = r->mask;
+	row->rc = r;
+	switch (r->kind) {
+	case ROUTE_LINK:
+		row->kind = RT_LINK;
+		break;
+	case ROUTE_UNREACH:
+		row->kind = RT_UNREACH;
+		break;
+	case ROUTE_TUNNEL:
+		row->kind = RT_TUNNEL;
+		break;
+	default:
+		row->kind = RT_NET;
+		if ((row->link = rt_add_link(t, n, r)) == NULL)
+			return (-1);
+		break;
+	}
+	n->nrows++;
+	return (0);
+}
+
+/* Mark the chain from n up to (not including) stop. */
+static void
+rt_settle(struct rt_node *n, struct rt_node *stop, int ok)
+{
+	struct rt_node	*m;
+	int		 len = 0;
+
+	for (m = n; m != stop; m = m->up->from)
+		len++;
+	for (m = n; m != stop; m = m->up->from, len--) {
+		m->state = ok ? RT_PLACED : RT_BAD;
+		m->depth = ok ? stop->depth + len : 0;
+		if (ok && m->depth == RT_MAX_DEPTH + 1)
+			rt_error(m->up->rc, "router %s is more than %d "
+			    "routers deep", rt_addr(m->addr), RT_MAX_DEPTH);
+	}
+}
+
+/*
+ * Follow n's parents to an entry.  Reports the first router of a chain
+ * that no entry reaches, and a chain that comes back to itself, once.
+ * Returns the number of errors.
+ */
+static int
+rt_place(struct rt_node *n)
+{
+	struct rt_node	*m, *k;
+	int		 errs = 0, ok;
+
+	for (m = n; m->state == RT_UNSEEN && !m->is_entry && m->up != NULL;
+	    m = m->up->from)
+		m->state = RT_WALKING;
+	if (m->state == RT_WALKING) {
+		rt_error(m->up->rc, "routing loop through %s: the topology "
+		    "must be a tree", rt_addr(m->addr));
+		for (k = m->up->from; k != m; k = k->up->from)
+			k->state = RT_BAD;
+		m->state = RT_BAD;
+		errs++;
+	} else if (m->state == RT_UNSEEN && m->is_entry) {
+		m->state = RT_PLACED;
+		m->depth = 0;
+	} else if (m->state == RT_UNSEEN) {
+		rt_error(m->first, "router %s is not reachable from a route "
+		    "entry", rt_addr(m->addr));
+		m->state = RT_BAD;
+		errs++;
+	}
+	ok = m->state == RT_PLACED;
+	rt_settle(n, m, ok);
+	if (ok && n->depth > RT_MAX_DEPTH)
+		errs++;
+	return (errs);
+}
+
+/* Statements in order first, so errors come out by line number. */
+static int
+rt_check_tree(struct router_topo *t, const struct honeyd_config *conf)
+{
+	const struct route_conf	*r;
+	struct rt_node		*n;
+	int			 errs = 0;
+
+	TAILQ_FOREACH(r, &conf->routes, entry)
+		if ((n = rt_find(t, r->router)) != NULL &&
+		    n->state == RT_UNSEEN)
+			errs += rt_place(n);
+	RB_FOREACH(n, rt_nodes, &t->nodes)
+		if (n->state == RT_UNSEEN)
+			errs += rt_place(n);
+	return (errs);
+}
+
+static int
+rt_row_cmp(const void *a, const void *b)
+{
+	const struct rt_row	*x = a, *y = b;
+
+	if (x->mask != y->mask)
+		return (x->mask > y->mask ? -1 : 1);
+	return (x->net < y->net ? -1 : x->net > y->net);
+}
+
+/*
+ * Build conf's routing trees from its route statements and check that
+ * they are trees.  Errors go to stderr as "file:line: message"; then
+ * conf->topo stays NULL and the result is -1.
+ */
+int
+router_build(struct honeyd_config *conf)
+{
+	struct router_topo	*t;
+	const struct route_conf	*r;
+	struct rt_node		*n;
+	int			 errs = 0;
+
+	conf->topo = NULL;
+	if (TAILQ_EMPTY(&conf->routes))
+		return (0);
+	if ((t = calloc(1, sizeof(*t))) == NULL) {
+		rt_error(TAILQ_FIRST(&conf->routes), "out of memory");
+		return (-1);
+	}
+	RB_INIT(&t->nodes);
+	TAILQ_FOREACH(r, &conf->routes, entry)
+		if (r->kind == ROUTE_ENTRY && rt_add_entry(t, r) == -1)
+			errs++;
+	TAILQ_FOREACH(r, &conf->routes, entry)
+		if (r->kind != ROUTE_ENTRY && rt_add_row(t, r) == -1)
+			errs++;
+	if (errs == 0)
+		errs = rt_check_tree(t, conf);
+	if (errs > 0) {
+		router_free(t);
+		return (-1);
+	}
+	RB_FOREACH(n, rt_nodes, &t->nodes)
+		if (n->nrows > 1)
+			qsort(n->rows, n->nrows, sizeof(*n->rows), rt_row_cmp);
+	conf->topo = t;
+	return (0);
+}
+
+void
+router_free(struct router_topo *t)
+{
+	struct rt_node	*n;
+	size_t		 i;
+
+	if (t == NULL)
+		return;
+	while ((n = RB_MIN(rt_nodes, &t->nodes)) != NULL) {
+		RB_REMOVE(rt_nodes, &t->nodes, n);
+		for (i = 0; i < n->nrows; i++)
+			free(n->rows[i].link);
+		free(n->rows);
+		free(n);
+	}
+	free(t->entries);
+	free(t);
+}
+
+/* Walking a tree. */
+
+/* The entry a packet for dst comes in by; NULL: not ours to route. */
+static const struct rt_entry *
+rt_entry_for(const struct router_topo *t, uint32_t dst)
+{
+	const struct rt_entry	*e, *best = NULL, *dflt = NULL;
+	size_t			 i;
+
+	for (i = 0; i < t->nentries; i++) {
+		e = &t->entries[i];
+		if (e->node->addr == dst)
+			return (e);
+		if (!e->has_net)
+			dflt = e;
+		else if ((dst & e->mask) == e->net &&
+		    (best == NULL || e->mask > best->mask))
+			best = e;
+	}
+	return (best != NULL ? best : dflt);
+}
+
+/* A gateway is reached by its own address, then longest prefix. */
+static const struct rt_row *
+rt_match(const struct rt_node *n, uint32_t dst)
+{
+	size_t	 i;
+
+	for (i = 0; i < n->nrows; i++)
+		if (n->rows[i].kind == RT_NET &&
+		    n->rows[i].link->to->addr == dst)
+			return (&n->rows[i]);
+	for (i = 0; i < n->nrows; i++)
+		if ((dst & n->rows[i].mask) == n->rows[i].net)
+			return (&n->rows[i]);
+	return (NULL);
+}
+
+/*
+ * The way from the entry to dst.  ttl -1 walks without spending TTL
+ * (the way back of an answer).  0: dst is not in the topology.
+ */
+static int
+rt_walk(const struct router_topo *t, uint32_t dst, int ttl, struct rt_path *p)
+{
+	const struct rt_entry	*e;
+	const struct rt_row	*row = NULL;
+	struct rt_node		*n;
+
+	memset(p, 0, sizeof(*p));
+	if (t == NULL || (e = rt_entry_for(t, dst)) == NULL)
+		return (0);
+	for (n = e->node; n->addr != dst; n = row->link->to) {
+		p->at = n;
+		p->ttl = ttl;
+		if ((row = rt_match(n, dst)) == NULL) {
+			/* Only an entry's own network is all ours. */
+			if (n == e->node && !e->has_net)
+				return (0);
+			p->end = RT_NOROUTE;
+			return (1);
+		}
+		if (row->kind == RT_UNREACH || row->kind == RT_TUNNEL) {
+			p->end = row->kind == RT_UNREACH ? RT_NOROUTE :
+			    RT_TUNNELED;
+			return (1);
+		}
+		if (ttl != -1 && ttl <= 1) {
+			p->end = RT_EXPIRED;
+			return (1);
+		}
+		if (ttl != -1)
+			ttl--;
+		p->hops++;
+		if (row->kind == RT_LINK)
+			break;
+		/* The tree check bounds the depth; this keeps it so. */
+		if (p->nlinks == RT_MAX_DEPTH)
+			return (0);
+		p->links[p->nlinks++] = row->link;
+	}
+	p->end = RT_DELIVER;
+	p->at = n;		/* the destination, or the router linking it */
+	p->ttl = ttl;
+	return (1);
+}
+
+/* Link behaviour. */
+
+static uint64_t
+rt_now(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000);
+}
+
+/* Each link crossed draws its own loss: the losses compound. */
+static int
+rt_lost(const struct rt_path *p)
+{
+	int	 i;
+
+	for (i = 0; i < p->nlinks; i++)
+		if (p->links[i]->loss > 0 &&
+		    arc4random_uniform(RT_LOSS_SCALE) < p->links[i]->loss)
+			return (1);
+	return (0);
+}
+
+/* Random early drop on q us of queueing; a full queue drops all. */
+static int
+rt_red(const struct rt_link *l, uint64_t q)
+{
+	uint64_t	 span;
+
+	if (l->drop_hi == 0)
+		return (q >= RT_QUEUE_MAX_US);
+	if (q <= l->drop_lo)
+		return (0);
+	if (q >= l->drop_hi)
+		return (1);
+	span = l->drop_hi - l->drop_lo;
+	return (arc4random_uniform(RT_LOSS_SCALE) <
+	    (q - l->drop_lo) * RT_LOSS_SCALE / span);
+}
+
+/*
+ * Take len bytes over one link, starting at *t (us): queue behind what
+ * the link is still sending, serialize, propagate.  -1: dropped.
+ */
+static int
+rt_cross(struct rt_link *l, int dir, size_t len, uint64_t *t)
+{
+	uint64_t	 busy = l->busy[dir], q;
+
+	if (l->bandwidth > 0) {
+		q = busy > *t ? busy - *t : 0;
+		if (rt_red(l, q))
+			return (-1);
+		*t = (busy > *t ? busy : *t) +
+		    (uint64_t)len * 8 * 1000000 / l->bandwidth;
+		l->busy[dir] = *t;
+	}
+	*t += l->latency;
+	return (0);
+}
+
+/* How long the path takes for len bytes going dir; -1: dropped. */
+static int
+rt_delay(struct rt_path *p, int dir, size_t len, uint64_t now,
+    uint64_t *delay)
+{
+	uint64_t	 t = now;
+	int		 i, n = p->nlinks;
+
+	for (i = 0; i < n; i++)
+		if (rt_cross(p->links[dir == RT_DOWN ? i : n - 1 - i], dir,
+		    len, &t) == -1)
+			return (-1);
+	*delay = t - now;
+	return (0);
+}
+
+/* Holding packets on the event loop. */
+
+static int
+rt_timer_init(void)
+{
+	if (rt_ev != NULL)
+		return (0);
+	/*
+	 * A timerfd has nanosecond resolution; libevent's own timers
+	 * round epoll's timeout up to the next millisecond, too coarse
+	 * for latencies a traceroute shows to the tenth of one.
+	 */
+	rt_tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (rt_tfd != -1) {
+		rt_ev = event_new(engine->base, rt_tfd, EV_READ | EV_PERSIST,
+		    rt_fire, NULL);
+		if (rt_ev != NULL && event_add(rt_ev, NULL) == -1) {
+			event_free(rt_ev);
+			rt_ev = NULL;
+		}
+	} else
+		rt_ev = evtimer_new(engine->base, rt_fire, NULL);
+	if (rt_ev == NULL) {
+		log_warnx("router: no timer for delayed packets");
+		return (-1);
+	}
+	return (0);
+}
+
+static void
+rt_timer_arm(void)
+{
+	struct rt_held		*h;
+	struct itimerspec	 its;
+	struct timeval		 tv;
+	uint64_t		 now, d;
+
+	if ((h = RB_MIN(rt_helds, &rt_held)) == NULL)
+		return;
+	if (rt_tfd != -1) {
+		memset(&its, 0, sizeof(its));
+		its.it_value.tv_sec = h->due / 1000000;
+		its.it_value.tv_nsec = (h->due % 1000000) * 1000;
+		if (timerfd_settime(rt_tfd, TFD_TIMER_ABSTIME, &its,
+		    NULL) == -1)
+			log_warn("router: timerfd_settime");
+		return;
+	}
+	now = rt_now();
+	d = h->due > now ? h->due - now : 0;
+	tv.tv_sec = d / 1000000;
+	tv.tv_usec = d % 1000000;
+	evtimer_add(rt_ev, &tv);
+}
+
+/* A copy of a packet to hold; NULL: over the bounds, counted. */
+static struct rt_held *
+rt_held_new(const void *pkt, size_t len)
+{
+	struct rt_held	*h;
+
+	if ((h = malloc(sizeof(*h) + len)) == NULL) {
+		engine->stats.route_held++;
+		return (NULL);
+	}
+	memset(h, 0, sizeof(*h));
+	memcpy(h->pkt, pkt, len);
+	h->len = len;
+	return (h);
+}
+
+/* Hold h for delay us; 0 if it was taken, -1 (and h freed) if not. */
+static int
+rt_hold(struct rt_held *h, uint64_t now, uint64_t delay)
+{
+	if (rt_nheld >= RT_HELD_MAX ||
+	    rt_held_bytes + h->len > RT_HELD_BYTES || rt_timer_init() == -1) {
+		engine->stats.route_held++;
+		free(h);
+		return (-1);
+	}
+	h->due = now + delay;
+	h->seq = rt_seq++;
+	RB_INSERT(rt_helds, &rt_held, h);
+	rt_nheld++;
+	rt_held_bytes += h->len;
+	if (RB_MIN(rt_helds, &rt_held) == h)
+		rt_timer_arm();
+	return (0);
+}
+
+/* Never an ICMP error about an ICMP error (RFC 1122 3.2.2). */
+static int
+rt_icmp_error(const struct ipin *in)
+{
+	const struct icmp_hdr	*icmp = (const struct icmp_hdr *)in->l4;
+
+	if (in->ip->ip_p != IP_PROTO_ICMP)
+		return (0);
+	switch (icmp->icmp_type) {
+	case ICMP_ECHO:
+	case ICMP_ECHOREPLY:
+	case ICMP_TSTAMP:
+	case ICMP_TSTAMPREPLY:
+	case ICMP_INFO:
+	case ICMP_INFOREPLY:
+	case ICMP_MASK:
+	case ICMP_MASKREPLY:
+	case ICMP_RTRADVERT:
+	case ICMP_RTRSOLICIT:
+		return (0);
+	}
+	return (1);
+}
+
+/* Router "at" answers the packet in "in" itself, as its template says. */
+static void
+rt_router_error(struct ipin *in, uint32_t at, int type, int code)
+{
+	struct template	*t;
+	struct host	*h;
+
+	if (rt_icmp_error(in))
+		return;
+	if ((t = config_lookup(engine->conf, at, in->src)) == NULL) {
+		engine->stats.drop_noaddr++;
+		return;
+	}
+	if ((h = host_get(at)) == NULL) {
+		engine->stats.drop_nohost++;
+		return;
+	}
+	personality_host_update(h, t);
+	/* The router, not the destination, is handling this packet. */
+	in->host = h;
+	in->tmpl = t;
+	icmp_error(in, h, t, at, type, code);
+}
+
+/* A packet arriving where its walk ended. */
+static void
+rt_arrive(struct rt_held *h)
+{
+	struct ipin	 in;
+	uint32_t	 a;
+
+	memset(&in, 0, sizeof(in));
+	in.ip = (const struct ip_hdr *)h->pkt;
+	in.len = h->len;
+	in.hlen = h->hlen;
+	in.l4 = h->pkt + h->hlen;
+	in.l4len = h->l4len;
+	memcpy(&a, &in.ip->ip_src, sizeof(a));
+	in.src = ntohl(a);
+	memcpy(&a, &in.ip->ip_dst, sizeof(a));
+	in.dst = ntohl(a);
+	switch (h->end) {
+	case RT_DELIVER:
+		ip_dispatch(&in);
+		break;
+	case RT_EXPIRED:
+		rt_router_error(&in, h->at, ICMP_TIMEXCEED,
+		    ICMP_TIMEXCEED_INTRANS);
+		break;
+	case RT_NOROUTE:
+		rt_router_error(&in, h->at, ICMP_UNREACH, ICMP_UNREACH_NET);
+		break;
+	case RT_TUNNELED:
+		break;
+	}
+}
+
+static void
+rt_release(struct rt_held *h)
+{
+	if (h->out)
+		engine_send(h->pkt, h->len);
+	else
+		rt_arrive(h);
+}
+
+static void
+rt_fire(int fd, short event, void *arg)
+{
+	struct rt_held	*h;
+	uint64_t	 now, expirations;
+
+	if (rt_tfd != -1 && read(rt_tfd, &expirations,
+	    sizeof(expirations)) == -1 && errno != EAGAIN)
+		log_warn("router: timerfd read");
+	now = rt_now();
+	while ((h = RB_MIN(rt_helds, &rt_held)) != NULL && h->due <= now) {
+		RB_REMOVE(rt_helds, &rt_held, h);
+		rt_nheld--;
+		rt_held_bytes -= h->len;
+		rt_release(h);
+		free(h);
+	}
+	rt_timer_arm();
+}
+
+/*
+ * The dispatcher's hook: 0 if the packet is not for the topology, 1 if
+ * the topology took it (answered, dropped, or held to arrive later).
+ */
+int
+router_input(struct ipin *in)
+{
+	struct rt_path	 p;
+	struct rt_held	*h;
+	struct ip_hdr	*ip;
+	uint64_t	 now, delay;
+	int		 sum;
+
+	if (engine->conf == NULL ||
+	    !rt_walk(engine->conf->topo, in->dst, in->ip->ip_ttl, &p))
+		return (0);
+	engine->stats.route_in++;
+	if (p.end == RT_TUNNELED) {
+		/* XXX tunnels need GRE to a real host; dropped for now. */
+		engine->stats.route_tunnel++;
+		return (1);
+	}
+	if (rt_lost(&p)) {
+		engine->stats.route_loss++;
+		return (1);
+	}
+	now = rt_now();
+	if (rt_delay(&p, RT_DOWN, in->len, now, &delay) == -1) {
+		engine->stats.route_queue++;
+		return (1);
+	}
+	if ((h = rt_held_new(in->ip, in->len)) == NULL)
+		return (1);
+	h->end = p.end;
+	h->at = p.at->addr;
+	h->hlen = in->hlen;
+	h->l4len = in->l4len;
+	/* The TTL as the routers on the way left it. */
+	ip = (struct ip_hdr *)h->pkt;
+	ip->ip_ttl = p.ttl;
+	ip->ip_sum = 0;
+	sum = ip_cksum_add(ip, in->hlen, 0);
+	ip->ip_sum = ip_cksum_carry(sum);
+	if (delay > 0)
+		return (rt_hold(h, now, delay), 1);
+	rt_arrive(h);
+	free(h);
+	return (1);
+}
+
+/*
+ * ip_output()'s hook, after the personality stamped the packet: an
+ * answer from inside the topology loses a TTL per router on its way
+ * out and takes the path's time.  0: send it now (its TTL adjusted);
+ * 1: the topology took it (held, or dropped).
+ */
+int
+router_output(uint8_t *pkt, size_t len)
+{
+	struct ip_hdr	*ip = (struct ip_hdr *)pkt;
+	struct rt_path	 p;
+	struct rt_held	*h;
+	uint64_t	 now, delay;
+	uint32_t	 a;
+
+	if (engine->conf == NULL || engine->conf->topo == NULL ||
+	    len < IP_HDR_LEN)
+		return (0);
+	memcpy(&a, &ip->ip_src, sizeof(a));
+	if (!rt_walk(engine->conf->topo, ntohl(a), -1, &p) ||
+	    p.end != RT_DELIVER || p.hops == 0)
+		return (0);
+	engine->stats.route_out++;
+	if (ip->ip_ttl <= p.hops) {
+		engine->stats.route_ttl++;
+		return (1);
+	}
+	ip->ip_ttl -= p.hops;
+	now = rt_now();
+	if (rt_delay(&p, RT_UP, len, now, &delay) == -1) {
+		engine->stats.route_queue++;
+		return (1);
+	}
+	if (delay == 0)
+		return (0);
+	ip_checksum(pkt, len);
+	if ((h = rt_held_new(pkt, len)) == NULL)
+		return (1);
+	h->out = 1;
+	rt_hold(h, now, delay);
+	return (1);
+}
+
+/*
+ * The way to dst for a packet arriving with ttl, in words: the routers
+ * it crosses, where it ends, its hops, latency and compound loss.
+ * For "#? route" queries and the control tool.
+ */
+void
+router_describe(const struct honeyd_config *conf, uint32_t dst, int ttl,
+    char *buf, size_t len)
+{
+	static const char *const ends[] = {
+		[RT_DELIVER] = "deliver", [RT_EXPIRED] = "time exceeded",
+		[RT_NOROUTE] = "net unreachable", [RT_TUNNELED] = "tunnel"
+	};
+	struct rt_path	 p;
+	uint64_t	 lat = 0;
+	double		 pass = 1;
+	int		 i;
+
+	if (!rt_walk(conf->topo, dst, ttl, &p)) {
+		snprintf(buf, len, "not routed");
+		return;
+	}
+	for (i = 0; i < p.nlinks; i++) {
+		lat += p.links[i]->latency;
+		pass *= 1 - (double)p.links[i]->loss / RT_LOSS_SCALE;
+	}
+	snprintf(buf, len, "%s", p.nlinks > 0 ?
+	    rt_addr(p.links[0]->from->addr) : rt_addr(p.at->addr));
+	for (i = 0; i < p.nlinks; i++)
+		snprintf(buf + strlen(buf), len - strlen(buf), " %s",
+		    rt_addr(p.links[i]->to->addr));
+	snprintf(buf + strlen(buf), len - strlen(buf),
+	    ": %s%s%s, hops %d, latency %llu ms, loss %.4f%%", ends[p.end],
+	    p.end == RT_DELIVER ? "" : " from ",
+	    p.end == RT_DELIVER ? "" : rt_addr(p.at->addr), p.hops,
+	    (unsigned long long)lat / 1000, (1 - pass) * 100);
+}
+
+void
+router_log_stats(void)
+{
+	struct engine_stats	*s = &engine->stats;
+
+	log_info("route in %llu out %llu; dropped loss %llu queue %llu "
+	    "held %llu tunnel %llu ttl %llu; holding %zu",
+	    (unsigned long long)s->route_in, (unsigned long long)s->route_out,
+	    (unsigned long long)s->route_loss,
+	    (unsigned long long)s->route_queue,
+	    (unsigned long long)s->route_held,
+	    (unsigned long long)s->route_tunnel,
+	    (unsigned long long)s->route_ttl, rt_nheld);
+}

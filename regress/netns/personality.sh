@@ -1,0 +1,96 @@
+#!/bin/bash
+# The personality on every packet, not just nmap's probes: an ordinary
+# connection's segments carry the fingerprint's TTL, DF, IP IDs and
+# timestamps; hosts sharing a template keep independent clocks; the
+# TCP timestamp clock starts at the configured uptime; a fingerprint
+# that cannot be reproduced exactly gets a warning naming the test.
+. "$(dirname "$0")/../lib.sh"
+
+tb_setup
+tb_require nmap nc tcpdump
+
+WIN=198.19.3.1		# Windows 7: TTL 128, DF, IP IDs +1, timestamps
+WIN2=198.19.3.2		# the same template
+LNX=198.19.3.3		# Linux: IP ID 0 with DF, TS 200 Hz, up 10 days
+
+conf=$(tb_conf honeyd.conf <<'CONF'
+create default
+set default default tcp action reset
+
+create win
+set win personality "Microsoft Windows 7, Windows Server 2012, or Windows 8.1 Update 1"
+set win default tcp action reset
+add win tcp port 80 open
+bind 198.19.3.1 win
+bind 198.19.3.2 win
+
+create lnx
+set lnx personality "Linux 3.2"
+set lnx default tcp action reset
+add lnx tcp port 80 open
+set lnx uptime 864000
+bind 198.19.3.3 lnx
+
+create odd
+set odd personality "Apple iPhone mobile phone (iPhone OS 2.2)"
+bind 198.19.3.4 odd
+CONF
+)
+# The iPhone entry asks for a timestamp rate nmap can never report.
+PRINTS=/usr/share/nmap/nmap-os-db
+honeyd_start "$conf" 198.19.0.0/16
+check_match "warning names the test that cannot be emulated" \
+    'personality "Apple iPhone mobile phone \(iPhone OS 2\.2\)": test SEQ cannot be emulated exactly' \
+    "$(honeyd_log)"
+
+# One whole connection to the Windows host, captured on the attacker.
+in_a tcpdump -i "$IF_A" -nn -v -l "src host $WIN and tcp" \
+    >"$TB_TMP/win.txt" 2>/dev/null &
+dump=$!
+sleep 1
+check "connection to $WIN:80 with data, closed by us" \
+    in_a sh -c "printf 'hello\n' | nc -q 1 -w 3 $WIN 80"
+sleep 1
+kill -TERM "$dump" 2>/dev/null
+wait "$dump" 2>/dev/null
+pkts=$(grep -c 'ttl' "$TB_TMP/win.txt")
+tb_note "$pkts segments from $WIN"
+check "several segments from $WIN captured" test "$pkts" -ge 3
+check_nomatch "every segment from $WIN has TTL 128" 'ttl ([0-9]|[1-9][0-9]|1[01][0-9]|12[0-7]|129|1[3-9][0-9]|2[0-9][0-9]),' \
+    "$(cat "$TB_TMP/win.txt")"
+check_eq "every segment from $WIN has DF" "$pkts" \
+    "$(grep 'ttl' "$TB_TMP/win.txt" | grep -c 'flags \[DF\]')"
+# Timestamps on every segment, not only on the SYN+ACK.
+check_eq "every segment from $WIN carries a timestamp" "$pkts" \
+    "$(grep -c 'TS val' "$TB_TMP/win.txt")"
+ids=$(sed -n 's/.* id \([0-9]*\),.*/\1/p' "$TB_TMP/win.txt" | tr '\n' ' ')
+tb_note "IP IDs: $ids"
+check "IP IDs from $WIN go up by small steps (TI=I)" awk -v ids="$ids" \
+    'BEGIN { n = split(ids, a, " "); ok = n >= 3;
+	for (i = 2; i <= n; i++) { d = (a[i] - a[i-1] + 65536) % 65536;
+	    if (d < 1 || d > 9) ok = 0 }; exit !ok }'
+
+# Two hosts of one template: the same stack, separate clocks.
+syn() {
+	tb_packet --proto tcp --dst "$1" --dport 80 --flags S --seq 1000
+}
+a=$(syn "$WIN")
+b=$(syn "$WIN2")
+check_eq "both hosts of the template answer with the same window" \
+    "$(kv win "$a")" "$(kv win "$b")"
+check "their ISNs differ" test "$(kv seq "$a")" != "$(kv seq "$b")"
+check "their IP IDs differ" test "$(kv ipid "$a")" != "$(kv ipid "$b")"
+a2=$(syn "$WIN")
+check "one host's IP IDs keep counting ($(kv ipid "$a") then $(kv ipid "$a2"))" \
+    test $((($(kv ipid "$a2") - $(kv ipid "$a") + 65536) % 65536)) -le 9
+
+# The Linux host: IP ID 0 under DF; nmap's uptime guess is the
+# configured 10 days, from the TCP timestamp clock.
+l=$(syn "$LNX")
+check_eq "Linux host: IP ID 0" 0 "$(kv ipid "$l")"
+check_eq "Linux host: DF" 1 "$(kv df "$l")"
+out=$(in_a timeout 120 nmap -n -Pn -O -v -p 80,81 "$LNX" 2>&1)
+check_match "nmap: Linux host up 10 days" 'Uptime guess: (9\.9[0-9]*|10\.0[0-9]*) days' \
+    "$out"
+
+tb_finish

@@ -1,0 +1,235 @@
+#!/bin/bash
+# regress/run.sh: honeyd's test suite.
+#
+#   regress/run.sh [--unit-only | --netns-only] [FILE...]
+#
+# Runs, in order:
+#   1. the unit test programs build/regress/unit/test_* and
+#      build-asan/regress/unit/test_* (built by the Makefile),
+#   2. regress/config/run.sh, if there is one, once with each build's
+#      config_check program (build/config_check, build-asan/config_check),
+#   3. every regress/netns/*.sh, against the daemon in $HONEYD, or by
+#      default build-asan/honeyd (and build/honeyd too with HONEYD_BOTH=1).
+# With FILEs, only those (unit programs, regress/config/run.sh or netns
+# tests, told apart by their path).
+#
+# Every program ends its output with "N passed, M failed"; one that does
+# not, or that crashes or times out (TEST_TIMEOUT seconds, default 600),
+# counts as a failure.  The last line is the total, "N passed, M failed",
+# and the exit status is non-zero if anything failed.  The netns tests
+# need root.
+
+set -u
+
+cd "$(dirname "$0")/.." || exit 2
+REPO=$PWD
+
+usage() {
+	sed -n '2,/^$/s/^# \{0,1\}//p' "$0" >&2
+	exit 2
+}
+
+mode=all
+files=()
+while [ $# -gt 0 ]; do
+	case $1 in
+	--unit-only) mode=unit ;;
+	--netns-only) mode=netns ;;
+	-h|--help) usage ;;
+	--) shift; files+=("$@"); break ;;
+	-*) echo "run.sh: unknown option $1" >&2; usage ;;
+	*) files+=("$1") ;;
+	esac
+	shift
+done
+
+TEST_TIMEOUT=${TEST_TIMEOUT:-600}
+# Namespace names of every test started from here carry this tag, so
+# that leftovers of a killed test can be found and removed.
+TB_TAG=r$(printf '%x' $$)
+export TB_TAG
+
+# ------------------------------------------------------- what to run
+
+unit_progs=()
+config_prog=
+netns_tests=()
+
+is_unit_prog() {
+	[ -f "$1" ] && [ -x "$1" ] || return 1
+	case $1 in
+	*.o|*.d|*.c|*.h|*.a|*.so|*.log|*.dSYM) return 1 ;;
+	esac
+}
+
+if [ ${#files[@]} -eq 0 ]; then
+	for f in build/regress/unit/test_* build-asan/regress/unit/test_*; do
+		is_unit_prog "$f" && unit_progs+=("$f")
+	done
+	[ -f regress/config/run.sh ] && config_prog=regress/config/run.sh
+	for f in regress/netns/*.sh; do
+		[ -f "$f" ] && netns_tests+=("$f")
+	done
+else
+	for f in "${files[@]}"; do
+		f=${f#"$REPO"/}
+		f=${f#./}
+		case $f in
+		regress/netns/*.sh|*/regress/netns/*.sh) netns_tests+=("$f") ;;
+		regress/config/run.sh) config_prog=$f ;;
+		*) unit_progs+=("$f") ;;
+		esac
+	done
+fi
+case $mode in
+unit) config_prog=; netns_tests=() ;;
+netns) unit_progs=(); config_prog= ;;
+esac
+
+# Daemon binaries for the netns tests: "label path" pairs.
+variants=()
+if [ -n "${HONEYD:-}" ]; then
+	variants+=("honeyd=$HONEYD")
+else
+	variants+=("asan=build-asan/honeyd")
+	[ "${HONEYD_BOTH:-0}" = 1 ] && variants+=("plain=build/honeyd")
+fi
+
+if [ ${#netns_tests[@]} -gt 0 ] && [ "$(id -u)" -ne 0 ]; then
+	cat >&2 <<EOF
+run.sh: the integration tests (regress/netns/*.sh) need root: they create
+network namespaces, veth pairs and raw sockets.  Run the suite as root
+(sudo regress/run.sh), or only the unit tests: regress/run.sh --unit-only
+EOF
+	exit 2
+fi
+
+# ---------------------------------------------------------- running
+
+TOTAL_P=0
+TOTAL_F=0
+SUMMARY=()
+SUMMARY_RE='^([A-Za-z]+: )?([0-9]+) passed, ([0-9]+) failed(, ([0-9]+) skipped)?$'
+
+# record LABEL PASSED FAILED NOTE
+record() {
+	local verdict=PASS
+	[ "$3" -eq 0 ] || verdict=FAIL
+	TOTAL_P=$((TOTAL_P + $2))
+	TOTAL_F=$((TOTAL_F + $3))
+	SUMMARY+=("$(printf '  %-4s %-48s %4d passed %4d failed%s' "$verdict" "$1" \
+	    "$2" "$3" "${4:+  ($4)}")")
+}
+
+# leftovers: remove namespaces a killed test left behind; prints them.
+leftovers() {
+	local ns pids i
+	for ns in $(ip netns list 2>/dev/null | awk '{ print $1 }' |
+	    grep -E "^hd-$TB_TAG-" || true); do
+		echo "$ns"
+		for i in 1 2 3 4 5 6 7 8 9 10; do
+			pids=$(ip netns pids "$ns" 2>/dev/null)
+			[ -n "$pids" ] || break
+			# shellcheck disable=SC2086
+			kill -KILL $pids 2>/dev/null
+			sleep 0.1
+		done
+		ip netns del "$ns" 2>/dev/null
+	done
+}
+
+# run_prog LABEL CMD...: run one test program, parse its last line.
+run_prog() {
+	local label=$1 log rc last p f note= left
+	shift
+	log=$(mktemp "${TMPDIR:-/tmp}/honeyd-run.XXXXXX")
+	printf '\n=== %s\n' "$label"
+	timeout -k 10 "$TEST_TIMEOUT" "$@" </dev/null 2>&1 | tee "$log"
+	rc=${PIPESTATUS[0]}
+	last=$(grep -v '^[[:space:]]*$' "$log" | tail -n 1)
+	rm -f "$log"
+	if [[ $last =~ $SUMMARY_RE ]]; then
+		p=${BASH_REMATCH[2]}
+		f=${BASH_REMATCH[3]}
+	else
+		p=0
+		f=1
+		note="no summary line"
+	fi
+	if [ "$rc" -eq 124 ]; then
+		f=$((f + 1))
+		note="${note:+$note; }timed out after ${TEST_TIMEOUT}s"
+	elif [ "$rc" -eq 137 ]; then
+		f=$((f + 1))
+		note="${note:+$note; }killed by SIGKILL (or by the timeout)"
+	elif [ "$rc" -gt 128 ]; then
+		f=$((f + 1))
+		note="${note:+$note; }killed by signal $((rc - 128))"
+	elif [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		f=1
+		note="${note:+$note; }exit status $rc"
+	fi
+	left=$(leftovers)
+	if [ -n "$left" ]; then
+		f=$((f + 1))
+		note="${note:+$note; }left namespaces: $(echo $left)"
+	fi
+	[ -z "$note" ] || printf '=== %s: %s\n' "$label" "$note"
+	record "$label" "$p" "$f" "$note"
+}
+
+trap 'leftovers >/dev/null; exit 130' INT
+trap 'leftovers >/dev/null; exit 143' TERM
+
+for prog in "${unit_progs[@]}"; do
+	if is_unit_prog "$prog"; then
+		case $prog in
+		*/*) run_prog "$prog" "$prog" ;;
+		*) run_prog "$prog" "./$prog" ;;
+		esac
+	else
+		printf '\n=== %s: not found or not executable\n' "$prog"
+		record "$prog" 0 1 "not found"
+	fi
+done
+
+# The configuration regress takes the config_check program of each build.
+if [ -n "$config_prog" ]; then
+	ran=
+	for b in build build-asan; do
+		[ -x "$b/config_check" ] || continue
+		run_prog "$config_prog [$b]" bash "$config_prog" \
+		    "$REPO/$b/config_check"
+		ran=1
+	done
+	[ -n "$ran" ] || run_prog "$config_prog" bash "$config_prog"
+fi
+
+if [ ${#netns_tests[@]} -gt 0 ]; then
+	for v in "${variants[@]}"; do
+		label=${v%%=*}
+		bin=${v#*=}
+		if [ ! -x "$bin" ]; then
+			printf '\n=== netns tests [%s]: daemon %s not built (make)\n' \
+			    "$label" "$bin"
+			record "regress/netns/* [$label]" 0 1 "no daemon $bin"
+			continue
+		fi
+		for t in "${netns_tests[@]}"; do
+			HONEYD=$bin run_prog "$t [$label]" bash "$t"
+		done
+	done
+fi
+
+if [ $((TOTAL_P + TOTAL_F)) -eq 0 ]; then
+	echo
+	echo "run.sh: no test ran (nothing built? try: make test)"
+	record "(no test ran)" 0 1 "nothing to run"
+fi
+
+echo
+echo "=== summary"
+printf '%s\n' "${SUMMARY[@]}"
+echo
+printf '%d passed, %d failed\n' "$TOTAL_P" "$TOTAL_F"
+[ "$TOTAL_F" -eq 0 ]

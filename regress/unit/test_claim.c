@@ -1,0 +1,149 @@
+/*
+ * Unit tests for the claimed address set (claim.c): parsing of the
+ * command line's networks, merging, membership and the pcap filter.
+ */
+
+#include <sys/types.h>
+
+#include <pcap.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "honeyd.h"
+#include "unit.h"
+
+#define A(a, b, c, d)	((uint32_t)(a) << 24 | (b) << 16 | (c) << 8 | (d))
+
+static void
+test_parse(void)
+{
+	uint32_t	 lo, hi;
+
+	CHECK(claim_parse("198.18.0.5", &lo, &hi) == 0);
+	CHECK(lo == A(198, 18, 0, 5) && hi == lo);
+	CHECK(claim_parse("198.18.0.0/16", &lo, &hi) == 0);
+	CHECK(lo == A(198, 18, 0, 0) && hi == A(198, 18, 255, 255));
+	/* Host bits in a CIDR network are ignored, as routers do. */
+	CHECK(claim_parse("198.18.7.9/24", &lo, &hi) == 0);
+	CHECK(lo == A(198, 18, 7, 0) && hi == A(198, 18, 7, 255));
+	CHECK(claim_parse("198.18.0.10-198.18.1.20", &lo, &hi) == 0);
+	CHECK(lo == A(198, 18, 0, 10) && hi == A(198, 18, 1, 20));
+	CHECK(claim_parse("198.19.0.0/0", &lo, &hi) == 0);
+	CHECK(lo == 0 && hi == 0xffffffff);
+
+	CHECK(claim_parse("198.18.1.20-198.18.0.10", &lo, &hi) == -1);
+	CHECK(claim_parse("198.18.0", &lo, &hi) == -1);
+	CHECK(claim_parse("198.18.0.300", &lo, &hi) == -1);
+	CHECK(claim_parse("198.18.0.0/33", &lo, &hi) == -1);
+	CHECK(claim_parse("nonsense", &lo, &hi) == -1);
+	CHECK(claim_parse("", &lo, &hi) == -1);
+	CHECK(claim_parse("198.18.0.1-", &lo, &hi) == -1);
+	CHECK(claim_parse("1111111111111111111111111111111111111111111111111"
+	    "11111111111111111111111111111111111111", &lo, &hi) == -1);
+}
+
+static void
+test_merge(void)
+{
+	struct claimset	 cs;
+
+	claim_init(&cs);
+	CHECK(claim_add(&cs, A(198, 18, 2, 0), A(198, 18, 2, 255)) == 0);
+	CHECK(claim_add(&cs, A(198, 18, 0, 0), A(198, 18, 0, 255)) == 0);
+	CHECK(claim_add(&cs, A(198, 18, 1, 0), A(198, 18, 1, 10)) == 0);
+	CHECK(claim_add(&cs, A(198, 18, 1, 5), A(198, 18, 1, 255)) == 0);
+	CHECK(claim_add(&cs, A(198, 19, 0, 9), A(198, 19, 0, 9)) == 0);
+	CHECK(claim_add(&cs, 5, 4) == -1);
+	claim_normalize(&cs);
+	/* Adjacent and overlapping ranges become one. */
+	CHECK(cs.n == 2);
+	CHECK(cs.r[0].lo == A(198, 18, 0, 0) && cs.r[0].hi ==
+	    A(198, 18, 2, 255));
+	CHECK(cs.r[1].lo == A(198, 19, 0, 9) && cs.r[1].hi == cs.r[1].lo);
+
+	CHECK(claim_contains(&cs, A(198, 18, 0, 0)));
+	CHECK(claim_contains(&cs, A(198, 18, 1, 7)));
+	CHECK(claim_contains(&cs, A(198, 18, 2, 255)));
+	CHECK(!claim_contains(&cs, A(198, 18, 3, 0)));
+	CHECK(claim_contains(&cs, A(198, 19, 0, 9)));
+	CHECK(!claim_contains(&cs, A(198, 19, 0, 8)));
+	CHECK(!claim_contains(&cs, A(198, 19, 0, 10)));
+	CHECK(!claim_contains(&cs, 0));
+	CHECK(!claim_contains(&cs, 0xffffffff));
+	claim_clear(&cs);
+	CHECK(cs.n == 0 && !claim_contains(&cs, A(198, 18, 0, 0)));
+
+	/* The top of the address space does not wrap when merging. */
+	claim_add(&cs, 0xffffff00, 0xffffffff);
+	claim_add(&cs, 0, 10);
+	claim_normalize(&cs);
+	CHECK(cs.n == 2 && claim_contains(&cs, 0xffffffff) &&
+	    claim_contains(&cs, 0) && !claim_contains(&cs, 11));
+	claim_clear(&cs);
+}
+
+/* Does the filter compile, and does it say what it should? */
+static int
+filter_compiles(const char *filter)
+{
+	pcap_t			*p;
+	struct bpf_program	 prog;
+	int			 ok;
+
+	if ((p = pcap_open_dead(DLT_EN10MB, 65535)) == NULL)
+		return (0);
+	ok = pcap_compile(p, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) == 0;
+	if (ok)
+		pcap_freecode(&prog);
+	pcap_close(p);
+	return (ok);
+}
+
+static void
+test_filter(void)
+{
+	struct claimset	 cs;
+	char		*f;
+	int		 i;
+
+	claim_init(&cs);
+	claim_add(&cs, A(198, 18, 0, 64), A(198, 18, 0, 127));
+	claim_add(&cs, A(198, 19, 0, 0), A(198, 19, 255, 255));
+	claim_normalize(&cs);
+	f = claim_filter(&cs);
+	CHECK(f != NULL);
+	CHECK(strcmp(f, "arp or (ip and (dst net 198.18.0.64/26 or "
+	    "dst net 198.19.0.0/16))") == 0);
+	CHECK(filter_compiles(f));
+	free(f);
+	claim_clear(&cs);
+
+	/* A range that is not a CIDR block splits into blocks. */
+	claim_add(&cs, A(198, 18, 0, 1), A(198, 18, 0, 6));
+	f = claim_filter(&cs);
+	CHECK(strcmp(f, "arp or (ip and (dst net 198.18.0.1/32 or "
+	    "dst net 198.18.0.2/31 or dst net 198.18.0.4/31 or "
+	    "dst net 198.18.0.6/32))") == 0);
+	CHECK(filter_compiles(f));
+	free(f);
+	claim_clear(&cs);
+
+	/* Too many blocks: fall back to all IPv4, checked by the parent. */
+	for (i = 0; i < 200; i++)
+		claim_add(&cs, A(198, 18, i, 1), A(198, 18, i, 1));
+	claim_normalize(&cs);
+	f = claim_filter(&cs);
+	CHECK(strcmp(f, "arp or ip") == 0);
+	CHECK(filter_compiles(f));
+	free(f);
+	claim_clear(&cs);
+}
+
+int
+main(void)
+{
+	test_parse();
+	test_merge();
+	test_filter();
+	return (unit_done());
+}
