@@ -36,6 +36,8 @@ Probe it from another terminal:
   ip netns exec $NS_A nmap -n -sS -p 1-1024 198.19.1.10
   ip netns exec $NS_A nmap -n -O 198.19.1.20
   ip netns exec $NS_A ping -c 3 198.18.0.70
+  ip netns exec $NS_A curl -i http://198.19.1.10/
+  ip netns exec $NS_A telnet 198.19.1.1      (cisco/cisco)
 
 With CONF=conf/figure5.conf, the paper's routed network (Figure 5):
 
@@ -47,4 +49,4 @@ Ctrl-C stops honeyd and removes the namespaces.
 EOF
 # shellcheck disable=SC2086
 ip netns exec "$NS_S" "$HONEYD" -d -i "$IF_S" -f "$CONF" -p "$(_tb_prints)" \
-    -P "$TB_TMP/honeyd.pid" $NETS
+    -P "$TB_TMP/honeyd.pid" -S "$TB_REPO" $NETS
