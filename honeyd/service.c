@@ -43,6 +43,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,6 +77,7 @@ static struct event_base *svc_base;
 static uid_t		 svc_engine_uid;
 static struct svc_limits svc_lim;
 static const struct honeyd_config *svc_conf;
+static char		 svc_dir[PATH_MAX];
 
 static void	 service_timer(int, short, void *);
 
@@ -94,11 +96,22 @@ svc_pid_cmp(struct service *a, struct service *b)
 RB_GENERATE_STATIC(svc_byid, service, byid, svc_id_cmp)
 RB_GENERATE_STATIC(svc_bypid, service, bypid, svc_pid_cmp)
 
+/*
+ * The service directory, made absolute now: a relative -S must not
+ * depend on where the parent happens to be later.
+ */
 void
 service_init(struct event_base *base, uid_t engine_uid)
 {
+	const char	*dir;
+
 	svc_base = base;
 	svc_engine_uid = engine_uid;
+	dir = honeyd_opts.svcdir != NULL ? honeyd_opts.svcdir : HONEYD_SVCDIR;
+	if (realpath(dir, svc_dir) == NULL) {
+		log_warn("service directory %s (services will fail)", dir);
+		strlcpy(svc_dir, dir, sizeof(svc_dir));
+	}
 }
 
 size_t
@@ -355,7 +368,6 @@ service_exec(const char *cmd, int io, int err, const struct svc_ids *ids,
     char **envp, pid_t ppid)
 {
 	char		*argv[] = { "sh", "-c", (char *)(uintptr_t)cmd, NULL };
-	const char	*dir;
 	sigset_t	 set;
 	int		 i;
 
@@ -367,10 +379,9 @@ service_exec(const char *cmd, int io, int err, const struct svc_ids *ids,
 	    dup2(io, STDOUT_FILENO) == -1 || dup2(err, STDERR_FILENO) == -1)
 		_exit(126);
 	closefrom(STDERR_FILENO + 1);
-	dir = honeyd_opts.svcdir != NULL ? honeyd_opts.svcdir : HONEYD_SVCDIR;
-	if (chdir(dir) == -1) {
+	if (chdir(svc_dir) == -1) {
 		dprintf(STDERR_FILENO, "honeyd: service directory %s: %s\n",
-		    dir, strerror(errno));
+		    svc_dir, strerror(errno));
 		_exit(126);
 	}
 	svc_setlimit(RLIMIT_NOFILE, ids->maxfds);
