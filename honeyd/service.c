@@ -97,16 +97,21 @@ RB_GENERATE_STATIC(svc_byid, service, byid, svc_id_cmp)
 RB_GENERATE_STATIC(svc_bypid, service, bypid, svc_pid_cmp)
 
 /*
- * The service directory, made absolute now: a relative -S must not
+ * The service directory is made absolute now: a relative -S must not
  * depend on where the parent happens to be later.
  */
 void
 service_init(struct event_base *base, uid_t engine_uid)
 {
+	struct rlimit	 rl;
 	const char	*dir;
 
 	svc_base = base;
 	svc_engine_uid = engine_uid;
+	/* A burst of services holds two descriptors each until passed. */
+	rl.rlim_cur = rl.rlim_max = 4 * RELAY_MAX + 256;
+	if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+		log_warn("raising the descriptor limit");
 	dir = honeyd_opts.svcdir != NULL ? honeyd_opts.svcdir : HONEYD_SVCDIR;
 	if (realpath(dir, svc_dir) == NULL) {
 		log_warn("service directory %s (services will fail)", dir);
