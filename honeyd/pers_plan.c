@@ -188,10 +188,11 @@ uint32_t
 pers_plan_ttl(const struct fingerprint *fp, enum fp_test t)
 {
 	const struct fpexpr	*te, *tge;
-	uint32_t		 tg = 0, v;
+	uint32_t		 tg, v;
 	u_int			 i;
 
 	for (i = 0; i <= sizeof(ttl_order) / sizeof(ttl_order[0]); i++) {
+		tg = 0;
 		te = fingerprint_attr(fp, t, FP_T_T);
 		tge = fingerprint_attr(fp, t, FP_T_TG);
 		if (tge != NULL && tge->nterms > 0 && tge->term[0].op >= FPX_EQ)
@@ -297,8 +298,8 @@ plan_seqprobes(struct pers_plan *p, const struct fingerprint *fp,
 	e2 = fingerprint_attr(fp, FPT_OPS, FP_OPS_O2);
 	e6 = fingerprint_attr(fp, FPT_OPS, FP_OPS_O6);
 	p->mss_echo = e2 != NULL && e6 != NULL &&
-	    strncmp(e2->raw, "M578", 4) == 0 &&
-	    strncmp(e6->raw, "M109", 4) == 0;
+	    strstr(e2->raw, "M578") != NULL &&
+	    strstr(e6->raw, "M109") != NULL;
 	p->seq_r = pick_yn(fp, FPT_T1, FP_T_R, seed, 1);
 }
 
