@@ -283,17 +283,14 @@ reply_synack(struct pers_state *st, const struct fingerprint *fp,
 			set_ops(st, fp, FPT_ECN, FP_ECN_O, pr->ops, seg, 0, 1,
 			    r);
 		else
-			set_ops(st, fp, FPT_OPS, FP_OPS_O1, p->seqops[0], seg,
-			    1, 1, r);
+			set_ops(st, fp, p->seqops[0].test, p->seqops[0].attr,
+			    p->seqops[0].alt, seg, 1, 1, r);
 		apply_quirks(pr, r);
 	} else {
 		pr = &p->resp[PR_IDX(FPT_T1)];
 		r->win = p->synwin;
-		set_ops(st, fp, FPT_OPS, FP_OPS_O1, p->seqops[0], seg, 1, 0, r);
-		if (p->seqops[0] != PERS_NONE &&
-		    fingerprint_attr(fp, FPT_OPS, FP_OPS_O1) == NULL)
-			set_ops(st, fp, FPT_T1, FP_T_O, p->seqops[0], seg, 1,
-			    0, r);
+		set_ops(st, fp, p->seqops[0].test, p->seqops[0].attr,
+		    p->seqops[0].alt, seg, 1, 0, r);
 		pers_out.x2 = 0;
 	}
 	pers_out_set(IP_PROTO_TCP, pr->ttl, pr->df, PST_TCP);
@@ -317,11 +314,8 @@ reply_seqprobe(struct pers_state *st, const struct fingerprint *fp,
 	if (!p->seq_r || !pr->r)
 		return (-1);
 	r->win = p->seqwin[probe - 1];
-	set_ops(st, fp, FPT_OPS, FP_OPS_O1 + probe - 1, p->seqops[probe - 1],
-	    seg, 0, 1, r);
-	if (p->seqops[probe - 1] != PERS_NONE &&
-	    fingerprint_attr(fp, FPT_OPS, FP_OPS_O1) == NULL)
-		set_ops(st, fp, FPT_T1, FP_T_O, p->seqops[0], seg, 0, 1, r);
+	set_ops(st, fp, p->seqops[probe - 1].test, p->seqops[probe - 1].attr,
+	    p->seqops[probe - 1].alt, seg, 0, 1, r);
 	if (probe >= 2)
 		seqprobe_isn(st, probe, r);
 	else
