@@ -65,6 +65,8 @@ static int	 reply_seqprobe(struct pers_state *,
 		    const struct fingerprint *, struct ipin *,
 		    const struct tcp_seg *, int, struct tcp_reply *);
 static void	 seqprobe_isn(struct pers_state *, int, struct tcp_reply *);
+static int	 seqprobe_refused(const struct pers_plan *,
+		    const struct tcp_reply *, int);
 static int	 reply_test(struct pers_state *, const struct fingerprint *,
 		    const struct tcp_seg *, enum tcp_reply_kind,
 		    struct tcp_reply *);
@@ -323,15 +325,29 @@ reply_seqprobe(struct pers_state *st, const struct fingerprint *fp,
 	apply_sa(st, pr, seg, r);
 	apply_quirks(pr, r);
 	pers_out_set(IP_PROTO_TCP, pr->ttl, pr->df, PST_TCP);
-	if (pr->flags & TH_SYN) {
+	if ((pr->flags & TH_SYN) && !seqprobe_refused(p, r, probe)) {
 		r->flags = pr->flags;
 		return (0);
 	}
 	rr = *r;
-	rr.flags = pr->flags;
+	rr.flags = pr->flags & TH_SYN ? TH_RST | TH_ACK : pr->flags;
 	rr.conn = NULL;
 	tcp_output(in->host, in->tmpl, in->dst, in->src, &rr, OUT_TCP);
 	return (-1);
+}
+
+/*
+ * An answer to a later SEQ probe without options and with a zero
+ * window, where the first had both: the stack had run out of room and
+ * reset it (nmap records a reset's options and window in OPS and WIN
+ * but leaves it out of SEQ).
+ */
+static int
+seqprobe_refused(const struct pers_plan *p, const struct tcp_reply *r,
+    int probe)
+{
+	return (probe >= 2 && r->optlen == 0 && r->win == 0 &&
+	    p->seqwin[0] != 0);
 }
 
 /*
