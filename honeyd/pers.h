@@ -46,6 +46,13 @@ enum { PA_Z, PA_S, PA_SP, PA_O };
 /* ECN CC. */
 enum { PCC_N, PCC_Y, PCC_S, PCC_O };
 
+/* Where an option string comes from: test, attribute, alternative. */
+struct pers_ops {
+	uint8_t		 test;		/* enum fp_test */
+	uint8_t		 attr;
+	uint8_t		 alt;		/* PERS_NONE: no options */
+};
+
 struct pers_resp {
 	uint8_t		 r;		/* answers at all */
 	uint8_t		 df;
@@ -102,7 +109,7 @@ enum { PTS_NONE, PTS_ZERO, PTS_CLOCK };
 
 struct pers_plan {
 	struct pers_resp resp[PR_MAX];
-	uint8_t		 seqops[6];	/* OPS O1-O6 alternatives */
+	struct pers_ops	 seqops[6];	/* answers to SEQ probes 1-6 */
 	uint16_t	 seqwin[6];	/* WIN W1-W6 */
 	uint16_t	 synwin;	/* ordinary SYN+ACKs and connections */
 	uint8_t		 seq_r;		/* answers the SEQ probes */

@@ -302,13 +302,13 @@ isr_cap(const struct fingerprint *fp, uint32_t isr)
 		for (d = 0; d < 0x40; d++) {
 			v = roomy - d;
 			if (expr_ok(fp, FP_SEQ_ISR, v) && (pass ||
-			    (expr_ok(fp, FP_SEQ_ISR, v - 1) &&
-			    expr_ok(fp, FP_SEQ_ISR, v + 1))))
+			    (expr_ok(fp, FP_SEQ_ISR, v - 2) &&
+			    expr_ok(fp, FP_SEQ_ISR, v + 2))))
 				return (v);
 			v = roomy + d;
 			if (v <= max && expr_ok(fp, FP_SEQ_ISR, v) && (pass ||
-			    (expr_ok(fp, FP_SEQ_ISR, v - 1) &&
-			    expr_ok(fp, FP_SEQ_ISR, v + 1))))
+			    (expr_ok(fp, FP_SEQ_ISR, v - 2) &&
+			    expr_ok(fp, FP_SEQ_ISR, v + 2))))
 				return (v);
 		}
 	}

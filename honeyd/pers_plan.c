@@ -64,6 +64,9 @@ static uint32_t	 plan_hops(const struct fingerprint *);
 static uint8_t	 plan_ttl(const struct fingerprint *, enum fp_test, uint32_t);
 static void	 plan_resp(struct pers_resp *, const struct fingerprint *,
 		    enum fp_test, uint64_t, int, uint32_t);
+static void	 plan_synack_src(struct pers_plan *,
+		    const struct fingerprint *, uint64_t, struct pers_ops *,
+		    uint16_t *);
 static void	 plan_seqprobes(struct pers_plan *,
 		    const struct fingerprint *, uint64_t);
 static int	 idcls_of(const char *, uint16_t *);
@@ -188,10 +191,11 @@ uint32_t
 pers_plan_ttl(const struct fingerprint *fp, enum fp_test t)
 {
 	const struct fpexpr	*te, *tge;
-	uint32_t		 tg = 0, v;
+	uint32_t		 tg, v;
 	u_int			 i;
 
 	for (i = 0; i <= sizeof(ttl_order) / sizeof(ttl_order[0]); i++) {
+		tg = 0;
 		te = fingerprint_attr(fp, t, FP_T_T);
 		tge = fingerprint_attr(fp, t, FP_T_TG);
 		if (tge != NULL && tge->nterms > 0 && tge->term[0].op >= FPX_EQ)
@@ -278,27 +282,61 @@ plan_resp(struct pers_resp *pr, const struct fingerprint *fp, enum fp_test t,
 	pr->rd = pers_pick_num(fp, t, FP_T_RD, seed, 0);
 }
 
+/*
+ * Where a SYN+ACK's options and window come from when OPS or WIN does
+ * not say (a line of R=N only): another SYN+ACK the fingerprint
+ * describes, T3's if it is one, else ECN's.
+ */
+static void
+plan_synack_src(struct pers_plan *p, const struct fingerprint *fp,
+    uint64_t seed, struct pers_ops *ops, uint16_t *win)
+{
+	const struct pers_resp	*t3 = &p->resp[PR_IDX(FPT_T3)];
+
+	ops->alt = PERS_NONE;
+	*win = DEFAULT_WIN;
+	if (t3->r && (t3->flags & TH_SYN) &&
+	    fingerprint_attr(fp, FPT_T3, FP_T_O) != NULL) {
+		ops->test = FPT_T3;
+		ops->attr = FP_T_O;
+		*win = t3->win;
+	} else if (fingerprint_attr(fp, FPT_ECN, FP_ECN_O) != NULL) {
+		ops->test = FPT_ECN;
+		ops->attr = FP_ECN_O;
+		*win = p->resp[PR_IDX(FPT_ECN)].win;
+	} else
+		return;
+	ops->alt = pick_alt(fp, ops->test, ops->attr, seed);
+}
+
 /* OPS and WIN: the answers to the six SEQ probes. */
 static void
 plan_seqprobes(struct pers_plan *p, const struct fingerprint *fp,
     uint64_t seed)
 {
 	const struct fpexpr	*e2, *e6;
+	struct pers_ops		 src;
+	uint16_t		 win;
 	int			 i;
 
+	plan_synack_src(p, fp, seed, &src, &win);
 	for (i = 0; i < 6; i++) {
-		p->seqops[i] = pick_alt(fp, FPT_OPS, FP_OPS_O1 + i, seed);
+		p->seqops[i] = src;
+		if (fingerprint_attr(fp, FPT_OPS, FP_OPS_O1 + i) != NULL) {
+			p->seqops[i].test = FPT_OPS;
+			p->seqops[i].attr = FP_OPS_O1 + i;
+			p->seqops[i].alt = pick_alt(fp, FPT_OPS,
+			    FP_OPS_O1 + i, seed);
+		}
 		p->seqwin[i] = pers_pick_num(fp, FPT_WIN, FP_WIN_W1 + i, seed,
-		    i == 0 ? DEFAULT_WIN : p->seqwin[0]);
+		    win);
 	}
-	if (p->seqops[0] == PERS_NONE)
-		p->seqops[0] = pick_alt(fp, FPT_T1, FP_T_O, seed);
 	/* A stack whose MSS follows the peer's echoes 1400 and 265. */
 	e2 = fingerprint_attr(fp, FPT_OPS, FP_OPS_O2);
 	e6 = fingerprint_attr(fp, FPT_OPS, FP_OPS_O6);
 	p->mss_echo = e2 != NULL && e6 != NULL &&
-	    strncmp(e2->raw, "M578", 4) == 0 &&
-	    strncmp(e6->raw, "M109", 4) == 0;
+	    strstr(e2->raw, "M578") != NULL &&
+	    strstr(e6->raw, "M109") != NULL;
 	p->seq_r = pick_yn(fp, FPT_T1, FP_T_R, seed, 1);
 }
 
@@ -488,15 +526,14 @@ pers_plan_derive(struct pers_plan *p, const struct fingerprint *fp,
 	int	 i, df;
 
 	memset(p, 0, sizeof(*p));
-	plan_seqprobes(p, fp, seed);
 	p->hops = plan_hops(fp);
 	df = pick_yn(fp, FPT_T1, FP_T_DF, seed, 1);
 	plan_resp(&p->resp[PR_IDX(FPT_ECN)], fp, FPT_ECN, seed, df, p->hops);
 	for (i = 1; i <= 7; i++)
 		plan_resp(&p->resp[PR_IDX(FPT_TCP(i))], fp, FPT_TCP(i), seed,
 		    df, p->hops);
+	plan_seqprobes(p, fp, seed);
 	p->resp[PR_IDX(FPT_T1)].win = p->seqwin[0];
-	p->resp[PR_IDX(FPT_T1)].ops = p->seqops[0];
 	if (fingerprint_attr(fp, FPT_ECN, FP_ECN_W) == NULL)
 		p->resp[PR_IDX(FPT_ECN)].win = p->seqwin[0];
 	/* W1 of a stack that resets nmap's SYNs is a reset's window. */

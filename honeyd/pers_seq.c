@@ -48,6 +48,7 @@
 
 static uint32_t	 gcd32(uint32_t, uint32_t);
 static uint32_t	 isn_coprime(uint32_t, uint32_t, const struct pers_plan *);
+static uint32_t	 isn_maxm(const struct pers_plan *);
 static int	 incremental(int);
 static uint16_t	 ipid_step(uint16_t *, int, uint16_t, struct fprng *);
 
@@ -95,6 +96,15 @@ isn_coprime(uint32_t m, uint32_t prev, const struct pers_plan *p)
 	return (m);
 }
 
+/* The largest multiplier whose step, nudged, stays below 2^31. */
+static uint32_t
+isn_maxm(const struct pers_plan *p)
+{
+	uint32_t	 m = ISN_MAXSTEP / p->gcd;
+
+	return (m > 8 ? m - 4 : m);
+}
+
 void
 pers_isn_init(struct pers_isn *g, const struct pers_plan *p,
     struct fprng *r)
@@ -137,8 +147,8 @@ pers_isn_next(struct pers_isn *g, const struct pers_plan *p, uint64_t now,
 	m = want / p->gcd + 0.5;
 	if (m < 1)
 		m = 1;
-	if (m > ISN_MAXSTEP / p->gcd)
-		m = ISN_MAXSTEP / p->gcd;
+	if (m > isn_maxm(p))
+		m = isn_maxm(p);
 	g->m = isn_coprime(m, g->m, p);
 	g->isn += g->m * p->gcd;
 	return (g->isn);
@@ -152,9 +162,8 @@ pers_isn_next(struct pers_isn *g, const struct pers_plan *p, uint64_t now,
 uint32_t
 pers_isn_seqprobe(struct pers_isn *g, const struct pers_plan *p, int k)
 {
-	double		 step = p->isn_pat[k - 2], dt, big = 0, f;
+	double		 step = p->isn_pat[k - 2], dt;
 	uint64_t	 m;
-	int		 i;
 
 	if (p->gcd == 0 || p->isn_random || g->n < 2)
 		return (g->isn);
@@ -166,27 +175,20 @@ pers_isn_seqprobe(struct pers_isn *g, const struct pers_plan *p, int k)
 	 */
 	if (fabs(dt - PERS_SEQ_GAP) < PERS_SEQ_SNAP)
 		dt = PERS_SEQ_GAP;
-	if (step > 64) {
-		/*
-		 * Scale to the time that passed, but when a slow scanner
-		 * spaces its probes so far that the largest step would
-		 * pass 2^31 (and fold), scale no further: the pattern
-		 * keeps its shape.
-		 */
-		for (i = 0; i < 5; i++)
-			if (p->isn_pat[i] > big)
-				big = p->isn_pat[i];
-		f = dt / PERS_SEQ_GAP;
-		if (big * f * p->gcd > ISN_MAXSTEP * 0.98)
-			f = ISN_MAXSTEP * 0.98 / (big * p->gcd);
-		step *= f;
-	}
-	m = step + 0.5;
-	if (m > ISN_MAXSTEP / p->gcd)
-		m = ISN_MAXSTEP / p->gcd;
-	/* Small patterns were chosen whole; large ones keep coprime. */
+	/*
+	 * Large steps follow the time that passed (a scanner running
+	 * late sees the rate it expects); a step that would pass 2^31,
+	 * and fold, is clipped: the mean suffers least that way.
+	 */
 	if (step > 64)
+		step *= dt / PERS_SEQ_GAP;
+	m = step + 0.5;
+	/* Small patterns were chosen whole; large ones keep coprime. */
+	if (step > 64) {
+		if (m > isn_maxm(p))
+			m = isn_maxm(p);
 		m = isn_coprime(m, g->pm, p);
+	}
 	g->m = m;
 	return (g->isn = g->prev + (uint32_t)m * p->gcd);
 }

@@ -65,6 +65,8 @@ static int	 reply_seqprobe(struct pers_state *,
 		    const struct fingerprint *, struct ipin *,
 		    const struct tcp_seg *, int, struct tcp_reply *);
 static void	 seqprobe_isn(struct pers_state *, int, struct tcp_reply *);
+static int	 seqprobe_refused(const struct pers_plan *,
+		    const struct tcp_reply *, int);
 static int	 reply_test(struct pers_state *, const struct fingerprint *,
 		    const struct tcp_seg *, enum tcp_reply_kind,
 		    struct tcp_reply *);
@@ -283,17 +285,14 @@ reply_synack(struct pers_state *st, const struct fingerprint *fp,
 			set_ops(st, fp, FPT_ECN, FP_ECN_O, pr->ops, seg, 0, 1,
 			    r);
 		else
-			set_ops(st, fp, FPT_OPS, FP_OPS_O1, p->seqops[0], seg,
-			    1, 1, r);
+			set_ops(st, fp, p->seqops[0].test, p->seqops[0].attr,
+			    p->seqops[0].alt, seg, 1, 1, r);
 		apply_quirks(pr, r);
 	} else {
 		pr = &p->resp[PR_IDX(FPT_T1)];
 		r->win = p->synwin;
-		set_ops(st, fp, FPT_OPS, FP_OPS_O1, p->seqops[0], seg, 1, 0, r);
-		if (p->seqops[0] != PERS_NONE &&
-		    fingerprint_attr(fp, FPT_OPS, FP_OPS_O1) == NULL)
-			set_ops(st, fp, FPT_T1, FP_T_O, p->seqops[0], seg, 1,
-			    0, r);
+		set_ops(st, fp, p->seqops[0].test, p->seqops[0].attr,
+		    p->seqops[0].alt, seg, 1, 0, r);
 		pers_out.x2 = 0;
 	}
 	pers_out_set(IP_PROTO_TCP, pr->ttl, pr->df, PST_TCP);
@@ -317,11 +316,8 @@ reply_seqprobe(struct pers_state *st, const struct fingerprint *fp,
 	if (!p->seq_r || !pr->r)
 		return (-1);
 	r->win = p->seqwin[probe - 1];
-	set_ops(st, fp, FPT_OPS, FP_OPS_O1 + probe - 1, p->seqops[probe - 1],
-	    seg, 0, 1, r);
-	if (p->seqops[probe - 1] != PERS_NONE &&
-	    fingerprint_attr(fp, FPT_OPS, FP_OPS_O1) == NULL)
-		set_ops(st, fp, FPT_T1, FP_T_O, p->seqops[0], seg, 0, 1, r);
+	set_ops(st, fp, p->seqops[probe - 1].test, p->seqops[probe - 1].attr,
+	    p->seqops[probe - 1].alt, seg, 0, 1, r);
 	if (probe >= 2)
 		seqprobe_isn(st, probe, r);
 	else
@@ -329,15 +325,29 @@ reply_seqprobe(struct pers_state *st, const struct fingerprint *fp,
 	apply_sa(st, pr, seg, r);
 	apply_quirks(pr, r);
 	pers_out_set(IP_PROTO_TCP, pr->ttl, pr->df, PST_TCP);
-	if (pr->flags & TH_SYN) {
+	if ((pr->flags & TH_SYN) && !seqprobe_refused(p, r, probe)) {
 		r->flags = pr->flags;
 		return (0);
 	}
 	rr = *r;
-	rr.flags = pr->flags;
+	rr.flags = pr->flags & TH_SYN ? TH_RST | TH_ACK : pr->flags;
 	rr.conn = NULL;
 	tcp_output(in->host, in->tmpl, in->dst, in->src, &rr, OUT_TCP);
 	return (-1);
+}
+
+/*
+ * An answer to a later SEQ probe without options and with a zero
+ * window, where the first had both: the stack had run out of room and
+ * reset it (nmap records a reset's options and window in OPS and WIN
+ * but leaves it out of SEQ).
+ */
+static int
+seqprobe_refused(const struct pers_plan *p, const struct tcp_reply *r,
+    int probe)
+{
+	return (probe >= 2 && r->optlen == 0 && r->win == 0 &&
+	    p->seqwin[0] != 0);
 }
 
 /*

@@ -2,7 +2,8 @@
 # nmap -O names the configured operating system of every virtual host:
 # a fixed sample of personalities from the shipped nmap.prints, across
 # vendors and device types, each on its own address, one nmap run.
-# Every one must be an exact match (see regress/osmatch).
+# Every one must be an exact match (see regress/osmatch).  Several are
+# the ones regress/netns/p0f.sh shows p0f naming too.
 dir=$(dirname "$0")
 names=(
 	"Microsoft Windows 7, Windows Server 2012, or Windows 8.1 Update 1"
@@ -12,8 +13,10 @@ names=(
 	"Linux 2.6.32"
 	"FreeBSD 10.3-RELEASE"
 	"OpenBSD 6.1 - 6.4"
+	"OpenBSD 4.9 - 5.4"
 	"Apple macOS 10.14 (Mojave) (Darwin 18.2.0 - 18.6.0)"
 	"Sun Solaris 10"
+	"Sun Solaris 2.6"
 	"Cisco 2811 router (IOS 12.2 - 12.4)"
 	"Cisco Catalyst 2960 switch (IOS 15.2)"
 	"Juniper SRX210 firewall (JUNOS 12.1)"
