@@ -18,6 +18,7 @@
 
 #include "honeyd.h"
 
+static int	 action_copy(struct action *, const struct action *);
 static int	 rules_copy(struct template *, const struct template *);
 static int	 subsystems_copy(struct template *, const struct template *);
 static int	 ports_copy(struct template *, const struct template *);
@@ -374,7 +375,7 @@ template_action(const struct template *t, int proto, uint16_t port)
 	}
 }
 
-int
+static int
 action_copy(struct action *dst, const struct action *src)
 {
 	*dst = *src;

@@ -47,7 +47,6 @@ engine_main(int fd, uid_t uid, gid_t gid, const char *chroot_dir)
 		fatalx("event_base_new");
 	host_init(HOST_MAX_DEFAULT);
 	tcp_init();
-	udp_init();
 
 	e.parent = &parent_iev;
 	if (imsgev_init(e.parent, e.base, fd, engine_dispatch_parent,

@@ -395,7 +395,7 @@ json_on(void)
 }
 
 /* A new descriptor from the parent replaces the old one. */
-void
+static void
 eventlog_setfd(int which, int fd)
 {
 	struct logsink	*s;
@@ -696,7 +696,7 @@ eventlog_proxy(uint32_t id, const struct tuple *tp, uint32_t addr,
  * or terminal is opened anew so that the engine's O_NONBLOCK stays
  * off the parent's own descriptors.
  */
-int
+static int
 eventlog_open(const char *path)
 {
 	struct stat	 st;

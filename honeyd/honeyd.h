@@ -46,7 +46,6 @@ struct fingerprint;
 #define HONEYD_USER_FALLBACK	"nobody"
 #define HONEYD_CHROOT		"/var/empty"
 #define HONEYD_CTLSOCK		"/run/honeyd.sock"
-#define HONEYD_PIDFILE		"/run/honeyd.pid"
 #ifndef HONEYD_CONF
 #define HONEYD_CONF		"/etc/honeyd/honeyd.conf"
 #endif
@@ -65,7 +64,6 @@ enum imsg_type {
 	IMSG_RECONF_PRINTS,	/* parent -> engine: fingerprint text chunk */
 	IMSG_RECONF_CONF,	/* parent -> engine: canonical config chunk */
 	IMSG_RECONF_DONE,	/* parent -> engine: swap the new config in */
-	IMSG_STATS,		/* engine -> parent: counters at exit */
 	IMSG_SVC_START,		/* engine -> parent: struct svc_req, tmpl */
 	IMSG_SVC_FD,		/* parent -> engine: struct svc_reply, cmd;
 				   the service's stdin/stdout socket */
@@ -145,13 +143,6 @@ enum logfile {
 	LOGF_SERVICE,		/* -s: service stderr lines */
 	LOGF_JSON,		/* -j: one JSON object per event */
 	LOGF_MAX
-};
-
-/* Process identity for logging and dispatch. */
-enum honeyd_proc {
-	PROC_PARENT,
-	PROC_ENGINE,
-	PROC_SERVICE,
 };
 
 /* Protocol slots used for per-protocol defaults and counters. */
@@ -239,7 +230,6 @@ enum dyn_cond {
 
 struct dyn_rule {
 	TAILQ_ENTRY(dyn_rule)	 entry;
-	int			 otherwise;	/* cond == DYN_OTHERWISE */
 	enum dyn_cond		 cond;
 	uint32_t		 net, mask;	/* network byte order */
 	char			*os;
@@ -434,7 +424,6 @@ struct port *template_find_port(const struct template *, int, uint16_t);
 struct port *template_add_port(struct template *, int, uint16_t);
 void	 template_del_port(struct template *, struct port *);
 const struct action *template_action(const struct template *, int, uint16_t);
-int	 action_copy(struct action *, const struct action *);
 void	 action_clear(struct action *);
 int	 config_bind(struct honeyd_config *, uint32_t, uint32_t,
 	    struct template *, int *);
@@ -506,7 +495,6 @@ struct parent {
 	struct iface		 ifaces[HONEYD_MAX_IFACES];
 	int			 nifaces;
 	struct claimset		 claimed;
-	int			 claim_from_config;
 	struct imsgev		*engine;
 	pid_t			 engine_pid;
 	struct parent_stats	 stats;
@@ -526,7 +514,6 @@ void	 wire_learn(struct iface *, uint32_t ip, const uint8_t *mac);
 void	 wire_output(const uint8_t *pkt, size_t len);
 void	 wire_flush(void);
 int	 wire_send_frame(struct iface *, const void *frame, size_t len);
-struct iface *wire_iface_for(uint32_t ip);
 
 /* arp.c */
 void	 arp_input(struct iface *, const uint8_t *frame, size_t len);
@@ -559,7 +546,6 @@ struct engine_stats {
 	uint64_t	 tcp_conns;	/* connections created */
 	uint64_t	 tcp_conns_active;
 	uint64_t	 tcp_conns_evicted;
-	uint64_t	 udp_open;	/* datagrams swallowed by open ports */
 	uint64_t	 tcp_established; /* handshakes completed */
 	uint64_t	 tcp_closed;	/* ended by FIN both ways */
 	uint64_t	 tcp_reset_in;	/* ended by the peer's RST */
@@ -609,7 +595,6 @@ struct host {
 	TAILQ_ENTRY(host)	 lru;
 	uint32_t		 addr;		/* host order */
 	uint32_t		 refs;		/* connections using it */
-	struct timeval		 created;
 	uint16_t		 ip_id;		/* next IP ID, sequential */
 	uint32_t		 isn;		/* last ISN handed out */
 	uint32_t		 generation;	/* config its state is from */
@@ -649,7 +634,6 @@ struct host	*host_get(uint32_t);
 void		 host_ref(struct host *);
 void		 host_unref(struct host *);
 size_t		 host_count(void);
-void		 host_flush(void);
 
 /* ip.c */
 void		 ip_input(const uint8_t *, size_t);
@@ -679,10 +663,8 @@ void		 tcp_input(struct ipin *);
 void		 tcp_flush(void);
 
 /* udp.c */
-void		 udp_init(void);
 void		 udp_input(struct ipin *);
 void		 udp_flush(void);
-size_t		 udp_count(void);
 
 /*
  * relay.c: moves bytes between a connection (or UDP flow) and the
@@ -714,10 +696,8 @@ void		 relay_shutdown(struct relay *);
 void		 relay_resume(struct relay *);
 void		 relay_set_dgram(struct relay *);
 void		 relay_dispatch(struct imsg *);
-size_t		 relay_count(void);
 
 /* eventlog.c: the packet, service and JSON logs (see honeyd.8) */
-void		 eventlog_setfd(int, int);
 void		 eventlog_close(void);
 void		 eventlog_flow_start(const struct tuple *, uint32_t, size_t,
 		    const struct template *, const struct action *);
@@ -741,7 +721,6 @@ size_t		 eventlog_fmt_tcpflags(char *, size_t, int);
 size_t		 eventlog_fmt_tuple(char *, size_t, const struct tuple *);
 size_t		 eventlog_json_str(char *, size_t, const char *, size_t);
 const char	*eventlog_scan_kind(int);
-int		 eventlog_open(const char *);
 void		 eventlog_send(struct imsgev *, const char *[LOGF_MAX], int);
 void		 eventlog_imsg(struct imsg *);
 
@@ -774,7 +753,6 @@ void		 service_start(struct imsg *);
 void		 service_stop(struct imsg *);
 int		 service_reaped(pid_t, int);
 void		 service_killall(void);
-size_t		 service_count(void);
 int		 svc_expand(char *, size_t, const char *,
 		    const struct tuple *);
 int		 svc_limits_parse(struct svc_limits *,

@@ -7,7 +7,6 @@
  */
 
 #include <sys/types.h>
-#include <sys/time.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -84,7 +83,6 @@ host_get(uint32_t addr)
 	if ((h = calloc(1, sizeof(*h))) == NULL)
 		return (NULL);
 	h->addr = addr;
-	gettimeofday(&h->created, NULL);
 	/* Marks the personality state as not derived yet. */
 	h->generation = engine->generation - 1;
 	RB_INSERT(host_tree, &hosts, h);
@@ -110,17 +108,4 @@ size_t
 host_count(void)
 {
 	return (host_n);
-}
-
-/* Forget every host nobody holds. */
-void
-host_flush(void)
-{
-	struct host	*h, *next;
-
-	for (h = RB_MIN(host_tree, &hosts); h != NULL; h = next) {
-		next = RB_NEXT(host_tree, &hosts, h);
-		if (h->refs == 0)
-			host_free(h);
-	}
 }

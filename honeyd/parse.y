@@ -1666,7 +1666,6 @@ conf_add_rule(struct template *t, struct cond *c, struct template *target)
 		goto fail;
 	}
 	r->cond = c->cond;
-	r->otherwise = c->cond == DYN_OTHERWISE;
 	r->net = c->net;
 	r->mask = c->mask;
 	r->os = c->os;

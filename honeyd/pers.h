@@ -171,14 +171,12 @@ struct pers_out {
 extern struct pers_out	 pers_out;
 
 /* personality.c */
-struct pers_state *pers_get(struct host *, const struct template *);
 struct fprng	*pers_rng(void);
 void		 pers_out_set(int, int, int, int);
 
 /* pers_plan.c */
 void		 pers_plan_derive(struct pers_plan *, const struct fingerprint *,
 		    uint64_t);
-uint32_t	 pers_plan_ttl(const struct fingerprint *, enum fp_test);
 uint64_t	 pers_attr_seed(uint64_t, enum fp_test, u_int);
 uint32_t	 pers_pick_num(const struct fingerprint *, enum fp_test, u_int,
 		    uint64_t, uint32_t);

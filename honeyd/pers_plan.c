@@ -187,7 +187,7 @@ flags_parse(const char *s)
  * another test's.  Above 255 when the host was measured from afar:
  * see plan_hops().
  */
-uint32_t
+static uint32_t
 pers_plan_ttl(const struct fingerprint *fp, enum fp_test t)
 {
 	const struct fpexpr	*te, *tge;

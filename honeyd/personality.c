@@ -215,7 +215,7 @@ pers_clocks_init(struct pers_state *st, const struct template *t)
  * as a real machine would not reboot for a reload.  NULL: no
  * fingerprint, the host stack's defaults apply.
  */
-struct pers_state *
+static struct pers_state *
 pers_get(struct host *h, const struct template *t)
 {
 	const struct fingerprint *fp;

@@ -166,8 +166,6 @@ enum {
 	FP_G1U_MAX
 };
 
-#define FP_MAXATTR	11		/* the most any test has */
-
 /* One test line: its attributes' expressions, NULL where unchecked. */
 struct fpline {
 	u_int			 nattr;

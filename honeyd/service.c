@@ -119,12 +119,6 @@ service_init(struct event_base *base, uid_t engine_uid)
 	}
 }
 
-size_t
-service_count(void)
-{
-	return (nservices);
-}
-
 static void
 svc_limits_default(struct svc_limits *l)
 {

@@ -67,8 +67,16 @@ static struct tcp_lru	 tcp_lists[TCPL_MAX];
 static size_t		 tcp_nlist[TCPL_MAX];
 static size_t		 tcp_nconns;
 
+static void	 tcp_conn_open(struct ipin *, const struct tcp_seg *,
+		    const struct action *);
 static void	 tcp_conn_input(struct tcp_conn *, struct ipin *,
 		    const struct tcp_seg *);
+static void	 tcp_conn_free(struct tcp_conn *, const char *);
+static void	 tcp_conn_abort(struct tcp_conn *, const char *);
+static void	 tcp_conn_close(struct tcp_conn *);
+static size_t	 tcp_conn_room(const struct tcp_conn *);
+static void	 tcp_conn_send(struct tcp_conn *, const uint8_t *, size_t);
+static void	 tcp_conn_drained(struct tcp_conn *);
 static void	 tcp_listen_input(struct ipin *, const struct tcp_seg *);
 static void	 tcp_stray(struct ipin *, const struct tcp_seg *, int);
 static void	 tcp_send_reset(struct ipin *, const struct tcp_seg *, int);
@@ -115,12 +123,6 @@ tcp_init(void)
 
 	for (i = 0; i < TCPL_MAX; i++)
 		TAILQ_INIT(&tcp_lists[i]);
-}
-
-size_t
-tcp_count(void)
-{
-	return (tcp_nconns);
 }
 
 static void
@@ -184,7 +186,6 @@ tcp_parse(struct ipin *in, struct tcp_seg *seg)
 	size_t			 hlen = th->th_off * 4, i, olen;
 
 	memset(seg, 0, sizeof(*seg));
-	seg->th = th;
 	seg->sport = ntohs(th->th_sport);
 	seg->dport = ntohs(th->th_dport);
 	seg->seq = ntohl(th->th_seq);
@@ -466,7 +467,7 @@ tcp_conn_touch(struct tcp_conn *c)
  * Forget a connection: the logs get its end, the relay (and so the
  * service) goes, the host is let go.
  */
-void
+static void
 tcp_conn_free(struct tcp_conn *c, const char *reason)
 {
 	tcp_conn_logend(c, reason);
@@ -685,7 +686,7 @@ tcp_conn_new(struct ipin *in, const struct tcp_seg *seg,
 	return (c);
 }
 
-void
+static void
 tcp_conn_open(struct ipin *in, const struct tcp_seg *seg,
     const struct action *act)
 {
@@ -841,7 +842,7 @@ tcp_conn_ack(struct tcp_conn *c)
 }
 
 /* Abort: a reset to the peer, then forget the connection.  Frees c. */
-void
+static void
 tcp_conn_abort(struct tcp_conn *c, const char *reason)
 {
 	if (c->state != TCPS_SYN_RECEIVED && c->state != TCPS_TIME_WAIT)
@@ -1541,7 +1542,7 @@ tcp_conn_input(struct tcp_conn *c, struct ipin *in, const struct tcp_seg *seg)
 }
 
 /* The service or proxy closed its output: our FIN after the data. */
-void
+static void
 tcp_conn_close(struct tcp_conn *c)
 {
 	if (c->fin_pending)
@@ -1556,7 +1557,7 @@ tcp_conn_close(struct tcp_conn *c)
 }
 
 /* Room in the send buffer for the service's output. */
-size_t
+static size_t
 tcp_conn_room(const struct tcp_conn *c)
 {
 	if (c->fin_pending)
@@ -1565,7 +1566,7 @@ tcp_conn_room(const struct tcp_conn *c)
 }
 
 /* The service wrote: queue it and send what the windows allow. */
-void
+static void
 tcp_conn_send(struct tcp_conn *c, const uint8_t *data, size_t len)
 {
 	if (c->fin_pending)
@@ -1579,7 +1580,7 @@ tcp_conn_send(struct tcp_conn *c, const uint8_t *data, size_t len)
  * The service took data: tell the peer when the window opened enough
  * to matter (RFC 1122 4.2.3.3: by a segment or half the buffer).
  */
-void
+static void
 tcp_conn_drained(struct tcp_conn *c)
 {
 	size_t		 queued = relay_queued(c->relay);

@@ -71,7 +71,6 @@ enum tcp_state {
 
 /* A received segment, parsed. */
 struct tcp_seg {
-	const struct tcp_hdr	*th;
 	uint16_t		 sport, dport;
 	uint32_t		 seq, ack;
 	uint8_t			 flags;
@@ -231,15 +230,6 @@ struct tcp_reply {
 /* tcp.c */
 void	 tcp_output(struct host *, const struct template *, uint32_t,
 	    uint32_t, const struct tcp_reply *, enum out_kind);
-void	 tcp_conn_open(struct ipin *, const struct tcp_seg *,
-	    const struct action *);
-void	 tcp_conn_free(struct tcp_conn *, const char *);
-void	 tcp_conn_abort(struct tcp_conn *, const char *);
-void	 tcp_conn_close(struct tcp_conn *);
-void	 tcp_conn_drained(struct tcp_conn *);
-size_t	 tcp_conn_room(const struct tcp_conn *);
-void	 tcp_conn_send(struct tcp_conn *, const uint8_t *, size_t);
-size_t	 tcp_count(void);
 
 /* tcpbuf.c: the send ring, reassembly and SACK scoreboard (pure) */
 void	 tcp_ring_init(struct tcp_ring *, size_t);

@@ -85,17 +85,6 @@ udp_flow_cmp(struct udp_flow *a, struct udp_flow *b)
 
 RB_GENERATE_STATIC(udp_tree, udp_flow, entry, udp_flow_cmp)
 
-void
-udp_init(void)
-{
-}
-
-size_t
-udp_count(void)
-{
-	return (udp_nflows);
-}
-
 static void
 udp_flow_tuple(const struct udp_flow *f, struct tuple *tp)
 {
@@ -229,7 +218,6 @@ udp_input(struct ipin *in)
 		break;
 	default:
 		eventlog_probe(&tp, in->len, 0, "open");
-		engine->stats.udp_open++;
 		break;
 	}
 }

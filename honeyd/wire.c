@@ -137,7 +137,7 @@ wire_learn(struct iface *ifp, uint32_t ip, const uint8_t *mac)
 }
 
 /* The interface whose own subnet holds ip, or the only one. */
-struct iface *
+static struct iface *
 wire_iface_for(uint32_t ip)
 {
 	int	 i;
