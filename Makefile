@@ -55,6 +55,7 @@ LIB_SRCS =	honeyd/arp.c \
 		honeyd/engine.c \
 		honeyd/eventlog.c \
 		honeyd/fingerprint.c \
+		honeyd/flow.c \
 		honeyd/fpexpr.c \
 		honeyd/host.c \
 		honeyd/icmp.c \

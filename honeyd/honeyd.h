@@ -615,6 +615,17 @@ struct ipin {
 
 #define HOST_MAX_DEFAULT	65536
 
+/*
+ * What a TCP connection and a UDP flow share (flow.c): the tuple that
+ * keys them, the host they hold, and the template they answer with.
+ */
+struct flow {
+	struct tuple		 tuple;
+	struct host		*host;		/* referenced */
+	const struct template	*tmpl;		/* see flow_template() */
+	uint32_t		 tmpl_gen;	/* engine generation of tmpl */
+};
+
 /* What an outgoing packet is, for the personality's IP ID and DF rules. */
 enum out_kind {
 	OUT_TCP,		/* from an open port or a connection */
@@ -641,6 +652,14 @@ void		 ip_dispatch(struct ipin *);
 void		 ip_output(struct host *, const struct template *, uint8_t *,
 		    size_t, enum out_kind);
 uint16_t	 ip_l4_cksum(const struct ip_hdr *, const void *, size_t);
+
+/* flow.c */
+void		 flow_tuple(struct tuple *, int, const struct ipin *,
+		    uint16_t, uint16_t);
+void		 flow_init(struct flow *, const struct tuple *,
+		    const struct ipin *);
+int		 flow_cmp(const struct flow *, const struct flow *);
+const struct template *flow_template(struct flow *);
 
 /* icmp.c */
 void		 icmp_input(struct ipin *);

@@ -103,15 +103,7 @@ static const struct relay_ops tcp_relay_ops = {
 static int
 tcp_conn_cmp(struct tcp_conn *a, struct tcp_conn *b)
 {
-	if (a->laddr != b->laddr)
-		return (a->laddr < b->laddr ? -1 : 1);
-	if (a->raddr != b->raddr)
-		return (a->raddr < b->raddr ? -1 : 1);
-	if (a->lport != b->lport)
-		return (a->lport < b->lport ? -1 : 1);
-	if (a->rport != b->rport)
-		return (a->rport < b->rport ? -1 : 1);
-	return (0);
+	return (flow_cmp(&a->flow, &b->flow));
 }
 
 RB_GENERATE_STATIC(tcp_tree, tcp_conn, entry, tcp_conn_cmp)
@@ -175,6 +167,13 @@ tcp_parse_sack(struct tcp_seg *seg, const uint8_t *p, size_t len)
 		seg->nsack++;
 	}
 	seg->has |= TCP_HAS_SACK;
+}
+
+static void
+tcp_seg_tuple(const struct ipin *in, const struct tcp_seg *seg,
+    struct tuple *tp)
+{
+	flow_tuple(tp, IPPROTO_TCP, in, seg->sport, seg->dport);
 }
 
 /* Parse the header and the options a peer offers. */
@@ -245,10 +244,7 @@ tcp_input(struct ipin *in)
 	struct tcp_conn		 key, *c;
 
 	tcp_parse(in, &seg);
-	key.laddr = in->dst;
-	key.raddr = in->src;
-	key.lport = seg.dport;
-	key.rport = seg.sport;
+	tcp_seg_tuple(in, &seg, &key.flow.tuple);
 	if ((c = RB_FIND(tcp_tree, &tcp_conns, &key)) != NULL)
 		tcp_conn_input(c, in, &seg);
 	else
@@ -296,29 +292,6 @@ tcp_reply_init(struct tcp_reply *r, const struct tcp_seg *seg)
 	memset(r, 0, sizeof(*r));
 	r->sport = seg->dport;
 	r->dport = seg->sport;
-}
-
-static void
-tcp_seg_tuple(const struct ipin *in, const struct tcp_seg *seg,
-    struct tuple *tp)
-{
-	memset(tp, 0, sizeof(*tp));
-	tp->proto = IPPROTO_TCP;
-	tp->src = in->src;
-	tp->dst = in->dst;
-	tp->sport = seg->sport;
-	tp->dport = seg->dport;
-}
-
-static void
-tcp_conn_tuple(const struct tcp_conn *c, struct tuple *tp)
-{
-	memset(tp, 0, sizeof(*tp));
-	tp->proto = IPPROTO_TCP;
-	tp->src = c->raddr;
-	tp->dst = c->laddr;
-	tp->sport = c->rport;
-	tp->dport = c->lport;
 }
 
 /* A segment that makes no connection goes to the logs as a probe. */
@@ -424,14 +397,11 @@ tcp_conn_unlink(struct tcp_conn *c)
 static void
 tcp_conn_logend(struct tcp_conn *c, const char *reason)
 {
-	struct tuple	 tp;
-
 	if (c->logged_end)
 		return;
 	c->logged_end = 1;
-	tcp_conn_tuple(c, &tp);
-	eventlog_flow_end(&tp, c->id, c->bytes_in, c->bytes_out, &c->started,
-	    reason);
+	eventlog_flow_end(&c->flow.tuple, c->id, c->bytes_in, c->bytes_out,
+	    &c->started, reason);
 }
 
 static void
@@ -481,7 +451,7 @@ tcp_conn_free(struct tcp_conn *c, const char *reason)
 		event_free(c->pace);
 	tcp_ring_free(&c->sndbuf);
 	tcp_reass_free(&c->reass);
-	host_unref(c->host);
+	host_unref(c->flow.host);
 	free(c->tmpl_name);
 	free(c);
 	tcp_nconns--;
@@ -527,30 +497,17 @@ tcp_timer_set(struct tcp_conn *c, int kind, uint32_t msec)
 }
 
 /*
- * The template for output.  It is looked up again after a reload (the
- * old one is gone); NULL when the address lost its template.
+ * A stand-in for the received packet when output has none; -1 when the
+ * address lost its template in a reload.
  */
-static const struct template *
-tcp_conn_tmpl(struct tcp_conn *c)
-{
-	if (c->tmpl == NULL || c->tmpl_gen != engine->generation) {
-		c->tmpl = config_lookup(engine->conf, c->laddr, c->raddr);
-		c->tmpl_gen = engine->generation;
-		if (c->tmpl != NULL)
-			personality_host_update(c->host, c->tmpl);
-	}
-	return (c->tmpl);
-}
-
-/* A stand-in for the received packet when output has none. */
 static int
 tcp_conn_ipin(struct tcp_conn *c, struct ipin *in)
 {
 	memset(in, 0, sizeof(*in));
-	in->host = c->host;
-	in->dst = c->laddr;
-	in->src = c->raddr;
-	if ((in->tmpl = (struct template *)tcp_conn_tmpl(c)) == NULL)
+	in->host = c->flow.host;
+	in->dst = c->flow.tuple.dst;
+	in->src = c->flow.tuple.src;
+	if ((in->tmpl = (struct template *)flow_template(&c->flow)) == NULL)
 		return (-1);
 	return (0);
 }
@@ -611,8 +568,8 @@ tcp_send_synack(struct tcp_conn *c, struct ipin *in,
 	struct tcp_reply	 r;
 
 	memset(&r, 0, sizeof(r));
-	r.sport = c->lport;
-	r.dport = c->rport;
+	r.sport = c->flow.tuple.dport;
+	r.dport = c->flow.tuple.sport;
 	r.seq = c->iss;
 	r.ack = c->rcv_nxt;
 	r.flags = TH_SYN | TH_ACK;
@@ -641,7 +598,8 @@ tcp_send_synack(struct tcp_conn *c, struct ipin *in,
 	c->rcv_adv = c->rcv_nxt + r.win;
 	gettimeofday(&c->synack_sent, NULL);
 	engine->stats.tcp_synack++;
-	tcp_output(in->host, in->tmpl, c->laddr, c->raddr, &r, OUT_TCP);
+	tcp_output(in->host, in->tmpl, c->flow.tuple.dst, c->flow.tuple.src,
+	    &r, OUT_TCP);
 	return (0);
 }
 
@@ -650,6 +608,7 @@ tcp_conn_new(struct ipin *in, const struct tcp_seg *seg,
     const struct action *act)
 {
 	struct tcp_conn	*c;
+	struct tuple	 tp;
 
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return (NULL);
@@ -659,13 +618,8 @@ tcp_conn_new(struct ipin *in, const struct tcp_seg *seg,
 		free(c);
 		return (NULL);
 	}
-	c->laddr = in->dst;
-	c->raddr = in->src;
-	c->lport = seg->dport;
-	c->rport = seg->sport;
-	c->host = in->host;
-	c->tmpl = in->tmpl;
-	c->tmpl_gen = engine->generation;
+	tcp_seg_tuple(in, seg, &tp);
+	flow_init(&c->flow, &tp, in);
 	c->action = act->kind;
 	c->aflags = act->flags;
 	c->state = TCPS_SYN_RECEIVED;
@@ -691,7 +645,6 @@ tcp_conn_open(struct ipin *in, const struct tcp_seg *seg,
     const struct action *act)
 {
 	struct tcp_conn	*c;
-	struct tuple	 tp;
 
 	/* SYN+FIN (nmap's T3): the personality answers, if at all. */
 	if (seg->flags & TH_FIN && !personality_tcp_synfin_ok(in)) {
@@ -714,14 +667,13 @@ tcp_conn_open(struct ipin *in, const struct tcp_seg *seg,
 		return;
 	}
 	c->id = relay_newid();
-	host_ref(c->host);
+	host_ref(c->flow.host);
 	RB_INSERT(tcp_tree, &tcp_conns, c);
 	tcp_conn_link(c);
 	tcp_nconns++;
 	engine->stats.tcp_conns++;
 	engine->stats.tcp_conns_active = tcp_nconns;
-	tcp_seg_tuple(in, seg, &tp);
-	eventlog_flow_start(&tp, c->id, in->len, in->tmpl, act);
+	eventlog_flow_start(&c->flow.tuple, c->id, in->len, in->tmpl, act);
 	tcp_timer_set(c, TT_SYNACK, TCP_SYNACK_RTO_MS);
 }
 
@@ -815,8 +767,8 @@ tcp_conn_segment(struct tcp_conn *c, uint32_t seq, uint8_t flags,
 	if (tcp_conn_ipin(c, &in) == -1)
 		return;
 	memset(&r, 0, sizeof(r));
-	r.sport = c->lport;
-	r.dport = c->rport;
+	r.sport = c->flow.tuple.dport;
+	r.dport = c->flow.tuple.sport;
 	r.seq = seq;
 	r.ack = c->rcv_nxt;
 	r.flags = flags;
@@ -831,7 +783,8 @@ tcp_conn_segment(struct tcp_conn *c, uint32_t seq, uint8_t flags,
 	}
 	if (r.flags & TH_ACK)
 		c->ack_now = 0;
-	tcp_output(c->host, in.tmpl, c->laddr, c->raddr, &r, OUT_TCP);
+	tcp_output(c->flow.host, in.tmpl, c->flow.tuple.dst, c->flow.tuple.src,
+	    &r, OUT_TCP);
 }
 
 /* RFC 5961 challenge ACK, and the answer to unacceptable segments. */
@@ -1457,8 +1410,6 @@ tcp_synrcvd_input(struct tcp_conn *c, struct ipin *in,
 static int
 tcp_conn_established(struct tcp_conn *c)
 {
-	struct tuple	 tp;
-
 	tcp_set_state(c, TCPS_ESTABLISHED);
 	c->cwnd = TCP_INIT_CWND * (uint32_t)c->mss;
 	c->ssthresh = 0xffffffffU;
@@ -1468,8 +1419,7 @@ tcp_conn_established(struct tcp_conn *c)
 	engine->stats.tcp_established++;
 	if (c->action != ACTION_COMMAND && c->action != ACTION_PROXY)
 		return (0);
-	tcp_conn_tuple(c, &tp);
-	c->relay = relay_new(c->id, c->action, &tp, c->tmpl_name,
+	c->relay = relay_new(c->id, c->action, &c->flow.tuple, c->tmpl_name,
 	    &tcp_relay_ops, c);
 	if (c->relay == NULL) {
 		tcp_conn_abort(c, "refused");

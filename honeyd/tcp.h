@@ -121,19 +121,14 @@ struct relay;
 struct tcp_conn {
 	RB_ENTRY(tcp_conn)	 entry;
 	TAILQ_ENTRY(tcp_conn)	 lru;		/* the list of its class */
-	uint32_t		 laddr, raddr;	/* host order; l = virtual */
-	uint16_t		 lport, rport;
+	struct flow		 flow;		/* tuple, host, template */
 	uint32_t		 id;		/* logs, relay */
-	struct host		*host;		/* referenced */
 	enum tcp_state		 state;
 	int			 list;		/* which lru list */
 	/* Copied at creation: the config may be reloaded under us. */
 	enum action_kind	 action;
 	int			 aflags;	/* ACTION_F_* */
 	char			*tmpl_name;
-	/* The template for output, looked up again after a reload. */
-	const struct template	*tmpl;
-	uint32_t		 tmpl_gen;
 	struct relay		*relay;		/* service or proxy */
 	struct timeval		 started, active;
 

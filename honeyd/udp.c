@@ -35,12 +35,8 @@
 struct udp_flow {
 	RB_ENTRY(udp_flow)	 entry;
 	TAILQ_ENTRY(udp_flow)	 lru;
-	uint32_t		 laddr, raddr;	/* host order; l = virtual */
-	uint16_t		 lport, rport;
+	struct flow		 flow;		/* tuple, host, template */
 	uint32_t		 id;
-	struct host		*host;		/* referenced */
-	const struct template	*tmpl;		/* for output, see tcp.c */
-	uint32_t		 tmpl_gen;
 	struct relay		*relay;
 	struct event		*timer;
 	struct timeval		 started, active;
@@ -72,44 +68,22 @@ static const struct relay_ops udp_relay_ops = {
 static int
 udp_flow_cmp(struct udp_flow *a, struct udp_flow *b)
 {
-	if (a->laddr != b->laddr)
-		return (a->laddr < b->laddr ? -1 : 1);
-	if (a->raddr != b->raddr)
-		return (a->raddr < b->raddr ? -1 : 1);
-	if (a->lport != b->lport)
-		return (a->lport < b->lport ? -1 : 1);
-	if (a->rport != b->rport)
-		return (a->rport < b->rport ? -1 : 1);
-	return (0);
+	return (flow_cmp(&a->flow, &b->flow));
 }
 
 RB_GENERATE_STATIC(udp_tree, udp_flow, entry, udp_flow_cmp)
 
 static void
-udp_flow_tuple(const struct udp_flow *f, struct tuple *tp)
-{
-	memset(tp, 0, sizeof(*tp));
-	tp->proto = IPPROTO_UDP;
-	tp->src = f->raddr;
-	tp->dst = f->laddr;
-	tp->sport = f->rport;
-	tp->dport = f->lport;
-}
-
-static void
 udp_flow_free(struct udp_flow *f, const char *reason)
 {
-	struct tuple	 tp;
-
-	udp_flow_tuple(f, &tp);
-	eventlog_flow_end(&tp, f->id, f->bytes_in, f->bytes_out, &f->started,
-	    reason);
+	eventlog_flow_end(&f->flow.tuple, f->id, f->bytes_in, f->bytes_out,
+	    &f->started, reason);
 	if (f->relay != NULL)
 		relay_free(f->relay);
 	RB_REMOVE(udp_tree, &udp_flows, f);
 	TAILQ_REMOVE(&udp_lru, f, lru);
 	event_free(f->timer);
-	host_unref(f->host);
+	host_unref(f->flow.host);
 	free(f);
 	udp_nflows--;
 }
@@ -136,14 +110,8 @@ udp_flow_new(struct ipin *in, const struct tuple *tp,
 		free(f);
 		return (NULL);
 	}
-	f->laddr = tp->dst;
-	f->raddr = tp->src;
-	f->lport = tp->dport;
-	f->rport = tp->sport;
+	flow_init(&f->flow, tp, in);
 	f->id = relay_newid();
-	f->host = in->host;
-	f->tmpl = in->tmpl;
-	f->tmpl_gen = engine->generation;
 	event_base_gettimeofday_cached(engine->base, &f->started);
 	f->active = f->started;
 	if ((f->relay = relay_new(f->id, act->kind, tp, in->tmpl->name,
@@ -154,7 +122,7 @@ udp_flow_new(struct ipin *in, const struct tuple *tp,
 	}
 	if (act->kind == ACTION_PROXY)
 		relay_set_dgram(f->relay);
-	host_ref(f->host);
+	host_ref(f->flow.host);
 	RB_INSERT(udp_tree, &udp_flows, f);
 	TAILQ_INSERT_TAIL(&udp_lru, f, lru);
 	udp_nflows++;
@@ -174,10 +142,7 @@ udp_flow_input(struct ipin *in, const struct tuple *tp,
 	struct udp_flow	 key, *f;
 	size_t		 len = in->l4len - UDP_HDR_LEN;
 
-	key.laddr = tp->dst;
-	key.raddr = tp->src;
-	key.lport = tp->dport;
-	key.rport = tp->sport;
+	key.flow.tuple = *tp;
 	if ((f = RB_FIND(udp_tree, &udp_flows, &key)) == NULL &&
 	    (f = udp_flow_new(in, tp, act)) == NULL)
 		return;
@@ -197,12 +162,8 @@ udp_input(struct ipin *in)
 	const struct action	*act;
 	struct tuple		 tp;
 
-	memset(&tp, 0, sizeof(tp));
-	tp.proto = IPPROTO_UDP;
-	tp.src = in->src;
-	tp.dst = in->dst;
-	tp.sport = ntohs(uh->uh_sport);
-	tp.dport = ntohs(uh->uh_dport);
+	flow_tuple(&tp, IPPROTO_UDP, in, ntohs(uh->uh_sport),
+	    ntohs(uh->uh_dport));
 	act = template_action(in->tmpl, IP_PROTO_UDP, tp.dport);
 	switch (act->kind) {
 	case ACTION_BLOCK:
@@ -226,26 +187,23 @@ udp_input(struct ipin *in)
 static void
 udp_send(struct udp_flow *f, const uint8_t *data, size_t len)
 {
-	uint8_t		 pkt[IP_HDR_LEN + UDP_HDR_LEN + UDP_DGRAM_MAX];
-	struct udp_hdr	*uh = (struct udp_hdr *)(pkt + IP_HDR_LEN);
-	size_t		 plen;
+	uint8_t			 pkt[IP_HDR_LEN + UDP_HDR_LEN + UDP_DGRAM_MAX];
+	struct udp_hdr		*uh = (struct udp_hdr *)(pkt + IP_HDR_LEN);
+	const struct tuple	*tp = &f->flow.tuple;
+	const struct template	*t;
+	size_t			 plen;
 
-	if (f->tmpl == NULL || f->tmpl_gen != engine->generation) {
-		f->tmpl = config_lookup(engine->conf, f->laddr, f->raddr);
-		f->tmpl_gen = engine->generation;
-		if (f->tmpl == NULL)
-			return;
-		personality_host_update(f->host, f->tmpl);
-	}
+	if ((t = flow_template(&f->flow)) == NULL)
+		return;
 	if (len > UDP_DGRAM_MAX)
 		len = UDP_DGRAM_MAX;
 	plen = IP_HDR_LEN + UDP_HDR_LEN + len;
-	ip_pack_hdr(pkt, 0, plen, 0, 0, 0, IP_PROTO_UDP, htonl(f->laddr),
-	    htonl(f->raddr));
-	udp_pack_hdr(uh, f->lport, f->rport, UDP_HDR_LEN + len);
+	ip_pack_hdr(pkt, 0, plen, 0, 0, 0, IP_PROTO_UDP, htonl(tp->dst),
+	    htonl(tp->src));
+	udp_pack_hdr(uh, tp->dport, tp->sport, UDP_HDR_LEN + len);
 	memcpy(uh + 1, data, len);
 	f->bytes_out += len;
-	ip_output(f->host, f->tmpl, pkt, plen, OUT_UDP);
+	ip_output(f->flow.host, t, pkt, plen, OUT_UDP);
 }
 
 static size_t
