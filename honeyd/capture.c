@@ -147,7 +147,7 @@ capture_read(int fd, short event, void *arg)
 		log_warnx("pcap_dispatch %s: %s", ifp->name,
 		    pcap_geterr(ifp->pcap));
 	if (imsgbuf_queuelen(&parent->engine->ibuf) > 0 &&
-	    imsgbuf_write(&parent->engine->ibuf) == -1 && errno != EAGAIN)
+	    imsgbuf_write(&parent->engine->ibuf) == -1)
 		log_warn("write to engine");
 	imsgev_add(parent->engine);
 }

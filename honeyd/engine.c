@@ -8,7 +8,6 @@
 
 #include <sys/types.h>
 
-#include <errno.h>
 #include <malloc.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -34,9 +33,9 @@ static void	 engine_log_stats(void);
 __dead void
 engine_main(int fd, uid_t uid, gid_t gid, const char *chroot_dir)
 {
+	static const int	 sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGUSR1 };
 	static struct engine	 e;
 	static struct imsgev	 parent_iev;
-	struct event		*sigterm, *sigint, *sighup, *sigusr1;
 
 	engine = &e;
 	log_procinit("engine");
@@ -54,16 +53,12 @@ engine_main(int fd, uid_t uid, gid_t gid, const char *chroot_dir)
 		fatalx("engine: imsg event");
 	imsgev_add(e.parent);
 	signal(SIGPIPE, SIG_IGN);
-	sigterm = evsignal_new(e.base, SIGTERM, engine_sig, NULL);
-	sigint = evsignal_new(e.base, SIGINT, engine_sig, NULL);
-	/* Reload and log reopening are the parent's to start. */
-	sighup = evsignal_new(e.base, SIGHUP, engine_sig, NULL);
-	sigusr1 = evsignal_new(e.base, SIGUSR1, engine_sig, NULL);
-	if (sigterm == NULL || sigint == NULL || sighup == NULL ||
-	    sigusr1 == NULL || evsignal_add(sigterm, NULL) == -1 ||
-	    evsignal_add(sigint, NULL) == -1 ||
-	    evsignal_add(sighup, NULL) == -1 ||
-	    evsignal_add(sigusr1, NULL) == -1)
+	/*
+	 * SIGHUP and SIGUSR1 are caught only to be ignored: reload and
+	 * log reopening are the parent's to start.
+	 */
+	if (proc_signals(e.base, sigs, sizeof(sigs) / sizeof(sigs[0]),
+	    engine_sig) == -1)
 		fatalx("engine: signal events");
 
 	event_base_dispatch(e.base);
@@ -114,14 +109,13 @@ engine_dispatch_parent(int fd, short event, void *arg)
 	struct imsg	 imsg;
 	ssize_t		 n;
 
-	if (event & EV_READ) {
-		if ((n = imsgbuf_read(ibuf)) == -1 && errno != EAGAIN)
-			fatal("engine: read from parent");
-		if (n == 0) {
-			/* The parent is gone: so are we. */
-			event_base_loopbreak(engine->base);
-			return;
-		}
+	switch (imsgev_read(iev, event)) {
+	case -1:
+		fatal("engine: read from parent");
+	case 0:
+		/* The parent is gone: so are we. */
+		event_base_loopbreak(engine->base);
+		return;
 	}
 	engine_in_batch = 1;
 	for (;;) {
@@ -164,7 +158,7 @@ engine_dispatch_parent(int fd, short event, void *arg)
 	engine_in_batch = 0;
 	/* Answers to this batch go out now, not on the next wakeup. */
 	if ((event & EV_WRITE) || imsgbuf_queuelen(ibuf) > 0)
-		if (imsgbuf_write(ibuf) == -1 && errno != EAGAIN)
+		if (imsgbuf_write(ibuf) == -1)
 			fatal("engine: write to parent");
 	imsgev_add(iev);
 }

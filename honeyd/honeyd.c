@@ -49,7 +49,7 @@ static const char	*iface_default(void);
 static void		 parent_dispatch_engine(int, short, void *);
 static void		 parent_sig(int, short, void *);
 static void		 parent_reload(void);
-static void		 parent_shutdown(int);
+static __dead void	 parent_shutdown(int);
 static int		 send_config(struct honeyd_config *, struct fpdb *);
 static void		 parent_log_stats(void);
 
@@ -340,18 +340,15 @@ parent_dispatch_engine(int fd, short event, void *arg)
 	struct imsg	 imsg;
 	ssize_t		 n;
 
-	if (event & EV_READ) {
-		if ((n = imsgbuf_read(ibuf)) == -1 && errno != EAGAIN)
-			fatal("read from engine");
-		if (n == 0) {
-			log_warnx("engine closed its pipe");
-			parent_shutdown(1);
-		}
+	switch (imsgev_read(iev, event)) {
+	case -1:
+		fatal("read from engine");
+	case 0:
+		log_warnx("engine closed its pipe");
+		parent_shutdown(1);
 	}
-	if (event & EV_WRITE) {
-		if (imsgbuf_write(ibuf) == -1 && errno != EAGAIN)
-			fatal("write to engine");
-	}
+	if ((event & EV_WRITE) && imsgbuf_write(ibuf) == -1)
+		fatal("write to engine");
 	for (;;) {
 		if ((n = imsg_get(ibuf, &imsg)) == -1)
 			fatal("bad message from engine");
@@ -443,7 +440,7 @@ parent_log_stats(void)
 			    parent->ifaces[i].name, ps.ps_recv, ps.ps_drop);
 }
 
-static void
+static __dead void
 parent_shutdown(int status)
 {
 	int	 i;
@@ -545,10 +542,9 @@ main(int argc, char **argv, char **envp)
 {
 	static struct parent	 p;
 	static struct imsgev	 engine_iev;
-	struct fpdb		*db;
-	struct event		*sigev[5];
-	const int		 sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGCHLD,
+	static const int	 sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGCHLD,
 				    SIGUSR1 };
+	struct fpdb		*db;
 	uid_t			 uid;
 	gid_t			 gid;
 	pid_t			 pid;
@@ -612,12 +608,9 @@ main(int argc, char **argv, char **envp)
 	    parent_dispatch_engine, parent->engine) == -1)
 		fatalx("imsg event");
 	imsgev_add(parent->engine);
-	for (i = 0; i < (int)(sizeof(sigs) / sizeof(sigs[0])); i++) {
-		sigev[i] = evsignal_new(parent->base, sigs[i], parent_sig,
-		    NULL);
-		if (sigev[i] == NULL || evsignal_add(sigev[i], NULL) == -1)
-			fatalx("signal events");
-	}
+	if (proc_signals(parent->base, sigs, sizeof(sigs) / sizeof(sigs[0]),
+	    parent_sig) == -1)
+		fatalx("signal events");
 	signal(SIGPIPE, SIG_IGN);
 	if (wire_init() == -1)
 		fatal("wire_init");

@@ -117,8 +117,9 @@ void	 imsg_free(struct imsg *);
 
 /*
  * imsg_event.c: an imsgbuf driven by one persistent libevent event.
- * The handler is an ordinary event callback: it reads or writes as the
- * event says, loops over imsg_get(), and ends with imsgev_add().
+ * The handler is an ordinary event callback: it calls imsgev_read(),
+ * loops over imsg_get(), writes if the event says so, and ends with
+ * imsgev_add().
  */
 struct event;
 struct event_base;
@@ -135,6 +136,7 @@ struct imsgev {
 int	 imsgev_init(struct imsgev *, struct event_base *, int,
 	    void (*)(int, short, void *), void *);
 void	 imsgev_add(struct imsgev *);
+int	 imsgev_read(struct imsgev *, short);
 int	 imsgev_compose(struct imsgev *, uint32_t, uint32_t, pid_t, int,
 	    const void *, size_t);
 int	 imsgev_composev(struct imsgev *, uint32_t, uint32_t, pid_t, int,

@@ -7,6 +7,8 @@
 #include <sys/types.h>
 #include <sys/uio.h>
 
+#include <errno.h>
+
 #include <event2/event.h>
 
 #include "imsg.h"
@@ -46,6 +48,23 @@ imsgev_add(struct imsgev *iev)
 	    iev->handler, iev->data);
 	event_add(iev->ev, NULL);
 	iev->events = want;
+}
+
+/*
+ * The reading half of a handler: on EV_READ, read what the peer sent.
+ * Returns 0 once the peer has closed its end, -1 on an error, else 1
+ * (nothing to read yet is no error).
+ */
+int
+imsgev_read(struct imsgev *iev, short event)
+{
+	ssize_t	 n;
+
+	if ((event & EV_READ) == 0)
+		return (1);
+	if ((n = imsgbuf_read(&iev->ibuf)) == -1)
+		return (errno == EAGAIN ? 1 : -1);
+	return (n == 0 ? 0 : 1);
 }
 
 int

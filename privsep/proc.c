@@ -1,5 +1,6 @@
 /*
- * Socketpairs, forking and dropping privileges; see proc.h.
+ * Socketpairs, forking, dropping privileges and signal events; see
+ * proc.h.
  */
 
 #ifndef _GNU_SOURCE
@@ -22,6 +23,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <event2/event.h>
 
 #include "proc.h"
 
@@ -255,5 +258,23 @@ clear_caps(void)
 			return (-1);
 		}
 	}
+	return (0);
+}
+
+/*
+ * Handle each of sigs with cb on base's loop, for the rest of the
+ * process's life.
+ */
+int
+proc_signals(struct event_base *base, const int *sigs, int n,
+    void (*cb)(int, short, void *))
+{
+	struct event	*ev;
+	int		 i;
+
+	for (i = 0; i < n; i++)
+		if ((ev = evsignal_new(base, sigs[i], cb, NULL)) == NULL ||
+		    evsignal_add(ev, NULL) == -1)
+			return (-1);
 	return (0);
 }
