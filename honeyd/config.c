@@ -552,8 +552,10 @@ template_resolve(const struct template *t, const struct dyn_match *m)
 
 /*
  * The template answering for dst when src talks to it.  Time rules are
- * judged by local time now; source os and protocol rules never match
- * here, the engine calls template_resolve() when it knows them.
+ * judged by local time now.
+ * XXX Source os and protocol rules never match: no caller knows them
+ * yet (there is no passive fingerprinting), so only source ip, time
+ * and "otherwise" rules choose.
  */
 struct template *
 config_lookup(const struct honeyd_config *conf, uint32_t dst, uint32_t src)

@@ -188,11 +188,11 @@ engine_reconf_done(void)
 	struct fpdb		*db;
 	struct honeyd_config	*conf;
 
-	db = fpdb_load_buffer("fingerprints", engine->rc_prints ?
+	db = fpdb_load_buffer("fingerprints", engine->rc_prints != NULL ?
 	    engine->rc_prints : "", engine->rc_prints_len);
 	conf = db == NULL ? NULL : config_parse_buffer("config",
-	    engine->rc_conf ? engine->rc_conf : "", engine->rc_conf_len,
-	    fpdb_check_name, db);
+	    engine->rc_conf != NULL ? engine->rc_conf : "",
+	    engine->rc_conf_len, fpdb_check_name, db);
 	free(engine->rc_prints);
 	free(engine->rc_conf);
 	engine->rc_prints = engine->rc_conf = NULL;

@@ -3,8 +3,11 @@
  *
  * It reads the configuration and fingerprint files, opens capture and
  * sending on each interface, forks the engine (which chroots and drops
- * privileges), hands it the configuration over imsg and then only moves
- * frames: captured ones to the engine, the engine's onto the wire.
+ * privileges) and hands it the configuration over imsg.  From then on
+ * it moves frames, captured ones to the engine and the engine's onto
+ * the wire, and does the privileged work the engine asks for: services
+ * (service.c), proxied connections (proxy.c) and log files (eventlog.c).
+ * SIGHUP reloads the configuration, SIGUSR1 reopens the logs.
  */
 
 #include <sys/types.h>

@@ -1,15 +1,33 @@
 /*
- * honeyd: one host answers for many unused addresses as if real machines
- * of many operating systems lived there.
+ * honeyd: one Linux host answers for many unused IPv4 addresses as if
+ * real machines of many operating systems lived there.  This header is
+ * the map of the system: its processes, the messages between them, the
+ * configuration, and the functions the files offer one another, each
+ * under the name of its file.  Three parts keep private headers: TCP
+ * (tcp.h, with tcpbuf.c), the personality engine (pers.h, pers_*.c)
+ * and the fingerprint database (personality.h, fingerprint.c and
+ * fpexpr.c).
  *
- * Processes (see README):
- *   parent  root; owns pcap (in) and a packet socket (out), answers ARP
- *           for the claimed addresses, reads the config and fingerprint files,
- *           spawns services.  Never parses a packet beyond L2/ARP.
- *   engine  chrooted and unprivileged; all protocol work on attacker
- *           bytes: dispatch, ICMP/TCP/UDP, routing, personalities, logs.
- *   service one per connection, a sandboxed grandchild running a script.
- * They talk imsg (privsep/) over socketpairs.
+ * Processes:
+ *   parent   root (honeyd.c).  Reads the configuration and fingerprint
+ *            files, captures frames for the claimed addresses
+ *            (capture.c) and puts the engine's packets on the wire
+ *            (wire.c), answers ARP for them (arp.c), forks services
+ *            (service.c), opens proxied connections (proxy.c) and the
+ *            log files.  It reads no more of a packet than its
+ *            addresses.
+ *   engine   forked by the parent; chrooted and unprivileged
+ *            (engine.c).  All protocol work on attacker bytes: the
+ *            dispatcher (ip.c), ICMP, TCP and UDP, virtual routers,
+ *            personalities, relays to services and proxies, the event
+ *            logs.
+ *   service  one per connection (or UDP flow) to a port that runs a
+ *            command: a sandboxed child of the parent running a
+ *            script, whose stdin and stdout the engine relays.
+ * The parent and the engine talk imsg (privsep/) over a socketpair.
+ *
+ * Sections: processes and options, messages, configuration, parent,
+ * engine, protocols, personality, routing, services, logs.
  */
 
 #ifndef HONEYD_H
@@ -42,33 +60,69 @@ struct icmp_hdr;
 struct fpdb;
 struct fingerprint;
 
+/*
+ * Processes and options.
+ */
 #define HONEYD_USER		"_honeyd"
 #define HONEYD_USER_FALLBACK	"nobody"
 #define HONEYD_CHROOT		"/var/empty"
 #define HONEYD_CTLSOCK		"/run/honeyd.sock"
+/* The Makefile sets these from PREFIX and SYSCONFDIR. */
 #ifndef HONEYD_CONF
 #define HONEYD_CONF		"/etc/honeyd/honeyd.conf"
 #endif
 #ifndef HONEYD_PRINTS
 #define HONEYD_PRINTS		"/usr/local/share/honeyd/nmap.prints"
 #endif
+#ifndef HONEYD_SVCDIR
+#define HONEYD_SVCDIR		"/usr/local/share/honeyd"
+#endif
 
 #define HONEYD_MAX_IFACES	8
 #define HONEYD_MAX_PKT		65535	/* largest IPv4 packet */
 
-/* The one list of messages every process understands. */
+/* The command line (honeyd.c); honeyd.8 describes every option. */
+struct honeyd_opts {
+	int		 debug;		/* -d: foreground, log to stderr */
+	int		 noaction;	/* -n: check the config and exit */
+	int		 verbose;	/* -v: more logging, -nv prints */
+	const char	*config;	/* -f */
+	const char	*prints;	/* -p */
+	const char	*ifaces[HONEYD_MAX_IFACES];	/* -i */
+	int		 nifaces;
+	const char	*user;		/* -u */
+	const char	*group;		/* -g */
+	const char	*pktlog;	/* -l */
+	const char	*svclog;	/* -s */
+	const char	*jsonlog;	/* -j */
+	const char	*ctlsock;	/* -c: for honeydctl, not served yet */
+	const char	*svcdir;	/* -S: where services run */
+	const char	*pidfile;	/* -P */
+	const char	*chroot;	/* -C */
+	char	       **nets;		/* networks to claim from argv */
+	int		 nnets;
+};
+
+extern struct honeyd_opts	 honeyd_opts;
+
+/*
+ * Messages between the parent and the engine.
+ */
 enum imsg_type {
 	IMSG_NONE,
-	IMSG_PKT_IN,		/* parent -> engine: one captured IP packet */
+	IMSG_PKT_IN,		/* parent -> engine: one captured IP packet;
+				   peerid: the interface */
 	IMSG_PKT_OUT,		/* engine -> parent: one IP packet to send */
-	IMSG_RECONF_PRINTS,	/* parent -> engine: fingerprint text chunk */
-	IMSG_RECONF_CONF,	/* parent -> engine: canonical config chunk */
-	IMSG_RECONF_DONE,	/* parent -> engine: swap the new config in */
+	IMSG_RECONF_PRINTS,	/* parent -> engine: a chunk of the text of
+				   the fingerprints the config uses */
+	IMSG_RECONF_CONF,	/* parent -> engine: a chunk of the config's
+				   canonical printout */
+	IMSG_RECONF_DONE,	/* parent -> engine: parse both, swap in */
 	IMSG_SVC_START,		/* engine -> parent: struct svc_req, tmpl */
 	IMSG_SVC_FD,		/* parent -> engine: struct svc_reply, cmd;
 				   the service's stdin/stdout socket */
-	IMSG_SVC_ERRFD,		/* parent -> engine: struct svc_reply; its
-				   stderr pipe */
+	IMSG_SVC_ERRFD,		/* parent -> engine: uint32_t id; the
+				   service's stderr pipe */
 	IMSG_SVC_STOP,		/* engine -> parent: uint32_t id, kill it */
 	IMSG_SVC_EXIT,		/* parent -> engine: struct svc_exit */
 	IMSG_PROXY_CONNECT,	/* engine -> parent: struct svc_req, tmpl */
@@ -145,38 +199,6 @@ enum logfile {
 	LOGF_MAX
 };
 
-/* Protocol slots used for per-protocol defaults and counters. */
-enum honeyd_proto {
-	HP_TCP,
-	HP_UDP,
-	HP_ICMP,
-	HP_MAX
-};
-
-/* Global options from the command line. */
-struct honeyd_opts {
-	int		 debug;		/* -d: foreground, log to stderr */
-	int		 noaction;	/* -n: check the config and exit */
-	int		 verbose;	/* -v: more logging, -nv prints */
-	const char	*config;	/* -f */
-	const char	*prints;	/* -p */
-	const char	*ifaces[HONEYD_MAX_IFACES];	/* -i */
-	int		 nifaces;
-	const char	*user;		/* -u */
-	const char	*group;		/* -g */
-	const char	*pktlog;	/* -l */
-	const char	*svclog;	/* -s */
-	const char	*jsonlog;	/* -j */
-	const char	*ctlsock;	/* -c */
-	const char	*svcdir;	/* -S: where services run */
-	const char	*pidfile;	/* -P */
-	const char	*chroot;	/* HONEYD_CHROOT unless overridden */
-	char	       **nets;		/* networks to claim from argv */
-	int		 nnets;
-};
-
-extern struct honeyd_opts	 honeyd_opts;
-
 /*
  * Configuration (parse.y, config.c, printconf.c).
  *
@@ -185,7 +207,21 @@ extern struct honeyd_opts	 honeyd_opts;
  * parent parses the files; the engine receives the canonical printout
  * (printconf.c) and parses that, so both hold the same struct.
  * Addresses are host byte order unless a comment says otherwise.
+ *
+ * XXX Some statements of Honeyd 1.5c's language are parsed, kept and
+ * printed back, so existing configurations load, but nothing acts on
+ * them yet: subsystems, "set T ethernet", "set T droprate syn",
+ * "set T spoof", "annotate", "bind A to IFACE" and "dhcp".
  */
+
+/* Protocol slots for per-protocol defaults (and the engine's counters). */
+enum honeyd_proto {
+	HP_TCP,
+	HP_UDP,
+	HP_ICMP,
+	HP_MAX
+};
+
 enum action_kind {
 	ACTION_UNSET,		/* no explicit setting */
 	ACTION_BLOCK,		/* silence ("filtered") */
@@ -440,8 +476,12 @@ void	 config_finish(struct honeyd_config *);
 void	 config_print(FILE *, const struct honeyd_config *);
 
 /*
+ * The parent (honeyd.c, claim.c, capture.c, wire.c, arp.c).
+ *
  * Claimed addresses (claim.c): sorted disjoint inclusive ranges in host
- * byte order.  The parent answers ARP and accepts frames only for these.
+ * byte order, from the command line or, without networks there, from
+ * what the configuration binds and routes.  The parent answers ARP and
+ * accepts frames only for these.
  */
 struct netrange {
 	uint32_t		 lo, hi;
@@ -463,9 +503,6 @@ int	 claim_contains(const struct claimset *, uint32_t);
 int	 claim_parse(const char *, uint32_t *, uint32_t *);
 char	*claim_filter(const struct claimset *);
 
-/*
- * Parent process (honeyd.c, capture.c, wire.c, arp.c).
- */
 struct iface {
 	char			 name[32];
 	int			 index;		/* ours, the imsg peerid */
@@ -520,7 +557,7 @@ void	 arp_input(struct iface *, const uint8_t *frame, size_t len);
 void	 arp_request(struct iface *, uint32_t spa, uint32_t tpa);
 
 /*
- * Engine process (engine.c, ip.c, icmp.c, tcp.c, udp.c, host.c).
+ * The engine (engine.c, host.c, ip.c, flow.c).
  */
 struct engine_stats {
 	uint64_t	 pkts_in;	/* IMSG_PKT_IN received */
@@ -542,10 +579,10 @@ struct engine_stats {
 	uint64_t	 icmp_echo;	/* echo requests answered */
 	uint64_t	 icmp_errors;	/* unreachables, time exceeded sent */
 	uint64_t	 tcp_rst;	/* resets sent */
-	uint64_t	 tcp_synack;
+	uint64_t	 tcp_synack;	/* SYN+ACKs sent, resent ones too */
 	uint64_t	 tcp_conns;	/* connections created */
-	uint64_t	 tcp_conns_active;
-	uint64_t	 tcp_conns_evicted;
+	uint64_t	 tcp_conns_active; /* open now */
+	uint64_t	 tcp_conns_evicted; /* to make room (tcp.h) */
 	uint64_t	 tcp_established; /* handshakes completed */
 	uint64_t	 tcp_closed;	/* ended by FIN both ways */
 	uint64_t	 tcp_reset_in;	/* ended by the peer's RST */
@@ -568,7 +605,7 @@ struct engine_stats {
 	uint64_t	 route_loss;	/* lost on a lossy link */
 	uint64_t	 route_queue;	/* dropped by a link queue (RED, full) */
 	uint64_t	 route_held;	/* delay queue full */
-	uint64_t	 route_tunnel;	/* for a tunnel: not implemented */
+	uint64_t	 route_tunnel;	/* for a tunnel: dropped (router.c) */
 	uint64_t	 route_ttl;	/* answers whose TTL ran out going back */
 };
 
@@ -661,20 +698,16 @@ void		 flow_init(struct flow *, const struct tuple *,
 int		 flow_cmp(const struct flow *, const struct flow *);
 const struct template *flow_template(struct flow *);
 
+/*
+ * Protocols (icmp.c, tcp.c, udp.c; TCP's structures are in tcp.h).
+ * ip_dispatch() hands each a checked packet with its host and template.
+ */
+
 /* icmp.c */
 void		 icmp_input(struct ipin *);
-void		 icmp_error(struct ipin *, struct host *, const struct template *,
-		    uint32_t, int, int);
+void		 icmp_error(struct ipin *, struct host *,
+		    const struct template *, uint32_t, int, int);
 void		 icmp_send_unreach(struct ipin *, int);
-
-/* router.c */
-int		 router_build(struct honeyd_config *);
-void		 router_free(struct router_topo *);
-int		 router_input(struct ipin *);
-int		 router_output(uint8_t *, size_t);
-void		 router_describe(const struct honeyd_config *, uint32_t, int,
-		    char *, size_t);
-void		 router_log_stats(void);
 
 /* tcp.c */
 void		 tcp_init(void);
@@ -686,11 +719,59 @@ void		 udp_input(struct ipin *);
 void		 udp_flush(void);
 
 /*
- * relay.c: moves bytes between a connection (or UDP flow) and the
- * descriptor the parent passed for it: a service's stdin/stdout or a
- * proxied socket.  The owner's callbacks: room (bytes it takes now),
- * input (bytes from the fd), eof, error (could not start, or broke;
- * the owner frees the relay), drained (queued bytes were written).
+ * Personality (personality.c; the plan and clocks behind it in pers.h,
+ * the fingerprint database in personality.h): what every packet a
+ * virtual host sends looks like.  A template without a fingerprint gets
+ * a plain modern Linux stack.
+ */
+
+/* personality.c */
+void		 personality_resolve_random(struct honeyd_config *,
+		    struct fpdb *);
+void		 personality_print_used(FILE *, const struct honeyd_config *,
+		    const struct fpdb *);
+void		 personality_check(const struct honeyd_config *,
+		    const struct fpdb *);
+int		 personality_attach(struct honeyd_config *, struct fpdb *);
+void		 personality_host_update(struct host *,
+		    const struct template *);
+void		 personality_host_free(struct host *);
+void		 personality_ip_fields(struct host *, const struct template *,
+		    struct ip_hdr *, enum out_kind);
+int		 personality_echo_ok(struct ipin *);
+void		 personality_echo_reply(struct ipin *, struct ip_hdr *,
+		    struct icmp_hdr *);
+ssize_t		 personality_icmp_quote(struct ipin *, struct host *,
+		    const struct template *, uint8_t *, size_t, size_t);
+uint32_t	 personality_icmp_unused(struct host *,
+		    const struct template *);
+uint32_t	 personality_tcp_isn(struct host *, const struct template *);
+int		 personality_tcp_synfin_ok(struct ipin *);
+
+/*
+ * Routing (router.c): the virtual topologies of "route" statements.
+ * Packets for hosts behind virtual routers take a detour through
+ * router_input() on the way in and router_output() on the way out.
+ */
+
+/* router.c */
+int		 router_build(struct honeyd_config *);
+void		 router_free(struct router_topo *);
+int		 router_input(struct ipin *);
+int		 router_output(uint8_t *, size_t);
+void		 router_describe(const struct honeyd_config *, uint32_t, int,
+		    char *, size_t);
+void		 router_log_stats(void);
+
+/*
+ * Services and proxies.  In the engine a relay (relay.c) asks the
+ * parent for a service (service.c) or a proxied connection (proxy.c)
+ * and then moves bytes between the connection or UDP flow and the
+ * descriptor the parent passed.  The owner's callbacks: room (bytes it
+ * takes now), input (bytes from the fd), eof, error (could not start,
+ * or broke; the owner frees the relay), drained (queued bytes were
+ * written).  Service limits come from "option service KEY VALUE"
+ * (honeyd.8).
  */
 struct relay;
 struct relay_ops {
@@ -704,6 +785,22 @@ struct relay_ops {
 #define RELAY_MAX		4096	/* at once, services and proxies */
 #define RELAY_QUEUE_MAX		(128 * 1024)	/* bytes towards one fd */
 
+#define SVC_DEFAULT_UID		32767	/* no template uid: Honeyd's */
+#define SVC_DEFAULT_GID		32767
+#define SVC_DEFAULT_MAXFDS	64
+#define SVC_CMD_MAX		4096	/* expanded command line */
+
+struct svc_limits {
+	int		 max;		/* services at once */
+	int		 per_template;	/* of one template at once */
+	int		 timeout;	/* seconds; 0: none */
+	long		 cpu;		/* RLIMIT_CPU, seconds */
+	long		 memory;	/* RLIMIT_AS, MB */
+	long		 fsize;		/* RLIMIT_FSIZE, KB */
+	long		 nproc;		/* RLIMIT_NPROC of its uid */
+};
+
+/* relay.c */
 void		 relay_init(void);
 uint32_t	 relay_newid(void);
 struct relay	*relay_new(uint32_t, enum action_kind, const struct tuple *,
@@ -716,7 +813,33 @@ void		 relay_resume(struct relay *);
 void		 relay_set_dgram(struct relay *);
 void		 relay_dispatch(struct imsg *);
 
-/* eventlog.c: the packet, service and JSON logs (see honeyd.8) */
+/* service.c */
+void		 service_init(struct event_base *, uid_t);
+void		 service_config(const struct honeyd_config *);
+void		 service_start(struct imsg *);
+void		 service_stop(struct imsg *);
+int		 service_reaped(pid_t, int);
+void		 service_killall(void);
+int		 svc_expand(char *, size_t, const char *,
+		    const struct tuple *);
+int		 svc_limits_parse(struct svc_limits *,
+		    const struct honeyd_config *);
+int		 svc_parse_req(struct imsg *, struct svc_req *, const char **);
+const struct action *svc_action(const char *, const struct tuple *,
+		    enum action_kind, const struct template **);
+
+/* proxy.c */
+void		 proxy_connect(struct imsg *);
+int		 proxy_target(const struct action *, const struct tuple *,
+		    uint32_t *, uint16_t *);
+
+/*
+ * Logs: the event logs the engine writes (eventlog.c: packet, service
+ * and JSON logs, see honeyd.8) and the daemon's own (log.c: stderr or
+ * syslog).
+ */
+
+/* eventlog.c */
 void		 eventlog_close(void);
 void		 eventlog_flow_start(const struct tuple *, uint32_t, size_t,
 		    const struct template *, const struct action *);
@@ -742,68 +865,6 @@ size_t		 eventlog_json_str(char *, size_t, const char *, size_t);
 const char	*eventlog_scan_kind(int);
 void		 eventlog_send(struct imsgev *, const char *[LOGF_MAX], int);
 void		 eventlog_imsg(struct imsg *);
-
-/*
- * Parent: services (service.c) and proxies (proxy.c) on the engine's
- * request.  Limits come from "option service KEY VALUE" (honeyd.8).
- */
-#define SVC_DEFAULT_UID		32767	/* no template uid: Honeyd's */
-#define SVC_DEFAULT_GID		32767
-#define SVC_DEFAULT_MAXFDS	64
-#ifndef HONEYD_SVCDIR
-#define HONEYD_SVCDIR		"/usr/local/share/honeyd"
-#endif
-#define SVC_CMD_MAX		4096	/* expanded command line */
-
-struct svc_limits {
-	int		 max;		/* services at once */
-	int		 per_template;	/* of one template at once */
-	int		 timeout;	/* seconds; 0: none */
-	long		 cpu;		/* RLIMIT_CPU, seconds */
-	long		 memory;	/* RLIMIT_AS, MB */
-	long		 fsize;		/* RLIMIT_FSIZE, KB */
-	long		 nproc;		/* RLIMIT_NPROC of its uid */
-};
-
-/* service.c */
-void		 service_init(struct event_base *, uid_t);
-void		 service_config(const struct honeyd_config *);
-void		 service_start(struct imsg *);
-void		 service_stop(struct imsg *);
-int		 service_reaped(pid_t, int);
-void		 service_killall(void);
-int		 svc_expand(char *, size_t, const char *,
-		    const struct tuple *);
-int		 svc_limits_parse(struct svc_limits *,
-		    const struct honeyd_config *);
-int		 svc_parse_req(struct imsg *, struct svc_req *, const char **);
-const struct action *svc_action(const char *, const struct tuple *,
-		    enum action_kind, const struct template **);
-
-/* proxy.c */
-void		 proxy_connect(struct imsg *);
-int		 proxy_target(const struct action *, const struct tuple *,
-		    uint32_t *, uint16_t *);
-
-/* personality.c: what every outgoing packet looks like */
-void		 personality_resolve_random(struct honeyd_config *,
-		    struct fpdb *);
-void		 personality_print_used(FILE *, const struct honeyd_config *,
-		    const struct fpdb *);
-void		 personality_check(const struct honeyd_config *,
-		    const struct fpdb *);
-int		 personality_attach(struct honeyd_config *, struct fpdb *);
-void		 personality_host_update(struct host *,
-		    const struct template *);
-void		 personality_host_free(struct host *);
-void		 personality_ip_fields(struct host *, const struct template *,
-		    struct ip_hdr *, enum out_kind);
-void		 personality_echo_reply(struct ipin *, struct ip_hdr *,
-		    struct icmp_hdr *);
-ssize_t		 personality_icmp_quote(struct ipin *, struct host *,
-		    const struct template *, uint8_t *, size_t, size_t);
-uint32_t	 personality_tcp_isn(struct host *, const struct template *);
-int		 personality_tcp_synfin_ok(struct ipin *);
 
 /* log.c */
 void	 log_init(int debug, int facility);

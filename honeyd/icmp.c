@@ -1,7 +1,8 @@
 /*
  * Engine: ICMP.  Echo requests are answered unless the template blocks
- * ICMP; errors (port unreachable for UDP, and later time exceeded from
- * routers) quote the offending datagram as the personality dictates.
+ * ICMP; errors (port unreachable for UDP; time exceeded and net
+ * unreachable from virtual routers, router.c) quote the offending
+ * datagram as the personality dictates.
  */
 
 #include <sys/types.h>

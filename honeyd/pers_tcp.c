@@ -1,6 +1,7 @@
 /*
- * The personality's TCP: every segment a virtual host sends is shaped
- * here (personality_tcp_reply), from the plan its fingerprint gave it.
+ * The personality's TCP: every segment a virtual host with a
+ * fingerprint sends is shaped here (pers_tcp_reply, through
+ * personality_tcp_reply), from the plan its fingerprint gave it.
  *
  * nmap's probes (book, chapter 8) are recognised by their shape:
  *   SEQ 1-6  SYNs to an open port; windows 1, 63, 4, 4, 16, 512 and

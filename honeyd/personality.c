@@ -436,7 +436,8 @@ default_tcp_reply(struct ipin *in, const struct tcp_seg *seg,
 		r->optlen = default_synack_options(seg, r);
 		break;
 	case TCP_R_CONN:
-		r->win = DEFAULT_WINDOW >> (r->conn ? r->conn->snd_wscale : 0);
+		r->win = DEFAULT_WINDOW >> (r->conn != NULL ?
+		    r->conn->snd_wscale : 0);
 		break;
 	case TCP_R_CLOSED:
 	case TCP_R_STRAY:

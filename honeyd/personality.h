@@ -229,13 +229,6 @@ const char	*fp_attr_name(enum fp_test, u_int);
 int		 fp_attr_index(enum fp_test, const char *);
 const struct fpxtype *fp_attr_type(enum fp_test, u_int);
 
-/* personality.c: engine hooks beyond those in honeyd.h */
-struct host;
-struct ipin;
-struct template;
-int		 personality_echo_ok(struct ipin *);
-uint32_t	 personality_icmp_unused(struct host *, const struct template *);
-
 /* fpexpr.c */
 struct fpexpr	*fpexpr_parse(const struct fpxtype *, const char *, size_t,
 		    const char **);
