@@ -1,6 +1,8 @@
 # honeyd: a virtual honeypot daemon.
 #
 #   make            build honeyd into build/
+#   make unit       the unit test programs too
+#   make asan       the same with ASan and UBSan, into build-asan/
 #   make test       install what the tests need, build, run the whole suite
 #   make demo       run honeyd in a pair of network namespaces
 #   make bench      measure packet rate, latency and memory

@@ -3,8 +3,9 @@
 # The configuration regress, after bgpd's regress/usr.sbin/bgpd/config:
 # for every N.in the canonical printout must equal N.ok (and stderr
 # N.err, or be empty), and parsing the printout (from memory, as the
-# engine does) must print the same bytes again without a word on stderr.  Every eN.in must fail with
-# exactly the messages in eN.err and print nothing.
+# engine does) must print the same bytes again without a word on
+# stderr.  Every eN.in must fail with exactly the messages in eN.err
+# and print nothing.
 #
 #	run.sh [path to config_check]
 

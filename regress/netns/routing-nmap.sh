@@ -3,9 +3,6 @@
 # ordinary templates with the Cisco personality, so nmap -O calls the
 # entry router and the router behind it Cisco; nmap counts the router
 # between them in its network distance, and its traceroute lists them.
-#
-# XXX The OS match needs the personality engine (being written on its
-# own branch); until it lands, the "Cisco" checks fail.
 . "$(dirname "$0")/../lib.sh"
 
 tb_require nmap
