@@ -380,6 +380,12 @@ parent_dispatch_engine(int fd, short event, void *arg)
 	imsgev_add(iev);
 }
 
+/*
+ * SIGHUP.  XXX The parser and the fingerprint loader report to stderr,
+ * which daemon(3) pointed at /dev/null: in the background, only "not
+ * reloaded" reaches syslog, not the errors that caused it (honeyd -n
+ * shows them).
+ */
 static void
 parent_reload(void)
 {

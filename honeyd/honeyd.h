@@ -233,12 +233,13 @@ enum action_kind {
 
 #define ACTION_F_TARPIT		0x01	/* slow the connection down */
 
+/* PROXY: host is a.b.c.d, $ipsrc or $ipdst; port N, $sport or $dport. */
 struct action {
 	enum action_kind	 kind;
 	int			 flags;		/* ACTION_F_* */
 	char			*cmd;		/* COMMAND: the command line */
-	char			*proxy_host;	/* PROXY: a.b.c.d, $ipsrc, $ipdst */
-	char			*proxy_port;	/* PROXY: number, $sport, $dport */
+	char			*proxy_host;	/* PROXY: where to */
+	char			*proxy_port;
 };
 
 struct port {
@@ -603,10 +604,10 @@ struct engine_stats {
 	uint64_t	 route_in;	/* packets into the virtual topology */
 	uint64_t	 route_out;	/* answers routed back out of it */
 	uint64_t	 route_loss;	/* lost on a lossy link */
-	uint64_t	 route_queue;	/* dropped by a link queue (RED, full) */
+	uint64_t	 route_queue;	/* dropped by a queue (RED, full) */
 	uint64_t	 route_held;	/* delay queue full */
 	uint64_t	 route_tunnel;	/* for a tunnel: dropped (router.c) */
-	uint64_t	 route_ttl;	/* answers whose TTL ran out going back */
+	uint64_t	 route_ttl;	/* answers out of TTL on the way back */
 };
 
 struct engine {
@@ -783,6 +784,11 @@ struct relay_ops {
 };
 
 #define RELAY_MAX		4096	/* at once, services and proxies */
+/*
+ * The parent and the engine hold a descriptor or two per relay (the
+ * parent until it has passed them): both raise their limit to this.
+ */
+#define RELAY_NOFILE		(4 * RELAY_MAX + 256)
 #define RELAY_QUEUE_MAX		(128 * 1024)	/* bytes towards one fd */
 
 #define SVC_DEFAULT_UID		32767	/* no template uid: Honeyd's */

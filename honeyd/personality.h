@@ -201,7 +201,7 @@ struct fingerprint {
  */
 struct fpdb;
 
-/* Where load messages go; stderr unless the daemon passes vlog(). */
+/* Where load messages go: stderr unless fpdb_setlog() says otherwise. */
 typedef void	(*fpdb_logfn)(int, const char *, va_list);
 
 /* fingerprint.c */

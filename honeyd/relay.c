@@ -584,7 +584,7 @@ relay_init(void)
 {
 	struct rlimit	 rl;
 
-	rl.rlim_cur = rl.rlim_max = 4 * RELAY_MAX + 256;
+	rl.rlim_cur = rl.rlim_max = RELAY_NOFILE;
 	if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
 		log_warn("engine: raising the descriptor limit");
 }

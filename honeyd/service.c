@@ -109,7 +109,7 @@ service_init(struct event_base *base, uid_t engine_uid)
 	svc_base = base;
 	svc_engine_uid = engine_uid;
 	/* A burst of services holds two descriptors each until passed. */
-	rl.rlim_cur = rl.rlim_max = 4 * RELAY_MAX + 256;
+	rl.rlim_cur = rl.rlim_max = RELAY_NOFILE;
 	if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
 		log_warn("raising the descriptor limit");
 	dir = honeyd_opts.svcdir != NULL ? honeyd_opts.svcdir : HONEYD_SVCDIR;
@@ -200,6 +200,14 @@ service_config(const struct honeyd_config *conf)
 		svc_limits_default(&svc_lim);
 }
 
+/* A host order address as a.b.c.d: only ever digits and dots. */
+static void
+svc_addr(char *buf, size_t size, uint32_t a)
+{
+	snprintf(buf, size, "%u.%u.%u.%u", a >> 24, (a >> 16) & 0xff,
+	    (a >> 8) & 0xff, a & 0xff);
+}
+
 /*
  * Replace $ipsrc, $ipdst, $sport and $dport in cmd.  Anything else,
  * "$HOME" included, is left for the shell.  -1 if it does not fit.
@@ -222,11 +230,7 @@ svc_expand(char *dst, size_t size, const char *cmd, const struct tuple *tp)
 			continue;
 		}
 		if (k < 2)
-			snprintf(val, sizeof(val), "%u.%u.%u.%u",
-			    (k == 0 ? tp->src : tp->dst) >> 24,
-			    ((k == 0 ? tp->src : tp->dst) >> 16) & 0xff,
-			    ((k == 0 ? tp->src : tp->dst) >> 8) & 0xff,
-			    (k == 0 ? tp->src : tp->dst) & 0xff);
+			svc_addr(val, sizeof(val), k == 0 ? tp->src : tp->dst);
 		else
 			snprintf(val, sizeof(val), "%u",
 			    k == 2 ? tp->sport : tp->dport);
@@ -328,11 +332,9 @@ svc_env(char env[SVC_ENV_MAX][256], char **envp, const struct template *t,
 	snprintf(env[n++], 256, "HOME=/");
 	snprintf(env[n++], 256, "SHELL=/bin/sh");
 	snprintf(env[n++], 256, "LANG=C");
-	snprintf(a, sizeof(a), "%u.%u.%u.%u", tp->src >> 24,
-	    (tp->src >> 16) & 0xff, (tp->src >> 8) & 0xff, tp->src & 0xff);
+	svc_addr(a, sizeof(a), tp->src);
 	snprintf(env[n++], 256, "HONEYD_IP_SRC=%s", a);
-	snprintf(a, sizeof(a), "%u.%u.%u.%u", tp->dst >> 24,
-	    (tp->dst >> 16) & 0xff, (tp->dst >> 8) & 0xff, tp->dst & 0xff);
+	svc_addr(a, sizeof(a), tp->dst);
 	snprintf(env[n++], 256, "HONEYD_IP_DST=%s", a);
 	snprintf(env[n++], 256, "HONEYD_SRC_PORT=%u", tp->sport);
 	snprintf(env[n++], 256, "HONEYD_DST_PORT=%u", tp->dport);

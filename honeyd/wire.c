@@ -136,19 +136,30 @@ wire_learn(struct iface *ifp, uint32_t ip, const uint8_t *mac)
 	memcpy(n->mac, mac, ETH_ADDR_LEN);
 }
 
-/* The interface whose own subnet holds ip, or the only one. */
+/* The interface whose own subnet holds ip, or NULL. */
+static struct iface *
+wire_onlink(uint32_t ip)
+{
+	struct iface	*ifp;
+	int		 i;
+
+	for (i = 0; i < parent->nifaces; i++) {
+		ifp = &parent->ifaces[i];
+		if (ifp->addr != 0 &&
+		    (ip & ifp->mask) == (ifp->addr & ifp->mask))
+			return (ifp);
+	}
+	return (NULL);
+}
+
+/* Where to ask for ip's MAC: the interface on its subnet, else the first. */
 static struct iface *
 wire_iface_for(uint32_t ip)
 {
-	int	 i;
+	struct iface	*ifp;
 
-	for (i = 0; i < parent->nifaces; i++) {
-		struct iface	*ifp = &parent->ifaces[i];
-
-		if (ifp->addr != 0 && (ip & ifp->mask) ==
-		    (ifp->addr & ifp->mask))
-			return (ifp);
-	}
+	if ((ifp = wire_onlink(ip)) != NULL)
+		return (ifp);
 	return (&parent->ifaces[0]);
 }
 
@@ -157,15 +168,9 @@ static uint32_t
 wire_nexthop(uint32_t dst)
 {
 	struct route_entry	 re;
-	int			 i;
 
-	for (i = 0; i < parent->nifaces; i++) {
-		struct iface	*ifp = &parent->ifaces[i];
-
-		if (ifp->addr != 0 &&
-		    (dst & ifp->mask) == (ifp->addr & ifp->mask))
-			return (dst);
-	}
+	if (wire_onlink(dst) != NULL)
+		return (dst);
 	if (route_handle == NULL)
 		return (dst);
 	memset(&re, 0, sizeof(re));
