@@ -256,6 +256,20 @@ def scenario_mss(a, w):
     return 0
 
 
+def wait_ack(w, end):
+    """Wait until the target acknowledges snd_nxt, or until end.
+    Returns (1 if it did, 1 if a reset came meanwhile)."""
+    rst = 0
+    while time.monotonic() < end:
+        t = w.recv(min(end, time.monotonic() + 2))
+        if t is None:
+            break
+        rst |= 1 if "R" in t.flags else 0
+        if "A" in t.flags and t.ack == w.snd_nxt:
+            return 1, rst
+    return 0, rst
+
+
 def scenario_close(a, w):
     end = time.monotonic() + a.timeout
     fin_seq = None
@@ -276,30 +290,16 @@ def scenario_close(a, w):
     w.send("FA")
     ours = w.snd_nxt
     w.snd_nxt = (w.snd_nxt + 1) & 0xFFFFFFFF
-    fin_acked = 0
-    while time.monotonic() < end:
-        t = w.recv(min(end, time.monotonic() + 2))
-        if t is None:
-            break
-        rst |= 1 if "R" in t.flags else 0
-        if "A" in t.flags and t.ack == w.snd_nxt:
-            fin_acked = 1
-            break
+    fin_acked, r = wait_ack(w, end)
+    rst |= r
     print("fin_acked=%d" % fin_acked)
     # Now theirs, then our FIN again as if our ACK of it were lost.
     w.rcv_nxt = (fin_seq + 1) & 0xFFFFFFFF
     w.send("A")
     time.sleep(0.2)
     w.send("FA", seq=ours)
-    timewait_ack = 0
-    while time.monotonic() < end:
-        t = w.recv(min(end, time.monotonic() + 2))
-        if t is None:
-            break
-        rst |= 1 if "R" in t.flags else 0
-        if "A" in t.flags and t.ack == w.snd_nxt:
-            timewait_ack = 1
-            break
+    timewait_ack, r = wait_ack(w, end)
+    rst |= r
     print("timewait_ack=%d" % timewait_ack)
     print("rst=%d" % rst)
     return 0
