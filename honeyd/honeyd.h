@@ -211,7 +211,8 @@ enum logfile {
  * XXX Some statements of Honeyd 1.5c's language are parsed, kept and
  * printed back, so existing configurations load, but nothing acts on
  * them yet: subsystems, "set T ethernet", "set T droprate syn",
- * "set T spoof", "annotate", "bind A to IFACE" and "dhcp".
+ * "set T spoof", "annotate", "bind A to IFACE" and "dhcp"; dynamic
+ * rules on the source's OS or the protocol never match (config.c).
  */
 
 /* Protocol slots for per-protocol defaults (and the engine's counters). */
@@ -504,6 +505,7 @@ int	 claim_contains(const struct claimset *, uint32_t);
 int	 claim_parse(const char *, uint32_t *, uint32_t *);
 char	*claim_filter(const struct claimset *);
 
+/* An interface the parent captures and sends on (-i). */
 struct iface {
 	char			 name[32];
 	int			 index;		/* ours, the imsg peerid */
@@ -514,6 +516,7 @@ struct iface {
 	uint32_t		 addr, mask;	/* own address, host order */
 };
 
+/* The parent's counters, logged when it exits. */
 struct parent_stats {
 	uint64_t	 frames_in;	/* captured */
 	uint64_t	 frames_ip;	/* IPv4 handed to the engine */
@@ -528,6 +531,7 @@ struct parent_stats {
 	uint64_t	 out_errors;	/* the kernel refused the frame */
 };
 
+/* The parent's state (honeyd.c). */
 struct parent {
 	struct event_base	*base;
 	struct iface		 ifaces[HONEYD_MAX_IFACES];
@@ -560,6 +564,8 @@ void	 arp_request(struct iface *, uint32_t spa, uint32_t tpa);
 /*
  * The engine (engine.c, host.c, ip.c, flow.c).
  */
+
+/* The engine's counters, logged when it exits. */
 struct engine_stats {
 	uint64_t	 pkts_in;	/* IMSG_PKT_IN received */
 	uint64_t	 drop_short;	/* shorter than its headers */
@@ -610,6 +616,7 @@ struct engine_stats {
 	uint64_t	 route_ttl;	/* answers out of TTL on the way back */
 };
 
+/* The engine's state (engine.c). */
 struct engine {
 	struct event_base	*base;
 	struct imsgev		*parent;

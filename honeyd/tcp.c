@@ -956,7 +956,6 @@ tcp_conn_rexmit(struct tcp_conn *c, uint32_t seq, uint32_t end)
 		return;
 	tcp_send_piece(c, seq, len, fin);
 	c->rtt_timing = 0;
-	c->rexmit_segs++;
 	engine->stats.tcp_rexmits++;
 }
 
@@ -1616,7 +1615,6 @@ tcp_timeout_rexmit(struct tcp_conn *c)
 	c->rto_ms = c->rto_ms * 2 > TCP_RTO_MAX_MS ? TCP_RTO_MAX_MS :
 	    c->rto_ms * 2;
 	c->snd_nxt = c->snd_una;
-	c->rexmit_segs++;
 	engine->stats.tcp_rexmits++;
 	tcp_conn_output_force(c, c->snd_wnd == 0);
 	tcp_timer_update(c, 1);

@@ -181,7 +181,6 @@ struct tcp_conn {
 	struct timeval		 rtt_start;
 
 	uint64_t		 bytes_in, bytes_out;
-	uint32_t		 rexmit_segs;
 	int			 logged_end;	/* the logs have its end */
 };
 TAILQ_HEAD(tcp_lru, tcp_conn);
