@@ -27,6 +27,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "honeyd.h"
 #include "personality.h"
 
 #define FPDB_MAXFILE	(64 * 1024 * 1024)
@@ -296,8 +297,10 @@ static fpdb_logfn	 fp_logfn = fp_defaultlog;
 static void
 fp_defaultlog(int pri, const char *fmt, va_list ap)
 {
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	char	 msg[1024];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	log_diag("%s", msg);
 }
 
 /* Point this at log.c's vlog() so load errors reach honeyd's log. */

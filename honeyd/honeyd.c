@@ -381,10 +381,8 @@ parent_dispatch_engine(int fd, short event, void *arg)
 }
 
 /*
- * SIGHUP.  XXX The parser and the fingerprint loader report to stderr,
- * which daemon(3) pointed at /dev/null: in the background, only "not
- * reloaded" reaches syslog, not the errors that caused it (honeyd -n
- * shows them).
+ * SIGHUP: a new configuration replaces the running one only if it loads
+ * cleanly; its errors reach the log (log_diag) so the refusal says why.
  */
 static void
 parent_reload(void)

@@ -884,6 +884,7 @@ void	 log_init(int debug, int facility);
 void	 log_procinit(const char *name);
 void	 log_setverbose(int v);
 int	 log_getverbose(void);
+void	 log_diag(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	 log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	 log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	 log_info(const char *, ...) __attribute__((format(printf, 1, 2)));

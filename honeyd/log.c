@@ -14,14 +14,15 @@
 
 #include "honeyd.h"
 
-static int		 log_debug_mode;
+/* Until log_init() says we are a daemon, everything goes to stderr. */
+static int		 log_syslog;
 static int		 log_verbose;
 static const char	*log_procname = "honeyd";
 
 void
 log_init(int debug, int facility)
 {
-	log_debug_mode = debug;
+	log_syslog = !debug;
 	if (!debug)
 		openlog("honeyd", LOG_PID | LOG_NDELAY, facility);
 	tzset();
@@ -51,7 +52,7 @@ vlog(int pri, const char *fmt, va_list ap)
 {
 	int	 saved_errno = errno;
 
-	if (log_debug_mode) {
+	if (!log_syslog) {
 		fprintf(stderr, "%s: ", log_procname);
 		vfprintf(stderr, fmt, ap);
 		fputc('\n', stderr);
@@ -74,10 +75,31 @@ log_errno(int pri, const char *fmt, va_list ap)
 		strlcat(buf, ": ", sizeof(buf));
 		strlcat(buf, strerror(saved_errno), sizeof(buf));
 	}
-	if (log_debug_mode)
+	if (!log_syslog)
 		fprintf(stderr, "%s: %s\n", log_procname, buf);
 	else
 		syslog(pri, "%s", buf);
+	errno = saved_errno;
+}
+
+/*
+ * A diagnostic about an input file ("file:line: message"): printed as
+ * is on stderr, where honeyd -n and the regress suite read it, and to
+ * syslog when daemonized so a refused reload says why.
+ */
+void
+log_diag(const char *fmt, ...)
+{
+	va_list	 ap;
+	int	 saved_errno = errno;
+
+	va_start(ap, fmt);
+	if (!log_syslog) {
+		vfprintf(stderr, fmt, ap);
+		fputc('\n', stderr);
+	} else
+		vsyslog(LOG_ERR, fmt, ap);
+	va_end(ap);
 	errno = saved_errno;
 }
 

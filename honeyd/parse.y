@@ -598,9 +598,10 @@ dhcp		: DHCP tmplref ON string {
 static void
 conf_vmsg(const char *what, const char *fmt, va_list ap)
 {
-	fprintf(stderr, "%s:%d: %s", file->name, yylval.lineno, what);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	char	 msg[1024];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	log_diag("%s:%d: %s%s", file->name, yylval.lineno, what, msg);
 }
 
 static void
@@ -1059,7 +1060,7 @@ config_parse_file(const char *path, int (*check)(const char *, void *),
 	struct file	*f;
 
 	if ((f = file_open(path)) == NULL) {
-		fprintf(stderr, "%s: %s\n", path, strerror(errno));
+		log_diag("%s: %s", path, strerror(errno));
 		return (NULL);
 	}
 	return (parse_run(f, check, arg));

@@ -220,13 +220,13 @@ static void
 rt_error(const struct route_conf *r, const char *fmt, ...)
 {
 	va_list	 ap;
+	char	 msg[1024];
 
-	fprintf(stderr, "%s:%d: ", r->file != NULL ? r->file : "config",
-	    r->lineno);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	log_diag("%s:%d: %s", r->file != NULL ? r->file : "config",
+	    r->lineno, msg);
 }
 
 /* Building and checking the trees. */
@@ -482,7 +482,7 @@ rt_row_cmp(const void *a, const void *b)
 
 /*
  * Build conf's routing trees from its route statements and check that
- * they are trees.  Errors go to stderr as "file:line: message"; then
+ * they are trees.  Errors go to log_diag() as "file:line: message"; then
  * conf->topo stays NULL and the result is -1.
  */
 int
