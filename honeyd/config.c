@@ -551,14 +551,15 @@ template_resolve(const struct template *t, const struct dyn_match *m)
 }
 
 /*
- * The template answering for dst when src talks to it.  Time rules are
- * judged by local time now.
- * XXX Source os and protocol rules never match: no caller knows them
- * yet (there is no passive fingerprinting), so only source ip, time
- * and "otherwise" rules choose.
+ * The template answering for dst when src talks to it with protocol
+ * proto (0: unknown).  Time rules are judged by local time now.
+ * XXX Source os rules never match: nothing fingerprints the source
+ * passively yet, so only source ip, protocol, time and "otherwise"
+ * rules choose.
  */
 struct template *
-config_lookup(const struct honeyd_config *conf, uint32_t dst, uint32_t src)
+config_lookup(const struct honeyd_config *conf, uint32_t dst, uint32_t src,
+    int proto)
 {
 	const struct bind	*b;
 	struct dyn_match	 m;
@@ -572,6 +573,7 @@ config_lookup(const struct honeyd_config *conf, uint32_t dst, uint32_t src)
 		return (t);
 	memset(&m, 0, sizeof(m));
 	m.src = src;
+	m.proto = proto;
 	m.tod = -1;
 	now = time(NULL);
 	if (localtime_r(&now, &tm) != NULL)

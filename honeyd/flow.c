@@ -63,7 +63,7 @@ flow_template(struct flow *f)
 {
 	if (f->tmpl == NULL || f->tmpl_gen != engine->generation) {
 		f->tmpl = config_lookup(engine->conf, f->tuple.dst,
-		    f->tuple.src);
+		    f->tuple.src, f->tuple.proto);
 		f->tmpl_gen = engine->generation;
 		if (f->tmpl != NULL)
 			personality_host_update(f->host, f->tmpl);

@@ -467,7 +467,7 @@ int	 config_bind(struct honeyd_config *, uint32_t, uint32_t,
 	    struct template *, int *);
 const struct bind *config_find_bind(const struct honeyd_config *, uint32_t);
 struct template *config_lookup(const struct honeyd_config *, uint32_t,
-	    uint32_t);
+	    uint32_t, int);
 struct template *template_resolve(const struct template *,
 	    const struct dyn_match *);
 int	 config_claimed_ranges(const struct honeyd_config *,

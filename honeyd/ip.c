@@ -82,7 +82,8 @@ ip_input(const uint8_t *buf, size_t len)
 void
 ip_dispatch(struct ipin *in)
 {
-	if ((in->tmpl = config_lookup(engine->conf, in->dst, in->src)) == NULL) {
+	if ((in->tmpl = config_lookup(engine->conf, in->dst, in->src,
+	    in->ip->ip_p)) == NULL) {
 		engine->stats.drop_noaddr++;
 		return;
 	}

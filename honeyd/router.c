@@ -828,7 +828,7 @@ rt_router_error(struct ipin *in, uint32_t at, int type, int code)
 
 	if (rt_icmp_error(in))
 		return;
-	if ((t = config_lookup(engine->conf, at, in->src)) == NULL) {
+	if ((t = config_lookup(engine->conf, at, in->src, in->ip->ip_p)) == NULL) {
 		engine->stats.drop_noaddr++;
 		return;
 	}

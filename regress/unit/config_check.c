@@ -177,13 +177,14 @@ query(FILE *out, char *q, const struct honeyd_config *conf)
 	if (n == 0)
 		return;
 	if (strcmp(w[0], "lookup") == 0 && n >= 2) {
-		t = config_lookup(conf, addr(w[1]), n > 2 ? addr(w[2]) : 0);
+		t = config_lookup(conf, addr(w[1]), n > 2 ? addr(w[2]) : 0, 0);
 		fprintf(out, "# lookup %s from %s: %s\n", w[1],
 		    n > 2 ? w[2] : "0.0.0.0", t ? t->name : "none");
 	} else if (strcmp(w[0], "action") == 0 && n >= 4) {
 		proto = strcmp(w[2], "tcp") == 0 ? IPPROTO_TCP :
 		    strcmp(w[2], "udp") == 0 ? IPPROTO_UDP : IPPROTO_ICMP;
-		t = config_lookup(conf, addr(w[1]), n > 4 ? addr(w[4]) : 0);
+		t = config_lookup(conf, addr(w[1]), n > 4 ? addr(w[4]) : 0,
+		    proto);
 		fprintf(out, "# action %s %s %s: %s\n", w[1], w[2], w[3],
 		    action_name(template_action(t, proto, atoi(w[3])), buf,
 		    sizeof(buf)));
