@@ -18,6 +18,7 @@
 #include "honeyd.h"
 #include "personality.h"
 #include "proc.h"
+#include "sandbox.h"
 
 struct engine		*engine;
 
@@ -37,6 +38,7 @@ engine_main(int fd, uid_t uid, gid_t gid, const char *chroot_dir)
 	static struct engine	 e;
 	static struct imsgev	 parent_iev;
 	struct event		*sigterm, *sigint, *sighup, *sigusr1;
+	int			 landlock;
 
 	engine = &e;
 	log_procinit("engine");
@@ -66,6 +68,14 @@ engine_main(int fd, uid_t uid, gid_t gid, const char *chroot_dir)
 	    evsignal_add(sighup, NULL) == -1 ||
 	    evsignal_add(sigusr1, NULL) == -1)
 		fatalx("engine: signal events");
+	/*
+	 * Set up: from here on the engine only works on what it holds or
+	 * is passed, before it reads a first byte from outside.
+	 */
+	if (sandbox_enter("engine", &landlock) == -1)
+		fatal("engine: sandbox");
+	log_debug("engine: sandboxed: seccomp filter, %s", landlock > 0 ?
+	    "Landlock" : "no Landlock (not in this kernel)");
 
 	event_base_dispatch(e.base);
 	engine_log_stats();

@@ -501,8 +501,10 @@ parent_sig(int sig, short event, void *arg)
 			}
 			parent->engine_pid = 0;
 			if (WIFSIGNALED(status))
-				log_warnx("engine terminated by signal %d",
-				    WTERMSIG(status));
+				log_warnx("engine terminated by signal %d%s",
+				    WTERMSIG(status), WTERMSIG(status) ==
+				    SIGSYS ? " (a system call its sandbox "
+				    "refuses; honeyd -d shows which)" : "");
 			else
 				log_warnx("engine exited with status %d",
 				    WEXITSTATUS(status));

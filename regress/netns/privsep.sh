@@ -71,8 +71,16 @@ check_eq "engine CapEff is empty" 0000000000000000 \
 check_eq "engine CapPrm is empty" 0000000000000000 \
     "$(status_field "$engine" CapPrm)"
 check_eq "engine NoNewPrivs is 1" 1 "$(status_field "$engine" NoNewPrivs)"
-tb_note "engine Seccomp: $(status_field "$engine" Seccomp)" \
-    "(0 none, 1 strict, 2 filter)"
+# The sandbox (privsep/sandbox.c): a seccomp filter (mode 2; 1 would be
+# strict mode), and no new processes.
+check_eq "engine Seccomp is 2 (filter)" 2 "$(status_field "$engine" Seccomp)"
+filters=$(status_field "$engine" Seccomp_filters)
+[ -z "$filters" ] ||
+	check_match "engine has a seccomp filter ($filters)" '^[1-9][0-9]*$' \
+	    "$filters"
+check_eq "engine may not fork (RLIMIT_NPROC 0)" "0 0" \
+    "$(awk '/^Max processes/ { print $3, $4 }' "/proc/$engine/limits")"
+check_eq "parent has no seccomp filter" 0 "$(status_field "$parent" Seccomp)"
 
 # Besides the standard streams (the log, with -d), the engine holds no
 # file of the host's filesystem open: configuration and fingerprints are
@@ -92,5 +100,7 @@ check_eq "engine has no host file open beyond fds 0-2" "" "$fds"
 check "ping 198.19.1.10 answers (engine is working)" ping_ok 198.19.1.10
 check_eq "engine is still the same process after the ping" "$engine" \
     "$(pgrep -P "$parent" | head -n 1)"
+check_nomatch "the sandbox refused the engine nothing" \
+    'sandbox: refused|engine terminated' "$(honeyd_log)"
 
 tb_finish
