@@ -7,6 +7,7 @@
 
 #include <sys/types.h>
 #include <sys/mman.h>
+#include <linux/futex.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -22,6 +23,7 @@
 #include <limits.h>
 #include <malloc.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -160,6 +162,14 @@ on_timerfd(int fd, short ev, void *arg)
 		event_base_loopexit(arg, NULL);
 }
 
+static int	 once_ran;
+
+static void
+once_fn(void)
+{
+	once_ran = 1;
+}
+
 static void
 on_timeout(int fd, short ev, void *arg)
 {
@@ -257,6 +267,8 @@ child_allowed(void *arg)
 	(void)arc4random();				/* getrandom */
 	CCHECK(clock_gettime(CLOCK_MONOTONIC, &ts) == 0);
 	CCHECK(time(NULL) > 0);
+	CCHECK(pthread_once(&(pthread_once_t){ PTHREAD_ONCE_INIT },
+	    once_fn) == 0 && once_ran);			/* futex wake */
 	child_fd_passing(sp, pp);
 	/* syslog(3) survives whether or not there is a /dev/log. */
 	syslog(LOG_DEBUG, "test_sandbox: a line from the sandbox");
@@ -518,6 +530,15 @@ do_setrlimit(void)
 	(void)setrlimit(RLIMIT_NOFILE, &rl);
 }
 
+static void
+do_futex_wait(void)
+{
+	struct timespec	 ts = { 0, 1000000 };
+	uint32_t	 word = 0;
+
+	(void)syscall(SYS_futex, &word, FUTEX_WAIT_PRIVATE, 0, &ts, NULL, 0);
+}
+
 static const struct forbidden forbidden[] = {
 	{ "socket(AF_INET)", SYS_socket, 0, do_socket_inet },
 	{ "socket(AF_PACKET)", SYS_socket, 0, do_socket_packet },
@@ -535,6 +556,7 @@ static const struct forbidden forbidden[] = {
 	{ "timerfd_create(CLOCK_REALTIME)", SYS_timerfd_create, 0,
 	    do_timerfd_realtime },
 	{ "setrlimit", SYS_prlimit64, 0, do_setrlimit },
+	{ "futex(FUTEX_WAIT)", SYS_futex, 0, do_futex_wait },
 };
 
 static void
@@ -577,6 +599,27 @@ test_forbidden(void)
 		if (!ok)
 			show(f->what, &o);
 	}
+}
+
+/* abort(3) still dies by SIGABRT, not by a refused call on its way. */
+static void
+child_abort(void *arg)
+{
+	if (sandbox_enter("child", NULL) == -1)
+		_exit(2);
+	abort();
+}
+
+static void
+test_abort(void)
+{
+	struct outcome	 o;
+
+	CHECK(run_child(child_abort, NULL, &o) == 0);
+	CHECK(killed_by(&o, SIGABRT));
+	CHECK(strstr(o.err, "refused") == NULL);
+	if (!killed_by(&o, SIGABRT))
+		show("abort", &o);
 }
 
 #if defined(__x86_64__)
@@ -728,6 +771,7 @@ main(void)
 	test_allowed();
 	test_proc_status();
 	test_forbidden();
+	test_abort();
 #if defined(__x86_64__)
 	test_other_abi();
 #endif
