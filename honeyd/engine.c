@@ -74,8 +74,12 @@ engine_main(int fd, uid_t uid, gid_t gid, const char *chroot_dir)
 	 */
 	if (sandbox_enter("engine", &landlock) == -1)
 		fatal("engine: sandbox");
-	log_debug("engine: sandboxed: seccomp filter, %s", landlock > 0 ?
-	    "Landlock" : "no Landlock (not in this kernel)");
+	if (landlock > 0)
+		log_debug("sandbox: seccomp filter, Landlock ABI %d",
+		    landlock);
+	else
+		log_debug("sandbox: seccomp filter; no Landlock in this "
+		    "kernel");
 
 	event_base_dispatch(e.base);
 	engine_log_stats();

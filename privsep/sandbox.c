@@ -1,11 +1,13 @@
 /*
  * The engine's sandbox; see sandbox.h.
  *
- * The allow-list holds what the engine was seen to call at run time
- * (strace -f over the whole regress suite, both builds), each entry
- * with its reason.  Arguments are checked where that is cheap and
+ * The allow-list holds what the engine was seen to call once set up
+ * (strace -f over the whole regress suite, both builds), and the few
+ * calls of paths the suite does not take: the vDSO's fallbacks to the
+ * kernel, abort(3), writev(2) to a log pipe that fell behind.  Each
+ * entry says why.  Arguments are checked where that is cheap and
  * closes something: memory is never made executable, timers are only
- * monotonic, fcntl only reads and sets descriptor flags, signals only
+ * monotonic, fcntl only reads and sets file status flags, signals only
  * go to the process itself.  Everything else raises SIGSYS.
  *
  * The one call that fails softly is socket(AF_UNIX): syslog(3) opens a
@@ -40,9 +42,9 @@
 #include "sandbox.h"
 
 /*
- * The sanitizers' runtime needs more than the program: ASan+UBSan
- * builds let it try (see sb_sanitizer_fail below).  GCC says so for ASan only;
- * a UBSan-only build may define SANDBOX_SANITIZER.
+ * The sanitizers' runtime needs a little more than the program (see
+ * sb_sanitizer below).  GCC only tells of ASan; a UBSan-only build may
+ * define SANDBOX_SANITIZER.
  */
 #if defined(__SANITIZE_ADDRESS__)
 #define SANDBOX_SANITIZER	1
@@ -56,8 +58,11 @@
 #define SYS_SECCOMP		1	/* si_code of a seccomp SIGSYS */
 #endif
 
-/* Landlock's constants past the ABI of older kernel headers. */
-#define LL_FS_V1		((1ULL << 13) - 1)	/* EXECUTE..MAKE_SYM */
+/*
+ * Landlock's constants, past the ABI of older kernel headers.  ABI 1
+ * has the thirteen rights from EXECUTE to MAKE_SYM.
+ */
+#define LL_FS_V1		((1ULL << 13) - 1)
 #define LL_FS_REFER		(1ULL << 13)		/* ABI 2 */
 #define LL_FS_TRUNCATE		(1ULL << 14)		/* ABI 3 */
 #define LL_FS_IOCTL_DEV		(1ULL << 15)		/* ABI 5 */

@@ -416,7 +416,7 @@ test_proc_status(void)
 struct forbidden {
 	const char	*what;
 	int		 nr;		/* what the message must name */
-	int		 mayfail;	/* EACCES allowed in sanitizer builds */
+	int		 mayfail;	/* sanitizer builds: EACCES will do */
 	void		(*fn)(void);
 };
 
