@@ -24,6 +24,7 @@
 #include <malloc.h>
 #include <poll.h>
 #include <pthread.h>
+#include <seccomp.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -708,6 +709,41 @@ test_landlock(void)
 		show("landlock", &o);
 }
 
+/*
+ * A kernel without Landlock (not built in: ENOSYS; not enabled at
+ * boot: EOPNOTSUPP), played by a first filter: the sandbox goes on
+ * without it.
+ */
+static void
+child_no_landlock(void *arg)
+{
+	scmp_filter_ctx	 ctx;
+	int		 ll = -1;
+
+	CCHECK((ctx = seccomp_init(SCMP_ACT_ALLOW)) != NULL);
+	CCHECK(seccomp_rule_add(ctx, SCMP_ACT_ERRNO(*(int *)arg),
+	    SCMP_SYS(landlock_create_ruleset), 0) == 0);
+	CCHECK(seccomp_load(ctx) == 0);
+	seccomp_release(ctx);
+	CCHECK(sandbox_landlock() == 0);
+	CCHECK(sandbox_enter("child", &ll) == 0 && ll == 0);
+}
+
+static void
+test_no_landlock(void)
+{
+	struct outcome	 o;
+	int		 errs[] = { ENOSYS, EOPNOTSUPP };
+	size_t		 i;
+
+	for (i = 0; i < sizeof(errs) / sizeof(errs[0]); i++) {
+		CHECK(run_child(child_no_landlock, &errs[i], &o) == 0);
+		CHECK(exited_ok(&o));
+		if (!exited_ok(&o))
+			show("no landlock", &o);
+	}
+}
+
 /* ---------------------------------------------------- sanitizers */
 
 #ifdef SANITIZED
@@ -776,6 +812,7 @@ main(void)
 	test_other_abi();
 #endif
 	test_landlock();
+	test_no_landlock();
 #ifdef SANITIZED
 	test_sanitizer_reports();
 #endif
