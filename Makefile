@@ -20,7 +20,7 @@ YACC =		bison
 WARNINGS =	-Wall -Wextra -Werror -Wno-unused-parameter \
 		-Wstrict-prototypes -Wmissing-prototypes -Wshadow \
 		-Wpointer-arith
-PKGS =		libbsd-overlay libevent libpcap
+PKGS =		libbsd-overlay libevent libpcap libseccomp
 PKG_CFLAGS :=	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS :=	$(shell pkg-config --libs $(PKGS) 2>/dev/null)
 DNET_CFLAGS :=	$(shell dumbnet-config --cflags 2>/dev/null)
@@ -47,7 +47,8 @@ ALL_LIBS =	$(PKG_LIBS) $(DNET_LIBS) -lm $(LDLIBS)
 
 PRIVSEP_SRCS =	privsep/imsg.c \
 		privsep/imsg_event.c \
-		privsep/proc.c
+		privsep/proc.c \
+		privsep/sandbox.c
 
 # Everything but main(): unit tests link against the same objects.
 LIB_SRCS =	honeyd/arp.c \

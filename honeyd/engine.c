@@ -17,6 +17,7 @@
 #include "honeyd.h"
 #include "personality.h"
 #include "proc.h"
+#include "sandbox.h"
 
 struct engine		*engine;
 
@@ -36,6 +37,7 @@ engine_main(int fd, uid_t uid, gid_t gid, const char *chroot_dir)
 	static const int	 sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGUSR1 };
 	static struct engine	 e;
 	static struct imsgev	 parent_iev;
+	int			 landlock;
 
 	engine = &e;
 	log_procinit("engine");
@@ -60,6 +62,18 @@ engine_main(int fd, uid_t uid, gid_t gid, const char *chroot_dir)
 	if (proc_signals(e.base, sigs, sizeof(sigs) / sizeof(sigs[0]),
 	    engine_sig) == -1)
 		fatalx("engine: signal events");
+	/*
+	 * Set up: from here on the engine only works on what it holds or
+	 * is passed, before it reads a first byte from outside.
+	 */
+	if (sandbox_enter("engine", &landlock) == -1)
+		fatal("engine: sandbox");
+	if (landlock > 0)
+		log_debug("sandbox: seccomp filter, Landlock ABI %d",
+		    landlock);
+	else
+		log_debug("sandbox: seccomp filter; no Landlock in this "
+		    "kernel");
 
 	event_base_dispatch(e.base);
 	engine_log_stats();

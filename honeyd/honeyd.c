@@ -55,6 +55,7 @@ static void		 parent_reload(void);
 static __dead void	 parent_shutdown(int);
 static int		 send_config(struct honeyd_config *, struct fpdb *);
 static void		 parent_log_stats(void);
+static void		 engine_log_death(int);
 
 static __dead void
 usage(void)
@@ -447,15 +448,30 @@ parent_log_stats(void)
 			    parent->ifaces[i].name, ps.ps_recv, ps.ps_drop);
 }
 
+/* How the engine ended, when not as asked. */
+static void
+engine_log_death(int status)
+{
+	if (WIFSIGNALED(status))
+		log_warnx("engine terminated by signal %d%s", WTERMSIG(status),
+		    WTERMSIG(status) == SIGSYS ? " (a system call its sandbox "
+		    "refuses; honeyd -d shows which)" : "");
+	else
+		log_warnx("engine exited with status %d", WEXITSTATUS(status));
+}
+
 static __dead void
 parent_shutdown(int status)
 {
-	int	 i;
+	int	 i, est;
 
 	service_killall();
 	if (parent->engine_pid > 0) {
 		kill(parent->engine_pid, SIGTERM);
-		waitpid(parent->engine_pid, NULL, 0);
+		/* It may have died first: that is why we are here. */
+		if (waitpid(parent->engine_pid, &est, 0) > 0 && est != 0 &&
+		    !(WIFSIGNALED(est) && WTERMSIG(est) == SIGTERM))
+			engine_log_death(est);
 		parent->engine_pid = 0;
 	}
 	parent_log_stats();
@@ -504,12 +520,7 @@ parent_sig(int sig, short event, void *arg)
 				continue;
 			}
 			parent->engine_pid = 0;
-			if (WIFSIGNALED(status))
-				log_warnx("engine terminated by signal %d",
-				    WTERMSIG(status));
-			else
-				log_warnx("engine exited with status %d",
-				    WEXITSTATUS(status));
+			engine_log_death(status);
 			parent_shutdown(1);
 		}
 		break;

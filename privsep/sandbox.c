@@ -1,0 +1,451 @@
+/*
+ * The engine's sandbox; see sandbox.h.
+ *
+ * The allow-list holds what the engine was seen to call once set up
+ * (strace -f over the whole regress suite, both builds), and the few
+ * calls of paths the suite does not take: the vDSO's fallbacks to the
+ * kernel, abort(3), writev(2) to a log pipe that fell behind.  Each
+ * entry says why.  Arguments are checked where that is cheap and
+ * closes something: memory is never made executable, timers are only
+ * monotonic, fcntl only reads and sets file status flags, signals only
+ * go to the process itself.  Everything else raises SIGSYS.
+ *
+ * The one call that fails softly is socket(AF_UNIX): syslog(3) opens a
+ * new socket to /dev/log each time its connection is gone (syslogd
+ * restarted, or no /dev/log at all), and the chroot has no /dev/log to
+ * reach anyway.  That must cost a log line, not the engine.
+ */
+
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE		/* si_syscall */
+#endif
+
+#include <sys/types.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+
+#include <linux/futex.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <seccomp.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sandbox.h"
+
+/*
+ * The sanitizers' runtime needs a little more than the program (see
+ * sb_sanitizer below).  GCC only tells of ASan; a UBSan-only build may
+ * define SANDBOX_SANITIZER.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define SANDBOX_SANITIZER	1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SANDBOX_SANITIZER	1
+#endif
+#endif
+
+#ifndef SYS_SECCOMP
+#define SYS_SECCOMP		1	/* si_code of a seccomp SIGSYS */
+#endif
+
+/*
+ * Landlock's constants, past the ABI of older kernel headers.  ABI 1
+ * has the thirteen rights from EXECUTE to MAKE_SYM.
+ */
+#define LL_FS_V1		((1ULL << 13) - 1)
+#define LL_FS_REFER		(1ULL << 13)		/* ABI 2 */
+#define LL_FS_TRUNCATE		(1ULL << 14)		/* ABI 3 */
+#define LL_FS_IOCTL_DEV		(1ULL << 15)		/* ABI 5 */
+#define LL_NET_BIND_TCP		(1ULL << 0)		/* ABI 4 */
+#define LL_NET_CONNECT_TCP	(1ULL << 1)		/* ABI 4 */
+#define LL_SCOPE_ABSTRACT_UNIX	(1ULL << 0)		/* ABI 6 */
+#define LL_SCOPE_SIGNAL		(1ULL << 1)		/* ABI 6 */
+#define LL_CREATE_VERSION	(1U << 0)
+
+/* struct landlock_ruleset_attr as of ABI 6; older ABIs take a prefix. */
+struct ll_ruleset_attr {
+	uint64_t	 handled_access_fs;
+	uint64_t	 handled_access_net;
+	uint64_t	 scoped;
+};
+
+/* One rule: a system call and up to two argument comparisons. */
+struct sb_rule {
+	int			 nr;
+	unsigned int		 ncmp;
+	struct scmp_arg_cmp	 cmp[2];
+};
+
+#define SB_ANY(name)		{ SCMP_SYS(name), 0, { { 0 } } }
+#define SB_CMP(a, op, x, y)	{ (a), (op), (x), (y) }
+#define SB_EQ(name, a, x)	\
+	{ SCMP_SYS(name), 1, { SB_CMP(a, SCMP_CMP_EQ, x, 0) } }
+/* Allowed when (arg & mask) == value. */
+#define SB_MASK(name, a, m, v)	\
+	{ SCMP_SYS(name), 1, { SB_CMP(a, SCMP_CMP_MASKED_EQ, m, v) } }
+
+static const struct sb_rule sb_allow[] = {
+	/* The event loop: libevent's epoll backend. */
+	SB_ANY(epoll_wait),
+	SB_ANY(epoll_pwait),		/* where there is no epoll_wait */
+	SB_ANY(epoll_ctl),
+	/*
+	 * I/O on descriptors it holds: imsg with the parent (recvmsg also
+	 * takes the service, proxy and log descriptors it passes), relays
+	 * to services and proxies, log files, libevent's signal pipe, the
+	 * router's timerfd, stderr.  evbuffer_write() is writev.
+	 */
+	SB_ANY(read),
+	SB_ANY(write),
+	SB_ANY(writev),
+	SB_ANY(recvmsg),
+	SB_ANY(sendmsg),
+	/* send(2) on a connected socket only: syslog(3). */
+	SB_EQ(sendto, 4, 0),
+	SB_ANY(close),
+	SB_ANY(shutdown),		/* a relay's half-close */
+	/* Non-blocking relays and log pipes; nothing else of fcntl. */
+	SB_EQ(fcntl, 1, F_GETFL),
+	SB_EQ(fcntl, 1, F_SETFL),
+	/* A log descriptor: file or pipe?  fstat(2) is fstatat(fd, ""). */
+	SB_ANY(fstat),
+	SB_MASK(newfstatat, 3, AT_EMPTY_PATH, AT_EMPTY_PATH),
+	/* A proxy's connect(2) outcome. */
+	{ SCMP_SYS(getsockopt), 2, { SB_CMP(1, SCMP_CMP_EQ, SOL_SOCKET, 0),
+	    SB_CMP(2, SCMP_CMP_EQ, SO_ERROR, 0) } },
+	/* The router holds packets on a timerfd (created at first use). */
+	SB_EQ(timerfd_create, 0, CLOCK_MONOTONIC),
+	SB_ANY(timerfd_settime),
+	/* Time, where the vDSO falls back to the kernel. */
+	SB_ANY(clock_gettime),
+	SB_ANY(gettimeofday),
+	SB_ANY(time),
+	/* arc4random(3): seeding, and its fork check. */
+	SB_ANY(getrandom),
+	SB_ANY(getpid),
+	/* malloc(3), realloc(3), malloc_trim(3); never executable. */
+	SB_ANY(brk),
+	SB_MASK(mmap, 2, PROT_EXEC, 0),
+	SB_MASK(mprotect, 2, PROT_EXEC, 0),
+	SB_ANY(mremap),
+	SB_ANY(munmap),
+	SB_ANY(madvise),
+	/*
+	 * glibc's once-only initialisations (pthread_once) end in a futex
+	 * wake, whether or not anyone waits; a single thread never waits.
+	 */
+	SB_EQ(futex, 1, FUTEX_WAKE_PRIVATE),
+	/* libevent's signal handlers (SIGTERM, SIGHUP, SIGUSR1...). */
+	SB_ANY(rt_sigaction),
+	SB_ANY(rt_sigprocmask),
+	SB_ANY(rt_sigreturn),
+	/* raise(3) and abort(3): tgkill below, to the thread it names. */
+	SB_ANY(gettid),
+	SB_ANY(exit_group),
+};
+
+#ifdef SANDBOX_SANITIZER
+/*
+ * At run time the ASan allocator only needs mmap and munmap, allowed
+ * above; LeakSanitizer's exit check (clone, ptrace...) is turned off
+ * in the sandbox (__lsan_is_turned_off below).  ASan's exit and abort
+ * paths look at the alternate signal stack.
+ */
+static const struct sb_rule sb_sanitizer[] = {
+	SB_ANY(sigaltstack),
+};
+
+/*
+ * A report probes things it can do without: the terminal for colours
+ * (ioctl), the executable's name and memory map (readlink, open), a
+ * symbolizer (pipe).  Those fail rather than end the report half-way.
+ */
+static const struct sb_rule sb_sanitizer_fail[] = {
+	SB_ANY(ioctl),
+	SB_ANY(open),
+	SB_ANY(openat),
+	SB_ANY(readlink),
+	SB_ANY(readlinkat),
+	SB_ANY(pipe),
+	SB_ANY(pipe2),
+};
+#endif
+
+/* For the SIGSYS handler, which may not allocate: names looked up now. */
+#define SB_NAMES_MAX		512
+static char		 sb_names[SB_NAMES_MAX][24];
+static const char	*sb_procname = "sandbox";
+
+#ifdef SANDBOX_SANITIZER
+static int		 sb_sandboxed;
+#endif
+
+static void	 sb_sigsys(int, siginfo_t *, void *);
+static size_t	 sb_append(char *, size_t, size_t, const char *);
+static size_t	 sb_append_num(char *, size_t, size_t, long);
+static void	 sb_load_names(void);
+static int	 sb_add(scmp_filter_ctx, uint32_t, const struct sb_rule *,
+		    size_t);
+static int	 sb_add_self(scmp_filter_ctx);
+
+/*
+ * Everything, in order: no more processes, then Landlock where the
+ * kernel has it, then the filter, which must come last since it
+ * forbids the calls the other two need.  *landlock gets the Landlock
+ * ABI that was applied, 0 for none.
+ */
+int
+sandbox_enter(const char *name, int *landlock)
+{
+	struct rlimit	 rl;
+	int		 abi;
+
+	rl.rlim_cur = rl.rlim_max = 0;
+	if (setrlimit(RLIMIT_NPROC, &rl) == -1)
+		return (-1);
+	if ((abi = sandbox_landlock()) == -1)
+		return (-1);
+	if (landlock != NULL)
+		*landlock = abi;
+	return (sandbox_seccomp(name));
+}
+
+/*
+ * A Landlock domain with no rule: every access it handles is denied.
+ * Returns the ABI version applied, 0 if the kernel has no Landlock
+ * (not built in, or not enabled at boot), -1 if it failed.
+ */
+int
+sandbox_landlock(void)
+{
+#ifdef SYS_landlock_create_ruleset
+	struct ll_ruleset_attr	 attr;
+	size_t			 size;
+	int			 abi, fd, saved;
+
+	abi = syscall(SYS_landlock_create_ruleset, NULL, 0,
+	    LL_CREATE_VERSION);
+	if (abi < 1)
+		return (0);
+	memset(&attr, 0, sizeof(attr));
+	attr.handled_access_fs = LL_FS_V1;
+	size = offsetof(struct ll_ruleset_attr, handled_access_net);
+	if (abi >= 2)
+		attr.handled_access_fs |= LL_FS_REFER;
+	if (abi >= 3)
+		attr.handled_access_fs |= LL_FS_TRUNCATE;
+	if (abi >= 4) {
+		attr.handled_access_net = LL_NET_BIND_TCP | LL_NET_CONNECT_TCP;
+		size = offsetof(struct ll_ruleset_attr, scoped);
+	}
+	if (abi >= 5)
+		attr.handled_access_fs |= LL_FS_IOCTL_DEV;
+	if (abi >= 6) {
+		attr.scoped = LL_SCOPE_ABSTRACT_UNIX | LL_SCOPE_SIGNAL;
+		size = sizeof(attr);
+	}
+	if ((fd = syscall(SYS_landlock_create_ruleset, &attr, size, 0)) == -1)
+		return (-1);
+	if (syscall(SYS_landlock_restrict_self, fd, 0) == -1) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		return (-1);
+	}
+	close(fd);
+	return (abi);
+#else
+	return (0);
+#endif
+}
+
+/*
+ * Install the SIGSYS handler, then the filter.  name prefixes the
+ * handler's message, as the log does.
+ */
+int
+sandbox_seccomp(const char *name)
+{
+	struct sigaction	 sa;
+	scmp_filter_ctx		 ctx;
+	int			 rv;
+
+	if (name != NULL)
+		sb_procname = name;
+	sb_load_names();
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_sigaction = sb_sigsys;
+	/* Once: the handler's raise() then gets the default, death. */
+	sa.sa_flags = SA_SIGINFO | SA_RESETHAND | SA_NODEFER;
+	if (sigaction(SIGSYS, &sa, NULL) == -1)
+		return (-1);
+
+	if ((ctx = seccomp_init(SCMP_ACT_TRAP)) == NULL) {
+		errno = ENOMEM;
+		return (-1);
+	}
+	/* A foreign ABI (i386 int 0x80, x32) is no way around the list. */
+	if ((rv = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH,
+	    SCMP_ACT_KILL_PROCESS)) < 0 ||
+	    (rv = sb_add(ctx, SCMP_ACT_ALLOW, sb_allow,
+	    sizeof(sb_allow) / sizeof(sb_allow[0]))) < 0 ||
+	    (rv = sb_add_self(ctx)) < 0 ||
+	    (rv = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES),
+	    SCMP_SYS(socket), 1, SCMP_A0(SCMP_CMP_EQ, AF_UNIX))) < 0)
+		goto fail;
+#ifdef SANDBOX_SANITIZER
+	if ((rv = sb_add(ctx, SCMP_ACT_ALLOW, sb_sanitizer,
+	    sizeof(sb_sanitizer) / sizeof(sb_sanitizer[0]))) < 0 ||
+	    (rv = sb_add(ctx, SCMP_ACT_ERRNO(EACCES), sb_sanitizer_fail,
+	    sizeof(sb_sanitizer_fail) / sizeof(sb_sanitizer_fail[0]))) < 0)
+		goto fail;
+#endif
+	if ((rv = seccomp_load(ctx)) < 0)
+		goto fail;
+	seccomp_release(ctx);
+#ifdef SANDBOX_SANITIZER
+	sb_sandboxed = 1;
+#endif
+	return (0);
+
+ fail:
+	seccomp_release(ctx);
+	errno = -rv;
+	return (-1);
+}
+
+/*
+ * Rules of a table.  A call the architecture does not have (libseccomp
+ * gives it a negative pseudo number) has nothing to allow.
+ */
+static int
+sb_add(scmp_filter_ctx ctx, uint32_t action, const struct sb_rule *r,
+    size_t n)
+{
+	size_t	 i;
+	int	 rv;
+
+	for (i = 0; i < n; i++) {
+		if (r[i].nr < 0)
+			continue;
+		if ((rv = seccomp_rule_add_array(ctx, action, r[i].nr,
+		    r[i].ncmp, r[i].cmp)) < 0)
+			return (rv);
+	}
+	return (0);
+}
+
+/*
+ * abort(3) (glibc's malloc checks, assert) and the SIGSYS handler
+ * signal the process itself: tgkill(2) to our own pid with those two
+ * signals, so that the process dies by the signal that says why.
+ */
+static int
+sb_add_self(scmp_filter_ctx ctx)
+{
+	const int	 sigs[] = { SIGABRT, SIGSYS };
+	size_t		 i;
+	int		 rv;
+
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		if ((rv = seccomp_rule_add(ctx, SCMP_ACT_ALLOW,
+		    SCMP_SYS(tgkill), 2, SCMP_A0(SCMP_CMP_EQ, getpid()),
+		    SCMP_A2(SCMP_CMP_EQ, sigs[i]))) < 0)
+			return (rv);
+	return (0);
+}
+
+static void
+sb_load_names(void)
+{
+	char	*s;
+	int	 i;
+
+	for (i = 0; i < SB_NAMES_MAX; i++) {
+		if ((s = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE,
+		    i)) == NULL)
+			continue;
+		strlcpy(sb_names[i], s, sizeof(sb_names[i]));
+		free(s);
+	}
+}
+
+/*
+ * Say which call was refused, with write(2) alone (we are in a signal
+ * handler, perhaps in the middle of malloc), then die by SIGSYS.
+ */
+static void
+sb_sigsys(int sig, siginfo_t *si, void *ctx)
+{
+	char	 buf[160];
+	size_t	 len = 0;
+	int	 nr = si->si_syscall;
+
+	if (si->si_code == SYS_SECCOMP) {
+		len = sb_append(buf, len, sizeof(buf), sb_procname);
+		len = sb_append(buf, len, sizeof(buf),
+		    ": sandbox: refused system call ");
+		len = sb_append_num(buf, len, sizeof(buf), nr);
+		if (nr >= 0 && nr < SB_NAMES_MAX && sb_names[nr][0] != '\0') {
+			len = sb_append(buf, len, sizeof(buf), " (");
+			len = sb_append(buf, len, sizeof(buf), sb_names[nr]);
+			len = sb_append(buf, len, sizeof(buf), ")");
+		}
+		len = sb_append(buf, len, sizeof(buf), "\n");
+		(void)write(STDERR_FILENO, buf, len);
+	}
+	raise(SIGSYS);
+	_exit(128 + SIGSYS);
+}
+
+static size_t
+sb_append(char *buf, size_t len, size_t size, const char *s)
+{
+	while (*s != '\0' && len < size)
+		buf[len++] = *s++;
+	return (len);
+}
+
+static size_t
+sb_append_num(char *buf, size_t len, size_t size, long n)
+{
+	char	 digits[24];
+	size_t	 i = sizeof(digits) - 1;
+
+	digits[i] = '\0';
+	if (n < 0) {
+		len = sb_append(buf, len, size, "-");
+		n = -n;
+	}
+	do {
+		digits[--i] = '0' + n % 10;
+		n /= 10;
+	} while (n > 0 && i > 0);
+	return (sb_append(buf, len, size, digits + i));
+}
+
+#ifdef SANDBOX_SANITIZER
+/*
+ * LeakSanitizer's exit check stops the world with a ptrace(2)ing
+ * thread: impossible in a chrooted, non-dumpable process, and now
+ * forbidden too.  Say no before it tries, rather than let it fail.
+ */
+int	 __lsan_is_turned_off(void);
+
+int
+__lsan_is_turned_off(void)
+{
+	return (sb_sandboxed);
+}
+#endif
