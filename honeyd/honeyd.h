@@ -672,6 +672,7 @@ int		 router_output(uint8_t *, size_t);
 void		 router_describe(const struct honeyd_config *, uint32_t, int,
 		    char *, size_t);
 void		 router_log_stats(void);
+void		 router_flush(void);
 
 /* tcp.c */
 void		 tcp_init(void);
