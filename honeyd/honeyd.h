@@ -527,6 +527,7 @@ void	 wire_output(const uint8_t *pkt, size_t len);
 void	 wire_flush(void);
 int	 wire_send_frame(struct iface *, const void *frame, size_t len);
 struct iface *wire_iface_for(uint32_t ip);
+int	 wire_seen(uint32_t ip);
 
 /* arp.c */
 void	 arp_input(struct iface *, const uint8_t *frame, size_t len);
