@@ -29,7 +29,11 @@
  *		the destination, aux >> 3 & 3 the source)
  * ctl & 0x10	TCP: answer the engine's last segment on that flow (or
  *		its last segment at all, taking its addresses and ports)
- *		with sequence and acknowledgement numbers it accepts
+ *		with sequence and acknowledgement numbers it accepts;
+ *		ctl >> 6 then moves the sequence number (0, +700, +3000,
+ *		-10: out of order, beyond a hole, overlapping), and SACK
+ *		blocks are taken as offsets from the engine's last
+ *		sequence number
  * ctl & 0x20	not a packet: the service side of a request does what
  *		aux says (svc_act) with the bytes
  * Records with neither 0x04 nor 0x08 reach ip_input() raw.
@@ -661,9 +665,37 @@ fix_ip(uint8_t *p, size_t len, uint8_t aux)
 }
 
 /* Answer the engine's last word on this flow, or its last at all. */
+/* SACK blocks: offsets from base, as the fuzzer cannot guess our ISN. */
 static void
-fix_tcp(uint8_t *p, size_t len)
+fix_sack(uint8_t *opt, size_t optlen, uint32_t base)
 {
+	uint32_t	 v;
+	size_t		 i, olen, k;
+
+	for (i = 0; i < optlen; i += olen) {
+		if (opt[i] == TCP_OPT_EOL)
+			break;
+		if (opt[i] == TCP_OPT_NOP) {
+			olen = 1;
+			continue;
+		}
+		if (i + 1 >= optlen || (olen = opt[i + 1]) < 2 ||
+		    i + olen > optlen)
+			break;
+		if (opt[i] != TCP_OPT_SACK)
+			continue;
+		for (k = i + 2; k + 4 <= i + olen; k += 4) {
+			memcpy(&v, opt + k, 4);
+			v = htonl(ntohl(v) + base);
+			memcpy(opt + k, &v, 4);
+		}
+	}
+}
+
+static void
+fix_tcp(uint8_t *p, size_t len, uint8_t ctl)
+{
+	static const int32_t	 delta[4] = { 0, 700, 3000, -10 };
 	struct ip_hdr	*ip = (struct ip_hdr *)p;
 	struct tcp_hdr	*th;
 	struct out_seg	*o = NULL;
@@ -689,7 +721,10 @@ fix_tcp(uint8_t *p, size_t len)
 		th->th_sport = o->dport;
 		th->th_dport = o->sport;
 	}
-	th->th_seq = htonl(o->ack);
+	th->th_seq = htonl(o->ack + delta[ctl >> 6]);
+	if (th->th_off > 5 && th->th_off * 4U <= len - hlen)
+		fix_sack((uint8_t *)(th + 1), th->th_off * 4U - TCP_HDR_LEN,
+		    o->seq);
 	th->th_ack = htonl(o->seq + o->dlen + ((o->flags & TH_SYN) ? 1 : 0) +
 	    ((o->flags & TH_FIN) ? 1 : 0));
 }
@@ -726,7 +761,7 @@ one_packet(uint8_t ctl, uint8_t aux, const uint8_t *data, size_t len)
 	if ((ctl & 0x08) && len >= IP_HDR_LEN)
 		fix_ip(pktbuf, len, aux);
 	if ((ctl & 0x10) && len >= IP_HDR_LEN)
-		fix_tcp(pktbuf, len);
+		fix_tcp(pktbuf, len, ctl);
 	if (ctl & 0x04)
 		fix_sums(pktbuf, len);
 	if (len >= IP_HDR_LEN)

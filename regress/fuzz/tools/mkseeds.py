@@ -124,3 +124,17 @@ r += rec(0x04, 0, raw(IP(dst='198.18.1.11', src=A) / TCP(dport=22, flags='S', da
 r += rec(0x00, 0, raw(IP(dst='198.18.1.10', src=A, ihl=15) / ICMP()))
 r += rec(0x04, 0, raw(IP(dst='198.18.1.10', src=A) / ICMP(type=3, code=3) / IP(dst=A, src='198.18.1.10') / UDP()))
 write('raw', r)
+# out of order data, a hole filled later, then SACKs of our data
+OOO1, OOO2 = 0x40, 0x80
+q = pkt(IP() / TCP(sport=35000, dport=25, flags='S', seq=7000,
+        options=[('MSS', 1460), ('SAckOK', b''), ('NOP', None), ('WScale', 0)]), LINUX)
+q += pkt(IP() / TCP(sport=35000, dport=25, flags='A'), LINUX, FIX | SYNC)
+q += pkt(IP() / TCP(sport=35000, dport=25, flags='PA') / Raw(b'b' * 100), LINUX, FIX | SYNC | OOO1)
+q += pkt(IP() / TCP(sport=35000, dport=25, flags='PA') / Raw(b'c' * 100), LINUX, FIX | SYNC | OOO2)
+q += pkt(IP() / TCP(sport=35000, dport=25, flags='PA') / Raw(b'a' * 700), LINUX, FIX | SYNC)
+q += svc(0, 0, b'x' * 4000)
+for i in range(4):
+    q += pkt(IP() / TCP(sport=35000, dport=25, flags='A',
+             options=[('NOP', None), ('NOP', None), ('SAck', (1 + 1460 * 2, 1 + 1460 * 3))]), LINUX, FIX | SYNC)
+q += pkt(IP() / TCP(sport=35000, dport=25, flags='PA') / Raw(b'd' * 10), LINUX, FIX | SYNC | OOO1 | OOO2 | T1S)
+write('ooo-sack', q)
