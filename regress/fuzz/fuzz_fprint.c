@@ -10,6 +10,7 @@
 
 #include <sys/types.h>
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -106,6 +107,12 @@ plan_all(const struct fpdb *db, uint32_t seed)
 		fp = fpdb_nth(db, i);
 		(void)pers_check(fp, check_msg);
 		pers_plan_derive(&plan, fp, seed + i);
+		/* gcc's UBSan has no float-cast-overflow: say it here. */
+		if (!isfinite(plan.isn_rate) || !isfinite(plan.isn_dev) ||
+		    !isfinite(plan.ts_hz))
+			fuzz_fail("%s: ISN rate %g, spread %g, TS %g Hz",
+			    fingerprint_name(fp), plan.isn_rate,
+			    plan.isn_dev, plan.ts_hz);
 		pers_isn_init(&isn, &plan, &rng);
 		/* As nmap's SEQ probes 1-6 come, 100 ms apart. */
 		for (k = 0; k < 8; k++) {
