@@ -35,7 +35,8 @@
  *		blocks are taken as offsets from the engine's last
  *		sequence number
  * ctl & 0x20	not a packet: the service side of a request does what
- *		aux says (svc_act) with the bytes
+ *		aux says (svc_act) with the bytes, or (aux >> 4 == 15) the
+ *		configuration is reloaded under the running connections
  * Records with neither 0x04 nor 0x08 reach ip_input() raw.
  *
  * Invariants, after each input: every packet the engine sent was
@@ -265,6 +266,8 @@ static unsigned int	 nouts;
 static uint8_t		 policy;	/* how requests are answered */
 static unsigned int	 nrequests;
 static uint8_t		 pktbuf[HONEYD_MAX_PKT];
+static char		*prints_text;	/* the fingerprints in use */
+static size_t		 prints_len;
 static int		 verbose;	/* FUZZ_VERBOSE: what goes in and out */
 
 static void
@@ -304,6 +307,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	const char	*prints;
 	struct fpdb	*db;
+	FILE		*f;
 	int		 fd, i;
 
 	log_init(1, 0);
@@ -327,6 +331,20 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	    sizeof(conf_text) - 1, fpdb_check_name, db);
 	if (eng.conf == NULL || personality_attach(eng.conf, db) == -1)
 		fuzz_fail("the fuzz configuration does not load");
+	/* What the parent sends the engine: only the prints in use. */
+	if ((f = open_memstream(&prints_text, &prints_len)) == NULL)
+		fuzz_fail("open_memstream");
+	personality_print_used(f, eng.conf, db);
+	if (fclose(f) == EOF)
+		fuzz_fail("prints in use");
+	config_free(eng.conf);
+	fpdb_free(db);
+	if ((db = fpdb_load_buffer("prints", prints_text,
+	    prints_len)) == NULL || (eng.conf = config_parse_buffer("fuzz",
+	    conf_text, sizeof(conf_text) - 1, fpdb_check_name, db)) == NULL ||
+	    personality_attach(eng.conf, db) == -1)
+		fuzz_fail("the fuzz configuration does not load from its "
+		    "prints in use");
 	eng.db = db;
 	eng.generation = 1;
 	claim_init(&claimed);
@@ -568,13 +586,47 @@ pass_time(uint64_t ms)
 	}
 }
 
-/* The service end of request aux % n: aux >> 4 says what it does. */
+/*
+ * A reload, as engine_reconf_done() and engine_install() do it: the
+ * fingerprints in use and the configuration parsed anew from the text
+ * the parent would send, swapped in, the old ones freed at once while
+ * connections, flows and hosts live on.
+ */
+static void
+reload(void)
+{
+	struct honeyd_config	*conf, *oconf = eng.conf;
+	struct fpdb		*db, *odb = eng.db;
+
+	if ((db = fpdb_load_buffer("prints", prints_text,
+	    prints_len)) == NULL ||
+	    (conf = config_parse_buffer("fuzz", conf_text,
+	    sizeof(conf_text) - 1, fpdb_check_name, db)) == NULL ||
+	    personality_attach(conf, db) == -1)
+		fuzz_fail("reload failed");
+	eng.conf = conf;
+	eng.db = db;
+	eng.generation++;
+	config_free(oconf);
+	fpdb_free(odb);
+}
+
+/*
+ * The service end of request aux % n: aux >> 4 says what it does.
+ * 15 is no service's doing: the configuration is reloaded.
+ */
 static void
 svc_act(uint8_t aux, const uint8_t *p, size_t len)
 {
 	struct fsvc	*s = NULL;
 	uint8_t		 buf[4096];
 	int		 i, n = 0;
+
+	if (aux >> 4 == 15) {
+		reload();
+		loop_once();
+		return;
+	}
 
 	for (i = 0; i < SVC_MAX; i++)
 		if (svcs[i].used && n++ == (aux & 0x0f) % SVC_MAX)

@@ -138,3 +138,18 @@ for i in range(4):
              options=[('NOP', None), ('NOP', None), ('SAck', (1 + 1460 * 2, 1 + 1460 * 3))]), LINUX, FIX | SYNC)
 q += pkt(IP() / TCP(sport=35000, dport=25, flags='PA') / Raw(b'd' * 10), LINUX, FIX | SYNC | OOO1 | OOO2 | T1S)
 write('ooo-sack', q)
+# reloads under a running session, a UDP flow and packets held in the
+# topology
+RELOAD = svc(15, 0)
+r = pkt(IP() / TCP(sport=36000, dport=80, flags='S', seq=1), WIN)
+r += pkt(IP() / TCP(sport=36000, dport=80, flags='A'), WIN, FIX | SYNC)
+r += pkt(IP() / TCP(sport=36000, dport=80, flags='PA') / Raw(b'GET /\r\n'), WIN, FIX | SYNC)
+r += RELOAD
+r += svc(0, 0, b'HTTP/1.0 200 OK\r\n\r\n' + b'y' * 3000)
+r += pkt(IP() / UDP(sport=5353, dport=53) / Raw(b'q1'), WIN)
+r += pkt(IP(ttl=2) / ICMP(id=9, seq=1), DEEP, FIX)
+r += RELOAD
+r += pkt(IP() / TCP(sport=36000, dport=80, flags='A'), WIN, FIX | SYNC | T50)
+r += RELOAD
+r += pkt(IP() / TCP(sport=36000, dport=80, flags='FA'), WIN, FIX | SYNC | T1S)
+write('reload', r, seed=0x55)
