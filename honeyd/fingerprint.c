@@ -1404,8 +1404,9 @@ print_class(FILE *f, const struct fpmeta *m)
 
 	fputs("Class", f);
 	for (i = 0; i < 4; i++) {
+		/* "Class|" would not read back as the keyword. */
 		if (i > 0)
-			fputs(m->f[i - 1][0] != '\0' ? " |" : "|", f);
+			fputs(i == 1 || m->f[i - 1][0] != '\0' ? " |" : "|", f);
 		if (m->f[i][0] != '\0')
 			fprintf(f, " %s", m->f[i]);
 	}
