@@ -13,6 +13,7 @@
 # "make test" replays that directory (test_fuzz_NAME).  To minimize the
 # committed corpus after a long run:
 #   build-fuzz/fuzz/fuzz_NAME -merge=1 NEWDIR build-fuzz/corpus/NAME
+# FUZZ_FLAGS adds libFuzzer options (-use_value_profile=1, -jobs=...).
 # Exit status non-zero if a target found anything.
 
 set -u
@@ -54,7 +55,8 @@ run_one() {
 	# stderr of the target (parse errors) is closed: -close_fd_mask=2;
 	# libFuzzer and the sanitizers still report.
 	# shellcheck disable=SC2046
-	"$bin" $(opts_for "$name") -max_total_time="$secs" -timeout=10 \
+	"$bin" $(opts_for "$name") ${FUZZ_FLAGS:-} -max_total_time="$secs" \
+	    -timeout=10 \
 	    -rss_limit_mb=2048 -close_fd_mask=2 -print_final_stats=1 \
 	    -artifact_prefix="$art/" "$work" >"$log" 2>&1
 	local rc=$?
