@@ -6,6 +6,8 @@
 #   make test       install what the tests need, build, run the whole suite
 #   make demo       run honeyd in a pair of network namespaces
 #   make bench      measure packet rate, latency and memory
+#   make fuzz       build the libFuzzer targets (clang) into build-fuzz/ and
+#                   run each FUZZ_SECONDS (default 60)
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make prints     regenerate nmap.prints from the system's nmap-os-db
 
@@ -128,7 +130,46 @@ $(OBJ)/regress/unit/%: regress/unit/%.c regress/unit/unit.h $(OBJ)/libhoneyd.a
 	@[ -n "$(Q)" ] && echo "  LD      $@" || true
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(OBJ)/libhoneyd.a $(ALL_LIBS)
 
-unit: $(UNIT_BINS)
+# The fuzz targets (regress/fuzz/fuzz_NAME.c) replay their committed
+# corpus as ordinary unit programs, without libFuzzer: test_fuzz_NAME.
+FUZZ_TARGETS =	config fprint imsg packet
+FUZZ_REPLAY =	$(FUZZ_TARGETS:%=$(OBJ)/regress/unit/test_fuzz_%)
+FUZZ_COMMON =	regress/fuzz/fuzz_common.c
+FUZZ_HDRS =	regress/fuzz/fuzz.h $(HEADERS)
+
+$(OBJ)/regress/unit/test_fuzz_%: regress/fuzz/fuzz_%.c regress/fuzz/replay.c \
+    $(FUZZ_COMMON) $(FUZZ_HDRS) $(OBJ)/libhoneyd.a
+	@mkdir -p $(dir $@)
+	@[ -n "$(Q)" ] && echo "  LD      $@" || true
+	$(Q)$(CC) $(ALL_CFLAGS) -Iregress/fuzz -DFUZZ_NAME=\"$*\" -o $@ \
+	    regress/fuzz/fuzz_$*.c regress/fuzz/replay.c $(FUZZ_COMMON) \
+	    $(OBJ)/libhoneyd.a $(ALL_LIBS)
+
+unit: $(UNIT_BINS) $(FUZZ_REPLAY)
+
+# libFuzzer builds: everything instrumented, each target linked with
+# -fsanitize=fuzzer.  "make fuzz FUZZ_SECONDS=900 FUZZ_TARGETS=packet".
+FUZZ_CC ?=	clang-14
+FUZZ_SECONDS ?=	60
+FUZZ_OPT =	-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+		-fno-sanitize-recover=undefined -fsanitize=fuzzer-no-link
+FUZZ_BINS =	$(FUZZ_TARGETS:%=$(OBJ)/fuzz/fuzz_%)
+
+$(OBJ)/fuzz/fuzz_%: regress/fuzz/fuzz_%.c $(FUZZ_COMMON) $(FUZZ_HDRS) \
+    $(OBJ)/libhoneyd.a
+	@mkdir -p $(dir $@)
+	@[ -n "$(Q)" ] && echo "  LD      $@" || true
+	$(Q)$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -Iregress/fuzz -o $@ \
+	    regress/fuzz/fuzz_$*.c $(FUZZ_COMMON) $(OBJ)/libhoneyd.a \
+	    $(ALL_LIBS)
+
+fuzz-bins: $(FUZZ_BINS)
+
+fuzz-build:
+	$(MAKE) OBJ=build-fuzz CC=$(FUZZ_CC) OPT="$(FUZZ_OPT)" fuzz-bins
+
+fuzz: fuzz-build
+	regress/fuzz/run.sh -t $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 # The load generator of the benchmark and of netns/burst.sh: standalone.
 $(OBJ)/flood: regress/bench/flood.c
@@ -175,8 +216,9 @@ install: $(OBJ)/honeyd
 	    install -m 644 honeyd/honeyd.8 $(DESTDIR)$(MANDIR)/man8/
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
 
 FORCE:
 
-.PHONY: all unit asan deps test demo bench prints install clean FORCE
+.PHONY: all unit asan deps test demo bench prints install clean FORCE \
+	fuzz fuzz-bins fuzz-build

@@ -202,6 +202,13 @@ struct fpparse {
 	struct fingerprint	 fp;
 	struct fpmeta		*meta;
 	size_t			 nmeta, capmeta;
+	/* T1-T7 lines that name neither generation, read before one did */
+	struct fppend {
+		const char	*name, *body;
+		size_t		 nlen, blen;
+		u_int		 lineno;
+	}			 pend[8];
+	int			 npend;
 };
 
 /* Text built while mapping first-generation values. */
@@ -247,6 +254,7 @@ static int	 test_lookup(const struct fptestdef *, int, const char *,
 		    size_t);
 static void	 parse_test(struct fpparse *, const char *, size_t,
 		    const char *, size_t);
+static void	 pend_flush(struct fpparse *, int);
 static void	 parse_class(struct fpparse *, const char *, size_t);
 static void	 parse_cpe(struct fpparse *, const char *, size_t);
 static struct fpmeta *meta_add(struct fpparse *);
@@ -660,10 +668,21 @@ parse_test(struct fpparse *p, const char *name, size_t nlen,
 		gen = 2;
 	else if (t2 == -1)
 		gen = 1;
-	else if ((gen = body_gen(body, blen)) == 0)
+	else if ((gen = body_gen(body, blen)) == 0) {
+		/*
+		 * Either generation's: it waits for a line that decides,
+		 * as the printout (in canonical order) may put it first.
+		 */
+		if (p->fp.gen == 0 && p->npend < (int)(sizeof(p->pend) /
+		    sizeof(p->pend[0]))) {
+			p->pend[p->npend++] = (struct fppend){ name, body,
+			    nlen, blen, p->lineno };
+			return;
+		}
 		gen = p->fp.gen != 0 ? p->fp.gen : 2;
+	}
 	if (p->fp.gen == 0)
-		p->fp.gen = gen;
+		pend_flush(p, gen);
 	else if (p->fp.gen != gen) {
 		parse_error(p, p->lineno, "%.*s: first- and second-generation "
 		    "tests mixed in one fingerprint", (int)nlen, name);
@@ -681,6 +700,23 @@ parse_test(struct fpparse *p, const char *name, size_t nlen,
 		return;
 	}
 	*slot = intern_line(p, def->name, def->kind, body, blen);
+}
+
+/* The generation is known now: the lines that waited take it. */
+static void
+pend_flush(struct fpparse *p, int gen)
+{
+	u_int	 lineno = p->lineno;
+	int	 i, n = p->npend;
+
+	p->fp.gen = gen;
+	p->npend = 0;
+	for (i = 0; i < n; i++) {
+		p->lineno = p->pend[i].lineno;
+		parse_test(p, p->pend[i].name, p->pend[i].nlen,
+		    p->pend[i].body, p->pend[i].blen);
+	}
+	p->lineno = lineno;
 }
 
 static struct fpmeta *
@@ -756,6 +792,7 @@ entry_open(struct fpparse *p, const char *name, size_t len)
 	entry_close(p);
 	memset(&p->fp, 0, sizeof(p->fp));
 	p->nmeta = 0;
+	p->npend = 0;
 	p->incur = 1;
 	p->skipping = 0;
 	p->fp.lineno = p->lineno;
@@ -788,6 +825,9 @@ entry_close(struct fpparse *p)
 
 	if (!p->incur)
 		return;
+	/* Only lines that name neither generation: the second. */
+	if (p->npend > 0)
+		pend_flush(p, 2);
 	p->incur = 0;
 	if (p->errors || p->nomem)
 		return;
@@ -1367,8 +1407,9 @@ print_class(FILE *f, const struct fpmeta *m)
 
 	fputs("Class", f);
 	for (i = 0; i < 4; i++) {
+		/* "Class|" would not read back as the keyword. */
 		if (i > 0)
-			fputs(m->f[i - 1][0] != '\0' ? " |" : "|", f);
+			fputs(i == 1 || m->f[i - 1][0] != '\0' ? " |" : "|", f);
 		if (m->f[i][0] != '\0')
 			fprintf(f, " %s", m->f[i]);
 	}

@@ -556,6 +556,7 @@ void	 wire_learn(struct iface *, uint32_t ip, const uint8_t *mac);
 void	 wire_output(const uint8_t *pkt, size_t len);
 void	 wire_flush(void);
 int	 wire_send_frame(struct iface *, const void *frame, size_t len);
+int	 wire_seen(uint32_t ip);
 
 /* arp.c */
 void	 arp_input(struct iface *, const uint8_t *frame, size_t len);
@@ -770,6 +771,7 @@ int		 router_output(uint8_t *, size_t);
 void		 router_describe(const struct honeyd_config *, uint32_t, int,
 		    char *, size_t);
 void		 router_log_stats(void);
+void		 router_flush(void);
 
 /*
  * Services and proxies.  In the engine a relay (relay.c) asks the

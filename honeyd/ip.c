@@ -154,6 +154,15 @@ ip_check(const uint8_t *buf, size_t len, struct ipin *in)
 		st->drop_srcaddr++;
 		return (-1);
 	}
+	/*
+	 * Nor do we answer as one: the default template would otherwise
+	 * reply from 0.0.0.0, 127/8 or a multicast group to anything the
+	 * parent lets through (a claim as wide as 0.0.0.0/0).
+	 */
+	if (ip_martian_src(in->dst)) {
+		st->drop_noaddr++;
+		return (-1);
+	}
 	in->ip = ip;
 	in->len = iplen;	/* Ethernet padding is not ours */
 	in->hlen = hlen;

@@ -1210,7 +1210,9 @@ percent(const char *s, int64_t n)
 {
 	int64_t	 v;
 
-	v = s != NULL ? parse_hundredths(s) : (n < 0 ? -1 : n * 100);
+	/* n * 100 must not overflow: anything past 100 is bad anyway. */
+	v = s != NULL ? parse_hundredths(s) :
+	    (n < 0 || n > 100 ? -1 : n * 100);
 	if (v < 0 || v > 10000) {
 		if (s != NULL)
 			conf_error("bad percentage \"%s\"", s);

@@ -27,6 +27,8 @@
 #define DEFAULT_SP	0x102
 #define PERS_JITTER	0.002	/* timing noise: 200 us in 100 ms */
 #define ISN_STEP_MAX	(0.98 * 2147483648.0)	/* nmap folds larger steps */
+/* 2^48 a second: far past any stack, and rate * time stays exact. */
+#define ISR_LIMIT	(8 * 48)
 
 static int	 gcd_candidates(const struct fingerprint *, uint64_t,
 		    uint32_t *, int);
@@ -312,7 +314,12 @@ isr_cap(const struct fingerprint *fp, uint32_t isr)
 				return (v);
 		}
 	}
-	return (isr);
+	/*
+	 * Nothing the fingerprint allows is in reach.  Real ones reach a
+	 * little past max; a bogus one (ISR=10020) would make 2^(ISR/8)
+	 * infinite, and the generator's arithmetic undefined.
+	 */
+	return (isr > ISR_LIMIT ? ISR_LIMIT : isr);
 }
 
 static void

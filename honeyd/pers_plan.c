@@ -428,6 +428,9 @@ plan_ts(struct pers_plan *p, const struct fingerprint *fp, uint64_t seed)
 		p->ts = PTS_ZERO;
 	else if (fpexpr_hexnum(buf, strlen(buf), &v) == 0) {
 		p->ts = PTS_CLOCK;
+		/* pers_ts_hz's ceiling; past it 2^v overflows to inf. */
+		if (v > 0x22)
+			v = 0x22;
 		p->ts_hz = pers_ts_hz(v);
 		/*
 		 * A racing clock (per-connection offsets, as Linux has)

@@ -8,7 +8,9 @@
  * fail) and relays.  UDP gets a connected datagram socket.
  *
  * Addresses honeyd claims are refused as targets: the connection would
- * come straight back to us, and again, without end.
+ * come straight back to us, and again, without end.  The engine's word
+ * is checked as far as the parent can: the connection's address must be
+ * claimed, and a peer connected back to must have sent us a frame.
  */
 
 #include <sys/types.h>
@@ -114,6 +116,17 @@ proxy_connect(struct imsg *imsg)
 	if ((a = svc_action(tmpl, &req.tuple, ACTION_PROXY, &t)) == NULL ||
 	    proxy_target(a, &req.tuple, &addr, &port) == -1 ||
 	    claim_contains(&parent->claimed, addr)) {
+		proxy_reply(req.id, SVC_E_CONFIG, 0, -1, 0, 0);
+		return;
+	}
+	/*
+	 * Back to the peer: only one that sent us a frame.  The engine
+	 * names the peer; this keeps an engine gone bad from making us
+	 * connect anywhere a "$ipsrc:$sport" proxy would let it.
+	 */
+	if (addr == req.tuple.src && !wire_seen(addr)) {
+		log_warnx("proxy for connection %u: %s never sent us a frame",
+		    req.id, inet_ntoa((struct in_addr){ htonl(addr) }));
 		proxy_reply(req.id, SVC_E_CONFIG, 0, -1, 0, 0);
 		return;
 	}

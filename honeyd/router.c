@@ -905,6 +905,20 @@ rt_fire(int fd, short event, void *arg)
 	rt_timer_arm();
 }
 
+/* Drop every packet held: at exit, and between a fuzzer's inputs. */
+void
+router_flush(void)
+{
+	struct rt_held	*h;
+
+	while ((h = RB_MIN(rt_helds, &rt_held)) != NULL) {
+		RB_REMOVE(rt_helds, &rt_held, h);
+		free(h);
+	}
+	rt_nheld = 0;
+	rt_held_bytes = 0;
+}
+
 /*
  * The dispatcher's hook: 0 if the packet is not for the topology, 1 if
  * the topology took it (answered, dropped, or held to arrive later).

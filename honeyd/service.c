@@ -80,6 +80,7 @@ static const struct honeyd_config *svc_conf;
 static char		 svc_dir[PATH_MAX];
 
 static void	 service_timer(int, short, void *);
+static struct service *service_byid(uint32_t);
 
 static int
 svc_id_cmp(struct service *a, struct service *b)
@@ -258,6 +259,12 @@ svc_action(const char *tmpl, const struct tuple *tp, enum action_kind kind,
 
 	if (svc_conf == NULL ||
 	    (t = config_find_template(svc_conf, tmpl)) == NULL)
+		return (NULL);
+	/*
+	 * The engine says which connection; an address we do not claim
+	 * had none (a confused or compromised engine asking).
+	 */
+	if (!claim_contains(&parent->claimed, tp->dst))
 		return (NULL);
 	a = template_action(t, tp->proto, tp->dport);
 	if (a->kind != kind)
@@ -494,6 +501,16 @@ service_start(struct imsg *imsg)
 
 	if (svc_parse_req(imsg, &req, &tmpl) == -1)
 		fatalx("bad service request from the engine");
+	/*
+	 * The engine never reuses a running service's id: a second one
+	 * would share its tree node, and freeing either corrupt the tree.
+	 */
+	if (service_byid(req.id) != NULL) {
+		log_warnx("engine asked twice for a service for connection %u",
+		    req.id);
+		service_reply(req.id, SVC_E_CONFIG, 0, -1, NULL, NULL);
+		return;
+	}
 	if ((a = svc_action(tmpl, &req.tuple, ACTION_COMMAND, &t)) == NULL ||
 	    svc_expand(cmd, sizeof(cmd), a->cmd, &req.tuple) == -1) {
 		service_reply(req.id, SVC_E_CONFIG, 0, -1, NULL, NULL);

@@ -136,6 +136,18 @@ wire_learn(struct iface *ifp, uint32_t ip, const uint8_t *mac)
 	memcpy(n->mac, mac, ETH_ADDR_LEN);
 }
 
+/*
+ * Whether ip is a next hop we learned: a frame came from it (or for a
+ * local one, it spoke ARP).  The proxy asks before connecting back to
+ * a peer the engine names.  XXX a flood of new sources may overwrite
+ * the slot of a real one: its proxied connection is refused then.
+ */
+int
+wire_seen(uint32_t ip)
+{
+	return (neigh_table != NULL && ip != 0 && neigh_slot(ip)->ip == ip);
+}
+
 /* The interface whose own subnet holds ip, or NULL. */
 static struct iface *
 wire_onlink(uint32_t ip)

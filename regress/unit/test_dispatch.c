@@ -230,6 +230,12 @@ test_bad_packets(void)
 	ip_checksum(bad, len);
 	check_drop(bad, len, &st->drop_srcaddr, "multicast source");
 
+	/* No template answers for an address no host can have. */
+	len = make_echo(bad, "224.0.0.5");
+	check_drop(bad, len, &st->drop_noaddr, "multicast destination");
+	len = make_echo(bad, "0.0.0.0");
+	check_drop(bad, len, &st->drop_noaddr, "0.0.0.0 destination");
+
 	/* Ethernet padding after ip_len is not part of the packet. */
 	len = make_echo(pkt, VHOST);
 	memset(pkt + len, 0xee, 10);
