@@ -395,7 +395,7 @@ json_on(void)
 }
 
 /* A new descriptor from the parent replaces the old one. */
-static void
+void
 eventlog_setfd(int which, int fd)
 {
 	struct logsink	*s;

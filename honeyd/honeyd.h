@@ -691,6 +691,7 @@ struct host	*host_get(uint32_t);
 void		 host_ref(struct host *);
 void		 host_unref(struct host *);
 size_t		 host_count(void);
+void		 host_flush(void);
 
 /* ip.c */
 void		 ip_input(const uint8_t *, size_t);
@@ -722,10 +723,12 @@ void		 icmp_send_unreach(struct ipin *, int);
 void		 tcp_init(void);
 void		 tcp_input(struct ipin *);
 void		 tcp_flush(void);
+size_t		 tcp_count(void);
 
 /* udp.c */
 void		 udp_input(struct ipin *);
 void		 udp_flush(void);
+size_t		 udp_count(void);
 
 /*
  * Personality (personality.c; the plan and clocks behind it in pers.h,
@@ -825,6 +828,7 @@ int		 relay_write(struct relay *, const uint8_t *, size_t);
 size_t		 relay_queued(const struct relay *);
 void		 relay_shutdown(struct relay *);
 void		 relay_resume(struct relay *);
+size_t		 relay_count(void);
 void		 relay_set_dgram(struct relay *);
 void		 relay_dispatch(struct imsg *);
 
@@ -835,6 +839,7 @@ void		 service_start(struct imsg *);
 void		 service_stop(struct imsg *);
 int		 service_reaped(pid_t, int);
 void		 service_killall(void);
+size_t		 service_count(void);
 int		 svc_expand(char *, size_t, const char *,
 		    const struct tuple *);
 int		 svc_limits_parse(struct svc_limits *,
@@ -856,6 +861,7 @@ int		 proxy_target(const struct action *, const struct tuple *,
 
 /* eventlog.c */
 void		 eventlog_close(void);
+void		 eventlog_setfd(int, int);
 void		 eventlog_flow_start(const struct tuple *, uint32_t, size_t,
 		    const struct template *, const struct action *);
 void		 eventlog_flow_end(const struct tuple *, uint32_t, uint64_t,

@@ -109,3 +109,16 @@ host_count(void)
 {
 	return (host_n);
 }
+
+/* Forget every host nobody holds (the fuzzer, between inputs). */
+void
+host_flush(void)
+{
+	struct host	*h, *next;
+
+	for (h = RB_MIN(host_tree, &hosts); h != NULL; h = next) {
+		next = RB_NEXT(host_tree, &hosts, h);
+		if (h->refs == 0)
+			host_free(h);
+	}
+}

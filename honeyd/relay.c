@@ -96,6 +96,12 @@ relay_newid(void)
 	return (relay_lastid);
 }
 
+size_t
+relay_count(void)
+{
+	return (nrelays);
+}
+
 static struct relay *
 relay_find(uint32_t id)
 {

@@ -120,6 +120,13 @@ service_init(struct event_base *base, uid_t engine_uid)
 	}
 }
 
+/* Services running now (the unit tests check a refusal forked none). */
+size_t
+service_count(void)
+{
+	return (nservices);
+}
+
 static void
 svc_limits_default(struct svc_limits *l)
 {

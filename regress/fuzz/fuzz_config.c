@@ -65,7 +65,7 @@ queries(const struct honeyd_config *conf, const uint8_t *data, size_t len)
 	for (i = 0; i + 4 <= len && i < 64; i += 4) {
 		a = (uint32_t)data[i] << 24 | data[i + 1] << 16 |
 		    data[i + 2] << 8 | data[i + 3];
-		t = config_lookup(conf, a, ~a);
+		t = config_lookup(conf, a, ~a, data[i] % 3 == 0 ? 6 : 17);
 		memset(&m, 0, sizeof(m));
 		m.src = a ^ 0x5a5a5a5a;
 		m.proto = data[i] % 3 == 0 ? 6 : 17;

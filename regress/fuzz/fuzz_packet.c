@@ -353,7 +353,6 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	claim_normalize(&claimed);
 	host_init(HOSTS_MAX);
 	tcp_init();
-	udp_init();
 	/* The logs format everything an attacker sends: into nowhere. */
 	for (i = 0; i < LOGF_MAX; i++)
 		if ((fd = open("/dev/null", O_WRONLY)) != -1)
