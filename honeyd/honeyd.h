@@ -709,7 +709,7 @@ uint16_t	 ip_l4_cksum(const struct ip_hdr *, const void *, size_t);
 /* ipfrag.c */
 #define IPFRAG_MAXQ		1024	/* datagrams being reassembled */
 #define IPFRAG_MAXBYTES		(4 * 1024 * 1024) /* held by them */
-#define IPFRAG_TIMEOUT		30	/* seconds; "option fragment timeout" */
+#define IPFRAG_TIMEOUT		30	/* seconds; "option reassembly timeout" */
 #define IPFRAG_MTU		1500	/* IP bytes of the link, on output */
 
 int		 ipfrag_input(const uint8_t *, size_t, uint8_t **, size_t *);

@@ -15,7 +15,7 @@
  * queue counted as its structure plus its payload buffer.  To make room
  * the oldest queues are forgotten (an attacker filling the table pushes
  * out older datagrams, not the new ones; both are counted).  A queue
- * lives IPFRAG_TIMEOUT seconds ("option fragment timeout N" changes
+ * lives IPFRAG_TIMEOUT seconds ("option reassembly timeout N" changes
  * that); one that holds its first fragment is answered with ICMP time
  * exceeded, fragment reassembly, as the destination's personality
  * shapes errors; the others are forgotten silently.
@@ -101,7 +101,7 @@ ipfrag_now(void)
 	return ((uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
 }
 
-/* "option fragment timeout N", 1 to 3600 seconds, else the default. */
+/* "option reassembly timeout N", 1 to 3600 seconds, else the default. */
 static int
 ipfrag_timeout(void)
 {
@@ -112,7 +112,7 @@ ipfrag_timeout(void)
 	if (engine->conf == NULL)
 		return (IPFRAG_TIMEOUT);
 	TAILQ_FOREACH(o, &engine->conf->options, entry) {
-		if (strcmp(o->plugin, "fragment") != 0 ||
+		if (strcmp(o->plugin, "reassembly") != 0 ||
 		    strcmp(o->key, "timeout") != 0)
 			continue;
 		n = strtonum(o->value, 1, 3600, &errstr);
