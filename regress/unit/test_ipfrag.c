@@ -498,7 +498,7 @@ test_timeout(void)
 	uint8_t			 pkt[256], frag[256], out[HONEYD_MAX_PKT];
 	struct icmp_hdr		*icmp = (struct icmp_hdr *)(out + IP_HDR_LEN);
 	struct ip_hdr		*q;
-	struct timeval		 tv = { 3, 0 };
+	struct timeval		 tv = { 1, 500000 };
 	struct event		*ev;
 	size_t			 olen = 0;
 	uint64_t		 before = st->frag_timeout;
