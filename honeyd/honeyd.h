@@ -211,8 +211,9 @@ enum logfile {
  * XXX Some statements of Honeyd 1.5c's language are parsed, kept and
  * printed back, so existing configurations load, but nothing acts on
  * them yet: subsystems, "set T ethernet", "set T droprate syn",
- * "set T spoof", "annotate", "bind A to IFACE" and "dhcp"; dynamic
- * rules on the source's OS or the protocol never match (config.c).
+ * "set T spoof", "annotate P finscan", "bind A to IFACE" and "dhcp";
+ * dynamic rules on the source's OS or the protocol never match
+ * (config.c).  ("annotate P fragment" is ipfrag.c's.)
  */
 
 /* Protocol slots for per-protocol defaults (and the engine's counters). */
@@ -709,7 +710,7 @@ uint16_t	 ip_l4_cksum(const struct ip_hdr *, const void *, size_t);
 /* ipfrag.c */
 #define IPFRAG_MAXQ		1024	/* datagrams being reassembled */
 #define IPFRAG_MAXBYTES		(4 * 1024 * 1024) /* held by them */
-#define IPFRAG_TIMEOUT		30	/* seconds; "option reassembly timeout" */
+#define IPFRAG_TIMEOUT		30	/* s; "option reassembly timeout" */
 #define IPFRAG_MTU		1500	/* IP bytes of the link, on output */
 
 int		 ipfrag_input(const uint8_t *, size_t, uint8_t **, size_t *);

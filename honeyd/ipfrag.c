@@ -37,7 +37,7 @@
 
 #include "honeyd.h"
 
-#define IPFRAG_BLOCKS	(IP_LEN_MAX / 8 + 1)	/* 8-byte blocks of a datagram */
+#define IPFRAG_BLOCKS	(IP_LEN_MAX / 8 + 1)	/* 8-byte blocks */
 
 struct ipfrag_q {
 	RB_ENTRY(ipfrag_q)	 entry;
