@@ -278,6 +278,25 @@ check_malformed(const uint8_t *frag, size_t len, const char *what)
 	CHECK(engine->stats.drop_frag == before + 1);
 }
 
+/* The first 16 bytes of whole's payload after a 60-byte header. */
+static size_t
+first_with_options(uint8_t *frag, const uint8_t *whole)
+{
+	struct ip_hdr	*ip = (struct ip_hdr *)frag;
+	int		 sum;
+
+	memcpy(frag, whole, IP_HDR_LEN);
+	memset(frag + IP_HDR_LEN, IP_OPT_NOP, IP_HDR_LEN_MAX - IP_HDR_LEN);
+	memcpy(frag + IP_HDR_LEN_MAX, whole + IP_HDR_LEN, 16);
+	ip->ip_hl = IP_HDR_LEN_MAX / 4;
+	ip->ip_len = htons(IP_HDR_LEN_MAX + 16);
+	ip->ip_off = htons(IP_MF);
+	ip->ip_sum = 0;
+	sum = ip_cksum_add(frag, IP_HDR_LEN_MAX, 0);
+	ip->ip_sum = ip_cksum_carry(sum);
+	return (IP_HDR_LEN_MAX + 16);
+}
+
 static void
 test_malformed(void)
 {
@@ -307,6 +326,16 @@ test_malformed(void)
 	CHECK(feed(pkt, 64, len - IP_HDR_LEN - 64, 0, NULL, NULL) == 0);
 	check_malformed(frag, cut(frag, pkt, 64, 8, 0), "second total");
 	check_malformed(frag, cut(frag, pkt, 96, 16, 1), "past the total");
+	ipfrag_flush();
+
+	/* A first fragment's 60-byte header would take it past 65535. */
+	make_echo(pkt, H_PLAIN, 122, 100);
+	CHECK(feed(pkt, 65496, 16, 0, NULL, NULL) == 0);
+	check_malformed(frag, first_with_options(frag, pkt), "long first");
+	make_echo(pkt, H_PLAIN, 123, 100);
+	CHECK(ipfrag_input(frag, first_with_options(frag, pkt), NULL,
+	    NULL) == 0);
+	check_malformed(frag, cut(frag, pkt, 65496, 16, 0), "end past it");
 	ipfrag_flush();
 	CHECK(ipfrag_count() == 0 && ipfrag_held() == 0);
 }
