@@ -716,6 +716,7 @@ uint16_t	 ip_l4_cksum(const struct ip_hdr *, const void *, size_t);
 int		 ipfrag_input(const uint8_t *, size_t, uint8_t **, size_t *);
 int		 ipfrag_output(const uint8_t *, size_t, size_t,
 		    void (*)(const void *, size_t));
+int		 ipfrag_conf_timeout(const struct honeyd_config *);
 size_t		 ipfrag_count(void);
 size_t		 ipfrag_held(void);
 void		 ipfrag_flush(void);

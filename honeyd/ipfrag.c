@@ -47,7 +47,7 @@ struct ipfrag_q {
 	uint8_t			 proto;
 	enum frag_policy	 policy;
 	int			 dead;		/* dropped for an overlap */
-	uint64_t		 expire;	/* ms, monotonic */
+	uint64_t		 born;		/* ms, monotonic */
 	uint8_t			 hdr[IP_HDR_LEN_MAX]; /* the first fragment's */
 	size_t			 hlen;		/* 0: first not seen yet */
 	size_t			 firstlen;	/* its payload */
@@ -101,25 +101,55 @@ ipfrag_now(void)
 	return ((uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
 }
 
-/* "option reassembly timeout N", 1 to 3600 seconds, else the default. */
-static int
-ipfrag_timeout(void)
+/*
+ * "option reassembly timeout N": N seconds (1 to 3600), the default if
+ * not given, -1 (and a warning) if wrong.  The parent checks with it
+ * when it loads a configuration.
+ */
+int
+ipfrag_conf_timeout(const struct honeyd_config *conf)
 {
 	const struct plugin_option	*o;
 	const char			*errstr;
-	long long			 n;
+	int				 t = IPFRAG_TIMEOUT, rv = 0;
 
-	if (engine->conf == NULL)
-		return (IPFRAG_TIMEOUT);
-	TAILQ_FOREACH(o, &engine->conf->options, entry) {
-		if (strcmp(o->plugin, "reassembly") != 0 ||
-		    strcmp(o->key, "timeout") != 0)
+	TAILQ_FOREACH(o, &conf->options, entry) {
+		if (strcmp(o->plugin, "reassembly") != 0)
 			continue;
-		n = strtonum(o->value, 1, 3600, &errstr);
-		if (errstr == NULL)
-			return (n);
+		if (strcmp(o->key, "timeout") != 0) {
+			log_warnx("option reassembly %s: unknown; known is "
+			    "timeout", o->key);
+			rv = -1;
+			continue;
+		}
+		t = strtonum(o->value, 1, 3600, &errstr);
+		if (errstr != NULL) {
+			log_warnx("option reassembly timeout %s: %s (1-3600)",
+			    o->value, errstr);
+			rv = -1;
+		}
 	}
-	return (IPFRAG_TIMEOUT);
+	return (rv == -1 ? -1 : t);
+}
+
+/*
+ * The running configuration's timeout in ms.  It applies to every
+ * queue, those of an earlier configuration too, so that age order
+ * stays the order they expire in.
+ */
+static uint64_t
+ipfrag_timeout(void)
+{
+	static uint32_t	 gen;
+	static uint64_t	 ms = IPFRAG_TIMEOUT * 1000;
+	int		 t;
+
+	if (engine->conf == NULL || gen == engine->generation)
+		return (ms);
+	gen = engine->generation;
+	t = ipfrag_conf_timeout(engine->conf);
+	ms = (t == -1 ? IPFRAG_TIMEOUT : t) * 1000ULL;
+	return (ms);
 }
 
 /* The overlap policy of the personality that answers for dst. */
@@ -180,7 +210,8 @@ ipfrag_arm(void)
 		return;
 	}
 	now = ipfrag_now();
-	ms = q->expire > now ? q->expire - now : 0;
+	ms = q->born + ipfrag_timeout() > now ?
+	    q->born + ipfrag_timeout() - now : 0;
 	tv.tv_sec = ms / 1000;
 	tv.tv_usec = (ms % 1000) * 1000;
 	evtimer_add(ipfrag_ev, &tv);
@@ -206,7 +237,7 @@ ipfrag_new(const struct ip_hdr *ip)
 	q->id = ip->ip_id;
 	q->proto = ip->ip_p;
 	q->policy = ipfrag_policy(q->src, q->dst, q->proto);
-	q->expire = ipfrag_now() + ipfrag_timeout() * 1000ULL;
+	q->born = ipfrag_now();
 	RB_INSERT(ipfrag_tree, &ipfrag_qs, q);
 	TAILQ_INSERT_TAIL(&ipfrag_age, q, age);
 	ipfrag_nq++;
@@ -489,7 +520,8 @@ ipfrag_expire(int fd, short event, void *arg)
 	struct ipfrag_q	*q;
 	uint64_t	 now = ipfrag_now();
 
-	while ((q = TAILQ_FIRST(&ipfrag_age)) != NULL && q->expire <= now) {
+	while ((q = TAILQ_FIRST(&ipfrag_age)) != NULL &&
+	    q->born + ipfrag_timeout() <= now) {
 		if (!q->dead) {
 			engine->stats.frag_timeout++;
 			if (q->hlen != 0)
@@ -571,7 +603,7 @@ ipfrag_output(const uint8_t *pkt, size_t len, size_t mtu,
 	struct ip_hdr		*fip;
 	uint8_t			*frag;
 	size_t			 hlen, fhlen, chunk, off, n;
-	uint16_t		 ipoff;
+	uint16_t		 ipoff, id;
 	int			 sum;
 
 	if (len < IP_HDR_LEN || (hlen = ip->ip_hl * 4) < IP_HDR_LEN ||
@@ -585,6 +617,13 @@ ipfrag_output(const uint8_t *pkt, size_t len, size_t mtu,
 	    (frag = malloc(mtu)) == NULL)
 		return (-1);
 	ipoff = ntohs(ip->ip_off);
+	/*
+	 * An ID of 0 is what some stacks give datagrams with DF, which are
+	 * never fragments (RFC 6864); split, this one needs a real one.
+	 */
+	id = ip->ip_id;
+	if (id == 0 && (ipoff & IP_DF))
+		id = htons(1 + arc4random_uniform(0xffff));
 	fip = (struct ip_hdr *)frag;
 	for (off = 0; off < len - hlen; off += n) {
 		n = len - hlen - off < chunk ? len - hlen - off : chunk;
@@ -594,6 +633,7 @@ ipfrag_output(const uint8_t *pkt, size_t len, size_t mtu,
 		} else
 			fhlen = ipfrag_later_hdr(pkt, hlen, frag);
 		memcpy(frag + fhlen, pkt + hlen + off, n);
+		fip->ip_id = id;
 		fip->ip_len = htons((uint16_t)(fhlen + n));
 		fip->ip_off = htons((ipoff & IP_RF) |
 		    (((ipoff & IP_OFFMASK) + off / 8) & IP_OFFMASK) |

@@ -62,6 +62,17 @@ bind 198.19.1.13 t_drop
 bind 198.19.1.14 quiet
 CONF
 )
+# A timeout out of range is refused when the configuration loads.
+bad=$(tb_conf bad.conf <<'CONF'
+option reassembly timeout 0
+create default
+CONF
+)
+out=$("$HONEYD" -n -f "$bad" -p "$(_tb_prints)" 2>&1)
+check_status "honeyd -n refuses \"option reassembly timeout 0\"" 1 \
+    "$HONEYD" -n -f "$bad" -p "$(_tb_prints)"
+check_match "... saying why" 'option reassembly timeout 0: too small' "$out"
+
 honeyd_start "$conf" -S "$TB_REPO" 198.19.0.0/16
 
 # frag MODE ARGS...: regress/tools/frag_probe.py from A.

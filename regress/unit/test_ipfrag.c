@@ -492,6 +492,23 @@ test_output(void)
 	ip_checksum(pkt, len);
 	CHECK(done == 1 && same_datagram(pkt, out, len));
 
+	/* DF and ID 0 (RFC 6864's atomic datagram): split, it gets an ID. */
+	ip->ip_off = htons(IP_DF);
+	ip->ip_id = 0;
+	ip_checksum(pkt, len);
+	nsent = 0;
+	CHECK(ipfrag_output(pkt, len, 1500, collect) == 0);
+	CHECK(nsent == 4 && ((struct ip_hdr *)sent[0])->ip_id != 0);
+	for (i = 1; i < nsent && i < 64; i++)
+		CHECK(((struct ip_hdr *)sent[i])->ip_id ==
+		    ((struct ip_hdr *)sent[0])->ip_id);
+	/* Without DF an ID of 0 is the stack's choice: kept. */
+	ip->ip_off = 0;
+	ip_checksum(pkt, len);
+	nsent = 0;
+	CHECK(ipfrag_output(pkt, len, 1500, collect) == 0);
+	CHECK(nsent == 4 && ((struct ip_hdr *)sent[3])->ip_id == 0);
+
 	/* Options: a copied one goes into every piece, others only first. */
 	memmove(pkt + 28, pkt + IP_HDR_LEN, len - IP_HDR_LEN);
 	/* Stream ID (copied), an empty record route (not), end. */
@@ -520,6 +537,34 @@ stop(evutil_socket_t fd, short ev, void *arg)
 }
 
 /* A first fragment left alone: time exceeded, reassembly, quoting it. */
+static void
+test_conf_timeout(void)
+{
+	static const char	*good = "option reassembly timeout 45\n";
+	static const char	*bad[] = {
+		"option reassembly timeout 0\n",
+		"option reassembly timeout 3601\n",
+		"option reassembly timeout soon\n",
+		"option reassembly wait 5\n",
+	};
+	struct honeyd_config	*c;
+	size_t			 i;
+
+	c = config_parse_buffer("t", good, strlen(good), NULL, NULL);
+	CHECK(c != NULL && ipfrag_conf_timeout(c) == 45);
+	config_free(c);
+	c = config_parse_buffer("t", "", 0, NULL, NULL);
+	CHECK(c != NULL && ipfrag_conf_timeout(c) == IPFRAG_TIMEOUT);
+	config_free(c);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		c = config_parse_buffer("t", bad[i], strlen(bad[i]), NULL,
+		    NULL);
+		CHECK(c != NULL && ipfrag_conf_timeout(c) == -1);
+		if (c != NULL)
+			config_free(c);
+	}
+}
+
 static void
 test_timeout(void)
 {
@@ -566,6 +611,7 @@ main(void)
 	test_limits();
 	test_through_engine();
 	test_output();
+	test_conf_timeout();
 	test_timeout();
 	ipfrag_flush();
 	CHECK(ipfrag_count() == 0 && ipfrag_held() == 0);
