@@ -152,5 +152,10 @@ check_match "exit log: 2 timed out, 2 dropped for overlap, nothing held" \
     'timeout 2 overlap 2 limit 0 malformed 0 held 0;' "$line"
 out_n=$(printf '%s\n' "$line" | sed -n 's/.*; out \([0-9]*\).*/\1/p')
 check "exit log: fragmented replies counted (>= 6)" test "${out_n:-0}" -ge 6
+# The parent put every fragment on the wire: none refused.
+line=$(printf '%s\n' "$log" | grep 'frames in ' | tail -n 1)
+tb_note "parent: $line"
+check_match "parent exit log: frames sent, none refused" \
+    ' out [1-9][0-9]* refused 0 ' "$line"
 
 tb_finish
