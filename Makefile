@@ -65,6 +65,7 @@ LIB_SRCS =	honeyd/arp.c \
 		honeyd/host.c \
 		honeyd/icmp.c \
 		honeyd/ip.c \
+		honeyd/ipfrag.c \
 		honeyd/log.c \
 		honeyd/pers_check.c \
 		honeyd/pers_icmp.c \

@@ -79,6 +79,7 @@ engine_main(int fd, uid_t uid, gid_t gid, const char *chroot_dir)
 	engine_log_stats();
 	tcp_flush();
 	udp_flush();
+	ipfrag_flush();
 	eventlog_close();
 	exit(0);
 }
@@ -92,6 +93,14 @@ engine_main(int fd, uid_t uid, gid_t gid, const char *chroot_dir)
 void
 engine_send(const void *pkt, size_t len)
 {
+	/* Longer than the link takes: fragments, as a host's stack sends. */
+	if (len > IPFRAG_MTU) {
+		if (ipfrag_output(pkt, len, IPFRAG_MTU, engine_send) == -1)
+			engine->stats.drop_out++;
+		else
+			engine->stats.frag_out++;
+		return;
+	}
 	if (imsg_compose(&engine->parent->ibuf, IMSG_PKT_OUT, 0, 0, -1,
 	    pkt, len) == -1) {
 		engine->stats.drop_out++;
@@ -305,5 +314,13 @@ engine_log_stats(void)
 	    (unsigned long long)s->proxy_started,
 	    (unsigned long long)s->proxy_failed,
 	    (unsigned long long)s->log_dropped);
+	log_info("fragments in %llu reassembled %llu timeout %llu "
+	    "overlap %llu limit %llu malformed %llu held %zu; out %llu",
+	    (unsigned long long)s->frag_in, (unsigned long long)s->frag_done,
+	    (unsigned long long)s->frag_timeout,
+	    (unsigned long long)s->frag_overlap,
+	    (unsigned long long)s->frag_limit,
+	    (unsigned long long)s->drop_frag, ipfrag_count(),
+	    (unsigned long long)s->frag_out);
 	router_log_stats();
 }

@@ -150,7 +150,8 @@ load_config(struct honeyd_config **confp, struct fpdb **dbp)
 	if ((db = fpdb_load(honeyd_opts.prints)) == NULL)
 		return (-1);
 	conf = config_parse_file(honeyd_opts.config, fpdb_check_name, db);
-	if (conf != NULL && svc_limits_parse(&lim, conf) == -1) {
+	if (conf != NULL && (svc_limits_parse(&lim, conf) == -1 ||
+	    ipfrag_conf_timeout(conf) == -1)) {
 		config_free(conf);
 		conf = NULL;
 	}

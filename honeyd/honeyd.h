@@ -211,8 +211,9 @@ enum logfile {
  * XXX Some statements of Honeyd 1.5c's language are parsed, kept and
  * printed back, so existing configurations load, but nothing acts on
  * them yet: subsystems, "set T ethernet", "set T droprate syn",
- * "set T spoof", "annotate", "bind A to IFACE" and "dhcp"; dynamic
- * rules on the source's OS or the protocol never match (config.c).
+ * "set T spoof", "annotate P finscan", "bind A to IFACE" and "dhcp";
+ * dynamic rules on the source's OS or the protocol never match
+ * (config.c).  ("annotate P fragment" is ipfrag.c's.)
  */
 
 /* Protocol slots for per-protocol defaults (and the engine's counters). */
@@ -574,7 +575,7 @@ struct engine_stats {
 	uint64_t	 drop_hlen;	/* bad IP header length */
 	uint64_t	 drop_len;	/* IP total length vs captured */
 	uint64_t	 drop_ipsum;	/* bad IP header checksum */
-	uint64_t	 drop_frag;	/* fragments */
+	uint64_t	 drop_frag;	/* malformed fragments (ipfrag.c) */
 	uint64_t	 drop_proto;	/* not ICMP, TCP or UDP */
 	uint64_t	 drop_l4sum;	/* bad ICMP/TCP/UDP checksum */
 	uint64_t	 drop_noaddr;	/* no template for the address */
@@ -615,6 +616,12 @@ struct engine_stats {
 	uint64_t	 route_held;	/* delay queue full */
 	uint64_t	 route_tunnel;	/* for a tunnel: dropped (router.c) */
 	uint64_t	 route_ttl;	/* answers out of TTL on the way back */
+	uint64_t	 frag_in;	/* fragments received */
+	uint64_t	 frag_done;	/* datagrams reassembled */
+	uint64_t	 frag_timeout;	/* queues timed out */
+	uint64_t	 frag_overlap;	/* datagrams dropped: overlap, "drop" */
+	uint64_t	 frag_limit;	/* queues evicted, fragments refused */
+	uint64_t	 frag_out;	/* packets sent as fragments */
 };
 
 /* The engine's state (engine.c). */
@@ -699,6 +706,20 @@ void		 ip_dispatch(struct ipin *);
 void		 ip_output(struct host *, const struct template *, uint8_t *,
 		    size_t, enum out_kind);
 uint16_t	 ip_l4_cksum(const struct ip_hdr *, const void *, size_t);
+
+/* ipfrag.c */
+#define IPFRAG_MAXQ		1024	/* datagrams being reassembled */
+#define IPFRAG_MAXBYTES		(4 * 1024 * 1024) /* held by them */
+#define IPFRAG_TIMEOUT		30	/* s; "option reassembly timeout" */
+#define IPFRAG_MTU		1500	/* IP bytes of the link, on output */
+
+int		 ipfrag_input(const uint8_t *, size_t, uint8_t **, size_t *);
+int		 ipfrag_output(const uint8_t *, size_t, size_t,
+		    void (*)(const void *, size_t));
+int		 ipfrag_conf_timeout(const struct honeyd_config *);
+size_t		 ipfrag_count(void);
+size_t		 ipfrag_held(void);
+void		 ipfrag_flush(void);
 
 /* flow.c */
 void		 flow_tuple(struct tuple *, int, const struct ipin *,

@@ -4,8 +4,10 @@
  * ip_input() checks a captured packet the way a careful stack would
  * (lengths, version, header and transport checksums), finds the template
  * for its destination and hands it to ICMP, TCP or UDP; anything else is
- * counted and dropped.  Every answer leaves through ip_output(), where
- * the personality sets the IP fields an OS gives away.
+ * counted and dropped.  Fragments wait in ipfrag.c for the rest of their
+ * datagram, which then comes back here whole.  Every answer leaves
+ * through ip_output(), where the personality sets the IP fields an OS
+ * gives away.
  */
 
 #include <sys/types.h>
@@ -48,11 +50,22 @@ void
 ip_input(const uint8_t *buf, size_t len)
 {
 	struct ipin	 in;
+	uint8_t		*whole;
+	size_t		 wlen;
 	int		 slot;
 
 	memset(&in, 0, sizeof(in));
-	if (ip_check(buf, len, &in) == -1)
+	switch (ip_check(buf, len, &in)) {
+	case -1:
 		return;
+	case 1:
+		/* A fragment: the datagram it completes starts over. */
+		if (ipfrag_input(buf, in.len, &whole, &wlen) == 1) {
+			ip_input(whole, wlen);
+			free(whole);
+		}
+		return;
+	}
 	switch (in.ip->ip_p) {
 	case IP_PROTO_TCP:
 		slot = HP_TCP;
@@ -110,7 +123,10 @@ ip_dispatch(struct ipin *in)
 	}
 }
 
-/* The IP-level checks of RFC 1122 3.2.1, counted by reason. */
+/*
+ * The IP-level checks of RFC 1122 3.2.1, counted by reason: -1 if the
+ * packet is dropped, 1 if it is a fragment, 0 if it is whole.
+ */
 static int
 ip_check(const uint8_t *buf, size_t len, struct ipin *in)
 {
@@ -141,11 +157,6 @@ ip_check(const uint8_t *buf, size_t len, struct ipin *in)
 		st->drop_ipsum++;
 		return (-1);
 	}
-	/* XXX fragments are dropped until reassembly exists. */
-	if ((ntohs(ip->ip_off) & (IP_MF | IP_OFFMASK)) != 0) {
-		st->drop_frag++;
-		return (-1);
-	}
 	memcpy(&a, &ip->ip_src, sizeof(a));
 	in->src = ntohl(a);
 	memcpy(&a, &ip->ip_dst, sizeof(a));
@@ -168,7 +179,8 @@ ip_check(const uint8_t *buf, size_t len, struct ipin *in)
 	in->hlen = hlen;
 	in->l4 = buf + hlen;
 	in->l4len = iplen - hlen;
-	return (0);
+	/* A fragment (1) goes to reassembly: its header passed. */
+	return ((ntohs(ip->ip_off) & (IP_MF | IP_OFFMASK)) != 0 ? 1 : 0);
 }
 
 /* Sources no real peer has: we must never answer them. */

@@ -26,7 +26,9 @@
  * ctl & 0x04	fix the IP and transport checksums
  * ctl & 0x08	fix the IP header: version, lengths, no fragment, one of
  *		our protocols, addresses from the tables below (aux & 7
- *		the destination, aux >> 3 & 3 the source)
+ *		the destination, aux >> 3 & 3 the source); with aux & 0x20
+ *		the packet then goes in as fragments (frag_send: aux >> 6
+ *		picks their size and order, overlaps and a withheld one)
  * ctl & 0x10	TCP: answer the engine's last segment on that flow (or
  *		its last segment at all, taking its addresses and ports)
  *		with sequence and acknowledgement numbers it accepts;
@@ -43,7 +45,8 @@
  * well-formed and from an address the configuration claims or a packet
  * went to (the default template answers for any: the parent's claim
  * filters what reaches the engine); once everything is flushed,
- * no connection, flow, relay, held packet or host reference is left.
+ * no connection, flow, relay, held packet or host reference is left,
+ * and ten virtual minutes expired every fragment queue.
  */
 
 #include <sys/types.h>
@@ -224,7 +227,9 @@ static const char conf_text[] =
     "bind 198.18.1.11 linux\n"
     "bind 198.18.1.12 dyn\n"
     "bind 198.18.2.20 linux\n"
-    "bind 198.18.3.30 solaris\n";
+    "bind 198.18.3.30 solaris\n"
+    "annotate \"Linux 2.6.32\" fragment new\n"
+    "annotate \"Sun Solaris 9 (SPARC)\" fragment drop\n";
 
 /* Where fixed-up packets go, and come from (fix IP: aux). */
 static const char *const dsts[8] = {
@@ -399,6 +404,14 @@ check_out(const uint8_t *p, size_t len)
 		fuzz_fail("engine sent from unclaimed %s",
 		    inet_ntoa((struct in_addr){ src }));
 	trace("out", p, len);
+	/* A fragment's transport header is somewhere else, or in part. */
+	if (ip->ip_off & htons(IP_MF | IP_OFFMASK)) {
+		if (len > IPFRAG_MTU)
+			fuzz_fail("engine sent a fragment of %zu bytes", len);
+		return;
+	}
+	if (len > IPFRAG_MTU)
+		fuzz_fail("engine sent %zu bytes unfragmented", len);
 	if (ip->ip_p != IP_PROTO_TCP || len - hlen < TCP_HDR_LEN)
 		return;
 	if (ip_l4_cksum(ip, p + hlen, len - hlen) != 0)
@@ -803,6 +816,51 @@ fix_sums(uint8_t *p, size_t len)
 	ip_checksum(p, iplen);
 }
 
+/*
+ * The packet in pktbuf, whole and checksummed, into ip_input() as
+ * fragments, as aux >> 6 says: 0 in 8-byte pieces in order; 1 in
+ * 64-byte pieces last first; 2 in 16-byte pieces, the last withheld
+ * (the queue times out); 3 in 24-byte pieces, the second sent again
+ * with other bytes (an overlap), and again as a last fragment that
+ * ends early (malformed).
+ */
+static void
+frag_send(uint8_t aux, size_t len)
+{
+	static const size_t	 sizes[4] = { 8, 64, 16, 24 };
+	uint8_t			 frag[HONEYD_MAX_PKT];
+	struct ip_hdr		*ip = (struct ip_hdr *)pktbuf, *fip;
+	size_t			 hlen = ip->ip_hl * 4, pl, n, off, k, npieces;
+	int			 how = aux >> 6, sum;
+
+	if (hlen < IP_HDR_LEN || hlen >= len || len > ntohs(ip->ip_len))
+		return;
+	pl = len - hlen;
+	npieces = (pl + sizes[how] - 1) / sizes[how];
+	fip = (struct ip_hdr *)frag;
+	for (k = 0; k < npieces + (how == 3 ? 2 : 0); k++) {
+		off = (how == 1 ? npieces - 1 - k % npieces : k % npieces) *
+		    sizes[how];
+		if (how == 3 && k >= npieces)
+			off = sizes[how] < pl ? sizes[how] : 0;
+		if (how == 2 && k == npieces - 1 && npieces > 1)
+			break;
+		n = pl - off < sizes[how] ? pl - off : sizes[how];
+		memcpy(frag, pktbuf, hlen);
+		memcpy(frag + hlen, pktbuf + hlen + off, n);
+		if (how == 3 && k >= npieces)
+			frag[hlen] ^= 0x5a;
+		fip->ip_len = htons(hlen + n);
+		fip->ip_off = htons((ntohs(ip->ip_off) & IP_DF) | off / 8 |
+		    (off + n < pl && k != npieces + 1 ? IP_MF : 0));
+		fip->ip_sum = 0;
+		sum = ip_cksum_add(frag, hlen, 0);
+		fip->ip_sum = ip_cksum_carry(sum);
+		trace("in ", frag, hlen + n);
+		ip_input(frag, hlen + n);
+	}
+}
+
 static void
 one_packet(uint8_t ctl, uint8_t aux, const uint8_t *data, size_t len)
 {
@@ -818,8 +876,12 @@ one_packet(uint8_t ctl, uint8_t aux, const uint8_t *data, size_t len)
 	if (len >= IP_HDR_LEN)
 		memcpy(&seen_dst[nseen++ % 64], pktbuf + 16, 4);
 	eng.stats.pkts_in++;
-	trace("in ", pktbuf, len);
-	ip_input(pktbuf, len);
+	if ((ctl & 0x08) && (aux & 0x20) && len >= IP_HDR_LEN)
+		frag_send(aux, len);
+	else {
+		trace("in ", pktbuf, len);
+		ip_input(pktbuf, len);
+	}
 	loop_once();
 }
 
@@ -839,9 +901,13 @@ settle(void)
 		vclock_us += ms * 1000;
 		loop_once();
 	}
+	if (ipfrag_count() != 0)
+		fuzz_fail("%zu fragment queues outlived their timeout",
+		    ipfrag_count());
 	tcp_flush();
 	udp_flush();
 	router_flush();
+	ipfrag_flush();
 	parent_side();
 	for (i = 0; i < SVC_MAX; i++)
 		if (svcs[i].used)
@@ -849,10 +915,11 @@ settle(void)
 	loop_once();
 	host_flush();
 	if (tcp_count() != 0 || udp_count() != 0 || relay_count() != 0 ||
-	    host_count() != 0)
+	    host_count() != 0 || ipfrag_count() != 0 || ipfrag_held() != 0)
 		fuzz_fail("left after a flush: %zu connections, %zu flows, "
-		    "%zu relays, %zu hosts", tcp_count(), udp_count(),
-		    relay_count(), host_count());
+		    "%zu relays, %zu hosts, %zu fragment queues (%zu bytes)",
+		    tcp_count(), udp_count(), relay_count(), host_count(),
+		    ipfrag_count(), ipfrag_held());
 }
 
 int

@@ -211,7 +211,7 @@ test_bad_packets(void)
 	ip->ip_sum ^= 0x0100;
 	check_drop(bad, len, &st->drop_ipsum, "ip checksum");
 	memcpy(bad, pkt, len);
-	ip->ip_off = htons(IP_MF);
+	ip->ip_off = htons(IP_MF | IP_OFFMASK);	/* past 65535 bytes */
 	ip_checksum(bad, len);
 	check_drop(bad, len, &st->drop_frag, "fragment");
 	memcpy(bad, pkt, len);
