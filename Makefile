@@ -66,6 +66,8 @@ LIB_SRCS =	honeyd/arp.c \
 		honeyd/icmp.c \
 		honeyd/ip.c \
 		honeyd/log.c \
+		honeyd/passive.c \
+		honeyd/passive_db.c \
 		honeyd/pers_check.c \
 		honeyd/pers_icmp.c \
 		honeyd/pers_isn.c \

@@ -12,7 +12,9 @@
  *         2004-05-01-12:00:00.0000 icmp(1) - 10.0.0.1 10.0.0.2: 8(0): 84
  *       S starts a connection, E ends it with the bytes received and
  *       sent, - is a packet that belongs to none (its IP length, and
- *       for TCP its flags).
+ *       for TCP its flags).  S lines and TCP - lines end with the
+ *       source's operating system when its SYNs told (passive.c), as
+ *       Honeyd's did: "... 10.0.0.2 80 [Linux 2.6.x]".
  *   -s  the service log: each stderr line of a service,
  *         2004-05-01-12:00:00.0000 tcp(6) 10.0.0.1 1234 10.0.0.2 80: |line|
  *   -j  one JSON object per line per event, fields in honeyd.8.
@@ -470,13 +472,16 @@ eventlog_flow_start(const struct tuple *tp, uint32_t id, size_t size,
 {
 	char		 tup[64];
 	struct jline	 j;
+	const char	*os = passive_os_desc(tp->src);
 
 	eventlog_fmt_tuple(tup, sizeof(tup), tp);
-	pkt_line(LOGF_PACKET, " %s S %s", proto_name(tp->proto), tup);
+	pkt_line(LOGF_PACKET, " %s S %s%s%s%s", proto_name(tp->proto), tup,
+	    os != NULL ? " [" : "", os != NULL ? os : "", os != NULL ? "]" : "");
 	if (!json_on())
 		return;
 	jl_begin(&j, "connection_start");
 	jl_tuple(&j, tp);
+	jl_str(&j, "src_os", os);
 	jl_fmt(&j, "conn_id", "%u", id);
 	jl_fmt(&j, "size", "%zu", size);
 	jl_str(&j, "template", t->name);
@@ -521,7 +526,7 @@ eventlog_probe(const struct tuple *tp, size_t size, int flags,
     const char *state)
 {
 	char		 tup[64], fl[16];
-	const char	*scan = NULL;
+	const char	*scan = NULL, *os = NULL;
 	struct jline	 j;
 
 	eventlog_fmt_tuple(tup, sizeof(tup), tp);
@@ -529,13 +534,16 @@ eventlog_probe(const struct tuple *tp, size_t size, int flags,
 	if (tp->proto == IPPROTO_TCP) {
 		eventlog_fmt_tcpflags(fl, sizeof(fl), flags);
 		scan = eventlog_scan_kind(flags);
+		os = passive_os_desc(tp->src);
 	}
-	pkt_line(LOGF_PACKET, " %s - %s: %zu%s", proto_name(tp->proto), tup,
-	    size, fl);
+	pkt_line(LOGF_PACKET, " %s - %s: %zu%s%s%s%s", proto_name(tp->proto),
+	    tup, size, fl, os != NULL ? " [" : "", os != NULL ? os : "",
+	    os != NULL ? "]" : "");
 	if (!json_on())
 		return;
 	jl_begin(&j, scan != NULL ? "scan" : "probe");
 	jl_tuple(&j, tp);
+	jl_str(&j, "src_os", os);
 	jl_fmt(&j, "size", "%zu", size);
 	if (tp->proto == IPPROTO_TCP)
 		jl_str(&j, "flags", fl + 1);
