@@ -481,7 +481,6 @@ eventlog_flow_start(const struct tuple *tp, uint32_t id, size_t size,
 		return;
 	jl_begin(&j, "connection_start");
 	jl_tuple(&j, tp);
-	jl_str(&j, "src_os", os);
 	jl_fmt(&j, "conn_id", "%u", id);
 	jl_fmt(&j, "size", "%zu", size);
 	jl_str(&j, "template", t->name);
@@ -489,6 +488,7 @@ eventlog_flow_start(const struct tuple *tp, uint32_t id, size_t size,
 	jl_str(&j, "action", action_word(a));
 	if (a->flags & ACTION_F_TARPIT)
 		jl_fmt(&j, "tarpit", "true");
+	jl_str(&j, "src_os", os);
 	jl_end(&j);
 }
 
@@ -543,12 +543,12 @@ eventlog_probe(const struct tuple *tp, size_t size, int flags,
 		return;
 	jl_begin(&j, scan != NULL ? "scan" : "probe");
 	jl_tuple(&j, tp);
-	jl_str(&j, "src_os", os);
 	jl_fmt(&j, "size", "%zu", size);
 	if (tp->proto == IPPROTO_TCP)
 		jl_str(&j, "flags", fl + 1);
 	jl_str(&j, "port_state", state);
 	jl_str(&j, "scan", scan);
+	jl_str(&j, "src_os", os);
 	jl_end(&j);
 }
 
