@@ -16,8 +16,9 @@
  * of the source address.  A source's first SYN that a signature
  * matches fills its slot, replacing whatever other source was there;
  * its later packets, of any protocol, are judged by that answer.  A
- * new signature file (a reload) empties it: its answers point into the
- * old one.
+ * reload keeps an answer whose label the new file still has (the same
+ * type, class, name and flavor) and forgets the others, so that
+ * connections do not change templates for a reload of the same file.
  */
 
 #include <sys/types.h>
@@ -112,6 +113,36 @@ obs_options(struct passive_obs *o, const uint8_t *p, size_t len)
 	}
 }
 
+/* The quirks of the IP and TCP headers (the options' come later). */
+static uint32_t
+obs_quirks(const struct ip_hdr *ip, const struct tcp_hdr *th)
+{
+	uint16_t	 off = ntohs(ip->ip_off);
+	uint32_t	 q = 0;
+
+	if (off & IP_DF) {
+		q |= PQ_DF;
+		if (ip->ip_id != 0)
+			q |= PQ_IDPLUS;
+	} else if (ip->ip_id == 0)
+		q |= PQ_IDMINUS;
+	if (off & IP_RF)
+		q |= PQ_ZERO;
+	if ((ip->ip_tos & 0x03) != 0 || (th->th_flags & (TH_ECE | TH_CWR)))
+		q |= PQ_ECN;
+	if (th->th_seq == 0)
+		q |= PQ_SEQMINUS;
+	if (th->th_ack != 0)
+		q |= PQ_ACKPLUS;
+	if (th->th_urp != 0 && (th->th_flags & TH_URG) == 0)
+		q |= PQ_UPTRPLUS;
+	if (th->th_flags & TH_URG)
+		q |= PQ_URGF;
+	if (th->th_flags & TH_PUSH)
+		q |= PQ_PUSHF;
+	return (q);
+}
+
 /*
  * What a SYN (not SYN+ACK) in an IPv4 packet shows; -1 if it is not
  * one, or is cut short.  Fragments are not looked at.
@@ -143,26 +174,7 @@ passive_observe_syn(const uint8_t *pkt, size_t len, struct passive_obs *o)
 	o->mss = o->scale = -1;
 	o->win = ntohs(th->th_win);
 	o->payload = iplen > hlen + thlen;
-	if (off & IP_DF) {
-		o->quirks |= PQ_DF;
-		if (ip->ip_id != 0)
-			o->quirks |= PQ_IDPLUS;
-	} else if (ip->ip_id == 0)
-		o->quirks |= PQ_IDMINUS;
-	if (off & IP_RF)
-		o->quirks |= PQ_ZERO;
-	if ((ip->ip_tos & 0x03) != 0 || (th->th_flags & (TH_ECE | TH_CWR)))
-		o->quirks |= PQ_ECN;
-	if (th->th_seq == 0)
-		o->quirks |= PQ_SEQMINUS;
-	if (th->th_ack != 0)
-		o->quirks |= PQ_ACKPLUS;
-	if (th->th_urp != 0 && (th->th_flags & TH_URG) == 0)
-		o->quirks |= PQ_UPTRPLUS;
-	if (th->th_flags & TH_URG)
-		o->quirks |= PQ_URGF;
-	if (th->th_flags & TH_PUSH)
-		o->quirks |= PQ_PUSHF;
+	o->quirks = obs_quirks(ip, th);
 	obs_options(o, (const uint8_t *)th + TCP_HDR_LEN, thlen - TCP_HDR_LEN);
 	return (0);
 }
@@ -348,6 +360,32 @@ passive_reconf_append(const void *data, size_t n)
 	rc_text = p;
 }
 
+static int
+label_eq(const struct passive_label *a, const struct passive_label *b)
+{
+	return (a->generic == b->generic && strcmp(a->name, b->name) == 0 &&
+	    strcmp(a->flavor, b->flavor) == 0 &&
+	    strcmp(a->class, b->class) == 0);
+}
+
+/* Point what the cache learned at the same labels of a new file. */
+static void
+pcache_remap(const struct passive_db *db)
+{
+	struct pcache_ent	*e;
+	size_t			 i;
+
+	for (e = pcache; e < pcache + PASSIVE_CACHE_SIZE; e++) {
+		if (e->label == NULL)
+			continue;
+		for (i = 0; db != NULL && i < db->nlabels; i++)
+			if (label_eq(e->label, &db->labels[i]))
+				break;
+		e->label = db != NULL && i < db->nlabels ?
+		    &db->labels[i] : NULL;
+	}
+}
+
 /*
  * The configuration the text came with is installed (install 1) or
  * rejected (0).  No text: the feature is off.
@@ -365,9 +403,12 @@ passive_reconf_done(int install)
 	rc_len = 0;
 	if (!install)
 		return;
+	if (pdb == NULL)
+		passive_cache_flush();
+	else
+		pcache_remap(db);
 	passive_db_free(pdb);
 	pdb = db;
-	passive_cache_flush();
 	if (db != NULL)
 		log_debug("%zu p0f SYN signatures", passive_db_count(db));
 }

@@ -135,8 +135,15 @@ check_match "JSON: the unknown source's bare SYN is logged" '"event":"probe"' \
     "$bare"
 check_nomatch "JSON: ... without src_os" '"src_os"' "$bare"
 
+# SIGHUP with the same file keeps what was learned.
+kill -HUP "$HONEYD_PID"
+wait_log 1 'configuration reloaded'
+check_eq "reload, same file: the Windows source is still known (80 open)" \
+    SA "$(syn bare 198.18.0.21)"
+
 # SIGHUP re-reads the file: without Windows signatures, and with a
-# malformed line, Windows SYNs teach nothing.
+# malformed line, Windows SYNs teach nothing and Windows sources are
+# forgotten.
 cat >"$P0F" <<'EOF'
 [tcp:request]
 label = s:unix:Linux:test
@@ -144,11 +151,13 @@ sig   = *:64:0:*:*,*:mss,sok,ts,nop,ws:df,id+:0
 sig   = this is not a signature
 EOF
 kill -HUP "$HONEYD_PID"
-wait_log 1 'configuration reloaded'
+wait_log 2 'configuration reloaded'
 check_match "reload: the malformed line is named" \
     "p0f\.fp:4: a sig has eight fields; line skipped" "$(honeyd_log)"
-check_eq "after reload: a Windows source is no longer known (80 closed)" \
+check_eq "after reload: a new Windows source is not known (80 closed)" \
     RA "$(syn windows 198.18.0.25)"
+check_eq "after reload: an old Windows source is forgotten (80 closed)" \
+    RA "$(syn bare 198.18.0.21)"
 check_eq "after reload: a Linux SYN gets the new label's name" RA \
     "$(syn linux 198.18.0.26)"
 sleep 0.5
@@ -159,7 +168,7 @@ check_match "packet log: the new file's label" \
 # Back to the real one: Windows again.
 cp "$P0F_SYSTEM" "$P0F"
 kill -HUP "$HONEYD_PID"
-wait_log 2 'configuration reloaded'
+wait_log 3 'configuration reloaded'
 check_eq "after a second reload: Windows SYN, port 80 open" SA \
     "$(syn windows 198.18.0.27)"
 

@@ -483,7 +483,19 @@ test_cache(void)
 	buf[IP_HDR_LEN + 16] ^= 0x40;	/* th_sum */
 	passive_observe(buf, len);
 	CHECK(passive_os_name(c) == NULL);
-	/* A reload forgets; no text turns it off. */
+	/* A reload keeps the labels the new file has, forgets others. */
+	passive_reconf_append(db_text, sizeof(db_text) - 1);
+	passive_reconf_done(1);
+	CHECK(passive_os_name(a) != NULL && passive_os_name(b) != NULL);
+	d = passive_os_desc(a);
+	CHECK(d != NULL && strcmp(d, "Windows 7 or 8") == 0);
+	passive_reconf_append(db_text, strstr(db_text, "label = s:win") -
+	    db_text);
+	passive_reconf_done(1);
+	CHECK(passive_os_name(a) == NULL);
+	d = passive_os_desc(b);
+	CHECK(d != NULL && strcmp(d, "Linux 2.2.x-3.x") == 0);
+	/* No text turns it off. */
 	passive_reconf_done(1);
 	CHECK(passive_os_name(a) == NULL && passive_os_name(b) == NULL);
 	len = mk_syn(buf, sizeof(buf), &s);
