@@ -176,8 +176,8 @@ load_config(struct honeyd_config **confp, struct fpdb **dbp)
 }
 
 /*
- * Read the p0f SYN signatures (-0) for the engine; parse them here too,
- * for the warnings.  The default file missing turns the feature off;
+ * Read the p0f SYN signatures (-0) for the engine, which gets only
+ * their section; parse them here too, for the warnings.  The default file missing turns the feature off;
  * a file given with -0 must be there.
  */
 static int
@@ -193,16 +193,18 @@ load_p0f(void)
 	if (r == -1)
 		return (-1);
 	free(p0f_text);
-	p0f_text = buf;
-	p0f_len = len;
+	p0f_text = NULL;
+	p0f_len = 0;
 	if (r == 1) {
 		log_info("no %s: passive fingerprinting of sources is off",
 		    honeyd_opts.p0f);
 		return (0);
 	}
 	if ((pdb = passive_db_parse(honeyd_opts.p0f, buf, len, 0,
-	    NULL)) == NULL)
+	    NULL)) == NULL ||
+	    passive_db_extract(buf, len, &p0f_text, &p0f_len) == -1)
 		fatal("p0f signatures");
+	free(buf);
 	if (passive_db_count(pdb) == 0)
 		log_warnx("%s: no [tcp:request] signatures",
 		    honeyd_opts.p0f);
@@ -661,6 +663,9 @@ main(int argc, char **argv, char **envp)
 	case -1:
 		fatal("fork engine");
 	case 0:
+		/* Its copy comes over imsg, like everyone's. */
+		free(p0f_text);
+		p0f_text = NULL;
 		engine_main(fd, uid, gid, honeyd_opts.chroot);
 		/* NOTREACHED */
 	default:

@@ -909,6 +909,7 @@ struct passive_db *passive_db_parse(const char *, const char *, size_t, int,
 void		 passive_db_free(struct passive_db *);
 size_t		 passive_db_count(const struct passive_db *);
 int		 passive_db_read(const char *, int, char **, size_t *);
+int		 passive_db_extract(const char *, size_t, char **, size_t *);
 
 /* passive.c */
 int		 passive_observe_syn(const uint8_t *, size_t,

@@ -12,8 +12,8 @@
  * second pass forgives df and id+ missing and id- and ecn appearing
  * (what middleboxes and odd stacks do).
  *
- * The cache: PASSIVE_CACHE_SIZE slots, direct-mapped by a keyed hash
- * of the source address.  A source's first SYN that a signature
+ * The cache: PASSIVE_CACHE_SIZE slots (64 KB, allocated with the first
+ * answer), direct-mapped by a keyed hash of the source address.  A source's first SYN that a signature
  * matches fills its slot, replacing whatever other source was there;
  * its later packets, of any protocol, are judged by that answer.  A
  * reload keeps an answer whose label the new file still has (the same
@@ -38,11 +38,13 @@ struct pcache_ent {
 	const struct passive_label	*label;	/* NULL: empty */
 };
 
-static struct pcache_ent	 pcache[PASSIVE_CACHE_SIZE];
+static struct pcache_ent	*pcache;	/* on the first answer */
 static uint32_t			 pcache_key;
 static struct passive_db	*pdb;		/* the running signatures */
 static char			*rc_text;	/* a reload being received */
 static size_t			 rc_len;
+
+static const struct passive_label *passive_lookup(uint32_t);
 
 static void
 obs_option(struct passive_obs *o, const uint8_t *p, size_t len)
@@ -296,14 +298,17 @@ passive_observe(const uint8_t *pkt, size_t len)
 	if (pdb == NULL || passive_observe_syn(pkt, len, &o) == -1)
 		return;
 	src = ntohl(ip->ip_src);
-	e = pcache_slot(src);
-	if (e->label != NULL && e->src == src)
+	if (passive_lookup(src) != NULL)
 		return;		/* its first SYN told already */
 	/* The dispatcher has not checked it yet: a corrupt SYN tells nothing. */
 	hlen = ip->ip_hl * 4;
 	if (ip_l4_cksum(ip, pkt + hlen, ntohs(ip->ip_len) - hlen) != 0 ||
 	    (l = passive_match_obs(pdb, &o)) == NULL)
 		return;
+	if (pcache == NULL &&
+	    (pcache = calloc(PASSIVE_CACHE_SIZE, sizeof(*pcache))) == NULL)
+		return;
+	e = pcache_slot(src);
 	e->src = src;
 	e->label = l;
 }
@@ -313,7 +318,7 @@ passive_lookup(uint32_t src)
 {
 	const struct pcache_ent	*e;
 
-	if (pdb == NULL)
+	if (pdb == NULL || pcache == NULL)
 		return (NULL);
 	e = pcache_slot(src);
 	return (e->label != NULL && e->src == src ? e->label : NULL);
@@ -340,7 +345,8 @@ passive_os_desc(uint32_t src)
 void
 passive_cache_flush(void)
 {
-	memset(pcache, 0, sizeof(pcache));
+	if (pcache != NULL)
+		memset(pcache, 0, PASSIVE_CACHE_SIZE * sizeof(*pcache));
 	pcache_key = arc4random();
 }
 
@@ -375,6 +381,8 @@ pcache_remap(const struct passive_db *db)
 	struct pcache_ent	*e;
 	size_t			 i;
 
+	if (pcache == NULL)
+		return;
 	for (e = pcache; e < pcache + PASSIVE_CACHE_SIZE; e++) {
 		if (e->label == NULL)
 			continue;
@@ -422,5 +430,6 @@ passive_free(void)
 	free(rc_text);
 	rc_text = NULL;
 	rc_len = 0;
-	memset(pcache, 0, sizeof(pcache));
+	free(pcache);
+	pcache = NULL;
 }

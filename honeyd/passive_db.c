@@ -466,6 +466,38 @@ passive_db_parse(const char *name, const char *buf, size_t len, int quiet,
 	return (p.db);
 }
 
+/*
+ * The part of a p0f.fp the engine needs: the [tcp:request] sections
+ * without comments and blank lines (a fifth of the file).  A new
+ * string in *outp, its length in *outlenp; -1 if out of memory.
+ */
+int
+passive_db_extract(const char *buf, size_t len, char **outp,
+    size_t *outlenp)
+{
+	FILE		*f;
+	const char	*line, *nl, *p;
+	size_t		 n;
+	int		 in = 0;
+
+	if ((f = open_memstream(outp, outlenp)) == NULL)
+		return (-1);
+	for (line = buf; line < buf + len; line += n + 1) {
+		nl = memchr(line, '\n', buf + len - line);
+		n = nl != NULL ? (size_t)(nl - line) : (size_t)(buf + len - line);
+		for (p = line; p < line + n && isspace((unsigned char)*p); p++)
+			;
+		if (p == line + n || *p == ';')
+			continue;
+		if (*p == '[')
+			in = n - (p - line) >= 13 &&
+			    strncmp(p, "[tcp:request]", 13) == 0;
+		if (in)
+			fprintf(f, "%.*s\n", (int)n, line);
+	}
+	return (fclose(f) == 0 ? 0 : -1);
+}
+
 size_t
 passive_db_count(const struct passive_db *db)
 {

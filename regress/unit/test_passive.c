@@ -223,6 +223,17 @@ test_parse(struct passive_db **dbp)
 	CHECK(strcmp(db->labels[db->sigs[6].label].class, "!") == 0);
 	*dbp = db;
 
+	/* What the parent sends: the section, the same signatures. */
+	CHECK(passive_db_extract(db_text, sizeof(db_text) - 1, &big,
+	    &i) == 0);
+	CHECK(strstr(big, "[mtu]") == NULL && strchr(big, ';') == NULL &&
+	    strstr(big, "response") == NULL && strstr(big, "\n\n") == NULL);
+	db = passive_db_parse("extract", big, i, 1, &nwarn);
+	CHECK(db != NULL && passive_db_count(db) == DB_SIGS &&
+	    nwarn == DB_WARNINGS);
+	passive_db_free(db);
+	free(big);
+
 	/* Nothing at all, a long line, a NUL: no crash, no signature. */
 	db = passive_db_parse("empty", "", 0, 1, &nwarn);
 	CHECK(db != NULL && passive_db_count(db) == 0 && nwarn == 0);
@@ -517,21 +528,29 @@ test_cache(void)
 static void
 test_real(void)
 {
-	struct passive_db	*db;
+	struct passive_db	*db, *sdb;
 	struct syn		 s;
-	char			*buf;
-	size_t			 len;
-	int			 nwarn = -1;
+	char			*buf, *small;
+	size_t			 len, slen;
+	int			 nwarn = -1, swarn = -1;
 
 	if (passive_db_read(REAL_P0F, 0, &buf, &len) != 0) {
 		SKIP(REAL_P0F " not installed");
 		return;
 	}
 	db = passive_db_parse(REAL_P0F, buf, len, 0, &nwarn);
+	CHECK(passive_db_extract(buf, len, &small, &slen) == 0);
 	free(buf);
 	CHECK(db != NULL);
 	if (db == NULL)
 		return;
+	sdb = passive_db_parse("extract", small, slen, 0, &swarn);
+	CHECK(sdb != NULL && passive_db_count(sdb) == passive_db_count(db) &&
+	    swarn == 0 && slen < len / 3);
+	printf("the section sent to the engine: %zu of %zu bytes\n", slen,
+	    len);
+	passive_db_free(sdb);
+	free(small);
 	printf("%s: %zu SYN signatures, %zu labels, %d warnings\n",
 	    REAL_P0F, passive_db_count(db), db->nlabels, nwarn);
 	CHECK(passive_db_count(db) > 50);
