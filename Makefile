@@ -134,7 +134,7 @@ $(OBJ)/regress/unit/%: regress/unit/%.c regress/unit/unit.h $(OBJ)/libhoneyd.a
 
 # The fuzz targets (regress/fuzz/fuzz_NAME.c) replay their committed
 # corpus as ordinary unit programs, without libFuzzer: test_fuzz_NAME.
-FUZZ_TARGETS =	config fprint imsg packet
+FUZZ_TARGETS =	config fprint imsg packet passive
 FUZZ_REPLAY =	$(FUZZ_TARGETS:%=$(OBJ)/regress/unit/test_fuzz_%)
 FUZZ_COMMON =	regress/fuzz/fuzz_common.c
 FUZZ_HDRS =	regress/fuzz/fuzz.h $(HEADERS)

@@ -468,7 +468,8 @@ passive_db_parse(const char *name, const char *buf, size_t len, int quiet,
 
 /*
  * The part of a p0f.fp the engine needs: the [tcp:request] sections
- * without comments and blank lines (a fifth of the file).  A new
+ * without comments, blank lines and lines too long (a fifth of the
+ * file).  A new
  * string in *outp, its length in *outlenp; -1 if out of memory.
  */
 int
@@ -487,7 +488,8 @@ passive_db_extract(const char *buf, size_t len, char **outp,
 		n = nl != NULL ? (size_t)(nl - line) : (size_t)(buf + len - line);
 		for (p = line; p < line + n && isspace((unsigned char)*p); p++)
 			;
-		if (p == line + n || *p == ';')
+		/* Blank, comment, or too long to parse anyway. */
+		if (p == line + n || *p == ';' || n > PLINE_MAX)
 			continue;
 		if (*p == '[')
 			in = n - (p - line) >= 13 &&
