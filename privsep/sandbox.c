@@ -301,8 +301,9 @@ sandbox_seccomp(const char *name)
 	    (rv = sb_add(ctx, SCMP_ACT_ALLOW, sb_allow,
 	    sizeof(sb_allow) / sizeof(sb_allow[0]))) < 0 ||
 	    (rv = sb_add_self(ctx)) < 0 ||
+	    /* The unused second datum is given: clang warns otherwise. */
 	    (rv = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES),
-	    SCMP_SYS(socket), 1, SCMP_A0(SCMP_CMP_EQ, AF_UNIX))) < 0)
+	    SCMP_SYS(socket), 1, SCMP_A0(SCMP_CMP_EQ, AF_UNIX, 0))) < 0)
 		goto fail;
 #ifdef SANDBOX_SANITIZER
 	if ((rv = sb_add(ctx, SCMP_ACT_ALLOW, sb_sanitizer,
@@ -360,8 +361,8 @@ sb_add_self(scmp_filter_ctx ctx)
 
 	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
 		if ((rv = seccomp_rule_add(ctx, SCMP_ACT_ALLOW,
-		    SCMP_SYS(tgkill), 2, SCMP_A0(SCMP_CMP_EQ, getpid()),
-		    SCMP_A2(SCMP_CMP_EQ, sigs[i]))) < 0)
+		    SCMP_SYS(tgkill), 2, SCMP_A0(SCMP_CMP_EQ, getpid(), 0),
+		    SCMP_A2(SCMP_CMP_EQ, sigs[i], 0))) < 0)
 			return (rv);
 	return (0);
 }
