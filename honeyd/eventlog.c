@@ -466,17 +466,28 @@ action_word(const struct action *a)
 	}
 }
 
+/* Honeyd's comment naming the source's OS, " [Linux 2.6.x]", or "". */
+static void
+os_comment(char *buf, size_t size, const char *os)
+{
+	if (os == NULL)
+		buf[0] = '\0';
+	else
+		snprintf(buf, size, " [%.*s]", (int)(size - 4), os);
+}
+
 void
 eventlog_flow_start(const struct tuple *tp, uint32_t id, size_t size,
     const struct template *t, const struct action *a)
 {
 	char		 tup[64];
 	struct jline	 j;
+	char		 osc[80];
 	const char	*os = passive_os_desc(tp->src);
 
 	eventlog_fmt_tuple(tup, sizeof(tup), tp);
-	pkt_line(LOGF_PACKET, " %s S %s%s%s%s", proto_name(tp->proto), tup,
-	    os != NULL ? " [" : "", os != NULL ? os : "", os != NULL ? "]" : "");
+	os_comment(osc, sizeof(osc), os);
+	pkt_line(LOGF_PACKET, " %s S %s%s", proto_name(tp->proto), tup, osc);
 	if (!json_on())
 		return;
 	jl_begin(&j, "connection_start");
@@ -525,7 +536,7 @@ void
 eventlog_probe(const struct tuple *tp, size_t size, int flags,
     const char *state)
 {
-	char		 tup[64], fl[16];
+	char		 tup[64], fl[16], osc[80];
 	const char	*scan = NULL, *os = NULL;
 	struct jline	 j;
 
@@ -536,9 +547,9 @@ eventlog_probe(const struct tuple *tp, size_t size, int flags,
 		scan = eventlog_scan_kind(flags);
 		os = passive_os_desc(tp->src);
 	}
-	pkt_line(LOGF_PACKET, " %s - %s: %zu%s%s%s%s", proto_name(tp->proto),
-	    tup, size, fl, os != NULL ? " [" : "", os != NULL ? os : "",
-	    os != NULL ? "]" : "");
+	os_comment(osc, sizeof(osc), os);
+	pkt_line(LOGF_PACKET, " %s - %s: %zu%s%s", proto_name(tp->proto), tup,
+	    size, fl, osc);
 	if (!json_on())
 		return;
 	jl_begin(&j, scan != NULL ? "scan" : "probe");

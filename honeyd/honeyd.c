@@ -83,7 +83,8 @@ parse_args(int argc, char **argv)
 	o->p0f = HONEYD_P0F;
 	o->ctlsock = HONEYD_CTLSOCK;
 	o->chroot = HONEYD_CHROOT;
-	while ((ch = getopt(argc, argv, "0:C:c:df:g:i:j:l:nP:p:S:s:u:vV")) != -1) {
+	while ((ch = getopt(argc, argv, "0:C:c:df:g:i:j:l:nP:p:S:s:u:vV")) !=
+	    -1) {
 		switch (ch) {
 		case '0':
 			o->p0f = optarg;
@@ -177,8 +178,9 @@ load_config(struct honeyd_config **confp, struct fpdb **dbp)
 
 /*
  * Read the p0f SYN signatures (-0) for the engine, which gets only
- * their section; parse them here too, for the warnings.  The default file missing turns the feature off;
- * a file given with -0 must be there.
+ * their section; parse them here too, for the warnings.  The default
+ * file missing turns the feature off; a file given with -0 must be
+ * there.
  */
 static int
 load_p0f(void)
