@@ -13,9 +13,10 @@
  * (what middleboxes and odd stacks do).
  *
  * The cache: PASSIVE_CACHE_SIZE slots (64 KB, allocated with the first
- * answer), direct-mapped by a keyed hash of the source address.  A source's first SYN that a signature
- * matches fills its slot, replacing whatever other source was there;
- * its later packets, of any protocol, are judged by that answer.  A
+ * answer), direct-mapped by a keyed hash of the source address.  A
+ * source's first SYN that a signature matches fills its slot,
+ * replacing whatever other source was there; its later packets, of
+ * any protocol, are judged by that answer.  A
  * reload keeps an answer whose label the new file still has (the same
  * type, class, name and flavor) and forgets the others, so that
  * connections do not change templates for a reload of the same file.
@@ -190,10 +191,10 @@ match_window(const struct passive_sig *s, const struct passive_obs *o)
 	case PWIN_EXACT:
 		return (o->win == s->wval);
 	case PWIN_MSS:
-		return (o->mss > 0 && o->win == (uint32_t)o->mss * s->wval);
+		return (o->mss > 0 && o->win == (uint64_t)o->mss * s->wval);
 	case PWIN_MTU:
 		return (o->mss > 0 &&
-		    o->win == (uint32_t)(o->mss + 40) * s->wval);
+		    o->win == (uint64_t)(o->mss + 40) * s->wval);
 	case PWIN_MOD:
 		return (o->win % s->wval == 0);
 	}
