@@ -67,6 +67,8 @@ LIB_SRCS =	honeyd/arp.c \
 		honeyd/ip.c \
 		honeyd/ipfrag.c \
 		honeyd/log.c \
+		honeyd/passive.c \
+		honeyd/passive_db.c \
 		honeyd/pers_check.c \
 		honeyd/pers_icmp.c \
 		honeyd/pers_isn.c \
@@ -133,7 +135,7 @@ $(OBJ)/regress/unit/%: regress/unit/%.c regress/unit/unit.h $(OBJ)/libhoneyd.a
 
 # The fuzz targets (regress/fuzz/fuzz_NAME.c) replay their committed
 # corpus as ordinary unit programs, without libFuzzer: test_fuzz_NAME.
-FUZZ_TARGETS =	config fprint imsg packet
+FUZZ_TARGETS =	config fprint imsg packet passive
 FUZZ_REPLAY =	$(FUZZ_TARGETS:%=$(OBJ)/regress/unit/test_fuzz_%)
 FUZZ_COMMON =	regress/fuzz/fuzz_common.c
 FUZZ_HDRS =	regress/fuzz/fuzz.h $(HEADERS)

@@ -10,6 +10,7 @@
 
 #include <netinet/in.h>
 #include <errno.h>
+#include <fnmatch.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -512,7 +513,8 @@ rule_matches(const struct dyn_rule *r, const struct dyn_match *m)
 	case DYN_SRC_IP:
 		return ((htonl(m->src) & r->mask) == r->net);
 	case DYN_SRC_OS:
-		return (m->os != NULL && strcmp(m->os, r->os) == 0);
+		return (m->os != NULL &&
+		    fnmatch(r->os, m->os, FNM_CASEFOLD) == 0);
 	case DYN_PROTO:
 		return (m->proto == r->proto);
 	case DYN_TIME:
@@ -552,10 +554,9 @@ template_resolve(const struct template *t, const struct dyn_match *m)
 
 /*
  * The template answering for dst when src talks to it with protocol
- * proto (0: unknown).  Time rules are judged by local time now.
- * XXX Source os rules never match: nothing fingerprints the source
- * passively yet, so only source ip, protocol, time and "otherwise"
- * rules choose.
+ * proto (0: unknown).  Time rules are judged by local time now;
+ * source os rules by what the engine learned from the source's SYNs
+ * (passive.c; nothing in the parent, so they never match there).
  */
 struct template *
 config_lookup(const struct honeyd_config *conf, uint32_t dst, uint32_t src,
@@ -574,6 +575,7 @@ config_lookup(const struct honeyd_config *conf, uint32_t dst, uint32_t src,
 	memset(&m, 0, sizeof(m));
 	m.src = src;
 	m.proto = proto;
+	m.os = passive_os_name(src);
 	m.tod = -1;
 	now = time(NULL);
 	if (localtime_r(&now, &tm) != NULL)

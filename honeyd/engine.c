@@ -80,6 +80,7 @@ engine_main(int fd, uid_t uid, gid_t gid, const char *chroot_dir)
 	tcp_flush();
 	udp_flush();
 	ipfrag_flush();
+	passive_free();
 	eventlog_close();
 	exit(0);
 }
@@ -149,8 +150,11 @@ engine_dispatch_parent(int fd, short event, void *arg)
 		switch (imsg.hdr.type) {
 		case IMSG_PKT_IN:
 			engine->stats.pkts_in++;
-			if (engine->conf != NULL)
+			if (engine->conf != NULL) {
+				passive_observe(imsg.data,
+				    imsg_get_len(&imsg));
 				ip_input(imsg.data, imsg_get_len(&imsg));
+			}
 			break;
 		case IMSG_RECONF_PRINTS:
 			engine_reconf_append(&engine->rc_prints,
@@ -159,6 +163,9 @@ engine_dispatch_parent(int fd, short event, void *arg)
 		case IMSG_RECONF_CONF:
 			engine_reconf_append(&engine->rc_conf,
 			    &engine->rc_conf_len, &imsg);
+			break;
+		case IMSG_RECONF_P0F:
+			passive_reconf_append(imsg.data, imsg_get_len(&imsg));
 			break;
 		case IMSG_RECONF_DONE:
 			engine_reconf_done();
@@ -227,8 +234,10 @@ engine_reconf_done(void)
 			config_free(conf);
 		if (db != NULL)
 			fpdb_free(db);
+		passive_reconf_done(0);
 		return;
 	}
+	passive_reconf_done(1);
 	engine_install(conf, db);
 	if (log_getverbose())
 		log_debug("configuration installed");

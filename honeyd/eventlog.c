@@ -12,7 +12,9 @@
  *         2004-05-01-12:00:00.0000 icmp(1) - 10.0.0.1 10.0.0.2: 8(0): 84
  *       S starts a connection, E ends it with the bytes received and
  *       sent, - is a packet that belongs to none (its IP length, and
- *       for TCP its flags).
+ *       for TCP its flags).  S lines and TCP - lines end with the
+ *       source's operating system when its SYNs told (passive.c), as
+ *       Honeyd's did: "... 10.0.0.2 80 [Linux 2.6.x]".
  *   -s  the service log: each stderr line of a service,
  *         2004-05-01-12:00:00.0000 tcp(6) 10.0.0.1 1234 10.0.0.2 80: |line|
  *   -j  one JSON object per line per event, fields in honeyd.8.
@@ -464,15 +466,28 @@ action_word(const struct action *a)
 	}
 }
 
+/* Honeyd's comment naming the source's OS, " [Linux 2.6.x]", or "". */
+static void
+os_comment(char *buf, size_t size, const char *os)
+{
+	if (os == NULL)
+		buf[0] = '\0';
+	else
+		snprintf(buf, size, " [%.*s]", (int)(size - 4), os);
+}
+
 void
 eventlog_flow_start(const struct tuple *tp, uint32_t id, size_t size,
     const struct template *t, const struct action *a)
 {
 	char		 tup[64];
 	struct jline	 j;
+	char		 osc[80];
+	const char	*os = passive_os_desc(tp->src);
 
 	eventlog_fmt_tuple(tup, sizeof(tup), tp);
-	pkt_line(LOGF_PACKET, " %s S %s", proto_name(tp->proto), tup);
+	os_comment(osc, sizeof(osc), os);
+	pkt_line(LOGF_PACKET, " %s S %s%s", proto_name(tp->proto), tup, osc);
 	if (!json_on())
 		return;
 	jl_begin(&j, "connection_start");
@@ -484,6 +499,7 @@ eventlog_flow_start(const struct tuple *tp, uint32_t id, size_t size,
 	jl_str(&j, "action", action_word(a));
 	if (a->flags & ACTION_F_TARPIT)
 		jl_fmt(&j, "tarpit", "true");
+	jl_str(&j, "src_os", os);
 	jl_end(&j);
 }
 
@@ -520,8 +536,8 @@ void
 eventlog_probe(const struct tuple *tp, size_t size, int flags,
     const char *state)
 {
-	char		 tup[64], fl[16];
-	const char	*scan = NULL;
+	char		 tup[64], fl[16], osc[80];
+	const char	*scan = NULL, *os = NULL;
 	struct jline	 j;
 
 	eventlog_fmt_tuple(tup, sizeof(tup), tp);
@@ -529,9 +545,11 @@ eventlog_probe(const struct tuple *tp, size_t size, int flags,
 	if (tp->proto == IPPROTO_TCP) {
 		eventlog_fmt_tcpflags(fl, sizeof(fl), flags);
 		scan = eventlog_scan_kind(flags);
+		os = passive_os_desc(tp->src);
 	}
-	pkt_line(LOGF_PACKET, " %s - %s: %zu%s", proto_name(tp->proto), tup,
-	    size, fl);
+	os_comment(osc, sizeof(osc), os);
+	pkt_line(LOGF_PACKET, " %s - %s: %zu%s%s", proto_name(tp->proto), tup,
+	    size, fl, osc);
 	if (!json_on())
 		return;
 	jl_begin(&j, scan != NULL ? "scan" : "probe");
@@ -541,6 +559,7 @@ eventlog_probe(const struct tuple *tp, size_t size, int flags,
 		jl_str(&j, "flags", fl + 1);
 	jl_str(&j, "port_state", state);
 	jl_str(&j, "scan", scan);
+	jl_str(&j, "src_os", os);
 	jl_end(&j);
 }
 

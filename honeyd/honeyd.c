@@ -41,10 +41,14 @@ struct honeyd_opts	 honeyd_opts;
 struct parent		*parent;
 
 static struct honeyd_config	*parent_conf;
+/* The p0f signatures' text, read with the config, until it is sent. */
+static char			*p0f_text;
+static size_t			 p0f_len;
 
 static __dead void	 usage(void);
 static void		 parse_args(int, char **);
 static int		 load_config(struct honeyd_config **, struct fpdb **);
+static int		 load_p0f(void);
 static struct fpdb	*prints_in_use(struct honeyd_config *, struct fpdb *);
 static int		 claim_networks(struct honeyd_config *);
 static int		 iface_setup(struct iface *, const char *, int);
@@ -60,10 +64,10 @@ static void		 engine_log_death(int);
 static __dead void
 usage(void)
 {
-	fprintf(stderr, "usage: honeyd [-dnvV] [-f config] [-i iface]... "
-	    "[-p fingerprints] [-u user]\n"
-	    "\t[-g group] [-l pktlog] [-s svclog] [-j jsonlog] "
-	    "[-c ctlsocket] [-P pidfile]\n\t[-C chrootdir] [-S svcdir] "
+	fprintf(stderr, "usage: honeyd [-dnvV] [-0 p0f-file] [-f config] "
+	    "[-i iface]... [-p fingerprints]\n\t[-u user] "
+	    "[-g group] [-l pktlog] [-s svclog] [-j jsonlog] "
+	    "[-c ctlsocket]\n\t[-P pidfile] [-C chrootdir] [-S svcdir] "
 	    "[net ...]\n");
 	exit(1);
 }
@@ -76,10 +80,16 @@ parse_args(int argc, char **argv)
 
 	o->config = HONEYD_CONF;
 	o->prints = HONEYD_PRINTS;
+	o->p0f = HONEYD_P0F;
 	o->ctlsock = HONEYD_CTLSOCK;
 	o->chroot = HONEYD_CHROOT;
-	while ((ch = getopt(argc, argv, "C:c:df:g:i:j:l:nP:p:S:s:u:vV")) != -1) {
+	while ((ch = getopt(argc, argv, "0:C:c:df:g:i:j:l:nP:p:S:s:u:vV")) !=
+	    -1) {
 		switch (ch) {
+		case '0':
+			o->p0f = optarg;
+			o->p0f_given = 1;
+			break;
 		case 'C':
 			o->chroot = optarg;
 			break;
@@ -147,6 +157,8 @@ load_config(struct honeyd_config **confp, struct fpdb **dbp)
 	struct honeyd_config	*conf;
 	struct svc_limits	 lim;
 
+	if (load_p0f() == -1)
+		return (-1);
 	if ((db = fpdb_load(honeyd_opts.prints)) == NULL)
 		return (-1);
 	conf = config_parse_file(honeyd_opts.config, fpdb_check_name, db);
@@ -162,6 +174,47 @@ load_config(struct honeyd_config **confp, struct fpdb **dbp)
 	personality_check(conf, db);
 	*confp = conf;
 	*dbp = db;
+	return (0);
+}
+
+/*
+ * Read the p0f SYN signatures (-0) for the engine, which gets only
+ * their section; parse them here too, for the warnings.  The default
+ * file missing turns the feature off; a file given with -0 must be
+ * there.
+ */
+static int
+load_p0f(void)
+{
+	struct passive_db	*pdb;
+	char			*buf;
+	size_t			 len;
+	int			 r;
+
+	r = passive_db_read(honeyd_opts.p0f, honeyd_opts.p0f_given, &buf,
+	    &len);
+	if (r == -1)
+		return (-1);
+	free(p0f_text);
+	p0f_text = NULL;
+	p0f_len = 0;
+	if (r == 1) {
+		log_info("no %s: passive fingerprinting of sources is off",
+		    honeyd_opts.p0f);
+		return (0);
+	}
+	if ((pdb = passive_db_parse(honeyd_opts.p0f, buf, len, 0,
+	    NULL)) == NULL ||
+	    passive_db_extract(buf, len, &p0f_text, &p0f_len) == -1)
+		fatal("p0f signatures");
+	free(buf);
+	if (passive_db_count(pdb) == 0)
+		log_warnx("%s: no [tcp:request] signatures",
+		    honeyd_opts.p0f);
+	else if (log_getverbose())
+		log_debug("%s: %zu SYN signatures", honeyd_opts.p0f,
+		    passive_db_count(pdb));
+	passive_db_free(pdb);
 	return (0);
 }
 
@@ -329,11 +382,15 @@ send_config(struct honeyd_config *conf, struct fpdb *db)
 		fatal("config printout");
 	if (send_text(IMSG_RECONF_PRINTS, pbuf, plen) == 0 &&
 	    send_text(IMSG_RECONF_CONF, cbuf, clen) == 0 &&
+	    send_text(IMSG_RECONF_P0F, p0f_text, p0f_len) == 0 &&
 	    imsgev_compose(parent->engine, IMSG_RECONF_DONE, 0, 0, -1,
 	    NULL, 0) == 0)
 		rv = 0;
 	free(pbuf);
 	free(cbuf);
+	free(p0f_text);
+	p0f_text = NULL;
+	p0f_len = 0;
 	return (rv);
 }
 
@@ -609,6 +666,9 @@ main(int argc, char **argv, char **envp)
 	case -1:
 		fatal("fork engine");
 	case 0:
+		/* Its copy comes over imsg, like everyone's. */
+		free(p0f_text);
+		p0f_text = NULL;
 		engine_main(fd, uid, gid, honeyd_opts.chroot);
 		/* NOTREACHED */
 	default:

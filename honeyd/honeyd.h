@@ -74,6 +74,9 @@ struct fingerprint;
 #ifndef HONEYD_PRINTS
 #define HONEYD_PRINTS		"/usr/local/share/honeyd/nmap.prints"
 #endif
+#ifndef HONEYD_P0F
+#define HONEYD_P0F		"/etc/p0f/p0f.fp"	/* Debian's p0f */
+#endif
 #ifndef HONEYD_SVCDIR
 #define HONEYD_SVCDIR		"/usr/local/share/honeyd"
 #endif
@@ -88,6 +91,8 @@ struct honeyd_opts {
 	int		 verbose;	/* -v: more logging, -nv prints */
 	const char	*config;	/* -f */
 	const char	*prints;	/* -p */
+	const char	*p0f;		/* -0: SYN signatures */
+	int		 p0f_given;	/* -0 was given: must exist */
 	const char	*ifaces[HONEYD_MAX_IFACES];	/* -i */
 	int		 nifaces;
 	const char	*user;		/* -u */
@@ -129,6 +134,8 @@ enum imsg_type {
 	IMSG_PROXY_FD,		/* parent -> engine: struct svc_reply; the
 				   socket, its connect under way */
 	IMSG_LOG_FD,		/* parent -> engine: int32_t LOGF_*, a log */
+	IMSG_RECONF_P0F,	/* parent -> engine: a chunk of the text of
+				   the p0f SYN signatures (before DONE) */
 };
 
 /*
@@ -211,9 +218,8 @@ enum logfile {
  * XXX Some statements of Honeyd 1.5c's language are parsed, kept and
  * printed back, so existing configurations load, but nothing acts on
  * them yet: subsystems, "set T ethernet", "set T droprate syn",
- * "set T spoof", "annotate P finscan", "bind A to IFACE" and "dhcp";
- * dynamic rules on the source's OS or the protocol never match
- * (config.c).  ("annotate P fragment" is ipfrag.c's.)
+ * "set T spoof", "annotate P finscan", "bind A to IFACE" and "dhcp".
+ * ("annotate P fragment" is ipfrag.c's.)
  */
 
 /* Protocol slots for per-protocol defaults (and the engine's counters). */
@@ -262,7 +268,8 @@ RB_PROTOTYPE(port_tree, port, entry, port_cmp)
 enum dyn_cond {
 	DYN_OTHERWISE,
 	DYN_SRC_IP,		/* net, mask */
-	DYN_SRC_OS,		/* os: passive fingerprint name */
+	DYN_SRC_OS,		/* os: glob on the passive fingerprint's
+				   name (passive.c), case-insensitive */
 	DYN_TIME,		/* tm_start <= now < tm_end, may wrap */
 	DYN_PROTO,		/* proto */
 };
@@ -907,6 +914,38 @@ size_t		 eventlog_json_str(char *, size_t, const char *, size_t);
 const char	*eventlog_scan_kind(int);
 void		 eventlog_send(struct imsgev *, const char *[LOGF_MAX], int);
 void		 eventlog_imsg(struct imsg *);
+
+/*
+ * Passive fingerprints of the attacker (passive_db.c reads p0f 3's SYN
+ * signatures, passive.c matches SYNs and keeps a bounded per-source
+ * cache in the engine; structures in passive.h).
+ */
+struct passive_db;
+struct passive_label;
+struct passive_obs;
+
+/* passive_db.c */
+struct passive_db *passive_db_parse(const char *, const char *, size_t, int,
+		    int *);
+void		 passive_db_free(struct passive_db *);
+size_t		 passive_db_count(const struct passive_db *);
+int		 passive_db_read(const char *, int, char **, size_t *);
+int		 passive_db_extract(const char *, size_t, char **, size_t *);
+
+/* passive.c */
+int		 passive_observe_syn(const uint8_t *, size_t,
+		    struct passive_obs *);
+const struct passive_label *passive_match_obs(const struct passive_db *,
+		    const struct passive_obs *);
+const struct passive_label *passive_match(const struct passive_db *,
+		    const uint8_t *, size_t);
+void		 passive_observe(const uint8_t *, size_t);
+const char	*passive_os_name(uint32_t);
+const char	*passive_os_desc(uint32_t);
+void		 passive_cache_flush(void);
+void		 passive_reconf_append(const void *, size_t);
+void		 passive_reconf_done(int);
+void		 passive_free(void);
 
 /* log.c */
 void	 log_init(int debug, int facility);

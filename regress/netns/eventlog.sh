@@ -29,6 +29,8 @@ J=$TB_TMP/events.json
 honeyd_start "$conf" -S "$TB_REPO" -l "$P" -s "$S" -j "$J" 198.19.0.0/16
 H=198.19.1.10
 T='[0-9]{4}-[0-9]{2}-[0-9]{2}-[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{4}'
+# The source's OS, when p0f's signatures are installed (passive.sh).
+OS='( \[[^]]+\])?'
 
 ping_ok $H >/dev/null
 printf 'GET / HTTP/1.0\r\n\r\n' | in_a timeout 10 nc $H 80 >/dev/null
@@ -47,17 +49,17 @@ check_match "packet log: the header line" "^$T honeyd log started ------$" "$p"
 check_match "packet log: ICMP echo" \
     "^$T icmp\(1\) - 198\.18\.0\.1 $H: 8\(0\): 84$" "$p"
 check_match "packet log: a connection starts (S)" \
-    "^$T tcp\(6\) S 198\.18\.0\.1 [0-9]+ $H 80$" "$p"
+    "^$T tcp\(6\) S 198\.18\.0\.1 [0-9]+ $H 80$OS$" "$p"
 check_match "packet log: and ends (E) with bytes received and sent" \
     "^$T tcp\(6\) E 198\.18\.0\.1 [0-9]+ $H 80: 18 [1-9][0-9]+$" "$p"
 check_match "packet log: SYN to a closed port (-, size, flags)" \
-    "^$T tcp\(6\) - 198\.18\.0\.1 [0-9]+ $H 25: (40|44|60) S$" "$p"
+    "^$T tcp\(6\) - 198\.18\.0\.1 [0-9]+ $H 25: (40|44|60) S$OS$" "$p"
 check_match "packet log: UDP to a closed port" \
     "^$T udp\(17\) - 198\.18\.0\.1 [0-9]+ $H 9: 29$" "$p"
 check_match "packet log: NULL probe (a lone space for no flags)" \
-    "^$T tcp\(6\) - 198\.18\.0\.1 [0-9]+ $H 22: 40 $" "$p"
+    "^$T tcp\(6\) - 198\.18\.0\.1 [0-9]+ $H 22: 40 $OS$" "$p"
 check_match "packet log: Xmas probe" \
-    "^$T tcp\(6\) - 198\.18\.0\.1 [0-9]+ $H 23: 40 FPU$" "$p"
+    "^$T tcp\(6\) - 198\.18\.0\.1 [0-9]+ $H 23: 40 FPU$OS$" "$p"
 check_match "service log: web.sh's request" \
     "^$T tcp\(6\) 198\.18\.0\.1 [0-9]+ $H 80: \|GET / HTTP/1\.0\|$" \
     "$(cat "$S")"
