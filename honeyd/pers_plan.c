@@ -152,6 +152,31 @@ pick_sym(const struct fingerprint *fp, enum fp_test t, u_int a,
 	return (fpexpr_pick_str(e, &r, 0, buf, size));
 }
 
+/*
+ * S and A of a test: where "O" (a number unrelated to the probe's) is
+ * only one of the alternatives, a value that fits the probe is taken
+ * instead.  That is what the stack sends, and what a peer accepts: a
+ * reset acknowledging some other number is ignored by a connect() in
+ * SYN-SENT, which would then time out instead of failing at once.
+ */
+static const char *const s_fitting[] = { "A", "A+", "Z", NULL };
+static const char *const a_fitting[] = { "S+", "S", "Z", NULL };
+
+static int
+pick_fitting(const struct fingerprint *fp, enum fp_test t, u_int a,
+    uint64_t seed, const char *const *fitting, char *buf, size_t size)
+{
+	const struct fpexpr	*e;
+	size_t			 i;
+
+	if ((e = fingerprint_attr(fp, t, a)) != NULL && fpexpr_match(e, "O"))
+		for (i = 0; fitting[i] != NULL; i++)
+			if (fpexpr_match(e, fitting[i]))
+				return (strlcpy(buf, fitting[i], size) <
+				    size ? 0 : -1);
+	return (pick_sym(fp, t, a, seed, buf, size));
+}
+
 /* Which alternative of an option string; PERS_NONE if unchecked. */
 static uint8_t
 pick_alt(const struct fingerprint *fp, enum fp_test t, u_int a,
@@ -270,10 +295,12 @@ plan_resp(struct pers_resp *pr, const struct fingerprint *fp, enum fp_test t,
 	pr->ops = pick_alt(fp, t, FP_T_O, seed);
 	if (pick_sym(fp, t, FP_T_F, seed, buf, sizeof(buf)) == 0)
 		pr->flags = flags_parse(buf);
-	if (pick_sym(fp, t, FP_T_S, seed, buf, sizeof(buf)) == 0)
+	if (pick_fitting(fp, t, FP_T_S, seed, s_fitting, buf,
+	    sizeof(buf)) == 0)
 		pr->s = strcmp(buf, "Z") == 0 ? PS_Z : strcmp(buf, "A") == 0 ?
 		    PS_A : strcmp(buf, "A+") == 0 ? PS_AP : PS_O;
-	if (pick_sym(fp, t, FP_T_A, seed, buf, sizeof(buf)) == 0)
+	if (pick_fitting(fp, t, FP_T_A, seed, a_fitting, buf,
+	    sizeof(buf)) == 0)
 		pr->a = strcmp(buf, "Z") == 0 ? PA_Z : strcmp(buf, "S") == 0 ?
 		    PA_S : strcmp(buf, "S+") == 0 ? PA_SP : PA_O;
 	if (pick_sym(fp, t, FP_T_Q, seed, buf, sizeof(buf)) == 0)
