@@ -16,7 +16,7 @@
  *   >X     uniform in [X + 1, 2X]: above, but of the same magnitude
  *   <X     uniform in [1, X - 1]: zero is left out because for the
  *          counts and divisors nmap compares it means "degenerate"
- * Draws come from struct fprng, which the caller seeds per host so the
+ * Draws come from struct fprng, which the caller seeds so that the
  * choice is made once and can be made again identically.
  */
 

@@ -145,8 +145,8 @@ struct pers_state {
 	uint32_t	 gen;		/* engine generation of the plan */
 	const void	*fp;		/* the fingerprint, this generation */
 	uint32_t	 fpkey;		/* its name's hash, across reloads */
-	uint64_t	 seed;
-	struct pers_plan plan;
+	uint64_t	 seed;		/* the host's clocks */
+	const struct pers_plan *plan;	/* shared by the fingerprint's hosts */
 	struct pers_isn	 isn;
 	uint16_t	 id[PST_MAX];	/* IP ID counters */
 	uint64_t	 boot_us;	/* monotonic time of the "boot" */

@@ -33,7 +33,7 @@ void
 pers_echo_reply(struct pers_state *st, struct ipin *in, struct ip_hdr *ip,
     struct icmp_hdr *icmp)
 {
-	const struct pers_plan	*p = &st->plan;
+	const struct pers_plan	*p = st->plan;
 	int			 reqdf, df;
 
 	reqdf = (ntohs(in->ip->ip_off) & IP_DF) != 0;
@@ -76,7 +76,7 @@ quote_ipsum(uint8_t *q, size_t hlen)
 ssize_t
 pers_icmp_quote(struct pers_state *st, uint8_t *q, size_t qlen, size_t room)
 {
-	const struct pers_plan	*p = &st->plan;
+	const struct pers_plan	*p = st->plan;
 	size_t			 want, hlen;
 	uint16_t		 v;
 

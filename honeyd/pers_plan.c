@@ -1,6 +1,6 @@
 /*
- * A host's plan: one concrete value for everything its fingerprint
- * leaves open, chosen once from a generator seeded by the host (and
+ * A fingerprint's plan: one concrete value for everything it leaves
+ * open, chosen once from a generator seeded by its name (and
  * the test and attribute, so that each choice is independent of the
  * others and of the order they are made in).  Where a fingerprint
  * leaves a line or attribute out, nmap does not look at it; we answer

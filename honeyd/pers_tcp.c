@@ -171,7 +171,7 @@ ops_text(const struct fingerprint *fp, enum fp_test t, u_int a, uint8_t alt,
 static uint32_t
 ts_now(struct pers_state *st, int probe)
 {
-	const struct pers_plan	*p = &st->plan;
+	const struct pers_plan	*p = st->plan;
 	uint64_t		 now = pers_now_us();
 	uint32_t		 v;
 
@@ -207,7 +207,7 @@ set_ops(struct pers_state *st, const struct fingerprint *fp, enum fp_test t,
 	    r->conn != NULL ? r->conn->ts_recent : 0;
 	r->optlen = pers_tcpopts_build(s, len, r->opts, sizeof(r->opts),
 	    filter ? has : -1, ts_now(st, probe), tsecr,
-	    st->plan.mss_echo && (has & TCP_HAS_MSS) && !probe ?
+	    st->plan->mss_echo && (has & TCP_HAS_MSS) && !probe ?
 	    (seg != NULL ? seg->mss : r->conn != NULL ? r->conn->peer_mss :
 	    0) : 0, &ws, &ts);
 	r->wscale = ws >= 0 && (has & TCP_HAS_WSCALE) ? (ws > 14 ? 14 : ws) :
@@ -268,7 +268,7 @@ static int
 reply_synack(struct pers_state *st, const struct fingerprint *fp,
     struct ipin *in, const struct tcp_seg *seg, struct tcp_reply *r)
 {
-	const struct pers_plan	*p = &st->plan;
+	const struct pers_plan	*p = st->plan;
 	const struct pers_resp	*pr;
 	int			 probe = seg != NULL ? syn_probe(seg) : PP_OTHER;
 
@@ -310,7 +310,7 @@ reply_seqprobe(struct pers_state *st, const struct fingerprint *fp,
     struct ipin *in, const struct tcp_seg *seg, int probe,
     struct tcp_reply *r)
 {
-	const struct pers_plan	*p = &st->plan;
+	const struct pers_plan	*p = st->plan;
 	const struct pers_resp	*pr = &p->resp[PR_IDX(FPT_T1)];
 	struct tcp_reply	 rr;
 
@@ -361,7 +361,7 @@ seqprobe_isn(struct pers_state *st, int probe, struct tcp_reply *r)
 	struct tcp_conn	*c = r->conn;
 	uint32_t	 isn;
 
-	isn = pers_isn_seqprobe(&st->isn, &st->plan, probe);
+	isn = pers_isn_seqprobe(&st->isn, st->plan, probe);
 	if (c != NULL && c->iss == r->seq) {
 		c->iss = c->snd_una = isn;
 		c->snd_nxt = isn + 1;
@@ -377,11 +377,11 @@ reply_test(struct pers_state *st, const struct fingerprint *fp,
 {
 	const struct pers_resp	*pr;
 	enum fp_test		 t = stray_test(seg, kind);
-	pr = &st->plan.resp[PR_IDX(t)];
+	pr = &st->plan->resp[PR_IDX(t)];
 	if (!pr->r)
 		return (-1);
 	r->flags = pr->flags;
-	r->seq = (pr->flags & TH_SYN) ? pers_isn_next(&st->isn, &st->plan,
+	r->seq = (pr->flags & TH_SYN) ? pers_isn_next(&st->isn, st->plan,
 	    pers_now_us(), pers_rng()) : 0;
 	apply_sa(st, pr, seg, r);
 	r->win = pr->win;
@@ -404,7 +404,7 @@ reply_test(struct pers_state *st, const struct fingerprint *fp,
 static void
 reply_conn(struct pers_state *st, struct tcp_reply *r)
 {
-	const struct pers_plan	*p = &st->plan;
+	const struct pers_plan	*p = st->plan;
 	struct tcp_conn		*c = r->conn;
 	uint32_t		 v;
 	uint8_t			*o;

@@ -41,6 +41,22 @@ static uint64_t		 pers_secret;
 static struct fprng	 pers_runrng;
 static int		 pers_seeded;
 
+/*
+ * Plans are shared: every host of one fingerprint makes the same
+ * choices, as machines running one stack answer alike; what tells them
+ * apart, their clocks, stays per host.  One plan per fingerprint in
+ * use, for the engine's current configuration: a host holding a plan
+ * of an older one derives its state again (pers_get) before using it.
+ */
+struct pers_shared {
+	SLIST_ENTRY(pers_shared)	 entry;
+	const struct fingerprint	*fp;
+	struct pers_plan		 plan;
+};
+static SLIST_HEAD(, pers_shared) pers_plans =
+				    SLIST_HEAD_INITIALIZER(pers_plans);
+static uint32_t		 pers_plans_gen;
+
 static void	 pers_seed(void);
 static uint32_t	 name_hash(const char *);
 static uint64_t	 host_seed(uint32_t);
@@ -181,7 +197,49 @@ name_hash(const char *s)
 	return (h);
 }
 
-/* A host's choices depend on its address and this run's secret. */
+/* The plans of older configurations go: nobody uses them again. */
+static void
+pers_plans_flush(void)
+{
+	struct pers_shared	*s;
+
+	while ((s = SLIST_FIRST(&pers_plans)) != NULL) {
+		SLIST_REMOVE_HEAD(&pers_plans, entry);
+		free(s);
+	}
+}
+
+/*
+ * The plan of fingerprint fp, made on first use.  Its choices depend on
+ * the fingerprint's name and this run's secret, so a reload that keeps
+ * the fingerprint keeps them too.
+ */
+static const struct pers_plan *
+pers_plan_get(const struct fingerprint *fp)
+{
+	struct pers_shared	*s;
+	struct fprng		 r;
+	uint64_t		 seed;
+
+	if (pers_plans_gen != engine->generation) {
+		pers_plans_flush();
+		pers_plans_gen = engine->generation;
+	}
+	SLIST_FOREACH(s, &pers_plans, entry)
+		if (s->fp == fp)
+			return (&s->plan);
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return (NULL);
+	pers_seed();
+	fprng_seed(&r, pers_secret ^ name_hash(fingerprint_name(fp)));
+	seed = (uint64_t)fprng_next(&r) << 32 | fprng_next(&r);
+	pers_plan_derive(&s->plan, fp, seed);
+	s->fp = fp;
+	SLIST_INSERT_HEAD(&pers_plans, s, entry);
+	return (&s->plan);
+}
+
+/* A host's clocks depend on its address and this run's secret. */
 static uint64_t
 host_seed(uint32_t addr)
 {
@@ -202,11 +260,11 @@ pers_clocks_init(struct pers_state *st, const struct template *t)
 	fprng_seed(&r, st->seed ^ 0x636c6f636b73ULL);
 	uptime = t->flags & TMPL_F_UPTIME ? t->uptime :
 	    UPTIME_MIN + fprng_uniform(&r, UPTIME_SPAN);
-	pers_isn_init(&st->isn, &st->plan, &r);
-	pers_ipid_init(st->id, &st->plan, &r);
+	pers_isn_init(&st->isn, st->plan, &r);
+	pers_ipid_init(st->id, st->plan, &r);
 	st->boot_us = pers_now_us();
-	st->ts_base = (uint32_t)fmod((double)uptime * (st->plan.ts_hz >
-	    65536 ? 1000 : st->plan.ts_hz), 4294967296.0);
+	st->ts_base = (uint32_t)fmod((double)uptime * (st->plan->ts_hz >
+	    65536 ? 1000 : st->plan->ts_hz), 4294967296.0);
 }
 
 /*
@@ -219,6 +277,7 @@ static struct pers_state *
 pers_get(struct host *h, const struct template *t)
 {
 	const struct fingerprint *fp;
+	const struct pers_plan	*plan;
 	struct pers_state	*st;
 	uint32_t		 key;
 	int			 fresh = 0;
@@ -228,6 +287,8 @@ pers_get(struct host *h, const struct template *t)
 	st = h->pers;
 	if (st != NULL && st->gen == engine->generation && st->fp == fp)
 		return (st);
+	if ((plan = pers_plan_get(fp)) == NULL)
+		return (NULL);
 	key = name_hash(fingerprint_name(fp));
 	if (st == NULL) {
 		if ((st = calloc(1, sizeof(*st))) == NULL)
@@ -236,7 +297,7 @@ pers_get(struct host *h, const struct template *t)
 		st->seed = host_seed(h->addr);
 		fresh = 1;
 	}
-	pers_plan_derive(&st->plan, fp, st->seed);
+	st->plan = plan;
 	if (fresh || st->fpkey != key)
 		pers_clocks_init(st, t);
 	st->gen = engine->generation;
@@ -303,7 +364,7 @@ personality_ip_fields(struct host *h, const struct template *t,
 		pers_out.set = 0;
 		return;
 	}
-	p = &st->plan;
+	p = st->plan;
 	if (!pers_out.set || pers_out.proto != ip->ip_p) {
 		pers_out_set(ip->ip_p, p->resp[PR_IDX(FPT_T1)].ttl,
 		    p->resp[PR_IDX(FPT_T1)].df, PST_TCP);
@@ -338,7 +399,7 @@ personality_echo_ok(struct ipin *in)
 
 	if ((st = pers_get(in->host, in->tmpl)) == NULL)
 		return (1);
-	return (st->plan.ie_r);
+	return (st->plan->ie_r);
 }
 
 void
@@ -371,7 +432,7 @@ personality_icmp_unused(struct host *h, const struct template *t)
 
 	if ((st = pers_get(h, t)) == NULL)
 		return (0);
-	return (st->plan.u1_un);
+	return (st->plan->u1_un);
 }
 
 uint32_t
@@ -381,7 +442,7 @@ personality_tcp_isn(struct host *h, const struct template *t)
 
 	if ((st = pers_get(h, t)) == NULL)
 		return (h->isn += arc4random());
-	return (pers_isn_next(&st->isn, &st->plan, pers_now_us(),
+	return (pers_isn_next(&st->isn, st->plan, pers_now_us(),
 	    pers_rng()));
 }
 

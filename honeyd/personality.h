@@ -26,8 +26,8 @@
  * Values are expressions: alternatives A|B, ranges A-B, >A, <A and the
  * empty string.  Numbers are hexadecimal.  An emulator has no use for
  * matching at run time: it picks one concrete value per attribute
- * (fingerprint_pick, fpexpr_pick) from a generator seeded per host,
- * once, and keeps it.  fpexpr_match is for checks and tests.
+ * (fingerprint_pick, fpexpr_pick) from a generator seeded by the
+ * fingerprint's name, once, and keeps it.  fpexpr_match is for checks and tests.
  */
 
 #ifndef PERSONALITY_H
@@ -87,7 +87,7 @@ struct fpexpr {
 
 #define FPX_MAXLEN	4096		/* longest expression text */
 
-/* Deterministic generator: seed it per host so choices stay stable. */
+/* Deterministic generator: the same seed makes the same choices again. */
 struct fprng {
 	uint64_t	 s;
 };
