@@ -58,6 +58,7 @@ LIB_SRCS =	honeyd/arp.c \
 		honeyd/claim.c \
 		honeyd/config.c \
 		honeyd/engine.c \
+		honeyd/ether.c \
 		honeyd/eventlog.c \
 		honeyd/fingerprint.c \
 		honeyd/flow.c \
