@@ -272,14 +272,21 @@ ether_derive(const uint8_t *oui, uint32_t key, uint32_t addr, uint8_t *mac)
 	mac[5] = r & 0xff;
 }
 
-/* The MAC of addr under et. */
+/*
+ * The MAC of addr under et.  A host whose derived MAC would be the
+ * literal one takes the exact address's derived MAC, which nobody uses.
+ */
 static void
 ether_tmpl_mac(const struct ether_tmpl *et, uint32_t addr, uint8_t *mac)
 {
-	if (et->literal && addr == et->exact)
+	if (et->literal && addr == et->exact) {
 		memcpy(mac, et->mac, ETH_ADDR_LEN);
-	else
-		ether_derive(et->mac, et->key, addr, mac);
+		return;
+	}
+	ether_derive(et->mac, et->key, addr, mac);
+	if (et->literal && et->exact != 0 &&
+	    memcmp(mac, et->mac, ETH_ADDR_LEN) == 0)
+		ether_derive(et->mac, et->key, et->exact, mac);
 }
 
 static int

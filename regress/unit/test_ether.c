@@ -271,6 +271,38 @@ test_map(void)
 	unlink(tmpfile_path);
 }
 
+/* A derived MAC equal to the literal one is moved out of its way. */
+static void
+test_literal_clash(void)
+{
+	static const uint8_t	 oui[3] = { 0x00, 0x0c, 0x29 };
+	struct honeyd_config	*conf;
+	struct ether_map	*em;
+	uint8_t			 lit[6], m[6], m2[6];
+	char			 text[256];
+
+	ether_derive(oui, ether_key("clash"), A(198, 18, 0, 61), lit);
+	snprintf(text, sizeof(text), "create clash\n"
+	    "set clash ethernet \"%02x:%02x:%02x:%02x:%02x:%02x\"\n"
+	    "bind 198.18.0.60 clash\nbind 198.18.0.61 clash\n",
+	    lit[0], lit[1], lit[2], lit[3], lit[4], lit[5]);
+	conf = config_parse_buffer("test", text, strlen(text), NULL, NULL);
+	CHECK(conf != NULL);
+	if (conf == NULL)
+		return;
+	CHECK((em = ether_map_build(conf)) != NULL);
+	if (em != NULL) {
+		CHECK(ether_map_lookup(em, A(198, 18, 0, 60), m) == 1);
+		CHECK(memcmp(m, lit, 6) == 0);
+		CHECK(ether_map_lookup(em, A(198, 18, 0, 61), m) == 1);
+		CHECK(memcmp(m, lit, 6) != 0);
+		ether_derive(oui, ether_key("clash"), A(198, 18, 0, 60), m2);
+		CHECK(memcmp(m, m2, 6) == 0);
+		ether_map_free(em);
+	}
+	config_free(conf);
+}
+
 /* ether_host_mac: the running map, and only for the interface's subnet. */
 static void
 test_host_mac(void)
@@ -315,6 +347,7 @@ main(void)
 	test_resolve();
 	test_derive();
 	test_map();
+	test_literal_clash();
 	test_host_mac();
 	return (unit_done());
 }
