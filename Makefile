@@ -53,7 +53,8 @@ PRIVSEP_SRCS =	privsep/imsg.c \
 		privsep/sandbox.c
 
 # Everything but main(): unit tests link against the same objects.
-LIB_SRCS =	honeyd/arp.c \
+LIB_SRCS =	honeyd/addr.c \
+		honeyd/arp.c \
 		honeyd/capture.c \
 		honeyd/claim.c \
 		honeyd/config.c \
