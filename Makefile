@@ -53,7 +53,8 @@ PRIVSEP_SRCS =	privsep/imsg.c \
 		privsep/sandbox.c
 
 # Everything but main(): unit tests link against the same objects.
-LIB_SRCS =	honeyd/arp.c \
+LIB_SRCS =	honeyd/addr.c \
+		honeyd/arp.c \
 		honeyd/capture.c \
 		honeyd/claim.c \
 		honeyd/config.c \
@@ -129,10 +130,14 @@ $(OBJ)/config_check: regress/unit/config_check.c $(OBJ)/libhoneyd.a
 	@[ -n "$(Q)" ] && echo "  LD      $@" || true
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LIBS)
 
-$(OBJ)/regress/unit/%: regress/unit/%.c regress/unit/unit.h $(OBJ)/libhoneyd.a
+# Every unit test links the in-process engine of engine_fixture.c.
+UNIT_COMMON =	regress/unit/engine_fixture.c
+$(OBJ)/regress/unit/%: regress/unit/%.c regress/unit/unit.h $(UNIT_COMMON) \
+    regress/unit/engine_fixture.h $(OBJ)/libhoneyd.a
 	@mkdir -p $(dir $@)
 	@[ -n "$(Q)" ] && echo "  LD      $@" || true
-	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(OBJ)/libhoneyd.a $(ALL_LIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(UNIT_COMMON) $(OBJ)/libhoneyd.a \
+	    $(ALL_LIBS)
 
 # The fuzz targets (regress/fuzz/fuzz_NAME.c) replay their committed
 # corpus as ordinary unit programs, without libFuzzer: test_fuzz_NAME.

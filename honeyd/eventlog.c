@@ -144,13 +144,6 @@ proto_word(int proto)
 	}
 }
 
-static void
-addr_str(uint32_t a, char *buf, size_t size)
-{
-	snprintf(buf, size, "%u.%u.%u.%u", a >> 24, (a >> 16) & 0xff,
-	    (a >> 8) & 0xff, a & 0xff);
-}
-
 /* "SRC SPORT DST DPORT", the peer first. */
 size_t
 eventlog_fmt_tuple(char *buf, size_t size, const struct tuple *tp)
@@ -158,8 +151,8 @@ eventlog_fmt_tuple(char *buf, size_t size, const struct tuple *tp)
 	char	 s[16], d[16];
 	int	 n;
 
-	addr_str(tp->src, s, sizeof(s));
-	addr_str(tp->dst, d, sizeof(d));
+	addr_fmt(tp->src, s, sizeof(s));
+	addr_fmt(tp->dst, d, sizeof(d));
 	n = snprintf(buf, size, "%s %u %s %u", s, tp->sport, d, tp->dport);
 	return (n < 0 ? 0 : (size_t)n);
 }
@@ -311,10 +304,10 @@ jl_tuple(struct jline *j, const struct tuple *tp)
 	char	 a[16];
 
 	jl_str(j, "proto", proto_word(tp->proto));
-	addr_str(tp->src, a, sizeof(a));
+	addr_fmt(tp->src, a, sizeof(a));
 	jl_str(j, "src_ip", a);
 	jl_fmt(j, "src_port", "%u", tp->sport);
-	addr_str(tp->dst, a, sizeof(a));
+	addr_fmt(tp->dst, a, sizeof(a));
 	jl_str(j, "dst_ip", a);
 	jl_fmt(j, "dst_port", "%u", tp->dport);
 }
@@ -569,8 +562,8 @@ eventlog_icmp(uint32_t src, uint32_t dst, int type, int code, size_t size)
 	char		 s[16], d[16];
 	struct jline	 j;
 
-	addr_str(src, s, sizeof(s));
-	addr_str(dst, d, sizeof(d));
+	addr_fmt(src, s, sizeof(s));
+	addr_fmt(dst, d, sizeof(d));
 	pkt_line(LOGF_PACKET, " icmp(1) - %s %s: %d(%d): %zu", s, d, type,
 	    code, size);
 	if (!json_on())
@@ -701,7 +694,7 @@ eventlog_proxy(uint32_t id, const struct tuple *tp, uint32_t addr,
 	jl_tuple(&j, tp);
 	jl_fmt(&j, "conn_id", "%u", id);
 	if (err == NULL) {
-		addr_str(addr, a, sizeof(a));
+		addr_fmt(addr, a, sizeof(a));
 		jl_str(&j, "target_ip", a);
 		jl_fmt(&j, "target_port", "%u", port);
 	} else

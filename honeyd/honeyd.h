@@ -508,6 +508,9 @@ struct claimset {
 
 #define CLAIM_FILTER_MAX	64	/* CIDR blocks before "ip" filter */
 
+/* addr.c */
+const char *addr_fmt(uint32_t, char *, size_t);
+
 /* claim.c */
 void	 claim_init(struct claimset *);
 void	 claim_clear(struct claimset *);

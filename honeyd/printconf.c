@@ -74,12 +74,9 @@ print_name(FILE *f, const char *s)
 static void
 print_addr(FILE *f, uint32_t a)
 {
-	struct in_addr	 in;
-	char		 buf[INET_ADDRSTRLEN];
+	char	 buf[INET_ADDRSTRLEN];
 
-	in.s_addr = htonl(a);
-	if (inet_ntop(AF_INET, &in, buf, sizeof(buf)) != NULL)
-		fputs(buf, f);
+	fputs(addr_fmt(a, buf, sizeof(buf)), f);
 }
 
 static int

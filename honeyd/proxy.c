@@ -110,6 +110,7 @@ proxy_connect(struct imsg *imsg)
 	uint32_t		 addr;
 	uint16_t		 port;
 	int			 fd;
+	char			 ip[INET_ADDRSTRLEN];
 
 	if (svc_parse_req(imsg, &req, &tmpl) == -1)
 		fatalx("bad proxy request from the engine");
@@ -126,7 +127,7 @@ proxy_connect(struct imsg *imsg)
 	 */
 	if (addr == req.tuple.src && !wire_seen(addr)) {
 		log_warnx("proxy for connection %u: %s never sent us a frame",
-		    req.id, inet_ntoa((struct in_addr){ htonl(addr) }));
+		    req.id, addr_fmt(addr, ip, sizeof(ip)));
 		proxy_reply(req.id, SVC_E_CONFIG, 0, -1, 0, 0);
 		return;
 	}

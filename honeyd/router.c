@@ -175,15 +175,6 @@ rt_held_cmp(struct rt_held *a, struct rt_held *b)
 	return (a->seq < b->seq ? -1 : a->seq > b->seq);
 }
 
-static const char *
-rt_ntoa(uint32_t a, char *buf, size_t len)
-{
-	struct in_addr	 in;
-
-	in.s_addr = htonl(a);
-	return (inet_ntop(AF_INET, &in, buf, len));
-}
-
 static int
 rt_prefixlen(uint32_t mask)
 {
@@ -200,7 +191,7 @@ rt_net(uint32_t net, uint32_t mask)
 
 	i = !i;
 	snprintf(buf[i], sizeof(buf[i]), "%s/%d",
-	    rt_ntoa(net, a, sizeof(a)), rt_prefixlen(mask));
+	    addr_fmt(net, a, sizeof(a)), rt_prefixlen(mask));
 	return (buf[i]);
 }
 
@@ -212,7 +203,7 @@ rt_addr(uint32_t a)
 	static int	 i;
 
 	i = !i;
-	return (rt_ntoa(a, buf[i], sizeof(buf[i])));
+	return (addr_fmt(a, buf[i], sizeof(buf[i])));
 }
 
 /* Errors name the statement as the parser's do: "file:line: msg". */

@@ -208,14 +208,6 @@ service_config(const struct honeyd_config *conf)
 		svc_limits_default(&svc_lim);
 }
 
-/* A host order address as a.b.c.d: only ever digits and dots. */
-static void
-svc_addr(char *buf, size_t size, uint32_t a)
-{
-	snprintf(buf, size, "%u.%u.%u.%u", a >> 24, (a >> 16) & 0xff,
-	    (a >> 8) & 0xff, a & 0xff);
-}
-
 /*
  * Replace $ipsrc, $ipdst, $sport and $dport in cmd.  Anything else,
  * "$HOME" included, is left for the shell.  -1 if it does not fit.
@@ -238,7 +230,8 @@ svc_expand(char *dst, size_t size, const char *cmd, const struct tuple *tp)
 			continue;
 		}
 		if (k < 2)
-			svc_addr(val, sizeof(val), k == 0 ? tp->src : tp->dst);
+			addr_fmt(k == 0 ? tp->src : tp->dst, val,
+			    sizeof(val));
 		else
 			snprintf(val, sizeof(val), "%u",
 			    k == 2 ? tp->sport : tp->dport);
@@ -346,9 +339,9 @@ svc_env(char env[SVC_ENV_MAX][256], char **envp, const struct template *t,
 	snprintf(env[n++], 256, "HOME=/");
 	snprintf(env[n++], 256, "SHELL=/bin/sh");
 	snprintf(env[n++], 256, "LANG=C");
-	svc_addr(a, sizeof(a), tp->src);
+	addr_fmt(tp->src, a, sizeof(a));
 	snprintf(env[n++], 256, "HONEYD_IP_SRC=%s", a);
-	svc_addr(a, sizeof(a), tp->dst);
+	addr_fmt(tp->dst, a, sizeof(a));
 	snprintf(env[n++], 256, "HONEYD_IP_DST=%s", a);
 	snprintf(env[n++], 256, "HONEYD_SRC_PORT=%u", tp->sport);
 	snprintf(env[n++], 256, "HONEYD_DST_PORT=%u", tp->dport);

@@ -23,8 +23,6 @@ Exit status: 0 if something answered, 1 if nothing did, 2 on errors.
 
 import argparse
 import random
-import select
-import socket
 import struct
 import sys
 import time
@@ -35,8 +33,7 @@ except ImportError as exc:  # pragma: no cover - reported to the test
     print("frag_probe.py: scapy missing: %s" % exc, file=sys.stderr)
     sys.exit(2)
 
-ETH_P_ALL = 0x0003
-PACKET_OUTGOING = 4
+from rawlink import frames, iface_mac, open_link
 
 OLD = b"oldpart_OLDPART_"
 # The same 16-bit words in reverse order: the same one's complement sum.
@@ -58,11 +55,6 @@ def parse_args():
     return ap.parse_args()
 
 
-def iface_mac(iface):
-    with open("/sys/class/net/%s/address" % iface) as f:
-        return f.read().strip()
-
-
 def transport(a, payload, ident):
     """The whole transport datagram, checksummed, as bytes."""
     if a.proto == "icmp":
@@ -82,7 +74,7 @@ def fragment(a, ipid, data, off, more):
     return bytes(ip / Raw(data))
 
 
-def frames(a, ipid, ident):
+def fragments(a, ipid, ident):
     hdr_len = 8    # ICMP echo and UDP headers are both 8 bytes
     if a.mode == "lone":
         l4 = transport(a, HEAD + OLD + TAIL, ident)
@@ -140,27 +132,14 @@ def main():
     ipid = rnd.randrange(1, 65536)
     ident = rnd.randrange(1, 65536)
     eth = Ether(src=iface_mac(a.iface), dst=a.dst_mac, type=0x0800)
-    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW,
-                      socket.htons(ETH_P_ALL))
     try:
-        s.bind((a.iface, 0))
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
-        for f in frames(a, ipid, ident):
+        s = open_link(a.iface)
+        for f in fragments(a, ipid, ident):
             s.send(bytes(eth / Raw(f)))
     except OSError as exc:
         print("frag_probe.py: %s: %s" % (a.iface, exc), file=sys.stderr)
         return 2
-    deadline = time.monotonic() + a.timeout
-    while True:
-        left = deadline - time.monotonic()
-        if left <= 0:
-            break
-        r, _, _ = select.select([s], [], [], left)
-        if not r:
-            break
-        data, addr = s.recvfrom(65536)
-        if addr[2] == PACKET_OUTGOING:
-            continue
+    for data in frames(s, time.monotonic() + a.timeout):
         try:
             rx = Ether(data)
         except Exception:  # noqa: BLE001 - a malformed frame is no answer

@@ -18,19 +18,16 @@ Exit status: 0 answered, 1 no answer, 2 errors.
 
 import argparse
 import random
-import select
-import socket
 import sys
 import time
 
 try:
-    from scapy.all import ARP, IP, TCP, Ether
+    from scapy.all import IP, TCP, Ether
 except ImportError as exc:  # pragma: no cover - reported to the test
     print("syn_os.py: scapy missing: %s" % exc, file=sys.stderr)
     sys.exit(2)
 
-ETH_P_ALL = 0x0003
-PACKET_OUTGOING = 4
+from rawlink import answer_arp, frames, iface_mac, open_link
 
 SHAPES = {
     "windows": (128, True, 8192,
@@ -64,11 +61,8 @@ def parse_args():
 
 def main():
     a = parse_args()
-    with open("/sys/class/net/%s/address" % a.iface) as f:
-        mac = f.read().strip()
-    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW,
-                      socket.htons(ETH_P_ALL))
-    s.bind((a.iface, 0))
+    mac = iface_mac(a.iface)
+    s = open_link(a.iface)
     ttl, df, win, opts = SHAPES[a.os]
     sport = random.randrange(40000, 60000)
     seq = random.randrange(1, 2 ** 31)
@@ -78,26 +72,12 @@ def main():
         TCP(sport=sport, dport=a.dport, flags="S", seq=seq, window=win,
             options=opts)
     s.send(bytes(syn))
-    end = time.monotonic() + a.timeout
-    while True:
-        left = end - time.monotonic()
-        if left <= 0:
-            print("none")
-            return 1
-        r, _, _ = select.select([s], [], [], left)
-        if not r:
-            continue
-        data, addr = s.recvfrom(65536)
-        if addr[2] == PACKET_OUTGOING:
-            continue
+    for data in frames(s, time.monotonic() + a.timeout):
         try:
             p = Ether(data)
         except Exception:  # noqa: BLE001
             continue
-        if ARP in p and p[ARP].op == 1 and p[ARP].pdst == a.src:
-            s.send(bytes(Ether(src=mac, dst=p.src) / ARP(
-                op=2, hwsrc=mac, psrc=a.src, hwdst=p[ARP].hwsrc,
-                pdst=p[ARP].psrc)))
+        if answer_arp(s, mac, a.src, p):
             continue
         if IP in p and TCP in p and p[IP].src == a.dst and \
                 p[IP].dst == a.src and p[TCP].sport == a.dport and \
@@ -110,6 +90,8 @@ def main():
                              TCP(sport=sport, dport=a.dport, flags="R",
                                  seq=seq + 1)))
             return 0
+    print("none")
+    return 1
 
 
 if __name__ == "__main__":

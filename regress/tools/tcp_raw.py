@@ -33,19 +33,16 @@ handshake, 2 on errors.
 
 import argparse
 import random
-import select
-import socket
 import sys
 import time
 
 try:
-    from scapy.all import ARP, IP, TCP, Ether, Raw
+    from scapy.all import IP, TCP, Ether, Raw
 except ImportError as exc:
     print("tcp_raw.py: scapy missing: %s" % exc, file=sys.stderr)
     sys.exit(2)
 
-ETH_P_ALL = 0x0003
-PACKET_OUTGOING = 4
+from rawlink import answer_arp, frames, iface_mac, open_link
 
 
 def parse_args():
@@ -70,12 +67,8 @@ def parse_args():
 class Wire:
     def __init__(self, a):
         self.a = a
-        with open("/sys/class/net/%s/address" % a.iface) as f:
-            self.mac = f.read().strip()
-        self.s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW,
-                               socket.htons(ETH_P_ALL))
-        self.s.bind((a.iface, 0))
-        self.s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 22)
+        self.mac = iface_mac(a.iface)
+        self.s = open_link(a.iface, 1 << 22)
         self.sport = random.randrange(40000, 60000)
         self.iss = random.randrange(1, 2 ** 31)
         self.snd_nxt = self.iss
@@ -96,31 +89,19 @@ class Wire:
     def recv(self, until):
         """The next segment of our connection before the deadline, or
         None; ARP requests for our address are answered on the way."""
-        while True:
-            left = until - time.monotonic()
-            if left <= 0:
-                return None
-            r, _, _ = select.select([self.s], [], [], left)
-            if not r:
-                return None
-            data, addr = self.s.recvfrom(65536)
-            if addr[2] == PACKET_OUTGOING:
-                continue
+        for data in frames(self.s, until):
             try:
                 p = Ether(data)
             except Exception:  # noqa: BLE001
                 continue
-            if ARP in p and p[ARP].op == 1 and p[ARP].pdst == self.a.src:
-                rep = Ether(src=self.mac, dst=p.src) / ARP(
-                    op=2, hwsrc=self.mac, psrc=self.a.src,
-                    hwdst=p[ARP].hwsrc, pdst=p[ARP].psrc)
-                self.s.send(bytes(rep))
+            if answer_arp(self.s, self.mac, self.a.src, p):
                 continue
             if IP in p and TCP in p and p[IP].src == self.a.dst and \
                     p[IP].dst == self.a.src and \
                     p[TCP].sport == self.a.dport and \
                     p[TCP].dport == self.sport:
                 return p[TCP]
+        return None
 
     def handshake(self):
         self.send("S")

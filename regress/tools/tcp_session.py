@@ -25,13 +25,11 @@ Exit status: 0 if the connection was established, 1 if not, 2 on errors.
 
 import argparse
 import struct
-import select
 import socket
 import sys
 import time
 
-ETH_P_ALL = 0x0003
-PACKET_OUTGOING = 4
+from rawlink import frames, open_link
 
 
 def parse_args():
@@ -74,26 +72,20 @@ def flagstr(f):
 
 class Recorder:
     def __init__(self, iface, dst, dport):
-        self.s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW,
-                               socket.htons(ETH_P_ALL))
-        self.s.bind((iface, 0))
-        self.s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
+        self.s = open_link(iface)
         self.dst, self.dport = dst, dport
         self.lport = None
         self.segs = []          # (dir, flags, seq, ack, len)
 
     def drain(self, until, stop=None):
         """Record segments until the deadline or until stop() is true."""
-        while True:
+        if stop is not None and stop():
+            return True
+        for data in frames(self.s, until, outgoing=True, poll=0.05):
             if stop is not None and stop():
                 return True
-            left = until - time.monotonic()
-            if left <= 0:
-                return stop is not None and stop()
-            r, _, _ = select.select([self.s], [], [], min(left, 0.05))
-            if not r:
+            if data is None:
                 continue
-            data, addr = self.s.recvfrom(65536)
             t = parse_tcp(data)
             if t is None:
                 continue
@@ -106,6 +98,7 @@ class Recorder:
             elif src == self.dst and sport == self.dport and \
                     dport == self.lport:
                 self.segs.append(("in", flags, seq, ack, n))
+        return stop is not None and stop()
 
 
 SYN, FIN, RST, ACK = 0x02, 0x01, 0x04, 0x10

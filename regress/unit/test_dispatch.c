@@ -18,11 +18,10 @@
 #include "honeyd.h"
 #include "personality.h"
 #include "unit.h"
+#include "engine_fixture.h"
 
 #define VHOST		"198.18.0.10"
 #define ATTACKER	"198.18.0.1"
-
-static struct imsgbuf	 parent_side;
 
 static const char conf_text[] =
     "create default\n"
@@ -37,48 +36,7 @@ static const char conf_text[] =
 static void
 setup(void)
 {
-	static struct engine	 e;
-	static struct imsgev	 iev;
-	struct fpdb		*db;
-	int			 fds[2];
-
-	CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, fds) == 0);
-	engine = &e;
-	e.base = event_base_new();
-	e.parent = &iev;
-	imsgbuf_init(&iev.ibuf, fds[0]);
-	imsgbuf_init(&parent_side, fds[1]);
-	db = fpdb_load_buffer("none", "", 0);
-	e.conf = config_parse_buffer("test", conf_text, sizeof(conf_text) - 1,
-	    NULL, NULL);
-	CHECK(e.conf != NULL);
-	e.db = db;
-	e.generation = 1;
-	host_init(16);
-	tcp_init();
-}
-
-/* Collect what the engine queued for the wire; returns the count. */
-static int
-replies(uint8_t *last, size_t *lastlen)
-{
-	struct imsg	 imsg;
-	int		 n = 0;
-
-	if (imsgbuf_queuelen(&engine->parent->ibuf) == 0)
-		return (0);
-	CHECK(imsgbuf_flush(&engine->parent->ibuf) == 0);
-	CHECK(imsgbuf_read(&parent_side) > 0);
-	while (imsg_get(&parent_side, &imsg) > 0) {
-		CHECK(imsg.hdr.type == IMSG_PKT_OUT);
-		if (last != NULL) {
-			*lastlen = imsg_get_len(&imsg);
-			memcpy(last, imsg.data, *lastlen);
-		}
-		imsg_free(&imsg);
-		n++;
-	}
-	return (n);
+	CHECK(fixture_engine(conf_text, 16) == 0);
 }
 
 static size_t
@@ -135,16 +93,18 @@ test_checksum_helper(void)
 static void
 test_good_packets(void)
 {
-	uint8_t			 pkt[256], out[HONEYD_MAX_PKT];
+	static struct fixture_reply r;
+	uint8_t			*out = r.pkt;
+	uint8_t			 pkt[256];
 	struct ip_hdr		*oip = (struct ip_hdr *)out;
 	struct tcp_hdr		*th;
-	size_t			 len, olen = 0;
+	size_t			 len;
 	int			 sum;
 
 	len = make_echo(pkt, VHOST);
 	ip_input(pkt, len);
-	CHECK(replies(out, &olen) == 1);
-	CHECK(olen == len);
+	CHECK(fixture_replies(&r) == 1);
+	CHECK(r.len == len);
 	CHECK(oip->ip_p == IP_PROTO_ICMP && out[IP_HDR_LEN] == ICMP_ECHOREPLY);
 	CHECK(memcmp(&oip->ip_src, pkt + 16, 4) == 0);
 	CHECK(memcmp(out + IP_HDR_LEN + 4, pkt + IP_HDR_LEN + 4, 12) == 0);
@@ -154,19 +114,19 @@ test_good_packets(void)
 	/* The default template blocks ICMP: silence. */
 	len = make_echo(pkt, "198.18.0.11");
 	ip_input(pkt, len);
-	CHECK(replies(NULL, NULL) == 0);
+	CHECK(fixture_replies(NULL) == 0);
 
 	len = make_syn(pkt, 22);
 	ip_input(pkt, len);
-	CHECK(replies(out, &olen) == 1);
+	CHECK(fixture_replies(&r) == 1);
 	th = (struct tcp_hdr *)(out + IP_HDR_LEN);
 	CHECK(th->th_flags == (TH_SYN | TH_ACK));
 	CHECK(ntohl(th->th_ack) == 1001);
-	CHECK(ip_l4_cksum(oip, th, olen - IP_HDR_LEN) == 0);
+	CHECK(ip_l4_cksum(oip, th, r.len - IP_HDR_LEN) == 0);
 
 	len = make_syn(pkt, 23);
 	ip_input(pkt, len);
-	CHECK(replies(out, &olen) == 1);
+	CHECK(fixture_replies(&r) == 1);
 	th = (struct tcp_hdr *)(out + IP_HDR_LEN);
 	CHECK(th->th_flags == (TH_RST | TH_ACK) && ntohl(th->th_ack) == 1001);
 }
@@ -182,7 +142,7 @@ check_drop(const uint8_t *pkt, size_t len, uint64_t *counter,
 	if (*counter != before + 1)
 		fprintf(stderr, "not counted: %s\n", what);
 	CHECK(*counter == before + 1);
-	CHECK(replies(NULL, NULL) == 0);
+	CHECK(fixture_replies(NULL) == 0);
 }
 
 static void
@@ -240,7 +200,7 @@ test_bad_packets(void)
 	len = make_echo(pkt, VHOST);
 	memset(pkt + len, 0xee, 10);
 	ip_input(pkt, len + 10);
-	CHECK(replies(NULL, NULL) == 1);
+	CHECK(fixture_replies(NULL) == 1);
 }
 
 int
@@ -250,5 +210,6 @@ main(void)
 	test_checksum_helper();
 	test_good_packets();
 	test_bad_packets();
+	CHECK(fixture_other == 0);	/* nothing but packets */
 	return (unit_done());
 }

@@ -19,14 +19,13 @@
 #include "honeyd.h"
 #include "personality.h"
 #include "unit.h"
+#include "engine_fixture.h"
 
 #define ATTACKER	"198.18.0.1"
 #define H_PLAIN		"198.18.0.10"	/* no personality: old */
 #define H_OLD		"198.18.0.11"
 #define H_NEW		"198.18.0.12"
 #define H_DROP		"198.18.0.13"
-
-static struct imsgbuf	 parent_side;
 
 static const char conf_text[] =
     "option reassembly timeout 1\n"
@@ -51,46 +50,7 @@ static const char conf_text[] =
 static void
 setup(void)
 {
-	static struct engine	 e;
-	static struct imsgev	 iev;
-	int			 fds[2];
-
-	CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, fds) == 0);
-	engine = &e;
-	e.base = event_base_new();
-	e.parent = &iev;
-	imsgbuf_init(&iev.ibuf, fds[0]);
-	imsgbuf_init(&parent_side, fds[1]);
-	e.db = fpdb_load_buffer("none", "", 0);
-	e.conf = config_parse_buffer("test", conf_text, sizeof(conf_text) - 1,
-	    NULL, NULL);
-	CHECK(e.conf != NULL);
-	e.generation = 1;
-	host_init(16);
-	tcp_init();
-}
-
-/* What the engine queued for the wire: count, and the last packet. */
-static int
-replies(uint8_t *last, size_t *lastlen)
-{
-	struct imsg	 imsg;
-	int		 n = 0;
-
-	while (imsgbuf_queuelen(&engine->parent->ibuf) > 0) {
-		CHECK(imsgbuf_flush(&engine->parent->ibuf) == 0);
-		CHECK(imsgbuf_read(&parent_side) > 0);
-		while (imsg_get(&parent_side, &imsg) > 0) {
-			CHECK(imsg.hdr.type == IMSG_PKT_OUT);
-			if (last != NULL) {
-				*lastlen = imsg_get_len(&imsg);
-				memcpy(last, imsg.data, *lastlen);
-			}
-			imsg_free(&imsg);
-			n++;
-		}
-	}
-	return (n);
+	CHECK(fixture_engine(conf_text, 16) == 0);
 }
 
 /* An ICMP echo request to dst with len bytes of patterned data. */
@@ -412,7 +372,7 @@ collect(const void *p, size_t len)
 static void
 test_through_engine(void)
 {
-	struct imsg	 imsg;
+	static struct fixture_reply r;
 	uint8_t		 pkt[8192], frag[2048], out[HONEYD_MAX_PKT];
 	uint8_t		*dgram;
 	struct icmp_hdr	*icmp = (struct icmp_hdr *)(out + IP_HDR_LEN);
@@ -424,20 +384,16 @@ test_through_engine(void)
 		n = pl - off > 1480 ? 1480 : pl - off;
 		ip_input(frag, cut(frag, pkt, off, n, off + n < pl));
 	}
-	CHECK(imsgbuf_flush(&engine->parent->ibuf) == 0);
-	CHECK(imsgbuf_read(&parent_side) > 0);
 	/* 4028 bytes of reply: three pieces that reassemble to it. */
-	while (imsg_get(&parent_side, &imsg) > 0) {
+	while (fixture_next(&r) == 1) {
 		npkts++;
 		dgram = NULL;
-		CHECK(imsg_get_len(&imsg) <= IPFRAG_MTU);
-		if (ipfrag_input(imsg.data, imsg_get_len(&imsg), &dgram,
-		    &dlen) == 1) {
+		CHECK(r.len <= IPFRAG_MTU);
+		if (ipfrag_input(r.pkt, r.len, &dgram, &dlen) == 1) {
 			memcpy(out, dgram, dlen);
 			done++;
 		}
 		free(dgram);
-		imsg_free(&imsg);
 	}
 	CHECK(npkts == 3 && done == 1 && dlen == len);
 	CHECK(done == 1 && icmp->icmp_type == ICMP_ECHOREPLY &&
@@ -569,15 +525,16 @@ static void
 test_timeout(void)
 {
 	struct engine_stats	*st = &engine->stats;
-	uint8_t			 pkt[256], frag[256], out[HONEYD_MAX_PKT];
+	static struct fixture_reply r;
+	uint8_t			*out = r.pkt;
+	uint8_t			 pkt[256], frag[256];
 	struct icmp_hdr		*icmp = (struct icmp_hdr *)(out + IP_HDR_LEN);
 	struct ip_hdr		*q;
 	struct timeval		 tv = { 1, 500000 };
 	struct event		*ev;
-	size_t			 olen = 0;
 	uint64_t		 before = st->frag_timeout;
 
-	replies(NULL, NULL);
+	fixture_replies(NULL);
 	make_echo(pkt, H_PLAIN, 160, 100);
 	ip_input(frag, cut(frag, pkt, 0, 16, 1));
 	make_echo(pkt, H_PLAIN, 161, 100);	/* no first: silence */
@@ -590,8 +547,8 @@ test_timeout(void)
 	event_free(ev);
 	CHECK(ipfrag_count() == 0);
 	CHECK(st->frag_timeout == before + 2);
-	CHECK(replies(out, &olen) == 1);
-	CHECK(olen >= IP_HDR_LEN + 8 + IP_HDR_LEN + 8);
+	CHECK(fixture_replies(&r) == 1);
+	CHECK(r.len >= IP_HDR_LEN + 8 + IP_HDR_LEN + 8);
 	CHECK(icmp->icmp_type == ICMP_TIMEXCEED &&
 	    icmp->icmp_code == ICMP_TIMEXCEED_REASS);
 	q = (struct ip_hdr *)(out + IP_HDR_LEN + 8);
@@ -615,5 +572,6 @@ main(void)
 	test_timeout();
 	ipfrag_flush();
 	CHECK(ipfrag_count() == 0 && ipfrag_held() == 0);
+	CHECK(fixture_other == 0);	/* nothing but packets */
 	return (unit_done());
 }

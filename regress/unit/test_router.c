@@ -8,10 +8,8 @@
  */
 
 #include <sys/types.h>
-#include <sys/socket.h>
 
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -22,6 +20,7 @@
 #include "honeyd.h"
 #include "personality.h"
 #include "unit.h"
+#include "engine_fixture.h"
 
 #define ATTACKER	"198.19.0.1"
 #define ENTRY		"198.18.0.1"
@@ -32,9 +31,6 @@
 #define H_NARROW	"198.18.48.7"	/* behind 1 Mbps with RED */
 #define UNREACH		"198.18.64.9"
 #define OUTSIDE		"198.18.200.1"	/* not in the topology */
-
-static struct imsgbuf	 parent_side;
-static int		 bad_types;	/* messages that were not packets */
 
 static const char conf_text[] =
     "route entry " ENTRY "\n"
@@ -51,11 +47,6 @@ static const char conf_text[] =
     "set default default icmp action open\n"
     "set default default udp action reset\n"
     "set default default tcp action reset\n";
-
-struct reply {
-	uint8_t		 pkt[2048];
-	size_t		 len;
-};
 
 static uint64_t
 now_us(void)
@@ -76,65 +67,20 @@ parse(void)
 static void
 setup(void)
 {
-	static struct engine	 e;
-	static struct imsgev	 iev;
-	int			 fds[2];
-
-	CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, fds) == 0);
-	/* Bursts must not block the writer while nobody reads. */
-	fcntl(fds[0], F_SETFL, O_NONBLOCK);
-	fcntl(fds[1], F_SETFL, O_NONBLOCK);
-	engine = &e;
-	e.base = event_base_new();
-	e.parent = &iev;
-	imsgbuf_init(&iev.ibuf, fds[0]);
-	imsgbuf_init(&parent_side, fds[1]);
-	e.db = fpdb_load_buffer("none", "", 0);
-	e.conf = parse();
-	CHECK(e.conf != NULL && e.conf->topo != NULL);
-	e.generation = 1;
-	host_init(64);
-	tcp_init();
-}
-
-/* Everything the engine queued for the wire; the last one in r. */
-static int
-replies(struct reply *r)
-{
-	struct imsgbuf	*ib = &engine->parent->ibuf;
-	struct imsg	 imsg;
-	int		 n = 0, guard;
-
-	for (guard = 0; guard < 100000; guard++) {
-		if (imsgbuf_queuelen(ib) > 0)
-			(void)imsgbuf_write(ib);
-		if (imsgbuf_read(&parent_side) <= 0 &&
-		    imsgbuf_queuelen(ib) == 0)
-			break;
-		while (imsg_get(&parent_side, &imsg) > 0) {
-			if (imsg.hdr.type != IMSG_PKT_OUT)
-				bad_types++;
-			if (r != NULL && imsg_get_len(&imsg) <= sizeof(r->pkt)) {
-				r->len = imsg_get_len(&imsg);
-				memcpy(r->pkt, imsg.data, r->len);
-			}
-			imsg_free(&imsg);
-			n++;
-		}
-	}
-	return (n);
+	CHECK(fixture_engine(conf_text, 64) == 0);
+	CHECK(engine->conf != NULL && engine->conf->topo != NULL);
 }
 
 /* Run the event loop until something is answered or ms pass. */
 static int
-wait_replies(struct reply *r, int ms)
+wait_replies(struct fixture_reply *r, int ms)
 {
 	struct timeval	 tv = { 0, 2000 };
 	uint64_t	 end = now_us() + (uint64_t)ms * 1000;
 	int		 n;
 
 	for (;;) {
-		if ((n = replies(r)) > 0 || now_us() > end)
+		if ((n = fixture_replies(r)) > 0 || now_us() > end)
 			return (n);
 		event_base_loopexit(engine->base, &tv);
 		event_base_dispatch(engine->base);
@@ -181,7 +127,7 @@ make_udp(uint8_t *pkt, const char *dst, int ttl)
 }
 
 static int
-from(const struct reply *r, const char *addr)
+from(const struct fixture_reply *r, const char *addr)
 {
 	ip_addr_t	 a;
 
@@ -190,7 +136,7 @@ from(const struct reply *r, const char *addr)
 }
 
 static int
-icmp_is(const struct reply *r, int type, int code)
+icmp_is(const struct fixture_reply *r, int type, int code)
 {
 	return (r->len >= IP_HDR_LEN + ICMP_HDR_LEN &&
 	    r->pkt[9] == IP_PROTO_ICMP && r->pkt[IP_HDR_LEN] == type &&
@@ -198,14 +144,14 @@ icmp_is(const struct reply *r, int type, int code)
 }
 
 static int
-ttl(const struct reply *r)
+ttl(const struct fixture_reply *r)
 {
 	return (r->pkt[8]);
 }
 
 /* Checksums of what leaves must hold, delayed or not. */
 static int
-sums_ok(const struct reply *r)
+sums_ok(const struct fixture_reply *r)
 {
 	int	 sum = ip_cksum_add(r->pkt, IP_HDR_LEN, 0);
 
@@ -218,23 +164,24 @@ static void
 test_entry(void)
 {
 	uint8_t		 pkt[256];
-	struct reply	 r;
+	struct fixture_reply	 r;
 	size_t		 len;
 
 	ip_input(pkt, make_echo(pkt, ENTRY, 64, 8));
-	CHECK(replies(&r) == 1 && from(&r, ENTRY) &&
+	CHECK(fixture_replies(&r) == 1 && from(&r, ENTRY) &&
 	    icmp_is(&r, ICMP_ECHOREPLY, 0));
 	base_ttl = ttl(&r);
 	CHECK(base_ttl > 2);
 
 	/* One router away: one TTL less each way, no delay. */
 	ip_input(pkt, make_echo(pkt, ONLINK, 64, 8));
-	CHECK(replies(&r) == 1 && from(&r, ONLINK) && ttl(&r) == base_ttl - 1);
+	CHECK(fixture_replies(&r) == 1 && from(&r, ONLINK) &&
+	    ttl(&r) == base_ttl - 1);
 	CHECK(sums_ok(&r));
 
 	/* TTL 1 dies at the entry router, which says so itself. */
 	ip_input(pkt, make_echo(pkt, ONLINK, 1, 8));
-	CHECK(replies(&r) == 1 && from(&r, ENTRY) &&
+	CHECK(fixture_replies(&r) == 1 && from(&r, ENTRY) &&
 	    icmp_is(&r, ICMP_TIMEXCEED, ICMP_TIMEXCEED_INTRANS));
 	/* Its quote is the packet as it reached the router: TTL 1. */
 	CHECK(r.len >= IP_HDR_LEN + 8 + IP_HDR_LEN &&
@@ -247,29 +194,30 @@ test_entry(void)
 	pkt[IP_HDR_LEN + 1] = ICMP_UNREACH_PORT;
 	ip_checksum(pkt, len);
 	ip_input(pkt, len);
-	CHECK(replies(&r) == 0);
+	CHECK(fixture_replies(&r) == 0);
 
 	/* unreach: net unreachable from the router. */
 	ip_input(pkt, make_echo(pkt, UNREACH, 64, 8));
-	CHECK(replies(&r) == 1 && from(&r, ENTRY) &&
+	CHECK(fixture_replies(&r) == 1 && from(&r, ENTRY) &&
 	    icmp_is(&r, ICMP_UNREACH, ICMP_UNREACH_NET));
 
 	/* Outside the topology: answered as before, TTL untouched. */
 	ip_input(pkt, make_echo(pkt, OUTSIDE, 64, 8));
-	CHECK(replies(&r) == 1 && from(&r, OUTSIDE) && ttl(&r) == base_ttl);
+	CHECK(fixture_replies(&r) == 1 && from(&r, OUTSIDE) &&
+	    ttl(&r) == base_ttl);
 }
 
 static void
 test_latency(void)
 {
 	uint8_t		 pkt[256];
-	struct reply	 r;
+	struct fixture_reply	 r;
 	uint64_t	 t0;
 
 	/* 10 ms each way: nothing at once, the answer after 20 ms. */
 	t0 = now_us();
 	ip_input(pkt, make_echo(pkt, H_SLOW, 64, 8));
-	CHECK(replies(NULL) == 0);
+	CHECK(fixture_replies(NULL) == 0);
 	CHECK(wait_replies(&r, 2000) == 1);
 	CHECK(now_us() - t0 >= 20000);
 	CHECK(from(&r, H_SLOW) && icmp_is(&r, ICMP_ECHOREPLY, 0) &&
@@ -306,7 +254,7 @@ test_loss(void)
 
 	for (i = 0; i < 400; i++)
 		ip_input(pkt, make_echo(pkt, H_LOSSY, 64, 8));
-	got = replies(NULL);
+	got = fixture_replies(NULL);
 	CHECK(got >= 200 - 40 && got <= 200 + 40);
 	CHECK(engine->stats.route_loss - lost0 == (uint64_t)(400 - got));
 }
@@ -325,7 +273,7 @@ test_red(void)
 
 	for (i = 0; i < 20; i++)
 		ip_input(pkt, make_echo(pkt, H_NARROW, 64, 1000));
-	CHECK(replies(NULL) == 0);
+	CHECK(fixture_replies(NULL) == 0);
 	CHECK(engine->stats.route_queue - q0 >= 18);
 	while ((n = wait_replies(NULL, 500)) > 0)
 		got += n;
@@ -356,7 +304,7 @@ static void
 test_reload(void)
 {
 	uint8_t			 pkt[256];
-	struct reply		 r;
+	struct fixture_reply	 r;
 	struct honeyd_config	*nc;
 
 	ip_input(pkt, make_echo(pkt, H_SLOW, 64, 8));
@@ -378,7 +326,7 @@ main(void)
 	test_red();
 	test_bound();
 	test_reload();
-	CHECK(bad_types == 0);
+	CHECK(fixture_other == 0);
 	config_free(engine->conf);
 	fpdb_free(engine->db);
 	return (unit_done());
