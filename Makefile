@@ -59,6 +59,7 @@ LIB_SRCS =	honeyd/addr.c \
 		honeyd/claim.c \
 		honeyd/config.c \
 		honeyd/engine.c \
+		honeyd/ether.c \
 		honeyd/eventlog.c \
 		honeyd/fingerprint.c \
 		honeyd/flow.c \

@@ -1,7 +1,8 @@
 /*
  * Parent: proxy ARP.  A request for a claimed address is answered with
- * the interface's MAC, so neighbours on the sensor's own subnet send
- * the virtual hosts' traffic to us.  Senders are learned as next hops.
+ * the interface's MAC, or the host's own if its template has one
+ * (ether.c), so neighbours on the sensor's own subnet send the virtual
+ * hosts' traffic to us.  Senders are learned as next hops.
  */
 
 #include <sys/types.h>
@@ -15,16 +16,20 @@
 
 #define ARP_FRAME_LEN	(ETH_HDR_LEN + ARP_HDR_LEN + ARP_ETHIP_LEN)
 
+/* spa speaks with its own MAC, if it has one. */
 static void
 arp_send(struct iface *ifp, int op, const uint8_t *dst_mac,
     uint32_t spa, const uint8_t *tha, uint32_t tpa)
 {
-	uint8_t			 frame[ARP_FRAME_LEN];
+	uint8_t			 frame[ARP_FRAME_LEN], own[ETH_ADDR_LEN];
 	struct arp_hdr		*ah = (struct arp_hdr *)(frame + ETH_HDR_LEN);
 	struct arp_ethip	*ae = (struct arp_ethip *)(ah + 1);
+	const uint8_t		*sha = ifp->mac;
 
+	if (ether_host_mac(ifp, spa, own))
+		sha = own;
 	memcpy(frame, dst_mac, ETH_ADDR_LEN);
-	memcpy(frame + ETH_ADDR_LEN, ifp->mac, ETH_ADDR_LEN);
+	memcpy(frame + ETH_ADDR_LEN, sha, ETH_ADDR_LEN);
 	frame[12] = ETH_TYPE_ARP >> 8;
 	frame[13] = ETH_TYPE_ARP & 0xff;
 	ah->ar_hrd = htons(ARP_HRD_ETH);
@@ -32,7 +37,7 @@ arp_send(struct iface *ifp, int op, const uint8_t *dst_mac,
 	ah->ar_hln = ETH_ADDR_LEN;
 	ah->ar_pln = IP_ADDR_LEN;
 	ah->ar_op = htons(op);
-	memcpy(ae->ar_sha, ifp->mac, ETH_ADDR_LEN);
+	memcpy(ae->ar_sha, sha, ETH_ADDR_LEN);
 	spa = htonl(spa);
 	tpa = htonl(tpa);
 	memcpy(ae->ar_spa, &spa, IP_ADDR_LEN);
@@ -48,6 +53,21 @@ arp_request(struct iface *ifp, uint32_t spa, uint32_t tpa)
 
 	arp_send(ifp, ARP_OP_REQUEST, (const uint8_t *)ETH_ADDR_BROADCAST,
 	    spa, zero, tpa);
+}
+
+/*
+ * A request sent to a unicast MAC is for that MAC's owner: the
+ * interface, or the target's own.  Another machine's is not ours.
+ */
+static int
+arp_for_us(struct iface *ifp, const uint8_t *frame, uint32_t tpa)
+{
+	uint8_t	 own[ETH_ADDR_LEN];
+
+	if ((frame[0] & 1) || memcmp(frame, ifp->mac, ETH_ADDR_LEN) == 0)
+		return (1);
+	return (ether_host_mac(ifp, tpa, own) &&
+	    memcmp(frame, own, ETH_ADDR_LEN) == 0);
 }
 
 void
@@ -77,7 +97,7 @@ arp_input(struct iface *ifp, const uint8_t *frame, size_t len)
 		wire_learn(ifp, spa, ae->ar_sha);
 	if (ntohs(ah->ar_op) != ARP_OP_REQUEST ||
 	    !claim_contains(&parent->claimed, tpa) ||
-	    tpa == ifp->addr || spa == tpa)
+	    tpa == ifp->addr || spa == tpa || !arp_for_us(ifp, frame, tpa))
 		return;
 	parent->stats.arp_requests++;
 	arp_send(ifp, ARP_OP_REPLY, ae->ar_sha, tpa, ae->ar_sha, spa);

@@ -177,6 +177,24 @@ capture_frame(u_char *arg, const struct pcap_pkthdr *hdr, const u_char *frame)
 }
 
 /*
+ * Capture is promiscuous, so it sees frames meant for other machines
+ * on the segment: a frame is ours if it is addressed to the interface,
+ * to the destination host's own MAC (ether.c), or to a group.  One to
+ * another machine's MAC is not, whatever its IP destination.
+ */
+static int
+capture_for_us(struct iface *ifp, const struct eth_hdr *eth, uint32_t dst)
+{
+	uint8_t	 own[ETH_ADDR_LEN];
+
+	if ((eth->eth_dst.data[0] & 1) ||
+	    memcmp(eth->eth_dst.data, ifp->mac, ETH_ADDR_LEN) == 0)
+		return (1);
+	return (ether_host_mac(ifp, dst, own) &&
+	    memcmp(eth->eth_dst.data, own, ETH_ADDR_LEN) == 0);
+}
+
+/*
  * The parent looks only at the addresses: everything else about the
  * packet is the engine's business.  The source MAC is remembered as
  * the way back to the sender.
@@ -195,7 +213,8 @@ capture_ip(struct iface *ifp, const uint8_t *frame, size_t len)
 	ip = (const struct ip_hdr *)(frame + ETH_HDR_LEN);
 	memcpy(&src, &ip->ip_src, sizeof(src));
 	memcpy(&dst, &ip->ip_dst, sizeof(dst));
-	if (!claim_contains(&parent->claimed, ntohl(dst))) {
+	if (!claim_contains(&parent->claimed, ntohl(dst)) ||
+	    !capture_for_us(ifp, eth, ntohl(dst))) {
 		parent->stats.frames_other++;
 		return;
 	}

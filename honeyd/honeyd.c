@@ -47,7 +47,8 @@ static size_t			 p0f_len;
 
 static __dead void	 usage(void);
 static void		 parse_args(int, char **);
-static int		 load_config(struct honeyd_config **, struct fpdb **);
+static int		 load_config(struct honeyd_config **, struct fpdb **,
+			    struct ether_map **);
 static int		 load_p0f(void);
 static struct fpdb	*prints_in_use(struct honeyd_config *, struct fpdb *);
 static int		 claim_networks(struct honeyd_config *);
@@ -149,9 +150,13 @@ parse_args(int argc, char **argv)
 	o->nnets = argc - optind;
 }
 
-/* Read the fingerprints, then the config checked against them. */
+/*
+ * Read the fingerprints, then the config checked against them, and
+ * resolve its MACs (ether.c).
+ */
 static int
-load_config(struct honeyd_config **confp, struct fpdb **dbp)
+load_config(struct honeyd_config **confp, struct fpdb **dbp,
+    struct ether_map **emp)
 {
 	struct fpdb		*db;
 	struct honeyd_config	*conf;
@@ -163,10 +168,12 @@ load_config(struct honeyd_config **confp, struct fpdb **dbp)
 		return (-1);
 	conf = config_parse_file(honeyd_opts.config, fpdb_check_name, db);
 	if (conf != NULL && (svc_limits_parse(&lim, conf) == -1 ||
-	    ipfrag_conf_timeout(conf) == -1)) {
+	    ipfrag_conf_timeout(conf) == -1 ||
+	    (*emp = ether_map_build(conf)) == NULL)) {
 		config_free(conf);
 		conf = NULL;
 	}
+	ether_release();
 	if (conf == NULL) {
 		fpdb_free(db);
 		return (-1);
@@ -448,11 +455,12 @@ parent_reload(void)
 {
 	struct honeyd_config	*conf;
 	struct fpdb		*db;
+	struct ether_map	*em;
 	char			*filter;
 	int			 i;
 
 	log_info("reloading configuration %s", honeyd_opts.config);
-	if (load_config(&conf, &db) == -1) {
+	if (load_config(&conf, &db, &em) == -1) {
 		log_warnx("configuration not reloaded: errors above; "
 		    "keeping the running one");
 		return;
@@ -462,6 +470,7 @@ parent_reload(void)
 			log_warnx("configuration not reloaded");
 			config_free(conf);
 			fpdb_free(db);
+			ether_map_free(em);
 			return;
 		}
 		if ((filter = claim_filter(&parent->claimed)) == NULL)
@@ -474,6 +483,7 @@ parent_reload(void)
 		fatal("sending the configuration to the engine");
 	fpdb_free(db);
 	service_config(conf);
+	ether_install(em);
 	config_free(parent_conf);
 	parent_conf = conf;
 	malloc_trim(0);		/* a parse's garbage is not worth keeping */
@@ -621,6 +631,7 @@ main(int argc, char **argv, char **envp)
 	static const int	 sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGCHLD,
 				    SIGUSR1 };
 	struct fpdb		*db;
+	struct ether_map	*em;
 	uid_t			 uid;
 	gid_t			 gid;
 	pid_t			 pid;
@@ -633,8 +644,9 @@ main(int argc, char **argv, char **envp)
 	log_init(honeyd_opts.debug || honeyd_opts.noaction, LOG_DAEMON);
 	log_setverbose(honeyd_opts.verbose);
 
-	if (load_config(&parent_conf, &db) == -1)
+	if (load_config(&parent_conf, &db, &em) == -1)
 		exit(1);
+	ether_install(em);
 	if (honeyd_opts.noaction) {
 		if (honeyd_opts.verbose)
 			config_print(stdout, parent_conf);

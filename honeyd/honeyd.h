@@ -77,6 +77,10 @@ struct fingerprint;
 #ifndef HONEYD_P0F
 #define HONEYD_P0F		"/etc/p0f/p0f.fp"	/* Debian's p0f */
 #endif
+#ifndef HONEYD_MACPREFIXES
+/* Debian's nmap */
+#define HONEYD_MACPREFIXES	"/usr/share/nmap/nmap-mac-prefixes"
+#endif
 #ifndef HONEYD_SVCDIR
 #define HONEYD_SVCDIR		"/usr/local/share/honeyd"
 #endif
@@ -217,8 +221,8 @@ enum logfile {
  *
  * XXX Some statements of Honeyd 1.5c's language are parsed, kept and
  * printed back, so existing configurations load, but nothing acts on
- * them yet: subsystems, "set T ethernet", "set T droprate syn",
- * "set T spoof", "annotate P finscan", "bind A to IFACE" and "dhcp".
+ * them yet: subsystems, "set T droprate syn", "set T spoof",
+ * "annotate P finscan", "bind A to IFACE" and "dhcp".
  * ("annotate P fragment" is ipfrag.c's.)
  */
 
@@ -532,7 +536,7 @@ struct parent_stats {
 	uint64_t	 frames_in;	/* captured */
 	uint64_t	 frames_ip;	/* IPv4 handed to the engine */
 	uint64_t	 frames_short;	/* truncated or unparsable */
-	uint64_t	 frames_other;	/* not IPv4/ARP, or not claimed */
+	uint64_t	 frames_other;	/* not IPv4/ARP, not claimed, not to us */
 	uint64_t	 frames_engine_drop; /* engine queue full */
 	uint64_t	 arp_requests;	/* for claimed addresses */
 	uint64_t	 arp_replies;
@@ -568,6 +572,22 @@ void	 wire_output(const uint8_t *pkt, size_t len);
 void	 wire_flush(void);
 int	 wire_send_frame(struct iface *, const void *frame, size_t len);
 int	 wire_seen(uint32_t ip);
+
+/* ether.c: the virtual hosts' own MACs ("set T ethernet") */
+struct ether_map;
+extern const char *ether_prefixes;	/* HONEYD_MACPREFIXES */
+int	 ether_parse_mac(const char *, uint8_t *);
+int	 ether_vendor_find(const char *, size_t, const char *, uint8_t *);
+int	 ether_resolve(const char *, uint8_t *, int *);
+const char *ether_error(void);
+void	 ether_release(void);
+uint32_t ether_key(const char *);
+void	 ether_derive(const uint8_t *, uint32_t, uint32_t, uint8_t *);
+struct ether_map *ether_map_build(const struct honeyd_config *);
+void	 ether_map_free(struct ether_map *);
+int	 ether_map_lookup(const struct ether_map *, uint32_t, uint8_t *);
+void	 ether_install(struct ether_map *);
+int	 ether_host_mac(const struct iface *, uint32_t, uint8_t *);
 
 /* arp.c */
 void	 arp_input(struct iface *, const uint8_t *frame, size_t len);

@@ -85,6 +85,7 @@ static int			 errors;
 static int			 (*pers_check)(const char *, void *);
 static void			*pers_arg;
 static char			 lasttok[64];	/* for syntax errors */
+static int			 from_file;	/* the parent's: check names */
 
 int		 yylex(void);
 int		 yyparse(void);
@@ -132,6 +133,7 @@ static int	 action_check(struct action *, int);
 static void	 conf_set_default(struct template *, int, struct action *);
 static void	 conf_set_personality(struct template *, char *);
 static void	 conf_set_string(char **, char *);
+static void	 conf_set_ethernet(struct template *, char *);
 static void	 conf_set_id(struct template *, int64_t, int64_t);
 static void	 conf_set_spoof(struct template *, int64_t, int64_t);
 static void	 conf_add_port(struct template *, int, int64_t,
@@ -300,7 +302,7 @@ set		: SET tmplmod DEFAULT proto ACTION action {
 			}
 		}
 		| SET tmplmod ETHERNET string {
-			conf_set_string($2 ? &$2->ethernet : NULL, $4);
+			conf_set_ethernet($2, $4);
 		}
 		| SET tmplmod UPTIME uint {
 			int64_t	 n = num_range($4, 0, UINT32_MAX, "uptime");
@@ -1057,13 +1059,17 @@ struct honeyd_config *
 config_parse_file(const char *path, int (*check)(const char *, void *),
     void *arg)
 {
-	struct file	*f;
+	struct honeyd_config	*c;
+	struct file		*f;
 
 	if ((f = file_open(path)) == NULL) {
 		log_diag("%s: %s", path, strerror(errno));
 		return (NULL);
 	}
-	return (parse_run(f, check, arg));
+	from_file = 1;
+	c = parse_run(f, check, arg);
+	from_file = 0;
+	return (c);
 }
 
 /* The same from memory, e.g. the canonical text the engine receives. */
@@ -1512,6 +1518,21 @@ conf_set_string(char **dst, char *s)
 	}
 	free(*dst);
 	*dst = s;
+}
+
+/*
+ * The parent, reading the files, checks that a vendor exists (ether.c);
+ * the engine has no MAC to give and no file to read.
+ */
+static void
+conf_set_ethernet(struct template *t, char *s)
+{
+	uint8_t	 mac[6];
+	int	 literal;
+
+	if (from_file && ether_resolve(s, mac, &literal) == -1)
+		conf_error("%s", ether_error());
+	conf_set_string(t != NULL ? &t->ethernet : NULL, s);
 }
 
 /* Services never run as root: uid and gid 0 are refused, as in Honeyd. */

@@ -3,7 +3,7 @@
  *
  * The engine hands over bare IPv4 packets.  The parent refuses any whose
  * source is not a claimed address, finds the next hop's MAC and queues
- * the frame; the queue goes out with one sendmmsg(2) per interface when
+ * the frame, from the source host's own MAC if it has one (ether.c); the queue goes out with one sendmmsg(2) per interface when
  * a batch from the engine is done (wire_flush), when the queue is full,
  * and in any case before the event loop waits again.  The packet
  * socket is send-only (protocol 0): one bound to a protocol (libdnet's
@@ -258,7 +258,8 @@ wire_output(const uint8_t *pkt, size_t len)
 		wire_queue_flush(ifp, q);
 	frame = q->buf + q->used;
 	memcpy(frame, n->mac, ETH_ADDR_LEN);
-	memcpy(frame + ETH_ADDR_LEN, ifp->mac, ETH_ADDR_LEN);
+	if (!ether_host_mac(ifp, src, frame + ETH_ADDR_LEN))
+		memcpy(frame + ETH_ADDR_LEN, ifp->mac, ETH_ADDR_LEN);
 	frame[12] = ETH_TYPE_IP >> 8;
 	frame[13] = ETH_TYPE_IP & 0xff;
 	memcpy(frame + ETH_HDR_LEN, pkt, len);

@@ -31,7 +31,7 @@ bad() {
 }
 
 run() {
-	"$CHECK" -p personalities "$@"
+	"$CHECK" -m mac-prefixes -p personalities "$@"
 }
 
 good_case() {

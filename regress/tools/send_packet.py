@@ -73,6 +73,9 @@ def parse_args():
                          "every answer (default: stop at the first)")
     ap.add_argument("--show", action="store_true",
                     help="print the probe on stderr")
+    ap.add_argument("--show-eth", action="store_true",
+                    help="end each answer line with its Ethernet "
+                         "source, ethsrc=MAC")
     a = ap.parse_args()
     if not 0 < a.timeout <= 30:
         ap.error("--timeout must be in (0, 30]")
@@ -232,7 +235,8 @@ def main():
         except Exception:  # noqa: BLE001 - a malformed frame is no answer
             continue
         if is_answer(rx, tx, a):
-            print("answer " + describe(rx))
+            eth = " ethsrc=%s" % rx.src if a.show_eth else ""
+            print("answer " + describe(rx) + eth)
             sys.stdout.flush()
             found += 1
             if not a.all:

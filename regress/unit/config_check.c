@@ -2,10 +2,11 @@
  * config_check: parse a configuration and print it in canonical form,
  * as "honeyd -nv" does, for regress/config/run.sh.
  *
- *	config_check [-bs] [-p personalities] file
+ *	config_check [-bs] [-m mac-prefixes] [-p personalities] file
  *
  * -p names a file of personality names, one a line; without it every
- * name is accepted.  -b reads the file into memory and parses that, as
+ * name is accepted.  -m names the table of MAC vendors (ether.c)
+ * instead of nmap's.  -b reads the file into memory and parses that, as
  * the engine does with the text it receives.  -s prints the parse time
  * and size of the result instead of the configuration.
  *
@@ -16,6 +17,7 @@
  *	#? action DST tcp|udp|icmp PORT [SRC]
  *	#? bind ADDR			the bind interval holding ADDR
  *	#? claim			the addresses the config claims
+ *	#? mac ADDR			the MAC the parent gives ADDR
  *	#? route DST [TTL]		the way through the routing
  *					topology for a packet to DST
  *	#? resolve DST SRC HH:MM:SS PROTO OS
@@ -50,6 +52,8 @@ static int	 names_load(struct names *, const char *);
 static int	 names_check(const char *, void *);
 static void	 queries(FILE *, const char *, const struct honeyd_config *);
 static void	 query(FILE *, char *, const struct honeyd_config *);
+static void	 mac_query(FILE *, const char *,
+		    const struct honeyd_config *);
 static void	 resolve(FILE *, char **, const struct honeyd_config *);
 static void	 stats(const struct honeyd_config *, double);
 static struct honeyd_config *parse_buffer(const char *, struct names *);
@@ -58,8 +62,8 @@ static __dead void usage(void);
 static __dead void
 usage(void)
 {
-	fprintf(stderr, "usage: config_check [-bs] [-p personalities] "
-	    "file\n");
+	fprintf(stderr, "usage: config_check [-bs] [-m mac-prefixes] "
+	    "[-p personalities] file\n");
 	exit(2);
 }
 
@@ -162,6 +166,23 @@ resolve(FILE *out, char **w, const struct honeyd_config *conf)
 }
 
 static void
+mac_query(FILE *out, const char *a, const struct honeyd_config *conf)
+{
+	struct ether_map	*em;
+	uint8_t			 m[6];
+
+	if ((em = ether_map_build(conf)) == NULL)
+		errx(2, "ether_map_build");
+	if (ether_map_lookup(em, addr(a), m))
+		fprintf(out, "# mac %s: %02x:%02x:%02x:%02x:%02x:%02x\n", a,
+		    m[0], m[1], m[2], m[3], m[4], m[5]);
+	else
+		fprintf(out, "# mac %s: the interface's\n", a);
+	ether_map_free(em);
+	ether_release();
+}
+
+static void
 query(FILE *out, char *q, const struct honeyd_config *conf)
 {
 	const struct template	*t;
@@ -213,7 +234,9 @@ query(FILE *out, char *q, const struct honeyd_config *conf)
 			    ntoa(cs.r[i].lo, lo, sizeof(lo)),
 			    ntoa(cs.r[i].hi, hi, sizeof(hi)));
 		claim_clear(&cs);
-	} else
+	} else if (strcmp(w[0], "mac") == 0 && n >= 2)
+		mac_query(out, w[1], conf);
+	else
 		errx(2, "bad query: %s", w[0]);
 }
 
@@ -283,10 +306,13 @@ main(int argc, char *argv[])
 	int			 ch, bflag = 0, sflag = 0;
 	size_t			 i;
 
-	while ((ch = getopt(argc, argv, "bp:s")) != -1) {
+	while ((ch = getopt(argc, argv, "bm:p:s")) != -1) {
 		switch (ch) {
 		case 'b':
 			bflag = 1;
+			break;
+		case 'm':
+			ether_prefixes = optarg;
 			break;
 		case 'p':
 			if (names_load(&nm, optarg) == -1)
@@ -308,6 +334,7 @@ main(int argc, char *argv[])
 		conf = config_parse_file(argv[optind],
 		    nm.n ? names_check : NULL, &nm);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ether_release();
 	for (i = 0; i < nm.n; i++)
 		free(nm.v[i]);
 	free(nm.v);
