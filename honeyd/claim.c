@@ -162,12 +162,10 @@ static int
 filter_add_cidr(uint32_t net, int bits, void *arg)
 {
 	struct filter_buf	*fb = arg;
-	struct in_addr		 in;
-	char			 term[64];
+	char			 term[64], a[INET_ADDRSTRLEN];
 
-	in.s_addr = htonl(net);
 	snprintf(term, sizeof(term), "%sdst net %s/%d",
-	    fb->count++ ? " or " : "", inet_ntoa(in), bits);
+	    fb->count++ ? " or " : "", addr_fmt(net, a, sizeof(a)), bits);
 	if (strlcat(fb->s, term, fb->len) >= fb->len)
 		return (-1);
 	return (0);

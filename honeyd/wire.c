@@ -233,6 +233,7 @@ wire_output(const uint8_t *pkt, size_t len)
 	struct iface		*ifp;
 	uint8_t			*frame;
 	uint32_t		 src, dst;
+	char			 a[INET_ADDRSTRLEN];
 
 	if (len < IP_HDR_LEN || len > HONEYD_MAX_PKT || ip->ip_v != 4) {
 		parent->stats.out_refused++;
@@ -245,7 +246,7 @@ wire_output(const uint8_t *pkt, size_t len)
 	if (!claim_contains(&parent->claimed, src)) {
 		parent->stats.out_refused++;
 		log_debug("refused packet from unclaimed source %s",
-		    inet_ntoa((struct in_addr){ htonl(src) }));
+		    addr_fmt(src, a, sizeof(a)));
 		return;
 	}
 	if ((n = wire_resolve(src, dst)) == NULL) {

@@ -20,8 +20,6 @@ send errors.  The test scripts tell "no answer" (1) from errors (2).
 
 import argparse
 import random
-import select
-import socket
 import struct
 import sys
 import time
@@ -34,8 +32,7 @@ except ImportError as exc:  # pragma: no cover - reported to the test
           % exc, file=sys.stderr)
     sys.exit(2)
 
-ETH_P_ALL = 0x0003
-PACKET_OUTGOING = 4
+from rawlink import frames, iface_mac, open_link
 
 
 def parse_args():
@@ -88,11 +85,6 @@ def corrupt(value):
     XOR with 0x00ff never maps one of the two one's-complement zeros
     (0x0000, 0xffff) onto the other, so the result never verifies."""
     return (value ^ 0x00FF) & 0xFFFF
-
-
-def iface_mac(iface):
-    with open("/sys/class/net/%s/address" % iface) as f:
-        return f.read().strip()
 
 
 def build(a):
@@ -209,27 +201,14 @@ def main():
     wire, tx = build(a)
     if a.show:
         print("probe: " + repr(tx), file=sys.stderr)
-    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW,
-                      socket.htons(ETH_P_ALL))
     try:
-        s.bind((a.iface, 0))
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
+        s = open_link(a.iface)
         s.send(bytes(wire))
     except OSError as exc:
         print("send_packet.py: %s: %s" % (a.iface, exc), file=sys.stderr)
         return 2
     found = 0
-    deadline = time.monotonic() + a.timeout
-    while True:
-        left = deadline - time.monotonic()
-        if left <= 0:
-            break
-        r, _, _ = select.select([s], [], [], left)
-        if not r:
-            break
-        data, addr = s.recvfrom(65536)
-        if addr[2] == PACKET_OUTGOING:
-            continue
+    for data in frames(s, time.monotonic() + a.timeout):
         try:
             rx = Ether(data)
         except Exception:  # noqa: BLE001 - a malformed frame is no answer
