@@ -536,6 +536,21 @@ honeyd_log() {
 	cat "$HONEYD_LOG" 2>/dev/null
 }
 
+# honeyd_reload REGEX: SIGHUP the daemon and wait (5 s at most) until
+# one more line of its log matches REGEX than before; status 1 if none
+# did.  The caller checks what the reload did.
+honeyd_reload() {
+	local before i
+	before=$(grep -Ec -- "$1" "$HONEYD_LOG")
+	kill -HUP "$HONEYD_PID"
+	for i in $(seq 50); do
+		[ "$(grep -Ec -- "$1" "$HONEYD_LOG")" -gt "$before" ] &&
+		    return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # honeyd_pids: the pids of every process in the sensor namespace.
 honeyd_pids() {
 	ip netns pids "$NS_S" 2>/dev/null

@@ -119,11 +119,7 @@ check_match "echo to $PLAIN at the sensor's MAC: reply from it" \
     "^answer proto=icmp src=$PLAIN .* ethsrc=$MAC_S\$" "$out"
 
 # The same config after a reload: the same MACs.
-kill -HUP "$HONEYD_PID"
-for i in $(seq 50); do
-	grep -q 'configuration reloaded' "$HONEYD_LOG" && break
-	sleep 0.1
-done
+honeyd_reload 'configuration reloaded'
 check_match "engine reports the reload" "configuration reloaded" \
     "$(honeyd_log)"
 out=$(tb_packet --proto arp --dst $R1)
@@ -138,11 +134,7 @@ out=$("$HONEYD" -n -f "$TB_TMP/bad.conf" -p "$(_tb_prints)" 2>&1)
 check_match "the error names file and line" \
     "bad\.conf:6: ethernet \"No Such Vendor Inc\": no such vendor" "$out"
 cp "$TB_TMP/bad.conf" "$conf"
-kill -HUP "$HONEYD_PID"
-for i in $(seq 50); do
-	grep -q 'keeping the running one' "$HONEYD_LOG" && break
-	sleep 0.1
-done
+honeyd_reload 'keeping the running one'
 check_match "the bad reload is refused" "keeping the running one" \
     "$(honeyd_log)"
 out=$(tb_packet --proto arp --dst $R2)

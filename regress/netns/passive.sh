@@ -62,16 +62,6 @@ connect() {
 	fi
 }
 
-# wait_log N REGEX: until REGEX is on N lines of the daemon's log (5 s).
-wait_log() {
-	local i
-	for i in $(seq 50); do
-		[ "$(grep -Ec -- "$2" "$HONEYD_LOG")" -ge "$1" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 # A missing -0 file is an error; the default missing only turns it off.
 out=$(in_s "$HONEYD" -n -f "$conf" -p "$(_tb_prints)" \
     -0 "$TB_TMP/no-such.fp" 2>&1)
@@ -136,8 +126,7 @@ check_match "JSON: the unknown source's bare SYN is logged" '"event":"probe"' \
 check_nomatch "JSON: ... without src_os" '"src_os"' "$bare"
 
 # SIGHUP with the same file keeps what was learned.
-kill -HUP "$HONEYD_PID"
-wait_log 1 'configuration reloaded'
+honeyd_reload 'configuration reloaded'
 check_eq "reload, same file: the Windows source is still known (80 open)" \
     SA "$(syn bare 198.18.0.21)"
 
@@ -150,8 +139,7 @@ label = s:unix:Linux:test
 sig   = *:64:0:*:*,*:mss,sok,ts,nop,ws:df,id+:0
 sig   = this is not a signature
 EOF
-kill -HUP "$HONEYD_PID"
-wait_log 2 'configuration reloaded'
+honeyd_reload 'configuration reloaded'
 check_match "reload: the malformed line is named" \
     "p0f\.fp:4: a sig has eight fields; line skipped" "$(honeyd_log)"
 check_eq "after reload: a new Windows source is not known (80 closed)" \
@@ -167,8 +155,7 @@ check_match "packet log: the new file's label" \
 
 # Back to the real one: Windows again.
 cp "$P0F_SYSTEM" "$P0F"
-kill -HUP "$HONEYD_PID"
-wait_log 3 'configuration reloaded'
+honeyd_reload 'configuration reloaded'
 check_eq "after a second reload: Windows SYN, port 80 open" SA \
     "$(syn windows 198.18.0.27)"
 

@@ -58,11 +58,7 @@ check_eq "first config: 80 open, 22 closed" "22/closed 80/open" \
 
 # A good new config replaces the running one.
 cp "$second" "$first"
-kill -HUP "$HONEYD_PID"
-for i in $(seq 50); do
-	grep -q 'configuration reloaded' "$HONEYD_LOG" && break
-	sleep 0.1
-done
+honeyd_reload 'configuration reloaded'
 check_match "engine reports the reload" "configuration reloaded" \
     "$(cat "$HONEYD_LOG")"
 check_eq "after SIGHUP: 22 open, 80 closed" "22/open 80/closed" \
@@ -70,11 +66,7 @@ check_eq "after SIGHUP: 22 open, 80 closed" "22/open 80/closed" \
 
 # A bad one is refused and the running one stays.
 cp "$broken" "$first"
-kill -HUP "$HONEYD_PID"
-for i in $(seq 50); do
-	grep -q 'keeping the running one' "$HONEYD_LOG" && break
-	sleep 0.1
-done
+honeyd_reload 'keeping the running one'
 check_match "parent refuses the broken config" \
     "honeyd.conf:4: .*keeping the running one|keeping the running one" \
     "$(tr '\n' ' ' < "$HONEYD_LOG")"

@@ -132,11 +132,7 @@ check_match "honeyd -n: a router no entry reaches, at line 4" \
 
 # A reload with such a topology keeps the running one.
 cp "$bad" "$conf"
-kill -HUP "$HONEYD_PID"
-for i in $(seq 50); do
-	honeyd_log | grep -q 'configuration not reloaded' && break
-	sleep 0.1
-done
+honeyd_reload 'configuration not reloaded'
 check_match "reload with a routing loop: refused" \
     'configuration not reloaded' "$(honeyd_log)"
 check_match "reload with a routing loop: the line is logged" \
