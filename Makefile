@@ -63,6 +63,7 @@ LIB_SRCS =	honeyd/addr.c \
 		honeyd/eventlog.c \
 		honeyd/fingerprint.c \
 		honeyd/flow.c \
+		honeyd/hash.c \
 		honeyd/fpexpr.c \
 		honeyd/host.c \
 		honeyd/icmp.c \

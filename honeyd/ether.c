@@ -221,17 +221,6 @@ ether_error(void)
 	return (ether_why);
 }
 
-/* FNV-1a: the key of a template, from its name. */
-uint32_t
-ether_key(const char *name)
-{
-	uint32_t	 h = 2166136261U;
-
-	for (; *name != '\0'; name++)
-		h = (h ^ (uint8_t)*name) * 16777619U;
-	return (h);
-}
-
 static uint32_t
 ether_mix(uint32_t x)
 {
@@ -340,7 +329,7 @@ ether_map_templates(struct ether_map *em, const struct honeyd_config *conf)
 			continue;
 		et = &em->t[em->nt++];
 		et->tmpl = t;
-		et->key = ether_key(t->name);
+		et->key = name_key(t->name);
 		if (ether_resolve(t->ethernet, et->mac, &et->literal) == -1) {
 			log_warnx("template \"%s\": %s", t->name,
 			    ether_error());

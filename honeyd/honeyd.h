@@ -511,6 +511,9 @@ struct claimset {
 /* addr.c */
 const char *addr_fmt(uint32_t, char *, size_t);
 
+/* hash.c */
+uint32_t name_key(const char *);
+
 /* claim.c */
 void	 claim_init(struct claimset *);
 void	 claim_clear(struct claimset *);
@@ -581,7 +584,6 @@ int	 ether_vendor_find(const char *, size_t, const char *, uint8_t *);
 int	 ether_resolve(const char *, uint8_t *, int *);
 const char *ether_error(void);
 void	 ether_release(void);
-uint32_t ether_key(const char *);
 void	 ether_derive(const uint8_t *, uint32_t, uint32_t, uint8_t *);
 struct ether_map *ether_map_build(const struct honeyd_config *);
 void	 ether_map_free(struct ether_map *);

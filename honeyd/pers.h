@@ -144,7 +144,7 @@ struct pers_plan {
 struct pers_state {
 	uint32_t	 gen;		/* engine generation of the plan */
 	const void	*fp;		/* the fingerprint, this generation */
-	uint32_t	 fpkey;		/* its name's hash, across reloads */
+	uint32_t	 fpkey;		/* name_key of its name, across reloads */
 	uint64_t	 seed;		/* the host's clocks */
 	const struct pers_plan *plan;	/* shared by the fingerprint's hosts */
 	struct pers_isn	 isn;

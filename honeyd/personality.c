@@ -58,7 +58,6 @@ static SLIST_HEAD(, pers_shared) pers_plans =
 static uint32_t		 pers_plans_gen;
 
 static void	 pers_seed(void);
-static uint32_t	 name_hash(const char *);
 static uint64_t	 host_seed(uint32_t);
 static void	 pers_clocks_init(struct pers_state *, const struct template *);
 static void	 default_ip_fields(struct host *, struct ip_hdr *,
@@ -186,17 +185,6 @@ pers_rng(void)
 	return (&pers_runrng);
 }
 
-/* FNV-1a: which fingerprint a plan was made from, across reloads. */
-static uint32_t
-name_hash(const char *s)
-{
-	uint32_t	 h = 2166136261U;
-
-	for (; *s != '\0'; s++)
-		h = (h ^ (uint8_t)*s) * 16777619U;
-	return (h);
-}
-
 /* The plans of older configurations go: nobody uses them again. */
 static void
 pers_plans_flush(void)
@@ -231,7 +219,7 @@ pers_plan_get(const struct fingerprint *fp)
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return (NULL);
 	pers_seed();
-	fprng_seed(&r, pers_secret ^ name_hash(fingerprint_name(fp)));
+	fprng_seed(&r, pers_secret ^ name_key(fingerprint_name(fp)));
 	seed = (uint64_t)fprng_next(&r) << 32 | fprng_next(&r);
 	pers_plan_derive(&s->plan, fp, seed);
 	s->fp = fp;
@@ -289,7 +277,7 @@ pers_get(struct host *h, const struct template *t)
 		return (st);
 	if ((plan = pers_plan_get(fp)) == NULL)
 		return (NULL);
-	key = name_hash(fingerprint_name(fp));
+	key = name_key(fingerprint_name(fp));
 	if (st == NULL) {
 		if ((st = calloc(1, sizeof(*st))) == NULL)
 			return (NULL);

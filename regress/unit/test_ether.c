@@ -129,7 +129,7 @@ test_derive(void)
 	static const uint8_t	 oui[3] = { 0x00, 0x00, 0x0c };
 	static const uint8_t	 odd[3] = { 0x03, 0x12, 0x34 };
 	uint8_t			 m1[6], m2[6], m3[6];
-	uint32_t		 k = ether_key("router"), a, v;
+	uint32_t		 k = name_key("router"), a, v;
 	int			 same = 0, bits = 0;
 	uint8_t			*seen;
 
@@ -139,9 +139,9 @@ test_derive(void)
 	CHECK(m1[0] == 0x00 && m1[1] == 0x00 && m1[2] == 0x0c);
 	ether_derive(oui, k, A(198, 18, 0, 11), m2);
 	CHECK(memcmp(m1, m2, 6) != 0);			/* per address */
-	ether_derive(oui, ether_key("other"), A(198, 18, 0, 10), m3);
+	ether_derive(oui, name_key("other"), A(198, 18, 0, 10), m3);
 	CHECK(memcmp(m1, m3, 6) != 0);			/* per template */
-	CHECK(ether_key("router") == ether_key("router"));
+	CHECK(name_key("router") == name_key("router"));
 	/* Never multicast or locally administered, whatever the OUI. */
 	ether_derive(odd, k, A(198, 18, 0, 10), m3);
 	CHECK(m3[0] == 0x00 && m3[1] == 0x12 && m3[2] == 0x34);
@@ -227,7 +227,7 @@ test_map(void)
 		goto out;
 	CHECK(ether_map_lookup(em, A(198, 18, 0, 10), m) == 1);
 	CHECK(m[0] == 0x00 && m[1] == 0x00 && m[2] == 0x0c);
-	ether_derive(m, ether_key("router"), A(198, 18, 0, 10), m2);
+	ether_derive(m, name_key("router"), A(198, 18, 0, 10), m2);
 	CHECK(memcmp(m, m2, 6) == 0);
 	CHECK(ether_map_lookup(em, A(198, 18, 0, 11), m2) == 1);
 	CHECK(memcmp(m, m2, 6) != 0 && m2[2] == 0x0c);
@@ -281,7 +281,7 @@ test_literal_clash(void)
 	uint8_t			 lit[6], m[6], m2[6];
 	char			 text[256];
 
-	ether_derive(oui, ether_key("clash"), A(198, 18, 0, 61), lit);
+	ether_derive(oui, name_key("clash"), A(198, 18, 0, 61), lit);
 	snprintf(text, sizeof(text), "create clash\n"
 	    "set clash ethernet \"%02x:%02x:%02x:%02x:%02x:%02x\"\n"
 	    "bind 198.18.0.60 clash\nbind 198.18.0.61 clash\n",
@@ -296,7 +296,7 @@ test_literal_clash(void)
 		CHECK(memcmp(m, lit, 6) == 0);
 		CHECK(ether_map_lookup(em, A(198, 18, 0, 61), m) == 1);
 		CHECK(memcmp(m, lit, 6) != 0);
-		ether_derive(oui, ether_key("clash"), A(198, 18, 0, 60), m2);
+		ether_derive(oui, name_key("clash"), A(198, 18, 0, 60), m2);
 		CHECK(memcmp(m, m2, 6) == 0);
 		ether_map_free(em);
 	}
