@@ -58,6 +58,7 @@ LIB_SRCS =	honeyd/addr.c \
 		honeyd/capture.c \
 		honeyd/claim.c \
 		honeyd/config.c \
+		honeyd/ctlrec.c \
 		honeyd/engine.c \
 		honeyd/ether.c \
 		honeyd/eventlog.c \

@@ -140,6 +140,75 @@ enum imsg_type {
 	IMSG_LOG_FD,		/* parent -> engine: int32_t LOGF_*, a log */
 	IMSG_RECONF_P0F,	/* parent -> engine: a chunk of the text of
 				   the p0f SYN signatures (before DONE) */
+	/*
+	 * Reload is a transaction: after DONE the engine builds the new
+	 * configuration aside and answers ACCEPT (it swapped it in) or
+	 * REFUSE (text: why; it keeps the running one).  Only on ACCEPT
+	 * does the parent commit its side (claims, filter, MACs, services).
+	 */
+	IMSG_RECONF_ACCEPT,	/* engine -> parent */
+	IMSG_RECONF_REFUSE,	/* engine -> parent: the reason, text */
+
+	/*
+	 * Control (control.c serves the socket in the engine; honeydctl/
+	 * is the client).  A client sends one request per command; the
+	 * answer is any number of IMSG_CTL_RECORD (or IMSG_CTL_EVENT) and
+	 * ends with IMSG_CTL_END, or with IMSG_CTL_ERROR whose text says
+	 * why.  A request's payload, where it has one, is a NUL-terminated
+	 * argument ("show hosts 198.18.0.0/24", a statement, a file).
+	 */
+	IMSG_CTL_SHOW_STATUS,
+	IMSG_CTL_SHOW_STATS,
+	IMSG_CTL_SHOW_TEMPLATES,	/* [name] */
+	IMSG_CTL_SHOW_HOSTS,		/* [address or network] */
+	IMSG_CTL_SHOW_BINDS,
+	IMSG_CTL_SHOW_ROUTES,
+	IMSG_CTL_SHOW_CONNECTIONS,	/* [address] */
+	IMSG_CTL_SHOW_SERVICES,
+	IMSG_CTL_MONITOR,		/* uint32_t CTL_MON_* mask */
+	IMSG_CTL_RELOAD,		/* [file]; engine -> parent too */
+	IMSG_CTL_LOG_VERBOSE,		/* engine -> parent too */
+	IMSG_CTL_LOG_BRIEF,		/* engine -> parent too */
+	IMSG_CTL_CONFIG,		/* one statement; engine -> parent too */
+	IMSG_CTL_RECORD,		/* a record (ctlrec.c) */
+	IMSG_CTL_EVENT,			/* monitor: one JSON log line */
+	IMSG_CTL_END,			/* [text] the answer is complete */
+	IMSG_CTL_ERROR,			/* text; the answer failed */
+	IMSG_CTL_PARENT_INFO,		/* engine -> parent: peerid: the
+					   client; the parent answers with
+					   one IMSG_CTL_RECORD of its
+					   status fields and its counters */
+	IMSG_CTL_RESULT,		/* parent -> engine: peerid: the
+					   client; int32_t ok, then text */
+};
+
+/* What "monitor" streams (IMSG_CTL_MONITOR). */
+#define CTL_MON_PACKETS		0x01	/* packet and connection events */
+#define CTL_MON_SERVICES	0x02	/* service and proxy events */
+#define CTL_MON_ALL		(CTL_MON_PACKETS | CTL_MON_SERVICES)
+
+/*
+ * A control record (ctlrec.c) is self-describing so that the client
+ * prints any of them as JSON or as columns: the record's kind
+ * ("status", "counter", "host", ...) NUL-terminated, then fields, each
+ * a type byte, a NUL-terminated key and a NUL-terminated value in text.
+ * Numbers are decimal text so the JSON needs no conversion.
+ */
+#define CTL_REC_MAX		8192
+#define CTLF_STRING		's'	/* JSON string */
+#define CTLF_NUMBER		'n'	/* integer or decimal, JSON number */
+#define CTLF_BOOL		'b'	/* "true" or "false" */
+
+struct ctlrec {
+	char		 buf[CTL_REC_MAX];
+	size_t		 len;
+	int		 overflow;	/* a field did not fit: left out */
+};
+
+struct ctlfield {
+	int		 type;		/* CTLF_* */
+	const char	*key;
+	const char	*value;
 };
 
 /*
@@ -510,6 +579,18 @@ struct claimset {
 
 /* addr.c */
 const char *addr_fmt(uint32_t, char *, size_t);
+
+/* ctlrec.c: control records, built by the daemon, read by honeydctl */
+void	 ctlrec_init(struct ctlrec *, const char *);
+void	 ctlrec_str(struct ctlrec *, const char *, const char *);
+void	 ctlrec_num(struct ctlrec *, const char *, uint64_t);
+void	 ctlrec_int(struct ctlrec *, const char *, int64_t);
+void	 ctlrec_float(struct ctlrec *, const char *, double);
+void	 ctlrec_bool(struct ctlrec *, const char *, int);
+void	 ctlrec_addr(struct ctlrec *, const char *, uint32_t);
+int	 ctlrec_append(struct ctlrec *, const void *, size_t);
+int	 ctlrec_kind(const void *, size_t, const char **, size_t *);
+int	 ctlrec_next(const void *, size_t, size_t *, struct ctlfield *);
 
 /* hash.c */
 uint32_t name_key(const char *);
