@@ -6,6 +6,7 @@
 #   make test       install what the tests need, build, run the whole suite
 #   make demo       run honeyd in a pair of network namespaces
 #   make bench      measure packet rate, latency and memory
+#   make torture    a million hostile packets, then the daemon's health
 #   make fuzz       build the libFuzzer targets (clang) into build-fuzz/ and
 #                   run each FUZZ_SECONDS (default 60)
 #   make install    PREFIX=/usr/local DESTDIR=
@@ -97,7 +98,7 @@ HEADERS =	$(wildcard privsep/*.h honeyd/*.h)
 UNIT_SRCS =	$(wildcard regress/unit/test_*.c)
 UNIT_BINS =	$(UNIT_SRCS:%.c=$(OBJ)/%)
 
-all: $(OBJ)/honeyd $(OBJ)/config_check $(OBJ)/flood
+all: $(OBJ)/honeyd $(OBJ)/config_check $(OBJ)/flood $(OBJ)/hostile
 
 $(OBJ)/honeyd: $(OBJ)/obj/honeyd/honeyd.o $(OBJ)/libhoneyd.a
 	@[ -n "$(Q)" ] && echo "  LD      $@" || true
@@ -189,6 +190,13 @@ $(OBJ)/flood: regress/bench/flood.c
 	$(Q)$(CC) $(OPT) $(WARNINGS) -std=gnu11 -D_GNU_SOURCE $(CFLAGS) \
 	    $(LDFLAGS) -o $@ $<
 
+# The hostile-traffic generator of the soak test (netns/torture.sh).
+$(OBJ)/hostile: regress/torture/hostile.c
+	@mkdir -p $(dir $@)
+	@[ -n "$(Q)" ] && echo "  LD      $@" || true
+	$(Q)$(CC) $(OPT) $(WARNINGS) -std=gnu11 -D_GNU_SOURCE $(CFLAGS) \
+	    $(LDFLAGS) -o $@ $<
+
 asan:
 	$(MAKE) OBJ=build-asan OPT="$(SANITIZE)" all unit
 
@@ -211,6 +219,13 @@ bench:
 	$(MAKE) all
 	regress/bench/run.sh
 
+# The soak: a million hostile packets at the plain build (regress/README).
+torture:
+	regress/deps.sh test
+	$(MAKE) all
+	HONEYD=build/honeyd TORTURE_PACKETS=1000000 TORTURE_SYNFLOOD=1000000 \
+	    TORTURE_CONNS=1000 regress/netns/torture.sh
+
 prints:
 	tools/mkprints > nmap.prints
 
@@ -231,5 +246,5 @@ clean:
 
 FORCE:
 
-.PHONY: all unit asan deps test demo bench prints install clean FORCE \
+.PHONY: all unit asan deps test demo bench torture prints install clean FORCE \
 	fuzz fuzz-bins fuzz-build
