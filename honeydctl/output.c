@@ -630,6 +630,7 @@ static void
 put_quoted(FILE *fp, const char *v)
 {
 	const char	*p;
+	char		*q, *o;
 	int		 plain = (*v != '\0');
 
 	for (p = v; *p != '\0' && plain; p++)
@@ -640,16 +641,19 @@ put_quoted(FILE *fp, const char *v)
 		put_vis(fp, v);
 		return;
 	}
-	fputc('"', fp);
+	/* "...", with \" and \\; put_vis shows what control bytes remain. */
+	if ((q = o = malloc(2 * strlen(v) + 3)) == NULL)
+		return;
+	*o++ = '"';
 	for (p = v; *p != '\0'; p++) {
 		if (*p == '"' || *p == '\\')
-			fputc('\\', fp);
-		if (*p == '\n')
-			fputs("\\n", fp);
-		else
-			put_vis(fp, (char []){ *p, '\0' });
+			*o++ = '\\';
+		*o++ = *p;
 	}
-	fputc('"', fp);
+	*o++ = '"';
+	*o = '\0';
+	put_vis(fp, q);
+	free(q);
 }
 
 /* "TIME EVENT key=value ...", from the flat object in m[0..n). */
@@ -687,8 +691,9 @@ event_summary(FILE *fp, const struct flat_member *m, int n)
 }
 
 /*
- * One event, as its JSON line (-j) or summarized; what cannot be read
- * prints raw.  The line never spans lines, and stdout is flushed.
+ * One event, as its JSON line (-j) or summarized.  What the flat reader
+ * cannot read prints raw, or with -j as {"raw":"the text"}, so that -j
+ * output stays one JSON object per line.  stdout is flushed.
  */
 void
 output_event(FILE *fp, int json, const char *data, size_t len)
@@ -709,13 +714,19 @@ output_event(FILE *fp, int json, const char *data, size_t len)
 	if (!json && flat_parse(line, len, m, &n) == 0) {
 		event_summary(fp, m, n);
 		flat_free(m, n);
-	} else if (json) {
+	} else if (json && flat_parse(line, len, m, &n) == 0) {
+		flat_free(m, n);
 		/* JSON's own whitespace may be a newline: not ours. */
 		for (i = 0; i < len; i++)
 			if (line[i] == '\n' || line[i] == '\r')
 				line[i] = ' ';
 		fputs(line, fp);
 		fputc('\n', fp);
+	} else if (json) {
+		/* What we cannot vouch for still makes a JSON line. */
+		fputs("{\"raw\":", fp);
+		json_string(fp, line);
+		fputs("}\n", fp);
 	} else {
 		put_vis(fp, line);
 		fputc('\n', fp);
