@@ -13,7 +13,8 @@ REQUEST_LOG as one line, "TYPE_NAME payload" (payload as Python repr).
 "show connections MODE" answers badly on purpose, MODE one of: badrec,
 badfield, close, garbage, huge, badtype, hasfd, noend, emptyerror.
 A statement containing "fail" is refused.  "monitor" sends a few events
-and closes the connection.  The server exits after 120 idle seconds.
+and closes the connection.  The server exits after 120 idle seconds,
+or when the process that started it is gone.
 """
 
 import os
@@ -229,12 +230,18 @@ def main():
     os.chmod(path + ".new", 0o600)
     os.rename(path + ".new", path)
     srv.listen(8)
-    srv.settimeout(120)
+    srv.settimeout(1)
+    parent, idle = os.getppid(), 0
     while True:
         try:
             conn, _ = srv.accept()
         except socket.timeout:
-            return
+            # A test that died does not leave us behind for long.
+            idle += 1
+            if idle >= 120 or os.getppid() != parent:
+                return
+            continue
+        idle = 0
         try:
             conn.settimeout(30)
             serve(conn, log)
