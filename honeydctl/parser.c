@@ -131,7 +131,7 @@ choices(const struct token *table, char *buf, size_t len)
 	}
 }
 
-/* Among the entries of table that start with word, "" too: their number. */
+/* The words of table that start with word, listed in buf; their number. */
 static int
 prefixed(const struct token *table, const char *word, char *buf,
     size_t len)
