@@ -392,6 +392,44 @@ test_events(void)
 	check_str(event(1, "{\"a\":\n1}"), "{\"a\": 1}\n");
 }
 
+/* Random bytes as records and as events: refused or printed, no crash. */
+static void
+test_random(void)
+{
+	struct flat_member	 m[FLAT_MAX];
+	struct output		*o[2];
+	unsigned char		 buf[64];
+	static const char	 alpha[] = "ab\0snb\"{}:,\\u0123456789e-.tf";
+	FILE			*fp;
+	size_t			 len, i;
+	int			 k, n, ok = 0;
+
+	if ((fp = fopen("/dev/null", "w")) == NULL) {
+		SKIP("no /dev/null");
+		return;
+	}
+	srandom(1);
+	o[0] = output_new(fp, 0);
+	o[1] = output_new(fp, 1);
+	for (k = 0; k < 20000; k++) {
+		len = random() % sizeof(buf);
+		for (i = 0; i < len; i++)
+			buf[i] = k % 2 ?
+			    alpha[random() % (sizeof(alpha) - 1)] : random();
+		if (output_record(o[k % 2], buf, len) == 0)
+			ok++;
+		if (flat_parse((char *)buf, len, m, &n) == 0)
+			flat_free(m, n);
+		output_event(fp, k % 2, (char *)buf, len);
+	}
+	output_end(o[0], "done");
+	output_end(o[1], "done");
+	output_free(o[0]);
+	output_free(o[1]);
+	fclose(fp);
+	CHECK(ok > 0);		/* some were well formed, and printed */
+}
+
 int
 main(void)
 {
@@ -404,5 +442,6 @@ main(void)
 	test_human();
 	test_flat();
 	test_events();
+	test_random();
 	return (unit_done());
 }
