@@ -99,6 +99,7 @@ UNIT_SRCS =	$(wildcard regress/unit/test_*.c)
 UNIT_BINS =	$(UNIT_SRCS:%.c=$(OBJ)/%)
 
 all: $(OBJ)/honeyd $(OBJ)/config_check $(OBJ)/flood $(OBJ)/hostile
+all: $(OBJ)/honeydctl
 
 $(OBJ)/honeyd: $(OBJ)/obj/honeyd/honeyd.o $(OBJ)/libhoneyd.a
 	@[ -n "$(Q)" ] && echo "  LD      $@" || true
@@ -141,6 +142,27 @@ $(OBJ)/regress/unit/%: regress/unit/%.c regress/unit/unit.h $(UNIT_COMMON) \
 	@[ -n "$(Q)" ] && echo "  LD      $@" || true
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(UNIT_COMMON) $(OBJ)/libhoneyd.a \
 	    $(ALL_LIBS)
+
+# honeydctl, the control tool: of the daemon it needs only imsg and the
+# control records.  Its unit test links the same objects but main's.
+CTL_SRCS =	honeydctl/parser.c \
+		honeydctl/output.c
+CTL_OBJS =	$(CTL_SRCS:%.c=$(OBJ)/obj/%.o) $(OBJ)/obj/privsep/imsg.o \
+		$(OBJ)/obj/honeyd/ctlrec.o $(OBJ)/obj/honeyd/addr.o
+CTL_LIBS :=	$(shell pkg-config --libs libbsd-overlay libedit 2>/dev/null)
+
+$(CTL_SRCS:%.c=$(OBJ)/obj/%.o) $(OBJ)/obj/honeydctl/honeydctl.o: \
+    honeydctl/honeydctl.h
+
+$(OBJ)/honeydctl: $(OBJ)/obj/honeydctl/honeydctl.o $(CTL_OBJS)
+	@[ -n "$(Q)" ] && echo "  LD      $@" || true
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(CTL_LIBS)
+
+$(OBJ)/regress/unit/test_honeydctl: regress/unit/test_honeydctl.c \
+    regress/unit/unit.h honeydctl/honeydctl.h $(CTL_OBJS)
+	@mkdir -p $(dir $@)
+	@[ -n "$(Q)" ] && echo "  LD      $@" || true
+	$(Q)$(CC) $(ALL_CFLAGS) -Ihoneydctl -o $@ $< $(CTL_OBJS) $(CTL_LIBS)
 
 # The fuzz targets (regress/fuzz/fuzz_NAME.c) replay their committed
 # corpus as ordinary unit programs, without libFuzzer: test_fuzz_NAME.

@@ -9,6 +9,8 @@ set -eu
 
 BUILD_PKGS="build-essential pkg-config bison flex libpcap-dev libdumbnet-dev
 	libevent-dev libbsd-dev libseccomp-dev"
+# honeydctl's line editing
+BUILD_PKGS="$BUILD_PKGS libedit-dev"
 TEST_PKGS="nmap hping3 p0f tcpdump python3-scapy traceroute iputils-ping
 	iproute2 ethtool curl socat netcat-openbsd telnet procps python3
 	nftables bc gdb"
