@@ -71,6 +71,7 @@ LIB_SRCS =	honeyd/addr.c \
 		honeyd/ip.c \
 		honeyd/ipfrag.c \
 		honeyd/log.c \
+		honeyd/notify.c \
 		honeyd/passive.c \
 		honeyd/passive_db.c \
 		honeyd/pers_check.c \
