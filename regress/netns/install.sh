@@ -2,7 +2,8 @@
 # make install and uninstall into a staging tree (DESTDIR), and honeyd
 # run as its systemd unit would run it:
 #  - install lays out the expected files, creates no user (DESTDIR),
-#    and never overwrites an operator's configuration;
+#    and never overwrites an operator's configuration; its manual pages
+#    render without a warning;
 #  - systemd-analyze verify accepts the installed unit (when there);
 #  - the installed binary, started with the unit's ExecStart line (paths
 #    moved into the staging tree, HONEYD_OPTS for the testbed), under
@@ -16,7 +17,7 @@
 . "$(dirname "$0")/../lib.sh"
 
 tb_setup
-tb_require make curl setpriv "$TB_PY"
+tb_require make curl setpriv groff "$TB_PY"
 
 OBJDIR=$(dirname "$HONEYD")
 ROOT=$TB_TMP/root
@@ -70,6 +71,11 @@ check_nomatch "no @VARIABLE@ left in unit and logrotate file" "@[A-Z]+@" \
 check_match "logrotate snippet signals only the main process" \
     "systemctl kill --kill-who=main --signal=USR1 honeyd.service" \
     "$(cat "$ROOT/etc/logrotate.d/honeyd")"
+
+for f in "$ROOT"/usr/share/man/man*/*; do
+	check_eq "groff: no warning in ${f#"$ROOT"/}" "" \
+	    "$(groff -mandoc -ww -z "$f" 2>&1)"
+done
 
 if command -v systemd-analyze >/dev/null 2>&1; then
 	# The unit names /usr/sbin/honeyd, which verify wants to find.
