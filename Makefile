@@ -309,7 +309,7 @@ uninstall:
 	    $(EXAMPLES:conf/%=$(DESTDIR)$(SHAREDIR)/examples/%) \
 	    $(SCRIPTS:%=$(DESTDIR)$(SHAREDIR)/%)
 	-rmdir $(DESTDIR)$(SHAREDIR)/examples $(DESTDIR)$(SHAREDIR)/scripts \
-	    $(DESTDIR)$(SHAREDIR)
+	    $(DESTDIR)$(SHAREDIR) 2>/dev/null
 	@for f in $(SYSCONFDIR)/honeyd.conf:conf/honeyd.conf \
 	    $(DEFAULTDIR)/honeyd:conf/honeyd.default; do \
 		dst=$(DESTDIR)$${f%%:*}; \

@@ -21,6 +21,9 @@
 
 struct engine		*engine;
 
+/* IMSG_RECONF_REFUSE's text: why the engine kept the running config. */
+#define ENGINE_REFUSED	"the engine could not load the configuration"
+
 /* Set while a batch from the parent is dispatched: it ends in a write. */
 static int		 engine_in_batch;
 
@@ -231,7 +234,7 @@ engine_reconf_done(void)
 		log_warnx("engine: new configuration rejected; keeping the "
 		    "running one");
 		if (imsg_compose(&engine->parent->ibuf, IMSG_RECONF_REFUSE,
-		    0, 0, -1, "parse", 6) == -1)
+		    0, 0, -1, ENGINE_REFUSED, sizeof(ENGINE_REFUSED)) == -1)
 			fatal("engine: refuse");
 		if (conf != NULL)
 			config_free(conf);
