@@ -9,7 +9,8 @@
 #   make torture    a million hostile packets, then the daemon's health
 #   make fuzz       build the libFuzzer targets (clang) into build-fuzz/ and
 #                   run each FUZZ_SECONDS (default 60)
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    PREFIX=/usr/local DESTDIR= (NOBUILD=1: what OBJ holds)
+#   make uninstall  the same variables: removes what install put there
 #   make prints     regenerate nmap.prints from the system's nmap-os-db
 
 PREFIX ?=	/usr/local
@@ -17,6 +18,12 @@ SBINDIR ?=	$(PREFIX)/sbin
 SHAREDIR ?=	$(PREFIX)/share/honeyd
 MANDIR ?=	$(PREFIX)/share/man
 SYSCONFDIR ?=	/etc/honeyd
+SYSTEMDDIR ?=	/lib/systemd/system
+LOGROTATEDIR ?=	/etc/logrotate.d
+DEFAULTDIR ?=	/etc/default
+LOGDIR ?=	/var/log/honeyd
+CHROOTDIR ?=	/var/empty
+HONEYD_USER ?=	_honeyd
 
 CC ?=		cc
 YACC =		bison
@@ -72,6 +79,7 @@ LIB_SRCS =	honeyd/addr.c \
 		honeyd/ip.c \
 		honeyd/ipfrag.c \
 		honeyd/log.c \
+		honeyd/notify.c \
 		honeyd/passive.c \
 		honeyd/passive_db.c \
 		honeyd/pers_check.c \
@@ -251,22 +259,113 @@ torture:
 prints:
 	tools/mkprints > nmap.prints
 
-install: $(OBJ)/honeyd
-	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(SHAREDIR) \
-	    $(DESTDIR)$(SHAREDIR)/scripts $(DESTDIR)$(SYSCONFDIR) \
-	    $(DESTDIR)$(MANDIR)/man8
+# install builds honeyd first unless NOBUILD=1 (the tests install the
+# build under test as it is).  Operators' files, the configuration and
+# $(DEFAULTDIR)/honeyd, are written only where none exists; the user is
+# created on the running system only (not with DESTDIR, not as non-root).
+ifeq ($(NOBUILD),)
+INSTALL_DEPS =	$(OBJ)/honeyd $(OBJ)/honeydctl
+endif
+SUBST =		sed -e 's|@SBINDIR@|$(SBINDIR)|g' \
+		    -e 's|@SHAREDIR@|$(SHAREDIR)|g' \
+		    -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+		    -e 's|@DEFAULTDIR@|$(DEFAULTDIR)|g' \
+		    -e 's|@LOGDIR@|$(LOGDIR)|g'
+EXAMPLES =	$(wildcard conf/*.conf)
+SCRIPTS =	$(wildcard scripts/*.sh)
+
+install: $(INSTALL_DEPS)
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(SHAREDIR)/scripts \
+	    $(DESTDIR)$(SHAREDIR)/examples $(DESTDIR)$(SYSCONFDIR) \
+	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
+	    $(DESTDIR)$(SYSTEMDDIR) $(DESTDIR)$(LOGROTATEDIR) \
+	    $(DESTDIR)$(DEFAULTDIR)
 	install -m 755 $(OBJ)/honeyd $(DESTDIR)$(SBINDIR)/honeyd
+	install -m 755 $(OBJ)/honeydctl $(DESTDIR)$(SBINDIR)/honeydctl
 	install -m 644 nmap.prints $(DESTDIR)$(SHAREDIR)/nmap.prints
-	install -m 644 conf/honeyd.conf $(DESTDIR)$(SHAREDIR)/honeyd.conf.example
-	for f in scripts/*; do [ -f "$$f" ] && \
-	    install -m 755 "$$f" $(DESTDIR)$(SHAREDIR)/scripts/; done; true
-	[ ! -f honeyd/honeyd.8 ] || \
-	    install -m 644 honeyd/honeyd.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 644 $(EXAMPLES) $(DESTDIR)$(SHAREDIR)/examples/
+	install -m 755 $(SCRIPTS) $(DESTDIR)$(SHAREDIR)/scripts/
+	install -m 644 honeyd/honeyd.8 $(DESTDIR)$(MANDIR)/man8/honeyd.8
+	install -m 644 honeyd/honeyd.conf.5 \
+	    $(DESTDIR)$(MANDIR)/man5/honeyd.conf.5
+	install -m 644 honeydctl/honeydctl.8 \
+	    $(DESTDIR)$(MANDIR)/man8/honeydctl.8
+	$(SUBST) conf/honeyd.service.in > $(DESTDIR)$(SYSTEMDDIR)/honeyd.service
+	chmod 644 $(DESTDIR)$(SYSTEMDDIR)/honeyd.service
+	$(SUBST) conf/honeyd.logrotate.in > $(DESTDIR)$(LOGROTATEDIR)/honeyd
+	chmod 644 $(DESTDIR)$(LOGROTATEDIR)/honeyd
+	@for f in $(SYSCONFDIR)/honeyd.conf:conf/honeyd.conf \
+	    $(DEFAULTDIR)/honeyd:conf/honeyd.default; do \
+		dst=$(DESTDIR)$${f%%:*}; \
+		if [ -e "$$dst" ]; then \
+			echo "install: keeping the existing $$dst"; \
+		else \
+			echo "install -m 644 $${f#*:} $$dst"; \
+			install -m 644 "$${f#*:}" "$$dst" || exit 1; \
+		fi; \
+	done
+	install -d -m 755 $(DESTDIR)$(CHROOTDIR)
+	@if [ "$$(id -u)" -eq 0 ]; then \
+		chown root:root $(DESTDIR)$(CHROOTDIR) && \
+		    chmod 755 $(DESTDIR)$(CHROOTDIR); \
+	fi
+	@if [ -n "$(DESTDIR)" ]; then \
+		echo "install: DESTDIR is a staging tree: not creating" \
+		    "the user $(HONEYD_USER)"; \
+	elif [ "$$(id -u)" -ne 0 ]; then \
+		echo "install: not root: not creating the user" \
+		    "$(HONEYD_USER) (honeyd would use nobody)"; \
+	elif getent passwd $(HONEYD_USER) >/dev/null; then \
+		echo "install: user $(HONEYD_USER) exists"; \
+	else \
+		if getent group $(HONEYD_USER) >/dev/null; then \
+			grp="--gid $(HONEYD_USER)"; \
+		else \
+			grp="--user-group"; \
+		fi; \
+		echo "useradd --system $$grp $(HONEYD_USER)"; \
+		useradd --system $$grp --no-create-home \
+		    --home-dir $(CHROOTDIR) --shell /usr/sbin/nologin \
+		    --comment "honeyd engine" $(HONEYD_USER) || exit 1; \
+	fi
+	@[ -n "$(DESTDIR)" ] || echo "install: run \"systemctl daemon-reload\"" \
+	    "before \"systemctl enable --now honeyd\""
+
+# Everything install wrote but the operator's files; those only if still
+# as shipped.  The user and the chroot directory (shared) stay.
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/honeyd $(DESTDIR)$(SBINDIR)/honeydctl \
+	    $(DESTDIR)$(MANDIR)/man8/honeyd.8 \
+	    $(DESTDIR)$(MANDIR)/man8/honeydctl.8 \
+	    $(DESTDIR)$(MANDIR)/man5/honeyd.conf.5 \
+	    $(DESTDIR)$(SYSTEMDDIR)/honeyd.service \
+	    $(DESTDIR)$(LOGROTATEDIR)/honeyd
+	rm -f $(DESTDIR)$(SHAREDIR)/nmap.prints \
+	    $(DESTDIR)$(SHAREDIR)/honeyd.conf.example \
+	    $(EXAMPLES:conf/%=$(DESTDIR)$(SHAREDIR)/examples/%) \
+	    $(SCRIPTS:%=$(DESTDIR)$(SHAREDIR)/%)
+	-rmdir $(DESTDIR)$(SHAREDIR)/examples $(DESTDIR)$(SHAREDIR)/scripts \
+	    $(DESTDIR)$(SHAREDIR) 2>/dev/null
+	@for f in $(SYSCONFDIR)/honeyd.conf:conf/honeyd.conf \
+	    $(DEFAULTDIR)/honeyd:conf/honeyd.default; do \
+		dst=$(DESTDIR)$${f%%:*}; \
+		[ -e "$$dst" ] || continue; \
+		if cmp -s "$${f#*:}" "$$dst"; then \
+			echo "rm -f $$dst"; rm -f "$$dst"; \
+		else \
+			echo "uninstall: keeping $$dst (changed since" \
+			    "install: the operator's)"; \
+		fi; \
+	done
+	-@rmdir $(DESTDIR)$(SYSCONFDIR) 2>/dev/null || true
+	@echo "uninstall: the user $(HONEYD_USER), $(CHROOTDIR) and" \
+	    "$(LOGDIR) stay; remove them by hand if no longer wanted"
 
 clean:
 	rm -rf build build-asan build-fuzz
 
 FORCE:
 
-.PHONY: all unit asan deps test demo bench torture prints install clean FORCE \
+.PHONY: all unit asan deps test demo bench torture prints install uninstall \
+	clean FORCE \
 	fuzz fuzz-bins fuzz-build

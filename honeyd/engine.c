@@ -21,6 +21,9 @@
 
 struct engine		*engine;
 
+/* IMSG_RECONF_REFUSE's text: why the engine kept the running config. */
+#define ENGINE_REFUSED	"the engine could not load the configuration"
+
 /* Set while a batch from the parent is dispatched: it ends in a write. */
 static int		 engine_in_batch;
 
@@ -230,6 +233,9 @@ engine_reconf_done(void)
 	if (conf == NULL || personality_attach(conf, db) == -1) {
 		log_warnx("engine: new configuration rejected; keeping the "
 		    "running one");
+		if (imsg_compose(&engine->parent->ibuf, IMSG_RECONF_REFUSE,
+		    0, 0, -1, ENGINE_REFUSED, sizeof(ENGINE_REFUSED)) == -1)
+			fatal("engine: refuse");
 		if (conf != NULL)
 			config_free(conf);
 		if (db != NULL)
@@ -264,6 +270,10 @@ engine_install(struct honeyd_config *conf, struct fpdb *db)
 		log_info("configuration reloaded");
 	} else
 		log_info("engine ready");
+	/* The parent tells a supervisor (notify.c); the batch's end sends. */
+	if (imsg_compose(&engine->parent->ibuf, IMSG_RECONF_ACCEPT, 0, 0, -1,
+	    NULL, 0) == -1)
+		fatal("engine: accept");
 	/* The parse's garbage, and the old config, are not worth keeping. */
 	malloc_trim(0);
 }

@@ -41,6 +41,8 @@ struct honeyd_opts	 honeyd_opts;
 struct parent		*parent;
 
 static struct honeyd_config	*parent_conf;
+/* The engine has installed a configuration: systemd was told READY. */
+static int			 engine_ready;
 /* The p0f signatures' text, read with the config, until it is sent. */
 static char			*p0f_text;
 static size_t			 p0f_len;
@@ -57,6 +59,8 @@ static const char	*iface_default(void);
 static void		 parent_dispatch_engine(int, short, void *);
 static void		 parent_sig(int, short, void *);
 static void		 parent_reload(void);
+static void		 parent_reload_refused(const char *);
+static void		 parent_engine_accept(void);
 static __dead void	 parent_shutdown(int);
 static int		 send_config(struct honeyd_config *, struct fpdb *);
 static void		 parent_log_stats(void);
@@ -65,7 +69,7 @@ static void		 engine_log_death(int);
 static __dead void
 usage(void)
 {
-	fprintf(stderr, "usage: honeyd [-dnvV] [-0 p0f-file] [-f config] "
+	fprintf(stderr, "usage: honeyd [-dFnvV] [-0 p0f-file] [-f config] "
 	    "[-i iface]... [-p fingerprints]\n\t[-u user] "
 	    "[-g group] [-l pktlog] [-s svclog] [-j jsonlog] "
 	    "[-c ctlsocket]\n\t[-P pidfile] [-C chrootdir] [-S svcdir] "
@@ -84,7 +88,7 @@ parse_args(int argc, char **argv)
 	o->p0f = HONEYD_P0F;
 	o->ctlsock = HONEYD_CTLSOCK;
 	o->chroot = HONEYD_CHROOT;
-	while ((ch = getopt(argc, argv, "0:C:c:df:g:i:j:l:nP:p:S:s:u:vV")) !=
+	while ((ch = getopt(argc, argv, "0:C:c:dFf:g:i:j:l:nP:p:S:s:u:vV")) !=
 	    -1) {
 		switch (ch) {
 		case '0':
@@ -99,6 +103,9 @@ parse_args(int argc, char **argv)
 			break;
 		case 'd':
 			o->debug = 1;
+			break;
+		case 'F':
+			o->foreground = 1;
 			break;
 		case 'f':
 			o->config = optarg;
@@ -436,6 +443,12 @@ parent_dispatch_engine(int fd, short event, void *arg)
 		case IMSG_PROXY_CONNECT:
 			proxy_connect(&imsg);
 			break;
+		case IMSG_RECONF_ACCEPT:
+			parent_engine_accept();
+			break;
+		case IMSG_RECONF_REFUSE:
+			parent_reload_refused("the engine refused it");
+			break;
 		default:
 			fatalx("unexpected message %u from engine",
 			    imsg.hdr.type);
@@ -460,14 +473,17 @@ parent_reload(void)
 	int			 i;
 
 	log_info("reloading configuration %s", honeyd_opts.config);
+	notify_reloading();
 	if (load_config(&conf, &db, &em) == -1) {
 		log_warnx("configuration not reloaded: errors above; "
 		    "keeping the running one");
+		parent_reload_refused("errors in the configuration");
 		return;
 	}
 	if (honeyd_opts.nnets == 0) {
 		if (claim_networks(conf) == -1) {
 			log_warnx("configuration not reloaded");
+			parent_reload_refused("no addresses to claim");
 			config_free(conf);
 			fpdb_free(db);
 			ether_map_free(em);
@@ -487,6 +503,32 @@ parent_reload(void)
 	config_free(parent_conf);
 	parent_conf = conf;
 	malloc_trim(0);		/* a parse's garbage is not worth keeping */
+}
+
+/*
+ * The engine runs a new configuration: the first tells systemd that
+ * honeyd is up (Type=notify), a later one that a reload is over.
+ */
+static void
+parent_engine_accept(void)
+{
+	notify_status(engine_ready ? "configuration reloaded" : "running");
+	notify_ready();
+	engine_ready = 1;
+}
+
+/* A reload that failed still ends: the running configuration stays. */
+static void
+parent_reload_refused(const char *why)
+{
+	char	 status[128];
+
+	if (!engine_ready)
+		return;
+	snprintf(status, sizeof(status), "configuration not reloaded: %s",
+	    why);
+	notify_status(status);
+	notify_ready();
 }
 
 static void
@@ -668,7 +710,9 @@ main(int argc, char **argv, char **envp)
 	chroot_prepare(honeyd_opts.chroot);
 	if (claim_networks(parent_conf) == -1)
 		exit(1);
-	if (!honeyd_opts.debug && daemon(1, 0) == -1)
+	/* -F: a supervisor (systemd's Type=notify) keeps the process. */
+	if (!honeyd_opts.debug && !honeyd_opts.foreground &&
+	    daemon(1, 0) == -1)
 		fatal("daemon");
 	if (honeyd_opts.pidfile != NULL)
 		write_pidfile(honeyd_opts.pidfile);

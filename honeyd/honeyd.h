@@ -92,6 +92,7 @@ struct fingerprint;
 struct honeyd_opts {
 	int		 debug;		/* -d: foreground, log to stderr */
 	int		 noaction;	/* -n: check the config and exit */
+	int		 foreground;	/* -F: foreground, log to syslog */
 	int		 verbose;	/* -v: more logging, -nv prints */
 	const char	*config;	/* -f */
 	const char	*prints;	/* -p */
@@ -1052,6 +1053,11 @@ void		 passive_cache_flush(void);
 void		 passive_reconf_append(const void *, size_t);
 void		 passive_reconf_done(int);
 void		 passive_free(void);
+
+/* notify.c: readiness for systemd (Type=notify), without libsystemd */
+int	 notify_ready(void);
+int	 notify_reloading(void);
+int	 notify_status(const char *);
 
 /* log.c */
 void	 log_init(int debug, int facility);

@@ -13,7 +13,7 @@ BUILD_PKGS="build-essential pkg-config bison flex libpcap-dev libdumbnet-dev
 BUILD_PKGS="$BUILD_PKGS libedit-dev"
 TEST_PKGS="nmap hping3 p0f tcpdump python3-scapy traceroute iputils-ping
 	iproute2 ethtool curl socat netcat-openbsd telnet procps python3
-	nftables bc gdb"
+	nftables bc gdb groff-base"
 
 usage() {
 	echo "usage: $0 [build|test]" >&2
