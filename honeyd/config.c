@@ -343,6 +343,25 @@ template_del_port(struct template *t, struct port *p)
 }
 
 /*
+ * A personality's "annotate P [no] finscan": 1 (FIN, NULL and Xmas
+ * segments to an open port are ignored, so such scans see it open), 0
+ * (they are reset as at a closed port), -1 (not said: the fingerprint's
+ * T2 answer decides, as for any odd segment to an open port).
+ */
+int
+config_finscan(const struct honeyd_config *conf, const char *pers)
+{
+	const struct annotation	*a;
+
+	if (pers == NULL)
+		return (-1);
+	TAILQ_FOREACH(a, &conf->annotations, entry)
+		if (strcmp(a->personality, pers) == 0)
+			return (a->finscan);
+	return (-1);
+}
+
+/*
  * What happens to a packet for proto/port: the port's own action, else
  * the template's default for the protocol.  Defaults never set follow
  * real stacks rather than Honeyd 1.5c: closed TCP and UDP ports reset

@@ -285,7 +285,8 @@ engine_log_stats(void)
 
 	log_info("in %llu; dropped short %llu version %llu "
 	    "hlen %llu len %llu ipsum %llu frag %llu proto %llu l4sum %llu "
-	    "noaddr %llu droprate %llu nohost %llu srcaddr %llu",
+	    "noaddr %llu droprate %llu droprate-syn %llu nohost %llu "
+	    "srcaddr %llu",
 	    (unsigned long long)s->pkts_in, (unsigned long long)s->drop_short,
 	    (unsigned long long)s->drop_version,
 	    (unsigned long long)s->drop_hlen, (unsigned long long)s->drop_len,
@@ -295,6 +296,7 @@ engine_log_stats(void)
 	    (unsigned long long)s->drop_l4sum,
 	    (unsigned long long)s->drop_noaddr,
 	    (unsigned long long)s->drop_droprate,
+	    (unsigned long long)s->drop_droprate_syn,
 	    (unsigned long long)s->drop_nohost,
 	    (unsigned long long)s->drop_srcaddr);
 	log_info("icmp %llu tcp %llu udp %llu; out %llu dropped "

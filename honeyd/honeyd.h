@@ -291,9 +291,9 @@ enum logfile {
  *
  * XXX Some statements of Honeyd 1.5c's language are parsed, kept and
  * printed back, so existing configurations load, but nothing acts on
- * them yet: subsystems, "set T droprate syn", "set T spoof",
- * "annotate P finscan", "bind A to IFACE" and "dhcp".
- * ("annotate P fragment" is ipfrag.c's.)
+ * them yet: subsystems, "set T spoof", "bind A to IFACE" and "dhcp".
+ * ("annotate P fragment" is ipfrag.c's, "annotate P finscan" and
+ * "set T droprate syn" tcp.c's.)
  */
 
 /* Protocol slots for per-protocol defaults (and the engine's counters). */
@@ -544,6 +544,7 @@ struct port *template_find_port(const struct template *, int, uint16_t);
 struct port *template_add_port(struct template *, int, uint16_t);
 void	 template_del_port(struct template *, struct port *);
 const struct action *template_action(const struct template *, int, uint16_t);
+int	 config_finscan(const struct honeyd_config *, const char *);
 void	 action_clear(struct action *);
 int	 config_bind(struct honeyd_config *, uint32_t, uint32_t,
 	    struct template *, int *);
@@ -694,6 +695,7 @@ struct engine_stats {
 	uint64_t	 drop_l4sum;	/* bad ICMP/TCP/UDP checksum */
 	uint64_t	 drop_noaddr;	/* no template for the address */
 	uint64_t	 drop_droprate;	/* template "droprate in" */
+	uint64_t	 drop_droprate_syn; /* template "droprate syn" */
 	uint64_t	 drop_nohost;	/* host table full */
 	uint64_t	 drop_srcaddr;	/* broadcast/multicast/martian src */
 	uint64_t	 proto_in[HP_MAX];

@@ -339,12 +339,52 @@ tcp_send_reset(struct ipin *in, const struct tcp_seg *seg, int closed)
 	    closed ? OUT_TCP_CLOSED : OUT_TCP);
 }
 
+/*
+ * "set T droprate syn P": a connection request (SYN without ACK) is
+ * lost with probability P percent, whatever the port, as to a host
+ * too busy to answer; it still reaches the logs.  Honeyd 1.5c dropped
+ * a share of the SYNs that would open a connection.
+ */
+static int
+tcp_syn_dropped(struct ipin *in, const struct tcp_seg *seg)
+{
+	if ((seg->flags & (TH_SYN | TH_ACK | TH_RST)) != TH_SYN ||
+	    in->tmpl->droprate_syn <= 0 ||
+	    arc4random_uniform(1000000) >= in->tmpl->droprate_syn * 10000)
+		return (0);
+	engine->stats.drop_droprate_syn++;
+	tcp_log_probe(in, seg, "dropped");
+	return (1);
+}
+
+/*
+ * FIN, NULL and Xmas segments to an open port where the personality is
+ * annotated "finscan" (ignored, as RFC 793 says) or "no finscan" (a
+ * reset, as a closed port answers): 1 if handled here.
+ */
+static int
+tcp_finscan(struct ipin *in, const struct tcp_seg *seg)
+{
+	int	 finscan;
+
+	if ((seg->flags & (TH_SYN | TH_ACK | TH_RST)) != 0 ||
+	    (finscan = config_finscan(engine->conf,
+	    in->tmpl->personality)) == -1)
+		return (0);
+	tcp_log_probe(in, seg, "open");
+	if (finscan == 0)
+		tcp_send_reset(in, seg, 1);
+	return (1);
+}
+
 /* A segment for no connection: the port's action decides. */
 static void
 tcp_listen_input(struct ipin *in, const struct tcp_seg *seg)
 {
 	const struct action	*act;
 
+	if (tcp_syn_dropped(in, seg))
+		return;
 	act = template_action(in->tmpl, IP_PROTO_TCP, seg->dport);
 	switch (act->kind) {
 	case ACTION_BLOCK:
@@ -359,7 +399,7 @@ tcp_listen_input(struct ipin *in, const struct tcp_seg *seg)
 	}
 	if ((seg->flags & (TH_SYN | TH_ACK | TH_RST)) == TH_SYN)
 		tcp_conn_open(in, seg, act);
-	else {
+	else if (!tcp_finscan(in, seg)) {
 		tcp_log_probe(in, seg, "open");
 		tcp_stray(in, seg, 0);
 	}

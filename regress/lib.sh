@@ -601,7 +601,7 @@ _tb_expand_ports() {
 	done
 }
 
-# nmap_port_states ADDR tcp|udp PORTS [NMAP ARGS...]: scan from A and
+# nmap_port_states ADDR tcp|tcp:-sF|udp PORTS [NMAP ARGS...]: scan from A and
 # print "port/state" a line for every port asked for (ports nmap folded
 # into "Ignored State" get that state; none at all: "port/unknown").
 nmap_port_states() {
@@ -609,6 +609,7 @@ nmap_port_states() {
 	shift 3
 	case $proto in
 	tcp) scan=-sS ;;
+	tcp:-s[FNXA]) scan=${proto#tcp:} ;;	# FIN, NULL, Xmas, ACK scans
 	udp) scan=-sU ;;
 	*) echo "nmap_port_states: proto tcp or udp" >&2; return 2 ;;
 	esac
