@@ -291,9 +291,9 @@ enum logfile {
  *
  * XXX Some statements of Honeyd 1.5c's language are parsed, kept and
  * printed back, so existing configurations load, but nothing acts on
- * them yet: subsystems, "set T spoof", "bind A to IFACE" and "dhcp".
- * ("annotate P fragment" is ipfrag.c's, "annotate P finscan" and
- * "set T droprate syn" tcp.c's.)
+ * them yet: subsystems, "bind A to IFACE" and "dhcp".  ("annotate P
+ * fragment" is ipfrag.c's, "annotate P finscan" and "set T droprate
+ * syn" tcp.c's, "set T spoof" ip.c's.)
  */
 
 /* Protocol slots for per-protocol defaults (and the engine's counters). */

@@ -231,6 +231,24 @@ ip_check_l4(struct ipin *in)
  * length and transport header; the personality fills in what an OS
  * stamps on every packet (TTL, DF, IP ID), then checksums are computed.
  */
+/*
+ * "set T spoof from A to B": Honeyd 1.5c rewrote the addresses of
+ * everything a host of T sends.  Here the parent still puts on the wire
+ * only packets from a claimed address, so "from" must name one (else
+ * they are refused and counted); with a routing topology the answer
+ * takes the way back of the address it now carries.
+ */
+static void
+ip_spoof(const struct template *t, struct ip_hdr *ip)
+{
+	if (t == NULL)
+		return;
+	if (t->flags & TMPL_F_SPOOF_SRC)
+		ip->ip_src = htonl(t->spoof_src);
+	if (t->flags & TMPL_F_SPOOF_DST)
+		ip->ip_dst = htonl(t->spoof_dst);
+}
+
 void
 ip_output(struct host *h, const struct template *t, uint8_t *pkt, size_t len,
     enum out_kind kind)
@@ -239,6 +257,7 @@ ip_output(struct host *h, const struct template *t, uint8_t *pkt, size_t len,
 
 	ip->ip_len = htons((uint16_t)len);
 	personality_ip_fields(h, t, ip, kind);
+	ip_spoof(t, ip);
 	/* From behind virtual routers: TTL spent, maybe held or dropped. */
 	if (router_output(pkt, len) == 1)
 		return;
