@@ -555,11 +555,16 @@ parent_shutdown(int status)
 static void
 send_logs(int startup)
 {
-	const char	*paths[LOGF_MAX];
+	const char	*paths[LOGF_MAX] = { NULL };
 
 	paths[LOGF_PACKET] = honeyd_opts.pktlog;
 	paths[LOGF_SERVICE] = honeyd_opts.svclog;
 	paths[LOGF_JSON] = honeyd_opts.jsonlog;
+	/* -j syslog[:...]: the same events, to a syslog socket instead. */
+	if (eventlog_is_syslog(honeyd_opts.jsonlog)) {
+		paths[LOGF_SYSLOG] = honeyd_opts.jsonlog;
+		paths[LOGF_JSON] = NULL;
+	}
 	eventlog_send(parent->engine, paths, startup);
 }
 
