@@ -6,7 +6,8 @@
 # event arrives, as JSON that parses, with app-name honeyd, the sensor's
 # host name and the engine's pid; a syslog daemon that stops does not
 # stop honeyd (drops are counted) and SIGUSR1 connects to the new one;
-# a socket that is not there at start is a clear error.
+# a socket that is not there at start is a clear error.  Plain
+# "-j syslog" runs in a mount namespace whose /dev/log is our socket.
 . "$(dirname "$0")/../lib.sh"
 
 tb_setup
@@ -187,6 +188,53 @@ check_match "UDP: the TCP connection" \
 check_eq "UDP: every event arrived" \
     "$(grep -c 'icmp(1) -' "$P")" "$(grep -c '"event":"icmp"' "$D")"
 honeyd_stop
+
+# ------------------------------------------------ plain -j syslog: /dev/log
+# honeyd in a mount namespace of its own, whose /dev has null, zero,
+# urandom and, when $0 is not empty, log: a link to our socket.
+DEVLOG_SH='mount -t tmpfs -o mode=755 tmpfs /dev &&
+	mknod -m 666 /dev/null c 1 3 && mknod -m 666 /dev/zero c 1 5 &&
+	mknod -m 666 /dev/urandom c 1 9 &&
+	{ [ -z "$0" ] || ln -s "$0" /dev/log; } && exec "$@"'
+devlog_honeyd() {
+	local link=$1
+	shift
+	in_s timeout 10 unshare -m --propagation private sh -c "$DEVLOG_SH" \
+	    "$link" "$HONEYD" -d -i "$IF_S" -f "$conf" -p "$(_tb_prints)" \
+	    -P "$TB_TMP/honeyd.pid" -c "$TB_TMP/honeyd.sock" "$@"
+}
+: >"$RCVD"
+HONEYD_NSTART=$((HONEYD_NSTART + 1))
+HONEYD_LOG=$TB_TMP/honeyd.$HONEYD_NSTART.log
+# Not through a function in the background: $! must be honeyd (ip netns
+# exec, unshare and sh each exec the next).
+ip netns exec "$NS_S" unshare -m --propagation private sh -c "$DEVLOG_SH" \
+    "$SOCK" "$HONEYD" -d -i "$IF_S" -f "$conf" -p "$(_tb_prints)" \
+    -P "$TB_TMP/honeyd.pid" -c "$TB_TMP/honeyd.sock" -j syslog \
+    198.19.0.0/16 </dev/null >"$HONEYD_LOG" 2>&1 &
+HONEYD_PID=$!
+for i in $(seq $((HONEYD_START_TIMEOUT * 10))); do
+	grep -q 'engine ready' "$HONEYD_LOG" 2>/dev/null && break
+	_tb_alive "$HONEYD_PID" || break
+	sleep 0.1
+done
+check "-j syslog: honeyd up, /dev/log being our socket" \
+    grep -q 'engine ready' "$HONEYD_LOG" ||
+	tb_abort "honeyd -j syslog up" "$(tail -n 15 "$HONEYD_LOG")"
+ENGINE_PID=$(engine_pid)
+ping_ok $H >/dev/null
+check "-j syslog: the ping's events reach rsyslogd through /dev/log" \
+    wait_for '^imuxsock honeyd .*"event":"icmp","proto":"icmp","src_ip":"198\.18\.0\.1"'
+sleep 0.3
+received imuxsock >/dev/null
+check "-j syslog: with honeyd's syslog fields" test $? -eq 0
+honeyd_stop
+out=$(devlog_honeyd "" -j syslog 198.19.0.0/16 </dev/null 2>&1)
+rc=$?
+check "no /dev/log: honeyd -j syslog does not start" test "$rc" -ne 0 -a \
+    "$rc" -ne 124
+check_match "no /dev/log: and says why" \
+    "-j syslog: cannot send to /dev/log: No such file or directory" "$out"
 check "rsyslogd stopped at the end" rsyslog_stop
 
 # ------------------------------------------------ no socket at start
