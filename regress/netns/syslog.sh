@@ -228,7 +228,18 @@ check "-j syslog: the ping's events reach rsyslogd through /dev/log" \
 sleep 0.3
 received imuxsock >/dev/null
 check "-j syslog: with honeyd's syslog fields" test $? -eq 0
+# A syslog daemon that does not read (stopped): its socket's queue
+# fills, and honeyd drops events rather than wait for it.
+kill -STOP "$(cat "$RS_PID")"
+check_eq "rsyslogd not reading: honeyd answers 40 pings in a row" 40 \
+    "$(in_a timeout 20 ping -n -q -c 40 -i 0.05 -W 2 $H 2>&1 |
+    sed -n 's/.* \([0-9]*\) received.*/\1/p')"
+kill -CONT "$(cat "$RS_PID")"
 honeyd_stop
+check_match "rsyslogd not reading: the events it could not take are counted" \
+    'log dropped [1-9][0-9]*' "$(honeyd_log)"
+check_nomatch "rsyslogd not reading: a full queue is no error to report" \
+    'syslog: events dropped' "$(honeyd_log)"
 out=$(devlog_honeyd "" -j syslog 198.19.0.0/16 </dev/null 2>&1)
 rc=$?
 check "no /dev/log: honeyd -j syslog does not start" test "$rc" -ne 0 -a \
