@@ -438,9 +438,17 @@ syslog_put(const struct jline *j)
 	if (write(sinks[LOGF_SYSLOG].fd, msg, n) == (ssize_t)n)
 		return;
 	engine->stats.log_dropped++;
-	/* Said once per socket; a full queue (EAGAIN) is only counted. */
+	/*
+	 * Said once per socket; a full queue (EAGAIN) is only counted.  A
+	 * collector's refusal (an ICMP error) passes; a local daemon's
+	 * socket stays dead until the parent connects a new one.
+	 */
 	if (errno != EAGAIN && !syslog_warned) {
-		log_warn("syslog: events dropped until SIGUSR1 reconnects");
+		if (syslog_peer.rfc5424)
+			log_warn("syslog collector: events dropped");
+		else
+			log_warn("syslog: events dropped until SIGUSR1 "
+			    "connects again");
 		syslog_warned = 1;
 	}
 }

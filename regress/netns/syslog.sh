@@ -147,7 +147,7 @@ n=$(wc -l <"$RCVD")
 check "rsyslogd gone: honeyd still answers pings" ping_ok $H
 check "rsyslogd gone: honeyd still runs" _tb_alive "$HONEYD_PID"
 check_eq "rsyslogd gone: the engine says so, once" 1 \
-    "$(grep -c 'syslog: events dropped until SIGUSR1 reconnects' \
+    "$(grep -c 'syslog: events dropped until SIGUSR1 connects again' \
     "$HONEYD_LOG")"
 # A new one, and SIGUSR1: the events come again.
 check "rsyslogd started again" rsyslog_start
@@ -187,7 +187,18 @@ check_match "UDP: the TCP connection" \
     '"event":"connection_start","proto":"tcp",.*"dst_port":22' "$d"
 check_eq "UDP: every event arrived" \
     "$(grep -c 'icmp(1) -' "$P")" "$(grep -c '"event":"icmp"' "$D")"
+# The collector away: its port unreachable costs a few events; back,
+# it gets them again without SIGUSR1 (UDP has no connection to lose).
+check "UDP: collector stopped" rsyslog_stop
+check "UDP: collector gone: honeyd still answers pings" ping_ok $H
+check "UDP: collector restarted" rsyslog_start
+: >"$RCVD"
+ping_ok $H >/dev/null
+check "UDP: it gets events again, no SIGUSR1 needed" wait_for \
+    '^imudp honeyd .*"event":"icmp"'
 honeyd_stop
+check_match "UDP: the refused events were counted" \
+    'log dropped [1-9][0-9]*' "$(honeyd_log)"
 
 # ------------------------------------------------ plain -j syslog: /dev/log
 # honeyd in a mount namespace of its own, whose /dev has null, zero,
