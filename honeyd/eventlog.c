@@ -31,6 +31,7 @@
 #include <sys/un.h>
 
 #include <arpa/inet.h>
+#include <err.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -893,16 +894,35 @@ syslog_open_udp(const char *arg)
 	return (syslog_connect(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0),
 	    (struct sockaddr *)&sin, sizeof(sin)));
  bad:
-	log_warnx("syslog:udp:%s: expected an IPv4 address and a port", arg);
 	errno = EINVAL;
 	return (-1);
+}
+
+/* Where a syslog spec sends: a socket's path, or "udp:ADDR:PORT". */
+static const char *
+syslog_where(const char *spec)
+{
+	return (spec[6] == ':' ? spec + 7 : SYSLOG_PATH);
+}
+
+/* What went wrong, for "-j SPEC: ..." */
+static const char *
+syslog_error(const char *spec)
+{
+	static char	 buf[128];
+
+	if (errno == EINVAL && strncmp(syslog_where(spec), "udp:", 4) == 0)
+		return ("expected syslog:udp:ADDR:PORT, an IPv4 address and "
+		    "a port");
+	snprintf(buf, sizeof(buf), "cannot send to it: %s", strerror(errno));
+	return (buf);
 }
 
 /* The socket of a syslog spec, and the framing the engine is to use. */
 static int
 syslog_open(const char *spec, struct log_syslog *ls)
 {
-	const char	*arg = spec[6] == ':' ? spec + 7 : SYSLOG_PATH;
+	const char	*arg = syslog_where(spec);
 	size_t		 i;
 
 	memset(ls, 0, sizeof(*ls));
@@ -919,18 +939,37 @@ syslog_open(const char *spec, struct log_syslog *ls)
 	return (syslog_open_udp(arg + 4));
 }
 
+/*
+ * Parent, before it daemonizes: a syslog socket that cannot be had is
+ * said on stderr while someone reads it (not to syslog, maybe absent).
+ */
+int
+eventlog_syslog_check(const char *spec)
+{
+	struct log_syslog	 ls;
+	int			 fd;
+
+	if ((fd = syslog_open(spec, &ls)) == -1) {
+		warnx("-j %s (%s): %s", spec, syslog_where(spec),
+		    syslog_error(spec));
+		return (-1);
+	}
+	close(fd);
+	return (0);
+}
+
 static void
 syslog_send(struct imsgev *iev, const char *spec, int startup)
 {
 	struct log_syslog	 ls;
-	const char		*where = spec[6] == ':' ? spec + 7 :
-				    SYSLOG_PATH;
 	int			 fd;
 
 	if ((fd = syslog_open(spec, &ls)) == -1) {
 		if (startup)
-			fatal("-j %s: cannot send to %s", spec, where);
-		log_warn("-j %s: cannot connect again to %s", spec, where);
+			fatalx("-j %s (%s): %s", spec, syslog_where(spec),
+			    syslog_error(spec));
+		log_warnx("-j %s (%s): not connected again: %s", spec,
+		    syslog_where(spec), syslog_error(spec));
 		return;
 	}
 	if (imsgev_compose(iev, IMSG_LOG_FD, 0, 0, fd, &ls, sizeof(ls)) == -1)

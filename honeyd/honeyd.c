@@ -673,6 +673,9 @@ main(int argc, char **argv, char **envp)
 	chroot_prepare(honeyd_opts.chroot);
 	if (claim_networks(parent_conf) == -1)
 		exit(1);
+	if (eventlog_is_syslog(honeyd_opts.jsonlog) &&
+	    eventlog_syslog_check(honeyd_opts.jsonlog) == -1)
+		exit(1);
 	if (!honeyd_opts.debug && daemon(1, 0) == -1)
 		fatal("daemon");
 	if (honeyd_opts.pidfile != NULL)

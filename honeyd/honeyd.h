@@ -1024,6 +1024,7 @@ size_t		 eventlog_json_str(char *, size_t, const char *, size_t);
 const char	*eventlog_scan_kind(int);
 void		 eventlog_send(struct imsgev *, const char *[LOGF_MAX], int);
 int		 eventlog_is_syslog(const char *);
+int		 eventlog_syslog_check(const char *);
 void		 eventlog_imsg(struct imsg *);
 
 /*

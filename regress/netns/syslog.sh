@@ -149,11 +149,20 @@ check "rsyslogd gone: honeyd still runs" _tb_alive "$HONEYD_PID"
 check_eq "rsyslogd gone: the engine says so, once" 1 \
     "$(grep -c 'syslog: events dropped until SIGUSR1 connects again' \
     "$HONEYD_LOG")"
+# SIGUSR1 with no daemon there: said, and honeyd goes on.
+kill -USR1 "$HONEYD_PID"
+for i in $(seq 50); do
+	grep -q 'not connected again' "$HONEYD_LOG" && break
+	sleep 0.1
+done
+check_match "rsyslogd gone: SIGUSR1 says it cannot connect" \
+    "-j syslog:.*: not connected again: cannot send to it: " "$(honeyd_log)"
+check "rsyslogd gone, SIGUSR1: honeyd still answers pings" ping_ok $H
 # A new one, and SIGUSR1: the events come again.
 check "rsyslogd started again" rsyslog_start
 kill -USR1 "$HONEYD_PID"
 for i in $(seq 50); do
-	grep -q 'reopening log files' "$HONEYD_LOG" && break
+	[ "$(grep -c 'reopening log files' "$HONEYD_LOG")" -ge 2 ] && break
 	sleep 0.1
 done
 sleep 0.3
@@ -256,7 +265,8 @@ rc=$?
 check "no /dev/log: honeyd -j syslog does not start" test "$rc" -ne 0 -a \
     "$rc" -ne 124
 check_match "no /dev/log: and says why" \
-    "-j syslog: cannot send to /dev/log: No such file or directory" "$out"
+    "-j syslog \(/dev/log\): cannot send to it: No such file or directory" \
+    "$out"
 check "rsyslogd stopped at the end" rsyslog_stop
 
 # ------------------------------------------------ no socket at start
@@ -266,13 +276,22 @@ out=$(in_s timeout 10 "$HONEYD" -d -i "$IF_S" -f "$conf" -p "$(_tb_prints)" \
 rc=$?
 check "no socket: honeyd does not start" test "$rc" -ne 0 -a "$rc" -ne 124
 check_match "no socket: and says why" \
-    "syslog:$TB_TMP/nonexistent: cannot send to $TB_TMP/nonexistent: No such file or directory" \
+    "-j syslog:$TB_TMP/nonexistent \($TB_TMP/nonexistent\): cannot send to it: No such file or directory" \
     "$out"
+# As a daemon too: said on stderr before it goes to the background.
+out=$(in_s timeout 10 "$HONEYD" -i "$IF_S" -f "$conf" -p "$(_tb_prints)" \
+    -P "$TB_TMP/honeyd.pid" -c "$TB_TMP/honeyd.sock" \
+    -j "syslog:$TB_TMP/nonexistent" 198.19.0.0/16 2>&1)
+rc=$?
+check_eq "no socket, no -d: honeyd exits with status 1" 1 "$rc"
+check_match "no socket, no -d: and says why on stderr" \
+    "-j syslog:$TB_TMP/nonexistent .*No such file or directory" "$out"
 out=$(in_s timeout 10 "$HONEYD" -d -i "$IF_S" -f "$conf" -p "$(_tb_prints)" \
     -P "$TB_TMP/honeyd.pid" -c "$TB_TMP/honeyd.sock" \
     -j "syslog:udp:198.18.0.1" 198.19.0.0/16 2>&1)
 check_match "a bad collector address: honeyd does not start, says why" \
-    "expected an IPv4 address and a port" "$out"
+    "-j syslog:udp:198\.18\.0\.1 \(udp:198\.18\.0\.1\): expected syslog:udp:ADDR:PORT" \
+    "$out"
 sleep 0.5
 check_eq "no process left in the sensor namespace" "" "$(honeyd_pids)"
 
