@@ -233,7 +233,7 @@ ip netns exec "$NS_S" unshare -m --propagation private sh -c "$DEVLOG_SH" \
     -P "$TB_TMP/honeyd.pid" -c "$TB_TMP/honeyd.sock" -j syslog \
     198.19.0.0/16 </dev/null >"$HONEYD_LOG" 2>&1 &
 HONEYD_PID=$!
-for i in $(seq $((HONEYD_START_TIMEOUT * 10))); do
+for _ in $(seq $((HONEYD_START_TIMEOUT * 10))); do
 	grep -q 'engine ready' "$HONEYD_LOG" 2>/dev/null && break
 	_tb_alive "$HONEYD_PID" || break
 	sleep 0.1
