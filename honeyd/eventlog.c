@@ -18,22 +18,27 @@
  *   -s  the service log: each stderr line of a service,
  *         2004-05-01-12:00:00.0000 tcp(6) 10.0.0.1 1234 10.0.0.2 80: |line|
  *   -j  one JSON object per line per event, fields in honeyd.8.
+ *   -j syslog  the same objects, one syslog datagram each (below).
  *
  * A writer that cannot keep up (a pipe) gets LOG_PENDING_MAX bytes of
  * slack, then lines are dropped and counted (log_dropped).
  */
 
 #include <sys/types.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
+#include <sys/un.h>
 
 #include <arpa/inet.h>
+#include <err.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -45,6 +50,33 @@
 #define LOG_LINE_MAX		4096
 #define LOG_PENDING_MAX		(1024 * 1024)
 
+/*
+ * -j syslog: each JSON event is one datagram on a connected socket the
+ * parent opened, "syslog" (/dev/log), "syslog:PATH" or
+ * "syslog:udp:ADDR:PORT".  On a local socket it has the form syslog(3)
+ * gives it, "<30>Dec  6 20:00:00 honeyd[PID]: {...}", because that is
+ * what the readers of /dev/log parse: journald does not take RFC 5424
+ * there, nor does rsyslog's imuxsock unless configured to.  To a
+ * collector it is RFC 5424, naming the sensor:
+ * "<30>1 2024-05-01T12:00:00.123456Z HOST honeyd PID EVENT - {...}".
+ * Facility daemon, severity info, PID the engine's.  No BOM: the JSON
+ * is ASCII, and rsyslog would keep a BOM in the message text.  What the
+ * socket will not take at once is dropped and counted (log_dropped):
+ * the engine never waits for a collector.  A daemon that went away
+ * (ECONNREFUSED) is connected to again on SIGUSR1, as files are reopened.
+ */
+#define SYSLOG_PATH		"/dev/log"
+#define SYSLOG_PRI		(LOG_DAEMON | LOG_INFO)
+#define SYSLOG_HEAD_MAX		512
+
+/* IMSG_LOG_FD's payload for LOGF_SYSLOG: how to frame the datagrams. */
+struct log_syslog {
+	int32_t		 which;		/* LOGF_SYSLOG */
+	int32_t		 rfc5424;	/* to a collector, else to a local
+					   log socket */
+	char		 host[256];	/* the sensor's name, for RFC 5424 */
+};
+
 struct logsink {
 	int			 fd;
 	struct evbuffer		*pending;
@@ -52,13 +84,21 @@ struct logsink {
 };
 
 static struct logsink	 sinks[LOGF_MAX] = {
-	{ -1, NULL, NULL }, { -1, NULL, NULL }, { -1, NULL, NULL }
+	{ -1, NULL, NULL }, { -1, NULL, NULL }, { -1, NULL, NULL },
+	{ -1, NULL, NULL }
 };
+
+/* The engine's framing of LOGF_SYSLOG datagrams. */
+static struct log_syslog	 syslog_peer;
+static pid_t			 syslog_pid;
+static int			 syslog_warned;
 
 /* A JSON object being built; a field that does not fit is left out. */
 struct jline {
 	char		 buf[LOG_LINE_MAX];
 	size_t		 len;
+	const char	*event;
+	struct timeval	 tv;		/* its "time" */
 };
 
 static void	 sink_write_ev(int, short, void *);
@@ -97,6 +137,38 @@ eventlog_fmt_rfc3339(char *buf, size_t size, const struct timeval *tv)
 	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
 	    tm.tm_min, tm.tm_sec, (long)tv->tv_usec);
 	return (n < 0 ? 0 : (size_t)n);
+}
+
+/*
+ * A syslog message's header, up to its text: RFC 5424's for a collector
+ * (host not NULL, msgid the event), else syslog(3)'s for the local log
+ * socket.  Returns its length, 0 if it does not fit.
+ */
+size_t
+eventlog_fmt_syslog(char *buf, size_t size, const struct timeval *tv,
+    const char *host, long pid, const char *msgid)
+{
+	static const char	 mon[12][4] = { "Jan", "Feb", "Mar", "Apr",
+				    "May", "Jun", "Jul", "Aug", "Sep", "Oct",
+				    "Nov", "Dec" };
+	struct tm		 tm;
+	char			 t[40];
+	time_t			 sec = tv->tv_sec;
+	int			 n;
+
+	if (host != NULL) {
+		eventlog_fmt_rfc3339(t, sizeof(t), tv);
+		n = snprintf(buf, size, "<%d>1 %s %s honeyd %ld %s - ",
+		    SYSLOG_PRI, t, host[0] != '\0' ? host : "-", pid,
+		    msgid != NULL ? msgid : "-");
+	} else {
+		if (localtime_r(&sec, &tm) == NULL)
+			memset(&tm, 0, sizeof(tm));
+		n = snprintf(buf, size, "<%d>%s %2d %02d:%02d:%02d "
+		    "honeyd[%ld]: ", SYSLOG_PRI, mon[tm.tm_mon % 12],
+		    tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, pid);
+	}
+	return (n < 0 || (size_t)n >= size ? 0 : (size_t)n);
 }
 
 /* Honeyd's flags: a space, then FSRPAUEC letters of those set. */
@@ -286,11 +358,11 @@ jl_fmt(struct jline *j, const char *key, const char *fmt, ...)
 static void
 jl_begin(struct jline *j, const char *event)
 {
-	struct timeval	 tv;
 	char		 t[40];
 
-	gettimeofday(&tv, NULL);
-	eventlog_fmt_rfc3339(t, sizeof(t), &tv);
+	gettimeofday(&j->tv, NULL);
+	eventlog_fmt_rfc3339(t, sizeof(t), &j->tv);
+	j->event = event;
 	j->len = 0;
 	(void)jl_raw(j, "{\"time\":\"", 9);
 	(void)jl_raw(j, t, strlen(t));
@@ -350,10 +422,43 @@ sink_write_ev(int fd, short event, void *arg)
 		event_del(s->ev);
 }
 
+/* One datagram, now or never: a slow collector loses events, not us. */
+static void
+syslog_put(const struct jline *j)
+{
+	char	 msg[SYSLOG_HEAD_MAX + LOG_LINE_MAX];
+	size_t	 n;
+
+	if (sinks[LOGF_SYSLOG].fd == -1)
+		return;
+	n = eventlog_fmt_syslog(msg, SYSLOG_HEAD_MAX, &j->tv,
+	    syslog_peer.rfc5424 ? syslog_peer.host : NULL, (long)syslog_pid,
+	    j->event);
+	memcpy(msg + n, j->buf, j->len);
+	n += j->len;
+	if (write(sinks[LOGF_SYSLOG].fd, msg, n) == (ssize_t)n)
+		return;
+	engine->stats.log_dropped++;
+	/*
+	 * Said once per socket; a full queue (EAGAIN) is only counted.  A
+	 * collector's refusal (an ICMP error) passes; a local daemon's
+	 * socket stays dead until the parent connects a new one.
+	 */
+	if (errno != EAGAIN && !syslog_warned) {
+		if (syslog_peer.rfc5424)
+			log_warn("syslog collector: events dropped");
+		else
+			log_warn("syslog: events dropped until SIGUSR1 "
+			    "connects again");
+		syslog_warned = 1;
+	}
+}
+
 static void
 jl_end(struct jline *j)
 {
 	j->buf[j->len++] = '}';
+	syslog_put(j);
 	j->buf[j->len++] = '\n';
 	sink_put(LOGF_JSON, j->buf, j->len);
 }
@@ -386,7 +491,7 @@ pkt_line(int which, const char *fmt, ...)
 static int
 json_on(void)
 {
-	return (sinks[LOGF_JSON].fd != -1);
+	return (sinks[LOGF_JSON].fd != -1 || sinks[LOGF_SYSLOG].fd != -1);
 }
 
 /* A new descriptor from the parent replaces the old one. */
@@ -726,6 +831,151 @@ eventlog_open(const char *path)
 	    O_NOCTTY, 0640));
 }
 
+/* -j names a syslog socket rather than a file. */
+int
+eventlog_is_syslog(const char *spec)
+{
+	return (spec != NULL && (strcmp(spec, "syslog") == 0 ||
+	    strncmp(spec, "syslog:", 7) == 0));
+}
+
+static int
+syslog_connect(int fd, const struct sockaddr *sa, socklen_t len)
+{
+	int	 saved;
+
+	if (fd == -1)
+		return (-1);
+	if (connect(fd, sa, len) == -1) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		return (-1);
+	}
+	return (fd);
+}
+
+static int
+syslog_open_unix(const char *path)
+{
+	struct sockaddr_un	 sun;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlcpy(sun.sun_path, path, sizeof(sun.sun_path)) >=
+	    sizeof(sun.sun_path)) {
+		errno = ENAMETOOLONG;
+		return (-1);
+	}
+	return (syslog_connect(socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0),
+	    (struct sockaddr *)&sun, sizeof(sun)));
+}
+
+/* "ADDR:PORT", an IPv4 address. */
+static int
+syslog_open_udp(const char *arg)
+{
+	struct sockaddr_in	 sin;
+	char			 addr[INET_ADDRSTRLEN];
+	const char		*colon, *errstr;
+	long long		 port;
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	if ((colon = strrchr(arg, ':')) == NULL ||
+	    (size_t)(colon - arg) >= sizeof(addr))
+		goto bad;
+	memcpy(addr, arg, colon - arg);
+	addr[colon - arg] = '\0';
+	port = strtonum(colon + 1, 1, 65535, &errstr);
+	if (errstr != NULL || inet_pton(AF_INET, addr, &sin.sin_addr) != 1)
+		goto bad;
+	sin.sin_port = htons(port);
+	return (syslog_connect(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0),
+	    (struct sockaddr *)&sin, sizeof(sin)));
+ bad:
+	errno = EINVAL;
+	return (-1);
+}
+
+/* Where a syslog spec sends: a socket's path, or "udp:ADDR:PORT". */
+static const char *
+syslog_where(const char *spec)
+{
+	return (spec[6] == ':' ? spec + 7 : SYSLOG_PATH);
+}
+
+/* What went wrong, for "-j SPEC: ..." */
+static const char *
+syslog_error(const char *spec)
+{
+	static char	 buf[128];
+
+	if (errno == EINVAL && strncmp(syslog_where(spec), "udp:", 4) == 0)
+		return ("expected syslog:udp:ADDR:PORT, an IPv4 address and "
+		    "a port");
+	snprintf(buf, sizeof(buf), "cannot send to it: %s", strerror(errno));
+	return (buf);
+}
+
+/* The socket of a syslog spec, and the framing the engine is to use. */
+static int
+syslog_open(const char *spec, struct log_syslog *ls)
+{
+	const char	*arg = syslog_where(spec);
+	size_t		 i;
+
+	memset(ls, 0, sizeof(*ls));
+	ls->which = LOGF_SYSLOG;
+	if (strncmp(arg, "udp:", 4) != 0)
+		return (syslog_open_unix(arg));
+	ls->rfc5424 = 1;
+	if (gethostname(ls->host, sizeof(ls->host) - 1) == -1)
+		ls->host[0] = '\0';
+	/* RFC 5424's HOSTNAME is printable ASCII without spaces. */
+	for (i = 0; ls->host[i] != '\0'; i++)
+		if (ls->host[i] <= ' ' || ls->host[i] > '~')
+			ls->host[i] = '-';
+	return (syslog_open_udp(arg + 4));
+}
+
+/*
+ * Parent, before it daemonizes: a syslog socket that cannot be had is
+ * said on stderr while someone reads it (not to syslog, maybe absent).
+ */
+int
+eventlog_syslog_check(const char *spec)
+{
+	struct log_syslog	 ls;
+	int			 fd;
+
+	if ((fd = syslog_open(spec, &ls)) == -1) {
+		warnx("-j %s (%s): %s", spec, syslog_where(spec),
+		    syslog_error(spec));
+		return (-1);
+	}
+	close(fd);
+	return (0);
+}
+
+static void
+syslog_send(struct imsgev *iev, const char *spec, int startup)
+{
+	struct log_syslog	 ls;
+	int			 fd;
+
+	if ((fd = syslog_open(spec, &ls)) == -1) {
+		if (startup)
+			fatalx("-j %s (%s): %s", spec, syslog_where(spec),
+			    syslog_error(spec));
+		log_warnx("-j %s (%s): not connected again: %s", spec,
+		    syslog_where(spec), syslog_error(spec));
+		return;
+	}
+	if (imsgev_compose(iev, IMSG_LOG_FD, 0, 0, fd, &ls, sizeof(ls)) == -1)
+		log_warn("passing the syslog socket");
+}
+
 /*
  * Parent: open the logs (-l, -s, -j: paths[LOGF_*], NULL if not
  * wanted) and pass them to the engine.  At start-up a log that cannot be opened is fatal; on
@@ -740,6 +990,10 @@ eventlog_send(struct imsgev *iev, const char *paths[LOGF_MAX], int startup)
 	for (which = 0; which < LOGF_MAX; which++) {
 		if (paths[which] == NULL)
 			continue;
+		if (which == LOGF_SYSLOG) {
+			syslog_send(iev, paths[which], startup);
+			continue;
+		}
 		if ((fd = eventlog_open(paths[which])) == -1) {
 			if (startup)
 				fatal("log file %s", paths[which]);
@@ -756,12 +1010,25 @@ eventlog_send(struct imsgev *iev, const char *paths[LOGF_MAX], int startup)
 void
 eventlog_imsg(struct imsg *imsg)
 {
-	int32_t	 which;
-	int	 fd;
+	struct log_syslog	 ls;
+	int32_t			 which;
+	int			 fd;
 
-	if (imsg_get_data(imsg, &which, sizeof(which)) == -1)
+	if (imsg_get_len(imsg) == sizeof(ls)) {
+		if (imsg_get_data(imsg, &ls, sizeof(ls)) == -1 ||
+		    ls.which != LOGF_SYSLOG)
+			fatalx("engine: bad log message");
+		which = ls.which;
+		ls.host[sizeof(ls.host) - 1] = '\0';
+	} else if (imsg_get_data(imsg, &which, sizeof(which)) == -1 ||
+	    which == LOGF_SYSLOG)
 		fatalx("engine: bad log message");
 	if ((fd = imsg_get_fd(imsg)) == -1)
 		return;
+	if (which == LOGF_SYSLOG) {
+		syslog_peer = ls;
+		syslog_pid = getpid();
+		syslog_warned = 0;
+	}
 	eventlog_setfd(which, fd);
 }

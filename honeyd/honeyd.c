@@ -597,11 +597,16 @@ parent_shutdown(int status)
 static void
 send_logs(int startup)
 {
-	const char	*paths[LOGF_MAX];
+	const char	*paths[LOGF_MAX] = { NULL };
 
 	paths[LOGF_PACKET] = honeyd_opts.pktlog;
 	paths[LOGF_SERVICE] = honeyd_opts.svclog;
 	paths[LOGF_JSON] = honeyd_opts.jsonlog;
+	/* -j syslog[:...]: the same events, to a syslog socket instead. */
+	if (eventlog_is_syslog(honeyd_opts.jsonlog)) {
+		paths[LOGF_SYSLOG] = honeyd_opts.jsonlog;
+		paths[LOGF_JSON] = NULL;
+	}
 	eventlog_send(parent->engine, paths, startup);
 }
 
@@ -709,6 +714,9 @@ main(int argc, char **argv, char **envp)
 		errx(1, "the engine must not run as root");
 	chroot_prepare(honeyd_opts.chroot);
 	if (claim_networks(parent_conf) == -1)
+		exit(1);
+	if (eventlog_is_syslog(honeyd_opts.jsonlog) &&
+	    eventlog_syslog_check(honeyd_opts.jsonlog) == -1)
 		exit(1);
 	/* -F: a supervisor (systemd's Type=notify) keeps the process. */
 	if (!honeyd_opts.debug && !honeyd_opts.foreground &&

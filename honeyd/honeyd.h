@@ -138,7 +138,8 @@ enum imsg_type {
 	IMSG_PROXY_CONNECT,	/* engine -> parent: struct svc_req, tmpl */
 	IMSG_PROXY_FD,		/* parent -> engine: struct svc_reply; the
 				   socket, its connect under way */
-	IMSG_LOG_FD,		/* parent -> engine: int32_t LOGF_*, a log */
+	IMSG_LOG_FD,		/* parent -> engine: int32_t LOGF_*, a log;
+				   LOGF_SYSLOG's is longer (eventlog.c) */
 	IMSG_RECONF_P0F,	/* parent -> engine: a chunk of the text of
 				   the p0f SYN signatures (before DONE) */
 	/*
@@ -277,6 +278,7 @@ enum logfile {
 	LOGF_PACKET,		/* -l: Honeyd's packet and connection log */
 	LOGF_SERVICE,		/* -s: service stderr lines */
 	LOGF_JSON,		/* -j: one JSON object per event */
+	LOGF_SYSLOG,		/* -j syslog: the same, a datagram each */
 	LOGF_MAX
 };
 
@@ -1017,11 +1019,15 @@ void		 eventlog_proxy(uint32_t, const struct tuple *, uint32_t,
 		    uint16_t, const char *);
 size_t		 eventlog_fmt_time(char *, size_t, const struct timeval *);
 size_t		 eventlog_fmt_rfc3339(char *, size_t, const struct timeval *);
+size_t		 eventlog_fmt_syslog(char *, size_t, const struct timeval *,
+		    const char *, long, const char *);
 size_t		 eventlog_fmt_tcpflags(char *, size_t, int);
 size_t		 eventlog_fmt_tuple(char *, size_t, const struct tuple *);
 size_t		 eventlog_json_str(char *, size_t, const char *, size_t);
 const char	*eventlog_scan_kind(int);
 void		 eventlog_send(struct imsgev *, const char *[LOGF_MAX], int);
+int		 eventlog_is_syslog(const char *);
+int		 eventlog_syslog_check(const char *);
 void		 eventlog_imsg(struct imsg *);
 
 /*

@@ -14,6 +14,8 @@ BUILD_PKGS="$BUILD_PKGS libedit-dev"
 TEST_PKGS="nmap hping3 p0f tcpdump python3-scapy traceroute iputils-ping
 	iproute2 ethtool curl socat netcat-openbsd telnet procps python3
 	nftables bc gdb groff-base"
+# A syslog daemon to receive -j syslog's events (netns/syslog.sh).
+TEST_PKGS="$TEST_PKGS rsyslog"
 
 usage() {
 	echo "usage: $0 [build|test]" >&2

@@ -1,7 +1,7 @@
 /*
  * Unit tests for the log formatting of honeyd/eventlog.c (Honeyd's
- * packet log format, RFC 3339 stamps, JSON string escaping, scan
- * kinds) and for the services' pure helpers of honeyd/service.c and
+ * packet log format, RFC 3339 stamps, syslog headers, JSON string
+ * escaping, scan kinds) and for the services' pure helpers of honeyd/service.c and
  * honeyd/proxy.c: variable expansion, "option service" limits, proxy
  * targets.
  */
@@ -48,6 +48,39 @@ test_times(void)
 	tv.tv_usec = 5;
 	eventlog_fmt_rfc3339(buf, sizeof(buf), &tv);
 	CHECK(strcmp(buf, "2004-05-01T12:34:56.000005Z") == 0);
+}
+
+/* -j syslog's headers: RFC 5424 to a collector, syslog(3)'s locally. */
+static void
+test_syslog(void)
+{
+	struct timeval	 tv;
+	char		 buf[128];
+	const char	*h;
+
+	tv.tv_sec = 1083414896;
+	tv.tv_usec = 789012;
+	h = "<30>1 2004-05-01T12:34:56.789012Z sensor1 honeyd 4242 icmp - ";
+	CHECK(eventlog_fmt_syslog(buf, sizeof(buf), &tv, "sensor1", 4242,
+	    "icmp") == strlen(h));
+	CHECK(strcmp(buf, h) == 0);
+	eventlog_fmt_syslog(buf, sizeof(buf), &tv, "", 7, NULL);
+	CHECK(strcmp(buf, "<30>1 2004-05-01T12:34:56.789012Z - honeyd 7 - - ")
+	    == 0);
+	setenv("TZ", "UTC", 1);
+	tzset();
+	h = "<30>May  1 12:34:56 honeyd[4242]: ";
+	CHECK(eventlog_fmt_syslog(buf, sizeof(buf), &tv, NULL, 4242,
+	    "icmp") == strlen(h));
+	CHECK(strcmp(buf, h) == 0);
+	tv.tv_sec += 10 * 86400;
+	eventlog_fmt_syslog(buf, sizeof(buf), &tv, NULL, 1, NULL);
+	CHECK(strcmp(buf, "<30>May 11 12:34:56 honeyd[1]: ") == 0);
+	/* Too small: nothing rather than half a header. */
+	CHECK(eventlog_fmt_syslog(buf, 20, &tv, "sensor1", 1, "icmp") == 0);
+	CHECK(eventlog_is_syslog("syslog") && eventlog_is_syslog("syslog:/x"));
+	CHECK(!eventlog_is_syslog("syslog.json") &&
+	    !eventlog_is_syslog("/var/log/syslog") && !eventlog_is_syslog(NULL));
 }
 
 static void
@@ -218,6 +251,7 @@ int
 main(void)
 {
 	test_times();
+	test_syslog();
 	test_flags();
 	test_tuple();
 	test_json_str();
