@@ -508,6 +508,8 @@ struct honeyd_config {
 
 /* Most dynamic templates a lookup follows before giving up. */
 #define DYN_MAX_DEPTH		8
+/* What a control client's statement is called in its errors. */
+#define CONF_STMT_NAME		"honeydctl"
 /* Deepest nesting of "include". */
 #define CONF_MAX_INCLUDE	10
 
@@ -526,6 +528,8 @@ struct honeyd_config *config_parse_file(const char *,
 	    int (*)(const char *, void *), void *);
 struct honeyd_config *config_parse_buffer(const char *, const char *, size_t,
 	    int (*)(const char *, void *), void *);
+int	 config_parse_more(struct honeyd_config *, const char *, const char *,
+	    size_t, int (*)(const char *, void *), void *);
 int	 config_word_is_bare(const char *);
 
 /* config.c */
@@ -546,6 +550,9 @@ const struct action *template_action(const struct template *, int, uint16_t);
 void	 action_clear(struct action *);
 int	 config_bind(struct honeyd_config *, uint32_t, uint32_t,
 	    struct template *, int *);
+int	 config_unbind(struct honeyd_config *, uint32_t, uint32_t, int *);
+struct honeyd_config *config_apply_statement(const struct honeyd_config *,
+	    const char *, int (*)(const char *, void *), void *);
 const struct bind *config_find_bind(const struct honeyd_config *, uint32_t);
 struct template *config_lookup(const struct honeyd_config *, uint32_t,
 	    uint32_t, int);
@@ -639,6 +646,8 @@ struct parent {
 	struct imsgev		*engine;
 	pid_t			 engine_pid;
 	struct parent_stats	 stats;
+	time_t			 conf_loaded;	/* the engine accepted it */
+	uint64_t		 reloads;	/* accepted since start */
 };
 
 extern struct parent	*parent;
@@ -1050,7 +1059,7 @@ const char	*passive_os_name(uint32_t);
 const char	*passive_os_desc(uint32_t);
 void		 passive_cache_flush(void);
 void		 passive_reconf_append(const void *, size_t);
-void		 passive_reconf_done(int);
+int		 passive_reconf_done(int);
 void		 passive_free(void);
 
 /* log.c */
@@ -1059,6 +1068,8 @@ void	 log_procinit(const char *name);
 void	 log_setverbose(int v);
 int	 log_getverbose(void);
 void	 log_diag(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	 log_capture_start(void);
+const char *log_capture_first(void);
 void	 log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	 log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	 log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
