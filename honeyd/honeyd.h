@@ -16,8 +16,9 @@
  *            (service.c), opens proxied connections (proxy.c) and the
  *            log files.  It reads no more of a packet than its
  *            addresses.
- *   engine   forked by the parent; chrooted and unprivileged
- *            (engine.c).  All protocol work on attacker bytes: the
+ *   engine   forked by the parent, which executes its own program
+ *            afresh (-X engine) so the engine holds only what it is
+ *            sent; chrooted and unprivileged (engine.c).  All protocol work on attacker bytes: the
  *            dispatcher (ip.c), ICMP, TCP and UDP, virtual routers,
  *            personalities, relays to services and proxies, the event
  *            logs.
