@@ -18,7 +18,8 @@
  *            addresses.
  *   engine   forked by the parent, which executes its own program
  *            afresh (-X engine) so the engine holds only what it is
- *            sent; chrooted and unprivileged (engine.c).  All protocol work on attacker bytes: the
+ *            sent; chrooted and unprivileged (engine.c).  All
+ *            protocol work on attacker bytes: the
  *            dispatcher (ip.c), ICMP, TCP and UDP, virtual routers,
  *            personalities, relays to services and proxies, the event
  *            logs.
