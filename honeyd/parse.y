@@ -86,7 +86,7 @@ static int			 (*pers_check)(const char *, void *);
 static void			*pers_arg;
 static char			 lasttok[64];	/* for syntax errors */
 static int			 from_file;	/* the parent's: check names */
-static int			 no_include;	/* a control client's statement */
+static int			 no_include;	/* a client's statement */
 
 int		 yylex(void);
 int		 yyparse(void);
