@@ -689,8 +689,10 @@ reload_refuse(const char *why)
 	struct reload	*rl = reload_pending;
 
 	reload_pending = NULL;
-	if (rl->startup)
-		fatalx("the engine refused the configuration: %s", why);
+	if (rl->startup) {
+		log_warnx("the engine refused the configuration: %s", why);
+		parent_shutdown(1);
+	}
 	log_warnx("configuration not reloaded: the engine refused it: %s; "
 	    "keeping the running one", why);
 	if (rl->client)

@@ -199,4 +199,15 @@ honeyd_reload 'configuration loaded \(reload 2\)' ||
 check_eq "after it: 80 reset" "80/closed" "$(states 198.19.2.10 tcp 80)"
 check "daemon still running" kill -0 "$HONEYD_PID"
 
+# The first configuration is a transaction too: refused at start, it
+# is fatal, with the engine's reason.
+honeyd_stop
+out=$(in_s timeout 30 "$HONEYD" -d -i "$IF_S" -f "$TB_TMP/many.conf" \
+    -p "$PRINTS" -P "$TB_TMP/refused.pid" 2>&1)
+check_eq "a config the engine refuses at start: exit status 1" 1 "$?"
+check_match "and the parent says why" \
+    "parent: the engine refused the configuration: 257 personalities" \
+    "$out"
+check_nomatch "no engine ready" "engine ready" "$out"
+
 tb_finish
