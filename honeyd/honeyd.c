@@ -691,6 +691,7 @@ reload_refuse(const char *why)
 	reload_pending = NULL;
 	if (rl->startup) {
 		log_warnx("the engine refused the configuration: %s", why);
+		reload_free(rl);
 		parent_shutdown(1);
 	}
 	log_warnx("configuration not reloaded: the engine refused it: %s; "

@@ -209,5 +209,7 @@ check_match "and the parent says why" \
     "parent: the engine refused the configuration: 257 personalities" \
     "$out"
 check_nomatch "no engine ready" "engine ready" "$out"
+check_nomatch "no sanitizer report at that exit" "Sanitizer|runtime error" \
+    "$out"
 
 tb_finish
