@@ -523,6 +523,66 @@ config_bind(struct honeyd_config *conf, uint32_t lo, uint32_t hi,
 	return (0);
 }
 
+/*
+ * "unbind": lo..hi bound to nothing, splitting the binds around it.
+ * Binding the range to no template first leaves exactly one interval
+ * to take out.  *found says whether any of it was bound.
+ */
+int
+config_unbind(struct honeyd_config *conf, uint32_t lo, uint32_t hi,
+    int *found)
+{
+	size_t	 i;
+
+	if (config_bind(conf, lo, hi, NULL, found) == -1)
+		return (-1);
+	for (i = 0; i < conf->nbinds; i++)
+		if (conf->binds[i].tmpl == NULL)
+			break;
+	if (i < conf->nbinds) {
+		memmove(&conf->binds[i], &conf->binds[i + 1],
+		    (conf->nbinds - i - 1) * sizeof(conf->binds[0]));
+		conf->nbinds--;
+	}
+	return (0);
+}
+
+/*
+ * The running configuration with one more statement (a control
+ * client's): its canonical printout parsed again, then the statement
+ * parsed into that copy, so the running one is untouched whatever
+ * happens.  Errors name the statement "honeydctl:1: ...".  NULL after
+ * printing them.
+ */
+struct honeyd_config *
+config_apply_statement(const struct honeyd_config *running, const char *stmt,
+    int (*check)(const char *, void *), void *arg)
+{
+	struct honeyd_config	*c;
+	char			*buf = NULL;
+	size_t			 len = 0;
+	FILE			*f;
+
+	if ((f = open_memstream(&buf, &len)) == NULL)
+		return (NULL);
+	config_print(f, running);
+	if (fclose(f) == EOF) {
+		free(buf);
+		return (NULL);
+	}
+	c = config_parse_buffer("running configuration", buf, len, check,
+	    arg);
+	free(buf);
+	if (c == NULL)
+		return (NULL);
+	if (config_parse_more(c, CONF_STMT_NAME, stmt, strlen(stmt), check,
+	    arg) == -1) {
+		config_free(c);
+		return (NULL);
+	}
+	return (c);
+}
+
 static int
 rule_matches(const struct dyn_rule *r, const struct dyn_match *m)
 {

@@ -21,15 +21,14 @@
 
 struct engine		*engine;
 
-/* IMSG_RECONF_REFUSE's text: why the engine kept the running config. */
-#define ENGINE_REFUSED	"the engine could not load the configuration"
-
 /* Set while a batch from the parent is dispatched: it ends in a write. */
 static int		 engine_in_batch;
 
 static void	 engine_dispatch_parent(int, short, void *);
 static void	 engine_sig(int, short, void *);
 static void	 engine_reconf_append(char **, size_t *, struct imsg *);
+static struct honeyd_config *engine_reconf_build(struct fpdb **, char *,
+		    size_t);
 static void	 engine_reconf_done(void);
 static void	 engine_install(struct honeyd_config *, struct fpdb *);
 static void	 engine_log_stats(void);
@@ -211,40 +210,89 @@ engine_reconf_append(char **buf, size_t *len, struct imsg *imsg)
 }
 
 /*
- * Build the new configuration aside; only a complete one replaces the
- * running one.  The parent already validated the same text, so a
- * failure here means the two disagree: keep running the old one.
+ * The engine's own limit, which it enforces whatever the parent sends:
+ * it derives one personality plan per fingerprint in use and keeps them
+ * in a list each new host searches (personality.c), so it holds at most
+ * this many distinct personalities.  nmap-os-db has thousands; a
+ * configuration that uses more is refused at reload and the running one
+ * stays.
+ */
+#define ENGINE_MAX_PERSONALITIES	256
+
+/*
+ * Build the new configuration aside from the text received; NULL with
+ * why filled in if it cannot be.  The parent checked the same text, but
+ * the engine has its own checks: the personalities it will hold.
+ */
+static struct honeyd_config *
+engine_reconf_build(struct fpdb **dbp, char *why, size_t len)
+{
+	struct fpdb		*db;
+	struct honeyd_config	*conf = NULL;
+	const char		*first;
+
+	log_capture_start();
+	db = fpdb_load_buffer("fingerprints", engine->rc_prints != NULL ?
+	    engine->rc_prints : "", engine->rc_prints_len);
+	if (db != NULL && fpdb_count(db) > ENGINE_MAX_PERSONALITIES)
+		snprintf(why, len, "%zu personalities in use; the engine "
+		    "holds at most %d", fpdb_count(db),
+		    ENGINE_MAX_PERSONALITIES);
+	else if (db != NULL)
+		conf = config_parse_buffer("config",
+		    engine->rc_conf != NULL ? engine->rc_conf : "",
+		    engine->rc_conf_len, fpdb_check_name, db);
+	if (conf != NULL && personality_attach(conf, db) == -1) {
+		config_free(conf);
+		conf = NULL;
+	}
+	first = log_capture_first();
+	if (conf == NULL && why[0] == '\0')
+		snprintf(why, len, "%s", first != NULL ? first :
+		    "the configuration does not load in the engine");
+	if (conf == NULL && db != NULL)
+		fpdb_free(db);
+	*dbp = db;
+	return (conf);
+}
+
+/*
+ * IMSG_RECONF_DONE: only a complete configuration replaces the running
+ * one, and the parent hears which way it went: ACCEPT once it runs,
+ * REFUSE (with why) if the running one stays.
  */
 static void
 engine_reconf_done(void)
 {
 	struct fpdb		*db;
 	struct honeyd_config	*conf;
+	char			 why[512];
 
-	db = fpdb_load_buffer("fingerprints", engine->rc_prints != NULL ?
-	    engine->rc_prints : "", engine->rc_prints_len);
-	conf = db == NULL ? NULL : config_parse_buffer("config",
-	    engine->rc_conf != NULL ? engine->rc_conf : "",
-	    engine->rc_conf_len, fpdb_check_name, db);
+	why[0] = '\0';
+	conf = engine_reconf_build(&db, why, sizeof(why));
 	free(engine->rc_prints);
 	free(engine->rc_conf);
 	engine->rc_prints = engine->rc_conf = NULL;
 	engine->rc_prints_len = engine->rc_conf_len = 0;
-	if (conf == NULL || personality_attach(conf, db) == -1) {
-		log_warnx("engine: new configuration rejected; keeping the "
-		    "running one");
-		if (imsg_compose(&engine->parent->ibuf, IMSG_RECONF_REFUSE,
-		    0, 0, -1, ENGINE_REFUSED, sizeof(ENGINE_REFUSED)) == -1)
-			fatal("engine: refuse");
-		if (conf != NULL)
-			config_free(conf);
-		if (db != NULL)
-			fpdb_free(db);
+	if (conf != NULL && passive_reconf_done(1) == -1) {
+		strlcpy(why, "the p0f signatures do not load", sizeof(why));
+		config_free(conf);
+		fpdb_free(db);
+		conf = NULL;
+	} else if (conf == NULL)
 		passive_reconf_done(0);
+	if (conf == NULL) {
+		log_warnx("engine: new configuration refused: %s; keeping "
+		    "the running one", why);
+		if (imsgev_compose(engine->parent, IMSG_RECONF_REFUSE, 0, 0,
+		    -1, why, strlen(why) + 1) == -1)
+			fatal("engine: answer to the parent");
 		return;
 	}
-	passive_reconf_done(1);
 	engine_install(conf, db);
+	if (imsgev_compose(engine->parent, IMSG_RECONF_ACCEPT, 0, 0, -1,
+	    NULL, 0) == -1)
+		fatal("engine: answer to the parent");
 	if (log_getverbose())
 		log_debug("configuration installed");
 }
@@ -270,10 +318,6 @@ engine_install(struct honeyd_config *conf, struct fpdb *db)
 		log_info("configuration reloaded");
 	} else
 		log_info("engine ready");
-	/* The parent tells a supervisor (notify.c); the batch's end sends. */
-	if (imsg_compose(&engine->parent->ibuf, IMSG_RECONF_ACCEPT, 0, 0, -1,
-	    NULL, 0) == -1)
-		fatal("engine: accept");
 	/* The parse's garbage, and the old config, are not worth keeping. */
 	malloc_trim(0);
 }

@@ -11,6 +11,7 @@
  */
 
 #include <sys/types.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -18,6 +19,7 @@
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <malloc.h>
 #include <pcap.h>
 #include <pwd.h>
@@ -37,34 +39,77 @@
 #define HONEYD_VERSION	"2.0"
 #define CONF_CHUNK	(16 * 1024)
 
+/*
+ * The engine is a fresh image of this program (-X engine): it holds
+ * only what it is sent.  Its end of the socketpair is always fd 3; fd 4
+ * is reserved for the control socket's listening descriptor, or closed.
+ */
+#define ENGINE_FD		3
+#define ENGINE_FD_CTL		4
+#define ENGINE_FD_EXE		5	/* close-on-exec: gone once it runs */
+
+/* Longest statement or file name a control client may send. */
+#define CTL_ARG_MAX		8192
+
 struct honeyd_opts	 honeyd_opts;
 struct parent		*parent;
 
 static struct honeyd_config	*parent_conf;
+/* The program, opened at start: the engine runs this, not the file now. */
+static int			 self_exe = -1;
+static const char		*internal_role;	/* -X */
+
+/*
+ * A configuration sent to the engine and waiting for its answer.  Its
+ * parent side is installed only when the engine accepts it.
+ */
+struct reload {
+	struct honeyd_config	*conf;
+	struct ether_map	*em;
+	struct claimset		 claimed;
+	int			 claims;	/* claimed replaces the set */
+	char			*path;		/* becomes the config file */
+	int			 client;	/* a control client asked: */
+	uint32_t		 peerid;	/* this one */
+	int			 startup;	/* the first configuration */
+	char			 done[PATH_MAX + 32]; /* its answer if good */
+};
+static struct reload		*reload_pending;
+static int			 reload_hup;	/* SIGHUP while one pends */
+static char			*config_path;	/* owned copy of -f, reloaded */
 /* The engine has installed a configuration: systemd was told READY. */
 static int			 engine_ready;
-/* The p0f signatures' text, read with the config, until it is sent. */
-static char			*p0f_text;
-static size_t			 p0f_len;
 
 static __dead void	 usage(void);
 static void		 parse_args(int, char **);
-static int		 load_config(struct honeyd_config **, struct fpdb **,
+static int		 load_config(const char *, const char *,
+			    struct honeyd_config **, struct fpdb **,
 			    struct ether_map **);
-static int		 load_p0f(void);
-static struct fpdb	*prints_in_use(struct honeyd_config *, struct fpdb *);
-static int		 claim_networks(struct honeyd_config *);
+static int		 load_p0f(char **, size_t *);
+static int		 claim_networks(struct honeyd_config *,
+			    struct claimset *);
 static int		 iface_setup(struct iface *, const char *, int);
 static const char	*iface_default(void);
 static void		 parent_dispatch_engine(int, short, void *);
 static void		 parent_sig(int, short, void *);
-static void		 parent_reload(void);
+static void		 parent_reload(const char *, const char *, int,
+			    uint32_t);
+static int		 reload_prepare(struct reload *, const char *,
+			    const char *);
+static void		 reload_accept(void);
+static void		 reload_refuse(const char *);
+static void		 reload_free(struct reload *);
+static void		 ctl_result(uint32_t, int, const char *);
+static const char	*ctl_arg(struct imsg *, int);
 static void		 parent_reload_refused(const char *);
 static void		 parent_engine_accept(void);
 static __dead void	 parent_shutdown(int);
-static int		 send_config(struct honeyd_config *, struct fpdb *);
+static int		 send_config(struct honeyd_config *, struct fpdb *,
+			    char *, size_t);
 static void		 parent_log_stats(void);
 static void		 engine_log_death(int);
+static pid_t		 engine_spawn(uid_t, gid_t, int, int *);
+static __dead void	 engine_exec_main(void);
 
 static __dead void
 usage(void)
@@ -88,7 +133,7 @@ parse_args(int argc, char **argv)
 	o->p0f = HONEYD_P0F;
 	o->ctlsock = HONEYD_CTLSOCK;
 	o->chroot = HONEYD_CHROOT;
-	while ((ch = getopt(argc, argv, "0:C:c:dFf:g:i:j:l:nP:p:S:s:u:vV")) !=
+	while ((ch = getopt(argc, argv, "0:C:c:dFf:g:i:j:l:nP:p:S:s:u:vVX:")) !=
 	    -1) {
 		switch (ch) {
 		case '0':
@@ -149,6 +194,10 @@ parse_args(int argc, char **argv)
 		case 'V':
 			printf("honeyd %s\n", HONEYD_VERSION);
 			exit(0);
+		case 'X':
+			/* Internal: how the parent starts the engine. */
+			internal_role = optarg;
+			break;
 		default:
 			usage();
 		}
@@ -159,21 +208,24 @@ parse_args(int argc, char **argv)
 
 /*
  * Read the fingerprints, then the config checked against them, and
- * resolve its MACs (ether.c).
+ * resolve its MACs (ether.c).  The config is the file at path, or the
+ * running one with the statement stmt.
  */
 static int
-load_config(struct honeyd_config **confp, struct fpdb **dbp,
-    struct ether_map **emp)
+load_config(const char *path, const char *stmt, struct honeyd_config **confp,
+    struct fpdb **dbp, struct ether_map **emp)
 {
 	struct fpdb		*db;
 	struct honeyd_config	*conf;
 	struct svc_limits	 lim;
 
-	if (load_p0f() == -1)
-		return (-1);
 	if ((db = fpdb_load(honeyd_opts.prints)) == NULL)
 		return (-1);
-	conf = config_parse_file(honeyd_opts.config, fpdb_check_name, db);
+	if (stmt != NULL)
+		conf = config_apply_statement(parent_conf, stmt,
+		    fpdb_check_name, db);
+	else
+		conf = config_parse_file(path, fpdb_check_name, db);
 	if (conf != NULL && (svc_limits_parse(&lim, conf) == -1 ||
 	    ipfrag_conf_timeout(conf) == -1 ||
 	    (*emp = ether_map_build(conf)) == NULL)) {
@@ -193,34 +245,42 @@ load_config(struct honeyd_config **confp, struct fpdb **dbp,
 
 /*
  * Read the p0f SYN signatures (-0) for the engine, which gets only
- * their section; parse them here too, for the warnings.  The default
- * file missing turns the feature off; a file given with -0 must be
- * there.
+ * their section (*textp, NULL if none); parse them here too, for the
+ * errors and warnings.  The default file missing turns the feature off;
+ * a file given with -0 must be there.  A bad file is an error like a
+ * bad config: at a reload the running signatures stay.
  */
 static int
-load_p0f(void)
+load_p0f(char **textp, size_t *lenp)
 {
 	struct passive_db	*pdb;
 	char			*buf;
 	size_t			 len;
 	int			 r;
 
+	*textp = NULL;
+	*lenp = 0;
 	r = passive_db_read(honeyd_opts.p0f, honeyd_opts.p0f_given, &buf,
 	    &len);
 	if (r == -1)
 		return (-1);
-	free(p0f_text);
-	p0f_text = NULL;
-	p0f_len = 0;
 	if (r == 1) {
 		log_info("no %s: passive fingerprinting of sources is off",
 		    honeyd_opts.p0f);
 		return (0);
 	}
 	if ((pdb = passive_db_parse(honeyd_opts.p0f, buf, len, 0,
-	    NULL)) == NULL ||
-	    passive_db_extract(buf, len, &p0f_text, &p0f_len) == -1)
-		fatal("p0f signatures");
+	    NULL)) == NULL) {
+		free(buf);
+		log_warnx("%s: bad p0f signatures", honeyd_opts.p0f);
+		return (-1);
+	}
+	if (passive_db_extract(buf, len, textp, lenp) == -1) {
+		free(buf);
+		passive_db_free(pdb);
+		log_warn("%s: p0f signatures", honeyd_opts.p0f);
+		return (-1);
+	}
 	free(buf);
 	if (passive_db_count(pdb) == 0)
 		log_warnx("%s: no [tcp:request] signatures",
@@ -233,37 +293,11 @@ load_p0f(void)
 }
 
 /*
- * Keep only the fingerprints the config uses, the only ones the parent
- * sends: the engine, forked next, would otherwise carry a copy of the
- * whole file's parsed database (megabytes for nmap-os-db) for nothing.
- * Random personalities are picked now, from the whole file.
+ * The command line's networks, else every address the config uses,
+ * into *csp; the caller installs them.
  */
-static struct fpdb *
-prints_in_use(struct honeyd_config *conf, struct fpdb *db)
-{
-	struct fpdb	*used;
-	char		*buf = NULL;
-	size_t		 len = 0;
-	FILE		*f;
-
-	personality_resolve_random(conf, db);
-	if ((f = open_memstream(&buf, &len)) == NULL)
-		fatal("open_memstream");
-	personality_print_used(f, conf, db);
-	if (fclose(f) == EOF)
-		fatal("fingerprint printout");
-	used = fpdb_load_buffer("fingerprints in use", buf, len);
-	free(buf);
-	if (used == NULL)
-		return (db);
-	fpdb_free(db);
-	malloc_trim(0);
-	return (used);
-}
-
-/* The command line's networks, else every address the config uses. */
 static int
-claim_networks(struct honeyd_config *conf)
+claim_networks(struct honeyd_config *conf, struct claimset *csp)
 {
 	struct claimset	 cs;
 	uint32_t	 lo, hi;
@@ -287,8 +321,7 @@ claim_networks(struct honeyd_config *conf)
 		    "command line or bind addresses in the config");
 		goto fail;
 	}
-	claim_clear(&parent->claimed);
-	parent->claimed = cs;
+	*csp = cs;
 	return (0);
  fail:
 	claim_clear(&cs);
@@ -379,7 +412,8 @@ send_text(uint32_t type, const char *buf, size_t len)
 }
 
 static int
-send_config(struct honeyd_config *conf, struct fpdb *db)
+send_config(struct honeyd_config *conf, struct fpdb *db, char *p0f_text,
+    size_t p0f_len)
 {
 	char	*pbuf = NULL, *cbuf = NULL;
 	size_t	 plen = 0, clen = 0;
@@ -402,9 +436,6 @@ send_config(struct honeyd_config *conf, struct fpdb *db)
 		rv = 0;
 	free(pbuf);
 	free(cbuf);
-	free(p0f_text);
-	p0f_text = NULL;
-	p0f_len = 0;
 	return (rv);
 }
 
@@ -444,10 +475,22 @@ parent_dispatch_engine(int fd, short event, void *arg)
 			proxy_connect(&imsg);
 			break;
 		case IMSG_RECONF_ACCEPT:
-			parent_engine_accept();
+			if (reload_pending == NULL || imsg_get_len(&imsg) != 0)
+				fatalx("unexpected reload answer from engine");
+			reload_accept();
 			break;
 		case IMSG_RECONF_REFUSE:
-			parent_reload_refused("the engine refused it");
+			if (reload_pending == NULL)
+				fatalx("unexpected reload answer from engine");
+			reload_refuse(ctl_arg(&imsg, 0));
+			break;
+		case IMSG_CTL_RELOAD:
+			parent_reload(ctl_arg(&imsg, 1), NULL, 1,
+			    imsg.hdr.peerid);
+			break;
+		case IMSG_CTL_CONFIG:
+			parent_reload(NULL, ctl_arg(&imsg, 0), 1,
+			    imsg.hdr.peerid);
 			break;
 		default:
 			fatalx("unexpected message %u from engine",
@@ -460,49 +503,218 @@ parent_dispatch_engine(int fd, short event, void *arg)
 }
 
 /*
- * SIGHUP: a new configuration replaces the running one only if it loads
- * cleanly; its errors reach the log (log_diag) so the refusal says why.
+ * A control message's argument: NUL-terminated text filling the payload
+ * exactly; an empty payload is "" where empty is allowed.  The engine
+ * forwards it, so a malformed one means the engine is broken: fatal.
+ */
+static const char *
+ctl_arg(struct imsg *imsg, int empty_ok)
+{
+	size_t		 len = imsg_get_len(imsg);
+	const char	*s = imsg->data;
+
+	if (len == 0 && empty_ok)
+		return ("");
+	if (len == 0 || len > CTL_ARG_MAX || s[len - 1] != '\0' ||
+	    strlen(s) != len - 1)
+		fatalx("malformed message %u from engine", imsg->hdr.type);
+	return (s);
+}
+
+/* IMSG_CTL_RESULT: int32_t ok, then the text, NUL-terminated. */
+static void
+ctl_result(uint32_t peerid, int ok, const char *text)
+{
+	struct iovec	 iov[2];
+	int32_t		 v = ok;
+
+	iov[0].iov_base = &v;
+	iov[0].iov_len = sizeof(v);
+	iov[1].iov_base = (void *)text;
+	iov[1].iov_len = strlen(text) + 1;
+	if (imsgev_composev(parent->engine, IMSG_CTL_RESULT, peerid, 0, -1,
+	    iov, 2) == -1)
+		fatal("answer to a control client");
+}
+
+/*
+ * A reload, from SIGHUP or a control client (client, peerid): of the
+ * file path ("" or NULL: the running config file), or of the running
+ * configuration with the statement stmt.  The new configuration is
+ * parsed and checked, its parent side computed aside and the whole
+ * sent to the engine; reload_accept() or reload_refuse() ends it when
+ * the engine answers.  One at a time: a client asking meanwhile is
+ * refused; a SIGHUP is remembered and runs after it.
  */
 static void
-parent_reload(void)
+parent_reload(const char *path, const char *stmt, int client,
+    uint32_t peerid)
 {
-	struct honeyd_config	*conf;
-	struct fpdb		*db;
-	struct ether_map	*em;
-	char			*filter;
-	int			 i;
+	struct reload	*rl;
+	const char	*why;
 
-	log_info("reloading configuration %s", honeyd_opts.config);
-	notify_reloading();
-	if (load_config(&conf, &db, &em) == -1) {
-		log_warnx("configuration not reloaded: errors above; "
-		    "keeping the running one");
-		parent_reload_refused("errors in the configuration");
+	if (reload_pending != NULL) {
+		if (client)
+			ctl_result(peerid, 0, "a reload is already in "
+			    "progress");
+		else
+			reload_hup = 1;
 		return;
 	}
-	if (honeyd_opts.nnets == 0) {
-		if (claim_networks(conf) == -1) {
-			log_warnx("configuration not reloaded");
-			parent_reload_refused("no addresses to claim");
-			config_free(conf);
-			fpdb_free(db);
-			ether_map_free(em);
-			return;
-		}
+	notify_reloading();
+	if (stmt != NULL && *stmt == '\0') {
+		parent_reload_refused("empty statement");
+		ctl_result(peerid, 0, "empty statement");
+		return;
+	}
+	if (path == NULL || *path == '\0')
+		path = honeyd_opts.config;
+	if ((rl = calloc(1, sizeof(*rl))) == NULL)
+		fatal("reload");
+	rl->client = client;
+	rl->peerid = peerid;
+	if (stmt != NULL)
+		log_info("applying \"%s\"", stmt);
+	else
+		log_info("reloading configuration %s", path);
+	log_capture_start();
+	if (reload_prepare(rl, stmt == NULL ? path : NULL, stmt) == -1) {
+		why = log_capture_first();
+		log_warnx("configuration not reloaded: errors above; keeping "
+		    "the running one");
+		parent_reload_refused(why != NULL ? why : "errors");
+		if (client)
+			ctl_result(peerid, 0, why != NULL ? why :
+			    "configuration not reloaded");
+		reload_free(rl);
+		return;
+	}
+	(void)log_capture_first();
+	if (stmt != NULL)
+		strlcpy(rl->done, "ok", sizeof(rl->done));
+	else
+		snprintf(rl->done, sizeof(rl->done), "reloaded %s", path);
+	reload_pending = rl;
+}
+
+/*
+ * Everything a configuration needs, computed aside and sent to the
+ * engine: nothing of the running one changes here.
+ */
+static int
+reload_prepare(struct reload *rl, const char *path, const char *stmt)
+{
+	struct fpdb	*db;
+	char		*p0f;
+	size_t		 p0flen;
+	int		 rv;
+
+	if (load_p0f(&p0f, &p0flen) == -1)
+		return (-1);
+	if (load_config(path, stmt, &rl->conf, &db, &rl->em) == -1) {
+		free(p0f);
+		return (-1);
+	}
+	if (path != NULL && (rl->path = strdup(path)) == NULL)
+		fatal("reload");
+	if (honeyd_opts.nnets == 0 && claim_networks(rl->conf,
+	    &rl->claimed) == -1) {
+		fpdb_free(db);
+		free(p0f);
+		return (-1);
+	}
+	rl->claims = honeyd_opts.nnets == 0;
+	rv = send_config(rl->conf, db, p0f, p0flen);
+	fpdb_free(db);
+	free(p0f);
+	if (rv == -1)
+		fatal("sending the configuration to the engine");
+	return (0);
+}
+
+static void
+reload_free(struct reload *rl)
+{
+	if (rl == NULL)
+		return;
+	if (rl->conf != NULL)
+		config_free(rl->conf);
+	ether_map_free(rl->em);
+	claim_clear(&rl->claimed);
+	free(rl->path);
+	free(rl);
+	malloc_trim(0);		/* a parse's garbage is not worth keeping */
+}
+
+/* The engine runs the new configuration: the parent's side follows. */
+static void
+reload_accept(void)
+{
+	struct reload	*rl = reload_pending;
+	char		*filter;
+	int		 i;
+
+	reload_pending = NULL;
+	if (rl->claims) {
+		claim_clear(&parent->claimed);
+		parent->claimed = rl->claimed;
+		claim_init(&rl->claimed);
 		if ((filter = claim_filter(&parent->claimed)) == NULL)
 			fatal("claim_filter");
 		for (i = 0; i < parent->nifaces; i++)
 			capture_setfilter(&parent->ifaces[i], filter);
 		free(filter);
 	}
-	if (send_config(conf, db) == -1)
-		fatal("sending the configuration to the engine");
-	fpdb_free(db);
-	service_config(conf);
-	ether_install(em);
-	config_free(parent_conf);
-	parent_conf = conf;
-	malloc_trim(0);		/* a parse's garbage is not worth keeping */
+	ether_install(rl->em);
+	rl->em = NULL;
+	service_config(rl->conf);
+	if (parent_conf != NULL)
+		config_free(parent_conf);
+	parent_conf = rl->conf;
+	rl->conf = NULL;
+	if (rl->path != NULL && strcmp(rl->path, honeyd_opts.config) != 0) {
+		free(config_path);
+		honeyd_opts.config = config_path = rl->path;
+		rl->path = NULL;
+	}
+	parent->conf_loaded = time(NULL);
+	if (!rl->startup) {
+		parent->reloads++;
+		log_info("configuration loaded (reload %llu)",
+		    (unsigned long long)parent->reloads);
+	}
+	if (rl->client)
+		ctl_result(rl->peerid, 1, rl->done);
+	parent_engine_accept();
+	reload_free(rl);
+	if (reload_hup) {
+		reload_hup = 0;
+		parent_reload(NULL, NULL, 0, 0);
+	}
+}
+
+/* The engine keeps running the old one: so do we. */
+static void
+reload_refuse(const char *why)
+{
+	struct reload	*rl = reload_pending;
+
+	reload_pending = NULL;
+	if (rl->startup) {
+		log_warnx("the engine refused the configuration: %s", why);
+		reload_free(rl);
+		parent_shutdown(1);
+	}
+	log_warnx("configuration not reloaded: the engine refused it: %s; "
+	    "keeping the running one", why);
+	parent_reload_refused(why);
+	if (rl->client)
+		ctl_result(rl->peerid, 0, why);
+	reload_free(rl);
+	if (reload_hup) {
+		reload_hup = 0;
+		parent_reload(NULL, NULL, 0, 0);
+	}
 }
 
 /*
@@ -622,7 +834,7 @@ parent_sig(int sig, short event, void *arg)
 		parent_shutdown(0);
 		break;
 	case SIGHUP:
-		parent_reload();
+		parent_reload(NULL, NULL, 0, 0);
 		break;
 	case SIGUSR1:
 		log_info("reopening log files");
@@ -670,6 +882,88 @@ chroot_prepare(const char *dir)
 		    "root and not writable by group or others", dir);
 }
 
+/*
+ * Start the engine: fork, and exec this program afresh (the file
+ * opened at start, so an upgrade on disk is not mixed with us) with the
+ * hidden option -X engine, its socketpair end at ENGINE_FD and the
+ * control socket (ctlfd, or nothing) at ENGINE_FD_CTL; every other
+ * descriptor is closed.  It inherits nothing of our memory: no config,
+ * fingerprints or MAC map but what it is sent.
+ */
+static pid_t
+engine_spawn(uid_t uid, gid_t gid, int ctlfd, int *fdp)
+{
+	extern char	**environ;
+	char		 suid[16], sgid[16];
+	char		*argv[16];
+	int		 fds[2], e, c = -1, x, n = 0, i;
+	pid_t		 pid;
+
+	if (proc_socketpair(fds) == -1)
+		return (-1);
+	if ((pid = fork()) != 0) {
+		close(fds[1]);
+		if (pid == -1)
+			close(fds[0]);
+		*fdp = fds[0];
+		return (pid);
+	}
+	/* Out of the way of the fixed numbers first, then into them. */
+	if ((e = fcntl(fds[1], F_DUPFD, 10)) == -1 ||
+	    (x = fcntl(self_exe, F_DUPFD, 10)) == -1 ||
+	    (ctlfd != -1 && (c = fcntl(ctlfd, F_DUPFD, 10)) == -1))
+		_exit(127);
+	if (dup2(e, ENGINE_FD) == -1 ||
+	    dup3(x, ENGINE_FD_EXE, O_CLOEXEC) == -1 ||
+	    (c != -1 && dup2(c, ENGINE_FD_CTL) == -1))
+		_exit(127);
+	if (c == -1)
+		(void)close(ENGINE_FD_CTL);
+	closefrom(ENGINE_FD_EXE + 1);
+	snprintf(suid, sizeof(suid), "%lu", (unsigned long)uid);
+	snprintf(sgid, sizeof(sgid), "%lu", (unsigned long)gid);
+	argv[n++] = "honeyd";
+	argv[n++] = "-X";
+	argv[n++] = "engine";
+	argv[n++] = "-u";
+	argv[n++] = suid;
+	argv[n++] = "-g";
+	argv[n++] = sgid;
+	argv[n++] = "-C";
+	argv[n++] = (char *)honeyd_opts.chroot;
+	if (honeyd_opts.debug)
+		argv[n++] = "-d";
+	for (i = 0; i < honeyd_opts.verbose && i < 3; i++)
+		argv[n++] = "-v";
+	argv[n] = NULL;
+	fexecve(ENGINE_FD_EXE, argv, environ);
+	log_warn("exec engine");
+	_exit(127);
+}
+
+/* honeyd -X engine: the engine, started by engine_spawn(). */
+static __dead void
+engine_exec_main(void)
+{
+	const char	*errstr;
+	uid_t		 uid;
+	gid_t		 gid;
+
+	log_init(honeyd_opts.debug, LOG_DAEMON);
+	log_setverbose(honeyd_opts.verbose);
+	if (strcmp(internal_role, "engine") != 0 || honeyd_opts.user == NULL ||
+	    honeyd_opts.group == NULL)
+		fatalx("-X is internal: honeyd starts its engine with it");
+	uid = strtonum(honeyd_opts.user, 1, UINT_MAX - 1, &errstr);
+	if (errstr == NULL)
+		gid = strtonum(honeyd_opts.group, 0, UINT_MAX - 1, &errstr);
+	if (errstr != NULL || fcntl(ENGINE_FD, F_GETFD) == -1)
+		fatalx("-X engine: bad user, group or descriptor");
+	/* Run from a descriptor, the kernel would call us "5". */
+	(void)prctl(PR_SET_NAME, "honeyd", 0, 0, 0);
+	engine_main(ENGINE_FD, uid, gid, honeyd_opts.chroot);
+}
+
 int
 main(int argc, char **argv, char **envp)
 {
@@ -677,8 +971,10 @@ main(int argc, char **argv, char **envp)
 	static struct imsgev	 engine_iev;
 	static const int	 sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGCHLD,
 				    SIGUSR1 };
+	struct reload		*rl;
 	struct fpdb		*db;
-	struct ether_map	*em;
+	char			*p0f;
+	size_t			 p0flen;
 	uid_t			 uid;
 	gid_t			 gid;
 	pid_t			 pid;
@@ -687,21 +983,31 @@ main(int argc, char **argv, char **envp)
 
 	setproctitle_init(argc, argv, envp);
 	parse_args(argc, argv);
+	if (internal_role != NULL)
+		engine_exec_main();
 	parent = &p;
 	log_init(honeyd_opts.debug || honeyd_opts.noaction, LOG_DAEMON);
 	log_setverbose(honeyd_opts.verbose);
+	if (!honeyd_opts.noaction && (self_exe = open("/proc/self/exe",
+	    O_RDONLY | O_CLOEXEC)) == -1)
+		err(1, "/proc/self/exe");
 
-	if (load_config(&parent_conf, &db, &em) == -1)
+	/* The first configuration is a reload like any other. */
+	if ((rl = calloc(1, sizeof(*rl))) == NULL)
+		err(1, NULL);
+	rl->startup = 1;
+	if (load_p0f(&p0f, &p0flen) == -1 ||
+	    load_config(honeyd_opts.config, NULL, &rl->conf, &db,
+	    &rl->em) == -1)
 		exit(1);
-	ether_install(em);
 	if (honeyd_opts.noaction) {
+		ether_install(rl->em);
 		if (honeyd_opts.verbose)
-			config_print(stdout, parent_conf);
+			config_print(stdout, rl->conf);
 		else
 			fprintf(stderr, "configuration OK\n");
 		exit(0);
 	}
-	db = prints_in_use(parent_conf, db);
 	if (geteuid() != 0)
 		errx(1, "need root privileges");
 	user = honeyd_opts.user;
@@ -713,8 +1019,9 @@ main(int argc, char **argv, char **envp)
 	if (uid == 0)
 		errx(1, "the engine must not run as root");
 	chroot_prepare(honeyd_opts.chroot);
-	if (claim_networks(parent_conf) == -1)
+	if (claim_networks(rl->conf, &rl->claimed) == -1)
 		exit(1);
+	rl->claims = 1;
 	if (eventlog_is_syslog(honeyd_opts.jsonlog) &&
 	    eventlog_syslog_check(honeyd_opts.jsonlog) == -1)
 		exit(1);
@@ -725,19 +1032,10 @@ main(int argc, char **argv, char **envp)
 	if (honeyd_opts.pidfile != NULL)
 		write_pidfile(honeyd_opts.pidfile);
 
-	/* The engine gets nothing but its end of the socketpair. */
-	switch ((pid = proc_fork(&fd))) {
-	case -1:
-		fatal("fork engine");
-	case 0:
-		/* Its copy comes over imsg, like everyone's. */
-		free(p0f_text);
-		p0f_text = NULL;
-		engine_main(fd, uid, gid, honeyd_opts.chroot);
-		/* NOTREACHED */
-	default:
-		break;
-	}
+	/* XXX the control socket's descriptor goes where -1 is. */
+	if ((pid = engine_spawn(uid, gid, -1, &fd)) == -1)
+		fatal("starting the engine");
+	close(self_exe);
 	parent->engine_pid = pid;
 	setproctitle("parent");
 	log_procinit("parent");
@@ -745,7 +1043,6 @@ main(int argc, char **argv, char **envp)
 	if ((parent->base = event_base_new()) == NULL)
 		fatalx("event_base_new");
 	service_init(parent->base, uid);
-	service_config(parent_conf);
 	parent->engine = &engine_iev;
 	if (imsgev_init(parent->engine, parent->base, fd,
 	    parent_dispatch_engine, parent->engine) == -1)
@@ -759,15 +1056,18 @@ main(int argc, char **argv, char **envp)
 		fatal("wire_init");
 	if (honeyd_opts.nifaces == 0)
 		honeyd_opts.ifaces[honeyd_opts.nifaces++] = iface_default();
+	/* Nothing is claimed until the engine accepts the configuration. */
 	for (i = 0; i < honeyd_opts.nifaces; i++)
 		if (iface_setup(&parent->ifaces[i], honeyd_opts.ifaces[i],
 		    i) == -1)
 			parent_shutdown(1);
 	parent->nifaces = honeyd_opts.nifaces;
 	send_logs(1);
-	if (send_config(parent_conf, db) == -1)
+	if (send_config(rl->conf, db, p0f, p0flen) == -1)
 		fatal("sending the configuration to the engine");
 	fpdb_free(db);
+	free(p0f);
+	reload_pending = rl;
 	malloc_trim(0);
 
 	event_base_dispatch(parent->base);

@@ -16,8 +16,10 @@
  *            (service.c), opens proxied connections (proxy.c) and the
  *            log files.  It reads no more of a packet than its
  *            addresses.
- *   engine   forked by the parent; chrooted and unprivileged
- *            (engine.c).  All protocol work on attacker bytes: the
+ *   engine   forked by the parent, which executes its own program
+ *            afresh (-X engine) so the engine holds only what it is
+ *            sent; chrooted and unprivileged (engine.c).  All
+ *            protocol work on attacker bytes: the
  *            dispatcher (ip.c), ICMP, TCP and UDP, virtual routers,
  *            personalities, relays to services and proxies, the event
  *            logs.
@@ -511,6 +513,8 @@ struct honeyd_config {
 
 /* Most dynamic templates a lookup follows before giving up. */
 #define DYN_MAX_DEPTH		8
+/* What a control client's statement is called in its errors. */
+#define CONF_STMT_NAME		"honeydctl"
 /* Deepest nesting of "include". */
 #define CONF_MAX_INCLUDE	10
 
@@ -529,6 +533,8 @@ struct honeyd_config *config_parse_file(const char *,
 	    int (*)(const char *, void *), void *);
 struct honeyd_config *config_parse_buffer(const char *, const char *, size_t,
 	    int (*)(const char *, void *), void *);
+int	 config_parse_more(struct honeyd_config *, const char *, const char *,
+	    size_t, int (*)(const char *, void *), void *);
 int	 config_word_is_bare(const char *);
 
 /* config.c */
@@ -550,6 +556,9 @@ int	 config_finscan(const struct honeyd_config *, const char *);
 void	 action_clear(struct action *);
 int	 config_bind(struct honeyd_config *, uint32_t, uint32_t,
 	    struct template *, int *);
+int	 config_unbind(struct honeyd_config *, uint32_t, uint32_t, int *);
+struct honeyd_config *config_apply_statement(const struct honeyd_config *,
+	    const char *, int (*)(const char *, void *), void *);
 const struct bind *config_find_bind(const struct honeyd_config *, uint32_t);
 struct template *config_lookup(const struct honeyd_config *, uint32_t,
 	    uint32_t, int);
@@ -643,6 +652,8 @@ struct parent {
 	struct imsgev		*engine;
 	pid_t			 engine_pid;
 	struct parent_stats	 stats;
+	time_t			 conf_loaded;	/* the engine accepted it */
+	uint64_t		 reloads;	/* accepted since start */
 };
 
 extern struct parent	*parent;
@@ -1059,7 +1070,7 @@ const char	*passive_os_name(uint32_t);
 const char	*passive_os_desc(uint32_t);
 void		 passive_cache_flush(void);
 void		 passive_reconf_append(const void *, size_t);
-void		 passive_reconf_done(int);
+int		 passive_reconf_done(int);
 void		 passive_free(void);
 
 /* notify.c: readiness for systemd (Type=notify), without libsystemd */
@@ -1073,6 +1084,8 @@ void	 log_procinit(const char *name);
 void	 log_setverbose(int v);
 int	 log_getverbose(void);
 void	 log_diag(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	 log_capture_start(void);
+const char *log_capture_first(void);
 void	 log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	 log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	 log_info(const char *, ...) __attribute__((format(printf, 1, 2)));

@@ -18,6 +18,16 @@
 static int		 log_syslog;
 static int		 log_verbose;
 static const char	*log_procname = "honeyd";
+/*
+ * While a configuration loads, the first error it causes is kept so
+ * that a control client who asked for the reload is told what the log
+ * says (log_capture_start, log_capture_first).
+ */
+static int		 log_capturing;
+static char		 log_first[512];
+
+static void		 log_capture(const char *, va_list)
+			    __attribute__((format(printf, 1, 0)));
 
 void
 log_init(int debug, int facility)
@@ -82,6 +92,34 @@ log_errno(int pri, const char *fmt, va_list ap)
 	errno = saved_errno;
 }
 
+void
+log_capture_start(void)
+{
+	log_capturing = 1;
+	log_first[0] = '\0';
+}
+
+/* The first error since log_capture_start(), or NULL; stops capturing. */
+const char *
+log_capture_first(void)
+{
+	log_capturing = 0;
+	return (log_first[0] != '\0' ? log_first : NULL);
+}
+
+/* Warnings ("file:line: warning: ...") are not the error that counts. */
+static void
+log_capture(const char *fmt, va_list ap)
+{
+	char	 buf[sizeof(log_first)];
+
+	if (!log_capturing || log_first[0] != '\0')
+		return;
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	if (strstr(buf, ": warning: ") == NULL)
+		strlcpy(log_first, buf, sizeof(log_first));
+}
+
 /*
  * A diagnostic about an input file ("file:line: message"): printed as
  * is on stderr, where honeyd -n and the regress suite read it, and to
@@ -93,6 +131,9 @@ log_diag(const char *fmt, ...)
 	va_list	 ap;
 	int	 saved_errno = errno;
 
+	va_start(ap, fmt);
+	log_capture(fmt, ap);
+	va_end(ap);
 	va_start(ap, fmt);
 	if (!log_syslog) {
 		vfprintf(stderr, fmt, ap);
@@ -118,6 +159,9 @@ log_warnx(const char *fmt, ...)
 {
 	va_list	 ap;
 
+	va_start(ap, fmt);
+	log_capture(fmt, ap);
+	va_end(ap);
 	va_start(ap, fmt);
 	vlog(LOG_ERR, fmt, ap);
 	va_end(ap);

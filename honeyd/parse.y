@@ -86,6 +86,7 @@ static int			 (*pers_check)(const char *, void *);
 static void			*pers_arg;
 static char			 lasttok[64];	/* for syntax errors */
 static int			 from_file;	/* the parent's: check names */
+static int			 no_include;	/* a client's statement */
 
 int		 yylex(void);
 int		 yyparse(void);
@@ -107,6 +108,8 @@ static void	 file_close(struct file *);
 static int	 popfile(void);
 static void	 include_push(char *);
 static struct honeyd_config *parse_run(struct file *,
+		    int (*)(const char *, void *), void *);
+static int	 parse_into(struct honeyd_config *, struct file *,
 		    int (*)(const char *, void *), void *);
 
 static int	 parse_addr(const char *, uint32_t *);
@@ -144,6 +147,7 @@ static void	 conf_add_rule(struct template *, struct cond *,
 static void	 conf_bind(struct range *, struct template *);
 static void	 conf_bind_dynamic(struct cond *, char *, struct template *);
 static void	 conf_bind_ext(char *, char *);
+static void	 conf_unbind(struct range *);
 static struct route_conf *conf_route(int, int64_t);
 static void	 conf_route_net(struct route_conf *, struct range *);
 static void	 conf_route_opts(struct route_opts *, struct route_opts *);
@@ -159,7 +163,7 @@ static void	 proxy_action(struct action *, char *, char *);
 %token	IP KBPS LATENCY LINK LOSS MAXFDS MBPS MS NET NETWORK NEW NO OLD ON
 %token	OPEN OPTION OS OTHERWISE PERSONALITY PM PORT PROXY RANDOM RESET
 %token	RESTART ROUTE SET SHARED SOURCE SPOOF SUBSYSTEM SYN TARPIT TCP
-%token	TEMPLATE TIME TO TUNNEL UDP UID UNREACH UPTIME USE
+%token	TEMPLATE TIME TO TUNNEL UDP UID UNBIND UNREACH UPTIME USE
 %token	<v.string>	STRING QSTRING
 %token	<v.number>	NUMBER
 %type	<v.string>	string name include
@@ -194,6 +198,7 @@ statement	: create
 		| set
 		| add
 		| bind
+		| unbind
 		| route
 		| annotate
 		| option
@@ -456,6 +461,10 @@ bind		: BIND addrrange tmplref {
 		}
 		;
 
+/* Not printed back: the addresses are simply no longer bound. */
+unbind		: UNBIND addrrange		{ conf_unbind(&$2); }
+		;
+
 route		: ROUTE ENTRY address {
 			conf_route(ROUTE_ENTRY, $3);
 		}
@@ -715,6 +724,7 @@ static const struct keyword keywords[] = {
 	{ "tunnel",	TUNNEL },
 	{ "udp",	UDP },
 	{ "uid",	UID },
+	{ "unbind",	UNBIND },
 	{ "unreach",	UNREACH },
 	{ "uptime",	UPTIME },
 	{ "use",	USE },
@@ -992,6 +1002,11 @@ include_push(char *path)
 
 	TAILQ_FOREACH(f, &files, entry)
 		depth++;
+	/* The parent runs as root: a client may not make it read files. */
+	if (no_include) {
+		conf_error("include is not allowed here");
+		goto done;
+	}
 	if (depth > CONF_MAX_INCLUDE) {
 		conf_error("include \"%s\": nested too deeply", path);
 		goto done;
@@ -1020,10 +1035,26 @@ parse_run(struct file *f, int (*check)(const char *, void *), void *arg)
 {
 	struct honeyd_config	*c;
 
-	if ((conf = config_new()) == NULL) {
+	if ((c = config_new()) == NULL) {
 		file_close(f);
 		return (NULL);
 	}
+	if (parse_into(c, f, check, arg) == -1) {
+		config_free(c);
+		return (NULL);
+	}
+	return (c);
+}
+
+/*
+ * Parse f into c, which may hold statements already; on error c is
+ * left half changed and only fit to be freed.
+ */
+static int
+parse_into(struct honeyd_config *c, struct file *f,
+    int (*check)(const char *, void *), void *arg)
+{
+	conf = c;
 	TAILQ_INSERT_TAIL(&files, f, entry);
 	file = f;
 	errors = 0;
@@ -1037,17 +1068,17 @@ parse_run(struct file *f, int (*check)(const char *, void *), void *arg)
 		file_close(f);
 	}
 	file = NULL;
-	c = conf;
 	conf = NULL;
 	/* The routes must form trees; only worth checking if they parsed. */
-	if (errors == 0 && router_build(c) == -1)
-		errors++;
-	if (errors > 0) {
-		config_free(c);
-		return (NULL);
+	if (errors == 0) {
+		router_free(c->topo);
+		if (router_build(c) == -1)
+			errors++;
 	}
+	if (errors > 0)
+		return (-1);
 	config_finish(c);
-	return (c);
+	return (0);
 }
 
 /*
@@ -1084,6 +1115,31 @@ config_parse_buffer(const char *name, const char *buf, size_t len,
 	f->buf = buf;
 	f->len = len;
 	return (parse_run(f, check, arg));
+}
+
+/*
+ * Go on parsing into a configuration parsed already, e.g. a statement
+ * a control client sent, named as its own file ("honeydctl:1: ...").
+ * It may not include files.  0, or -1 after printing its errors; then
+ * c is half changed and only fit to be freed.
+ */
+int
+config_parse_more(struct honeyd_config *c, const char *name,
+    const char *buf, size_t len, int (*check)(const char *, void *),
+    void *arg)
+{
+	struct file	*f;
+	int		 rv;
+
+	if ((f = file_new(name)) == NULL)
+		return (-1);
+	f->buf = buf;
+	f->len = len;
+	from_file = 1;
+	no_include = 1;
+	rv = parse_into(c, f, check, arg);
+	from_file = no_include = 0;
+	return (rv);
 }
 
 /* Values. */
@@ -1766,6 +1822,28 @@ conf_bind_dynamic(struct cond *c, char *word, struct template *target)
  fail:
 	free(c->os);
 	free(word);
+}
+
+static void
+conf_unbind(struct range *r)
+{
+	char	 lo[INET_ADDRSTRLEN], hi[INET_ADDRSTRLEN];
+	int	 found;
+
+	if (!r->ok)
+		return;
+	if (config_unbind(conf, r->lo, r->hi, &found) == -1) {
+		conf_error("out of memory");
+		return;
+	}
+	if (found)
+		return;
+	addr_name(r->lo, lo, sizeof(lo));
+	addr_name(r->hi, hi, sizeof(hi));
+	if (r->lo == r->hi)
+		conf_error("%s is not bound", lo);
+	else
+		conf_error("nothing in %s-%s is bound", lo, hi);
 }
 
 static void

@@ -397,21 +397,22 @@ pcache_remap(const struct passive_db *db)
 
 /*
  * The configuration the text came with is installed (install 1) or
- * rejected (0).  No text: the feature is off.
+ * rejected (0).  No text: the feature is off.  -1 if the text does not
+ * parse: nothing changed, and the engine refuses the configuration.
  */
-void
+int
 passive_reconf_done(int install)
 {
 	struct passive_db	*db = NULL;
 
 	if (install && rc_len > 0 && (db = passive_db_parse("p0f", rc_text,
 	    rc_len, 1, NULL)) == NULL)
-		fatal("engine: p0f signatures");
+		install = -1;
 	free(rc_text);
 	rc_text = NULL;
 	rc_len = 0;
-	if (!install)
-		return;
+	if (install <= 0)
+		return (install);
 	if (pdb == NULL)
 		passive_cache_flush();
 	else
@@ -420,6 +421,7 @@ passive_reconf_done(int install)
 	pdb = db;
 	if (db != NULL)
 		log_debug("%zu p0f SYN signatures", passive_db_count(db));
+	return (0);
 }
 
 /* Forget everything (the engine's exit, the fuzzers' leak checks). */

@@ -101,6 +101,31 @@ fds=$(for fd in /proc/"$engine"/fd/*; do
 done)
 check_eq "engine has no host file open beyond fds 0-2" "" "$fds"
 
+# The engine is a fresh exec of the program (honeyd -X engine), not a
+# fork holding the parent's memory: its libraries sit where address
+# space randomization put them for it, and it is the smaller process,
+# having only what it was sent (the parent read the whole fingerprint
+# file).
+map_base() {
+	grep -m 1 -E '/libc[.-]' "/proc/$1/maps" | cut -d- -f1
+}
+if [ "$(cat /proc/sys/kernel/randomize_va_space)" != 0 ]; then
+	pbase=$(map_base "$parent")
+	ebase=$(map_base "$engine")
+	check "the engine's libc ($ebase) is not at the parent's ($pbase)" \
+	    test -n "$ebase" -a "$ebase" != "$pbase"
+else
+	tb_note "no address space randomization: libc bases not compared"
+fi
+prss=$(status_field "$parent" VmRSS | cut -d' ' -f1)
+erss=$(status_field "$engine" VmRSS | cut -d' ' -f1)
+check "the engine's RSS (${erss} kB) is below the parent's (${prss} kB)" \
+    test "$erss" -lt "$prss"
+check_eq "the engine's title says what it is" "honeyd: engine" \
+    "$(tr '\0' ' ' <"/proc/$engine/cmdline" | sed 's/ *$//')"
+check_eq "the engine runs the parent's program" \
+    "$(readlink "/proc/$parent/exe")" "$(readlink "/proc/$engine/exe")"
+
 # And it still works, so the audit saw a live engine.
 check "ping 198.19.1.10 answers (engine is working)" ping_ok 198.19.1.10
 check_eq "engine is still the same process after the ping" "$engine" \
