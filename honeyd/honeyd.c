@@ -34,7 +34,6 @@
 #include "personality.h"
 #include "proc.h"
 
-#define HONEYD_VERSION	"2.0"
 #define CONF_CHUNK	(16 * 1024)
 
 struct honeyd_opts	 honeyd_opts;
@@ -436,6 +435,13 @@ parent_dispatch_engine(int fd, short event, void *arg)
 		case IMSG_PROXY_CONNECT:
 			proxy_connect(&imsg);
 			break;
+		case IMSG_CTL_PARENT_INFO:
+			control_parent_info(&imsg);
+			break;
+		case IMSG_CTL_LOG_VERBOSE:
+		case IMSG_CTL_LOG_BRIEF:
+			log_setverbose(imsg.hdr.type == IMSG_CTL_LOG_VERBOSE);
+			break;
 		default:
 			fatalx("unexpected message %u from engine",
 			    imsg.hdr.type);
@@ -486,29 +492,18 @@ parent_reload(void)
 	ether_install(em);
 	config_free(parent_conf);
 	parent_conf = conf;
+	parent->reloads++;
+	gettimeofday(&parent->loaded, NULL);
 	malloc_trim(0);		/* a parse's garbage is not worth keeping */
 }
 
 static void
 parent_log_stats(void)
 {
-	struct parent_stats	*s = &parent->stats;
 	struct pcap_stat	 ps;
 	int			 i;
 
-	log_info("frames in %llu ip %llu short %llu other %llu "
-	    "engine-drop %llu; arp requests %llu replies %llu; "
-	    "out %llu refused %llu noneigh %llu errors %llu",
-	    (unsigned long long)s->frames_in, (unsigned long long)s->frames_ip,
-	    (unsigned long long)s->frames_short,
-	    (unsigned long long)s->frames_other,
-	    (unsigned long long)s->frames_engine_drop,
-	    (unsigned long long)s->arp_requests,
-	    (unsigned long long)s->arp_replies,
-	    (unsigned long long)s->out_frames,
-	    (unsigned long long)s->out_refused,
-	    (unsigned long long)s->out_noneigh,
-	    (unsigned long long)s->out_errors);
+	stats_log(stats_parent, stats_parent_n, &parent->stats);
 	for (i = 0; i < parent->nifaces; i++)
 		if (parent->ifaces[i].pcap != NULL &&
 		    pcap_stats(parent->ifaces[i].pcap, &ps) == 0)
@@ -526,6 +521,17 @@ engine_log_death(int status)
 		    "refuses; honeyd -d shows which)" : "");
 	else
 		log_warnx("engine exited with status %d", WEXITSTATUS(status));
+}
+
+/* The control socket's path; NULL for none (-c "" or -c none). */
+static const char *
+ctl_path(void)
+{
+	const char	*p = honeyd_opts.ctlsock;
+
+	if (p == NULL || *p == '\0' || strcmp(p, "none") == 0)
+		return (NULL);
+	return (p);
 }
 
 static __dead void
@@ -547,6 +553,8 @@ parent_shutdown(int status)
 		capture_close(&parent->ifaces[i]);
 	if (honeyd_opts.pidfile != NULL)
 		unlink(honeyd_opts.pidfile);
+	if (ctl_path() != NULL)
+		unlink(ctl_path());
 	log_info("exiting");
 	exit(status);
 }
@@ -635,7 +643,7 @@ main(int argc, char **argv, char **envp)
 	uid_t			 uid;
 	gid_t			 gid;
 	pid_t			 pid;
-	int			 fd, i;
+	int			 fd, ctlfd = -1, i;
 	const char		*user;
 
 	setproctitle_init(argc, argv, envp);
@@ -668,12 +676,18 @@ main(int argc, char **argv, char **envp)
 	chroot_prepare(honeyd_opts.chroot);
 	if (claim_networks(parent_conf) == -1)
 		exit(1);
+	gettimeofday(&parent->started, NULL);
+	parent->loaded = parent->started;
+	/* Made here, served by the engine, which inherits it. */
+	if (ctl_path() != NULL &&
+	    (ctlfd = control_open(ctl_path(), gid)) == -1)
+		exit(1);
 	if (!honeyd_opts.debug && daemon(1, 0) == -1)
 		fatal("daemon");
 	if (honeyd_opts.pidfile != NULL)
 		write_pidfile(honeyd_opts.pidfile);
 
-	/* The engine gets nothing but its end of the socketpair. */
+	/* The engine gets its end of the socketpair and the control socket. */
 	switch ((pid = proc_fork(&fd))) {
 	case -1:
 		fatal("fork engine");
@@ -681,12 +695,14 @@ main(int argc, char **argv, char **envp)
 		/* Its copy comes over imsg, like everyone's. */
 		free(p0f_text);
 		p0f_text = NULL;
-		engine_main(fd, uid, gid, honeyd_opts.chroot);
+		engine_main(fd, ctlfd, uid, gid, honeyd_opts.chroot);
 		/* NOTREACHED */
 	default:
 		break;
 	}
 	parent->engine_pid = pid;
+	if (ctlfd != -1)
+		close(ctlfd);
 	setproctitle("parent");
 	log_procinit("parent");
 
