@@ -657,6 +657,7 @@ ctl_status(struct ctl_conn *c, const void *prec, size_t plen)
 	ctlrec_num(&r, "dropped_in", drops);
 	ctlrec_num(&r, "dropped_out", engine->stats.drop_out);
 	ctlrec_num(&r, "control_clients", ctl_nconns);
+	ctlrec_num(&r, "control_queued", control_queued());
 	if (ctl_record(c, &r) == -1)
 		return (-1);
 	return (ctl_end(c, IMSG_CTL_END, NULL));
@@ -1105,6 +1106,18 @@ ctl_flow_record(struct ctlrec *r, const struct tuple *tp, const char *state,
 	ctlrec_num(r, "bytes_out", out);
 	ctlrec_int(r, "age", now.tv_sec - started->tv_sec);
 	ctlrec_str(r, "template", tmpl);
+}
+
+/* Bytes queued towards all clients: bounded whatever they do. */
+size_t
+control_queued(void)
+{
+	struct ctl_conn	*c;
+	size_t		 n = 0;
+
+	TAILQ_FOREACH(c, &ctl_conns, entry)
+		n += imsgbuf_queuelen(&c->ibuf);
+	return (n);
 }
 
 /*

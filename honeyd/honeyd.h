@@ -1111,6 +1111,7 @@ void		 control_parent_info(struct imsg *);
 void		 control_init(int);
 void		 control_event(int, const char *, size_t);
 int		 control_monitoring(int);
+size_t		 control_queued(void);
 void		 control_dispatch_parent(struct imsg *);
 int		 ctl_parse_net(const char *, uint32_t *, uint32_t *);
 int		 ctl_request_arg(const struct imsg *, const char **);
