@@ -48,7 +48,7 @@
 #define CTL_LIST_BATCH		256	/* records a client per turn */
 #define CTL_SCAN_BATCH		4096	/* filtered out ones per turn */
 #define CTL_PORTS_TEXT		2048	/* a template's ports, as text */
-#define CTL_GROUPS_MAX		256	/* peer's groups looked at */
+#define CTL_GROUPS_MAX		64	/* peer's groups without malloc */
 
 enum ctl_list {
 	CTL_L_NONE,
@@ -88,7 +88,6 @@ static struct ctl_conns	 ctl_conns = TAILQ_HEAD_INITIALIZER(ctl_conns);
 static size_t		 ctl_nconns;
 static uint32_t		 ctl_lastid;
 static uint32_t		 ctl_monmask;	/* OR of the monitors' masks */
-static int		 ctl_lfd = -1;
 static struct event	*ctl_lev, *ctl_pause;
 static struct timeval	 ctl_started;
 static uid_t		 ctl_uid;
@@ -97,6 +96,7 @@ static gid_t		 ctl_gid;
 static void	 ctl_accept(int, short, void *);
 static void	 ctl_resume_accept(int, short, void *);
 static int	 ctl_peer_ok(int, uid_t *);
+static int	 ctl_peer_group(int);
 static void	 ctl_conn_new(int, uid_t);
 static void	 ctl_conn_close(struct ctl_conn *);
 static void	 ctl_conn_ev(int, short, void *);
@@ -127,7 +127,6 @@ ctl_time_field(struct ctlrec *r, const char *key, const struct timeval *tv)
 void
 control_init(int fd)
 {
-	ctl_lfd = fd;
 	ctl_uid = getuid();
 	ctl_gid = getgid();
 	gettimeofday(&ctl_started, NULL);
@@ -185,9 +184,7 @@ static int
 ctl_peer_ok(int fd, uid_t *uid)
 {
 	struct ucred	 cred;
-	gid_t		 groups[CTL_GROUPS_MAX];
 	socklen_t	 len = sizeof(cred);
-	size_t		 i, n;
 
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1 ||
 	    len != sizeof(cred))
@@ -195,16 +192,36 @@ ctl_peer_ok(int fd, uid_t *uid)
 	*uid = cred.uid;
 	if (cred.uid == 0 || cred.uid == ctl_uid || cred.gid == ctl_gid)
 		return (0);
-	len = sizeof(groups);
-	/* A peer in more groups than we look at is judged by these. */
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) == -1 &&
-	    errno != ERANGE)
-		return (-1);
-	n = len / sizeof(gid_t);
-	for (i = 0; i < n && i < CTL_GROUPS_MAX; i++)
-		if (groups[i] == ctl_gid)
-			return (0);
-	return (-1);
+	return (ctl_peer_group(fd));
+}
+
+/* Is the engine's group among the peer's supplementary groups? */
+static int
+ctl_peer_group(int fd)
+{
+	gid_t		 small[CTL_GROUPS_MAX], *groups = small;
+	socklen_t	 len = sizeof(small);
+	size_t		 i;
+	int		 rv = -1;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) == -1) {
+		/* More than we guessed: len says how many. */
+		if (errno != ERANGE || len > NGROUPS_MAX * sizeof(gid_t) ||
+		    (groups = malloc(len)) == NULL)
+			return (-1);
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups,
+		    &len) == -1)
+			goto done;
+	}
+	for (i = 0; i < len / sizeof(gid_t); i++)
+		if (groups[i] == ctl_gid) {
+			rv = 0;
+			break;
+		}
+ done:
+	if (groups != small)
+		free(groups);
+	return (rv);
 }
 
 static void
