@@ -248,4 +248,10 @@ PY
 check_match "show stats equals the exit log, every counter" \
     "engine [0-9]+ parent [0-9]+ counters; equal" "$out"
 
+# -c none: no control socket at all (the last -c wins).
+honeyd_start "$conf" -c none 198.19.0.0/16
+check "-c none: no socket" test ! -e "$SOCK"
+check "-c none: still answers pings" ping_ok 198.19.1.10
+honeyd_stop
+
 tb_finish

@@ -426,6 +426,34 @@ test_monitor(void)
 	CHECK(!control_monitoring(CTL_MON_PACKETS));
 }
 
+/* CTL_CLIENTS_MAX at once are served; the next is refused, counted. */
+static void
+test_too_many(void)
+{
+	static int	 fds[CTL_CLIENTS_MAX + 1];
+	struct answer	 a;
+	int		 i, opened = 0;
+
+	for (i = 0; i <= CTL_CLIENTS_MAX; i++) {
+		if ((fds[i] = client_connect()) != -1)
+			opened++;
+		spin(2);
+	}
+	CHECK(opened == CTL_CLIENTS_MAX + 1);
+	CHECK(engine->stats.ctl_toomany == 1);
+	CHECK(client_closed(fds[CTL_CLIENTS_MAX]));
+	client_send(fds[0], IMSG_CTL_SHOW_BINDS, NULL, 0);
+	client_answer(fds[0], &a);
+	CHECK(a.end == IMSG_CTL_END);
+	client_send(fds[CTL_CLIENTS_MAX - 1], IMSG_CTL_SHOW_BINDS, NULL, 0);
+	client_answer(fds[CTL_CLIENTS_MAX - 1], &a);
+	CHECK(a.end == IMSG_CTL_END);
+	for (i = 0; i <= CTL_CLIENTS_MAX; i++)
+		if (fds[i] != -1)
+			close(fds[i]);
+	spin(20);
+}
+
 int
 main(void)
 {
@@ -444,6 +472,7 @@ main(void)
 		test_listings();
 		test_garbage();
 		test_monitor();
+		test_too_many();
 		unlink(sockpath);
 		rmdir(sockdir);
 	}
