@@ -105,7 +105,7 @@ struct honeyd_opts {
 	const char	*pktlog;	/* -l */
 	const char	*svclog;	/* -s */
 	const char	*jsonlog;	/* -j */
-	const char	*ctlsock;	/* -c: for honeydctl; "" or "none": no */
+	const char	*ctlsock;	/* -c: honeydctl's; "", "none": no */
 	const char	*svcdir;	/* -S: where services run */
 	const char	*pidfile;	/* -P */
 	const char	*chroot;	/* -C */
@@ -744,7 +744,7 @@ struct engine_stats {
 	uint64_t	 ctl_toomany;	/* ... refused: CTL_CLIENTS_MAX */
 	uint64_t	 ctl_garbage;	/* ... closed: malformed request */
 	uint64_t	 ctl_timeouts;	/* ... closed: request incomplete */
-	uint64_t	 ctl_monitor_dropped; /* events a monitor had no room for */
+	uint64_t	 ctl_monitor_dropped; /* events a monitor missed */
 };
 
 /* The engine's state (engine.c). */
