@@ -69,7 +69,8 @@ struct ctl_conn {
 	short			 events;	/* armed on ev */
 	uid_t			 uid;
 	uint32_t		 monitor;	/* CTL_MON_* */
-	uint64_t		 mon_dropped;
+	uint64_t		 mon_dropped;	/* events it had no room for */
+	uint64_t		 mon_told;	/* ... of which it was told */
 	uint32_t		 waiting;	/* request the parent answers */
 	/* A listing under way: what, where it resumes, its filter. */
 	enum ctl_list		 list;
@@ -110,6 +111,7 @@ static int	 ctl_record(struct ctl_conn *, const struct ctlrec *);
 static int	 ctl_fill(struct ctl_conn *);
 static int	 ctl_next(struct ctl_conn *, struct ctlrec *);
 static void	 ctl_monmask_update(void);
+static void	 ctl_monitor_lost(struct ctl_conn *);
 
 static void
 ctl_time_field(struct ctlrec *r, const char *key, const struct timeval *tv)
@@ -370,6 +372,7 @@ ctl_conn_run(struct ctl_conn *c)
 	}
 	if (c->list != CTL_L_NONE && ctl_fill(c) == -1)
 		goto close;
+	ctl_monitor_lost(c);
 	if (imsgbuf_queuelen(&c->ibuf) > 0 && imsgbuf_write(&c->ibuf) == -1)
 		goto close;
 	/* Part of a request and nothing more: it has a while to finish. */
@@ -1140,6 +1143,30 @@ control_queued(void)
 /*
  * Monitors.
  */
+
+/*
+ * A monitor that lost events is told so, in an event of its own, once
+ * its queue has room again: a gap in the stream is not silent.
+ */
+static void
+ctl_monitor_lost(struct ctl_conn *c)
+{
+	struct timeval	 tv;
+	char		 t[40], line[160];
+	int		 n;
+
+	if (c->mon_dropped == c->mon_told ||
+	    imsgbuf_queuelen(&c->ibuf) > CTL_QUEUE_MAX / 2)
+		return;
+	gettimeofday(&tv, NULL);
+	eventlog_fmt_rfc3339(t, sizeof(t), &tv);
+	n = snprintf(line, sizeof(line), "{\"time\":\"%s\",\"event\":"
+	    "\"monitor_dropped\",\"dropped\":%llu}", t,
+	    (unsigned long long)(c->mon_dropped - c->mon_told));
+	if (n > 0 && (size_t)n < sizeof(line) &&
+	    ctl_send(c, IMSG_CTL_EVENT, line, n) == 0)
+		c->mon_told = c->mon_dropped;
+}
 
 static void
 ctl_monmask_update(void)

@@ -396,7 +396,9 @@ test_monitor(void)
 	struct imsgbuf	 ib;
 	struct imsg	 imsg;
 	uint32_t	 mask = CTL_MON_PACKETS;
-	int		 fd, events = 0, i;
+	uint64_t	 before;
+	char		 line[200];
+	int		 fd, events = 0, told = 0, i;
 
 	fd = client_connect();
 	client_send(fd, IMSG_CTL_MONITOR, &mask, sizeof(mask));
@@ -420,6 +422,32 @@ test_monitor(void)
 		}
 	}
 	CHECK(events == 1);
+
+	/*
+	 * A monitor that does not read: its queue stops at the bound, the
+	 * rest is counted as lost, and once it reads it is told how many.
+	 */
+	memset(line, 'x', sizeof(line));
+	before = engine->stats.ctl_monitor_dropped;
+	for (i = 0; i < 20000; i++) {
+		control_event(CTL_MON_PACKETS, line, sizeof(line));
+		if (i % 100 == 0)
+			spin(1);
+	}
+	CHECK(control_queued() <= CTL_QUEUE_MAX);
+	CHECK(engine->stats.ctl_monitor_dropped > before);
+	for (i = 0; i < 5000 && !told; i++) {
+		spin(1);
+		(void)imsgbuf_read(&ib);
+		while (imsg_get(&ib, &imsg) > 0) {
+			if (imsg.hdr.type == IMSG_CTL_EVENT &&
+			    memmem(imsg.data, imsg_get_len(&imsg),
+			    "\"monitor_dropped\"", 17) != NULL)
+				told = 1;
+			imsg_free(&imsg);
+		}
+	}
+	CHECK(told);
 	imsgbuf_clear(&ib);
 	close(fd);
 	spin(10);
