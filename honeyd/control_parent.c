@@ -21,7 +21,6 @@
 
 #define CTL_BACKLOG		128
 
-
 /* Does a live process answer on this socket? */
 static int
 ctl_alive(const struct sockaddr_un *sun)
