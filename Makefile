@@ -66,6 +66,8 @@ LIB_SRCS =	honeyd/addr.c \
 		honeyd/capture.c \
 		honeyd/claim.c \
 		honeyd/config.c \
+		honeyd/control.c \
+		honeyd/control_parent.c \
 		honeyd/ctlrec.c \
 		honeyd/engine.c \
 		honeyd/ether.c \
@@ -94,6 +96,8 @@ LIB_SRCS =	honeyd/addr.c \
 		honeyd/relay.c \
 		honeyd/router.c \
 		honeyd/service.c \
+		honeyd/stats.c \
+		honeyd/svc_limits.c \
 		honeyd/tcp.c \
 		honeyd/tcpbuf.c \
 		honeyd/udp.c \

@@ -33,8 +33,10 @@ static void	 engine_reconf_done(void);
 static void	 engine_install(struct honeyd_config *, struct fpdb *);
 static void	 engine_log_stats(void);
 
+/* fd: the socketpair to the parent; ctlfd: the control socket or -1. */
 __dead void
-engine_main(int fd, uid_t uid, gid_t gid, const char *chroot_dir)
+engine_main(int fd, int ctlfd, uid_t uid, gid_t gid,
+    const char *chroot_dir)
 {
 	static const int	 sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGUSR1 };
 	static struct engine	 e;
@@ -64,6 +66,8 @@ engine_main(int fd, uid_t uid, gid_t gid, const char *chroot_dir)
 	if (proc_signals(e.base, sigs, sizeof(sigs) / sizeof(sigs[0]),
 	    engine_sig) == -1)
 		fatalx("engine: signal events");
+	if (ctlfd != -1)
+		control_init(ctlfd);
 	/*
 	 * Set up: from here on the engine only works on what it holds or
 	 * is passed, before it reads a first byte from outside.
@@ -180,6 +184,10 @@ engine_dispatch_parent(int fd, short event, void *arg)
 			break;
 		case IMSG_LOG_FD:
 			eventlog_imsg(&imsg);
+			break;
+		case IMSG_CTL_RECORD:
+		case IMSG_CTL_RESULT:
+			control_dispatch_parent(&imsg);
 			break;
 		default:
 			fatalx("engine: unexpected message %u",
@@ -322,70 +330,9 @@ engine_install(struct honeyd_config *conf, struct fpdb *db)
 	malloc_trim(0);
 }
 
+/* Every counter of stats.c's table, in the lines scripts grep. */
 static void
 engine_log_stats(void)
 {
-	struct engine_stats	*s = &engine->stats;
-
-	log_info("in %llu; dropped short %llu version %llu "
-	    "hlen %llu len %llu ipsum %llu frag %llu proto %llu l4sum %llu "
-	    "noaddr %llu droprate %llu droprate-syn %llu nohost %llu "
-	    "srcaddr %llu",
-	    (unsigned long long)s->pkts_in, (unsigned long long)s->drop_short,
-	    (unsigned long long)s->drop_version,
-	    (unsigned long long)s->drop_hlen, (unsigned long long)s->drop_len,
-	    (unsigned long long)s->drop_ipsum,
-	    (unsigned long long)s->drop_frag,
-	    (unsigned long long)s->drop_proto,
-	    (unsigned long long)s->drop_l4sum,
-	    (unsigned long long)s->drop_noaddr,
-	    (unsigned long long)s->drop_droprate,
-	    (unsigned long long)s->drop_droprate_syn,
-	    (unsigned long long)s->drop_nohost,
-	    (unsigned long long)s->drop_srcaddr);
-	log_info("icmp %llu tcp %llu udp %llu; out %llu dropped "
-	    "%llu; echo %llu errors %llu rst %llu synack %llu; "
-	    "connections %llu active %llu evicted %llu; hosts %zu",
-	    (unsigned long long)s->proto_in[HP_ICMP],
-	    (unsigned long long)s->proto_in[HP_TCP],
-	    (unsigned long long)s->proto_in[HP_UDP],
-	    (unsigned long long)s->pkts_out, (unsigned long long)s->drop_out,
-	    (unsigned long long)s->icmp_echo,
-	    (unsigned long long)s->icmp_errors,
-	    (unsigned long long)s->tcp_rst, (unsigned long long)s->tcp_synack,
-	    (unsigned long long)s->tcp_conns,
-	    (unsigned long long)s->tcp_conns_active,
-	    (unsigned long long)s->tcp_conns_evicted, host_count());
-	log_info("tcp established %llu closed %llu reset %llu timeout %llu "
-	    "rexmit %llu rto %llu fastrexmit %llu tlp %llu ooo %llu "
-	    "ooo-drop %llu; "
-	    "udp flows %llu dropped %llu; services %llu refused %llu; "
-	    "proxies %llu "
-	    "failed %llu; log dropped %llu",
-	    (unsigned long long)s->tcp_established,
-	    (unsigned long long)s->tcp_closed,
-	    (unsigned long long)s->tcp_reset_in,
-	    (unsigned long long)s->tcp_timeouts,
-	    (unsigned long long)s->tcp_rexmits,
-	    (unsigned long long)s->tcp_rto,
-	    (unsigned long long)s->tcp_fastrexmit,
-	    (unsigned long long)s->tcp_tlp,
-	    (unsigned long long)s->tcp_ooo,
-	    (unsigned long long)s->tcp_ooo_drop,
-	    (unsigned long long)s->udp_flows,
-	    (unsigned long long)s->udp_dropped,
-	    (unsigned long long)s->svc_started,
-	    (unsigned long long)s->svc_refused,
-	    (unsigned long long)s->proxy_started,
-	    (unsigned long long)s->proxy_failed,
-	    (unsigned long long)s->log_dropped);
-	log_info("fragments in %llu reassembled %llu timeout %llu "
-	    "overlap %llu limit %llu malformed %llu held %zu; out %llu",
-	    (unsigned long long)s->frag_in, (unsigned long long)s->frag_done,
-	    (unsigned long long)s->frag_timeout,
-	    (unsigned long long)s->frag_overlap,
-	    (unsigned long long)s->frag_limit,
-	    (unsigned long long)s->drop_frag, ipfrag_count(),
-	    (unsigned long long)s->frag_out);
-	router_log_stats();
+	stats_log(stats_engine, stats_engine_n, &engine->stats);
 }

@@ -99,6 +99,7 @@ struct jline {
 	size_t		 len;
 	const char	*event;
 	struct timeval	 tv;		/* its "time" */
+	int		 class;		/* CTL_MON_*: which monitors */
 };
 
 static void	 sink_write_ev(int, short, void *);
@@ -356,7 +357,7 @@ jl_fmt(struct jline *j, const char *key, const char *fmt, ...)
 }
 
 static void
-jl_begin(struct jline *j, const char *event)
+jl_begin(struct jline *j, const char *event, int class)
 {
 	char		 t[40];
 
@@ -364,6 +365,7 @@ jl_begin(struct jline *j, const char *event)
 	eventlog_fmt_rfc3339(t, sizeof(t), &j->tv);
 	j->event = event;
 	j->len = 0;
+	j->class = class;
 	(void)jl_raw(j, "{\"time\":\"", 9);
 	(void)jl_raw(j, t, strlen(t));
 	(void)jl_raw(j, "\"", 1);
@@ -459,6 +461,8 @@ jl_end(struct jline *j)
 {
 	j->buf[j->len++] = '}';
 	syslog_put(j);
+	/* A monitor gets the line without its newline. */
+	control_event(j->class, j->buf, j->len);
 	j->buf[j->len++] = '\n';
 	sink_put(LOGF_JSON, j->buf, j->len);
 }
@@ -488,10 +492,12 @@ pkt_line(int which, const char *fmt, ...)
 	sink_put(which, line, n);
 }
 
+/* Is a JSON line of this class (CTL_MON_*) wanted: a log, a monitor? */
 static int
-json_on(void)
+json_on(int class)
 {
-	return (sinks[LOGF_JSON].fd != -1 || sinks[LOGF_SYSLOG].fd != -1);
+	return (sinks[LOGF_JSON].fd != -1 || sinks[LOGF_SYSLOG].fd != -1 ||
+	    control_monitoring(class));
 }
 
 /* A new descriptor from the parent replaces the old one. */
@@ -586,9 +592,9 @@ eventlog_flow_start(const struct tuple *tp, uint32_t id, size_t size,
 	eventlog_fmt_tuple(tup, sizeof(tup), tp);
 	os_comment(osc, sizeof(osc), os);
 	pkt_line(LOGF_PACKET, " %s S %s%s", proto_name(tp->proto), tup, osc);
-	if (!json_on())
+	if (!json_on(CTL_MON_PACKETS))
 		return;
-	jl_begin(&j, "connection_start");
+	jl_begin(&j, "connection_start", CTL_MON_PACKETS);
 	jl_tuple(&j, tp);
 	jl_fmt(&j, "conn_id", "%u", id);
 	jl_fmt(&j, "size", "%zu", size);
@@ -612,13 +618,13 @@ eventlog_flow_end(const struct tuple *tp, uint32_t id, uint64_t in,
 	eventlog_fmt_tuple(tup, sizeof(tup), tp);
 	pkt_line(LOGF_PACKET, " %s E %s: %llu %llu", proto_name(tp->proto),
 	    tup, (unsigned long long)in, (unsigned long long)out);
-	if (!json_on())
+	if (!json_on(CTL_MON_PACKETS))
 		return;
 	gettimeofday(&now, NULL);
 	timersub(&now, start, &d);
 	if (d.tv_sec < 0)
 		timerclear(&d);
-	jl_begin(&j, "connection_end");
+	jl_begin(&j, "connection_end", CTL_MON_PACKETS);
 	jl_tuple(&j, tp);
 	jl_fmt(&j, "conn_id", "%u", id);
 	jl_fmt(&j, "bytes_in", "%llu", (unsigned long long)in);
@@ -648,9 +654,9 @@ eventlog_probe(const struct tuple *tp, size_t size, int flags,
 	os_comment(osc, sizeof(osc), os);
 	pkt_line(LOGF_PACKET, " %s - %s: %zu%s%s", proto_name(tp->proto), tup,
 	    size, fl, osc);
-	if (!json_on())
+	if (!json_on(CTL_MON_PACKETS))
 		return;
-	jl_begin(&j, scan != NULL ? "scan" : "probe");
+	jl_begin(&j, scan != NULL ? "scan" : "probe", CTL_MON_PACKETS);
 	jl_tuple(&j, tp);
 	jl_fmt(&j, "size", "%zu", size);
 	if (tp->proto == IPPROTO_TCP)
@@ -671,9 +677,9 @@ eventlog_icmp(uint32_t src, uint32_t dst, int type, int code, size_t size)
 	addr_fmt(dst, d, sizeof(d));
 	pkt_line(LOGF_PACKET, " icmp(1) - %s %s: %d(%d): %zu", s, d, type,
 	    code, size);
-	if (!json_on())
+	if (!json_on(CTL_MON_PACKETS))
 		return;
-	jl_begin(&j, "icmp");
+	jl_begin(&j, "icmp", CTL_MON_PACKETS);
 	jl_str(&j, "proto", "icmp");
 	jl_str(&j, "src_ip", s);
 	jl_str(&j, "dst_ip", d);
@@ -709,9 +715,9 @@ eventlog_service_start(const struct svc_reply *rep, const struct tuple *tp,
 {
 	struct jline	 j;
 
-	if (!json_on())
+	if (!json_on(CTL_MON_SERVICES))
 		return;
-	jl_begin(&j, "service_start");
+	jl_begin(&j, "service_start", CTL_MON_SERVICES);
 	jl_tuple(&j, tp);
 	jl_fmt(&j, "conn_id", "%u", rep->id);
 	jl_fmt(&j, "pid", "%d", rep->pid);
@@ -741,9 +747,9 @@ eventlog_service_exit(const struct svc_exit *ex)
 {
 	struct jline	 j;
 
-	if (!json_on())
+	if (!json_on(CTL_MON_SERVICES))
 		return;
-	jl_begin(&j, "service_exit");
+	jl_begin(&j, "service_exit", CTL_MON_SERVICES);
 	jl_tuple(&j, &ex->tuple);
 	jl_fmt(&j, "conn_id", "%u", ex->id);
 	jl_fmt(&j, "pid", "%d", ex->pid);
@@ -775,10 +781,10 @@ eventlog_refused(uint32_t id, const struct tuple *tp, const char *what,
 		quiet = 0;
 	} else
 		quiet++;
-	if (!json_on())
+	if (!json_on(CTL_MON_SERVICES))
 		return;
 	jl_begin(&j, strcmp(what, "proxy") == 0 ? "proxy_failed" :
-	    "service_refused");
+	    "service_refused", CTL_MON_SERVICES);
 	jl_tuple(&j, tp);
 	jl_fmt(&j, "conn_id", "%u", id);
 	jl_str(&j, "reason", reason);
@@ -793,9 +799,10 @@ eventlog_proxy(uint32_t id, const struct tuple *tp, uint32_t addr,
 	char		 a[16];
 	struct jline	 j;
 
-	if (!json_on())
+	if (!json_on(CTL_MON_SERVICES))
 		return;
-	jl_begin(&j, err == NULL ? "proxy_start" : "proxy_failed");
+	jl_begin(&j, err == NULL ? "proxy_start" : "proxy_failed",
+	    CTL_MON_SERVICES);
 	jl_tuple(&j, tp);
 	jl_fmt(&j, "conn_id", "%u", id);
 	if (err == NULL) {

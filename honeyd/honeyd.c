@@ -36,7 +36,6 @@
 #include "personality.h"
 #include "proc.h"
 
-#define HONEYD_VERSION	"2.0"
 #define CONF_CHUNK	(16 * 1024)
 
 /*
@@ -492,6 +491,13 @@ parent_dispatch_engine(int fd, short event, void *arg)
 			parent_reload(NULL, ctl_arg(&imsg, 0), 1,
 			    imsg.hdr.peerid);
 			break;
+		case IMSG_CTL_PARENT_INFO:
+			control_parent_info(&imsg);
+			break;
+		case IMSG_CTL_LOG_VERBOSE:
+		case IMSG_CTL_LOG_BRIEF:
+			log_setverbose(imsg.hdr.type == IMSG_CTL_LOG_VERBOSE);
+			break;
 		default:
 			fatalx("unexpected message %u from engine",
 			    imsg.hdr.type);
@@ -677,7 +683,7 @@ reload_accept(void)
 		honeyd_opts.config = config_path = rl->path;
 		rl->path = NULL;
 	}
-	parent->conf_loaded = time(NULL);
+	gettimeofday(&parent->loaded, NULL);
 	if (!rl->startup) {
 		parent->reloads++;
 		log_info("configuration loaded (reload %llu)",
@@ -746,23 +752,10 @@ parent_reload_refused(const char *why)
 static void
 parent_log_stats(void)
 {
-	struct parent_stats	*s = &parent->stats;
 	struct pcap_stat	 ps;
 	int			 i;
 
-	log_info("frames in %llu ip %llu short %llu other %llu "
-	    "engine-drop %llu; arp requests %llu replies %llu; "
-	    "out %llu refused %llu noneigh %llu errors %llu",
-	    (unsigned long long)s->frames_in, (unsigned long long)s->frames_ip,
-	    (unsigned long long)s->frames_short,
-	    (unsigned long long)s->frames_other,
-	    (unsigned long long)s->frames_engine_drop,
-	    (unsigned long long)s->arp_requests,
-	    (unsigned long long)s->arp_replies,
-	    (unsigned long long)s->out_frames,
-	    (unsigned long long)s->out_refused,
-	    (unsigned long long)s->out_noneigh,
-	    (unsigned long long)s->out_errors);
+	stats_log(stats_parent, stats_parent_n, &parent->stats);
 	for (i = 0; i < parent->nifaces; i++)
 		if (parent->ifaces[i].pcap != NULL &&
 		    pcap_stats(parent->ifaces[i].pcap, &ps) == 0)
@@ -780,6 +773,17 @@ engine_log_death(int status)
 		    "refuses; honeyd -d shows which)" : "");
 	else
 		log_warnx("engine exited with status %d", WEXITSTATUS(status));
+}
+
+/* The control socket's path; NULL for none (-c "" or -c none). */
+static const char *
+ctl_path(void)
+{
+	const char	*p = honeyd_opts.ctlsock;
+
+	if (p == NULL || *p == '\0' || strcmp(p, "none") == 0)
+		return (NULL);
+	return (p);
 }
 
 static __dead void
@@ -801,6 +805,8 @@ parent_shutdown(int status)
 		capture_close(&parent->ifaces[i]);
 	if (honeyd_opts.pidfile != NULL)
 		unlink(honeyd_opts.pidfile);
+	if (ctl_path() != NULL)
+		unlink(ctl_path());
 	log_info("exiting");
 	exit(status);
 }
@@ -961,7 +967,8 @@ engine_exec_main(void)
 		fatalx("-X engine: bad user, group or descriptor");
 	/* Run from a descriptor, the kernel would call us "5". */
 	(void)prctl(PR_SET_NAME, "honeyd", 0, 0, 0);
-	engine_main(ENGINE_FD, uid, gid, honeyd_opts.chroot);
+	engine_main(ENGINE_FD, fcntl(ENGINE_FD_CTL, F_GETFD) == -1 ? -1 :
+	    ENGINE_FD_CTL, uid, gid, honeyd_opts.chroot);
 }
 
 int
@@ -978,7 +985,7 @@ main(int argc, char **argv, char **envp)
 	uid_t			 uid;
 	gid_t			 gid;
 	pid_t			 pid;
-	int			 fd, i;
+	int			 fd, ctlfd = -1, i;
 	const char		*user;
 
 	setproctitle_init(argc, argv, envp);
@@ -1025,6 +1032,12 @@ main(int argc, char **argv, char **envp)
 	if (eventlog_is_syslog(honeyd_opts.jsonlog) &&
 	    eventlog_syslog_check(honeyd_opts.jsonlog) == -1)
 		exit(1);
+	gettimeofday(&parent->started, NULL);
+	parent->loaded = parent->started;
+	/* Made here, served by the engine, which gets it at a fixed fd. */
+	if (ctl_path() != NULL &&
+	    (ctlfd = control_open(ctl_path(), gid)) == -1)
+		exit(1);
 	/* -F: a supervisor (systemd's Type=notify) keeps the process. */
 	if (!honeyd_opts.debug && !honeyd_opts.foreground &&
 	    daemon(1, 0) == -1)
@@ -1032,11 +1045,12 @@ main(int argc, char **argv, char **envp)
 	if (honeyd_opts.pidfile != NULL)
 		write_pidfile(honeyd_opts.pidfile);
 
-	/* XXX the control socket's descriptor goes where -1 is. */
-	if ((pid = engine_spawn(uid, gid, -1, &fd)) == -1)
+	if ((pid = engine_spawn(uid, gid, ctlfd, &fd)) == -1)
 		fatal("starting the engine");
 	close(self_exe);
 	parent->engine_pid = pid;
+	if (ctlfd != -1)
+		close(ctlfd);
 	setproctitle("parent");
 	log_procinit("parent");
 

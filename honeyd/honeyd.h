@@ -65,6 +65,7 @@ struct fingerprint;
 /*
  * Processes and options.
  */
+#define HONEYD_VERSION		"2.0"
 #define HONEYD_USER		"_honeyd"
 #define HONEYD_USER_FALLBACK	"nobody"
 #define HONEYD_CHROOT		"/var/empty"
@@ -107,7 +108,7 @@ struct honeyd_opts {
 	const char	*pktlog;	/* -l */
 	const char	*svclog;	/* -s */
 	const char	*jsonlog;	/* -j */
-	const char	*ctlsock;	/* -c: for honeydctl, not served yet */
+	const char	*ctlsock;	/* -c: honeydctl's; "", "none": no */
 	const char	*svcdir;	/* -S: where services run */
 	const char	*pidfile;	/* -P */
 	const char	*chroot;	/* -C */
@@ -652,8 +653,9 @@ struct parent {
 	struct imsgev		*engine;
 	pid_t			 engine_pid;
 	struct parent_stats	 stats;
-	time_t			 conf_loaded;	/* the engine accepted it */
-	uint64_t		 reloads;	/* accepted since start */
+	struct timeval		 started;	/* for "show status" */
+	struct timeval		 loaded;	/* the running config */
+	uint64_t		 reloads;
 };
 
 extern struct parent	*parent;
@@ -751,6 +753,12 @@ struct engine_stats {
 	uint64_t	 frag_overlap;	/* datagrams dropped: overlap, "drop" */
 	uint64_t	 frag_limit;	/* queues evicted, fragments refused */
 	uint64_t	 frag_out;	/* packets sent as fragments */
+	uint64_t	 ctl_accepted;	/* control clients (control.c) */
+	uint64_t	 ctl_refused;	/* ... refused: credentials */
+	uint64_t	 ctl_toomany;	/* ... refused: CTL_CLIENTS_MAX */
+	uint64_t	 ctl_garbage;	/* ... closed: malformed request */
+	uint64_t	 ctl_timeouts;	/* ... closed: request incomplete */
+	uint64_t	 ctl_monitor_dropped; /* events a monitor missed */
 };
 
 /* The engine's state (engine.c). */
@@ -781,6 +789,7 @@ struct host {
 	uint32_t		 isn;		/* last ISN handed out */
 	uint32_t		 generation;	/* config its state is from */
 	struct pers_state	*pers;		/* personality clocks */
+	time_t			 created, seen;	/* for "show hosts" */
 };
 
 /* A received packet that passed the dispatcher's checks. */
@@ -818,7 +827,7 @@ enum out_kind {
 };
 
 /* engine.c */
-__dead void	 engine_main(int, uid_t, gid_t, const char *);
+__dead void	 engine_main(int, int, uid_t, gid_t, const char *);
 void		 engine_send(const void *, size_t);
 
 /* host.c */
@@ -828,6 +837,7 @@ void		 host_ref(struct host *);
 void		 host_unref(struct host *);
 size_t		 host_count(void);
 void		 host_flush(void);
+int		 host_ctl_next(uint64_t *, uint32_t, struct ctlrec *);
 
 /* ip.c */
 void		 ip_input(const uint8_t *, size_t);
@@ -874,11 +884,13 @@ void		 tcp_init(void);
 void		 tcp_input(struct ipin *);
 void		 tcp_flush(void);
 size_t		 tcp_count(void);
+int		 tcp_ctl_next(struct tuple *, struct ctlrec *);
 
 /* udp.c */
 void		 udp_input(struct ipin *);
 void		 udp_flush(void);
 size_t		 udp_count(void);
+int		 udp_ctl_next(struct tuple *, struct ctlrec *);
 
 /*
  * Personality (personality.c; the plan and clocks behind it in pers.h,
@@ -923,7 +935,7 @@ int		 router_input(struct ipin *);
 int		 router_output(uint8_t *, size_t);
 void		 router_describe(const struct honeyd_config *, uint32_t, int,
 		    char *, size_t);
-void		 router_log_stats(void);
+size_t		 router_held(void);
 void		 router_flush(void);
 
 /*
@@ -981,6 +993,7 @@ void		 relay_resume(struct relay *);
 size_t		 relay_count(void);
 void		 relay_set_dgram(struct relay *);
 void		 relay_dispatch(struct imsg *);
+int		 relay_ctl_next(uint32_t *, struct ctlrec *);
 
 /* service.c */
 void		 service_init(struct event_base *, uid_t);
@@ -992,11 +1005,14 @@ void		 service_killall(void);
 size_t		 service_count(void);
 int		 svc_expand(char *, size_t, const char *,
 		    const struct tuple *);
-int		 svc_limits_parse(struct svc_limits *,
-		    const struct honeyd_config *);
 int		 svc_parse_req(struct imsg *, struct svc_req *, const char **);
 const struct action *svc_action(const char *, const struct tuple *,
 		    enum action_kind, const struct template **);
+
+/* svc_limits.c */
+void		 svc_limits_default(struct svc_limits *);
+int		 svc_limits_parse(struct svc_limits *,
+		    const struct honeyd_config *);
 
 /* proxy.c */
 void		 proxy_connect(struct imsg *);
@@ -1077,6 +1093,55 @@ void		 passive_free(void);
 int	 notify_ready(void);
 int	 notify_reloading(void);
 int	 notify_status(const char *);
+/*
+ * Counters (stats.c): one table per process, read by the exit log and
+ * by "show stats".
+ */
+#define STAT_F_EOL		0x01	/* the exit log's line ends here */
+
+struct stat_desc {
+	const char	*name;		/* in "show stats" */
+	const char	*log;		/* the exit log's text before it */
+	size_t		 offset;	/* into the stats struct, or */
+	uint64_t	(*gauge)(void);	/* a value read now */
+	int		 flags;		/* STAT_F_* */
+};
+
+/* stats.c */
+extern const struct stat_desc	 stats_engine[];	/* engine_stats */
+extern const size_t		 stats_engine_n;
+extern const struct stat_desc	 stats_parent[];	/* parent_stats */
+extern const size_t		 stats_parent_n;
+uint64_t	 stats_value(const struct stat_desc *, const void *);
+void		 stats_log(const struct stat_desc *, size_t, const void *);
+int		 stats_find(const struct stat_desc *, size_t, const char *);
+
+/*
+ * Control socket (control.c): created by the parent, served by the
+ * engine, which holds the live state.  A client (honeydctl) must be
+ * root, the engine's user, or in the engine's group.
+ */
+#define CTL_CLIENTS_MAX		256	/* at once; more are refused */
+#define CTL_QUEUE_MAX		(1024 * 1024) /* bytes queued to a client */
+#define CTL_REQ_TIMEOUT		30	/* s to finish a started request */
+
+/* control_parent.c */
+int		 control_open(const char *, gid_t);
+void		 control_parent_info(struct imsg *);
+
+/* control.c */
+void		 control_init(int);
+void		 control_event(int, const char *, size_t);
+int		 control_monitoring(int);
+size_t		 control_queued(void);
+void		 control_dispatch_parent(struct imsg *);
+int		 ctl_parse_net(const char *, uint32_t *, uint32_t *);
+int		 ctl_request_arg(const struct imsg *, const char **);
+void		 ctl_host_record(struct ctlrec *, const struct host *,
+		    time_t);
+void		 ctl_flow_record(struct ctlrec *, const struct tuple *,
+		    const char *, uint64_t, uint64_t, const struct timeval *,
+		    const char *);
 
 /* log.c */
 void	 log_init(int debug, int facility);

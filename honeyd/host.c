@@ -7,6 +7,7 @@
  */
 
 #include <sys/types.h>
+#include <sys/time.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -65,6 +66,18 @@ host_evict(void)
 	return (-1);
 }
 
+/* The loop's cached time: a packet's host costs no system call. */
+static time_t
+host_now(void)
+{
+	struct timeval	 tv;
+
+	if (engine->base == NULL ||
+	    event_base_gettimeofday_cached(engine->base, &tv) == -1)
+		gettimeofday(&tv, NULL);
+	return (tv.tv_sec);
+}
+
 struct host *
 host_get(uint32_t addr)
 {
@@ -72,6 +85,7 @@ host_get(uint32_t addr)
 
 	key.addr = addr;
 	if ((h = RB_FIND(host_tree, &hosts, &key)) != NULL) {
+		h->seen = host_now();
 		if (TAILQ_FIRST(&host_lru) != h) {
 			TAILQ_REMOVE(&host_lru, h, lru);
 			TAILQ_INSERT_HEAD(&host_lru, h, lru);
@@ -83,6 +97,7 @@ host_get(uint32_t addr)
 	if ((h = calloc(1, sizeof(*h))) == NULL)
 		return (NULL);
 	h->addr = addr;
+	h->created = h->seen = host_now();
 	/* Marks the personality state as not derived yet. */
 	h->generation = engine->generation - 1;
 	RB_INSERT(host_tree, &hosts, h);
@@ -121,4 +136,24 @@ host_flush(void)
 		if (h->refs == 0)
 			host_free(h);
 	}
+}
+
+/*
+ * "show hosts": the first host at or after *cursor and at most hi, in
+ * r; 1 and *cursor moved past it, or 0 at the end.  Resuming by address
+ * keeps a long listing right while hosts come and go under it.
+ */
+int
+host_ctl_next(uint64_t *cursor, uint32_t hi, struct ctlrec *r)
+{
+	struct host	 key, *h;
+
+	if (*cursor > hi)
+		return (0);
+	key.addr = (uint32_t)*cursor;
+	if ((h = RB_NFIND(host_tree, &hosts, &key)) == NULL || h->addr > hi)
+		return (0);
+	ctl_host_record(r, h, host_now());
+	*cursor = (uint64_t)h->addr + 1;
+	return (1);
 }

@@ -30,6 +30,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "honeyd.h"
@@ -67,6 +68,13 @@ struct relay {
 	char			 line[RELAY_LINE_MAX];
 	size_t			 linelen;
 	int			 lines;
+	/* What the parent said it started, for "show services". */
+	int32_t			 pid;
+	uint32_t		 uid, gid;
+	uint32_t		 target;	/* proxy */
+	uint16_t		 tport;
+	char			*cmd;
+	time_t			 started;
 };
 
 RB_HEAD(relay_tree, relay);
@@ -227,6 +235,7 @@ relay_free(struct relay *r)
 		close(r->fd);
 	relay_close_err(r);
 	relay_drop_queue(r);
+	free(r->cmd);
 	free(r);
 }
 
@@ -523,6 +532,13 @@ relay_svc_fd(struct imsg *imsg, int isproxy)
 		r->ops->error(r->owner, "refused");
 		return;
 	}
+	r->pid = rep.pid;
+	r->uid = rep.uid;
+	r->gid = rep.gid;
+	r->target = rep.addr;
+	r->tport = rep.port;
+	r->cmd = isproxy ? NULL : strdup(cmd);
+	r->started = time(NULL);
 	if (isproxy) {
 		engine->stats.proxy_started++;
 		eventlog_proxy(r->id, &r->tuple, rep.addr, rep.port, NULL);
@@ -593,4 +609,41 @@ relay_init(void)
 	rl.rlim_cur = rl.rlim_max = RELAY_NOFILE;
 	if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
 		log_warn("engine: raising the descriptor limit");
+}
+
+/*
+ * "show services": the running relay after *after (by id), in r; 1 and
+ * *after is its id, or 0 at the end.  One still waiting for the parent
+ * is listed with pid 0.
+ */
+int
+relay_ctl_next(uint32_t *after, struct ctlrec *r)
+{
+	struct relay	 key, *rl;
+	char		 tup[64];
+
+	key.id = *after + 1;
+	if (*after == UINT32_MAX ||
+	    (rl = RB_NFIND(relay_tree, &relays, &key)) == NULL)
+		return (0);
+	ctlrec_init(r, "service");
+	ctlrec_num(r, "id", rl->id);
+	ctlrec_str(r, "kind", rl->kind == ACTION_PROXY ? "proxy" : "command");
+	eventlog_fmt_tuple(tup, sizeof(tup), &rl->tuple);
+	ctlrec_str(r, "connection", tup);
+	ctlrec_str(r, "proto", rl->tuple.proto == IPPROTO_UDP ? "udp" : "tcp");
+	if (rl->kind == ACTION_PROXY) {
+		ctlrec_addr(r, "target", rl->target);
+		ctlrec_num(r, "target_port", rl->tport);
+	} else {
+		ctlrec_str(r, "command", rl->cmd);
+		ctlrec_int(r, "pid", rl->pid);
+		ctlrec_num(r, "uid", rl->uid);
+		ctlrec_num(r, "gid", rl->gid);
+	}
+	ctlrec_bool(r, "running", rl->fd != -1);
+	ctlrec_num(r, "queued", rl->queued);
+	ctlrec_int(r, "age", rl->started == 0 ? 0 : time(NULL) - rl->started);
+	*after = rl->id;
+	return (1);
 }

@@ -1041,17 +1041,9 @@ router_describe(const struct honeyd_config *conf, uint32_t dst, int ttl,
 	    (unsigned long long)lat / 1000, (1 - pass) * 100);
 }
 
-void
-router_log_stats(void)
+/* Packets held in delay queues now (a gauge of stats.c). */
+size_t
+router_held(void)
 {
-	struct engine_stats	*s = &engine->stats;
-
-	log_info("route in %llu out %llu; dropped loss %llu queue %llu "
-	    "held %llu tunnel %llu ttl %llu; holding %zu",
-	    (unsigned long long)s->route_in, (unsigned long long)s->route_out,
-	    (unsigned long long)s->route_loss,
-	    (unsigned long long)s->route_queue,
-	    (unsigned long long)s->route_held,
-	    (unsigned long long)s->route_tunnel,
-	    (unsigned long long)s->route_ttl, rt_nheld);
+	return (rt_nheld);
 }

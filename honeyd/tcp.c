@@ -1772,3 +1772,37 @@ tcp_flush(void)
 	while ((c = RB_MIN(tcp_tree, &tcp_conns)) != NULL)
 		tcp_conn_free(c, "shutdown");
 }
+
+static const char *
+tcp_state_name(enum tcp_state st)
+{
+	static const char	*names[] = {
+		"SYN_RECEIVED", "ESTABLISHED", "CLOSE_WAIT", "LAST_ACK",
+		"FIN_WAIT_1", "FIN_WAIT_2", "CLOSING", "TIME_WAIT",
+	};
+
+	if ((size_t)st >= sizeof(names) / sizeof(names[0]))
+		return ("?");
+	return (names[st]);
+}
+
+/*
+ * "show connections": the connection after *after in the table's order,
+ * in r; 1 and *after is it, or 0 at the end.
+ */
+int
+tcp_ctl_next(struct tuple *after, struct ctlrec *r)
+{
+	struct tcp_conn	 key, *c;
+
+	key.flow.tuple = *after;
+	if ((c = RB_NFIND(tcp_tree, &tcp_conns, &key)) != NULL &&
+	    flow_cmp(&c->flow, &key.flow) == 0)
+		c = RB_NEXT(tcp_tree, &tcp_conns, c);
+	if (c == NULL)
+		return (0);
+	ctl_flow_record(r, &c->flow.tuple, tcp_state_name(c->state),
+	    c->bytes_in, c->bytes_out, &c->started, c->tmpl_name);
+	*after = c->flow.tuple;
+	return (1);
+}

@@ -273,3 +273,22 @@ udp_flush(void)
 	while ((f = RB_MIN(udp_tree, &udp_flows)) != NULL)
 		udp_flow_free(f, "shutdown");
 }
+
+/* "show connections": as tcp_ctl_next, for UDP flows. */
+int
+udp_ctl_next(struct tuple *after, struct ctlrec *r)
+{
+	struct udp_flow	 key, *f;
+
+	key.flow.tuple = *after;
+	if ((f = RB_NFIND(udp_tree, &udp_flows, &key)) != NULL &&
+	    flow_cmp(&f->flow, &key.flow) == 0)
+		f = RB_NEXT(udp_tree, &udp_flows, f);
+	if (f == NULL)
+		return (0);
+	ctl_flow_record(r, &f->flow.tuple, "FLOW", f->bytes_in,
+	    f->bytes_out, &f->started, f->flow.tmpl != NULL &&
+	    f->flow.tmpl_gen == engine->generation ? f->flow.tmpl->name : NULL);
+	*after = f->flow.tuple;
+	return (1);
+}

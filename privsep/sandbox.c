@@ -123,6 +123,16 @@ static const struct sb_rule sb_allow[] = {
 	/* A proxy's connect(2) outcome. */
 	{ SCMP_SYS(getsockopt), 2, { SB_CMP(1, SCMP_CMP_EQ, SOL_SOCKET, 0),
 	    SB_CMP(2, SCMP_CMP_EQ, SO_ERROR, 0) } },
+	/*
+	 * The control socket (honeyd/control.c): clients are accepted
+	 * non-blocking and close-on-exec only, and checked by their
+	 * credentials and groups.
+	 */
+	SB_EQ(accept4, 3, SOCK_NONBLOCK | SOCK_CLOEXEC),
+	{ SCMP_SYS(getsockopt), 2, { SB_CMP(1, SCMP_CMP_EQ, SOL_SOCKET, 0),
+	    SB_CMP(2, SCMP_CMP_EQ, SO_PEERCRED, 0) } },
+	{ SCMP_SYS(getsockopt), 2, { SB_CMP(1, SCMP_CMP_EQ, SOL_SOCKET, 0),
+	    SB_CMP(2, SCMP_CMP_EQ, SO_PEERGROUPS, 0) } },
 	/* The router holds packets on a timerfd (created at first use). */
 	SB_EQ(timerfd_create, 0, CLOCK_MONOTONIC),
 	SB_ANY(timerfd_settime),

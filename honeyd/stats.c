@@ -1,0 +1,183 @@
+/*
+ * The counters of each process, in one table per process: the exit log
+ * and honeydctl's "show stats" both read them from here, so the two can
+ * never disagree or forget a counter.  A row names a counter (its name
+ * in "show stats") and says how the exit log writes it: the text before
+ * its value, and whether the value ends a line.  The log text keeps the
+ * lines as they always were, since scripts grep them.
+ *
+ * A row reads a field of the stats struct or, for a gauge (how many
+ * hosts there are now), calls a function.
+ */
+
+#include <sys/types.h>
+
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "honeyd.h"
+
+#define ES(f)		offsetof(struct engine_stats, f)
+#define PS(f)		offsetof(struct parent_stats, f)
+#define ROW(n, l, off)	{ (n), (l), (off), NULL, 0 }
+#define EOL(n, l, off)	{ (n), (l), (off), NULL, STAT_F_EOL }
+#define GAUGE(n, l, fn, fl) { (n), (l), 0, (fn), (fl) }
+
+static uint64_t	 gauge_hosts(void);
+static uint64_t	 gauge_frag_held(void);
+static uint64_t	 gauge_route_held(void);
+
+const struct stat_desc stats_engine[] = {
+	ROW("pkts_in",		"in ",			ES(pkts_in)),
+	ROW("drop_short",	"; dropped short ",	ES(drop_short)),
+	ROW("drop_version",	" version ",		ES(drop_version)),
+	ROW("drop_hlen",	" hlen ",		ES(drop_hlen)),
+	ROW("drop_len",		" len ",		ES(drop_len)),
+	ROW("drop_ipsum",	" ipsum ",		ES(drop_ipsum)),
+	ROW("drop_proto",	" proto ",		ES(drop_proto)),
+	ROW("drop_l4sum",	" l4sum ",		ES(drop_l4sum)),
+	ROW("drop_noaddr",	" noaddr ",		ES(drop_noaddr)),
+	ROW("drop_droprate",	" droprate ",		ES(drop_droprate)),
+	ROW("drop_droprate_syn", " droprate-syn ",	ES(drop_droprate_syn)),
+	ROW("drop_nohost",	" nohost ",		ES(drop_nohost)),
+	EOL("drop_srcaddr",	" srcaddr ",		ES(drop_srcaddr)),
+
+	ROW("icmp_in",		"icmp ",	ES(proto_in[HP_ICMP])),
+	ROW("tcp_in",		" tcp ",	ES(proto_in[HP_TCP])),
+	ROW("udp_in",		" udp ",	ES(proto_in[HP_UDP])),
+	ROW("pkts_out",		"; out ",		ES(pkts_out)),
+	ROW("drop_out",		" dropped ",		ES(drop_out)),
+	ROW("icmp_echo",	"; echo ",		ES(icmp_echo)),
+	ROW("icmp_errors",	" errors ",		ES(icmp_errors)),
+	ROW("tcp_rst",		" rst ",		ES(tcp_rst)),
+	ROW("tcp_synack",	" synack ",		ES(tcp_synack)),
+	ROW("tcp_conns",	"; connections ",	ES(tcp_conns)),
+	ROW("tcp_conns_active",	" active ",		ES(tcp_conns_active)),
+	ROW("tcp_conns_evicted", " evicted ",	ES(tcp_conns_evicted)),
+	GAUGE("hosts",		"; hosts ",	gauge_hosts, STAT_F_EOL),
+
+	ROW("tcp_established",	"tcp established ",	ES(tcp_established)),
+	ROW("tcp_closed",	" closed ",		ES(tcp_closed)),
+	ROW("tcp_reset_in",	" reset ",		ES(tcp_reset_in)),
+	ROW("tcp_timeouts",	" timeout ",		ES(tcp_timeouts)),
+	ROW("tcp_rexmits",	" rexmit ",		ES(tcp_rexmits)),
+	ROW("tcp_rto",		" rto ",		ES(tcp_rto)),
+	ROW("tcp_fastrexmit",	" fastrexmit ",		ES(tcp_fastrexmit)),
+	ROW("tcp_tlp",		" tlp ",		ES(tcp_tlp)),
+	ROW("tcp_ooo",		" ooo ",		ES(tcp_ooo)),
+	ROW("tcp_ooo_drop",	" ooo-drop ",		ES(tcp_ooo_drop)),
+	ROW("udp_flows",	"; udp flows ",		ES(udp_flows)),
+	ROW("udp_dropped",	" dropped ",		ES(udp_dropped)),
+	ROW("svc_started",	"; services ",		ES(svc_started)),
+	ROW("svc_refused",	" refused ",		ES(svc_refused)),
+	ROW("proxy_started",	"; proxies ",		ES(proxy_started)),
+	ROW("proxy_failed",	" failed ",		ES(proxy_failed)),
+	EOL("log_dropped",	"; log dropped ",	ES(log_dropped)),
+
+	ROW("frag_in",		"fragments in ",	ES(frag_in)),
+	ROW("frag_done",	" reassembled ",	ES(frag_done)),
+	ROW("frag_timeout",	" timeout ",		ES(frag_timeout)),
+	ROW("frag_overlap",	" overlap ",		ES(frag_overlap)),
+	ROW("frag_limit",	" limit ",		ES(frag_limit)),
+	ROW("drop_frag",	" malformed ",		ES(drop_frag)),
+	GAUGE("frag_held",	" held ",	gauge_frag_held, 0),
+	EOL("frag_out",		"; out ",		ES(frag_out)),
+
+	ROW("route_in",		"route in ",		ES(route_in)),
+	ROW("route_out",	" out ",		ES(route_out)),
+	ROW("route_loss",	"; dropped loss ",	ES(route_loss)),
+	ROW("route_queue",	" queue ",		ES(route_queue)),
+	ROW("route_held",	" held ",		ES(route_held)),
+	ROW("route_tunnel",	" tunnel ",		ES(route_tunnel)),
+	ROW("route_ttl",	" ttl ",		ES(route_ttl)),
+	GAUGE("route_holding",	"; holding ",	gauge_route_held, STAT_F_EOL),
+
+	ROW("ctl_accepted",	"control clients ",	ES(ctl_accepted)),
+	ROW("ctl_refused",	"; refused credentials ", ES(ctl_refused)),
+	ROW("ctl_toomany",	" too-many ",		ES(ctl_toomany)),
+	ROW("ctl_garbage",	" garbage ",		ES(ctl_garbage)),
+	ROW("ctl_timeouts",	" timeout ",		ES(ctl_timeouts)),
+	EOL("ctl_monitor_dropped", "; monitor dropped ",
+	    ES(ctl_monitor_dropped)),
+};
+const size_t stats_engine_n = sizeof(stats_engine) / sizeof(stats_engine[0]);
+
+const struct stat_desc stats_parent[] = {
+	ROW("frames_in",	"frames in ",		PS(frames_in)),
+	ROW("frames_ip",	" ip ",			PS(frames_ip)),
+	ROW("frames_short",	" short ",		PS(frames_short)),
+	ROW("frames_other",	" other ",		PS(frames_other)),
+	ROW("frames_engine_drop", " engine-drop ",	PS(frames_engine_drop)),
+	ROW("arp_requests",	"; arp requests ",	PS(arp_requests)),
+	ROW("arp_replies",	" replies ",		PS(arp_replies)),
+	ROW("out_frames",	"; out ",		PS(out_frames)),
+	ROW("out_refused",	" refused ",		PS(out_refused)),
+	ROW("out_noneigh",	" noneigh ",		PS(out_noneigh)),
+	EOL("out_errors",	" errors ",		PS(out_errors)),
+};
+const size_t stats_parent_n = sizeof(stats_parent) / sizeof(stats_parent[0]);
+
+static uint64_t
+gauge_hosts(void)
+{
+	return (host_count());
+}
+
+static uint64_t
+gauge_frag_held(void)
+{
+	return (ipfrag_count());
+}
+
+static uint64_t
+gauge_route_held(void)
+{
+	return (router_held());
+}
+
+uint64_t
+stats_value(const struct stat_desc *d, const void *stats)
+{
+	uint64_t	 v;
+
+	if (d->gauge != NULL)
+		return (d->gauge());
+	memcpy(&v, (const char *)stats + d->offset, sizeof(v));
+	return (v);
+}
+
+/* The exit log: one line per group of rows, as scripts expect them. */
+void
+stats_log(const struct stat_desc *tab, size_t n, const void *stats)
+{
+	char	 line[1024];
+	size_t	 i, len = 0;
+	int	 m;
+
+	for (i = 0; i < n; i++) {
+		m = snprintf(line + len, sizeof(line) - len, "%s%llu",
+		    tab[i].log,
+		    (unsigned long long)stats_value(&tab[i], stats));
+		if (m > 0)
+			len += (size_t)m;
+		if (len >= sizeof(line))
+			len = sizeof(line) - 1;
+		if ((tab[i].flags & STAT_F_EOL) || i + 1 == n) {
+			log_info("%s", line);
+			len = 0;
+		}
+	}
+}
+
+/* Is key one of the table's counters? */
+int
+stats_find(const struct stat_desc *tab, size_t n, const char *key)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(tab[i].name, key) == 0)
+			return (1);
+	return (0);
+}
