@@ -163,6 +163,60 @@ check_eq() {
 	return 1
 }
 
+# check_same DESC A B: A and B are equal and not empty.  For comparing
+# two answers with each other: two missing answers are not the same.
+check_same() {
+	if [ -n "$2" ] && [ "$2" = "$3" ]; then
+		tb_pass "$1"
+		return 0
+	fi
+	tb_fail "$1" "first:  ${2:-(nothing)}" "second: ${3:-(nothing)}"
+	return 1
+}
+
+# check_differ DESC A B: A and B are both there and differ.
+check_differ() {
+	if [ -n "$2" ] && [ -n "$3" ] && [ "$2" != "$3" ]; then
+		tb_pass "$1"
+		return 0
+	fi
+	tb_fail "$1" "first:  ${2:-(nothing)}" "second: ${3:-(nothing)}"
+	return 1
+}
+
+# check_all DESC TOTAL COUNT: COUNT of TOTAL things have a property, and
+# there are some (TOTAL > 0): every one of none is a failure.
+check_all() {
+	if is_num "$2" "$3" && [ "$2" -gt 0 ] && [ "$2" -eq "$3" ]; then
+		tb_pass "$1"
+		return 0
+	fi
+	tb_fail "$1" "wanted all of ${2:-(nothing)}, and at least one" \
+	    "actual: ${3:-(nothing)}"
+	return 1
+}
+
+# json_lines_ok FILE: FILE holds at least one JSON document, one a line,
+# and every line parses: an empty log does not pass for a good one.
+json_lines_ok() {
+	grep -q '[^[:space:]]' "$1" 2>/dev/null || {
+		echo "$1: no event at all"
+		return 1
+	}
+	"$TB_PY" -m json.tool --json-lines "$1" /dev/null
+}
+
+# is_num VALUE...: every VALUE is a decimal number (not empty), so that
+# arithmetic on a missing answer cannot make 0.
+is_num() {
+	local v
+	for v in "$@"; do
+		case $v in
+		'' | *[!0-9]*) return 1 ;;
+		esac
+	done
+}
+
 # check_match DESC REGEX TEXT: extended regex, anywhere in TEXT.
 check_match() {
 	if printf '%s\n' "$3" | grep -Eq -- "$2"; then

@@ -173,7 +173,7 @@ check "flood: past the half-open cap, half-open ones were evicted ($evicted)" \
 check_match "stats: connection counts logged" \
     "tcp established [0-9]+ closed [0-9]+ reset [0-9]+ timeout" "$log"
 check "JSON log: every line parses (json.tool --json-lines)" \
-    "$TB_PY" -m json.tool --json-lines "$TB_TMP/events.json" /dev/null
+    json_lines_ok "$TB_TMP/events.json"
 check_match "JSON log: the echo session recorded" \
     '"event":"connection_end".*"dst_port":7.*"bytes_in":8,"bytes_out":8' \
     "$(cat "$TB_TMP/events.json")"
