@@ -473,17 +473,20 @@ static int
 sb_find_runtime(struct dl_phdr_info *info, size_t size, void *arg)
 {
 	const char	*name = info->dlpi_name, *base;
-	int		 i, main = *(int *)arg;
+	int		 i, prog = *(int *)arg;
 
 	(void)size;
-	if (main) {
+	if (prog) {
 		/* The program is the object without a name. */
 		if (name != NULL && *name != '\0')
 			return (0);
 	} else {
 		if (name == NULL || *name == '\0')
 			return (0);
-		base = (base = strrchr(name, '/')) == NULL ? name : base + 1;
+		if ((base = strrchr(name, '/')) == NULL)
+			base = name;
+		else
+			base++;
 		if (strncmp(base, "libasan.", 8) != 0 &&
 		    strncmp(base, "libubsan.", 9) != 0 &&
 		    strncmp(base, "libclang_rt.", 12) != 0)
@@ -501,28 +504,28 @@ sb_find_runtime(struct dl_phdr_info *info, size_t size, void *arg)
 		sb_nruntime++;
 	}
 	/* Only the first object without a name is the program. */
-	return (main);
+	return (prog);
 }
 
 static void
 sb_runtime_load(void)
 {
-	int	 main = 0;
+	int	 prog = 0;
 
 	sb_nruntime = 0;
-	dl_iterate_phdr(sb_find_runtime, &main);
+	dl_iterate_phdr(sb_find_runtime, &prog);
 	if (sb_nruntime == 0) {
-		main = 1;
-		dl_iterate_phdr(sb_find_runtime, &main);
+		prog = 1;
+		dl_iterate_phdr(sb_find_runtime, &prog);
 	}
 }
 
 /*
  * One of a report's probes, made by the runtime's own code or during
- * an ASan report: make it
- * fail with EACCES (the filter skipped the call; the return register
- * comes back from ctx) and say so.  Elsewhere than on x86-64 and arm64,
- * where the register is not known here, the call kills as any other.
+ * an ASan report: make it fail with EACCES (the kernel skipped the call;
+ * the return register comes back from ctx) and return 1.  Elsewhere
+ * than on x86-64 and arm64, where the register is not known here, the
+ * call kills as any other.
  */
 static int
 sb_runtime_call(int nr, const siginfo_t *si, void *ctx)
