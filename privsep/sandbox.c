@@ -14,6 +14,12 @@
  * new socket to /dev/log each time its connection is gone (syslogd
  * restarted, or no /dev/log at all), and the chroot has no /dev/log to
  * reach anyway.  That must cost a log line, not the engine.
+ *
+ * The sanitizer build (make asan) runs the same filter, so that a call
+ * the engine must not make kills it there too, in every test.  Its
+ * runtime alone gets more: sigaltstack(2) at exit, and the probes of a
+ * report (ioctl TCGETS; open, readlink, pipe from the runtime or during
+ * a report) fail instead of killing; see sb_sanitizer below.
  */
 
 #ifndef _GNU_SOURCE
@@ -25,11 +31,13 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/ioctl.h>
 
 #include <linux/futex.h>
 
 #include <errno.h>
 #include <fcntl.h>
+#include <link.h>
 #include <seccomp.h>
 #include <signal.h>
 #include <stddef.h>
@@ -37,6 +45,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 #include "sandbox.h"
@@ -176,19 +185,41 @@ static const struct sb_rule sb_sanitizer[] = {
 };
 
 /*
- * A report probes things it can do without: the terminal for colours
- * (ioctl), the executable's name and memory map (readlink, open), a
- * symbolizer (pipe).  Those fail rather than end the report half-way.
+ * A report probes things it can do without.  Whether stderr is a
+ * terminal, for colours: isatty(3) in libc, ioctl(TCGETS), which fails
+ * here (ENOTTY: no terminal), and only that ioctl.
  */
-static const struct sb_rule sb_sanitizer_fail[] = {
-	SB_ANY(ioctl),
-	SB_ANY(open),
-	SB_ANY(openat),
-	SB_ANY(readlink),
-	SB_ANY(readlinkat),
-	SB_ANY(pipe),
-	SB_ANY(pipe2),
+static const struct sb_rule sb_sanitizer_notty[] = {
+	SB_EQ(ioctl, 1, TCGETS),
 };
+
+/*
+ * The executable's name and memory map (readlink, open), a symbolizer
+ * (pipe), all with the runtime's own system calls.  The filter refuses
+ * them as it does in the plain build, so that the program's own open(2)
+ * kills it here as it does in production; the SIGSYS handler then makes
+ * these calls fail with EACCES, rather than end the report half-way,
+ * but only when they come from the sanitizers' runtime itself or while
+ * an ASan report is being written, whose libbacktrace opens files
+ * through libc (sb_runtime_call below).
+ */
+static const int sb_sanitizer_fail[] = {
+	SCMP_SYS(open),
+	SCMP_SYS(openat),
+	SCMP_SYS(readlink),
+	SCMP_SYS(readlinkat),
+	SCMP_SYS(pipe),
+	SCMP_SYS(pipe2),
+};
+
+/* The runtime's code: executable segments of libasan, libubsan... */
+#define SB_RUNTIME_MAX		16
+struct sb_range {
+	uintptr_t	 lo, hi;
+};
+static struct sb_range	 sb_runtime[SB_RUNTIME_MAX];
+static size_t		 sb_nruntime;
+static volatile sig_atomic_t sb_reporting;	/* in an ASan report */
 #endif
 
 /* For the SIGSYS handler, which may not allocate: names looked up now. */
@@ -207,6 +238,11 @@ static void	 sb_load_names(void);
 static int	 sb_add(scmp_filter_ctx, uint32_t, const struct sb_rule *,
 		    size_t);
 static int	 sb_add_self(scmp_filter_ctx);
+#ifdef SANDBOX_SANITIZER
+static int	 sb_find_runtime(struct dl_phdr_info *, size_t, void *);
+static void	 sb_runtime_load(void);
+static int	 sb_runtime_call(int, const siginfo_t *, void *);
+#endif
 
 /*
  * Everything, in order: no more processes, then Landlock where the
@@ -293,11 +329,18 @@ sandbox_seccomp(const char *name)
 	if (name != NULL)
 		sb_procname = name;
 	sb_load_names();
+#ifdef SANDBOX_SANITIZER
+	sb_runtime_load();
+#endif
 	memset(&sa, 0, sizeof(sa));
 	sigemptyset(&sa.sa_mask);
 	sa.sa_sigaction = sb_sigsys;
-	/* Once: the handler's raise() then gets the default, death. */
-	sa.sa_flags = SA_SIGINFO | SA_RESETHAND | SA_NODEFER;
+	/*
+	 * The handler resets SIGSYS to the default before its raise(), so
+	 * that the process dies by it.  (Not SA_RESETHAND: the sanitizer
+	 * build's handler returns from some calls and must stay.)
+	 */
+	sa.sa_flags = SA_SIGINFO | SA_NODEFER;
 	if (sigaction(SIGSYS, &sa, NULL) == -1)
 		return (-1);
 
@@ -318,8 +361,8 @@ sandbox_seccomp(const char *name)
 #ifdef SANDBOX_SANITIZER
 	if ((rv = sb_add(ctx, SCMP_ACT_ALLOW, sb_sanitizer,
 	    sizeof(sb_sanitizer) / sizeof(sb_sanitizer[0]))) < 0 ||
-	    (rv = sb_add(ctx, SCMP_ACT_ERRNO(EACCES), sb_sanitizer_fail,
-	    sizeof(sb_sanitizer_fail) / sizeof(sb_sanitizer_fail[0]))) < 0)
+	    (rv = sb_add(ctx, SCMP_ACT_ERRNO(ENOTTY), sb_sanitizer_notty,
+	    sizeof(sb_sanitizer_notty) / sizeof(sb_sanitizer_notty[0]))) < 0)
 		goto fail;
 #endif
 	if ((rv = seccomp_load(ctx)) < 0)
@@ -399,10 +442,15 @@ sb_load_names(void)
 static void
 sb_sigsys(int sig, siginfo_t *si, void *ctx)
 {
-	char	 buf[160];
-	size_t	 len = 0;
-	int	 nr = si->si_syscall;
+	struct sigaction	 sa;
+	char			 buf[160];
+	size_t			 len = 0;
+	int			 nr = si->si_syscall;
 
+#ifdef SANDBOX_SANITIZER
+	if (si->si_code == SYS_SECCOMP && sb_runtime_call(nr, si, ctx))
+		return;
+#endif
 	if (si->si_code == SYS_SECCOMP) {
 		len = sb_append(buf, len, sizeof(buf), sb_procname);
 		len = sb_append(buf, len, sizeof(buf),
@@ -416,9 +464,109 @@ sb_sigsys(int sig, siginfo_t *si, void *ctx)
 		len = sb_append(buf, len, sizeof(buf), "\n");
 		(void)write(STDERR_FILENO, buf, len);
 	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	sigemptyset(&sa.sa_mask);
+	(void)sigaction(SIGSYS, &sa, NULL);
 	raise(SIGSYS);
 	_exit(128 + SIGSYS);
 }
+
+#ifdef SANDBOX_SANITIZER
+/*
+ * Note the executable segments of the sanitizers' runtime: a shared
+ * libasan or libubsan (gcc) when *arg is 0, the program itself (clang
+ * links the runtime in) when it is 1.  The program's own code makes its
+ * system calls through libc, never from there.
+ */
+static int
+sb_find_runtime(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	const char	*name = info->dlpi_name, *base;
+	int		 i, prog = *(int *)arg;
+
+	(void)size;
+	if (prog) {
+		/* The program is the object without a name. */
+		if (name != NULL && *name != '\0')
+			return (0);
+	} else {
+		if (name == NULL || *name == '\0')
+			return (0);
+		if ((base = strrchr(name, '/')) == NULL)
+			base = name;
+		else
+			base++;
+		if (strncmp(base, "libasan.", 8) != 0 &&
+		    strncmp(base, "libubsan.", 9) != 0 &&
+		    strncmp(base, "libclang_rt.", 12) != 0)
+			return (0);
+	}
+	for (i = 0; i < info->dlpi_phnum; i++) {
+		if (info->dlpi_phdr[i].p_type != PT_LOAD ||
+		    (info->dlpi_phdr[i].p_flags & PF_X) == 0 ||
+		    sb_nruntime == SB_RUNTIME_MAX)
+			continue;
+		sb_runtime[sb_nruntime].lo = info->dlpi_addr +
+		    info->dlpi_phdr[i].p_vaddr;
+		sb_runtime[sb_nruntime].hi = sb_runtime[sb_nruntime].lo +
+		    info->dlpi_phdr[i].p_memsz;
+		sb_nruntime++;
+	}
+	/* Only the first object without a name is the program. */
+	return (prog);
+}
+
+static void
+sb_runtime_load(void)
+{
+	int	 prog = 0;
+
+	sb_nruntime = 0;
+	dl_iterate_phdr(sb_find_runtime, &prog);
+	if (sb_nruntime == 0) {
+		prog = 1;
+		dl_iterate_phdr(sb_find_runtime, &prog);
+	}
+}
+
+/*
+ * One of a report's probes, made by the runtime's own code or during
+ * an ASan report: make it fail with EACCES (the kernel skipped the call;
+ * the return register comes back from ctx) and return 1.  Elsewhere
+ * than on x86-64 and arm64, where the register is not known here, the
+ * call kills as any other.
+ */
+static int
+sb_runtime_call(int nr, const siginfo_t *si, void *ctx)
+{
+	uintptr_t	 pc = (uintptr_t)si->si_call_addr;
+	size_t		 i;
+	int		 probe = 0;
+
+	for (i = 0; i < sizeof(sb_sanitizer_fail) /
+	    sizeof(sb_sanitizer_fail[0]); i++)
+		if (sb_sanitizer_fail[i] >= 0 && sb_sanitizer_fail[i] == nr)
+			probe = 1;
+	if (!probe)
+		return (0);
+	for (i = 0; i < sb_nruntime; i++)
+		if (pc >= sb_runtime[i].lo && pc < sb_runtime[i].hi)
+			break;
+	if (i == sb_nruntime && !sb_reporting)
+		return (0);
+#if defined(__x86_64__)
+	((ucontext_t *)ctx)->uc_mcontext.gregs[REG_RAX] = -EACCES;
+	return (1);
+#elif defined(__aarch64__)
+	((ucontext_t *)ctx)->uc_mcontext.regs[0] = -EACCES;
+	return (1);
+#else
+	(void)ctx;
+	return (0);
+#endif
+}
+#endif
 
 static size_t
 sb_append(char *buf, size_t len, size_t size, const char *s)
@@ -447,6 +595,19 @@ sb_append_num(char *buf, size_t len, size_t size, long n)
 }
 
 #ifdef SANDBOX_SANITIZER
+/*
+ * ASan calls this hook as it starts a report.  A report ends the
+ * process (unless halt_on_error=0, when later probes of the program
+ * itself fail too, after an error that fails the test anyway).
+ */
+void	 __asan_on_error(void);
+
+void
+__asan_on_error(void)
+{
+	sb_reporting = 1;
+}
+
 /*
  * LeakSanitizer's exit check stops the world with a ptrace(2)ing
  * thread: impossible in a chrooted, non-dumpable process, and now

@@ -9,15 +9,17 @@
 #   2. regress/config/run.sh, if there is one, once with each build's
 #      config_check program (build/config_check, build-asan/config_check),
 #   3. every regress/netns/*.sh, against the daemon in $HONEYD, or by
-#      default build-asan/honeyd (and build/honeyd too with HONEYD_BOTH=1).
+#      default against both builds: build-asan/honeyd (the sanitizers
+#      see the engine's memory errors) and build/honeyd (what make
+#      install installs).  HONEYD_BOTH=0 runs the sanitizer build only.
 # With FILEs, only those (unit programs, regress/config/run.sh or netns
 # tests, told apart by their path).
 #
-# Every program ends its output with "N passed, M failed"; one that does
-# not, or that crashes or times out (TEST_TIMEOUT seconds, default 600),
-# counts as a failure.  The last line is the total, "N passed, M failed",
-# and the exit status is non-zero if anything failed.  The netns tests
-# need root.
+# Every program ends its output with "N passed, M failed" or "N passed,
+# M failed, K skipped"; one that does not, or that crashes or times out
+# (TEST_TIMEOUT seconds, default 600), counts as a failure.  The last
+# line is the total, "N passed, M failed, K skipped", and the exit status
+# is non-zero if anything failed.  The netns tests need root.
 
 set -u
 
@@ -92,7 +94,7 @@ if [ -n "${HONEYD:-}" ]; then
 	variants+=("honeyd=$HONEYD")
 else
 	variants+=("asan=build-asan/honeyd")
-	[ "${HONEYD_BOTH:-0}" = 1 ] && variants+=("plain=build/honeyd")
+	[ "${HONEYD_BOTH:-1}" = 0 ] || variants+=("plain=build/honeyd")
 fi
 
 if [ ${#netns_tests[@]} -gt 0 ] && [ "$(id -u)" -ne 0 ]; then
@@ -108,17 +110,19 @@ fi
 
 TOTAL_P=0
 TOTAL_F=0
+TOTAL_S=0
 SUMMARY=()
 SUMMARY_RE='^([A-Za-z]+: )?([0-9]+) passed, ([0-9]+) failed(, ([0-9]+) skipped)?$'
 
-# record LABEL PASSED FAILED NOTE
+# record LABEL PASSED FAILED SKIPPED SECONDS NOTE
 record() {
 	local verdict=PASS
 	[ "$3" -eq 0 ] || verdict=FAIL
 	TOTAL_P=$((TOTAL_P + $2))
 	TOTAL_F=$((TOTAL_F + $3))
-	SUMMARY+=("$(printf '  %-4s %-48s %4d passed %4d failed%s' "$verdict" "$1" \
-	    "$2" "$3" "${4:+  ($4)}")")
+	TOTAL_S=$((TOTAL_S + $4))
+	SUMMARY+=("$(printf '  %-4s %-48s %4d passed %4d failed %3d skipped %4ds%s' \
+	    "$verdict" "$1" "$2" "$3" "$4" "$5" "${6:+  ($6)}")")
 }
 
 # leftovers: remove namespaces a killed test left behind; prints them.
@@ -140,8 +144,9 @@ leftovers() {
 
 # run_prog LABEL CMD...: run one test program, parse its last line.
 run_prog() {
-	local label=$1 log rc last p f note= left
+	local label=$1 log rc last p f s note= left t0
 	shift
+	t0=$SECONDS
 	log=$(mktemp "${TMPDIR:-/tmp}/honeyd-run.XXXXXX")
 	printf '\n=== %s\n' "$label"
 	timeout -k 10 "$TEST_TIMEOUT" "$@" </dev/null 2>&1 | tee "$log"
@@ -151,9 +156,11 @@ run_prog() {
 	if [[ $last =~ $SUMMARY_RE ]]; then
 		p=${BASH_REMATCH[2]}
 		f=${BASH_REMATCH[3]}
+		s=${BASH_REMATCH[5]:-0}
 	else
 		p=0
 		f=1
+		s=0
 		note="no summary line"
 	fi
 	if [ "$rc" -eq 124 ]; then
@@ -175,7 +182,7 @@ run_prog() {
 		note="${note:+$note; }left namespaces: $(echo $left)"
 	fi
 	[ -z "$note" ] || printf '=== %s: %s\n' "$label" "$note"
-	record "$label" "$p" "$f" "$note"
+	record "$label" "$p" "$f" "$s" $((SECONDS - t0)) "$note"
 }
 
 trap 'leftovers >/dev/null; exit 130' INT
@@ -189,7 +196,7 @@ for prog in "${unit_progs[@]}"; do
 		esac
 	else
 		printf '\n=== %s: not found or not executable\n' "$prog"
-		record "$prog" 0 1 "not found"
+		record "$prog" 0 1 0 0 "not found"
 	fi
 done
 
@@ -212,7 +219,7 @@ if [ ${#netns_tests[@]} -gt 0 ]; then
 		if [ ! -x "$bin" ]; then
 			printf '\n=== netns tests [%s]: daemon %s not built (make)\n' \
 			    "$label" "$bin"
-			record "regress/netns/* [$label]" 0 1 "no daemon $bin"
+			record "regress/netns/* [$label]" 0 1 0 0 "no daemon $bin"
 			continue
 		fi
 		for t in "${netns_tests[@]}"; do
@@ -224,12 +231,13 @@ fi
 if [ $((TOTAL_P + TOTAL_F)) -eq 0 ]; then
 	echo
 	echo "run.sh: no test ran (nothing built? try: make test)"
-	record "(no test ran)" 0 1 "nothing to run"
+	record "(no test ran)" 0 1 0 0 "nothing to run"
 fi
 
 echo
 echo "=== summary"
 printf '%s\n' "${SUMMARY[@]}"
 echo
-printf '%d passed, %d failed\n' "$TOTAL_P" "$TOTAL_F"
+printf 'run time %ds\n' "$SECONDS"
+printf '%d passed, %d failed, %d skipped\n' "$TOTAL_P" "$TOTAL_F" "$TOTAL_S"
 [ "$TOTAL_F" -eq 0 ]

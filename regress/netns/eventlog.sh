@@ -69,7 +69,7 @@ out=$("$TB_PY" "$TB_TOOLS/check_events.py" "$J")
 check "JSON log: every event has its documented fields" test $? -eq 0
 tb_note "$(echo "$out" | tr '\n' ' ')"
 check "JSON log: every line parses (json.tool --json-lines)" \
-    "$TB_PY" -m json.tool --json-lines "$J" /dev/null
+    json_lines_ok "$J"
 check_match "JSON: ICMP" '"event":"icmp".*"icmp_type":8,"icmp_code":0' "$j"
 check_match "JSON: closed port probe" \
     '"event":"probe".*"dst_port":25,.*"flags":"S","port_state":"closed"' "$j"
@@ -102,8 +102,10 @@ check_match "SIGUSR1: and to the new JSON log" '"event":"icmp"' \
     "$(cat "$J" 2>&1)"
 n=$(grep -c 'icmp(1)' "$P.1")
 sleep 0.5
-check_eq "SIGUSR1: the old file gets nothing more" "$n" \
-    "$(grep -c 'icmp(1)' "$P.1")"
+n2=$(grep -c 'icmp(1)' "$P.1")
+# Some lines before, none added since: an empty old file proves nothing.
+check "SIGUSR1: the old file gets nothing more ($n, then $n2 echo lines)" \
+    eval 'is_num "$n" && [ "$n" -gt 0 ] && [ "$n" = "$n2" ]'
 honeyd_stop
 check_match "packet log: the closing line" "^$T honeyd log stopped ------$" \
     "$(cat "$P")"
@@ -116,7 +118,6 @@ honeyd_stop
 out=$(grep '^{"time"' "$HONEYD_LOG")
 check_match "-j -: JSON events on standard output" '"event":"icmp"' "$out"
 printf '%s\n' "$out" >"$TB_TMP/stdout.json"
-check "-j -: they parse" "$TB_PY" -m json.tool --json-lines \
-    "$TB_TMP/stdout.json" /dev/null
+check "-j -: they parse" json_lines_ok "$TB_TMP/stdout.json"
 
 tb_finish

@@ -53,13 +53,19 @@ syn() {
 	esac
 }
 
-# connect PORT: a plain connect from A's kernel (198.18.0.1).
+# connect PORT: a plain connect from A's kernel (198.18.0.1): open,
+# closed (refused: a reset came back) or none (no answer at all, which
+# no check here wants).
 connect() {
-	if in_a timeout 5 nc -z -w 3 $H "$1" 2>/dev/null; then
+	local out
+	if out=$(in_a timeout 5 bash -c "exec 3<>/dev/tcp/$H/$1" 2>&1); then
 		echo open
-	else
-		echo closed
+		return
 	fi
+	case $out in
+	*refused*) echo closed ;;
+	*) echo none ;;
+	esac
 }
 
 # A missing -0 file is an error; the default missing only turns it off.

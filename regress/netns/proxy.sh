@@ -152,15 +152,16 @@ check_match "tarpit: the echo came back, all 36 bytes" \
     "^fin_acked=1" "$out"
 big=$(printf '%s\n' "$out" | awk '/^seg in / { split($6, a, "=");
     if (a[2] > 16) n++ } END { print n + 0 }')
-check_eq "tarpit: no segment from the host carries more than 16 bytes" \
-    0 "$big"
 n=$(printf '%s\n' "$out" | awk '/^seg in / { split($6, a, "=");
     if (a[2] > 0) n++ } END { print n + 0 }')
+# Of the segments with data (there must be some), none over 16 bytes.
+check "tarpit: no segment from the host carries more than 16 bytes ($big of $n)" \
+    eval '[ "$n" -ge 1 ] && [ "$big" -eq 0 ]'
 check "tarpit: 36 bytes took several segments ($n)" test "$n" -ge 3
 
 kill "$listener" 2>/dev/null
 wait "$listener" 2>/dev/null
 honeyd_stop
 check "JSON log: every line parses (json.tool --json-lines)" \
-    "$TB_PY" -m json.tool --json-lines "$J" /dev/null
+    json_lines_ok "$J"
 tb_finish

@@ -127,7 +127,7 @@ check "loss: the engine retransmitted ($rexmit segments)" \
 check "loss: the engine held out-of-order data ($ooo segments)" \
     test "${ooo:-0}" -gt 0
 check "JSON log: every line parses (json.tool --json-lines)" \
-    "$TB_PY" -m json.tool --json-lines "$TB_TMP/events.json" /dev/null
+    json_lines_ok "$TB_TMP/events.json"
 check_match "JSON log: the echo sessions, 1000000 bytes each way" \
     '"event":"connection_end".*"dst_port":7,.*"bytes_in":1000000,"bytes_out":1000000' \
     "$(cat "$TB_TMP/events.json")"

@@ -3,7 +3,8 @@
 documents: every line one object, "time" RFC 3339 UTC, a known
 "event", each event's fields present with their types, nothing
 undocumented.  Prints "EVENT N" counts; exit 1 on the first violation
-(printed with its line number), 2 on errors.
+(printed with its line number) or when there is no event at all, 2 on
+errors.
 """
 
 import json
@@ -85,6 +86,9 @@ def main():
                 print("line %d: %s" % (n, err))
                 return 1
             counts[o["event"]] = counts.get(o["event"], 0) + 1
+    if not counts:
+        print("no event at all")
+        return 1
     for ev in sorted(counts):
         print("%s %d" % (ev, counts[ev]))
     return 0

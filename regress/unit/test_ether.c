@@ -92,7 +92,7 @@ test_vendor_nmap(void)
 
 	ether_prefixes = HONEYD_MACPREFIXES;
 	if (access(ether_prefixes, R_OK) == -1) {
-		SKIP(HONEYD_MACPREFIXES " not installed");
+		MISSING(HONEYD_MACPREFIXES " not installed");
 		return;
 	}
 	CHECK(ether_resolve("3com", m, &literal) == 0 && !literal);

@@ -548,7 +548,7 @@ test_full_db(const char *path)
 	int		 ok = 1;
 
 	if (access(path, R_OK) == -1) {
-		SKIP("no nmap-os-db; install nmap");
+		MISSING("no nmap-os-db (package nmap)");
 		return;
 	}
 	t0 = now_ms();

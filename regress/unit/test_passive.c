@@ -535,7 +535,7 @@ test_real(void)
 	int			 nwarn = -1, swarn = -1;
 
 	if (passive_db_read(REAL_P0F, 0, &buf, &len) != 0) {
-		SKIP(REAL_P0F " not installed");
+		MISSING(REAL_P0F " not installed (package p0f)");
 		return;
 	}
 	db = passive_db_parse(REAL_P0F, buf, len, 0, &nwarn);

@@ -1,7 +1,11 @@
 /*
  * Minimal unit test helpers: CHECK() counts, SKIP() explains a case not
- * run (it counts as neither), unit_done() prints the final
- * "N passed, M failed" line and gives the exit status for main.
+ * run for a reason outside the suite's control (no root, no Landlock in
+ * the kernel) and counts it as skipped, MISSING() is a case not run
+ * because a file or tool regress/deps.sh installs is absent, and counts
+ * as a failure.  unit_done() prints the final "N passed, M failed,
+ * K skipped" line (regress/run.sh reads it) and gives the exit status
+ * for main.
  */
 
 #ifndef UNIT_H
@@ -9,7 +13,7 @@
 
 #include <stdio.h>
 
-static int	unit_passed, unit_failed;
+static int	unit_passed, unit_failed, unit_skipped;
 
 #define CHECK(cond) do {						\
 	if (cond)							\
@@ -21,12 +25,22 @@ static int	unit_passed, unit_failed;
 	}								\
 } while (0)
 
-#define SKIP(why)	printf("SKIP: %s: %s\n", __func__, (why))
+#define SKIP(why) do {							\
+	unit_skipped++;							\
+	printf("SKIP: %s: %s\n", __func__, (why));			\
+} while (0)
+
+#define MISSING(why) do {						\
+	unit_failed++;							\
+	fprintf(stderr, "%s:%d: %s: FAIL: %s (regress/deps.sh test "	\
+	    "installs it)\n", __FILE__, __LINE__, __func__, (why));	\
+} while (0)
 
 static inline int
 unit_done(void)
 {
-	printf("%d passed, %d failed\n", unit_passed, unit_failed);
+	printf("%d passed, %d failed, %d skipped\n", unit_passed,
+	    unit_failed, unit_skipped);
 	return (unit_failed == 0 ? 0 : 1);
 }
 
