@@ -179,6 +179,9 @@ engine_dispatch_parent(int fd, short event, void *arg)
 		case IMSG_LOG_FD:
 			eventlog_imsg(&imsg);
 			break;
+		case IMSG_ARP_CONFLICT:
+			eventlog_arp_conflict(&imsg);
+			break;
 		default:
 			fatalx("engine: unexpected message %u",
 			    imsg.hdr.type);

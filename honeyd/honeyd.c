@@ -169,6 +169,7 @@ load_config(struct honeyd_config **confp, struct fpdb **dbp,
 	conf = config_parse_file(honeyd_opts.config, fpdb_check_name, db);
 	if (conf != NULL && (svc_limits_parse(&lim, conf) == -1 ||
 	    ipfrag_conf_timeout(conf) == -1 ||
+	    arpguard_config(conf, 0) == -1 ||
 	    (*emp = ether_map_build(conf)) == NULL)) {
 		config_free(conf);
 		conf = NULL;
@@ -484,6 +485,7 @@ parent_reload(void)
 	fpdb_free(db);
 	service_config(conf);
 	ether_install(em);
+	(void)arpguard_config(conf, 1);
 	config_free(parent_conf);
 	parent_conf = conf;
 	malloc_trim(0);		/* a parse's garbage is not worth keeping */
@@ -509,6 +511,13 @@ parent_log_stats(void)
 	    (unsigned long long)s->out_refused,
 	    (unsigned long long)s->out_noneigh,
 	    (unsigned long long)s->out_errors);
+	log_info("arp conflicts %llu probes %llu withheld %llu evicted %llu "
+	    "tracked %zu; out withdrawn %llu",
+	    (unsigned long long)s->arp_conflicts,
+	    (unsigned long long)s->arp_probes,
+	    (unsigned long long)s->arp_withheld,
+	    (unsigned long long)s->arp_evicted, arpguard_count(),
+	    (unsigned long long)s->out_withdrawn);
 	for (i = 0; i < parent->nifaces; i++)
 		if (parent->ifaces[i].pcap != NULL &&
 		    pcap_stats(parent->ifaces[i].pcap, &ps) == 0)
@@ -543,6 +552,7 @@ parent_shutdown(int status)
 		parent->engine_pid = 0;
 	}
 	parent_log_stats();
+	arpguard_flush();
 	for (i = 0; i < parent->nifaces; i++)
 		capture_close(&parent->ifaces[i]);
 	if (honeyd_opts.pidfile != NULL)
@@ -694,6 +704,7 @@ main(int argc, char **argv, char **envp)
 		fatalx("event_base_new");
 	service_init(parent->base, uid);
 	service_config(parent_conf);
+	(void)arpguard_config(parent_conf, 1);
 	parent->engine = &engine_iev;
 	if (imsgev_init(parent->engine, parent->base, fd,
 	    parent_dispatch_engine, parent->engine) == -1)
