@@ -14,7 +14,7 @@
  *   - a withdrawn address stays so until its owner was silent in ARP
  *     for "option arp conflict_timeout" seconds; then it is probed
  *     again before it is claimed;
- *   - "option arp dynamic N" claims an address only after it was
+ *   - "option arp silence N" claims an address only after it was
  *     asked for in ARP for N seconds with no answer from anyone (as
  *     Honeyd's arpd companion did), and then probes it.
  *
@@ -77,7 +77,7 @@ RB_GENERATE_STATIC(arpg_tree, arpg, entry, arpg_cmp)
 static struct arpg_tree	 arpg_tree = RB_INITIALIZER(&arpg_tree);
 static struct arpg_lru	 arpg_lru = TAILQ_HEAD_INITIALIZER(arpg_lru);
 static size_t		 arpg_count;
-static int		 arpg_dynamic;	/* s of silence; 0: off */
+static int		 arpg_silence;	/* s of silence; 0: off */
 static int		 arpg_timeout = ARPG_CONFLICT_TIMEOUT;
 
 static void	 arpg_probe_step(int, short, void *);
@@ -92,26 +92,27 @@ arpg_now(void)
 }
 
 /*
- * "option arp dynamic N" (0 off, else seconds of silence) and "option
- * arp conflict_timeout N".  With set non-zero the values are installed;
- * -1, with a message, for an unknown key or a bad value.
+ * "option arp silence N" (dynamic claims: 0 off, else seconds of
+ * silence) and "option arp conflict_timeout N".  With set non-zero the
+ * values are installed; -1, with a message, for an unknown key or a
+ * bad value.
  */
 int
 arpguard_config(const struct honeyd_config *conf, int set)
 {
 	const struct plugin_option	*o;
 	const char			*errstr;
-	int				 dynamic = 0;
+	int				 silence = 0;
 	int				 timeout = ARPG_CONFLICT_TIMEOUT;
 	int				 n, rv = 0;
 
 	TAILQ_FOREACH(o, &conf->options, entry) {
 		if (strcmp(o->plugin, "arp") != 0)
 			continue;
-		if (strcmp(o->key, "dynamic") != 0 &&
+		if (strcmp(o->key, "silence") != 0 &&
 		    strcmp(o->key, "conflict_timeout") != 0) {
 			log_warnx("option arp %s: unknown; known are "
-			    "conflict_timeout, dynamic", o->key);
+			    "conflict_timeout, silence", o->key);
 			rv = -1;
 			continue;
 		}
@@ -122,13 +123,13 @@ arpguard_config(const struct honeyd_config *conf, int set)
 			rv = -1;
 			continue;
 		}
-		if (strcmp(o->key, "dynamic") == 0)
-			dynamic = n;
+		if (strcmp(o->key, "silence") == 0)
+			silence = n;
 		else
 			timeout = n;
 	}
 	if (rv == 0 && set) {
-		arpg_dynamic = dynamic;
+		arpg_silence = silence;
 		arpg_timeout = timeout;
 	}
 	return (rv);
@@ -373,10 +374,10 @@ arpguard_may_answer(struct iface *ifp, uint32_t tpa, const uint8_t *sha,
 		e = NULL;
 	}
 	if (e == NULL) {
-		if ((e = arpg_new(tpa, arpg_dynamic ? ARPG_WATCH :
+		if ((e = arpg_new(tpa, arpg_silence ? ARPG_WATCH :
 		    ARPG_PROBE)) == NULL)
 			return (0);
-		if (!arpg_dynamic)
+		if (!arpg_silence)
 			arpg_probe_start(e, ifp, sha, spa);
 		return (0);
 	}
@@ -385,7 +386,7 @@ arpguard_may_answer(struct iface *ifp, uint32_t tpa, const uint8_t *sha,
 		return (1);
 	case ARPG_WATCH:
 		/* Asked for again, and nobody answered all this time. */
-		if (arpg_now() - e->since >= arpg_dynamic)
+		if (arpg_now() - e->since >= arpg_silence)
 			arpg_probe_start(e, ifp, sha, spa);
 		return (0);
 	case ARPG_PROBE:
@@ -417,7 +418,7 @@ arpguard_may_send(struct iface *ifp, uint32_t src)
 		e = NULL;
 	}
 	if (e == NULL) {
-		if (!arpg_dynamic && (e = arpg_new(src, ARPG_PROBE)) != NULL)
+		if (!arpg_silence && (e = arpg_new(src, ARPG_PROBE)) != NULL)
 			arpg_probe_start(e, ifp, NULL, 0);
 		return (0);
 	}

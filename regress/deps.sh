@@ -12,6 +12,8 @@ BUILD_PKGS="build-essential pkg-config bison flex libpcap-dev libdumbnet-dev
 TEST_PKGS="nmap hping3 p0f tcpdump python3-scapy traceroute iputils-ping
 	iproute2 ethtool curl socat netcat-openbsd telnet procps python3
 	nftables bc gdb"
+# arping: netns/arpguard.sh's second machine announces its address.
+TEST_PKGS="$TEST_PKGS iputils-arping"
 
 usage() {
 	echo "usage: $0 [build|test]" >&2
