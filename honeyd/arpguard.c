@@ -50,9 +50,9 @@ struct arpg {
 	TAILQ_ENTRY(arpg)	 lru;
 	uint32_t		 addr;		/* host order */
 	enum arpg_state		 state;
-	time_t			 since;		/* WATCH: first asked for;
-						   WITHDRAWN: owner last
-						   heard */
+	int64_t			 since;		/* ms; WATCH: first asked
+						   for; WITHDRAWN: owner
+						   last heard */
 	int			 iface;		/* PROBE: where */
 	int			 probes;	/* PROBE: sent */
 	struct event		*ev;		/* PROBE: the next step */
@@ -82,13 +82,14 @@ static int		 arpg_timeout = ARPG_CONFLICT_TIMEOUT;
 
 static void	 arpg_probe_step(int, short, void *);
 
-static time_t
+/* Milliseconds of a clock that never jumps. */
+static int64_t
 arpg_now(void)
 {
 	struct timespec	 ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (ts.tv_sec);
+	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
 }
 
 /*
@@ -352,7 +353,7 @@ static int
 arpg_expired(struct arpg *e)
 {
 	return (e->state == ARPG_WITHDRAWN &&
-	    arpg_now() - e->since >= arpg_timeout);
+	    arpg_now() - e->since >= (int64_t)arpg_timeout * 1000);
 }
 
 /*
@@ -386,7 +387,7 @@ arpguard_may_answer(struct iface *ifp, uint32_t tpa, const uint8_t *sha,
 		return (1);
 	case ARPG_WATCH:
 		/* Asked for again, and nobody answered all this time. */
-		if (arpg_now() - e->since >= arpg_silence)
+		if (arpg_now() - e->since >= (int64_t)arpg_silence * 1000)
 			arpg_probe_start(e, ifp, sha, spa);
 		return (0);
 	case ARPG_PROBE:
