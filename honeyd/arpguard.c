@@ -6,7 +6,8 @@
  *   - lazily, the first time honeyd would answer ARP for it or send
  *     from it, it is probed as RFC 5227 does (a request with sender
  *     0.0.0.0), ARPG_PROBES times ARPG_PROBE_MS apart; the answer is
- *     held meanwhile and sent once the last wait passed in silence;
+ *     held meanwhile (and the engine's first packet from it) and sent
+ *     once the last wait passed in silence;
  *   - any ARP from another MAC with that sender address (request,
  *     reply, gratuitous), or another machine's probe for it, withdraws
  *     the claim at once: logged, counted and sent to the engine for
@@ -61,6 +62,9 @@ struct arpg {
 	int			 pending;
 	uint8_t			 pend_mac[ETH_ADDR_LEN];
 	uint32_t		 pend_spa;
+	/* PROBE: the engine's first packet from it, sent if claimed. */
+	uint8_t			*held;
+	size_t			 held_len;
 };
 
 RB_HEAD(arpg_tree, arpg);
@@ -79,6 +83,7 @@ static struct arpg_lru	 arpg_lru = TAILQ_HEAD_INITIALIZER(arpg_lru);
 static size_t		 arpg_count;
 static int		 arpg_silence;	/* s of silence; 0: off */
 static int		 arpg_timeout = ARPG_CONFLICT_TIMEOUT;
+static size_t		 arpg_held_bytes;	/* all entries' held */
 
 static void	 arpg_probe_step(int, short, void *);
 
@@ -137,12 +142,22 @@ arpguard_config(const struct honeyd_config *conf, int set)
 }
 
 static void
+arpg_unhold(struct arpg *e)
+{
+	free(e->held);
+	arpg_held_bytes -= e->held_len;
+	e->held = NULL;
+	e->held_len = 0;
+}
+
+static void
 arpg_free(struct arpg *e)
 {
 	RB_REMOVE(arpg_tree, &arpg_tree, e);
 	TAILQ_REMOVE(&arpg_lru, e, lru);
 	if (e->ev != NULL)
 		event_free(e->ev);
+	arpg_unhold(e);
 	free(e);
 	arpg_count--;
 }
@@ -246,6 +261,8 @@ arpg_probe_step(int fd, short event, void *arg)
 	struct arpg	*e = arg;
 	struct iface	*ifp = &parent->ifaces[e->iface];
 	struct timeval	 tv;
+	uint8_t		*pkt;
+	size_t		 len;
 	char		 a[INET_ADDRSTRLEN];
 
 	if (e->probes < ARPG_PROBES) {
@@ -265,6 +282,16 @@ arpg_probe_step(int fd, short event, void *arg)
 		e->pending = 0;
 		arp_reply(ifp, e->addr, e->pend_mac, e->pend_spa);
 		parent->stats.arp_replies++;
+	}
+	if (e->held != NULL) {
+		/* Claimed now: wire_output lets it through. */
+		pkt = e->held;
+		len = e->held_len;
+		e->held = NULL;
+		e->held_len = 0;
+		arpg_held_bytes -= len;
+		wire_output(pkt, len);
+		free(pkt);
 	}
 }
 
@@ -296,6 +323,10 @@ arpg_withdraw(struct arpg *e, const uint8_t *mac)
 	}
 	e->state = ARPG_WITHDRAWN;
 	e->pending = 0;
+	if (e->held != NULL) {
+		parent->stats.out_withdrawn++;
+		arpg_unhold(e);
+	}
 	e->since = arpg_now();
 	memcpy(e->owner, mac, ETH_ADDR_LEN);
 	addr_fmt(e->addr, a, sizeof(a));
@@ -344,7 +375,6 @@ arpguard_observe(struct iface *ifp, int op, const uint8_t *sha,
 	}
 	if (spa == 0 && e->state != ARPG_CLAIMED && e->state != ARPG_PROBE)
 		return;
-	(void)ifp;
 	arpg_withdraw(e, sha);
 }
 
@@ -404,13 +434,35 @@ arpguard_may_answer(struct iface *ifp, uint32_t tpa, const uint8_t *sha,
 }
 
 /*
- * Whether the engine may send from src with our MAC.  Only an on-link
- * source is guarded; the first packet from an unknown one starts a
- * probe (not in dynamic mode: only ARP requests claim there) and is
- * dropped, as are those sent while it runs.
+ * While probing, keep the engine's first packet from e's address, if
+ * it fits the budget: an attacker with a stale ARP entry, or a static
+ * one, is answered a second late rather than not at all.
+ */
+static void
+arpg_hold(struct arpg *e, const uint8_t *pkt, size_t len)
+{
+	if (e->held != NULL || len > ARPG_HOLD_LEN ||
+	    arpg_held_bytes + len > ARPG_HOLD_MAX ||
+	    (e->held = malloc(len)) == NULL) {
+		parent->stats.out_withdrawn++;
+		return;
+	}
+	memcpy(e->held, pkt, len);
+	e->held_len = len;
+	arpg_held_bytes += len;
+	parent->stats.out_held++;
+}
+
+/*
+ * Whether the engine's packet pkt from src may go out with our MAC now.
+ * Only an on-link source is guarded.  The first packet from an unknown
+ * one starts a probe (not with "option arp silence": only ARP requests
+ * claim there) and is held until it ends; others are dropped and
+ * counted (out_withdrawn).
  */
 int
-arpguard_may_send(struct iface *ifp, uint32_t src)
+arpguard_may_send(struct iface *ifp, uint32_t src, const uint8_t *pkt,
+    size_t len)
 {
 	struct arpg	*e;
 
@@ -418,10 +470,17 @@ arpguard_may_send(struct iface *ifp, uint32_t src)
 		arpg_free(e);
 		e = NULL;
 	}
-	if (e == NULL) {
-		if (!arpg_silence && (e = arpg_new(src, ARPG_PROBE)) != NULL)
-			arpg_probe_start(e, ifp, NULL, 0);
-		return (0);
+	if (e == NULL && !arpg_silence &&
+	    (e = arpg_new(src, ARPG_PROBE)) != NULL) {
+		arpg_probe_start(e, ifp, NULL, 0);
+		/* It may have failed and freed e. */
+		e = arpg_find(src);
 	}
-	return (e->state == ARPG_CLAIMED);
+	if (e != NULL && e->state == ARPG_CLAIMED)
+		return (1);
+	if (e != NULL && e->state == ARPG_PROBE)
+		arpg_hold(e, pkt, len);
+	else
+		parent->stats.out_withdrawn++;
+	return (0);
 }

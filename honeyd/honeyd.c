@@ -512,12 +512,13 @@ parent_log_stats(void)
 	    (unsigned long long)s->out_noneigh,
 	    (unsigned long long)s->out_errors);
 	log_info("arp conflicts %llu probes %llu withheld %llu evicted %llu "
-	    "tracked %zu; out withdrawn %llu",
+	    "tracked %zu; out withdrawn %llu held %llu",
 	    (unsigned long long)s->arp_conflicts,
 	    (unsigned long long)s->arp_probes,
 	    (unsigned long long)s->arp_withheld,
 	    (unsigned long long)s->arp_evicted, arpguard_count(),
-	    (unsigned long long)s->out_withdrawn);
+	    (unsigned long long)s->out_withdrawn,
+	    (unsigned long long)s->out_held);
 	for (i = 0; i < parent->nifaces; i++)
 		if (parent->ifaces[i].pcap != NULL &&
 		    pcap_stats(parent->ifaces[i].pcap, &ps) == 0)

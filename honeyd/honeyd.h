@@ -646,6 +646,7 @@ struct parent_stats {
 	uint64_t	 arp_withheld;	/* requests for withdrawn addresses */
 	uint64_t	 arp_evicted;	/* guard entries evicted for room */
 	uint64_t	 out_withdrawn;	/* from an address not (yet) ours */
+	uint64_t	 out_held;	/* held while its address was probed */
 };
 
 /* The parent's state (honeyd.c). */
@@ -702,12 +703,15 @@ void	 arp_probe(struct iface *, uint32_t tpa);
 #define ARPG_PROBES		2	/* probes before a claim, */
 #define ARPG_PROBE_MS		500	/* ... this far apart and after */
 #define ARPG_CONFLICT_TIMEOUT	300	/* s an owner is silent: re-probe */
+#define ARPG_HOLD_LEN		1500	/* the engine's packet held while */
+#define ARPG_HOLD_MAX		(256 * 1024) /* ... probing; all of them */
 int	 arpguard_config(const struct honeyd_config *, int set);
 void	 arpguard_observe(struct iface *, int op, const uint8_t *sha,
 	    uint32_t spa, uint32_t tpa);
 int	 arpguard_may_answer(struct iface *, uint32_t tpa,
 	    const uint8_t *sha, uint32_t spa);
-int	 arpguard_may_send(struct iface *, uint32_t src);
+int	 arpguard_may_send(struct iface *, uint32_t src, const uint8_t *pkt,
+	    size_t len);
 void	 arpguard_flush(void);
 size_t	 arpguard_count(void);
 

@@ -70,6 +70,12 @@ check_eq "ARP who-has 198.18.0.70: the sensor's MAC, after the probe" \
     "hwsrc=$MAC_S" "$(arp_is 198.18.0.70)"
 check "ping 198.18.0.70 answers" ping_ok 198.18.0.70
 
+# No ARP first (a stale or static neighbour entry): the engine's answer
+# waits for the probe, then goes out.
+out=$(tb_packet --proto icmp --dst 198.18.0.90 --timeout 3)
+check_match "echo to unprobed 198.18.0.90 via the sensor's MAC: answered" \
+    "^answer proto=icmp src=198\.18\.0\.90 .*type=0" "$out"
+
 # R already holds .75 and answers the probe: the daemon stays silent.
 check_eq "ARP who-has 198.18.0.75 (R's): the daemon does not answer" \
     "" "$(arp_is 198.18.0.75 | grep -x "hwsrc=$MAC_S")"
@@ -133,6 +139,7 @@ check "exit log: arp conflicts 3 (.75 twice, .70 once): $stats" \
     test "${conflicts:-0}" -eq 3
 check_match "exit log: the engine's packets from .70 refused" \
     "out withdrawn [1-9]" "$stats"
+check_match "exit log: the answer from .90 was held" "held [1-9]" "$stats"
 
 # "option arp silence 2": only an address asked for 2 s with no answer
 # is claimed; R's is never.
