@@ -2,7 +2,9 @@
  * Parent: proxy ARP.  A request for a claimed address is answered with
  * the interface's MAC, or the host's own if its template has one
  * (ether.c), so neighbours on the sensor's own subnet send the virtual
- * hosts' traffic to us.  Senders are learned as next hops.
+ * hosts' traffic to us.  Senders are learned as next hops.  Every ARP
+ * frame is shown to arpguard.c, which says whether an address is ours
+ * to answer for: one another machine uses is not.
  */
 
 #include <sys/types.h>
@@ -55,6 +57,22 @@ arp_request(struct iface *ifp, uint32_t spa, uint32_t tpa)
 	    spa, zero, tpa);
 }
 
+void
+arp_reply(struct iface *ifp, uint32_t spa, const uint8_t *tha, uint32_t tpa)
+{
+	arp_send(ifp, ARP_OP_REPLY, tha, spa, tha, tpa);
+}
+
+/* RFC 5227's probe: who has tpa, asked by nobody (sender 0.0.0.0). */
+void
+arp_probe(struct iface *ifp, uint32_t tpa)
+{
+	static const uint8_t	 zero[ETH_ADDR_LEN];
+
+	arp_send(ifp, ARP_OP_REQUEST, (const uint8_t *)ETH_ADDR_BROADCAST,
+	    0, zero, tpa);
+}
+
 /*
  * A request sent to a unicast MAC is for that MAC's owner: the
  * interface, or the target's own.  Another machine's is not ours.
@@ -93,6 +111,7 @@ arp_input(struct iface *ifp, const uint8_t *frame, size_t len)
 	memcpy(&tpa, ae->ar_tpa, sizeof(tpa));
 	spa = ntohl(spa);
 	tpa = ntohl(tpa);
+	arpguard_observe(ifp, ntohs(ah->ar_op), ae->ar_sha, spa, tpa);
 	if (spa != 0 && !claim_contains(&parent->claimed, spa))
 		wire_learn(ifp, spa, ae->ar_sha);
 	if (ntohs(ah->ar_op) != ARP_OP_REQUEST ||
@@ -100,6 +119,8 @@ arp_input(struct iface *ifp, const uint8_t *frame, size_t len)
 	    tpa == ifp->addr || spa == tpa || !arp_for_us(ifp, frame, tpa))
 		return;
 	parent->stats.arp_requests++;
-	arp_send(ifp, ARP_OP_REPLY, ae->ar_sha, tpa, ae->ar_sha, spa);
+	if (!arpguard_may_answer(ifp, tpa, ae->ar_sha, spa))
+		return;
+	arp_reply(ifp, tpa, ae->ar_sha, spa);
 	parent->stats.arp_replies++;
 }

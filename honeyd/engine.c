@@ -189,6 +189,9 @@ engine_dispatch_parent(int fd, short event, void *arg)
 		case IMSG_CTL_RESULT:
 			control_dispatch_parent(&imsg);
 			break;
+		case IMSG_ARP_CONFLICT:
+			eventlog_arp_conflict(&imsg);
+			break;
 		default:
 			fatalx("engine: unexpected message %u",
 			    imsg.hdr.type);

@@ -1039,3 +1039,28 @@ eventlog_imsg(struct imsg *imsg)
 	}
 	eventlog_setfd(which, fd);
 }
+
+/*
+ * Engine: the parent stopped answering ARP for an address another
+ * machine on the link uses (arpguard.c).  It logged that itself.
+ */
+void
+eventlog_arp_conflict(struct imsg *imsg)
+{
+	struct arp_conflict	 c;
+	struct jline		 j;
+	char			 a[16], m[ETH_ADDR_LEN * 3];
+
+	if (imsg_get_data(imsg, &c, sizeof(c)) == -1)
+		fatalx("engine: bad ARP conflict message");
+	if (!json_on(CTL_MON_PACKETS))
+		return;
+	addr_fmt(c.addr, a, sizeof(a));
+	eth_ntop((const eth_addr_t *)c.mac, m, sizeof(m));
+	jl_begin(&j, "arp_conflict", CTL_MON_PACKETS);
+	jl_str(&j, "ip", a);
+	jl_str(&j, "mac", m);
+	jl_str(&j, "was", c.was == ARP_CONFLICT_CLAIMED ? "claimed" :
+	    "probing");
+	jl_end(&j);
+}

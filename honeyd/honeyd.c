@@ -227,6 +227,7 @@ load_config(const char *path, const char *stmt, struct honeyd_config **confp,
 		conf = config_parse_file(path, fpdb_check_name, db);
 	if (conf != NULL && (svc_limits_parse(&lim, conf) == -1 ||
 	    ipfrag_conf_timeout(conf) == -1 ||
+	    arpguard_config(conf, 0) == -1 ||
 	    (*emp = ether_map_build(conf)) == NULL)) {
 		config_free(conf);
 		conf = NULL;
@@ -674,6 +675,7 @@ reload_accept(void)
 	ether_install(rl->em);
 	rl->em = NULL;
 	service_config(rl->conf);
+	(void)arpguard_config(rl->conf, 1);
 	if (parent_conf != NULL)
 		config_free(parent_conf);
 	parent_conf = rl->conf;
@@ -801,6 +803,7 @@ parent_shutdown(int status)
 		parent->engine_pid = 0;
 	}
 	parent_log_stats();
+	arpguard_flush();
 	for (i = 0; i < parent->nifaces; i++)
 		capture_close(&parent->ifaces[i]);
 	if (honeyd_opts.pidfile != NULL)

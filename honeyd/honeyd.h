@@ -185,6 +185,19 @@ enum imsg_type {
 					   status fields and its counters */
 	IMSG_CTL_RESULT,		/* parent -> engine: peerid: the
 					   client; int32_t ok, then text */
+	IMSG_ARP_CONFLICT,		/* parent -> engine: struct
+					   arp_conflict, for the JSON log */
+};
+
+/* Another machine uses an address we claimed or probed (arpguard.c). */
+#define ARP_CONFLICT_PROBING	0	/* it answered our probe */
+#define ARP_CONFLICT_CLAIMED	1	/* we had claimed it */
+
+struct arp_conflict {
+	uint32_t	 addr;		/* host order */
+	uint8_t		 mac[6];	/* the other machine's */
+	uint8_t		 was;		/* ARP_CONFLICT_* */
+	uint8_t		 pad;
 };
 
 /* What "monitor" streams (IMSG_CTL_MONITOR). */
@@ -642,6 +655,12 @@ struct parent_stats {
 	uint64_t	 out_refused;	/* source not claimed, or malformed */
 	uint64_t	 out_noneigh;	/* next hop MAC unknown */
 	uint64_t	 out_errors;	/* the kernel refused the frame */
+	uint64_t	 arp_conflicts;	/* claims withdrawn (arpguard.c) */
+	uint64_t	 arp_probes;	/* addresses probed */
+	uint64_t	 arp_withheld;	/* requests for withdrawn addresses */
+	uint64_t	 arp_evicted;	/* guard entries evicted for room */
+	uint64_t	 out_withdrawn;	/* from an address not (yet) ours */
+	uint64_t	 out_held;	/* held while its address was probed */
 };
 
 /* The parent's state (honeyd.c). */
@@ -692,6 +711,26 @@ int	 ether_host_mac(const struct iface *, uint32_t, uint8_t *);
 /* arp.c */
 void	 arp_input(struct iface *, const uint8_t *frame, size_t len);
 void	 arp_request(struct iface *, uint32_t spa, uint32_t tpa);
+void	 arp_reply(struct iface *, uint32_t spa, const uint8_t *tha,
+	    uint32_t tpa);
+void	 arp_probe(struct iface *, uint32_t tpa);
+
+/* arpguard.c: claim an on-link address only while nobody else uses it */
+#define ARPG_MAX		4096	/* addresses tracked at once */
+#define ARPG_PROBES		2	/* probes before a claim, */
+#define ARPG_PROBE_MS		500	/* ... this far apart and after */
+#define ARPG_CONFLICT_TIMEOUT	300	/* s an owner is silent: re-probe */
+#define ARPG_HOLD_LEN		1500	/* the engine's packet held while */
+#define ARPG_HOLD_MAX		(256 * 1024) /* ... probing; all of them */
+int	 arpguard_config(const struct honeyd_config *, int set);
+void	 arpguard_observe(struct iface *, int op, const uint8_t *sha,
+	    uint32_t spa, uint32_t tpa);
+int	 arpguard_may_answer(struct iface *, uint32_t tpa,
+	    const uint8_t *sha, uint32_t spa);
+int	 arpguard_may_send(struct iface *, uint32_t src, const uint8_t *pkt,
+	    size_t len);
+void	 arpguard_flush(void);
+size_t	 arpguard_count(void);
 
 /*
  * The engine (engine.c, host.c, ip.c, flow.c).
@@ -1056,6 +1095,7 @@ void		 eventlog_send(struct imsgev *, const char *[LOGF_MAX], int);
 int		 eventlog_is_syslog(const char *);
 int		 eventlog_syslog_check(const char *);
 void		 eventlog_imsg(struct imsg *);
+void		 eventlog_arp_conflict(struct imsg *);
 
 /*
  * Passive fingerprints of the attacker (passive_db.c reads p0f 3's SYN

@@ -115,6 +115,12 @@ const struct stat_desc stats_parent[] = {
 	ROW("out_refused",	" refused ",		PS(out_refused)),
 	ROW("out_noneigh",	" noneigh ",		PS(out_noneigh)),
 	EOL("out_errors",	" errors ",		PS(out_errors)),
+	ROW("arp_conflicts",	"arp conflicts ",	PS(arp_conflicts)),
+	ROW("arp_probes",	" probes ",		PS(arp_probes)),
+	ROW("arp_withheld",	" withheld ",		PS(arp_withheld)),
+	ROW("arp_evicted",	" evicted ",		PS(arp_evicted)),
+	ROW("out_withdrawn",	"; out withdrawn ",	PS(out_withdrawn)),
+	EOL("out_held",		" held ",		PS(out_held)),
 };
 const size_t stats_parent_n = sizeof(stats_parent) / sizeof(stats_parent[0]);
 

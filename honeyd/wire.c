@@ -9,6 +9,11 @@
  * socket is send-only (protocol 0): one bound to a protocol (libdnet's
  * eth_open uses ETH_P_ALL) is handed a copy of every frame on the link.
  *
+ * A source on an interface's own subnet is someone's neighbour: it
+ * goes out only while arpguard.c says the address is ours (it holds
+ * the first packet while it probes the address, and counts the others
+ * as out_withdrawn).
+ *
  * Next hops are learned from captured frames (the sender's MAC is the
  * way back), then from the kernel's ARP cache; failing both, an ARP
  * request is sent and the packet dropped (TCP retransmits; counted as
@@ -249,6 +254,9 @@ wire_output(const uint8_t *pkt, size_t len)
 		    addr_fmt(src, a, sizeof(a)));
 		return;
 	}
+	if ((ifp = wire_onlink(src)) != NULL &&
+	    !arpguard_may_send(ifp, src, pkt, len))
+		return;
 	if ((n = wire_resolve(src, dst)) == NULL) {
 		parent->stats.out_noneigh++;
 		return;

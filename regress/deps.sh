@@ -16,6 +16,8 @@ TEST_PKGS="nmap hping3 p0f tcpdump python3-scapy traceroute iputils-ping
 	nftables bc gdb groff-base"
 # A syslog daemon to receive -j syslog's events (netns/syslog.sh).
 TEST_PKGS="$TEST_PKGS rsyslog"
+# arping: netns/arpguard.sh's second machine announces its address.
+TEST_PKGS="$TEST_PKGS iputils-arping"
 
 usage() {
 	echo "usage: $0 [build|test]" >&2

@@ -35,6 +35,7 @@ EVENTS = {
     "proxy_start": (dict(FLOW, conn_id=I, target_ip="ip",
                          target_port=I), {}),
     "proxy_failed": (dict(FLOW, conn_id=I, reason=S), {}),
+    "arp_conflict": ({"ip": "ip", "mac": S, "was": S}, {}),
 }
 
 
