@@ -229,7 +229,7 @@ want = {"engine": [r["value"] for r in recs if r["process"] == "engine"],
         "parent": [r["value"] for r in recs if r["process"] == "parent"]}
 starts = {"engine": ("in ", "icmp ", "tcp established ", "fragments in ",
                      "route in ", "control clients "),
-          "parent": ("frames in ",)}
+          "parent": ("frames in ", "arp conflicts ")}
 got = {"engine": [], "parent": []}
 for line in open(sys.argv[2]):
     proc, _, msg = line.rstrip("\n").partition(": ")
