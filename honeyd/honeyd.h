@@ -152,6 +152,9 @@ enum imsg_type {
 	 */
 	IMSG_RECONF_ACCEPT,	/* engine -> parent */
 	IMSG_RECONF_REFUSE,	/* engine -> parent: the reason, text */
+	IMSG_ENGINE_RESTART,	/* parent -> engine: struct engine_restart,
+				   first to an engine that replaces a dead
+				   one */
 
 	/*
 	 * Control (control.c serves the socket in the engine; honeydctl/
@@ -184,6 +187,12 @@ enum imsg_type {
 					   status fields and its counters */
 	IMSG_CTL_RESULT,		/* parent -> engine: peerid: the
 					   client; int32_t ok, then text */
+};
+
+/* Why this engine runs: its predecessor died (IMSG_ENGINE_RESTART). */
+struct engine_restart {
+	uint64_t	 restarts;	/* engines started after a death */
+	char		 cause[128];	/* how the last one ended */
 };
 
 /* What "monitor" streams (IMSG_CTL_MONITOR). */
@@ -635,6 +644,8 @@ struct parent_stats {
 	uint64_t	 frames_short;	/* truncated or unparsable */
 	uint64_t	 frames_other;	/* not IPv4/ARP, not claimed, not to us */
 	uint64_t	 frames_engine_drop; /* engine queue full */
+	uint64_t	 frames_no_engine; /* while an engine restarts */
+	uint64_t	 engine_restarts; /* engines started after a death */
 	uint64_t	 arp_requests;	/* for claimed addresses */
 	uint64_t	 arp_replies;
 	uint64_t	 out_frames;	/* sent for the engine */
@@ -649,8 +660,10 @@ struct parent {
 	struct iface		 ifaces[HONEYD_MAX_IFACES];
 	int			 nifaces;
 	struct claimset		 claimed;
-	struct imsgev		*engine;
+	struct imsgev		*engine;	/* NULL while none runs */
 	pid_t			 engine_pid;
+	time_t			 engine_started;
+	char			 engine_death[128]; /* why the last died */
 	struct parent_stats	 stats;
 	time_t			 conf_loaded;	/* the engine accepted it */
 	uint64_t		 reloads;	/* accepted since start */
@@ -1028,6 +1041,7 @@ void		 eventlog_refused(uint32_t, const struct tuple *, const char *,
 		    const char *);
 void		 eventlog_proxy(uint32_t, const struct tuple *, uint32_t,
 		    uint16_t, const char *);
+void		 eventlog_engine_restart(uint64_t, const char *);
 size_t		 eventlog_fmt_time(char *, size_t, const struct timeval *);
 size_t		 eventlog_fmt_rfc3339(char *, size_t, const struct timeval *);
 size_t		 eventlog_fmt_syslog(char *, size_t, const struct timeval *,
