@@ -146,6 +146,8 @@ capture_read(int fd, short event, void *arg)
 	    (u_char *)ifp) == PCAP_ERROR)
 		log_warnx("pcap_dispatch %s: %s", ifp->name,
 		    pcap_geterr(ifp->pcap));
+	if (parent->engine == NULL)
+		return;
 	if (imsgbuf_queuelen(&parent->engine->ibuf) > 0 &&
 	    imsgbuf_write(&parent->engine->ibuf) == -1)
 		log_warn("write to engine");
@@ -219,6 +221,11 @@ capture_ip(struct iface *ifp, const uint8_t *frame, size_t len)
 		return;
 	}
 	wire_learn(ifp, ntohl(src), eth->eth_src.data);
+	/* Between an engine's death and its successor: counted, not kept. */
+	if (parent->engine == NULL) {
+		parent->stats.frames_no_engine++;
+		return;
+	}
 	if (imsg_compose(&parent->engine->ibuf, IMSG_PKT_IN, ifp->index, 0,
 	    -1, frame + ETH_HDR_LEN, len - ETH_HDR_LEN) == -1) {
 		parent->stats.frames_engine_drop++;

@@ -25,6 +25,10 @@ struct engine		*engine;
 static int		 engine_in_batch;
 
 static void	 engine_dispatch_parent(int, short, void *);
+static void	 engine_restarted(struct imsg *);
+
+/* Set when this engine replaces a dead one, until it is logged. */
+static struct engine_restart	 engine_restart_info;
 static void	 engine_sig(int, short, void *);
 static void	 engine_reconf_append(char **, size_t *, struct imsg *);
 static struct honeyd_config *engine_reconf_build(struct fpdb **, char *,
@@ -192,6 +196,9 @@ engine_dispatch_parent(int fd, short event, void *arg)
 		case IMSG_ARP_CONFLICT:
 			eventlog_arp_conflict(&imsg);
 			break;
+		case IMSG_ENGINE_RESTART:
+			engine_restarted(&imsg);
+			break;
 		default:
 			fatalx("engine: unexpected message %u",
 			    imsg.hdr.type);
@@ -204,6 +211,24 @@ engine_dispatch_parent(int fd, short event, void *arg)
 		if (imsgbuf_write(ibuf) == -1)
 			fatal("engine: write to parent");
 	imsgev_add(iev);
+}
+
+/*
+ * This engine replaces one that died.  The event waits for the log
+ * files, which the parent sends next: it is logged with the first
+ * configuration.
+ */
+static void
+engine_restarted(struct imsg *imsg)
+{
+	if (imsg_get_data(imsg, &engine_restart_info,
+	    sizeof(engine_restart_info)) == -1)
+		fatalx("engine: bad restart message");
+	engine_restart_info.cause[sizeof(engine_restart_info.cause) - 1] =
+	    '\0';
+	log_warnx("engine started again (restart %llu): the last one %s",
+	    (unsigned long long)engine_restart_info.restarts,
+	    engine_restart_info.cause);
 }
 
 static void
@@ -329,6 +354,11 @@ engine_install(struct honeyd_config *conf, struct fpdb *db)
 		log_info("configuration reloaded");
 	} else
 		log_info("engine ready");
+	if (engine_restart_info.restarts > 0) {
+		eventlog_engine_restart(engine_restart_info.restarts,
+		    engine_restart_info.cause);
+		engine_restart_info.restarts = 0;
+	}
 	/* The parse's garbage, and the old config, are not worth keeping. */
 	malloc_trim(0);
 }

@@ -791,6 +791,20 @@ eventlog_refused(uint32_t id, const struct tuple *tp, const char *what,
 	jl_end(&j);
 }
 
+/* This engine replaces one that died (honeyd.c: self-healing). */
+void
+eventlog_engine_restart(uint64_t restarts, const char *cause)
+{
+	struct jline	 j;
+
+	if (!json_on(CTL_MON_ALL))
+		return;
+	jl_begin(&j, "engine_restart", CTL_MON_ALL);
+	jl_fmt(&j, "restarts", "%llu", (unsigned long long)restarts);
+	jl_str(&j, "cause", cause);
+	jl_end(&j);
+}
+
 /* A proxied connection: started (err NULL) or failed to connect. */
 void
 eventlog_proxy(uint32_t id, const struct tuple *tp, uint32_t addr,

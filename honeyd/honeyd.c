@@ -62,6 +62,37 @@ static const char		*internal_role;	/* -X */
  * A configuration sent to the engine and waiting for its answer.  Its
  * parent side is installed only when the engine accepts it.
  */
+/*
+ * A configuration as the engine receives it: the fingerprints it uses,
+ * its canonical printout and the p0f signatures.  The parent keeps the
+ * running one's, so that an engine started after a death gets exactly
+ * what its predecessor ran.
+ */
+struct conf_texts {
+	char			*prints, *conf, *p0f;
+	size_t			 plen, clen, p0flen;
+};
+static struct conf_texts	 running_texts;
+
+/*
+ * Self-healing: an engine that dies is replaced, after a delay that
+ * doubles with each death in a row (from ENGINE_RESTART_MS up to
+ * ENGINE_RESTART_MAX_MS); one that ran ENGINE_STABLE_SECS ends the row.
+ * After ENGINE_DEATHS_MAX deaths in a row honeyd gives up and exits
+ * non-zero, so that a supervisor sees it.
+ */
+#define ENGINE_RESTART_MS	100
+#define ENGINE_RESTART_MAX_MS	10000
+#define ENGINE_STABLE_SECS	60
+#define ENGINE_DEATHS_MAX	6
+
+static struct imsgev		 engine_iev;
+static struct event		*engine_restart_ev;
+static int			 engine_deaths;	/* in a row */
+static uid_t			 engine_uid;
+static gid_t			 engine_gid;
+static int			 engine_ctlfd = -1; /* the control socket */
+
 struct reload {
 	struct honeyd_config	*conf;
 	struct ether_map	*em;
@@ -71,6 +102,9 @@ struct reload {
 	int			 client;	/* a control client asked: */
 	uint32_t		 peerid;	/* this one */
 	int			 startup;	/* the first configuration */
+	int			 restart;	/* the running one, to a new
+						   engine: nothing to install */
+	struct conf_texts	 texts;		/* as sent */
 	char			 done[PATH_MAX + 32]; /* its answer if good */
 };
 static struct reload		*reload_pending;
@@ -96,6 +130,7 @@ static void		 parent_reload(const char *, const char *, int,
 static int		 reload_prepare(struct reload *, const char *,
 			    const char *);
 static void		 reload_accept(void);
+static void		 reload_after(void);
 static void		 reload_refuse(const char *);
 static void		 reload_free(struct reload *);
 static void		 ctl_result(uint32_t, int, const char *);
@@ -103,8 +138,17 @@ static const char	*ctl_arg(struct imsg *, int);
 static void		 parent_reload_refused(const char *);
 static void		 parent_engine_accept(void);
 static __dead void	 parent_shutdown(int);
-static int		 send_config(struct honeyd_config *, struct fpdb *,
-			    char *, size_t);
+static void		 conf_texts_make(struct conf_texts *,
+			    struct honeyd_config *, struct fpdb *,
+			    const char *, size_t);
+static int		 conf_texts_send(const struct conf_texts *);
+static void		 conf_texts_free(struct conf_texts *);
+static int		 engine_start(void);
+static void		 engine_detach(void);
+static void		 engine_died(int);
+static void		 engine_schedule(void);
+static void		 engine_restart(int, short, void *);
+static void		 send_logs(int);
 static void		 parent_log_stats(void);
 static void		 engine_log_death(int);
 static pid_t		 engine_spawn(uid_t, gid_t, int, int *);
@@ -411,32 +455,49 @@ send_text(uint32_t type, const char *buf, size_t len)
 	return (0);
 }
 
-static int
-send_config(struct honeyd_config *conf, struct fpdb *db, char *p0f_text,
-    size_t p0f_len)
+/* The texts of a configuration, as the engine parses them. */
+static void
+conf_texts_make(struct conf_texts *t, struct honeyd_config *conf,
+    struct fpdb *db, const char *p0f, size_t p0flen)
 {
-	char	*pbuf = NULL, *cbuf = NULL;
-	size_t	 plen = 0, clen = 0;
 	FILE	*pf, *cf;
-	int	 rv = -1;
 
-	if ((pf = open_memstream(&pbuf, &plen)) == NULL ||
-	    (cf = open_memstream(&cbuf, &clen)) == NULL)
+	memset(t, 0, sizeof(*t));
+	if ((pf = open_memstream(&t->prints, &t->plen)) == NULL ||
+	    (cf = open_memstream(&t->conf, &t->clen)) == NULL)
 		fatal("open_memstream");
 	personality_resolve_random(conf, db);
 	personality_print_used(pf, conf, db);
 	config_print(cf, conf);
 	if (fclose(pf) == EOF || fclose(cf) == EOF)
 		fatal("config printout");
-	if (send_text(IMSG_RECONF_PRINTS, pbuf, plen) == 0 &&
-	    send_text(IMSG_RECONF_CONF, cbuf, clen) == 0 &&
-	    send_text(IMSG_RECONF_P0F, p0f_text, p0f_len) == 0 &&
+	if (p0flen > 0) {
+		if ((t->p0f = malloc(p0flen)) == NULL)
+			fatal("p0f text");
+		memcpy(t->p0f, p0f, p0flen);
+		t->p0flen = p0flen;
+	}
+}
+
+static int
+conf_texts_send(const struct conf_texts *t)
+{
+	if (send_text(IMSG_RECONF_PRINTS, t->prints, t->plen) == -1 ||
+	    send_text(IMSG_RECONF_CONF, t->conf, t->clen) == -1 ||
+	    send_text(IMSG_RECONF_P0F, t->p0f, t->p0flen) == -1 ||
 	    imsgev_compose(parent->engine, IMSG_RECONF_DONE, 0, 0, -1,
-	    NULL, 0) == 0)
-		rv = 0;
-	free(pbuf);
-	free(cbuf);
-	return (rv);
+	    NULL, 0) == -1)
+		return (-1);
+	return (0);
+}
+
+static void
+conf_texts_free(struct conf_texts *t)
+{
+	free(t->prints);
+	free(t->conf);
+	free(t->p0f);
+	memset(t, 0, sizeof(*t));
 }
 
 static void
@@ -447,15 +508,22 @@ parent_dispatch_engine(int fd, short event, void *arg)
 	struct imsg	 imsg;
 	ssize_t		 n;
 
+	/* A dead engine: SIGCHLD tells why and starts the next one. */
 	switch (imsgev_read(iev, event)) {
 	case -1:
-		fatal("read from engine");
+		log_warn("read from engine");
+		engine_detach();
+		return;
 	case 0:
 		log_warnx("engine closed its pipe");
-		parent_shutdown(1);
+		engine_detach();
+		return;
 	}
-	if ((event & EV_WRITE) && imsgbuf_write(ibuf) == -1)
-		fatal("write to engine");
+	if ((event & EV_WRITE) && imsgbuf_write(ibuf) == -1) {
+		log_warn("write to engine");
+		engine_detach();
+		return;
+	}
 	for (;;) {
 		if ((n = imsg_get(ibuf, &imsg)) == -1)
 			fatal("bad message from engine");
@@ -631,9 +699,10 @@ reload_prepare(struct reload *rl, const char *path, const char *stmt)
 		return (-1);
 	}
 	rl->claims = honeyd_opts.nnets == 0;
-	rv = send_config(rl->conf, db, p0f, p0flen);
+	conf_texts_make(&rl->texts, rl->conf, db, p0f, p0flen);
 	fpdb_free(db);
 	free(p0f);
+	rv = conf_texts_send(&rl->texts);
 	if (rv == -1)
 		fatal("sending the configuration to the engine");
 	return (0);
@@ -648,9 +717,20 @@ reload_free(struct reload *rl)
 		config_free(rl->conf);
 	ether_map_free(rl->em);
 	claim_clear(&rl->claimed);
+	conf_texts_free(&rl->texts);
 	free(rl->path);
 	free(rl);
 	malloc_trim(0);		/* a parse's garbage is not worth keeping */
+}
+
+/* A SIGHUP that came while a reload was under way runs now. */
+static void
+reload_after(void)
+{
+	if (reload_hup) {
+		reload_hup = 0;
+		parent_reload(NULL, NULL, 0, 0);
+	}
 }
 
 /* The engine runs the new configuration: the parent's side follows. */
@@ -662,6 +742,17 @@ reload_accept(void)
 	int		 i;
 
 	reload_pending = NULL;
+	if (rl->restart) {
+		log_info("engine restarted (restart %llu): running the "
+		    "configuration again", (unsigned long long)
+		    parent->stats.engine_restarts);
+		reload_free(rl);
+		reload_after();
+		return;
+	}
+	conf_texts_free(&running_texts);
+	running_texts = rl->texts;
+	memset(&rl->texts, 0, sizeof(rl->texts));
 	if (rl->claims) {
 		claim_clear(&parent->claimed);
 		parent->claimed = rl->claimed;
@@ -695,10 +786,7 @@ reload_accept(void)
 		ctl_result(rl->peerid, 1, rl->done);
 	parent_engine_accept();
 	reload_free(rl);
-	if (reload_hup) {
-		reload_hup = 0;
-		parent_reload(NULL, NULL, 0, 0);
-	}
+	reload_after();
 }
 
 /* The engine keeps running the old one: so do we. */
@@ -708,6 +796,12 @@ reload_refuse(const char *why)
 	struct reload	*rl = reload_pending;
 
 	reload_pending = NULL;
+	if (rl->restart) {
+		log_warnx("the new engine refused the running configuration: "
+		    "%s; giving up", why);
+		reload_free(rl);
+		parent_shutdown(1);
+	}
 	if (rl->startup) {
 		log_warnx("the engine refused the configuration: %s", why);
 		reload_free(rl);
@@ -719,10 +813,7 @@ reload_refuse(const char *why)
 	if (rl->client)
 		ctl_result(rl->peerid, 0, why);
 	reload_free(rl);
-	if (reload_hup) {
-		reload_hup = 0;
-		parent_reload(NULL, NULL, 0, 0);
-	}
+	reload_after();
 }
 
 /*
@@ -770,11 +861,124 @@ static void
 engine_log_death(int status)
 {
 	if (WIFSIGNALED(status))
-		log_warnx("engine terminated by signal %d%s", WTERMSIG(status),
+		snprintf(parent->engine_death, sizeof(parent->engine_death),
+		    "terminated by signal %d%s", WTERMSIG(status),
 		    WTERMSIG(status) == SIGSYS ? " (a system call its sandbox "
 		    "refuses; honeyd -d shows which)" : "");
 	else
-		log_warnx("engine exited with status %d", WEXITSTATUS(status));
+		snprintf(parent->engine_death, sizeof(parent->engine_death),
+		    "exited with status %d", WEXITSTATUS(status));
+	log_warnx("engine %s", parent->engine_death);
+}
+
+/*
+ * Start an engine and connect its pipe.  Its configuration follows:
+ * the caller sends one.
+ */
+static int
+engine_start(void)
+{
+	pid_t	 pid;
+	int	 fd;
+
+	if ((pid = engine_spawn(engine_uid, engine_gid, engine_ctlfd,
+	    &fd)) == -1)
+		return (-1);
+	parent->engine_pid = pid;
+	parent->engine_started = time(NULL);
+	parent->engine = &engine_iev;
+	if (imsgev_init(parent->engine, parent->base, fd,
+	    parent_dispatch_engine, parent->engine) == -1)
+		fatalx("imsg event");
+	imsgev_add(parent->engine);
+	return (0);
+}
+
+/* The engine's pipe is gone: frames are dropped until the next one. */
+static void
+engine_detach(void)
+{
+	if (parent->engine == NULL)
+		return;
+	close(parent->engine->ibuf.fd);
+	imsgev_clear(parent->engine);
+	parent->engine = NULL;
+}
+
+/*
+ * The engine died.  Its services go with it (their connections lived
+ * in it), a reload it was building is answered as failed, and a new
+ * engine starts after the back-off delay.
+ */
+static void
+engine_died(int status)
+{
+	struct reload	*rl = reload_pending;
+
+	parent->engine_pid = 0;
+	engine_log_death(status);
+	engine_detach();
+	service_killall();
+	if (rl != NULL) {
+		reload_pending = NULL;
+		if (rl->startup)
+			parent_shutdown(1);
+		/* Its client was the dead engine's, and is gone too. */
+		reload_free(rl);
+	}
+	if (time(NULL) - parent->engine_started >= ENGINE_STABLE_SECS)
+		engine_deaths = 0;
+	engine_schedule();
+}
+
+/* The next engine's start, later with each death in a row. */
+static void
+engine_schedule(void)
+{
+	struct timeval	 tv;
+	long		 ms;
+
+	if (++engine_deaths > ENGINE_DEATHS_MAX) {
+		log_warnx("the engine died %d times in a row; giving up",
+		    engine_deaths);
+		parent_shutdown(1);
+	}
+	ms = (long)ENGINE_RESTART_MS << (engine_deaths - 1);
+	if (ms > ENGINE_RESTART_MAX_MS)
+		ms = ENGINE_RESTART_MAX_MS;
+	log_warnx("starting a new engine in %ld ms (death %d in a row)", ms,
+	    engine_deaths);
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
+	evtimer_add(engine_restart_ev, &tv);
+}
+
+/* The next engine, with the logs and the configuration the last ran. */
+static void
+engine_restart(int fd, short event, void *arg)
+{
+	struct engine_restart	 er;
+	struct reload		*rl;
+
+	if (engine_start() == -1) {
+		log_warn("starting an engine");
+		engine_schedule();
+		return;
+	}
+	parent->stats.engine_restarts++;
+	memset(&er, 0, sizeof(er));
+	er.restarts = parent->stats.engine_restarts;
+	strlcpy(er.cause, parent->engine_death, sizeof(er.cause));
+	if (imsgev_compose(parent->engine, IMSG_ENGINE_RESTART, 0, 0, -1,
+	    &er, sizeof(er)) == -1)
+		fatal("engine restart");
+	send_logs(0);
+	if ((rl = calloc(1, sizeof(*rl))) == NULL)
+		fatal("engine restart");
+	rl->restart = 1;
+	if (conf_texts_send(&running_texts) == -1)
+		fatal("sending the configuration to the engine");
+	reload_pending = rl;
 }
 
 /* The control socket's path; NULL for none (-c "" or -c none). */
@@ -855,9 +1059,7 @@ parent_sig(int sig, short event, void *arg)
 				(void)service_reaped(pid, status);
 				continue;
 			}
-			parent->engine_pid = 0;
-			engine_log_death(status);
-			parent_shutdown(1);
+			engine_died(status);
 		}
 		break;
 	}
@@ -978,7 +1180,6 @@ int
 main(int argc, char **argv, char **envp)
 {
 	static struct parent	 p;
-	static struct imsgev	 engine_iev;
 	static const int	 sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGCHLD,
 				    SIGUSR1 };
 	struct reload		*rl;
@@ -987,8 +1188,7 @@ main(int argc, char **argv, char **envp)
 	size_t			 p0flen;
 	uid_t			 uid;
 	gid_t			 gid;
-	pid_t			 pid;
-	int			 fd, ctlfd = -1, i;
+	int			 i;
 	const char		*user;
 
 	setproctitle_init(argc, argv, envp);
@@ -1039,7 +1239,7 @@ main(int argc, char **argv, char **envp)
 	parent->loaded = parent->started;
 	/* Made here, served by the engine, which gets it at a fixed fd. */
 	if (ctl_path() != NULL &&
-	    (ctlfd = control_open(ctl_path(), gid)) == -1)
+	    (engine_ctlfd = control_open(ctl_path(), gid)) == -1)
 		exit(1);
 	/* -F: a supervisor (systemd's Type=notify) keeps the process. */
 	if (!honeyd_opts.debug && !honeyd_opts.foreground &&
@@ -1048,23 +1248,19 @@ main(int argc, char **argv, char **envp)
 	if (honeyd_opts.pidfile != NULL)
 		write_pidfile(honeyd_opts.pidfile);
 
-	if ((pid = engine_spawn(uid, gid, ctlfd, &fd)) == -1)
-		fatal("starting the engine");
-	close(self_exe);
-	parent->engine_pid = pid;
-	if (ctlfd != -1)
-		close(ctlfd);
 	setproctitle("parent");
 	log_procinit("parent");
-
 	if ((parent->base = event_base_new()) == NULL)
 		fatalx("event_base_new");
+	if ((engine_restart_ev = evtimer_new(parent->base, engine_restart,
+	    NULL)) == NULL)
+		fatalx("evtimer_new");
+	/* Every engine gets the control socket: the parent keeps it. */
+	engine_uid = uid;
+	engine_gid = gid;
+	if (engine_start() == -1)
+		fatal("starting the engine");
 	service_init(parent->base, uid);
-	parent->engine = &engine_iev;
-	if (imsgev_init(parent->engine, parent->base, fd,
-	    parent_dispatch_engine, parent->engine) == -1)
-		fatalx("imsg event");
-	imsgev_add(parent->engine);
 	if (proc_signals(parent->base, sigs, sizeof(sigs) / sizeof(sigs[0]),
 	    parent_sig) == -1)
 		fatalx("signal events");
@@ -1080,7 +1276,8 @@ main(int argc, char **argv, char **envp)
 			parent_shutdown(1);
 	parent->nifaces = honeyd_opts.nifaces;
 	send_logs(1);
-	if (send_config(rl->conf, db, p0f, p0flen) == -1)
+	conf_texts_make(&rl->texts, rl->conf, db, p0f, p0flen);
+	if (conf_texts_send(&rl->texts) == -1)
 		fatal("sending the configuration to the engine");
 	fpdb_free(db);
 	free(p0f);

@@ -153,6 +153,9 @@ enum imsg_type {
 	 */
 	IMSG_RECONF_ACCEPT,	/* engine -> parent */
 	IMSG_RECONF_REFUSE,	/* engine -> parent: the reason, text */
+	IMSG_ENGINE_RESTART,	/* parent -> engine: struct engine_restart,
+				   first to an engine that replaces a dead
+				   one */
 
 	/*
 	 * Control (control.c serves the socket in the engine; honeydctl/
@@ -198,6 +201,12 @@ struct arp_conflict {
 	uint8_t		 mac[6];	/* the other machine's */
 	uint8_t		 was;		/* ARP_CONFLICT_* */
 	uint8_t		 pad;
+};
+
+/* Why this engine runs: its predecessor died (IMSG_ENGINE_RESTART). */
+struct engine_restart {
+	uint64_t	 restarts;	/* engines started after a death */
+	char		 cause[128];	/* how the last one ended */
 };
 
 /* What "monitor" streams (IMSG_CTL_MONITOR). */
@@ -649,6 +658,8 @@ struct parent_stats {
 	uint64_t	 frames_short;	/* truncated or unparsable */
 	uint64_t	 frames_other;	/* not IPv4/ARP, not claimed, not to us */
 	uint64_t	 frames_engine_drop; /* engine queue full */
+	uint64_t	 frames_no_engine; /* while an engine restarts */
+	uint64_t	 engine_restarts; /* engines started after a death */
 	uint64_t	 arp_requests;	/* for claimed addresses */
 	uint64_t	 arp_replies;
 	uint64_t	 out_frames;	/* sent for the engine */
@@ -669,8 +680,10 @@ struct parent {
 	struct iface		 ifaces[HONEYD_MAX_IFACES];
 	int			 nifaces;
 	struct claimset		 claimed;
-	struct imsgev		*engine;
+	struct imsgev		*engine;	/* NULL while none runs */
 	pid_t			 engine_pid;
+	time_t			 engine_started;
+	char			 engine_death[128]; /* why the last died */
 	struct parent_stats	 stats;
 	struct timeval		 started;	/* for "show status" */
 	struct timeval		 loaded;	/* the running config */
@@ -1083,6 +1096,7 @@ void		 eventlog_refused(uint32_t, const struct tuple *, const char *,
 		    const char *);
 void		 eventlog_proxy(uint32_t, const struct tuple *, uint32_t,
 		    uint16_t, const char *);
+void		 eventlog_engine_restart(uint64_t, const char *);
 size_t		 eventlog_fmt_time(char *, size_t, const struct timeval *);
 size_t		 eventlog_fmt_rfc3339(char *, size_t, const struct timeval *);
 size_t		 eventlog_fmt_syslog(char *, size_t, const struct timeval *,

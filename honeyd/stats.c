@@ -109,6 +109,8 @@ const struct stat_desc stats_parent[] = {
 	ROW("frames_short",	" short ",		PS(frames_short)),
 	ROW("frames_other",	" other ",		PS(frames_other)),
 	ROW("frames_engine_drop", " engine-drop ",	PS(frames_engine_drop)),
+	ROW("frames_no_engine",	" no-engine ",		PS(frames_no_engine)),
+	ROW("engine_restarts",	"; engine restarts ",	PS(engine_restarts)),
 	ROW("arp_requests",	"; arp requests ",	PS(arp_requests)),
 	ROW("arp_replies",	" replies ",		PS(arp_replies)),
 	ROW("out_frames",	"; out ",		PS(out_frames)),
