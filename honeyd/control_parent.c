@@ -164,6 +164,8 @@ control_parent_info(struct imsg *imsg)
 	ctlrec_str(&r, "config", honeyd_opts.config);
 	ctl_time_field(&r, "config_loaded", &parent->loaded);
 	ctlrec_num(&r, "reloads", parent->reloads);
+	if (parent->engine_death[0] != '\0')
+		ctlrec_str(&r, "engine_last_death", parent->engine_death);
 	ctl_ranges_text(buf, sizeof(buf), &parent->claimed);
 	ctlrec_str(&r, "claimed", buf);
 	buf[0] = '\0';

@@ -86,6 +86,12 @@ check_eq "the new engine is chrooted" /var/empty \
     "$(readlink "/proc/$new/root")"
 check_eq "the new engine has no capabilities" 0000000000000000 \
     "$(status_field "$new" CapEff)"
+HONEYDCTL=${HONEYDCTL:-$(dirname "$HONEYD")/honeydctl}
+out=$(in_s "$HONEYDCTL" -s "$TB_TMP/honeyd.sock" show status 2>&1)
+check_match "honeydctl reaches the new engine: one restart" \
+    'Engine restarts: *1' "$out"
+check_match "... and the cause" 'Engine last death: *terminated by signal 9' \
+    "$out"
 out=$(in_a "$TB_PY" "$TB_REPO/regress/tools/hold_conn.py" 198.19.1.8 7 \
     "$TB_TMP" --wait 1 2>&1)
 check_match "a new service works with the new engine" 'after=ok' "$out"
