@@ -55,6 +55,7 @@ PRIVSEP_SRCS =	privsep/imsg.c \
 # Everything but main(): unit tests link against the same objects.
 LIB_SRCS =	honeyd/addr.c \
 		honeyd/arp.c \
+		honeyd/cage.c \
 		honeyd/capture.c \
 		honeyd/claim.c \
 		honeyd/config.c \

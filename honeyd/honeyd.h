@@ -982,6 +982,11 @@ int		 svc_parse_req(struct imsg *, struct svc_req *, const char **);
 const struct action *svc_action(const char *, const struct tuple *,
 		    enum action_kind, const struct template **);
 
+/* cage.c */
+void		 cage_init(const char *);
+int		 cage_enter(uid_t, gid_t, const char *, pid_t *);
+int		 cage_lock(void);
+
 /* proxy.c */
 void		 proxy_connect(struct imsg *);
 int		 proxy_target(const struct action *, const struct tuple *,
