@@ -27,6 +27,9 @@ add srv tcp port 25 "sh scripts/smtp.sh mx.example.net"
 add srv tcp port 80 "sh scripts/web.sh 'Apache/2.4.41 (Ubuntu)'"
 add srv tcp port 2000 "exec sleep 30"
 add srv tcp port 2002 "echo to-stderr $ipsrc $sport $dport >&2; exec sleep 30"
+add srv tcp port 2003 "/usr/bin/python3 regress/tools/cage_probe.py"
+add srv tcp port 2004 "exit 7"
+add srv tcp port 2005 "kill -USR1 $$; sleep 5"
 set srv uid 4321 gid 4322
 set srv maxfds 17
 
@@ -127,6 +130,11 @@ holder=$!
 line=$(json_wait '"event":"service_start".*"dst_port":2002')
 pid=$(printf '%s\n' "$line" | sed -n 's/.*"pid":\([0-9]*\).*/\1/p')
 check "sandbox: service_start logged with a pid ($pid)" test -n "$pid"
+# That pid is the cage's keeper; the script is the newest of its group.
+kpid=$pid
+pid=$(pgrep -n -g "$kpid")
+check "sandbox: the script runs in the keeper's process group ($pid)" \
+    test -n "$pid" -a "$pid" != "$kpid"
 st=$(cat "/proc/$pid/status" 2>&1)
 check_match "sandbox: runs as uid 4321" "^Uid:[[:space:]]+4321[[:space:]]+4321[[:space:]]+4321[[:space:]]+4321$" "$st"
 check_match "sandbox: runs as gid 4322" "^Gid:[[:space:]]+4322[[:space:]]+4322[[:space:]]+4322[[:space:]]+4322$" "$st"
@@ -142,7 +150,7 @@ check_match "sandbox: file size limited" "^Max file size +1048576 +1048576 " \
     "$lim"
 check_match "sandbox: processes limited" "^Max processes +4096 +4096 " "$lim"
 check_match "sandbox: no core dumps" "^Max core file size +0 +0 " "$lim"
-check_eq "sandbox: its own session" "$pid" \
+check_eq "sandbox: its own session" "$kpid" \
     "$(ps -o sid= -p "$pid" 2>&1 | tr -d ' ')"
 check_eq "sandbox: working directory is the service directory (-S)" \
     "$TB_REPO" "$(readlink "/proc/$pid/cwd")"
@@ -169,6 +177,72 @@ check_match "service log: web.sh's request lines" \
     "tcp\(6\) 198\.18\.0\.1 [0-9]+ 198\.19\.1\.10 80: \|GET / HTTP/1\.1\|$" \
     "$(cat "$TB_TMP/svc.log")"
 
+# ---- the cage: what a script an attacker owns can reach
+out=$(in_a timeout 30 "$TB_PY" - $H <<'PY' 2>&1
+import socket, sys
+s = socket.create_connection((sys.argv[1], 2003), timeout=20)
+data = b""
+while True:
+    b = s.recv(4096)
+    if not b:
+        break
+    data += b
+print(data.decode(), end="")
+PY
+)
+tb_note "cage_probe.py said:" "$out"
+probe() { printf '%s\n' "$out" | sed -n "s/^$1 //p"; }
+check_eq "cage: the probe ran to its end" ok "$(probe end)"
+for a in 198.18.0.1 198.18.0.2; do
+	check_eq "cage: no route to $a (UDP)" ENETUNREACH "$(probe udp_$a)"
+	check_match "cage: no TCP to $a (Landlock, or no route)" \
+	    '^(EACCES|ENETUNREACH)$' "$(probe tcp_$a)"
+done
+check_eq "cage: /proc/net/dev has only lo" lo "$(probe netdev)"
+check_eq "cage: ip link shows only lo" lo "$(probe iplink)"
+check_eq "cage: the service directory is read-only" EROFS \
+    "$(probe write_svcdir)"
+check_eq "cage: /etc is read-only" EROFS "$(probe write_etc)"
+check_eq "cage: /tmp is writable" ok "$(probe write_tmp)"
+check_eq "cage: /dev/null is writable" ok "$(probe write_devnull)"
+check_eq "cage: no /etc/shadow" ENOENT "$(probe read_shadow)"
+check_eq "cage: no /etc/ssh" absent "$(probe read_sshkeys)"
+check "cage: a small pid of its own ($(probe mypid))" \
+    test "$(probe mypid)" -le 4
+check "cage: /proc shows its own few processes ($(probe pids))" \
+    test "$(probe pids)" -le 4
+check_eq "cage: ptrace refused" EPERM "$(probe ptrace)"
+check_eq "cage: unshare refused" EPERM "$(probe unshare)"
+check_eq "cage: mount refused" EPERM "$(probe mount)"
+check_eq "cage: packet socket refused" EPERM "$(probe packet)"
+check_eq "cage: seccomp filter on" 2 "$(probe Seccomp)"
+check_eq "cage: no new privileges" 1 "$(probe NoNewPrivs)"
+check_eq "cage: the template's name as hostname" srv "$(probe hostname)"
+for ns in mnt pid ipc uts net; do
+	mine=$(readlink "/proc/$HONEYD_PID/ns/$ns")
+	theirs=$(probe ns_$ns)
+	check "cage: its own $ns namespace ($theirs, honeyd's $mine)" \
+	    test -n "$theirs" -a -n "$mine" -a "$theirs" != "$mine"
+done
+check "cage: the probe left nothing in the service directory" \
+    test ! -e "$TB_REPO/cage-probe.tmp"
+
+# ---- through the keeper, the parent logs how the script ended
+for port in 2004 2005; do
+	in_a "$TB_PY" -c "
+import socket
+s = socket.create_connection(('$H', $port), timeout=10)
+s.settimeout(10)
+s.recv(10)
+"
+done
+line=$(json_wait '"event":"service_exit".*"dst_port":2004')
+check_match "cage: the script's exit status 7 is logged" '"exit_status":7' \
+    "$line"
+line=$(json_wait '"event":"service_exit".*"dst_port":2005')
+check_match "cage: the script's death by SIGUSR1 is logged" '"signal":10' \
+    "$line"
+
 # ---- a connection that ends ends its service
 in_a "$TB_PY" -c "
 import socket, struct, time
@@ -179,6 +253,8 @@ s.close()
 "
 line=$(json_wait '"event":"service_exit".*"dst_port":2000')
 check_match "reset connection: its service was stopped" '"reason":"closed"' \
+    "$line"
+check_match "reset connection: the script died by SIGTERM" '"signal":15' \
     "$line"
 pid=$(printf '%s\n' "$line" | sed -n 's/.*"pid":\([0-9]*\).*/\1/p')
 check "reset connection: the process is gone" test ! -e "/proc/$pid"
