@@ -346,6 +346,8 @@ cage_root(void)
 	char	 path[PATH_MAX];
 	size_t	 i;
 
+	/* The service directory's parents must be open to its uid. */
+	umask(022);
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1)
 		return (cage_err("private", "/"));
 	if (mount("cage", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV,

@@ -422,7 +422,6 @@ service_exec(const char *cmd, int io, int err, const struct svc_ids *ids,
 	svc_setlimit(RLIMIT_NOFILE, ids->maxfds);
 	svc_setlimit(RLIMIT_NPROC, svc_lim.nproc);
 	svc_setlimit(RLIMIT_CPU, svc_lim.cpu);
-	svc_setlimit(RLIMIT_AS, (rlim_t)svc_lim.memory << 20);
 	svc_setlimit(RLIMIT_FSIZE, (rlim_t)svc_lim.fsize << 10);
 	svc_setlimit(RLIMIT_CORE, 0);
 	if (setgroups(1, &ids->gid) == -1 ||
@@ -433,6 +432,11 @@ service_exec(const char *cmd, int io, int err, const struct svc_ids *ids,
 	    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) == -1 ||
 	    getppid() != ppid || cage_lock() == -1)
 		_exit(126);
+	/*
+	 * Last, and only lowered: building the filter allocates, and under
+	 * ASan an allocation wants more address space than that.
+	 */
+	svc_setlimit(RLIMIT_AS, (rlim_t)svc_lim.memory << 20);
 	umask(077);
 	execve("/bin/sh", argv, envp);
 	dprintf(STDERR_FILENO, "honeyd: /bin/sh: %s\n", strerror(errno));
