@@ -24,6 +24,8 @@
  *   service  one per connection (or UDP flow) to a port that runs a
  *            command: a sandboxed child of the parent running a
  *            script, whose stdin and stdout the engine relays.
+ *            Caged (cage.c): its own namespaces, no network, a
+ *            read-only root, Landlock and a seccomp deny-list.
  * The parent and the engine talk imsg (privsep/) over a socketpair.
  *
  * Sections: processes and options, messages, configuration, parent,

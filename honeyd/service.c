@@ -20,7 +20,10 @@
  *   HONEYD_PERSONALITY, HONEYD_TEMPLATE; $ipsrc $ipdst $sport $dport in
  *   the command line are replaced by the connection's values (which
  *   are only ever digits and dots);
- *   it dies with the parent (PR_SET_PDEATHSIG).
+ *   it dies with the parent (PR_SET_PDEATHSIG);
+ *   and it is caged (cage.c): its own namespaces, no network, a
+ *   read-only root, Landlock, a seccomp filter.  The pid the parent
+ *   knows is then the cage's keeper, which ends as the script did.
  *
  * A service that runs longer than "option service timeout" is killed
  * (SIGKILL to its process group).  When its connection goes first the

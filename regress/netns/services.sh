@@ -314,4 +314,45 @@ check_match "refusal in the daemon log" "service refused for connection" \
 check "JSON log: every line parses (json.tool --json-lines)" \
     "$TB_PY" -m json.tool --json-lines "$J" /dev/null
 
+# ---- a kernel that refuses the namespaces: services run, the log says so
+# Without CAP_SYS_ADMIN (as in a container) no kind can be unshared.
+real=$HONEYD
+HONEYD=$TB_TMP/honeyd-noadmin
+printf '#!/bin/sh\nexec setpriv --bounding-set -sys_admin "%s" "$@"\n' \
+    "$real" >"$HONEYD"
+chmod 755 "$HONEYD"
+conf=$(tb_conf noadmin.conf <<'CONF'
+create t
+set t default tcp action reset
+add t tcp port 22 "sh scripts/ssh.sh 'OpenSSH_7.4'"
+add t tcp port 2003 "/usr/bin/python3 regress/tools/cage_probe.py"
+bind 198.19.1.10 t
+CONF
+)
+honeyd_start "$conf" -S "$TB_REPO" 198.19.0.0/16
+out=$(in_a timeout 60 "$TB_PY" "$TB_TOOLS/many_conns.py" $H 22 3 \
+    --expect '^SSH-2\.0-OpenSSH_7\.4' --timeout 30)
+check_match "no namespaces: services still answer" "^banners=3$" "$out"
+out=$(in_a timeout 30 "$TB_PY" -c "
+import socket
+s = socket.create_connection(('$H', 2003), timeout=20)
+d = b''
+while True:
+    b = s.recv(4096)
+    if not b:
+        break
+    d += b
+print(d.decode(), end='')
+")
+check_eq "no namespaces: still no TCP out (Landlock)" EACCES \
+    "$(probe tcp_198.18.0.1)"
+check_eq "no namespaces: still seccomp" 2 "$(probe Seccomp)"
+honeyd_stop
+log=$(honeyd_log)
+for kind in mount PID IPC UTS network; do
+	check_eq "no namespaces: the log says once there is no $kind namespace" \
+	    1 "$(printf '%s\n' "$log" | grep -c "service cage: no $kind namespace")"
+done
+HONEYD=$real
+
 tb_finish
