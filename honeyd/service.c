@@ -422,7 +422,8 @@ service_exec(const char *cmd, int io, int err, const struct svc_ids *ids,
 		    svc_dir, strerror(errno));
 		_exit(126);
 	}
-	svc_setlimit(RLIMIT_NOFILE, ids->maxfds);
+	/* Room for cage_lock's descriptors; lowered to maxfds below. */
+	svc_setlimit(RLIMIT_NOFILE, ids->maxfds < 16 ? 16 : ids->maxfds);
 	svc_setlimit(RLIMIT_NPROC, svc_lim.nproc);
 	svc_setlimit(RLIMIT_CPU, svc_lim.cpu);
 	svc_setlimit(RLIMIT_FSIZE, (rlim_t)svc_lim.fsize << 10);
@@ -439,6 +440,7 @@ service_exec(const char *cmd, int io, int err, const struct svc_ids *ids,
 	 * Last, and only lowered: building the filter allocates, and under
 	 * ASan an allocation wants more address space than that.
 	 */
+	svc_setlimit(RLIMIT_NOFILE, ids->maxfds);
 	svc_setlimit(RLIMIT_AS, (rlim_t)svc_lim.memory << 20);
 	umask(077);
 	execve("/bin/sh", argv, envp);

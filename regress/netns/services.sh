@@ -34,6 +34,12 @@ set srv uid 4321 gid 4322
 set srv maxfds 17
 
 bind 198.19.1.10 srv
+
+create tight
+set tight default tcp action reset
+add tight tcp port 22 "echo tight"
+set tight maxfds 4
+bind 198.19.1.11 tight
 CONF
 )
 J=$TB_TMP/events.json
@@ -108,6 +114,10 @@ check_eq "SMTP: EHLO, a message accepted, QUIT" \
 # ---- ssh.sh: the banner
 out=$(echo "SSH-2.0-OpenSSH_9.0" | in_a timeout 5 nc -q 1 $H 22 | head -n 1)
 check_eq "SSH banner" "SSH-2.0-OpenSSH_7.4$(printf '\r')" "$out"
+
+# (The cage's last steps need a few more descriptors than that.)
+out=$(in_a timeout 5 nc -d 198.19.1.11 22 </dev/null)
+check_eq "a service with maxfds 4 runs" tight "$out"
 
 # ---- UDP: a datagram in, the service's answer out as a datagram
 out=$(in_a timeout 10 "$TB_PY" - $H <<'PY' 2>&1
