@@ -210,6 +210,10 @@ for a in 198.18.0.1 198.18.0.2; do
 done
 check_eq "cage: /proc/net/dev has only lo" lo "$(probe netdev)"
 check_eq "cage: ip link shows only lo" lo "$(probe iplink)"
+check_nomatch "cage: no /root, /home, /var, /run, /sys or /boot" \
+    '(^|,)(root|home|var|run|sys|boot)(,|$)' "$(probe rootdir)"
+check_match "cage: /usr, /etc, /dev, /proc, /tmp" \
+    '^(.*,)?dev,etc,.*proc,.*tmp,usr(,.*)?$' "$(probe rootdir)"
 check_eq "cage: the service directory is read-only" EROFS \
     "$(probe write_svcdir)"
 check_eq "cage: /etc is read-only" EROFS "$(probe write_etc)"

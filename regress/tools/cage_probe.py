@@ -71,6 +71,7 @@ try:
                            for l in out.splitlines()))
 except OSError as e:
     say("iplink", err(e.errno))
+say("rootdir", ",".join(sorted(os.listdir("/"))))
 say("write_svcdir", write(os.path.join(os.getcwd(), "cage-probe.tmp")))
 say("write_etc", write("/etc/cage-probe.tmp"))
 say("write_tmp", write("/tmp/cage-probe.tmp"))
