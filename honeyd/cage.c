@@ -65,6 +65,7 @@
 
 #define CAGE_TMP_SIZE	"16m"
 #define CAGE_OLD	"/.old"		/* the old root while building */
+#define CAGE_OLD_REL	".old"		/* the same, from the tmpfs */
 #define NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
 
 static const struct {
@@ -353,8 +354,8 @@ cage_root(void)
 	if (mount("cage", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV,
 	    "mode=0755,size=256k") == -1)
 		return (cage_err("mount tmpfs", "/tmp"));
-	if (chdir("/tmp") == -1 || mkdir(CAGE_OLD + 1, 0700) == -1 ||
-	    syscall(SYS_pivot_root, ".", CAGE_OLD + 1) == -1 ||
+	if (chdir("/tmp") == -1 || mkdir(CAGE_OLD_REL, 0700) == -1 ||
+	    syscall(SYS_pivot_root, ".", CAGE_OLD_REL) == -1 ||
 	    chdir("/") == -1)
 		return (cage_err("pivot_root", "/tmp"));
 	if (mkdir("/etc", 0755) == -1 || mkdir("/dev", 0755) == -1 ||
