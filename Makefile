@@ -64,6 +64,7 @@ PRIVSEP_SRCS =	privsep/imsg.c \
 LIB_SRCS =	honeyd/addr.c \
 		honeyd/arp.c \
 		honeyd/arpguard.c \
+		honeyd/cage.c \
 		honeyd/capture.c \
 		honeyd/claim.c \
 		honeyd/config.c \

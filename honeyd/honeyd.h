@@ -26,6 +26,8 @@
  *   service  one per connection (or UDP flow) to a port that runs a
  *            command: a sandboxed child of the parent running a
  *            script, whose stdin and stdout the engine relays.
+ *            Caged (cage.c): its own namespaces, no network, a
+ *            read-only root, Landlock and a seccomp deny-list.
  * The parent and the engine talk imsg (privsep/) over a socketpair.
  *
  * Sections: processes and options, messages, configuration, parent,
@@ -1065,6 +1067,11 @@ const struct action *svc_action(const char *, const struct tuple *,
 void		 svc_limits_default(struct svc_limits *);
 int		 svc_limits_parse(struct svc_limits *,
 		    const struct honeyd_config *);
+
+/* cage.c */
+void		 cage_init(const char *);
+int		 cage_enter(uid_t, gid_t, const char *, pid_t *);
+int		 cage_lock(void);
 
 /* proxy.c */
 void		 proxy_connect(struct imsg *);

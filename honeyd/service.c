@@ -20,7 +20,10 @@
  *   HONEYD_PERSONALITY, HONEYD_TEMPLATE; $ipsrc $ipdst $sport $dport in
  *   the command line are replaced by the connection's values (which
  *   are only ever digits and dots);
- *   it dies with the parent (PR_SET_PDEATHSIG).
+ *   it dies with the parent (PR_SET_PDEATHSIG);
+ *   and it is caged (cage.c): its own namespaces, no network, a
+ *   read-only root, Landlock, a seccomp filter.  The pid the parent
+ *   knows is then the cage's keeper, which ends as the script did.
  *
  * A service that runs longer than "option service timeout" is killed
  * (SIGKILL to its process group).  When its connection goes first the
@@ -40,6 +43,7 @@
 #include <sys/uio.h>
 #include <sys/wait.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -118,6 +122,7 @@ service_init(struct event_base *base, uid_t engine_uid)
 		log_warn("service directory %s (services will fail)", dir);
 		strlcpy(svc_dir, dir, sizeof(svc_dir));
 	}
+	cage_init(svc_dir);
 }
 
 /* Services running now (the unit tests check a refusal forked none). */
@@ -298,10 +303,31 @@ svc_setlimit(int res, rlim_t v)
 		_exit(126);
 }
 
-/* In the child: the sandbox, then exec.  Never returns. */
+/*
+ * The hostname the cage gives a service: the template's name where it
+ * makes one, never the sensor's own.
+ */
+static const char *
+svc_hostname(const char *name)
+{
+	size_t	 i, len = strlen(name);
+
+	if (len == 0 || len > 63)
+		return ("localhost");
+	for (i = 0; i < len; i++)
+		if (!isalnum((unsigned char)name[i]) && name[i] != '-' &&
+		    name[i] != '.')
+			return ("localhost");
+	return (name);
+}
+
+/*
+ * In the child: the sandbox, then exec.  Never returns.  The cage
+ * (cage.c) comes first, as root; in it this is the script's process.
+ */
 static __dead void
 service_exec(const char *cmd, int io, int err, const struct svc_ids *ids,
-    char **envp, pid_t ppid)
+    char **envp, pid_t ppid, const char *tmpl)
 {
 	char		*argv[] = { "sh", "-c", (char *)(uintptr_t)cmd, NULL };
 	sigset_t	 set;
@@ -315,15 +341,19 @@ service_exec(const char *cmd, int io, int err, const struct svc_ids *ids,
 	    dup2(io, STDOUT_FILENO) == -1 || dup2(err, STDERR_FILENO) == -1)
 		_exit(126);
 	closefrom(STDERR_FILENO + 1);
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) == -1 ||
+	    getppid() != ppid ||
+	    cage_enter(ids->uid, ids->gid, svc_hostname(tmpl), &ppid) == -1)
+		_exit(126);
 	if (chdir(svc_dir) == -1) {
 		dprintf(STDERR_FILENO, "honeyd: service directory %s: %s\n",
 		    svc_dir, strerror(errno));
 		_exit(126);
 	}
-	svc_setlimit(RLIMIT_NOFILE, ids->maxfds);
+	/* Room for cage_lock's descriptors; lowered to maxfds below. */
+	svc_setlimit(RLIMIT_NOFILE, ids->maxfds < 16 ? 16 : ids->maxfds);
 	svc_setlimit(RLIMIT_NPROC, svc_lim.nproc);
 	svc_setlimit(RLIMIT_CPU, svc_lim.cpu);
-	svc_setlimit(RLIMIT_AS, (rlim_t)svc_lim.memory << 20);
 	svc_setlimit(RLIMIT_FSIZE, (rlim_t)svc_lim.fsize << 10);
 	svc_setlimit(RLIMIT_CORE, 0);
 	if (setgroups(1, &ids->gid) == -1 ||
@@ -332,8 +362,14 @@ service_exec(const char *cmd, int io, int err, const struct svc_ids *ids,
 		_exit(126);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1 ||
 	    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) == -1 ||
-	    getppid() != ppid)
+	    getppid() != ppid || cage_lock() == -1)
 		_exit(126);
+	/*
+	 * Last, and only lowered: building the filter allocates, and under
+	 * ASan an allocation wants more address space than that.
+	 */
+	svc_setlimit(RLIMIT_NOFILE, ids->maxfds);
+	svc_setlimit(RLIMIT_AS, (rlim_t)svc_lim.memory << 20);
 	umask(077);
 	execve("/bin/sh", argv, envp);
 	dprintf(STDERR_FILENO, "honeyd: /bin/sh: %s\n", strerror(errno));
@@ -343,7 +379,7 @@ service_exec(const char *cmd, int io, int err, const struct svc_ids *ids,
 /* Fork the service; its stdio and stderr ends stay with us. */
 static pid_t
 service_fork(const char *cmd, const struct svc_ids *ids, char **envp,
-    int *iofd, int *errfd)
+    const char *tmpl, int *iofd, int *errfd)
 {
 	int	 sp[2], ep[2], saved;
 	pid_t	 pid, ppid = getpid();
@@ -358,7 +394,7 @@ service_fork(const char *cmd, const struct svc_ids *ids, char **envp,
 		return (-1);
 	}
 	if ((pid = fork()) == 0)
-		service_exec(cmd, sp[1], ep[1], ids, envp, ppid);
+		service_exec(cmd, sp[1], ep[1], ids, envp, ppid, tmpl);
 	saved = errno;
 	close(sp[1]);
 	close(ep[1]);
@@ -454,7 +490,8 @@ service_start(struct imsg *imsg)
 		return;
 	}
 	svc_env(env, envp, t, &req.tuple);
-	if ((pid = service_fork(cmd, &ids, envp, &iofd, &errfd)) == -1) {
+	if ((pid = service_fork(cmd, &ids, envp, tmpl, &iofd,
+	    &errfd)) == -1) {
 		log_warn("service for connection %u", req.id);
 		service_reply(req.id, SVC_E_SYSTEM, errno, -1, NULL, NULL);
 		return;

@@ -80,6 +80,17 @@
 #define LL_SCOPE_ABSTRACT_UNIX	(1ULL << 0)		/* ABI 6 */
 #define LL_SCOPE_SIGNAL		(1ULL << 1)		/* ABI 6 */
 #define LL_CREATE_VERSION	(1U << 0)
+#define LL_FS_EXECUTE		(1ULL << 0)
+#define LL_FS_WRITE_FILE	(1ULL << 1)
+#define LL_FS_READ_FILE		(1ULL << 2)
+#define LL_FS_READ_DIR		(1ULL << 3)
+#define LL_RULE_PATH_BENEATH	1
+
+/* struct landlock_path_beneath_attr: packed, as the kernel has it. */
+struct ll_path_beneath {
+	uint64_t	 allowed_access;
+	int32_t		 parent_fd;
+} __attribute__((packed));
 
 /* struct landlock_ruleset_attr as of ABI 6; older ABIs take a prefix. */
 struct ll_ruleset_attr {
@@ -243,6 +254,9 @@ static int	 sb_find_runtime(struct dl_phdr_info *, size_t, void *);
 static void	 sb_runtime_load(void);
 static int	 sb_runtime_call(int, const siginfo_t *, void *);
 #endif
+#ifdef SYS_landlock_create_ruleset
+static int	 sb_ll_path(int, uint64_t, const struct sandbox_path *);
+#endif
 
 /*
  * Everything, in order: no more processes, then Landlock where the
@@ -274,9 +288,21 @@ sandbox_enter(const char *name, int *landlock)
 int
 sandbox_landlock(void)
 {
+	return (sandbox_landlock_paths(NULL, 0));
+}
+
+/*
+ * The same domain with rules: beneath each path, what its access says
+ * is still allowed (see sandbox.h).  A path that does not exist has no
+ * rule.  Returns the ABI version applied, 0 without Landlock, -1 if it
+ * failed.
+ */
+int
+sandbox_landlock_paths(const struct sandbox_path *paths, size_t n)
+{
 #ifdef SYS_landlock_create_ruleset
 	struct ll_ruleset_attr	 attr;
-	size_t			 size;
+	size_t			 size, i;
 	int			 abi, fd, saved;
 
 	abi = syscall(SYS_landlock_create_ruleset, NULL, 0,
@@ -302,6 +328,9 @@ sandbox_landlock(void)
 	}
 	if ((fd = syscall(SYS_landlock_create_ruleset, &attr, size, 0)) == -1)
 		return (-1);
+	for (i = 0; i < n; i++)
+		if (sb_ll_path(fd, attr.handled_access_fs, &paths[i]) == -1)
+			goto fail;
 	if (syscall(SYS_landlock_restrict_self, fd, 0) == -1) {
 		saved = errno;
 		close(fd);
@@ -310,10 +339,50 @@ sandbox_landlock(void)
 	}
 	close(fd);
 	return (abi);
+
+ fail:
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return (-1);
 #else
 	return (0);
 #endif
 }
+
+#ifdef SYS_landlock_create_ruleset
+/*
+ * One rule: READ is reading and executing, WRITE writing to files that
+ * exist (and their ioctls, for terminals), CREATE everything else the
+ * domain handles: making, removing, linking and renaming.
+ */
+static int
+sb_ll_path(int fd, uint64_t handled, const struct sandbox_path *p)
+{
+	struct ll_path_beneath	 rule;
+	uint64_t		 rd, wr;
+	int			 saved, rv;
+
+	rd = LL_FS_EXECUTE | LL_FS_READ_FILE | LL_FS_READ_DIR;
+	wr = LL_FS_WRITE_FILE | LL_FS_TRUNCATE | LL_FS_IOCTL_DEV;
+	rule.allowed_access = 0;
+	if (p->access & SANDBOX_READ)
+		rule.allowed_access |= rd;
+	if (p->access & SANDBOX_WRITE)
+		rule.allowed_access |= wr;
+	if (p->access & SANDBOX_CREATE)
+		rule.allowed_access |= ~(rd | wr);
+	rule.allowed_access &= handled;
+	if ((rule.parent_fd = open(p->path, O_PATH | O_CLOEXEC)) == -1)
+		return (errno == ENOENT ? 0 : -1);
+	rv = syscall(SYS_landlock_add_rule, fd, LL_RULE_PATH_BENEATH, &rule,
+	    0);
+	saved = errno;
+	close(rule.parent_fd);
+	errno = saved;
+	return (rv == -1 ? -1 : 0);
+}
+#endif
 
 /*
  * Install the SIGSYS handler, then the filter.  name prefixes the

@@ -26,9 +26,24 @@
 #ifndef SANDBOX_H
 #define SANDBOX_H
 
+#include <stddef.h>
+
+/*
+ * A Landlock rule for the services' cage (honeyd/cage.c): beneath path,
+ * what is still allowed.  Everything else is read-only at most.
+ */
+struct sandbox_path {
+	const char	*path;
+	int		 access;
+};
+#define SANDBOX_READ		0x1	/* read files and directories, run */
+#define SANDBOX_WRITE		0x2	/* write to files that exist */
+#define SANDBOX_CREATE		0x4	/* create, remove, rename */
+
 /* sandbox.c */
 int	 sandbox_enter(const char *, int *);
 int	 sandbox_landlock(void);
+int	 sandbox_landlock_paths(const struct sandbox_path *, size_t);
 int	 sandbox_seccomp(const char *);
 
 #endif /* SANDBOX_H */

@@ -27,10 +27,19 @@ add srv tcp port 25 "sh scripts/smtp.sh mx.example.net"
 add srv tcp port 80 "sh scripts/web.sh 'Apache/2.4.41 (Ubuntu)'"
 add srv tcp port 2000 "exec sleep 30"
 add srv tcp port 2002 "echo to-stderr $ipsrc $sport $dport >&2; exec sleep 30"
+add srv tcp port 2003 "/usr/bin/python3 regress/tools/cage_probe.py"
+add srv tcp port 2004 "exit 7"
+add srv tcp port 2005 "kill -USR1 $$; sleep 5"
 set srv uid 4321 gid 4322
 set srv maxfds 17
 
 bind 198.19.1.10 srv
+
+create tight
+set tight default tcp action reset
+add tight tcp port 22 "echo tight"
+set tight maxfds 4
+bind 198.19.1.11 tight
 CONF
 )
 J=$TB_TMP/events.json
@@ -106,6 +115,10 @@ check_eq "SMTP: EHLO, a message accepted, QUIT" \
 out=$(echo "SSH-2.0-OpenSSH_9.0" | in_a timeout 5 nc -q 1 $H 22 | head -n 1)
 check_eq "SSH banner" "SSH-2.0-OpenSSH_7.4$(printf '\r')" "$out"
 
+# (The cage's last steps need a few more descriptors than that.)
+out=$(in_a timeout 5 nc -d 198.19.1.11 22 </dev/null)
+check_eq "a service with maxfds 4 runs" tight "$out"
+
 # ---- UDP: a datagram in, the service's answer out as a datagram
 out=$(in_a timeout 10 "$TB_PY" - $H <<'PY' 2>&1
 import socket, sys
@@ -127,6 +140,11 @@ holder=$!
 line=$(json_wait '"event":"service_start".*"dst_port":2002')
 pid=$(printf '%s\n' "$line" | sed -n 's/.*"pid":\([0-9]*\).*/\1/p')
 check "sandbox: service_start logged with a pid ($pid)" test -n "$pid"
+# That pid is the cage's keeper; the script is the newest of its group.
+kpid=$pid
+pid=$(pgrep -n -g "$kpid")
+check "sandbox: the script runs in the keeper's process group ($pid)" \
+    test -n "$pid" -a "$pid" != "$kpid"
 st=$(cat "/proc/$pid/status" 2>&1)
 check_match "sandbox: runs as uid 4321" "^Uid:[[:space:]]+4321[[:space:]]+4321[[:space:]]+4321[[:space:]]+4321$" "$st"
 check_match "sandbox: runs as gid 4322" "^Gid:[[:space:]]+4322[[:space:]]+4322[[:space:]]+4322[[:space:]]+4322$" "$st"
@@ -142,7 +160,7 @@ check_match "sandbox: file size limited" "^Max file size +1048576 +1048576 " \
     "$lim"
 check_match "sandbox: processes limited" "^Max processes +4096 +4096 " "$lim"
 check_match "sandbox: no core dumps" "^Max core file size +0 +0 " "$lim"
-check_same "sandbox: its own session" "$pid" \
+check_same "sandbox: its own session" "$kpid" \
     "$(ps -o sid= -p "$pid" 2>&1 | tr -d ' ')"
 check_eq "sandbox: working directory is the service directory (-S)" \
     "$TB_REPO" "$(readlink "/proc/$pid/cwd")"
@@ -169,6 +187,76 @@ check_match "service log: web.sh's request lines" \
     "tcp\(6\) 198\.18\.0\.1 [0-9]+ 198\.19\.1\.10 80: \|GET / HTTP/1\.1\|$" \
     "$(cat "$TB_TMP/svc.log")"
 
+# ---- the cage: what a script an attacker owns can reach
+out=$(in_a timeout 30 "$TB_PY" - $H <<'PY' 2>&1
+import socket, sys
+s = socket.create_connection((sys.argv[1], 2003), timeout=20)
+data = b""
+while True:
+    b = s.recv(4096)
+    if not b:
+        break
+    data += b
+print(data.decode(), end="")
+PY
+)
+tb_note "cage_probe.py said:" "$out"
+probe() { printf '%s\n' "$out" | sed -n "s/^$1 //p"; }
+check_eq "cage: the probe ran to its end" ok "$(probe end)"
+for a in 198.18.0.1 198.18.0.2; do
+	check_eq "cage: no route to $a (UDP)" ENETUNREACH "$(probe udp_$a)"
+	check_match "cage: no TCP to $a (Landlock, or no route)" \
+	    '^(EACCES|ENETUNREACH)$' "$(probe tcp_$a)"
+done
+check_eq "cage: /proc/net/dev has only lo" lo "$(probe netdev)"
+check_eq "cage: ip link shows only lo" lo "$(probe iplink)"
+check_nomatch "cage: no /root, /home, /var, /run, /sys or /boot" \
+    '(^|,)(root|home|var|run|sys|boot)(,|$)' "$(probe rootdir)"
+check_match "cage: /usr, /etc, /dev, /proc, /tmp" \
+    '^(.*,)?dev,etc,.*proc,.*tmp,usr(,.*)?$' "$(probe rootdir)"
+check_eq "cage: the service directory is read-only" EROFS \
+    "$(probe write_svcdir)"
+check_eq "cage: /etc is read-only" EROFS "$(probe write_etc)"
+check_eq "cage: /tmp is writable" ok "$(probe write_tmp)"
+check_eq "cage: /dev/null is writable" ok "$(probe write_devnull)"
+check_eq "cage: no /etc/shadow" ENOENT "$(probe read_shadow)"
+check_eq "cage: no /etc/ssh" absent "$(probe read_sshkeys)"
+check "cage: a small pid of its own ($(probe mypid))" \
+    test "$(probe mypid)" -le 4
+check "cage: /proc shows its own few processes ($(probe pids))" \
+    test "$(probe pids)" -le 4
+check_eq "cage: ptrace refused" EPERM "$(probe ptrace)"
+check_eq "cage: unshare refused" EPERM "$(probe unshare)"
+check_eq "cage: mount refused" EPERM "$(probe mount)"
+check_eq "cage: packet socket refused" EPERM "$(probe packet)"
+check_eq "cage: seccomp filter on" 2 "$(probe Seccomp)"
+check_eq "cage: no new privileges" 1 "$(probe NoNewPrivs)"
+check_eq "cage: the template's name as hostname" srv "$(probe hostname)"
+for ns in mnt pid ipc uts net; do
+	mine=$(readlink "/proc/$HONEYD_PID/ns/$ns")
+	theirs=$(probe ns_$ns)
+	check "cage: its own $ns namespace ($theirs, honeyd's $mine)" \
+	    test -n "$theirs" -a -n "$mine" -a "$theirs" != "$mine"
+done
+check "cage: the probe left nothing in the service directory" \
+    test ! -e "$TB_REPO/cage-probe.tmp"
+
+# ---- through the keeper, the parent logs how the script ended
+for port in 2004 2005; do
+	in_a "$TB_PY" -c "
+import socket
+s = socket.create_connection(('$H', $port), timeout=10)
+s.settimeout(10)
+s.recv(10)
+"
+done
+line=$(json_wait '"event":"service_exit".*"dst_port":2004')
+check_match "cage: the script's exit status 7 is logged" '"exit_status":7' \
+    "$line"
+line=$(json_wait '"event":"service_exit".*"dst_port":2005')
+check_match "cage: the script's death by SIGUSR1 is logged" '"signal":10' \
+    "$line"
+
 # ---- a connection that ends ends its service
 in_a "$TB_PY" -c "
 import socket, struct, time
@@ -179,6 +267,8 @@ s.close()
 "
 line=$(json_wait '"event":"service_exit".*"dst_port":2000')
 check_match "reset connection: its service was stopped" '"reason":"closed"' \
+    "$line"
+check_match "reset connection: the script died by SIGTERM" '"signal":15' \
     "$line"
 pid=$(printf '%s\n' "$line" | sed -n 's/.*"pid":\([0-9]*\).*/\1/p')
 check "reset connection: the process is gone" test ! -e "/proc/$pid"
@@ -237,5 +327,46 @@ check_match "refusal in the daemon log" "service refused for connection" \
     "$(honeyd_log)"
 check "JSON log: every line parses (json.tool --json-lines)" \
     json_lines_ok "$J"
+
+# ---- a kernel that refuses the namespaces: services run, the log says so
+# Without CAP_SYS_ADMIN (as in a container) no kind can be unshared.
+real=$HONEYD
+HONEYD=$TB_TMP/honeyd-noadmin
+printf '#!/bin/sh\nexec setpriv --bounding-set -sys_admin "%s" "$@"\n' \
+    "$real" >"$HONEYD"
+chmod 755 "$HONEYD"
+conf=$(tb_conf noadmin.conf <<'CONF'
+create t
+set t default tcp action reset
+add t tcp port 22 "sh scripts/ssh.sh 'OpenSSH_7.4'"
+add t tcp port 2003 "/usr/bin/python3 regress/tools/cage_probe.py"
+bind 198.19.1.10 t
+CONF
+)
+honeyd_start "$conf" -S "$TB_REPO" 198.19.0.0/16
+out=$(in_a timeout 60 "$TB_PY" "$TB_TOOLS/many_conns.py" $H 22 3 \
+    --expect '^SSH-2\.0-OpenSSH_7\.4' --timeout 30)
+check_match "no namespaces: services still answer" "^banners=3$" "$out"
+out=$(in_a timeout 30 "$TB_PY" -c "
+import socket
+s = socket.create_connection(('$H', 2003), timeout=20)
+d = b''
+while True:
+    b = s.recv(4096)
+    if not b:
+        break
+    d += b
+print(d.decode(), end='')
+")
+check_eq "no namespaces: still no TCP out (Landlock)" EACCES \
+    "$(probe tcp_198.18.0.1)"
+check_eq "no namespaces: still seccomp" 2 "$(probe Seccomp)"
+honeyd_stop
+log=$(honeyd_log)
+for kind in mount PID IPC UTS network; do
+	check_eq "no namespaces: the log says once there is no $kind namespace" \
+	    1 "$(printf '%s\n' "$log" | grep -c "service cage: no $kind namespace")"
+done
+HONEYD=$real
 
 tb_finish

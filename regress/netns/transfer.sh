@@ -11,9 +11,13 @@
 tb_setup
 tb_require nc nft sha256sum bc
 
-head -c 1000000 /dev/urandom >"$TB_TMP/big"
-chmod 644 "$TB_TMP/big"
-sum=$(sha256sum <"$TB_TMP/big" | cut -d' ' -f1)
+# A service sees the service directory (-S) of the host's files, no
+# more: the file it sends lives there, with the scripts.
+svc=$TB_TMP/svc
+mkdir -p "$svc" && cp -r "$TB_REPO/scripts" "$svc/" && chmod -R a+rX "$svc"
+head -c 1000000 /dev/urandom >"$svc/big"
+chmod 644 "$svc/big"
+sum=$(sha256sum <"$svc/big" | cut -d' ' -f1)
 
 conf=$(tb_conf honeyd.conf <<CONF
 create default
@@ -23,11 +27,11 @@ set t default tcp action reset
 set t default icmp action open
 add t tcp port 7 "sh scripts/echo.sh"
 add t tcp port 8 "exec sha256sum"
-add t tcp port 19 "exec cat $TB_TMP/big"
+add t tcp port 19 "exec cat big"
 bind 198.19.1.10 t
 CONF
 )
-honeyd_start "$conf" -S "$TB_REPO" -j "$TB_TMP/events.json" 198.19.0.0/16
+honeyd_start "$conf" -S "$svc" -j "$TB_TMP/events.json" 198.19.0.0/16
 H=198.19.1.10
 CLIENT="in_a"
 
@@ -40,20 +44,20 @@ client() {
 transfers() {
 	local t0 t1 out
 	t0=$(date +%s.%N)
-	out=$(client timeout 120 nc -N $H 8 <"$TB_TMP/big")
+	out=$(client timeout 120 nc -N $H 8 <"$svc/big")
 	t1=$(date +%s.%N)
 	check_eq "$1: 1 MB up, the service's hash matches" "$sum  -" "$out"
 	tb_note "$1: 1 MB up in $(echo "$t1 - $t0" | bc) s"
 	t0=$(date +%s.%N)
 	client timeout 120 nc -d $H 19 >"$TB_TMP/down"
 	t1=$(date +%s.%N)
-	check "$1: 1 MB down intact" cmp "$TB_TMP/big" "$TB_TMP/down"
+	check "$1: 1 MB down intact" cmp "$svc/big" "$TB_TMP/down"
 	tb_note "$1: 1 MB down in $(echo "$t1 - $t0" | bc) s"
 	t0=$(date +%s.%N)
-	client timeout 120 nc -N $H 7 <"$TB_TMP/big" >"$TB_TMP/echo"
+	client timeout 120 nc -N $H 7 <"$svc/big" >"$TB_TMP/echo"
 	t1=$(date +%s.%N)
 	check "$1: 1 MB up and back through echo, intact" \
-	    cmp "$TB_TMP/big" "$TB_TMP/echo"
+	    cmp "$svc/big" "$TB_TMP/echo"
 	tb_note "$1: 1 MB each way through echo in $(echo "$t1 - $t0" | bc) s"
 }
 
