@@ -261,7 +261,10 @@ prints_in_use(struct honeyd_config *conf, struct fpdb *db)
 	return (used);
 }
 
-/* The command line's networks, else every address the config uses. */
+/*
+ * The command line's networks, else every address the config uses; the
+ * local ends of tunnels in any case.
+ */
 static int
 claim_networks(struct honeyd_config *conf)
 {
@@ -280,6 +283,8 @@ claim_networks(struct honeyd_config *conf)
 			goto fail;
 	}
 	if (honeyd_opts.nnets == 0 && config_claimed_ranges(conf, &cs) == -1)
+		goto fail;
+	if (config_claimed_tunnels(conf, &cs) == -1)
 		goto fail;
 	claim_normalize(&cs);
 	if (cs.n == 0) {

@@ -3,8 +3,9 @@
  *
  * ip_input() checks a captured packet the way a careful stack would
  * (lengths, version, header and transport checksums), finds the template
- * for its destination and hands it to ICMP, TCP or UDP; anything else is
- * counted and dropped.  Fragments wait in ipfrag.c for the rest of their
+ * for its destination and hands it to ICMP, TCP or UDP; GRE for a
+ * tunnel of the routing topology goes to router.c, whose inner packet
+ * comes back for the same checks; anything else is counted and dropped.  Fragments wait in ipfrag.c for the rest of their
  * datagram, which then comes back here whole.  Every answer leaves
  * through ip_output(), where the personality sets the IP fields an OS
  * gives away.
@@ -22,6 +23,7 @@
 #include "personality.h"
 
 static int	 ip_check(const uint8_t *, size_t, struct ipin *);
+static int	 ip_accept(struct ipin *);
 static int	 ip_check_l4(struct ipin *);
 static int	 ip_martian_src(uint32_t);
 
@@ -52,7 +54,6 @@ ip_input(const uint8_t *buf, size_t len)
 	struct ipin	 in;
 	uint8_t		*whole;
 	size_t		 wlen;
-	int		 slot;
 
 	memset(&in, 0, sizeof(in));
 	switch (ip_check(buf, len, &in)) {
@@ -66,7 +67,44 @@ ip_input(const uint8_t *buf, size_t len)
 		}
 		return;
 	}
-	switch (in.ip->ip_p) {
+	/* GRE to a tunnel's local end: its inner packet enters there. */
+	if (in.ip->ip_p == IP_PROTO_GRE && router_tunnel_input(&in) == 1)
+		return;
+	if (ip_accept(&in) == -1)
+		return;
+	/* Behind virtual routers: the topology delivers it, maybe later. */
+	if (router_input(&in) == 1)
+		return;
+	ip_dispatch(&in);
+}
+
+/*
+ * A packet out of a GRE tunnel (router.c) passes the checks of any
+ * packet, counted alike: 0 if it did, -1 if it is dropped.  Fragments
+ * are refused (a datagram reassembled here would no longer know its
+ * tunnel), and so is GRE inside GRE.
+ */
+int
+ip_input_inner(const uint8_t *buf, size_t len, struct ipin *in)
+{
+	memset(in, 0, sizeof(*in));
+	switch (ip_check(buf, len, in)) {
+	case -1:
+		return (-1);
+	case 1:
+		engine->stats.drop_frag++;
+		return (-1);
+	}
+	return (ip_accept(in));
+}
+
+/* Only ICMP, TCP and UDP, with sound headers and checksums. */
+static int
+ip_accept(struct ipin *in)
+{
+	int	 slot;
+
+	switch (in->ip->ip_p) {
 	case IP_PROTO_TCP:
 		slot = HP_TCP;
 		break;
@@ -78,17 +116,14 @@ ip_input(const uint8_t *buf, size_t len)
 		break;
 	default:
 		engine->stats.drop_proto++;
-		return;
+		return (-1);
 	}
-	if (ip_check_l4(&in) == -1) {
+	if (ip_check_l4(in) == -1) {
 		engine->stats.drop_l4sum++;
-		return;
+		return (-1);
 	}
 	engine->stats.proto_in[slot]++;
-	/* Behind virtual routers: the topology delivers it, maybe later. */
-	if (router_input(&in) == 1)
-		return;
-	ip_dispatch(&in);
+	return (0);
 }
 
 /* A checked packet at its destination: the template decides. */
