@@ -1146,10 +1146,10 @@ router_flush(void)
 
 /*
  * A packet on its walk p: lost, queued, or on its way to where the walk
- * ends, maybe later; into a tunnel in GRE unless it came out of one.
+ * ends, maybe later; into a tunnel in GRE.
  */
 static void
-rt_enter(struct ipin *in, struct rt_path *p, int from_tunnel)
+rt_enter(struct ipin *in, struct rt_path *p)
 {
 	struct rt_held	*h, *g;
 	struct ip_hdr	*ip;
@@ -1157,10 +1157,6 @@ rt_enter(struct ipin *in, struct rt_path *p, int from_tunnel)
 	int		 sum;
 
 	engine->stats.route_in++;
-	if (p->end == RT_TUNNELED && from_tunnel) {
-		engine->stats.tunnel_drop++;
-		return;
-	}
 	if (rt_lost(p)) {
 		engine->stats.route_loss++;
 		return;
@@ -1204,7 +1200,7 @@ router_input(struct ipin *in)
 	if (engine->conf == NULL ||
 	    !rt_walk(engine->conf->topo, in->dst, in->ip->ip_ttl, &p))
 		return (0);
-	rt_enter(in, &p, 0);
+	rt_enter(in, &p);
 	return (1);
 }
 
@@ -1274,11 +1270,12 @@ router_tunnel_input(struct ipin *in)
 		    rt_addr(in->src), rt_addr(in->dst), rt_addr(inner.src));
 		goto drop;
 	}
-	engine->stats.tunnel_in++;
-	/* Always ours: a destination below no route of the router is
-	   unreachable from it. */
+	/* Always ours: what the router has no route for is unreachable. */
 	rt_walk_from(best->node, 1, inner.dst, inner.ip->ip_ttl, &p);
-	rt_enter(&inner, &p, 1);
+	if (p.end == RT_TUNNELED)	/* from a tunnel into one: no */
+		goto drop;
+	engine->stats.tunnel_in++;
+	rt_enter(&inner, &p);
 	return (1);
  drop:
 	engine->stats.tunnel_drop++;
