@@ -907,7 +907,8 @@ int		 personality_tcp_synfin_ok(struct ipin *);
 /*
  * Routing (router.c): the virtual topologies of "route" statements.
  * Packets for hosts behind virtual routers take a detour through
- * router_input() on the way in and router_output() on the way out.
+ * router_input() on the way in and router_output() on the way out;
+ * GRE to a tunnel's local end goes to router_tunnel_input().
  */
 
 /* router.c */
