@@ -734,7 +734,7 @@ struct engine_stats {
 	uint64_t	 route_loss;	/* lost on a lossy link */
 	uint64_t	 route_queue;	/* dropped by a queue (RED, full) */
 	uint64_t	 route_held;	/* delay queue full */
-	uint64_t	 tunnel_in;	/* GRE decapsulated into a topology */
+	uint64_t	 tunnel_in;	/* packets (datagrams) out of a tunnel */
 	uint64_t	 tunnel_out;	/* packets sent into a GRE tunnel */
 	uint64_t	 tunnel_drop;	/* GRE or tunneled packets dropped */
 	uint64_t	 route_ttl;	/* answers out of TTL on the way back */
@@ -828,7 +828,8 @@ void		 ip_dispatch(struct ipin *);
 void		 ip_output(struct host *, const struct template *, uint8_t *,
 		    size_t, enum out_kind);
 uint16_t	 ip_l4_cksum(const struct ip_hdr *, const void *, size_t);
-int		 ip_input_inner(const uint8_t *, size_t, struct ipin *);
+int		 ip_input_inner(const uint8_t *, size_t, struct ipin *,
+		    uint8_t **);
 
 /* ipfrag.c */
 #define IPFRAG_MAXQ		1024	/* datagrams being reassembled */

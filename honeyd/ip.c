@@ -80,22 +80,38 @@ ip_input(const uint8_t *buf, size_t len)
 
 /*
  * A packet out of a GRE tunnel (router.c) passes the checks of any
- * packet, counted alike: 0 if it did, -1 if it is dropped.  Fragments
- * are refused (a datagram reassembled here would no longer know its
- * tunnel), and so is GRE inside GRE.
+ * packet, counted alike, GRE inside GRE refused: 0 if it did, -1 if it
+ * is dropped.  A fragment waits for its datagram, which is checked in
+ * its place, from *whole (malloc'ed, the caller frees it); 1: held.
+ * The reassembly queues are the dispatcher's: a fragment from the wire
+ * may complete a datagram from the tunnel, but then anyone may send
+ * GRE from the tunnel's remote address anyway.
  */
 int
-ip_input_inner(const uint8_t *buf, size_t len, struct ipin *in)
+ip_input_inner(const uint8_t *buf, size_t len, struct ipin *in,
+    uint8_t **whole)
 {
+	size_t	 wlen;
+
+	*whole = NULL;
 	memset(in, 0, sizeof(*in));
 	switch (ip_check(buf, len, in)) {
 	case -1:
 		return (-1);
 	case 1:
-		engine->stats.drop_frag++;
-		return (-1);
+		if (ipfrag_input(buf, in->len, whole, &wlen) != 1)
+			return (1);
+		memset(in, 0, sizeof(*in));
+		if (ip_check(*whole, wlen, in) != 0)
+			goto fail;
+		break;
 	}
-	return (ip_accept(in));
+	if (ip_accept(in) == 0)
+		return (0);
+ fail:
+	free(*whole);
+	*whole = NULL;
+	return (-1);
 }
 
 /* Only ICMP, TCP and UDP, with sound headers and checksums. */

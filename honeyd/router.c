@@ -1246,8 +1246,9 @@ router_tunnel_input(struct ipin *in)
 	const struct rt_tunnel	*tun, *best = NULL;
 	struct ipin		 inner;
 	struct rt_path		 p;
+	uint8_t			*whole = NULL;
 	size_t			 i;
-	int			 ours = 0, hlen;
+	int			 ours = 0, hlen, r;
 
 	if (engine->conf == NULL || (t = engine->conf->topo) == NULL)
 		return (0);
@@ -1255,8 +1256,12 @@ router_tunnel_input(struct ipin *in)
 		ours |= t->tunnels[i].local == in->dst;
 	if (!ours)
 		return (0);
-	if ((hlen = rt_gre_check(in)) == -1 ||
-	    ip_input_inner(in->l4 + hlen, in->l4len - hlen, &inner) == -1)
+	if ((hlen = rt_gre_check(in)) == -1)
+		goto drop;
+	r = ip_input_inner(in->l4 + hlen, in->l4len - hlen, &inner, &whole);
+	if (r == 1)		/* a fragment, held */
+		return (1);
+	if (r == -1)
 		goto drop;
 	for (i = 0; i < t->ntunnels; i++) {
 		tun = &t->tunnels[i];
@@ -1276,9 +1281,11 @@ router_tunnel_input(struct ipin *in)
 		goto drop;
 	engine->stats.tunnel_in++;
 	rt_enter(&inner, &p);
+	free(whole);
 	return (1);
  drop:
 	engine->stats.tunnel_drop++;
+	free(whole);
 	return (1);
 }
 

@@ -109,6 +109,11 @@ path=$(printf '%s\n' "$out" | awk '$1 ~ /^[0-9]+$/ { printf "%s%s", sep, $2; sep
 check_eq "traceroute (UDP) $WEB through the tunnel" \
     "198.19.200.1 198.19.201.1 $WEB" "$path" || tb_note "$out"
 
+# Larger than the tunnel's MTU: A fragments it before the tunnel,
+# honeyd reassembles it, and the reply leaves in outer fragments.
+check "a 3000-byte ping through the tunnel" \
+    in_a ping -n -c 1 -W 3 -s 3000 "$H1"
+
 sleep 1
 kill -TERM "$dump" 2>/dev/null
 wait "$dump" 2>/dev/null
@@ -126,11 +131,15 @@ check_match "on the wire: the SYN+ACK from $WEB:80 in GRE" \
     "$gre_h $WEB\.80 > $SITE\.[0-9]+: Flags \[S\.\]" "$wire"
 check_match "on the wire: time exceeded from the second router in GRE" \
     "$gre_h 198\.19\.201\.1 > $SITE: ICMP time exceeded" "$wire"
+check_match "on the wire: the 3000-byte reply in GRE, in outer fragments" \
+    "IP $LOCAL > $ADDR_A: ip-proto-47" "$wire"
 # No packet of the tunneled networks travels bare.
 bare=$(printf '%s\n' "$wire" | grep -v ': GREv0, ' |
     grep -E "IP ($SITE|198\.19\.20[01]\.[0-9]+)[ .:]" || true)
 check_eq "no packet of the tunneled networks outside GRE" "" "$bare"
-ngre_in=$(printf '%s\n' "$wire" | grep -c "$ADDR_A > $LOCAL: GREv0")
+# A datagram in fragments enters honeyd once: count its first only.
+ngre_in=$(printf '%s\n' "$wire" | grep "$ADDR_A > $LOCAL: GREv0" |
+    grep -vc 'ip-proto-')
 ngre_out=$(printf '%s\n' "$wire" | grep -c "$LOCAL > $ADDR_A: GREv0")
 tb_note "GRE on the wire: $ngre_in to honeyd, $ngre_out from it"
 
