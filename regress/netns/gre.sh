@@ -8,7 +8,9 @@
 # through the same tunnel.  Ping, TCP and traceroute reach the virtual
 # hosts and routers behind the tunnel's router and their answers come
 # back through the tunnel: on the wire everything between them is GRE,
-# both ways.  Malformed GRE is counted and never answered.
+# both ways.  A ping larger than the tunnel's MTU goes in fragments
+# inside GRE and its reply in fragments of GRE.  Malformed GRE is
+# counted and never answered; the counters match the wire.
 #
 # A's end is the kernel's ip_gre when it has one; a kernel without it
 # gets regress/tools/gre_endpoint.py on a TUN device instead, which
