@@ -984,14 +984,12 @@ rt_way_to(const struct rt_path *p, struct rt_node *r, struct rt_way *w)
 	int		 i, l, ndown = 0;
 
 	memset(w, 0, sizeof(*w));
-	for (lca = r; lca != NULL && !rt_on_path(p, lca);
-	    lca = lca->up != NULL ? lca->up->from : NULL)
-		if (ndown == RT_MAX_DEPTH)
+	/* Up from r to the first router of the host's walk. */
+	for (lca = r; !rt_on_path(p, lca); lca = lca->up->from) {
+		if (lca->up == NULL || ndown == RT_MAX_DEPTH)
 			return (-1);
-		else
-			down[ndown++] = lca->up;
-	if (lca == NULL)
-		return (-1);
+		down[ndown++] = lca->up;
+	}
 	l = lca->depth;
 	for (i = p->nlinks - 1; i >= l; i--) {
 		w->links[w->nlinks] = p->links[i];
@@ -1276,8 +1274,8 @@ router_tunnel_input(struct ipin *in)
 		goto drop;
 	}
 	/* Always ours: what the router has no route for is unreachable. */
-	rt_walk_from(best->node, 1, inner.dst, inner.ip->ip_ttl, &p);
-	if (p.end == RT_TUNNELED)	/* from a tunnel into one: no */
+	if (!rt_walk_from(best->node, 1, inner.dst, inner.ip->ip_ttl, &p) ||
+	    p.end == RT_TUNNELED)	/* from a tunnel into one: no */
 		goto drop;
 	engine->stats.tunnel_in++;
 	rt_enter(&inner, &p);
