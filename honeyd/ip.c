@@ -5,10 +5,10 @@
  * (lengths, version, header and transport checksums), finds the template
  * for its destination and hands it to ICMP, TCP or UDP; GRE for a
  * tunnel of the routing topology goes to router.c, whose inner packet
- * comes back for the same checks; anything else is counted and dropped.  Fragments wait in ipfrag.c for the rest of their
- * datagram, which then comes back here whole.  Every answer leaves
- * through ip_output(), where the personality sets the IP fields an OS
- * gives away.
+ * comes back for the same checks; anything else is counted and dropped.
+ * Fragments wait in ipfrag.c for the rest of their datagram, which then
+ * comes back here whole.  Every answer leaves through ip_output(),
+ * where the personality sets the IP fields an OS gives away.
  */
 
 #include <sys/types.h>
@@ -82,7 +82,8 @@ ip_input(const uint8_t *buf, size_t len)
  * A packet out of a GRE tunnel (router.c) passes the checks of any
  * packet, counted alike, GRE inside GRE refused: 0 if it did, -1 if it
  * is dropped.  A fragment waits for its datagram, which is checked in
- * its place, from *whole (malloc'ed, the caller frees it); 1: held.
+ * its place, from *whole (malloc'ed, the caller frees it); 1: held (or
+ * dropped and counted by ipfrag.c).
  * The reassembly queues are the dispatcher's: a fragment from the wire
  * may complete a datagram from the tunnel, but then anyone may send
  * GRE from the tunnel's remote address anyway.
