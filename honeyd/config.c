@@ -672,9 +672,9 @@ claim_net(struct claimset *cs, uint32_t net, uint32_t mask)
  * Add to cs every address the config answers for: the binds, and for
  * the routing topology the entry routers, every router and gateway,
  * and every network linked, routed or declared unreachable (routers
- * answer for those with ICMP).  Tunnel endpoints and "bind A to IFACE"
- * hosts are real machines elsewhere and are left out.  The caller
- * normalizes cs.
+ * answer for those with ICMP), and the local end of every tunnel.  The
+ * remote ends of tunnels and "bind A to IFACE" hosts are real machines
+ * elsewhere and are left out.  The caller normalizes cs.
  */
 int
 config_claimed_ranges(const struct honeyd_config *conf, struct claimset *cs)
@@ -694,6 +694,23 @@ config_claimed_ranges(const struct honeyd_config *conf, struct claimset *cs)
 		if (r->kind == ROUTE_NET && claim_add(cs, r->gw, r->gw) == -1)
 			return (-1);
 	}
+	return (config_claimed_tunnels(conf, cs));
+}
+
+/*
+ * The local ends of the tunnels: the parent must capture the GRE
+ * packets sent to them and send ours from them, so they are claimed
+ * even when the command line names the networks.
+ */
+int
+config_claimed_tunnels(const struct honeyd_config *conf, struct claimset *cs)
+{
+	const struct route_conf	*r;
+
+	TAILQ_FOREACH(r, &conf->routes, entry)
+		if (r->kind == ROUTE_TUNNEL &&
+		    claim_add(cs, r->gw, r->gw) == -1)
+			return (-1);
 	return (0);
 }
 

@@ -337,8 +337,9 @@ load_p0f(char **textp, size_t *lenp)
 }
 
 /*
- * The command line's networks, else every address the config uses,
- * into *csp; the caller installs them.
+ * The command line's networks, else every address the config uses;
+ * the local ends of tunnels in any case.  Into *csp; the caller
+ * installs them.
  */
 static int
 claim_networks(struct honeyd_config *conf, struct claimset *csp)
@@ -358,6 +359,8 @@ claim_networks(struct honeyd_config *conf, struct claimset *csp)
 			goto fail;
 	}
 	if (honeyd_opts.nnets == 0 && config_claimed_ranges(conf, &cs) == -1)
+		goto fail;
+	if (config_claimed_tunnels(conf, &cs) == -1)
 		goto fail;
 	claim_normalize(&cs);
 	if (cs.n == 0) {

@@ -591,6 +591,8 @@ struct template *template_resolve(const struct template *,
 	    const struct dyn_match *);
 int	 config_claimed_ranges(const struct honeyd_config *,
 	    struct claimset *);
+int	 config_claimed_tunnels(const struct honeyd_config *,
+	    struct claimset *);
 void	 config_finish(struct honeyd_config *);
 
 /* printconf.c */
@@ -799,7 +801,9 @@ struct engine_stats {
 	uint64_t	 route_loss;	/* lost on a lossy link */
 	uint64_t	 route_queue;	/* dropped by a queue (RED, full) */
 	uint64_t	 route_held;	/* delay queue full */
-	uint64_t	 route_tunnel;	/* for a tunnel: dropped (router.c) */
+	uint64_t	 tunnel_in;	/* packets (datagrams) out of a tunnel */
+	uint64_t	 tunnel_out;	/* packets sent into a GRE tunnel */
+	uint64_t	 tunnel_drop;	/* GRE or tunneled packets dropped */
 	uint64_t	 route_ttl;	/* answers out of TTL on the way back */
 	uint64_t	 frag_in;	/* fragments received */
 	uint64_t	 frag_done;	/* datagrams reassembled */
@@ -899,6 +903,8 @@ void		 ip_dispatch(struct ipin *);
 void		 ip_output(struct host *, const struct template *, uint8_t *,
 		    size_t, enum out_kind);
 uint16_t	 ip_l4_cksum(const struct ip_hdr *, const void *, size_t);
+int		 ip_input_inner(const uint8_t *, size_t, struct ipin *,
+		    uint8_t **);
 
 /* ipfrag.c */
 #define IPFRAG_MAXQ		1024	/* datagrams being reassembled */
@@ -979,7 +985,8 @@ int		 personality_tcp_synfin_ok(struct ipin *);
 /*
  * Routing (router.c): the virtual topologies of "route" statements.
  * Packets for hosts behind virtual routers take a detour through
- * router_input() on the way in and router_output() on the way out.
+ * router_input() on the way in and router_output() on the way out;
+ * GRE to a tunnel's local end goes to router_tunnel_input().
  */
 
 /* router.c */
@@ -987,6 +994,7 @@ int		 router_build(struct honeyd_config *);
 void		 router_free(struct router_topo *);
 int		 router_input(struct ipin *);
 int		 router_output(uint8_t *, size_t);
+int		 router_tunnel_input(struct ipin *);
 void		 router_describe(const struct honeyd_config *, uint32_t, int,
 		    char *, size_t);
 size_t		 router_held(void);

@@ -3,11 +3,12 @@
  *
  * ip_input() checks a captured packet the way a careful stack would
  * (lengths, version, header and transport checksums), finds the template
- * for its destination and hands it to ICMP, TCP or UDP; anything else is
- * counted and dropped.  Fragments wait in ipfrag.c for the rest of their
- * datagram, which then comes back here whole.  Every answer leaves
- * through ip_output(), where the personality sets the IP fields an OS
- * gives away.
+ * for its destination and hands it to ICMP, TCP or UDP; GRE for a
+ * tunnel of the routing topology goes to router.c, whose inner packet
+ * comes back for the same checks; anything else is counted and dropped.
+ * Fragments wait in ipfrag.c for the rest of their datagram, which then
+ * comes back here whole.  Every answer leaves through ip_output(),
+ * where the personality sets the IP fields an OS gives away.
  */
 
 #include <sys/types.h>
@@ -22,6 +23,7 @@
 #include "personality.h"
 
 static int	 ip_check(const uint8_t *, size_t, struct ipin *);
+static int	 ip_accept(struct ipin *);
 static int	 ip_check_l4(struct ipin *);
 static int	 ip_martian_src(uint32_t);
 
@@ -52,7 +54,6 @@ ip_input(const uint8_t *buf, size_t len)
 	struct ipin	 in;
 	uint8_t		*whole;
 	size_t		 wlen;
-	int		 slot;
 
 	memset(&in, 0, sizeof(in));
 	switch (ip_check(buf, len, &in)) {
@@ -66,7 +67,61 @@ ip_input(const uint8_t *buf, size_t len)
 		}
 		return;
 	}
-	switch (in.ip->ip_p) {
+	/* GRE to a tunnel's local end: its inner packet enters there. */
+	if (in.ip->ip_p == IP_PROTO_GRE && router_tunnel_input(&in) == 1)
+		return;
+	if (ip_accept(&in) == -1)
+		return;
+	/* Behind virtual routers: the topology delivers it, maybe later. */
+	if (router_input(&in) == 1)
+		return;
+	ip_dispatch(&in);
+}
+
+/*
+ * A packet out of a GRE tunnel (router.c) passes the checks of any
+ * packet, counted alike, GRE inside GRE refused: 0 if it did, -1 if it
+ * is dropped.  A fragment waits for its datagram, which is checked in
+ * its place, from *whole (malloc'ed, the caller frees it); 1: held (or
+ * dropped and counted by ipfrag.c).
+ * The reassembly queues are the dispatcher's: a fragment from the wire
+ * may complete a datagram from the tunnel, but then anyone may send
+ * GRE from the tunnel's remote address anyway.
+ */
+int
+ip_input_inner(const uint8_t *buf, size_t len, struct ipin *in,
+    uint8_t **whole)
+{
+	size_t	 wlen;
+
+	*whole = NULL;
+	memset(in, 0, sizeof(*in));
+	switch (ip_check(buf, len, in)) {
+	case -1:
+		return (-1);
+	case 1:
+		if (ipfrag_input(buf, in->len, whole, &wlen) != 1)
+			return (1);
+		memset(in, 0, sizeof(*in));
+		if (ip_check(*whole, wlen, in) != 0)
+			goto fail;
+		break;
+	}
+	if (ip_accept(in) == 0)
+		return (0);
+ fail:
+	free(*whole);
+	*whole = NULL;
+	return (-1);
+}
+
+/* Only ICMP, TCP and UDP, with sound headers and checksums. */
+static int
+ip_accept(struct ipin *in)
+{
+	int	 slot;
+
+	switch (in->ip->ip_p) {
 	case IP_PROTO_TCP:
 		slot = HP_TCP;
 		break;
@@ -78,17 +133,14 @@ ip_input(const uint8_t *buf, size_t len)
 		break;
 	default:
 		engine->stats.drop_proto++;
-		return;
+		return (-1);
 	}
-	if (ip_check_l4(&in) == -1) {
+	if (ip_check_l4(in) == -1) {
 		engine->stats.drop_l4sum++;
-		return;
+		return (-1);
 	}
 	engine->stats.proto_in[slot]++;
-	/* Behind virtual routers: the topology delivers it, maybe later. */
-	if (router_input(&in) == 1)
-		return;
-	ip_dispatch(&in);
+	return (0);
 }
 
 /* A checked packet at its destination: the template decides. */

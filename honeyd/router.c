@@ -26,6 +26,19 @@
  * from 0 at A ms of queueing to 1 at B ms (random early drop).  Held
  * packets are bounded in count and bytes; what does not fit is counted
  * and dropped.
+ *
+ * "route R add net NET tunnel LOCAL REMOTE": R reaches NET, a real
+ * network at a remote site, through a GRE tunnel (RFC 2784) between
+ * LOCAL, an address the parent claims, and REMOTE, the site's router.
+ * A packet whose walk takes the tunnel leaves in GRE from LOCAL to
+ * REMOTE, after the TTL and the delay of the way to R and R's own TTL.
+ * GRE from REMOTE to LOCAL is the way back: its inner packet, which
+ * must come from NET, enters the topology at R and walks down from
+ * there as if R had received it, so a site can route address space to
+ * the virtual hosts below R through the tunnel; answers to NET go up
+ * from the host to R and into the tunnel.  Nothing goes from a tunnel
+ * to the wire or into another tunnel: honeyd is no router for real
+ * traffic.
  */
 
 #include <sys/types.h>
@@ -67,10 +80,11 @@ enum rt_end {
 	RT_DELIVER,		/* at the destination */
 	RT_EXPIRED,		/* TTL spent: time exceeded from "at" */
 	RT_NOROUTE,		/* net unreachable from "at" */
-	RT_TUNNELED,		/* into a tunnel: not implemented */
+	RT_TUNNELED,		/* into the tunnel of "row" */
 };
 
 struct rt_node;
+struct rt_tunnel;
 
 /* One edge of a tree: the parent reaches "to" over it. */
 struct rt_link {
@@ -88,6 +102,7 @@ struct rt_row {
 	uint32_t		 net, mask;
 	enum rt_kind		 kind;
 	struct rt_link		*link;		/* RT_NET */
+	struct rt_tunnel	*tun;		/* RT_TUNNEL */
 	const struct route_conf	*rc;
 };
 
@@ -118,10 +133,19 @@ struct rt_entry {
 	const struct route_conf	*rc;
 };
 
+/* A tunnel: its router, the remote network and both ends. */
+struct rt_tunnel {
+	struct rt_node		*node;
+	uint32_t		 net, mask;
+	uint32_t		 local, remote;
+};
+
 struct router_topo {
 	struct rt_nodes		 nodes;
 	struct rt_entry		*entries;
 	size_t			 nentries;
+	struct rt_tunnel	*tunnels;
+	size_t			 ntunnels;
 };
 
 /* The result of a walk. */
@@ -132,7 +156,25 @@ struct rt_path {
 	int			 nlinks;
 	int			 hops;		/* routers that forwarded it */
 	int			 ttl;		/* as it arrives at "at" */
+	const struct rt_row	*row;		/* RT_TUNNELED: the tunnel's */
 };
+
+/* An answer's way from a host up and down the tree to a tunnel. */
+struct rt_way {
+	struct rt_link		*links[2 * RT_MAX_DEPTH];
+	int			 dirs[2 * RT_MAX_DEPTH];
+	int			 nlinks;
+	int			 hops;
+};
+
+/* RFC 2784: the C bit, bits 1-5 (RFC 1701's R, K, S, s, Recur), version. */
+#define GRE_F_CSUM		0x8000
+#define GRE_F_1701		0x7c00
+#define GRE_VERSION		0x0007
+#define GRE_HDR_LEN		4
+#define GRE_CSUM_LEN		4	/* checksum, reserved1 */
+#define GRE_ENCAP_LEN		(IP_HDR_LEN + GRE_HDR_LEN)
+#define GRE_TTL			64
 
 /* A packet held until the topology would have delivered it. */
 struct rt_held {
@@ -160,6 +202,7 @@ static int		 rt_tfd = -1;
 static void	 rt_error(const struct route_conf *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
 static void	 rt_fire(int, short, void *);
+static void	 rt_release(struct rt_held *);
 
 static int
 rt_node_cmp(struct rt_node *a, struct rt_node *b)
@@ -471,6 +514,36 @@ rt_row_cmp(const void *a, const void *b)
 	return (x->net < y->net ? -1 : x->net > y->net);
 }
 
+/* The tunnels, once the rows have their final places. */
+static int
+rt_tunnels(struct router_topo *t)
+{
+	struct rt_node		*n;
+	struct rt_tunnel	*tun;
+	size_t			 i, count = 0;
+
+	RB_FOREACH(n, rt_nodes, &t->nodes)
+		for (i = 0; i < n->nrows; i++)
+			count += n->rows[i].kind == RT_TUNNEL;
+	if (count == 0)
+		return (0);
+	if ((t->tunnels = calloc(count, sizeof(*t->tunnels))) == NULL)
+		return (-1);
+	RB_FOREACH(n, rt_nodes, &t->nodes)
+		for (i = 0; i < n->nrows; i++) {
+			if (n->rows[i].kind != RT_TUNNEL)
+				continue;
+			tun = &t->tunnels[t->ntunnels++];
+			tun->node = n;
+			tun->net = n->rows[i].net;
+			tun->mask = n->rows[i].mask;
+			tun->local = n->rows[i].rc->gw;
+			tun->remote = n->rows[i].rc->tunnel_dst;
+			n->rows[i].tun = tun;
+		}
+	return (0);
+}
+
 /*
  * Build conf's routing trees from its route statements and check that
  * they are trees.  Errors go to log_diag() as "file:line: message"; then
@@ -507,6 +580,11 @@ router_build(struct honeyd_config *conf)
 	RB_FOREACH(n, rt_nodes, &t->nodes)
 		if (n->nrows > 1)
 			qsort(n->rows, n->nrows, sizeof(*n->rows), rt_row_cmp);
+	if (rt_tunnels(t) == -1) {
+		rt_error(TAILQ_FIRST(&conf->routes), "out of memory");
+		router_free(t);
+		return (-1);
+	}
 	conf->topo = t;
 	return (0);
 }
@@ -527,6 +605,7 @@ router_free(struct router_topo *t)
 		free(n);
 	}
 	free(t->entries);
+	free(t->tunnels);
 	free(t);
 }
 
@@ -569,32 +648,29 @@ rt_match(const struct rt_node *n, uint32_t dst)
 }
 
 /*
- * The way from the entry to dst.  ttl -1 walks without spending TTL
- * (the way back of an answer).  0: dst is not in the topology.
+ * The way from router start down to dst; "ours": dst is the topology's
+ * even if start has no route for it.  ttl -1 walks without spending
+ * TTL (the way back of an answer).  0: dst is not in the topology.
  */
 static int
-rt_walk(const struct router_topo *t, uint32_t dst, int ttl, struct rt_path *p)
+rt_walk_from(struct rt_node *start, int ours, uint32_t dst, int ttl,
+    struct rt_path *p)
 {
-	const struct rt_entry	*e;
 	const struct rt_row	*row = NULL;
 	struct rt_node		*n;
 
 	memset(p, 0, sizeof(*p));
-	if (t == NULL || (e = rt_entry_for(t, dst)) == NULL)
-		return (0);
-	for (n = e->node; n->addr != dst; n = row->link->to) {
+	for (n = start; n->addr != dst; n = row->link->to) {
 		p->at = n;
 		p->ttl = ttl;
 		if ((row = rt_match(n, dst)) == NULL) {
-			/* Only an entry's own network is all ours. */
-			if (n == e->node && !e->has_net)
+			if (n == start && !ours)
 				return (0);
 			p->end = RT_NOROUTE;
 			return (1);
 		}
-		if (row->kind == RT_UNREACH || row->kind == RT_TUNNEL) {
-			p->end = row->kind == RT_UNREACH ? RT_NOROUTE :
-			    RT_TUNNELED;
+		if (row->kind == RT_UNREACH) {
+			p->end = RT_NOROUTE;
 			return (1);
 		}
 		if (ttl != -1 && ttl <= 1) {
@@ -604,6 +680,13 @@ rt_walk(const struct router_topo *t, uint32_t dst, int ttl, struct rt_path *p)
 		if (ttl != -1)
 			ttl--;
 		p->hops++;
+		if (row->kind == RT_TUNNEL) {
+			/* The router sends it on: its TTL is spent. */
+			p->end = RT_TUNNELED;
+			p->row = row;
+			p->ttl = ttl;
+			return (1);
+		}
 		if (row->kind == RT_LINK)
 			break;
 		/* The tree check bounds the depth; this keeps it so. */
@@ -615,6 +698,18 @@ rt_walk(const struct router_topo *t, uint32_t dst, int ttl, struct rt_path *p)
 	p->at = n;		/* the destination, or the router linking it */
 	p->ttl = ttl;
 	return (1);
+}
+
+/* The way from the entry dst comes in by; only its own network is ours. */
+static int
+rt_walk(const struct router_topo *t, uint32_t dst, int ttl, struct rt_path *p)
+{
+	const struct rt_entry	*e;
+
+	memset(p, 0, sizeof(*p));
+	if (t == NULL || (e = rt_entry_for(t, dst)) == NULL)
+		return (0);
+	return (rt_walk_from(e->node, e->has_net, dst, ttl, p));
 }
 
 /* Link behaviour. */
@@ -786,6 +881,143 @@ rt_hold(struct rt_held *h, uint64_t now, uint64_t delay)
 	return (0);
 }
 
+/* Tunnels. */
+
+/* The tunnel whose network holds dst, the longest prefix; or NULL. */
+static const struct rt_tunnel *
+rt_tunnel_for(const struct router_topo *t, uint32_t dst)
+{
+	const struct rt_tunnel	*tun, *best = NULL;
+	size_t			 i;
+
+	for (i = 0; i < t->ntunnels; i++) {
+		tun = &t->tunnels[i];
+		if ((dst & tun->mask) == tun->net &&
+		    (best == NULL || tun->mask > best->mask))
+			best = tun;
+	}
+	return (best);
+}
+
+/*
+ * The packet in GRE from the tunnel's local end to its remote one, to
+ * hold or send; NULL if it would not fit an IPv4 packet, or no memory
+ * (counted).  The inner packet's checksums are the caller's.
+ */
+static struct rt_held *
+rt_gre_encap(const struct rt_tunnel *tun, const void *pkt, size_t len)
+{
+	struct rt_held	*h;
+	struct ip_hdr	*ip;
+	uint8_t		*gre;
+	int		 sum;
+
+	if (len > HONEYD_MAX_PKT - GRE_ENCAP_LEN ||
+	    (h = malloc(sizeof(*h) + GRE_ENCAP_LEN + len)) == NULL) {
+		engine->stats.tunnel_drop++;
+		return (NULL);
+	}
+	memset(h, 0, sizeof(*h) + GRE_ENCAP_LEN);
+	h->len = GRE_ENCAP_LEN + len;
+	h->out = 1;
+	ip = (struct ip_hdr *)h->pkt;
+	ip->ip_v = 4;
+	ip->ip_hl = IP_HDR_LEN / 4;
+	ip->ip_len = htons((uint16_t)h->len);
+	/* No DF: a large one goes out in fragments (engine_send). */
+	ip->ip_id = htons((uint16_t)arc4random());
+	ip->ip_ttl = GRE_TTL;
+	ip->ip_p = IP_PROTO_GRE;
+	ip->ip_src = htonl(tun->local);
+	ip->ip_dst = htonl(tun->remote);
+	sum = ip_cksum_add(ip, IP_HDR_LEN, 0);
+	ip->ip_sum = ip_cksum_carry(sum);
+	/* Flags and version 0; the protocol type is IPv4's EtherType. */
+	gre = h->pkt + IP_HDR_LEN;
+	gre[2] = ETH_TYPE_IP >> 8;
+	gre[3] = ETH_TYPE_IP & 0xff;
+	memcpy(gre + GRE_HDR_LEN, pkt, len);
+	return (h);
+}
+
+/* Send h now, or hold it delay us; counts it if it went into a tunnel. */
+static void
+rt_send_held(struct rt_held *h, uint64_t now, uint64_t delay, int tunneled)
+{
+	if (delay > 0) {
+		if (rt_hold(h, now, delay) == -1)
+			return;
+	} else {
+		rt_release(h);
+		free(h);
+	}
+	if (tunneled)
+		engine->stats.tunnel_out++;
+}
+
+/* Whether node is one of the routers of the walk p. */
+static int
+rt_on_path(const struct rt_path *p, const struct rt_node *node)
+{
+	const struct rt_node	*m;
+
+	if (node->depth > p->nlinks)
+		return (0);
+	if (node->depth == 0)
+		m = p->nlinks > 0 ? p->links[0]->from : p->at;
+	else
+		m = p->links[node->depth - 1]->to;
+	return (m == node);
+}
+
+/*
+ * The way of an answer from the host p walked to, to router r: up to
+ * the lowest router both hang below, then down to r.  Every router on
+ * the way but the host itself spends a TTL, r included: it sends the
+ * answer on into its tunnel.  -1: r is in another tree.
+ */
+static int
+rt_way_to(const struct rt_path *p, struct rt_node *r, struct rt_way *w)
+{
+	struct rt_link	*down[RT_MAX_DEPTH];
+	struct rt_node	*lca;
+	int		 i, l, ndown = 0;
+
+	memset(w, 0, sizeof(*w));
+	/* Up from r to the first router of the host's walk. */
+	for (lca = r; !rt_on_path(p, lca); lca = lca->up->from) {
+		if (lca->up == NULL || ndown == RT_MAX_DEPTH)
+			return (-1);
+		down[ndown++] = lca->up;
+	}
+	l = lca->depth;
+	for (i = p->nlinks - 1; i >= l; i--) {
+		w->links[w->nlinks] = p->links[i];
+		w->dirs[w->nlinks++] = RT_UP;
+	}
+	for (i = ndown - 1; i >= 0; i--) {
+		w->links[w->nlinks] = down[i];
+		w->dirs[w->nlinks++] = RT_DOWN;
+	}
+	/* p->hops counts the routers from the entry to the host. */
+	w->hops = p->hops - l + ndown;
+	return (0);
+}
+
+/* How long the way takes for len bytes; -1: dropped by a queue. */
+static int
+rt_way_delay(struct rt_way *w, size_t len, uint64_t now, uint64_t *delay)
+{
+	uint64_t	 t = now;
+	int		 i;
+
+	for (i = 0; i < w->nlinks; i++)
+		if (rt_cross(w->links[i], w->dirs[i], len, &t) == -1)
+			return (-1);
+	*delay = t - now;
+	return (0);
+}
+
 /* Never an ICMP error about an ICMP error (RFC 1122 3.2.2). */
 static int
 rt_icmp_error(const struct ipin *in)
@@ -911,6 +1143,50 @@ router_flush(void)
 }
 
 /*
+ * A packet on its walk p: lost, queued, or on its way to where the walk
+ * ends, maybe later; into a tunnel in GRE.
+ */
+static void
+rt_enter(struct ipin *in, struct rt_path *p)
+{
+	struct rt_held	*h, *g;
+	struct ip_hdr	*ip;
+	uint64_t	 now, delay;
+	int		 sum;
+
+	engine->stats.route_in++;
+	if (rt_lost(p)) {
+		engine->stats.route_loss++;
+		return;
+	}
+	now = rt_now();
+	if (rt_delay(p, RT_DOWN, in->len, now, &delay) == -1) {
+		engine->stats.route_queue++;
+		return;
+	}
+	if ((h = rt_held_new(in->ip, in->len)) == NULL)
+		return;
+	h->end = p->end;
+	h->at = p->at->addr;
+	h->hlen = in->hlen;
+	h->l4len = in->l4len;
+	/* The TTL as the routers on the way left it. */
+	ip = (struct ip_hdr *)h->pkt;
+	ip->ip_ttl = p->ttl;
+	ip->ip_sum = 0;
+	sum = ip_cksum_add(ip, in->hlen, 0);
+	ip->ip_sum = ip_cksum_carry(sum);
+	if (p->end == RT_TUNNELED) {
+		g = rt_gre_encap(p->row->tun, h->pkt, h->len);
+		free(h);
+		if (g != NULL)
+			rt_send_held(g, now, delay, 1);
+		return;
+	}
+	rt_send_held(h, now, delay, 0);
+}
+
+/*
  * The dispatcher's hook: 0 if the packet is not for the topology, 1 if
  * the topology took it (answered, dropped, or held to arrive later).
  */
@@ -918,45 +1194,122 @@ int
 router_input(struct ipin *in)
 {
 	struct rt_path	 p;
-	struct rt_held	*h;
-	struct ip_hdr	*ip;
-	uint64_t	 now, delay;
-	int		 sum;
 
 	if (engine->conf == NULL ||
 	    !rt_walk(engine->conf->topo, in->dst, in->ip->ip_ttl, &p))
 		return (0);
-	engine->stats.route_in++;
-	if (p.end == RT_TUNNELED) {
-		/* XXX tunnels need GRE to a real host; dropped for now. */
-		engine->stats.route_tunnel++;
+	rt_enter(in, &p);
+	return (1);
+}
+
+/*
+ * The GRE header of in (RFC 2784): its length, or -1 if it is none we
+ * take: a version but 0, RFC 1701's key, sequence or routing, a payload
+ * but IPv4, a bad checksum, or too short.
+ */
+static int
+rt_gre_check(const struct ipin *in)
+{
+	const uint8_t	*g = in->l4;
+	uint16_t	 flags, proto;
+	int		 sum;
+
+	if (in->l4len < GRE_HDR_LEN)
+		return (-1);
+	flags = (uint16_t)(g[0] << 8 | g[1]);
+	proto = (uint16_t)(g[2] << 8 | g[3]);
+	if ((flags & (GRE_VERSION | GRE_F_1701)) != 0 || proto != ETH_TYPE_IP)
+		return (-1);
+	if ((flags & GRE_F_CSUM) == 0)
+		return (GRE_HDR_LEN);
+	if (in->l4len < GRE_HDR_LEN + GRE_CSUM_LEN)
+		return (-1);
+	sum = ip_cksum_add(g, in->l4len, 0);
+	if (ip_cksum_carry(sum) != 0)
+		return (-1);
+	return (GRE_HDR_LEN + GRE_CSUM_LEN);
+}
+
+/*
+ * ip_input()'s hook for GRE: 0 if the packet is for no tunnel's local
+ * end (the dispatcher drops it as any other protocol), 1 if a tunnel
+ * took it.  Its inner packet passes the checks of every packet, must
+ * come from a network of a tunnel between the same two ends, and
+ * enters the topology at that tunnel's router.
+ */
+int
+router_tunnel_input(struct ipin *in)
+{
+	const struct router_topo *t;
+	const struct rt_tunnel	*tun, *best = NULL;
+	struct ipin		 inner;
+	struct rt_path		 p;
+	uint8_t			*whole = NULL;
+	size_t			 i;
+	int			 ours = 0, hlen, r;
+
+	if (engine->conf == NULL || (t = engine->conf->topo) == NULL)
+		return (0);
+	for (i = 0; i < t->ntunnels; i++)
+		ours |= t->tunnels[i].local == in->dst;
+	if (!ours)
+		return (0);
+	if ((hlen = rt_gre_check(in)) == -1)
+		goto drop;
+	r = ip_input_inner(in->l4 + hlen, in->l4len - hlen, &inner, &whole);
+	if (r == 1)		/* a fragment, held */
+		return (1);
+	if (r == -1)
+		goto drop;
+	for (i = 0; i < t->ntunnels; i++) {
+		tun = &t->tunnels[i];
+		if (tun->local == in->dst && tun->remote == in->src &&
+		    (inner.src & tun->mask) == tun->net &&
+		    (best == NULL || tun->mask > best->mask))
+			best = tun;
+	}
+	if (best == NULL) {
+		log_debug("router: GRE from %s to %s: no tunnel for %s",
+		    rt_addr(in->src), rt_addr(in->dst), rt_addr(inner.src));
+		goto drop;
+	}
+	/* Always ours: what the router has no route for is unreachable. */
+	if (!rt_walk_from(best->node, 1, inner.dst, inner.ip->ip_ttl, &p) ||
+	    p.end == RT_TUNNELED)	/* from a tunnel into one: no */
+		goto drop;
+	engine->stats.tunnel_in++;
+	rt_enter(&inner, &p);
+	free(whole);
+	return (1);
+ drop:
+	engine->stats.tunnel_drop++;
+	free(whole);
+	return (1);
+}
+
+/* An answer for a tunnel's network: up to its router and into it. */
+static int
+rt_output_tunnel(uint8_t *pkt, size_t len, const struct rt_tunnel *tun,
+    struct rt_way *w)
+{
+	struct ip_hdr	*ip = (struct ip_hdr *)pkt;
+	struct rt_held	*h;
+	uint64_t	 now, delay;
+
+	engine->stats.route_out++;
+	if (ip->ip_ttl <= w->hops) {
+		engine->stats.route_ttl++;
 		return (1);
 	}
-	if (rt_lost(&p)) {
-		engine->stats.route_loss++;
-		return (1);
-	}
+	ip->ip_ttl -= w->hops;
 	now = rt_now();
-	if (rt_delay(&p, RT_DOWN, in->len, now, &delay) == -1) {
+	if (rt_way_delay(w, len, now, &delay) == -1) {
 		engine->stats.route_queue++;
 		return (1);
 	}
-	if ((h = rt_held_new(in->ip, in->len)) == NULL)
-		return (1);
-	h->end = p.end;
-	h->at = p.at->addr;
-	h->hlen = in->hlen;
-	h->l4len = in->l4len;
-	/* The TTL as the routers on the way left it. */
-	ip = (struct ip_hdr *)h->pkt;
-	ip->ip_ttl = p.ttl;
-	ip->ip_sum = 0;
-	sum = ip_cksum_add(ip, in->hlen, 0);
-	ip->ip_sum = ip_cksum_carry(sum);
-	if (delay > 0)
-		return (rt_hold(h, now, delay), 1);
-	rt_arrive(h);
-	free(h);
+	ip_checksum(pkt, len);
+	if ((h = rt_gre_encap(tun, pkt, len)) != NULL)
+		rt_send_held(h, now, delay, 1);
 	return (1);
 }
 
@@ -969,18 +1322,26 @@ router_input(struct ipin *in)
 int
 router_output(uint8_t *pkt, size_t len)
 {
-	struct ip_hdr	*ip = (struct ip_hdr *)pkt;
-	struct rt_path	 p;
-	struct rt_held	*h;
-	uint64_t	 now, delay;
-	uint32_t	 a;
+	struct ip_hdr		*ip = (struct ip_hdr *)pkt;
+	const struct rt_tunnel	*tun;
+	struct rt_path		 p;
+	struct rt_way		 w;
+	struct rt_held		*h;
+	uint64_t		 now, delay;
+	uint32_t		 a;
 
 	if (engine->conf == NULL || engine->conf->topo == NULL ||
 	    len < IP_HDR_LEN)
 		return (0);
 	memcpy(&a, &ip->ip_src, sizeof(a));
 	if (!rt_walk(engine->conf->topo, ntohl(a), -1, &p) ||
-	    p.end != RT_DELIVER || p.hops == 0)
+	    p.end != RT_DELIVER)
+		return (0);
+	memcpy(&a, &ip->ip_dst, sizeof(a));
+	if ((tun = rt_tunnel_for(engine->conf->topo, ntohl(a))) != NULL &&
+	    rt_way_to(&p, tun->node, &w) == 0)
+		return (rt_output_tunnel(pkt, len, tun, &w));
+	if (p.hops == 0)
 		return (0);
 	engine->stats.route_out++;
 	if (ip->ip_ttl <= p.hops) {

@@ -89,9 +89,11 @@ const struct stat_desc stats_engine[] = {
 	ROW("route_loss",	"; dropped loss ",	ES(route_loss)),
 	ROW("route_queue",	" queue ",		ES(route_queue)),
 	ROW("route_held",	" held ",		ES(route_held)),
-	ROW("route_tunnel",	" tunnel ",		ES(route_tunnel)),
 	ROW("route_ttl",	" ttl ",		ES(route_ttl)),
 	GAUGE("route_holding",	"; holding ",	gauge_route_held, STAT_F_EOL),
+	ROW("tunnel_in",	"tunnel in ",		ES(tunnel_in)),
+	ROW("tunnel_out",	" out ",		ES(tunnel_out)),
+	EOL("tunnel_drop",	" dropped ",		ES(tunnel_drop)),
 
 	ROW("ctl_accepted",	"control clients ",	ES(ctl_accepted)),
 	ROW("ctl_refused",	"; refused credentials ", ES(ctl_refused)),

@@ -174,6 +174,8 @@ static const char conf_text[] =
     "route 198.18.2.1 add net 198.18.3.0/24 198.18.3.1 latency 30ms\n"
     "route 198.18.3.1 link 198.18.3.0/24\n"
     "route 198.18.1.1 unreach 198.18.9.0/24\n"
+    "route 198.18.2.1 add net 198.18.2.128/25 tunnel 198.18.1.66 "
+    "198.18.2.200\n"
     "option service max 8\n"
     "create default\n"
     "set default default tcp action reset\n"

@@ -3,8 +3,8 @@
  * dispatcher: crafted packets go into ip_input(), the event loop runs
  * the link delays, and the answers are read back from the imsg channel
  * the parent would read.  TTLs, ICMP errors from routers, delays (as
- * lower bounds only), loss, random early drop and reloads while
- * packets are held.
+ * lower bounds only), loss, random early drop, reloads while packets
+ * are held, and GRE tunnels both ways with the GRE they refuse.
  */
 
 #include <sys/types.h>
@@ -31,6 +31,9 @@
 #define H_NARROW	"198.18.48.7"	/* behind 1 Mbps with RED */
 #define UNREACH		"198.18.64.9"
 #define OUTSIDE		"198.18.200.1"	/* not in the topology */
+#define T_LOCAL		"198.18.0.66"	/* R_SLOW's tunnel to 198.18.24/24 */
+#define T_REMOTE	"198.19.99.1"
+#define T_SITE		"198.18.24.5"	/* a host of the remote site */
 
 static const char conf_text[] =
     "route entry " ENTRY "\n"
@@ -43,6 +46,8 @@ static const char conf_text[] =
     "route " R_SLOW " link 198.18.16.0/24\n"
     "route 198.18.32.1 link 198.18.32.0/24\n"
     "route 198.18.48.1 link 198.18.48.0/24\n"
+    "route " R_SLOW " add net 198.18.24.0/24 tunnel " T_LOCAL " " T_REMOTE
+	"\n"
     "create default\n"
     "set default default icmp action open\n"
     "set default default udp action reset\n"
@@ -159,6 +164,70 @@ sums_ok(const struct fixture_reply *r)
 }
 
 static int	 base_ttl;	/* what the default personality stamps */
+
+#define GRE_T_BADSUM	0x10000		/* gre_input: spoil the checksum */
+
+/* in, in GRE with flags from src to dst, into the engine. */
+static void
+gre_input(const uint8_t *in, size_t len, int flags, const char *src,
+    const char *dst)
+{
+	uint8_t		 pkt[2048];
+	ip_addr_t	 s, d;
+	size_t		 glen = flags & 0x8000 ? 8 : 4;
+	int		 sum;
+
+	ip_pton(src, &s);
+	ip_pton(dst, &d);
+	ip_pack_hdr(pkt, 0, IP_HDR_LEN + glen + len, 99, 0, 64,
+	    IP_PROTO_GRE, s, d);
+	memset(pkt + IP_HDR_LEN, 0, glen);
+	pkt[IP_HDR_LEN] = flags >> 8;
+	pkt[IP_HDR_LEN + 1] = flags & 0xff;
+	pkt[IP_HDR_LEN + 2] = 0x08;
+	memcpy(pkt + IP_HDR_LEN + glen, in, len);
+	if (flags & 0x8000) {
+		sum = ip_cksum_add(pkt + IP_HDR_LEN, glen + len, 0);
+		sum = ip_cksum_carry(sum) ^ (flags & GRE_T_BADSUM ? 1 : 0);
+		memcpy(pkt + IP_HDR_LEN + 4, &(uint16_t){ (uint16_t)sum }, 2);
+	}
+	ip_checksum(pkt, IP_HDR_LEN + glen + len);
+	ip_input(pkt, IP_HDR_LEN + glen + len);
+}
+
+/* r is GRE (RFC 2784, plain) from the tunnel's local end to its remote. */
+static int
+gre_out(const struct fixture_reply *r)
+{
+	static const uint8_t	 hdr[4] = { 0, 0, 0x08, 0 };
+
+	return (r->len >= IP_HDR_LEN + 4 + IP_HDR_LEN &&
+	    r->pkt[9] == IP_PROTO_GRE && from(r, T_LOCAL) && sums_ok(r) &&
+	    memcmp(r->pkt + 16, "\xc6\x13\x63\x01", 4) == 0 &&
+	    memcmp(r->pkt + IP_HDR_LEN, hdr, 4) == 0 &&
+	    (size_t)(r->pkt[2] << 8 | r->pkt[3]) == r->len);
+}
+
+/* The packet inside r, moved to its start. */
+static void
+gre_strip(struct fixture_reply *r)
+{
+	memmove(r->pkt, r->pkt + IP_HDR_LEN + 4, r->len - IP_HDR_LEN - 4);
+	r->len -= IP_HDR_LEN + 4;
+}
+
+/* An echo request from the remote site, as make_echo's. */
+static size_t
+site_echo(uint8_t *pkt, const char *dst, int ttl)
+{
+	size_t	 len = make_echo(pkt, dst, ttl, 8);
+	ip_addr_t a;
+
+	ip_pton(T_SITE, &a);
+	memcpy(pkt + 12, &a, 4);
+	ip_checksum(pkt, len);
+	return (len);
+}
 
 static void
 test_entry(void)
@@ -316,6 +385,165 @@ test_reload(void)
 	CHECK(from(&r, H_SLOW) && ttl(&r) == base_ttl - 2);
 }
 
+/*
+ * The remote site's packets come out of the tunnel at R_SLOW; answers
+ * to the site go back into it, from anywhere in the tree.
+ */
+static void
+test_tunnel(void)
+{
+	struct engine_stats	*st = &engine->stats;
+	struct fixture_reply	 r;
+	uint8_t			 pkt[256], big[256];
+	uint64_t		 in0 = st->tunnel_in, out0 = st->tunnel_out;
+	uint64_t		 t0;
+	size_t			 len;
+
+	/* Below the tunnel's router: one router, no link crossed. */
+	gre_input(pkt, site_echo(pkt, H_SLOW, 64), 0, T_REMOTE, T_LOCAL);
+	CHECK(fixture_replies(&r) == 1 && gre_out(&r));
+	gre_strip(&r);
+	CHECK(from(&r, H_SLOW) && icmp_is(&r, ICMP_ECHOREPLY, 0) &&
+	    ttl(&r) == base_ttl - 1 && sums_ok(&r));
+	CHECK(st->tunnel_in - in0 == 1 && st->tunnel_out - out0 == 1);
+
+	/* With a GRE checksum that holds: taken as well. */
+	gre_input(pkt, site_echo(pkt, R_SLOW, 64), 0x8000, T_REMOTE,
+	    T_LOCAL);
+	CHECK(fixture_replies(&r) == 1 && gre_out(&r));
+	gre_strip(&r);
+	CHECK(from(&r, R_SLOW) && icmp_is(&r, ICMP_ECHOREPLY, 0) &&
+	    ttl(&r) == base_ttl);
+
+	/* TTL 1 dies at the tunnel's router, which says so through it. */
+	gre_input(pkt, site_echo(pkt, H_SLOW, 1), 0, T_REMOTE, T_LOCAL);
+	CHECK(fixture_replies(&r) == 1 && gre_out(&r));
+	gre_strip(&r);
+	CHECK(from(&r, R_SLOW) &&
+	    icmp_is(&r, ICMP_TIMEXCEED, ICMP_TIMEXCEED_INTRANS));
+
+	/* Not below the router: net unreachable from it. */
+	gre_input(pkt, site_echo(pkt, ONLINK, 64), 0, T_REMOTE, T_LOCAL);
+	CHECK(fixture_replies(&r) == 1 && gre_out(&r));
+	gre_strip(&r);
+	CHECK(from(&r, R_SLOW) && icmp_is(&r, ICMP_UNREACH,
+	    ICMP_UNREACH_NET));
+
+	/*
+	 * From the wire to the site: over the 10 ms link to R_SLOW, which
+	 * spends its TTL and sends it into the tunnel.
+	 */
+	t0 = now_us();
+	ip_input(pkt, make_echo(pkt, T_SITE, 64, 8));
+	CHECK(fixture_replies(NULL) == 0);
+	CHECK(wait_replies(&r, 2000) == 1 && gre_out(&r));
+	CHECK(now_us() - t0 >= 10000);
+	gre_strip(&r);
+	CHECK(r.pkt[8] == 62 && icmp_is(&r, ICMP_ECHO, 0) && sums_ok(&r));
+
+	/*
+	 * An answer to the site from the other side of the tree: up to
+	 * the entry, down the 10 ms link to R_SLOW, into the tunnel.
+	 */
+	t0 = now_us();
+	ip_input(pkt, site_echo(pkt, ONLINK, 64));
+	CHECK(fixture_replies(NULL) == 0);
+	CHECK(wait_replies(&r, 2000) == 1 && gre_out(&r));
+	CHECK(now_us() - t0 >= 10000);
+	gre_strip(&r);
+	CHECK(from(&r, ONLINK) && icmp_is(&r, ICMP_ECHOREPLY, 0) &&
+	    ttl(&r) == base_ttl - 2);
+
+	/* A datagram in two fragments, each in its own GRE packet. */
+	len = site_echo(big, H_SLOW, 64);
+	memcpy(pkt, big, IP_HDR_LEN + 8);
+	pkt[2] = 0;
+	pkt[3] = IP_HDR_LEN + 8;
+	pkt[6] = 0x20;			/* MF, offset 0 */
+	pkt[10] = pkt[11] = 0;
+	ip_checksum(pkt, IP_HDR_LEN);
+	gre_input(pkt, IP_HDR_LEN + 8, 0, T_REMOTE, T_LOCAL);
+	CHECK(fixture_replies(NULL) == 0);
+	memcpy(pkt, big, IP_HDR_LEN);
+	memcpy(pkt + IP_HDR_LEN, big + IP_HDR_LEN + 8, len - IP_HDR_LEN - 8);
+	pkt[2] = 0;
+	pkt[3] = len - 8;
+	pkt[6] = 0;
+	pkt[7] = 1;			/* offset 8 bytes, last */
+	pkt[10] = pkt[11] = 0;
+	ip_checksum(pkt, IP_HDR_LEN);
+	gre_input(pkt, len - 8, 0, T_REMOTE, T_LOCAL);
+	CHECK(fixture_replies(&r) == 1 && gre_out(&r));
+	gre_strip(&r);
+	CHECK(from(&r, H_SLOW) && icmp_is(&r, ICMP_ECHOREPLY, 0) &&
+	    r.len == len);
+
+	/* An ordinary answer still goes to the wire. */
+	ip_input(pkt, make_echo(pkt, ONLINK, 64, 8));
+	CHECK(fixture_replies(&r) == 1 && r.pkt[9] == IP_PROTO_ICMP);
+	CHECK(st->tunnel_in - in0 == 5 && st->tunnel_out - out0 == 7);
+}
+
+/* GRE the tunnel refuses: counted, never answered. */
+static void
+test_tunnel_bad(void)
+{
+	struct engine_stats	*st = &engine->stats;
+	uint8_t			 pkt[256], outer[256];
+	uint64_t		 drop0 = st->tunnel_drop, in0 = st->tunnel_in;
+	uint64_t		 proto0 = st->drop_proto;
+	size_t			 len, olen;
+	ip_addr_t		 s, d;
+
+	len = site_echo(pkt, H_SLOW, 64);
+	gre_input(pkt, len, 0x0001, T_REMOTE, T_LOCAL);	/* version 1 */
+	gre_input(pkt, len, 0x2000, T_REMOTE, T_LOCAL);	/* key */
+	gre_input(pkt, len, 0x1000, T_REMOTE, T_LOCAL);	/* sequence */
+	gre_input(pkt, len, 0, ONLINK, T_LOCAL);	/* not the remote */
+	gre_input(pkt, make_echo(pkt, H_SLOW, 64, 8), 0, T_REMOTE,
+	    T_LOCAL);					/* not from the site */
+	gre_input(pkt, site_echo(pkt, "198.18.24.9", 64), 0, T_REMOTE,
+	    T_LOCAL);					/* back into it */
+	len = site_echo(pkt, H_SLOW, 64);
+	pkt[10] ^= 1;
+	gre_input(pkt, len, 0, T_REMOTE, T_LOCAL);	/* IP checksum */
+	/* GRE in GRE. */
+	len = site_echo(pkt, H_SLOW, 64);
+	ip_pton(T_SITE, &s);
+	ip_pton(H_SLOW, &d);
+	ip_pack_hdr(outer, 0, IP_HDR_LEN + 4 + len, 5, 0, 64, IP_PROTO_GRE,
+	    s, d);
+	memcpy(outer + IP_HDR_LEN, "\0\0\x08\0", 4);
+	memcpy(outer + IP_HDR_LEN + 4, pkt, len);
+	olen = IP_HDR_LEN + 4 + len;
+	ip_checksum(outer, olen);
+	gre_input(outer, olen, 0, T_REMOTE, T_LOCAL);
+	/* A GRE checksum that does not hold. */
+	len = site_echo(pkt, H_SLOW, 64);
+	gre_input(pkt, len, 0x8000 | GRE_T_BADSUM, T_REMOTE, T_LOCAL);
+	CHECK(fixture_replies(NULL) == 0);
+	CHECK(st->tunnel_drop - drop0 == 9);
+	CHECK(st->tunnel_in == in0);
+
+	/* Truncated: a 2-byte GRE header. */
+	ip_pton(T_REMOTE, &s);
+	ip_pton(T_LOCAL, &d);
+	ip_pack_hdr(outer, 0, IP_HDR_LEN + 2, 6, 0, 64, IP_PROTO_GRE, s, d);
+	outer[IP_HDR_LEN] = outer[IP_HDR_LEN + 1] = 0;
+	ip_checksum(outer, IP_HDR_LEN + 2);
+	ip_input(outer, IP_HDR_LEN + 2);
+	CHECK(st->tunnel_drop - drop0 == 10);
+	/* GRE to an address that is no tunnel's end: another protocol. */
+	proto0 = st->drop_proto;
+	ip_pack_hdr(outer, 0, IP_HDR_LEN + 2, 7, 0, 64, IP_PROTO_GRE, s, s);
+	ip_pton(OUTSIDE, &d);
+	memcpy(outer + 16, &d, 4);
+	ip_checksum(outer, IP_HDR_LEN + 2);
+	ip_input(outer, IP_HDR_LEN + 2);
+	CHECK(st->tunnel_drop - drop0 == 10 && st->drop_proto - proto0 == 1);
+	CHECK(fixture_replies(NULL) == 0);
+}
+
 int
 main(void)
 {
@@ -326,6 +554,8 @@ main(void)
 	test_red();
 	test_bound();
 	test_reload();
+	test_tunnel();
+	test_tunnel_bad();
 	CHECK(fixture_other == 0);
 	config_free(engine->conf);
 	fpdb_free(engine->db);
