@@ -67,6 +67,7 @@ LIB_SRCS =	honeyd/addr.c \
 		honeyd/claim.c \
 		honeyd/config.c \
 		honeyd/ctlrec.c \
+		honeyd/dhcp.c \
 		honeyd/engine.c \
 		honeyd/ether.c \
 		honeyd/eventlog.c \
@@ -78,6 +79,7 @@ LIB_SRCS =	honeyd/addr.c \
 		honeyd/icmp.c \
 		honeyd/ip.c \
 		honeyd/ipfrag.c \
+		honeyd/lease.c \
 		honeyd/log.c \
 		honeyd/notify.c \
 		honeyd/passive.c \

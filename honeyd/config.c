@@ -523,6 +523,40 @@ config_bind(struct honeyd_config *conf, uint32_t lo, uint32_t hi,
 	return (0);
 }
 
+/*
+ * Take addr out of whatever bind holds it (a DHCP lease ends): the
+ * interval is cut in two, or shrinks, or goes.  0, or -1 if it was not
+ * bound or there is no room for the second half.
+ */
+int
+config_unbind(struct honeyd_config *conf, uint32_t addr)
+{
+	struct bind	*b;
+	size_t		 i;
+
+	i = bind_first_above(conf, addr);
+	if (i == conf->nbinds || conf->binds[i].lo > addr)
+		return (-1);
+	b = &conf->binds[i];
+	if (b->lo == addr && b->hi == addr) {
+		memmove(b, b + 1, (conf->nbinds - i - 1) * sizeof(*b));
+		conf->nbinds--;
+	} else if (b->lo == addr)
+		b->lo++;
+	else if (b->hi == addr)
+		b->hi--;
+	else {
+		if (binds_reserve(conf, 1) == -1)
+			return (-1);
+		b = &conf->binds[i];
+		memmove(b + 1, b, (conf->nbinds - i) * sizeof(*b));
+		b[0].hi = addr - 1;
+		b[1].lo = addr + 1;
+		conf->nbinds++;
+	}
+	return (0);
+}
+
 static int
 rule_matches(const struct dyn_rule *r, const struct dyn_match *m)
 {

@@ -79,6 +79,7 @@ engine_main(int fd, uid_t uid, gid_t gid, const char *chroot_dir)
 		    "kernel");
 
 	event_base_dispatch(e.base);
+	dhcp_shutdown();
 	engine_log_stats();
 	tcp_flush();
 	udp_flush();
@@ -182,6 +183,15 @@ engine_dispatch_parent(int fd, short event, void *arg)
 		case IMSG_LOG_FD:
 			eventlog_imsg(&imsg);
 			break;
+		case IMSG_DHCP_START:
+			dhcp_start(&imsg);
+			break;
+		case IMSG_DHCP_STOP:
+			dhcp_stop(&imsg);
+			break;
+		case IMSG_DHCP_IN:
+			dhcp_input(imsg.data, imsg_get_len(&imsg));
+			break;
 		default:
 			fatalx("engine: unexpected message %u",
 			    imsg.hdr.type);
@@ -261,6 +271,7 @@ engine_install(struct honeyd_config *conf, struct fpdb *db)
 	struct honeyd_config	*oconf = engine->conf;
 	struct fpdb		*odb = engine->db;
 
+	dhcp_reconf(conf);
 	engine->conf = conf;
 	engine->db = db;
 	engine->generation++;

@@ -281,8 +281,11 @@ claim_networks(struct honeyd_config *conf)
 	}
 	if (honeyd_opts.nnets == 0 && config_claimed_ranges(conf, &cs) == -1)
 		goto fail;
+	if (lease_claims(&cs) == -1)
+		goto fail;
 	claim_normalize(&cs);
-	if (cs.n == 0) {
+	/* A DHCP client claims its address once it has one. */
+	if (cs.n == 0 && TAILQ_EMPTY(&conf->dhcp)) {
 		log_warnx("no addresses to claim: give networks on the "
 		    "command line or bind addresses in the config");
 		goto fail;
@@ -449,6 +452,12 @@ parent_dispatch_engine(int fd, short event, void *arg)
 		case IMSG_RECONF_REFUSE:
 			parent_reload_refused("the engine refused it");
 			break;
+		case IMSG_DHCP_OUT:
+			lease_output(&imsg);
+			break;
+		case IMSG_DHCP_LEASE:
+			lease_update(&imsg);
+			break;
 		default:
 			fatalx("unexpected message %u from engine",
 			    imsg.hdr.type);
@@ -506,12 +515,33 @@ parent_reload(void)
 }
 
 /*
+ * A DHCP client's lease began or ended (lease.c): claim again, and
+ * capture what is claimed now.
+ */
+void
+parent_claims_update(void)
+{
+	char	*filter;
+	int	 i;
+
+	if (claim_networks(parent_conf) == -1)
+		return;
+	if ((filter = claim_filter(&parent->claimed)) == NULL)
+		fatal("claim_filter");
+	for (i = 0; i < parent->nifaces; i++)
+		if (parent->ifaces[i].pcap != NULL)
+			capture_setfilter(&parent->ifaces[i], filter);
+	free(filter);
+}
+
+/*
  * The engine runs a new configuration: the first tells systemd that
  * honeyd is up (Type=notify), a later one that a reload is over.
  */
 static void
 parent_engine_accept(void)
 {
+	lease_sync(parent_conf);
 	notify_status(engine_ready ? "configuration reloaded" : "running");
 	notify_ready();
 	engine_ready = 1;
@@ -578,6 +608,7 @@ parent_shutdown(int status)
 	service_killall();
 	if (parent->engine_pid > 0) {
 		kill(parent->engine_pid, SIGTERM);
+		lease_drain();
 		/* It may have died first: that is why we are here. */
 		if (waitpid(parent->engine_pid, &est, 0) > 0 && est != 0 &&
 		    !(WIFSIGNALED(est) && WTERMSIG(est) == SIGTERM))
