@@ -136,12 +136,15 @@ dhcp_backoff(int tries)
 	return (t - 1 + arc4random_uniform(2));
 }
 
+/* Two may be in one message: each call has its own of two buffers. */
 static const char *
 dhcp_addr(uint32_t a)
 {
-	static char	 buf[INET_ADDRSTRLEN];
+	static char	 buf[2][INET_ADDRSTRLEN];
+	static int	 n;
 
-	return (addr_fmt(a, buf, sizeof(buf)));
+	n = !n;
+	return (addr_fmt(a, buf[n], sizeof(buf[n])));
 }
 
 static struct dhcp_client *
