@@ -16,6 +16,8 @@ TEST_PKGS="nmap hping3 p0f tcpdump python3-scapy traceroute iputils-ping
 	nftables bc gdb groff-base"
 # A syslog daemon to receive -j syslog's events (netns/syslog.sh).
 TEST_PKGS="$TEST_PKGS rsyslog"
+# A DHCP server for the "dhcp" statement's clients (netns/dhcp.sh).
+TEST_PKGS="$TEST_PKGS dnsmasq-base"
 
 usage() {
 	echo "usage: $0 [build|test]" >&2

@@ -107,6 +107,12 @@ check_eq "nmap sees dhcphost's ports at $IP" "22/open 80/open 443/closed " \
     "$out"
 check "a neighbour outside the lease is not answered" ping_none 198.18.0.121
 
+# A reload of the same configuration keeps the client and its lease.
+check "SIGHUP reloads" honeyd_reload 'configuration reloaded'
+check "ping $IP answers after the reload" ping_ok "$IP"
+check_eq "no second lease after the reload" 1 \
+    "$(honeyd_log | grep -c "dhcp: dhcphost leased")"
+
 # Renewal at T1: a second REQUEST, acknowledged, and a later expiry.
 for i in $(seq 150); do
 	[ "$(grep -c "DHCPACK($IF_A) $IP $MAC" "$DLOG")" -ge 2 ] && break
