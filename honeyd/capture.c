@@ -1,8 +1,10 @@
 /*
  * Parent: packet capture.  One libpcap handle per interface in
  * immediate mode (no buffering delay), inbound only, filtered to ARP
- * and the claimed networks.  Each readable event drains a batch of
- * frames; IPv4 frames go to the engine as IMSG_PKT_IN, ARP to arp.c.
+ * and the claimed networks (and DHCP servers' answers where DHCP
+ * clients run).  Each readable event drains a batch of frames; IPv4
+ * frames go to the engine as IMSG_PKT_IN (DHCP answers to lease.c),
+ * ARP to arp.c.
  */
 
 #include <sys/types.h>

@@ -276,15 +276,15 @@ lease_input(struct iface *ifp, const uint8_t *frame, size_t len)
 	size_t			 blen;
 	uint32_t		 src;
 
+	/* The ports first: they rule out nearly every frame at once. */
 	if (TAILQ_EMPTY(&leases) || len < ETH_HDR_LEN ||
-	    (memcmp(eth->eth_dst.data, ETH_ADDR_BROADCAST,
-	    ETH_ADDR_LEN) != 0 && lease_by_mac(ifp, eth->eth_dst.data) ==
-	    NULL))
-		return (0);
-	ip = (const struct ip_hdr *)(frame + ETH_HDR_LEN);
-	if ((b = lease_udp(frame + ETH_HDR_LEN, len - ETH_HDR_LEN,
+	    (b = lease_udp(frame + ETH_HDR_LEN, len - ETH_HDR_LEN,
 	    DHCP_SERVER_PORT, DHCP_CLIENT_PORT, &blen)) == NULL)
 		return (0);
+	if (memcmp(eth->eth_dst.data, ETH_ADDR_BROADCAST, ETH_ADDR_LEN) != 0 &&
+	    lease_by_mac(ifp, eth->eth_dst.data) == NULL)
+		return (0);
+	ip = (const struct ip_hdr *)(frame + ETH_HDR_LEN);
 	lease_note_offer(ifp, b, blen);
 	memcpy(&src, &ip->ip_src, sizeof(src));
 	/* The way back to the server, for renewals and the release. */
@@ -351,14 +351,21 @@ lease_output(struct imsg *imsg)
 		parent->stats.out_frames++;
 }
 
-/* Whether l may lease addr: offered to it, and nobody else's. */
+/*
+ * Whether l may lease addr: offered to it, nobody else's, and on the
+ * interface's subnet if it has one (a forged answer could otherwise
+ * have us answer ARP for any address).
+ */
 static int
 lease_addr_ok(const struct lease *l, uint32_t addr)
 {
+	const struct iface	*ifp = l->ifp;
 	const struct lease	*o;
 	int			 i, n;
 
-	if (addr == 0 || addr == INADDR_BROADCAST || addr == l->ifp->addr)
+	if (addr == 0 || addr == INADDR_BROADCAST || addr == ifp->addr ||
+	    (ifp->addr != 0 && ((addr & ifp->mask) != (ifp->addr & ifp->mask) ||
+	    (addr | ifp->mask) == INADDR_BROADCAST)))
 		return (0);
 	TAILQ_FOREACH(o, &leases, entry)
 		if (o != l && o->addr == addr)
@@ -383,8 +390,9 @@ lease_update(struct imsg *imsg)
 	if ((l = lease_find(dl.id)) == NULL || l->addr == dl.addr)
 		return;
 	if (dl.addr != 0 && !lease_addr_ok(l, dl.addr)) {
-		log_warnx("refused a lease of %s for client %u: no server "
-		    "offered it", addr_fmt(dl.addr, a, sizeof(a)), l->id);
+		log_warnx("refused a lease of %s for client %u: not offered "
+		    "to it, or not on %s's subnet",
+		    addr_fmt(dl.addr, a, sizeof(a)), l->id, l->ifp->name);
 		return;
 	}
 	if (l->addr != 0)
