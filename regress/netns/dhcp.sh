@@ -73,7 +73,7 @@ lease_line() {
 }
 # lease_wait [SECONDS]: until the lease file has one (20 s).
 lease_wait() {
-	for i in $(seq $((${1:-20} * 5))); do
+	for _ in $(seq $((${1:-20} * 5))); do
 		[ -n "$(lease_line)" ] && break
 		sleep 0.2
 	done
@@ -114,7 +114,7 @@ check_eq "no second lease after the reload" 1 \
     "$(honeyd_log | grep -c "dhcp: dhcphost leased")"
 
 # Renewal at T1: a second REQUEST, acknowledged, and a later expiry.
-for i in $(seq 150); do
+for _ in $(seq 150); do
 	[ "$(grep -c "DHCPACK($IF_A) $IP $MAC" "$DLOG")" -ge 2 ] && break
 	sleep 0.2
 done
@@ -134,7 +134,7 @@ check_match "the renewal went to the server from $IP at $MAC" \
 # any more says NAK to the next one (half the lease's remaining time
 # later: about a minute), and the client starts over with a new one.
 dnsmasq_stop
-for i in $(seq 150); do
+for _ in $(seq 150); do
 	grep -q "$IP\.68 > 255\.255\.255\.255\.67" "$TB_TMP/requests.txt" &&
 	    break
 	sleep 0.2
@@ -162,7 +162,7 @@ IP=$IP2
 
 # SIGTERM: the address goes back to the server.
 honeyd_stop
-for i in $(seq 50); do
+for _ in $(seq 50); do
 	grep -q "DHCPRELEASE($IF_A) $IP $MAC" "$DLOG" && break
 	sleep 0.1
 done
