@@ -71,6 +71,7 @@ LIB_SRCS =	honeyd/addr.c \
 		honeyd/control.c \
 		honeyd/control_parent.c \
 		honeyd/ctlrec.c \
+		honeyd/dhcp.c \
 		honeyd/engine.c \
 		honeyd/ether.c \
 		honeyd/eventlog.c \
@@ -82,6 +83,7 @@ LIB_SRCS =	honeyd/addr.c \
 		honeyd/icmp.c \
 		honeyd/ip.c \
 		honeyd/ipfrag.c \
+		honeyd/lease.c \
 		honeyd/log.c \
 		honeyd/notify.c \
 		honeyd/passive.c \

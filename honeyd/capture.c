@@ -1,8 +1,10 @@
 /*
  * Parent: packet capture.  One libpcap handle per interface in
  * immediate mode (no buffering delay), inbound only, filtered to ARP
- * and the claimed networks.  Each readable event drains a batch of
- * frames; IPv4 frames go to the engine as IMSG_PKT_IN, ARP to arp.c.
+ * and the claimed networks (and DHCP servers' answers where DHCP
+ * clients run).  Each readable event drains a batch of frames; IPv4
+ * frames go to the engine as IMSG_PKT_IN (DHCP answers to lease.c),
+ * ARP to arp.c.
  */
 
 #include <sys/types.h>
@@ -11,6 +13,8 @@
 #include <arpa/inet.h>
 #include <linux/if_packet.h>
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <dumbnet.h>
@@ -103,26 +107,52 @@ capture_open(struct iface *ifp, const char *filter)
 	return (-1);
 }
 
+/*
+ * With DHCP clients on the interface, the servers' answers too: they
+ * go to addresses not claimed yet, or to everyone.
+ */
+static char *
+capture_filter_dhcp(const struct iface *ifp, const char *filter)
+{
+	char	*s;
+
+	if (!lease_on(ifp))
+		return (strdup(filter));
+	if (asprintf(&s, "(%s) or (udp and src port %d and dst port %d)",
+	    filter, DHCP_SERVER_PORT, DHCP_CLIENT_PORT) == -1)
+		return (NULL);
+	return (s);
+}
+
 int
-capture_setfilter(struct iface *ifp, const char *filter)
+capture_setfilter(struct iface *ifp, const char *claimed)
 {
 	struct bpf_program	 prog;
+	char			*filter;
+	int			 rv = -1;
 
+	if ((filter = capture_filter_dhcp(ifp, claimed)) == NULL) {
+		log_warn("pcap filter");
+		return (-1);
+	}
 	if (pcap_compile(ifp->pcap, &prog, filter, 1,
 	    PCAP_NETMASK_UNKNOWN) != 0) {
 		log_warnx("pcap filter \"%s\": %s", filter,
 		    pcap_geterr(ifp->pcap));
-		return (-1);
+		goto done;
 	}
 	if (pcap_setfilter(ifp->pcap, &prog) != 0) {
 		log_warnx("pcap_setfilter %s: %s", ifp->name,
 		    pcap_geterr(ifp->pcap));
 		pcap_freecode(&prog);
-		return (-1);
+		goto done;
 	}
 	pcap_freecode(&prog);
 	log_debug("%s: capture filter %s", ifp->name, filter);
-	return (0);
+	rv = 0;
+ done:
+	free(filter);
+	return (rv);
 }
 
 void
@@ -212,6 +242,9 @@ capture_ip(struct iface *ifp, const uint8_t *frame, size_t len)
 		parent->stats.frames_short++;
 		return;
 	}
+	/* A DHCP server's answer to a client is the client's (lease.c). */
+	if (lease_input(ifp, frame, len))
+		return;
 	ip = (const struct ip_hdr *)(frame + ETH_HDR_LEN);
 	memcpy(&src, &ip->ip_src, sizeof(src));
 	memcpy(&dst, &ip->ip_dst, sizeof(dst));

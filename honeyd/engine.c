@@ -86,6 +86,7 @@ engine_main(int fd, int ctlfd, uid_t uid, gid_t gid,
 		    "kernel");
 
 	event_base_dispatch(e.base);
+	dhcp_shutdown();
 	engine_log_stats();
 	tcp_flush();
 	udp_flush();
@@ -198,6 +199,15 @@ engine_dispatch_parent(int fd, short event, void *arg)
 			break;
 		case IMSG_ENGINE_RESTART:
 			engine_restarted(&imsg);
+			break;
+		case IMSG_DHCP_START:
+			dhcp_start(&imsg);
+			break;
+		case IMSG_DHCP_STOP:
+			dhcp_stop(&imsg);
+			break;
+		case IMSG_DHCP_IN:
+			dhcp_input(imsg.data, imsg_get_len(&imsg));
 			break;
 		default:
 			fatalx("engine: unexpected message %u",
@@ -345,6 +355,7 @@ engine_install(struct honeyd_config *conf, struct fpdb *db)
 	struct honeyd_config	*oconf = engine->conf;
 	struct fpdb		*odb = engine->db;
 
+	dhcp_reconf(conf);
 	engine->conf = conf;
 	engine->db = db;
 	engine->generation++;

@@ -47,6 +47,8 @@ struct ether_map {
 	struct ether_range	*r;		/* the binds, sorted */
 	size_t			 nr;
 	const struct ether_tmpl	*dflt;		/* unbound addresses */
+	uint8_t			(*dhcp)[ETH_ADDR_LEN]; /* per "dhcp" */
+	size_t			 ndhcp;
 };
 
 const char		*ether_prefixes = HONEYD_MACPREFIXES;
@@ -54,6 +56,16 @@ static char		*prefix_text;		/* the file, while loading */
 static size_t		 prefix_len;
 static char		 ether_why[256];	/* why ether_resolve failed */
 static struct ether_map	*ether_running;		/* the parent's */
+
+/* The addresses DHCP clients hold (lease.c), and their MACs. */
+struct ether_leased {
+	const struct iface	*ifp;
+	uint32_t		 addr;		/* 0: a free slot */
+	uint8_t			 mac[ETH_ADDR_LEN];
+};
+static struct ether_leased ether_leases[DHCP_MAX_CLIENTS];
+
+static int	 ether_leased_mac(const struct iface *, uint32_t, uint8_t *);
 
 /* "00:0c:29:aa:bb:cc" (or with '-'): six bytes of one or two digits. */
 int
@@ -306,6 +318,7 @@ ether_map_free(struct ether_map *em)
 		return;
 	free(em->t);
 	free(em->r);
+	free(em->dhcp);
 	free(em);
 }
 
@@ -370,6 +383,48 @@ ether_map_literals(struct ether_map *em, const struct honeyd_config *conf)
 	}
 }
 
+/*
+ * The MAC of each "dhcp T on IFACE [ethernet E]": E, else T's ethernet.
+ * A literal one is used as it is; a vendor gets its OUI and three bytes
+ * derived from the template, the interface and the statement's place,
+ * so a client keeps its MAC, and so its lease, across restarts.
+ */
+static int
+ether_map_dhcp(struct ether_map *em, const struct honeyd_config *conf)
+{
+	const struct dhcp_conf	*d;
+	const char		*value;
+	uint8_t			 mac[ETH_ADDR_LEN];
+	size_t			 n = 0;
+	int			 literal;
+
+	TAILQ_FOREACH(d, &conf->dhcp, entry)
+		n++;
+	if (n == 0)
+		return (0);
+	if ((em->dhcp = calloc(n, sizeof(*em->dhcp))) == NULL)
+		return (-1);
+	TAILQ_FOREACH(d, &conf->dhcp, entry) {
+		if ((value = d->ethernet) == NULL &&
+		    (value = d->tmpl->ethernet) == NULL) {
+			log_warnx("dhcp %s on %s: no MAC address: give "
+			    "\"ethernet\" or set %s ethernet", d->tmpl->name,
+			    d->iface, d->tmpl->name);
+			return (-1);
+		}
+		if (ether_resolve(value, mac, &literal) == -1) {
+			log_warnx("dhcp %s on %s: %s", d->tmpl->name,
+			    d->iface, ether_error());
+			return (-1);
+		}
+		if (!literal)
+			ether_derive(mac, name_key(d->tmpl->name) ^
+			    name_key(d->iface), em->ndhcp, mac);
+		memcpy(em->dhcp[em->ndhcp++], mac, ETH_ADDR_LEN);
+	}
+	return (0);
+}
+
 /* The running config's MACs, or NULL if a template's does not resolve. */
 struct ether_map *
 ether_map_build(const struct honeyd_config *conf)
@@ -379,7 +434,8 @@ ether_map_build(const struct honeyd_config *conf)
 
 	if ((em = calloc(1, sizeof(*em))) == NULL)
 		return (NULL);
-	if (ether_map_templates(em, conf) == -1)
+	if (ether_map_templates(em, conf) == -1 ||
+	    ether_map_dhcp(em, conf) == -1)
 		goto fail;
 	if (em->nt == 0)
 		return (em);
@@ -443,9 +499,66 @@ ether_install(struct ether_map *em)
 int
 ether_host_mac(const struct iface *ifp, uint32_t addr, uint8_t *mac)
 {
+	if (ether_leased_mac(ifp, addr, mac))
+		return (1);
 	if (ether_running == NULL || ether_running->nt == 0)
 		return (0);
 	if (ifp->addr != 0 && (addr & ifp->mask) != (ifp->addr & ifp->mask))
 		return (0);
 	return (ether_map_lookup(ether_running, addr, mac));
+}
+
+/* The MAC of the running config's i-th "dhcp" statement: 1, or 0. */
+int
+ether_dhcp_mac(size_t i, uint8_t *mac)
+{
+	if (ether_running == NULL || i >= ether_running->ndhcp)
+		return (0);
+	memcpy(mac, ether_running->dhcp[i], ETH_ADDR_LEN);
+	return (1);
+}
+
+/* A DHCP client holds addr on ifp with mac (mac NULL: no longer). */
+int
+ether_lease(const struct iface *ifp, uint32_t addr, const uint8_t *mac)
+{
+	struct ether_leased	*el, *free_slot = NULL;
+	size_t			 i;
+
+	for (i = 0; i < DHCP_MAX_CLIENTS; i++) {
+		el = &ether_leases[i];
+		if (el->addr == addr && el->ifp == ifp) {
+			if (mac == NULL)
+				el->addr = 0;
+			else
+				memcpy(el->mac, mac, ETH_ADDR_LEN);
+			return (0);
+		}
+		if (el->addr == 0 && free_slot == NULL)
+			free_slot = el;
+	}
+	if (mac == NULL)
+		return (0);
+	if (free_slot == NULL)
+		return (-1);
+	free_slot->ifp = ifp;
+	free_slot->addr = addr;
+	memcpy(free_slot->mac, mac, ETH_ADDR_LEN);
+	return (0);
+}
+
+static int
+ether_leased_mac(const struct iface *ifp, uint32_t addr, uint8_t *mac)
+{
+	size_t	 i;
+
+	if (addr == 0)
+		return (0);
+	for (i = 0; i < DHCP_MAX_CLIENTS; i++)
+		if (ether_leases[i].addr == addr &&
+		    ether_leases[i].ifp == ifp) {
+			memcpy(mac, ether_leases[i].mac, ETH_ADDR_LEN);
+			return (1);
+		}
+	return (0);
 }

@@ -362,8 +362,11 @@ claim_networks(struct honeyd_config *conf, struct claimset *csp)
 		goto fail;
 	if (config_claimed_tunnels(conf, &cs) == -1)
 		goto fail;
+	if (lease_claims(&cs) == -1)
+		goto fail;
 	claim_normalize(&cs);
-	if (cs.n == 0) {
+	/* A DHCP client claims its address once it has one. */
+	if (cs.n == 0 && TAILQ_EMPTY(&conf->dhcp)) {
 		log_warnx("no addresses to claim: give networks on the "
 		    "command line or bind addresses in the config");
 		goto fail;
@@ -570,6 +573,12 @@ parent_dispatch_engine(int fd, short event, void *arg)
 		case IMSG_CTL_LOG_BRIEF:
 			log_setverbose(imsg.hdr.type == IMSG_CTL_LOG_VERBOSE);
 			break;
+		case IMSG_DHCP_OUT:
+			lease_output(&imsg);
+			break;
+		case IMSG_DHCP_LEASE:
+			lease_update(&imsg);
+			break;
 		default:
 			fatalx("unexpected message %u from engine",
 			    imsg.hdr.type);
@@ -749,6 +758,7 @@ reload_accept(void)
 		log_info("engine restarted (restart %llu): running the "
 		    "configuration again", (unsigned long long)
 		    parent->stats.engine_restarts);
+		lease_sync(parent_conf);
 		reload_free(rl);
 		reload_after();
 		return;
@@ -820,12 +830,37 @@ reload_refuse(const char *why)
 }
 
 /*
+ * A DHCP client's lease began or ended (lease.c): claim again, and
+ * capture what is claimed now.
+ */
+void
+parent_claims_update(void)
+{
+	char	*filter;
+	int	 i;
+
+	struct claimset	 cs;
+
+	if (parent_conf == NULL || claim_networks(parent_conf, &cs) == -1)
+		return;
+	claim_clear(&parent->claimed);
+	parent->claimed = cs;
+	if ((filter = claim_filter(&parent->claimed)) == NULL)
+		fatal("claim_filter");
+	for (i = 0; i < parent->nifaces; i++)
+		if (parent->ifaces[i].pcap != NULL)
+			capture_setfilter(&parent->ifaces[i], filter);
+	free(filter);
+}
+
+/*
  * The engine runs a new configuration: the first tells systemd that
  * honeyd is up (Type=notify), a later one that a reload is over.
  */
 static void
 parent_engine_accept(void)
 {
+	lease_sync(parent_conf);
 	notify_status(engine_ready ? "configuration reloaded" : "running");
 	notify_ready();
 	engine_ready = 1;
@@ -922,6 +957,7 @@ engine_died(int status)
 	engine_log_death(status);
 	engine_detach();
 	service_killall();
+	lease_forget();
 	if (rl != NULL) {
 		reload_pending = NULL;
 		if (rl->startup)
@@ -1003,6 +1039,7 @@ parent_shutdown(int status)
 	service_killall();
 	if (parent->engine_pid > 0) {
 		kill(parent->engine_pid, SIGTERM);
+		lease_drain();
 		/* It may have died first: that is why we are here. */
 		if (waitpid(parent->engine_pid, &est, 0) > 0 && est != 0 &&
 		    !(WIFSIGNALED(est) && WTERMSIG(est) == SIGTERM))

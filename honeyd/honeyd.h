@@ -192,6 +192,18 @@ enum imsg_type {
 					   client; int32_t ok, then text */
 	IMSG_ARP_CONFLICT,		/* parent -> engine: struct
 					   arp_conflict, for the JSON log */
+
+	/*
+	 * DHCP clients ("dhcp T on IFACE"; lease.c in the parent, dhcp.c
+	 * in the engine).  The parent says which clients run, forwards
+	 * the servers' answers and checks what the engine sends back.
+	 */
+	IMSG_DHCP_START,	/* parent -> engine: struct dhcp_start, tmpl */
+	IMSG_DHCP_STOP,		/* parent -> engine: uint32_t id; release */
+	IMSG_DHCP_IN,		/* parent -> engine: an IP packet, UDP 67->68 */
+	IMSG_DHCP_OUT,		/* engine -> parent: peerid: the client; an
+				   IP packet, UDP 68->67 */
+	IMSG_DHCP_LEASE,	/* engine -> parent: struct dhcp_lease */
 };
 
 /* Another machine uses an address we claimed or probed (arpguard.c). */
@@ -320,7 +332,8 @@ enum logfile {
  *
  * XXX Some statements of Honeyd 1.5c's language are parsed, kept and
  * printed back, so existing configurations load, but nothing acts on
- * them yet: subsystems, "bind A to IFACE" and "dhcp".  ("annotate P
+ * them yet: subsystems and "bind A to IFACE".  ("dhcp" is lease.c's and
+ * dhcp.c's, "annotate P
  * fragment" is ipfrag.c's, "annotate P finscan" and "set T droprate
  * syn" tcp.c's, "set T spoof" ip.c's.)
  */
@@ -507,6 +520,23 @@ struct dhcp_conf {
 	char			*ethernet;	/* NULL: the template's */
 };
 TAILQ_HEAD(dhcp_confs, dhcp_conf);
+
+/* IMSG_DHCP_START: client id and its MAC; the template's name follows. */
+struct dhcp_start {
+	uint32_t		 id;
+	uint8_t			 mac[6];
+	uint8_t			 pad[2];
+};
+
+/* IMSG_DHCP_LEASE: the client's address now, host order; 0: none. */
+struct dhcp_lease {
+	uint32_t		 id;
+	uint32_t		 addr;
+};
+
+#define DHCP_SERVER_PORT	67
+#define DHCP_CLIENT_PORT	68
+#define DHCP_MAX_CLIENTS	64	/* "dhcp" statements that run */
 
 /* "option PLUGIN KEY VALUE": kept for plugins as text. */
 enum option_kind {
@@ -724,6 +754,25 @@ void	 ether_map_free(struct ether_map *);
 int	 ether_map_lookup(const struct ether_map *, uint32_t, uint8_t *);
 void	 ether_install(struct ether_map *);
 int	 ether_host_mac(const struct iface *, uint32_t, uint8_t *);
+int	 ether_dhcp_mac(size_t, uint8_t *);
+int	 ether_lease(const struct iface *, uint32_t, const uint8_t *);
+
+/*
+ * lease.c: the parent's side of the DHCP clients: their MACs and
+ * interfaces, the addresses they lease (claimed while leased), the
+ * servers' answers it forwards and the client frames it lets out.
+ */
+void	 lease_sync(const struct honeyd_config *);
+int	 lease_input(struct iface *, const uint8_t *frame, size_t len);
+void	 lease_output(struct imsg *);
+void	 lease_update(struct imsg *);
+int	 lease_claims(struct claimset *);
+int	 lease_on(const struct iface *);
+void		 lease_forget(void);
+void	 lease_drain(void);
+
+/* honeyd.c */
+void	 parent_claims_update(void);
 
 /* arp.c */
 void	 arp_input(struct iface *, const uint8_t *frame, size_t len);
@@ -896,6 +945,22 @@ void		 host_unref(struct host *);
 size_t		 host_count(void);
 void		 host_flush(void);
 int		 host_ctl_next(uint64_t *, uint32_t, struct ctlrec *);
+
+/* dhcp.c: the engine's DHCP clients (RFC 2131) */
+void		 dhcp_start(struct imsg *);
+void		 dhcp_stop(struct imsg *);
+void		 dhcp_input(const uint8_t *, size_t);
+void		 dhcp_reconf(struct honeyd_config *);
+void		 dhcp_shutdown(void);
+struct dhcp_msg {
+	int		 type;		/* option 53, 0: BOOTP only */
+	uint32_t	 xid;
+	uint8_t		 chaddr[6];
+	uint32_t	 yiaddr;	/* host order, as the rest */
+	uint32_t	 server;	/* option 54, 0: none */
+	uint32_t	 lease, t1, t2;	/* options 51, 58, 59; 0: none */
+};
+int		 dhcp_parse(const uint8_t *, size_t, struct dhcp_msg *);
 
 /* ip.c */
 void		 ip_input(const uint8_t *, size_t);

@@ -18,6 +18,8 @@ TEST_PKGS="nmap hping3 p0f tcpdump python3-scapy traceroute iputils-ping
 TEST_PKGS="$TEST_PKGS rsyslog"
 # arping: netns/arpguard.sh's second machine announces its address.
 TEST_PKGS="$TEST_PKGS iputils-arping"
+# A DHCP server for the "dhcp" statement's clients (netns/dhcp.sh).
+TEST_PKGS="$TEST_PKGS dnsmasq-base"
 
 usage() {
 	echo "usage: $0 [build|test]" >&2
