@@ -281,8 +281,12 @@ wire_output(const uint8_t *pkt, size_t len)
 		}
 		fwd = 1;
 	}
-	/* A bound machine's own address is not ours to guard. */
-	if (extbind_iface(src) == -1 && (ifp = wire_onlink(src)) != NULL &&
+	/*
+	 * Only our own sources are guarded: not a forwarded packet's (the
+	 * peer's), nor a bound machine's own address.
+	 */
+	if (!fwd && extbind_iface(src) == -1 &&
+	    (ifp = wire_onlink(src)) != NULL &&
 	    !arpguard_may_send(ifp, src, pkt, len))
 		return;
 	if (xif != -1)
