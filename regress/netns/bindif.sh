@@ -123,6 +123,13 @@ check_eq "traceroute $REAL: the virtual routers, then the real machine" \
 # Not the real machine's: a host on the same link is virtual.
 check "a virtual host beside it (198.19.9.50) answers" ping_ok 198.19.9.50
 
+# The other way: the real machine reaches the topology's own hosts.
+check "from R, ping the virtual host 198.19.9.50" \
+    in_r ping -n -c 2 -i 0.3 -W 3 198.19.9.50
+out=$(in_r ping -n -c 3 -i 0.3 -W 3 "$ADDR_A" 2>&1)
+check_match "from R, ping the attacker $ADDR_A through the topology" \
+    ' 0% packet loss' "$out"
+
 sleep 1
 kill -TERM "$dump" 2>/dev/null
 wait "$dump" 2>/dev/null
