@@ -138,7 +138,6 @@ void
 wire_learn(struct iface *ifp, uint32_t ip, const uint8_t *mac)
 {
 	struct neigh	*n = neigh_slot(ip);
-
 	int		 x;
 
 	if (ip == 0 || mac[0] & 1)	/* no multicast next hops */
