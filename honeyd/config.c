@@ -719,16 +719,34 @@ config_claimed_tunnels(const struct honeyd_config *conf, struct claimset *cs)
 
 /*
  * Statements of Honeyd 1.5c's language that are parsed, kept and
- * printed back but not acted on yet: the parent's parse (a file, a
- * reload, a control client's statement) says so, naming file:line.
- * Only subsystems are left: delete this and its call in parse.y (and
- * regress/config's 3.err, 5.err, 21.*) when they run.
+ * printed back but not acted on: the parent's parse (a file, a reload,
+ * a control client's statement) says so, naming file:line.  Two are
+ * left: subsystems (delete the call in parse.y, and regress/config's
+ * 3.err, 5.err and 21.*, when they run) and options of sections only
+ * Honeyd's plugins read (config_option_read()).
  */
 void
 config_warn_inert(const char *file, int lineno, const char *what)
 {
 	log_diag("%s:%d: warning: %s has no effect yet", file, lineno,
 	    what);
+}
+
+/*
+ * The sections of "option" a part of honeyd reads: arpguard.c,
+ * ipfrag.c, svc_limits.c.  Others are kept for Honeyd's plugins and
+ * have no effect.
+ */
+int
+config_option_read(const char *section)
+{
+	static const char *const read[] = { "arp", "reassembly", "service" };
+	size_t	 i;
+
+	for (i = 0; i < sizeof(read) / sizeof(read[0]); i++)
+		if (strcmp(section, read[i]) == 0)
+			return (1);
+	return (0);
 }
 
 /*

@@ -336,7 +336,8 @@ enum logfile {
  *
  * XXX Some statements of Honeyd 1.5c's language are parsed, kept and
  * printed back, so existing configurations load, but nothing acts on
- * them yet: subsystems (config_warn_inert() says so).  ("dhcp" is lease.c's and
+ * them yet: subsystems, and options for Honeyd's plugins
+ * (config_warn_inert() says so).  ("dhcp" is lease.c's and
  * dhcp.c's, "bind A to IFACE" router.c's and extbind.c's, "annotate P
  * fragment" is ipfrag.c's, "annotate P finscan" and "set T droprate
  * syn" tcp.c's, "set T spoof" ip.c's.)
@@ -634,6 +635,7 @@ int	 config_claimed_tunnels(const struct honeyd_config *,
 	    struct claimset *);
 void	 config_finish(struct honeyd_config *);
 void	 config_warn_inert(const char *, int, const char *);
+int	 config_option_read(const char *);
 
 /* printconf.c */
 void	 config_print(FILE *, const struct honeyd_config *);

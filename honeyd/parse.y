@@ -1974,6 +1974,7 @@ static void
 conf_option(char *plugin, char *key, char *value, enum option_kind kind)
 {
 	struct plugin_option	*o;
+	char			 what[128];
 
 	if (value == NULL || (o = calloc(1, sizeof(*o))) == NULL) {
 		conf_error("out of memory");
@@ -1987,6 +1988,11 @@ conf_option(char *plugin, char *key, char *value, enum option_kind kind)
 	o->value = value;
 	o->kind = kind;
 	TAILQ_INSERT_TAIL(&conf->options, o, entry);
+	/* Kept for Honeyd's plugins; none of ours reads it. */
+	if (from_file && !config_option_read(plugin)) {
+		snprintf(what, sizeof(what), "\"option %s\"", plugin);
+		config_warn_inert(file->name, yylval.lineno, what);
+	}
 }
 
 static void
