@@ -49,6 +49,38 @@ extbind_ifp(const char *name)
 	return (NULL);
 }
 
+/* The warning of a bind to an interface honeyd does not listen on. */
+static void
+extbind_warn(const struct ext_bind *e)
+{
+	char	 a[INET_ADDRSTRLEN];
+
+	log_diag("%s:%d: warning: bind %s to %s: honeyd does not listen on "
+	    "%s (-i): no effect", e->file, e->lineno,
+	    addr_fmt(e->addr, a, sizeof(a)), e->iface, e->iface);
+}
+
+/*
+ * honeyd -n: the interfaces of -i, if given, are those honeyd would
+ * listen on; a bind to another is warned about as when it runs.
+ */
+void
+extbind_check(const struct honeyd_config *conf)
+{
+	const struct ext_bind	*e;
+	int			 i;
+
+	if (honeyd_opts.nifaces == 0)
+		return;
+	TAILQ_FOREACH(e, &conf->ext_binds, entry) {
+		for (i = 0; i < honeyd_opts.nifaces; i++)
+			if (strcmp(honeyd_opts.ifaces[i], e->iface) == 0)
+				break;
+		if (i == honeyd_opts.nifaces)
+			extbind_warn(e);
+	}
+}
+
 static const struct xbind *
 extbind_find(uint32_t addr)
 {
@@ -72,7 +104,6 @@ extbind_sync(const struct honeyd_config *conf)
 	struct xbind		*nx;
 	struct iface		*ifp;
 	size_t			 n = 0;
-	char			 a[INET_ADDRSTRLEN];
 	int			 changed;
 
 	TAILQ_FOREACH(e, &conf->ext_binds, entry)
@@ -84,10 +115,7 @@ extbind_sync(const struct honeyd_config *conf)
 	n = 0;
 	TAILQ_FOREACH(e, &conf->ext_binds, entry) {
 		if ((ifp = extbind_ifp(e->iface)) == NULL) {
-			log_warnx("%s:%d: bind %s to %s: honeyd does not "
-			    "listen on %s (-i): no effect", e->file, e->lineno,
-			    addr_fmt(e->addr, a, sizeof(a)), e->iface,
-			    e->iface);
+			extbind_warn(e);
 			continue;
 		}
 		nx[n].addr = e->addr;

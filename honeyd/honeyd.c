@@ -1255,6 +1255,7 @@ main(int argc, char **argv, char **envp)
 	    &rl->em) == -1)
 		exit(1);
 	if (honeyd_opts.noaction) {
+		extbind_check(rl->conf);
 		ether_install(rl->em);
 		if (honeyd_opts.verbose)
 			config_print(stdout, rl->conf);

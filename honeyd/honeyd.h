@@ -795,6 +795,7 @@ void	 parent_claims_update(void);
  * frames it sends and the ones the engine forwards to it.
  */
 int	 extbind_sync(const struct honeyd_config *);
+void	 extbind_check(const struct honeyd_config *);
 int	 extbind_iface(uint32_t);
 int	 extbind_on(const struct iface *, uint32_t);
 uint32_t extbind_gateway(uint32_t);

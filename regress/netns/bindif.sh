@@ -66,8 +66,13 @@ bind $REAL to $IF_SR
 CONF
 )
 
-check "honeyd -n accepts the configuration" \
-    in_s "$HONEYD" -n -f "$conf" -p "$(_tb_prints)"
+out=$(in_s "$HONEYD" -n -f "$conf" -p "$(_tb_prints)" -i "$IF_S" -i "$IF_SR" 2>&1)
+check_eq "honeyd -n accepts the configuration, not a word more" \
+    "configuration OK" "$out"
+out=$(in_s "$HONEYD" -n -f "$conf" -p "$(_tb_prints)" -i "$IF_S" 2>&1)
+check_match "honeyd -n without -i $IF_SR: the bind warns, file:line" \
+    "bindif.conf:10: warning: bind $REAL to $IF_SR: honeyd does not listen on $IF_SR" \
+    "$out"
 honeyd_start "$conf" -i "$IF_SR" 198.19.0.0/16
 
 # A web server in R, and R's wire.
