@@ -154,9 +154,10 @@ wait "$www" 2>/dev/null
 honeyd_stop
 log=$(honeyd_log)
 check_match "the engine routed them both ways" \
-    'engine: bound machines in [1-9][0-9]* out [1-9]' "$log"
+    'engine: tunnel in .*; bound machines in [1-9][0-9]* out [1-9]' "$log"
 check_match "and the parent moved them both ways" \
-    'parent: bound machines in [1-9][0-9]* out [1-9]' "$log"
+    'parent: arp conflicts .*; bound machines in [1-9][0-9]* out [1-9]' \
+    "$log"
 check_match "no forwarded packet was taken for one of ours (arpguard)" \
     'out withdrawn 0 held 0' "$log"
 tb_finish
