@@ -74,6 +74,7 @@ LIB_SRCS =	honeyd/addr.c \
 		honeyd/dhcp.c \
 		honeyd/engine.c \
 		honeyd/ether.c \
+		honeyd/extbind.c \
 		honeyd/eventlog.c \
 		honeyd/fingerprint.c \
 		honeyd/flow.c \

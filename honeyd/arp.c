@@ -4,7 +4,9 @@
  * (ether.c), so neighbours on the sensor's own subnet send the virtual
  * hosts' traffic to us.  Senders are learned as next hops.  Every ARP
  * frame is shown to arpguard.c, which says whether an address is ours
- * to answer for: one another machine uses is not.
+ * to answer for: one another machine uses is not.  A "bind A to IFACE"
+ * machine's address is its own on IFACE (extbind.c): not answered
+ * there, not guarded there, its owner learned.
  */
 
 #include <sys/types.h>
@@ -111,11 +113,13 @@ arp_input(struct iface *ifp, const uint8_t *frame, size_t len)
 	memcpy(&tpa, ae->ar_tpa, sizeof(tpa));
 	spa = ntohl(spa);
 	tpa = ntohl(tpa);
-	arpguard_observe(ifp, ntohs(ah->ar_op), ae->ar_sha, spa, tpa);
-	if (spa != 0 && !claim_contains(&parent->claimed, spa))
+	if (!extbind_on(ifp, spa != 0 ? spa : tpa))
+		arpguard_observe(ifp, ntohs(ah->ar_op), ae->ar_sha, spa, tpa);
+	if (spa != 0 && (!claim_contains(&parent->claimed, spa) ||
+	    extbind_on(ifp, spa)))
 		wire_learn(ifp, spa, ae->ar_sha);
 	if (ntohs(ah->ar_op) != ARP_OP_REQUEST ||
-	    !claim_contains(&parent->claimed, tpa) ||
+	    !claim_contains(&parent->claimed, tpa) || extbind_on(ifp, tpa) ||
 	    tpa == ifp->addr || spa == tpa || !arp_for_us(ifp, frame, tpa))
 		return;
 	parent->stats.arp_requests++;

@@ -2,9 +2,10 @@
  * Parent: packet capture.  One libpcap handle per interface in
  * immediate mode (no buffering delay), inbound only, filtered to ARP
  * and the claimed networks (and DHCP servers' answers where DHCP
- * clients run).  Each readable event drains a batch of frames; IPv4
- * frames go to the engine as IMSG_PKT_IN (DHCP answers to lease.c),
- * ARP to arp.c.
+ * clients run, and what "bind A to IFACE" machines send there).
+ * Each readable event drains a batch of frames; IPv4 frames go to the
+ * engine as IMSG_PKT_IN (DHCP answers to lease.c, a bound machine's
+ * packets to the outside as IMSG_PKT_EXT, extbind.c), ARP to arp.c.
  */
 
 #include <sys/types.h>
@@ -128,10 +129,16 @@ int
 capture_setfilter(struct iface *ifp, const char *claimed)
 {
 	struct bpf_program	 prog;
-	char			*filter;
+	char			*filter, *f;
 	int			 rv = -1;
 
-	if ((filter = capture_filter_dhcp(ifp, claimed)) == NULL) {
+	if ((f = capture_filter_dhcp(ifp, claimed)) == NULL) {
+		log_warn("pcap filter");
+		return (-1);
+	}
+	filter = extbind_filter(ifp, f);
+	free(f);
+	if (filter == NULL) {
 		log_warn("pcap filter");
 		return (-1);
 	}
@@ -227,6 +234,32 @@ capture_for_us(struct iface *ifp, const struct eth_hdr *eth, uint32_t dst)
 }
 
 /*
+ * A frame from a "bind A to IFACE" machine on its interface, unicast
+ * to us (the interface, or the router that links it), to an address
+ * not claimed: the engine routes it out.  0 if it is none.
+ */
+static int
+capture_ext(struct iface *ifp, const struct eth_hdr *eth, uint32_t src,
+    const uint8_t *pkt, size_t len)
+{
+	if (!extbind_on(ifp, src) || (eth->eth_dst.data[0] & 1) ||
+	    !capture_for_us(ifp, eth, extbind_gateway(src)))
+		return (0);
+	wire_learn(ifp, src, eth->eth_src.data);
+	if (parent->engine == NULL) {
+		parent->stats.frames_no_engine++;
+		return (1);
+	}
+	if (imsg_compose(&parent->engine->ibuf, IMSG_PKT_EXT, ifp->index, 0,
+	    -1, pkt, len) == -1) {
+		parent->stats.frames_engine_drop++;
+		return (1);
+	}
+	parent->stats.frames_extbind++;
+	return (1);
+}
+
+/*
  * The parent looks only at the addresses: everything else about the
  * packet is the engine's business.  The source MAC is remembered as
  * the way back to the sender.
@@ -248,8 +281,13 @@ capture_ip(struct iface *ifp, const uint8_t *frame, size_t len)
 	ip = (const struct ip_hdr *)(frame + ETH_HDR_LEN);
 	memcpy(&src, &ip->ip_src, sizeof(src));
 	memcpy(&dst, &ip->ip_dst, sizeof(dst));
-	if (!claim_contains(&parent->claimed, ntohl(dst)) ||
-	    !capture_for_us(ifp, eth, ntohl(dst))) {
+	if (!claim_contains(&parent->claimed, ntohl(dst))) {
+		if (!capture_ext(ifp, eth, ntohl(src), frame + ETH_HDR_LEN,
+		    len - ETH_HDR_LEN))
+			parent->stats.frames_other++;
+		return;
+	}
+	if (!capture_for_us(ifp, eth, ntohl(dst))) {
 		parent->stats.frames_other++;
 		return;
 	}

@@ -92,6 +92,7 @@ config_free(struct honeyd_config *conf)
 	while ((e = TAILQ_FIRST(&conf->ext_binds)) != NULL) {
 		TAILQ_REMOVE(&conf->ext_binds, e, entry);
 		free(e->iface);
+		free(e->file);
 		free(e);
 	}
 	while ((d = TAILQ_FIRST(&conf->dhcp)) != NULL) {
@@ -673,8 +674,10 @@ claim_net(struct claimset *cs, uint32_t net, uint32_t mask)
  * the routing topology the entry routers, every router and gateway,
  * and every network linked, routed or declared unreachable (routers
  * answer for those with ICMP), and the local end of every tunnel.  The
- * remote ends of tunnels and "bind A to IFACE" hosts are real machines
- * elsewhere and are left out.  The caller normalizes cs.
+ * remote ends of tunnels are real machines elsewhere and are left out;
+ * "bind A to IFACE" machines are in the topology's networks, claimed
+ * so that their traffic is captured, but never answered for in ARP on
+ * their own interface (extbind.c).  The caller normalizes cs.
  */
 int
 config_claimed_ranges(const struct honeyd_config *conf, struct claimset *cs)
@@ -711,6 +714,38 @@ config_claimed_tunnels(const struct honeyd_config *conf, struct claimset *cs)
 		if (r->kind == ROUTE_TUNNEL &&
 		    claim_add(cs, r->gw, r->gw) == -1)
 			return (-1);
+	return (0);
+}
+
+/*
+ * Statements of Honeyd 1.5c's language that are parsed, kept and
+ * printed back but not acted on: the parent's parse (a file, a reload,
+ * a control client's statement) says so, naming file:line.  Two are
+ * left: subsystems (delete the call in parse.y, and regress/config's
+ * 3.err, 5.err and 21.*, when they run) and options of sections only
+ * Honeyd's plugins read (config_option_read()).
+ */
+void
+config_warn_inert(const char *file, int lineno, const char *what)
+{
+	log_diag("%s:%d: warning: %s has no effect yet", file, lineno,
+	    what);
+}
+
+/*
+ * The sections of "option" a part of honeyd reads: arpguard.c,
+ * ipfrag.c, svc_limits.c.  Others are kept for Honeyd's plugins and
+ * have no effect.
+ */
+int
+config_option_read(const char *section)
+{
+	static const char *const read[] = { "arp", "reassembly", "service" };
+	size_t	 i;
+
+	for (i = 0; i < sizeof(read) / sizeof(read[0]); i++)
+		if (strcmp(section, read[i]) == 0)
+			return (1);
 	return (0);
 }
 

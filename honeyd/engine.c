@@ -167,6 +167,11 @@ engine_dispatch_parent(int fd, short event, void *arg)
 				ip_input(imsg.data, imsg_get_len(&imsg));
 			}
 			break;
+		case IMSG_PKT_EXT:
+			engine->stats.pkts_in++;
+			if (engine->conf != NULL)
+				ip_input_ext(imsg.data, imsg_get_len(&imsg));
+			break;
 		case IMSG_RECONF_PRINTS:
 			engine_reconf_append(&engine->rc_prints,
 			    &engine->rc_prints_len, &imsg);

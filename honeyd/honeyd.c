@@ -751,7 +751,7 @@ reload_accept(void)
 {
 	struct reload	*rl = reload_pending;
 	char		*filter;
-	int		 i;
+	int		 i, xchanged;
 
 	reload_pending = NULL;
 	if (rl->restart) {
@@ -766,10 +766,14 @@ reload_accept(void)
 	conf_texts_free(&running_texts);
 	running_texts = rl->texts;
 	memset(&rl->texts, 0, sizeof(rl->texts));
-	if (rl->claims) {
-		claim_clear(&parent->claimed);
-		parent->claimed = rl->claimed;
-		claim_init(&rl->claimed);
+	/* Before the filters: they take what the bound machines send. */
+	xchanged = extbind_sync(rl->conf) == 1;
+	if (rl->claims || xchanged) {
+		if (rl->claims) {
+			claim_clear(&parent->claimed);
+			parent->claimed = rl->claimed;
+			claim_init(&rl->claimed);
+		}
 		if ((filter = claim_filter(&parent->claimed)) == NULL)
 			fatal("claim_filter");
 		for (i = 0; i < parent->nifaces; i++)
@@ -1251,6 +1255,7 @@ main(int argc, char **argv, char **envp)
 	    &rl->em) == -1)
 		exit(1);
 	if (honeyd_opts.noaction) {
+		extbind_check(rl->conf);
 		ether_install(rl->em);
 		if (honeyd_opts.verbose)
 			config_print(stdout, rl->conf);

@@ -204,6 +204,10 @@ enum imsg_type {
 	IMSG_DHCP_OUT,		/* engine -> parent: peerid: the client; an
 				   IP packet, UDP 68->67 */
 	IMSG_DHCP_LEASE,	/* engine -> parent: struct dhcp_lease */
+	IMSG_PKT_EXT,		/* parent -> engine: an IP packet from a
+				   "bind A to IFACE" machine, captured on
+				   IFACE, to an address not claimed: the
+				   topology routes it out (extbind.c) */
 };
 
 /* Another machine uses an address we claimed or probed (arpguard.c). */
@@ -332,8 +336,9 @@ enum logfile {
  *
  * XXX Some statements of Honeyd 1.5c's language are parsed, kept and
  * printed back, so existing configurations load, but nothing acts on
- * them yet: subsystems and "bind A to IFACE".  ("dhcp" is lease.c's and
- * dhcp.c's, "annotate P
+ * them yet: subsystems, and options for Honeyd's plugins
+ * (config_warn_inert() says so).  ("dhcp" is lease.c's and
+ * dhcp.c's, "bind A to IFACE" router.c's and extbind.c's, "annotate P
  * fragment" is ipfrag.c's, "annotate P finscan" and "set T droprate
  * syn" tcp.c's, "set T spoof" ip.c's.)
  */
@@ -504,11 +509,16 @@ struct annotation {
 };
 TAILQ_HEAD(annotations, annotation);
 
-/* "bind A to IFACE": a real host reached through an interface. */
+/*
+ * "bind A to IFACE": a real machine at A, reached on IFACE, is a host
+ * of the routing topology (router.c routes, extbind.c moves frames).
+ */
 struct ext_bind {
 	TAILQ_ENTRY(ext_bind)	 entry;
 	uint32_t		 addr;
 	char			*iface;
+	char			*file;		/* where it was written, */
+	int			 lineno;	/* for router.c's errors */
 };
 TAILQ_HEAD(ext_binds, ext_bind);
 
@@ -624,6 +634,8 @@ int	 config_claimed_ranges(const struct honeyd_config *,
 int	 config_claimed_tunnels(const struct honeyd_config *,
 	    struct claimset *);
 void	 config_finish(struct honeyd_config *);
+void	 config_warn_inert(const char *, int, const char *);
+int	 config_option_read(const char *);
 
 /* printconf.c */
 void	 config_print(FILE *, const struct honeyd_config *);
@@ -706,6 +718,9 @@ struct parent_stats {
 	uint64_t	 arp_evicted;	/* guard entries evicted for room */
 	uint64_t	 out_withdrawn;	/* from an address not (yet) ours */
 	uint64_t	 out_held;	/* held while its address was probed */
+	uint64_t	 out_extbind;	/* from an unclaimed source to a
+					   "bind A to IFACE" machine */
+	uint64_t	 frames_extbind; /* from such a machine, to route */
 };
 
 /* The parent's state (honeyd.c). */
@@ -773,6 +788,18 @@ void	 lease_drain(void);
 
 /* honeyd.c */
 void	 parent_claims_update(void);
+
+/*
+ * extbind.c: "bind A to IFACE" machines, the parent's side: which
+ * interface each is on, the router address it is linked to, the
+ * frames it sends and the ones the engine forwards to it.
+ */
+int	 extbind_sync(const struct honeyd_config *);
+void	 extbind_check(const struct honeyd_config *);
+int	 extbind_iface(uint32_t);
+int	 extbind_on(const struct iface *, uint32_t);
+uint32_t extbind_gateway(uint32_t);
+char	*extbind_filter(const struct iface *, const char *);
 
 /* arp.c */
 void	 arp_input(struct iface *, const uint8_t *frame, size_t len);
@@ -854,6 +881,8 @@ struct engine_stats {
 	uint64_t	 tunnel_out;	/* packets sent into a GRE tunnel */
 	uint64_t	 tunnel_drop;	/* GRE or tunneled packets dropped */
 	uint64_t	 route_ttl;	/* answers out of TTL on the way back */
+	uint64_t	 ext_in;	/* from bound machines, routed out */
+	uint64_t	 ext_out;	/* forwarded to bound machines */
 	uint64_t	 frag_in;	/* fragments received */
 	uint64_t	 frag_done;	/* datagrams reassembled */
 	uint64_t	 frag_timeout;	/* queues timed out */
@@ -970,6 +999,7 @@ void		 ip_output(struct host *, const struct template *, uint8_t *,
 uint16_t	 ip_l4_cksum(const struct ip_hdr *, const void *, size_t);
 int		 ip_input_inner(const uint8_t *, size_t, struct ipin *,
 		    uint8_t **);
+void		 ip_input_ext(const uint8_t *, size_t);
 
 /* ipfrag.c */
 #define IPFRAG_MAXQ		1024	/* datagrams being reassembled */
@@ -1060,6 +1090,9 @@ void		 router_free(struct router_topo *);
 int		 router_input(struct ipin *);
 int		 router_output(uint8_t *, size_t);
 int		 router_tunnel_input(struct ipin *);
+int		 router_is_ext(const struct honeyd_config *, uint32_t);
+uint32_t	 router_ext_gateway(const struct honeyd_config *, uint32_t);
+void		 router_ext_input(uint8_t *, size_t);
 void		 router_describe(const struct honeyd_config *, uint32_t, int,
 		    char *, size_t);
 size_t		 router_held(void);

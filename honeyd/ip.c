@@ -115,6 +115,25 @@ ip_input_inner(const uint8_t *buf, size_t len, struct ipin *in,
 	return (-1);
 }
 
+/*
+ * A packet from a "bind A to IFACE" machine to an address honeyd does
+ * not claim (IMSG_PKT_EXT): the topology routes it out.  Its IP header
+ * must be sound, its source A; a fragment goes on as it is, as a
+ * router would send it.
+ */
+void
+ip_input_ext(const uint8_t *buf, size_t len)
+{
+	static uint8_t	 pkt[HONEYD_MAX_PKT];
+	struct ipin	 in;
+
+	memset(&in, 0, sizeof(in));
+	if (len > sizeof(pkt) || ip_check(buf, len, &in) == -1)
+		return;
+	memcpy(pkt, buf, in.len);
+	router_ext_input(pkt, in.len);
+}
+
 /* Only ICMP, TCP and UDP, with sound headers and checksums. */
 static int
 ip_accept(struct ipin *in)

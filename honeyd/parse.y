@@ -392,6 +392,9 @@ add		: ADD tmplmod proto PORT uint action {
 			conf_add_port($2, $3, $5, &$6);
 		}
 		| ADD tmplmod SUBSYSTEM string subsysflags {
+			if (from_file && *$4 != '\0')
+				config_warn_inert(file->name, yylval.lineno,
+				    "\"add T subsystem\"");
 			conf_add_subsystem($2, $4, $5);
 		}
 		| ADD tmplmod USE tmplref IF condition {
@@ -1852,16 +1855,29 @@ conf_bind_ext(char *word, char *iface)
 	struct ext_bind	*e;
 	uint32_t	 a;
 
-	if (parse_addr(word, &a) == -1)
+	if (parse_addr(word, &a) == -1) {
 		conf_error("bad address \"%s\"", word);
-	else if ((e = calloc(1, sizeof(*e))) == NULL)
-		conf_error("out of memory");
-	else {
-		e->addr = a;
-		e->iface = iface;
-		TAILQ_INSERT_TAIL(&conf->ext_binds, e, entry);
-		iface = NULL;
+		goto done;
 	}
+	TAILQ_FOREACH(e, &conf->ext_binds, entry)
+		if (e->addr == a) {
+			conf_error("%s is bound to %s already (%s:%d)", word,
+			    e->iface, e->file, e->lineno);
+			goto done;
+		}
+	if ((e = calloc(1, sizeof(*e))) == NULL ||
+	    (e->file = strdup(file->name)) == NULL) {
+		free(e);
+		conf_error("out of memory");
+		goto done;
+	}
+	/* router.c checks it against the topology and names the line. */
+	e->lineno = yylval.lineno;
+	e->addr = a;
+	e->iface = iface;
+	TAILQ_INSERT_TAIL(&conf->ext_binds, e, entry);
+	iface = NULL;
+ done:
 	free(word);
 	free(iface);
 }
@@ -1958,6 +1974,7 @@ static void
 conf_option(char *plugin, char *key, char *value, enum option_kind kind)
 {
 	struct plugin_option	*o;
+	char			 what[128];
 
 	if (value == NULL || (o = calloc(1, sizeof(*o))) == NULL) {
 		conf_error("out of memory");
@@ -1971,6 +1988,11 @@ conf_option(char *plugin, char *key, char *value, enum option_kind kind)
 	o->value = value;
 	o->kind = kind;
 	TAILQ_INSERT_TAIL(&conf->options, o, entry);
+	/* Kept for Honeyd's plugins; none of ours reads it. */
+	if (from_file && !config_option_read(plugin)) {
+		snprintf(what, sizeof(what), "\"option %s\"", plugin);
+		config_warn_inert(file->name, yylval.lineno, what);
+	}
 }
 
 static void

@@ -39,6 +39,16 @@
  * from the host to R and into the tunnel.  Nothing goes from a tunnel
  * to the wire or into another tunnel: honeyd is no router for real
  * traffic.
+ *
+ * "bind A to IFACE": A, an address a router of the topology links or
+ * routes, is a real machine on IFACE.  Packets walk to it as to any
+ * host (TTLs, losses, latencies) and are then handed, as they are,
+ * to the parent, which puts them on IFACE to A's MAC.  What A sends to
+ * an address honeyd does not claim comes back from the parent as
+ * IMSG_PKT_EXT and walks up from A to the entry as a virtual host's
+ * answer does (router_ext_input); what it sends to claimed addresses
+ * is any packet from the wire.  Forwarding is the one exception to
+ * "no router for real traffic", and only between A and the rest.
  */
 
 #include <sys/types.h>
@@ -201,8 +211,14 @@ static int		 rt_tfd = -1;
 
 static void	 rt_error(const struct route_conf *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
+static void	 rt_ext_error(const struct ext_bind *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
 static void	 rt_fire(int, short, void *);
 static void	 rt_release(struct rt_held *);
+static int	 rt_ext_check(const struct honeyd_config *,
+		    const struct router_topo *);
+static int	 rt_walk(const struct router_topo *, uint32_t, int,
+		    struct rt_path *);
 
 static int
 rt_node_cmp(struct rt_node *a, struct rt_node *b)
@@ -261,6 +277,19 @@ rt_error(const struct route_conf *r, const char *fmt, ...)
 	va_end(ap);
 	log_diag("%s:%d: %s", r->file != NULL ? r->file : "config",
 	    r->lineno, msg);
+}
+
+static void
+rt_ext_error(const struct ext_bind *e, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	 msg[1024];
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_diag("%s:%d: bind %s to %s: %s", e->file != NULL ? e->file :
+	    "config", e->lineno, rt_addr(e->addr), e->iface, msg);
 }
 
 /* Building and checking the trees. */
@@ -559,7 +588,7 @@ router_build(struct honeyd_config *conf)
 
 	conf->topo = NULL;
 	if (TAILQ_EMPTY(&conf->routes))
-		return (0);
+		return (rt_ext_check(conf, NULL) > 0 ? -1 : 0);
 	if ((t = calloc(1, sizeof(*t))) == NULL) {
 		rt_error(TAILQ_FIRST(&conf->routes), "out of memory");
 		return (-1);
@@ -585,8 +614,70 @@ router_build(struct honeyd_config *conf)
 		router_free(t);
 		return (-1);
 	}
+	if (rt_ext_check(conf, t) > 0) {
+		router_free(t);
+		return (-1);
+	}
 	conf->topo = t;
 	return (0);
+}
+
+/*
+ * Every "bind A to IFACE" must name a host of the topology: an address
+ * a router delivers to, not a router, not bound to a template too (the
+ * template would never see a packet).  The number of errors.
+ */
+static int
+rt_ext_check(const struct honeyd_config *conf, const struct router_topo *t)
+{
+	const struct ext_bind	*e;
+	const struct bind	*b;
+	struct rt_path		 p;
+	int			 errs = 0;
+
+	TAILQ_FOREACH(e, &conf->ext_binds, entry) {
+		if (t != NULL && rt_find(t, e->addr) != NULL) {
+			rt_ext_error(e, "%s is a router of the topology",
+			    rt_addr(e->addr));
+			errs++;
+		} else if (!rt_walk(t, e->addr, -1, &p) ||
+		    p.end != RT_DELIVER) {
+			rt_ext_error(e, "no route of the topology leads to "
+			    "%s", rt_addr(e->addr));
+			errs++;
+		} else if ((b = config_find_bind(conf, e->addr)) != NULL) {
+			rt_ext_error(e, "%s is bound to template \"%s\" as "
+			    "well", rt_addr(e->addr), b->tmpl->name);
+			errs++;
+		}
+	}
+	return (errs);
+}
+
+/* Whether addr is a "bind A to IFACE" machine of conf. */
+int
+router_is_ext(const struct honeyd_config *conf, uint32_t addr)
+{
+	const struct ext_bind	*e;
+
+	if (conf == NULL)
+		return (0);
+	TAILQ_FOREACH(e, &conf->ext_binds, entry)
+		if (e->addr == addr)
+			return (1);
+	return (0);
+}
+
+/* The router whose link or route delivers to addr; 0: none. */
+uint32_t
+router_ext_gateway(const struct honeyd_config *conf, uint32_t addr)
+{
+	struct rt_path	 p;
+
+	if (!rt_walk(conf->topo, addr, -1, &p) || p.end != RT_DELIVER ||
+	    p.at == NULL || p.at->addr == addr)
+		return (0);
+	return (p.at->addr);
 }
 
 void
@@ -1085,6 +1176,12 @@ rt_arrive(struct rt_held *h)
 	in.dst = ntohl(a);
 	switch (h->end) {
 	case RT_DELIVER:
+		/* A real machine's: on to the wire, as the routers left it. */
+		if (router_is_ext(engine->conf, in.dst)) {
+			engine->stats.ext_out++;
+			engine_send(h->pkt, h->len);
+			break;
+		}
 		ip_dispatch(&in);
 		break;
 	case RT_EXPIRED:
@@ -1288,9 +1385,29 @@ router_tunnel_input(struct ipin *in)
 }
 
 /* An answer for a tunnel's network: up to its router and into it. */
+/*
+ * The checksums of a packet leaving the topology: all of them for our
+ * own; only the IP header's for one forwarded from a real machine (the
+ * rest is its sender's, and a fragment has no whole to sum).
+ */
+static void
+rt_cksum(uint8_t *pkt, size_t len, int fwd)
+{
+	struct ip_hdr	*ip = (struct ip_hdr *)pkt;
+	int		 sum;
+
+	if (!fwd) {
+		ip_checksum(pkt, len);
+		return;
+	}
+	ip->ip_sum = 0;
+	sum = ip_cksum_add(ip, ip->ip_hl * 4, 0);
+	ip->ip_sum = ip_cksum_carry(sum);
+}
+
 static int
 rt_output_tunnel(uint8_t *pkt, size_t len, const struct rt_tunnel *tun,
-    struct rt_way *w)
+    struct rt_way *w, int fwd)
 {
 	struct ip_hdr	*ip = (struct ip_hdr *)pkt;
 	struct rt_held	*h;
@@ -1307,7 +1424,7 @@ rt_output_tunnel(uint8_t *pkt, size_t len, const struct rt_tunnel *tun,
 		engine->stats.route_queue++;
 		return (1);
 	}
-	ip_checksum(pkt, len);
+	rt_cksum(pkt, len, fwd);
 	if ((h = rt_gre_encap(tun, pkt, len)) != NULL)
 		rt_send_held(h, now, delay, 1);
 	return (1);
@@ -1340,7 +1457,7 @@ router_output(uint8_t *pkt, size_t len)
 	memcpy(&a, &ip->ip_dst, sizeof(a));
 	if ((tun = rt_tunnel_for(engine->conf->topo, ntohl(a))) != NULL &&
 	    rt_way_to(&p, tun->node, &w) == 0)
-		return (rt_output_tunnel(pkt, len, tun, &w));
+		return (rt_output_tunnel(pkt, len, tun, &w, 0));
 	if (p.hops == 0)
 		return (0);
 	engine->stats.route_out++;
@@ -1362,6 +1479,58 @@ router_output(uint8_t *pkt, size_t len)
 	h->out = 1;
 	rt_hold(h, now, delay);
 	return (1);
+}
+
+/*
+ * A packet from the real machine of a "bind A to IFACE" (the parent
+ * captured it on IFACE) to an address outside: up from A to the entry,
+ * a TTL per router and the path's time, as an answer of a virtual host
+ * at A would go; into a tunnel if its network is one's.  Its transport
+ * is the machine's business: only the IP header was checked.
+ */
+void
+router_ext_input(uint8_t *pkt, size_t len)
+{
+	struct ip_hdr		*ip = (struct ip_hdr *)pkt;
+	const struct rt_tunnel	*tun;
+	struct rt_path		 p;
+	struct rt_way		 w;
+	struct rt_held		*h;
+	uint64_t		 now, delay;
+	uint32_t		 src, dst;
+
+	memcpy(&src, &ip->ip_src, sizeof(src));
+	memcpy(&dst, &ip->ip_dst, sizeof(dst));
+	src = ntohl(src);
+	dst = ntohl(dst);
+	if (engine->conf == NULL || !router_is_ext(engine->conf, src) ||
+	    !rt_walk(engine->conf->topo, src, -1, &p) ||
+	    p.end != RT_DELIVER) {
+		engine->stats.drop_noaddr++;
+		return;
+	}
+	engine->stats.ext_in++;
+	if ((tun = rt_tunnel_for(engine->conf->topo, dst)) != NULL &&
+	    rt_way_to(&p, tun->node, &w) == 0) {
+		(void)rt_output_tunnel(pkt, len, tun, &w, 1);
+		return;
+	}
+	engine->stats.route_out++;
+	if (ip->ip_ttl <= p.hops) {
+		engine->stats.route_ttl++;
+		return;
+	}
+	ip->ip_ttl -= p.hops;
+	now = rt_now();
+	if (rt_delay(&p, RT_UP, len, now, &delay) == -1) {
+		engine->stats.route_queue++;
+		return;
+	}
+	rt_cksum(pkt, len, 1);
+	if ((h = rt_held_new(pkt, len)) == NULL)
+		return;
+	h->out = 1;
+	rt_send_held(h, now, delay, 0);
 }
 
 /*

@@ -93,7 +93,9 @@ const struct stat_desc stats_engine[] = {
 	GAUGE("route_holding",	"; holding ",	gauge_route_held, STAT_F_EOL),
 	ROW("tunnel_in",	"tunnel in ",		ES(tunnel_in)),
 	ROW("tunnel_out",	" out ",		ES(tunnel_out)),
-	EOL("tunnel_drop",	" dropped ",		ES(tunnel_drop)),
+	ROW("tunnel_drop",	" dropped ",		ES(tunnel_drop)),
+	ROW("ext_in",		"; bound machines in ",	ES(ext_in)),
+	EOL("ext_out",		" out ",		ES(ext_out)),
 
 	ROW("ctl_accepted",	"control clients ",	ES(ctl_accepted)),
 	ROW("ctl_refused",	"; refused credentials ", ES(ctl_refused)),
@@ -124,7 +126,9 @@ const struct stat_desc stats_parent[] = {
 	ROW("arp_withheld",	" withheld ",		PS(arp_withheld)),
 	ROW("arp_evicted",	" evicted ",		PS(arp_evicted)),
 	ROW("out_withdrawn",	"; out withdrawn ",	PS(out_withdrawn)),
-	EOL("out_held",		" held ",		PS(out_held)),
+	ROW("out_held",		" held ",		PS(out_held)),
+	ROW("frames_extbind",	"; bound machines in ",	PS(frames_extbind)),
+	EOL("out_extbind",	" out ",		PS(out_extbind)),
 };
 const size_t stats_parent_n = sizeof(stats_parent) / sizeof(stats_parent[0]);
 

@@ -18,6 +18,11 @@
  * way back), then from the kernel's ARP cache; failing both, an ARP
  * request is sent and the packet dropped (TCP retransmits; counted as
  * out_noneigh).
+ *
+ * A packet for a "bind A to IFACE" machine (extbind.c) goes out on
+ * IFACE alone, to the MAC learned for A there.  It is the only packet
+ * let out with a source honeyd does not claim (the remote peer's: the
+ * topology forwards it), counted as out_extbind.
  */
 
 #include <sys/types.h>
@@ -133,8 +138,12 @@ void
 wire_learn(struct iface *ifp, uint32_t ip, const uint8_t *mac)
 {
 	struct neigh	*n = neigh_slot(ip);
+	int		 x;
 
 	if (ip == 0 || mac[0] & 1)	/* no multicast next hops */
+		return;
+	/* A bound machine is where it is bound, whatever claims its MAC. */
+	if ((x = extbind_iface(ip)) != -1 && x != ifp->index)
 		return;
 	n->ip = ip;
 	n->iface = ifp->index;
@@ -229,6 +238,18 @@ wire_resolve(uint32_t src, uint32_t dst)
 	return (NULL);
 }
 
+/* A bound machine's MAC on its interface, or ask for it as its router. */
+static const struct neigh *
+wire_resolve_ext(struct iface *ifp, uint32_t dst)
+{
+	const struct neigh	*n = neigh_slot(dst);
+
+	if (n->ip == dst && n->iface == ifp->index)
+		return (n);
+	arp_request(ifp, extbind_gateway(dst), dst);
+	return (NULL);
+}
+
 void
 wire_output(const uint8_t *pkt, size_t len)
 {
@@ -237,8 +258,9 @@ wire_output(const uint8_t *pkt, size_t len)
 	struct wire_queue	*q;
 	struct iface		*ifp;
 	uint8_t			*frame;
-	uint32_t		 src, dst;
+	uint32_t		 src, dst, macsrc;
 	char			 a[INET_ADDRSTRLEN];
+	int			 xif, fwd = 0;
 
 	if (len < IP_HDR_LEN || len > HONEYD_MAX_PKT || ip->ip_v != 4) {
 		parent->stats.out_refused++;
@@ -248,26 +270,43 @@ wire_output(const uint8_t *pkt, size_t len)
 	memcpy(&dst, &ip->ip_dst, sizeof(dst));
 	src = ntohl(src);
 	dst = ntohl(dst);
+	xif = extbind_iface(dst);
 	if (!claim_contains(&parent->claimed, src)) {
-		parent->stats.out_refused++;
-		log_debug("refused packet from unclaimed source %s",
-		    addr_fmt(src, a, sizeof(a)));
-		return;
+		if (xif == -1) {
+			parent->stats.out_refused++;
+			log_debug("refused packet from unclaimed source %s",
+			    addr_fmt(src, a, sizeof(a)));
+			return;
+		}
+		fwd = 1;
 	}
-	if ((ifp = wire_onlink(src)) != NULL &&
+	/*
+	 * Only our own sources are guarded: not a forwarded packet's (the
+	 * peer's), nor a bound machine's own address.
+	 */
+	if (!fwd && extbind_iface(src) == -1 &&
+	    (ifp = wire_onlink(src)) != NULL &&
 	    !arpguard_may_send(ifp, src, pkt, len))
 		return;
-	if ((n = wire_resolve(src, dst)) == NULL) {
+	if (xif != -1)
+		n = wire_resolve_ext(&parent->ifaces[xif], dst);
+	else
+		n = wire_resolve(src, dst);
+	if (n == NULL) {
 		parent->stats.out_noneigh++;
 		return;
 	}
 	ifp = &parent->ifaces[n->iface];
+	if (fwd)
+		parent->stats.out_extbind++;
+	/* To a bound machine, from its router's MAC. */
+	macsrc = xif != -1 ? extbind_gateway(dst) : src;
 	q = &wire_queues[ifp->index];
 	if (q->n == WIRE_BATCH || WIRE_QBUF - q->used < ETH_HDR_LEN + len)
 		wire_queue_flush(ifp, q);
 	frame = q->buf + q->used;
 	memcpy(frame, n->mac, ETH_ADDR_LEN);
-	if (!ether_host_mac(ifp, src, frame + ETH_ADDR_LEN))
+	if (!ether_host_mac(ifp, macsrc, frame + ETH_ADDR_LEN))
 		memcpy(frame + ETH_ADDR_LEN, ifp->mac, ETH_ADDR_LEN);
 	frame[12] = ETH_TYPE_IP >> 8;
 	frame[13] = ETH_TYPE_IP & 0xff;

@@ -34,6 +34,7 @@
 #define T_LOCAL		"198.18.0.66"	/* R_SLOW's tunnel to 198.18.24/24 */
 #define T_REMOTE	"198.19.99.1"
 #define T_SITE		"198.18.24.5"	/* a host of the remote site */
+#define REAL		"198.18.16.9"	/* a real machine behind R_SLOW */
 
 static const char conf_text[] =
     "route entry " ENTRY "\n"
@@ -48,6 +49,7 @@ static const char conf_text[] =
     "route 198.18.48.1 link 198.18.48.0/24\n"
     "route " R_SLOW " add net 198.18.24.0/24 tunnel " T_LOCAL " " T_REMOTE
 	"\n"
+    "bind " REAL " to eth1\n"
     "create default\n"
     "set default default icmp action open\n"
     "set default default udp action reset\n"
@@ -544,6 +546,96 @@ test_tunnel_bad(void)
 	CHECK(fixture_replies(NULL) == 0);
 }
 
+/* p, from REAL instead, its checksums redone. */
+static size_t
+from_real(uint8_t *p, size_t len)
+{
+	ip_addr_t	 a;
+
+	ip_pton(REAL, &a);
+	memcpy(p + 12, &a, 4);
+	ip_checksum(p, len);
+	return (len);
+}
+
+/*
+ * "bind REAL to eth1": what the topology delivers to REAL leaves as it
+ * came, its TTL spent by the routers, after their latency; what REAL
+ * sends out (ip_input_ext) goes up the tree the same way, into the
+ * tunnel if it is for the site.  No virtual host answers for REAL.
+ */
+static void
+test_extbind(void)
+{
+	struct engine_stats	*st = &engine->stats;
+	struct fixture_reply	 r;
+	uint8_t			 pkt[256], orig[256];
+	uint64_t		 t0, out0 = st->ext_out, in0 = st->ext_in;
+	uint64_t		 noaddr0 = st->drop_noaddr, ttl0 = st->route_ttl;
+	size_t			 len;
+
+	t0 = now_us();
+	len = make_echo(pkt, REAL, 64, 8);
+	memcpy(orig, pkt, len);
+	ip_input(pkt, len);
+	CHECK(fixture_replies(NULL) == 0);
+	CHECK(wait_replies(&r, 2000) == 1);
+	CHECK(now_us() - t0 >= 10000);
+	CHECK(r.len == len && from(&r, ATTACKER) && ttl(&r) == 62 &&
+	    sums_ok(&r) && icmp_is(&r, ICMP_ECHO, 0));
+	/* Nothing but the TTL and its checksum changed. */
+	CHECK(memcmp(r.pkt + 12, orig + 12, len - 12) == 0 &&
+	    memcmp(r.pkt, orig, 8) == 0);
+	CHECK(st->ext_out - out0 == 1);
+
+	/* TTL 2 dies at R_SLOW, as on the way to any host. */
+	ip_input(pkt, make_udp(pkt, REAL, 2));
+	CHECK(wait_replies(&r, 2000) == 1);
+	CHECK(from(&r, R_SLOW) &&
+	    icmp_is(&r, ICMP_TIMEXCEED, ICMP_TIMEXCEED_INTRANS));
+	CHECK(st->ext_out - out0 == 1);
+
+	/* REAL's packet to the attacker: up two routers, 10 ms. */
+	len = from_real(pkt, make_echo(pkt, ATTACKER, 64, 8));
+	memcpy(pkt + 16, (uint8_t[]){ 198, 19, 0, 1 }, 4);
+	ip_checksum(pkt, len);
+	t0 = now_us();
+	ip_input_ext(pkt, len);
+	CHECK(wait_replies(&r, 2000) == 1);
+	CHECK(now_us() - t0 >= 10000);
+	CHECK(r.len == len && from(&r, REAL) && ttl(&r) == 62 &&
+	    sums_ok(&r) && st->ext_in - in0 == 1);
+
+	/* Its transport is its own: a bad ICMP checksum goes on as is. */
+	pkt[IP_HDR_LEN + 2] ^= 0xff;
+	ip_input_ext(pkt, len);
+	CHECK(wait_replies(&r, 2000) == 1);
+	CHECK(r.pkt[IP_HDR_LEN + 2] == pkt[IP_HDR_LEN + 2] && sums_ok(&r));
+
+	/* Out of TTL on the way up: counted, dropped. */
+	pkt[8] = 2;
+	ip_checksum(pkt, len);
+	ip_input_ext(pkt, len);
+	CHECK(wait_replies(NULL, 100) == 0);
+	CHECK(st->route_ttl - ttl0 == 1);
+
+	/* To the remote site: up to R_SLOW and into its tunnel. */
+	len = from_real(pkt, site_echo(pkt, ATTACKER, 64));
+	memcpy(pkt + 16, (uint8_t[]){ 198, 18, 24, 5 }, 4);
+	ip_checksum(pkt, len);
+	ip_input_ext(pkt, len);
+	CHECK(wait_replies(&r, 2000) == 1);
+	CHECK(gre_out(&r));
+
+	/* Only from a bound machine. */
+	len = make_echo(pkt, ATTACKER, 64, 8);
+	memcpy(pkt + 12, (uint8_t[]){ 198, 18, 16, 7 }, 4);
+	ip_checksum(pkt, len);
+	ip_input_ext(pkt, len);
+	CHECK(wait_replies(NULL, 100) == 0);
+	CHECK(st->drop_noaddr - noaddr0 == 1);
+}
+
 int
 main(void)
 {
@@ -556,6 +648,7 @@ main(void)
 	test_reload();
 	test_tunnel();
 	test_tunnel_bad();
+	test_extbind();
 	CHECK(fixture_other == 0);
 	config_free(engine->conf);
 	fpdb_free(engine->db);
