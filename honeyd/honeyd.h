@@ -89,6 +89,9 @@ struct fingerprint;
 #ifndef HONEYD_SVCDIR
 #define HONEYD_SVCDIR		"/usr/local/share/honeyd"
 #endif
+#ifndef HONEYD_PRELOAD		/* subsystems' library, if not beside us */
+#define HONEYD_PRELOAD		"/usr/local/lib/honeyd/honeyd_preload.so"
+#endif
 
 #define HONEYD_MAX_IFACES	8
 #define HONEYD_MAX_PKT		65535	/* largest IPv4 packet */
@@ -204,6 +207,17 @@ enum imsg_type {
 	IMSG_DHCP_OUT,		/* engine -> parent: peerid: the client; an
 				   IP packet, UDP 68->67 */
 	IMSG_DHCP_LEASE,	/* engine -> parent: struct dhcp_lease */
+
+	/*
+	 * Subsystems ("add T subsystem CMD"; subsys.c in the parent,
+	 * sublisten.c in the engine).  The parent tells the engine which
+	 * ports the programs listen on; a connection to one asks for the
+	 * program's end as a service does, and is answered IMSG_SVC_FD.
+	 */
+	IMSG_SUBSYS_LISTEN,	/* parent -> engine: struct subsys_listen,
+				   template name, command */
+	IMSG_SUBSYS_UNLISTEN,	/* parent -> engine: uint32_t id */
+	IMSG_SUBSYS_CONNECT,	/* engine -> parent: struct svc_req, tmpl */
 };
 
 /* Another machine uses an address we claimed or probed (arpguard.c). */
@@ -332,7 +346,7 @@ enum logfile {
  *
  * XXX Some statements of Honeyd 1.5c's language are parsed, kept and
  * printed back, so existing configurations load, but nothing acts on
- * them yet: subsystems and "bind A to IFACE".  ("dhcp" is lease.c's and
+ * them yet: "bind A to IFACE".  ("dhcp" is lease.c's and
  * dhcp.c's, "annotate P
  * fragment" is ipfrag.c's, "annotate P finscan" and "set T droprate
  * syn" tcp.c's, "set T spoof" ip.c's.)
@@ -353,6 +367,8 @@ enum action_kind {
 	ACTION_OPEN,		/* accept, discard data */
 	ACTION_COMMAND,		/* run a service script */
 	ACTION_PROXY,		/* relay to host:port */
+	ACTION_SUBSYS,		/* engine only: an open port a subsystem
+				   listens on, relayed to it */
 };
 
 #define ACTION_F_TARPIT		0x01	/* slow the connection down */
@@ -402,7 +418,7 @@ struct dyn_rule {
 };
 TAILQ_HEAD(dyn_rules, dyn_rule);
 
-/* "add T subsystem "cmd" [shared] [restart]": stored, not yet run. */
+/* "add T subsystem "cmd" [shared] [restart]": subsys.c runs them. */
 #define SUBSYS_F_SHARED		0x01
 #define SUBSYS_F_RESTART	0x02
 
@@ -1135,6 +1151,51 @@ int		 svc_expand(char *, size_t, const char *,
 int		 svc_parse_req(struct imsg *, struct svc_req *, const char **);
 const struct action *svc_action(const char *, const struct tuple *,
 		    enum action_kind, const struct template **);
+
+/* The identity and descriptor limit a service or subsystem runs with. */
+struct svc_ids {
+	uid_t		 uid;
+	gid_t		 gid;
+	int		 maxfds;
+};
+
+int		 svc_ids_for(const struct template *, struct svc_ids *);
+int		 svc_cage(const struct svc_ids *, const char *, pid_t);
+int		 svc_lockdown(const struct svc_ids *, int);
+
+/*
+ * Subsystems (subsys.c in the parent, sublisten.c in the engine): real
+ * programs that serve a template's hosts through the library preloaded
+ * into them (subsys_preload.c, subsys.h).
+ */
+#define SUBSYS_HOSTS_MAX	64	/* processes of one unshared one */
+#define SUBSYS_BACKOFF_MIN	1	/* s before a restart, doubling */
+#define SUBSYS_BACKOFF_MAX	60
+#define SUBSYS_LISTEN_MAX	64	/* ports one program listens on */
+
+struct subsys_listen {
+	uint32_t	 id;		/* the listening socket's */
+	uint32_t	 addr;		/* host order; 0: every host */
+	int32_t		 pid;
+	uint16_t	 port;
+	uint8_t		 proto;
+	uint8_t		 pad;
+	/* the template's name, then the command, NUL-terminated */
+};
+
+/* subsys.c */
+void		 subsys_init(struct event_base *);
+void		 subsys_config(const struct honeyd_config *);
+void		 subsys_engine_sync(void);
+void		 subsys_connect(struct imsg *);
+int		 subsys_reaped(pid_t, int);
+void		 subsys_killall(void);
+int		 subsys_elf_static(const char *, char *, size_t);
+
+/* sublisten.c */
+void		 sublisten_dispatch(struct imsg *);
+int		 sublisten_find(const char *, uint32_t, uint16_t);
+int		 sublisten_ctl_next(uint32_t *, struct ctlrec *);
 
 /* svc_limits.c */
 void		 svc_limits_default(struct svc_limits *);
