@@ -215,7 +215,8 @@ log=$(honeyd_log)
 check_match "connect() out: ECONNREFUSED" "^connect ECONNREFUSED" "$log"
 check_match "UDP sendto(): ENETUNREACH" "^sendto ENETUNREACH" "$log"
 check_match "the subsystem runs as the template's uid" "^uid 4323$" "$log"
-check_match "IPv6, not intercepted, listens nowhere reachable" "^bind6 " "$log"
+check_match "IPv6, not intercepted: the cage refuses its bind" \
+    "^bind6 EACCES" "$log"
 out=$(in_a timeout 10 nc -w 5 -p 40123 198.19.6.10 9100 </dev/null)
 check_eq "accept: the peer; getsockname: the virtual host" \
     "peer 198.18.0.1:40123 local 198.19.6.10:9100" "$out"
