@@ -221,6 +221,35 @@ out=$(in_a timeout 10 nc -w 5 -p 40123 198.19.6.10 9100 </dev/null)
 check_eq "accept: the peer; getsockname: the virtual host" \
     "peer 198.18.0.1:40123 local 198.19.6.10:9100" "$out"
 
+# ---- a new engine learns which ports listen
+engine=$(for p in $(pgrep -P "$HONEYD_PID"); do
+	grep -q engine "/proc/$p/cmdline" 2>/dev/null && echo "$p"
+done | head -n 1)
+check_match "an engine runs" '^[0-9]+$' "$engine"
+kill -KILL "$engine"
+wait_log "engine restarted"
+check "the engine was restarted" test $? -eq 0
+out=$(in_a timeout 10 curl -s -i http://198.19.1.11:8080/ 2>&1)
+check_match "after an engine restart: python serves again" \
+    "^Server: SimpleHTTP/" "$out"
+check_match "... and show services lists it" "^web \* 8080$" \
+    "$(subsys template address port)"
+
+# ---- reload: solo's subsystem goes, web's stays as it was
+webpid=$(subsys template pid | awk '$1 == "web" { print $2 }')
+sed -i '/^add solo subsystem/d' "$conf"
+honeyd_reload "configuration loaded"
+check "reload without solo's subsystem" test $? -eq 0
+wait_log "of solo: killed by signal 15" 2
+check "reload: both of solo's programs stopped" test $? -eq 0
+out=$(subsys template pid)
+check_eq "reload: web's program kept" "web $webpid" \
+    "$(printf '%s\n' "$out" | grep '^web ')"
+check_nomatch "reload: solo listens no more" "^solo " "$out"
+out=$(in_a timeout 10 curl -s -o /dev/null -w '%{http_code}' \
+    -m 3 http://198.19.2.10:8081/ 2>&1)
+check_eq "reload: solo's port is a plain open one (no answer)" 000 "$out"
+
 # ---- a static program
 check_match "a static program: the reason, not started" \
     "subsystem $TB_TMP/static: statically linked, its sockets cannot be virtualised; not started" \
