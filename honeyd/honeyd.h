@@ -28,6 +28,10 @@
  *            script, whose stdin and stdout the engine relays.
  *            Caged (cage.c): its own namespaces, no network, a
  *            read-only root, Landlock and a seccomp deny-list.
+ *   subsystem a real program ("add T subsystem"), for as long as honeyd
+ *            runs, in the same cage; a preloaded library turns its
+ *            IPv4 sockets into requests to the parent (subsys.c,
+ *            subsys_preload.c), whose connections the engine relays.
  * The parent and the engine talk imsg (privsep/) over a socketpair.
  *
  * Sections: processes and options, messages, configuration, parent,
@@ -1146,6 +1150,7 @@ void		 service_stop(struct imsg *);
 int		 service_reaped(pid_t, int);
 void		 service_killall(void);
 size_t		 service_count(void);
+const char	*service_dir(void);
 int		 svc_expand(char *, size_t, const char *,
 		    const struct tuple *);
 int		 svc_parse_req(struct imsg *, struct svc_req *, const char **);

@@ -126,6 +126,13 @@ service_init(struct event_base *base, uid_t engine_uid)
 	cage_init(svc_dir);
 }
 
+/* Where services and subsystems run: their relative paths start here. */
+const char *
+service_dir(void)
+{
+	return (svc_dir);
+}
+
 /* Services running now (the unit tests check a refusal forked none). */
 size_t
 service_count(void)

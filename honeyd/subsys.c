@@ -108,7 +108,8 @@ subsys_init(struct event_base *base)
 
 /*
  * The program a command runs: its first word, found in PATH as the
- * shell would; a script's interpreter in its stead.
+ * shell would, or in the service directory where the program will run;
+ * a script's interpreter in its stead.
  */
 static int
 subsys_program(const char *cmd, char *path, size_t size)
@@ -124,8 +125,10 @@ subsys_program(const char *cmd, char *path, size_t size)
 		return (-1);
 	memcpy(word, cmd, len);
 	word[len] = '\0';
-	if (strchr(word, '/') != NULL)
+	if (word[0] == '/')
 		strlcpy(path, word, size);
+	else if (strchr(word, '/') != NULL)
+		snprintf(path, size, "%s/%s", service_dir(), word);
 	else {
 		for (i = 0; i < 3; i++) {
 			snprintf(path, size, "%s/%s", dirs[i], word);

@@ -353,8 +353,8 @@ setsockopt(int fd, int level, int name, const void *val, socklen_t len)
 	if (level != SOL_SOCKET)
 		return (0);
 	if (real_setsockopt(fd, level, name, val, len) == -1 &&
-	    (errno == EOPNOTSUPP || errno == ENOPROTOOPT))
-		return (0);
+	    errno != EOPNOTSUPP && errno != ENOPROTOOPT)
+		return (-1);
 	return (0);
 }
 
