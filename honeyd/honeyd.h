@@ -1200,6 +1200,7 @@ int		 subsys_elf_static(const char *, char *, size_t);
 /* sublisten.c */
 void		 sublisten_dispatch(struct imsg *);
 int		 sublisten_find(const char *, uint32_t, uint16_t);
+int		 sublisten_udp_input(struct ipin *, const struct tuple *);
 int		 sublisten_ctl_next(uint32_t *, struct ctlrec *);
 
 /* svc_limits.c */

@@ -12,9 +12,11 @@
  * make a socketpair, send one end to the program's listening socket and
  * the other to the engine, as for a service (IMSG_SVC_FD).
  *
- * The rule for a listen: TCP only, the port declared "open" in T
- * ("add T tcp port P open"), the address 0.0.0.0 or one of the hosts
- * the process serves.  A static program cannot take the library: it is
+ * The rule for a listen: the port declared "open" in T ("add T tcp
+ * port P open"), the address 0.0.0.0 or one of the hosts the process
+ * serves.  A UDP socket's bind asks the same; granted, its other end
+ * goes to the engine, which puts datagrams on it and sends those the
+ * program writes.  A static program cannot take the library: it is
  * not started.  "restart" starts a program that ended again, after
  * SUBSYS_BACKOFF_MIN seconds, doubling while it keeps dying young.
  */
@@ -53,8 +55,10 @@ struct sublsn {
 	uint32_t		 id;
 	uint32_t		 addr;		/* host order; 0: all hosts */
 	uint16_t		 port;
-	int			 fd;		/* to the listening socket */
-	struct event		*ev;
+	uint8_t			 proto;
+	int			 fd;		/* to the listening socket; UDP:
+					   the engine's end, a copy */
+	struct event		*ev;		/* TCP: its end closing */
 };
 TAILQ_HEAD(sublsns, sublsn);
 
@@ -448,22 +452,28 @@ subsys_send_listen(const struct sublsn *l)
 {
 	struct subsys_listen	 m;
 	struct iovec		 iov[3];
+	int			 fd = -1;
 
 	if (parent->engine == NULL)
 		return;
+	/* Each engine gets its own copy of a UDP socket's end. */
+	if (l->proto == IPPROTO_UDP && (fd = dup(l->fd)) == -1) {
+		log_warn("subsystem %s: port %u", l->ss->cmd, l->port);
+		return;
+	}
 	memset(&m, 0, sizeof(m));
 	m.id = l->id;
 	m.addr = l->addr;
 	m.pid = l->ss->pid;
 	m.port = l->port;
-	m.proto = IPPROTO_TCP;
+	m.proto = l->proto;
 	iov[0].iov_base = &m;
 	iov[0].iov_len = sizeof(m);
 	iov[1].iov_base = l->ss->tmpl;
 	iov[1].iov_len = strlen(l->ss->tmpl) + 1;
 	iov[2].iov_base = l->ss->cmd;
 	iov[2].iov_len = strlen(l->ss->cmd) + 1;
-	if (imsgev_composev(parent->engine, IMSG_SUBSYS_LISTEN, 0, 0, -1,
+	if (imsgev_composev(parent->engine, IMSG_SUBSYS_LISTEN, 0, 0, fd,
 	    iov, 3) == -1)
 		log_warn("subsystem listen");
 }
@@ -475,7 +485,8 @@ subsys_lsn_free(struct sublsn *l)
 	if (parent->engine != NULL)
 		(void)imsgev_compose(parent->engine, IMSG_SUBSYS_UNLISTEN, 0,
 		    0, -1, &l->id, sizeof(l->id));
-	event_free(l->ev);
+	if (l->ev != NULL)
+		event_free(l->ev);
 	close(l->fd);
 	free(l);
 }
@@ -504,18 +515,18 @@ subsys_check(const struct subsys *ss, const struct subsys_msg *m)
 	uint32_t		 addr = ntohl(m->laddr);
 	int			 n = 0;
 
-	if (m->proto != IPPROTO_TCP)
+	if (m->proto != IPPROTO_TCP && m->proto != IPPROTO_UDP)
 		return (EOPNOTSUPP);
 	if ((t = config_find_template(ss_conf, ss->tmpl)) == NULL)
 		return (EACCES);
-	if ((p = template_find_port(t, IPPROTO_TCP, m->lport)) == NULL ||
+	if ((p = template_find_port(t, m->proto, m->lport)) == NULL ||
 	    p->action.kind != ACTION_OPEN)
 		return (EACCES);
 	if (addr != 0 && (ss->host != 0 ? addr != ss->host :
 	    (b = config_find_bind(ss_conf, addr)) == NULL || b->tmpl != t))
 		return (EADDRNOTAVAIL);
 	TAILQ_FOREACH(l, &ss->lsns, entry) {
-		if (l->port == m->lport)
+		if (l->port == m->lport && l->proto == m->proto)
 			return (EADDRINUSE);
 		n++;
 	}
@@ -533,10 +544,11 @@ subsys_listen(struct subsys *ss, const struct subsys_msg *m, int fd)
 		    ss->cmd, m->lport, strerror(err));
 		return (err);
 	}
+	/* A UDP socket's end is the engine's: we never read it. */
 	if ((l = calloc(1, sizeof(*l))) == NULL ||
 	    fcntl(fd, F_SETFL, O_NONBLOCK) == -1 ||
-	    (l->ev = event_new(ss_base, fd, EV_READ | EV_PERSIST,
-	    subsys_lsn_event, l)) == NULL) {
+	    (m->proto == IPPROTO_TCP && (l->ev = event_new(ss_base, fd,
+	    EV_READ | EV_PERSIST, subsys_lsn_event, l)) == NULL)) {
 		free(l);
 		return (ENOMEM);
 	}
@@ -546,12 +558,14 @@ subsys_listen(struct subsys *ss, const struct subsys_msg *m, int fd)
 	l->ss = ss;
 	l->fd = fd;
 	l->port = m->lport;
+	l->proto = m->proto;
 	l->addr = ss->host != 0 ? ss->host : ntohl(m->laddr);
-	event_add(l->ev, NULL);
+	if (l->ev != NULL)
+		event_add(l->ev, NULL);
 	TAILQ_INSERT_TAIL(&ss->lsns, l, entry);
 	subsys_send_listen(l);
-	log_info("subsystem %s of %s listens on port %u", ss->cmd, ss->tmpl,
-	    l->port);
+	log_info("subsystem %s of %s listens on %s port %u", ss->cmd,
+	    ss->tmpl, l->proto == IPPROTO_UDP ? "udp" : "tcp", l->port);
 	return (0);
 }
 
@@ -657,7 +671,7 @@ subsys_lsn_for(const char *tmpl, const struct tuple *tp)
 		    (ss->host != 0 && ss->host != tp->dst))
 			continue;
 		TAILQ_FOREACH(l, &ss->lsns, entry)
-			if (l->port == tp->dport &&
+			if (l->proto == IPPROTO_TCP && l->port == tp->dport &&
 			    (l->addr == 0 || l->addr == tp->dst))
 				return (l);
 	}

@@ -13,6 +13,13 @@
  *   SUBSYS_M_REPLY   parent -> library: error 0, or the errno listen(2)
  *                    returns.
  *
+ * A UDP socket bound to a port asks SUBSYS_M_LISTEN too (proto
+ * IPPROTO_UDP); granted, its pair's other end goes to the engine, and
+ * every datagram either way is a struct subsys_dgram and the payload:
+ * towards the program raddr and rport the peer's, laddr and lport the
+ * virtual host's; from it, where to and from (laddr 0: the host the
+ * socket is bound to, or the one that last sent to it).
+ *
  * On each listening socket the parent then sends one SUBSYS_M_CONN per
  * connection: laddr and lport the virtual host's, raddr and rport the
  * peer's, with the connection's descriptor (a stream socket whose other
@@ -42,5 +49,12 @@ struct subsys_msg {
 	uint8_t		 proto;		/* IPPROTO_TCP */
 	uint8_t		 pad[3];
 };
+
+struct subsys_dgram {
+	uint32_t	 raddr, laddr;
+	uint16_t	 rport, lport;
+};
+
+#define SUBSYS_DGRAM_MAX	1472	/* payload: fills a 1500 byte frame */
 
 #endif /* HONEYD_SUBSYS_H */

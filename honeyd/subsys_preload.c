@@ -15,8 +15,12 @@
  *                    other end the engine relays to the TCP connection;
  *   getsockname(), getpeername()  the virtual addresses;
  *   connect()        refused, ECONNREFUSED: a subsystem reaches no one;
- *   sendto(), sendmsg() on a datagram socket: ENETUNREACH (UDP is not
- *                    served yet; a recvfrom() waits for ever).
+ *   bind() of UDP    asks the parent as listen() does; granted, the
+ *                    engine holds the pair's other end, and datagrams
+ *                    pass with a header (subsys.h) that recvfrom(),
+ *                    recv(), recvmsg(), sendto(), send() and sendmsg()
+ *                    take off and put on; read() and write() do not;
+ *   sendto() on an unbound datagram socket: ENETUNREACH.
  *
  * Anything else passes through.  What the library does not see (a
  * static program, IPv6, raw system calls) meets the cage: a network
@@ -49,6 +53,7 @@ enum pre_kind {
 	PRE_DGRAM,		/* placeholder for UDP */
 	PRE_LISTEN,		/* listening: connections arrive on it */
 	PRE_CONN,		/* an accepted connection */
+	PRE_UDP,		/* a bound UDP socket: datagrams with headers */
 };
 
 struct pre_sock {
@@ -56,6 +61,7 @@ struct pre_sock {
 	int		 other;		/* the pair's other end until listen */
 	uint32_t	 laddr, raddr;	/* network order */
 	uint16_t	 lport, rport;	/* host order */
+	uint32_t	 lastl;		/* UDP: where the last one came to */
 };
 
 static struct pre_sock	 pre_socks[PRE_MAXFD];
@@ -75,6 +81,9 @@ static int	(*real_close)(int);
 static ssize_t	(*real_sendto)(int, const void *, size_t, int,
 		    const struct sockaddr *, socklen_t);
 static ssize_t	(*real_sendmsg)(int, const struct msghdr *, int);
+static ssize_t	(*real_recvmsg)(int, struct msghdr *, int);
+static ssize_t	(*real_recvfrom)(int, void *, size_t, int, struct sockaddr *,
+		    socklen_t *);
 
 static void pre_init(void) __attribute__((constructor));
 
@@ -95,6 +104,8 @@ pre_init(void)
 	real_close = dlsym(RTLD_NEXT, "close");
 	real_sendto = dlsym(RTLD_NEXT, "sendto");
 	real_sendmsg = dlsym(RTLD_NEXT, "sendmsg");
+	real_recvmsg = dlsym(RTLD_NEXT, "recvmsg");
+	real_recvfrom = dlsym(RTLD_NEXT, "recvfrom");
 	if ((s = getenv(SUBSYS_ENV_FD)) != NULL && *s != '\0')
 		pre_ctl = atoi(s);
 }
@@ -141,6 +152,8 @@ socket(int domain, int type, int protocol)
 	return (sv[0]);
 }
 
+static int	 pre_udp_bind(struct pre_sock *);
+
 int
 bind(int fd, const struct sockaddr *sa, socklen_t len)
 {
@@ -155,7 +168,8 @@ bind(int fd, const struct sockaddr *sa, socklen_t len)
 		return (pre_fail(EINVAL));
 	ps->laddr = sin->sin_addr.s_addr;
 	ps->lport = ntohs(sin->sin_port);
-	return (0);
+	return (ps->kind == PRE_DGRAM && ps->lport != 0 ? pre_udp_bind(ps) :
+	    0);
 }
 
 /* One request to the parent and its answer: 0, or -1 and errno. */
@@ -215,6 +229,28 @@ listen(int fd, int backlog)
 		real_close(ps->other);
 		ps->other = -1;
 		ps->kind = PRE_LISTEN;
+	}
+	pthread_mutex_unlock(&pre_lock);
+	return (rv);
+}
+
+/* A bound UDP socket: the parent hands its other end to the engine. */
+static int
+pre_udp_bind(struct pre_sock *ps)
+{
+	struct subsys_msg	 m;
+	int			 rv;
+
+	memset(&m, 0, sizeof(m));
+	m.type = SUBSYS_M_LISTEN;
+	m.laddr = ps->laddr;
+	m.lport = ps->lport;
+	m.proto = IPPROTO_UDP;
+	pthread_mutex_lock(&pre_lock);
+	if ((rv = pre_request(&m, ps->other)) == 0) {
+		real_close(ps->other);
+		ps->other = -1;
+		ps->kind = PRE_UDP;
 	}
 	pthread_mutex_unlock(&pre_lock);
 	return (rv);
@@ -393,15 +429,60 @@ getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 	}
 }
 
+/* A datagram out of a bound UDP socket, to sa. */
+static ssize_t
+pre_udp_send(struct pre_sock *ps, int fd, const struct iovec *iov,
+    size_t iovlen, const struct sockaddr *sa, socklen_t salen, int flags)
+{
+	const struct sockaddr_in	*sin = (const void *)sa;
+	struct subsys_dgram		 h;
+	struct iovec			 v[17];
+	struct msghdr			 msg;
+	ssize_t				 n;
+
+	if (sa == NULL)
+		return (pre_fail(EDESTADDRREQ));
+	if (salen < sizeof(*sin) || sin->sin_family != AF_INET)
+		return (pre_fail(EAFNOSUPPORT));
+	if (iovlen > 16)
+		return (pre_fail(EMSGSIZE));
+	memset(&h, 0, sizeof(h));
+	h.raddr = sin->sin_addr.s_addr;
+	h.rport = ntohs(sin->sin_port);
+	h.laddr = ps->laddr != 0 ? ps->laddr : ps->lastl;
+	h.lport = ps->lport;
+	v[0].iov_base = &h;
+	v[0].iov_len = sizeof(h);
+	memcpy(v + 1, iov, iovlen * sizeof(*iov));
+	memset(&msg, 0, sizeof(msg));
+	msg.msg_iov = v;
+	msg.msg_iovlen = iovlen + 1;
+	if ((n = real_sendmsg(fd, &msg, flags | MSG_NOSIGNAL)) == -1)
+		return (-1);
+	return (n < (ssize_t)sizeof(h) ? 0 : n - (ssize_t)sizeof(h));
+}
+
 ssize_t
 sendto(int fd, const void *buf, size_t len, int flags,
     const struct sockaddr *sa, socklen_t salen)
 {
 	struct pre_sock	*ps;
+	struct iovec	 iov;
 
 	if ((ps = pre_find(fd)) == NULL || ps->kind == PRE_CONN)
 		return (real_sendto(fd, buf, len, flags, sa, salen));
-	return (pre_fail(ps->kind == PRE_DGRAM ? ENETUNREACH : ENOTCONN));
+	if (ps->kind != PRE_UDP)
+		return (pre_fail(ps->kind == PRE_DGRAM ? ENETUNREACH :
+		    ENOTCONN));
+	iov.iov_base = (void *)(uintptr_t)buf;
+	iov.iov_len = len;
+	return (pre_udp_send(ps, fd, &iov, 1, sa, salen, flags));
+}
+
+ssize_t
+send(int fd, const void *buf, size_t len, int flags)
+{
+	return (sendto(fd, buf, len, flags, NULL, 0));
 }
 
 ssize_t
@@ -411,7 +492,80 @@ sendmsg(int fd, const struct msghdr *msg, int flags)
 
 	if ((ps = pre_find(fd)) == NULL || ps->kind == PRE_CONN)
 		return (real_sendmsg(fd, msg, flags));
-	return (pre_fail(ps->kind == PRE_DGRAM ? ENETUNREACH : ENOTCONN));
+	if (ps->kind != PRE_UDP)
+		return (pre_fail(ps->kind == PRE_DGRAM ? ENETUNREACH :
+		    ENOTCONN));
+	return (pre_udp_send(ps, fd, msg->msg_iov, msg->msg_iovlen,
+	    msg->msg_name, msg->msg_namelen, flags));
+}
+
+/* A datagram into a bound UDP socket: the header taken off. */
+static ssize_t
+pre_udp_recv(struct pre_sock *ps, int fd, struct msghdr *um, int flags)
+{
+	struct subsys_dgram	 h;
+	struct iovec		 v[17];
+	struct msghdr		 msg;
+	ssize_t			 n;
+
+	if (um->msg_iovlen > 16)
+		return (pre_fail(EMSGSIZE));
+	v[0].iov_base = &h;
+	v[0].iov_len = sizeof(h);
+	memcpy(v + 1, um->msg_iov, um->msg_iovlen * sizeof(*v));
+	memset(&msg, 0, sizeof(msg));
+	msg.msg_iov = v;
+	msg.msg_iovlen = um->msg_iovlen + 1;
+	if ((n = real_recvmsg(fd, &msg, flags)) == -1)
+		return (-1);
+	if (n < (ssize_t)sizeof(h))
+		return (pre_fail(EAGAIN));
+	ps->lastl = h.laddr;
+	um->msg_flags = msg.msg_flags;
+	um->msg_controllen = 0;
+	if (um->msg_name != NULL)
+		pre_sockaddr(um->msg_name, &um->msg_namelen, h.raddr, h.rport);
+	return (n - sizeof(h));
+}
+
+ssize_t
+recvmsg(int fd, struct msghdr *msg, int flags)
+{
+	struct pre_sock	*ps;
+
+	if ((ps = pre_find(fd)) == NULL || ps->kind != PRE_UDP)
+		return (real_recvmsg(fd, msg, flags));
+	return (pre_udp_recv(ps, fd, msg, flags));
+}
+
+ssize_t
+recvfrom(int fd, void *buf, size_t len, int flags, struct sockaddr *sa,
+    socklen_t *salen)
+{
+	struct pre_sock	*ps;
+	struct msghdr	 msg;
+	struct iovec	 iov;
+	ssize_t		 n;
+
+	if ((ps = pre_find(fd)) == NULL || ps->kind != PRE_UDP)
+		return (real_recvfrom(fd, buf, len, flags, sa, salen));
+	memset(&msg, 0, sizeof(msg));
+	iov.iov_base = buf;
+	iov.iov_len = len;
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_name = sa;
+	msg.msg_namelen = sa != NULL && salen != NULL ? *salen : 0;
+	if ((n = pre_udp_recv(ps, fd, &msg, flags)) != -1 && sa != NULL &&
+	    salen != NULL)
+		*salen = msg.msg_namelen;
+	return (n);
+}
+
+ssize_t
+recv(int fd, void *buf, size_t len, int flags)
+{
+	return (recvfrom(fd, buf, len, flags, NULL, NULL));
 }
 
 /* The parent's socket stays: closing it would end every listen. */

@@ -186,6 +186,9 @@ udp_input(struct ipin *in)
 		break;
 	default:
 		eventlog_probe(&tp, in->len, 0, "open");
+		/* A subsystem bound there takes it. */
+		if (act->kind == ACTION_OPEN)
+			(void)sublisten_udp_input(in, &tp);
 		break;
 	}
 }

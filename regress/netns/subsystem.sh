@@ -54,6 +54,7 @@ print("sendto", err(lambda: u.sendto(b"x", ("198.18.0.1", 53))),
 s6 = socket.socket(socket.AF_INET6)
 print("bind6", err(lambda: s6.bind(("::", 9101))), err(lambda: s6.listen()),
       file=sys.stderr)
+print("udpbind", err(lambda: u.bind(("0.0.0.0", 9102))), file=sys.stderr)
 print("uid", os.getuid(), file=sys.stderr, flush=True)
 l = socket.socket()
 l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -66,6 +67,17 @@ while True:
     c.close()
 PROBE
 chmod 644 "$www/probe.py"
+
+# A UDP echo server: each datagram back, with what the program saw.
+cat >"$www/echo.py" <<'ECHO'
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("0.0.0.0", 5353))
+while True:
+    data, peer = s.recvfrom(2048)
+    s.sendto(b"echo " + data + (" from %s:%d" % peer).encode(), peer)
+ECHO
+chmod 644 "$www/echo.py"
 
 PY=/usr/bin/python3
 conf=$(tb_conf honeyd.conf <<CONF
@@ -105,6 +117,13 @@ add probe subsystem "$PY probe.py"
 set probe uid 4323 gid 4323
 bind 198.19.6.10 probe
 
+create udpecho
+set udpecho default udp action reset
+add udpecho udp port 5353 open
+add udpecho subsystem "$PY echo.py" shared
+bind 198.19.7.10 udpecho
+bind 198.19.7.11 udpecho
+
 create ssh
 set ssh default tcp action reset
 add ssh tcp port 2222 open
@@ -125,7 +144,7 @@ wait_log() {
 	return 1
 }
 
-wait_log "subsystem $PY -m http.server 8080 .* listens on port 8080"
+wait_log "subsystem $PY -m http.server 8080 .* listens on tcp port 8080"
 check "the shared web subsystem listens on 8080" test $? -eq 0
 
 # ---- the shared program serves both hosts
@@ -170,7 +189,7 @@ pid=$(subsys template pid | awk '$1 == "web" { print $2 }')
 check "show services: web's pid" test "${pid:-0}" -gt 0
 
 # ---- one process per host without "shared"
-wait_log "listens on port 8081" 2
+wait_log "listens on tcp port 8081" 2
 check "two unshared programs listen on 8081" test $? -eq 0
 n=$(grep -Ec "subsystem $PY -m http.server 8081 .* started, pid" \
     "$HONEYD_LOG")
@@ -193,7 +212,7 @@ victim=$(in_s pgrep -f -- "-m http.server 8080" | head -n 1)
 check "the shared program is running" test -n "$victim"
 in_s kill -KILL "$victim"
 wait_log "subsystem $PY -m http.server 8080 .*: killed by signal|exited" &&
-    wait_log "subsystem $PY -m http.server 8080 .* listens on port 8080" 2
+    wait_log "subsystem $PY -m http.server 8080 .* listens on tcp port 8080" 2
 check "restart: it listens again" test $? -eq 0
 out=$(in_a timeout 10 curl -s -i http://198.19.1.10:8080/ 2>&1)
 check_match "restart: curl gets python again" "^Server: SimpleHTTP/" "$out"
@@ -209,17 +228,50 @@ out=$(nmap_port_states 198.19.3.10 tcp 8082)
 check_eq "the undeclared port stays closed" 8082/closed "$out"
 
 # ---- what the library gives a program
-wait_log "subsystem $PY probe.py of probe listens on port 9100"
+wait_log "subsystem $PY probe.py of probe listens on tcp port 9100"
 check "the probe listens on 9100" test $? -eq 0
 log=$(honeyd_log)
 check_match "connect() out: ECONNREFUSED" "^connect ECONNREFUSED" "$log"
 check_match "UDP sendto(): ENETUNREACH" "^sendto ENETUNREACH" "$log"
 check_match "the subsystem runs as the template's uid" "^uid 4323$" "$log"
+check_match "a UDP bind of a port not declared open: EACCES" \
+    "^udpbind EACCES" "$log"
 check_match "IPv6, not intercepted: the cage refuses its bind" \
     "^bind6 EACCES" "$log"
 out=$(in_a timeout 10 nc -w 5 -p 40123 198.19.6.10 9100 </dev/null)
 check_eq "accept: the peer; getsockname: the virtual host" \
     "peer 198.18.0.1:40123 local 198.19.6.10:9100" "$out"
+
+# ---- UDP: datagrams to the program and back, from the host addressed
+# udp_ask ADDR...: one datagram to port 5353 of each from A (port
+# 40500), the answer and where it came from, or "none".
+udp_ask() {
+	in_a timeout 20 "$TB_PY" - "$@" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("0.0.0.0", 40500))
+s.settimeout(3)
+for h in sys.argv[1:]:
+    s.sendto(b"hi", (h, 5353))
+    try:
+        data, src = s.recvfrom(2048)
+        print(data.decode(), "<-", "%s:%d" % src)
+    except socket.timeout:
+        print("none")
+PY
+}
+wait_log "subsystem $PY echo.py of udpecho listens on udp port 5353"
+check "the UDP echo program is bound to 5353" test $? -eq 0
+out=$(udp_ask 198.19.7.10 198.19.7.11)
+check_eq "UDP: each host answers from its own address" \
+    "$(printf '%s\n' "echo hi from 198.18.0.1:40500 <- 198.19.7.10:5353" \
+    "echo hi from 198.18.0.1:40500 <- 198.19.7.11:5353")" "$out"
+out=$(nmap_port_states 198.19.7.10 udp 5353,5354)
+# nmap's probe gets the echo: an answer, so open.
+check_eq "nmap -sU: 5353 open (it answered), 5354 closed" \
+    "$(printf '5353/open\n5354/closed')" "$out"
+out=$(subsys template proto port | grep '^udpecho')
+check_eq "show services: the UDP port" "udpecho udp 5353" "$out"
 
 # ---- a new engine learns which ports listen
 engine=$(for p in $(pgrep -P "$HONEYD_PID"); do
@@ -234,6 +286,9 @@ check_match "after an engine restart: python serves again" \
     "^Server: SimpleHTTP/" "$out"
 check_match "... and show services lists it" "^web \* 8080$" \
     "$(subsys template address port)"
+out=$(udp_ask 198.19.7.11)
+check_eq "after an engine restart: UDP too" \
+    "echo hi from 198.18.0.1:40500 <- 198.19.7.11:5353" "$out"
 
 # ---- reload: solo's subsystem goes, web's stays as it was
 webpid=$(subsys template pid | awk '$1 == "web" { print $2 }')
@@ -256,7 +311,7 @@ check_match "a static program: the reason, not started" \
     "$(honeyd_log)"
 
 # ---- dropbear's banner
-wait_log "subsystem /usr/sbin/dropbear .* listens on port 2222"
+wait_log "subsystem /usr/sbin/dropbear .* listens on tcp port 2222"
 check "dropbear listens on 2222" test $? -eq 0
 out=$(in_a timeout 10 nc -w 5 198.19.5.10 2222 </dev/null | head -n 1)
 check_match "dropbear: its SSH banner" "^SSH-2\.0-dropbear" "$out"
