@@ -78,7 +78,8 @@ struct subsys {
 };
 TAILQ_HEAD(subsystems, subsys);
 
-static struct subsystems	 subsystems = TAILQ_HEAD_INITIALIZER(subsystems);
+static struct subsystems	 subsystems =
+				    TAILQ_HEAD_INITIALIZER(subsystems);
 static struct event_base	*ss_base;
 static const struct honeyd_config *ss_conf;
 static char			 ss_lib[PATH_MAX];
@@ -311,7 +312,8 @@ subsys_env(char env[8][PATH_MAX + 32], char **envp, const struct subsys *ss,
 	char			 a[16];
 	int			 n = 0;
 
-	snprintf(env[n++], sizeof(env[0]), "PATH=/usr/local/bin:/usr/bin:/bin");
+	snprintf(env[n++], sizeof(env[0]),
+	    "PATH=/usr/local/bin:/usr/bin:/bin");
 	snprintf(env[n++], sizeof(env[0]), "HOME=/");
 	snprintf(env[n++], sizeof(env[0]), "LANG=C");
 	snprintf(env[n++], sizeof(env[0]), "LD_PRELOAD=%s", lib);
