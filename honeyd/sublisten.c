@@ -6,7 +6,9 @@
  * A UDP port comes with the program's socket: datagrams to the port go
  * on it with a header (subsys.h), and what the program writes there
  * leaves as datagrams from the virtual host it names, if that host is
- * one the program serves.
+ * one the program serves, and only to a peer that sent to that host's
+ * port in the last SUBLISTEN_PEER_SECS: a program answers, it does not
+ * start conversations of its own (an attacker who took it would).
  */
 
 #include <sys/types.h>
@@ -27,6 +29,15 @@
 #include "honeyd.h"
 #include "subsys.h"
 
+#define SUBLISTEN_PEERS		256	/* recent peers of a UDP port */
+#define SUBLISTEN_PEER_SECS	120
+
+struct subpeer {
+	uint32_t		 raddr, laddr;	/* host order */
+	uint16_t		 rport;
+	time_t			 when;
+};
+
 struct sublisten {
 	TAILQ_ENTRY(sublisten)	 entry;
 	struct subsys_listen	 l;
@@ -34,7 +45,9 @@ struct sublisten {
 	time_t			 since;
 	int			 fd;		/* UDP: the program's socket */
 	struct event		*ev;
-	uint64_t		 dgrams_in, dgrams_out;
+	uint64_t		 dgrams_in, dgrams_out, dgrams_refused;
+	struct subpeer		 peers[SUBLISTEN_PEERS];
+	size_t			 npeer;		/* next to overwrite */
 };
 TAILQ_HEAD(sublistens, sublisten);
 
@@ -140,6 +153,34 @@ sublisten_find(const char *tmpl, uint32_t addr, uint16_t port)
 	return (sublisten_lookup(tmpl, addr, IPPROTO_TCP, port) != NULL);
 }
 
+static struct subpeer *
+sublisten_peer(struct sublisten *s, uint32_t raddr, uint16_t rport,
+    uint32_t laddr)
+{
+	size_t	 i;
+
+	for (i = 0; i < SUBLISTEN_PEERS; i++)
+		if (s->peers[i].when != 0 && s->peers[i].raddr == raddr &&
+		    s->peers[i].rport == rport && s->peers[i].laddr == laddr)
+			return (&s->peers[i]);
+	return (NULL);
+}
+
+static void
+sublisten_peer_seen(struct sublisten *s, const struct tuple *tp)
+{
+	struct subpeer	*p;
+
+	if ((p = sublisten_peer(s, tp->src, tp->sport, tp->dst)) == NULL) {
+		p = &s->peers[s->npeer];
+		s->npeer = (s->npeer + 1) % SUBLISTEN_PEERS;
+		p->raddr = tp->src;
+		p->rport = tp->sport;
+		p->laddr = tp->dst;
+	}
+	p->when = time(NULL);
+}
+
 /*
  * A datagram to an open UDP port: the program's, if it is bound there
  * (1); dropped if its socket is full, as the kernel would.
@@ -169,8 +210,10 @@ sublisten_udp_input(struct ipin *in, const struct tuple *tp)
 	msg.msg_iovlen = 2;
 	if (sendmsg(s->fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL) == -1)
 		engine->stats.udp_dropped++;
-	else
+	else {
 		s->dgrams_in++;
+		sublisten_peer_seen(s, tp);
+	}
 	return (1);
 }
 
@@ -197,13 +240,19 @@ sublisten_udp_send(struct sublisten *s, const struct subsys_dgram *h,
 	struct udp_hdr		*uh = (struct udp_hdr *)(pkt + IP_HDR_LEN);
 	const struct template	*t;
 	struct host		*host;
+	struct subpeer		*p;
 	uint32_t		 src = ntohl(h->laddr);
 	size_t			 plen;
 
 	if (s->l.addr != 0 && src == 0)
 		src = s->l.addr;
 	if ((t = sublisten_source(s, src)) == NULL ||
-	    (host = host_get(src)) == NULL) {
+	    (p = sublisten_peer(s, ntohl(h->raddr), h->rport, src)) == NULL ||
+	    time(NULL) - p->when > SUBLISTEN_PEER_SECS) {
+		s->dgrams_refused++;
+		return;
+	}
+	if ((host = host_get(src)) == NULL) {
 		engine->stats.udp_dropped++;
 		return;
 	}
@@ -275,6 +324,7 @@ sublisten_ctl_next(uint32_t *after, struct ctlrec *r)
 	if (best->l.proto == IPPROTO_UDP) {
 		ctlrec_num(r, "datagrams_in", best->dgrams_in);
 		ctlrec_num(r, "datagrams_out", best->dgrams_out);
+		ctlrec_num(r, "datagrams_refused", best->dgrams_refused);
 	}
 	*after = best->l.id;
 	return (1);

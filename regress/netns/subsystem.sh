@@ -76,6 +76,8 @@ s.bind(("0.0.0.0", 5353))
 while True:
     data, peer = s.recvfrom(2048)
     s.sendto(b"echo " + data + (" from %s:%d" % peer).encode(), peer)
+    # A port that never sent to us: the engine must not send it.
+    s.sendto(b"unsolicited", (peer[0], peer[1] + 1))
 ECHO
 chmod 644 "$www/echo.py"
 
@@ -180,7 +182,7 @@ subsys() {
 	ctl -j show services 2>/dev/null | "$TB_PY" -c '
 import json, sys
 for r in json.load(sys.stdin).get("subsystem", []):
-    print(" ".join(str(r[k]) for k in sys.argv[1:]))' "$@"
+    print(" ".join(str(r.get(k, "-")) for k in sys.argv[1:]))' "$@"
 }
 out=$(subsys template address port)
 check_match "show services: web listens on every host's 8080" \
@@ -270,8 +272,15 @@ out=$(nmap_port_states 198.19.7.10 udp 5353,5354)
 # nmap's probe gets the echo: an answer, so open.
 check_eq "nmap -sU: 5353 open (it answered), 5354 closed" \
     "$(printf '5353/open\n5354/closed')" "$out"
-out=$(subsys template proto port | grep '^udpecho')
-check_eq "show services: the UDP port" "udpecho udp 5353" "$out"
+out=$(subsys template proto port datagrams_in datagrams_out \
+    datagrams_refused | grep '^udpecho')
+check_match "show services: the UDP port" "^udpecho udp 5353 " "$out"
+check "show services: as many datagrams out as in (answers)" \
+    test "$(echo "$out" | awk '{ print $4 }')" = \
+    "$(echo "$out" | awk '{ print $5 }')" -a "$(echo "$out" |
+    awk '{ print $4 }')" -ge 2
+check "show services: the unsolicited ones refused" \
+    test "$(echo "$out" | awk '{ print $6 }')" -ge 2
 
 # ---- a new engine learns which ports listen
 engine=$(for p in $(pgrep -P "$HONEYD_PID"); do
