@@ -18,7 +18,8 @@
  * goes to the engine, which puts datagrams on it and sends those the
  * program writes.  A static program cannot take the library: it is
  * not started.  "restart" starts a program that ended again, after
- * SUBSYS_BACKOFF_MIN seconds, doubling while it keeps dying young.
+ * SUBSYS_BACKOFF_MIN seconds, doubling while it keeps dying young; a
+ * reload gives any that ended another start.
  */
 
 #include <sys/types.h>
@@ -65,7 +66,9 @@ TAILQ_HEAD(sublsns, sublsn);
 struct subsys {
 	TAILQ_ENTRY(subsys)	 entry;
 	char			*tmpl, *cmd;
-	int			 flags;		/* SUBSYS_F_* */
+	int			 flags;		/* SUBSYS_F_*, as configured */
+	int			 restart;	/* start it again when it ends */
+	int			 stopping;	/* no longer configured */
 	uint32_t		 host;		/* 0: shared */
 	pid_t			 pid;		/* 0: not running */
 	int			 ctl;		/* to the library */
@@ -203,7 +206,7 @@ subsys_find(const char *tmpl, const struct tmpl_subsys *ts, uint32_t host)
 	struct subsys	*ss;
 
 	TAILQ_FOREACH(ss, &subsystems, entry)
-		if (strcmp(ss->tmpl, tmpl) == 0 &&
+		if (!ss->stopping && strcmp(ss->tmpl, tmpl) == 0 &&
 		    strcmp(ss->cmd, ts->cmd) == 0 && ss->flags == ts->flags &&
 		    ss->host == host)
 			return (ss);
@@ -216,8 +219,12 @@ subsys_want(const struct template *t, const struct tmpl_subsys *ts,
 {
 	struct subsys	*ss;
 
+	/* One that ended for good is given another chance by a reload. */
 	if ((ss = subsys_find(t->name, ts, host)) != NULL) {
 		ss->mark = 1;
+		if (ss->pid == 0 && !evtimer_pending(ss->timer, NULL))
+			ss->restart = subsys_start(ss) == 0 &&
+			    (ss->flags & SUBSYS_F_RESTART);
 		return;
 	}
 	if ((ss = calloc(1, sizeof(*ss))) == NULL ||
@@ -232,8 +239,7 @@ subsys_want(const struct template *t, const struct tmpl_subsys *ts,
 	ss->backoff = SUBSYS_BACKOFF_MIN;
 	TAILQ_INIT(&ss->lsns);
 	TAILQ_INSERT_TAIL(&subsystems, ss, entry);
-	if (subsys_start(ss) == -1)
-		ss->flags &= ~SUBSYS_F_RESTART;
+	ss->restart = subsys_start(ss) == 0 && (ss->flags & SUBSYS_F_RESTART);
 }
 
 /* One process per address bound to t, up to SUBSYS_HOSTS_MAX. */
@@ -296,6 +302,7 @@ subsys_config(const struct honeyd_config *conf)
 		if (ss->mark)
 			continue;
 		subsys_stop(ss);
+		ss->stopping = 1;
 		if (ss->pid == 0)
 			subsys_free(ss);
 	}
@@ -772,7 +779,7 @@ subsys_engine_sync(void)
 static void
 subsys_stop(struct subsys *ss)
 {
-	ss->flags &= ~SUBSYS_F_RESTART;
+	ss->restart = 0;
 	evtimer_del(ss->timer);
 	subsys_ctl_close(ss);
 	if (ss->pid > 0)
@@ -785,7 +792,7 @@ subsys_timer(int fd, short event, void *arg)
 	struct subsys	*ss = arg;
 
 	if (subsys_start(ss) == -1)
-		ss->flags &= ~SUBSYS_F_RESTART;
+		ss->restart = 0;
 }
 
 /* SIGCHLD: 1 if pid was a subsystem's. */
@@ -809,11 +816,11 @@ subsys_reaped(pid_t pid, int status)
 	else
 		log_warnx("subsystem %s of %s: exited with status %d",
 		    ss->cmd, ss->tmpl, WEXITSTATUS(status));
-	if (!ss->mark) {
+	if (ss->stopping) {
 		subsys_free(ss);
 		return (1);
 	}
-	if (!(ss->flags & SUBSYS_F_RESTART))
+	if (!ss->restart)
 		return (1);
 	if (time(NULL) - ss->started >= SUBSYS_STABLE_SECS)
 		ss->backoff = SUBSYS_BACKOFF_MIN;
@@ -835,7 +842,7 @@ subsys_killall(void)
 	struct subsys	*ss;
 
 	TAILQ_FOREACH(ss, &subsystems, entry) {
-		ss->flags &= ~SUBSYS_F_RESTART;
+		ss->restart = 0;
 		if (ss->pid > 0)
 			(void)kill(-ss->pid, SIGKILL);
 	}

@@ -377,9 +377,10 @@ tcp_finscan(struct ipin *in, const struct tcp_seg *seg)
 	return (1);
 }
 
-/* A segment for no connection: the port's action decides. */
+/* What an open port is while a subsystem listens on it. */
 static const struct action	 act_subsys = { .kind = ACTION_SUBSYS };
 
+/* A segment for no connection: the port's action decides. */
 static void
 tcp_listen_input(struct ipin *in, const struct tcp_seg *seg)
 {

@@ -313,6 +313,9 @@ check_nomatch "reload: solo listens no more" "^solo " "$out"
 out=$(in_a timeout 10 curl -s -o /dev/null -w '%{http_code}' \
     -m 3 http://198.19.2.10:8081/ 2>&1)
 check_eq "reload: solo's port is a plain open one (no answer)" 000 "$out"
+check_eq "reload: the program that ended is started again" 2 \
+    "$(grep -Ec "subsystem $PY -m http.server 8082 .* started, pid" \
+    "$HONEYD_LOG")"
 
 # ---- a static program
 check_match "a static program: the reason, not started" \
