@@ -16,6 +16,7 @@
 PREFIX ?=	/usr/local
 SBINDIR ?=	$(PREFIX)/sbin
 SHAREDIR ?=	$(PREFIX)/share/honeyd
+LIBDIR ?=	$(PREFIX)/lib/honeyd
 MANDIR ?=	$(PREFIX)/share/man
 SYSCONFDIR ?=	/etc/honeyd
 SYSTEMDDIR ?=	/lib/systemd/system
@@ -52,6 +53,7 @@ ALL_CFLAGS =	$(OPT) $(WARNINGS) -std=gnu11 -D_GNU_SOURCE \
 		-DHONEYD_PRINTS=\"$(SHAREDIR)/nmap.prints\" \
 		-DHONEYD_CONF=\"$(SYSCONFDIR)/honeyd.conf\" \
 		-DHONEYD_SVCDIR=\"$(SHAREDIR)\" \
+		-DHONEYD_PRELOAD=\"$(LIBDIR)/honeyd_preload.so\" \
 		-Iprivsep -Ihoneyd $(PKG_CFLAGS) $(DNET_CFLAGS) $(CFLAGS)
 ALL_LIBS =	$(PKG_LIBS) $(DNET_LIBS) -lm $(LDLIBS)
 
@@ -102,6 +104,8 @@ LIB_SRCS =	honeyd/addr.c \
 		honeyd/router.c \
 		honeyd/service.c \
 		honeyd/stats.c \
+		honeyd/sublisten.c \
+		honeyd/subsys.c \
 		honeyd/svc_limits.c \
 		honeyd/tcp.c \
 		honeyd/tcpbuf.c \
@@ -116,7 +120,15 @@ UNIT_SRCS =	$(wildcard regress/unit/test_*.c)
 UNIT_BINS =	$(UNIT_SRCS:%.c=$(OBJ)/%)
 
 all: $(OBJ)/honeyd $(OBJ)/config_check $(OBJ)/flood $(OBJ)/hostile
-all: $(OBJ)/honeydctl
+all: $(OBJ)/honeydctl $(OBJ)/honeyd_preload.so
+
+# The library preloaded into subsystems' programs (subsys_preload.c):
+# never sanitized, whatever the build, since the programs are not.
+$(OBJ)/honeyd_preload.so: honeyd/subsys_preload.c honeyd/subsys.h
+	@mkdir -p $(dir $@)
+	@[ -n "$(Q)" ] && echo "  LD      $@" || true
+	$(Q)$(CC) -O2 -g $(WARNINGS) -std=gnu11 -D_GNU_SOURCE -fPIC -shared \
+	    $(CFLAGS) $(LDFLAGS) -o $@ $< -ldl -lpthread
 
 $(OBJ)/honeyd: $(OBJ)/obj/honeyd/honeyd.o $(OBJ)/libhoneyd.a
 	@[ -n "$(Q)" ] && echo "  LD      $@" || true
@@ -132,11 +144,11 @@ $(OBJ)/obj/%.o: %.c $(HEADERS)
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 # The installed paths are compiled in: rebuild when PREFIX and friends change.
-PATHS =		$(SHAREDIR) $(SYSCONFDIR)
+PATHS =		$(SHAREDIR) $(SYSCONFDIR) $(LIBDIR)
 $(OBJ)/paths.stamp: FORCE
 	@mkdir -p $(dir $@)
 	@echo '$(PATHS)' | cmp -s - $@ || echo '$(PATHS)' > $@
-$(OBJ)/obj/honeyd/honeyd.o: $(OBJ)/paths.stamp
+$(OBJ)/obj/honeyd/honeyd.o $(OBJ)/obj/honeyd/subsys.o: $(OBJ)/paths.stamp
 
 $(OBJ)/obj/honeyd/parse.c: honeyd/parse.y
 	@mkdir -p $(dir $@)
@@ -273,7 +285,7 @@ prints:
 # $(DEFAULTDIR)/honeyd, are written only where none exists; the user is
 # created on the running system only (not with DESTDIR, not as non-root).
 ifeq ($(NOBUILD),)
-INSTALL_DEPS =	$(OBJ)/honeyd $(OBJ)/honeydctl
+INSTALL_DEPS =	$(OBJ)/honeyd $(OBJ)/honeydctl $(OBJ)/honeyd_preload.so
 endif
 SUBST =		sed -e 's|@SBINDIR@|$(SBINDIR)|g' \
 		    -e 's|@SHAREDIR@|$(SHAREDIR)|g' \
@@ -291,6 +303,8 @@ install: $(INSTALL_DEPS)
 	    $(DESTDIR)$(DEFAULTDIR)
 	install -m 755 $(OBJ)/honeyd $(DESTDIR)$(SBINDIR)/honeyd
 	install -m 755 $(OBJ)/honeydctl $(DESTDIR)$(SBINDIR)/honeydctl
+	install -d $(DESTDIR)$(LIBDIR)
+	install -m 644 $(OBJ)/honeyd_preload.so $(DESTDIR)$(LIBDIR)/
 	install -m 644 nmap.prints $(DESTDIR)$(SHAREDIR)/nmap.prints
 	install -m 644 $(EXAMPLES) $(DESTDIR)$(SHAREDIR)/examples/
 	install -m 755 $(SCRIPTS) $(DESTDIR)$(SHAREDIR)/scripts/
@@ -343,6 +357,8 @@ install: $(INSTALL_DEPS)
 # Everything install wrote but the operator's files; those only if still
 # as shipped.  The user and the chroot directory (shared) stay.
 uninstall:
+	rm -f $(DESTDIR)$(LIBDIR)/honeyd_preload.so
+	-rmdir $(DESTDIR)$(LIBDIR) 2>/dev/null
 	rm -f $(DESTDIR)$(SBINDIR)/honeyd $(DESTDIR)$(SBINDIR)/honeydctl \
 	    $(DESTDIR)$(MANDIR)/man8/honeyd.8 \
 	    $(DESTDIR)$(MANDIR)/man8/honeydctl.8 \

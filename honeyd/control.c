@@ -1073,7 +1073,14 @@ ctl_next(struct ctl_conn *c, struct ctlrec *r)
 			ctlrec_num(r, "running", relay_count());
 			return (1);
 		}
-		return (relay_ctl_next(&c->cur_id, r));
+		/* Then the ports subsystems listen on. */
+		if (c->cur <= 1) {
+			if (relay_ctl_next(&c->cur_id, r))
+				return (1);
+			c->cur = 2;
+			c->cur_id = 0;
+		}
+		return (sublisten_ctl_next(&c->cur_id, r));
 	default:
 		return (0);
 	}

@@ -192,6 +192,10 @@ engine_dispatch_parent(int fd, short event, void *arg)
 		case IMSG_PROXY_FD:
 			relay_dispatch(&imsg);
 			break;
+		case IMSG_SUBSYS_LISTEN:
+		case IMSG_SUBSYS_UNLISTEN:
+			sublisten_dispatch(&imsg);
+			break;
 		case IMSG_LOG_FD:
 			eventlog_imsg(&imsg);
 			break;

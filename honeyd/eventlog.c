@@ -565,6 +565,8 @@ action_word(const struct action *a)
 		return ("command");
 	case ACTION_PROXY:
 		return ("proxy");
+	case ACTION_SUBSYS:
+		return ("subsystem");
 	default:
 		return ("open");
 	}

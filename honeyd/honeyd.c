@@ -548,6 +548,9 @@ parent_dispatch_engine(int fd, short event, void *arg)
 		case IMSG_PROXY_CONNECT:
 			proxy_connect(&imsg);
 			break;
+		case IMSG_SUBSYS_CONNECT:
+			subsys_connect(&imsg);
+			break;
 		case IMSG_RECONF_ACCEPT:
 			if (reload_pending == NULL || imsg_get_len(&imsg) != 0)
 				fatalx("unexpected reload answer from engine");
@@ -759,6 +762,7 @@ reload_accept(void)
 		    "configuration again", (unsigned long long)
 		    parent->stats.engine_restarts);
 		lease_sync(parent_conf);
+		subsys_engine_sync();
 		reload_free(rl);
 		reload_after();
 		return;
@@ -783,6 +787,7 @@ reload_accept(void)
 	ether_install(rl->em);
 	rl->em = NULL;
 	service_config(rl->conf);
+	subsys_config(rl->conf);
 	(void)arpguard_config(rl->conf, 1);
 	if (parent_conf != NULL)
 		config_free(parent_conf);
@@ -1041,6 +1046,7 @@ parent_shutdown(int status)
 	int	 i, est;
 
 	service_killall();
+	subsys_killall();
 	if (parent->engine_pid > 0) {
 		kill(parent->engine_pid, SIGTERM);
 		lease_drain();
@@ -1100,7 +1106,8 @@ parent_sig(int sig, short event, void *arg)
 	case SIGCHLD:
 		while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
 			if (pid != parent->engine_pid) {
-				(void)service_reaped(pid, status);
+				if (!service_reaped(pid, status))
+					(void)subsys_reaped(pid, status);
 				continue;
 			}
 			engine_died(status);
@@ -1306,6 +1313,7 @@ main(int argc, char **argv, char **envp)
 	if (engine_start() == -1)
 		fatal("starting the engine");
 	service_init(parent->base, uid);
+	subsys_init(parent->base);
 	if (proc_signals(parent->base, sigs, sizeof(sigs) / sizeof(sigs[0]),
 	    parent_sig) == -1)
 		fatalx("signal events");

@@ -28,6 +28,10 @@
  *            script, whose stdin and stdout the engine relays.
  *            Caged (cage.c): its own namespaces, no network, a
  *            read-only root, Landlock and a seccomp deny-list.
+ *   subsystem a real program ("add T subsystem"), for as long as honeyd
+ *            runs, in the same cage; a preloaded library turns its
+ *            IPv4 sockets into requests to the parent (subsys.c,
+ *            subsys_preload.c), whose connections the engine relays.
  * The parent and the engine talk imsg (privsep/) over a socketpair.
  *
  * Sections: processes and options, messages, configuration, parent,
@@ -88,6 +92,9 @@ struct fingerprint;
 #endif
 #ifndef HONEYD_SVCDIR
 #define HONEYD_SVCDIR		"/usr/local/share/honeyd"
+#endif
+#ifndef HONEYD_PRELOAD		/* subsystems' library, if not beside us */
+#define HONEYD_PRELOAD		"/usr/local/lib/honeyd/honeyd_preload.so"
 #endif
 
 #define HONEYD_MAX_IFACES	8
@@ -208,6 +215,17 @@ enum imsg_type {
 				   "bind A to IFACE" machine, captured on
 				   IFACE, to an address not claimed: the
 				   topology routes it out (extbind.c) */
+
+	/*
+	 * Subsystems ("add T subsystem CMD"; subsys.c in the parent,
+	 * sublisten.c in the engine).  The parent tells the engine which
+	 * ports the programs listen on; a connection to one asks for the
+	 * program's end as a service does, and is answered IMSG_SVC_FD.
+	 */
+	IMSG_SUBSYS_LISTEN,	/* parent -> engine: struct subsys_listen,
+				   template name, command */
+	IMSG_SUBSYS_UNLISTEN,	/* parent -> engine: uint32_t id */
+	IMSG_SUBSYS_CONNECT,	/* engine -> parent: struct svc_req, tmpl */
 };
 
 /* Another machine uses an address we claimed or probed (arpguard.c). */
@@ -336,9 +354,9 @@ enum logfile {
  *
  * XXX Some statements of Honeyd 1.5c's language are parsed, kept and
  * printed back, so existing configurations load, but nothing acts on
- * them yet: subsystems, and options for Honeyd's plugins
- * (config_warn_inert() says so).  ("dhcp" is lease.c's and
- * dhcp.c's, "bind A to IFACE" router.c's and extbind.c's, "annotate P
+ * them: options for Honeyd's plugins (config_warn_inert() says so).
+ * ("dhcp" is lease.c's and dhcp.c's, "bind A to IFACE" router.c's and
+ * extbind.c's, "add T subsystem" subsys.c's and sublisten.c's, "annotate P
  * fragment" is ipfrag.c's, "annotate P finscan" and "set T droprate
  * syn" tcp.c's, "set T spoof" ip.c's.)
  */
@@ -358,6 +376,8 @@ enum action_kind {
 	ACTION_OPEN,		/* accept, discard data */
 	ACTION_COMMAND,		/* run a service script */
 	ACTION_PROXY,		/* relay to host:port */
+	ACTION_SUBSYS,		/* engine only: an open port a subsystem
+				   listens on, relayed to it */
 };
 
 #define ACTION_F_TARPIT		0x01	/* slow the connection down */
@@ -407,7 +427,7 @@ struct dyn_rule {
 };
 TAILQ_HEAD(dyn_rules, dyn_rule);
 
-/* "add T subsystem "cmd" [shared] [restart]": stored, not yet run. */
+/* "add T subsystem "cmd" [shared] [restart]": subsys.c runs them. */
 #define SUBSYS_F_SHARED		0x01
 #define SUBSYS_F_RESTART	0x02
 
@@ -1163,11 +1183,58 @@ void		 service_stop(struct imsg *);
 int		 service_reaped(pid_t, int);
 void		 service_killall(void);
 size_t		 service_count(void);
+const char	*service_dir(void);
 int		 svc_expand(char *, size_t, const char *,
 		    const struct tuple *);
 int		 svc_parse_req(struct imsg *, struct svc_req *, const char **);
 const struct action *svc_action(const char *, const struct tuple *,
 		    enum action_kind, const struct template **);
+
+/* The identity and descriptor limit a service or subsystem runs with. */
+struct svc_ids {
+	uid_t		 uid;
+	gid_t		 gid;
+	int		 maxfds;
+};
+
+int		 svc_ids_for(const struct template *, struct svc_ids *);
+int		 svc_cage(const struct svc_ids *, const char *, pid_t);
+int		 svc_lockdown(const struct svc_ids *, int);
+
+/*
+ * Subsystems (subsys.c in the parent, sublisten.c in the engine): real
+ * programs that serve a template's hosts through the library preloaded
+ * into them (subsys_preload.c, subsys.h).
+ */
+#define SUBSYS_HOSTS_MAX	64	/* processes of one unshared one */
+#define SUBSYS_BACKOFF_MIN	1	/* s before a restart, doubling */
+#define SUBSYS_BACKOFF_MAX	60
+#define SUBSYS_LISTEN_MAX	64	/* ports one program listens on */
+
+struct subsys_listen {
+	uint32_t	 id;		/* the listening socket's */
+	uint32_t	 addr;		/* host order; 0: every host */
+	int32_t		 pid;
+	uint16_t	 port;
+	uint8_t		 proto;
+	uint8_t		 pad;
+	/* the template's name, then the command, NUL-terminated */
+};
+
+/* subsys.c */
+void		 subsys_init(struct event_base *);
+void		 subsys_config(const struct honeyd_config *);
+void		 subsys_engine_sync(void);
+void		 subsys_connect(struct imsg *);
+int		 subsys_reaped(pid_t, int);
+void		 subsys_killall(void);
+int		 subsys_elf_static(const char *, char *, size_t);
+
+/* sublisten.c */
+void		 sublisten_dispatch(struct imsg *);
+int		 sublisten_find(const char *, uint32_t, uint16_t);
+int		 sublisten_udp_input(struct ipin *, const struct tuple *);
+int		 sublisten_ctl_next(uint32_t *, struct ctlrec *);
 
 /* svc_limits.c */
 void		 svc_limits_default(struct svc_limits *);

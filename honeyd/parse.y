@@ -392,9 +392,6 @@ add		: ADD tmplmod proto PORT uint action {
 			conf_add_port($2, $3, $5, &$6);
 		}
 		| ADD tmplmod SUBSYSTEM string subsysflags {
-			if (from_file && *$4 != '\0')
-				config_warn_inert(file->name, yylval.lineno,
-				    "\"add T subsystem\"");
 			conf_add_subsystem($2, $4, $5);
 		}
 		| ADD tmplmod USE tmplref IF condition {

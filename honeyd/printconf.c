@@ -175,6 +175,7 @@ print_action(FILE *f, const struct action *a)
 		fputs("block", f);
 		break;
 	case ACTION_OPEN:
+	case ACTION_SUBSYS:
 		fputs("open", f);
 		break;
 	case ACTION_COMMAND:

@@ -134,7 +134,8 @@ relay_request(struct relay *r, const char *tmpl)
 	iov[1].iov_base = (void *)(uintptr_t)tmpl;
 	iov[1].iov_len = strlen(tmpl) + 1;
 	return (imsgev_composev(engine->parent, r->kind == ACTION_COMMAND ?
-	    IMSG_SVC_START : IMSG_PROXY_CONNECT, 0, 0, -1, iov, 2));
+	    IMSG_SVC_START : r->kind == ACTION_SUBSYS ? IMSG_SUBSYS_CONNECT :
+	    IMSG_PROXY_CONNECT, 0, 0, -1, iov, 2));
 }
 
 struct relay *
@@ -144,9 +145,9 @@ relay_new(uint32_t id, enum action_kind kind, const struct tuple *tp,
 	struct relay	*r;
 
 	if (nrelays >= RELAY_MAX) {
-		eventlog_refused(id, tp, kind == ACTION_COMMAND ? "service" :
-		    "proxy", "engine relay limit");
-		if (kind == ACTION_COMMAND)
+		eventlog_refused(id, tp, kind == ACTION_PROXY ? "proxy" :
+		    "service", "engine relay limit");
+		if (kind != ACTION_PROXY)
 			engine->stats.svc_refused++;
 		else
 			engine->stats.proxy_failed++;
@@ -628,7 +629,8 @@ relay_ctl_next(uint32_t *after, struct ctlrec *r)
 		return (0);
 	ctlrec_init(r, "service");
 	ctlrec_num(r, "id", rl->id);
-	ctlrec_str(r, "kind", rl->kind == ACTION_PROXY ? "proxy" : "command");
+	ctlrec_str(r, "kind", rl->kind == ACTION_PROXY ? "proxy" :
+	    rl->kind == ACTION_SUBSYS ? "subsystem" : "command");
 	eventlog_fmt_tuple(tup, sizeof(tup), &rl->tuple);
 	ctlrec_str(r, "connection", tup);
 	ctlrec_str(r, "proto", rl->tuple.proto == IPPROTO_UDP ? "udp" : "tcp");

@@ -82,6 +82,7 @@ static uid_t		 svc_engine_uid;
 static struct svc_limits svc_lim;
 static const struct honeyd_config *svc_conf;
 static char		 svc_dir[PATH_MAX];
+static pid_t		 svc_ppid;	/* in a child: who must be its parent */
 
 static void	 service_timer(int, short, void *);
 static struct service *service_byid(uint32_t);
@@ -123,6 +124,13 @@ service_init(struct event_base *base, uid_t engine_uid)
 		strlcpy(svc_dir, dir, sizeof(svc_dir));
 	}
 	cage_init(svc_dir);
+}
+
+/* Where services and subsystems run: their relative paths start here. */
+const char *
+service_dir(void)
+{
+	return (svc_dir);
 }
 
 /* Services running now (the unit tests check a refusal forked none). */
@@ -287,12 +295,6 @@ svc_env(char env[SVC_ENV_MAX][256], char **envp, const struct template *t,
 		envp[n] = env[n];
 }
 
-struct svc_ids {
-	uid_t		 uid;
-	gid_t		 gid;
-	int		 maxfds;
-};
-
 static void
 svc_setlimit(int res, rlim_t v)
 {
@@ -322,6 +324,61 @@ svc_hostname(const char *name)
 }
 
 /*
+ * In the forked child, root still, its descriptors in place: into the
+ * cage (cage.c), and into the service directory.  -1, said on stderr,
+ * if that failed.
+ */
+int
+svc_cage(const struct svc_ids *ids, const char *tmpl, pid_t ppid)
+{
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) == -1 ||
+	    getppid() != ppid ||
+	    cage_enter(ids->uid, ids->gid, svc_hostname(tmpl), &ppid) == -1)
+		return (-1);
+	if (chdir(svc_dir) == -1) {
+		dprintf(STDERR_FILENO, "honeyd: service directory %s: %s\n",
+		    svc_dir, strerror(errno));
+		return (-1);
+	}
+	/* The cage's keeper is our parent now, or none we can see. */
+	svc_ppid = ppid;
+	return (0);
+}
+
+/*
+ * Then the limits, the template's uid and gid for good, Landlock and
+ * the filter; what runs next is the program.  A subsystem (cpu 0) runs
+ * as long as honeyd does: no CPU limit.  Exits on failure.
+ */
+int
+svc_lockdown(const struct svc_ids *ids, int cpu)
+{
+	/* Room for cage_lock's descriptors; lowered to maxfds below. */
+	svc_setlimit(RLIMIT_NOFILE, ids->maxfds < 16 ? 16 : ids->maxfds);
+	svc_setlimit(RLIMIT_NPROC, svc_lim.nproc);
+	if (cpu)
+		svc_setlimit(RLIMIT_CPU, svc_lim.cpu);
+	svc_setlimit(RLIMIT_FSIZE, (rlim_t)svc_lim.fsize << 10);
+	svc_setlimit(RLIMIT_CORE, 0);
+	if (setgroups(1, &ids->gid) == -1 ||
+	    setresgid(ids->gid, ids->gid, ids->gid) == -1 ||
+	    setresuid(ids->uid, ids->uid, ids->uid) == -1)
+		_exit(126);
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1 ||
+	    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) == -1 ||
+	    getppid() != svc_ppid || cage_lock() == -1)
+		_exit(126);
+	/*
+	 * Last, and only lowered: building the filter allocates, and under
+	 * ASan an allocation wants more address space than that.
+	 */
+	svc_setlimit(RLIMIT_NOFILE, ids->maxfds);
+	svc_setlimit(RLIMIT_AS, (rlim_t)svc_lim.memory << 20);
+	umask(077);
+	return (0);
+}
+
+/*
  * In the child: the sandbox, then exec.  Never returns.  The cage
  * (cage.c) comes first, as root; in it this is the script's process.
  */
@@ -341,36 +398,9 @@ service_exec(const char *cmd, int io, int err, const struct svc_ids *ids,
 	    dup2(io, STDOUT_FILENO) == -1 || dup2(err, STDERR_FILENO) == -1)
 		_exit(126);
 	closefrom(STDERR_FILENO + 1);
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) == -1 ||
-	    getppid() != ppid ||
-	    cage_enter(ids->uid, ids->gid, svc_hostname(tmpl), &ppid) == -1)
+	if (svc_cage(ids, tmpl, ppid) == -1)
 		_exit(126);
-	if (chdir(svc_dir) == -1) {
-		dprintf(STDERR_FILENO, "honeyd: service directory %s: %s\n",
-		    svc_dir, strerror(errno));
-		_exit(126);
-	}
-	/* Room for cage_lock's descriptors; lowered to maxfds below. */
-	svc_setlimit(RLIMIT_NOFILE, ids->maxfds < 16 ? 16 : ids->maxfds);
-	svc_setlimit(RLIMIT_NPROC, svc_lim.nproc);
-	svc_setlimit(RLIMIT_CPU, svc_lim.cpu);
-	svc_setlimit(RLIMIT_FSIZE, (rlim_t)svc_lim.fsize << 10);
-	svc_setlimit(RLIMIT_CORE, 0);
-	if (setgroups(1, &ids->gid) == -1 ||
-	    setresgid(ids->gid, ids->gid, ids->gid) == -1 ||
-	    setresuid(ids->uid, ids->uid, ids->uid) == -1)
-		_exit(126);
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1 ||
-	    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) == -1 ||
-	    getppid() != ppid || cage_lock() == -1)
-		_exit(126);
-	/*
-	 * Last, and only lowered: building the filter allocates, and under
-	 * ASan an allocation wants more address space than that.
-	 */
-	svc_setlimit(RLIMIT_NOFILE, ids->maxfds);
-	svc_setlimit(RLIMIT_AS, (rlim_t)svc_lim.memory << 20);
-	umask(077);
+	svc_lockdown(ids, 1);
 	execve("/bin/sh", argv, envp);
 	dprintf(STDERR_FILENO, "honeyd: /bin/sh: %s\n", strerror(errno));
 	_exit(127);
@@ -409,7 +439,7 @@ service_fork(const char *cmd, const struct svc_ids *ids, char **envp,
 	return (pid);
 }
 
-static int
+int
 svc_ids_for(const struct template *t, struct svc_ids *ids)
 {
 	ids->uid = t->flags & TMPL_F_UID ? t->uid : SVC_DEFAULT_UID;

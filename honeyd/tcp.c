@@ -377,6 +377,9 @@ tcp_finscan(struct ipin *in, const struct tcp_seg *seg)
 	return (1);
 }
 
+/* What an open port is while a subsystem listens on it. */
+static const struct action	 act_subsys = { .kind = ACTION_SUBSYS };
+
 /* A segment for no connection: the port's action decides. */
 static void
 tcp_listen_input(struct ipin *in, const struct tcp_seg *seg)
@@ -386,6 +389,10 @@ tcp_listen_input(struct ipin *in, const struct tcp_seg *seg)
 	if (tcp_syn_dropped(in, seg))
 		return;
 	act = template_action(in->tmpl, IP_PROTO_TCP, seg->dport);
+	/* An open port a subsystem listens on is the program's. */
+	if (act->kind == ACTION_OPEN && sublisten_find(in->tmpl->name,
+	    in->dst, seg->dport))
+		act = &act_subsys;
 	switch (act->kind) {
 	case ACTION_BLOCK:
 		tcp_log_probe(in, seg, "filtered");
@@ -1463,7 +1470,8 @@ tcp_conn_established(struct tcp_conn *c)
 	c->timer_kind = TT_NONE;
 	evtimer_del(c->timer);
 	engine->stats.tcp_established++;
-	if (c->action != ACTION_COMMAND && c->action != ACTION_PROXY)
+	if (c->action != ACTION_COMMAND && c->action != ACTION_PROXY &&
+	    c->action != ACTION_SUBSYS)
 		return (0);
 	c->relay = relay_new(c->id, c->action, &c->flow.tuple, c->tmpl_name,
 	    &tcp_relay_ops, c);

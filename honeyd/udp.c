@@ -1,8 +1,9 @@
 /*
  * Engine: UDP.  A port's action decides: block is silence, reset is an
  * ICMP port unreachable quoting the datagram (what lets traceroute and
- * nmap -sU see a closed port), open swallows the datagram.  A command
- * or proxy makes a flow per 4-tuple: its datagrams go to the service's
+ * nmap -sU see a closed port), open swallows the datagram (unless a
+ * subsystem is bound there: sublisten.c gives it to the program).  A
+ * command or proxy makes a flow per 4-tuple: its datagrams go to the service's
  * stdin (one after the other, as a byte stream) or to the proxied
  * socket (one send each), and every read from the service's stdout, or
  * datagram from the proxied socket, goes back to the peer as one
@@ -186,6 +187,9 @@ udp_input(struct ipin *in)
 		break;
 	default:
 		eventlog_probe(&tp, in->len, 0, "open");
+		/* A subsystem bound there takes it. */
+		if (act->kind == ACTION_OPEN)
+			(void)sublisten_udp_input(in, &tp);
 		break;
 	}
 }

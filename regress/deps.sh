@@ -20,6 +20,8 @@ TEST_PKGS="$TEST_PKGS rsyslog"
 TEST_PKGS="$TEST_PKGS iputils-arping"
 # A DHCP server for the "dhcp" statement's clients (netns/dhcp.sh).
 TEST_PKGS="$TEST_PKGS dnsmasq-base"
+# A real SSH server run as a subsystem (netns/subsystem.sh).
+TEST_PKGS="$TEST_PKGS dropbear-bin"
 
 usage() {
 	echo "usage: $0 [build|test]" >&2

@@ -40,6 +40,7 @@ expected="etc/default/honeyd
 etc/honeyd/honeyd.conf
 etc/logrotate.d/honeyd
 lib/systemd/system/honeyd.service
+usr/lib/honeyd/honeyd_preload.so
 usr/sbin/honeyd
 usr/share/honeyd/nmap.prints
 usr/share/man/man5/honeyd.conf.5

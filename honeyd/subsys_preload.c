@@ -1,0 +1,589 @@
+/*
+ * The library preloaded (LD_PRELOAD) into a subsystem's program.  It
+ * stands between the program and the kernel for IPv4 sockets only:
+ *
+ *   socket()         a placeholder: one end of an AF_UNIX SOCK_SEQPACKET
+ *                    pair, so that poll, select, epoll, fcntl and close
+ *                    work on it as on any descriptor;
+ *   bind()           remembered;
+ *   listen()         asks the parent (subsys.h), which checks the port
+ *                    against the configuration and takes the pair's
+ *                    other end: connections arrive on it as messages
+ *                    carrying a descriptor, so the listening socket is
+ *                    readable exactly when accept() has one to give;
+ *   accept()         receives that descriptor: a stream socket whose
+ *                    other end the engine relays to the TCP connection;
+ *   getsockname(), getpeername()  the virtual addresses;
+ *   connect()        refused, ECONNREFUSED: a subsystem reaches no one;
+ *   bind() of UDP    asks the parent as listen() does; granted, the
+ *                    engine holds the pair's other end, and datagrams
+ *                    pass with a header (subsys.h) that recvfrom(),
+ *                    recv(), recvmsg(), sendto(), send() and sendmsg()
+ *                    take off and put on; read() and write() do not;
+ *   sendto() on an unbound datagram socket: ENETUNREACH.
+ *
+ * Anything else passes through.  What the library does not see (a
+ * static program, IPv6, raw system calls) meets the cage: a network
+ * namespace without interfaces, and Landlock.
+ */
+
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "subsys.h"
+
+#define PRE_MAXFD	4096	/* descriptors the library can track */
+
+enum pre_kind {
+	PRE_NONE,
+	PRE_STREAM,		/* placeholder, not listening */
+	PRE_DGRAM,		/* placeholder for UDP */
+	PRE_LISTEN,		/* listening: connections arrive on it */
+	PRE_CONN,		/* an accepted connection */
+	PRE_UDP,		/* a bound UDP socket: datagrams with headers */
+};
+
+struct pre_sock {
+	enum pre_kind	 kind;
+	int		 other;		/* the pair's other end until listen */
+	uint32_t	 laddr, raddr;	/* network order */
+	uint16_t	 lport, rport;	/* host order */
+	uint32_t	 lastl;		/* UDP: where the last one came to */
+};
+
+static struct pre_sock	 pre_socks[PRE_MAXFD];
+static pthread_mutex_t	 pre_lock = PTHREAD_MUTEX_INITIALIZER;
+static int		 pre_ctl = -1;	/* -1: not a subsystem, pass all */
+
+static int	(*real_socket)(int, int, int);
+static int	(*real_bind)(int, const struct sockaddr *, socklen_t);
+static int	(*real_listen)(int, int);
+static int	(*real_accept4)(int, struct sockaddr *, socklen_t *, int);
+static int	(*real_connect)(int, const struct sockaddr *, socklen_t);
+static int	(*real_getsockname)(int, struct sockaddr *, socklen_t *);
+static int	(*real_getpeername)(int, struct sockaddr *, socklen_t *);
+static int	(*real_setsockopt)(int, int, int, const void *, socklen_t);
+static int	(*real_getsockopt)(int, int, int, void *, socklen_t *);
+static int	(*real_close)(int);
+static ssize_t	(*real_sendto)(int, const void *, size_t, int,
+		    const struct sockaddr *, socklen_t);
+static ssize_t	(*real_sendmsg)(int, const struct msghdr *, int);
+static ssize_t	(*real_recvmsg)(int, struct msghdr *, int);
+static ssize_t	(*real_recvfrom)(int, void *, size_t, int, struct sockaddr *,
+		    socklen_t *);
+
+static void pre_init(void) __attribute__((constructor));
+
+static void
+pre_init(void)
+{
+	const char	*s;
+
+	real_socket = dlsym(RTLD_NEXT, "socket");
+	real_bind = dlsym(RTLD_NEXT, "bind");
+	real_listen = dlsym(RTLD_NEXT, "listen");
+	real_accept4 = dlsym(RTLD_NEXT, "accept4");
+	real_connect = dlsym(RTLD_NEXT, "connect");
+	real_getsockname = dlsym(RTLD_NEXT, "getsockname");
+	real_getpeername = dlsym(RTLD_NEXT, "getpeername");
+	real_setsockopt = dlsym(RTLD_NEXT, "setsockopt");
+	real_getsockopt = dlsym(RTLD_NEXT, "getsockopt");
+	real_close = dlsym(RTLD_NEXT, "close");
+	real_sendto = dlsym(RTLD_NEXT, "sendto");
+	real_sendmsg = dlsym(RTLD_NEXT, "sendmsg");
+	real_recvmsg = dlsym(RTLD_NEXT, "recvmsg");
+	real_recvfrom = dlsym(RTLD_NEXT, "recvfrom");
+	if ((s = getenv(SUBSYS_ENV_FD)) != NULL && *s != '\0')
+		pre_ctl = atoi(s);
+}
+
+/* The tracked socket for fd, or NULL: the kernel's business. */
+static struct pre_sock *
+pre_find(int fd)
+{
+	if (pre_ctl == -1 || fd < 0 || fd >= PRE_MAXFD ||
+	    pre_socks[fd].kind == PRE_NONE)
+		return (NULL);
+	return (&pre_socks[fd]);
+}
+
+static int
+pre_fail(int err)
+{
+	errno = err;
+	return (-1);
+}
+
+int
+socket(int domain, int type, int protocol)
+{
+	int	 sv[2], base = type & 0xf;
+
+	if (pre_ctl == -1 || domain != AF_INET ||
+	    (base != SOCK_STREAM && base != SOCK_DGRAM))
+		return (real_socket(domain, type, protocol));
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | (type & (SOCK_NONBLOCK |
+	    SOCK_CLOEXEC)), 0, sv) == -1)
+		return (-1);
+	if (sv[0] >= PRE_MAXFD) {
+		real_close(sv[0]);
+		real_close(sv[1]);
+		return (pre_fail(EMFILE));
+	}
+	(void)fcntl(sv[1], F_SETFD, FD_CLOEXEC);
+	pthread_mutex_lock(&pre_lock);
+	memset(&pre_socks[sv[0]], 0, sizeof(pre_socks[0]));
+	pre_socks[sv[0]].kind = base == SOCK_STREAM ? PRE_STREAM : PRE_DGRAM;
+	pre_socks[sv[0]].other = sv[1];
+	pthread_mutex_unlock(&pre_lock);
+	return (sv[0]);
+}
+
+static int	 pre_udp_bind(struct pre_sock *);
+
+int
+bind(int fd, const struct sockaddr *sa, socklen_t len)
+{
+	struct pre_sock			*ps;
+	const struct sockaddr_in	*sin = (const void *)sa;
+
+	if ((ps = pre_find(fd)) == NULL)
+		return (real_bind(fd, sa, len));
+	if (sa == NULL || len < sizeof(*sin) || sin->sin_family != AF_INET)
+		return (pre_fail(EAFNOSUPPORT));
+	if (ps->kind != PRE_STREAM && ps->kind != PRE_DGRAM)
+		return (pre_fail(EINVAL));
+	ps->laddr = sin->sin_addr.s_addr;
+	ps->lport = ntohs(sin->sin_port);
+	return (ps->kind == PRE_DGRAM && ps->lport != 0 ? pre_udp_bind(ps) :
+	    0);
+}
+
+/* One request to the parent and its answer: 0, or -1 and errno. */
+static int
+pre_request(struct subsys_msg *m, int fd)
+{
+	union {
+		struct cmsghdr	 hdr;
+		char		 buf[CMSG_SPACE(sizeof(int))];
+	} cm;
+	struct msghdr	 msg;
+	struct iovec	 iov;
+	ssize_t		 n;
+
+	memset(&msg, 0, sizeof(msg));
+	memset(&cm, 0, sizeof(cm));
+	iov.iov_base = m;
+	iov.iov_len = sizeof(*m);
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = cm.buf;
+	msg.msg_controllen = sizeof(cm.buf);
+	CMSG_FIRSTHDR(&msg)->cmsg_level = SOL_SOCKET;
+	CMSG_FIRSTHDR(&msg)->cmsg_type = SCM_RIGHTS;
+	CMSG_FIRSTHDR(&msg)->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(CMSG_FIRSTHDR(&msg)), &fd, sizeof(int));
+	if (real_sendmsg(pre_ctl, &msg, MSG_NOSIGNAL) == -1)
+		return (pre_fail(ENETDOWN));
+	do
+		n = recv(pre_ctl, m, sizeof(*m), 0);
+	while (n == -1 && errno == EINTR);
+	if (n != sizeof(*m) || m->type != SUBSYS_M_REPLY)
+		return (pre_fail(ENETDOWN));
+	return (m->error == 0 ? 0 : pre_fail(m->error));
+}
+
+int
+listen(int fd, int backlog)
+{
+	struct pre_sock		*ps;
+	struct subsys_msg	 m;
+	int			 rv;
+
+	if ((ps = pre_find(fd)) == NULL)
+		return (real_listen(fd, backlog));
+	if (ps->kind == PRE_LISTEN)
+		return (0);
+	if (ps->kind != PRE_STREAM)
+		return (pre_fail(EOPNOTSUPP));
+	memset(&m, 0, sizeof(m));
+	m.type = SUBSYS_M_LISTEN;
+	m.laddr = ps->laddr;
+	m.lport = ps->lport;
+	m.proto = IPPROTO_TCP;
+	pthread_mutex_lock(&pre_lock);
+	if ((rv = pre_request(&m, ps->other)) == 0) {
+		real_close(ps->other);
+		ps->other = -1;
+		ps->kind = PRE_LISTEN;
+	}
+	pthread_mutex_unlock(&pre_lock);
+	return (rv);
+}
+
+/* A bound UDP socket: the parent hands its other end to the engine. */
+static int
+pre_udp_bind(struct pre_sock *ps)
+{
+	struct subsys_msg	 m;
+	int			 rv;
+
+	memset(&m, 0, sizeof(m));
+	m.type = SUBSYS_M_LISTEN;
+	m.laddr = ps->laddr;
+	m.lport = ps->lport;
+	m.proto = IPPROTO_UDP;
+	pthread_mutex_lock(&pre_lock);
+	if ((rv = pre_request(&m, ps->other)) == 0) {
+		real_close(ps->other);
+		ps->other = -1;
+		ps->kind = PRE_UDP;
+	}
+	pthread_mutex_unlock(&pre_lock);
+	return (rv);
+}
+
+static void
+pre_sockaddr(struct sockaddr *sa, socklen_t *len, uint32_t addr,
+    uint16_t port)
+{
+	struct sockaddr_in	 sin;
+
+	if (sa == NULL || len == NULL)
+		return;
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = addr;
+	sin.sin_port = htons(port);
+	memcpy(sa, &sin, *len < sizeof(sin) ? *len : sizeof(sin));
+	*len = sizeof(sin);
+}
+
+/* A connection from the parent: its descriptor, or -1 and errno. */
+static int
+pre_take(int fd, struct subsys_msg *m, int flags)
+{
+	union {
+		struct cmsghdr	 hdr;
+		char		 buf[CMSG_SPACE(sizeof(int))];
+	} cm;
+	struct msghdr	 msg;
+	struct cmsghdr	*c;
+	struct iovec	 iov;
+	ssize_t		 n;
+	int		 nfd;
+
+	memset(&msg, 0, sizeof(msg));
+	iov.iov_base = m;
+	iov.iov_len = sizeof(*m);
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = cm.buf;
+	msg.msg_controllen = sizeof(cm.buf);
+	n = recvmsg(fd, &msg, flags & SOCK_CLOEXEC ? MSG_CMSG_CLOEXEC : 0);
+	if (n == -1)
+		return (-1);
+	if ((c = CMSG_FIRSTHDR(&msg)) == NULL || c->cmsg_type != SCM_RIGHTS ||
+	    c->cmsg_len != CMSG_LEN(sizeof(int)))
+		return (pre_fail(n == 0 ? EINVAL : ECONNABORTED));
+	memcpy(&nfd, CMSG_DATA(c), sizeof(nfd));
+	if (n != sizeof(*m) || m->type != SUBSYS_M_CONN || nfd >= PRE_MAXFD) {
+		real_close(nfd);
+		return (pre_fail(ECONNABORTED));
+	}
+	if (flags & SOCK_NONBLOCK)
+		(void)fcntl(nfd, F_SETFL, fcntl(nfd, F_GETFL) | O_NONBLOCK);
+	return (nfd);
+}
+
+int
+accept4(int fd, struct sockaddr *sa, socklen_t *len, int flags)
+{
+	struct pre_sock		*ps;
+	struct subsys_msg	 m;
+	int			 nfd;
+
+	if ((ps = pre_find(fd)) == NULL)
+		return (real_accept4(fd, sa, len, flags));
+	if (ps->kind != PRE_LISTEN)
+		return (pre_fail(EINVAL));
+	if ((nfd = pre_take(fd, &m, flags)) == -1)
+		return (-1);
+	pthread_mutex_lock(&pre_lock);
+	memset(&pre_socks[nfd], 0, sizeof(pre_socks[0]));
+	pre_socks[nfd].kind = PRE_CONN;
+	pre_socks[nfd].other = -1;
+	pre_socks[nfd].laddr = m.laddr;
+	pre_socks[nfd].lport = m.lport;
+	pre_socks[nfd].raddr = m.raddr;
+	pre_socks[nfd].rport = m.rport;
+	pthread_mutex_unlock(&pre_lock);
+	pre_sockaddr(sa, len, m.raddr, m.rport);
+	return (nfd);
+}
+
+int
+accept(int fd, struct sockaddr *sa, socklen_t *len)
+{
+	return (accept4(fd, sa, len, 0));
+}
+
+int
+connect(int fd, const struct sockaddr *sa, socklen_t len)
+{
+	if (pre_find(fd) == NULL)
+		return (real_connect(fd, sa, len));
+	return (pre_fail(ECONNREFUSED));
+}
+
+int
+getsockname(int fd, struct sockaddr *sa, socklen_t *len)
+{
+	struct pre_sock	*ps;
+
+	if ((ps = pre_find(fd)) == NULL)
+		return (real_getsockname(fd, sa, len));
+	if (sa == NULL || len == NULL)
+		return (pre_fail(EFAULT));
+	pre_sockaddr(sa, len, ps->laddr, ps->lport);
+	return (0);
+}
+
+int
+getpeername(int fd, struct sockaddr *sa, socklen_t *len)
+{
+	struct pre_sock	*ps;
+
+	if ((ps = pre_find(fd)) == NULL)
+		return (real_getpeername(fd, sa, len));
+	if (ps->kind != PRE_CONN)
+		return (pre_fail(ENOTCONN));
+	if (sa == NULL || len == NULL)
+		return (pre_fail(EFAULT));
+	pre_sockaddr(sa, len, ps->raddr, ps->rport);
+	return (0);
+}
+
+/*
+ * Options of IP and TCP mean nothing on a unix socket: accepted and
+ * forgotten.  The engine's TCP is the personality's, not the program's.
+ */
+int
+setsockopt(int fd, int level, int name, const void *val, socklen_t len)
+{
+	if (pre_find(fd) == NULL)
+		return (real_setsockopt(fd, level, name, val, len));
+	if (level != SOL_SOCKET)
+		return (0);
+	if (real_setsockopt(fd, level, name, val, len) == -1 &&
+	    errno != EOPNOTSUPP && errno != ENOPROTOOPT)
+		return (-1);
+	return (0);
+}
+
+static int
+pre_intopt(void *val, socklen_t *len, int v)
+{
+	if (val == NULL || len == NULL || *len < sizeof(int))
+		return (pre_fail(EINVAL));
+	memcpy(val, &v, sizeof(int));
+	*len = sizeof(int);
+	return (0);
+}
+
+int
+getsockopt(int fd, int level, int name, void *val, socklen_t *len)
+{
+	struct pre_sock	*ps;
+
+	if ((ps = pre_find(fd)) == NULL)
+		return (real_getsockopt(fd, level, name, val, len));
+	if (level != SOL_SOCKET)
+		return (pre_intopt(val, len, 0));
+	switch (name) {
+	case SO_DOMAIN:
+		return (pre_intopt(val, len, AF_INET));
+	case SO_TYPE:
+		return (pre_intopt(val, len, ps->kind == PRE_DGRAM ?
+		    SOCK_DGRAM : SOCK_STREAM));
+	case SO_PROTOCOL:
+		return (pre_intopt(val, len, ps->kind == PRE_DGRAM ?
+		    IPPROTO_UDP : IPPROTO_TCP));
+	case SO_ACCEPTCONN:
+		return (pre_intopt(val, len, ps->kind == PRE_LISTEN));
+	default:
+		return (real_getsockopt(fd, level, name, val, len));
+	}
+}
+
+/* A datagram out of a bound UDP socket, to sa. */
+static ssize_t
+pre_udp_send(struct pre_sock *ps, int fd, const struct iovec *iov,
+    size_t iovlen, const struct sockaddr *sa, socklen_t salen, int flags)
+{
+	const struct sockaddr_in	*sin = (const void *)sa;
+	struct subsys_dgram		 h;
+	struct iovec			 v[17];
+	struct msghdr			 msg;
+	ssize_t				 n;
+
+	if (sa == NULL)
+		return (pre_fail(EDESTADDRREQ));
+	if (salen < sizeof(*sin) || sin->sin_family != AF_INET)
+		return (pre_fail(EAFNOSUPPORT));
+	if (iovlen > 16)
+		return (pre_fail(EMSGSIZE));
+	memset(&h, 0, sizeof(h));
+	h.raddr = sin->sin_addr.s_addr;
+	h.rport = ntohs(sin->sin_port);
+	h.laddr = ps->laddr != 0 ? ps->laddr : ps->lastl;
+	h.lport = ps->lport;
+	v[0].iov_base = &h;
+	v[0].iov_len = sizeof(h);
+	memcpy(v + 1, iov, iovlen * sizeof(*iov));
+	memset(&msg, 0, sizeof(msg));
+	msg.msg_iov = v;
+	msg.msg_iovlen = iovlen + 1;
+	if ((n = real_sendmsg(fd, &msg, flags | MSG_NOSIGNAL)) == -1)
+		return (-1);
+	return (n < (ssize_t)sizeof(h) ? 0 : n - (ssize_t)sizeof(h));
+}
+
+ssize_t
+sendto(int fd, const void *buf, size_t len, int flags,
+    const struct sockaddr *sa, socklen_t salen)
+{
+	struct pre_sock	*ps;
+	struct iovec	 iov;
+
+	if ((ps = pre_find(fd)) == NULL || ps->kind == PRE_CONN)
+		return (real_sendto(fd, buf, len, flags, sa, salen));
+	if (ps->kind != PRE_UDP)
+		return (pre_fail(ps->kind == PRE_DGRAM ? ENETUNREACH :
+		    ENOTCONN));
+	iov.iov_base = (void *)(uintptr_t)buf;
+	iov.iov_len = len;
+	return (pre_udp_send(ps, fd, &iov, 1, sa, salen, flags));
+}
+
+ssize_t
+send(int fd, const void *buf, size_t len, int flags)
+{
+	return (sendto(fd, buf, len, flags, NULL, 0));
+}
+
+ssize_t
+sendmsg(int fd, const struct msghdr *msg, int flags)
+{
+	struct pre_sock	*ps;
+
+	if ((ps = pre_find(fd)) == NULL || ps->kind == PRE_CONN)
+		return (real_sendmsg(fd, msg, flags));
+	if (ps->kind != PRE_UDP)
+		return (pre_fail(ps->kind == PRE_DGRAM ? ENETUNREACH :
+		    ENOTCONN));
+	return (pre_udp_send(ps, fd, msg->msg_iov, msg->msg_iovlen,
+	    msg->msg_name, msg->msg_namelen, flags));
+}
+
+/* A datagram into a bound UDP socket: the header taken off. */
+static ssize_t
+pre_udp_recv(struct pre_sock *ps, int fd, struct msghdr *um, int flags)
+{
+	struct subsys_dgram	 h;
+	struct iovec		 v[17];
+	struct msghdr		 msg;
+	ssize_t			 n;
+
+	if (um->msg_iovlen > 16)
+		return (pre_fail(EMSGSIZE));
+	v[0].iov_base = &h;
+	v[0].iov_len = sizeof(h);
+	memcpy(v + 1, um->msg_iov, um->msg_iovlen * sizeof(*v));
+	memset(&msg, 0, sizeof(msg));
+	msg.msg_iov = v;
+	msg.msg_iovlen = um->msg_iovlen + 1;
+	if ((n = real_recvmsg(fd, &msg, flags)) == -1)
+		return (-1);
+	if (n < (ssize_t)sizeof(h))
+		return (pre_fail(EAGAIN));
+	ps->lastl = h.laddr;
+	um->msg_flags = msg.msg_flags;
+	um->msg_controllen = 0;
+	if (um->msg_name != NULL)
+		pre_sockaddr(um->msg_name, &um->msg_namelen, h.raddr, h.rport);
+	return (n - sizeof(h));
+}
+
+ssize_t
+recvmsg(int fd, struct msghdr *msg, int flags)
+{
+	struct pre_sock	*ps;
+
+	if ((ps = pre_find(fd)) == NULL || ps->kind != PRE_UDP)
+		return (real_recvmsg(fd, msg, flags));
+	return (pre_udp_recv(ps, fd, msg, flags));
+}
+
+ssize_t
+recvfrom(int fd, void *buf, size_t len, int flags, struct sockaddr *sa,
+    socklen_t *salen)
+{
+	struct pre_sock	*ps;
+	struct msghdr	 msg;
+	struct iovec	 iov;
+	ssize_t		 n;
+
+	if ((ps = pre_find(fd)) == NULL || ps->kind != PRE_UDP)
+		return (real_recvfrom(fd, buf, len, flags, sa, salen));
+	memset(&msg, 0, sizeof(msg));
+	iov.iov_base = buf;
+	iov.iov_len = len;
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_name = sa;
+	msg.msg_namelen = sa != NULL && salen != NULL ? *salen : 0;
+	if ((n = pre_udp_recv(ps, fd, &msg, flags)) != -1 && sa != NULL &&
+	    salen != NULL)
+		*salen = msg.msg_namelen;
+	return (n);
+}
+
+ssize_t
+recv(int fd, void *buf, size_t len, int flags)
+{
+	return (recvfrom(fd, buf, len, flags, NULL, NULL));
+}
+
+/* The parent's socket stays: closing it would end every listen. */
+int
+close(int fd)
+{
+	struct pre_sock	*ps;
+	int		 other = -1;
+
+	if (pre_ctl != -1 && fd == pre_ctl)
+		return (0);
+	if ((ps = pre_find(fd)) != NULL) {
+		pthread_mutex_lock(&pre_lock);
+		other = ps->other;
+		memset(ps, 0, sizeof(*ps));
+		pthread_mutex_unlock(&pre_lock);
+		if (other != -1)
+			real_close(other);
+	}
+	return (real_close(fd));
+}
