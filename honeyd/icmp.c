@@ -104,8 +104,13 @@ icmp_error(struct ipin *in, struct host *h, const struct template *t,
 	if (qlen < 0)
 		return;
 	len = (quote - pkt) + qlen;
-	ip_pack_hdr(ip, 0, len, 0, 0, 0, IP_PROTO_ICMP, htonl(from),
-	    in->ip->ip_src);
+	/*
+	 * Linux's TOS on an error: internetwork control precedence plus
+	 * the offender's TOS bits (icmp_send()).  A personality sets its
+	 * own (pers_icmp_quote()).
+	 */
+	ip_pack_hdr(ip, IP_TOS_PREC_INTERNETCONTROL | (in->ip->ip_tos & 0x1e),
+	    len, 0, 0, 0, IP_PROTO_ICMP, htonl(from), in->ip->ip_src);
 	engine->stats.icmp_errors++;
 	ip_output(h, t, pkt, len, OUT_ICMP_ERROR);
 }

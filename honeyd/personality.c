@@ -326,12 +326,27 @@ personality_host_free(struct host *h)
 	h->pers = NULL;
 }
 
+/*
+ * Linux: TCP and UDP sockets probe the path MTU, so they set DF; ICMP
+ * answers come from a socket that does not (echo replies and errors go
+ * without DF).  A packet with DF from no connected socket gets IP ID 0
+ * (ip_select_ident()): resets, and SYN+ACKs, which leave from the
+ * listener; the rest count.
+ */
 static void
 default_ip_fields(struct host *h, struct ip_hdr *ip, enum out_kind kind)
 {
+	const uint8_t	*th = (const uint8_t *)ip + ip->ip_hl * 4;
+	int		 df;
+
+	df = kind != OUT_ICMP_ERROR && kind != OUT_ICMP_ECHO;
 	ip->ip_ttl = DEFAULT_TTL;
-	ip->ip_off = kind == OUT_ICMP_ERROR ? 0 : htons(IP_DF);
-	ip->ip_id = htons(h != NULL ? h->ip_id++ : arc4random());
+	ip->ip_off = df ? htons(IP_DF) : 0;
+	if (df && ip->ip_p == IP_PROTO_TCP && (kind == OUT_TCP_CLOSED ||
+	    (th[13] & (TH_SYN | TH_RST)) != 0))
+		ip->ip_id = 0;
+	else
+		ip->ip_id = htons(h != NULL ? h->ip_id++ : arc4random());
 }
 
 /*
