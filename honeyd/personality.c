@@ -503,11 +503,18 @@ default_tcp_reply(struct ipin *in, const struct tcp_seg *seg,
 		r->win = DEFAULT_WINDOW >> (r->conn != NULL ?
 		    r->conn->snd_wscale : 0);
 		break;
-	case TCP_R_CLOSED:
 	case TCP_R_STRAY:
-		/* Linux drops SYN+FIN without a word. */
-		if ((seg->flags & (TH_SYN | TH_FIN)) == (TH_SYN | TH_FIN))
+		/*
+		 * Linux's listener answers only an ACK (with a reset); a
+		 * segment with neither SYN nor ACK, or SYN with FIN, it
+		 * drops without a word (tcp_rcv_state_process()).
+		 */
+		if (!(seg->flags & TH_ACK))
 			return (-1);
+		r->win = 0;
+		break;
+	case TCP_R_CLOSED:
+		/* No socket: every segment but a reset gets one. */
 		r->win = 0;
 		break;
 	}
