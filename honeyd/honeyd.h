@@ -693,7 +693,8 @@ struct engine_stats {
 	uint64_t	 drop_len;	/* IP total length vs captured */
 	uint64_t	 drop_ipsum;	/* bad IP header checksum */
 	uint64_t	 drop_frag;	/* malformed fragments (ipfrag.c) */
-	uint64_t	 drop_proto;	/* not ICMP, TCP or UDP */
+	uint64_t	 drop_proto;	/* not ICMP, TCP or UDP (answered:
+					   protocol unreachable) */
 	uint64_t	 drop_l4sum;	/* bad ICMP/TCP/UDP checksum */
 	uint64_t	 drop_noaddr;	/* no template for the address */
 	uint64_t	 drop_droprate;	/* template "droprate in" */

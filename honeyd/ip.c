@@ -77,14 +77,17 @@ ip_input(const uint8_t *buf, size_t len)
 		slot = HP_ICMP;
 		break;
 	default:
+		/* Served by nobody: answered with protocol unreachable. */
 		engine->stats.drop_proto++;
-		return;
+		slot = -1;
+		break;
 	}
-	if (ip_check_l4(&in) == -1) {
+	if (slot >= 0 && ip_check_l4(&in) == -1) {
 		engine->stats.drop_l4sum++;
 		return;
 	}
-	engine->stats.proto_in[slot]++;
+	if (slot >= 0)
+		engine->stats.proto_in[slot]++;
 	/* Behind virtual routers: the topology delivers it, maybe later. */
 	if (router_input(&in) == 1)
 		return;
@@ -119,6 +122,15 @@ ip_dispatch(struct ipin *in)
 		break;
 	case IP_PROTO_ICMP:
 		icmp_input(in);
+		break;
+	default:
+		/*
+		 * RFC 1122 3.2.2.1: a protocol no one here speaks (GRE,
+		 * SCTP...) is answered with protocol unreachable, as
+		 * Linux's ip_local_deliver_finish() and the BSDs do; the
+		 * personality shapes the quote as for any error.
+		 */
+		icmp_send_unreach(in, ICMP_UNREACH_PROTO);
 		break;
 	}
 }
