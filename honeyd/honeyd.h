@@ -891,6 +891,7 @@ void		 personality_host_free(struct host *);
 void		 personality_ip_fields(struct host *, const struct template *,
 		    struct ip_hdr *, enum out_kind);
 int		 personality_echo_ok(struct ipin *);
+int		 personality_tstamp_ok(struct ipin *);
 void		 personality_echo_reply(struct ipin *, struct ip_hdr *,
 		    struct icmp_hdr *);
 ssize_t		 personality_icmp_quote(struct ipin *, struct host *,

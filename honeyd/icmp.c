@@ -6,6 +6,7 @@
  */
 
 #include <sys/types.h>
+#include <sys/time.h>
 
 #include <arpa/inet.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 #define ICMP_ERROR_MAX	576
 
 static void	 icmp_echo_reply(struct ipin *);
+static void	 icmp_tstamp_reply(struct ipin *);
 
 static int
 icmp_blocked(const struct template *t)
@@ -40,8 +42,11 @@ icmp_input(struct ipin *in)
 	case ICMP_ECHO:
 		icmp_echo_reply(in);
 		break;
+	case ICMP_TSTAMP:
+		icmp_tstamp_reply(in);
+		break;
 	default:
-		/* XXX timestamp and mask requests are not answered yet. */
+		/* XXX mask requests are not answered (nor by Linux). */
 		break;
 	}
 }
@@ -63,6 +68,38 @@ icmp_echo_reply(struct ipin *in)
 	icmp->icmp_type = ICMP_ECHOREPLY;
 	personality_echo_reply(in, ip, icmp);
 	engine->stats.icmp_echo++;
+	ip_output(in->host, in->tmpl, pkt, len, OUT_ICMP_ECHO);
+}
+
+/*
+ * RFC 792 timestamp reply, as Linux's icmp_timestamp() sends it: the
+ * originate timestamp echoed, receive and transmit times in
+ * milliseconds since midnight UT; a request without its originate
+ * timestamp is dropped, whatever follows it is not returned.
+ */
+static void
+icmp_tstamp_reply(struct ipin *in)
+{
+	uint8_t			 pkt[IP_HDR_LEN + ICMP_HDR_LEN + 16];
+	struct ip_hdr		*ip = (struct ip_hdr *)pkt;
+	uint8_t			*icmp = pkt + IP_HDR_LEN;
+	struct timeval		 tv;
+	uint32_t		 ms;
+	size_t			 len = sizeof(pkt);
+
+	if (in->l4len < ICMP_HDR_LEN + 8 || !personality_tstamp_ok(in))
+		return;
+	gettimeofday(&tv, NULL);
+	ms = htonl((uint32_t)((tv.tv_sec % 86400) * 1000 +
+	    tv.tv_usec / 1000));
+	ip_pack_hdr(ip, in->ip->ip_tos, len, 0, 0, 0, IP_PROTO_ICMP,
+	    in->ip->ip_dst, in->ip->ip_src);
+	/* Type, code, checksum, identifier, sequence, originate. */
+	memcpy(icmp, in->l4, ICMP_HDR_LEN + 8);
+	icmp[0] = ICMP_TSTAMPREPLY;
+	icmp[1] = 0;
+	memcpy(icmp + ICMP_HDR_LEN + 8, &ms, 4);
+	memcpy(icmp + ICMP_HDR_LEN + 12, &ms, 4);
 	ip_output(in->host, in->tmpl, pkt, len, OUT_ICMP_ECHO);
 }
 

@@ -405,6 +405,16 @@ personality_echo_ok(struct ipin *in)
 	return (st->plan->ie_r);
 }
 
+/*
+ * Timestamp requests: the plain stack answers, as Linux does; no
+ * fingerprint says what its OS does, so a personality stays silent.
+ */
+int
+personality_tstamp_ok(struct ipin *in)
+{
+	return (pers_get(in->host, in->tmpl) == NULL);
+}
+
 void
 personality_echo_reply(struct ipin *in, struct ip_hdr *ip,
     struct icmp_hdr *icmp)
