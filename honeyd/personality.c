@@ -62,8 +62,8 @@ static uint64_t	 host_seed(uint32_t);
 static void	 pers_clocks_init(struct pers_state *, const struct template *);
 static void	 default_ip_fields(struct host *, struct ip_hdr *,
 		    enum out_kind);
-static size_t	 default_synack_options(const struct tcp_seg *,
-		    struct tcp_reply *);
+static size_t	 default_synack_options(struct ipin *,
+		    const struct tcp_seg *, struct tcp_reply *);
 static int	 default_tcp_reply(struct ipin *, const struct tcp_seg *,
 		    enum tcp_reply_kind, struct tcp_reply *);
 static void	 warn_test(const char *, const char *, const char *);
@@ -470,12 +470,37 @@ personality_tcp_synfin_ok(struct ipin *in)
 	return (0);
 }
 
-/* Linux's SYN+ACK options: MSS, SACK permitted, window scale. */
+/*
+ * The plain stack's timestamp clock: milliseconds, offset per address
+ * pair as Linux offsets it (tcp_ts_off(), since 4.10), so the peer
+ * learns nothing of the host's uptime.
+ */
+static uint32_t
+default_ts(uint32_t host, uint32_t peer)
+{
+	return ((uint32_t)(pers_now_us() / 1000) +
+	    (uint32_t)host_seed(host ^ (peer * 2654435761U)));
+}
+
+static void
+put32(uint8_t *o, uint32_t v)
+{
+	v = htonl(v);
+	memcpy(o, &v, 4);
+}
+
+/*
+ * Linux's SYN+ACK options, built from what the SYN offered as
+ * tcp_options_write() lays them out: MSS; SACK permitted and timestamps
+ * together, or each after two NOPs; window scale after one.
+ */
 static size_t
-default_synack_options(const struct tcp_seg *seg, struct tcp_reply *r)
+default_synack_options(struct ipin *in, const struct tcp_seg *seg,
+    struct tcp_reply *r)
 {
 	uint8_t	*o = r->opts;
 	size_t	 n = 0;
+	int	 sack, ts;
 
 	o[n++] = TCP_OPT_MSS;
 	o[n++] = 4;
@@ -483,10 +508,23 @@ default_synack_options(const struct tcp_seg *seg, struct tcp_reply *r)
 	o[n++] = DEFAULT_MSS & 0xff;
 	if (seg == NULL)
 		return (n);
-	/* XXX the default stack offers no timestamps. */
-	if (seg->has & TCP_HAS_SACKOK) {
+	sack = (seg->has & TCP_HAS_SACKOK) != 0;
+	ts = (seg->has & TCP_HAS_TS) != 0;
+	if (sack && ts) {
+		o[n++] = TCP_OPT_SACKOK;
+		o[n++] = 2;
+	} else if (sack || ts) {
 		o[n++] = TCP_OPT_NOP;
 		o[n++] = TCP_OPT_NOP;
+	}
+	if (ts) {
+		o[n++] = TCP_OPT_TIMESTAMP;
+		o[n++] = 10;
+		put32(o + n, default_ts(in->dst, in->src));
+		put32(o + n + 4, seg->tsval);
+		n += 8;
+		r->ts_ok = 1;
+	} else if (sack) {
 		o[n++] = TCP_OPT_SACKOK;
 		o[n++] = 2;
 	}
@@ -500,6 +538,23 @@ default_synack_options(const struct tcp_seg *seg, struct tcp_reply *r)
 	return (n);
 }
 
+/* Timestamps on every segment of a connection that agreed to them. */
+static void
+default_conn_options(struct tcp_reply *r)
+{
+	struct tcp_conn	*c = r->conn;
+	uint8_t		*o = r->opts + r->optlen;
+
+	if (c == NULL || !c->ts_ok || r->optlen + 12 > sizeof(r->opts))
+		return;
+	o[0] = o[1] = TCP_OPT_NOP;
+	o[2] = TCP_OPT_TIMESTAMP;
+	o[3] = 10;
+	put32(o + 4, default_ts(c->flow.tuple.dst, c->flow.tuple.src));
+	put32(o + 8, c->ts_recent);
+	r->optlen += 12;
+}
+
 static int
 default_tcp_reply(struct ipin *in, const struct tcp_seg *seg,
     enum tcp_reply_kind kind, struct tcp_reply *r)
@@ -507,11 +562,16 @@ default_tcp_reply(struct ipin *in, const struct tcp_seg *seg,
 	switch (kind) {
 	case TCP_R_SYNACK:
 		r->win = DEFAULT_WINDOW;
-		r->optlen = default_synack_options(seg, r);
+		r->optlen = default_synack_options(in, seg, r);
+		/* ECN setup SYN (RFC 3168 6.1.1): Linux agrees. */
+		if (seg != NULL && (seg->flags & (TH_ECE | TH_CWR)) ==
+		    (TH_ECE | TH_CWR))
+			r->flags |= TH_ECE;
 		break;
 	case TCP_R_CONN:
 		r->win = DEFAULT_WINDOW >> (r->conn != NULL ?
 		    r->conn->snd_wscale : 0);
+		default_conn_options(r);
 		break;
 	case TCP_R_STRAY:
 		/*
