@@ -76,6 +76,10 @@ ip_input(const uint8_t *buf, size_t len)
 	case IP_PROTO_ICMP:
 		slot = HP_ICMP;
 		break;
+	case IP_PROTO_IGMP:
+		/* Every host has IGMP and says nothing to a unicast query. */
+		engine->stats.drop_proto++;
+		return;
 	default:
 		/* Served by nobody: answered with protocol unreachable. */
 		engine->stats.drop_proto++;
