@@ -700,7 +700,8 @@ struct engine_stats {
 	uint64_t	 drop_droprate;	/* template "droprate in" */
 	uint64_t	 drop_droprate_syn; /* template "droprate syn" */
 	uint64_t	 drop_nohost;	/* host table full */
-	uint64_t	 drop_srcaddr;	/* broadcast/multicast/martian src */
+	uint64_t	 drop_srcaddr;	/* broadcast/multicast/martian src;
+					   source-routed (plain stack) */
 	uint64_t	 proto_in[HP_MAX];
 	uint64_t	 pkts_out;
 	uint64_t	 drop_out;	/* queue to the parent full */
@@ -892,6 +893,7 @@ void		 personality_ip_fields(struct host *, const struct template *,
 		    struct ip_hdr *, enum out_kind);
 int		 personality_echo_ok(struct ipin *);
 int		 personality_tstamp_ok(struct ipin *);
+int		 personality_srcroute_drop(struct ipin *);
 void		 personality_echo_reply(struct ipin *, struct ip_hdr *,
 		    struct icmp_hdr *);
 ssize_t		 personality_icmp_quote(struct ipin *, struct host *,

@@ -24,6 +24,7 @@
 static int	 ip_check(const uint8_t *, size_t, struct ipin *);
 static int	 ip_check_l4(struct ipin *);
 static int	 ip_martian_src(uint32_t);
+static int	 ip_srcrouted(const struct ipin *);
 
 /* One's complement sum of a buffer, folded: 0 when its checksum holds. */
 static uint16_t
@@ -98,6 +99,27 @@ ip_input(const uint8_t *buf, size_t len)
 	ip_dispatch(&in);
 }
 
+/* Whether the packet carries a loose or strict source route option. */
+static int
+ip_srcrouted(const struct ipin *in)
+{
+	const uint8_t	*o = (const uint8_t *)in->ip + IP_HDR_LEN;
+	size_t		 n = in->hlen - IP_HDR_LEN, i = 0;
+
+	while (i < n && o[i] != IP_OPT_EOL) {
+		if (o[i] == IP_OPT_NOP) {
+			i++;
+			continue;
+		}
+		if (o[i] == IP_OPT_LSRR || o[i] == IP_OPT_SSRR)
+			return (1);
+		if (i + 1 >= n || o[i + 1] < 2)
+			break;
+		i += o[i + 1];
+	}
+	return (0);
+}
+
 /* A checked packet at its destination: the template decides. */
 void
 ip_dispatch(struct ipin *in)
@@ -117,6 +139,10 @@ ip_dispatch(struct ipin *in)
 		return;
 	}
 	personality_host_update(in->host, in->tmpl);
+	if (ip_srcrouted(in) && personality_srcroute_drop(in)) {
+		engine->stats.drop_srcaddr++;
+		return;
+	}
 	switch (in->ip->ip_p) {
 	case IP_PROTO_TCP:
 		tcp_input(in);

@@ -406,6 +406,17 @@ personality_echo_ok(struct ipin *in)
 }
 
 /*
+ * Source-routed packets: a Linux host drops them (accept_source_route
+ * is off but on routers); a fingerprint does not say, so a personality
+ * answers them as before.
+ */
+int
+personality_srcroute_drop(struct ipin *in)
+{
+	return (pers_get(in->host, in->tmpl) == NULL);
+}
+
+/*
  * Timestamp requests: the plain stack answers, as Linux does; no
  * fingerprint says what its OS does, so a personality stays silent.
  */
