@@ -894,6 +894,8 @@ void		 personality_ip_fields(struct host *, const struct template *,
 int		 personality_echo_ok(struct ipin *);
 int		 personality_tstamp_ok(struct ipin *);
 int		 personality_srcroute_drop(struct ipin *);
+int		 personality_icmp_ratelimit(struct host *,
+		    const struct template *, uint32_t, uint32_t);
 void		 personality_echo_reply(struct ipin *, struct ip_hdr *,
 		    struct icmp_hdr *);
 ssize_t		 personality_icmp_quote(struct ipin *, struct host *,

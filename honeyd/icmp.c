@@ -122,7 +122,8 @@ icmp_error(struct ipin *in, struct host *h, const struct template *t,
 	size_t			 len;
 	uint32_t		 unused;
 
-	if (icmp_blocked(t))
+	if (icmp_blocked(t) || !personality_icmp_ratelimit(h, t, from,
+	    in->src))
 		return;
 	qlen = in->len;
 	if (qlen > (ssize_t)(sizeof(pkt) - IP_HDR_LEN - ICMP_HDR_LEN - 4))

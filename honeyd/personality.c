@@ -417,6 +417,60 @@ personality_srcroute_drop(struct ipin *in)
 }
 
 /*
+ * ICMP errors of the plain stack are rate limited as Linux limits them
+ * to each destination (icmp(7): a token bucket; icmp_ratelimit, 1000
+ * ms a message for the types of icmp_ratemask, 0x1818: unreachable,
+ * source quench, time exceeded, parameter problem).  The bucket holds
+ * six messages' worth (inetpeer's burst factor): of a burst of twelve
+ * closed-port datagrams the kernel answers six, as
+ * regress/netns/differential.sh sees.  Linux's global limit,
+ * icmp_msgs_per_sec 1000 in bursts of icmp_msgs_burst 50, is not
+ * modelled.  Buckets live in a small table keyed by both addresses; a
+ * pair that loses its slot starts again with a full bucket, as a peer
+ * the kernel forgot does.  A personality is not limited: nmap's U1
+ * must always be answered as its fingerprint says.
+ */
+#define RL_SLOTS_BITS	10
+#define RL_INTERVAL_MS	1000
+#define RL_BURST	6
+
+struct rl_slot {
+	uint32_t	 from, to;
+	uint64_t	 last_ms;
+	uint32_t	 tokens;	/* milliseconds of credit */
+};
+static struct rl_slot	 rl_table[1 << RL_SLOTS_BITS];
+
+int
+personality_icmp_ratelimit(struct host *h, const struct template *t,
+    uint32_t from, uint32_t to)
+{
+	struct rl_slot	*s;
+	uint64_t	 now, credit;
+	uint32_t	 k;
+
+	if (pers_get(h, t) != NULL)
+		return (1);
+	now = pers_now_us() / 1000;
+	k = ((from * 2654435761U) ^ to) * 2654435761U;
+	s = &rl_table[k >> (32 - RL_SLOTS_BITS)];
+	if (s->from != from || s->to != to || s->last_ms == 0) {
+		s->from = from;
+		s->to = to;
+		s->tokens = RL_BURST * RL_INTERVAL_MS;
+	} else {
+		credit = s->tokens + (now - s->last_ms);
+		s->tokens = credit > RL_BURST * RL_INTERVAL_MS ?
+		    RL_BURST * RL_INTERVAL_MS : (uint32_t)credit;
+	}
+	s->last_ms = now != 0 ? now : 1;
+	if (s->tokens < RL_INTERVAL_MS)
+		return (0);
+	s->tokens -= RL_INTERVAL_MS;
+	return (1);
+}
+
+/*
  * Timestamp requests: the plain stack answers, as Linux does; no
  * fingerprint says what its OS does, so a personality stays silent.
  */
