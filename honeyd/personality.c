@@ -471,6 +471,18 @@ personality_icmp_ratelimit(struct host *h, const struct template *t,
 }
 
 /*
+ * A segment signed with TCP MD5 (RFC 2385) for a socket that has no
+ * key: Linux drops it, open port or closed (tcp_inbound_hash(), and
+ * tcp_v4_send_reset() finds no key to sign a reset with).
+ */
+int
+personality_tcp_md5_drop(struct ipin *in, const struct tcp_seg *seg)
+{
+	return ((seg->has & TCP_HAS_MD5) &&
+	    pers_get(in->host, in->tmpl) == NULL);
+}
+
+/*
  * Timestamp requests: the plain stack answers, as Linux does; no
  * fingerprint says what its OS does, so a personality stays silent.
  */

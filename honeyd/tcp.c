@@ -228,6 +228,9 @@ tcp_parse(struct ipin *in, struct tcp_seg *seg)
 		case TCP_OPT_SACKOK:
 			seg->has |= TCP_HAS_SACKOK;
 			break;
+		case TCP_OPT_MD5:
+			seg->has |= TCP_HAS_MD5;
+			break;
 		case TCP_OPT_SACK:
 			tcp_parse_sack(seg, opt + i + 2, olen - 2);
 			break;
@@ -251,6 +254,8 @@ tcp_input(struct ipin *in)
 	struct tcp_conn		 key, *c;
 
 	tcp_parse(in, &seg);
+	if (personality_tcp_md5_drop(in, &seg))
+		return;
 	tcp_seg_tuple(in, &seg, &key.flow.tuple);
 	if ((c = RB_FIND(tcp_tree, &tcp_conns, &key)) != NULL)
 		tcp_conn_input(c, in, &seg);

@@ -68,6 +68,7 @@ enum tcp_state {
 #define TCP_HAS_SACKOK		0x04
 #define TCP_HAS_TS		0x08
 #define TCP_HAS_SACK		0x10
+#define TCP_HAS_MD5		0x20	/* RFC 2385 signature */
 
 /* A received segment, parsed. */
 struct tcp_seg {
@@ -246,6 +247,7 @@ uint32_t tcp_sack_next_hole(const struct tcp_sackboard *, uint32_t,
 	    uint32_t *);
 
 /* personality.c */
+int	 personality_tcp_md5_drop(struct ipin *, const struct tcp_seg *);
 int	 personality_tcp_reply(struct ipin *, const struct tcp_seg *,
 	    enum tcp_reply_kind, struct tcp_reply *);
 
