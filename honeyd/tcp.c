@@ -1242,8 +1242,13 @@ tcp_ack_input(struct tcp_conn *c, const struct tcp_seg *seg)
 	uint32_t	 before;
 	int		 i, win_update = 0, newsack = 0;
 
-	if (SEQ_GT(seg->ack, c->snd_max)) {
-		/* RFC 5961 5.2: an ACK for data never sent. */
+	/*
+	 * RFC 5961 5.2: an ACK for data never sent, or older than the
+	 * largest window the peer ever offered (Linux's max_window), is
+	 * answered with an ACK and dropped.
+	 */
+	if (SEQ_GT(seg->ack, c->snd_max) ||
+	    SEQ_LT(seg->ack, c->snd_una - c->max_sndwnd)) {
 		tcp_conn_ack(c);
 		return (-1);
 	}
@@ -1258,6 +1263,8 @@ tcp_ack_input(struct tcp_conn *c, const struct tcp_seg *seg)
 	    SEQ_LEQ(c->snd_wl2, seg->ack))) {
 		win_update = wnd != c->snd_wnd;
 		c->snd_wnd = wnd;
+		if (wnd > c->max_sndwnd)
+			c->max_sndwnd = wnd;
 		c->snd_wl1 = seg->seq;
 		c->snd_wl2 = seg->ack;
 	}
@@ -1444,6 +1451,7 @@ tcp_synrcvd_input(struct tcp_conn *c, struct ipin *in,
 	}
 	c->snd_una = seg->ack;
 	c->snd_wnd = (uint32_t)seg->win << c->rcv_wscale;
+	c->max_sndwnd = c->snd_wnd;
 	c->snd_wl1 = seg->seq;
 	c->snd_wl2 = seg->ack;
 	if (c->rexmits == 0) {

@@ -136,6 +136,7 @@ struct tcp_conn {
 	/* Send side (RFC 793 names). */
 	uint32_t		 iss, snd_una, snd_nxt, snd_max;
 	uint32_t		 snd_wnd, snd_wl1, snd_wl2;
+	uint32_t		 max_sndwnd;	/* largest snd_wnd seen */
 	uint32_t		 cwnd, ssthresh;
 	uint32_t		 recover, rexmit_nxt;
 	int			 in_recovery, dupacks;
