@@ -483,6 +483,17 @@ personality_tcp_md5_drop(struct ipin *in, const struct tcp_seg *seg)
 }
 
 /*
+ * Record route and timestamp options come back on the plain stack's
+ * answers, as on Linux's; a fingerprint does not say, so a
+ * personality's answers carry none, as before.
+ */
+int
+personality_ipopts_echo(struct ipin *in)
+{
+	return (pers_get(in->host, in->tmpl) == NULL);
+}
+
+/*
  * Timestamp requests: the plain stack answers, as Linux does; no
  * fingerprint says what its OS does, so a personality stays silent.
  */
