@@ -15,7 +15,7 @@
 . "$(dirname "$0")/../lib.sh"
 
 # Differences left (the ratchet): lower it when honeyd gets closer.
-DIFF_MAX=${DIFF_MAX:-135}
+DIFF_MAX=${DIFF_MAX:-0}
 
 tb_setup
 
