@@ -136,6 +136,8 @@ struct pers_plan {
 	uint32_t	 u1_un;
 	int32_t		 u1_ulen;	/* gen 1 ULEN: quoted UDP length */
 	uint8_t		 u1_tos;	/* gen 1 TOS of the error */
+	uint8_t		 u1_tosbits;	/* OR the offender's TOS bits in */
+	uint8_t		 lnx;		/* its Class says Linux */
 	/* IE */
 	uint8_t		 ie_r, ie_dfi, ie_ttl;	/* dfi: 'N' 'S' 'Y' 'O' */
 	int16_t		 ie_cd;		/* -1 S, -2 O, else the code */

@@ -100,7 +100,7 @@ pers_icmp_quote(struct pers_state *st, uint8_t *q, size_t qlen, size_t room)
 		memset(q + qlen, 0, want - qlen);
 	qlen = want;
 	pers_out_set(IP_PROTO_ICMP, p->u1_ttl, p->u1_df, PST_ICMP);
-	pers_out.tos = p->u1_tos;
+	pers_out.tos = p->u1_tos | (qlen >= 2 ? q[1] & p->u1_tosbits : 0);
 	if (qlen < IP_HDR_LEN || (hlen = (q[0] & 0xf) * 4) < IP_HDR_LEN ||
 	    hlen > qlen)
 		return (qlen);

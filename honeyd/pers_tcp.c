@@ -140,11 +140,16 @@ stray_test(const struct tcp_seg *seg, enum tcp_reply_kind kind)
 {
 	uint8_t	 f = seg->flags & (TH_SYN | TH_ACK);
 
+	/*
+	 * A segment with ACK is answered as nmap's ACK probes are (T6,
+	 * T4): every stack takes the reset's sequence number from it
+	 * (RFC 793), SYN+ACK included, which no nmap probe sends.
+	 */
 	if (kind == TCP_R_CLOSED)
-		return (f == TH_SYN ? FPT_T5 : f == TH_ACK ? FPT_T6 : FPT_T7);
-	if (seg->flags & TH_SYN)
-		return (FPT_T3);
-	return (seg->flags & TH_ACK ? FPT_T4 : FPT_T2);
+		return (f & TH_ACK ? FPT_T6 : f == TH_SYN ? FPT_T5 : FPT_T7);
+	if (seg->flags & TH_ACK)
+		return (FPT_T4);
+	return (seg->flags & TH_SYN ? FPT_T3 : FPT_T2);
 }
 
 /* The text of one alternative of an option string. */
@@ -214,6 +219,7 @@ set_ops(struct pers_state *st, const struct fingerprint *fp, enum fp_test t,
 	    0;
 	r->ts_ok = ts && (has & TCP_HAS_TS);
 }
+
 
 /* S and A: the sequence and acknowledgement numbers a test asks for. */
 static void
@@ -384,6 +390,15 @@ reply_test(struct pers_state *st, const struct fingerprint *fp,
 	r->seq = (pr->flags & TH_SYN) ? pers_isn_next(&st->isn, st->plan,
 	    pers_now_us(), pers_rng()) : 0;
 	apply_sa(st, pr, seg, r);
+	/*
+	 * A closed port's "S+" is RFC 793's reset for a segment without
+	 * ACK: everything the segment occupied, its data, SYN and FIN
+	 * (nmap's T5 and T7 carry no data and one of them: S+1 either
+	 * way; a SYN with data, SYN+FIN or NULL gets what a stack says).
+	 */
+	if (kind == TCP_R_CLOSED && pr->a == PA_SP && !(seg->flags & TH_ACK))
+		r->ack = seg->seq + seg->dlen + !!(seg->flags & TH_SYN) +
+		    !!(seg->flags & TH_FIN);
 	r->win = pr->win;
 	r->conn = NULL;
 	set_ops(st, fp, t, FP_T_O, pr->ops, seg, 0, 1, r);

@@ -406,14 +406,26 @@ personality_echo_ok(struct ipin *in)
 }
 
 /*
+ * Whether a host answers as a Linux stack does where nmap's tests do
+ * not look: the plain stack, and personalities whose Class is Linux.
+ */
+static int
+linux_model(struct host *h, const struct template *t)
+{
+	struct pers_state	*st;
+
+	return ((st = pers_get(h, t)) == NULL || st->plan->lnx);
+}
+
+/*
  * Source-routed packets: a Linux host drops them (accept_source_route
- * is off but on routers); a fingerprint does not say, so a personality
- * answers them as before.
+ * is off but on routers); a fingerprint does not say, so any other
+ * personality answers them as before.
  */
 int
 personality_srcroute_drop(struct ipin *in)
 {
-	return (pers_get(in->host, in->tmpl) == NULL);
+	return (linux_model(in->host, in->tmpl));
 }
 
 /*
@@ -427,8 +439,8 @@ personality_srcroute_drop(struct ipin *in)
  * icmp_msgs_per_sec 1000 in bursts of icmp_msgs_burst 50, is not
  * modelled.  Buckets live in a small table keyed by both addresses; a
  * pair that loses its slot starts again with a full bucket, as a peer
- * the kernel forgot does.  A personality is not limited: nmap's U1
- * must always be answered as its fingerprint says.
+ * the kernel forgot does.  A Linux personality is limited alike (nmap
+ * sends one U1 at a time, well within a fresh bucket); others are not.
  */
 #define RL_SLOTS_BITS	10
 #define RL_INTERVAL_MS	1000
@@ -449,7 +461,7 @@ personality_icmp_ratelimit(struct host *h, const struct template *t,
 	uint64_t	 now, credit;
 	uint32_t	 k;
 
-	if (pers_get(h, t) != NULL)
+	if (!linux_model(h, t))
 		return (1);
 	now = pers_now_us() / 1000;
 	k = ((from * 2654435761U) ^ to) * 2654435761U;
@@ -478,29 +490,29 @@ personality_icmp_ratelimit(struct host *h, const struct template *t,
 int
 personality_tcp_md5_drop(struct ipin *in, const struct tcp_seg *seg)
 {
-	return ((seg->has & TCP_HAS_MD5) &&
-	    pers_get(in->host, in->tmpl) == NULL);
+	return ((seg->has & TCP_HAS_MD5) && linux_model(in->host, in->tmpl));
 }
 
 /*
  * Record route and timestamp options come back on the plain stack's
- * answers, as on Linux's; a fingerprint does not say, so a
- * personality's answers carry none, as before.
+ * answers, as on Linux's; a fingerprint does not say, so any
+ * other personality's answers carry none, as before.
  */
 int
 personality_ipopts_echo(struct ipin *in)
 {
-	return (pers_get(in->host, in->tmpl) == NULL);
+	return (linux_model(in->host, in->tmpl));
 }
 
 /*
- * Timestamp requests: the plain stack answers, as Linux does; no
- * fingerprint says what its OS does, so a personality stays silent.
+ * Timestamp requests: the plain stack and Linux personalities answer,
+ * as Linux does; no fingerprint says what its OS does, so any other
+ * personality stays silent.
  */
 int
 personality_tstamp_ok(struct ipin *in)
 {
-	return (pers_get(in->host, in->tmpl) == NULL);
+	return (linux_model(in->host, in->tmpl));
 }
 
 void
