@@ -167,6 +167,7 @@ struct pers_out {
 	uint8_t		 df;
 	uint8_t		 stream;	/* enum pers_stream */
 	uint8_t		 x2;		/* TCP reserved bits */
+	uint8_t		 sockid;	/* a connected socket's own ID */
 	int16_t		 tos;		/* -1: as built */
 };
 

@@ -298,6 +298,7 @@ void
 pers_out_set(int proto, int ttl, int df, int stream)
 {
 	pers_out.set = 1;
+	pers_out.sockid = 0;
 	pers_out.tos = -1;
 	pers_out.proto = proto;
 	pers_out.ttl = ttl;
@@ -384,14 +385,20 @@ personality_ip_fields(struct host *h, const struct template *t,
 	ip->ip_off = pers_out.df ? htons(IP_DF) : 0;
 	if (pers_out.tos >= 0)
 		ip->ip_tos = pers_out.tos;
-	ip->ip_id = htons(pers_ipid_next(st->id, p, pers_out.stream,
-	    pers_rng()));
+	if (pers_out.sockid) {
+		if (++h->ip_id == 0)
+			h->ip_id = 1;
+		ip->ip_id = htons(h->ip_id);
+	} else
+		ip->ip_id = htons(pers_ipid_next(st->id, p, pers_out.stream,
+		    pers_rng()));
 	if (ip->ip_p == IP_PROTO_TCP && pers_out.x2 != 0) {
 		th = (uint8_t *)ip + ip->ip_hl * 4;
 		th[12] |= pers_out.x2;
 	}
 	pers_out.set = 0;
 	pers_out.x2 = 0;
+	pers_out.sockid = 0;
 }
 
 /* Echo replies: may the host answer at all? */
