@@ -895,6 +895,7 @@ int		 personality_echo_ok(struct ipin *);
 int		 personality_tstamp_ok(struct ipin *);
 int		 personality_srcroute_drop(struct ipin *);
 int		 personality_ipopts_echo(struct ipin *);
+int		 personality_tmpl_linux(const struct template *);
 int		 personality_icmp_ratelimit(struct host *,
 		    const struct template *, uint32_t, uint32_t);
 void		 personality_echo_reply(struct ipin *, struct ip_hdr *,

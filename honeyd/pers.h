@@ -178,6 +178,7 @@ struct fprng	*pers_rng(void);
 void		 pers_out_set(int, int, int, int);
 
 /* pers_plan.c */
+int		 plan_linux(const struct fingerprint *);
 void		 pers_plan_derive(struct pers_plan *, const struct fingerprint *,
 		    uint64_t);
 uint64_t	 pers_attr_seed(uint64_t, enum fp_test, u_int);

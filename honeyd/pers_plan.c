@@ -489,7 +489,7 @@ pick_good(const struct fingerprint *fp, u_int a, uint64_t seed,
  * Whether the fingerprint is of a Linux stack (a Class line's family):
  * its habits then fill in where nmap's tests do not look.
  */
-static int
+int
 plan_linux(const struct fingerprint *fp)
 {
 	u_int	 i;

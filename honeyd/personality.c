@@ -424,6 +424,17 @@ linux_model(struct host *h, const struct template *t)
 	return ((st = pers_get(h, t)) == NULL || st->plan->lnx);
 }
 
+/* Whether template t's personality is of a Linux stack (ipfrag.c). */
+int
+personality_tmpl_linux(const struct template *t)
+{
+	const struct fingerprint	*fp;
+
+	return (t->personality != NULL && engine->db != NULL &&
+	    (fp = fpdb_find(engine->db, t->personality)) != NULL &&
+	    plan_linux(fp));
+}
+
 /*
  * Source-routed packets: a Linux host drops them (accept_source_route
  * is off but on routers); a fingerprint does not say, so any other
