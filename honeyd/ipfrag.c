@@ -47,7 +47,7 @@ struct ipfrag_q {
 	uint8_t			 proto;
 	enum frag_policy	 policy;
 	int			 dead;		/* dropped for an overlap */
-	int			 dups;		/* FRAG_DROP spares duplicates */
+	int			 dups;		/* FRAG_DROP spares repeats */
 	uint64_t		 born;		/* ms, monotonic */
 	uint8_t			 hdr[IP_HDR_LEN_MAX]; /* the first fragment's */
 	size_t			 hlen;		/* 0: first not seen yet */
