@@ -858,13 +858,15 @@ struct engine_stats {
 	uint64_t	 drop_len;	/* IP total length vs captured */
 	uint64_t	 drop_ipsum;	/* bad IP header checksum */
 	uint64_t	 drop_frag;	/* malformed fragments (ipfrag.c) */
-	uint64_t	 drop_proto;	/* not ICMP, TCP or UDP */
+	uint64_t	 drop_proto;	/* not ICMP, TCP or UDP (answered:
+					   protocol unreachable) */
 	uint64_t	 drop_l4sum;	/* bad ICMP/TCP/UDP checksum */
 	uint64_t	 drop_noaddr;	/* no template for the address */
 	uint64_t	 drop_droprate;	/* template "droprate in" */
 	uint64_t	 drop_droprate_syn; /* template "droprate syn" */
 	uint64_t	 drop_nohost;	/* host table full */
-	uint64_t	 drop_srcaddr;	/* broadcast/multicast/martian src */
+	uint64_t	 drop_srcaddr;	/* broadcast/multicast/martian src;
+					   source-routed (plain stack) */
 	uint64_t	 proto_in[HP_MAX];
 	uint64_t	 pkts_out;
 	uint64_t	 drop_out;	/* queue to the parent full */
@@ -1088,6 +1090,12 @@ void		 personality_host_free(struct host *);
 void		 personality_ip_fields(struct host *, const struct template *,
 		    struct ip_hdr *, enum out_kind);
 int		 personality_echo_ok(struct ipin *);
+int		 personality_tstamp_ok(struct ipin *);
+int		 personality_srcroute_drop(struct ipin *);
+int		 personality_ipopts_echo(struct ipin *);
+int		 personality_tmpl_linux(const struct template *);
+int		 personality_icmp_ratelimit(struct host *,
+		    const struct template *, uint32_t, uint32_t);
 void		 personality_echo_reply(struct ipin *, struct ip_hdr *,
 		    struct icmp_hdr *);
 ssize_t		 personality_icmp_quote(struct ipin *, struct host *,

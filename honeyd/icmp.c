@@ -6,6 +6,7 @@
  */
 
 #include <sys/types.h>
+#include <sys/time.h>
 
 #include <arpa/inet.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 #define ICMP_ERROR_MAX	576
 
 static void	 icmp_echo_reply(struct ipin *);
+static void	 icmp_tstamp_reply(struct ipin *);
 
 static int
 icmp_blocked(const struct template *t)
@@ -40,8 +42,11 @@ icmp_input(struct ipin *in)
 	case ICMP_ECHO:
 		icmp_echo_reply(in);
 		break;
+	case ICMP_TSTAMP:
+		icmp_tstamp_reply(in);
+		break;
 	default:
-		/* XXX timestamp and mask requests are not answered yet. */
+		/* XXX mask requests are not answered (nor by Linux). */
 		break;
 	}
 }
@@ -67,6 +72,38 @@ icmp_echo_reply(struct ipin *in)
 }
 
 /*
+ * RFC 792 timestamp reply, as Linux's icmp_timestamp() sends it: the
+ * originate timestamp echoed, receive and transmit times in
+ * milliseconds since midnight UT; a request without its originate
+ * timestamp is dropped, whatever follows it is not returned.
+ */
+static void
+icmp_tstamp_reply(struct ipin *in)
+{
+	uint8_t			 pkt[IP_HDR_LEN + ICMP_HDR_LEN + 16];
+	struct ip_hdr		*ip = (struct ip_hdr *)pkt;
+	uint8_t			*icmp = pkt + IP_HDR_LEN;
+	struct timeval		 tv;
+	uint32_t		 ms;
+	size_t			 len = sizeof(pkt);
+
+	if (in->l4len < ICMP_HDR_LEN + 8 || !personality_tstamp_ok(in))
+		return;
+	gettimeofday(&tv, NULL);
+	ms = htonl((uint32_t)((tv.tv_sec % 86400) * 1000 +
+	    tv.tv_usec / 1000));
+	ip_pack_hdr(ip, in->ip->ip_tos, len, 0, 0, 0, IP_PROTO_ICMP,
+	    in->ip->ip_dst, in->ip->ip_src);
+	/* Type, code, checksum, identifier, sequence, originate. */
+	memcpy(icmp, in->l4, ICMP_HDR_LEN + 8);
+	icmp[0] = ICMP_TSTAMPREPLY;
+	icmp[1] = 0;
+	memcpy(icmp + ICMP_HDR_LEN + 8, &ms, 4);
+	memcpy(icmp + ICMP_HDR_LEN + 12, &ms, 4);
+	ip_output(in->host, in->tmpl, pkt, len, OUT_ICMP_ECHO);
+}
+
+/*
  * An ICMP error about the packet in "in", sent from address "from" as
  * host h with template t (the destination itself, or a router on the
  * way).  The quote is the original IP header and as much of its payload
@@ -85,7 +122,8 @@ icmp_error(struct ipin *in, struct host *h, const struct template *t,
 	size_t			 len;
 	uint32_t		 unused;
 
-	if (icmp_blocked(t))
+	if (icmp_blocked(t) || !personality_icmp_ratelimit(h, t, from,
+	    in->src))
 		return;
 	qlen = in->len;
 	if (qlen > (ssize_t)(sizeof(pkt) - IP_HDR_LEN - ICMP_HDR_LEN - 4))
@@ -104,8 +142,13 @@ icmp_error(struct ipin *in, struct host *h, const struct template *t,
 	if (qlen < 0)
 		return;
 	len = (quote - pkt) + qlen;
-	ip_pack_hdr(ip, 0, len, 0, 0, 0, IP_PROTO_ICMP, htonl(from),
-	    in->ip->ip_src);
+	/*
+	 * Linux's TOS on an error: internetwork control precedence plus
+	 * the offender's TOS bits (icmp_send()).  A personality sets its
+	 * own (pers_icmp_quote()).
+	 */
+	ip_pack_hdr(ip, IP_TOS_PREC_INTERNETCONTROL | (in->ip->ip_tos & 0x1e),
+	    len, 0, 0, 0, IP_PROTO_ICMP, htonl(from), in->ip->ip_src);
 	engine->stats.icmp_errors++;
 	ip_output(h, t, pkt, len, OUT_ICMP_ERROR);
 }

@@ -12,6 +12,7 @@
  */
 
 #include <sys/types.h>
+#include <sys/time.h>
 
 #include <arpa/inet.h>
 #include <stdlib.h>
@@ -26,6 +27,14 @@ static int	 ip_check(const uint8_t *, size_t, struct ipin *);
 static int	 ip_accept(struct ipin *);
 static int	 ip_check_l4(struct ipin *);
 static int	 ip_martian_src(uint32_t);
+static int	 ip_srcrouted(const struct ipin *);
+static void	 ip_deliver(struct ipin *);
+static size_t	 ip_opts_echo(const struct ipin *, uint8_t *);
+
+/* Options the answers to the packet being handled carry back. */
+static uint8_t	 ip_echo[IP_OPT_LEN_MAX];
+static size_t	 ip_echo_len;
+static uint32_t	 ip_echo_to;	/* host order: whom they answer */
 
 /* One's complement sum of a buffer, folded: 0 when its checksum holds. */
 static uint16_t
@@ -150,15 +159,156 @@ ip_accept(struct ipin *in)
 	case IP_PROTO_ICMP:
 		slot = HP_ICMP;
 		break;
-	default:
+	case IP_PROTO_IGMP:
+		/* Every host has IGMP and says nothing to a unicast query. */
 		engine->stats.drop_proto++;
 		return (-1);
+	default:
+		/* Served by nobody: answered with protocol unreachable. */
+		engine->stats.drop_proto++;
+		slot = -1;
+		break;
 	}
-	if (ip_check_l4(in) == -1) {
+	if (slot >= 0 && ip_check_l4(in) == -1) {
 		engine->stats.drop_l4sum++;
 		return (-1);
 	}
-	engine->stats.proto_in[slot]++;
+	if (slot >= 0)
+		engine->stats.proto_in[slot]++;
+	return (0);
+}
+
+/* Milliseconds since midnight UT: the IP timestamp option's clock. */
+static uint32_t
+ip_opt_clock(void)
+{
+	struct timeval	 tv;
+
+	gettimeofday(&tv, NULL);
+	return ((uint32_t)((tv.tv_sec % 86400) * 1000 + tv.tv_usec / 1000));
+}
+
+/*
+ * One record route or timestamp option, as a Linux host treats it: it
+ * records itself once on receipt (ip_options_compile()) and once more
+ * on the answer that carries the option back (ip_options_echo(),
+ * ip_options_build()), where there is room.  A timestamp option with
+ * no room left counts an overflow on receipt.  Prespecified addresses
+ * are returned as they came.
+ */
+static void
+ip_opt_record(uint8_t *d, size_t olen, uint32_t self)
+{
+	uint32_t	 now = htonl(ip_opt_clock());
+	size_t		 ptr = d[2], room;
+	int		 k, flag = d[3] & 0x0f;
+
+	for (k = 0; k < 2; k++) {
+		if (d[0] == IP_OPT_RR) {
+			if (ptr < 4 || ptr + 3 > olen)
+				break;
+			memcpy(d + ptr - 1, &self, 4);
+			ptr += 4;
+			continue;
+		}
+		room = flag == IP_OPT_TS_TSONLY ? 4 :
+		    flag == IP_OPT_TS_TSADDR ? 8 : 0;
+		if (room == 0)
+			break;
+		if (ptr < 5 || ptr + room - 1 > olen) {
+			if (k == 0 && (d[3] >> 4) < 15)
+				d[3] += 0x10;
+			break;
+		}
+		if (flag == IP_OPT_TS_TSADDR) {
+			memcpy(d + ptr - 1, &self, 4);
+			memcpy(d + ptr + 3, &now, 4);
+		} else
+			memcpy(d + ptr - 1, &now, 4);
+		ptr += room;
+	}
+	d[2] = ptr;
+}
+
+/*
+ * The options an answer to "in" carries back: record route and
+ * timestamp, recorded in (ip_opt_record()), padded to a word; Linux
+ * returns no other option (a source route it would, but such packets
+ * were dropped).  Returns their length.
+ */
+static size_t
+ip_opts_echo(const struct ipin *in, uint8_t *out)
+{
+	const uint8_t	*o = (const uint8_t *)in->ip + IP_HDR_LEN;
+	size_t		 n = in->hlen - IP_HDR_LEN, i = 0, len = 0, olen;
+
+	while (i < n && o[i] != IP_OPT_EOL) {
+		if (o[i] == IP_OPT_NOP) {
+			i++;
+			continue;
+		}
+		if (i + 1 >= n || (olen = o[i + 1]) < 2 || i + olen > n)
+			break;
+		if ((o[i] == IP_OPT_RR || o[i] == IP_OPT_TS) && olen >= 4 &&
+		    len + olen <= IP_OPT_LEN_MAX) {
+			memcpy(out + len, o + i, olen);
+			ip_opt_record(out + len, olen, htonl(in->dst));
+			len += olen;
+		}
+		i += olen;
+	}
+	while (len & 3)
+		out[len++] = IP_OPT_EOL;
+	return (len);
+}
+
+/*
+ * An answer to the packet being handled gets its options (ip_echo);
+ * anything else goes as built.  ICMP errors stay within 576 bytes
+ * (RFC 1812 4.3.2.3): their quote gives way.  Returns the packet to
+ * send, pkt itself or a static copy.
+ */
+static uint8_t *
+ip_add_opts(uint8_t *pkt, size_t *lenp, enum out_kind kind)
+{
+	static uint8_t		 buf[HONEYD_MAX_PKT];
+	const struct ip_hdr	*ip = (const struct ip_hdr *)pkt;
+	size_t			 len = *lenp, n = ip_echo_len;
+	uint32_t		 dst;
+
+	memcpy(&dst, &ip->ip_dst, sizeof(dst));
+	if (n == 0 || ip->ip_hl != IP_HDR_LEN / 4 || ntohl(dst) != ip_echo_to)
+		return (pkt);
+	if (kind == OUT_ICMP_ERROR && len + n > 576)
+		len = 576 - n;
+	if (len + n > sizeof(buf) || len < IP_HDR_LEN)
+		return (pkt);
+	memcpy(buf, pkt, IP_HDR_LEN);
+	memcpy(buf + IP_HDR_LEN, ip_echo, n);
+	memcpy(buf + IP_HDR_LEN + n, pkt + IP_HDR_LEN, len - IP_HDR_LEN);
+	((struct ip_hdr *)buf)->ip_hl = (IP_HDR_LEN + n) / 4;
+	*lenp = len + n;
+	return (buf);
+}
+
+/* Whether the packet carries a loose or strict source route option. */
+static int
+ip_srcrouted(const struct ipin *in)
+{
+	const uint8_t	*o = (const uint8_t *)in->ip + IP_HDR_LEN;
+	size_t		 n = in->hlen - IP_HDR_LEN, i = 0;
+
+	while (i < n && o[i] != IP_OPT_EOL) {
+		if (o[i] == IP_OPT_NOP) {
+			i++;
+			continue;
+		}
+		if (o[i] == IP_OPT_LSRR || o[i] == IP_OPT_SSRR)
+			return (1);
+		if (i + 1 >= n || o[i + 1] < 2)
+			break;
+		i += o[i + 1];
+	}
 	return (0);
 }
 
@@ -181,6 +331,23 @@ ip_dispatch(struct ipin *in)
 		return;
 	}
 	personality_host_update(in->host, in->tmpl);
+	if (ip_srcrouted(in) && personality_srcroute_drop(in)) {
+		engine->stats.drop_srcaddr++;
+		return;
+	}
+	/* What is sent while this packet is handled answers it. */
+	ip_echo_len = 0;
+	if (in->hlen > IP_HDR_LEN && personality_ipopts_echo(in)) {
+		ip_echo_len = ip_opts_echo(in, ip_echo);
+		ip_echo_to = in->src;
+	}
+	ip_deliver(in);
+	ip_echo_len = 0;
+}
+
+static void
+ip_deliver(struct ipin *in)
+{
 	switch (in->ip->ip_p) {
 	case IP_PROTO_TCP:
 		tcp_input(in);
@@ -190,6 +357,15 @@ ip_dispatch(struct ipin *in)
 		break;
 	case IP_PROTO_ICMP:
 		icmp_input(in);
+		break;
+	default:
+		/*
+		 * RFC 1122 3.2.2.1: a protocol no one here speaks (GRE,
+		 * SCTP...) is answered with protocol unreachable, as
+		 * Linux's ip_local_deliver_finish() and the BSDs do; the
+		 * personality shapes the quote as for any error.
+		 */
+		icmp_send_unreach(in, ICMP_UNREACH_PROTO);
 		break;
 	}
 }
@@ -324,8 +500,10 @@ void
 ip_output(struct host *h, const struct template *t, uint8_t *pkt, size_t len,
     enum out_kind kind)
 {
-	struct ip_hdr	*ip = (struct ip_hdr *)pkt;
+	struct ip_hdr	*ip;
 
+	pkt = ip_add_opts(pkt, &len, kind);
+	ip = (struct ip_hdr *)pkt;
 	ip->ip_len = htons((uint16_t)len);
 	personality_ip_fields(h, t, ip, kind);
 	ip_spoof(t, ip);

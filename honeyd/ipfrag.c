@@ -47,6 +47,7 @@ struct ipfrag_q {
 	uint8_t			 proto;
 	enum frag_policy	 policy;
 	int			 dead;		/* dropped for an overlap */
+	int			 dups;		/* FRAG_DROP spares repeats */
 	uint64_t		 born;		/* ms, monotonic */
 	uint8_t			 hdr[IP_HDR_LEN_MAX]; /* the first fragment's */
 	size_t			 hlen;		/* 0: first not seen yet */
@@ -152,21 +153,34 @@ ipfrag_timeout(void)
 	return (ms);
 }
 
-/* The overlap policy of the personality that answers for dst. */
+/*
+ * The overlap policy of the personality that answers for dst.  Unless
+ * annotated, the plain stack and Linux personalities do as Linux has
+ * since 4.19 (CVE-2018-5391): an overlap drops the datagram, but a
+ * fragment that only repeats what is held is dropped alone (*dups), as
+ * a retransmitted duplicate is.
+ */
 static enum frag_policy
-ipfrag_policy(uint32_t src, uint32_t dst, int proto)
+ipfrag_policy(uint32_t src, uint32_t dst, int proto, int *dups)
 {
 	const struct template	*t;
 	const struct annotation	*a;
 
+	*dups = 0;
 	if (engine->conf == NULL ||
 	    (t = config_lookup(engine->conf, ntohl(dst), ntohl(src),
-	    proto)) == NULL || t->personality == NULL)
+	    proto)) == NULL)
 		return (FRAG_OLD);
-	TAILQ_FOREACH(a, &engine->conf->annotations, entry)
-		if (strcmp(a->personality, t->personality) == 0 &&
-		    a->fragment != FRAG_UNSET)
-			return (a->fragment);
+	if (t->personality != NULL)
+		TAILQ_FOREACH(a, &engine->conf->annotations, entry)
+			if (strcmp(a->personality, t->personality) == 0 &&
+			    a->fragment != FRAG_UNSET)
+				return (a->fragment);
+	/* Unannotated: Linux's way for the plain stack and Linux. */
+	if (t->personality == NULL || personality_tmpl_linux(t)) {
+		*dups = 1;
+		return (FRAG_DROP);
+	}
 	return (FRAG_OLD);
 }
 
@@ -236,7 +250,7 @@ ipfrag_new(const struct ip_hdr *ip)
 	memcpy(&q->dst, &ip->ip_dst, sizeof(q->dst));
 	q->id = ip->ip_id;
 	q->proto = ip->ip_p;
-	q->policy = ipfrag_policy(q->src, q->dst, q->proto);
+	q->policy = ipfrag_policy(q->src, q->dst, q->proto, &q->dups);
 	q->born = ipfrag_now();
 	RB_INSERT(ipfrag_tree, &ipfrag_qs, q);
 	TAILQ_INSERT_TAIL(&ipfrag_age, q, age);
@@ -310,6 +324,18 @@ ipfrag_overlaps(const struct ipfrag_q *q, size_t off, size_t end)
 		if (ipfrag_has(q, b))
 			return (1);
 	return (0);
+}
+
+/* Whether every block of [off, end) is held already. */
+static int
+ipfrag_covered(const struct ipfrag_q *q, size_t off, size_t end)
+{
+	size_t	 b;
+
+	for (b = off / 8; b < (end + 7) / 8; b++)
+		if (!ipfrag_has(q, b))
+			return (0);
+	return (1);
 }
 
 /* Room for the payload up to end: -1 if the limits say no. */
@@ -405,6 +431,9 @@ ipfrag_add(struct ipfrag_q *q, const struct ipfrag *f)
 		engine->stats.drop_frag++;
 		return (-1);
 	}
+	if (q->policy == FRAG_DROP && q->dups &&
+	    ipfrag_covered(q, f->off, f->end))
+		return (-1);	/* a duplicate: it alone goes */
 	if (q->policy == FRAG_DROP && ipfrag_overlaps(q, f->off, f->end)) {
 		engine->stats.frag_overlap++;
 		/* Later fragments of it are swallowed until it expires. */

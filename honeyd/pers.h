@@ -136,6 +136,8 @@ struct pers_plan {
 	uint32_t	 u1_un;
 	int32_t		 u1_ulen;	/* gen 1 ULEN: quoted UDP length */
 	uint8_t		 u1_tos;	/* gen 1 TOS of the error */
+	uint8_t		 u1_tosbits;	/* OR the offender's TOS bits in */
+	uint8_t		 lnx;		/* its Class says Linux */
 	/* IE */
 	uint8_t		 ie_r, ie_dfi, ie_ttl;	/* dfi: 'N' 'S' 'Y' 'O' */
 	int16_t		 ie_cd;		/* -1 S, -2 O, else the code */
@@ -165,6 +167,7 @@ struct pers_out {
 	uint8_t		 df;
 	uint8_t		 stream;	/* enum pers_stream */
 	uint8_t		 x2;		/* TCP reserved bits */
+	uint8_t		 sockid;	/* a connected socket's own ID */
 	int16_t		 tos;		/* -1: as built */
 };
 
@@ -175,6 +178,7 @@ struct fprng	*pers_rng(void);
 void		 pers_out_set(int, int, int, int);
 
 /* pers_plan.c */
+int		 plan_linux(const struct fingerprint *);
 void		 pers_plan_derive(struct pers_plan *, const struct fingerprint *,
 		    uint64_t);
 uint64_t	 pers_attr_seed(uint64_t, enum fp_test, u_int);

@@ -26,6 +26,7 @@
 #include "pers.h"
 
 #define ICMP_ERR_HDRS	28	/* outer IP header, ICMP header, unused */
+#define NMAP_U1_LEN	328	/* nmap's U1: IP, UDP and 300 bytes */
 
 static uint16_t	 quote_ipsum(uint8_t *, size_t);
 
@@ -82,15 +83,24 @@ pers_icmp_quote(struct pers_state *st, uint8_t *q, size_t qlen, size_t room)
 
 	if (!p->u1_r)
 		return (-1);
+	/*
+	 * IPL says how much of nmap's U1 datagram the stack quotes: all
+	 * of it (a stack that quotes what it received, as Linux does up
+	 * to 576 bytes) or a prefix (the BSDs' header and 8 bytes).  Any
+	 * other datagram gets the same rule, never bytes it did not
+	 * carry; only a stack whose IPL is longer than U1 itself pads.
+	 */
 	want = p->u1_ipl > ICMP_ERR_HDRS ?
 	    (size_t)p->u1_ipl - ICMP_ERR_HDRS : qlen;
+	if (want == NMAP_U1_LEN || (want < NMAP_U1_LEN && want > qlen))
+		want = qlen;
 	if (want > room)
 		want = room;
 	if (want > qlen)
 		memset(q + qlen, 0, want - qlen);
 	qlen = want;
 	pers_out_set(IP_PROTO_ICMP, p->u1_ttl, p->u1_df, PST_ICMP);
-	pers_out.tos = p->u1_tos;
+	pers_out.tos = p->u1_tos | (qlen >= 2 ? q[1] & p->u1_tosbits : 0);
 	if (qlen < IP_HDR_LEN || (hlen = (q[0] & 0xf) * 4) < IP_HDR_LEN ||
 	    hlen > qlen)
 		return (qlen);

@@ -485,6 +485,22 @@ pick_good(const struct fingerprint *fp, u_int a, uint64_t seed,
 	return (v.num == good ? (int32_t)(v.num ^ 1) : (int32_t)v.num);
 }
 
+/*
+ * Whether the fingerprint is of a Linux stack (a Class line's family):
+ * its habits then fill in where nmap's tests do not look.
+ */
+int
+plan_linux(const struct fingerprint *fp)
+{
+	u_int	 i;
+
+	for (i = 0; i < fp->nmeta; i++)
+		if (fp->meta[i].type == FPM_CLASS && fp->meta[i].f[1] !=
+		    NULL && strcmp(fp->meta[i].f[1], "Linux") == 0)
+			return (1);
+	return (0);
+}
+
 static void
 plan_u1(struct pers_plan *p, const struct fingerprint *fp, uint64_t seed)
 {
@@ -520,6 +536,14 @@ plan_u1_g1(struct pers_plan *p, const struct fingerprint *fp)
 	if ((e = fingerprint_g1attr(fp, G1_PU, FP_G1U_TOS)) != NULL &&
 	    e->nterms > 0 && e->term[0].op >= FPX_EQ)
 		p->u1_tos = e->term[0].lo;
+	else if (p->lnx) {
+		/*
+		 * No test says; Linux's errors carry internetwork control
+		 * precedence and the offender's TOS bits (icmp_send()).
+		 */
+		p->u1_tos = IP_TOS_PREC_INTERNETCONTROL;
+		p->u1_tosbits = 0x1e;
+	}
 	if ((e = fingerprint_g1attr(fp, G1_PU, FP_G1U_ULEN)) != NULL &&
 	    e->nterms > 0 && e->term[0].op >= FPX_EQ &&
 	    e->term[0].lo != 0x134)
@@ -556,6 +580,7 @@ pers_plan_derive(struct pers_plan *p, const struct fingerprint *fp,
 	int	 i, df;
 
 	memset(p, 0, sizeof(*p));
+	p->lnx = plan_linux(fp);
 	p->hops = plan_hops(fp);
 	df = pick_yn(fp, FPT_T1, FP_T_DF, seed, 1);
 	plan_resp(&p->resp[PR_IDX(FPT_ECN)], fp, FPT_ECN, seed, df, p->hops);

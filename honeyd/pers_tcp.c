@@ -42,6 +42,7 @@ static const struct {
 
 #define PP_OTHER	0	/* PP_SEQ(1..6) are 1..6 */
 #define PP_ECN		7
+#define NMAP_ECN_WIN	3	/* the window of nmap's ECN probe */
 
 #define PERS_FAST_HZ	65536	/* above: per-connection clocks */
 #define PQ_R_BITS	0x04	/* reserved bit nmap's quirk R sees */
@@ -124,7 +125,9 @@ syn_probe(const struct tcp_seg *seg)
 	char	 layout[TCP_OPT_LEN_MAX + 1];
 	int	 i;
 
-	if ((seg->flags & (TH_ECE | TH_CWR)) == (TH_ECE | TH_CWR))
+	/* nmap's ECN probe offers a window of 3; other ECN SYNs are SYNs. */
+	if ((seg->flags & (TH_ECE | TH_CWR)) == (TH_ECE | TH_CWR) &&
+	    seg->win == NMAP_ECN_WIN)
 		return (PP_ECN);
 	seg_layout(seg, layout, sizeof(layout));
 	for (i = 0; i < 6; i++)
@@ -140,11 +143,16 @@ stray_test(const struct tcp_seg *seg, enum tcp_reply_kind kind)
 {
 	uint8_t	 f = seg->flags & (TH_SYN | TH_ACK);
 
+	/*
+	 * A segment with ACK is answered as nmap's ACK probes are (T6,
+	 * T4): every stack takes the reset's sequence number from it
+	 * (RFC 793), SYN+ACK included, which no nmap probe sends.
+	 */
 	if (kind == TCP_R_CLOSED)
-		return (f == TH_SYN ? FPT_T5 : f == TH_ACK ? FPT_T6 : FPT_T7);
-	if (seg->flags & TH_SYN)
-		return (FPT_T3);
-	return (seg->flags & TH_ACK ? FPT_T4 : FPT_T2);
+		return (f & TH_ACK ? FPT_T6 : f == TH_SYN ? FPT_T5 : FPT_T7);
+	if (seg->flags & TH_ACK)
+		return (FPT_T4);
+	return (seg->flags & TH_SYN ? FPT_T3 : FPT_T2);
 }
 
 /* The text of one alternative of an option string. */
@@ -188,6 +196,8 @@ ts_now(struct pers_state *st, int probe)
  * Options from a fingerprint string; filter: leave out what the peer
  * did not offer (an ordinary SYN rather than a probe).
  */
+static size_t	 linux_layout(uint8_t *, size_t);
+
 static void
 set_ops(struct pers_state *st, const struct fingerprint *fp, enum fp_test t,
     u_int a, uint8_t alt, const struct tcp_seg *seg, int filter, int probe,
@@ -213,6 +223,72 @@ set_ops(struct pers_state *st, const struct fingerprint *fp, enum fp_test t,
 	r->wscale = ws >= 0 && (has & TCP_HAS_WSCALE) ? (ws > 14 ? 14 : ws) :
 	    0;
 	r->ts_ok = ts && (has & TCP_HAS_TS);
+	if (filter && !probe && st->plan->lnx)
+		r->optlen = linux_layout(r->opts, r->optlen);
+}
+
+/*
+ * Linux lays out what it agrees to by what the SYN offered
+ * (tcp_options_write()): MSS; SACK permitted and timestamps together,
+ * or each after two NOPs; window scale after one.  The fingerprint's
+ * string is that layout only when the SYN offered everything, as nmap's
+ * do; the options built from it (opts, n) are laid out again.
+ */
+static size_t
+linux_layout(uint8_t *opts, size_t n)
+{
+	uint8_t		 mss[4], tsopt[10], ws[3], out[TCP_OPT_LEN_MAX];
+	size_t		 i, olen, k = 0;
+	int		 has_m = 0, has_s = 0, has_t = 0, has_w = 0;
+
+	for (i = 0; i < n; i += olen) {
+		if (opts[i] == TCP_OPT_EOL)
+			break;
+		if (opts[i] == TCP_OPT_NOP) {
+			olen = 1;
+			continue;
+		}
+		if (i + 1 >= n || (olen = opts[i + 1]) < 2 || i + olen > n)
+			return (n);	/* not ours to redo */
+		if (opts[i] == TCP_OPT_MSS && olen == 4) {
+			memcpy(mss, opts + i, 4);
+			has_m = 1;
+		} else if (opts[i] == TCP_OPT_SACKOK && olen == 2)
+			has_s = 1;
+		else if (opts[i] == TCP_OPT_TIMESTAMP && olen == 10) {
+			memcpy(tsopt, opts + i, 10);
+			has_t = 1;
+		} else if (opts[i] == TCP_OPT_WSCALE && olen == 3) {
+			memcpy(ws, opts + i, 3);
+			has_w = 1;
+		} else
+			return (n);
+	}
+	if (has_m) {
+		memcpy(out + k, mss, 4);
+		k += 4;
+	}
+	if (has_s && has_t) {
+		out[k++] = TCP_OPT_SACKOK;
+		out[k++] = 2;
+	} else if (has_s || has_t) {
+		out[k++] = TCP_OPT_NOP;
+		out[k++] = TCP_OPT_NOP;
+	}
+	if (has_t) {
+		memcpy(out + k, tsopt, 10);
+		k += 10;
+	} else if (has_s) {
+		out[k++] = TCP_OPT_SACKOK;
+		out[k++] = 2;
+	}
+	if (has_w) {
+		out[k++] = TCP_OPT_NOP;
+		memcpy(out + k, ws, 3);
+		k += 3;
+	}
+	memcpy(opts, out, k);
+	return (k);
 }
 
 /* S and A: the sequence and acknowledgement numbers a test asks for. */
@@ -295,6 +371,11 @@ reply_synack(struct pers_state *st, const struct fingerprint *fp,
 		set_ops(st, fp, p->seqops[0].test, p->seqops[0].attr,
 		    p->seqops[0].alt, seg, 1, 0, r);
 		pers_out.x2 = 0;
+		/* An ECN setup SYN: agreed if nmap's ECN probe was. */
+		if (seg != NULL && (seg->flags & (TH_ECE | TH_CWR)) ==
+		    (TH_ECE | TH_CWR) &&
+		    p->resp[PR_IDX(FPT_ECN)].cc == PCC_Y)
+			r->flags |= TH_ECE;
 	}
 	pers_out_set(IP_PROTO_TCP, pr->ttl, pr->df, PST_TCP);
 	return (0);
@@ -384,6 +465,15 @@ reply_test(struct pers_state *st, const struct fingerprint *fp,
 	r->seq = (pr->flags & TH_SYN) ? pers_isn_next(&st->isn, st->plan,
 	    pers_now_us(), pers_rng()) : 0;
 	apply_sa(st, pr, seg, r);
+	/*
+	 * A closed port's "S+" is RFC 793's reset for a segment without
+	 * ACK: everything the segment occupied, its data, SYN and FIN
+	 * (nmap's T5 and T7 carry no data and one of them: S+1 either
+	 * way; a SYN with data, SYN+FIN or NULL gets what a stack says).
+	 */
+	if (kind == TCP_R_CLOSED && pr->a == PA_SP && !(seg->flags & TH_ACK))
+		r->ack = seg->seq + seg->dlen + !!(seg->flags & TH_SYN) +
+		    !!(seg->flags & TH_FIN);
 	r->win = pr->win;
 	r->conn = NULL;
 	set_ops(st, fp, t, FP_T_O, pr->ops, seg, 0, 1, r);
@@ -426,6 +516,12 @@ reply_conn(struct pers_state *st, struct tcp_reply *r)
 	pers_out_set(IP_PROTO_TCP, p->resp[PR_IDX(FPT_T1)].ttl,
 	    p->resp[PR_IDX(FPT_T1)].df, PST_TCP);
 	pers_out.x2 = 0;
+	/*
+	 * Linux's zero IDs (TI=Z) are those of packets from no connected
+	 * socket; a connection counts its own (ip_select_ident()).
+	 */
+	pers_out.sockid = p->lnx && p->idcls[PST_TCP] == PID_Z &&
+	    p->resp[PR_IDX(FPT_T1)].df;
 }
 
 /* The shape of a segment a host with a fingerprint sends. */

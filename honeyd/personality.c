@@ -62,8 +62,8 @@ static uint64_t	 host_seed(uint32_t);
 static void	 pers_clocks_init(struct pers_state *, const struct template *);
 static void	 default_ip_fields(struct host *, struct ip_hdr *,
 		    enum out_kind);
-static size_t	 default_synack_options(const struct tcp_seg *,
-		    struct tcp_reply *);
+static size_t	 default_synack_options(struct ipin *,
+		    const struct tcp_seg *, struct tcp_reply *);
 static int	 default_tcp_reply(struct ipin *, const struct tcp_seg *,
 		    enum tcp_reply_kind, struct tcp_reply *);
 static void	 warn_test(const char *, const char *, const char *);
@@ -298,6 +298,7 @@ void
 pers_out_set(int proto, int ttl, int df, int stream)
 {
 	pers_out.set = 1;
+	pers_out.sockid = 0;
 	pers_out.tos = -1;
 	pers_out.proto = proto;
 	pers_out.ttl = ttl;
@@ -326,12 +327,27 @@ personality_host_free(struct host *h)
 	h->pers = NULL;
 }
 
+/*
+ * Linux: TCP and UDP sockets probe the path MTU, so they set DF; ICMP
+ * answers come from a socket that does not (echo replies and errors go
+ * without DF).  A packet with DF from no connected socket gets IP ID 0
+ * (ip_select_ident()): resets, and SYN+ACKs, which leave from the
+ * listener; the rest count.
+ */
 static void
 default_ip_fields(struct host *h, struct ip_hdr *ip, enum out_kind kind)
 {
+	const uint8_t	*th = (const uint8_t *)ip + ip->ip_hl * 4;
+	int		 df;
+
+	df = kind != OUT_ICMP_ERROR && kind != OUT_ICMP_ECHO;
 	ip->ip_ttl = DEFAULT_TTL;
-	ip->ip_off = kind == OUT_ICMP_ERROR ? 0 : htons(IP_DF);
-	ip->ip_id = htons(h != NULL ? h->ip_id++ : arc4random());
+	ip->ip_off = df ? htons(IP_DF) : 0;
+	if (df && ip->ip_p == IP_PROTO_TCP && (kind == OUT_TCP_CLOSED ||
+	    (th[13] & (TH_SYN | TH_RST)) != 0))
+		ip->ip_id = 0;
+	else
+		ip->ip_id = htons(h != NULL ? h->ip_id++ : arc4random());
 }
 
 /*
@@ -369,14 +385,20 @@ personality_ip_fields(struct host *h, const struct template *t,
 	ip->ip_off = pers_out.df ? htons(IP_DF) : 0;
 	if (pers_out.tos >= 0)
 		ip->ip_tos = pers_out.tos;
-	ip->ip_id = htons(pers_ipid_next(st->id, p, pers_out.stream,
-	    pers_rng()));
+	if (pers_out.sockid) {
+		if (++h->ip_id == 0)
+			h->ip_id = 1;
+		ip->ip_id = htons(h->ip_id);
+	} else
+		ip->ip_id = htons(pers_ipid_next(st->id, p, pers_out.stream,
+		    pers_rng()));
 	if (ip->ip_p == IP_PROTO_TCP && pers_out.x2 != 0) {
 		th = (uint8_t *)ip + ip->ip_hl * 4;
 		th[12] |= pers_out.x2;
 	}
 	pers_out.set = 0;
 	pers_out.x2 = 0;
+	pers_out.sockid = 0;
 }
 
 /* Echo replies: may the host answer at all? */
@@ -388,6 +410,127 @@ personality_echo_ok(struct ipin *in)
 	if ((st = pers_get(in->host, in->tmpl)) == NULL)
 		return (1);
 	return (st->plan->ie_r);
+}
+
+/*
+ * Whether a host answers as a Linux stack does where nmap's tests do
+ * not look: the plain stack, and personalities whose Class is Linux.
+ */
+static int
+linux_model(struct host *h, const struct template *t)
+{
+	struct pers_state	*st;
+
+	return ((st = pers_get(h, t)) == NULL || st->plan->lnx);
+}
+
+/* Whether template t's personality is of a Linux stack (ipfrag.c). */
+int
+personality_tmpl_linux(const struct template *t)
+{
+	const struct fingerprint	*fp;
+
+	return (t->personality != NULL && engine->db != NULL &&
+	    (fp = fpdb_find(engine->db, t->personality)) != NULL &&
+	    plan_linux(fp));
+}
+
+/*
+ * Source-routed packets: a Linux host drops them (accept_source_route
+ * is off but on routers); a fingerprint does not say, so any other
+ * personality answers them as before.
+ */
+int
+personality_srcroute_drop(struct ipin *in)
+{
+	return (linux_model(in->host, in->tmpl));
+}
+
+/*
+ * ICMP errors of the plain stack are rate limited as Linux limits them
+ * to each destination (icmp(7): a token bucket; icmp_ratelimit, 1000
+ * ms a message for the types of icmp_ratemask, 0x1818: unreachable,
+ * source quench, time exceeded, parameter problem).  The bucket holds
+ * six messages' worth (inetpeer's burst factor): of a burst of twelve
+ * closed-port datagrams the kernel answers six, as
+ * regress/netns/differential.sh sees.  Linux's global limit,
+ * icmp_msgs_per_sec 1000 in bursts of icmp_msgs_burst 50, is not
+ * modelled.  Buckets live in a small table keyed by both addresses; a
+ * pair that loses its slot starts again with a full bucket, as a peer
+ * the kernel forgot does.  A Linux personality is limited alike (nmap
+ * sends one U1 at a time, well within a fresh bucket); others are not.
+ */
+#define RL_SLOTS_BITS	10
+#define RL_INTERVAL_MS	1000
+#define RL_BURST	6
+
+struct rl_slot {
+	uint32_t	 from, to;
+	uint64_t	 last_ms;
+	uint32_t	 tokens;	/* milliseconds of credit */
+};
+static struct rl_slot	 rl_table[1 << RL_SLOTS_BITS];
+
+int
+personality_icmp_ratelimit(struct host *h, const struct template *t,
+    uint32_t from, uint32_t to)
+{
+	struct rl_slot	*s;
+	uint64_t	 now, credit;
+	uint32_t	 k;
+
+	if (!linux_model(h, t))
+		return (1);
+	now = pers_now_us() / 1000;
+	k = ((from * 2654435761U) ^ to) * 2654435761U;
+	s = &rl_table[k >> (32 - RL_SLOTS_BITS)];
+	if (s->from != from || s->to != to || s->last_ms == 0) {
+		s->from = from;
+		s->to = to;
+		s->tokens = RL_BURST * RL_INTERVAL_MS;
+	} else {
+		credit = s->tokens + (now - s->last_ms);
+		s->tokens = credit > RL_BURST * RL_INTERVAL_MS ?
+		    RL_BURST * RL_INTERVAL_MS : (uint32_t)credit;
+	}
+	s->last_ms = now != 0 ? now : 1;
+	if (s->tokens < RL_INTERVAL_MS)
+		return (0);
+	s->tokens -= RL_INTERVAL_MS;
+	return (1);
+}
+
+/*
+ * A segment signed with TCP MD5 (RFC 2385) for a socket that has no
+ * key: Linux drops it, open port or closed (tcp_inbound_hash(), and
+ * tcp_v4_send_reset() finds no key to sign a reset with).
+ */
+int
+personality_tcp_md5_drop(struct ipin *in, const struct tcp_seg *seg)
+{
+	return ((seg->has & TCP_HAS_MD5) && linux_model(in->host, in->tmpl));
+}
+
+/*
+ * Record route and timestamp options come back on the plain stack's
+ * answers, as on Linux's; a fingerprint does not say, so any
+ * other personality's answers carry none, as before.
+ */
+int
+personality_ipopts_echo(struct ipin *in)
+{
+	return (linux_model(in->host, in->tmpl));
+}
+
+/*
+ * Timestamp requests: the plain stack and Linux personalities answer,
+ * as Linux does; no fingerprint says what its OS does, so any other
+ * personality stays silent.
+ */
+int
+personality_tstamp_ok(struct ipin *in)
+{
+	return (linux_model(in->host, in->tmpl));
 }
 
 void
@@ -445,12 +588,37 @@ personality_tcp_synfin_ok(struct ipin *in)
 	return (0);
 }
 
-/* Linux's SYN+ACK options: MSS, SACK permitted, window scale. */
+/*
+ * The plain stack's timestamp clock: milliseconds, offset per address
+ * pair as Linux offsets it (tcp_ts_off(), since 4.10), so the peer
+ * learns nothing of the host's uptime.
+ */
+static uint32_t
+default_ts(uint32_t host, uint32_t peer)
+{
+	return ((uint32_t)(pers_now_us() / 1000) +
+	    (uint32_t)host_seed(host ^ (peer * 2654435761U)));
+}
+
+static void
+put32(uint8_t *o, uint32_t v)
+{
+	v = htonl(v);
+	memcpy(o, &v, 4);
+}
+
+/*
+ * Linux's SYN+ACK options, built from what the SYN offered as
+ * tcp_options_write() lays them out: MSS; SACK permitted and timestamps
+ * together, or each after two NOPs; window scale after one.
+ */
 static size_t
-default_synack_options(const struct tcp_seg *seg, struct tcp_reply *r)
+default_synack_options(struct ipin *in, const struct tcp_seg *seg,
+    struct tcp_reply *r)
 {
 	uint8_t	*o = r->opts;
 	size_t	 n = 0;
+	int	 sack, ts;
 
 	o[n++] = TCP_OPT_MSS;
 	o[n++] = 4;
@@ -458,10 +626,23 @@ default_synack_options(const struct tcp_seg *seg, struct tcp_reply *r)
 	o[n++] = DEFAULT_MSS & 0xff;
 	if (seg == NULL)
 		return (n);
-	/* XXX the default stack offers no timestamps. */
-	if (seg->has & TCP_HAS_SACKOK) {
+	sack = (seg->has & TCP_HAS_SACKOK) != 0;
+	ts = (seg->has & TCP_HAS_TS) != 0;
+	if (sack && ts) {
+		o[n++] = TCP_OPT_SACKOK;
+		o[n++] = 2;
+	} else if (sack || ts) {
 		o[n++] = TCP_OPT_NOP;
 		o[n++] = TCP_OPT_NOP;
+	}
+	if (ts) {
+		o[n++] = TCP_OPT_TIMESTAMP;
+		o[n++] = 10;
+		put32(o + n, default_ts(in->dst, in->src));
+		put32(o + n + 4, seg->tsval);
+		n += 8;
+		r->ts_ok = 1;
+	} else if (sack) {
 		o[n++] = TCP_OPT_SACKOK;
 		o[n++] = 2;
 	}
@@ -475,6 +656,23 @@ default_synack_options(const struct tcp_seg *seg, struct tcp_reply *r)
 	return (n);
 }
 
+/* Timestamps on every segment of a connection that agreed to them. */
+static void
+default_conn_options(struct tcp_reply *r)
+{
+	struct tcp_conn	*c = r->conn;
+	uint8_t		*o = r->opts + r->optlen;
+
+	if (c == NULL || !c->ts_ok || r->optlen + 12 > sizeof(r->opts))
+		return;
+	o[0] = o[1] = TCP_OPT_NOP;
+	o[2] = TCP_OPT_TIMESTAMP;
+	o[3] = 10;
+	put32(o + 4, default_ts(c->flow.tuple.dst, c->flow.tuple.src));
+	put32(o + 8, c->ts_recent);
+	r->optlen += 12;
+}
+
 static int
 default_tcp_reply(struct ipin *in, const struct tcp_seg *seg,
     enum tcp_reply_kind kind, struct tcp_reply *r)
@@ -482,17 +680,29 @@ default_tcp_reply(struct ipin *in, const struct tcp_seg *seg,
 	switch (kind) {
 	case TCP_R_SYNACK:
 		r->win = DEFAULT_WINDOW;
-		r->optlen = default_synack_options(seg, r);
+		r->optlen = default_synack_options(in, seg, r);
+		/* ECN setup SYN (RFC 3168 6.1.1): Linux agrees. */
+		if (seg != NULL && (seg->flags & (TH_ECE | TH_CWR)) ==
+		    (TH_ECE | TH_CWR))
+			r->flags |= TH_ECE;
 		break;
 	case TCP_R_CONN:
 		r->win = DEFAULT_WINDOW >> (r->conn != NULL ?
 		    r->conn->snd_wscale : 0);
+		default_conn_options(r);
+		break;
+	case TCP_R_STRAY:
+		/*
+		 * Linux's listener answers only an ACK (with a reset); a
+		 * segment with neither SYN nor ACK, or SYN with FIN, it
+		 * drops without a word (tcp_rcv_state_process()).
+		 */
+		if (!(seg->flags & TH_ACK))
+			return (-1);
+		r->win = 0;
 		break;
 	case TCP_R_CLOSED:
-	case TCP_R_STRAY:
-		/* Linux drops SYN+FIN without a word. */
-		if ((seg->flags & (TH_SYN | TH_FIN)) == (TH_SYN | TH_FIN))
-			return (-1);
+		/* No socket: every segment but a reset gets one. */
 		r->win = 0;
 		break;
 	}

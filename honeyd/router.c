@@ -1356,7 +1356,8 @@ router_tunnel_input(struct ipin *in)
 	r = ip_input_inner(in->l4 + hlen, in->l4len - hlen, &inner, &whole);
 	if (r == 1)		/* a fragment, held */
 		return (1);
-	if (r == -1)
+	/* GRE in GRE: nothing goes from a tunnel into another. */
+	if (r == -1 || inner.ip->ip_p == IP_PROTO_GRE)
 		goto drop;
 	for (i = 0; i < t->ntunnels; i++) {
 		tun = &t->tunnels[i];

@@ -228,6 +228,9 @@ tcp_parse(struct ipin *in, struct tcp_seg *seg)
 		case TCP_OPT_SACKOK:
 			seg->has |= TCP_HAS_SACKOK;
 			break;
+		case TCP_OPT_MD5:
+			seg->has |= TCP_HAS_MD5;
+			break;
 		case TCP_OPT_SACK:
 			tcp_parse_sack(seg, opt + i + 2, olen - 2);
 			break;
@@ -251,6 +254,8 @@ tcp_input(struct ipin *in)
 	struct tcp_conn		 key, *c;
 
 	tcp_parse(in, &seg);
+	if (personality_tcp_md5_drop(in, &seg))
+		return;
 	tcp_seg_tuple(in, &seg, &key.flow.tuple);
 	if ((c = RB_FIND(tcp_tree, &tcp_conns, &key)) != NULL)
 		tcp_conn_input(c, in, &seg);
@@ -1244,8 +1249,13 @@ tcp_ack_input(struct tcp_conn *c, const struct tcp_seg *seg)
 	uint32_t	 before;
 	int		 i, win_update = 0, newsack = 0;
 
-	if (SEQ_GT(seg->ack, c->snd_max)) {
-		/* RFC 5961 5.2: an ACK for data never sent. */
+	/*
+	 * RFC 5961 5.2: an ACK for data never sent, or older than the
+	 * largest window the peer ever offered (Linux's max_window), is
+	 * answered with an ACK and dropped.
+	 */
+	if (SEQ_GT(seg->ack, c->snd_max) ||
+	    SEQ_LT(seg->ack, c->snd_una - c->max_sndwnd)) {
 		tcp_conn_ack(c);
 		return (-1);
 	}
@@ -1260,6 +1270,8 @@ tcp_ack_input(struct tcp_conn *c, const struct tcp_seg *seg)
 	    SEQ_LEQ(c->snd_wl2, seg->ack))) {
 		win_update = wnd != c->snd_wnd;
 		c->snd_wnd = wnd;
+		if (wnd > c->max_sndwnd)
+			c->max_sndwnd = wnd;
 		c->snd_wl1 = seg->seq;
 		c->snd_wl2 = seg->ack;
 	}
@@ -1446,6 +1458,7 @@ tcp_synrcvd_input(struct tcp_conn *c, struct ipin *in,
 	}
 	c->snd_una = seg->ack;
 	c->snd_wnd = (uint32_t)seg->win << c->rcv_wscale;
+	c->max_sndwnd = c->snd_wnd;
 	c->snd_wl1 = seg->seq;
 	c->snd_wl2 = seg->ack;
 	if (c->rexmits == 0) {

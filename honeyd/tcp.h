@@ -68,6 +68,7 @@ enum tcp_state {
 #define TCP_HAS_SACKOK		0x04
 #define TCP_HAS_TS		0x08
 #define TCP_HAS_SACK		0x10
+#define TCP_HAS_MD5		0x20	/* RFC 2385 signature */
 
 /* A received segment, parsed. */
 struct tcp_seg {
@@ -135,6 +136,7 @@ struct tcp_conn {
 	/* Send side (RFC 793 names). */
 	uint32_t		 iss, snd_una, snd_nxt, snd_max;
 	uint32_t		 snd_wnd, snd_wl1, snd_wl2;
+	uint32_t		 max_sndwnd;	/* largest snd_wnd seen */
 	uint32_t		 cwnd, ssthresh;
 	uint32_t		 recover, rexmit_nxt;
 	int			 in_recovery, dupacks;
@@ -246,6 +248,7 @@ uint32_t tcp_sack_next_hole(const struct tcp_sackboard *, uint32_t,
 	    uint32_t *);
 
 /* personality.c */
+int	 personality_tcp_md5_drop(struct ipin *, const struct tcp_seg *);
 int	 personality_tcp_reply(struct ipin *, const struct tcp_seg *,
 	    enum tcp_reply_kind, struct tcp_reply *);
 

@@ -2,7 +2,9 @@
 # IP fragments in and out: a large ping is reassembled and its reply
 # fragmented; nmap -f sees open and closed ports as configured;
 # overlapping fragments are resolved as the personality's "annotate P
-# fragment old|new|drop" says (old when unannotated); a first fragment
+# fragment old|new|drop" says (old when unannotated; the plain stack,
+# as Linux, drops a datagram whose fragments overlap in part, but a
+# repeated range only itself: the old bytes win); a first fragment
 # never completed gets ICMP time exceeded, reassembly, after the
 # timeout ("option reassembly timeout"); the exit log counts it all.
 . "$(dirname "$0")/../lib.sh"
@@ -108,7 +110,7 @@ check_eq "nmap -f -sS 198.19.1.10: 22,80 open, 21,443 closed" \
 
 # --- overlaps: the bytes the answer carries tell which fragment won.
 out=$(frag overlap --proto icmp --dst 198.19.1.10)
-check_match "overlap, unannotated (plain): old bytes in the echo reply" \
+check_match "overlap, plain (a repeat, as Linux): old bytes in the echo reply" \
     '^answer proto=icmp .*type=0 .*payload=old' "$out"
 out=$(frag overlap --proto icmp --dst 198.19.1.11)
 check_match "overlap, \"fragment old\": old bytes in the echo reply" \

@@ -145,6 +145,28 @@ check_drop(const uint8_t *pkt, size_t len, uint64_t *counter,
 	CHECK(fixture_replies(NULL) == 0);
 }
 
+/* A protocol nobody serves: counted, and protocol unreachable comes back. */
+static void
+test_proto_unreach(const uint8_t *pkt, size_t len)
+{
+	static struct fixture_reply	 r;
+	struct engine_stats		*st = &engine->stats;
+	uint8_t				 bad[256];
+	struct ip_hdr			*ip = (struct ip_hdr *)bad;
+	uint64_t			 before = st->drop_proto;
+
+	memcpy(bad, pkt, len);
+	ip->ip_p = IP_PROTO_GRE;
+	ip_checksum(bad, len);
+	ip_input(bad, len);
+	CHECK(st->drop_proto == before + 1);
+	CHECK(fixture_replies(&r) == 1);
+	CHECK(r.len >= IP_HDR_LEN + ICMP_HDR_LEN &&
+	    ((struct ip_hdr *)r.pkt)->ip_p == IP_PROTO_ICMP &&
+	    r.pkt[IP_HDR_LEN] == ICMP_UNREACH &&
+	    r.pkt[IP_HDR_LEN + 1] == ICMP_UNREACH_PROTO);
+}
+
 static void
 test_bad_packets(void)
 {
@@ -174,10 +196,7 @@ test_bad_packets(void)
 	ip->ip_off = htons(IP_MF | IP_OFFMASK);	/* past 65535 bytes */
 	ip_checksum(bad, len);
 	check_drop(bad, len, &st->drop_frag, "fragment");
-	memcpy(bad, pkt, len);
-	ip->ip_p = IP_PROTO_GRE;
-	ip_checksum(bad, len);
-	check_drop(bad, len, &st->drop_proto, "protocol");
+	test_proto_unreach(pkt, len);
 	memcpy(bad, pkt, len);
 	bad[IP_HDR_LEN + 8] ^= 0xff;	/* payload, checksum left stale */
 	check_drop(bad, len, &st->drop_l4sum, "icmp checksum");

@@ -490,6 +490,7 @@ test_tunnel(void)
 static void
 test_tunnel_bad(void)
 {
+	static struct fixture_reply r;
 	struct engine_stats	*st = &engine->stats;
 	uint8_t			 pkt[256], outer[256];
 	uint64_t		 drop0 = st->tunnel_drop, in0 = st->tunnel_in;
@@ -535,7 +536,10 @@ test_tunnel_bad(void)
 	ip_checksum(outer, IP_HDR_LEN + 2);
 	ip_input(outer, IP_HDR_LEN + 2);
 	CHECK(st->tunnel_drop - drop0 == 10);
-	/* GRE to an address that is no tunnel's end: another protocol. */
+	/*
+	 * GRE to an address that is no tunnel's end: a protocol that host
+	 * does not serve, answered with protocol unreachable as Linux does.
+	 */
 	proto0 = st->drop_proto;
 	ip_pack_hdr(outer, 0, IP_HDR_LEN + 2, 7, 0, 64, IP_PROTO_GRE, s, s);
 	ip_pton(OUTSIDE, &d);
@@ -543,6 +547,9 @@ test_tunnel_bad(void)
 	ip_checksum(outer, IP_HDR_LEN + 2);
 	ip_input(outer, IP_HDR_LEN + 2);
 	CHECK(st->tunnel_drop - drop0 == 10 && st->drop_proto - proto0 == 1);
+	CHECK(fixture_next(&r) == 1 && r.len >= IP_HDR_LEN + 8 &&
+	    r.pkt[9] == IP_PROTO_ICMP && r.pkt[IP_HDR_LEN] == ICMP_UNREACH &&
+	    r.pkt[IP_HDR_LEN + 1] == ICMP_UNREACH_PROTO);
 	CHECK(fixture_replies(NULL) == 0);
 }
 
