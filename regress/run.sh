@@ -12,6 +12,8 @@
 #      default against both builds: build-asan/honeyd (the sanitizers
 #      see the engine's memory errors) and build/honeyd (what make
 #      install installs).  HONEYD_BOTH=0 runs the sanitizer build only.
+#      A test with the line "# run.sh: plain build only" (a long one)
+#      runs against build/honeyd alone when both builds are tested.
 # With FILEs, only those (unit programs, regress/config/run.sh or netns
 # tests, told apart by their path).
 #
@@ -223,6 +225,12 @@ if [ ${#netns_tests[@]} -gt 0 ]; then
 			continue
 		fi
 		for t in "${netns_tests[@]}"; do
+			# A long test may ask for one build only when both
+			# run: the plain one, which make install installs.
+			if [ ${#variants[@]} -gt 1 ] && [ "$label" != plain ] &&
+			    grep -q '^# run.sh: plain build only' "$t"; then
+				continue
+			fi
 			HONEYD=$bin run_prog "$t [$label]" bash "$t"
 		done
 	done

@@ -15,6 +15,8 @@
 # fails when more probes differ than the ratchets DIFF_MAX (plain) and
 # DIFF_MAX_PERS (personality): fidelity may only get better.  The
 # tables are printed either way.
+# run.sh: plain build only (some five minutes; the fuzz targets and the
+# other tests put the sanitizers on the same code paths).
 . "$(dirname "$0")/../lib.sh"
 
 # Differences left (the ratchets): lower them when honeyd gets closer.
