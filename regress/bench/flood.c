@@ -498,8 +498,9 @@ run_latency(struct flood *f)
 	    "syn" : "ping", f->samples, n);
 	if (n > 0)
 		printf(" min_us=%.1f p10_us=%.1f median_us=%.1f p90_us=%.1f "
-		    "max_us=%.1f", rtt[0], rtt[n / 10], rtt[n / 2],
-		    rtt[n * 9 / 10], rtt[n - 1]);
+		    "p99_us=%.1f max_us=%.1f", rtt[0], rtt[n / 10],
+		    rtt[n / 2], rtt[n * 9 / 10], rtt[n * 99 / 100],
+		    rtt[n - 1]);
 	printf("\n");
 	free(rtt);
 }
