@@ -54,7 +54,8 @@
 #	BENCH_HOSTS	distinct virtual hosts touched before the second
 #			memory figure (8192); the /12 then gets 65,536,
 #			as many as the engine keeps (HOST_MAX_DEFAULT)
-#	BENCH_PARTS	which parts run: rate cost memory (all)
+#	BENCH_PARTS	which parts run: rate cost loss latency memory
+#			(all)
 #	BENCH_COST_RATE	offered rate for the cost per answer (50000)
 #	BENCH_RATES	offered rates for the loss table
 #			(50000 100000 150000)
@@ -69,7 +70,7 @@ BENCH_REPEAT=${BENCH_REPEAT:-3}
 BENCH_SAMPLES=${BENCH_SAMPLES:-2000}
 BENCH_HOSTS=${BENCH_HOSTS:-8192}
 BENCH_ALLHOSTS=65536
-BENCH_PARTS=${BENCH_PARTS:-rate cost memory}
+BENCH_PARTS=${BENCH_PARTS:-rate cost loss latency memory}
 BENCH_COST_RATE=${BENCH_COST_RATE:-50000}
 BENCH_RATES=${BENCH_RATES:-50000 100000 150000}
 BENCH_TCP_N=${BENCH_TCP_N:-1000}
@@ -609,9 +610,9 @@ if part cost; then
 	SNAP_PARENT=$TCP_LISTENER_PID SNAP_ENGINE='' cost kernel "$KERNEL_ADDR"
 	kill "$TCP_LISTENER_PID"
 	wait "$TCP_LISTENER_PID" 2>/dev/null
-	loss_table kernel "$KERNEL_ADDR"
-	latency kernel "$KERNEL_ADDR"
 fi
+part loss && loss_table kernel "$KERNEL_ADDR"
+part latency && latency kernel "$KERNEL_ADDR"
 kill "$LISTENER_PID"
 wait "$LISTENER_PID" 2>/dev/null
 
@@ -633,9 +634,9 @@ part rate && measure honeyd "$HONEYD_ADDR"
 if part cost; then
 	SNAP_PARENT=$HONEYD_PID SNAP_ENGINE=$(engine_pid) \
 	    cost honeyd "$HONEYD_ADDR"
-	loss_table honeyd "$HONEYD_ADDR"
-	latency honeyd "$HONEYD_ADDR"
 fi
+part loss && loss_table honeyd "$HONEYD_ADDR"
+part latency && latency honeyd "$HONEYD_ADDR"
 honeyd_stop
 tb_note "honeyd counters: $(grep -E 'frames in|pcap received|hosts [0-9]+' \
     "$HONEYD_LOG" | tr '\n' ' ')"
@@ -667,7 +668,7 @@ tb_teardown
 left=$(ip netns list 2>/dev/null |
     awk -v made=" $made " 'index(made, " " $1 " ")')
 check_eq "testbed removed (no namespace left)" "" "$left"
-part cost && cost_summary
+cost_summary
 summary
 # Finished here rather than by tb_finish, so that the table ends the
 # output; lib.sh's exit trap must know.
