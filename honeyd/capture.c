@@ -32,11 +32,26 @@
  */
 #define CAPTURE_BUFSIZE		(4 * 1024 * 1024)
 #define CAPTURE_BATCH		512	/* frames per event, for fairness */
+/*
+ * Under load the parent pauses between reads (interrupt moderation):
+ * woken for every frame or two, the parent and then the engine spent
+ * most of an answer's cost going to sleep and waking up again.  A read
+ * that found CAPTURE_BUSY frames or more means frames arrive faster
+ * than the parent wakes; it then reads again only after CAPTURE_PAUSE
+ * microseconds, when a batch has gathered in the kernel's ring.  A
+ * lone frame (a ping, a probe) is read at once: the pause delays only
+ * traffic that is already queueing, by at most CAPTURE_PAUSE.
+ */
+#define CAPTURE_BUSY		4
+#define CAPTURE_PAUSE		200	/* microseconds */
 
 static void	 capture_frame(u_char *, const struct pcap_pkthdr *,
 		    const u_char *);
 static void	 capture_ip(struct iface *, const uint8_t *, size_t);
 static void	 capture_read(int, short, void *);
+static void	 capture_resume(int, short, void *);
+
+static struct event	*capture_pause_ev[HONEYD_MAX_IFACES];
 
 /*
  * libpcap drops outgoing frames only after the kernel has run them
@@ -96,7 +111,11 @@ capture_open(struct iface *ifp, const char *filter)
 		goto fail;
 	ifp->ev = event_new(parent->base, pcap_get_selectable_fd(p),
 	    EV_READ | EV_PERSIST, capture_read, ifp);
-	if (ifp->ev == NULL || event_add(ifp->ev, NULL) == -1) {
+	if (capture_pause_ev[ifp->index] == NULL)
+		capture_pause_ev[ifp->index] = evtimer_new(parent->base,
+		    capture_resume, ifp);
+	if (ifp->ev == NULL || capture_pause_ev[ifp->index] == NULL ||
+	    event_add(ifp->ev, NULL) == -1) {
 		log_warnx("%s: cannot add capture event", ifp->name);
 		goto fail;
 	}
@@ -158,6 +177,9 @@ capture_setfilter(struct iface *ifp, const char *claimed)
 void
 capture_close(struct iface *ifp)
 {
+	if (capture_pause_ev[ifp->index] != NULL)
+		event_free(capture_pause_ev[ifp->index]);
+	capture_pause_ev[ifp->index] = NULL;
 	if (ifp->ev != NULL)
 		event_free(ifp->ev);
 	if (ifp->pcap != NULL)
@@ -171,17 +193,35 @@ static void
 capture_read(int fd, short event, void *arg)
 {
 	struct iface	*ifp = arg;
+	struct timeval	 tv = { 0, CAPTURE_PAUSE };
+	int		 n;
 
-	if (pcap_dispatch(ifp->pcap, CAPTURE_BATCH, capture_frame,
-	    (u_char *)ifp) == PCAP_ERROR)
+	if ((n = pcap_dispatch(ifp->pcap, CAPTURE_BATCH, capture_frame,
+	    (u_char *)ifp)) == PCAP_ERROR)
 		log_warnx("pcap_dispatch %s: %s", ifp->name,
 		    pcap_geterr(ifp->pcap));
+	if (n >= CAPTURE_BUSY && event_del(ifp->ev) == 0 &&
+	    evtimer_add(capture_pause_ev[ifp->index], &tv) == -1)
+		event_add(ifp->ev, NULL);
 	if (parent->engine == NULL)
 		return;
 	if (imsgbuf_queuelen(&parent->engine->ibuf) > 0 &&
 	    imsgbuf_write(&parent->engine->ibuf) == -1)
 		log_warn("write to engine");
 	imsgev_add(parent->engine);
+}
+
+/* The pause is over: read what gathered, and wait for frames again. */
+static void
+capture_resume(int fd, short event, void *arg)
+{
+	struct iface	*ifp = arg;
+
+	if (ifp->ev == NULL)
+		return;
+	if (event_add(ifp->ev, NULL) == -1)
+		log_warnx("%s: cannot add capture event", ifp->name);
+	capture_read(fd, event, arg);
 }
 
 static void
