@@ -36,14 +36,18 @@
  * Under load the parent pauses between reads (interrupt moderation):
  * woken for every frame or two, the parent and then the engine spent
  * most of an answer's cost going to sleep and waking up again.  A read
- * that found CAPTURE_BUSY frames or more means frames arrive faster
- * than the parent wakes; it then reads again only after CAPTURE_PAUSE
- * microseconds, when a batch has gathered in the kernel's ring.  A
- * lone frame (a ping, a probe) is read at once: the pause delays only
- * traffic that is already queueing, by at most CAPTURE_PAUSE.
+ * that found CAPTURE_BUSY frames or more, but not a full batch, means
+ * frames arrive faster than the parent wakes; it then reads again only
+ * after CAPTURE_PAUSE microseconds, when a batch has gathered in the
+ * kernel's ring (at 150,000 frames/s 75 of its 2,600 slots).  A full
+ * batch is followed by the next read at once, so the pause never caps
+ * the rate.  A lone frame (a ping, a probe) is read at once: the pause
+ * delays only traffic that is already queueing, by at most
+ * CAPTURE_PAUSE.  Shorter pauses (200 us) saved much less: the batches
+ * stay small.
  */
 #define CAPTURE_BUSY		4
-#define CAPTURE_PAUSE		200	/* microseconds */
+#define CAPTURE_PAUSE		500	/* microseconds */
 
 static void	 capture_frame(u_char *, const struct pcap_pkthdr *,
 		    const u_char *);
@@ -200,7 +204,9 @@ capture_read(int fd, short event, void *arg)
 	    (u_char *)ifp)) == PCAP_ERROR)
 		log_warnx("pcap_dispatch %s: %s", ifp->name,
 		    pcap_geterr(ifp->pcap));
-	if (n >= CAPTURE_BUSY && event_del(ifp->ev) == 0 &&
+	/* A full batch: more is waiting, the next read comes at once. */
+	if (n >= CAPTURE_BUSY && n < CAPTURE_BATCH &&
+	    event_del(ifp->ev) == 0 &&
 	    evtimer_add(capture_pause_ev[ifp->index], &tv) == -1)
 		event_add(ifp->ev, NULL);
 	if (parent->engine == NULL)

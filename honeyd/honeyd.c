@@ -1216,6 +1216,25 @@ engine_exec_main(void)
 	    ENGINE_FD_CTL, uid, gid, honeyd_opts.chroot);
 }
 
+/*
+ * The parent's event loop with timers to the microsecond (a timerfd):
+ * capture.c's pause under load is a fraction of a millisecond, which
+ * epoll_wait's own timeout would round up to a whole one.
+ */
+static struct event_base *
+parent_base_new(void)
+{
+	struct event_config	*cfg;
+	struct event_base	*base = NULL;
+
+	if ((cfg = event_config_new()) == NULL)
+		return (NULL);
+	if (event_config_set_flag(cfg, EVENT_BASE_FLAG_PRECISE_TIMER) == 0)
+		base = event_base_new_with_config(cfg);
+	event_config_free(cfg);
+	return (base);
+}
+
 int
 main(int argc, char **argv, char **envp)
 {
@@ -1290,7 +1309,7 @@ main(int argc, char **argv, char **envp)
 
 	setproctitle("parent");
 	log_procinit("parent");
-	if ((parent->base = event_base_new()) == NULL)
+	if ((parent->base = parent_base_new()) == NULL)
 		fatalx("event_base_new");
 	if ((engine_restart_ev = evtimer_new(parent->base, engine_restart,
 	    NULL)) == NULL)

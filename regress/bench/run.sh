@@ -186,9 +186,17 @@ part() {
 	return 1
 }
 
-# machine_ticks: busy ticks of all CPUs (user nice system irq softirq).
-machine_ticks() {
-	awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 }' /proc/stat
+# kernel_ticks: CPU ticks of the kernel's own threads that take network
+# work (ksoftirqd, kworker), from /proc/PID/stat: precise, unlike
+# /proc/stat's sampled totals, which a timer in step with the tick fools.
+kernel_ticks() {
+	awk '{
+		sub(/^[0-9]+ /, "")
+		if ($0 !~ /^\((ksoftirqd|kworker)/)
+			next
+		sub(/^.*\) /, "")
+		t += $12 + $13
+	} END { print t + 0 }' /proc/[0-9]*/stat 2>/dev/null
 }
 
 # engine_pid: the pid of honeyd's engine (its command line says so).
@@ -209,7 +217,7 @@ engine_pid() {
 # children are the parent's reaped ones (services).
 snap() {
 	local m p=0 e=0 c=0
-	m=$(machine_ticks)
+	m=$(kernel_ticks)
 	if [ -n "${SNAP_PARENT:-}" ]; then
 		read -r p c < <(awk '{ print $14 + $15, $16 + $17 }' \
 		    "/proc/$SNAP_PARENT/stat" 2>/dev/null || echo 0 0)
@@ -221,16 +229,20 @@ snap() {
 	echo "$m $p $e $c"
 }
 
-# per_answer BEFORE AFTER N BASE: "machine parent engine children" in
-# microseconds of CPU per answer; BASE (us) is taken off the machine's.
+# per_answer BEFORE AFTER N BASE GEN: "machine parent engine children"
+# in microseconds of CPU per answer.  Machine: the kernel's threads,
+# the stack's processes and the generator's own GEN us, less BASE us
+# an answer (the generator alone).
 per_answer() {
-	awk -v b="$1" -v a="$2" -v n="$3" -v base="$4" -v hz="$CLK_TCK" '
+	awk -v b="$1" -v a="$2" -v n="$3" -v base="$4" -v gen="${5:-0}" \
+	    -v hz="$CLK_TCK" '
 	BEGIN {
 		split(b, x, " "); split(a, y, " ")
 		if (n <= 0) { print "- - - -"; exit }
 		for (i = 1; i <= 4; i++)
 			v[i] = (y[i] - x[i]) * 1e6 / hz / n
-		printf "%.2f %.2f %.2f %.2f\n", v[1] - base, v[2], v[3], v[4]
+		m = v[1] + v[2] + v[3] + v[4] + gen / n - base
+		printf "%.2f %.2f %.2f %.2f\n", m, v[2], v[3], v[4]
 	}'
 }
 
@@ -238,7 +250,7 @@ per_answer() {
 # connect, read the banner line, close.  Prints flood's key=value form.
 tcp_client() {
 	in_a timeout $((BENCH_TCP_N / 20 + 60)) "$TB_PY" -c '
-import socket, sys, time
+import os, socket, sys, time
 addr, port, n, banner = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), \
     sys.argv[4].encode()
 ok = 0
@@ -257,8 +269,10 @@ for i in range(n):
     except OSError:
         pass
 el = time.monotonic() - t0
+cpu = os.times()
 print("mode=tcp sent=%d answered=%d secs=%.3f answered_pps=%.0f "
-      "loss_pct=%.3f" % (n, ok, el, ok / el, 100.0 * (n - ok) / n))
+      "loss_pct=%.3f cpu_us=%.0f" % (n, ok, el, ok / el,
+      100.0 * (n - ok) / n, (cpu.user + cpu.system) * 1e6))
 ' "$1" "$PORT_SVC" "$BENCH_TCP_N" "$BANNER"
 }
 
@@ -271,7 +285,8 @@ generator_base() {
 	    -g "$NOBODY_MAC" -r "$BENCH_COST_RATE" -t "$BENCH_SECS" -w 0)
 	a=$(SNAP_PARENT='' SNAP_ENGINE='' snap)
 	tb_note "generator alone: $out"
-	R[base]=$(per_answer "$b" "$a" "$(kv sent "$out")" 0 | cut -d' ' -f1)
+	R[base]=$(per_answer "$b" "$a" "$(kv sent "$out")" 0 \
+	    "$(kv cpu_us "$out")" | cut -d' ' -f1)
 }
 
 # cost STACK ADDR: CPU per answer at BENCH_COST_RATE, every test.
@@ -292,10 +307,11 @@ cost() {
 		check_match "$stack answers the $t cost run" 'answered=[1-9]' \
 		    "$out"
 		if [ "$t" = tcp ]; then
-			v=$(per_answer "$b" "$a" "$(kv answered "$out")" 0)
+			v=$(per_answer "$b" "$a" "$(kv answered "$out")" 0 \
+			    "$(kv cpu_us "$out")")
 		else
 			v=$(per_answer "$b" "$a" "$(kv answered "$out")" \
-			    "${R[base]:-0}")
+			    "${R[base]:-0}" "$(kv cpu_us "$out")")
 		fi
 		read -r "R[$stack.$t.cm]" "R[$stack.$t.cp]" "R[$stack.$t.ce]" \
 		    "R[$stack.$t.cs]" <<<"$v"
@@ -507,8 +523,9 @@ cost_summary() {
 		    'BEGIN { if (k > 0) printf "%.1f", h / k; else print "-" }')" \
 		    "${R[kernel.$t.closs]:--}" "${R[honeyd.$t.closs]:--}"
 	done
-	printf '%s\n' "kernel, machine: all CPUs' busy time (/proc/stat) per" \
-	    "answer, less the generator alone (${R[base]:--} us a probe);" \
+	printf '%s\n' "kernel, machine: the stack's processes, the kernel's" \
+	    "threads (ksoftirqd, kworker) and the generator, per answer," \
+	    "less the generator alone (${R[base]:--} us a probe);" \
 	    "parent, engine, service: honeyd's processes (/proc/PID/stat)." \
 	    "tcp: one whole exchange (connect, banner, close), the client" \
 	    "included in the machine figures, nothing taken off."
