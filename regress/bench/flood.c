@@ -724,7 +724,7 @@ main(int argc, char **argv)
 	drops = rx_drops(&f);
 	printf("mode=%s sent=%lu answered=%lu synack=%lu rst=%lu echo=%lu "
 	    "dup=%lu senderr=%lu rxdrop=%u secs=%.3f sent_pps=%.0f "
-	    "answered_pps=%.0f loss_pct=%.3f cpu_us=%.0f\n",
+	    "answered_pps=%.0f loss_pct=%.3f gen_cpu_us=%.0f\n",
 	    f.mode == MODE_SYN ? "syn" : "ping", f.sent, f.answered, f.synack,
 	    f.rst, f.echo, f.dups, f.send_errors, drops, f.elapsed,
 	    f.sent / f.elapsed, f.answered / f.elapsed,

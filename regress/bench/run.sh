@@ -271,7 +271,7 @@ for i in range(n):
 el = time.monotonic() - t0
 cpu = os.times()
 print("mode=tcp sent=%d answered=%d secs=%.3f answered_pps=%.0f "
-      "loss_pct=%.3f cpu_us=%.0f" % (n, ok, el, ok / el,
+      "loss_pct=%.3f gen_cpu_us=%.0f" % (n, ok, el, ok / el,
       100.0 * (n - ok) / n, (cpu.user + cpu.system) * 1e6))
 ' "$1" "$PORT_SVC" "$BENCH_TCP_N" "$BANNER"
 }
@@ -286,7 +286,7 @@ generator_base() {
 	a=$(SNAP_PARENT='' SNAP_ENGINE='' snap)
 	tb_note "generator alone: $out"
 	R[base]=$(per_answer "$b" "$a" "$(kv sent "$out")" 0 \
-	    "$(kv cpu_us "$out")" | cut -d' ' -f1)
+	    "$(kv gen_cpu_us "$out")" | cut -d' ' -f1)
 }
 
 # cost STACK ADDR: CPU per answer at BENCH_COST_RATE, every test.
@@ -308,10 +308,10 @@ cost() {
 		    "$out"
 		if [ "$t" = tcp ]; then
 			v=$(per_answer "$b" "$a" "$(kv answered "$out")" 0 \
-			    "$(kv cpu_us "$out")")
+			    "$(kv gen_cpu_us "$out")")
 		else
 			v=$(per_answer "$b" "$a" "$(kv answered "$out")" \
-			    "${R[base]:-0}" "$(kv cpu_us "$out")")
+			    "${R[base]:-0}" "$(kv gen_cpu_us "$out")")
 		fi
 		read -r "R[$stack.$t.cm]" "R[$stack.$t.cp]" "R[$stack.$t.ce]" \
 		    "R[$stack.$t.cs]" <<<"$v"
