@@ -20,16 +20,18 @@
 # CPU time is read before and after it.  For honeyd: the parent's and
 # the engine's user+system time (/proc/PID/stat), and the services'
 # (the parent's reaped children), each divided by the answers.  For
-# both stacks: the machine's CPU (/proc/stat: user, nice, system, irq,
-# softirq, all CPUs) less what the same flood costs when nothing
-# answers it (frames to a MAC nobody has, dropped by S's kernel at
-# once).  That difference is the stack's whole cost, the kernel's
-# softirq work included: on veth the answering runs in softirq, mostly
-# charged as system time to whichever task raised it, so neither
-# /proc/stat's softirq column nor the processes' own times show it
-# alone.  perf stat's hardware counters are not used: a virtual
-# machine often has none.  Other work on the machine inflates the
-# machine figure: run it on an idle machine (the load is printed).
+# both stacks a machine figure: the stack's processes, the kernel's
+# threads (ksoftirqd, kworker) and the generator's own time (flood's
+# gen_cpu_us), less what the same flood costs when nothing answers it
+# (frames to a MAC nobody has, dropped by S's kernel at once).  That
+# difference is the stack's whole cost, the kernel's softirq work
+# included: on veth the answering runs in softirq, charged as system
+# time to whichever task raised it (or to ksoftirqd), so /proc/stat's
+# softirq column does not show it, and /proc/stat's totals are sampled
+# at the tick, which a timer in step with it fools.  perf stat's
+# hardware counters are not used: a virtual machine often has none.
+# Other work on the machine (its kernel threads) inflates the machine
+# figure: run it on an idle machine (the load is printed).
 # A fourth test, "tcp", is a whole exchange with a service: connect,
 # read a banner written by a shell command, close (BENCH_TCP_N of them
 # one after another from a python client in A); the kernel's side is a
