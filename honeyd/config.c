@@ -734,13 +734,14 @@ config_warn_inert(const char *file, int lineno, const char *what)
 
 /*
  * The sections of "option" a part of honeyd reads: arpguard.c,
- * ipfrag.c, svc_limits.c.  Others are kept for Honeyd's plugins and
+ * capture.c, ipfrag.c, svc_limits.c.  Others are kept for Honeyd's plugins and
  * have no effect.
  */
 int
 config_option_read(const char *section)
 {
-	static const char *const read[] = { "arp", "reassembly", "service" };
+	static const char *const read[] = { "arp", "capture", "reassembly",
+	    "service" };
 	size_t	 i;
 
 	for (i = 0; i < sizeof(read) / sizeof(read[0]); i++)

@@ -582,6 +582,16 @@ os_comment(char *buf, size_t size, const char *os)
 		snprintf(buf, size, " [%.*s]", (int)(size - 4), os);
 }
 
+/*
+ * Whether anyone takes packet events.  Formatting them costs more than
+ * answering a SYN: a flood with no log must not pay for it.
+ */
+static int
+pkt_wanted(void)
+{
+	return (sinks[LOGF_PACKET].fd != -1 || json_on(CTL_MON_PACKETS));
+}
+
 void
 eventlog_flow_start(const struct tuple *tp, uint32_t id, size_t size,
     const struct template *t, const struct action *a)
@@ -589,8 +599,11 @@ eventlog_flow_start(const struct tuple *tp, uint32_t id, size_t size,
 	char		 tup[64];
 	struct jline	 j;
 	char		 osc[80];
-	const char	*os = passive_os_desc(tp->src);
+	const char	*os;
 
+	if (!pkt_wanted())
+		return;
+	os = passive_os_desc(tp->src);
 	eventlog_fmt_tuple(tup, sizeof(tup), tp);
 	os_comment(osc, sizeof(osc), os);
 	pkt_line(LOGF_PACKET, " %s S %s%s", proto_name(tp->proto), tup, osc);
@@ -617,6 +630,8 @@ eventlog_flow_end(const struct tuple *tp, uint32_t id, uint64_t in,
 	struct jline	 j;
 	struct timeval	 now, d;
 
+	if (!pkt_wanted())
+		return;
 	eventlog_fmt_tuple(tup, sizeof(tup), tp);
 	pkt_line(LOGF_PACKET, " %s E %s: %llu %llu", proto_name(tp->proto),
 	    tup, (unsigned long long)in, (unsigned long long)out);
@@ -646,6 +661,8 @@ eventlog_probe(const struct tuple *tp, size_t size, int flags,
 	const char	*scan = NULL, *os = NULL;
 	struct jline	 j;
 
+	if (!pkt_wanted())
+		return;
 	eventlog_fmt_tuple(tup, sizeof(tup), tp);
 	fl[0] = '\0';
 	if (tp->proto == IPPROTO_TCP) {
@@ -675,6 +692,8 @@ eventlog_icmp(uint32_t src, uint32_t dst, int type, int code, size_t size)
 	char		 s[16], d[16];
 	struct jline	 j;
 
+	if (!pkt_wanted())
+		return;
 	addr_fmt(src, s, sizeof(s));
 	addr_fmt(dst, d, sizeof(d));
 	pkt_line(LOGF_PACKET, " icmp(1) - %s %s: %d(%d): %zu", s, d, type,

@@ -272,6 +272,7 @@ load_config(const char *path, const char *stmt, struct honeyd_config **confp,
 	if (conf != NULL && (svc_limits_parse(&lim, conf) == -1 ||
 	    ipfrag_conf_timeout(conf) == -1 ||
 	    arpguard_config(conf, 0) == -1 ||
+	    capture_config(conf, 0) == -1 ||
 	    (*emp = ether_map_build(conf)) == NULL)) {
 		config_free(conf);
 		conf = NULL;
@@ -789,6 +790,7 @@ reload_accept(void)
 	service_config(rl->conf);
 	subsys_config(rl->conf);
 	(void)arpguard_config(rl->conf, 1);
+	(void)capture_config(rl->conf, 1);
 	if (parent_conf != NULL)
 		config_free(parent_conf);
 	parent_conf = rl->conf;
@@ -1227,6 +1229,25 @@ engine_exec_main(void)
 	    ENGINE_FD_CTL, uid, gid, honeyd_opts.chroot);
 }
 
+/*
+ * The parent's event loop with timers to the microsecond (a timerfd):
+ * capture.c's pause under load is a fraction of a millisecond, which
+ * epoll_wait's own timeout would round up to a whole one.
+ */
+static struct event_base *
+parent_base_new(void)
+{
+	struct event_config	*cfg;
+	struct event_base	*base = NULL;
+
+	if ((cfg = event_config_new()) == NULL)
+		return (NULL);
+	if (event_config_set_flag(cfg, EVENT_BASE_FLAG_PRECISE_TIMER) == 0)
+		base = event_base_new_with_config(cfg);
+	event_config_free(cfg);
+	return (base);
+}
+
 int
 main(int argc, char **argv, char **envp)
 {
@@ -1302,7 +1323,7 @@ main(int argc, char **argv, char **envp)
 
 	setproctitle("parent");
 	log_procinit("parent");
-	if ((parent->base = event_base_new()) == NULL)
+	if ((parent->base = parent_base_new()) == NULL)
 		fatalx("event_base_new");
 	if ((engine_restart_ev = evtimer_new(parent->base, engine_restart,
 	    NULL)) == NULL)

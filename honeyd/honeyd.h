@@ -764,6 +764,7 @@ extern struct parent	*parent;
 /* capture.c */
 int	 capture_open(struct iface *, const char *filter);
 int	 capture_setfilter(struct iface *, const char *filter);
+int	 capture_config(const struct honeyd_config *, int);
 void	 capture_close(struct iface *);
 
 /* wire.c */

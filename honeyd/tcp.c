@@ -62,7 +62,19 @@ struct tcp_text {
 	int			 fin;
 };
 
+/*
+ * Segments find their connection through a hash of the tuple; the tree
+ * keeps the order "show connections" walks in.  A descent of the tree
+ * for every segment (a failing one for every SYN) was the largest part
+ * of the engine's cost of a SYN to an open port.  The key is random per
+ * engine: a sender cannot tell which tuples share a chain.
+ */
+#define TCP_HASH_BITS	15
+#define TCP_HASH_SIZE	(1U << TCP_HASH_BITS)
+
 static struct tcp_tree	 tcp_conns = RB_INITIALIZER(&tcp_conns);
+static struct tcp_conn	**tcp_hash;
+static uint32_t		 tcp_hash_key;
 static struct tcp_lru	 tcp_lists[TCPL_MAX];
 static size_t		 tcp_nlist[TCPL_MAX];
 static size_t		 tcp_nconns;
@@ -115,6 +127,59 @@ tcp_init(void)
 
 	for (i = 0; i < TCPL_MAX; i++)
 		TAILQ_INIT(&tcp_lists[i]);
+	/* calloc: only the chains in use become resident. */
+	if (tcp_hash == NULL &&
+	    (tcp_hash = calloc(TCP_HASH_SIZE, sizeof(*tcp_hash))) == NULL)
+		fatal("tcp connection hash");
+	tcp_hash_key = arc4random();
+}
+
+static uint32_t
+tcp_hash_slot(const struct tuple *tp)
+{
+	uint32_t	 h = tcp_hash_key;
+
+	h = (h ^ tp->src) * 0x9e3779b1U;
+	h = (h ^ tp->dst) * 0x9e3779b1U;
+	h = (h ^ ((uint32_t)tp->sport << 16 | tp->dport)) * 0x9e3779b1U;
+	h = (h ^ tp->proto) * 0x9e3779b1U;
+	return (h >> (32 - TCP_HASH_BITS));
+}
+
+static struct tcp_conn *
+tcp_conn_find(const struct tuple *tp)
+{
+	struct tcp_conn		*c;
+	const struct tuple	*x;
+
+	for (c = tcp_hash[tcp_hash_slot(tp)]; c != NULL; c = c->hnext) {
+		x = &c->flow.tuple;
+		if (x->src == tp->src && x->dst == tp->dst &&
+		    x->sport == tp->sport && x->dport == tp->dport &&
+		    x->proto == tp->proto)
+			return (c);
+	}
+	return (NULL);
+}
+
+static void
+tcp_hash_insert(struct tcp_conn *c)
+{
+	struct tcp_conn	**head = &tcp_hash[tcp_hash_slot(&c->flow.tuple)];
+
+	c->hnext = *head;
+	*head = c;
+}
+
+static void
+tcp_hash_remove(struct tcp_conn *c)
+{
+	struct tcp_conn	**pp = &tcp_hash[tcp_hash_slot(&c->flow.tuple)];
+
+	while (*pp != NULL && *pp != c)
+		pp = &(*pp)->hnext;
+	if (*pp != NULL)
+		*pp = c->hnext;
 }
 
 /* Connections in the table (the fuzzer checks none leaks). */
@@ -251,13 +316,14 @@ void
 tcp_input(struct ipin *in)
 {
 	struct tcp_seg		 seg;
-	struct tcp_conn		 key, *c;
+	struct tuple		 tp;
+	struct tcp_conn		*c;
 
 	tcp_parse(in, &seg);
 	if (personality_tcp_md5_drop(in, &seg))
 		return;
-	tcp_seg_tuple(in, &seg, &key.flow.tuple);
-	if ((c = RB_FIND(tcp_tree, &tcp_conns, &key)) != NULL)
+	tcp_seg_tuple(in, &seg, &tp);
+	if ((c = tcp_conn_find(&tp)) != NULL)
 		tcp_conn_input(c, in, &seg);
 	else
 		tcp_listen_input(in, &seg);
@@ -504,6 +570,7 @@ tcp_conn_free(struct tcp_conn *c, const char *reason)
 		relay_free(c->relay);
 	tcp_conn_unlink(c);
 	RB_REMOVE(tcp_tree, &tcp_conns, c);
+	tcp_hash_remove(c);
 	if (c->timer != NULL)
 		event_free(c->timer);
 	if (c->pace != NULL)
@@ -728,6 +795,7 @@ tcp_conn_open(struct ipin *in, const struct tcp_seg *seg,
 	c->id = relay_newid();
 	host_ref(c->flow.host);
 	RB_INSERT(tcp_tree, &tcp_conns, c);
+	tcp_hash_insert(c);
 	tcp_conn_link(c);
 	tcp_nconns++;
 	engine->stats.tcp_conns++;

@@ -15,6 +15,32 @@
 # traffic to thousands of distinct virtual hosts.  A summary table and
 # the issue's targets end the output.
 #
+# The headline is the cost of an answer (issue 12): at a fixed offered
+# rate the flood is paced well below what either stack sustains, and
+# CPU time is read before and after it.  For honeyd: the parent's and
+# the engine's user+system time (/proc/PID/stat), and the services'
+# (the parent's reaped children), each divided by the answers.  For
+# both stacks a machine figure: the stack's processes, the kernel's
+# threads (ksoftirqd, kworker) and the generator's own time (flood's
+# gen_cpu_us), less what the same flood costs when nothing answers it
+# (frames to a MAC nobody has, dropped by S's kernel at once).  That
+# difference is the stack's whole cost, the kernel's softirq work
+# included: on veth the answering runs in softirq, charged as system
+# time to whichever task raised it (or to ksoftirqd), so /proc/stat's
+# softirq column does not show it, and /proc/stat's totals are sampled
+# at the tick, which a timer in step with it fools.  perf stat's
+# hardware counters are not used: a virtual machine often has none.
+# Other work on the machine (its kernel threads) inflates the machine
+# figure: run it on an idle machine (the load is printed).
+# A fourth test, "tcp", is a whole exchange with a service: connect,
+# read a banner written by a shell command, close (BENCH_TCP_N of them
+# one after another from a python client in A); the kernel's side is a
+# listener that runs the same command per connection, as inetd would.
+# Its machine figure includes the client, on both sides.  Then loss at
+# fixed offered rates, and the round trip of single probes (median,
+# 99th percentile), alone and under a background ping flood at half
+# the stack's flat-out rate.
+#
 # "Flat out" is as fast as the flood sends.  The kernel answers within
 # the flood's own send call (veth delivers at once), so its flat-out
 # rate is what one CPU does sending and answering; honeyd answers in its
@@ -30,6 +56,12 @@
 #	BENCH_HOSTS	distinct virtual hosts touched before the second
 #			memory figure (8192); the /12 then gets 65,536,
 #			as many as the engine keeps (HOST_MAX_DEFAULT)
+#	BENCH_PARTS	which parts run: rate cost loss latency memory
+#			(all)
+#	BENCH_COST_RATE	offered rate for the cost per answer (50000)
+#	BENCH_RATES	offered rates for the loss table
+#			(50000 100000 150000)
+#	BENCH_TCP_N	exchanges for the tcp cost (1000)
 #	HONEYD, PRINTS, TB_KEEP	as for the tests (regress/lib.sh)
 
 . "$(dirname "$0")/../lib.sh"
@@ -40,6 +72,10 @@ BENCH_REPEAT=${BENCH_REPEAT:-3}
 BENCH_SAMPLES=${BENCH_SAMPLES:-2000}
 BENCH_HOSTS=${BENCH_HOSTS:-8192}
 BENCH_ALLHOSTS=65536
+BENCH_PARTS=${BENCH_PARTS:-rate cost loss latency memory}
+BENCH_COST_RATE=${BENCH_COST_RATE:-50000}
+BENCH_RATES=${BENCH_RATES:-50000 100000 150000}
+BENCH_TCP_N=${BENCH_TCP_N:-1000}
 
 # The flood's sources: a /24 on the link whose hosts have a made-up
 # MAC address.  The answers to them still reach A's interface, where
@@ -55,6 +91,9 @@ HONEYD_ADDR=198.19.0.10
 SWEEP_FIRST=198.19.0.0
 PORT_OPEN=8080
 PORT_CLOSED=8081
+PORT_SVC=2222
+BANNER=SSH-2.0-honeyd-bench
+NOBODY_MAC=02:00:00:00:00:99
 PERSONALITY="Linux 3.2"
 TESTS="open closed ping"
 
@@ -139,6 +178,217 @@ measure() {
 	R[$stack.rtt]=$(kv median_us "$out")
 	R[$stack.rtt90]=$(kv p90_us "$out")
 	check_match "$stack answers single pings" 'answered=[1-9]' "$out"
+}
+
+# part NAME: whether BENCH_PARTS asks for that part.
+part() {
+	case " $BENCH_PARTS " in
+	*" $1 "*) return 0 ;;
+	esac
+	return 1
+}
+
+# kernel_ticks: CPU ticks of the kernel's own threads that take network
+# work (ksoftirqd, kworker), from /proc/PID/stat: precise, unlike
+# /proc/stat's sampled totals, which a timer in step with the tick fools.
+kernel_ticks() {
+	awk '{
+		sub(/^[0-9]+ /, "")
+		if ($0 !~ /^\((ksoftirqd|kworker)/)
+			next
+		sub(/^.*\) /, "")
+		t += $12 + $13
+	} END { print t + 0 }' /proc/[0-9]*/stat 2>/dev/null
+}
+
+# engine_pid: the pid of honeyd's engine (its command line says so).
+engine_pid() {
+	local pid
+	for pid in $(honeyd_pids); do
+		[ "$pid" != "$HONEYD_PID" ] || continue
+		if tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null |
+		    grep -qw engine; then
+			echo "$pid"
+			return
+		fi
+	done
+}
+
+# snap: "machine parent engine children" CPU ticks now.  SNAP_PARENT
+# is honeyd's parent (or the kernel's listener), SNAP_ENGINE the engine;
+# children are the parent's reaped ones (services).
+snap() {
+	local m p=0 e=0 c=0
+	m=$(kernel_ticks)
+	if [ -n "${SNAP_PARENT:-}" ]; then
+		read -r p c < <(awk '{ print $14 + $15, $16 + $17 }' \
+		    "/proc/$SNAP_PARENT/stat" 2>/dev/null || echo 0 0)
+	fi
+	if [ -n "${SNAP_ENGINE:-}" ]; then
+		e=$(awk '{ print $14 + $15 }' "/proc/$SNAP_ENGINE/stat" \
+		    2>/dev/null || echo 0)
+	fi
+	echo "$m $p $e $c"
+}
+
+# per_answer BEFORE AFTER N BASE GEN: "machine parent engine children"
+# in microseconds of CPU per answer.  Machine: the kernel's threads,
+# the stack's processes and the generator's own GEN us, less BASE us
+# an answer (the generator alone).
+per_answer() {
+	awk -v b="$1" -v a="$2" -v n="$3" -v base="$4" -v gen="${5:-0}" \
+	    -v hz="$CLK_TCK" '
+	BEGIN {
+		split(b, x, " "); split(a, y, " ")
+		if (n <= 0) { print "- - - -"; exit }
+		for (i = 1; i <= 4; i++)
+			v[i] = (y[i] - x[i]) * 1e6 / hz / n
+		m = v[1] + v[2] + v[3] + v[4] + gen / n - base
+		printf "%.2f %.2f %.2f %.2f\n", m, v[2], v[3], v[4]
+	}'
+}
+
+# tcp_client ADDR: BENCH_TCP_N exchanges from A, one after another:
+# connect, read the banner line, close.  Prints flood's key=value form.
+tcp_client() {
+	in_a timeout $((BENCH_TCP_N / 20 + 60)) "$TB_PY" -c '
+import os, socket, sys, time
+addr, port, n, banner = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), \
+    sys.argv[4].encode()
+ok = 0
+t0 = time.monotonic()
+for i in range(n):
+    try:
+        s = socket.create_connection((addr, port), timeout=2)
+        data = b""
+        while not data.endswith(b"\n"):
+            d = s.recv(256)
+            if not d:
+                break
+            data += d
+        s.close()
+        ok += data.startswith(banner)
+    except OSError:
+        pass
+el = time.monotonic() - t0
+cpu = os.times()
+print("mode=tcp sent=%d answered=%d secs=%.3f answered_pps=%.0f "
+      "loss_pct=%.3f gen_cpu_us=%.0f" % (n, ok, el, ok / el,
+      100.0 * (n - ok) / n, (cpu.user + cpu.system) * 1e6))
+' "$1" "$PORT_SVC" "$BENCH_TCP_N" "$BANNER"
+}
+
+# generator_base: machine CPU per probe of a flood at the cost rate
+# that nothing answers (to a MAC nobody has): the generator's own share.
+generator_base() {
+	local b a out
+	b=$(SNAP_PARENT='' SNAP_ENGINE='' snap)
+	out=$(flood_run "$KERNEL_ADDR" -m syn -p "$PORT_CLOSED" \
+	    -g "$NOBODY_MAC" -r "$BENCH_COST_RATE" -t "$BENCH_SECS" -w 0)
+	a=$(SNAP_PARENT='' SNAP_ENGINE='' snap)
+	tb_note "generator alone: $out"
+	R[base]=$(per_answer "$b" "$a" "$(kv sent "$out")" 0 \
+	    "$(kv gen_cpu_us "$out")" | cut -d' ' -f1)
+}
+
+# cost STACK ADDR: CPU per answer at BENCH_COST_RATE, every test.
+cost() {
+	local stack=$1 addr=$2 t b a out v
+	for t in $TESTS tcp; do
+		b=$(snap)
+		if [ "$t" = tcp ]; then
+			out=$(tcp_client "$addr")
+		else
+			# shellcheck disable=SC2046
+			out=$(flood_run "$addr" $(flood_args "$t") \
+			    -r "$BENCH_COST_RATE" -t "$BENCH_SECS")
+		fi
+		a=$(snap)
+		tb_note "$stack $t at $BENCH_COST_RATE/s, load $(cut -d' ' -f1 \
+		    /proc/loadavg): $out"
+		check_match "$stack answers the $t cost run" 'answered=[1-9]' \
+		    "$out"
+		if [ "$t" = tcp ]; then
+			v=$(per_answer "$b" "$a" "$(kv answered "$out")" 0 \
+			    "$(kv gen_cpu_us "$out")")
+		else
+			v=$(per_answer "$b" "$a" "$(kv answered "$out")" \
+			    "${R[base]:-0}" "$(kv gen_cpu_us "$out")")
+		fi
+		read -r "R[$stack.$t.cm]" "R[$stack.$t.cp]" "R[$stack.$t.ce]" \
+		    "R[$stack.$t.cs]" <<<"$v"
+		R[$stack.$t.closs]=$(kv loss_pct "$out")
+	done
+}
+
+# loss_table STACK ADDR: loss at each of BENCH_RATES, every test.
+loss_table() {
+	local stack=$1 addr=$2 t r out
+	for t in $TESTS; do
+		for r in $BENCH_RATES; do
+			# shellcheck disable=SC2046
+			out=$(flood_run "$addr" $(flood_args "$t") -r "$r" \
+			    -t "$BENCH_SECS")
+			tb_note "$stack $t at $r/s: $out"
+			R[$stack.$t.loss$r]=$(kv loss_pct "$out")
+			R[$stack.$t.sent$r]=$(kv sent_pps "$out")
+		done
+	done
+}
+
+# latency STACK ADDR: median and 99th percentile of single probes, then
+# the same under a background ping flood at half the stack's flat-out
+# ping rate (BENCH_COST_RATE when that was not measured).
+latency() {
+	local stack=$1 addr=$2 t out bg half secs
+	half=$(awk -v r="${R[$stack.ping.pps]:-0}" -v d="$BENCH_COST_RATE" \
+	    'BEGIN { printf "%d", (r > 0 ? r / 2 : d) }')
+	R[$stack.lhalf]=$half
+	secs=$(( BENCH_SAMPLES * 2 / 1000 + 3 ))
+	for t in ping open; do
+		# shellcheck disable=SC2046
+		out=$(flood_run "$addr" $(flood_args "$t") \
+		    -L "$BENCH_SAMPLES" -G 1000 -w 200)
+		tb_note "$stack $t round trip: $out"
+		R[$stack.$t.l50]=$(kv median_us "$out")
+		R[$stack.$t.l99]=$(kv p99_us "$out")
+		flood_run "$addr" -m ping -r "$half" -t "$secs" -w 0 \
+		    >"$TB_TMP/bg.out" &
+		bg=$!
+		sleep 0.3
+		# shellcheck disable=SC2046
+		out=$(flood_run "$addr" $(flood_args "$t") \
+		    -L "$BENCH_SAMPLES" -G 1000 -w 200)
+		wait "$bg"
+		tb_note "$stack $t round trip under $half/s: $out;" \
+		    "background: $(cat "$TB_TMP/bg.out")"
+		R[$stack.$t.b50]=$(kv median_us "$out")
+		R[$stack.$t.b99]=$(kv p99_us "$out")
+	done
+}
+
+# tcp_listener PORT: the kernel's side of the tcp exchange in S: a
+# listener that runs the banner command per connection, as inetd would.
+tcp_listener() {
+	local i
+	ip netns exec "$NS_S" "$TB_PY" -c '
+import os, socket, subprocess, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((sys.argv[1], int(sys.argv[2])))
+s.listen(4096)
+print("listening", flush=True)
+while True:
+    c, _ = s.accept()
+    subprocess.run(["sh", "-c", "echo " + sys.argv[3]], stdout=c.fileno())
+    c.close()
+' "$KERNEL_ADDR" "$1" "$BANNER" >"$TB_TMP/tcplistener.log" 2>&1 &
+	TCP_LISTENER_PID=$!
+	for i in $(seq 50); do
+		grep -q listening "$TB_TMP/tcplistener.log" && return 0
+		sleep 0.1
+	done
+	tb_abort "kernel tcp listener up" "$(cat "$TB_TMP/tcplistener.log")"
 }
 
 # kernel_listener PORT: a TCP listener in S with a deep backlog.
@@ -251,6 +501,65 @@ yesno() {
 	if awk "BEGIN { exit !($1) }"; then echo yes; else echo NO; fi
 }
 
+# col KEY...: the results, or "-", each in a column of 9.
+col() {
+	local k
+	for k in "$@"; do
+		printf ' %9s' "${R[$k]:--}"
+	done
+}
+
+cost_summary() {
+	local t r
+	printf '\nCPU per answer at %s/s offered (us; load %s at the end)\n' \
+	    "$BENCH_COST_RATE" "$(cut -d' ' -f1-3 /proc/loadavg)"
+	printf '%-8s %9s | %9s %9s %9s %9s | %9s %6s %6s\n' test kernel \
+	    parent engine service machine ratio "k loss" "h loss"
+	for t in $TESTS tcp; do
+		printf '%-8s' "$t"
+		col "kernel.$t.cm"
+		printf ' |'
+		col "honeyd.$t.cp" "honeyd.$t.ce" "honeyd.$t.cs" "honeyd.$t.cm"
+		printf ' | %9s %5s%% %5s%%\n' "$(awk \
+		    -v k="${R[kernel.$t.cm]:-0}" -v h="${R[honeyd.$t.cm]:-0}" \
+		    'BEGIN { if (k > 0) printf "%.1f", h / k; else print "-" }')" \
+		    "${R[kernel.$t.closs]:--}" "${R[honeyd.$t.closs]:--}"
+	done
+	printf '%s\n' "kernel, machine: the stack's processes, the kernel's" \
+	    "threads (ksoftirqd, kworker) and the generator, per answer," \
+	    "less the generator alone (${R[base]:--} us a probe);" \
+	    "parent, engine, service: honeyd's processes (/proc/PID/stat)." \
+	    "tcp: one whole exchange (connect, banner, close), the client" \
+	    "included in the machine figures, nothing taken off."
+
+	printf '\n%-16s' "loss at"
+	for r in $BENCH_RATES; do
+		printf ' %8s/s kernel honeyd' "$r"
+	done
+	printf '\n'
+	for t in $TESTS; do
+		printf '%-16s' "$t"
+		for r in $BENCH_RATES; do
+			printf ' %10s %5s%% %5s%%' "" \
+			    "${R[kernel.$t.loss$r]:--}" \
+			    "${R[honeyd.$t.loss$r]:--}"
+		done
+		printf '\n'
+	done
+
+	printf '\n%-34s %9s %9s %9s %9s\n' "reply delay (us)" \
+	    "k median" "k p99" "h median" "h p99"
+	for t in ping open; do
+		printf '%-34s' "$t, alone"
+		col "kernel.$t.l50" "kernel.$t.l99" "honeyd.$t.l50" \
+		    "honeyd.$t.l99"
+		printf '\n%-34s' "$t, under ping ${R[kernel.lhalf]:-?}/${R[honeyd.lhalf]:-?}/s"
+		col "kernel.$t.b50" "kernel.$t.b99" "honeyd.$t.b50" \
+		    "honeyd.$t.b99"
+		printf '\n'
+	done
+}
+
 summary() {
 	local t worst
 	printf '\n%-34s %12s %12s %6s\n' "honeyd benchmark" kernel honeyd ratio
@@ -313,7 +622,16 @@ done | in_s ip -batch - || tb_abort "flood sources set up"
 # ------------------------------------------------------------- the kernel
 kernel_listener "$PORT_OPEN"
 flood_run "$KERNEL_ADDR" -m ping -L 5 -w 500 >/dev/null	# warm up
-measure kernel "$KERNEL_ADDR"
+part rate && measure kernel "$KERNEL_ADDR"
+if part cost; then
+	generator_base
+	tcp_listener "$PORT_SVC"
+	SNAP_PARENT=$TCP_LISTENER_PID SNAP_ENGINE='' cost kernel "$KERNEL_ADDR"
+	kill "$TCP_LISTENER_PID"
+	wait "$TCP_LISTENER_PID" 2>/dev/null
+fi
+part loss && loss_table kernel "$KERNEL_ADDR"
+part latency && latency kernel "$KERNEL_ADDR"
 kill "$LISTENER_PID"
 wait "$LISTENER_PID" 2>/dev/null
 
@@ -325,17 +643,26 @@ set bench default tcp action reset
 set bench default udp action reset
 set bench default icmp action open
 add bench tcp port $PORT_OPEN open
+add bench tcp port $PORT_SVC "echo $BANNER"
 bind $HONEYD_ADDR bench
+option capture pause ${BENCH_PAUSE:-0}
 CONF
 )
-honeyd_start "$conf" 198.19.0.0/16
+honeyd_start "$conf" -S "$TB_REPO" 198.19.0.0/16
 flood_run "$HONEYD_ADDR" -m ping -L 5 -w 500 >/dev/null	# warm up
-measure honeyd "$HONEYD_ADDR"
+part rate && measure honeyd "$HONEYD_ADDR"
+if part cost; then
+	SNAP_PARENT=$HONEYD_PID SNAP_ENGINE=$(engine_pid) \
+	    cost honeyd "$HONEYD_ADDR"
+fi
+part loss && loss_table honeyd "$HONEYD_ADDR"
+part latency && latency honeyd "$HONEYD_ADDR"
 honeyd_stop
 tb_note "honeyd counters: $(grep -E 'frames in|pcap received|hosts [0-9]+' \
     "$HONEYD_LOG" | tr '\n' ' ')"
 
 # ------------------------------------------------------------- memory
+if part memory; then
 # 65,536 single binds, one a line: all of 198.19.0.0/16.
 awk -v p="$PERSONALITY" -v port="$PORT_OPEN" 'BEGIN {
 	print "create bench"
@@ -354,12 +681,14 @@ sed -n '1,5p' "$TB_TMP/binds.conf" >"$TB_TMP/net12.conf"
 echo "bind 198.16.0.0/12 bench" >>"$TB_TMP/net12.conf"
 SWEEPS="$BENCH_HOSTS $BENCH_ALLHOSTS" memory net12 "$TB_TMP/net12.conf" \
     198.19.0.0/16
+fi
 
 made=$TB_NS_MADE
 tb_teardown
 left=$(ip netns list 2>/dev/null |
     awk -v made=" $made " 'index(made, " " $1 " ")')
 check_eq "testbed removed (no namespace left)" "" "$left"
+cost_summary
 summary
 # Finished here rather than by tb_finish, so that the table ends the
 # output; lib.sh's exit trap must know.
