@@ -4,6 +4,8 @@
 # T's vendor), answers there as a host of T, renews at T1 (to the
 # server), rebinds at T2 (broadcast) when the server is gone, starts
 # over on a NAK, and gives the address back when honeyd stops.
+# run.sh: plain build only (a minute and a half of lease timers; the
+# sanitizers see the client's parser in test_dhcp and the fuzz replays).
 . "$(dirname "$0")/../lib.sh"
 
 PREFIXES=/usr/share/nmap/nmap-mac-prefixes
