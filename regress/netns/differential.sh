@@ -15,7 +15,7 @@
 # fails when more probes differ than the ratchets DIFF_MAX (plain) and
 # DIFF_MAX_PERS (personality): fidelity may only get better.  The
 # tables are printed either way.
-# run.sh: plain build only (some five minutes; the fuzz targets and the
+# run.sh: plain build only (some three minutes; the fuzz targets and the
 # other tests put the sanitizers on the same code paths).
 . "$(dirname "$0")/../lib.sh"
 
@@ -92,7 +92,8 @@ check_match "kernel listener on 198.18.0.2:8080" ':8080 ' \
 
 probe() {
 	in_a timeout 600 "$TB_PY" "$TB_TOOLS/diffprobe.py" run -i "$IF_A" \
-	    --dst-mac "$MAC_S" --dst "$1" --out "$2"
+	    --dst-mac "$MAC_S" --dst "$1" --out "$2" \
+	    --wait "${DIFF_WAIT:-0.2}"
 }
 
 check "battery against the kernel (1)" probe "$ADDR_S" "$TB_TMP/k1.json"
