@@ -206,12 +206,35 @@ pre_request(struct subsys_msg *m, int fd)
 	return (m->error == 0 ? 0 : pre_fail(m->error));
 }
 
+/*
+ * Ask the parent to serve ps's address and port for proto; granted, the
+ * other end of the placeholder went to the engine and ps becomes kind.
+ */
+static int
+pre_listen_req(struct pre_sock *ps, int proto, enum pre_kind kind)
+{
+	struct subsys_msg	 m;
+	int			 rv;
+
+	memset(&m, 0, sizeof(m));
+	m.type = SUBSYS_M_LISTEN;
+	m.laddr = ps->laddr;
+	m.lport = ps->lport;
+	m.proto = proto;
+	pthread_mutex_lock(&pre_lock);
+	if ((rv = pre_request(&m, ps->other)) == 0) {
+		real_close(ps->other);
+		ps->other = -1;
+		ps->kind = kind;
+	}
+	pthread_mutex_unlock(&pre_lock);
+	return (rv);
+}
+
 int
 listen(int fd, int backlog)
 {
 	struct pre_sock		*ps;
-	struct subsys_msg	 m;
-	int			 rv;
 
 	if ((ps = pre_find(fd)) == NULL)
 		return (real_listen(fd, backlog));
@@ -219,41 +242,14 @@ listen(int fd, int backlog)
 		return (0);
 	if (ps->kind != PRE_STREAM)
 		return (pre_fail(EOPNOTSUPP));
-	memset(&m, 0, sizeof(m));
-	m.type = SUBSYS_M_LISTEN;
-	m.laddr = ps->laddr;
-	m.lport = ps->lport;
-	m.proto = IPPROTO_TCP;
-	pthread_mutex_lock(&pre_lock);
-	if ((rv = pre_request(&m, ps->other)) == 0) {
-		real_close(ps->other);
-		ps->other = -1;
-		ps->kind = PRE_LISTEN;
-	}
-	pthread_mutex_unlock(&pre_lock);
-	return (rv);
+	return (pre_listen_req(ps, IPPROTO_TCP, PRE_LISTEN));
 }
 
 /* A bound UDP socket: the parent hands its other end to the engine. */
 static int
 pre_udp_bind(struct pre_sock *ps)
 {
-	struct subsys_msg	 m;
-	int			 rv;
-
-	memset(&m, 0, sizeof(m));
-	m.type = SUBSYS_M_LISTEN;
-	m.laddr = ps->laddr;
-	m.lport = ps->lport;
-	m.proto = IPPROTO_UDP;
-	pthread_mutex_lock(&pre_lock);
-	if ((rv = pre_request(&m, ps->other)) == 0) {
-		real_close(ps->other);
-		ps->other = -1;
-		ps->kind = PRE_UDP;
-	}
-	pthread_mutex_unlock(&pre_lock);
-	return (rv);
+	return (pre_listen_req(ps, IPPROTO_UDP, PRE_UDP));
 }
 
 static void

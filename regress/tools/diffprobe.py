@@ -48,17 +48,14 @@ import struct
 import sys
 import time
 
+from rawlink import iface_mac, inet_cksum
+
 ETH_P_ALL = 0x0003
 PACKET_OUTGOING = 4
 FLAGS = "FSRPAUEC"
 # TCP probes to the ports (their answers are told apart by port) share
 # one source; whatever may draw an ICMP error has one of its own.
 SHARED_SRC = "198.18.0.50"
-
-
-def iface_mac(iface):
-    with open("/sys/class/net/%s/address" % iface) as f:
-        return f.read().strip()
 
 
 def mac_bytes(mac):
@@ -71,15 +68,6 @@ def aton(a):
 
 def ntoa(b):
     return socket.inet_ntoa(b)
-
-
-def cksum(data):
-    if len(data) % 2:
-        data += b"\0"
-    total = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while total >> 16:
-        total = (total & 0xFFFF) + (total >> 16)
-    return ~total & 0xFFFF
 
 
 def flagbits(s):
@@ -107,7 +95,7 @@ def ip_pkt(src, dst, proto, payload, ttl=64, ipid=None, df=False, mf=False,
     h = struct.pack("!BBHHHBBH4s4s", 0x40 | (ihl if ihl else hl // 4), tos,
                     hl + len(payload) + extra_len, ipid, frag, ttl, proto, 0,
                     aton(src), aton(dst)) + opts
-    c = cksum(h)
+    c = inet_cksum(h)
     if bad_cksum:
         c ^= 0x00FF
     h = h[:10] + struct.pack("!H", c) + h[12:]
@@ -124,7 +112,7 @@ def tcp_seg(src, dst, sport, dport, flags, seq, ack, win=29200, opts=b"",
                     ack & 0xFFFFFFFF, d << 4, fl, win, 0, urg) + opts
     seg = h + data
     pseudo = aton(src) + aton(dst) + struct.pack("!BBH", 0, 6, len(seg))
-    c = cksum(pseudo + seg)
+    c = inet_cksum(pseudo + seg)
     if bad:
         c ^= 0x00FF
     return seg[:16] + struct.pack("!H", c) + seg[18:]
@@ -137,7 +125,7 @@ def udp_dgram(src, dst, sport, dport, data, bad=False, zero=False,
     if zero:
         return d
     pseudo = aton(src) + aton(dst) + struct.pack("!BBH", 0, 17, len(d))
-    c = cksum(pseudo + d) or 0xFFFF
+    c = inet_cksum(pseudo + d) or 0xFFFF
     if bad:
         c ^= 0x00FF
     return d[:6] + struct.pack("!H", c) + d[8:]
@@ -145,7 +133,7 @@ def udp_dgram(src, dst, sport, dport, data, bad=False, zero=False,
 
 def icmp_msg(typ, code, rest=b"\0\0\0\0", data=b"", bad=False):
     m = struct.pack("!BBH", typ, code, 0) + rest + data
-    c = cksum(m)
+    c = inet_cksum(m)
     if bad:
         c ^= 0x00FF
     return m[:2] + struct.pack("!H", c) + m[4:]
@@ -162,7 +150,7 @@ def fragments(dgram, cuts):
         frag = (start >> 3) | (0x2000 if mf else 0)
         h = hdr[:2] + struct.pack("!H", 20 + len(part)) + hdr[4:6] + \
             struct.pack("!H", frag) + hdr[8:10] + b"\0\0" + hdr[12:]
-        h = h[:10] + struct.pack("!H", cksum(h)) + h[12:]
+        h = h[:10] + struct.pack("!H", inet_cksum(h)) + h[12:]
         out.append(h + part)
     return out
 

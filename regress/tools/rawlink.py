@@ -5,6 +5,7 @@ beside it (python puts a script's own directory on its path)."""
 
 import select
 import socket
+import struct
 import time
 
 ETH_P_ALL = 0x0003
@@ -14,6 +15,16 @@ PACKET_OUTGOING = 4
 def iface_mac(iface):
     with open("/sys/class/net/%s/address" % iface) as f:
         return f.read().strip()
+
+
+def inet_cksum(data):
+    """The Internet checksum (RFC 1071) of data."""
+    if len(data) % 2:
+        data += b"\0"
+    total = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while total >> 16:
+        total = (total & 0xFFFF) + (total >> 16)
+    return ~total & 0xFFFF
 
 
 def open_link(iface, rcvbuf=1 << 20):

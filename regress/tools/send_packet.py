@@ -32,7 +32,7 @@ except ImportError as exc:  # pragma: no cover - reported to the test
           % exc, file=sys.stderr)
     sys.exit(2)
 
-from rawlink import frames, iface_mac, open_link
+from rawlink import frames, iface_mac, inet_cksum, open_link
 
 
 def parse_args():
@@ -129,14 +129,6 @@ def build(a):
         struct.pack_into("!H", raw, off, corrupt(c))
     return eth / Raw(bytes(raw)), eth / IP(bytes(raw))
 
-
-def inet_cksum(data):
-    if len(data) % 2:
-        data += b"\0"
-    total = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while total >> 16:
-        total = (total & 0xFFFF) + (total >> 16)
-    return ~total & 0xFFFF
 
 
 def describe(p):
