@@ -621,6 +621,15 @@ honeyd_pids() {
 	ip netns pids "$NS_S" 2>/dev/null
 }
 
+# honeyd_engine PARENT: the pid of PARENT's engine (its child whose
+# title names it), empty if none runs.
+honeyd_engine() {
+	local p
+	for p in $(pgrep -P "$1"); do
+		grep -q engine "/proc/$p/cmdline" 2>/dev/null && echo "$p"
+	done | head -n 1
+}
+
 # tb_conf NAME: write stdin to $TB_TMP/NAME and print the path.
 tb_conf() {
 	cat >"$TB_TMP/$1"

@@ -21,13 +21,7 @@ CONF
 J=$TB_TMP/events.json
 honeyd_start "$conf" -S "$TB_REPO" -j "$J" 198.19.0.0/16
 parent=$HONEYD_PID
-engine_of() {
-	local p
-	for p in $(pgrep -P "$parent"); do
-		grep -q engine "/proc/$p/cmdline" 2>/dev/null && echo "$p"
-	done | head -n 1
-}
-engine=$(engine_of)
+engine=$(honeyd_engine "$parent")
 check_match "an engine runs (pid $engine)" '^[0-9]+$' "$engine"
 [ -n "$engine" ] || tb_abort "no engine"
 
@@ -57,7 +51,7 @@ for i in $(seq 20); do
 done
 check "the next ping after kill -9 is answered within 2 s (${answered:-none} ms)" \
     test -n "$answered" -a "${answered:-9999}" -le 2000
-new=$(engine_of)
+new=$(honeyd_engine "$parent")
 check_match "a new engine runs (pid $new)" '^[0-9]+$' "$new"
 check "... not the killed one" test "$new" != "$engine"
 check "the service of the dead engine is gone" test ! -d "/proc/$svc"
@@ -105,7 +99,7 @@ kills=1
 killed=$engine
 for i in $(seq 300); do
 	_tb_alive "$parent" || break
-	e=$(engine_of)
+	e=$(honeyd_engine "$parent")
 	if [ -n "$e" ] && [ "$e" != "$killed" ]; then
 		kill -KILL "$e" && kills=$((kills + 1))
 		killed=$e

@@ -37,16 +37,10 @@ CONF
 honeyd_start "$conf" -S "$TB_REPO" 198.19.0.0/16 198.18.0.64/26
 
 parent=$HONEYD_PID
-engine_of() {
-	local p
-	for p in $(pgrep -P "$1"); do
-		grep -q engine "/proc/$p/cmdline" 2>/dev/null && echo "$p"
-	done | head -n 1
-}
 rss_kb() {
 	awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null
 }
-engine=$(engine_of "$parent")
+engine=$(honeyd_engine "$parent")
 check_match "the engine runs (pid $engine)" '^[0-9]+$' "$engine"
 [ -n "$engine" ] || tb_abort "no engine to watch"
 rss_parent0=$(rss_kb "$parent")
@@ -88,7 +82,7 @@ t1=$(date +%s.%N)
 
 # Judgement.
 check "the parent survived" _tb_alive "$parent"
-engine_after=$(engine_of "$parent")
+engine_after=$(honeyd_engine "$parent")
 check_eq "the same engine (no crash, no restart)" "$engine" "$engine_after"
 check_nomatch "no engine death in the log" \
     'engine (terminated|exited|restart)' "$(honeyd_log)"
