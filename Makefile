@@ -106,7 +106,6 @@ LIB_SRCS =	honeyd/addr.c \
 		honeyd/stats.c \
 		honeyd/sublisten.c \
 		honeyd/subsys.c \
-		honeyd/svc_limits.c \
 		honeyd/tcp.c \
 		honeyd/tcpbuf.c \
 		honeyd/udp.c \
@@ -159,7 +158,7 @@ $(OBJ)/obj/honeyd/parse.o: $(OBJ)/obj/honeyd/parse.c $(HEADERS)
 	@[ -n "$(Q)" ] && echo "  CC      $<" || true
 	$(Q)$(CC) $(ALL_CFLAGS) -Wno-unused-but-set-variable -c -o $@ $<
 
-$(OBJ)/config_check: regress/unit/config_check.c $(OBJ)/libhoneyd.a
+$(OBJ)/config_check: regress/lib/config_check.c $(OBJ)/libhoneyd.a
 	@[ -n "$(Q)" ] && echo "  LD      $@" || true
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LIBS)
 

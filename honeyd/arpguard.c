@@ -98,47 +98,15 @@ arpg_now(void)
 }
 
 /*
- * "option arp silence N" (dynamic claims: 0 off, else seconds of
- * silence) and "option arp conflict_timeout N".  With set non-zero the
- * values are installed; -1, with a message, for an unknown key or a
- * bad value.
+ * Install "option arp silence N" (dynamic claims: 0 off, else seconds
+ * of silence) and "option arp conflict_timeout N", checked by the
+ * parser.
  */
-int
-arpguard_config(const struct honeyd_config *conf, int set)
+void
+arpguard_config(const struct honeyd_config *conf)
 {
-	const struct plugin_option	*o;
-	const char			*errstr;
-	int				 silence = 0;
-	int				 timeout = ARPG_CONFLICT_TIMEOUT;
-	int				 n, rv = 0;
-
-	TAILQ_FOREACH(o, &conf->options, entry) {
-		if (strcmp(o->plugin, "arp") != 0)
-			continue;
-		if (strcmp(o->key, "silence") != 0 &&
-		    strcmp(o->key, "conflict_timeout") != 0) {
-			log_warnx("option arp %s: unknown; known are "
-			    "conflict_timeout, silence", o->key);
-			rv = -1;
-			continue;
-		}
-		n = strtonum(o->value, 0, 86400, &errstr);
-		if (errstr != NULL) {
-			log_warnx("option arp %s %s: %s (0-86400)", o->key,
-			    o->value, errstr);
-			rv = -1;
-			continue;
-		}
-		if (strcmp(o->key, "silence") == 0)
-			silence = n;
-		else
-			timeout = n;
-	}
-	if (rv == 0 && set) {
-		arpg_silence = silence;
-		arpg_timeout = timeout;
-	}
-	return (rv);
+	arpg_silence = conf->opts.arp_silence;
+	arpg_timeout = conf->opts.arp_conflict_timeout;
 }
 
 static void

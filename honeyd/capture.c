@@ -50,7 +50,6 @@
  * best, 200 us saved much less).
  */
 #define CAPTURE_BUSY		4
-#define CAPTURE_PAUSE_MAX	2000	/* microseconds */
 
 static int		 capture_pause;	/* microseconds, 0: none */
 
@@ -203,38 +202,11 @@ capture_close(struct iface *ifp)
 	ifp->pcap = NULL;
 }
 
-/*
- * "option capture pause N" (microseconds, 0 to CAPTURE_PAUSE_MAX):
- * checked when the configuration loads, installed with it (set).
- */
-int
-capture_config(const struct honeyd_config *conf, int set)
+/* Install "option capture pause N", checked by the parser. */
+void
+capture_config(const struct honeyd_config *conf)
 {
-	const struct plugin_option	*o;
-	const char			*errstr;
-	int				 pause = 0, n, rv = 0;
-
-	TAILQ_FOREACH(o, &conf->options, entry) {
-		if (strcmp(o->plugin, "capture") != 0)
-			continue;
-		if (strcmp(o->key, "pause") != 0) {
-			log_warnx("option capture %s: unknown; known is pause",
-			    o->key);
-			rv = -1;
-			continue;
-		}
-		n = strtonum(o->value, 0, CAPTURE_PAUSE_MAX, &errstr);
-		if (errstr != NULL) {
-			log_warnx("option capture pause %s: %s (0-%d)",
-			    o->value, errstr, CAPTURE_PAUSE_MAX);
-			rv = -1;
-			continue;
-		}
-		pause = n;
-	}
-	if (rv == 0 && set)
-		capture_pause = pause;
-	return (rv);
+	capture_pause = conf->opts.capture_pause;
 }
 
 /* Drain a batch, then push it to the engine in one write. */

@@ -11,6 +11,7 @@
 #include <netinet/in.h>
 #include <errno.h>
 #include <fnmatch.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +28,9 @@ static void	 rule_free(struct dyn_rule *);
 static size_t	 bind_first_above(const struct honeyd_config *, uint32_t);
 static int	 binds_reserve(struct honeyd_config *, size_t);
 static int	 rule_matches(const struct dyn_rule *, const struct dyn_match *);
+static void	 options_default(struct conf_options *);
+static int	 option_find(const char *, const char *, int *);
+static void	 option_keys(const char *, char *, size_t);
 
 static int
 port_cmp(struct port *a, struct port *b)
@@ -61,6 +65,7 @@ config_new(void)
 	TAILQ_INIT(&conf->ext_binds);
 	TAILQ_INIT(&conf->dhcp);
 	TAILQ_INIT(&conf->options);
+	options_default(&conf->opts);
 	return (conf);
 }
 
@@ -723,7 +728,7 @@ config_claimed_tunnels(const struct honeyd_config *conf, struct claimset *cs)
  * a control client's statement) says so, naming file:line.  Two are
  * left: subsystems (delete the call in parse.y, and regress/config's
  * 3.err, 5.err and 21.*, when they run) and options of sections only
- * Honeyd's plugins read (config_option_read()).
+ * Honeyd's plugins read (config_option_set() returns 1).
  */
 void
 config_warn_inert(const char *file, int lineno, const char *what)
@@ -733,21 +738,165 @@ config_warn_inert(const char *file, int lineno, const char *what)
 }
 
 /*
- * The sections of "option" a part of honeyd reads: arpguard.c,
- * capture.c, ipfrag.c, svc_limits.c.  Others are kept for Honeyd's plugins and
- * have no effect.
+ * The keys of the "option" sections honeyd reads, sorted by section and
+ * key, with the range of each value: arpguard.c, capture.c, ipfrag.c
+ * and service.c read the fields.  Other sections are kept as text for
+ * Honeyd's plugins and have no effect.
  */
-int
-config_option_read(const char *section)
+#define OPT(f)		offsetof(struct conf_options, f), \
+			sizeof(((struct conf_options *)0)->f)
+static const struct option_key {
+	const char	*section, *key;
+	size_t		 off, size;	/* an int or a long */
+	long long	 lo, hi;
+} option_table[] = {
+	{ "arp", "conflict_timeout", OPT(arp_conflict_timeout), 0, 86400 },
+	{ "arp", "silence", OPT(arp_silence), 0, 86400 },
+	{ "capture", "pause", OPT(capture_pause), 0, CAPTURE_PAUSE_MAX },
+	{ "reassembly", "timeout", OPT(reassembly_timeout), 1, 3600 },
+	{ "service", "cpu", OPT(service.cpu), 1, 86400 },
+	{ "service", "fsize", OPT(service.fsize), 0, 1 << 22 },
+	{ "service", "max", OPT(service.max), 1, RELAY_MAX },
+	{ "service", "memory", OPT(service.memory), 16, 1 << 20 },
+	{ "service", "nproc", OPT(service.nproc), 1, 1 << 22 },
+	{ "service", "per_template", OPT(service.per_template), 1, RELAY_MAX },
+	{ "service", "timeout", OPT(service.timeout), 0, 86400 * 7 },
+};
+#define OPTION_KEYS	(sizeof(option_table) / sizeof(option_table[0]))
+
+static void
+options_default(struct conf_options *o)
 {
-	static const char *const read[] = { "arp", "capture", "reassembly",
-	    "service" };
+	memset(o, 0, sizeof(*o));
+	o->service.max = 1024;
+	o->service.per_template = 512;
+	o->service.timeout = 600;
+	o->service.cpu = 60;
+	o->service.memory = 256;
+	o->service.fsize = 1024;
+	o->service.nproc = 4096;
+	o->reassembly_timeout = IPFRAG_TIMEOUT;
+	o->arp_conflict_timeout = ARPG_CONFLICT_TIMEOUT;
+}
+
+/*
+ * The index of section's key in option_table, or -1; *known says
+ * whether honeyd reads the section at all.
+ */
+static int
+option_find(const char *section, const char *key, int *known)
+{
 	size_t	 i;
 
-	for (i = 0; i < sizeof(read) / sizeof(read[0]); i++)
-		if (strcmp(section, read[i]) == 0)
+	*known = 0;
+	for (i = 0; i < OPTION_KEYS; i++) {
+		if (strcmp(option_table[i].section, section) != 0)
+			continue;
+		*known = 1;
+		if (strcmp(option_table[i].key, key) == 0)
+			return (i);
+	}
+	return (-1);
+}
+
+/* "known is K" or "known are K1, K2, ..." for an error message. */
+static void
+option_keys(const char *section, char *buf, size_t len)
+{
+	size_t	 i, n = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < OPTION_KEYS; i++) {
+		if (strcmp(option_table[i].section, section) != 0)
+			continue;
+		if (n++ > 0)
+			strlcat(buf, ", ", len);
+		strlcat(buf, option_table[i].key, len);
+	}
+}
+
+/*
+ * "option SECTION KEY VALUE": set the value if honeyd reads the section
+ * (0), or return 1 for a section of Honeyd's plugins.  A key the
+ * section does not have or a value out of its range is -1, with the
+ * message in err for the parser to put after file:line.
+ */
+int
+config_option_set(struct honeyd_config *conf, const char *section,
+    const char *key, const char *value, char *err, size_t errlen)
+{
+	const struct option_key	*k;
+	const char		*errstr;
+	char			 keys[128];
+	long long		 n;
+	int			 i, known;
+
+	if ((i = option_find(section, key, &known)) == -1) {
+		if (!known)
 			return (1);
+		option_keys(section, keys, sizeof(keys));
+		snprintf(err, errlen, "option %s %s: unknown; known %s %s",
+		    section, key, strchr(keys, ',') ? "are" : "is", keys);
+		return (-1);
+	}
+	k = &option_table[i];
+	n = strtonum(value, k->lo, k->hi, &errstr);
+	if (errstr != NULL) {
+		snprintf(err, errlen, "option %s %s %s: %s (%lld-%lld)",
+		    section, key, value, errstr, k->lo, k->hi);
+		return (-1);
+	}
+	if (k->size == sizeof(long))
+		*(long *)((char *)&conf->opts + k->off) = n;
+	else
+		*(int *)((char *)&conf->opts + k->off) = n;
+	conf->opts.given |= 1U << i;
 	return (0);
+}
+
+/* The options of option_table a statement set, as statements again. */
+void
+config_print_options(FILE *f, const struct honeyd_config *conf)
+{
+	const struct option_key	*k;
+	const char		*p;
+	size_t			 i;
+	long long		 n;
+
+	for (i = 0; i < OPTION_KEYS; i++) {
+		if ((conf->opts.given & (1U << i)) == 0)
+			continue;
+		k = &option_table[i];
+		p = (const char *)&conf->opts + k->off;
+		n = k->size == sizeof(long) ? *(const long *)p :
+		    *(const int *)p;
+		fprintf(f, "option %s %s %lld\n", k->section, k->key, n);
+	}
+}
+
+/*
+ * What "honeyd -n", a start and a reload accept, and regress/config's
+ * checker with them: the file at path, or the running configuration
+ * with the control client's statement stmt, parsed (which checks every
+ * statement), then its MACs resolved from the vendor table (*emp).
+ */
+struct honeyd_config *
+config_load(const char *path, const struct honeyd_config *running,
+    const char *stmt, int (*check)(const char *, void *), void *arg,
+    struct ether_map **emp)
+{
+	struct honeyd_config	*conf;
+
+	if (stmt != NULL)
+		conf = config_apply_statement(running, stmt, check, arg);
+	else
+		conf = config_parse_file(path, check, arg);
+	if (conf != NULL && (*emp = ether_map_build(conf)) == NULL) {
+		config_free(conf);
+		conf = NULL;
+	}
+	ether_release();
+	return (conf);
 }
 
 /*

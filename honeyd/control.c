@@ -1039,7 +1039,7 @@ ctl_next_conn(struct ctl_conn *c, struct ctlrec *r)
 static int
 ctl_next(struct ctl_conn *c, struct ctlrec *r)
 {
-	struct svc_limits	 lim;
+	const struct svc_limits	*lim;
 
 	switch (c->list) {
 	case CTL_L_TEMPLATES:
@@ -1060,16 +1060,15 @@ ctl_next(struct ctl_conn *c, struct ctlrec *r)
 		/* The limits first, then every relay. */
 		if (c->cur == 0 && engine->conf != NULL) {
 			c->cur = 1;
-			if (svc_limits_parse(&lim, engine->conf) == -1)
-				return (relay_ctl_next(&c->cur_id, r));
+			lim = &engine->conf->opts.service;
 			ctlrec_init(r, "limits");
-			ctlrec_num(r, "max", lim.max);
-			ctlrec_num(r, "per_template", lim.per_template);
-			ctlrec_num(r, "timeout", lim.timeout);
-			ctlrec_num(r, "cpu", lim.cpu);
-			ctlrec_num(r, "memory", lim.memory);
-			ctlrec_num(r, "fsize", lim.fsize);
-			ctlrec_num(r, "nproc", lim.nproc);
+			ctlrec_num(r, "max", lim->max);
+			ctlrec_num(r, "per_template", lim->per_template);
+			ctlrec_num(r, "timeout", lim->timeout);
+			ctlrec_num(r, "cpu", lim->cpu);
+			ctlrec_num(r, "memory", lim->memory);
+			ctlrec_num(r, "fsize", lim->fsize);
+			ctlrec_num(r, "nproc", lim->nproc);
 			ctlrec_num(r, "running", relay_count());
 			return (1);
 		}

@@ -260,24 +260,10 @@ load_config(const char *path, const char *stmt, struct honeyd_config **confp,
 {
 	struct fpdb		*db;
 	struct honeyd_config	*conf;
-	struct svc_limits	 lim;
 
 	if ((db = fpdb_load(honeyd_opts.prints)) == NULL)
 		return (-1);
-	if (stmt != NULL)
-		conf = config_apply_statement(parent_conf, stmt,
-		    fpdb_check_name, db);
-	else
-		conf = config_parse_file(path, fpdb_check_name, db);
-	if (conf != NULL && (svc_limits_parse(&lim, conf) == -1 ||
-	    ipfrag_conf_timeout(conf) == -1 ||
-	    arpguard_config(conf, 0) == -1 ||
-	    capture_config(conf, 0) == -1 ||
-	    (*emp = ether_map_build(conf)) == NULL)) {
-		config_free(conf);
-		conf = NULL;
-	}
-	ether_release();
+	conf = config_load(path, parent_conf, stmt, fpdb_check_name, db, emp);
 	if (conf == NULL) {
 		fpdb_free(db);
 		return (-1);
@@ -789,8 +775,8 @@ reload_accept(void)
 	rl->em = NULL;
 	service_config(rl->conf);
 	subsys_config(rl->conf);
-	(void)arpguard_config(rl->conf, 1);
-	(void)capture_config(rl->conf, 1);
+	arpguard_config(rl->conf);
+	capture_config(rl->conf);
 	if (parent_conf != NULL)
 		config_free(parent_conf);
 	parent_conf = rl->conf;

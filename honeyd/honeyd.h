@@ -568,7 +568,32 @@ struct dhcp_lease {
 #define DHCP_CLIENT_PORT	68
 #define DHCP_MAX_CLIENTS	64	/* "dhcp" statements that run */
 
-/* "option PLUGIN KEY VALUE": kept for plugins as text. */
+/* "option service KEY N" (config.c): the parent's limits on services. */
+struct svc_limits {
+	int		 max;		/* services at once */
+	int		 per_template;	/* of one template at once */
+	int		 timeout;	/* seconds; 0: none */
+	long		 cpu;		/* RLIMIT_CPU, seconds */
+	long		 memory;	/* RLIMIT_AS, MB */
+	long		 fsize;		/* RLIMIT_FSIZE, KB */
+	long		 nproc;		/* RLIMIT_NPROC of its uid */
+};
+
+/*
+ * The "option" sections honeyd reads, checked and set by the parser
+ * (config_option_set()); given has a bit per key of config.c's table
+ * that a statement set, so that the printout says it again.
+ */
+struct conf_options {
+	struct svc_limits	 service;
+	int			 reassembly_timeout;	/* s */
+	int			 arp_silence;		/* s; 0: claim at once */
+	int			 arp_conflict_timeout;	/* s */
+	int			 capture_pause;		/* microseconds */
+	uint32_t		 given;
+};
+
+/* "option PLUGIN KEY VALUE" of other sections: kept for plugins as text. */
 enum option_kind {
 	OPTION_INT,
 	OPTION_FLOAT,
@@ -593,6 +618,7 @@ struct honeyd_config {
 	struct ext_binds	 ext_binds;
 	struct dhcp_confs	 dhcp;
 	struct plugin_options	 options;
+	struct conf_options	 opts;
 	struct router_topo	*topo;		/* NULL: no routes */
 };
 
@@ -655,7 +681,13 @@ int	 config_claimed_tunnels(const struct honeyd_config *,
 	    struct claimset *);
 void	 config_finish(struct honeyd_config *);
 void	 config_warn_inert(const char *, int, const char *);
-int	 config_option_read(const char *);
+int	 config_option_set(struct honeyd_config *, const char *, const char *,
+	    const char *, char *, size_t);
+void	 config_print_options(FILE *, const struct honeyd_config *);
+struct ether_map;
+struct honeyd_config *config_load(const char *, const struct honeyd_config *,
+	    const char *, int (*)(const char *, void *), void *,
+	    struct ether_map **);
 
 /* printconf.c */
 void	 config_print(FILE *, const struct honeyd_config *);
@@ -764,7 +796,8 @@ extern struct parent	*parent;
 /* capture.c */
 int	 capture_open(struct iface *, const char *filter);
 int	 capture_setfilter(struct iface *, const char *filter);
-int	 capture_config(const struct honeyd_config *, int);
+#define CAPTURE_PAUSE_MAX	2000	/* microseconds, "option capture pause" */
+void	 capture_config(const struct honeyd_config *);
 void	 capture_close(struct iface *);
 
 /* wire.c */
@@ -836,7 +869,7 @@ void	 arp_probe(struct iface *, uint32_t tpa);
 #define ARPG_CONFLICT_TIMEOUT	300	/* s an owner is silent: re-probe */
 #define ARPG_HOLD_LEN		1500	/* the engine's packet held while */
 #define ARPG_HOLD_MAX		(256 * 1024) /* ... probing; all of them */
-int	 arpguard_config(const struct honeyd_config *, int set);
+void	 arpguard_config(const struct honeyd_config *);
 void	 arpguard_observe(struct iface *, int op, const uint8_t *sha,
 	    uint32_t spa, uint32_t tpa);
 int	 arpguard_may_answer(struct iface *, uint32_t tpa,
@@ -1033,7 +1066,6 @@ void		 ip_input_ext(const uint8_t *, size_t);
 int		 ipfrag_input(const uint8_t *, size_t, uint8_t **, size_t *);
 int		 ipfrag_output(const uint8_t *, size_t, size_t,
 		    void (*)(const void *, size_t));
-int		 ipfrag_conf_timeout(const struct honeyd_config *);
 size_t		 ipfrag_count(void);
 size_t		 ipfrag_held(void);
 void		 ipfrag_flush(void);
@@ -1159,16 +1191,6 @@ struct relay_ops {
 #define SVC_DEFAULT_MAXFDS	64
 #define SVC_CMD_MAX		4096	/* expanded command line */
 
-struct svc_limits {
-	int		 max;		/* services at once */
-	int		 per_template;	/* of one template at once */
-	int		 timeout;	/* seconds; 0: none */
-	long		 cpu;		/* RLIMIT_CPU, seconds */
-	long		 memory;	/* RLIMIT_AS, MB */
-	long		 fsize;		/* RLIMIT_FSIZE, KB */
-	long		 nproc;		/* RLIMIT_NPROC of its uid */
-};
-
 /* relay.c */
 void		 relay_init(void);
 uint32_t	 relay_newid(void);
@@ -1244,11 +1266,6 @@ void		 sublisten_dispatch(struct imsg *);
 int		 sublisten_find(const char *, uint32_t, uint16_t);
 int		 sublisten_udp_input(struct ipin *, const struct tuple *);
 int		 sublisten_ctl_next(uint32_t *, struct ctlrec *);
-
-/* svc_limits.c */
-void		 svc_limits_default(struct svc_limits *);
-int		 svc_limits_parse(struct svc_limits *,
-		    const struct honeyd_config *);
 
 /* cage.c */
 void		 cage_init(const char *);

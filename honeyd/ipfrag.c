@@ -103,54 +103,16 @@ ipfrag_now(void)
 }
 
 /*
- * "option reassembly timeout N": N seconds (1 to 3600), the default if
- * not given, -1 (and a warning) if wrong.  The parent checks with it
- * when it loads a configuration.
- */
-int
-ipfrag_conf_timeout(const struct honeyd_config *conf)
-{
-	const struct plugin_option	*o;
-	const char			*errstr;
-	int				 t = IPFRAG_TIMEOUT, rv = 0;
-
-	TAILQ_FOREACH(o, &conf->options, entry) {
-		if (strcmp(o->plugin, "reassembly") != 0)
-			continue;
-		if (strcmp(o->key, "timeout") != 0) {
-			log_warnx("option reassembly %s: unknown; known is "
-			    "timeout", o->key);
-			rv = -1;
-			continue;
-		}
-		t = strtonum(o->value, 1, 3600, &errstr);
-		if (errstr != NULL) {
-			log_warnx("option reassembly timeout %s: %s (1-3600)",
-			    o->value, errstr);
-			rv = -1;
-		}
-	}
-	return (rv == -1 ? -1 : t);
-}
-
-/*
- * The running configuration's timeout in ms.  It applies to every
- * queue, those of an earlier configuration too, so that age order
- * stays the order they expire in.
+ * The running configuration's "option reassembly timeout" in ms.  It
+ * applies to every queue, those of an earlier configuration too, so
+ * that age order stays the order they expire in.
  */
 static uint64_t
 ipfrag_timeout(void)
 {
-	static uint32_t	 gen;
-	static uint64_t	 ms = IPFRAG_TIMEOUT * 1000;
-	int		 t;
-
-	if (engine->conf == NULL || gen == engine->generation)
-		return (ms);
-	gen = engine->generation;
-	t = ipfrag_conf_timeout(engine->conf);
-	ms = (t == -1 ? IPFRAG_TIMEOUT : t) * 1000ULL;
-	return (ms);
+	if (engine->conf == NULL)
+		return (IPFRAG_TIMEOUT * 1000ULL);
+	return (engine->conf->opts.reassembly_timeout * 1000ULL);
 }
 
 /*

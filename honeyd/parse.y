@@ -1971,14 +1971,20 @@ static void
 conf_option(char *plugin, char *key, char *value, enum option_kind kind)
 {
 	struct plugin_option	*o;
-	char			 what[128];
+	char			 what[256];
+	int			 r;
 
 	if (value == NULL || (o = calloc(1, sizeof(*o))) == NULL) {
 		conf_error("out of memory");
-		free(plugin);
-		free(key);
-		free(value);
-		return;
+		goto done;
+	}
+	/* A section honeyd reads is checked here, where the line is known. */
+	if ((r = config_option_set(conf, plugin, key, value, what,
+	    sizeof(what))) != 1) {
+		if (r == -1)
+			conf_error("%s", what);
+		free(o);
+		goto done;
 	}
 	o->plugin = plugin;
 	o->key = key;
@@ -1986,10 +1992,15 @@ conf_option(char *plugin, char *key, char *value, enum option_kind kind)
 	o->kind = kind;
 	TAILQ_INSERT_TAIL(&conf->options, o, entry);
 	/* Kept for Honeyd's plugins; none of ours reads it. */
-	if (from_file && !config_option_read(plugin)) {
+	if (from_file) {
 		snprintf(what, sizeof(what), "\"option %s\"", plugin);
 		config_warn_inert(file->name, yylval.lineno, what);
 	}
+	return;
+done:
+	free(plugin);
+	free(key);
+	free(value);
 }
 
 static void

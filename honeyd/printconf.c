@@ -216,6 +216,7 @@ print_options(FILE *f, const struct honeyd_config *conf)
 {
 	const struct plugin_option	*o;
 
+	config_print_options(f, conf);
 	TAILQ_FOREACH(o, &conf->options, entry) {
 		fputs("option ", f);
 		print_name(f, o->plugin);
@@ -228,7 +229,7 @@ print_options(FILE *f, const struct honeyd_config *conf)
 			fputs(o->value, f);
 		fputc('\n', f);
 	}
-	if (!TAILQ_EMPTY(&conf->options))
+	if (!TAILQ_EMPTY(&conf->options) || conf->opts.given != 0)
 		fputc('\n', f);
 }
 

@@ -145,8 +145,7 @@ void
 service_config(const struct honeyd_config *conf)
 {
 	svc_conf = conf;
-	if (svc_limits_parse(&svc_lim, conf) == -1)
-		svc_limits_default(&svc_lim);
+	svc_lim = conf->opts.service;
 }
 
 /*

@@ -51,7 +51,6 @@ queries(const struct honeyd_config *conf, const uint8_t *data, size_t len)
 {
 	struct claimset		 cs;
 	struct dyn_match	 m;
-	struct svc_limits	 lim;
 	const struct template	*t;
 	uint32_t		 a;
 	size_t			 i;
@@ -61,7 +60,6 @@ queries(const struct honeyd_config *conf, const uint8_t *data, size_t len)
 	if (config_claimed_ranges(conf, &cs) == 0)
 		claim_normalize(&cs);
 	claim_clear(&cs);
-	(void)svc_limits_parse(&lim, conf);
 	for (i = 0; i + 4 <= len && i < 64; i += 4) {
 		a = (uint32_t)data[i] << 24 | data[i + 1] << 16 |
 		    data[i + 2] << 8 | data[i + 3];

@@ -186,29 +186,36 @@ conf_of(const char *text)
 static void
 test_limits(void)
 {
+	static const char	*bad[] = {
+		"option service bogus 3\n",
+		"option service max 0\n",
+		"option service timeout abc\n",
+	};
 	struct honeyd_config	*c;
-	struct svc_limits	 l;
+	const struct svc_limits	*l;
+	size_t			 i;
 
 	c = conf_of("create t\n");
-	CHECK(c != NULL && svc_limits_parse(&l, c) == 0);
-	CHECK(l.max == 1024 && l.per_template == 512 && l.timeout == 600);
-	config_free(c);
+	CHECK(c != NULL);
+	if (c != NULL) {
+		l = &c->opts.service;
+		CHECK(l->max == 1024 && l->per_template == 512 &&
+		    l->timeout == 600);
+		config_free(c);
+	}
 	c = conf_of("option service timeout 3\noption service max 10\n"
 	    "option service per_template 5\noption service memory 64\n"
 	    "option other timeout 9\n");
-	CHECK(c != NULL && svc_limits_parse(&l, c) == 0);
-	CHECK(l.timeout == 3 && l.max == 10 && l.per_template == 5 &&
-	    l.memory == 64 && l.cpu == 60);
-	config_free(c);
-	c = conf_of("option service bogus 3\n");
-	CHECK(c != NULL && svc_limits_parse(&l, c) == -1);
-	config_free(c);
-	c = conf_of("option service max 0\n");
-	CHECK(c != NULL && svc_limits_parse(&l, c) == -1);
-	config_free(c);
-	c = conf_of("option service timeout abc\n");
-	CHECK(c != NULL && svc_limits_parse(&l, c) == -1);
-	config_free(c);
+	CHECK(c != NULL);
+	if (c != NULL) {
+		l = &c->opts.service;
+		CHECK(l->timeout == 3 && l->max == 10 &&
+		    l->per_template == 5 && l->memory == 64 && l->cpu == 60);
+		config_free(c);
+	}
+	/* The parser refuses them: no configuration comes back. */
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CHECK(conf_of(bad[i]) == NULL);
 }
 
 static void

@@ -1,6 +1,8 @@
 /*
  * config_check: parse a configuration and print it in canonical form,
- * as "honeyd -nv" does, for regress/config/run.sh.
+ * as "honeyd -nv" does, for regress/config/run.sh.  It loads the file
+ * with config_load(), as honeyd does, so it accepts what honeyd -n
+ * accepts and nothing else (run.sh runs honeyd -n too).
  *
  *	config_check [-bs] [-m mac-prefixes] [-p personalities] file
  *
@@ -50,10 +52,11 @@ struct names {
 
 static int	 names_load(struct names *, const char *);
 static int	 names_check(const char *, void *);
-static void	 queries(FILE *, const char *, const struct honeyd_config *);
-static void	 query(FILE *, char *, const struct honeyd_config *);
-static void	 mac_query(FILE *, const char *,
-		    const struct honeyd_config *);
+static void	 queries(FILE *, const char *, const struct honeyd_config *,
+		    const struct ether_map *);
+static void	 query(FILE *, char *, const struct honeyd_config *,
+		    const struct ether_map *);
+static void	 mac_query(FILE *, const char *, const struct ether_map *);
 static void	 resolve(FILE *, char **, const struct honeyd_config *);
 static void	 stats(const struct honeyd_config *, double);
 static struct honeyd_config *parse_buffer(const char *, struct names *);
@@ -166,24 +169,22 @@ resolve(FILE *out, char **w, const struct honeyd_config *conf)
 }
 
 static void
-mac_query(FILE *out, const char *a, const struct honeyd_config *conf)
+mac_query(FILE *out, const char *a, const struct ether_map *em)
 {
-	struct ether_map	*em;
 	uint8_t			 m[6];
 
-	if ((em = ether_map_build(conf)) == NULL)
-		errx(2, "ether_map_build");
+	if (em == NULL)
+		errx(2, "mac query of a configuration read with -b");
 	if (ether_map_lookup(em, addr(a), m))
 		fprintf(out, "# mac %s: %02x:%02x:%02x:%02x:%02x:%02x\n", a,
 		    m[0], m[1], m[2], m[3], m[4], m[5]);
 	else
 		fprintf(out, "# mac %s: the interface's\n", a);
-	ether_map_free(em);
-	ether_release();
 }
 
 static void
-query(FILE *out, char *q, const struct honeyd_config *conf)
+query(FILE *out, char *q, const struct honeyd_config *conf,
+    const struct ether_map *em)
 {
 	const struct template	*t;
 	const struct bind	*b;
@@ -235,13 +236,14 @@ query(FILE *out, char *q, const struct honeyd_config *conf)
 			    ntoa(cs.r[i].hi, hi, sizeof(hi)));
 		claim_clear(&cs);
 	} else if (strcmp(w[0], "mac") == 0 && n >= 2)
-		mac_query(out, w[1], conf);
+		mac_query(out, w[1], em);
 	else
 		errx(2, "bad query: %s", w[0]);
 }
 
 static void
-queries(FILE *out, const char *path, const struct honeyd_config *conf)
+queries(FILE *out, const char *path, const struct honeyd_config *conf,
+    const struct ether_map *em)
 {
 	FILE	*f;
 	char	*line = NULL;
@@ -251,7 +253,7 @@ queries(FILE *out, const char *path, const struct honeyd_config *conf)
 		err(2, "%s", path);
 	while (getline(&line, &sz, f) != -1)
 		if (strncmp(line, "#?", 2) == 0)
-			query(out, line + 2, conf);
+			query(out, line + 2, conf, em);
 	free(line);
 	fclose(f);
 }
@@ -301,6 +303,7 @@ int
 main(int argc, char *argv[])
 {
 	struct honeyd_config	*conf;
+	struct ether_map	*em = NULL;
 	struct names		 nm = { NULL, 0 };
 	struct timespec		 t0, t1;
 	int			 ch, bflag = 0, sflag = 0;
@@ -331,10 +334,9 @@ main(int argc, char *argv[])
 	if (bflag)
 		conf = parse_buffer(argv[optind], &nm);
 	else
-		conf = config_parse_file(argv[optind],
-		    nm.n ? names_check : NULL, &nm);
+		conf = config_load(argv[optind], NULL, NULL,
+		    nm.n ? names_check : NULL, &nm, &em);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	ether_release();
 	for (i = 0; i < nm.n; i++)
 		free(nm.v[i]);
 	free(nm.v);
@@ -345,8 +347,9 @@ main(int argc, char *argv[])
 		    (t1.tv_nsec - t0.tv_nsec) / 1e6);
 	else {
 		config_print(stdout, conf);
-		queries(stdout, argv[optind], conf);
+		queries(stdout, argv[optind], conf, em);
 	}
+	ether_map_free(em);
 	config_free(conf);
 	return (0);
 }
