@@ -7,7 +7,8 @@
 #   1. the unit test programs build/regress/unit/test_* and
 #      build-asan/regress/unit/test_* (built by the Makefile),
 #   2. regress/config/run.sh, if there is one, once with each build's
-#      config_check program (build/config_check, build-asan/config_check),
+#      config_check program (build/config_check, build-asan/config_check)
+#      and honeyd beside it,
 #   3. every regress/netns/*.sh, against the daemon in $HONEYD, or by
 #      default against both builds: build-asan/honeyd (the sanitizers
 #      see the engine's memory errors) and build/honeyd (what make
