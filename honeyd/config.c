@@ -763,6 +763,7 @@ static const struct option_key {
 	{ "service", "timeout", OPT(service.timeout), 0, 86400 * 7 },
 };
 #define OPTION_KEYS	(sizeof(option_table) / sizeof(option_table[0]))
+_Static_assert(OPTION_KEYS <= 32, "a bit of conf_options.given per key");
 
 static void
 options_default(struct conf_options *o)

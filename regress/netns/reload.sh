@@ -24,6 +24,7 @@ bind 198.19.2.10 web
 CONF
 )
 second=$(tb_conf second.conf <<'CONF'
+option service max 7
 create default
 set default default tcp action reset
 create web
@@ -58,6 +59,12 @@ check_match "honeyd -nv prints the config back" "add web tcp port 80 open" \
 honeyd_start "$first" 198.19.0.0/16
 check_eq "first config: 80 open, 22 closed" "22/closed 80/open" \
     "$(states 198.19.2.10 tcp 22,80)"
+limits() {
+	"$TB_PY" "$TB_TOOLS/ctlclient.py" -s "$TB_TMP/honeyd.sock" services |
+	    grep -o '"max": [0-9]*'
+}
+check_eq "first config: the default service limit" '"max": 1024' \
+    "$(limits)"
 
 # A good new config replaces the running one.
 cp "$second" "$first"
@@ -66,6 +73,8 @@ check_match "engine reports the reload" "configuration reloaded" \
     "$(cat "$HONEYD_LOG")"
 check_eq "after SIGHUP: 22 open, 80 closed" "22/open 80/closed" \
     "$(states 198.19.2.10 tcp 22,80)"
+check_eq "after SIGHUP: the engine has the new option service max" \
+    '"max": 7' "$(limits)"
 
 # A bad one is refused and the running one stays.
 cp "$broken" "$first"
