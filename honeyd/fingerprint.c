@@ -1148,7 +1148,7 @@ fpdb_entries(const struct fpdb *db, const char *name)
 	return ((fp = fpdb_find(db, name)) != NULL ? fp->nsame : 0);
 }
 
-/* The index of the first entry named like entry i, while loading. */
+/* The index of the first entry of that name, before fpdb_number. */
 static size_t
 name_first(const struct fpdb *db, const char *name)
 {
