@@ -312,13 +312,16 @@ plan_resp(struct pers_resp *pr, const struct fingerprint *fp, enum fp_test t,
 /*
  * Where a SYN+ACK's options and window come from when OPS or WIN does
  * not say (a line of R=N only): another SYN+ACK the fingerprint
- * describes, T3's if it is one, else ECN's.
+ * describes, T3's if it is one, else ECN's.  With neither, a SEQ TS
+ * other than U still says the SYN+ACKs carried timestamps (nmap saw
+ * their rate): a plain layout with one (pers_tcp.c).
  */
 static void
 plan_synack_src(struct pers_plan *p, const struct fingerprint *fp,
     uint64_t seed, struct pers_ops *ops, uint16_t *win)
 {
 	const struct pers_resp	*t3 = &p->resp[PR_IDX(FPT_T3)];
+	const struct fpexpr	*ts;
 
 	ops->alt = PERS_NONE;
 	*win = DEFAULT_WIN;
@@ -331,8 +334,14 @@ plan_synack_src(struct pers_plan *p, const struct fingerprint *fp,
 		ops->test = FPT_ECN;
 		ops->attr = FP_ECN_O;
 		*win = p->resp[PR_IDX(FPT_ECN)].win;
-	} else
+	} else {
+		ts = fingerprint_attr(fp, FPT_SEQ, FP_SEQ_TS);
+		if (ts != NULL && !fpexpr_match(ts, "U")) {
+			ops->test = PERS_OPS_TS;
+			ops->alt = 0;
+		}
 		return;
+	}
 	ops->alt = pick_alt(fp, ops->test, ops->attr, seed);
 }
 

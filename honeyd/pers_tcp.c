@@ -160,8 +160,14 @@ static int
 ops_text(const struct fingerprint *fp, enum fp_test t, u_int a, uint8_t alt,
     const char **s, size_t *len)
 {
+	static const char	 tsonly[] = "M5B4NNT11";
 	const struct fpexpr	*e;
 
+	if (t == PERS_OPS_TS && alt != PERS_NONE) {
+		*s = tsonly;
+		*len = sizeof(tsonly) - 1;
+		return (0);
+	}
 	if (alt == PERS_NONE || (e = fingerprint_attr(fp, t, a)) == NULL ||
 	    alt >= e->nterms)
 		return (-1);
