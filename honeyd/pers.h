@@ -155,6 +155,8 @@ struct pers_state {
 	uint16_t	 id[PST_MAX];	/* IP ID counters */
 	uint64_t	 boot_us;	/* monotonic time of the "boot" */
 	uint32_t	 ts_base;	/* timestamp clock at boot_us */
+	uint64_t	 ts_probe_us;	/* racing clock: the last probe's */
+	uint32_t	 ts_probe;	/* answer, when and what it said */
 };
 
 /*

@@ -470,11 +470,15 @@ plan_ts(struct pers_plan *p, const struct fingerprint *fp, uint64_t seed)
 		p->ts_hz = pers_ts_hz(v);
 		/*
 		 * A racing clock (per-connection offsets, as Linux has)
-		 * steps close to 2^31 between probes; the low end of what
-		 * rounds to v leaves room for a scanner running late.
+		 * steps close to 2^31 between probes.  nmap takes a step
+		 * past 2^31 as one backwards, so ts_racing (pers_tcp.c)
+		 * caps them there, and probes that nmap sends late (0.2 s
+		 * apart rather than 0.1 s, when it scans many hosts) see
+		 * a slower clock: the middle of what rounds to v leaves
+		 * the on-time ones room to make up for them.
 		 */
 		if (v >= 0x18 && expr_ok_ts(fp, v - 1) == 0)
-			p->ts_hz = exp2(v - 0.45);
+			p->ts_hz = exp2(v);
 		else if (v >= 0x18)
 			p->ts_hz = exp2(v - 0.95);
 	} else

@@ -288,7 +288,8 @@ pers_get(struct host *h, const struct template *t)
 		return (st);
 	if ((plan = pers_plan_get(fp)) == NULL)
 		return (NULL);
-	key = name_key(fingerprint_name(fp));
+	/* Another entry of the same name is another machine. */
+	key = name_key(fingerprint_name(fp)) ^ (fp->nth - 1);
 	if (st == NULL) {
 		if ((st = calloc(1, sizeof(*st))) == NULL)
 			return (NULL);
