@@ -304,7 +304,8 @@ static size_t	 name_first(const struct fpdb *, const char *);
 static int	 fp_answers(const struct fingerprint *, enum fp_test);
 static const void *fp_value(const struct fingerprint *, enum fp_test, u_int);
 static int	 fp_same(const void *, const void *);
-static size_t	 fpdb_typical(const struct fpdb *, const size_t *, size_t);
+static size_t	 fpdb_typical(const struct fpdb *, const size_t *, size_t,
+		    const void **, size_t *);
 static int	 fpdb_number(struct fpdb *);
 static void	 print_entry(FILE *, const struct fingerprint *, int);
 
@@ -1206,29 +1207,33 @@ fp_same(const void *x, const void *y)
  * by what they say, so the choice depends on the file alone.
  */
 static size_t
-fpdb_typical(const struct fpdb *db, const size_t *m, size_t k)
+fpdb_typical(const struct fpdb *db, const size_t *m, size_t k,
+    const void **dv, size_t *dc)
 {
 	const struct fingerprint *fp;
 	const void	*mode[FPT_MAX][FP_MAXATTR], *v;
-	size_t		 i, j, c, best, bestc, nie = 0, nu1 = 0;
+	size_t		 i, j, nd, best, nie = 0, nu1 = 0;
 	u_int		 t, a, score, top = 0;
 	int		 pass, found = 0;
 
+	/* Distinct values and their counts, in order of first sight. */
 	for (t = 0; t < FPT_MAX; t++)
 		for (a = 0; a < FP_MAXATTR; a++) {
-			best = 0;
-			bestc = 0;
+			nd = 0;
 			for (i = 0; i < k; i++) {
 				v = fp_value(&db->fps[m[i]], t, a);
-				for (c = 0, j = 0; j < k; j++)
-					c += fp_same(v,
-					    fp_value(&db->fps[m[j]], t, a));
-				if (c > bestc) {
-					bestc = c;
-					best = i;
+				for (j = 0; j < nd && !fp_same(v, dv[j]); j++)
+					;
+				if (j == nd) {
+					dv[nd] = v;
+					dc[nd++] = 0;
 				}
+				dc[j]++;
 			}
-			mode[t][a] = fp_value(&db->fps[m[best]], t, a);
+			for (best = 0, j = 1; j < nd; j++)
+				if (dc[j] > dc[best])
+					best = j;
+			mode[t][a] = dv[best];
 		}
 	for (i = 0; i < k; i++) {
 		nie += fp_answers(&db->fps[m[i]], FPT_IE);
@@ -1265,7 +1270,8 @@ fpdb_number(struct fpdb *db)
 {
 	struct fphent	*e;
 	size_t		*grp = NULL, *next = NULL, *last = NULL, *m = NULL;
-	size_t		 i, j, k, rep, len;
+	size_t		*dc = NULL, i, j, k, rep, len;
+	const void	**dv = NULL;
 	int		 rv = -1;
 
 	if (db->nfps == 0)
@@ -1273,7 +1279,9 @@ fpdb_number(struct fpdb *db)
 	if ((grp = calloc(db->nfps, sizeof(*grp))) == NULL ||
 	    (next = calloc(db->nfps, sizeof(*next))) == NULL ||
 	    (last = calloc(db->nfps, sizeof(*last))) == NULL ||
-	    (m = calloc(db->nfps, sizeof(*m))) == NULL)
+	    (m = calloc(db->nfps, sizeof(*m))) == NULL ||
+	    (dv = calloc(db->nfps, sizeof(*dv))) == NULL ||
+	    (dc = calloc(db->nfps, sizeof(*dc))) == NULL)
 		goto done;
 	for (i = 0; i < db->nfps; i++) {
 		grp[i] = name_first(db, db->fps[i].name);
@@ -1299,7 +1307,7 @@ fpdb_number(struct fpdb *db)
 			db->fps[m[j]].typical = 0;
 		}
 		if (rep == SIZE_MAX)
-			rep = k > 1 ? fpdb_typical(db, m, k) : i;
+			rep = k > 1 ? fpdb_typical(db, m, k, dv, dc) : i;
 		db->fps[rep].typical = 1;
 		len = strlen(db->fps[i].name);
 		e = fph_find(&db->names, NULL, db->fps[i].name, len,
@@ -1312,6 +1320,8 @@ fpdb_number(struct fpdb *db)
 	free(next);
 	free(last);
 	free(m);
+	free(dv);
+	free(dc);
 	return (rv);
 }
 
