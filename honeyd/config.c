@@ -175,6 +175,7 @@ template_clone(struct honeyd_config *conf, const char *name,
 		return (NULL);
 	t->flags = src->flags;
 	t->pers = src->pers;
+	t->pers_entry = src->pers_entry;
 	t->uptime = src->uptime;
 	t->droprate_in = src->droprate_in;
 	t->droprate_syn = src->droprate_syn;

@@ -257,6 +257,7 @@ static void	 parse_test(struct fpparse *, const char *, size_t,
 static void	 pend_flush(struct fpparse *, int);
 static void	 parse_class(struct fpparse *, const char *, size_t);
 static void	 parse_cpe(struct fpparse *, const char *, size_t);
+static void	 parse_entry(struct fpparse *, const char *, size_t);
 static struct fpmeta *meta_add(struct fpparse *);
 static void	 parse_line(struct fpparse *, const char *, size_t);
 static void	 entry_open(struct fpparse *, const char *, size_t);
@@ -299,6 +300,14 @@ static void	 print_line(FILE *, const char *, const struct fpkind *,
 static void	 print_class(FILE *, const struct fpmeta *);
 static void	 fphash_clear(struct fphash *);
 static void	 fpdb_shrink(struct fpdb *);
+static size_t	 name_first(const struct fpdb *, const char *);
+static int	 fp_answers(const struct fingerprint *, enum fp_test);
+static const void *fp_value(const struct fingerprint *, enum fp_test, u_int);
+static int	 fp_same(const void *, const void *);
+static size_t	 fpdb_typical(const struct fpdb *, const size_t *, size_t,
+		    const void **, size_t *);
+static int	 fpdb_number(struct fpdb *);
+static void	 print_entry(FILE *, const struct fingerprint *, int);
 
 static fpdb_logfn	 fp_logfn = fp_defaultlog;
 
@@ -786,6 +795,39 @@ parse_cpe(struct fpparse *p, const char *s, size_t len)
 	m->f[0] = intern_str(p, s, len);
 }
 
+/*
+ * "Entry N of M [typical]": which of the M entries of its name this one
+ * was in the file it was chosen from (fingerprint_print_entry).
+ */
+static void
+parse_entry(struct fpparse *p, const char *s, size_t len)
+{
+	char		 buf[64], word[16];
+	u_int		 n, m;
+	int		 used = 0;
+
+	if (len >= sizeof(buf))
+		goto bad;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	word[0] = '\0';
+	if (sscanf(buf, "%u of %u%n %15s%n", &n, &m, &used, word,
+	    &used) < 2 || (size_t)used != len || n == 0 || n > m ||
+	    (word[0] != '\0' && strcmp(word, "typical") != 0))
+		goto bad;
+	if (p->fp.nth != 0) {
+		parse_error(p, p->lineno, "Entry repeated");
+		return;
+	}
+	p->fp.nth = n;
+	p->fp.nsame = m;
+	p->fp.typical = word[0] != '\0';
+	return;
+ bad:
+	parse_error(p, p->lineno, "malformed Entry line, expected "
+	    "Entry N of M [typical]");
+}
+
 static void
 entry_open(struct fpparse *p, const char *name, size_t len)
 {
@@ -853,7 +895,7 @@ entry_close(struct fpparse *p)
 		db->capfps = ncap;
 	}
 	db->fps[db->nfps++] = p->fp;
-	/* Names repeat in nmap-os-db; the first entry keeps the name. */
+	/* Names repeat in nmap-os-db: the first for now, fpdb_number. */
 	len = strlen(p->fp.name);
 	hv = fph_hash(NULL, p->fp.name, len);
 	if (fph_find(&db->names, NULL, p->fp.name, len, hv) == NULL &&
@@ -905,14 +947,17 @@ parse_line(struct fpparse *p, const char *s, size_t len)
 		return;
 	}
 	if ((wlen == 5 && memcmp(s, "Class", 5) == 0) ||
+	    (wlen == 5 && memcmp(s, "Entry", 5) == 0) ||
 	    (wlen == 3 && memcmp(s, "CPE", 3) == 0)) {
 		if (!p->incur)
 			parse_error(p, p->lineno, "%.*s outside a fingerprint",
 			    (int)wlen, s);
-		else if (wlen == 5)
+		else if (wlen == 3)
+			parse_cpe(p, w, s + len - w);
+		else if (*s == 'C')
 			parse_class(p, w, s + len - w);
 		else
-			parse_cpe(p, w, s + len - w);
+			parse_entry(p, w, s + len - w);
 		return;
 	}
 
@@ -969,6 +1014,8 @@ fpdb_load_buffer(const char *file, const char *buf, size_t len)
 	/* Only needed while reading; the lines table points into buf. */
 	fphash_clear(&p.db->lines);
 	fphash_clear(&p.db->strs);
+	if (!p.nomem && !p.errors && fpdb_number(p.db) == -1)
+		p.nomem = 1;
 	if (p.nomem)
 		fpdb_log(LOG_ERR, "%s: out of memory", file);
 	if (p.nomem || p.errors) {
@@ -1065,7 +1112,7 @@ fpdb_nth(const struct fpdb *db, size_t i)
 	return (i < db->nfps ? &db->fps[i] : NULL);
 }
 
-/* Exact, case-sensitive; of entries sharing a name, the first. */
+/* Exact, case-sensitive; of entries sharing a name, the typical one. */
 const struct fingerprint *
 fpdb_find(const struct fpdb *db, const char *name)
 {
@@ -1074,6 +1121,208 @@ fpdb_find(const struct fpdb *db, const char *name)
 
 	e = fph_find(&db->names, NULL, name, len, fph_hash(NULL, name, len));
 	return (e != NULL ? &db->fps[(uintptr_t)e->val - 1] : NULL);
+}
+
+/*
+ * The n-th entry (1-based) of that name, the typical one for 0, NULL if
+ * there is none.  A walk: only configuration loads ask.
+ */
+const struct fingerprint *
+fpdb_find_entry(const struct fpdb *db, const char *name, u_int n)
+{
+	size_t	 i;
+
+	if (n == 0)
+		return (fpdb_find(db, name));
+	for (i = 0; i < db->nfps; i++)
+		if (db->fps[i].nth == n && strcmp(db->fps[i].name, name) == 0)
+			return (&db->fps[i]);
+	return (NULL);
+}
+
+/* How many entries have that name in the file they came from. */
+u_int
+fpdb_entries(const struct fpdb *db, const char *name)
+{
+	const struct fingerprint	*fp;
+
+	return ((fp = fpdb_find(db, name)) != NULL ? fp->nsame : 0);
+}
+
+/* The index of the first entry of that name, before fpdb_number. */
+static size_t
+name_first(const struct fpdb *db, const char *name)
+{
+	struct fphent	*e;
+	size_t		 len = strlen(name);
+
+	e = fph_find(&db->names, NULL, name, len, fph_hash(NULL, name, len));
+	return ((uintptr_t)e->val - 1);
+}
+
+/* Whether fp answers probe t (U1, IE): the line is there, R is not N. */
+static int
+fp_answers(const struct fingerprint *fp, enum fp_test t)
+{
+	const struct fpexpr	*r;
+
+	if (fp->test[t] == NULL)
+		return (0);
+	r = fingerprint_attr(fp, t, 0);		/* R, for both */
+	return (r == NULL || fpexpr_match(r, "Y"));
+}
+
+/* An attribute's value to compare: the expression, NULL, or no line. */
+static const char	 fp_noline;
+
+static const void *
+fp_value(const struct fingerprint *fp, enum fp_test t, u_int a)
+{
+	if (fp->test[t] == NULL)
+		return (&fp_noline);
+	return (a < fp->test[t]->nattr ? fp->test[t]->v[a] : NULL);
+}
+
+/* Expressions are interned by text, but a first-generation one is not. */
+static int
+fp_same(const void *x, const void *y)
+{
+	if (x == y)
+		return (1);
+	if (x == NULL || y == NULL || x == &fp_noline || y == &fp_noline)
+		return (0);
+	return (strcmp(((const struct fpexpr *)x)->raw,
+	    ((const struct fpexpr *)y)->raw) == 0);
+}
+
+#define FP_MAXATTR	16		/* more than any test has */
+
+/*
+ * Of k entries sharing a name, the most typical: for each attribute of
+ * each test, the value most of them have (the first such on a tie), and
+ * the entry that has most of these values, the first on a tie.  If most
+ * of them answer the ping (IE) or the UDP probe (U1), only an entry
+ * that does may win: a user who asks for "Linux 2.6.32" expects a host
+ * that answers as most Linux 2.6.32 hosts did.  Entries are compared
+ * by what they say, so the choice depends on the file alone.
+ */
+static size_t
+fpdb_typical(const struct fpdb *db, const size_t *m, size_t k,
+    const void **dv, size_t *dc)
+{
+	const struct fingerprint *fp;
+	const void	*mode[FPT_MAX][FP_MAXATTR], *v;
+	size_t		 i, j, nd, best, nie = 0, nu1 = 0;
+	u_int		 t, a, score, top = 0;
+	int		 pass, found = 0;
+
+	/* Distinct values and their counts, in order of first sight. */
+	for (t = 0; t < FPT_MAX; t++)
+		for (a = 0; a < FP_MAXATTR; a++) {
+			nd = 0;
+			for (i = 0; i < k; i++) {
+				v = fp_value(&db->fps[m[i]], t, a);
+				for (j = 0; j < nd && !fp_same(v, dv[j]); j++)
+					;
+				if (j == nd) {
+					dv[nd] = v;
+					dc[nd++] = 0;
+				}
+				dc[j]++;
+			}
+			for (best = 0, j = 1; j < nd; j++)
+				if (dc[j] > dc[best])
+					best = j;
+			mode[t][a] = dv[best];
+		}
+	for (i = 0; i < k; i++) {
+		nie += fp_answers(&db->fps[m[i]], FPT_IE);
+		nu1 += fp_answers(&db->fps[m[i]], FPT_U1);
+	}
+	best = 0;
+	/* Pass 0 keeps the answering rule; pass 1 if no entry meets it. */
+	for (pass = 0; pass < 2 && !found; pass++)
+		for (i = 0; i < k; i++) {
+			fp = &db->fps[m[i]];
+			if (pass == 0 &&
+			    ((2 * nie > k && !fp_answers(fp, FPT_IE)) ||
+			    (2 * nu1 > k && !fp_answers(fp, FPT_U1))))
+				continue;
+			for (score = 0, t = 0; t < FPT_MAX; t++)
+				for (a = 0; a < FP_MAXATTR; a++)
+					score += fp_same(fp_value(fp, t, a),
+					    mode[t][a]);
+			if (!found || score > top) {
+				top = score;
+				best = i;
+				found = 1;
+			}
+		}
+	return (m[best]);
+}
+
+/*
+ * Number the entries of each name (unless an Entry line did) and point
+ * the name at its typical entry: the one marked so, else fpdb_typical's.
+ */
+static int
+fpdb_number(struct fpdb *db)
+{
+	struct fphent	*e;
+	size_t		*grp = NULL, *next = NULL, *last = NULL, *m = NULL;
+	size_t		*dc = NULL, i, j, k, rep, len;
+	const void	**dv = NULL;
+	int		 rv = -1;
+
+	if (db->nfps == 0)
+		return (0);
+	if ((grp = calloc(db->nfps, sizeof(*grp))) == NULL ||
+	    (next = calloc(db->nfps, sizeof(*next))) == NULL ||
+	    (last = calloc(db->nfps, sizeof(*last))) == NULL ||
+	    (m = calloc(db->nfps, sizeof(*m))) == NULL ||
+	    (dv = calloc(db->nfps, sizeof(*dv))) == NULL ||
+	    (dc = calloc(db->nfps, sizeof(*dc))) == NULL)
+		goto done;
+	for (i = 0; i < db->nfps; i++) {
+		grp[i] = name_first(db, db->fps[i].name);
+		next[i] = SIZE_MAX;
+		if (grp[i] != i)
+			next[last[grp[i]]] = i;
+		last[grp[i]] = i;
+	}
+	for (i = 0; i < db->nfps; i++) {
+		if (grp[i] != i)
+			continue;
+		rep = SIZE_MAX;
+		for (k = 0, j = i; j != SIZE_MAX; j = next[j]) {
+			m[k++] = j;
+			if (db->fps[j].typical && rep == SIZE_MAX)
+				rep = j;
+		}
+		for (j = 0; j < k; j++) {
+			if (db->fps[m[j]].nth == 0) {
+				db->fps[m[j]].nth = j + 1;
+				db->fps[m[j]].nsame = k;
+			}
+			db->fps[m[j]].typical = 0;
+		}
+		if (rep == SIZE_MAX)
+			rep = k > 1 ? fpdb_typical(db, m, k, dv, dc) : i;
+		db->fps[rep].typical = 1;
+		len = strlen(db->fps[i].name);
+		e = fph_find(&db->names, NULL, db->fps[i].name, len,
+		    fph_hash(NULL, db->fps[i].name, len));
+		e->val = (void *)(uintptr_t)(rep + 1);
+	}
+	rv = 0;
+ done:
+	free(grp);
+	free(next);
+	free(last);
+	free(m);
+	free(dv);
+	free(dc);
+	return (rv);
 }
 
 /* A random entry: from r if given, else from arc4random. */
@@ -1426,9 +1675,29 @@ print_class(FILE *f, const struct fpmeta *m)
 void
 fingerprint_print(FILE *f, const struct fingerprint *fp)
 {
+	print_entry(f, fp, 0);
+}
+
+/*
+ * The same with, for a repeated name, an Entry line: a file of chosen
+ * entries (the engine's) then finds by name and number what this one
+ * did.
+ */
+void
+fingerprint_print_entry(FILE *f, const struct fingerprint *fp)
+{
+	print_entry(f, fp, fp->nsame > 1);
+}
+
+static void
+print_entry(FILE *f, const struct fingerprint *fp, int entry)
+{
 	u_int	 i;
 
 	fprintf(f, "Fingerprint %s\n", fp->name);
+	if (entry)
+		fprintf(f, "Entry %u of %u%s\n", fp->nth, fp->nsame,
+		    fp->typical ? " typical" : "");
 	for (i = 0; i < fp->nmeta; i++) {
 		if (fp->meta[i].type == FPM_CLASS)
 			print_class(f, &fp->meta[i]);

@@ -452,6 +452,7 @@ struct template {
 	char			*name;
 	int			 flags;		/* TMPL_F_* */
 	char			*personality;	/* fingerprint name or NULL */
+	u_int			 pers_entry;	/* "entry N"; 0: the typical */
 	const struct fingerprint *pers;	/* resolved, NULL: host stack */
 	struct action		 defaults[HP_MAX];
 	struct port_tree	 ports;

@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "honeyd.h"
+#include "personality.h"
 
 #define WORD_MAX	8192	/* longest word or quoted string */
 #define NOCHAR		(-2)	/* nothing pushed back */
@@ -134,7 +135,7 @@ static void	 conf_delete(struct template *);
 static void	 conf_delete_port(struct template *, int, int64_t);
 static int	 action_check(struct action *, int);
 static void	 conf_set_default(struct template *, int, struct action *);
-static void	 conf_set_personality(struct template *, char *);
+static void	 conf_set_personality(struct template *, char *, int64_t);
 static void	 conf_set_string(char **, char *);
 static void	 conf_set_ethernet(struct template *, char *);
 static void	 conf_set_id(struct template *, int64_t, int64_t);
@@ -297,7 +298,11 @@ set		: SET tmplmod DEFAULT proto ACTION action {
 			conf_set_default($2, $4, &$6);
 		}
 		| SET tmplmod PERSONALITY string {
-			conf_set_personality($2, $4);
+			conf_set_personality($2, $4, 0);
+		}
+		| SET tmplmod PERSONALITY string ENTRY uint {
+			conf_set_personality($2, $4,
+			    num_range($6, 1, UINT32_MAX, "entry"));
 		}
 		| SET tmplmod PERSONALITY RANDOM {
 			if ($2 != NULL) {
@@ -1554,13 +1559,26 @@ conf_set_default(struct template *t, int proto, struct action *a)
 	t->defaults[hp] = *a;
 }
 
+/*
+ * "entry N" picks the N-th entry of a repeated name (n; 0: the typical
+ * one, -1: a bad number, already told).  Only a real fingerprint file
+ * says how many there are; other checkers (tests) take any number.
+ */
 static void
-conf_set_personality(struct template *t, char *name)
+conf_set_personality(struct template *t, char *name, int64_t n)
 {
+	u_int	 m;
+
 	if (pers_check != NULL && pers_check(name, pers_arg) == -1)
 		conf_error("unknown personality \"%s\"", name);
-	if (t != NULL)
+	else if (n > 0 && pers_check == fpdb_check_name &&
+	    (m = fpdb_entries(pers_arg, name)) < n)
+		conf_error("personality \"%s\" has %u entr%s, not %lld",
+		    name, m, m == 1 ? "y" : "ies", (long long)n);
+	if (t != NULL) {
 		t->flags &= ~TMPL_F_PERS_RANDOM;
+		t->pers_entry = n > 0 ? n : 0;
+	}
 	conf_set_string(t != NULL ? &t->personality : NULL, name);
 }
 

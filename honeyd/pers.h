@@ -31,6 +31,8 @@ struct tcp_seg;
 struct tcp_reply;
 
 #define PERS_NONE	0xff	/* an unchecked attribute */
+/* pers_ops test: no line says, but SEQ TS wants a timestamp (pers_plan) */
+#define PERS_OPS_TS	FPT_MAX
 
 /* The TCP answers a fingerprint describes, indexed from FPT_ECN. */
 #define PR_IDX(test)	((test) - FPT_ECN)	/* ECN, T1..T7 */
@@ -48,7 +50,7 @@ enum { PCC_N, PCC_Y, PCC_S, PCC_O };
 
 /* Where an option string comes from: test, attribute, alternative. */
 struct pers_ops {
-	uint8_t		 test;		/* enum fp_test */
+	uint8_t		 test;		/* enum fp_test, or PERS_OPS_TS */
 	uint8_t		 attr;
 	uint8_t		 alt;		/* PERS_NONE: no options */
 };
@@ -153,6 +155,8 @@ struct pers_state {
 	uint16_t	 id[PST_MAX];	/* IP ID counters */
 	uint64_t	 boot_us;	/* monotonic time of the "boot" */
 	uint32_t	 ts_base;	/* timestamp clock at boot_us */
+	uint64_t	 ts_probe_us;	/* racing clock: the last probe's */
+	uint32_t	 ts_probe;	/* answer, when and what it said */
 };
 
 /*

@@ -312,13 +312,16 @@ plan_resp(struct pers_resp *pr, const struct fingerprint *fp, enum fp_test t,
 /*
  * Where a SYN+ACK's options and window come from when OPS or WIN does
  * not say (a line of R=N only): another SYN+ACK the fingerprint
- * describes, T3's if it is one, else ECN's.
+ * describes, T3's if it is one, else ECN's.  With neither, a SEQ TS
+ * other than U still says the SYN+ACKs carried timestamps (nmap saw
+ * their rate): a plain layout with one (pers_tcp.c).
  */
 static void
 plan_synack_src(struct pers_plan *p, const struct fingerprint *fp,
     uint64_t seed, struct pers_ops *ops, uint16_t *win)
 {
 	const struct pers_resp	*t3 = &p->resp[PR_IDX(FPT_T3)];
+	const struct fpexpr	*ts;
 
 	ops->alt = PERS_NONE;
 	*win = DEFAULT_WIN;
@@ -331,8 +334,14 @@ plan_synack_src(struct pers_plan *p, const struct fingerprint *fp,
 		ops->test = FPT_ECN;
 		ops->attr = FP_ECN_O;
 		*win = p->resp[PR_IDX(FPT_ECN)].win;
-	} else
+	} else {
+		ts = fingerprint_attr(fp, FPT_SEQ, FP_SEQ_TS);
+		if (ts != NULL && !fpexpr_match(ts, "U")) {
+			ops->test = PERS_OPS_TS;
+			ops->alt = 0;
+		}
 		return;
+	}
 	ops->alt = pick_alt(fp, ops->test, ops->attr, seed);
 }
 
@@ -461,11 +470,15 @@ plan_ts(struct pers_plan *p, const struct fingerprint *fp, uint64_t seed)
 		p->ts_hz = pers_ts_hz(v);
 		/*
 		 * A racing clock (per-connection offsets, as Linux has)
-		 * steps close to 2^31 between probes; the low end of what
-		 * rounds to v leaves room for a scanner running late.
+		 * steps close to 2^31 between probes.  nmap takes a step
+		 * past 2^31 as one backwards, so ts_racing (pers_tcp.c)
+		 * caps them there, and probes that nmap sends late (0.2 s
+		 * apart rather than 0.1 s, when it scans many hosts) see
+		 * a slower clock: the middle of what rounds to v leaves
+		 * the on-time ones room to make up for them.
 		 */
 		if (v >= 0x18 && expr_ok_ts(fp, v - 1) == 0)
-			p->ts_hz = exp2(v - 0.45);
+			p->ts_hz = exp2(v);
 		else if (v >= 0x18)
 			p->ts_hz = exp2(v - 0.95);
 	} else

@@ -55,6 +55,7 @@ static enum fp_test stray_test(const struct tcp_seg *, enum tcp_reply_kind);
 static int	 ops_text(const struct fingerprint *, enum fp_test, u_int,
 		    uint8_t, const char **, size_t *);
 static uint32_t	 ts_now(struct pers_state *, int);
+static uint32_t	 ts_racing(struct pers_state *, uint64_t);
 static void	 set_ops(struct pers_state *, const struct fingerprint *,
 		    enum fp_test, u_int, uint8_t, const struct tcp_seg *, int,
 		    int, struct tcp_reply *);
@@ -160,8 +161,14 @@ static int
 ops_text(const struct fingerprint *fp, enum fp_test t, u_int a, uint8_t alt,
     const char **s, size_t *len)
 {
+	static const char	 tsonly[] = "M5B4NNT11";
 	const struct fpexpr	*e;
 
+	if (t == PERS_OPS_TS && alt != PERS_NONE) {
+		*s = tsonly;
+		*len = sizeof(tsonly) - 1;
+		return (0);
+	}
 	if (alt == PERS_NONE || (e = fingerprint_attr(fp, t, a)) == NULL ||
 	    alt >= e->nterms)
 		return (-1);
@@ -187,9 +194,37 @@ ts_now(struct pers_state *st, int probe)
 		return (0);
 	if (p->ts_hz > PERS_FAST_HZ && !probe)
 		v = st->ts_base + (uint32_t)((now - st->boot_us) / 1000);
+	else if (p->ts_hz > PERS_FAST_HZ)
+		v = ts_racing(st, now);
 	else
 		v = pers_ts_clock(p, st->ts_base, st->boot_us, now);
 	return (v == 0 && p->ts == PTS_CLOCK ? 1 : v);
+}
+
+/*
+ * A racing clock for the probes.  nmap takes the smaller way round
+ * between two timestamps (a step past 2^31 counts as one backwards);
+ * at 2^34 Hz, probes 0.2 s apart would seem to step back.  So between
+ * two answers the clock steps at most 2^31 - 1, whatever the time
+ * between them: a scanner that falls behind sees a slower clock, as
+ * it would a real stack's random offsets, never a reversed one.
+ */
+static uint32_t
+ts_racing(struct pers_state *st, uint64_t now)
+{
+	double	 d;
+	uint32_t v;
+
+	if (st->ts_probe_us == 0 || now < st->ts_probe_us)
+		v = pers_ts_clock(st->plan, st->ts_base, st->boot_us, now);
+	else {
+		d = st->plan->ts_hz * ((now - st->ts_probe_us) / 1e6);
+		v = st->ts_probe + (uint32_t)(d < 2147483647.0 ? d :
+		    2147483647.0);
+	}
+	st->ts_probe = v;
+	st->ts_probe_us = now;
+	return (v);
 }
 
 /*

@@ -87,6 +87,8 @@ personality_resolve_random(struct honeyd_config *conf, struct fpdb *db)
 		free(t->personality);
 		if ((t->personality = strdup(fingerprint_name(fp))) == NULL)
 			fatal("strdup");
+		/* The entry drawn, not the typical one of its name. */
+		t->pers_entry = fp->nsame > 1 ? fp->nth : 0;
 		t->flags &= ~TMPL_F_PERS_RANDOM;
 		log_info("template %s: random personality \"%s\"", t->name,
 		    t->personality);
@@ -113,10 +115,11 @@ first_use(const struct honeyd_config *conf, const struct template *t,
 		if (u == t)
 			break;
 		if (u->personality != NULL &&
+		    u->pers_entry == t->pers_entry &&
 		    strcmp(u->personality, t->personality) == 0)
 			return (NULL);
 	}
-	return (fpdb_find(db, t->personality));
+	return (fpdb_find_entry(db, t->personality, t->pers_entry));
 }
 
 /* Print each fingerprint the config uses, once. */
@@ -129,7 +132,7 @@ personality_print_used(FILE *f, const struct honeyd_config *conf,
 
 	TAILQ_FOREACH(t, &conf->tmpl_order, order)
 		if ((fp = first_use(conf, t, db)) != NULL)
-			fingerprint_print(f, fp);
+			fingerprint_print_entry(f, fp);
 }
 
 /*
@@ -143,9 +146,16 @@ personality_check(const struct honeyd_config *conf, const struct fpdb *db)
 	const struct template	*t;
 	const struct fingerprint *fp;
 
-	TAILQ_FOREACH(t, &conf->tmpl_order, order)
-		if ((fp = first_use(conf, t, db)) != NULL)
-			pers_check(fp, warn_test);
+	TAILQ_FOREACH(t, &conf->tmpl_order, order) {
+		if ((fp = first_use(conf, t, db)) == NULL)
+			continue;
+		/* Which of a repeated name's entries answers (-v). */
+		if (fp->nsame > 1)
+			log_info("personality \"%s\" entry %u of %u%s",
+			    fp->name, fp->nth, fp->nsame, t->pers_entry == 0 ?
+			    " (the most typical)" : "");
+		pers_check(fp, warn_test);
+	}
 }
 
 /* Point each template at its fingerprint in the engine's database. */
@@ -158,9 +168,10 @@ personality_attach(struct honeyd_config *conf, struct fpdb *db)
 		t->pers = NULL;
 		if (t->personality == NULL)
 			continue;
-		if ((t->pers = fpdb_find(db, t->personality)) == NULL) {
-			log_warnx("template %s: personality \"%s\" missing",
-			    t->name, t->personality);
+		if ((t->pers = fpdb_find_entry(db, t->personality,
+		    t->pers_entry)) == NULL) {
+			log_warnx("template %s: personality \"%s\" entry %u "
+			    "missing", t->name, t->personality, t->pers_entry);
 			return (-1);
 		}
 	}
@@ -277,7 +288,8 @@ pers_get(struct host *h, const struct template *t)
 		return (st);
 	if ((plan = pers_plan_get(fp)) == NULL)
 		return (NULL);
-	key = name_key(fingerprint_name(fp));
+	/* Another entry of the same name is another machine. */
+	key = name_key(fingerprint_name(fp)) ^ (fp->nth - 1);
 	if (st == NULL) {
 		if ((st = calloc(1, sizeof(*st))) == NULL)
 			return (NULL);
@@ -431,7 +443,8 @@ personality_tmpl_linux(const struct template *t)
 	const struct fingerprint	*fp;
 
 	return (t->personality != NULL && engine->db != NULL &&
-	    (fp = fpdb_find(engine->db, t->personality)) != NULL &&
+	    (fp = fpdb_find_entry(engine->db, t->personality,
+	    t->pers_entry)) != NULL &&
 	    plan_linux(fp));
 }
 

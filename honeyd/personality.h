@@ -190,13 +190,20 @@ struct fingerprint {
 	u_int			 nmeta;
 	const struct fpline	*test[FPT_MAX];	/* NULL: unchecked */
 	const struct fpline	*g1[G1_MAX];	/* gen 1 as written */
+	u_int			 nth;		/* of the entries of its name */
+	u_int			 nsame;		/* entries of its name */
+	int			 typical;	/* the one the name finds */
 };
 
 /*
  * The whole file.  Opaque: everything in it, fingerprints, lines and
  * expressions included, lives until fpdb_free().  Lookup by name is
- * exact and case-sensitive; nmap-os-db repeats some names, and then the
- * first entry answers.  Load errors are logged as "file:line: message"
+ * exact and case-sensitive.  nmap-os-db repeats some names (112 entries
+ * are "Linux 2.6.32"); the name then finds its most typical entry (see
+ * fpdb_typical in fingerprint.c), and fpdb_find_entry the N-th.  A line
+ * "Entry N of M [typical]" after the Fingerprint line, which only
+ * fingerprint_print_entry writes, carries that identity into a file of
+ * chosen entries (the engine's).  Load errors are logged as "file:line: message"
  * and make the load fail; unknown tests or attributes are warnings.
  */
 struct fpdb;
@@ -212,10 +219,14 @@ void		 fpdb_free(struct fpdb *);
 size_t		 fpdb_count(const struct fpdb *);
 const struct fingerprint *fpdb_nth(const struct fpdb *, size_t);
 const struct fingerprint *fpdb_find(const struct fpdb *, const char *);
+const struct fingerprint *fpdb_find_entry(const struct fpdb *, const char *,
+		    u_int);
+u_int		 fpdb_entries(const struct fpdb *, const char *);
 const struct fingerprint *fpdb_random(const struct fpdb *, struct fprng *);
 int		 fpdb_check_name(const char *, void *);
 void		 fpdb_print(FILE *, const struct fpdb *);
 void		 fingerprint_print(FILE *, const struct fingerprint *);
+void		 fingerprint_print_entry(FILE *, const struct fingerprint *);
 const char	*fingerprint_name(const struct fingerprint *);
 const struct fpexpr *fingerprint_attr(const struct fingerprint *,
 		    enum fp_test, u_int);

@@ -304,6 +304,8 @@ print_settings(FILE *f, const struct template *t)
 		print_set(f, t);
 		fputs("personality ", f);
 		print_string(f, t->personality);
+		if (t->pers_entry != 0)
+			fprintf(f, " entry %u", t->pers_entry);
 		fputc('\n', f);
 	}
 	for (i = 0; i < HP_MAX; i++) {

@@ -3,11 +3,16 @@
 # of the server side of ordinary connections to open ports: every packet
 # carries the personality, not just nmap's probes, and the SYN+ACK a
 # client sees is the one nmap's fingerprint describes.  The
-# personalities are ones whose SYN+ACK both nmap-os-db and p0f.fp know.
+# personalities are ones whose SYN+ACK both nmap-os-db and p0f.fp know,
+# at least one for every OS family p0f.fp names SYN+ACKs of (its
+# [tcp:response] labels; a family missing from CASES and from NOFIT
+# fails the test).
 . "$(dirname "$0")/../lib.sh"
 
 tb_setup
 tb_require p0f nc
+
+P0F_FP=/etc/p0f/p0f.fp
 
 # address, personality, what p0f must say (a regex on its os= field)
 CASES="198.19.2.1|Linux 3.6 - 3.10|^Linux
@@ -18,7 +23,36 @@ CASES="198.19.2.1|Linux 3.6 - 3.10|^Linux
 198.19.2.6|OpenBSD 4.9 - 5.4|^OpenBSD
 198.19.2.7|Sun Solaris 2.6|^Solaris
 198.19.2.8|Apple Mac OS X 10.4 (Tiger) (Darwin 8.0.0)|^Mac OS X
-198.19.2.9|HP-UX B.11.00 - B.11.31|^HP-UX"
+198.19.2.9|HP-UX B.11.00 - B.11.31|^HP-UX
+198.19.2.10|Linux 2.4.21 - 2.4.27|^Linux 2\\.4
+198.19.2.11|FreeBSD 8.0-RELEASE|^FreeBSD 8
+198.19.2.12|FreeBSD 10.3-RELEASE|^FreeBSD
+198.19.2.13|Microsoft Windows 2000 Server SP3 or SP4|^Windows"
+
+# Families p0f.fp knows whose SYN+ACK no entry of nmap's database
+# describes: p0f wants a window of exactly 3993 (OpenVMS 7.x) or 25
+# MSS, 36500 (Tru64 4.x); the OpenVMS, Tru64 and Digital UNIX entries
+# of nmap-os-db and nmap.prints have W1 1000, 111C, 1800, 4470, 832C,
+# BB8, F000 or F53C, and a host that answered ordinary clients with
+# p0f's window would no longer be the one nmap describes.
+NOFIT="OpenVMS Tru64"
+
+# Every family of p0f's SYN+ACK labels (s:unix:Linux:3.x -> Linux).
+families=$(awk '/^\[/ { sec = $0; next }
+    sec == "[tcp:response]" && /^label/ {
+	sub(/^label[ \t]*=[ \t]*/, ""); split($0, f, ":"); print f[3] }' \
+    "$P0F_FP" | sort -u)
+check "p0f.fp has SYN+ACK labels" test -n "$families"
+while IFS= read -r fam; do
+	[ -n "$fam" ] || continue
+	if grep -qF "|^$fam" <<<"$CASES"; then
+		tb_pass "p0f family $fam: a personality here"
+	elif [[ " $NOFIT " == *" $fam "* ]]; then
+		tb_pass "p0f family $fam: no nmap-os-db entry fits (NOFIT)"
+	else
+		tb_fail "p0f family $fam: a personality here or in NOFIT"
+	fi
+done <<<"$families"
 
 conf=$TB_TMP/honeyd.conf
 {

@@ -8,8 +8,9 @@ configuration for them, and judge what nmap -O made of them.
 
 pick prints fingerprint names one a line: the names given, else N
 drawn (without repeats, reproducibly for a seed) from the distinct
-names of the file.  Where a file repeats a name, honeyd (like this
-tool) uses the first entry of that name.
+names of the file.  Where a file repeats a name, honeyd uses the most
+typical entry of that name; nmap names hosts by name, so this tool
+scores against the entry of that name that fits best.
 
 report prints per personality its address, the configured name and
 nmap's best guesses with their accuracy, then the totals:
@@ -41,6 +42,7 @@ class Fingerprint:
         self.name = name
         self.classes = []       # (vendor, family, generation, type)
         self.tests = {}         # test -> {attr: expression}
+        self.entries = [self]   # the first of a name: all of that name
 
 
 def parse_avs(body):
@@ -55,7 +57,7 @@ def parse_avs(body):
 
 def load_prints(path):
     """Fingerprints of a file in order, the first of each name."""
-    fps, seen, cur, skipping = [], set(), None, False
+    fps, seen, cur, skipping = [], {}, None, False
     with open(path, encoding="latin-1") as f:
         for line in f:
             line = line.rstrip("\r\n")
@@ -67,8 +69,10 @@ def load_prints(path):
                 name = line[len("Fingerprint "):].strip()
                 cur = Fingerprint(name)
                 if name not in seen:
-                    seen.add(name)
+                    seen[name] = cur
                     fps.append(cur)
+                else:
+                    seen[name].entries.append(cur)
                 continue
             if cur is None or skipping:
                 continue
@@ -151,6 +155,12 @@ def score(ref, obs, points):
                 bad.append("%s.%s=%s (want %s)" % (test, attr,
                                                   obs[test][attr], expr))
     return got, total, bad
+
+
+def best_score(fp, obs, points):
+    """score() of the entry of fp's name that fits obs best."""
+    return max((score(e, obs, points) for e in fp.entries),
+               key=lambda s: s[0] / s[1] if s[1] else 0)
 
 
 def parse_observed(text):
@@ -245,13 +255,13 @@ def judge(fp, byname, matches, obs, points):
         return "none", notes
     top = max(acc for _, acc, _ in matches)
     topnames = [n for n, acc, _ in matches if acc == top]
-    mine = score(fp, obs, points) if obs else None
+    mine = best_score(fp, obs, points) if obs else None
     if mine:
         notes = mine[2]
     if fp.name in topnames:
         return "exact", notes
     if mine and mine[1]:
-        best = max((score(byname[n], obs, points) for n in topnames
+        best = max((best_score(byname[n], obs, points) for n in topnames
                     if n in byname), default=None,
                    key=lambda s: s[0] / s[1] if s[1] else 0)
         if best and best[1] and mine[0] * best[1] >= best[0] * mine[1]:

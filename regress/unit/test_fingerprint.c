@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "honeyd.h"
 #include "personality.h"
 #include "unit.h"
 
@@ -537,6 +538,130 @@ test_lookup(void)
 	fpdb_free(db);
 }
 
+/*
+ * Five entries named X: two ignore pings, three answer them but each
+ * its own way.  Attribute by attribute the two silent ones are the
+ * majority, and entry 1 agrees with most of them; but most entries
+ * answer, so the typical one must: entry 4 (DF=Y like most).
+ */
+static const char entries_prints[] =
+    "Fingerprint X\n"
+    "T1(R=Y%DF=Y%W=100)\n"
+    "IE(R=N)\n"
+    "Fingerprint X\n"
+    "T1(R=Y%DF=Y%W=100)\n"
+    "IE(R=N)\n"
+    "Fingerprint Y\n"
+    "T1(R=N)\n"
+    "Fingerprint X\n"
+    "T1(R=Y%DF=N%W=200)\n"
+    "IE(DFI=N%T=40)\n"
+    "Fingerprint X\n"
+    "T1(R=Y%DF=Y%W=300)\n"
+    "IE(DFI=Y%T=80)\n"
+    "Fingerprint X\n"
+    "T1(R=Y%DF=N%W=400)\n"
+    "IE(DFI=S%T=FF)\n";
+
+static int
+conf_entry(struct fpdb *db, const char *text, u_int want)
+{
+	struct honeyd_config	*conf;
+	struct template		*t;
+	int			 ok;
+
+	conf = config_parse_buffer("t.conf", text, strlen(text),
+	    fpdb_check_name, db);
+	if (conf == NULL)
+		return (want == (u_int)-1);
+	t = TAILQ_FIRST(&conf->tmpl_order);
+	while (t != NULL && strcmp(t->name, "t") != 0)
+		t = TAILQ_NEXT(t, order);
+	ok = t != NULL && t->pers_entry == want;
+	config_free(conf);
+	return (ok);
+}
+
+static void
+test_entries(void)
+{
+	const struct fingerprint *fp, *fp2;
+	struct fpdb	*db, *db2;
+	FILE		*f;
+	char		*buf = NULL;
+	size_t		 len;
+	u_int		 i;
+
+	db = load_str(entries_prints);
+	CHECK(db != NULL);
+	if (db == NULL)
+		return;
+	fp = fpdb_find(db, "X");
+	CHECK(fp != NULL && fp == fpdb_nth(db, 4) && fp->nth == 4 &&
+	    fp->nsame == 5 && fp->typical);
+	for (i = 1; i <= 5; i++) {
+		fp2 = fpdb_find_entry(db, "X", i);
+		CHECK(fp2 != NULL && fp2->nth == i &&
+		    fp2 == fpdb_nth(db, i < 3 ? i - 1 : i) &&
+		    fp2->typical == (i == 4));
+	}
+	CHECK(fpdb_find_entry(db, "X", 0) == fp);
+	CHECK(fpdb_find_entry(db, "X", 6) == NULL);
+	CHECK(fpdb_find_entry(db, "Z", 1) == NULL);
+	CHECK(fpdb_entries(db, "X") == 5 && fpdb_entries(db, "Y") == 1 &&
+	    fpdb_entries(db, "Z") == 0);
+	fp2 = fpdb_find(db, "Y");
+	CHECK(fp2 != NULL && fp2->nth == 1 && fp2->nsame == 1 &&
+	    fp2->typical);
+
+	/* Two chosen entries, as the engine gets them: found the same. */
+	if ((f = open_memstream(&buf, &len)) != NULL) {
+		fingerprint_print_entry(f, fpdb_find_entry(db, "X", 2));
+		fingerprint_print_entry(f, fp);
+		fingerprint_print_entry(f, fpdb_find(db, "Y"));
+		fclose(f);
+	}
+	CHECK(buf != NULL && strstr(buf, "Fingerprint X\nEntry 2 of 5\n") &&
+	    strstr(buf, "Fingerprint X\nEntry 4 of 5 typical\n") &&
+	    strstr(buf, "Fingerprint Y\nT1(") != NULL);
+	db2 = buf != NULL ? fpdb_load_buffer("engine", buf, len) : NULL;
+	CHECK(db2 != NULL);
+	if (db2 != NULL) {
+		fp2 = fpdb_find(db2, "X");
+		CHECK(fp2 != NULL && fp2 == fpdb_nth(db2, 1) && fp2->nth == 4);
+		fp2 = fpdb_find_entry(db2, "X", 2);
+		CHECK(fp2 != NULL && fp2 == fpdb_nth(db2, 0) &&
+		    fp2->nsame == 5 && !fp2->typical);
+		CHECK(fpdb_find_entry(db2, "X", 3) == NULL);
+		fpdb_free(db2);
+	}
+	free(buf);
+
+	/* Bad Entry lines fail the load. */
+	CHECK(load_str("Fingerprint X\nEntry 0 of 2\nT2(R=N)\n") == NULL);
+	CHECK(load_str("Fingerprint X\nEntry 3 of 2\nT2(R=N)\n") == NULL);
+	CHECK(load_str("Fingerprint X\nEntry 1 of 2 best\nT2(R=N)\n") ==
+	    NULL);
+	CHECK(load_str("Fingerprint X\nEntry 1\nT2(R=N)\n") == NULL);
+	CHECK(load_str("Fingerprint X\nEntry 1 of 2\nEntry 1 of 2\n"
+	    "T2(R=N)\n") == NULL);
+	CHECK(load_str("Entry 1 of 2\nFingerprint X\nT2(R=N)\n") == NULL);
+
+	/* set T personality NAME entry N, checked against the file. */
+	CHECK(conf_entry(db, "create t\nset t personality \"X\"\n", 0));
+	CHECK(conf_entry(db, "create t\nset t personality \"X\" entry 5\n",
+	    5));
+	CHECK(conf_entry(db, "create t\nset t personality \"X\" entry 6\n",
+	    (u_int)-1));
+	CHECK(conf_entry(db, "create t\nset t personality \"X\" entry 0\n",
+	    (u_int)-1));
+	CHECK(conf_entry(db, "create t\nset t personality \"Y\" entry 2\n",
+	    (u_int)-1));
+	CHECK(conf_entry(db, "create t\nset t personality \"Y\" entry 1\n",
+	    1));
+	fpdb_free(db);
+}
+
 static void
 test_full_db(const char *path)
 {
@@ -592,7 +717,7 @@ test_full_db(const char *path)
 	    FP_T_RD), 0xE44A4E43));
 	CHECK(fp != NULL && fpexpr_match(fingerprint_attr(fp, FPT_SEQ,
 	    FP_SEQ_ISR), "9B"));
-	/* Repeated names: lookup gives the first of them. */
+	/* Repeated names: lookup gives the most typical of them. */
 	first = NULL;
 	for (i = 0; i < fpdb_count(db); i++) {
 		fp = fpdb_nth(db, i);
@@ -606,7 +731,21 @@ test_full_db(const char *path)
 			ok = 0;
 	}
 	CHECK(ok);
-	CHECK(first != NULL && fpdb_find(db, "Linux 2.6.32") == first);
+	CHECK(first != NULL && first->nth == 1 && first->nsame == 112);
+	fp = fpdb_find(db, "Linux 2.6.32");
+	CHECK(fp != NULL && fp->typical && fp->nsame == 112 &&
+	    fpdb_find_entry(db, "Linux 2.6.32", fp->nth) == fp);
+	/* The first ignores pings; most of them, and the typical, do not. */
+	CHECK(first != NULL && strcmp(raw(first, FPT_IE, FP_IE_R), "N") == 0);
+	CHECK(fp != NULL && fp->test[FPT_IE] != NULL &&
+	    fingerprint_attr(fp, FPT_IE, FP_IE_R) == NULL &&
+	    fp->test[FPT_U1] != NULL &&
+	    fingerprint_attr(fp, FPT_U1, FP_U1_R) == NULL);
+	printf("Linux 2.6.32: entry %u of %u\n", fp != NULL ? fp->nth : 0,
+	    fp != NULL ? fp->nsame : 0);
+	CHECK(fpdb_find_entry(db, "Linux 2.6.32", 1) == first);
+	CHECK(fpdb_find_entry(db, "Linux 2.6.32", 113) == NULL);
+	CHECK(fpdb_entries(db, "Linux 2.6.32") == 112);
 	CHECK(empty_ops == 3);
 
 	/* Every value of the file: picks always match. */
@@ -695,6 +834,7 @@ main(int argc, char *argv[])
 	test_g1_pu();
 	test_errors();
 	test_lookup();
+	test_entries();
 	test_full_db(argc > 2 ? argv[2] : NMAP_OS_DB);
 	test_prints(argc > 1 ? argv[1] : "nmap.prints");
 	return (unit_done());

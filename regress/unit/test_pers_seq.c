@@ -422,6 +422,47 @@ test_gen1(void)
 	fpdb_free(db);
 }
 
+/*
+ * No line says what options a SYN+ACK carries (OPS, ECN and T3 are
+ * R=N) but SEQ measured a timestamp rate: the SYN+ACKs carry one, as
+ * the Hirschmann L2E's do; with TS=U they carry none.  A racing clock
+ * (TS=22 only) aims at the middle of what rounds to 22.
+ */
+static void
+test_tsonly(void)
+{
+	static const char	 prints[] =
+	    "Fingerprint TS three\n"
+	    "SEQ(SP=7E-88%GCD=1-6%ISR=96-A0%TI=I%CI=I%TS=3)\n"
+	    "OPS(R=N)\nWIN(R=N)\nECN(R=N)\n"
+	    "T1(R=Y%DF=Y%T=3B-45%TG=40%S=O%A=S+%F=AS%RD=0%Q=)\n"
+	    "T3(R=N)\n"
+	    "Fingerprint TS none\n"
+	    "SEQ(SP=7E-88%GCD=1-6%ISR=96-A0%TI=I%CI=I%TS=U)\n"
+	    "OPS(R=N)\nWIN(R=N)\nECN(R=N)\n"
+	    "T1(R=Y%DF=Y%T=3B-45%TG=40%S=O%A=S+%F=AS%RD=0%Q=)\n"
+	    "T3(R=N)\n"
+	    "Fingerprint TS racing\n"
+	    "SEQ(SP=FE-10D%GCD=1-6%ISR=104-110%TI=RD%II=RI%TS=22)\n"
+	    "OPS(O1=M5B4NNSNW0NNT11)\n";
+	struct fpdb		*db;
+	struct pers_plan	 p;
+
+	db = fpdb_load_buffer("tsonly", prints, sizeof(prints) - 1);
+	CHECK(db != NULL);
+	if (db == NULL)
+		return;
+	pers_plan_derive(&p, fpdb_find(db, "TS three"), 3);
+	CHECK(p.seqops[0].test == PERS_OPS_TS && p.seqops[0].alt == 0 &&
+	    p.seqops[5].test == PERS_OPS_TS);
+	CHECK(p.ts == PTS_CLOCK);
+	pers_plan_derive(&p, fpdb_find(db, "TS none"), 3);
+	CHECK(p.seqops[0].alt == PERS_NONE && p.ts == PTS_NONE);
+	pers_plan_derive(&p, fpdb_find(db, "TS racing"), 3);
+	CHECK(p.ts == PTS_CLOCK && p.ts_hz == exp2(0x22));
+	fpdb_free(db);
+}
+
 /* Measure every fingerprint of a file; require a share exact. */
 static void
 run_db(const char *path, int verbose, double need)
@@ -465,6 +506,7 @@ main(void)
 	test_ipid_classes();
 	test_opts();
 	test_gen1();
+	test_tsonly();
 	/*
 	 * A few fingerprints ask for less ISN spread than the timing of
 	 * nmap's probes lets anyone show (see PERS_JITTER).
