@@ -695,6 +695,8 @@ int	 ctlrec_kind(const void *, size_t, const char **, size_t *);
 int	 ctlrec_next(const void *, size_t, size_t *, struct ctlfield *);
 
 /* hash.c */
+#define FNV_BASIS	2166136261U	/* where an FNV-1a hash starts */
+uint32_t fnv1a(uint32_t, const void *, size_t);
 uint32_t name_key(const char *);
 
 /* claim.c */
