@@ -351,7 +351,7 @@ claim_networks(struct honeyd_config *conf, struct claimset *csp)
 
 	claim_init(&cs);
 	for (i = 0; i < honeyd_opts.nnets; i++) {
-		if (claim_parse(honeyd_opts.nets[i], &lo, &hi) == -1) {
+		if (addr_parse_range(honeyd_opts.nets[i], &lo, &hi) == -1) {
 			log_warnx("bad network to claim: %s",
 			    honeyd_opts.nets[i]);
 			goto fail;
@@ -427,8 +427,7 @@ iface_setup(struct iface *ifp, const char *name, int index)
 	memcpy(ifp->mac, ie.intf_link_addr.addr_eth.data, 6);
 	if (ie.intf_addr.addr_type == ADDR_TYPE_IP) {
 		ifp->addr = ntohl(ie.intf_addr.addr_ip);
-		ifp->mask = ie.intf_addr.addr_bits == 0 ? 0 :
-		    ~0U << (32 - ie.intf_addr.addr_bits);
+		ifp->mask = addr_mask(ie.intf_addr.addr_bits);
 	}
 	if (wire_open(ifp) == -1)
 		return (-1);

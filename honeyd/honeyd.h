@@ -680,7 +680,14 @@ struct claimset {
 #define CLAIM_FILTER_MAX	64	/* CIDR blocks before "ip" filter */
 
 /* addr.c */
+#define ADDR_RANGE_LEN	32	/* "a.b.c.d-e.f.g.h" and its NUL */
 const char *addr_fmt(uint32_t, char *, size_t);
+const char *addr_fmt_range(uint32_t, uint32_t, char *, size_t);
+int	 addr_parse(const char *, uint32_t *);
+int	 addr_parse_net(const char *, uint32_t *, uint32_t *);
+int	 addr_parse_range(const char *, uint32_t *, uint32_t *);
+uint32_t addr_mask(int);
+int	 addr_masklen(uint32_t);
 
 /* ctlrec.c: control records, built by the daemon, read by honeydctl */
 void	 ctlrec_init(struct ctlrec *, const char *);
@@ -705,7 +712,6 @@ void	 claim_clear(struct claimset *);
 int	 claim_add(struct claimset *, uint32_t, uint32_t);
 void	 claim_normalize(struct claimset *);
 int	 claim_contains(const struct claimset *, uint32_t);
-int	 claim_parse(const char *, uint32_t *, uint32_t *);
 char	*claim_filter(const struct claimset *);
 
 /* An interface the parent captures and sends on (-i). */
@@ -1380,7 +1386,6 @@ void		 control_event(int, const char *, size_t);
 int		 control_monitoring(int);
 size_t		 control_queued(void);
 void		 control_dispatch_parent(struct imsg *);
-int		 ctl_parse_net(const char *, uint32_t *, uint32_t *);
 int		 ctl_request_arg(const struct imsg *, const char **);
 void		 ctl_host_record(struct ctlrec *, const struct host *,
 		    time_t);

@@ -112,7 +112,6 @@ static struct honeyd_config *parse_run(struct file *,
 static int	 parse_into(struct honeyd_config *, struct file *,
 		    int (*)(const char *, void *), void *);
 
-static int	 parse_addr(const char *, uint32_t *);
 static int	 parse_net(const char *, uint32_t *, uint32_t *);
 static int	 parse_range(const char *, struct range *);
 static int64_t	 parse_hundredths(const char *);
@@ -122,8 +121,6 @@ static int64_t	 parse_bandwidth(const char *);
 static int64_t	 bw_mult(int64_t, int64_t);
 static int64_t	 parse_tod(const char *, const char *);
 static int64_t	 num_range(int64_t, int64_t, int64_t, const char *);
-static uint32_t	 prefix_mask(int);
-static char	*addr_name(uint32_t, char *, size_t);
 
 static struct template *tmpl_named(const char *);
 static struct template *tmpl_ref(const char *);
@@ -240,7 +237,7 @@ address		: STRING {
 			uint32_t	 a;
 
 			$$ = -1;
-			if (parse_addr($1, &a) == -1)
+			if (addr_parse($1, &a) == -1)
 				conf_error("bad address \"%s\"", $1);
 			else
 				$$ = a;
@@ -262,8 +259,8 @@ addrrange	: STRING {
 			uint32_t	 lo, hi;
 
 			$$.ok = 0;
-			if (parse_addr($1, &lo) == -1 ||
-			    parse_addr($3, &hi) == -1 || lo > hi)
+			if (addr_parse($1, &lo) == -1 ||
+			    addr_parse($3, &hi) == -1 || lo > hi)
 				conf_error("bad address range \"%s - %s\"",
 				    $1, $3);
 			else {
@@ -1144,90 +1141,36 @@ config_parse_more(struct honeyd_config *c, const char *name,
 
 /* Values. */
 
-static int
-parse_addr(const char *s, uint32_t *a)
-{
-	struct in_addr	 in;
-
-	if (inet_pton(AF_INET, s, &in) != 1)
-		return (-1);
-	*a = ntohl(in.s_addr);
-	return (0);
-}
-
-static uint32_t
-prefix_mask(int len)
-{
-	return (len == 0 ? 0 : UINT32_MAX << (32 - len));
-}
-
-static char *
-addr_name(uint32_t a, char *buf, size_t len)
-{
-	struct in_addr	 in;
-
-	in.s_addr = htonl(a);
-	if (inet_ntop(AF_INET, &in, buf, len) == NULL)
-		buf[0] = '\0';
-	return (buf);
-}
-
 /* "a.b.c.d/len" (host bits are cleared, with a warning) or "a.b.c.d". */
 static int
 parse_net(const char *s, uint32_t *lo, uint32_t *hi)
 {
-	char		 buf[INET_ADDRSTRLEN], *end;
-	const char	*slash;
-	uint32_t	 a, mask;
-	long		 len = 32;
+	char	 buf[ADDR_RANGE_LEN];
 
-	if ((slash = strchr(s, '/')) == NULL)
-		slash = s + strlen(s);
-	else {
-		errno = 0;
-		len = strtol(slash + 1, &end, 10);
-		if (!isdigit((unsigned char)slash[1]) || *end != '\0' ||
-		    len > 32)
-			goto bad;
+	switch (addr_parse_net(s, lo, hi)) {
+	case -1:
+		conf_error("bad %s \"%s\"", strchr(s, '/') != NULL ?
+		    "network" : "address", s);
+		return (-1);
+	case 1:
+		conf_warn("%s has host bits set, using %s", s,
+		    addr_fmt_range(*lo, *hi, buf, sizeof(buf)));
+		break;
 	}
-	if (slash - s >= (ptrdiff_t)sizeof(buf))
-		goto bad;
-	memcpy(buf, s, slash - s);
-	buf[slash - s] = '\0';
-	if (parse_addr(buf, &a) == -1)
-		goto bad;
-	mask = prefix_mask(len);
-	if ((a & ~mask) != 0)
-		conf_warn("%s has host bits set, using %s/%ld", s,
-		    addr_name(a & mask, buf, sizeof(buf)), len);
-	*lo = a & mask;
-	*hi = (a & mask) | ~mask;
 	return (0);
- bad:
-	conf_error("bad %s \"%s\"", *slash == '/' ? "network" : "address", s);
-	return (-1);
 }
 
 /* An address, a network, or "a.b.c.d-e.f.g.h". */
 static int
 parse_range(const char *s, struct range *r)
 {
-	char		 buf[INET_ADDRSTRLEN];
-	const char	*dash;
-
-	if ((dash = strchr(s, '-')) == NULL)
+	if (strchr(s, '-') == NULL)
 		return (parse_net(s, &r->lo, &r->hi));
-	if (dash - s >= (ptrdiff_t)sizeof(buf))
-		goto bad;
-	memcpy(buf, s, dash - s);
-	buf[dash - s] = '\0';
-	if (parse_addr(buf, &r->lo) == -1 ||
-	    parse_addr(dash + 1, &r->hi) == -1 || r->lo > r->hi)
-		goto bad;
+	if (addr_parse_range(s, &r->lo, &r->hi) == -1) {
+		conf_error("bad address range \"%s\"", s);
+		return (-1);
+	}
 	return (0);
- bad:
-	conf_error("bad address range \"%s\"", s);
-	return (-1);
 }
 
 /*
@@ -1411,7 +1354,7 @@ tmpl_ref(const char *word)
 	struct template		*t;
 	uint32_t		 a;
 
-	if (parse_addr(word, &a) == -1)
+	if (addr_parse(word, &a) == -1)
 		return (tmpl_named(word));
 	if ((b = config_find_bind(conf, a)) != NULL)
 		return (b->tmpl);
@@ -1434,9 +1377,9 @@ tmpl_mod(const char *word)
 	uint32_t		 a;
 	int			 replaced;
 
-	if (parse_addr(word, &a) == -1)
+	if (addr_parse(word, &a) == -1)
 		return (tmpl_named(word));
-	addr_name(a, name, sizeof(name));
+	addr_fmt(a, name, sizeof(name));
 	t = config_find_template(conf, name);
 	if ((b = config_find_bind(conf, a)) == NULL || b->tmpl == t) {
 		if (t == NULL)
@@ -1651,7 +1594,7 @@ proxy_action(struct action *a, char *host, char *port)
 		goto fail;
 	}
 	if (strcmp(host, "$ipsrc") != 0 && strcmp(host, "$ipdst") != 0 &&
-	    parse_addr(host, &addr) == -1) {
+	    addr_parse(host, &addr) == -1) {
 		conf_error("proxy host \"%s\" is not an address, $ipsrc or "
 		    "$ipdst", host);
 		goto fail;
@@ -1774,8 +1717,8 @@ conf_bind(struct range *r, struct template *t)
 	}
 	if (!replaced)
 		return;
-	addr_name(r->lo, lo, sizeof(lo));
-	addr_name(r->hi, hi, sizeof(hi));
+	addr_fmt(r->lo, lo, sizeof(lo));
+	addr_fmt(r->hi, hi, sizeof(hi));
 	if (r->lo == r->hi)
 		conf_warn("%s was bound already, now to template \"%s\"",
 		    lo, t->name);
@@ -1796,13 +1739,13 @@ conf_bind_dynamic(struct cond *c, char *word, struct template *target)
 	char		 name[INET_ADDRSTRLEN];
 	uint32_t	 a;
 
-	if (parse_addr(word, &a) == -1) {
+	if (addr_parse(word, &a) == -1) {
 		conf_error("bad address \"%s\"", word);
 		goto fail;
 	}
 	if (target == NULL || !c->ok)
 		goto fail;
-	addr_name(a, name, sizeof(name));
+	addr_fmt(a, name, sizeof(name));
 	if ((t = config_find_template(conf, name)) == NULL) {
 		if ((t = template_create(conf, name)) == NULL) {
 			conf_error("out of memory");
@@ -1838,8 +1781,8 @@ conf_unbind(struct range *r)
 	}
 	if (found)
 		return;
-	addr_name(r->lo, lo, sizeof(lo));
-	addr_name(r->hi, hi, sizeof(hi));
+	addr_fmt(r->lo, lo, sizeof(lo));
+	addr_fmt(r->hi, hi, sizeof(hi));
 	if (r->lo == r->hi)
 		conf_error("%s is not bound", lo);
 	else
@@ -1852,7 +1795,7 @@ conf_bind_ext(char *word, char *iface)
 	struct ext_bind	*e;
 	uint32_t	 a;
 
-	if (parse_addr(word, &a) == -1) {
+	if (addr_parse(word, &a) == -1) {
 		conf_error("bad address \"%s\"", word);
 		goto done;
 	}

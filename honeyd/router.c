@@ -234,12 +234,6 @@ rt_held_cmp(struct rt_held *a, struct rt_held *b)
 	return (a->seq < b->seq ? -1 : a->seq > b->seq);
 }
 
-static int
-rt_prefixlen(uint32_t mask)
-{
-	return (mask == 0 ? 0 : 32 - __builtin_ctz(mask));
-}
-
 /* "198.18.1.0/24", in one of two static buffers. */
 static const char *
 rt_net(uint32_t net, uint32_t mask)
@@ -250,7 +244,7 @@ rt_net(uint32_t net, uint32_t mask)
 
 	i = !i;
 	snprintf(buf[i], sizeof(buf[i]), "%s/%d",
-	    addr_fmt(net, a, sizeof(a)), rt_prefixlen(mask));
+	    addr_fmt(net, a, sizeof(a)), addr_masklen(mask));
 	return (buf[i]);
 }
 
