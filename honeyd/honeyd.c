@@ -1159,20 +1159,16 @@ engine_spawn(uid_t uid, gid_t gid, int ctlfd, int *fdp)
 	extern char	**environ;
 	char		 suid[16], sgid[16];
 	char		*argv[16];
-	int		 fds[2], e, c = -1, x, n = 0, i;
+	int		 fd, e, c = -1, x, n = 0, i;
 	pid_t		 pid;
 
-	if (proc_socketpair(fds) == -1)
-		return (-1);
-	if ((pid = fork()) != 0) {
-		close(fds[1]);
-		if (pid == -1)
-			close(fds[0]);
-		*fdp = fds[0];
+	if ((pid = proc_fork(&fd)) != 0) {
+		if (pid != -1)
+			*fdp = fd;
 		return (pid);
 	}
 	/* Out of the way of the fixed numbers first, then into them. */
-	if ((e = fcntl(fds[1], F_DUPFD, 10)) == -1 ||
+	if ((e = fcntl(fd, F_DUPFD, 10)) == -1 ||
 	    (x = fcntl(self_exe, F_DUPFD, 10)) == -1 ||
 	    (ctlfd != -1 && (c = fcntl(ctlfd, F_DUPFD, 10)) == -1))
 		_exit(127);

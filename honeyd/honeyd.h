@@ -1127,7 +1127,6 @@ void		 router_free(struct router_topo *);
 int		 router_input(struct ipin *);
 int		 router_output(uint8_t *, size_t);
 int		 router_tunnel_input(struct ipin *);
-int		 router_is_ext(const struct honeyd_config *, uint32_t);
 uint32_t	 router_ext_gateway(const struct honeyd_config *, uint32_t);
 void		 router_ext_input(uint8_t *, size_t);
 void		 router_describe(const struct honeyd_config *, uint32_t, int,
@@ -1335,7 +1334,6 @@ const struct passive_label *passive_match(const struct passive_db *,
 void		 passive_observe(const uint8_t *, size_t);
 const char	*passive_os_name(uint32_t);
 const char	*passive_os_desc(uint32_t);
-void		 passive_cache_flush(void);
 void		 passive_reconf_append(const void *, size_t);
 int		 passive_reconf_done(int);
 void		 passive_free(void);

@@ -76,14 +76,11 @@ personality_resolve_random(struct honeyd_config *conf, struct fpdb *db)
 {
 	struct template		*t;
 	const struct fingerprint *fp;
-	size_t			 n = fpdb_count(db);
 
-	if (n == 0)
-		return;
 	TAILQ_FOREACH(t, &conf->tmpl_order, order) {
-		if ((t->flags & TMPL_F_PERS_RANDOM) == 0)
+		if ((t->flags & TMPL_F_PERS_RANDOM) == 0 ||
+		    (fp = fpdb_random(db, NULL)) == NULL)
 			continue;
-		fp = fpdb_nth(db, arc4random_uniform(n));
 		free(t->personality);
 		if ((t->personality = strdup(fingerprint_name(fp))) == NULL)
 			fatal("strdup");

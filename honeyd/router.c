@@ -200,6 +200,7 @@ RB_HEAD(rt_helds, rt_held);
 
 static int	 rt_node_cmp(struct rt_node *, struct rt_node *);
 static int	 rt_held_cmp(struct rt_held *, struct rt_held *);
+static int	 router_is_ext(const struct honeyd_config *, uint32_t);
 RB_GENERATE_STATIC(rt_nodes, rt_node, entry, rt_node_cmp)
 RB_GENERATE_STATIC(rt_helds, rt_held, entry, rt_held_cmp)
 
@@ -649,7 +650,7 @@ rt_ext_check(const struct honeyd_config *conf, const struct router_topo *t)
 }
 
 /* Whether addr is a "bind A to IFACE" machine of conf. */
-int
+static int
 router_is_ext(const struct honeyd_config *conf, uint32_t addr)
 {
 	const struct ext_bind	*e;

@@ -244,7 +244,6 @@ size_t	 tcp_reass_pull(struct tcp_reass *, uint32_t *,
 void	 tcp_sack_update(struct tcp_sackboard *, uint32_t, uint32_t,
 	    uint32_t, uint32_t);
 void	 tcp_sack_trim(struct tcp_sackboard *, uint32_t);
-int	 tcp_sack_covered(const struct tcp_sackboard *, uint32_t);
 uint32_t tcp_sack_next_hole(const struct tcp_sackboard *, uint32_t,
 	    uint32_t *);
 
