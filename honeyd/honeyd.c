@@ -34,6 +34,7 @@
 
 #include "honeyd.h"
 #include "personality.h"
+#include "pers.h"
 #include "proc.h"
 
 #define CONF_CHUNK	(16 * 1024)
@@ -138,6 +139,17 @@ static const char	*ctl_arg(struct imsg *, int);
 static void		 parent_reload_refused(const char *);
 static void		 parent_engine_accept(void);
 static __dead void	 parent_shutdown(int);
+static void		 conf_pers_random(struct honeyd_config *,
+			    struct fpdb *);
+static void		 conf_pers_warn(const char *, const char *,
+			    const char *);
+static const struct fingerprint *conf_pers_first(
+			    const struct honeyd_config *,
+			    const struct template *, const struct fpdb *);
+static void		 conf_pers_print(FILE *, const struct honeyd_config *,
+			    const struct fpdb *);
+static void		 conf_pers_check(const struct honeyd_config *,
+			    const struct fpdb *);
 static void		 conf_texts_make(struct conf_texts *,
 			    struct honeyd_config *, struct fpdb *,
 			    const char *, size_t);
@@ -282,7 +294,7 @@ load_config(const char *path, const char *stmt, struct honeyd_config **confp,
 		fpdb_free(db);
 		return (-1);
 	}
-	personality_check(conf, db);
+	conf_pers_check(conf, db);
 	*confp = conf;
 	*dbp = db;
 	return (0);
@@ -461,6 +473,87 @@ send_text(uint32_t type, const char *buf, size_t len)
 	return (0);
 }
 
+/*
+ * The parent's side of personalities: it resolves "random" ones, sends
+ * the engine the fingerprints the configuration uses, and warns about
+ * tests a fingerprint asks for that cannot be reproduced exactly.
+ */
+
+/* Resolve "set T personality random" to one concrete fingerprint. */
+static void
+conf_pers_random(struct honeyd_config *conf, struct fpdb *db)
+{
+	struct template		*t;
+	const struct fingerprint *fp;
+
+	TAILQ_FOREACH(t, &conf->tmpl_order, order) {
+		if ((t->flags & TMPL_F_PERS_RANDOM) == 0 ||
+		    (fp = fpdb_random(db, NULL)) == NULL)
+			continue;
+		free(t->personality);
+		if ((t->personality = strdup(fingerprint_name(fp))) == NULL)
+			fatal("strdup");
+		t->flags &= ~TMPL_F_PERS_RANDOM;
+		log_info("template %s: random personality \"%s\"", t->name,
+		    t->personality);
+	}
+}
+
+static void
+conf_pers_warn(const char *name, const char *test, const char *why)
+{
+	log_warnx("personality \"%s\": test %s cannot be emulated exactly: "
+	    "%s", name, test, why);
+}
+
+/* The fingerprint of t, unless an earlier template uses it too. */
+static const struct fingerprint *
+conf_pers_first(const struct honeyd_config *conf, const struct template *t,
+    const struct fpdb *db)
+{
+	const struct template	*u;
+
+	if (t->personality == NULL)
+		return (NULL);
+	TAILQ_FOREACH(u, &conf->tmpl_order, order) {
+		if (u == t)
+			break;
+		if (u->personality != NULL &&
+		    strcmp(u->personality, t->personality) == 0)
+			return (NULL);
+	}
+	return (fpdb_find(db, t->personality));
+}
+
+/* Print each fingerprint the config uses, once. */
+static void
+conf_pers_print(FILE *f, const struct honeyd_config *conf,
+    const struct fpdb *db)
+{
+	const struct template	*t;
+	const struct fingerprint *fp;
+
+	TAILQ_FOREACH(t, &conf->tmpl_order, order)
+		if ((fp = conf_pers_first(conf, t, db)) != NULL)
+			fingerprint_print(f, fp);
+}
+
+/*
+ * Warn about the tests of each fingerprint the config uses that the
+ * engine cannot reproduce exactly (a "random" one is only known later,
+ * when it is drawn).
+ */
+static void
+conf_pers_check(const struct honeyd_config *conf, const struct fpdb *db)
+{
+	const struct template	*t;
+	const struct fingerprint *fp;
+
+	TAILQ_FOREACH(t, &conf->tmpl_order, order)
+		if ((fp = conf_pers_first(conf, t, db)) != NULL)
+			pers_check(fp, conf_pers_warn);
+}
+
 /* The texts of a configuration, as the engine parses them. */
 static void
 conf_texts_make(struct conf_texts *t, struct honeyd_config *conf,
@@ -472,8 +565,8 @@ conf_texts_make(struct conf_texts *t, struct honeyd_config *conf,
 	if ((pf = open_memstream(&t->prints, &t->plen)) == NULL ||
 	    (cf = open_memstream(&t->conf, &t->clen)) == NULL)
 		fatal("open_memstream");
-	personality_resolve_random(conf, db);
-	personality_print_used(pf, conf, db);
+	conf_pers_random(conf, db);
+	conf_pers_print(pf, conf, db);
 	config_print(cf, conf);
 	if (fclose(pf) == EOF || fclose(cf) == EOF)
 		fatal("config printout");

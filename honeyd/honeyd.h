@@ -1086,12 +1086,6 @@ int		 udp_ctl_next(struct tuple *, struct ctlrec *);
  */
 
 /* personality.c */
-void		 personality_resolve_random(struct honeyd_config *,
-		    struct fpdb *);
-void		 personality_print_used(FILE *, const struct honeyd_config *,
-		    const struct fpdb *);
-void		 personality_check(const struct honeyd_config *,
-		    const struct fpdb *);
 int		 personality_attach(struct honeyd_config *, struct fpdb *);
 void		 personality_host_update(struct host *,
 		    const struct template *);

@@ -30,6 +30,7 @@
 
 #include "honeyd.h"
 #include "personality.h"
+#include "pers.h"
 #include "tcp.h"
 
 RB_HEAD(tcp_tree, tcp_conn);
