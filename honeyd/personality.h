@@ -1,7 +1,7 @@
 /*
- * The personality engine's private header: the fingerprint database
- * (fingerprint.c) and the test-value expressions it is made of
- * (fpexpr.c).
+ * The fingerprint database's header: the database (fingerprint.c) and
+ * the test-value expressions it is made of (fpexpr.c).  The personality
+ * engine that plays the fingerprints back has its own, pers.h.
  *
  * A fingerprint describes how one operating system answers nmap's OS
  * detection probes.  Two file generations exist:
