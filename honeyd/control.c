@@ -41,7 +41,7 @@
 #include <event2/event.h>
 
 #include "honeyd.h"
-#include "personality.h"
+#include "fingerprint.h"
 #include "pers.h"
 
 #define CTL_LIST_LOW		(64 * 1024)	/* a listing refills below */

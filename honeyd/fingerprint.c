@@ -28,7 +28,7 @@
 #include <unistd.h>
 
 #include "honeyd.h"
-#include "personality.h"
+#include "fingerprint.h"
 
 #define FPDB_MAXFILE	(64 * 1024 * 1024)
 #define FPDB_MAXERRORS	25

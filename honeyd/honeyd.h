@@ -5,7 +5,7 @@
  * configuration, and the functions the files offer one another, each
  * under the name of its file.  Three parts keep private headers: TCP
  * (tcp.h, with tcpbuf.c), the personality engine (pers.h, pers_*.c)
- * and the fingerprint database (personality.h, fingerprint.c and
+ * and the fingerprint database (fingerprint.h, fingerprint.c and
  * fpexpr.c).
  *
  * Processes:
@@ -62,7 +62,7 @@
 #define __unused	__attribute__((__unused__))	/* RB_GENERATE_STATIC */
 #endif
 
-/* Defined by libdnet and personality.h; only pointers pass through here. */
+/* Defined by libdnet and fingerprint.h; only pointers pass through here. */
 struct ip_hdr;
 struct icmp_hdr;
 struct fpdb;
@@ -1080,7 +1080,7 @@ int		 udp_ctl_next(struct tuple *, struct ctlrec *);
 
 /*
  * Personality (personality.c; the plan and clocks behind it in pers.h,
- * the fingerprint database in personality.h): what every packet a
+ * the fingerprint database in fingerprint.h): what every packet a
  * virtual host sends looks like.  A template without a fingerprint gets
  * a plain modern Linux stack.
  */

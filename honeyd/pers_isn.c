@@ -21,7 +21,7 @@
 #include <string.h>
 
 #include "honeyd.h"
-#include "personality.h"
+#include "fingerprint.h"
 #include "pers.h"
 
 #define DEFAULT_ISR	0x10A	/* random ISNs, as modern stacks */

@@ -18,7 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "personality.h"
+#include "fingerprint.h"
 #include "unit.h"
 
 #define NMAP_OS_DB	"/usr/share/nmap/nmap-os-db"

@@ -30,8 +30,8 @@
  * fingerprint's name, once, and keeps it.  fpexpr_match is for checks and tests.
  */
 
-#ifndef PERSONALITY_H
-#define PERSONALITY_H
+#ifndef FINGERPRINT_H
+#define FINGERPRINT_H
 
 #include <sys/types.h>
 
@@ -246,4 +246,4 @@ void		 fprng_seed(struct fprng *, uint64_t);
 uint32_t	 fprng_next(struct fprng *);
 uint32_t	 fprng_uniform(struct fprng *, uint32_t);
 
-#endif /* PERSONALITY_H */
+#endif /* FINGERPRINT_H */
