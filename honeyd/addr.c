@@ -1,11 +1,26 @@
 /*
- * IPv4 addresses in host byte order, as the configuration, the logs and
- * the service environment write them.
+ * IPv4 addresses in host byte order, as the configuration, the logs,
+ * the control socket and the service environment write them: the one
+ * place where they are parsed and formatted and where prefix lengths
+ * become masks.
+ *
+ * Only numbers are parsed: a name would be a DNS lookup, which the
+ * sandbox forbids and a configuration should not depend on (libdnet's
+ * addr_pton falls back to one).  honeydctl links this file too, and
+ * has no libdnet.
  */
 
 #include <sys/types.h>
+#include <sys/socket.h>
 
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "honeyd.h"
 
@@ -16,4 +31,120 @@ addr_fmt(uint32_t a, char *buf, size_t size)
 	snprintf(buf, size, "%u.%u.%u.%u", a >> 24, (a >> 16) & 0xff,
 	    (a >> 8) & 0xff, a & 0xff);
 	return (buf);
+}
+
+/* "a.b.c.d", and nothing else, into *a. */
+int
+addr_parse(const char *s, uint32_t *a)
+{
+	struct in_addr	 in;
+
+	if (inet_pton(AF_INET, s, &in) != 1)
+		return (-1);
+	*a = ntohl(in.s_addr);
+	return (0);
+}
+
+/* The mask of a prefix of bits (0 to 32) bits. */
+uint32_t
+addr_mask(int bits)
+{
+	return (bits <= 0 ? 0 : bits >= 32 ? UINT32_MAX :
+	    UINT32_MAX << (32 - bits));
+}
+
+/* The prefix length of a mask: its leading one bits. */
+int
+addr_masklen(uint32_t mask)
+{
+	int	 bits = 0;
+
+	while (bits < 32 && (mask & (0x80000000U >> bits)) != 0)
+		bits++;
+	return (bits);
+}
+
+/* The prefix length if lo..hi is exactly one network, else -1. */
+static int
+addr_range_bits(uint32_t lo, uint32_t hi)
+{
+	uint32_t	 mask;
+	int		 bits;
+
+	for (bits = 0; bits <= 32; bits++) {
+		mask = addr_mask(bits);
+		if ((lo & ~mask) == 0 && (lo | ~mask) == hi)
+			return (bits);
+	}
+	return (-1);
+}
+
+/* One address, a network if lo..hi is exactly one, else "lo-hi". */
+const char *
+addr_fmt_range(uint32_t lo, uint32_t hi, char *buf, size_t size)
+{
+	char	 a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
+	int	 bits;
+
+	addr_fmt(lo, a, sizeof(a));
+	if ((bits = addr_range_bits(lo, hi)) == 32)
+		snprintf(buf, size, "%s", a);
+	else if (bits != -1)
+		snprintf(buf, size, "%s/%d", a, bits);
+	else
+		snprintf(buf, size, "%s-%s", a, addr_fmt(hi, b, sizeof(b)));
+	return (buf);
+}
+
+/*
+ * "a.b.c.d/bits" or "a.b.c.d": the inclusive range.  Host bits are
+ * cleared, as routers do, and the answer is then 1 so that the
+ * configuration can warn.
+ */
+int
+addr_parse_net(const char *s, uint32_t *lo, uint32_t *hi)
+{
+	char		 buf[INET_ADDRSTRLEN], *end;
+	const char	*slash;
+	uint32_t	 a, mask;
+	long		 bits = 32;
+
+	if ((slash = strchr(s, '/')) == NULL)
+		slash = s + strlen(s);
+	else {
+		errno = 0;
+		bits = strtol(slash + 1, &end, 10);
+		if (!isdigit((unsigned char)slash[1]) || *end != '\0' ||
+		    bits > 32)
+			return (-1);
+	}
+	if (slash - s >= (ptrdiff_t)sizeof(buf))
+		return (-1);
+	memcpy(buf, s, slash - s);
+	buf[slash - s] = '\0';
+	if (addr_parse(buf, &a) == -1)
+		return (-1);
+	mask = addr_mask(bits);
+	*lo = a & mask;
+	*hi = *lo | ~mask;
+	return (*lo != a);
+}
+
+/* An address, a network, or "a.b.c.d-e.f.g.h"; 1 as addr_parse_net. */
+int
+addr_parse_range(const char *s, uint32_t *lo, uint32_t *hi)
+{
+	char		 buf[INET_ADDRSTRLEN];
+	const char	*dash;
+
+	if ((dash = strchr(s, '-')) == NULL)
+		return (addr_parse_net(s, lo, hi));
+	if (dash - s >= (ptrdiff_t)sizeof(buf))
+		return (-1);
+	memcpy(buf, s, dash - s);
+	buf[dash - s] = '\0';
+	if (addr_parse(buf, lo) == -1 || addr_parse(dash + 1, hi) == -1 ||
+	    *lo > *hi)
+		return (-1);
+	return (0);
 }

@@ -50,7 +50,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <limits.h>
 #include <sched.h>
 #include <seccomp.h>
@@ -61,6 +60,7 @@
 #include <unistd.h>
 
 #include "honeyd.h"
+#include "proc.h"
 #include "sandbox.h"
 
 #define CAGE_TMP_SIZE	"16m"
@@ -318,8 +318,7 @@ cage_reaper(int life, int keeper_end, uid_t uid, gid_t gid)
 static void
 cage_drop(uid_t uid, gid_t gid)
 {
-	if (setgroups(1, &gid) == -1 || setresgid(gid, gid, gid) == -1 ||
-	    setresuid(uid, uid, uid) == -1 ||
+	if (proc_drop_privileges(NULL, uid, gid, NULL) == -1 ||
 	    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1)
 		_exit(126);
 }

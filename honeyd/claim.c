@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <dumbnet.h>
 
 #include "honeyd.h"
 
@@ -94,37 +93,6 @@ claim_contains(const struct claimset *cs, uint32_t addr)
 		else
 			return (1);
 	}
-	return (0);
-}
-
-/*
- * Parse "a.b.c.d", "a.b.c.d/n" or "a.b.c.d-e.f.g.h" into an inclusive
- * range in host byte order.
- */
-int
-claim_parse(const char *s, uint32_t *lo, uint32_t *hi)
-{
-	char		 buf[64], *dash;
-	struct addr	 a, b;
-	uint32_t	 mask;
-
-	if (strlcpy(buf, s, sizeof(buf)) >= sizeof(buf))
-		return (-1);
-	if ((dash = strchr(buf, '-')) != NULL) {
-		*dash++ = '\0';
-		if (addr_pton(buf, &a) == -1 || addr_pton(dash, &b) == -1 ||
-		    a.addr_type != ADDR_TYPE_IP || b.addr_type != ADDR_TYPE_IP ||
-		    a.addr_bits != 32 || b.addr_bits != 32)
-			return (-1);
-		*lo = ntohl(a.addr_ip);
-		*hi = ntohl(b.addr_ip);
-		return (*lo <= *hi ? 0 : -1);
-	}
-	if (addr_pton(buf, &a) == -1 || a.addr_type != ADDR_TYPE_IP)
-		return (-1);
-	mask = a.addr_bits == 0 ? 0 : ~0U << (32 - a.addr_bits);
-	*lo = ntohl(a.addr_ip) & mask;
-	*hi = *lo | ~mask;
 	return (0);
 }
 

@@ -41,7 +41,7 @@
 #include <event2/event.h>
 
 #include "honeyd.h"
-#include "personality.h"
+#include "fingerprint.h"
 #include "pers.h"
 
 #define CTL_LIST_LOW		(64 * 1024)	/* a listing refills below */
@@ -448,45 +448,6 @@ ctl_request_arg(const struct imsg *imsg, const char **arg)
 }
 
 /*
- * An address, a.b.c.d/bits, or lo-hi: the inclusive range, host order.
- * Only numbers: a name would be a DNS lookup the sandbox forbids.
- */
-int
-ctl_parse_net(const char *s, uint32_t *lo, uint32_t *hi)
-{
-	char		 buf[40], *p, *end;
-	struct in_addr	 a, b;
-	unsigned long	 bits = 32;
-	uint32_t	 mask;
-
-	if (strlcpy(buf, s, sizeof(buf)) >= sizeof(buf))
-		return (-1);
-	if ((p = strchr(buf, '-')) != NULL) {
-		*p++ = '\0';
-		if (inet_pton(AF_INET, buf, &a) != 1 ||
-		    inet_pton(AF_INET, p, &b) != 1 ||
-		    ntohl(a.s_addr) > ntohl(b.s_addr))
-			return (-1);
-		*lo = ntohl(a.s_addr);
-		*hi = ntohl(b.s_addr);
-		return (0);
-	}
-	if ((p = strchr(buf, '/')) != NULL) {
-		*p++ = '\0';
-		errno = 0;
-		bits = strtoul(p, &end, 10);
-		if (*p < '0' || *p > '9' || *end != '\0' || bits > 32)
-			return (-1);
-	}
-	if (inet_pton(AF_INET, buf, &a) != 1)
-		return (-1);
-	mask = bits == 0 ? 0 : ~0U << (32 - bits);
-	*lo = ntohl(a.s_addr) & mask;
-	*hi = *lo | ~mask;
-	return (0);
-}
-
-/*
  * Ask the parent; the client waits for its answer (wait: the request
  * being answered) and meanwhile reads nothing.
  */
@@ -528,7 +489,7 @@ ctl_start_list(struct ctl_conn *c, enum ctl_list what, const char *arg)
 		c->one = 1;
 		return (0);
 	}
-	if (ctl_parse_net(arg, &c->lo, &c->hi) == -1) {
+	if (addr_parse_range(arg, &c->lo, &c->hi) == -1) {
 		c->list = CTL_L_NONE;
 		return (ctl_errorf(c, "not an address or network: \"%.200s\"",
 		    arg));

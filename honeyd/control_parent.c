@@ -98,33 +98,16 @@ control_open(const char *path, gid_t gid)
 	return (-1);
 }
 
-/* One range as text: an address, a CIDR block, or lo-hi. */
-static void
-ctl_range_text(char *buf, size_t size, uint32_t lo, uint32_t hi)
-{
-	char		 a[16], b[16];
-	uint64_t	 n = (uint64_t)hi - lo + 1;
-	int		 bits = 32;
-
-	addr_fmt(lo, a, sizeof(a));
-	while (bits > 0 && ((uint64_t)1 << (32 - bits)) < n)
-		bits--;
-	if (((uint64_t)1 << (32 - bits)) == n && (lo & (n - 1)) == 0)
-		snprintf(buf, size, bits == 32 ? "%s" : "%s/%d", a, bits);
-	else
-		snprintf(buf, size, "%s-%s", a, addr_fmt(hi, b, sizeof(b)));
-}
-
 /* "198.19.0.0/16, 198.18.0.64/26" */
 static void
 ctl_ranges_text(char *buf, size_t size, const struct claimset *cs)
 {
-	char	 one[48];
+	char	 one[ADDR_RANGE_LEN];
 	size_t	 i;
 
 	buf[0] = '\0';
 	for (i = 0; i < cs->n; i++) {
-		ctl_range_text(one, sizeof(one), cs->r[i].lo, cs->r[i].hi);
+		addr_fmt_range(cs->r[i].lo, cs->r[i].hi, one, sizeof(one));
 		if (i > 0)
 			strlcat(buf, ", ", size);
 		strlcat(buf, one, size);

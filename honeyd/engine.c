@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "honeyd.h"
-#include "personality.h"
+#include "fingerprint.h"
 #include "proc.h"
 #include "sandbox.h"
 

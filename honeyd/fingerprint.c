@@ -28,7 +28,7 @@
 #include <unistd.h>
 
 #include "honeyd.h"
-#include "personality.h"
+#include "fingerprint.h"
 
 #define FPDB_MAXFILE	(64 * 1024 * 1024)
 #define FPDB_MAXERRORS	25
@@ -406,18 +406,11 @@ arena_strdup(struct fpdb *db, const char *s, size_t len)
 	return (d);
 }
 
-/* FNV-1a, seeded with the context so equal text of two kinds differ. */
+/* Seeded with the context, so that equal text of two kinds differs. */
 static uint32_t
 fph_hash(const void *ctx, const char *s, size_t len)
 {
-	uint32_t	 h = 2166136261u ^ (uint32_t)((uintptr_t)ctx >> 4);
-	size_t		 i;
-
-	for (i = 0; i < len; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 16777619u;
-	}
-	return (h);
+	return (fnv1a(FNV_BASIS ^ (uint32_t)((uintptr_t)ctx >> 4), s, len));
 }
 
 static struct fphent *

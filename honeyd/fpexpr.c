@@ -28,7 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "personality.h"
+#include "fingerprint.h"
 
 static int	 hexdigit(int);
 static int	 sym_listed(const char *, const char *, size_t);

@@ -33,7 +33,8 @@
 #include <dumbnet.h>
 
 #include "honeyd.h"
-#include "personality.h"
+#include "fingerprint.h"
+#include "pers.h"
 #include "proc.h"
 
 #define CONF_CHUNK	(16 * 1024)
@@ -138,6 +139,17 @@ static const char	*ctl_arg(struct imsg *, int);
 static void		 parent_reload_refused(const char *);
 static void		 parent_engine_accept(void);
 static __dead void	 parent_shutdown(int);
+static void		 conf_pers_random(struct honeyd_config *,
+			    struct fpdb *);
+static void		 conf_pers_warn(const char *, const char *,
+			    const char *);
+static const struct fingerprint *conf_pers_first(
+			    const struct honeyd_config *,
+			    const struct template *, const struct fpdb *);
+static void		 conf_pers_print(FILE *, const struct honeyd_config *,
+			    const struct fpdb *);
+static void		 conf_pers_check(const struct honeyd_config *,
+			    const struct fpdb *);
 static void		 conf_texts_make(struct conf_texts *,
 			    struct honeyd_config *, struct fpdb *,
 			    const char *, size_t);
@@ -268,7 +280,7 @@ load_config(const char *path, const char *stmt, struct honeyd_config **confp,
 		fpdb_free(db);
 		return (-1);
 	}
-	personality_check(conf, db);
+	conf_pers_check(conf, db);
 	*confp = conf;
 	*dbp = db;
 	return (0);
@@ -337,7 +349,7 @@ claim_networks(struct honeyd_config *conf, struct claimset *csp)
 
 	claim_init(&cs);
 	for (i = 0; i < honeyd_opts.nnets; i++) {
-		if (claim_parse(honeyd_opts.nets[i], &lo, &hi) == -1) {
+		if (addr_parse_range(honeyd_opts.nets[i], &lo, &hi) == -1) {
 			log_warnx("bad network to claim: %s",
 			    honeyd_opts.nets[i]);
 			goto fail;
@@ -413,8 +425,7 @@ iface_setup(struct iface *ifp, const char *name, int index)
 	memcpy(ifp->mac, ie.intf_link_addr.addr_eth.data, 6);
 	if (ie.intf_addr.addr_type == ADDR_TYPE_IP) {
 		ifp->addr = ntohl(ie.intf_addr.addr_ip);
-		ifp->mask = ie.intf_addr.addr_bits == 0 ? 0 :
-		    ~0U << (32 - ie.intf_addr.addr_bits);
+		ifp->mask = addr_mask(ie.intf_addr.addr_bits);
 	}
 	if (wire_open(ifp) == -1)
 		return (-1);
@@ -448,6 +459,97 @@ send_text(uint32_t type, const char *buf, size_t len)
 	return (0);
 }
 
+/*
+ * The parent's side of personalities: it resolves "random" ones, sends
+ * the engine the fingerprints the configuration uses, and warns about
+ * tests a fingerprint asks for that cannot be reproduced exactly.
+ */
+
+/* Resolve "set T personality random" to one concrete fingerprint. */
+static void
+conf_pers_random(struct honeyd_config *conf, struct fpdb *db)
+{
+	struct template		*t;
+	const struct fingerprint *fp;
+
+	TAILQ_FOREACH(t, &conf->tmpl_order, order) {
+		if ((t->flags & TMPL_F_PERS_RANDOM) == 0 ||
+		    (fp = fpdb_random(db, NULL)) == NULL)
+			continue;
+		free(t->personality);
+		if ((t->personality = strdup(fingerprint_name(fp))) == NULL)
+			fatal("strdup");
+		/* The entry drawn, not the typical one of its name. */
+		t->pers_entry = fp->nsame > 1 ? fp->nth : 0;
+		t->flags &= ~TMPL_F_PERS_RANDOM;
+		log_info("template %s: random personality \"%s\"", t->name,
+		    t->personality);
+	}
+}
+
+static void
+conf_pers_warn(const char *name, const char *test, const char *why)
+{
+	log_warnx("personality \"%s\": test %s cannot be emulated exactly: "
+	    "%s", name, test, why);
+}
+
+/* The fingerprint of t, unless an earlier template uses it too. */
+static const struct fingerprint *
+conf_pers_first(const struct honeyd_config *conf, const struct template *t,
+    const struct fpdb *db)
+{
+	const struct template	*u;
+
+	if (t->personality == NULL)
+		return (NULL);
+	TAILQ_FOREACH(u, &conf->tmpl_order, order) {
+		if (u == t)
+			break;
+		if (u->personality != NULL &&
+		    u->pers_entry == t->pers_entry &&
+		    strcmp(u->personality, t->personality) == 0)
+			return (NULL);
+	}
+	return (fpdb_find_entry(db, t->personality, t->pers_entry));
+}
+
+/* Print each fingerprint the config uses, once. */
+static void
+conf_pers_print(FILE *f, const struct honeyd_config *conf,
+    const struct fpdb *db)
+{
+	const struct template	*t;
+	const struct fingerprint *fp;
+
+	TAILQ_FOREACH(t, &conf->tmpl_order, order)
+		if ((fp = conf_pers_first(conf, t, db)) != NULL)
+			fingerprint_print_entry(f, fp);
+}
+
+/*
+ * Warn about the tests of each fingerprint the config uses that the
+ * engine cannot reproduce exactly (a "random" one is only known later,
+ * when it is drawn).
+ */
+static void
+conf_pers_check(const struct honeyd_config *conf, const struct fpdb *db)
+{
+	const struct template	*t;
+	const struct fingerprint *fp;
+
+	TAILQ_FOREACH(t, &conf->tmpl_order, order) {
+		if ((fp = conf_pers_first(conf, t, db)) == NULL)
+			continue;
+		/* Which of a repeated name's entries answers (-v). */
+		if (fp->nsame > 1)
+			log_info("personality \"%s\" entry %u of %u%s",
+			    fp->name, fp->nth, fp->nsame, t->pers_entry == 0 ?
+			    " (the most typical)" : "");
+		pers_check(fp, conf_pers_warn);
+	}
+}
+
 /* The texts of a configuration, as the engine parses them. */
 static void
 conf_texts_make(struct conf_texts *t, struct honeyd_config *conf,
@@ -459,8 +561,8 @@ conf_texts_make(struct conf_texts *t, struct honeyd_config *conf,
 	if ((pf = open_memstream(&t->prints, &t->plen)) == NULL ||
 	    (cf = open_memstream(&t->conf, &t->clen)) == NULL)
 		fatal("open_memstream");
-	personality_resolve_random(conf, db);
-	personality_print_used(pf, conf, db);
+	conf_pers_random(conf, db);
+	conf_pers_print(pf, conf, db);
 	config_print(cf, conf);
 	if (fclose(pf) == EOF || fclose(cf) == EOF)
 		fatal("config printout");
@@ -1146,20 +1248,16 @@ engine_spawn(uid_t uid, gid_t gid, int ctlfd, int *fdp)
 	extern char	**environ;
 	char		 suid[16], sgid[16];
 	char		*argv[16];
-	int		 fds[2], e, c = -1, x, n = 0, i;
+	int		 fd, e, c = -1, x, n = 0, i;
 	pid_t		 pid;
 
-	if (proc_socketpair(fds) == -1)
-		return (-1);
-	if ((pid = fork()) != 0) {
-		close(fds[1]);
-		if (pid == -1)
-			close(fds[0]);
-		*fdp = fds[0];
+	if ((pid = proc_fork(&fd)) != 0) {
+		if (pid != -1)
+			*fdp = fd;
 		return (pid);
 	}
 	/* Out of the way of the fixed numbers first, then into them. */
-	if ((e = fcntl(fds[1], F_DUPFD, 10)) == -1 ||
+	if ((e = fcntl(fd, F_DUPFD, 10)) == -1 ||
 	    (x = fcntl(self_exe, F_DUPFD, 10)) == -1 ||
 	    (ctlfd != -1 && (c = fcntl(ctlfd, F_DUPFD, 10)) == -1))
 		_exit(127);

@@ -5,7 +5,7 @@
  * configuration, and the functions the files offer one another, each
  * under the name of its file.  Three parts keep private headers: TCP
  * (tcp.h, with tcpbuf.c), the personality engine (pers.h, pers_*.c)
- * and the fingerprint database (personality.h, fingerprint.c and
+ * and the fingerprint database (fingerprint.h, fingerprint.c and
  * fpexpr.c).
  *
  * Processes:
@@ -62,7 +62,7 @@
 #define __unused	__attribute__((__unused__))	/* RB_GENERATE_STATIC */
 #endif
 
-/* Defined by libdnet and personality.h; only pointers pass through here. */
+/* Defined by libdnet and fingerprint.h; only pointers pass through here. */
 struct ip_hdr;
 struct icmp_hdr;
 struct fpdb;
@@ -713,7 +713,14 @@ struct claimset {
 #define CLAIM_FILTER_MAX	64	/* CIDR blocks before "ip" filter */
 
 /* addr.c */
+#define ADDR_RANGE_LEN	32	/* "a.b.c.d-e.f.g.h" and its NUL */
 const char *addr_fmt(uint32_t, char *, size_t);
+const char *addr_fmt_range(uint32_t, uint32_t, char *, size_t);
+int	 addr_parse(const char *, uint32_t *);
+int	 addr_parse_net(const char *, uint32_t *, uint32_t *);
+int	 addr_parse_range(const char *, uint32_t *, uint32_t *);
+uint32_t addr_mask(int);
+int	 addr_masklen(uint32_t);
 
 /* ctlrec.c: control records, built by the daemon, read by honeydctl */
 void	 ctlrec_init(struct ctlrec *, const char *);
@@ -728,6 +735,8 @@ int	 ctlrec_kind(const void *, size_t, const char **, size_t *);
 int	 ctlrec_next(const void *, size_t, size_t *, struct ctlfield *);
 
 /* hash.c */
+#define FNV_BASIS	2166136261U	/* where an FNV-1a hash starts */
+uint32_t fnv1a(uint32_t, const void *, size_t);
 uint32_t name_key(const char *);
 
 /* claim.c */
@@ -736,7 +745,6 @@ void	 claim_clear(struct claimset *);
 int	 claim_add(struct claimset *, uint32_t, uint32_t);
 void	 claim_normalize(struct claimset *);
 int	 claim_contains(const struct claimset *, uint32_t);
-int	 claim_parse(const char *, uint32_t *, uint32_t *);
 char	*claim_filter(const struct claimset *);
 
 /* An interface the parent captures and sends on (-i). */
@@ -1105,18 +1113,12 @@ int		 udp_ctl_next(struct tuple *, struct ctlrec *);
 
 /*
  * Personality (personality.c; the plan and clocks behind it in pers.h,
- * the fingerprint database in personality.h): what every packet a
+ * the fingerprint database in fingerprint.h): what every packet a
  * virtual host sends looks like.  A template without a fingerprint gets
  * a plain modern Linux stack.
  */
 
 /* personality.c */
-void		 personality_resolve_random(struct honeyd_config *,
-		    struct fpdb *);
-void		 personality_print_used(FILE *, const struct honeyd_config *,
-		    const struct fpdb *);
-void		 personality_check(const struct honeyd_config *,
-		    const struct fpdb *);
 int		 personality_attach(struct honeyd_config *, struct fpdb *);
 void		 personality_host_update(struct host *,
 		    const struct template *);
@@ -1152,7 +1154,6 @@ void		 router_free(struct router_topo *);
 int		 router_input(struct ipin *);
 int		 router_output(uint8_t *, size_t);
 int		 router_tunnel_input(struct ipin *);
-int		 router_is_ext(const struct honeyd_config *, uint32_t);
 uint32_t	 router_ext_gateway(const struct honeyd_config *, uint32_t);
 void		 router_ext_input(uint8_t *, size_t);
 void		 router_describe(const struct honeyd_config *, uint32_t, int,
@@ -1345,7 +1346,6 @@ const struct passive_label *passive_match(const struct passive_db *,
 void		 passive_observe(const uint8_t *, size_t);
 const char	*passive_os_name(uint32_t);
 const char	*passive_os_desc(uint32_t);
-void		 passive_cache_flush(void);
 void		 passive_reconf_append(const void *, size_t);
 int		 passive_reconf_done(int);
 void		 passive_free(void);
@@ -1396,7 +1396,6 @@ void		 control_event(int, const char *, size_t);
 int		 control_monitoring(int);
 size_t		 control_queued(void);
 void		 control_dispatch_parent(struct imsg *);
-int		 ctl_parse_net(const char *, uint32_t *, uint32_t *);
 int		 ctl_request_arg(const struct imsg *, const char **);
 void		 ctl_host_record(struct ctlrec *, const struct host *,
 		    time_t);

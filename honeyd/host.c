@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "honeyd.h"
-#include "personality.h"
+#include "fingerprint.h"
 
 RB_HEAD(host_tree, host);
 TAILQ_HEAD(host_lru, host);

@@ -15,7 +15,7 @@
 #include <dumbnet.h>
 
 #include "honeyd.h"
-#include "personality.h"
+#include "fingerprint.h"
 
 /* RFC 1812 4.3.2.3: an error message fits in 576 bytes. */
 #define ICMP_ERROR_MAX	576

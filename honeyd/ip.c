@@ -21,7 +21,7 @@
 #include <dumbnet.h>
 
 #include "honeyd.h"
-#include "personality.h"
+#include "fingerprint.h"
 
 static int	 ip_check(const uint8_t *, size_t, struct ipin *);
 static int	 ip_accept(struct ipin *);

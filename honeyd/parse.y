@@ -24,7 +24,7 @@
 #include <string.h>
 
 #include "honeyd.h"
-#include "personality.h"
+#include "fingerprint.h"
 
 #define WORD_MAX	8192	/* longest word or quoted string */
 #define NOCHAR		(-2)	/* nothing pushed back */
@@ -113,7 +113,6 @@ static struct honeyd_config *parse_run(struct file *,
 static int	 parse_into(struct honeyd_config *, struct file *,
 		    int (*)(const char *, void *), void *);
 
-static int	 parse_addr(const char *, uint32_t *);
 static int	 parse_net(const char *, uint32_t *, uint32_t *);
 static int	 parse_range(const char *, struct range *);
 static int64_t	 parse_hundredths(const char *);
@@ -123,8 +122,6 @@ static int64_t	 parse_bandwidth(const char *);
 static int64_t	 bw_mult(int64_t, int64_t);
 static int64_t	 parse_tod(const char *, const char *);
 static int64_t	 num_range(int64_t, int64_t, int64_t, const char *);
-static uint32_t	 prefix_mask(int);
-static char	*addr_name(uint32_t, char *, size_t);
 
 static struct template *tmpl_named(const char *);
 static struct template *tmpl_ref(const char *);
@@ -241,7 +238,7 @@ address		: STRING {
 			uint32_t	 a;
 
 			$$ = -1;
-			if (parse_addr($1, &a) == -1)
+			if (addr_parse($1, &a) == -1)
 				conf_error("bad address \"%s\"", $1);
 			else
 				$$ = a;
@@ -263,8 +260,8 @@ addrrange	: STRING {
 			uint32_t	 lo, hi;
 
 			$$.ok = 0;
-			if (parse_addr($1, &lo) == -1 ||
-			    parse_addr($3, &hi) == -1 || lo > hi)
+			if (addr_parse($1, &lo) == -1 ||
+			    addr_parse($3, &hi) == -1 || lo > hi)
 				conf_error("bad address range \"%s - %s\"",
 				    $1, $3);
 			else {
@@ -1149,90 +1146,36 @@ config_parse_more(struct honeyd_config *c, const char *name,
 
 /* Values. */
 
-static int
-parse_addr(const char *s, uint32_t *a)
-{
-	struct in_addr	 in;
-
-	if (inet_pton(AF_INET, s, &in) != 1)
-		return (-1);
-	*a = ntohl(in.s_addr);
-	return (0);
-}
-
-static uint32_t
-prefix_mask(int len)
-{
-	return (len == 0 ? 0 : UINT32_MAX << (32 - len));
-}
-
-static char *
-addr_name(uint32_t a, char *buf, size_t len)
-{
-	struct in_addr	 in;
-
-	in.s_addr = htonl(a);
-	if (inet_ntop(AF_INET, &in, buf, len) == NULL)
-		buf[0] = '\0';
-	return (buf);
-}
-
 /* "a.b.c.d/len" (host bits are cleared, with a warning) or "a.b.c.d". */
 static int
 parse_net(const char *s, uint32_t *lo, uint32_t *hi)
 {
-	char		 buf[INET_ADDRSTRLEN], *end;
-	const char	*slash;
-	uint32_t	 a, mask;
-	long		 len = 32;
+	char	 buf[ADDR_RANGE_LEN];
 
-	if ((slash = strchr(s, '/')) == NULL)
-		slash = s + strlen(s);
-	else {
-		errno = 0;
-		len = strtol(slash + 1, &end, 10);
-		if (!isdigit((unsigned char)slash[1]) || *end != '\0' ||
-		    len > 32)
-			goto bad;
+	switch (addr_parse_net(s, lo, hi)) {
+	case -1:
+		conf_error("bad %s \"%s\"", strchr(s, '/') != NULL ?
+		    "network" : "address", s);
+		return (-1);
+	case 1:
+		conf_warn("%s has host bits set, using %s", s,
+		    addr_fmt_range(*lo, *hi, buf, sizeof(buf)));
+		break;
 	}
-	if (slash - s >= (ptrdiff_t)sizeof(buf))
-		goto bad;
-	memcpy(buf, s, slash - s);
-	buf[slash - s] = '\0';
-	if (parse_addr(buf, &a) == -1)
-		goto bad;
-	mask = prefix_mask(len);
-	if ((a & ~mask) != 0)
-		conf_warn("%s has host bits set, using %s/%ld", s,
-		    addr_name(a & mask, buf, sizeof(buf)), len);
-	*lo = a & mask;
-	*hi = (a & mask) | ~mask;
 	return (0);
- bad:
-	conf_error("bad %s \"%s\"", *slash == '/' ? "network" : "address", s);
-	return (-1);
 }
 
 /* An address, a network, or "a.b.c.d-e.f.g.h". */
 static int
 parse_range(const char *s, struct range *r)
 {
-	char		 buf[INET_ADDRSTRLEN];
-	const char	*dash;
-
-	if ((dash = strchr(s, '-')) == NULL)
+	if (strchr(s, '-') == NULL)
 		return (parse_net(s, &r->lo, &r->hi));
-	if (dash - s >= (ptrdiff_t)sizeof(buf))
-		goto bad;
-	memcpy(buf, s, dash - s);
-	buf[dash - s] = '\0';
-	if (parse_addr(buf, &r->lo) == -1 ||
-	    parse_addr(dash + 1, &r->hi) == -1 || r->lo > r->hi)
-		goto bad;
+	if (addr_parse_range(s, &r->lo, &r->hi) == -1) {
+		conf_error("bad address range \"%s\"", s);
+		return (-1);
+	}
 	return (0);
- bad:
-	conf_error("bad address range \"%s\"", s);
-	return (-1);
 }
 
 /*
@@ -1416,7 +1359,7 @@ tmpl_ref(const char *word)
 	struct template		*t;
 	uint32_t		 a;
 
-	if (parse_addr(word, &a) == -1)
+	if (addr_parse(word, &a) == -1)
 		return (tmpl_named(word));
 	if ((b = config_find_bind(conf, a)) != NULL)
 		return (b->tmpl);
@@ -1439,9 +1382,9 @@ tmpl_mod(const char *word)
 	uint32_t		 a;
 	int			 replaced;
 
-	if (parse_addr(word, &a) == -1)
+	if (addr_parse(word, &a) == -1)
 		return (tmpl_named(word));
-	addr_name(a, name, sizeof(name));
+	addr_fmt(a, name, sizeof(name));
 	t = config_find_template(conf, name);
 	if ((b = config_find_bind(conf, a)) == NULL || b->tmpl == t) {
 		if (t == NULL)
@@ -1669,7 +1612,7 @@ proxy_action(struct action *a, char *host, char *port)
 		goto fail;
 	}
 	if (strcmp(host, "$ipsrc") != 0 && strcmp(host, "$ipdst") != 0 &&
-	    parse_addr(host, &addr) == -1) {
+	    addr_parse(host, &addr) == -1) {
 		conf_error("proxy host \"%s\" is not an address, $ipsrc or "
 		    "$ipdst", host);
 		goto fail;
@@ -1792,8 +1735,8 @@ conf_bind(struct range *r, struct template *t)
 	}
 	if (!replaced)
 		return;
-	addr_name(r->lo, lo, sizeof(lo));
-	addr_name(r->hi, hi, sizeof(hi));
+	addr_fmt(r->lo, lo, sizeof(lo));
+	addr_fmt(r->hi, hi, sizeof(hi));
 	if (r->lo == r->hi)
 		conf_warn("%s was bound already, now to template \"%s\"",
 		    lo, t->name);
@@ -1814,13 +1757,13 @@ conf_bind_dynamic(struct cond *c, char *word, struct template *target)
 	char		 name[INET_ADDRSTRLEN];
 	uint32_t	 a;
 
-	if (parse_addr(word, &a) == -1) {
+	if (addr_parse(word, &a) == -1) {
 		conf_error("bad address \"%s\"", word);
 		goto fail;
 	}
 	if (target == NULL || !c->ok)
 		goto fail;
-	addr_name(a, name, sizeof(name));
+	addr_fmt(a, name, sizeof(name));
 	if ((t = config_find_template(conf, name)) == NULL) {
 		if ((t = template_create(conf, name)) == NULL) {
 			conf_error("out of memory");
@@ -1856,8 +1799,8 @@ conf_unbind(struct range *r)
 	}
 	if (found)
 		return;
-	addr_name(r->lo, lo, sizeof(lo));
-	addr_name(r->hi, hi, sizeof(hi));
+	addr_fmt(r->lo, lo, sizeof(lo));
+	addr_fmt(r->hi, hi, sizeof(hi));
 	if (r->lo == r->hi)
 		conf_error("%s is not bound", lo);
 	else
@@ -1870,7 +1813,7 @@ conf_bind_ext(char *word, char *iface)
 	struct ext_bind	*e;
 	uint32_t	 a;
 
-	if (parse_addr(word, &a) == -1) {
+	if (addr_parse(word, &a) == -1) {
 		conf_error("bad address \"%s\"", word);
 		goto done;
 	}

@@ -46,6 +46,7 @@ static char			*rc_text;	/* a reload being received */
 static size_t			 rc_len;
 
 static const struct passive_label *passive_lookup(uint32_t);
+static void	 passive_cache_flush(void);
 
 static void
 obs_option(struct passive_obs *o, const uint8_t *p, size_t len)
@@ -343,7 +344,7 @@ passive_os_desc(uint32_t src)
 	return (l != NULL ? l->desc : NULL);
 }
 
-void
+static void
 passive_cache_flush(void)
 {
 	if (pcache != NULL)

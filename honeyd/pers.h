@@ -1,6 +1,9 @@
 /*
- * The personality engine's inside (personality.c, pers_plan.c,
- * pers_isn.c, pers_check.c, pers_seq.c, pers_tcp.c, pers_icmp.c).
+ * The personality engine's header: its inside (personality.c,
+ * pers_plan.c, pers_isn.c, pers_check.c, pers_seq.c, pers_tcp.c,
+ * pers_icmp.c), and what tcp.c asks it of each segment it sends.  The
+ * rest of the daemon calls it through the personality_* functions of
+ * honeyd.h.
  *
  * A virtual host with a fingerprint gets a plan: every value the
  * fingerprint leaves open (a range, alternatives) is chosen once, from a
@@ -180,6 +183,9 @@ extern struct pers_out	 pers_out;
 /* personality.c */
 struct fprng	*pers_rng(void);
 void		 pers_out_set(int, int, int, int);
+int		 personality_tcp_md5_drop(struct ipin *, const struct tcp_seg *);
+int		 personality_tcp_reply(struct ipin *, const struct tcp_seg *, int,
+		    struct tcp_reply *);
 
 /* pers_plan.c */
 int		 plan_linux(const struct fingerprint *);

@@ -12,7 +12,7 @@
 
 #include <dumbnet.h>
 
-#include "personality.h"
+#include "fingerprint.h"
 #include "pers.h"
 
 typedef void	 (*warnfn)(const char *, const char *, const char *);

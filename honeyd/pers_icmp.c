@@ -22,7 +22,7 @@
 #include <dumbnet.h>
 
 #include "honeyd.h"
-#include "personality.h"
+#include "fingerprint.h"
 #include "pers.h"
 
 #define ICMP_ERR_HDRS	28	/* outer IP header, ICMP header, unused */

@@ -20,7 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "personality.h"
+#include "honeyd.h"
+#include "fingerprint.h"
 #include "pers.h"
 
 #define DEFAULT_ISR	0x10A	/* random ISNs, as modern stacks */
@@ -163,14 +164,13 @@ isn_search(const struct fingerprint *fp, uint32_t g, double mbar,
 	return (bestcost == UINT32_MAX ? -1 : 0);
 }
 
+/* The expression's text and its NUL, so that "ab","c" and "a","bc" differ. */
 static uint32_t
 expr_hash(const struct fpexpr *e, uint32_t h)
 {
 	const char	*s = e != NULL ? e->raw : "";
 
-	for (; *s != '\0'; s++)
-		h = (h ^ (uint8_t)*s) * 16777619U;
-	return (h * 16777619U);
+	return (fnv1a(h, s, strlen(s) + 1));
 }
 
 /*
@@ -374,15 +374,13 @@ plan_isn_cached(struct pers_plan *p, const struct fingerprint *fp,
 {
 	static struct isn_cache	 cache[256];
 	struct isn_cache	*c;
-	uint32_t		 key[4], h = 2166136261U;
-	int			 i;
+	uint32_t		 key[4], h = FNV_BASIS;
 
 	h = expr_hash(fingerprint_attr(fp, FPT_SEQ, FP_SEQ_GCD), h);
 	h = expr_hash(fingerprint_attr(fp, FPT_SEQ, FP_SEQ_ISR), h);
 	h = expr_hash(fingerprint_attr(fp, FPT_SEQ, FP_SEQ_SP), h);
 	key[0] = h;
-	for (key[1] = 0, i = 0; i < n; i++)
-		key[1] = (key[1] ^ cand[i]) * 16777619U;
+	key[1] = fnv1a(FNV_BASIS, cand, n * sizeof(*cand));
 	key[2] = isr0;
 	key[3] = sp0;
 	c = &cache[(h ^ key[1] ^ isr0 * 31 ^ sp0 * 131) % 256];

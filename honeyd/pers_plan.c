@@ -19,7 +19,7 @@
 
 #include <dumbnet.h>
 
-#include "personality.h"
+#include "fingerprint.h"
 #include "pers.h"
 
 #define DEFAULT_TTL	64

@@ -38,7 +38,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "personality.h"
+#include "fingerprint.h"
 #include "pers.h"
 
 #define ISN_MAXSTEP	0x7fffffffU	/* nmap folds larger steps */

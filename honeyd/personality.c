@@ -7,9 +7,6 @@
  * its plan (pers_plan.c) and clocks (pers_seq.c) through pers_tcp.c
  * and pers_icmp.c; without a fingerprint a host behaves like a plain
  * modern Linux stack.
- *
- * The parent resolves "random" personalities and warns about tests a
- * fingerprint asks for that cannot be reproduced exactly.
  */
 
 #include <sys/types.h>
@@ -22,7 +19,7 @@
 #include <dumbnet.h>
 
 #include "honeyd.h"
-#include "personality.h"
+#include "fingerprint.h"
 #include "pers.h"
 #include "tcp.h"
 
@@ -66,97 +63,6 @@ static size_t	 default_synack_options(struct ipin *,
 		    const struct tcp_seg *, struct tcp_reply *);
 static int	 default_tcp_reply(struct ipin *, const struct tcp_seg *,
 		    enum tcp_reply_kind, struct tcp_reply *);
-static void	 warn_test(const char *, const char *, const char *);
-static const struct fingerprint *first_use(const struct honeyd_config *,
-		    const struct template *, const struct fpdb *);
-
-/* Resolve "set T personality random" to one concrete fingerprint. */
-void
-personality_resolve_random(struct honeyd_config *conf, struct fpdb *db)
-{
-	struct template		*t;
-	const struct fingerprint *fp;
-	size_t			 n = fpdb_count(db);
-
-	if (n == 0)
-		return;
-	TAILQ_FOREACH(t, &conf->tmpl_order, order) {
-		if ((t->flags & TMPL_F_PERS_RANDOM) == 0)
-			continue;
-		fp = fpdb_nth(db, arc4random_uniform(n));
-		free(t->personality);
-		if ((t->personality = strdup(fingerprint_name(fp))) == NULL)
-			fatal("strdup");
-		/* The entry drawn, not the typical one of its name. */
-		t->pers_entry = fp->nsame > 1 ? fp->nth : 0;
-		t->flags &= ~TMPL_F_PERS_RANDOM;
-		log_info("template %s: random personality \"%s\"", t->name,
-		    t->personality);
-	}
-}
-
-static void
-warn_test(const char *name, const char *test, const char *why)
-{
-	log_warnx("personality \"%s\": test %s cannot be emulated exactly: "
-	    "%s", name, test, why);
-}
-
-/* The fingerprint of t, unless an earlier template uses it too. */
-static const struct fingerprint *
-first_use(const struct honeyd_config *conf, const struct template *t,
-    const struct fpdb *db)
-{
-	const struct template	*u;
-
-	if (t->personality == NULL)
-		return (NULL);
-	TAILQ_FOREACH(u, &conf->tmpl_order, order) {
-		if (u == t)
-			break;
-		if (u->personality != NULL &&
-		    u->pers_entry == t->pers_entry &&
-		    strcmp(u->personality, t->personality) == 0)
-			return (NULL);
-	}
-	return (fpdb_find_entry(db, t->personality, t->pers_entry));
-}
-
-/* Print each fingerprint the config uses, once. */
-void
-personality_print_used(FILE *f, const struct honeyd_config *conf,
-    const struct fpdb *db)
-{
-	const struct template	*t;
-	const struct fingerprint *fp;
-
-	TAILQ_FOREACH(t, &conf->tmpl_order, order)
-		if ((fp = first_use(conf, t, db)) != NULL)
-			fingerprint_print_entry(f, fp);
-}
-
-/*
- * Warn about the tests of each fingerprint the config uses that the
- * engine cannot reproduce exactly (a "random" one is only known later,
- * when it is drawn).
- */
-void
-personality_check(const struct honeyd_config *conf, const struct fpdb *db)
-{
-	const struct template	*t;
-	const struct fingerprint *fp;
-
-	TAILQ_FOREACH(t, &conf->tmpl_order, order) {
-		if ((fp = first_use(conf, t, db)) == NULL)
-			continue;
-		/* Which of a repeated name's entries answers (-v). */
-		if (fp->nsame > 1)
-			log_info("personality \"%s\" entry %u of %u%s",
-			    fp->name, fp->nth, fp->nsame, t->pers_entry == 0 ?
-			    " (the most typical)" : "");
-		pers_check(fp, warn_test);
-	}
-}
 
 /* Point each template at its fingerprint in the engine's database. */
 int
@@ -722,9 +628,10 @@ default_tcp_reply(struct ipin *in, const struct tcp_seg *seg,
 	return (0);
 }
 
+/* kind: enum tcp_reply_kind. */
 int
-personality_tcp_reply(struct ipin *in, const struct tcp_seg *seg,
-    enum tcp_reply_kind kind, struct tcp_reply *r)
+personality_tcp_reply(struct ipin *in, const struct tcp_seg *seg, int kind,
+    struct tcp_reply *r)
 {
 	struct pers_state	*st;
 

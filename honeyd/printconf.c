@@ -79,53 +79,20 @@ print_addr(FILE *f, uint32_t a)
 	fputs(addr_fmt(a, buf, sizeof(buf)), f);
 }
 
-static int
-mask_len(uint32_t mask)
-{
-	int	 len = 0;
-
-	while (len < 32 && (mask & (0x80000000U >> len)))
-		len++;
-	return (len);
-}
-
 static void
 print_net(FILE *f, uint32_t net, uint32_t mask)
 {
 	print_addr(f, net);
-	fprintf(f, "/%d", mask_len(mask));
-}
-
-/* The prefix length if lo..hi is exactly one network, else -1. */
-static int
-range_prefix(uint32_t lo, uint32_t hi)
-{
-	uint32_t	 mask;
-	int		 len;
-
-	for (len = 0; len <= 32; len++) {
-		mask = len == 0 ? 0 : UINT32_MAX << (32 - len);
-		if ((lo & ~mask) == 0 && (lo | ~mask) == hi)
-			return (len);
-	}
-	return (-1);
+	fprintf(f, "/%d", addr_masklen(mask));
 }
 
 /* One address, a network if lo..hi is exactly one, else "lo-hi". */
 static void
 print_range(FILE *f, uint32_t lo, uint32_t hi)
 {
-	int	 len;
+	char	 buf[ADDR_RANGE_LEN];
 
-	print_addr(f, lo);
-	if (lo == hi)
-		return;
-	if ((len = range_prefix(lo, hi)) != -1)
-		fprintf(f, "/%d", len);
-	else {
-		fputc('-', f);
-		print_addr(f, hi);
-	}
+	fputs(addr_fmt_range(lo, hi, buf, sizeof(buf)), f);
 }
 
 /* Percentages are kept to hundredths; print no more digits than used. */

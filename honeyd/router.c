@@ -200,6 +200,7 @@ RB_HEAD(rt_helds, rt_held);
 
 static int	 rt_node_cmp(struct rt_node *, struct rt_node *);
 static int	 rt_held_cmp(struct rt_held *, struct rt_held *);
+static int	 router_is_ext(const struct honeyd_config *, uint32_t);
 RB_GENERATE_STATIC(rt_nodes, rt_node, entry, rt_node_cmp)
 RB_GENERATE_STATIC(rt_helds, rt_held, entry, rt_held_cmp)
 
@@ -234,12 +235,6 @@ rt_held_cmp(struct rt_held *a, struct rt_held *b)
 	return (a->seq < b->seq ? -1 : a->seq > b->seq);
 }
 
-static int
-rt_prefixlen(uint32_t mask)
-{
-	return (mask == 0 ? 0 : 32 - __builtin_ctz(mask));
-}
-
 /* "198.18.1.0/24", in one of two static buffers. */
 static const char *
 rt_net(uint32_t net, uint32_t mask)
@@ -250,7 +245,7 @@ rt_net(uint32_t net, uint32_t mask)
 
 	i = !i;
 	snprintf(buf[i], sizeof(buf[i]), "%s/%d",
-	    addr_fmt(net, a, sizeof(a)), rt_prefixlen(mask));
+	    addr_fmt(net, a, sizeof(a)), addr_masklen(mask));
 	return (buf[i]);
 }
 
@@ -655,7 +650,7 @@ rt_ext_check(const struct honeyd_config *conf, const struct router_topo *t)
 }
 
 /* Whether addr is a "bind A to IFACE" machine of conf. */
-int
+static int
 router_is_ext(const struct honeyd_config *conf, uint32_t addr)
 {
 	const struct ext_bind	*e;

@@ -46,7 +46,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -55,6 +54,7 @@
 #include <unistd.h>
 
 #include "honeyd.h"
+#include "proc.h"
 
 #define SVC_GRACE_MS		2000	/* SIGTERM, then SIGKILL */
 #define SVC_ENV_MAX		16
@@ -345,8 +345,9 @@ svc_cage(const struct svc_ids *ids, const char *tmpl, pid_t ppid)
 }
 
 /*
- * Then the limits, the template's uid and gid for good, Landlock and
- * the filter; what runs next is the program.  A subsystem (cpu 0) runs
+ * Then the limits, the template's uid and gid for good (the drop every
+ * process of ours makes, checked: proc.c), Landlock and the filter;
+ * what runs next is the program.  A subsystem (cpu 0) runs
  * as long as honeyd does: no CPU limit.  Exits on failure.
  */
 int
@@ -359,12 +360,13 @@ svc_lockdown(const struct svc_ids *ids, int cpu)
 		svc_setlimit(RLIMIT_CPU, svc_lim.cpu);
 	svc_setlimit(RLIMIT_FSIZE, (rlim_t)svc_lim.fsize << 10);
 	svc_setlimit(RLIMIT_CORE, 0);
-	if (setgroups(1, &ids->gid) == -1 ||
-	    setresgid(ids->gid, ids->gid, ids->gid) == -1 ||
-	    setresuid(ids->uid, ids->uid, ids->uid) == -1)
+	if (proc_drop_privileges(NULL, ids->uid, ids->gid, NULL) == -1) {
+		dprintf(STDERR_FILENO, "honeyd: dropping to uid %u gid %u: "
+		    "%s\n", (unsigned)ids->uid, (unsigned)ids->gid,
+		    strerror(errno));
 		_exit(126);
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1 ||
-	    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) == -1 ||
+	}
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) == -1 ||
 	    getppid() != svc_ppid || cage_lock() == -1)
 		_exit(126);
 	/*

@@ -29,7 +29,8 @@
 #include <dumbnet.h>
 
 #include "honeyd.h"
-#include "personality.h"
+#include "fingerprint.h"
+#include "pers.h"
 #include "tcp.h"
 
 RB_HEAD(tcp_tree, tcp_conn);

@@ -244,13 +244,7 @@ size_t	 tcp_reass_pull(struct tcp_reass *, uint32_t *,
 void	 tcp_sack_update(struct tcp_sackboard *, uint32_t, uint32_t,
 	    uint32_t, uint32_t);
 void	 tcp_sack_trim(struct tcp_sackboard *, uint32_t);
-int	 tcp_sack_covered(const struct tcp_sackboard *, uint32_t);
 uint32_t tcp_sack_next_hole(const struct tcp_sackboard *, uint32_t,
 	    uint32_t *);
-
-/* personality.c */
-int	 personality_tcp_md5_drop(struct ipin *, const struct tcp_seg *);
-int	 personality_tcp_reply(struct ipin *, const struct tcp_seg *,
-	    enum tcp_reply_kind, struct tcp_reply *);
 
 #endif /* HONEYD_TCP_H */

@@ -271,17 +271,6 @@ tcp_sack_update(struct tcp_sackboard *sb, uint32_t start, uint32_t end,
 	sb->n++;
 }
 
-int
-tcp_sack_covered(const struct tcp_sackboard *sb, uint32_t seq)
-{
-	int	 i;
-
-	for (i = 0; i < sb->n; i++)
-		if (SEQ_GEQ(seq, sb->r[i][0]) && SEQ_LT(seq, sb->r[i][1]))
-			return (1);
-	return (0);
-}
-
 /*
  * The first hole at or after "from" that lies below some SACKed range:
  * returns its start and sets *end to where the next SACKed range

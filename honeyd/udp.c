@@ -26,7 +26,7 @@
 #include <dumbnet.h>
 
 #include "honeyd.h"
-#include "personality.h"
+#include "fingerprint.h"
 
 #define UDP_FLOW_MAX		1024
 #define UDP_IDLE_MS		60000

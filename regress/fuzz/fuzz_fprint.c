@@ -19,7 +19,7 @@
 #include <dumbnet.h>
 
 #include "honeyd.h"
-#include "personality.h"
+#include "fingerprint.h"
 #include "pers.h"
 #include "tcp.h"
 #include "fuzz.h"

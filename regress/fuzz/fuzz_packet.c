@@ -68,7 +68,7 @@
 #include <dumbnet.h>
 
 #include "honeyd.h"
-#include "personality.h"
+#include "fingerprint.h"
 #include "pers.h"
 #include "tcp.h"
 #include "fuzz.h"
@@ -314,6 +314,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	const char	*prints;
 	struct fpdb	*db;
+	const struct template *t;
 	FILE		*f;
 	int		 fd, i;
 
@@ -338,10 +339,15 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	    sizeof(conf_text) - 1, fpdb_check_name, db);
 	if (eng.conf == NULL || personality_attach(eng.conf, db) == -1)
 		fuzz_fail("the fuzz configuration does not load");
-	/* What the parent sends the engine: only the prints in use. */
+	/*
+	 * What the parent sends the engine: only the prints in use (here
+	 * once per template; of equal names the engine takes the first).
+	 */
 	if ((f = open_memstream(&prints_text, &prints_len)) == NULL)
 		fuzz_fail("open_memstream");
-	personality_print_used(f, eng.conf, db);
+	TAILQ_FOREACH(t, &eng.conf->tmpl_order, order)
+		if (t->pers != NULL)
+			fingerprint_print(f, t->pers);
 	if (fclose(f) == EOF)
 		fuzz_fail("prints in use");
 	config_free(eng.conf);

@@ -13,7 +13,7 @@
 #include <dumbnet.h>
 
 #include "honeyd.h"
-#include "personality.h"
+#include "fingerprint.h"
 #include "engine_fixture.h"
 
 int			 fixture_other;

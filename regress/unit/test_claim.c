@@ -1,6 +1,6 @@
 /*
- * Unit tests for the claimed address set (claim.c): parsing of the
- * command line's networks, merging, membership and the pcap filter.
+ * Unit tests for the claimed address set (claim.c): merging,
+ * membership and the pcap filter (parsing is test_addr.c's).
  */
 
 #include <sys/types.h>
@@ -13,34 +13,6 @@
 #include "unit.h"
 
 #define A(a, b, c, d)	((uint32_t)(a) << 24 | (b) << 16 | (c) << 8 | (d))
-
-static void
-test_parse(void)
-{
-	uint32_t	 lo, hi;
-
-	CHECK(claim_parse("198.18.0.5", &lo, &hi) == 0);
-	CHECK(lo == A(198, 18, 0, 5) && hi == lo);
-	CHECK(claim_parse("198.18.0.0/16", &lo, &hi) == 0);
-	CHECK(lo == A(198, 18, 0, 0) && hi == A(198, 18, 255, 255));
-	/* Host bits in a CIDR network are ignored, as routers do. */
-	CHECK(claim_parse("198.18.7.9/24", &lo, &hi) == 0);
-	CHECK(lo == A(198, 18, 7, 0) && hi == A(198, 18, 7, 255));
-	CHECK(claim_parse("198.18.0.10-198.18.1.20", &lo, &hi) == 0);
-	CHECK(lo == A(198, 18, 0, 10) && hi == A(198, 18, 1, 20));
-	CHECK(claim_parse("198.19.0.0/0", &lo, &hi) == 0);
-	CHECK(lo == 0 && hi == 0xffffffff);
-
-	CHECK(claim_parse("198.18.1.20-198.18.0.10", &lo, &hi) == -1);
-	CHECK(claim_parse("198.18.0", &lo, &hi) == -1);
-	CHECK(claim_parse("198.18.0.300", &lo, &hi) == -1);
-	CHECK(claim_parse("198.18.0.0/33", &lo, &hi) == -1);
-	CHECK(claim_parse("nonsense", &lo, &hi) == -1);
-	CHECK(claim_parse("", &lo, &hi) == -1);
-	CHECK(claim_parse("198.18.0.1-", &lo, &hi) == -1);
-	CHECK(claim_parse("1111111111111111111111111111111111111111111111111"
-	    "11111111111111111111111111111111111111", &lo, &hi) == -1);
-}
 
 static void
 test_merge(void)
@@ -142,7 +114,6 @@ test_filter(void)
 int
 main(void)
 {
-	test_parse();
 	test_merge();
 	test_filter();
 	return (unit_done());

@@ -57,27 +57,6 @@ test_tables(const struct stat_desc *tab, size_t n, size_t structsize)
 }
 
 static void
-test_parse_net(void)
-{
-	uint32_t	 lo, hi;
-
-	CHECK(ctl_parse_net("198.19.1.10", &lo, &hi) == 0);
-	CHECK(lo == 0xc613010a && hi == lo);
-	CHECK(ctl_parse_net("198.19.1.77/26", &lo, &hi) == 0);
-	CHECK(lo == 0xc6130140 && hi == 0xc613017f);
-	CHECK(ctl_parse_net("0.0.0.0/0", &lo, &hi) == 0);
-	CHECK(lo == 0 && hi == UINT32_MAX);
-	CHECK(ctl_parse_net("198.19.1.1-198.19.1.9", &lo, &hi) == 0);
-	CHECK(lo == 0xc6130101 && hi == 0xc6130109);
-	CHECK(ctl_parse_net("198.19.1.9-198.19.1.1", &lo, &hi) == -1);
-	CHECK(ctl_parse_net("198.19.1.0/33", &lo, &hi) == -1);
-	CHECK(ctl_parse_net("198.19.1.0/", &lo, &hi) == -1);
-	CHECK(ctl_parse_net("198.19.1.0/-1", &lo, &hi) == -1);
-	CHECK(ctl_parse_net("localhost", &lo, &hi) == -1);
-	CHECK(ctl_parse_net("", &lo, &hi) == -1);
-}
-
-static void
 test_request_arg(void)
 {
 	struct imsg	 imsg;
@@ -222,7 +201,7 @@ client_answer(int fd, struct answer *a)
 				v = rec_get(imsg.data, imsg_get_len(&imsg),
 				    "address");
 				if (v != NULL &&
-				    ctl_parse_net(v, &lo, &hi) == 0) {
+				    addr_parse_range(v, &lo, &hi) != -1) {
 					if (a->records > 1 && lo <= a->last)
 						a->order_ok = 0;
 					a->last = lo;
@@ -489,7 +468,6 @@ main(void)
 
 	test_tables(stats_engine, stats_engine_n, sizeof(struct engine_stats));
 	test_tables(stats_parent, stats_parent_n, sizeof(struct parent_stats));
-	test_parse_net();
 	test_request_arg();
 	CHECK(fixture_engine(conf_text, HOST_MAX_DEFAULT) == 0);
 	test_host_record();

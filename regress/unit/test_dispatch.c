@@ -16,7 +16,7 @@
 #include <dumbnet.h>
 
 #include "honeyd.h"
-#include "personality.h"
+#include "fingerprint.h"
 #include "unit.h"
 #include "engine_fixture.h"
 

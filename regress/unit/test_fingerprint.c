@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include "honeyd.h"
-#include "personality.h"
+#include "fingerprint.h"
 #include "unit.h"
 
 #define NMAP_OS_DB	"/usr/share/nmap/nmap-os-db"

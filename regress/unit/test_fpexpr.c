@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "personality.h"
+#include "fingerprint.h"
 #include "unit.h"
 
 #define NSEEDS	5000

@@ -17,7 +17,7 @@
 #include <dumbnet.h>
 
 #include "honeyd.h"
-#include "personality.h"
+#include "fingerprint.h"
 #include "unit.h"
 #include "engine_fixture.h"
 

@@ -20,7 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "personality.h"
+#include "fingerprint.h"
 #include "pers.h"
 #include "unit.h"
 

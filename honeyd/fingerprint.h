@@ -1,7 +1,7 @@
 /*
- * The personality engine's private header: the fingerprint database
- * (fingerprint.c) and the test-value expressions it is made of
- * (fpexpr.c).
+ * The fingerprint database's header: the database (fingerprint.c) and
+ * the test-value expressions it is made of (fpexpr.c).  The personality
+ * engine that plays the fingerprints back has its own, pers.h.
  *
  * A fingerprint describes how one operating system answers nmap's OS
  * detection probes.  Two file generations exist:
@@ -30,8 +30,8 @@
  * fingerprint's name, once, and keeps it.  fpexpr_match is for checks and tests.
  */
 
-#ifndef PERSONALITY_H
-#define PERSONALITY_H
+#ifndef FINGERPRINT_H
+#define FINGERPRINT_H
 
 #include <sys/types.h>
 
@@ -257,4 +257,4 @@ void		 fprng_seed(struct fprng *, uint64_t);
 uint32_t	 fprng_next(struct fprng *);
 uint32_t	 fprng_uniform(struct fprng *, uint32_t);
 
-#endif /* PERSONALITY_H */
+#endif /* FINGERPRINT_H */
