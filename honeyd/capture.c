@@ -4,8 +4,9 @@
  * and the claimed networks (and DHCP servers' answers where DHCP
  * clients run, and what "bind A to IFACE" machines send there).
  * Each readable event drains a batch of frames; IPv4 frames go to the
- * engine as IMSG_PKT_IN (DHCP answers to lease.c, a bound machine's
- * packets to the outside as IMSG_PKT_EXT, extbind.c), ARP to arp.c.
+ * engine in one IMSG_PKT_IN_BATCH per read (framebatch.c; FRAME_IN, or
+ * FRAME_EXT for a bound machine's packets to the outside, extbind.c),
+ * DHCP answers to lease.c, ARP to arp.c.
  */
 
 #include <sys/types.h>
@@ -256,6 +257,8 @@ capture_read(int fd, short event, void *arg)
 		event_add(ifp->ev, NULL);
 	if (parent->engine == NULL)
 		return;
+	if (framebatch_flush(&parent->engine->ibuf) == -1)
+		parent->stats.frames_engine_drop += framebatch_dropped();
 	if (imsgbuf_queuelen(&parent->engine->ibuf) > 0 &&
 	    imsgbuf_write(&parent->engine->ibuf) == -1)
 		log_warn("write to engine");
@@ -334,11 +337,9 @@ capture_ext(struct iface *ifp, const struct eth_hdr *eth, uint32_t src,
 		parent->stats.frames_no_engine++;
 		return (1);
 	}
-	if (imsg_compose(&parent->engine->ibuf, IMSG_PKT_EXT, ifp->index, 0,
-	    -1, pkt, len) == -1) {
-		parent->stats.frames_engine_drop++;
-		return (1);
-	}
+	if (framebatch_add(&parent->engine->ibuf, IMSG_PKT_IN_BATCH,
+	    FRAME_EXT, ifp->index, pkt, len) == -1)
+		parent->stats.frames_engine_drop += framebatch_dropped();
 	parent->stats.frames_extbind++;
 	return (1);
 }
@@ -381,10 +382,9 @@ capture_ip(struct iface *ifp, const uint8_t *frame, size_t len)
 		parent->stats.frames_no_engine++;
 		return;
 	}
-	if (imsg_compose(&parent->engine->ibuf, IMSG_PKT_IN, ifp->index, 0,
-	    -1, frame + ETH_HDR_LEN, len - ETH_HDR_LEN) == -1) {
-		parent->stats.frames_engine_drop++;
-		return;
-	}
+	if (framebatch_add(&parent->engine->ibuf, IMSG_PKT_IN_BATCH,
+	    FRAME_IN, ifp->index, frame + ETH_HDR_LEN,
+	    len - ETH_HDR_LEN) == -1)
+		parent->stats.frames_engine_drop += framebatch_dropped();
 	parent->stats.frames_ip++;
 }

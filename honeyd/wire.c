@@ -320,6 +320,32 @@ wire_output(const uint8_t *pkt, size_t len)
 }
 
 /*
+ * A batch of the engine's frames (framebatch.c).  The engine parses
+ * attacker bytes and may be subverted: a batch whose lengths do not add
+ * up is refused whole and counted, and every frame of a good one goes
+ * through wire_output()'s checks (size, a claimed source) alone.
+ */
+void
+wire_output_batch(const void *data, size_t len)
+{
+	struct framebatch_frame	 f;
+	size_t			 off = 0;
+
+	if (framebatch_check(data, len) == -1) {
+		parent->stats.out_badbatch++;
+		log_debug("refused a malformed batch of frames");
+		return;
+	}
+	while (framebatch_next(data, len, &off, &f)) {
+		if (f.kind != FRAME_OUT) {
+			parent->stats.out_refused++;
+			continue;
+		}
+		wire_output(f.pkt, f.len);
+	}
+}
+
+/*
  * Send what is queued, in order.  A frame the kernel refuses is counted
  * and skipped, as a failed send(2) of it alone would have been.
  */
