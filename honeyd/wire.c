@@ -90,6 +90,26 @@ wire_init(void)
 	return (0);
 }
 
+/*
+ * Frames go to the driver directly, not through the interface's queueing
+ * discipline (Linux 3.14): one lock and one queue less per frame.  The
+ * price: traffic control (tc) on the interface does not see honeyd's
+ * frames, and a full driver queue drops a frame instead of queueing it
+ * (out_errors).  Where the kernel refuses, frames take the qdisc.
+ */
+static void
+wire_bypass(struct iface *ifp)
+{
+#ifdef PACKET_QDISC_BYPASS
+	int	 one = 1;
+
+	if (setsockopt(ifp->wfd, SOL_PACKET, PACKET_QDISC_BYPASS, &one,
+	    sizeof(one)) == -1)
+		log_debug("%s: PACKET_QDISC_BYPASS: %s", ifp->name,
+		    strerror(errno));
+#endif
+}
+
 /* The sending side of an interface: a packet socket that never reads. */
 int
 wire_open(struct iface *ifp)
@@ -113,6 +133,7 @@ wire_open(struct iface *ifp)
 		log_warn("bind %s", ifp->name);
 		goto fail;
 	}
+	wire_bypass(ifp);
 	if (q->buf == NULL && (q->buf = malloc(WIRE_QBUF)) == NULL) {
 		log_warn("wire queue");
 		goto fail;
