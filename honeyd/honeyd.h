@@ -883,7 +883,7 @@ size_t	 arpguard_count(void);
 
 /* The engine's counters, logged when it exits. */
 struct engine_stats {
-	uint64_t	 pkts_in;	/* IMSG_PKT_IN received */
+	uint64_t	 pkts_in;	/* frames received (FRAME_IN, _EXT) */
 	uint64_t	 drop_short;	/* shorter than its headers */
 	uint64_t	 drop_version;	/* not IPv4 */
 	uint64_t	 drop_hlen;	/* bad IP header length */
