@@ -33,6 +33,16 @@
  * keep up with; a ring the parent keeps up with stays nearly empty.
  */
 #define CAPTURE_BUFSIZE		(4 * 1024 * 1024)
+/*
+ * Why not TPACKET_V3, whose ring the kernel hands over a block of
+ * frames at a time (what libpcap uses outside immediate mode): the
+ * kernel wakes the reader only when a block is full or its timeout
+ * (1 ms at least) expires, so a lone frame waits for the timeout.
+ * Measured on Linux 6.18 with a 1 ms timeout, the median round trip of
+ * a single ping went from some 60 us to 880 us, for any load, and the
+ * reads here already take up to CAPTURE_BATCH frames each.  Batching
+ * under load is the pause below, which leaves a lone frame alone.
+ */
 #define CAPTURE_BATCH		512	/* frames per event, for fairness */
 /*
  * Under load the parent pauses between reads (interrupt moderation):
