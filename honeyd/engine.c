@@ -28,10 +28,10 @@ static void	 engine_dispatch_parent(int, short, void *);
 static void	 engine_frames(struct imsg *);
 static void	 engine_flush(int, short, void *);
 static void	 engine_write(void);
+static void	 engine_restarted(struct imsg *);
 
 /* Answers sent outside a dispatch (timers) go out at the turn's end. */
 static struct event	*engine_flush_ev;
-static void	 engine_restarted(struct imsg *);
 
 /* Set when this engine replaces a dead one, until it is logged. */
 static struct engine_restart	 engine_restart_info;

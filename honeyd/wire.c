@@ -92,10 +92,12 @@ wire_init(void)
 
 /*
  * Frames go to the driver directly, not through the interface's queueing
- * discipline (Linux 3.14): one lock and one queue less per frame.  The
- * price: traffic control (tc) on the interface does not see honeyd's
- * frames, and a full driver queue drops a frame instead of queueing it
- * (out_errors).  Where the kernel refuses, frames take the qdisc.
+ * discipline (Linux 3.14): one lock and one queue less per frame, and
+ * our own capture socket is not handed a copy of each.  The price: a
+ * capture on the interface (tcpdump) does not see honeyd's frames, nor
+ * does traffic control (tc), and a full driver queue drops a frame
+ * instead of queueing it (out_errors); honeyd.8 says so.  Where the
+ * kernel refuses, frames take the qdisc.
  */
 static void
 wire_bypass(struct iface *ifp)
