@@ -215,36 +215,48 @@ capture_close(struct iface *ifp)
 }
 
 /*
- * "option capture pause N" (microseconds, 0 to CAPTURE_PAUSE_MAX):
- * checked when the configuration loads, installed with it (set).
+ * "option capture pause N" (microseconds, 0 to CAPTURE_PAUSE_MAX) and
+ * "option capture bypass 0|1" (wire.c: our frames around the qdisc,
+ * 1 by default): checked when the configuration loads, installed with
+ * it (set).
  */
 int
 capture_config(const struct honeyd_config *conf, int set)
 {
 	const struct plugin_option	*o;
 	const char			*errstr;
-	int				 pause = 0, n, rv = 0;
+	int				 pause = 0, bypass = 1, n, rv = 0;
+	long long			 max;
 
 	TAILQ_FOREACH(o, &conf->options, entry) {
 		if (strcmp(o->plugin, "capture") != 0)
 			continue;
-		if (strcmp(o->key, "pause") != 0) {
-			log_warnx("option capture %s: unknown; known is pause",
-			    o->key);
+		if (strcmp(o->key, "pause") == 0)
+			max = CAPTURE_PAUSE_MAX;
+		else if (strcmp(o->key, "bypass") == 0)
+			max = 1;
+		else {
+			log_warnx("option capture %s: unknown; known are "
+			    "bypass, pause", o->key);
 			rv = -1;
 			continue;
 		}
-		n = strtonum(o->value, 0, CAPTURE_PAUSE_MAX, &errstr);
+		n = strtonum(o->value, 0, max, &errstr);
 		if (errstr != NULL) {
-			log_warnx("option capture pause %s: %s (0-%d)",
-			    o->value, errstr, CAPTURE_PAUSE_MAX);
+			log_warnx("option capture %s %s: %s (0-%lld)",
+			    o->key, o->value, errstr, max);
 			rv = -1;
 			continue;
 		}
-		pause = n;
+		if (max == 1)
+			bypass = n;
+		else
+			pause = n;
 	}
-	if (rv == 0 && set)
+	if (rv == 0 && set) {
 		capture_pause = pause;
+		wire_bypass(bypass);
+	}
 	return (rv);
 }
 

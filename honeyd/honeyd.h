@@ -803,6 +803,7 @@ int	 wire_open(struct iface *);
 void	 wire_learn(struct iface *, uint32_t ip, const uint8_t *mac);
 void	 wire_output(const uint8_t *pkt, size_t len);
 void	 wire_output_batch(const void *, size_t);
+void	 wire_bypass(int);
 void	 wire_flush(void);
 int	 wire_send_frame(struct iface *, const void *frame, size_t len);
 int	 wire_seen(uint32_t ip);

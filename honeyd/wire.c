@@ -96,20 +96,36 @@ wire_init(void)
  * our own capture socket is not handed a copy of each.  The price: a
  * capture on the interface (tcpdump) does not see honeyd's frames, nor
  * does traffic control (tc), and a full driver queue drops a frame
- * instead of queueing it (out_errors); honeyd.8 says so.  Where the
- * kernel refuses, frames take the qdisc.
+ * instead of queueing it (out_errors).  So it is an option ("option
+ * capture bypass", on by default; honeyd.conf.5).  Where the kernel
+ * refuses, frames take the qdisc.
  */
+static int	 wire_bypass_on = 1;
+
 static void
-wire_bypass(struct iface *ifp)
+wire_bypass_set(struct iface *ifp)
 {
 #ifdef PACKET_QDISC_BYPASS
-	int	 one = 1;
+	int	 on = wire_bypass_on;
 
-	if (setsockopt(ifp->wfd, SOL_PACKET, PACKET_QDISC_BYPASS, &one,
-	    sizeof(one)) == -1)
+	if (ifp->wfd != -1 && setsockopt(ifp->wfd, SOL_PACKET,
+	    PACKET_QDISC_BYPASS, &on, sizeof(on)) == -1)
 		log_debug("%s: PACKET_QDISC_BYPASS: %s", ifp->name,
 		    strerror(errno));
 #endif
+}
+
+/* "option capture bypass": for the interfaces open and those to come. */
+void
+wire_bypass(int on)
+{
+	int	 i;
+
+	if (on == wire_bypass_on)
+		return;
+	wire_bypass_on = on;
+	for (i = 0; i < parent->nifaces; i++)
+		wire_bypass_set(&parent->ifaces[i]);
 }
 
 /* The sending side of an interface: a packet socket that never reads. */
@@ -135,7 +151,7 @@ wire_open(struct iface *ifp)
 		log_warn("bind %s", ifp->name);
 		goto fail;
 	}
-	wire_bypass(ifp);
+	wire_bypass_set(ifp);
 	if (q->buf == NULL && (q->buf = malloc(WIRE_QBUF)) == NULL) {
 		log_warn("wire queue");
 		goto fail;
