@@ -19,6 +19,12 @@
  * allocated once, at a destination's first frame: no allocation per
  * frame.  The receiving side must not trust a batch: framebatch_check()
  * walks all its lengths before a frame is used.
+ *
+ * What it saves is small: composing and taking a frame costs some 15 ns
+ * of user time either way (measured; a batch of one frame 10 ns more,
+ * for its extra copy), against microseconds of wakeups and kernel work
+ * per answer, and one write(2) already carried many one-frame messages.
+ * It is the unit the parent hands each of several engines.
  */
 
 #include <sys/types.h>
