@@ -80,6 +80,7 @@ LIB_SRCS =	honeyd/addr.c \
 		honeyd/eventlog.c \
 		honeyd/fingerprint.c \
 		honeyd/flow.c \
+		honeyd/framebatch.c \
 		honeyd/hash.c \
 		honeyd/fpexpr.c \
 		honeyd/host.c \
@@ -194,7 +195,7 @@ $(OBJ)/regress/unit/test_honeydctl: regress/unit/test_honeydctl.c \
 
 # The fuzz targets (regress/fuzz/fuzz_NAME.c) replay their committed
 # corpus as ordinary unit programs, without libFuzzer: test_fuzz_NAME.
-FUZZ_TARGETS =	config fprint imsg packet passive
+FUZZ_TARGETS =	config fprint imsg packet passive framebatch
 FUZZ_REPLAY =	$(FUZZ_TARGETS:%=$(OBJ)/regress/unit/test_fuzz_%)
 FUZZ_COMMON =	regress/fuzz/fuzz_common.c
 FUZZ_HDRS =	regress/fuzz/fuzz.h $(HEADERS)

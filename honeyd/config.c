@@ -753,6 +753,7 @@ static const struct option_key {
 } option_table[] = {
 	{ "arp", "conflict_timeout", OPT(arp_conflict_timeout), 0, 86400 },
 	{ "arp", "silence", OPT(arp_silence), 0, 86400 },
+	{ "capture", "bypass", OPT(capture_bypass), 0, 1 },
 	{ "capture", "pause", OPT(capture_pause), 0, CAPTURE_PAUSE_MAX },
 	{ "reassembly", "timeout", OPT(reassembly_timeout), 1, 3600 },
 	{ "service", "cpu", OPT(service.cpu), 1, 86400 },
@@ -779,6 +780,7 @@ options_default(struct conf_options *o)
 	o->service.nproc = 4096;
 	o->reassembly_timeout = IPFRAG_TIMEOUT;
 	o->arp_conflict_timeout = ARPG_CONFLICT_TIMEOUT;
+	o->capture_bypass = 1;
 }
 
 /*

@@ -25,7 +25,13 @@ struct engine		*engine;
 static int		 engine_in_batch;
 
 static void	 engine_dispatch_parent(int, short, void *);
+static void	 engine_frames(struct imsg *);
+static void	 engine_flush(int, short, void *);
+static void	 engine_write(void);
 static void	 engine_restarted(struct imsg *);
+
+/* Answers sent outside a dispatch (timers) go out at the turn's end. */
+static struct event	*engine_flush_ev;
 
 /* Set when this engine replaces a dead one, until it is logged. */
 static struct engine_restart	 engine_restart_info;
@@ -62,6 +68,9 @@ engine_main(int fd, int ctlfd, uid_t uid, gid_t gid,
 	    e.parent) == -1)
 		fatalx("engine: imsg event");
 	imsgev_add(e.parent);
+	if ((engine_flush_ev = event_new(e.base, -1, 0, engine_flush,
+	    NULL)) == NULL)
+		fatalx("engine: flush event");
 	signal(SIGPIPE, SIG_IGN);
 	/*
 	 * SIGHUP and SIGUSR1 are caught only to be ignored: reload and
@@ -97,14 +106,16 @@ engine_main(int fd, int ctlfd, uid_t uid, gid_t gid,
 }
 
 /*
- * Queue one packet for the wire; the dispatcher flushes in batches.
- * Only outside a batch (timers) is the event armed for writing: armed
- * by a batch's first answer and disarmed after its write, it would
- * cost two epoll_ctl(2) calls for nothing.
+ * Queue one packet for the wire, in the batch to the parent
+ * (framebatch.c).  In a dispatch the batch goes out at its end; outside
+ * one (timers) a flush event runs once the loop's other active events
+ * have run, so what one turn's timers send leaves in one message.
  */
 void
 engine_send(const void *pkt, size_t len)
 {
+	struct imsgbuf	*ibuf = &engine->parent->ibuf;
+
 	/* Longer than the link takes: fragments, as a host's stack sends. */
 	if (len > IPFRAG_MTU) {
 		if (ipfrag_output(pkt, len, IPFRAG_MTU, engine_send) == -1)
@@ -113,14 +124,33 @@ engine_send(const void *pkt, size_t len)
 			engine->stats.frag_out++;
 		return;
 	}
-	if (imsg_compose(&engine->parent->ibuf, IMSG_PKT_OUT, 0, 0, -1,
-	    pkt, len) == -1) {
-		engine->stats.drop_out++;
-		return;
-	}
+	/* (The unit tests' engine has no loop: it flushes itself.) */
+	if (!engine_in_batch && engine_flush_ev != NULL &&
+	    !framebatch_pending(ibuf))
+		event_active(engine_flush_ev, 0, 0);
+	if (framebatch_add(ibuf, IMSG_PKT_OUT_BATCH, FRAME_OUT, 0, pkt,
+	    len) == -1)
+		engine->stats.drop_out += framebatch_dropped();
 	engine->stats.pkts_out++;
-	if (!engine_in_batch)
-		imsgev_add(engine->parent);
+}
+
+/* The batch to the parent, composed and written as far as it goes. */
+static void
+engine_write(void)
+{
+	struct imsgbuf	*ibuf = &engine->parent->ibuf;
+
+	if (framebatch_flush(ibuf) == -1)
+		engine->stats.drop_out += framebatch_dropped();
+	if (imsgbuf_queuelen(ibuf) > 0 && imsgbuf_write(ibuf) == -1)
+		fatal("engine: write to parent");
+	imsgev_add(engine->parent);
+}
+
+static void
+engine_flush(int fd, short event, void *arg)
+{
+	engine_write();
 }
 
 static void
@@ -171,6 +201,9 @@ engine_dispatch_parent(int fd, short event, void *arg)
 			engine->stats.pkts_in++;
 			if (engine->conf != NULL)
 				ip_input_ext(imsg.data, imsg_get_len(&imsg));
+			break;
+		case IMSG_PKT_IN_BATCH:
+			engine_frames(&imsg);
 			break;
 		case IMSG_RECONF_PRINTS:
 			engine_reconf_append(&engine->rc_prints,
@@ -226,10 +259,41 @@ engine_dispatch_parent(int fd, short event, void *arg)
 	}
 	engine_in_batch = 0;
 	/* Answers to this batch go out now, not on the next wakeup. */
-	if ((event & EV_WRITE) || imsgbuf_queuelen(ibuf) > 0)
-		if (imsgbuf_write(ibuf) == -1)
-			fatal("engine: write to parent");
-	imsgev_add(iev);
+	engine_write();
+}
+
+/*
+ * A batch of captured frames.  The parent is trusted, but its batch is
+ * checked whole before a frame is used, as the parent checks ours.
+ */
+static void
+engine_frames(struct imsg *imsg)
+{
+	struct framebatch_frame	 f;
+	size_t			 len = imsg_get_len(imsg), off = 0;
+
+	if (framebatch_check(imsg->data, len) == -1) {
+		engine->stats.drop_batch++;
+		log_warnx("engine: malformed batch of frames from the parent");
+		return;
+	}
+	while (framebatch_next(imsg->data, len, &off, &f)) {
+		engine->stats.pkts_in++;
+		if (engine->conf == NULL)
+			continue;
+		switch (f.kind) {
+		case FRAME_IN:
+			passive_observe(f.pkt, f.len);
+			ip_input(f.pkt, f.len);
+			break;
+		case FRAME_EXT:
+			ip_input_ext(f.pkt, f.len);
+			break;
+		default:
+			engine->stats.drop_batch++;
+			break;
+		}
+	}
 }
 
 /*

@@ -9,7 +9,7 @@
  *     and it leaves on A's IFACE, and counts it (out_extbind);
  *   - from A: a frame captured on IFACE from A, unicast to us (the
  *     interface's MAC or the router's own), to an address honeyd does
- *     not claim, goes to the engine as IMSG_PKT_EXT to be routed out
+ *     not claim, goes to the engine as a FRAME_EXT frame to be routed out
  *     (frames_extbind); to a claimed address it is any packet;
  *   - A's MAC is learned on IFACE only, from its frames and its ARP;
  *     honeyd never answers ARP for A on IFACE (A does) and leaves A out

@@ -628,6 +628,9 @@ parent_dispatch_engine(int fd, short event, void *arg)
 		case IMSG_PKT_OUT:
 			wire_output(imsg.data, imsg_get_len(&imsg));
 			break;
+		case IMSG_PKT_OUT_BATCH:
+			wire_output_batch(imsg.data, imsg_get_len(&imsg));
+			break;
 		case IMSG_SVC_START:
 			service_start(&imsg);
 			break;
@@ -1038,6 +1041,7 @@ engine_detach(void)
 	if (parent->engine == NULL)
 		return;
 	close(parent->engine->ibuf.fd);
+	framebatch_forget(&parent->engine->ibuf);
 	imsgev_clear(parent->engine);
 	parent->engine = NULL;
 }

@@ -226,6 +226,10 @@ enum imsg_type {
 				   template name, command */
 	IMSG_SUBSYS_UNLISTEN,	/* parent -> engine: uint32_t id */
 	IMSG_SUBSYS_CONNECT,	/* engine -> parent: struct svc_req, tmpl */
+
+	/* Frames, many per message (framebatch.c). */
+	IMSG_PKT_IN_BATCH,	/* parent -> engine: FRAME_IN, FRAME_EXT */
+	IMSG_PKT_OUT_BATCH,	/* engine -> parent: FRAME_OUT */
 };
 
 /* Another machine uses an address we claimed or probed (arpguard.c). */
@@ -591,6 +595,7 @@ struct conf_options {
 	int			 arp_silence;		/* s; 0: claim at once */
 	int			 arp_conflict_timeout;	/* s */
 	int			 capture_pause;		/* microseconds */
+	int			 capture_bypass;	/* 0|1, wire.c */
 	uint32_t		 given;
 };
 
@@ -782,6 +787,7 @@ struct parent_stats {
 	uint64_t	 out_extbind;	/* from an unclaimed source to a
 					   "bind A to IFACE" machine */
 	uint64_t	 frames_extbind; /* from such a machine, to route */
+	uint64_t	 out_badbatch;	/* engine's batches refused whole */
 };
 
 /* The parent's state (honeyd.c). */
@@ -809,11 +815,38 @@ int	 capture_setfilter(struct iface *, const char *filter);
 void	 capture_config(const struct honeyd_config *);
 void	 capture_close(struct iface *);
 
+/* framebatch.c: a batch's record, then the packet, padded to 4 */
+struct framebatch_rec {
+	uint16_t	 len;		/* of the packet, 1 to 65535 */
+	uint8_t		 kind;		/* FRAME_* */
+	uint8_t		 iface;		/* captured on (FRAME_IN, _EXT) */
+};
+#define FRAME_IN	0	/* captured, to a claimed address */
+#define FRAME_EXT	1	/* from a bound machine, to route */
+#define FRAME_OUT	2	/* the engine's, for the wire */
+struct framebatch_frame {
+	const uint8_t	*pkt;
+	size_t		 len;
+	uint8_t		 kind, iface;
+};
+int	 framebatch_add(struct imsgbuf *, uint32_t, uint8_t, uint8_t,
+	    const void *, size_t);
+int	 framebatch_pending(struct imsgbuf *);
+int	 framebatch_flush(struct imsgbuf *);
+int	 framebatch_flush_all(void);
+void	 framebatch_forget(struct imsgbuf *);
+size_t	 framebatch_dropped(void);
+ssize_t	 framebatch_check(const void *, size_t);
+int	 framebatch_next(const void *, size_t, size_t *,
+	    struct framebatch_frame *);
+
 /* wire.c */
 int	 wire_init(void);
 int	 wire_open(struct iface *);
 void	 wire_learn(struct iface *, uint32_t ip, const uint8_t *mac);
 void	 wire_output(const uint8_t *pkt, size_t len);
+void	 wire_output_batch(const void *, size_t);
+void	 wire_bypass(int);
 void	 wire_flush(void);
 int	 wire_send_frame(struct iface *, const void *frame, size_t len);
 int	 wire_seen(uint32_t ip);
@@ -894,7 +927,7 @@ size_t	 arpguard_count(void);
 
 /* The engine's counters, logged when it exits. */
 struct engine_stats {
-	uint64_t	 pkts_in;	/* IMSG_PKT_IN received */
+	uint64_t	 pkts_in;	/* frames received (FRAME_IN, _EXT) */
 	uint64_t	 drop_short;	/* shorter than its headers */
 	uint64_t	 drop_version;	/* not IPv4 */
 	uint64_t	 drop_hlen;	/* bad IP header length */
@@ -913,6 +946,7 @@ struct engine_stats {
 	uint64_t	 proto_in[HP_MAX];
 	uint64_t	 pkts_out;
 	uint64_t	 drop_out;	/* queue to the parent full */
+	uint64_t	 drop_batch;	/* parent's batches refused whole */
 	uint64_t	 icmp_echo;	/* echo requests answered */
 	uint64_t	 icmp_errors;	/* unreachables, time exceeded sent */
 	uint64_t	 tcp_rst;	/* resets sent */

@@ -126,7 +126,7 @@ ip_input_inner(const uint8_t *buf, size_t len, struct ipin *in,
 
 /*
  * A packet from a "bind A to IFACE" machine to an address honeyd does
- * not claim (IMSG_PKT_EXT): the topology routes it out.  Its IP header
+ * not claim (a FRAME_EXT frame): the topology routes it out.  Its IP header
  * must be sound, its source A; a fragment goes on as it is, as a
  * router would send it.
  */

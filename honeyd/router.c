@@ -45,7 +45,7 @@
  * host (TTLs, losses, latencies) and are then handed, as they are,
  * to the parent, which puts them on IFACE to A's MAC.  What A sends to
  * an address honeyd does not claim comes back from the parent as
- * IMSG_PKT_EXT and walks up from A to the entry as a virtual host's
+ * a FRAME_EXT frame and walks up from A to the entry as a virtual host's
  * answer does (router_ext_input); what it sends to claimed addresses
  * is any packet from the wire.  Forwarding is the one exception to
  * "no router for real traffic", and only between A and the rest.

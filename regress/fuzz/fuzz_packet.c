@@ -545,6 +545,22 @@ svc_stopped(const uint8_t *data, size_t len)
 		}
 }
 
+/* A batch of frames: well formed, and each frame as check_out wants. */
+static void
+check_batch(const uint8_t *p, size_t len)
+{
+	struct framebatch_frame	 f;
+	size_t			 off = 0;
+
+	if (framebatch_check(p, len) == -1)
+		fuzz_fail("malformed batch of frames from the engine");
+	while (framebatch_next(p, len, &off, &f)) {
+		if (f.kind != FRAME_OUT)
+			fuzz_fail("frame of kind %u from the engine", f.kind);
+		check_out(f.pkt, f.len);
+	}
+}
+
 /* Everything the engine queued for the parent, as the parent takes it. */
 static void
 parent_side(void)
@@ -554,6 +570,8 @@ parent_side(void)
 	const uint8_t	*p;
 	size_t		 len;
 
+	if (framebatch_flush(ib) == -1)
+		fuzz_fail("the engine's batch of frames does not compose");
 	while (ib->opos < ib->olen) {
 		if (ib->olen - ib->opos < IMSG_HEADER_SIZE)
 			fuzz_fail("truncated message in the engine's queue");
@@ -567,6 +585,9 @@ parent_side(void)
 		switch (hdr.type) {
 		case IMSG_PKT_OUT:
 			check_out(p, len);
+			break;
+		case IMSG_PKT_OUT_BATCH:
+			check_batch(p, len);
 			break;
 		case IMSG_SVC_START:
 		case IMSG_PROXY_CONNECT:

@@ -29,7 +29,7 @@ while getopts t:j: opt; do
 	esac
 done
 shift $((OPTIND - 1))
-[ $# -gt 0 ] || set -- config fprint imsg packet passive
+[ $# -gt 0 ] || set -- config fprint imsg packet passive framebatch
 
 # Per target: the largest input worth trying, and a dictionary if any.
 opts_for() {
@@ -39,6 +39,7 @@ opts_for() {
 	fprint) echo "-max_len=8192 -dict=regress/fuzz/fprint.dict" ;;
 	imsg) echo "-max_len=16384" ;;
 	passive) echo "-max_len=8192" ;;
+	framebatch) echo "-max_len=140000" ;;
 	esac
 }
 

@@ -20,6 +20,10 @@ int			 fixture_other;
 
 static struct imsgbuf	 parent_side;
 
+/* The batch of frames being handed out (IMSG_PKT_OUT_BATCH). */
+static uint8_t		 batch[IMSG_MAX_PAYLOAD];
+static size_t		 batch_len, batch_off;
+
 /*
  * Engine state with configuration conf_text, no fingerprints and room
  * for maxhosts hosts.  0, or -1 if the configuration does not parse.
@@ -36,6 +40,8 @@ fixture_engine(const char *conf_text, size_t maxhosts)
 	/* Bursts must not block the writer while nobody reads. */
 	fcntl(fds[0], F_SETFL, O_NONBLOCK);
 	fcntl(fds[1], F_SETFL, O_NONBLOCK);
+	framebatch_forget(&iev.ibuf);
+	batch_len = batch_off = 0;
 	engine = &e;
 	e.base = event_base_new();
 	e.parent = &iev;
@@ -50,6 +56,19 @@ fixture_engine(const char *conf_text, size_t maxhosts)
 	return (e.db != NULL && e.conf != NULL ? 0 : -1);
 }
 
+/* The next frame of the batch at hand into r: 1, or 0 if none. */
+static int
+batch_next(struct fixture_reply *r)
+{
+	struct framebatch_frame	 f;
+
+	if (!framebatch_next(batch, batch_len, &batch_off, &f))
+		return (0);
+	r->len = f.len;
+	memcpy(r->pkt, f.pkt, f.len);
+	return (1);
+}
+
 /*
  * The next packet the engine queued for the wire, into r: 1, or 0 when
  * there is none.  Other messages are skipped and counted in
@@ -62,8 +81,20 @@ fixture_next(struct fixture_reply *r)
 	struct imsg	 imsg;
 	int		 guard;
 
+	(void)framebatch_flush(ib);
 	for (guard = 0; guard < 100000; guard++) {
+		if (batch_next(r))
+			return (1);
 		if (imsg_get(&parent_side, &imsg) > 0) {
+			if (imsg.hdr.type == IMSG_PKT_OUT_BATCH &&
+			    framebatch_check(imsg.data,
+			    imsg_get_len(&imsg)) > 0) {
+				batch_len = imsg_get_len(&imsg);
+				batch_off = 0;
+				memcpy(batch, imsg.data, batch_len);
+				imsg_free(&imsg);
+				continue;
+			}
 			if (imsg.hdr.type != IMSG_PKT_OUT ||
 			    imsg_get_len(&imsg) > sizeof(r->pkt)) {
 				fixture_other++;
