@@ -313,8 +313,7 @@ int		 stackmodel_synopts_parse(const uint8_t *, size_t,
 		    struct synopts *);
 size_t		 stackmodel_synopts(const struct stack_model *,
 		    const struct synopts *, uint8_t *, size_t);
-uint32_t	 stackmodel_rst_ack(const struct stack_model *, uint8_t,
-		    uint32_t, size_t);
+uint32_t	 stackmodel_rst_ack(uint8_t, uint8_t, uint32_t, size_t);
 size_t		 stackmodel_quote_len(const struct stack_model *,
 		    const uint8_t *, size_t, size_t);
 int		 stackmodel_rl_take(const struct sm_ratelimit *,

@@ -74,6 +74,7 @@ static int	 reply_test(struct pers_state *, const struct fingerprint *,
 		    struct tcp_reply *);
 static void	 reply_conn(struct pers_state *, struct tcp_reply *);
 static int	 nmap_probe_shape(const struct tcp_seg *, enum fp_test);
+static uint8_t	 rst_counts(const struct pers_plan *);
 static int	 opt_next(const char *, size_t, size_t *, uint32_t *, char *);
 static int	 ops_kinds(const char *, size_t);
 static void	 relayout(const struct stack_model *, struct tcp_reply *);
@@ -422,6 +423,24 @@ seqprobe_isn(struct pers_state *st, int probe, struct tcp_reply *r)
 	r->seq = isn;
 }
 
+/*
+ * What a reset's ack counts (SMR_*): the family's rule, but whether a
+ * FIN counts is what nmap's T7 (FIN, PSH, URG to a closed port) saw,
+ * where it saw S or S+.
+ */
+static uint8_t
+rst_counts(const struct pers_plan *p)
+{
+	const struct pers_resp	*t7 = &p->resp[PR_IDX(FPT_T7)];
+	uint8_t			 rst = stackmodel_get(p->family)->rst;
+
+	if (t7->r && t7->a == PA_SP)
+		rst |= SMR_FIN;
+	else if (t7->r && t7->a == PA_S)
+		rst &= ~SMR_FIN;
+	return (rst);
+}
+
 /* Whether seg is nmap's own probe of test t to a closed port. */
 static int
 nmap_probe_shape(const struct tcp_seg *seg, enum fp_test t)
@@ -453,12 +472,12 @@ reply_test(struct pers_state *st, const struct fingerprint *fp,
 	 * A closed port's "S" or "S+" is RFC 793's reset for a segment
 	 * without ACK: seq plus what the segment occupied.  nmap's T5
 	 * and T7 get what the fingerprint says; any other (a SYN with
-	 * data, SYN+FIN, NULL, a FIN) what the family counts.
+	 * data, SYN+FIN, NULL, a FIN) what the stack counts.
 	 */
 	if (kind == TCP_R_CLOSED && (pr->a == PA_SP || pr->a == PA_S) &&
 	    !(seg->flags & TH_ACK) && !nmap_probe_shape(seg, t))
-		r->ack = stackmodel_rst_ack(stackmodel_get(st->plan->family),
-		    seg->flags, seg->seq, seg->dlen);
+		r->ack = stackmodel_rst_ack(rst_counts(st->plan), seg->flags,
+		    seg->seq, seg->dlen);
 	r->win = pr->win;
 	r->conn = NULL;
 	set_ops(st, fp, t, FP_T_O, pr->ops, seg, 0, 1, r);

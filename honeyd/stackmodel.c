@@ -98,8 +98,9 @@ static const struct stack_model stack_models[SF_MAX] = {
 	 *    alignment: NOP to an odd offset for WS, even for SACK
 	 *    permitted, 4n+2 for timestamps ("MNWST11", "MNWNNT11");
 	 *    EOLs fill the last word ("MNWSLL").
-	 *  - reset: tcp_dropwithreset() acks seq + data + SYN; a FIN
-	 *    does not count (T7 A=S).
+	 *  - reset: tcp_dropwithreset() acks seq + data + SYN + FIN since
+	 *    10.3 (T7 A=S+ in every 11.1 and later entry; before, A=S: a
+	 *    FIN did not count, and a fingerprint saying so wins).
 	 *  - ICMP errors: the IP header and icmp_quotelen 8 bytes, the
 	 *    whole TCP header for TCP (icmp_error(); U1 IPL=38); icmplim
 	 *    200 a second for the host (icmp(4)).
@@ -115,7 +116,7 @@ static const struct stack_model stack_models[SF_MAX] = {
 	 *    RTO (TCPTV_RTOBASE), doubling.
 	 */
 	[SF_FREEBSD] = { "FreeBSD", layout_freebsd, TCP_OPT_EOL,
-	    SMR_SYN, 8, 1, { SMRL_HOST, 5, 200 },
+	    SMR_SYN | SMR_FIN, 8, 1, { SMRL_HOST, 5, 200 },
 	    SMO_ECHO | SMO_ERROR, 1, 0, 1, 1, 0, FRAG_OLD, 0, 1, 3, 1000, 0,
 	    0 },
 	/*
@@ -477,19 +478,18 @@ stackmodel_synopts(const struct stack_model *m, const struct synopts *so,
 
 /*
  * The ack of a reset to a segment without ACK for no connection (RFC
- * 793, "Reset Generation": seq plus the segment's length), as the
- * family counts that length: data always, SYN and FIN where its row
- * says so.
+ * 793, "Reset Generation": seq plus the segment's length), as a stack
+ * counts that length: data always, SYN and FIN where rst (SMR_*, a
+ * row's, or what nmap's T7 showed) says so.
  */
 uint32_t
-stackmodel_rst_ack(const struct stack_model *m, uint8_t flags, uint32_t seq,
-    size_t dlen)
+stackmodel_rst_ack(uint8_t rst, uint8_t flags, uint32_t seq, size_t dlen)
 {
 	uint32_t	 ack = seq + (uint32_t)dlen;
 
-	if ((m->rst & SMR_SYN) && (flags & TH_SYN))
+	if ((rst & SMR_SYN) && (flags & TH_SYN))
 		ack++;
-	if ((m->rst & SMR_FIN) && (flags & TH_FIN))
+	if ((rst & SMR_FIN) && (flags & TH_FIN))
 		ack++;
 	return (ack);
 }

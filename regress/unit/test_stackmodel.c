@@ -176,17 +176,21 @@ test_relayout(void)
 
 /*
  * RFC 793 "Reset Generation": a reset to a segment without ACK acks
- * seq plus the segment's length.  Linux and Windows count SYN and FIN
- * (nmap-os-db T7 A=S+); the BSDs' tcp_dropwithreset() counts SYN and
- * data only (T7 A=S).
+ * seq plus the segment's length.  Linux, Windows and FreeBSD 10.3 on
+ * count SYN and FIN (nmap-os-db T7 A=S+); OpenBSD, NetBSD, macOS and
+ * Cisco IOS count SYN and data only (4.4BSD's tcp_dropwithreset(),
+ * T7 A=S); lwIP and RFC 793 count both.
  */
 static void
 test_rst(void)
 {
-	const struct stack_model	*lx = stackmodel_get(SF_LINUX);
-	const struct stack_model	*fb = stackmodel_get(SF_FREEBSD);
-	const struct stack_model	*win = stackmodel_get(SF_WINDOWS);
-	const struct stack_model	*ios = stackmodel_get(SF_IOS);
+	uint8_t	 lx = stackmodel_get(SF_LINUX)->rst;
+	uint8_t	 fb = stackmodel_get(SF_FREEBSD)->rst;
+	uint8_t	 ob = stackmodel_get(SF_OPENBSD)->rst;
+	uint8_t	 mac = stackmodel_get(SF_MACOS)->rst;
+	uint8_t	 win = stackmodel_get(SF_WINDOWS)->rst;
+	uint8_t	 ios = stackmodel_get(SF_IOS)->rst;
+	uint8_t	 emb = stackmodel_get(SF_EMBEDDED)->rst;
 
 	CHECK(stackmodel_rst_ack(lx, TH_SYN, 1000, 0) == 1001);
 	CHECK(stackmodel_rst_ack(lx, TH_SYN | TH_FIN, 1000, 0) == 1002);
@@ -196,8 +200,11 @@ test_rst(void)
 	    1001);
 	CHECK(stackmodel_rst_ack(win, TH_FIN, 1000, 0) == 1001);
 	CHECK(stackmodel_rst_ack(fb, TH_FIN | TH_PUSH | TH_URG, 1000, 0) ==
+	    1001);
+	CHECK(stackmodel_rst_ack(emb, TH_FIN, 1000, 3) == 1004);
+	CHECK(stackmodel_rst_ack(ob, TH_FIN | TH_PUSH | TH_URG, 1000, 0) ==
 	    1000);
-	CHECK(stackmodel_rst_ack(fb, TH_SYN | TH_FIN, 1000, 5) == 1006);
+	CHECK(stackmodel_rst_ack(mac, TH_SYN | TH_FIN, 1000, 5) == 1006);
 	CHECK(stackmodel_rst_ack(ios, TH_FIN, 0xffffffff, 0) == 0xffffffff);
 	CHECK(stackmodel_rst_ack(ios, TH_SYN, 0xffffffff, 0) == 0);
 }
