@@ -5,7 +5,10 @@
 # timestamps (the family's option layout), protocol 253 (protocol
 # unreachable or silence), a burst of small datagrams to a closed port
 # (the family's quote and rate limit), a FIN and a SYN with data to a
-# closed port (what the reset acknowledges), an ICMP timestamp request.
+# closed port (what the reset acknowledges), an ICMP timestamp request;
+# for some, record route and loose source route options, a reset inside
+# the window of a connection (RFC 5961's challenge ACK or RFC 793's
+# abort) and the SYN+ACK retransmission timer.
 # The expected answers are the rows' (see the unit test
 # regress/unit/test_stackmodel.c for their sources); Linux's are also
 # the kernel's (regress/netns/differential.sh).
@@ -68,5 +71,37 @@ while IFS='|' read -r addr pers opts proto burst fin ts; do
 	    "$burst" "$(probe --dst "$addr" --probe udp --dport 81 \
 	    --len 12 --count 12 --timeout 2)"
 done <<<"$CASES"
+
+# IP options, RFC 5961, SYN+ACK retransmission: a few families apiece.
+# address|echo with RR|SYN with RR|echo with LSRR|inexact RST
+MORE="198.19.3.1|icmp=0/0 ipo=12|flags=SA opts=MNNSNW ipo=12|none|after_rst=A data=A
+198.19.3.2|icmp=0/0 ipo=12|flags=SA opts=MNWNNS ipo=0|none|after_rst=none data=R
+198.19.3.3|icmp=0/0 ipo=12|flags=SA opts=MNWSLL ipo=0|none|after_rst=A data=A
+198.19.3.6|icmp=0/0 ipo=12|flags=SA opts=M ipo=0|icmp=0/0|after_rst=A data=A
+198.19.3.7|icmp=0/0 ipo=0|flags=SA opts=MNW ipo=0|icmp=0/0|after_rst=none data=R"
+while IFS='|' read -r addr echo syn lsrr rst; do
+	check_eq "$addr: echo request with record route" "$echo" \
+	    "$(probe --dst "$addr" --probe echo --rr --timeout 1)"
+	check_eq "$addr: SYN with record route" "$syn" \
+	    "$(probe --dst "$addr" --probe syn --opts MNWNNS --rr)"
+	check_eq "$addr: echo request with a loose source route" "$lsrr" \
+	    "$(probe --dst "$addr" --probe echo --lsrr --timeout 1)"
+	# From an address of its own: A's kernel would reset the handshake.
+	check_eq "$addr: a reset in the window, then data" "$rst" \
+	    "$(probe --dst "$addr" --probe rst --src 198.18.0.98)"
+done <<<"$MORE"
+
+# SYN+ACKs to a SYN never answered: Linux resends after 1 s, 2 s...,
+# Windows after 3 s (tcp_raw.py prints the gaps between them).
+out=$(in_a timeout 40 "$TB_PY" "$TB_TOOLS/tcp_raw.py" synack -i "$IF_A" \
+    --dst-mac "$MAC_S" --src 198.18.0.99 --dst 198.19.3.1 --dport 80 \
+    --timeout 4.5 2>&1 | tr '\n' ' ')
+check_match "Linux: SYN+ACK resent after 1 s, then 2 s ($out)" \
+    'synacks=3 gaps=(0\.9|1\.[0-2])[0-9]*,(1\.9|2\.[0-2])' "$out"
+out=$(in_a timeout 40 "$TB_PY" "$TB_TOOLS/tcp_raw.py" synack -i "$IF_A" \
+    --dst-mac "$MAC_S" --src 198.18.0.99 --dst 198.19.3.2 --dport 80 \
+    --timeout 4.5 2>&1 | tr '\n' ' ')
+check_match "Windows: SYN+ACK resent after 3 s ($out)" \
+    'synacks=2 gaps=(2\.9|3\.[0-2])' "$out"
 
 tb_finish

@@ -13,6 +13,13 @@ Probes (--probe):
            --dport; prints "errors=N quoted=Q" (Q: the first error's
            quote, in bytes)
   tstamp   an ICMP timestamp request; prints "icmp=T/C"
+  echo     an ICMP echo request; prints "icmp=T/C"
+  rst      a handshake to --dport, then a reset inside the window but
+           not at its left edge, then a byte of data; prints
+           "after_rst=F data=F", the flags of what each got (or none)
+--rr adds a record route option to the probe and ", ipo=N" (the IP
+options' length in the answer) to the line; --lsrr a loose source
+route already at its end, as a packet routed to the target carries it.
 
 Prints "none" when nothing answered.  Exit status: 0 answered, 1 no
 answer, 2 errors.
@@ -25,7 +32,7 @@ import sys
 import time
 
 try:
-    from scapy.all import ICMP, IP, TCP, UDP, Ether, Raw
+    from scapy.all import ICMP, IP, TCP, UDP, Ether, IPOption, Raw
 except ImportError as exc:  # pragma: no cover - reported to the test
     print("stackprobe.py: scapy missing: %s" % exc, file=sys.stderr)
     sys.exit(2)
@@ -46,7 +53,8 @@ def parse_args():
     ap.add_argument("--src", required=True)
     ap.add_argument("--dst", required=True)
     ap.add_argument("--probe", required=True,
-                    choices=["syn", "closed", "proto", "udp", "tstamp"])
+                    choices=["syn", "closed", "proto", "udp", "tstamp",
+                             "echo", "rst"])
     ap.add_argument("--dport", type=int, default=80)
     ap.add_argument("--opts", default="MNWNNS")
     ap.add_argument("--flags", default="F")
@@ -55,6 +63,8 @@ def parse_args():
     ap.add_argument("--len", type=int, default=12)
     ap.add_argument("--count", type=int, default=1)
     ap.add_argument("--timeout", type=float, default=2.0)
+    ap.add_argument("--rr", action="store_true")
+    ap.add_argument("--lsrr", action="store_true")
     a = ap.parse_args()
     if not 0 < a.timeout <= 30 or not 0 < a.count <= 100:
         ap.error("--timeout in (0, 30], --count in (0, 100]")
@@ -79,8 +89,21 @@ def opt_letters(tcp_bytes):
     return out
 
 
-def build(a, sport, seq):
+def ip_hdr(a):
     ip = IP(src=a.src, dst=a.dst, id=random.randrange(1, 65536))
+    opts = b""
+    if a.rr:
+        opts += bytes([7, 11, 4]) + b"\x00" * 8 + b"\x01"
+    if a.lsrr:
+        opts += bytes([0x83, 7, 8]) + bytes(map(int, a.dst.split("."))) + \
+            b"\x01"
+    if opts:
+        ip.options = [IPOption(opts)]
+    return ip
+
+
+def build(a, sport, seq):
+    ip = ip_hdr(a)
     if a.probe == "syn":
         return [ip / TCP(sport=sport, dport=a.dport, flags="S", seq=seq,
                          window=64240,
@@ -96,8 +119,51 @@ def build(a, sport, seq):
         return [IP(src=a.src, dst=a.dst, id=random.randrange(1, 65536)) /
                 UDP(sport=sport, dport=a.dport) / Raw(b"x" * a.len)
                 for _ in range(a.count)]
+    if a.probe == "echo":
+        return [ip / ICMP(type=8, id=random.randrange(1, 65536), seq=1) /
+                Raw(b"stackprobe")]
     return [ip / ICMP(type=13, id=random.randrange(1, 65536), seq=1) /
             Raw(struct.pack("!III", 1000, 0, 0))]
+
+
+def tcp_answer(s, mac, a, sport, wait):
+    """The first TCP segment from the target to sport within wait."""
+    for data in frames(s, time.monotonic() + wait):
+        try:
+            p = Ether(data)
+        except Exception:  # noqa: BLE001
+            continue
+        if answer_arp(s, mac, a.src, p):
+            continue
+        if IP in p and TCP in p and p[IP].src == a.dst and \
+                p[TCP].dport == sport:
+            return p[TCP]
+    return None
+
+
+def rst_probe(a, s, mac, sport, seq):
+    """RFC 5961 3.2 or RFC 793: what an inexact reset does."""
+    def send(flags, sq, ack, data=b""):
+        s.send(bytes(Ether(src=mac, dst=a.dst_mac) / ip_hdr(a) /
+                     TCP(sport=sport, dport=a.dport, flags=flags, seq=sq,
+                         ack=ack, window=64240) / Raw(data)))
+
+    send("S", seq, 0)
+    t = tcp_answer(s, mac, a, sport, a.timeout)
+    if t is None or t.flags != "SA":
+        print("none")
+        return 1
+    ack = (t.seq + 1) % 2 ** 32
+    send("A", seq + 1, ack)
+    time.sleep(0.2)
+    send("R", seq + 1 + 1000, 0)
+    t1 = tcp_answer(s, mac, a, sport, 0.5)
+    send("PA", seq + 1, ack, b"x")
+    t2 = tcp_answer(s, mac, a, sport, 0.5)
+    print("after_rst=%s data=%s" % (t1.flags if t1 else "none",
+                                    t2.flags if t2 else "none"))
+    send("R", seq + 2, 0)
+    return 0
 
 
 def main():
@@ -106,6 +172,9 @@ def main():
     s = open_link(a.iface)
     sport = random.randrange(40000, 60000)
     seq = random.randrange(1, 2 ** 31)
+    if a.probe == "rst":
+        return rst_probe(a, s, mac, sport, seq)
+    ipo = None
     for p in build(a, sport, seq):
         s.send(bytes(Ether(src=mac, dst=a.dst_mac) / p))
     errors, quoted, line = 0, None, None
@@ -118,6 +187,7 @@ def main():
             continue
         if IP not in p or p[IP].src != a.dst or p[IP].dst != a.src:
             continue
+        ipo = p[IP].ihl * 4 - 20    # the answer's, once line is set
         if a.probe in ("syn", "closed") and TCP in p and \
                 p[TCP].dport == sport:
             t = p[TCP]
@@ -133,7 +203,7 @@ def main():
                 line = "flags=%s ackdelta=%d" % (
                     t.flags, (t.ack - seq) % 2 ** 32)
             break
-        if ICMP in p and a.probe in ("proto", "tstamp"):
+        if ICMP in p and a.probe in ("proto", "tstamp", "echo"):
             line = "icmp=%d/%d" % (p[ICMP].type, p[ICMP].code)
             break
         if ICMP in p and a.probe == "udp" and p[ICMP].type == 3:
@@ -142,6 +212,8 @@ def main():
                 quoted = p[IP].len - p[IP].ihl * 4 - 8
     if a.probe == "udp" and errors:
         line = "errors=%d quoted=%d" % (errors, quoted)
+    if line is not None and a.rr:
+        line += " ipo=%d" % ipo
     print(line if line is not None else "none")
     return 0 if line is not None else 1
 
