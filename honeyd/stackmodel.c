@@ -41,6 +41,7 @@ static size_t	 layout_freebsd(const struct synopts *, uint8_t *);
 static size_t	 layout_openbsd(const struct synopts *, uint8_t *);
 static size_t	 layout_macos(const struct synopts *, uint8_t *);
 
+/* A field a row leaves out is 0: the family does not. */
 static const struct stack_model stack_models[SF_MAX] = {
 	/*
 	 * Linux (ip-sysctl.txt defaults; the source of each habit is
@@ -64,9 +65,26 @@ static const struct stack_model stack_models[SF_MAX] = {
 	 *  - challenge ACKs since 3.6 (RFC 5961, tcp_send_challenge_ack()).
 	 *  - SYN+ACK: tcp_synack_retries 5, from a 1 s RTO, doubling.
 	 */
-	[SF_LINUX] = { "Linux", layout_linux, TCP_OPT_EOL,
-	    SMR_SYN | SMR_FIN, 0, 0, { SMRL_PEER, 1000, 6 },
-	    SMO_ALL, 1, 1, 1, 1, 0, FRAG_DROP, 1, 1, 5, 1000, 1, 1 },
+	[SF_LINUX] = {
+		.name = "Linux",
+		.layout = layout_linux,
+		.optpad = TCP_OPT_EOL,
+		.rst = SMR_SYN | SMR_FIN,
+		.qdata = 0,		/* up to a 576-byte error */
+		.rl = { .scope = SMRL_PEER, .cost_ms = 1000, .burst = 6 },
+		.ipopts = SMO_ALL,
+		.srcroute_drop = 1,
+		.conn_ipid = 1,
+		.proto_unreach = 1,
+		.tstamp = 1,
+		.frag = FRAG_DROP,
+		.frag_dups = 1,
+		.challenge_ack = 1,
+		.synack_retries = 5,
+		.synack_rto_ms = 1000,
+		.err_tos = 1,
+		.md5_drop = 1,
+	},
 	/*
 	 * Windows (Vista and later; nmap-os-db's 223 "MNWST11" entries).
 	 *  - options: MSS; NOP, WS; SACK permitted and timestamps
@@ -89,9 +107,20 @@ static const struct stack_model stack_models[SF_MAX] = {
 	 *  - SYN+ACK: TcpMaxConnectResponseRetransmissions 2, initial
 	 *    RTO 3 s (Get-NetTCPSetting InitialRtoMs 3000).
 	 */
-	[SF_WINDOWS] = { "Windows", layout_windows, TCP_OPT_EOL,
-	    SMR_SYN | SMR_FIN, 0, 0, { SMRL_NONE, 0, 0 },
-	    SMO_ECHO, 1, 0, 0, 1, 0, FRAG_OLD, 0, 0, 2, 3000, 0, 0 },
+	[SF_WINDOWS] = {
+		.name = "Windows",
+		.layout = layout_windows,
+		.optpad = TCP_OPT_EOL,
+		.rst = SMR_SYN | SMR_FIN,
+		.qdata = 0,		/* up to a 576-byte error */
+		.rl = { .scope = SMRL_NONE },
+		.ipopts = SMO_ECHO,
+		.srcroute_drop = 1,
+		.tstamp = 1,
+		.frag = FRAG_OLD,
+		.synack_retries = 2,
+		.synack_rto_ms = 3000,
+	},
 	/*
 	 * FreeBSD (and Juniper's JUNOS, built on it).
 	 *  - options: tcp_addoptions() pads each option to its own
@@ -115,10 +144,23 @@ static const struct stack_model stack_models[SF_MAX] = {
 	 *  - SYN+ACK: syncache rexmtlimit 3 (syncache(4)), from a 1 s
 	 *    RTO (TCPTV_RTOBASE), doubling.
 	 */
-	[SF_FREEBSD] = { "FreeBSD", layout_freebsd, TCP_OPT_EOL,
-	    SMR_SYN | SMR_FIN, 8, 1, { SMRL_HOST, 5, 200 },
-	    SMO_ECHO | SMO_ERROR, 1, 0, 1, 1, 0, FRAG_OLD, 0, 1, 3, 1000, 0,
-	    0 },
+	[SF_FREEBSD] = {
+		.name = "FreeBSD",
+		.layout = layout_freebsd,
+		.optpad = TCP_OPT_EOL,
+		.rst = SMR_SYN | SMR_FIN,
+		.qdata = 8,
+		.qtcphdr = 1,
+		.rl = { .scope = SMRL_HOST, .cost_ms = 5, .burst = 200 },
+		.ipopts = SMO_ECHO | SMO_ERROR,
+		.srcroute_drop = 1,
+		.proto_unreach = 1,
+		.tstamp = 1,
+		.frag = FRAG_OLD,
+		.challenge_ack = 1,
+		.synack_retries = 3,
+		.synack_rto_ms = 1000,
+	},
 	/*
 	 * OpenBSD.
 	 *  - options: tcp_output(): MSS; NOP NOP SACK permitted; NOP WS;
@@ -134,20 +176,42 @@ static const struct stack_model stack_models[SF_MAX] = {
 	 *  - SYN+ACK: the syn cache resends from TCPTV_SRTTDFLT 3 s,
 	 *    doubling, until tcptv_keep_init 75 s: four times.
 	 */
-	[SF_OPENBSD] = { "OpenBSD", layout_openbsd, TCP_OPT_EOL,
-	    SMR_SYN, 8, 0, { SMRL_HOST, 10, 100 },
-	    SMO_ECHO | SMO_ERROR, 1, 0, 1, 1, 0, FRAG_OLD, 0, 0, 4, 3000, 0,
-	    0 },
+	[SF_OPENBSD] = {
+		.name = "OpenBSD",
+		.layout = layout_openbsd,
+		.optpad = TCP_OPT_EOL,
+		.rst = SMR_SYN,
+		.qdata = 8,
+		.rl = { .scope = SMRL_HOST, .cost_ms = 10, .burst = 100 },
+		.ipopts = SMO_ECHO | SMO_ERROR,
+		.srcroute_drop = 1,
+		.proto_unreach = 1,
+		.tstamp = 1,
+		.frag = FRAG_OLD,
+		.synack_retries = 4,
+		.synack_rto_ms = 3000,
+	},
 	/*
 	 * NetBSD: the 4.4BSD layout macOS keeps, MSS; NOP WS; NOP NOP
 	 * timestamps; SACK permitted, padded with NOPs ("MNWNNT11SNN",
 	 * all 16 entries).  Errors, options, queries and fragments as
 	 * OpenBSD (icmp(4): errppslimit 100, tstamprepl 1); no RFC 5961.
 	 */
-	[SF_NETBSD] = { "NetBSD", layout_macos, TCP_OPT_NOP,
-	    SMR_SYN, 8, 0, { SMRL_HOST, 10, 100 },
-	    SMO_ECHO | SMO_ERROR, 1, 0, 1, 1, 0, FRAG_OLD, 0, 0, 4, 3000, 0,
-	    0 },
+	[SF_NETBSD] = {
+		.name = "NetBSD",
+		.layout = layout_macos,
+		.optpad = TCP_OPT_NOP,
+		.rst = SMR_SYN,
+		.qdata = 8,
+		.rl = { .scope = SMRL_HOST, .cost_ms = 10, .burst = 100 },
+		.ipopts = SMO_ECHO | SMO_ERROR,
+		.srcroute_drop = 1,
+		.proto_unreach = 1,
+		.tstamp = 1,
+		.frag = FRAG_OLD,
+		.synack_retries = 4,
+		.synack_rto_ms = 3000,
+	},
 	/*
 	 * macOS and iOS (XNU's BSD half).
 	 *  - options: MSS; NOP WS; NOP NOP timestamps; SACK permitted;
@@ -162,10 +226,20 @@ static const struct stack_model stack_models[SF_MAX] = {
 	 *  - SYN+ACK: XXX as FreeBSD's TCPTV_RTOBASE 1 s, doubling, four
 	 *    times within TCPTV_KEEP_INIT.
 	 */
-	[SF_MACOS] = { "macOS", layout_macos, TCP_OPT_EOL,
-	    SMR_SYN, 8, 0, { SMRL_HOST, 4, 250 },
-	    SMO_ECHO | SMO_ERROR, 1, 0, 1, 0, 0, FRAG_OLD, 0, 0, 4, 1000, 0,
-	    0 },
+	[SF_MACOS] = {
+		.name = "macOS",
+		.layout = layout_macos,
+		.optpad = TCP_OPT_EOL,
+		.rst = SMR_SYN,
+		.qdata = 8,
+		.rl = { .scope = SMRL_HOST, .cost_ms = 4, .burst = 250 },
+		.ipopts = SMO_ECHO | SMO_ERROR,
+		.srcroute_drop = 1,
+		.proto_unreach = 1,
+		.frag = FRAG_OLD,
+		.synack_retries = 4,
+		.synack_rto_ms = 1000,
+	},
 	/*
 	 * Cisco IOS and IOS XE.
 	 *  - options: the fingerprint's own order (IOS agrees to MSS
@@ -184,10 +258,20 @@ static const struct stack_model stack_models[SF_MAX] = {
 	 *  - SYN+ACK: XXX resent from 1 s, doubling, within "ip tcp
 	 *    synwait-time" 30 s: four times.
 	 */
-	[SF_IOS] = { "Cisco IOS", NULL, TCP_OPT_EOL,
-	    SMR_SYN, 8, 0, { SMRL_HOST, 500, 1 },
-	    SMO_ECHO | SMO_ERROR, 0, 0, 1, 1, 0, FRAG_NEW, 0, 1, 4, 1000, 0,
-	    0 },
+	[SF_IOS] = {
+		.name = "Cisco IOS",
+		.optpad = TCP_OPT_EOL,
+		.rst = SMR_SYN,
+		.qdata = 8,
+		.rl = { .scope = SMRL_HOST, .cost_ms = 500, .burst = 1 },
+		.ipopts = SMO_ECHO | SMO_ERROR,
+		.proto_unreach = 1,
+		.tstamp = 1,
+		.frag = FRAG_NEW,
+		.challenge_ack = 1,
+		.synack_retries = 4,
+		.synack_rto_ms = 1000,
+	},
 	/*
 	 * Any other stack: printers, cameras, small routers, the lwIP
 	 * family, and systems no row describes.  RFC minimums:
@@ -204,9 +288,17 @@ static const struct stack_model stack_models[SF_MAX] = {
 	 *  - no challenge ACKs; SYN+ACK resent 6 times from 3 s (lwIP's
 	 *    TCP_SYNMAXRTX and initial RTO).
 	 */
-	[SF_EMBEDDED] = { "embedded", NULL, TCP_OPT_EOL,
-	    SMR_SYN | SMR_FIN, 8, 0, { SMRL_NONE, 0, 0 },
-	    0, 0, 0, 1, 0, 0, FRAG_NEW, 0, 0, 6, 3000, 0, 0 },
+	[SF_EMBEDDED] = {
+		.name = "embedded",
+		.optpad = TCP_OPT_EOL,
+		.rst = SMR_SYN | SMR_FIN,
+		.qdata = 8,
+		.rl = { .scope = SMRL_NONE },
+		.proto_unreach = 1,
+		.frag = FRAG_NEW,
+		.synack_retries = 6,
+		.synack_rto_ms = 3000,
+	},
 };
 
 /* Class families (and vendors) each row stands for. */

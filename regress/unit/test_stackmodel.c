@@ -379,7 +379,8 @@ test_rows(void)
 	int				 sf;
 
 	CHECK(lx->challenge_ack && fb->challenge_ack && ios->challenge_ack);
-	CHECK(!win->challenge_ack && !ob->challenge_ack && !emb->challenge_ack);
+	CHECK(!win->challenge_ack && !ob->challenge_ack &&
+	    !emb->challenge_ack);
 	CHECK(lx->ipopts == SMO_ALL);
 	CHECK(fb->ipopts == (SMO_ECHO | SMO_ERROR) && !(fb->ipopts & SMO_TCP));
 	CHECK(win->ipopts == SMO_ECHO && emb->ipopts == 0);
