@@ -1074,7 +1074,8 @@ int		 udp_ctl_next(struct tuple *, struct ctlrec *);
  * Personality (personality.c; the plan and clocks behind it in pers.h,
  * the fingerprint database in personality.h): what every packet a
  * virtual host sends looks like.  A template without a fingerprint gets
- * a plain modern Linux stack.
+ * a plain modern Linux stack.  What a fingerprint does not say (nmap's
+ * probes never look) each OS family's row in stackmodel.c decides.
  */
 
 /* personality.c */
