@@ -104,6 +104,7 @@ LIB_SRCS =	honeyd/addr.c \
 		honeyd/relay.c \
 		honeyd/router.c \
 		honeyd/service.c \
+		honeyd/stackmodel.c \
 		honeyd/stats.c \
 		honeyd/sublisten.c \
 		honeyd/subsys.c \

@@ -1149,7 +1149,8 @@ int		 udp_ctl_next(struct tuple *, struct ctlrec *);
  * Personality (personality.c; the plan and clocks behind it in pers.h,
  * the fingerprint database in fingerprint.h): what every packet a
  * virtual host sends looks like.  A template without a fingerprint gets
- * a plain modern Linux stack.
+ * a plain modern Linux stack.  What a fingerprint does not say (nmap's
+ * probes never look) each OS family's row in stackmodel.c decides.
  */
 
 /* personality.c */
@@ -1163,7 +1164,12 @@ int		 personality_echo_ok(struct ipin *);
 int		 personality_tstamp_ok(struct ipin *);
 int		 personality_srcroute_drop(struct ipin *);
 int		 personality_ipopts_echo(struct ipin *);
-int		 personality_tmpl_linux(const struct template *);
+enum frag_policy personality_frag_policy(const struct template *, int *);
+int		 personality_proto_unreach(struct ipin *);
+int		 personality_challenge_ack(struct host *,
+		    const struct template *);
+int		 personality_synack_rto(struct host *, const struct template *,
+		    u_int);
 int		 personality_icmp_ratelimit(struct host *,
 		    const struct template *, uint32_t, uint32_t);
 void		 personality_echo_reply(struct ipin *, struct ip_hdr *,

@@ -35,6 +35,7 @@ static size_t	 ip_opts_echo(const struct ipin *, uint8_t *);
 static uint8_t	 ip_echo[IP_OPT_LEN_MAX];
 static size_t	 ip_echo_len;
 static uint32_t	 ip_echo_to;	/* host order: whom they answer */
+static int	 ip_echo_kinds;	/* 1 << enum out_kind: which carry them */
 
 /* One's complement sum of a buffer, folded: 0 when its checksum holds. */
 static uint16_t
@@ -277,7 +278,8 @@ ip_add_opts(uint8_t *pkt, size_t *lenp, enum out_kind kind)
 	uint32_t		 dst;
 
 	memcpy(&dst, &ip->ip_dst, sizeof(dst));
-	if (n == 0 || ip->ip_hl != IP_HDR_LEN / 4 || ntohl(dst) != ip_echo_to)
+	if (n == 0 || ip->ip_hl != IP_HDR_LEN / 4 ||
+	    ntohl(dst) != ip_echo_to || !(ip_echo_kinds & (1 << kind)))
 		return (pkt);
 	if (kind == OUT_ICMP_ERROR && len + n > 576)
 		len = 576 - n;
@@ -337,7 +339,8 @@ ip_dispatch(struct ipin *in)
 	}
 	/* What is sent while this packet is handled answers it. */
 	ip_echo_len = 0;
-	if (in->hlen > IP_HDR_LEN && personality_ipopts_echo(in)) {
+	if (in->hlen > IP_HDR_LEN &&
+	    (ip_echo_kinds = personality_ipopts_echo(in)) != 0) {
 		ip_echo_len = ip_opts_echo(in, ip_echo);
 		ip_echo_to = in->src;
 	}
@@ -362,10 +365,12 @@ ip_deliver(struct ipin *in)
 		/*
 		 * RFC 1122 3.2.2.1: a protocol no one here speaks (GRE,
 		 * SCTP...) is answered with protocol unreachable, as
-		 * Linux's ip_local_deliver_finish() and the BSDs do; the
-		 * personality shapes the quote as for any error.
+		 * Linux's ip_local_deliver_finish() and the BSDs do, where
+		 * the stack's family does; the personality shapes the
+		 * quote as for any error.
 		 */
-		icmp_send_unreach(in, ICMP_UNREACH_PROTO);
+		if (personality_proto_unreach(in))
+			icmp_send_unreach(in, ICMP_UNREACH_PROTO);
 		break;
 	}
 }

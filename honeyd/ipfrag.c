@@ -117,10 +117,10 @@ ipfrag_timeout(void)
 
 /*
  * The overlap policy of the personality that answers for dst.  Unless
- * annotated, the plain stack and Linux personalities do as Linux has
- * since 4.19 (CVE-2018-5391): an overlap drops the datagram, but a
- * fragment that only repeats what is held is dropped alone (*dups), as
- * a retransmitted duplicate is.
+ * annotated, the stack's family decides (stackmodel.c): the plain stack
+ * and Linux personalities do as Linux has since 4.19 (CVE-2018-5391),
+ * an overlap drops the datagram, but a fragment that only repeats what
+ * is held is dropped alone (*dups), as a retransmitted duplicate is.
  */
 static enum frag_policy
 ipfrag_policy(uint32_t src, uint32_t dst, int proto, int *dups)
@@ -138,12 +138,7 @@ ipfrag_policy(uint32_t src, uint32_t dst, int proto, int *dups)
 			if (strcmp(a->personality, t->personality) == 0 &&
 			    a->fragment != FRAG_UNSET)
 				return (a->fragment);
-	/* Unannotated: Linux's way for the plain stack and Linux. */
-	if (t->personality == NULL || personality_tmpl_linux(t)) {
-		*dups = 1;
-		return (FRAG_DROP);
-	}
-	return (FRAG_OLD);
+	return (personality_frag_policy(t, dups));
 }
 
 static void

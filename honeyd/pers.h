@@ -142,10 +142,88 @@ struct pers_plan {
 	int32_t		 u1_ulen;	/* gen 1 ULEN: quoted UDP length */
 	uint8_t		 u1_tos;	/* gen 1 TOS of the error */
 	uint8_t		 u1_tosbits;	/* OR the offender's TOS bits in */
-	uint8_t		 lnx;		/* its Class says Linux */
+	uint8_t		 family;	/* enum stack_family, of its Class */
 	/* IE */
 	uint8_t		 ie_r, ie_dfi, ie_ttl;	/* dfi: 'N' 'S' 'Y' 'O' */
 	int16_t		 ie_cd;		/* -1 S, -2 O, else the code */
+};
+
+/*
+ * Stack models (stackmodel.c): one row per family of operating systems
+ * decides what a fingerprint does not say.
+ */
+enum stack_family {
+	SF_LINUX,
+	SF_WINDOWS,
+	SF_FREEBSD,
+	SF_OPENBSD,
+	SF_NETBSD,
+	SF_MACOS,
+	SF_IOS,			/* Cisco IOS */
+	SF_EMBEDDED,		/* any other */
+	SF_MAX
+};
+
+/* The options a SYN+ACK agrees to, before the family lays them out. */
+struct synopts {
+	uint8_t		 has_mss;
+	uint16_t	 mss;
+	int16_t		 ws;		/* -1: none */
+	uint8_t		 sack;
+	uint8_t		 ts;
+	uint8_t		 tsopt[8];	/* TSval, TSecr as on the wire */
+};
+
+/* What counts in the ack of a reset to a segment without ACK. */
+#define SMR_SYN		0x01
+#define SMR_FIN		0x02
+
+/*
+ * Which answers carry a packet's record route and timestamp back: a
+ * bit per enum out_kind, as ip.c tests them.
+ */
+#define SMO_ECHO	(1 << OUT_ICMP_ECHO)	/* echo, timestamp replies */
+#define SMO_ERROR	(1 << OUT_ICMP_ERROR)
+#define SMO_TCP		(1 << OUT_TCP | 1 << OUT_TCP_CLOSED)
+#define SMO_UDP		(1 << OUT_UDP)
+#define SMO_ALL		(SMO_ECHO | SMO_ERROR | SMO_TCP | SMO_UDP)
+
+/* ICMP error rate limits: none, a bucket per peer, one per host. */
+enum { SMRL_NONE, SMRL_PEER, SMRL_HOST };
+
+struct sm_ratelimit {
+	uint8_t		 scope;		/* SMRL_* */
+	uint32_t	 cost_ms;	/* credit an error costs */
+	uint32_t	 burst;		/* errors a full bucket holds */
+};
+
+struct sm_bucket {
+	uint64_t	 last_ms;	/* 0: never used, full */
+	uint32_t	 tokens;	/* milliseconds of credit */
+};
+
+struct stack_model {
+	const char	*name;
+	size_t		(*layout)(const struct synopts *, uint8_t *);
+					/* NULL: the fingerprint's order */
+	uint8_t		 optpad;	/* fills the last word: EOL, NOP */
+	uint8_t		 rst;		/* SMR_* */
+	uint16_t	 qdata;		/* quoted past the IP header, 0: 576 */
+	uint8_t		 qtcphdr;	/* a TCP header is quoted whole */
+	struct sm_ratelimit rl;		/* ICMP errors */
+	uint8_t		 ipopts;	/* SMO_*: options echoed on */
+	uint8_t		 srcroute_drop;	/* source-routed packets dropped */
+	uint8_t		 conn_ipid;	/* connections count their own ID */
+	uint8_t		 proto_unreach;	/* unknown protocols answered */
+	uint8_t		 tstamp;	/* ICMP timestamp requests answered */
+	uint8_t		 mask;		/* address mask requests answered */
+	uint8_t		 frag;		/* enum frag_policy on overlap */
+	uint8_t		 frag_dups;	/* FRAG_DROP spares exact repeats */
+	uint8_t		 challenge_ack;	/* RFC 5961 3.2, 4.2 */
+	uint8_t		 synack_retries;
+	uint16_t	 synack_rto_ms;	/* first; doubling */
+	uint8_t		 err_tos;	/* errors: precedence 6 + TOS bits */
+	uint8_t		 md5_drop;	/* RFC 2385 segments without a key */
 };
 
 struct pers_state {
@@ -188,7 +266,7 @@ int		 personality_tcp_reply(struct ipin *, const struct tcp_seg *, int,
 		    struct tcp_reply *);
 
 /* pers_plan.c */
-int		 plan_linux(const struct fingerprint *);
+enum stack_family plan_family(const struct fingerprint *);
 void		 pers_plan_derive(struct pers_plan *, const struct fingerprint *,
 		    uint64_t);
 uint64_t	 pers_attr_seed(uint64_t, enum fp_test, u_int);
@@ -237,5 +315,19 @@ void		 pers_echo_reply(struct pers_state *, struct ipin *,
 		    struct ip_hdr *, struct icmp_hdr *);
 ssize_t		 pers_icmp_quote(struct pers_state *, uint8_t *, size_t,
 		    size_t);
+
+/* stackmodel.c */
+const struct stack_model *stackmodel_get(enum stack_family);
+enum stack_family stackmodel_family(const char *, const char *);
+int		 stackmodel_synopts_parse(const uint8_t *, size_t,
+		    struct synopts *);
+size_t		 stackmodel_synopts(const struct stack_model *,
+		    const struct synopts *, uint8_t *, size_t);
+uint32_t	 stackmodel_rst_ack(uint8_t, uint8_t, uint32_t, size_t);
+size_t		 stackmodel_quote_len(const struct stack_model *,
+		    const uint8_t *, size_t, size_t);
+int		 stackmodel_rl_take(const struct sm_ratelimit *,
+		    struct sm_bucket *, uint64_t);
+int		 stackmodel_synack_rto(const struct stack_model *, u_int);
 
 #endif /* PERS_H */

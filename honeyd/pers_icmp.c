@@ -77,7 +77,10 @@ quote_ipsum(uint8_t *q, size_t hlen)
 ssize_t
 pers_icmp_quote(struct pers_state *st, uint8_t *q, size_t qlen, size_t room)
 {
+	/* The IP header of nmap's U1, as far as the quote rule looks. */
+	static const uint8_t	 u1_hdr[IP_HDR_LEN] = { 0x45, [9] = 17 };
 	const struct pers_plan	*p = st->plan;
+	const struct stack_model *m = stackmodel_get(p->family);
 	size_t			 want, hlen;
 	uint16_t		 v;
 
@@ -94,6 +97,17 @@ pers_icmp_quote(struct pers_state *st, uint8_t *q, size_t qlen, size_t room)
 	    (size_t)p->u1_ipl - ICMP_ERR_HDRS : qlen;
 	if (want == NMAP_U1_LEN || (want < NMAP_U1_LEN && want > qlen))
 		want = qlen;
+	/*
+	 * Where the family's rule (stackmodel.c) quotes of U1 what IPL
+	 * says, or no IPL says anything, the rule decides for every
+	 * datagram: a BSD's header and 8 bytes count a header with
+	 * options, FreeBSD quotes a TCP header whole, Linux stops at a
+	 * 576-byte error.
+	 */
+	if (p->u1_ipl == 0 || (p->u1_ipl > ICMP_ERR_HDRS &&
+	    (size_t)p->u1_ipl - ICMP_ERR_HDRS ==
+	    stackmodel_quote_len(m, u1_hdr, NMAP_U1_LEN, NMAP_U1_LEN)))
+		want = stackmodel_quote_len(m, q, qlen, room);
 	if (want > room)
 		want = room;
 	if (want > qlen)

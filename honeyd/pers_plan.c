@@ -499,19 +499,25 @@ pick_good(const struct fingerprint *fp, u_int a, uint64_t seed,
 }
 
 /*
- * Whether the fingerprint is of a Linux stack (a Class line's family):
- * its habits then fill in where nmap's tests do not look.
+ * The stack model of the fingerprint (stackmodel.c): the first of its
+ * Class lines whose vendor and family have a row of their own (a
+ * router's "Cisco | embedded" line may come before its "Cisco | IOS"
+ * one); its habits fill in where nmap's tests do not look.
  */
-int
-plan_linux(const struct fingerprint *fp)
+enum stack_family
+plan_family(const struct fingerprint *fp)
 {
-	u_int	 i;
+	enum stack_family	 sf;
+	u_int			 i;
 
-	for (i = 0; i < fp->nmeta; i++)
-		if (fp->meta[i].type == FPM_CLASS && fp->meta[i].f[1] !=
-		    NULL && strcmp(fp->meta[i].f[1], "Linux") == 0)
-			return (1);
-	return (0);
+	for (i = 0; i < fp->nmeta; i++) {
+		if (fp->meta[i].type != FPM_CLASS || fp->meta[i].f[1] == NULL)
+			continue;
+		if ((sf = stackmodel_family(fp->meta[i].f[0],
+		    fp->meta[i].f[1])) != SF_EMBEDDED)
+			return (sf);
+	}
+	return (SF_EMBEDDED);
 }
 
 static void
@@ -549,7 +555,7 @@ plan_u1_g1(struct pers_plan *p, const struct fingerprint *fp)
 	if ((e = fingerprint_g1attr(fp, G1_PU, FP_G1U_TOS)) != NULL &&
 	    e->nterms > 0 && e->term[0].op >= FPX_EQ)
 		p->u1_tos = e->term[0].lo;
-	else if (p->lnx) {
+	else if (stackmodel_get(p->family)->err_tos) {
 		/*
 		 * No test says; Linux's errors carry internetwork control
 		 * precedence and the offender's TOS bits (icmp_send()).
@@ -593,7 +599,7 @@ pers_plan_derive(struct pers_plan *p, const struct fingerprint *fp,
 	int	 i, df;
 
 	memset(p, 0, sizeof(*p));
-	p->lnx = plan_linux(fp);
+	p->family = plan_family(fp);
 	p->hops = plan_hops(fp);
 	df = pick_yn(fp, FPT_T1, FP_T_DF, seed, 1);
 	plan_resp(&p->resp[PR_IDX(FPT_ECN)], fp, FPT_ECN, seed, df, p->hops);

@@ -74,7 +74,11 @@ static int	 reply_test(struct pers_state *, const struct fingerprint *,
 		    const struct tcp_seg *, enum tcp_reply_kind,
 		    struct tcp_reply *);
 static void	 reply_conn(struct pers_state *, struct tcp_reply *);
+static int	 nmap_probe_shape(const struct tcp_seg *, enum fp_test);
+static uint8_t	 rst_counts(const struct pers_plan *);
 static int	 opt_next(const char *, size_t, size_t *, uint32_t *, char *);
+static int	 ops_kinds(const char *, size_t);
+static void	 relayout(const struct stack_model *, struct tcp_reply *);
 static size_t	 opt_put(uint8_t *, size_t, size_t, int, uint32_t, uint32_t,
 		    uint32_t);
 
@@ -231,8 +235,6 @@ ts_racing(struct pers_state *st, uint64_t now)
  * Options from a fingerprint string; filter: leave out what the peer
  * did not offer (an ordinary SYN rather than a probe).
  */
-static size_t	 linux_layout(uint8_t *, size_t);
-
 static void
 set_ops(struct pers_state *st, const struct fingerprint *fp, enum fp_test t,
     u_int a, uint8_t alt, const struct tcp_seg *seg, int filter, int probe,
@@ -258,72 +260,43 @@ set_ops(struct pers_state *st, const struct fingerprint *fp, enum fp_test t,
 	r->wscale = ws >= 0 && (has & TCP_HAS_WSCALE) ? (ws > 14 ? 14 : ws) :
 	    0;
 	r->ts_ok = ts && (has & TCP_HAS_TS);
-	if (filter && !probe && st->plan->lnx)
-		r->optlen = linux_layout(r->opts, r->optlen);
+	if (filter && !probe && (ops_kinds(s, len) & ~has) != 0)
+		relayout(stackmodel_get(st->plan->family), r);
+}
+
+/* Which of window scale, SACK permitted, timestamps string s holds. */
+static int
+ops_kinds(const char *s, size_t len)
+{
+	size_t		 i = 0;
+	uint32_t	 v;
+	char		 tsd[2];
+	int		 c, kinds = 0;
+
+	while ((c = opt_next(s, len, &i, &v, tsd)) != 0)
+		kinds |= c == 'W' ? TCP_HAS_WSCALE : c == 'S' ?
+		    TCP_HAS_SACKOK : c == 'T' ? TCP_HAS_TS : 0;
+	return (kinds);
 }
 
 /*
- * Linux lays out what it agrees to by what the SYN offered
- * (tcp_options_write()): MSS; SACK permitted and timestamps together,
- * or each after two NOPs; window scale after one.  The fingerprint's
- * string is that layout only when the SYN offered everything, as nmap's
- * do; the options built from it (opts, n) are laid out again.
+ * The fingerprint's string is the stack's layout when the SYN offered
+ * everything, as nmap's do.  When the SYN offered less, the options it
+ * kept are laid out again as the family lays them out
+ * (stackmodel_synopts()): Linux's M,N,N,S,N,W for a SYN without
+ * timestamps, where the string less T would give M,S,N,W.
  */
-static size_t
-linux_layout(uint8_t *opts, size_t n)
+static void
+relayout(const struct stack_model *m, struct tcp_reply *r)
 {
-	uint8_t		 mss[4], tsopt[10], ws[3], out[TCP_OPT_LEN_MAX];
-	size_t		 i, olen, k = 0;
-	int		 has_m = 0, has_s = 0, has_t = 0, has_w = 0;
+	struct synopts	 so;
+	size_t		 n;
 
-	for (i = 0; i < n; i += olen) {
-		if (opts[i] == TCP_OPT_EOL)
-			break;
-		if (opts[i] == TCP_OPT_NOP) {
-			olen = 1;
-			continue;
-		}
-		if (i + 1 >= n || (olen = opts[i + 1]) < 2 || i + olen > n)
-			return (n);	/* not ours to redo */
-		if (opts[i] == TCP_OPT_MSS && olen == 4) {
-			memcpy(mss, opts + i, 4);
-			has_m = 1;
-		} else if (opts[i] == TCP_OPT_SACKOK && olen == 2)
-			has_s = 1;
-		else if (opts[i] == TCP_OPT_TIMESTAMP && olen == 10) {
-			memcpy(tsopt, opts + i, 10);
-			has_t = 1;
-		} else if (opts[i] == TCP_OPT_WSCALE && olen == 3) {
-			memcpy(ws, opts + i, 3);
-			has_w = 1;
-		} else
-			return (n);
-	}
-	if (has_m) {
-		memcpy(out + k, mss, 4);
-		k += 4;
-	}
-	if (has_s && has_t) {
-		out[k++] = TCP_OPT_SACKOK;
-		out[k++] = 2;
-	} else if (has_s || has_t) {
-		out[k++] = TCP_OPT_NOP;
-		out[k++] = TCP_OPT_NOP;
-	}
-	if (has_t) {
-		memcpy(out + k, tsopt, 10);
-		k += 10;
-	} else if (has_s) {
-		out[k++] = TCP_OPT_SACKOK;
-		out[k++] = 2;
-	}
-	if (has_w) {
-		out[k++] = TCP_OPT_NOP;
-		memcpy(out + k, ws, 3);
-		k += 3;
-	}
-	memcpy(opts, out, k);
-	return (k);
+	if (stackmodel_synopts_parse(r->opts, r->optlen, &so) == -1)
+		return;
+	if ((n = stackmodel_synopts(m, &so, r->opts, sizeof(r->opts))) > 0 ||
+	    (!so.has_mss && so.ws < 0 && !so.sack && !so.ts))
+		r->optlen = n;
 }
 
 /* S and A: the sequence and acknowledgement numbers a test asks for. */
@@ -485,6 +458,36 @@ seqprobe_isn(struct pers_state *st, int probe, struct tcp_reply *r)
 	r->seq = isn;
 }
 
+/*
+ * What a reset's ack counts (SMR_*): the family's rule, but whether a
+ * FIN counts is what nmap's T7 (FIN, PSH, URG to a closed port) saw,
+ * where it saw S or S+.
+ */
+static uint8_t
+rst_counts(const struct pers_plan *p)
+{
+	const struct pers_resp	*t7 = &p->resp[PR_IDX(FPT_T7)];
+	uint8_t			 rst = stackmodel_get(p->family)->rst;
+
+	if (t7->r && t7->a == PA_SP)
+		rst |= SMR_FIN;
+	else if (t7->r && t7->a == PA_S)
+		rst &= ~SMR_FIN;
+	return (rst);
+}
+
+/* Whether seg is nmap's own probe of test t to a closed port. */
+static int
+nmap_probe_shape(const struct tcp_seg *seg, enum fp_test t)
+{
+	uint8_t	 f = seg->flags & ~(TH_ECE | TH_CWR);
+
+	if (seg->dlen != 0)
+		return (0);
+	return ((t == FPT_T5 && f == TH_SYN) ||
+	    (t == FPT_T7 && f == (TH_FIN | TH_PUSH | TH_URG)));
+}
+
 /* T2-T7, and every segment that falls in their classes. */
 static int
 reply_test(struct pers_state *st, const struct fingerprint *fp,
@@ -501,14 +504,15 @@ reply_test(struct pers_state *st, const struct fingerprint *fp,
 	    pers_now_us(), pers_rng()) : 0;
 	apply_sa(st, pr, seg, r);
 	/*
-	 * A closed port's "S+" is RFC 793's reset for a segment without
-	 * ACK: everything the segment occupied, its data, SYN and FIN
-	 * (nmap's T5 and T7 carry no data and one of them: S+1 either
-	 * way; a SYN with data, SYN+FIN or NULL gets what a stack says).
+	 * A closed port's "S" or "S+" is RFC 793's reset for a segment
+	 * without ACK: seq plus what the segment occupied.  nmap's T5
+	 * and T7 get what the fingerprint says; any other (a SYN with
+	 * data, SYN+FIN, NULL, a FIN) what the stack counts.
 	 */
-	if (kind == TCP_R_CLOSED && pr->a == PA_SP && !(seg->flags & TH_ACK))
-		r->ack = seg->seq + seg->dlen + !!(seg->flags & TH_SYN) +
-		    !!(seg->flags & TH_FIN);
+	if (kind == TCP_R_CLOSED && (pr->a == PA_SP || pr->a == PA_S) &&
+	    !(seg->flags & TH_ACK) && !nmap_probe_shape(seg, t))
+		r->ack = stackmodel_rst_ack(rst_counts(st->plan), seg->flags,
+		    seg->seq, seg->dlen);
 	r->win = pr->win;
 	r->conn = NULL;
 	set_ops(st, fp, t, FP_T_O, pr->ops, seg, 0, 1, r);
@@ -555,7 +559,8 @@ reply_conn(struct pers_state *st, struct tcp_reply *r)
 	 * Linux's zero IDs (TI=Z) are those of packets from no connected
 	 * socket; a connection counts its own (ip_select_ident()).
 	 */
-	pers_out.sockid = p->lnx && p->idcls[PST_TCP] == PID_Z &&
+	pers_out.sockid = stackmodel_get(p->family)->conn_ipid &&
+	    p->idcls[PST_TCP] == PID_Z &&
 	    p->resp[PR_IDX(FPT_T1)].df;
 }
 

@@ -331,62 +331,64 @@ personality_echo_ok(struct ipin *in)
 }
 
 /*
- * Whether a host answers as a Linux stack does where nmap's tests do
- * not look: the plain stack, and personalities whose Class is Linux.
+ * The stack model a host answers with where nmap's tests do not look
+ * (stackmodel.c): its fingerprint's family, Linux's for the plain
+ * stack.
  */
-static int
-linux_model(struct host *h, const struct template *t)
+static const struct stack_model *
+host_model(struct host *h, const struct template *t)
 {
 	struct pers_state	*st;
 
-	return ((st = pers_get(h, t)) == NULL || st->plan->lnx);
-}
-
-/* Whether template t's personality is of a Linux stack (ipfrag.c). */
-int
-personality_tmpl_linux(const struct template *t)
-{
-	const struct fingerprint	*fp;
-
-	return (t->personality != NULL && engine->db != NULL &&
-	    (fp = fpdb_find_entry(engine->db, t->personality,
-	    t->pers_entry)) != NULL &&
-	    plan_linux(fp));
+	if ((st = pers_get(h, t)) == NULL)
+		return (stackmodel_get(SF_LINUX));
+	return (stackmodel_get(st->plan->family));
 }
 
 /*
- * Source-routed packets: a Linux host drops them (accept_source_route
- * is off but on routers); a fingerprint does not say, so any other
- * personality answers them as before.
+ * The overlap policy of template t's stack (ipfrag.c), *dups whether
+ * a fragment that only repeats what is held is dropped alone.  A
+ * personality missing from the database keeps the old first-wins way.
  */
+enum frag_policy
+personality_frag_policy(const struct template *t, int *dups)
+{
+	const struct stack_model	*m = stackmodel_get(SF_LINUX);
+
+	*dups = 0;
+	if (t->personality != NULL) {
+		if (t->pers == NULL)
+			return (FRAG_OLD);
+		m = stackmodel_get(plan_family(t->pers));
+	}
+	*dups = m->frag_dups;
+	return (m->frag);
+}
+
+/* Source-routed packets: dropped where the family does (stackmodel.c). */
 int
 personality_srcroute_drop(struct ipin *in)
 {
-	return (linux_model(in->host, in->tmpl));
+	return (host_model(in->host, in->tmpl)->srcroute_drop);
 }
 
 /*
- * ICMP errors of the plain stack are rate limited as Linux limits them
- * to each destination (icmp(7): a token bucket; icmp_ratelimit, 1000
- * ms a message for the types of icmp_ratemask, 0x1818: unreachable,
- * source quench, time exceeded, parameter problem).  The bucket holds
- * six messages' worth (inetpeer's burst factor): of a burst of twelve
- * closed-port datagrams the kernel answers six, as
- * regress/netns/differential.sh sees.  Linux's global limit,
+ * ICMP errors are rate limited as the host's family limits them
+ * (stackmodel.c): Linux a token bucket per peer, six deep, an error a
+ * second (of a burst of twelve closed-port datagrams the kernel
+ * answers six, as regress/netns/differential.sh sees); the BSDs and
+ * Cisco IOS one limit for the host.  Linux's global limit,
  * icmp_msgs_per_sec 1000 in bursts of icmp_msgs_burst 50, is not
- * modelled.  Buckets live in a small table keyed by both addresses; a
- * pair that loses its slot starts again with a full bucket, as a peer
- * the kernel forgot does.  A Linux personality is limited alike (nmap
- * sends one U1 at a time, well within a fresh bucket); others are not.
+ * modelled.  Buckets live in a small table keyed by both addresses
+ * (the peer's 0 for a host-wide limit); a pair that loses its slot
+ * starts again with a full bucket, as a peer the kernel forgot does.
+ * nmap sends one U1 at a time, well within a fresh bucket.
  */
 #define RL_SLOTS_BITS	10
-#define RL_INTERVAL_MS	1000
-#define RL_BURST	6
 
 struct rl_slot {
 	uint32_t	 from, to;
-	uint64_t	 last_ms;
-	uint32_t	 tokens;	/* milliseconds of credit */
+	struct sm_bucket b;
 };
 static struct rl_slot	 rl_table[1 << RL_SLOTS_BITS];
 
@@ -394,29 +396,22 @@ int
 personality_icmp_ratelimit(struct host *h, const struct template *t,
     uint32_t from, uint32_t to)
 {
-	struct rl_slot	*s;
-	uint64_t	 now, credit;
-	uint32_t	 k;
+	const struct sm_ratelimit	*rl = &host_model(h, t)->rl;
+	struct rl_slot			*s;
+	uint32_t			 k;
 
-	if (!linux_model(h, t))
+	if (rl->scope == SMRL_NONE)
 		return (1);
-	now = pers_now_us() / 1000;
+	if (rl->scope == SMRL_HOST)
+		to = 0;
 	k = ((from * 2654435761U) ^ to) * 2654435761U;
 	s = &rl_table[k >> (32 - RL_SLOTS_BITS)];
-	if (s->from != from || s->to != to || s->last_ms == 0) {
+	if (s->from != from || s->to != to) {
 		s->from = from;
 		s->to = to;
-		s->tokens = RL_BURST * RL_INTERVAL_MS;
-	} else {
-		credit = s->tokens + (now - s->last_ms);
-		s->tokens = credit > RL_BURST * RL_INTERVAL_MS ?
-		    RL_BURST * RL_INTERVAL_MS : (uint32_t)credit;
+		s->b.last_ms = 0;
 	}
-	s->last_ms = now != 0 ? now : 1;
-	if (s->tokens < RL_INTERVAL_MS)
-		return (0);
-	s->tokens -= RL_INTERVAL_MS;
-	return (1);
+	return (stackmodel_rl_take(rl, &s->b, pers_now_us() / 1000));
 }
 
 /*
@@ -427,29 +422,50 @@ personality_icmp_ratelimit(struct host *h, const struct template *t,
 int
 personality_tcp_md5_drop(struct ipin *in, const struct tcp_seg *seg)
 {
-	return ((seg->has & TCP_HAS_MD5) && linux_model(in->host, in->tmpl));
+	return ((seg->has & TCP_HAS_MD5) &&
+	    host_model(in->host, in->tmpl)->md5_drop);
 }
 
 /*
- * Record route and timestamp options come back on the plain stack's
- * answers, as on Linux's; a fingerprint does not say, so any
- * other personality's answers carry none, as before.
+ * Which answers carry record route and timestamp options back
+ * (SMO_*): every one on Linux, ICMP's on the BSDs, none on small
+ * stacks.
  */
 int
 personality_ipopts_echo(struct ipin *in)
 {
-	return (linux_model(in->host, in->tmpl));
+	return (host_model(in->host, in->tmpl)->ipopts);
 }
 
-/*
- * Timestamp requests: the plain stack and Linux personalities answer,
- * as Linux does; no fingerprint says what its OS does, so any other
- * personality stays silent.
- */
+/* Timestamp requests: answered where the family does. */
 int
 personality_tstamp_ok(struct ipin *in)
 {
-	return (linux_model(in->host, in->tmpl));
+	return (host_model(in->host, in->tmpl)->tstamp);
+}
+
+/* A protocol no one here speaks: protocol unreachable, or silence. */
+int
+personality_proto_unreach(struct ipin *in)
+{
+	return (host_model(in->host, in->tmpl)->proto_unreach);
+}
+
+/* RFC 5961 challenge ACKs, or RFC 793's resets (tcp.c). */
+int
+personality_challenge_ack(struct host *h, const struct template *t)
+{
+	return (host_model(h, t)->challenge_ack);
+}
+
+/*
+ * Milliseconds to wait after SYN+ACK number n (0: the first), or -1:
+ * the family gives up on the half-open connection.
+ */
+int
+personality_synack_rto(struct host *h, const struct template *t, u_int n)
+{
+	return (stackmodel_synack_rto(host_model(h, t), n));
 }
 
 void
@@ -470,7 +486,8 @@ personality_icmp_quote(struct ipin *in, struct host *h,
 	struct pers_state	*st;
 
 	if ((st = pers_get(h, t)) == NULL)
-		return (qlen);
+		return (stackmodel_quote_len(stackmodel_get(SF_LINUX), quote,
+		    qlen, room));
 	return (pers_icmp_quote(st, quote, qlen, room));
 }
 
@@ -527,52 +544,32 @@ put32(uint8_t *o, uint32_t v)
 }
 
 /*
- * Linux's SYN+ACK options, built from what the SYN offered as
- * tcp_options_write() lays them out: MSS; SACK permitted and timestamps
- * together, or each after two NOPs; window scale after one.
+ * The plain stack's SYN+ACK options: what the SYN offered, laid out as
+ * Linux's row says (stackmodel.c).
  */
 static size_t
 default_synack_options(struct ipin *in, const struct tcp_seg *seg,
     struct tcp_reply *r)
 {
-	uint8_t	*o = r->opts;
-	size_t	 n = 0;
-	int	 sack, ts;
+	struct synopts	 so;
 
-	o[n++] = TCP_OPT_MSS;
-	o[n++] = 4;
-	o[n++] = DEFAULT_MSS >> 8;
-	o[n++] = DEFAULT_MSS & 0xff;
-	if (seg == NULL)
-		return (n);
-	sack = (seg->has & TCP_HAS_SACKOK) != 0;
-	ts = (seg->has & TCP_HAS_TS) != 0;
-	if (sack && ts) {
-		o[n++] = TCP_OPT_SACKOK;
-		o[n++] = 2;
-	} else if (sack || ts) {
-		o[n++] = TCP_OPT_NOP;
-		o[n++] = TCP_OPT_NOP;
+	memset(&so, 0, sizeof(so));
+	so.has_mss = 1;
+	so.mss = DEFAULT_MSS;
+	so.ws = -1;
+	if (seg != NULL) {
+		so.sack = (seg->has & TCP_HAS_SACKOK) != 0;
+		so.ts = (seg->has & TCP_HAS_TS) != 0;
+		if (seg->has & TCP_HAS_WSCALE)
+			so.ws = r->wscale = DEFAULT_WSCALE;
 	}
-	if (ts) {
-		o[n++] = TCP_OPT_TIMESTAMP;
-		o[n++] = 10;
-		put32(o + n, default_ts(in->dst, in->src));
-		put32(o + n + 4, seg->tsval);
-		n += 8;
+	if (so.ts) {
+		put32(so.tsopt, default_ts(in->dst, in->src));
+		put32(so.tsopt + 4, seg->tsval);
 		r->ts_ok = 1;
-	} else if (sack) {
-		o[n++] = TCP_OPT_SACKOK;
-		o[n++] = 2;
 	}
-	if (seg->has & TCP_HAS_WSCALE) {
-		o[n++] = TCP_OPT_NOP;
-		o[n++] = TCP_OPT_WSCALE;
-		o[n++] = 3;
-		o[n++] = DEFAULT_WSCALE;
-		r->wscale = DEFAULT_WSCALE;
-	}
-	return (n);
+	return (stackmodel_synopts(stackmodel_get(SF_LINUX), &so, r->opts,
+	    sizeof(r->opts)));
 }
 
 /* Timestamps on every segment of a connection that agreed to them. */

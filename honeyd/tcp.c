@@ -802,7 +802,8 @@ tcp_conn_open(struct ipin *in, const struct tcp_seg *seg,
 	engine->stats.tcp_conns++;
 	engine->stats.tcp_conns_active = tcp_nconns;
 	eventlog_flow_start(&c->flow.tuple, c->id, in->len, in->tmpl, act);
-	tcp_timer_set(c, TT_SYNACK, TCP_SYNACK_RTO_MS);
+	tcp_timer_set(c, TT_SYNACK, personality_synack_rto(in->host, in->tmpl,
+	    0));
 }
 
 /*
@@ -1482,11 +1483,16 @@ tcp_trim(struct tcp_conn *c, const struct tcp_seg *seg, struct tcp_text *t)
 	return (0);
 }
 
-/* RST in a synchronized state (RFC 5961 3.2). Frees c or acks. */
+/*
+ * RST in a synchronized state, in the window: RFC 5961 3.2 takes it
+ * only at rcv_nxt and challenges the rest, RFC 793 takes any, as the
+ * host's family does.  Frees c or acks.
+ */
 static void
-tcp_rst_input(struct tcp_conn *c, const struct tcp_seg *seg)
+tcp_rst_input(struct tcp_conn *c, struct ipin *in, const struct tcp_seg *seg)
 {
-	if (seg->seq == c->rcv_nxt) {
+	if (seg->seq == c->rcv_nxt ||
+	    !personality_challenge_ack(in->host, in->tmpl)) {
 		engine->stats.tcp_reset_in++;
 		tcp_conn_free(c, "reset");
 		return;
@@ -1605,11 +1611,15 @@ tcp_conn_input(struct tcp_conn *c, struct ipin *in, const struct tcp_seg *seg)
 		return;
 	}
 	if (seg->flags & TH_RST) {
-		tcp_rst_input(c, seg);
+		tcp_rst_input(c, in, seg);
 		return;
 	}
 	if (seg->flags & TH_SYN) {
-		tcp_conn_ack(c);	/* RFC 5961 4.2 */
+		/* RFC 5961 4.2 challenges it; RFC 793 resets. */
+		if (personality_challenge_ack(in->host, in->tmpl))
+			tcp_conn_ack(c);
+		else
+			tcp_conn_abort(c, "syn");
 		return;
 	}
 	if (!(seg->flags & TH_ACK))
@@ -1712,20 +1722,22 @@ tcp_relay_drained(void *arg)
 	tcp_conn_drained(arg);
 }
 
-/* SYN+ACK unanswered: resend a few times, then forget. */
+/* SYN+ACK unanswered: resend as the host's family does, then forget. */
 static void
 tcp_timeout_synack(struct tcp_conn *c)
 {
 	struct ipin	 in;
+	int		 ms;
 
-	if (++c->rexmits > TCP_SYN_RETRIES ||
-	    tcp_conn_ipin(c, &in) == -1) {
+	if (tcp_conn_ipin(c, &in) == -1 ||
+	    (ms = personality_synack_rto(in.host, in.tmpl, ++c->rexmits)) ==
+	    -1) {
 		engine->stats.tcp_timeouts++;
 		tcp_conn_free(c, "timeout");
 		return;
 	}
 	(void)tcp_send_synack(c, &in, NULL);
-	tcp_timer_set(c, TT_SYNACK, TCP_SYNACK_RTO_MS << c->rexmits);
+	tcp_timer_set(c, TT_SYNACK, ms);
 }
 
 /*

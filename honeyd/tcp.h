@@ -20,8 +20,6 @@
 
 #define TCP_CONN_MAX		65536	/* all connections */
 #define TCP_EMBRYONIC_MAX	4096	/* of which half-open */
-#define TCP_SYNACK_RTO_MS	1000	/* first SYN+ACK retransmission */
-#define TCP_SYN_RETRIES		4	/* SYN+ACKs resent before giving up */
 #define TCP_RTO_INIT_MS		1000	/* RFC 6298 */
 #define TCP_RTO_MIN_MS		200	/* as Linux; RFC 6298 says 1 s */
 #define TCP_RTO_MAX_MS		60000

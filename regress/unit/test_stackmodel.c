@@ -1,0 +1,415 @@
+/*
+ * Unit tests for the stack models (honeyd/stackmodel.c): each family's
+ * choices where nmap's tests do not look.  Linux's row is also checked
+ * against the real kernel by regress/netns/differential.sh; for the
+ * others there is no real stack here, so each case names the RFC, the
+ * manual or the nmap-os-db measurements the row follows.
+ */
+
+#include <sys/types.h>
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <dumbnet.h>
+
+#include "honeyd.h"
+#include "fingerprint.h"
+#include "pers.h"
+#include "unit.h"
+
+/* A SYN+ACK's options as nmap letters: M N W S T L. */
+static void
+letters(const uint8_t *o, size_t n, char *buf)
+{
+	size_t	 i = 0, k = 0;
+
+	while (i < n) {
+		switch (o[i]) {
+		case TCP_OPT_EOL:
+			buf[k++] = 'L';
+			i++;
+			continue;
+		case TCP_OPT_NOP:
+			buf[k++] = 'N';
+			i++;
+			continue;
+		case TCP_OPT_MSS:
+			buf[k++] = 'M';
+			break;
+		case TCP_OPT_WSCALE:
+			buf[k++] = 'W';
+			break;
+		case TCP_OPT_SACKOK:
+			buf[k++] = 'S';
+			break;
+		case TCP_OPT_TIMESTAMP:
+			buf[k++] = 'T';
+			break;
+		default:
+			buf[k++] = '?';
+			break;
+		}
+		if (i + 1 >= n || o[i + 1] < 2)
+			break;
+		i += o[i + 1];
+	}
+	buf[k] = '\0';
+}
+
+/* The layout family sf gives a SYN+ACK agreeing to w, s, t. */
+static const char *
+layout(enum stack_family sf, int w, int s, int t)
+{
+	static char	 buf[64];
+	struct synopts	 so;
+	uint8_t		 out[40];
+	size_t		 n;
+
+	memset(&so, 0, sizeof(so));
+	so.has_mss = 1;
+	so.mss = 1460;
+	so.ws = w ? 7 : -1;
+	so.sack = s;
+	so.ts = t;
+	n = stackmodel_synopts(stackmodel_get(sf), &so, out, sizeof(out));
+	letters(out, n, buf);
+	return (buf);
+}
+
+static int
+is(const char *a, const char *b)
+{
+	if (strcmp(a, b) == 0)
+		return (1);
+	fprintf(stderr, "got \"%s\", want \"%s\"\n", a, b);
+	return (0);
+}
+
+static void
+test_family(void)
+{
+	/* Class lines of nmap-os-db: "vendor | family | gen | type". */
+	CHECK(stackmodel_family("Linux", "Linux") == SF_LINUX);
+	CHECK(stackmodel_family("Google", "Android") == SF_LINUX);
+	CHECK(stackmodel_family("Microsoft", "Windows") == SF_WINDOWS);
+	CHECK(stackmodel_family("FreeBSD", "FreeBSD") == SF_FREEBSD);
+	CHECK(stackmodel_family("Juniper", "JUNOS") == SF_FREEBSD);
+	CHECK(stackmodel_family("OpenBSD", "OpenBSD") == SF_OPENBSD);
+	CHECK(stackmodel_family("Apple", "NetBSD") == SF_NETBSD);
+	CHECK(stackmodel_family("Apple", "Mac OS X") == SF_MACOS);
+	CHECK(stackmodel_family("Apple", "iOS") == SF_MACOS);
+	CHECK(stackmodel_family("Cisco", "IOS") == SF_IOS);
+	/* The vendor tells Cisco's IOS from anyone else's. */
+	CHECK(stackmodel_family("Acme", "IOS") == SF_EMBEDDED);
+	CHECK(stackmodel_family("Cisco", "embedded") == SF_EMBEDDED);
+	CHECK(stackmodel_family("HP", "embedded") == SF_EMBEDDED);
+	CHECK(stackmodel_family("Sun", "Solaris") == SF_EMBEDDED);
+	CHECK(stackmodel_family(NULL, NULL) == SF_EMBEDDED);
+	CHECK(stackmodel_get(SF_MAX) == stackmodel_get(SF_EMBEDDED));
+}
+
+/*
+ * SYN+ACK options by what the SYN offered.  With everything offered
+ * each layout is the one nmap-os-db records in O1 for the family.
+ */
+static void
+test_layout(void)
+{
+	/* Linux tcp_options_write(): O1 "MST11NW7", "MNNSNW7". */
+	CHECK(is(layout(SF_LINUX, 1, 1, 1), "MSTNW"));
+	CHECK(is(layout(SF_LINUX, 1, 1, 0), "MNNSNW"));
+	CHECK(is(layout(SF_LINUX, 1, 0, 1), "MNNTNW"));
+	CHECK(is(layout(SF_LINUX, 0, 0, 0), "M"));
+	/* Windows: O1 "MNWST11" (Vista on), "MNWNNS", "MNNS". */
+	CHECK(is(layout(SF_WINDOWS, 1, 1, 1), "MNWST"));
+	CHECK(is(layout(SF_WINDOWS, 1, 1, 0), "MNWNNS"));
+	CHECK(is(layout(SF_WINDOWS, 0, 1, 0), "MNNS"));
+	CHECK(is(layout(SF_WINDOWS, 0, 1, 1), "MST"));
+	/* FreeBSD tcp_addoptions(): O1 "MNWST11", "MNWNNT11", "MSLL". */
+	CHECK(is(layout(SF_FREEBSD, 1, 1, 1), "MNWST"));
+	CHECK(is(layout(SF_FREEBSD, 1, 0, 1), "MNWNNT"));
+	CHECK(is(layout(SF_FREEBSD, 0, 1, 0), "MS"));
+	CHECK(is(layout(SF_FREEBSD, 1, 1, 0), "MNWS"));
+	/* OpenBSD tcp_output(): O1 "MNNSNWNNT11". */
+	CHECK(is(layout(SF_OPENBSD, 1, 1, 1), "MNNSNWNNT"));
+	CHECK(is(layout(SF_OPENBSD, 1, 0, 1), "MNWNNT"));
+	/* NetBSD: O1 "MNWNNT11SNN", NOPs fill the last word. */
+	CHECK(is(layout(SF_NETBSD, 1, 1, 1), "MNWNNTSNN"));
+	CHECK(is(layout(SF_NETBSD, 1, 1, 0), "MNWSNN"));
+	/* macOS: O1 "MNWNNT11SLL" (tcp_output() pads with EOL). */
+	CHECK(is(layout(SF_MACOS, 1, 1, 1), "MNWNNTS"));
+	CHECK(is(layout(SF_MACOS, 0, 1, 0), "MS"));
+	/* Cisco IOS and embedded stacks keep the fingerprint's order. */
+	CHECK(is(layout(SF_IOS, 1, 1, 1), ""));
+	CHECK(is(layout(SF_EMBEDDED, 1, 1, 1), ""));
+}
+
+/* Built options read back, values kept, then laid out again. */
+static void
+test_relayout(void)
+{
+	static const uint8_t	 in[] = { TCP_OPT_MSS, 4, 0x05, 0xb4,
+	    TCP_OPT_SACKOK, 2, TCP_OPT_NOP, TCP_OPT_WSCALE, 3, 8 };
+	static const uint8_t	 want[] = { TCP_OPT_MSS, 4, 0x05, 0xb4,
+	    TCP_OPT_NOP, TCP_OPT_WSCALE, 3, 8, TCP_OPT_NOP, TCP_OPT_NOP,
+	    TCP_OPT_SACKOK, 2 };
+	static const uint8_t	 odd[] = { TCP_OPT_MSS, 4, 0x05, 0xb4, 30,
+	    4, 0, 0 };
+	struct synopts		 so;
+	uint8_t			 out[40];
+	size_t			 n;
+
+	CHECK(stackmodel_synopts_parse(in, sizeof(in), &so) == 0);
+	CHECK(so.has_mss && so.mss == 1460 && so.ws == 8 && so.sack &&
+	    !so.ts);
+	n = stackmodel_synopts(stackmodel_get(SF_WINDOWS), &so, out,
+	    sizeof(out));
+	CHECK(n == sizeof(want) && memcmp(out, want, n) == 0);
+	/* An option no layout knows: left as the fingerprint built it. */
+	CHECK(stackmodel_synopts_parse(odd, sizeof(odd), &so) == -1);
+	/* No room: nothing. */
+	CHECK(stackmodel_synopts(stackmodel_get(SF_WINDOWS), &so, out, 2) ==
+	    0);
+}
+
+/*
+ * RFC 793 "Reset Generation": a reset to a segment without ACK acks
+ * seq plus the segment's length.  Linux, Windows and FreeBSD 10.3 on
+ * count SYN and FIN (nmap-os-db T7 A=S+); OpenBSD, NetBSD, macOS and
+ * Cisco IOS count SYN and data only (4.4BSD's tcp_dropwithreset(),
+ * T7 A=S); lwIP and RFC 793 count both.
+ */
+static void
+test_rst(void)
+{
+	uint8_t	 lx = stackmodel_get(SF_LINUX)->rst;
+	uint8_t	 fb = stackmodel_get(SF_FREEBSD)->rst;
+	uint8_t	 ob = stackmodel_get(SF_OPENBSD)->rst;
+	uint8_t	 mac = stackmodel_get(SF_MACOS)->rst;
+	uint8_t	 win = stackmodel_get(SF_WINDOWS)->rst;
+	uint8_t	 ios = stackmodel_get(SF_IOS)->rst;
+	uint8_t	 emb = stackmodel_get(SF_EMBEDDED)->rst;
+
+	CHECK(stackmodel_rst_ack(lx, TH_SYN, 1000, 0) == 1001);
+	CHECK(stackmodel_rst_ack(lx, TH_SYN | TH_FIN, 1000, 0) == 1002);
+	CHECK(stackmodel_rst_ack(lx, TH_SYN, 1000, 10) == 1011);
+	CHECK(stackmodel_rst_ack(lx, 0, 1000, 0) == 1000);
+	CHECK(stackmodel_rst_ack(lx, TH_FIN | TH_PUSH | TH_URG, 1000, 0) ==
+	    1001);
+	CHECK(stackmodel_rst_ack(win, TH_FIN, 1000, 0) == 1001);
+	CHECK(stackmodel_rst_ack(fb, TH_FIN | TH_PUSH | TH_URG, 1000, 0) ==
+	    1001);
+	CHECK(stackmodel_rst_ack(emb, TH_FIN, 1000, 3) == 1004);
+	CHECK(stackmodel_rst_ack(ob, TH_FIN | TH_PUSH | TH_URG, 1000, 0) ==
+	    1000);
+	CHECK(stackmodel_rst_ack(mac, TH_SYN | TH_FIN, 1000, 5) == 1006);
+	CHECK(stackmodel_rst_ack(ios, TH_FIN, 0xffffffff, 0) == 0xffffffff);
+	CHECK(stackmodel_rst_ack(ios, TH_SYN, 0xffffffff, 0) == 0);
+}
+
+/* A datagram of len bytes: IP header of hlen, protocol p. */
+static void
+dgram(uint8_t *d, size_t hlen, int p, size_t thlen)
+{
+	memset(d, 0, 1500);
+	d[0] = 0x40 | (hlen / 4);
+	d[9] = p;
+	d[hlen + 12] = (thlen / 4) << 4;
+}
+
+/*
+ * ICMP error quotes: Linux up to a 576-byte error (RFC 1812 4.3.2.3,
+ * icmp_send()); BSDs and IOS the IP header and 8 bytes (RFC 792, U1
+ * IPL=38), FreeBSD the whole TCP header (icmp_error()).
+ */
+static void
+test_quote(void)
+{
+	uint8_t	 d[1500];
+
+	dgram(d, 20, IP_PROTO_UDP, 0);
+	CHECK(stackmodel_quote_len(stackmodel_get(SF_LINUX), d, 40, 548) ==
+	    40);
+	CHECK(stackmodel_quote_len(stackmodel_get(SF_LINUX), d, 1400, 548) ==
+	    548);
+	CHECK(stackmodel_quote_len(stackmodel_get(SF_LINUX), d, 1400,
+	    1000) == 548);
+	CHECK(stackmodel_quote_len(stackmodel_get(SF_WINDOWS), d, 328,
+	    548) == 328);
+	CHECK(stackmodel_quote_len(stackmodel_get(SF_OPENBSD), d, 328,
+	    548) == 28);
+	CHECK(stackmodel_quote_len(stackmodel_get(SF_MACOS), d, 12, 548) ==
+	    12);
+	/* The header counts whole, options too. */
+	dgram(d, 32, IP_PROTO_UDP, 0);
+	CHECK(stackmodel_quote_len(stackmodel_get(SF_NETBSD), d, 328,
+	    548) == 40);
+	dgram(d, 20, IP_PROTO_TCP, 40);
+	CHECK(stackmodel_quote_len(stackmodel_get(SF_FREEBSD), d, 100,
+	    548) == 60);
+	CHECK(stackmodel_quote_len(stackmodel_get(SF_OPENBSD), d, 100,
+	    548) == 28);
+	CHECK(stackmodel_quote_len(stackmodel_get(SF_IOS), d, 100, 548) ==
+	    28);
+	/* A garbled header length is taken as 20. */
+	d[0] = 0x41;
+	CHECK(stackmodel_quote_len(stackmodel_get(SF_EMBEDDED), d, 100,
+	    548) == 28);
+}
+
+/* How many of n errors sent gap_ms apart a rule lets through. */
+static int
+burst(enum stack_family sf, int n, int gap_ms)
+{
+	struct sm_bucket	 b;
+	uint64_t		 now = 5000;
+	int			 i, sent = 0;
+
+	memset(&b, 0, sizeof(b));
+	for (i = 0; i < n; i++, now += gap_ms)
+		sent += stackmodel_rl_take(&stackmodel_get(sf)->rl, &b, now);
+	return (sent);
+}
+
+/*
+ * ICMP error rate limits: Linux icmp_ratelimit 1000 ms per peer, a
+ * bucket six deep (12 back to back get 6 answers, as the kernel in
+ * differential.sh); FreeBSD icmplim 200/s (icmp(4)); OpenBSD and
+ * NetBSD errppslimit 100/s; macOS icmplim 250; Cisco IOS "ip icmp
+ * rate-limit unreachable" 500 ms; Windows and embedded stacks none.
+ */
+static void
+test_ratelimit(void)
+{
+	CHECK(burst(SF_LINUX, 12, 0) == 6);
+	CHECK(burst(SF_LINUX, 12, 1000) == 12);
+	/* Six at once, then one a second: 11 in the first 5 s. */
+	CHECK(burst(SF_LINUX, 11, 500) == 11);
+	CHECK(burst(SF_LINUX, 20, 500) == 15);
+	CHECK(stackmodel_get(SF_LINUX)->rl.scope == SMRL_PEER);
+	CHECK(burst(SF_FREEBSD, 1000, 0) == 200);
+	CHECK(burst(SF_FREEBSD, 400, 5) == 400);
+	CHECK(stackmodel_get(SF_FREEBSD)->rl.scope == SMRL_HOST);
+	CHECK(burst(SF_OPENBSD, 1000, 0) == 100);
+	CHECK(burst(SF_NETBSD, 1000, 0) == 100);
+	CHECK(burst(SF_MACOS, 1000, 0) == 250);
+	CHECK(burst(SF_IOS, 10, 0) == 1);
+	CHECK(burst(SF_IOS, 10, 500) == 10);
+	CHECK(burst(SF_IOS, 10, 250) == 5);
+	CHECK(burst(SF_WINDOWS, 1000, 0) == 1000);
+	CHECK(burst(SF_EMBEDDED, 1000, 0) == 1000);
+}
+
+/*
+ * Overlapping fragments: Linux drops the datagram since 4.19
+ * (CVE-2018-5391, as RFC 5722 asks of IPv6) but spares exact repeats;
+ * Novak's target-based reassembly: Windows, the BSDs and Mac OS X
+ * keep the first copy, Cisco IOS ("Last") and HP JetDirect
+ * ("BSD-right") the last.
+ */
+static void
+test_frag(void)
+{
+	CHECK(stackmodel_get(SF_LINUX)->frag == FRAG_DROP);
+	CHECK(stackmodel_get(SF_LINUX)->frag_dups == 1);
+	CHECK(stackmodel_get(SF_WINDOWS)->frag == FRAG_OLD);
+	CHECK(stackmodel_get(SF_FREEBSD)->frag == FRAG_OLD);
+	CHECK(stackmodel_get(SF_OPENBSD)->frag == FRAG_OLD);
+	CHECK(stackmodel_get(SF_NETBSD)->frag == FRAG_OLD);
+	CHECK(stackmodel_get(SF_MACOS)->frag == FRAG_OLD);
+	CHECK(stackmodel_get(SF_IOS)->frag == FRAG_NEW);
+	CHECK(stackmodel_get(SF_EMBEDDED)->frag == FRAG_NEW);
+	CHECK(stackmodel_get(SF_WINDOWS)->frag_dups == 0);
+}
+
+/*
+ * SYN+ACK retransmission: Linux tcp_synack_retries 5 from 1 s
+ * (ip-sysctl), Windows TcpMaxConnectResponseRetransmissions 2 from 3 s,
+ * FreeBSD syncache rexmtlimit 3 from 1 s (syncache(4)), OpenBSD's syn
+ * cache from 3 s within 75 s, lwIP TCP_SYNMAXRTX 6 from 3 s.
+ */
+static void
+test_synack(void)
+{
+	const struct stack_model	*m;
+
+	m = stackmodel_get(SF_LINUX);
+	CHECK(stackmodel_synack_rto(m, 0) == 1000);
+	CHECK(stackmodel_synack_rto(m, 4) == 16000);
+	CHECK(stackmodel_synack_rto(m, 5) == 32000);
+	CHECK(stackmodel_synack_rto(m, 6) == -1);
+	m = stackmodel_get(SF_WINDOWS);
+	CHECK(stackmodel_synack_rto(m, 0) == 3000);
+	CHECK(stackmodel_synack_rto(m, 2) == 12000);
+	CHECK(stackmodel_synack_rto(m, 3) == -1);
+	m = stackmodel_get(SF_FREEBSD);
+	CHECK(stackmodel_synack_rto(m, 3) == 8000);
+	CHECK(stackmodel_synack_rto(m, 4) == -1);
+	m = stackmodel_get(SF_OPENBSD);
+	/* 3 + 6 + 12 + 24 s sent, the last waits 48: within 75 s. */
+	CHECK(stackmodel_synack_rto(m, 3) == 24000);
+	CHECK(stackmodel_synack_rto(m, 5) == -1);
+	m = stackmodel_get(SF_EMBEDDED);
+	CHECK(stackmodel_synack_rto(m, 6) == 192000);
+	CHECK(stackmodel_synack_rto(m, 7) == -1);
+}
+
+/*
+ * The rest of each row: RFC 5961 challenge ACKs (Linux 3.6, FreeBSD
+ * insecure_rst 0, Cisco IOS), IP options (Linux ip_options_echo() on
+ * every answer, BSD icmp_reflect() on ICMP only), source routes
+ * (accept_source_route 0; IOS "ip source-route" on), protocol
+ * unreachable (RFC 1122 3.2.2.1; not Windows), timestamp replies
+ * (not macOS, net.inet.icmp.timestamp 0; not lwIP), mask replies
+ * (nobody by default: RFC 1122 3.2.2.9), Linux's own connection IP
+ * IDs and error TOS.
+ */
+static void
+test_rows(void)
+{
+	const struct stack_model	*lx = stackmodel_get(SF_LINUX);
+	const struct stack_model	*win = stackmodel_get(SF_WINDOWS);
+	const struct stack_model	*fb = stackmodel_get(SF_FREEBSD);
+	const struct stack_model	*ob = stackmodel_get(SF_OPENBSD);
+	const struct stack_model	*mac = stackmodel_get(SF_MACOS);
+	const struct stack_model	*ios = stackmodel_get(SF_IOS);
+	const struct stack_model	*emb = stackmodel_get(SF_EMBEDDED);
+	int				 sf;
+
+	CHECK(lx->challenge_ack && fb->challenge_ack && ios->challenge_ack);
+	CHECK(!win->challenge_ack && !ob->challenge_ack &&
+	    !emb->challenge_ack);
+	CHECK(lx->ipopts == SMO_ALL);
+	CHECK(fb->ipopts == (SMO_ECHO | SMO_ERROR) && !(fb->ipopts & SMO_TCP));
+	CHECK(win->ipopts == SMO_ECHO && emb->ipopts == 0);
+	CHECK(lx->srcroute_drop && win->srcroute_drop && fb->srcroute_drop &&
+	    mac->srcroute_drop);
+	CHECK(!ios->srcroute_drop && !emb->srcroute_drop);
+	CHECK(lx->proto_unreach && fb->proto_unreach && ios->proto_unreach &&
+	    emb->proto_unreach && !win->proto_unreach);
+	CHECK(lx->tstamp && win->tstamp && fb->tstamp && ob->tstamp &&
+	    ios->tstamp && !mac->tstamp && !emb->tstamp);
+	for (sf = 0; sf < SF_MAX; sf++) {
+		CHECK(!stackmodel_get(sf)->mask);
+		CHECK(stackmodel_get(sf)->name != NULL);
+		CHECK(stackmodel_get(sf)->conn_ipid == (sf == SF_LINUX));
+		CHECK(stackmodel_get(sf)->err_tos == (sf == SF_LINUX));
+	}
+}
+
+int
+main(void)
+{
+	test_family();
+	test_layout();
+	test_relayout();
+	test_rst();
+	test_quote();
+	test_ratelimit();
+	test_frag();
+	test_synack();
+	test_rows();
+	return (unit_done());
+}
