@@ -11,6 +11,7 @@
 #include <netinet/in.h>
 #include <errno.h>
 #include <fnmatch.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -734,20 +735,82 @@ config_warn_inert(const char *file, int lineno, const char *what)
 
 /*
  * The sections of "option" a part of honeyd reads: arpguard.c,
- * capture.c, ipfrag.c, svc_limits.c.  Others are kept for Honeyd's plugins and
+ * capture.c, host.c, ipfrag.c, svc_limits.c, tcp.c.  Others are kept for Honeyd's plugins and
  * have no effect.
  */
 int
 config_option_read(const char *section)
 {
-	static const char *const read[] = { "arp", "capture", "reassembly",
-	    "service" };
+	static const char *const read[] = { "arp", "capture",
+	    "connections", "hosts", "reassembly", "service" };
 	size_t	 i;
 
 	for (i = 0; i < sizeof(read) / sizeof(read[0]); i++)
 		if (strcmp(section, read[i]) == 0)
 			return (1);
 	return (0);
+}
+
+/*
+ * The engine's table sizes, "option hosts max N" and "option
+ * connections max N", checked by the parser where they are written so that a wrong one
+ * is an error with its file and line.
+ */
+static const struct {
+	const char	*section, *key;
+	long long	 min, max;
+} config_limits[] = {
+	{ "hosts",	"max",	1,	CONFIG_HOSTS_MAX },
+	{ "connections", "max", 1,	CONFIG_TCP_MAX },
+};
+
+/* 0 if "option section key value" is valid or none of ours, else -1. */
+int
+config_limit_check(const char *section, const char *key, const char *value,
+    char *err, size_t errlen)
+{
+	const char	*errstr;
+	size_t		 i;
+	int		 known = 0;
+
+	for (i = 0; i < sizeof(config_limits) / sizeof(config_limits[0]); i++) {
+		if (strcmp(section, config_limits[i].section) != 0)
+			continue;
+		known = 1;
+		if (strcmp(key, config_limits[i].key) != 0)
+			continue;
+		(void)strtonum(value, config_limits[i].min,
+		    config_limits[i].max, &errstr);
+		if (errstr == NULL)
+			return (0);
+		snprintf(err, errlen, "option %s %s %s: %s (%lld-%lld)",
+		    section, key, value, errstr, config_limits[i].min,
+		    config_limits[i].max);
+		return (-1);
+	}
+	if (!known)
+		return (0);
+	snprintf(err, errlen, "option %s %s: unknown; known is max", section,
+	    key);
+	return (-1);
+}
+
+/* The last valid "option section key N" of conf, or dflt. */
+size_t
+config_limit(const struct honeyd_config *conf, const char *section,
+    const char *key, size_t dflt)
+{
+	const struct plugin_option	*o;
+	char				 err[128];
+	size_t				 v = dflt;
+
+	TAILQ_FOREACH(o, &conf->options, entry)
+		if (strcmp(o->plugin, section) == 0 &&
+		    strcmp(o->key, key) == 0 &&
+		    config_limit_check(section, key, o->value, err,
+		    sizeof(err)) == 0)
+			v = strtonum(o->value, 1, LLONG_MAX, NULL);
+	return (v);
 }
 
 /*

@@ -656,6 +656,12 @@ int	 config_claimed_tunnels(const struct honeyd_config *,
 void	 config_finish(struct honeyd_config *);
 void	 config_warn_inert(const char *, int, const char *);
 int	 config_option_read(const char *);
+#define CONFIG_HOSTS_MAX	16777216	/* "option hosts max" */
+#define CONFIG_TCP_MAX		4194304		/* "option connections max" */
+int	 config_limit_check(const char *, const char *, const char *,
+	    char *, size_t);
+size_t	 config_limit(const struct honeyd_config *, const char *,
+	    const char *, size_t);
 
 /* printconf.c */
 void	 config_print(FILE *, const struct honeyd_config *);
@@ -866,6 +872,7 @@ struct engine_stats {
 	uint64_t	 drop_droprate;	/* template "droprate in" */
 	uint64_t	 drop_droprate_syn; /* template "droprate syn" */
 	uint64_t	 drop_nohost;	/* host table full */
+	uint64_t	 hosts_evicted;	/* forgotten to make room (host.c) */
 	uint64_t	 drop_srcaddr;	/* broadcast/multicast/martian src;
 					   source-routed (plain stack) */
 	uint64_t	 proto_in[HP_MAX];
@@ -991,6 +998,7 @@ void		 engine_send(const void *, size_t);
 
 /* host.c */
 void		 host_init(size_t);
+void		 host_reconf(const struct honeyd_config *);
 struct host	*host_get(uint32_t);
 void		 host_ref(struct host *);
 void		 host_unref(struct host *);
@@ -1059,6 +1067,7 @@ void		 icmp_send_unreach(struct ipin *, int);
 
 /* tcp.c */
 void		 tcp_init(void);
+void		 tcp_reconf(const struct honeyd_config *);
 void		 tcp_input(struct ipin *);
 void		 tcp_flush(void);
 size_t		 tcp_count(void);

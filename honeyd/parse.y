@@ -1985,6 +1985,8 @@ conf_option(char *plugin, char *key, char *value, enum option_kind kind)
 	o->value = value;
 	o->kind = kind;
 	TAILQ_INSERT_TAIL(&conf->options, o, entry);
+	if (config_limit_check(plugin, key, value, what, sizeof(what)) == -1)
+		conf_error("%s", what);
 	/* Kept for Honeyd's plugins; none of ours reads it. */
 	if (from_file && !config_option_read(plugin)) {
 		snprintf(what, sizeof(what), "\"option %s\"", plugin);

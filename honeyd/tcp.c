@@ -69,7 +69,7 @@ struct tcp_text {
  * of the engine's cost of a SYN to an open port.  The key is random per
  * engine: a sender cannot tell which tuples share a chain.
  */
-#define TCP_HASH_BITS	15
+#define TCP_HASH_BITS	17
 #define TCP_HASH_SIZE	(1U << TCP_HASH_BITS)
 
 static struct tcp_tree	 tcp_conns = RB_INITIALIZER(&tcp_conns);
@@ -78,6 +78,7 @@ static uint32_t		 tcp_hash_key;
 static struct tcp_lru	 tcp_lists[TCPL_MAX];
 static size_t		 tcp_nlist[TCPL_MAX];
 static size_t		 tcp_nconns;
+static size_t		 tcp_conn_max = TCP_CONN_MAX;	/* "option connections max" */
 
 static void	 tcp_conn_open(struct ipin *, const struct tcp_seg *,
 		    const struct action *);
@@ -132,6 +133,16 @@ tcp_init(void)
 	    (tcp_hash = calloc(TCP_HASH_SIZE, sizeof(*tcp_hash))) == NULL)
 		fatal("tcp connection hash");
 	tcp_hash_key = arc4random();
+}
+
+/*
+ * The bound on connections, from the configuration being installed.  A
+ * smaller one than the connections now open evicts as new ones come.
+ */
+void
+tcp_reconf(const struct honeyd_config *conf)
+{
+	tcp_conn_max = config_limit(conf, "connections", "max", TCP_CONN_MAX);
 }
 
 static uint32_t
@@ -596,7 +607,7 @@ tcp_make_room(void)
 
 	if (tcp_nlist[TCPL_EMBRYONIC] >= TCP_EMBRYONIC_MAX)
 		victim = TAILQ_FIRST(&tcp_lists[TCPL_EMBRYONIC]);
-	else if (tcp_nconns >= TCP_CONN_MAX) {
+	else if (tcp_nconns >= tcp_conn_max) {
 		if ((victim = TAILQ_FIRST(&tcp_lists[TCPL_TIMEWAIT])) == NULL &&
 		    (victim = TAILQ_FIRST(&tcp_lists[TCPL_EMBRYONIC])) == NULL)
 			victim = TAILQ_FIRST(&tcp_lists[TCPL_ACTIVE]);

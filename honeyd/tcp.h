@@ -3,10 +3,10 @@
  * and the personality engine, which shapes every segment we send.
  *
  * Limits (see also honeyd.8, "TCP"):
- *   TCP_CONN_MAX connections in all, of which at most TCP_EMBRYONIC_MAX
- *   half-open.  A new SYN past the half-open cap evicts the oldest
- *   half-open connection, never an established one, so a SYN flood only
- *   recycles its own slots.  With the whole table full, a new
+ *   TCP_CONN_MAX connections in all ("option connections max"), of
+ *   which at most TCP_EMBRYONIC_MAX half-open.  A new SYN past the
+ *   half-open cap evicts the oldest half-open connection, never an
+ *   established one, so a SYN flood only recycles its own slots.  With the whole table full, a new
  *   connection evicts, in this order, the oldest TIME_WAIT connection,
  *   the oldest half-open one, then the established connection idle the
  *   longest (it gets a RST).  Each connection buffers at most
