@@ -267,7 +267,7 @@ demo:
 
 bench:
 	regress/deps.sh test
-	$(MAKE) all
+	$(MAKE) all $(OBJ)/regress/unit/test_hosts
 	regress/bench/run.sh
 
 # The soak: a million hostile packets at the plain build (regress/README).
