@@ -570,6 +570,69 @@ tcp_conn_touch(struct tcp_conn *c)
 }
 
 /*
+ * Connections that ended are kept, up to TCP_FREE_MAX, with their timer
+ * event, so that opening one (a SYN to an open port) allocates nothing
+ * once the engine has run a while.
+ */
+static struct tcp_conn	*tcp_free_list;	/* chained by hnext */
+static size_t		 tcp_nfree;
+
+static void
+tcp_conn_release(struct tcp_conn *c)
+{
+	if (c->pace != NULL)
+		event_free(c->pace);
+	c->pace = NULL;
+	if (c->tmpl_name != c->tmpl_buf)
+		free(c->tmpl_name);
+	c->tmpl_name = NULL;
+	if (c->timer != NULL && tcp_nfree < TCP_FREE_MAX) {
+		evtimer_del(c->timer);
+		c->hnext = tcp_free_list;
+		tcp_free_list = c;
+		tcp_nfree++;
+		return;
+	}
+	if (c->timer != NULL)
+		event_free(c->timer);
+	free(c);
+}
+
+/* A zeroed connection with its timer and its template's name. */
+static struct tcp_conn *
+tcp_conn_alloc(const char *name)
+{
+	struct tcp_conn	*c;
+	struct event	*timer = NULL;
+
+	if ((c = tcp_free_list) != NULL) {
+		tcp_free_list = c->hnext;
+		tcp_nfree--;
+		timer = c->timer;
+		memset(c, 0, sizeof(*c));
+		/* One made for another event loop (the unit tests') goes. */
+		if (event_get_base(timer) != engine->base)
+			event_free(timer);
+		else
+			c->timer = timer;
+	} else if ((c = calloc(1, sizeof(*c))) == NULL)
+		return (NULL);
+	if (c->timer == NULL &&
+	    (c->timer = evtimer_new(engine->base, tcp_timeout, c)) == NULL) {
+		free(c);
+		return (NULL);
+	}
+	if (strlcpy(c->tmpl_buf, name, sizeof(c->tmpl_buf)) <
+	    sizeof(c->tmpl_buf))
+		c->tmpl_name = c->tmpl_buf;
+	else if ((c->tmpl_name = strdup(name)) == NULL) {
+		tcp_conn_release(c);
+		return (NULL);
+	}
+	return (c);
+}
+
+/*
  * Forget a connection: the logs get its end, the relay (and so the
  * service) goes, the host is let go.
  */
@@ -582,15 +645,10 @@ tcp_conn_free(struct tcp_conn *c, const char *reason)
 	tcp_conn_unlink(c);
 	RB_REMOVE(tcp_tree, &tcp_conns, c);
 	tcp_hash_remove(c);
-	if (c->timer != NULL)
-		event_free(c->timer);
-	if (c->pace != NULL)
-		event_free(c->pace);
 	tcp_ring_free(&c->sndbuf);
 	tcp_reass_free(&c->reass);
 	host_unref(c->flow.host);
-	free(c->tmpl_name);
-	free(c);
+	tcp_conn_release(c);
 	tcp_nconns--;
 	engine->stats.tcp_conns_active = tcp_nconns;
 }
@@ -747,14 +805,8 @@ tcp_conn_new(struct ipin *in, const struct tcp_seg *seg,
 	struct tcp_conn	*c;
 	struct tuple	 tp;
 
-	if ((c = calloc(1, sizeof(*c))) == NULL)
+	if ((c = tcp_conn_alloc(in->tmpl->name)) == NULL)
 		return (NULL);
-	if ((c->tmpl_name = strdup(in->tmpl->name)) == NULL ||
-	    (c->timer = evtimer_new(engine->base, tcp_timeout, c)) == NULL) {
-		free(c->tmpl_name);
-		free(c);
-		return (NULL);
-	}
 	tcp_seg_tuple(in, seg, &tp);
 	flow_init(&c->flow, &tp, in);
 	c->action = act->kind;
@@ -797,9 +849,7 @@ tcp_conn_open(struct ipin *in, const struct tcp_seg *seg,
 	c->snd_nxt = c->snd_max = c->iss + 1;
 	/* The personality may decline: then no state is kept at all. */
 	if (tcp_send_synack(c, in, seg) == -1) {
-		event_free(c->timer);
-		free(c->tmpl_name);
-		free(c);
+		tcp_conn_release(c);
 		tcp_log_probe(in, seg, "open");
 		return;
 	}

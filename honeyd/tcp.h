@@ -38,6 +38,8 @@
 #define TCP_TS_ROOM		12	/* room left for a timestamp option */
 #define TCP_INIT_CWND		10	/* segments, RFC 6928 */
 #define TCP_SACK_MAX		8	/* scoreboard ranges */
+#define TCP_TMPL_NAME_INLINE	24	/* template names kept in place */
+#define TCP_FREE_MAX		1024	/* freed connections kept for reuse */
 /* tarpit: a window of a few bytes, one small segment a second */
 #define TCP_TARPIT_WINDOW	16
 #define TCP_TARPIT_SEG		16
@@ -130,7 +132,8 @@ struct tcp_conn {
 	/* Copied at creation: the config may be reloaded under us. */
 	enum action_kind	 action;
 	int			 aflags;	/* ACTION_F_* */
-	char			*tmpl_name;
+	char			*tmpl_name;	/* tmpl_buf if it fits */
+	char			 tmpl_buf[TCP_TMPL_NAME_INLINE];
 	struct relay		*relay;		/* service or proxy */
 	struct timeval		 started, active;
 
