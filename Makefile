@@ -96,6 +96,7 @@ LIB_SRCS =	honeyd/addr.c \
 		honeyd/pers_isn.c \
 		honeyd/pers_plan.c \
 		honeyd/pers_seq.c \
+		honeyd/pers_synack.c \
 		honeyd/pers_tcp.c \
 		honeyd/personality.c \
 		honeyd/printconf.c \
