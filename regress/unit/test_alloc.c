@@ -176,6 +176,8 @@ setup(void)
 		MISSING("./nmap.prints (run from the top of the tree)");
 		return;
 	}
+	config_free(engine->conf);
+	fpdb_free(engine->db);
 	engine->db = db;
 	engine->conf = config_parse_buffer("test", conf_text,
 	    strlen(conf_text), fpdb_check_name, db);
@@ -302,5 +304,7 @@ main(int argc, char *argv[])
 	test_paths();
 	if (n > 0)
 		test_cost(n);
+	tcp_flush();
+	host_flush();
 	return (unit_done());
 }

@@ -31,22 +31,53 @@
 #define NET		0xc6000000U	/* 198.0.0.0/8: never on a wire */
 #define PRINTS		"nmap.prints"
 
-static char	 conf_text[512];
+static const char conf_text[] =
+    "create host\n"
+    "set host personality \"Linux 3.2\"\n"
+    "set host default tcp action reset\n"
+    "add host tcp port 80 open\n"
+    "bind 198.0.0.0/8 host\n";
 
+/*
+ * The engine, once, with the "Linux 3.2" personality (so that hosts
+ * get their clocks) if nmap.prints is here.
+ */
+static void
+engine_setup(void)
+{
+	struct fpdb	*db;
+
+	CHECK(fixture_engine(conf_text, HOST_MAX_DEFAULT) == 0);
+	if ((db = fpdb_load(PRINTS)) == NULL) {
+		MISSING("./" PRINTS " (run from the top of the tree)");
+		return;
+	}
+	config_free(engine->conf);
+	fpdb_free(engine->db);
+	engine->db = db;
+	engine->conf = config_parse_buffer("test", conf_text,
+	    strlen(conf_text), fpdb_check_name, db);
+	CHECK(engine->conf != NULL &&
+	    personality_attach(engine->conf, db) == 0);
+	engine->generation++;
+}
+
+/* No hosts, no connections, and the bound "option hosts max max". */
 static void
 setup(size_t max)
 {
-	snprintf(conf_text, sizeof(conf_text),
-	    "create host\n"
-	    "set host personality \"Linux 3.2\"\n"
-	    "set host default tcp action reset\n"
-	    "add host tcp port 80 open\n"
-	    "bind 198.0.0.0/8 host\n"
-	    "option hosts max %zu\n", max);
-	CHECK(fixture_engine(conf_text, HOST_MAX_DEFAULT) == 0);
+	struct honeyd_config	*conf;
+	char			 text[64];
+
 	tcp_flush();
 	host_flush();
-	host_reconf(engine->conf);
+	snprintf(text, sizeof(text), "option hosts max %zu\n", max);
+	conf = config_parse_buffer("test", text, strlen(text), NULL, NULL);
+	CHECK(conf != NULL);
+	if (conf != NULL) {
+		host_reconf(conf);
+		config_free(conf);
+	}
 	engine->stats.hosts_evicted = 0;
 	engine->stats.drop_nohost = 0;
 }
@@ -189,22 +220,12 @@ rss_kb(void)
 static void
 test_memory(size_t n)
 {
-	struct fpdb	*db;
 	size_t		 before, after, i;
 	long		 rss0, rss1;
 	double		 per, secs;
 	struct timespec	 t0, t1;
 
-	if ((db = fpdb_load(PRINTS)) == NULL) {
-		MISSING("./" PRINTS " (run from the top of the tree)");
-		return;
-	}
 	setup(n);
-	engine->db = db;
-	engine->conf = config_parse_buffer("test", conf_text,
-	    strlen(conf_text), fpdb_check_name, db);
-	CHECK(engine->conf != NULL && personality_attach(engine->conf, db) == 0);
-	engine->generation++;
 	before = heap_used();
 	rss0 = rss_kb();
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -239,9 +260,12 @@ main(int argc, char *argv[])
 
 	if (argc > 1)
 		n = strtoul(argv[1], NULL, 10);
+	engine_setup();
 	test_bound();
 	test_held();
 	test_all_held();
 	test_memory(n);
+	tcp_flush();
+	host_flush();
 	return (unit_done());
 }
