@@ -67,14 +67,18 @@ struct tcp_text {
  * keeps the order "show connections" walks in.  A descent of the tree
  * for every segment (a failing one for every SYN) was the largest part
  * of the engine's cost of a SYN to an open port.  The key is random per
- * engine: a sender cannot tell which tuples share a chain.
+ * engine: a sender cannot tell which tuples share a chain.  The table
+ * has a chain for every two connections the bound allows, at least
+ * 2^15: small enough that the chain of a SYN is often in the cache,
+ * large enough that a chain is short.
  */
-#define TCP_HASH_BITS	17
-#define TCP_HASH_SIZE	(1U << TCP_HASH_BITS)
+#define TCP_HASH_BITS_MIN	15
+#define TCP_HASH_BITS_MAX	22
 
 static struct tcp_tree	 tcp_conns = RB_INITIALIZER(&tcp_conns);
 static struct tcp_conn	**tcp_hash;
 static uint32_t		 tcp_hash_key;
+static u_int		 tcp_hash_bits;
 static struct tcp_lru	 tcp_lists[TCPL_MAX];
 static size_t		 tcp_nlist[TCPL_MAX];
 static size_t		 tcp_nconns;
@@ -94,6 +98,8 @@ static void	 tcp_listen_input(struct ipin *, const struct tcp_seg *);
 static void	 tcp_stray(struct ipin *, const struct tcp_seg *, int);
 static void	 tcp_send_reset(struct ipin *, const struct tcp_seg *, int);
 static void	 tcp_timeout(int, short, void *);
+static int	 tcp_hash_resize(u_int);
+static void	 tcp_hash_insert(struct tcp_conn *);
 static void	 tcp_pace(int, short, void *);
 static void	 tcp_conn_output(struct tcp_conn *);
 static void	 tcp_timer_update(struct tcp_conn *, int);
@@ -128,11 +134,11 @@ tcp_init(void)
 
 	for (i = 0; i < TCPL_MAX; i++)
 		TAILQ_INIT(&tcp_lists[i]);
-	/* calloc: only the chains in use become resident. */
-	if (tcp_hash == NULL &&
-	    (tcp_hash = calloc(TCP_HASH_SIZE, sizeof(*tcp_hash))) == NULL)
-		fatal("tcp connection hash");
-	tcp_hash_key = arc4random();
+	if (tcp_hash == NULL) {
+		tcp_hash_key = arc4random();
+		if (tcp_hash_resize(TCP_HASH_BITS_MIN) == -1)
+			fatal("tcp connection hash");
+	}
 }
 
 /*
@@ -142,7 +148,14 @@ tcp_init(void)
 void
 tcp_reconf(const struct honeyd_config *conf)
 {
+	u_int	 bits = TCP_HASH_BITS_MIN;
+
 	tcp_conn_max = config_limit(conf, "connections", "max", TCP_CONN_MAX);
+	while (bits < TCP_HASH_BITS_MAX && (1UL << (bits + 1)) < tcp_conn_max)
+		bits++;
+	/* Without room for a larger table, the old one serves. */
+	if (bits != tcp_hash_bits && tcp_hash_resize(bits) == -1)
+		log_warn("tcp connection hash of 2^%u chains", bits);
 }
 
 static uint32_t
@@ -154,7 +167,31 @@ tcp_hash_slot(const struct tuple *tp)
 	h = (h ^ tp->dst) * 0x9e3779b1U;
 	h = (h ^ ((uint32_t)tp->sport << 16 | tp->dport)) * 0x9e3779b1U;
 	h = (h ^ tp->proto) * 0x9e3779b1U;
-	return (h >> (32 - TCP_HASH_BITS));
+	return (h >> (32 - tcp_hash_bits));
+}
+
+/*
+ * A table of 2^bits chains, the connections moved into it.  calloc:
+ * only the pages of chains in use become resident.
+ */
+static int
+tcp_hash_resize(u_int bits)
+{
+	struct tcp_conn	**old = tcp_hash, *c, *next;
+	size_t		 i, n = tcp_hash != NULL ? 1UL << tcp_hash_bits : 0;
+
+	if ((tcp_hash = calloc(1UL << bits, sizeof(*tcp_hash))) == NULL) {
+		tcp_hash = old;
+		return (-1);
+	}
+	tcp_hash_bits = bits;
+	for (i = 0; i < n; i++)
+		for (c = old[i]; c != NULL; c = next) {
+			next = c->hnext;
+			tcp_hash_insert(c);
+		}
+	free(old);
+	return (0);
 }
 
 static struct tcp_conn *
