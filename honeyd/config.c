@@ -735,8 +735,8 @@ config_warn_inert(const char *file, int lineno, const char *what)
 
 /*
  * The sections of "option" a part of honeyd reads: arpguard.c,
- * capture.c, host.c, ipfrag.c, svc_limits.c, tcp.c.  Others are kept for Honeyd's plugins and
- * have no effect.
+ * capture.c, host.c, ipfrag.c, svc_limits.c, tcp.c.  Others are kept
+ * for Honeyd's plugins and have no effect.
  */
 int
 config_option_read(const char *section)
@@ -753,8 +753,8 @@ config_option_read(const char *section)
 
 /*
  * The engine's table sizes, "option hosts max N" and "option
- * connections max N", checked by the parser where they are written so that a wrong one
- * is an error with its file and line.
+ * connections max N", checked by the parser where they are written so
+ * that a wrong one is an error with its file and line.
  */
 static const struct {
 	const char	*section, *key;

@@ -6,13 +6,13 @@
  *   TCP_CONN_MAX connections in all ("option connections max"), of
  *   which at most TCP_EMBRYONIC_MAX half-open.  A new SYN past the
  *   half-open cap evicts the oldest half-open connection, never an
- *   established one, so a SYN flood only recycles its own slots.  With the whole table full, a new
- *   connection evicts, in this order, the oldest TIME_WAIT connection,
- *   the oldest half-open one, then the established connection idle the
- *   longest (it gets a RST).  Each connection buffers at most
- *   TCP_RCVBUF bytes for its service (the window it advertises follows
- *   that space) and TCP_SNDBUF bytes from it; a connection without a
- *   service or proxy buffers nothing.
+ *   established one, so a SYN flood only recycles its own slots.  With
+ *   the whole table full, a new connection evicts, in this order, the
+ *   oldest TIME_WAIT connection, the oldest half-open one, then the
+ *   established connection idle the longest (it gets a RST).  Each
+ *   connection buffers at most TCP_RCVBUF bytes for its service (the
+ *   window it advertises follows that space) and TCP_SNDBUF bytes from
+ *   it; a connection without a service or proxy buffers nothing.
  */
 
 #ifndef HONEYD_TCP_H

@@ -693,7 +693,8 @@ summary() {
 	    "$(yesno "${R[net12.pss.$BENCH_ALLHOSTS]:-1e9} < 65536")"
 	printf '%-44s %-22s %s\n' "a /8 claimed: under 1 s and 32 MB" \
 	    "$(mb "${R[net8claim.pss.0]:-}"), ${R[net8claim.start]:--} ms" \
-	    "$(yesno "${R[net8claim.pss.0]:-1e9} < 32768 && ${R[net8claim.start]:-1e9} < 1000")"
+	    "$(yesno "${R[net8claim.pss.0]:-1e9} < 32768 &&
+	    ${R[net8claim.start]:-1e9} < 1000")"
 	printf '%-44s %-22s %s\n' "1,000,000 touched hosts under 1 GB" \
 	    "${R[many.per]:--} B a host" \
 	    "$(yesno "${R[many.per]:-1e9} * 1000000 < 1073741824")"

@@ -259,8 +259,9 @@ cpu_us(void)
 
 /*
  * CPU per answer, the reading of the answers included (what the parent
- * would do is small beside it).  The SYNs offer options as Linux's do.  A SYN to an open port is followed by
- * the RST that frees its connection, timed with it.
+ * would do is small beside it).  The SYNs offer options as Linux's
+ * do.  A SYN to an open port is followed by the RST that frees its
+ * connection, timed with it.
  */
 static void
 test_cost(int n)
