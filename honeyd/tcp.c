@@ -82,7 +82,7 @@ static u_int		 tcp_hash_bits;
 static struct tcp_lru	 tcp_lists[TCPL_MAX];
 static size_t		 tcp_nlist[TCPL_MAX];
 static size_t		 tcp_nconns;
-static size_t		 tcp_conn_max = TCP_CONN_MAX;	/* "option connections max" */
+static size_t		 tcp_conn_max = TCP_CONN_MAX; /* option connections */
 
 static void	 tcp_conn_open(struct ipin *, const struct tcp_seg *,
 		    const struct action *);

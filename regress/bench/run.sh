@@ -66,6 +66,7 @@
 #			scale conns manyhosts (all)
 #	BENCH_CONNS	connections held by the scale part (100000)
 #	BENCH_CONN_RATE	connections opened a second by it (5000)
+#	BENCH_CONN_HOLD	seconds they are held before they are counted (10)
 #	BENCH_MANYHOSTS	hosts touched in process by it (1000000)
 #	BENCH_COST_RATE	offered rate for the cost per answer (50000)
 #	BENCH_RATES	offered rates for the loss table
@@ -84,6 +85,7 @@ BENCH_ALLHOSTS=65536
 BENCH_PARTS=${BENCH_PARTS:-rate cost loss latency memory scale conns manyhosts}
 BENCH_CONNS=${BENCH_CONNS:-100000}
 BENCH_CONN_RATE=${BENCH_CONN_RATE:-5000}
+BENCH_CONN_HOLD=${BENCH_CONN_HOLD:-10}
 BENCH_MANYHOSTS=${BENCH_MANYHOSTS:-1000000}
 BENCH_COST_RATE=${BENCH_COST_RATE:-50000}
 BENCH_RATES=${BENCH_RATES:-50000 100000 150000}
@@ -523,7 +525,7 @@ CONF
 	tb_note "connect $BENCH_CONNS: $out"
 	check_match "connections: every SYN+ACK acknowledged" \
 	    "synack=$BENCH_CONNS .*acked=[1-9]" "$out"
-	sleep 1
+	sleep "$BENCH_CONN_HOLD"
 	m1=$(honeyd_mem)
 	honeyd_stop
 	active=$(sed -n 's/.*; connections [0-9]* active \([0-9]*\) .*/\1/p' \
