@@ -97,6 +97,7 @@ LIB_SRCS =	honeyd/addr.c \
 		honeyd/pers_isn.c \
 		honeyd/pers_plan.c \
 		honeyd/pers_seq.c \
+		honeyd/pers_synack.c \
 		honeyd/pers_tcp.c \
 		honeyd/personality.c \
 		honeyd/printconf.c \
@@ -268,7 +269,7 @@ demo:
 
 bench:
 	regress/deps.sh test
-	$(MAKE) all
+	$(MAKE) all $(OBJ)/regress/unit/test_hosts
 	regress/bench/run.sh
 
 # The soak: a million hostile packets at the plain build (regress/README).

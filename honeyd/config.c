@@ -740,8 +740,8 @@ config_warn_inert(const char *file, int lineno, const char *what)
 
 /*
  * The keys of the "option" sections honeyd reads, sorted by section and
- * key, with the range of each value: arpguard.c, capture.c, ipfrag.c
- * and service.c read the fields.  Other sections are kept as text for
+ * key, with the range of each value: arpguard.c, capture.c, host.c,
+ * ipfrag.c, service.c and tcp.c read the fields.  Other sections are kept as text for
  * Honeyd's plugins and have no effect.
  */
 #define OPT(f)		offsetof(struct conf_options, f), \
@@ -755,6 +755,8 @@ static const struct option_key {
 	{ "arp", "silence", OPT(arp_silence), 0, 86400 },
 	{ "capture", "bypass", OPT(capture_bypass), 0, 1 },
 	{ "capture", "pause", OPT(capture_pause), 0, CAPTURE_PAUSE_MAX },
+	{ "connections", "max", OPT(connections_max), 1, CONFIG_TCP_MAX },
+	{ "hosts", "max", OPT(hosts_max), 1, CONFIG_HOSTS_MAX },
 	{ "reassembly", "timeout", OPT(reassembly_timeout), 1, 3600 },
 	{ "service", "cpu", OPT(service.cpu), 1, 86400 },
 	{ "service", "fsize", OPT(service.fsize), 0, 1 << 22 },
@@ -781,6 +783,8 @@ options_default(struct conf_options *o)
 	o->reassembly_timeout = IPFRAG_TIMEOUT;
 	o->arp_conflict_timeout = ARPG_CONFLICT_TIMEOUT;
 	o->capture_bypass = 1;
+	o->hosts_max = HOST_MAX_DEFAULT;
+	o->connections_max = TCP_CONN_MAX;
 }
 
 /*

@@ -432,6 +432,8 @@ engine_install(struct honeyd_config *conf, struct fpdb *db)
 	engine->conf = conf;
 	engine->db = db;
 	engine->generation++;
+	host_reconf(conf);
+	tcp_reconf(conf);
 	if (oconf != NULL) {
 		config_free(oconf);
 		fpdb_free(odb);

@@ -596,6 +596,8 @@ struct conf_options {
 	int			 arp_conflict_timeout;	/* s */
 	int			 capture_pause;		/* microseconds */
 	int			 capture_bypass;	/* 0|1, wire.c */
+	int			 hosts_max;		/* host.c's table */
+	int			 connections_max;	/* tcp.c's table */
 	uint32_t		 given;
 };
 
@@ -694,6 +696,8 @@ struct ether_map;
 struct honeyd_config *config_load(const char *, const struct honeyd_config *,
 	    const char *, int (*)(const char *, void *), void *,
 	    struct ether_map **);
+#define CONFIG_HOSTS_MAX	16777216	/* "option hosts max" */
+#define CONFIG_TCP_MAX		4194304		/* "option connections max" */
 
 /* printconf.c */
 void	 config_print(FILE *, const struct honeyd_config *);
@@ -941,6 +945,7 @@ struct engine_stats {
 	uint64_t	 drop_droprate;	/* template "droprate in" */
 	uint64_t	 drop_droprate_syn; /* template "droprate syn" */
 	uint64_t	 drop_nohost;	/* host table full */
+	uint64_t	 hosts_evicted;	/* forgotten to make room (host.c) */
 	uint64_t	 drop_srcaddr;	/* broadcast/multicast/martian src;
 					   source-routed (plain stack) */
 	uint64_t	 proto_in[HP_MAX];
@@ -1040,6 +1045,7 @@ struct ipin {
 };
 
 #define HOST_MAX_DEFAULT	65536
+#define TCP_CONN_MAX		65536	/* connections in all, tcp.c */
 
 /*
  * What a TCP connection and a UDP flow share (flow.c): the tuple that
@@ -1067,6 +1073,7 @@ void		 engine_send(const void *, size_t);
 
 /* host.c */
 void		 host_init(size_t);
+void		 host_reconf(const struct honeyd_config *);
 struct host	*host_get(uint32_t);
 void		 host_ref(struct host *);
 void		 host_unref(struct host *);
@@ -1134,6 +1141,7 @@ void		 icmp_send_unreach(struct ipin *, int);
 
 /* tcp.c */
 void		 tcp_init(void);
+void		 tcp_reconf(const struct honeyd_config *);
 void		 tcp_input(struct ipin *);
 void		 tcp_flush(void);
 size_t		 tcp_count(void);

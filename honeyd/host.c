@@ -1,9 +1,13 @@
 /*
  * Engine: per virtual host state.  Templates are shared; what must
  * differ between hosts (IP ID counters, ISN and timestamp clocks) lives
- * here, created on a host's first packet.  The table is bounded: when
- * full, the least recently used host that no connection holds is
- * forgotten, as if it had rebooted.
+ * here, created on a host's first packet, so memory grows with the
+ * hosts that received traffic, not with the addresses bound.  The table
+ * is bounded ("option hosts max", HOST_MAX_DEFAULT): when full, the
+ * least recently used host that no connection holds is forgotten, as if
+ * it had rebooted (counted in hosts_evicted).  A host a connection holds
+ * is never forgotten; if the oldest HOST_EVICT_SCAN are all held, the
+ * new host's packet is dropped (drop_nohost).
  */
 
 #include <sys/types.h>
@@ -39,6 +43,17 @@ host_init(size_t max)
 	host_max = max;
 }
 
+/*
+ * A new bound, from the configuration being installed.  A smaller one
+ * than the hosts now known takes effect as new hosts arrive: each
+ * forgets old ones until the table fits.
+ */
+void
+host_reconf(const struct honeyd_config *conf)
+{
+	host_max = conf->opts.hosts_max;
+}
+
 static void
 host_free(struct host *h)
 {
@@ -58,6 +73,7 @@ host_evict(void)
 	TAILQ_FOREACH_REVERSE(h, &host_lru, host_lru, lru) {
 		if (h->refs == 0) {
 			host_free(h);
+			engine->stats.hosts_evicted++;
 			return (0);
 		}
 		if (++scanned == HOST_EVICT_SCAN)
@@ -92,8 +108,9 @@ host_get(uint32_t addr)
 		}
 		return (h);
 	}
-	if (host_n >= host_max && host_evict() == -1)
-		return (NULL);
+	while (host_n >= host_max)
+		if (host_evict() == -1)
+			return (NULL);
 	if ((h = calloc(1, sizeof(*h))) == NULL)
 		return (NULL);
 	h->addr = addr;

@@ -226,12 +226,36 @@ struct stack_model {
 	uint8_t		 md5_drop;	/* RFC 2385 segments without a key */
 };
 
+/*
+ * An ordinary SYN+ACK's options for one set of offered options
+ * (pers_synack.c): built once, then copied with the timestamp and an
+ * echoed MSS filled in at their offsets.
+ */
+#define PERS_OPT_LEN_MAX	40	/* TCP_OPT_LEN_MAX, without dumbnet */
+
+struct pers_synack_shape {
+	uint8_t		 built;
+	uint8_t		 keep;		/* no option string: r's fields stay */
+	uint8_t		 opts[PERS_OPT_LEN_MAX];
+	uint8_t		 optlen;
+	uint8_t		 wscale;
+	int		 ts_ok;
+	int8_t		 ts_off, mss_off;	/* -1: none */
+	uint8_t		 tsval_on, tsecr_on;
+};
+
+/* The cache of a plan: by window scale, SACK and timestamp offered. */
+struct pers_synack {
+	struct pers_synack_shape shape[8];
+};
+
 struct pers_state {
 	uint32_t	 gen;		/* engine generation of the plan */
 	const void	*fp;		/* the fingerprint, this generation */
 	uint32_t	 fpkey;		/* name_key of its name, across reloads */
 	uint64_t	 seed;		/* the host's clocks */
 	const struct pers_plan *plan;	/* shared by the fingerprint's hosts */
+	struct pers_synack *synack;	/* beside the plan, shared too */
 	struct pers_isn	 isn;
 	uint16_t	 id[PST_MAX];	/* IP ID counters */
 	uint64_t	 boot_us;	/* monotonic time of the "boot" */
@@ -309,6 +333,15 @@ int		 pers_tcp_reply(struct pers_state *, const struct fingerprint *,
 		    struct tcp_reply *);
 size_t		 pers_tcpopts_build(const char *, size_t, uint8_t *, size_t,
 		    int, uint32_t, uint32_t, uint16_t, int *, int *);
+void		 pers_synack_shape(struct pers_state *,
+		    const struct fingerprint *, const struct tcp_seg *,
+		    struct tcp_reply *);
+uint32_t	 pers_tcp_ts_now(struct pers_state *);
+
+/* pers_synack.c */
+int		 pers_synack_opts(struct pers_state *,
+		    const struct fingerprint *, const struct tcp_seg *,
+		    struct tcp_reply *);
 
 /* pers_icmp.c */
 void		 pers_echo_reply(struct pers_state *, struct ipin *,

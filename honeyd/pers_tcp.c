@@ -134,6 +134,11 @@ syn_probe(const struct tcp_seg *seg)
 	if ((seg->flags & (TH_ECE | TH_CWR)) == (TH_ECE | TH_CWR) &&
 	    seg->win == NMAP_ECN_WIN)
 		return (PP_ECN);
+	/* Most SYNs are no probe: their window says so, cheaper. */
+	for (i = 0; i < 6 && seg->win != seq_probe[i].win; i++)
+		;
+	if (i == 6)
+		return (PP_OTHER);
 	seg_layout(seg, layout, sizeof(layout));
 	for (i = 0; i < 6; i++)
 		if (seg->win == seq_probe[i].win &&
@@ -376,8 +381,8 @@ reply_synack(struct pers_state *st, const struct fingerprint *fp,
 	} else {
 		pr = &p->resp[PR_IDX(FPT_T1)];
 		r->win = p->synwin;
-		set_ops(st, fp, p->seqops[0].test, p->seqops[0].attr,
-		    p->seqops[0].alt, seg, 1, 0, r);
+		if (pers_synack_opts(st, fp, seg, r) == -1)
+			pers_synack_shape(st, fp, seg, r);
 		pers_out.x2 = 0;
 		/* An ECN setup SYN: agreed if nmap's ECN probe was. */
 		if (seg != NULL && (seg->flags & (TH_ECE | TH_CWR)) ==
@@ -562,6 +567,27 @@ reply_conn(struct pers_state *st, struct tcp_reply *r)
 	pers_out.sockid = stackmodel_get(p->family)->conn_ipid &&
 	    p->idcls[PST_TCP] == PID_Z &&
 	    p->resp[PR_IDX(FPT_T1)].df;
+}
+
+/*
+ * The options of an ordinary SYN+ACK: SEQ probe 1's, less what the peer
+ * did not offer.  pers_synack.c keeps them per plan.
+ */
+void
+pers_synack_shape(struct pers_state *st, const struct fingerprint *fp,
+    const struct tcp_seg *seg, struct tcp_reply *r)
+{
+	const struct pers_plan	*p = st->plan;
+
+	set_ops(st, fp, p->seqops[0].test, p->seqops[0].attr,
+	    p->seqops[0].alt, seg, 1, 0, r);
+}
+
+/* The timestamp clock of a connection's segments (pers_synack.c). */
+uint32_t
+pers_tcp_ts_now(struct pers_state *st)
+{
+	return (ts_now(st, 0));
 }
 
 /* The shape of a segment a host with a fingerprint sends. */

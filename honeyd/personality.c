@@ -49,6 +49,7 @@ struct pers_shared {
 	SLIST_ENTRY(pers_shared)	 entry;
 	const struct fingerprint	*fp;
 	struct pers_plan		 plan;
+	struct pers_synack		 synack;	/* pers_synack.c */
 };
 static SLIST_HEAD(, pers_shared) pers_plans =
 				    SLIST_HEAD_INITIALIZER(pers_plans);
@@ -119,7 +120,7 @@ pers_plans_flush(void)
  * the fingerprint's name and this run's secret, so a reload that keeps
  * the fingerprint keeps them too.
  */
-static const struct pers_plan *
+static struct pers_shared *
 pers_plan_get(const struct fingerprint *fp)
 {
 	struct pers_shared	*s;
@@ -132,7 +133,7 @@ pers_plan_get(const struct fingerprint *fp)
 	}
 	SLIST_FOREACH(s, &pers_plans, entry)
 		if (s->fp == fp)
-			return (&s->plan);
+			return (s);
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return (NULL);
 	pers_seed();
@@ -141,7 +142,7 @@ pers_plan_get(const struct fingerprint *fp)
 	pers_plan_derive(&s->plan, fp, seed);
 	s->fp = fp;
 	SLIST_INSERT_HEAD(&pers_plans, s, entry);
-	return (&s->plan);
+	return (s);
 }
 
 /* A host's clocks depend on its address and this run's secret. */
@@ -182,7 +183,7 @@ static struct pers_state *
 pers_get(struct host *h, const struct template *t)
 {
 	const struct fingerprint *fp;
-	const struct pers_plan	*plan;
+	struct pers_shared	*sh;
 	struct pers_state	*st;
 	uint32_t		 key;
 	int			 fresh = 0;
@@ -192,7 +193,7 @@ pers_get(struct host *h, const struct template *t)
 	st = h->pers;
 	if (st != NULL && st->gen == engine->generation && st->fp == fp)
 		return (st);
-	if ((plan = pers_plan_get(fp)) == NULL)
+	if ((sh = pers_plan_get(fp)) == NULL)
 		return (NULL);
 	/* Another entry of the same name is another machine. */
 	key = name_key(fingerprint_name(fp)) ^ (fp->nth - 1);
@@ -203,7 +204,8 @@ pers_get(struct host *h, const struct template *t)
 		st->seed = host_seed(h->addr);
 		fresh = 1;
 	}
-	st->plan = plan;
+	st->plan = &sh->plan;
+	st->synack = &sh->synack;
 	if (fresh || st->fpkey != key)
 		pers_clocks_init(st, t);
 	st->gen = engine->generation;

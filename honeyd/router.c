@@ -786,13 +786,16 @@ rt_walk_from(struct rt_node *start, int ours, uint32_t dst, int ttl,
 	return (1);
 }
 
-/* The way from the entry dst comes in by; only its own network is ours. */
+/*
+ * The way from the entry dst comes in by; only its own network is ours.
+ * On 0, p is left alone: every packet asks, and most are for no
+ * topology (rt_walk_from() clears the half KB of p when it walks).
+ */
 static int
 rt_walk(const struct router_topo *t, uint32_t dst, int ttl, struct rt_path *p)
 {
 	const struct rt_entry	*e;
 
-	memset(p, 0, sizeof(*p));
 	if (t == NULL || (e = rt_entry_for(t, dst)) == NULL)
 		return (0);
 	return (rt_walk_from(e->node, e->has_net, dst, ttl, p));

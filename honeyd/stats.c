@@ -56,7 +56,8 @@ const struct stat_desc stats_engine[] = {
 	ROW("tcp_conns",	"; connections ",	ES(tcp_conns)),
 	ROW("tcp_conns_active",	" active ",		ES(tcp_conns_active)),
 	ROW("tcp_conns_evicted", " evicted ",	ES(tcp_conns_evicted)),
-	GAUGE("hosts",		"; hosts ",	gauge_hosts, STAT_F_EOL),
+	GAUGE("hosts",		"; hosts ",	gauge_hosts, 0),
+	EOL("hosts_evicted",	" evicted ",		ES(hosts_evicted)),
 
 	ROW("tcp_established",	"tcp established ",	ES(tcp_established)),
 	ROW("tcp_closed",	" closed ",		ES(tcp_closed)),

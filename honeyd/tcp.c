@@ -68,17 +68,22 @@ struct tcp_text {
  * keeps the order "show connections" walks in.  A descent of the tree
  * for every segment (a failing one for every SYN) was the largest part
  * of the engine's cost of a SYN to an open port.  The key is random per
- * engine: a sender cannot tell which tuples share a chain.
+ * engine: a sender cannot tell which tuples share a chain.  The table
+ * has a chain for every two connections the bound allows, at least
+ * 2^15: small enough that the chain of a SYN is often in the cache,
+ * large enough that a chain is short.
  */
-#define TCP_HASH_BITS	15
-#define TCP_HASH_SIZE	(1U << TCP_HASH_BITS)
+#define TCP_HASH_BITS_MIN	15
+#define TCP_HASH_BITS_MAX	22
 
 static struct tcp_tree	 tcp_conns = RB_INITIALIZER(&tcp_conns);
 static struct tcp_conn	**tcp_hash;
 static uint32_t		 tcp_hash_key;
+static u_int		 tcp_hash_bits;
 static struct tcp_lru	 tcp_lists[TCPL_MAX];
 static size_t		 tcp_nlist[TCPL_MAX];
 static size_t		 tcp_nconns;
+static size_t		 tcp_conn_max = TCP_CONN_MAX; /* option connections */
 
 static void	 tcp_conn_open(struct ipin *, const struct tcp_seg *,
 		    const struct action *);
@@ -94,6 +99,8 @@ static void	 tcp_listen_input(struct ipin *, const struct tcp_seg *);
 static void	 tcp_stray(struct ipin *, const struct tcp_seg *, int);
 static void	 tcp_send_reset(struct ipin *, const struct tcp_seg *, int);
 static void	 tcp_timeout(int, short, void *);
+static int	 tcp_hash_resize(u_int);
+static void	 tcp_hash_insert(struct tcp_conn *);
 static void	 tcp_pace(int, short, void *);
 static void	 tcp_conn_output(struct tcp_conn *);
 static void	 tcp_timer_update(struct tcp_conn *, int);
@@ -128,11 +135,28 @@ tcp_init(void)
 
 	for (i = 0; i < TCPL_MAX; i++)
 		TAILQ_INIT(&tcp_lists[i]);
-	/* calloc: only the chains in use become resident. */
-	if (tcp_hash == NULL &&
-	    (tcp_hash = calloc(TCP_HASH_SIZE, sizeof(*tcp_hash))) == NULL)
-		fatal("tcp connection hash");
-	tcp_hash_key = arc4random();
+	if (tcp_hash == NULL) {
+		tcp_hash_key = arc4random();
+		if (tcp_hash_resize(TCP_HASH_BITS_MIN) == -1)
+			fatal("tcp connection hash");
+	}
+}
+
+/*
+ * The bound on connections, from the configuration being installed.  A
+ * smaller one than the connections now open evicts as new ones come.
+ */
+void
+tcp_reconf(const struct honeyd_config *conf)
+{
+	u_int	 bits = TCP_HASH_BITS_MIN;
+
+	tcp_conn_max = conf->opts.connections_max;
+	while (bits < TCP_HASH_BITS_MAX && (1UL << (bits + 1)) < tcp_conn_max)
+		bits++;
+	/* Without room for a larger table, the old one serves. */
+	if (bits != tcp_hash_bits && tcp_hash_resize(bits) == -1)
+		log_warn("tcp connection hash of 2^%u chains", bits);
 }
 
 static uint32_t
@@ -144,7 +168,31 @@ tcp_hash_slot(const struct tuple *tp)
 	h = (h ^ tp->dst) * 0x9e3779b1U;
 	h = (h ^ ((uint32_t)tp->sport << 16 | tp->dport)) * 0x9e3779b1U;
 	h = (h ^ tp->proto) * 0x9e3779b1U;
-	return (h >> (32 - TCP_HASH_BITS));
+	return (h >> (32 - tcp_hash_bits));
+}
+
+/*
+ * A table of 2^bits chains, the connections moved into it.  calloc:
+ * only the pages of chains in use become resident.
+ */
+static int
+tcp_hash_resize(u_int bits)
+{
+	struct tcp_conn	**old = tcp_hash, *c, *next;
+	size_t		 i, n = tcp_hash != NULL ? 1UL << tcp_hash_bits : 0;
+
+	if ((tcp_hash = calloc(1UL << bits, sizeof(*tcp_hash))) == NULL) {
+		tcp_hash = old;
+		return (-1);
+	}
+	tcp_hash_bits = bits;
+	for (i = 0; i < n; i++)
+		for (c = old[i]; c != NULL; c = next) {
+			next = c->hnext;
+			tcp_hash_insert(c);
+		}
+	free(old);
+	return (0);
 }
 
 static struct tcp_conn *
@@ -560,6 +608,69 @@ tcp_conn_touch(struct tcp_conn *c)
 }
 
 /*
+ * Connections that ended are kept, up to TCP_FREE_MAX, with their timer
+ * event, so that opening one (a SYN to an open port) allocates nothing
+ * once the engine has run a while.
+ */
+static struct tcp_conn	*tcp_free_list;	/* chained by hnext */
+static size_t		 tcp_nfree;
+
+static void
+tcp_conn_release(struct tcp_conn *c)
+{
+	if (c->pace != NULL)
+		event_free(c->pace);
+	c->pace = NULL;
+	if (c->tmpl_name != c->tmpl_buf)
+		free(c->tmpl_name);
+	c->tmpl_name = NULL;
+	if (c->timer != NULL && tcp_nfree < TCP_FREE_MAX) {
+		evtimer_del(c->timer);
+		c->hnext = tcp_free_list;
+		tcp_free_list = c;
+		tcp_nfree++;
+		return;
+	}
+	if (c->timer != NULL)
+		event_free(c->timer);
+	free(c);
+}
+
+/* A zeroed connection with its timer and its template's name. */
+static struct tcp_conn *
+tcp_conn_alloc(const char *name)
+{
+	struct tcp_conn	*c;
+	struct event	*timer = NULL;
+
+	if ((c = tcp_free_list) != NULL) {
+		tcp_free_list = c->hnext;
+		tcp_nfree--;
+		timer = c->timer;
+		memset(c, 0, sizeof(*c));
+		/* One made for another event loop (the unit tests') goes. */
+		if (event_get_base(timer) != engine->base)
+			event_free(timer);
+		else
+			c->timer = timer;
+	} else if ((c = calloc(1, sizeof(*c))) == NULL)
+		return (NULL);
+	if (c->timer == NULL &&
+	    (c->timer = evtimer_new(engine->base, tcp_timeout, c)) == NULL) {
+		free(c);
+		return (NULL);
+	}
+	if (strlcpy(c->tmpl_buf, name, sizeof(c->tmpl_buf)) <
+	    sizeof(c->tmpl_buf))
+		c->tmpl_name = c->tmpl_buf;
+	else if ((c->tmpl_name = strdup(name)) == NULL) {
+		tcp_conn_release(c);
+		return (NULL);
+	}
+	return (c);
+}
+
+/*
  * Forget a connection: the logs get its end, the relay (and so the
  * service) goes, the host is let go.
  */
@@ -572,15 +683,10 @@ tcp_conn_free(struct tcp_conn *c, const char *reason)
 	tcp_conn_unlink(c);
 	RB_REMOVE(tcp_tree, &tcp_conns, c);
 	tcp_hash_remove(c);
-	if (c->timer != NULL)
-		event_free(c->timer);
-	if (c->pace != NULL)
-		event_free(c->pace);
 	tcp_ring_free(&c->sndbuf);
 	tcp_reass_free(&c->reass);
 	host_unref(c->flow.host);
-	free(c->tmpl_name);
-	free(c);
+	tcp_conn_release(c);
 	tcp_nconns--;
 	engine->stats.tcp_conns_active = tcp_nconns;
 }
@@ -597,7 +703,7 @@ tcp_make_room(void)
 
 	if (tcp_nlist[TCPL_EMBRYONIC] >= TCP_EMBRYONIC_MAX)
 		victim = TAILQ_FIRST(&tcp_lists[TCPL_EMBRYONIC]);
-	else if (tcp_nconns >= TCP_CONN_MAX) {
+	else if (tcp_nconns >= tcp_conn_max) {
 		if ((victim = TAILQ_FIRST(&tcp_lists[TCPL_TIMEWAIT])) == NULL &&
 		    (victim = TAILQ_FIRST(&tcp_lists[TCPL_EMBRYONIC])) == NULL)
 			victim = TAILQ_FIRST(&tcp_lists[TCPL_ACTIVE]);
@@ -737,14 +843,8 @@ tcp_conn_new(struct ipin *in, const struct tcp_seg *seg,
 	struct tcp_conn	*c;
 	struct tuple	 tp;
 
-	if ((c = calloc(1, sizeof(*c))) == NULL)
+	if ((c = tcp_conn_alloc(in->tmpl->name)) == NULL)
 		return (NULL);
-	if ((c->tmpl_name = strdup(in->tmpl->name)) == NULL ||
-	    (c->timer = evtimer_new(engine->base, tcp_timeout, c)) == NULL) {
-		free(c->tmpl_name);
-		free(c);
-		return (NULL);
-	}
 	tcp_seg_tuple(in, seg, &tp);
 	flow_init(&c->flow, &tp, in);
 	c->action = act->kind;
@@ -787,9 +887,7 @@ tcp_conn_open(struct ipin *in, const struct tcp_seg *seg,
 	c->snd_nxt = c->snd_max = c->iss + 1;
 	/* The personality may decline: then no state is kept at all. */
 	if (tcp_send_synack(c, in, seg) == -1) {
-		event_free(c->timer);
-		free(c->tmpl_name);
-		free(c);
+		tcp_conn_release(c);
 		tcp_log_probe(in, seg, "open");
 		return;
 	}

@@ -3,22 +3,22 @@
  * and the personality engine, which shapes every segment we send.
  *
  * Limits (see also honeyd.8, "TCP"):
- *   TCP_CONN_MAX connections in all, of which at most TCP_EMBRYONIC_MAX
- *   half-open.  A new SYN past the half-open cap evicts the oldest
- *   half-open connection, never an established one, so a SYN flood only
- *   recycles its own slots.  With the whole table full, a new
- *   connection evicts, in this order, the oldest TIME_WAIT connection,
- *   the oldest half-open one, then the established connection idle the
- *   longest (it gets a RST).  Each connection buffers at most
- *   TCP_RCVBUF bytes for its service (the window it advertises follows
- *   that space) and TCP_SNDBUF bytes from it; a connection without a
- *   service or proxy buffers nothing.
+ *   TCP_CONN_MAX connections in all ("option connections max"), of
+ *   which at most TCP_EMBRYONIC_MAX half-open.  A new SYN past the
+ *   half-open cap evicts the oldest half-open connection, never an
+ *   established one, so a SYN flood only recycles its own slots.  With
+ *   the whole table full, a new connection evicts, in this order, the
+ *   oldest TIME_WAIT connection, the oldest half-open one, then the
+ *   established connection idle the longest (it gets a RST).  Each
+ *   connection buffers at most TCP_RCVBUF bytes for its service (the
+ *   window it advertises follows that space) and TCP_SNDBUF bytes from
+ *   it; a connection without a service or proxy buffers nothing.
  */
 
 #ifndef HONEYD_TCP_H
 #define HONEYD_TCP_H
 
-#define TCP_CONN_MAX		65536	/* all connections */
+/* TCP_CONN_MAX, the default of "option connections max": honeyd.h */
 #define TCP_EMBRYONIC_MAX	4096	/* of which half-open */
 #define TCP_RTO_INIT_MS		1000	/* RFC 6298 */
 #define TCP_RTO_MIN_MS		200	/* as Linux; RFC 6298 says 1 s */
@@ -36,6 +36,8 @@
 #define TCP_TS_ROOM		12	/* room left for a timestamp option */
 #define TCP_INIT_CWND		10	/* segments, RFC 6928 */
 #define TCP_SACK_MAX		8	/* scoreboard ranges */
+#define TCP_TMPL_NAME_INLINE	24	/* template names kept in place */
+#define TCP_FREE_MAX		1024	/* freed connections kept for reuse */
 /* tarpit: a window of a few bytes, one small segment a second */
 #define TCP_TARPIT_WINDOW	16
 #define TCP_TARPIT_SEG		16
@@ -128,7 +130,8 @@ struct tcp_conn {
 	/* Copied at creation: the config may be reloaded under us. */
 	enum action_kind	 action;
 	int			 aflags;	/* ACTION_F_* */
-	char			*tmpl_name;
+	char			*tmpl_name;	/* tmpl_buf if it fits */
+	char			 tmpl_buf[TCP_TMPL_NAME_INLINE];
 	struct relay		*relay;		/* service or proxy */
 	struct timeval		 started, active;
 

@@ -17,7 +17,9 @@
  *		taken whatever their destination address
  *	-s SRC	first source address; -a NSRC of them are cycled (1)
  *	-d DST	first destination; -c NDST of them are cycled (1)
- *	-m	syn (default) or ping
+ *	-m	syn (default), ping, or connect: SYNs whose SYN+ACKs are
+ *		acknowledged, so that each answered probe leaves an
+ *		established connection (to hold many at once)
  *	-p PORT	TCP destination port (80)
  *	-r PPS	packets per second, 0 for as fast as possible (0)
  *	-n	at most COUNT probes (1000000)
@@ -68,6 +70,7 @@
 enum mode {
 	MODE_SYN,
 	MODE_PING,
+	MODE_CONNECT,		/* SYN, then ACK the SYN+ACK */
 };
 
 struct flood {
@@ -90,6 +93,7 @@ struct flood {
 	/* Results. */
 	unsigned long	 sent, answered, dups, synack, rst, echo;
 	unsigned long	 send_errors;
+	unsigned long	 acked;		/* ACKs sent (connect) */
 	uint8_t		*seen;		/* one bit per probe */
 	double		 elapsed;
 };
@@ -162,7 +166,7 @@ build_probe(const struct flood *f, unsigned long i, uint8_t *frame)
 	ip->id = htons((uint16_t)i);
 	ip->saddr = htonl(probe_src(f, i));
 	ip->daddr = htonl(probe_dst(f, i));
-	if (f->mode == MODE_SYN) {
+	if (f->mode != MODE_PING) {
 		struct tcphdr	*th = (struct tcphdr *)l4;
 		uint8_t		*opt = (uint8_t *)(th + 1);
 
@@ -229,7 +233,7 @@ match_reply(struct flood *f, const uint8_t *frame, size_t len, int *kind)
 	v = ntohl(ip->saddr) - f->dst;
 	if (v >= f->ndst)
 		return (-1);
-	if (f->mode == MODE_SYN) {
+	if (f->mode != MODE_PING) {
 		const struct tcphdr	*th = (const struct tcphdr *)l4;
 
 		if (ip->protocol != IPPROTO_TCP || len < sizeof(*th) ||
@@ -292,6 +296,80 @@ account(struct flood *f, const uint8_t *frame, size_t len, long *idx)
 	return (1);
 }
 
+/*
+ * The ACK that completes probe i's handshake, whose SYN+ACK is in
+ * frame, into out; returns its length.
+ */
+static size_t
+build_ack(const struct flood *f, unsigned long i, const uint8_t *frame,
+    uint8_t *out)
+{
+	const struct iphdr	*rip = (const struct iphdr *)(frame +
+				    sizeof(struct ether_header));
+	const struct tcphdr	*rth = (const struct tcphdr *)((const uint8_t *)
+				    rip + rip->ihl * 4);
+	struct ether_header	*eh = (struct ether_header *)out;
+	struct iphdr		*ip = (struct iphdr *)(eh + 1);
+	struct tcphdr		*th = (struct tcphdr *)(ip + 1);
+	uint32_t		 sum;
+
+	build_probe(f, i, out);
+	ip->tot_len = htons(sizeof(*ip) + sizeof(*th));
+	ip->check = 0;
+	ip->check = htons(cksum_fold(cksum_add(ip, sizeof(*ip), 0)));
+	th->doff = sizeof(*th) / 4;
+	th->syn = 0;
+	th->ack = 1;
+	th->seq = htonl(f->seq_base + (uint32_t)i + 1);
+	th->ack_seq = htonl(ntohl(rth->seq) + 1);
+	th->check = 0;
+	sum = cksum_add(&ip->saddr, 8, IPPROTO_TCP + sizeof(*th));
+	th->check = htons(cksum_fold(cksum_add(th, sizeof(*th), sum)));
+	return (sizeof(*eh) + sizeof(*ip) + sizeof(*th));
+}
+
+/*
+ * Connect mode: acknowledge each SYN+ACK among the n frames, the
+ * retransmitted ones too (our ACK may have been lost).
+ */
+static void
+ack_batch(struct flood *f, uint8_t bufs[][2048], struct mmsghdr *in, int n)
+{
+	static uint8_t	 frames[BATCH][FRAME_MAX];
+	struct mmsghdr	 msgs[BATCH];
+	struct iovec	 iov[BATCH];
+	int		 i, k = 0, kind;
+	long		 idx;
+
+	for (i = 0; i < n; i++) {
+		idx = match_reply(f, bufs[i], in[i].msg_len, &kind);
+		if (idx < 0 || kind != 0)
+			continue;
+		iov[k].iov_base = frames[k];
+		iov[k].iov_len = build_ack(f, idx, bufs[i], frames[k]);
+		memset(&msgs[k].msg_hdr, 0, sizeof(msgs[k].msg_hdr));
+		msgs[k].msg_hdr.msg_iov = &iov[k];
+		msgs[k].msg_hdr.msg_iovlen = 1;
+		k++;
+	}
+	for (i = 0; i < k; ) {
+		int	 r = sendmmsg(f->sock, msgs + i, k - i, 0);
+
+		if (r == -1) {
+			if (errno != EINTR && errno != ENOBUFS &&
+			    errno != EAGAIN)
+				err(2, "sendmmsg");
+			if (errno != EINTR) {
+				f->send_errors++;
+				i++;
+			}
+			continue;
+		}
+		i += r;
+		f->acked += r;
+	}
+}
+
 /* Take every answer waiting on the receive socket, without blocking. */
 static void
 drain(struct flood *f)
@@ -314,6 +392,8 @@ drain(struct flood *f)
 			return;
 		for (i = 0; i < n; i++)
 			account(f, bufs[i], msgs[i].msg_len, NULL);
+		if (f->mode == MODE_CONNECT)
+			ack_batch(f, bufs, msgs, n);
 		if (n < BATCH)
 			return;
 	}
@@ -615,7 +695,7 @@ static __attribute__((noreturn)) void
 usage(void)
 {
 	fprintf(stderr, "usage: flood -i iface -g gwmac -s src -d dst "
-	    "[-M srcmac] [-m syn|ping] [-p port] [-r pps]\n"
+	    "[-M srcmac] [-m syn|ping|connect] [-p port] [-r pps]\n"
 	    "\t[-n count] [-t secs] [-w msec] [-a nsrc] [-c ndst] "
 	    "[-L samples] [-G usec]\n");
 	exit(2);
@@ -671,6 +751,8 @@ main(int argc, char **argv)
 				f.mode = MODE_SYN;
 			else if (strcmp(optarg, "ping") == 0)
 				f.mode = MODE_PING;
+			else if (strcmp(optarg, "connect") == 0)
+				f.mode = MODE_CONNECT;
 			else
 				usage();
 			break;
@@ -724,11 +806,12 @@ main(int argc, char **argv)
 	drops = rx_drops(&f);
 	printf("mode=%s sent=%lu answered=%lu synack=%lu rst=%lu echo=%lu "
 	    "dup=%lu senderr=%lu rxdrop=%u secs=%.3f sent_pps=%.0f "
-	    "answered_pps=%.0f loss_pct=%.3f gen_cpu_us=%.0f\n",
-	    f.mode == MODE_SYN ? "syn" : "ping", f.sent, f.answered, f.synack,
+	    "answered_pps=%.0f loss_pct=%.3f gen_cpu_us=%.0f acked=%lu\n",
+	    f.mode == MODE_SYN ? "syn" : f.mode == MODE_PING ? "ping" :
+	    "connect", f.sent, f.answered, f.synack,
 	    f.rst, f.echo, f.dups, f.send_errors, drops, f.elapsed,
 	    f.sent / f.elapsed, f.answered / f.elapsed,
 	    f.sent > 0 ? 100.0 * (f.sent - f.answered) / f.sent : 0.0,
-	    cpu_us());
+	    cpu_us(), f.acked);
 	return (0);
 }

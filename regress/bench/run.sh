@@ -12,8 +12,14 @@
 # kernel's rate, and the round trip of single pings.  Then it measures
 # honeyd's start-up time and memory (PSS of all its processes together)
 # for 65,536 single binds and for a bound /12, at start and after
-# traffic to thousands of distinct virtual hosts.  A summary table and
-# the issue's targets end the output.
+# traffic to thousands of distinct virtual hosts.  For issue 12, item
+# 4: "scale" does the same for a bound /8; "conns" holds BENCH_CONNS
+# established connections to a port without a service (build/flood -m
+# connect from the testbed's 250 sources) and takes honeyd's memory per
+# connection; "manyhosts" measures the engine's memory for 1,000,000
+# touched hosts in process (build/regress/unit/test_hosts 1000000): the
+# testbed's 198.18.0.0/15 has only 131,072 addresses.  A summary table
+# and the issue's targets end the output.
 #
 # The headline is the cost of an answer (issue 12): at a fixed offered
 # rate the flood is paced well below what either stack sustains, and
@@ -57,7 +63,11 @@
 #			memory figure (8192); the /12 then gets 65,536,
 #			as many as the engine keeps (HOST_MAX_DEFAULT)
 #	BENCH_PARTS	which parts run: rate cost loss latency memory
-#			(all)
+#			scale conns manyhosts (all)
+#	BENCH_CONNS	connections held by the scale part (100000)
+#	BENCH_CONN_RATE	connections opened a second by it (5000)
+#	BENCH_CONN_HOLD	seconds they are held before they are counted (10)
+#	BENCH_MANYHOSTS	hosts touched in process by it (1000000)
 #	BENCH_COST_RATE	offered rate for the cost per answer (50000)
 #	BENCH_RATES	offered rates for the loss table
 #			(50000 100000 150000)
@@ -72,7 +82,11 @@ BENCH_REPEAT=${BENCH_REPEAT:-3}
 BENCH_SAMPLES=${BENCH_SAMPLES:-2000}
 BENCH_HOSTS=${BENCH_HOSTS:-8192}
 BENCH_ALLHOSTS=65536
-BENCH_PARTS=${BENCH_PARTS:-rate cost loss latency memory}
+BENCH_PARTS=${BENCH_PARTS:-rate cost loss latency memory scale conns manyhosts}
+BENCH_CONNS=${BENCH_CONNS:-100000}
+BENCH_CONN_RATE=${BENCH_CONN_RATE:-5000}
+BENCH_CONN_HOLD=${BENCH_CONN_HOLD:-10}
+BENCH_MANYHOSTS=${BENCH_MANYHOSTS:-1000000}
 BENCH_COST_RATE=${BENCH_COST_RATE:-50000}
 BENCH_RATES=${BENCH_RATES:-50000 100000 150000}
 BENCH_TCP_N=${BENCH_TCP_N:-1000}
@@ -489,6 +503,59 @@ memory() {
 	    tail -n 1)"
 }
 
+# conns_held: BENCH_CONNS established connections to the open port of
+# a virtual host whose configuration allows them, held while memory is
+# read; the engine's counters at exit say how many were still open.
+conns_held() {
+	local conf out m0 m1 active
+	conf=$(tb_conf conns.conf <<CONF
+create bench
+set bench personality "$PERSONALITY"
+set bench default tcp action reset
+add bench tcp port $PORT_OPEN open
+bind $HONEYD_ADDR bench
+option connections max $((BENCH_CONNS + BENCH_CONNS / 4))
+CONF
+)
+	honeyd_start "$conf" -S "$TB_REPO" 198.19.0.0/16
+	sleep 0.5
+	m0=$(honeyd_mem)
+	out=$(flood_run "$HONEYD_ADDR" -m connect -p "$PORT_OPEN" \
+	    -n "$BENCH_CONNS" -r "$BENCH_CONN_RATE" -t 60 -w 3000)
+	tb_note "connect $BENCH_CONNS: $out"
+	check_match "connections: every SYN+ACK acknowledged" \
+	    "synack=$BENCH_CONNS .*acked=[1-9]" "$out"
+	sleep "$BENCH_CONN_HOLD"
+	m1=$(honeyd_mem)
+	honeyd_stop
+	active=$(sed -n 's/.*; connections [0-9]* active \([0-9]*\) .*/\1/p' \
+	    "$HONEYD_LOG" | tail -n 1)
+	tb_note "connections at the end: $(grep -E 'connections [0-9]+|pcap' \
+	    "$HONEYD_LOG" | tr '\n' ' ')"
+	check "$BENCH_CONNS connections held (${active:-none} open at the end)" \
+	    test "${active:-0}" -ge "$BENCH_CONNS"
+	R[conns.active]=${active:-0}
+	R[conns.pss0]=${m0% *}
+	R[conns.pss1]=${m1% *}
+	R[conns.per]=$(awk -v a="${m0% *}" -v b="${m1% *}" -v n="${active:-0}" \
+	    'BEGIN { if (n > 0) printf "%.0f", (b - a) * 1024 / n; else print "-" }')
+}
+
+# many_hosts: the engine's memory for BENCH_MANYHOSTS touched hosts, in
+# process (test_hosts feeds a ping and a SYN to each).
+many_hosts() {
+	local out
+	out=$("$TB_REPO/build/regress/unit/test_hosts" "$BENCH_MANYHOSTS" 2>&1)
+	tb_note "$out"
+	check_match "$BENCH_MANYHOSTS hosts: test_hosts passed" \
+	    " 0 failed" "$out"
+	R[many.heap]=$(echo "$out" | sed -n 's/.*heap \([0-9.]*\) MB.*/\1/p')
+	R[many.per]=$(echo "$out" |
+	    sed -n 's/.*MB (\([0-9]*\) bytes a host).*/\1/p')
+	R[many.rss]=$(echo "$out" |
+	    sed -n 's/.*peak RSS grew \([0-9.]*\) MB.*/\1/p')
+}
+
 mb() {
 	awk -v k="$1" 'BEGIN { if (k == "") print "-"; else printf "%.1f MB", k / 1024 }'
 }
@@ -594,6 +661,21 @@ summary() {
 	    "$(mb "${R[net12.pss.$BENCH_HOSTS]:-}")" \
 	    "$(mb "${R[net12.pss.$BENCH_ALLHOSTS]:-}")"
 
+	printf '%-34s %5s ms %9s %9s %9s\n' "a /8 claimed, no traffic" \
+	    "${R[net8claim.start]:--}" "$(mb "${R[net8claim.pss.0]:-}")" \
+	    "-" "-"
+	printf '%-34s %5s ms %9s %9s %9s\n' "a /8 bound (/16 claimed)" \
+	    "${R[net8.start]:--}" "$(mb "${R[net8.pss.0]:-}")" \
+	    "$(mb "${R[net8.pss.$BENCH_HOSTS]:-}")" \
+	    "$(mb "${R[net8.pss.$BENCH_ALLHOSTS]:-}")"
+	printf '%-34s %s MB heap (%s B a host), RSS +%s MB\n' \
+	    "$BENCH_MANYHOSTS hosts touched (in process)" \
+	    "${R[many.heap]:--}" "${R[many.per]:--}" "${R[many.rss]:--}"
+	printf '%-34s %s held; PSS %s -> %s (%s B a connection)\n' \
+	    "$BENCH_CONNS connections, no service" "${R[conns.active]:--}" \
+	    "$(mb "${R[conns.pss0]:-}")" "$(mb "${R[conns.pss1]:-}")" \
+	    "${R[conns.per]:--}"
+
 	worst=0
 	for t in $TESTS; do
 		worst=$(awk -v a="$worst" -v b="${R[honeyd.$t.halfloss]:-100}" \
@@ -611,6 +693,16 @@ summary() {
 	printf '%-44s %-22s %s\n' "a /12: under 64 MB" \
 	    "$(mb "${R[net12.pss.$BENCH_ALLHOSTS]:-}")" \
 	    "$(yesno "${R[net12.pss.$BENCH_ALLHOSTS]:-1e9} < 65536")"
+	printf '%-44s %-22s %s\n' "a /8 claimed: under 1 s and 32 MB" \
+	    "$(mb "${R[net8claim.pss.0]:-}"), ${R[net8claim.start]:--} ms" \
+	    "$(yesno "${R[net8claim.pss.0]:-1e9} < 32768 &&
+	    ${R[net8claim.start]:-1e9} < 1000")"
+	printf '%-44s %-22s %s\n' "1,000,000 touched hosts under 1 GB" \
+	    "${R[many.per]:--} B a host" \
+	    "$(yesno "${R[many.per]:-1e9} * 1000000 < 1073741824")"
+	printf '%-44s %-22s %s\n' "$BENCH_CONNS connections held" \
+	    "${R[conns.active]:--}" \
+	    "$(yesno "${R[conns.active]:-0} >= $BENCH_CONNS")"
 }
 
 tb_setup
@@ -682,6 +774,26 @@ echo "bind 198.16.0.0/12 bench" >>"$TB_TMP/net12.conf"
 SWEEPS="$BENCH_HOSTS $BENCH_ALLHOSTS" memory net12 "$TB_TMP/net12.conf" \
     198.19.0.0/16
 fi
+
+# ------------------------------------------------------------- scale
+if part scale; then
+# A /8 bound, claimed whole for the start-up figure alone: no probe is
+# sent while 198.0.0.0/8 is claimed (the testbed's namespaces reach no
+# other network either way).  The traffic goes to the /16 of the
+# testbed, claimed alone, under the same /8 bind.
+sed -n '1,5p' "$TB_TMP/binds.conf" 2>/dev/null >"$TB_TMP/net8.conf"
+[ -s "$TB_TMP/net8.conf" ] || printf '%s\n' "create bench" \
+    "set bench personality \"$PERSONALITY\"" \
+    "set bench default tcp action reset" \
+    "set bench default icmp action open" \
+    "add bench tcp port $PORT_OPEN open" >"$TB_TMP/net8.conf"
+echo "bind 198.0.0.0/8 bench" >>"$TB_TMP/net8.conf"
+SWEEPS="" memory net8claim "$TB_TMP/net8.conf" 198.0.0.0/8
+SWEEPS="$BENCH_HOSTS $BENCH_ALLHOSTS" memory net8 "$TB_TMP/net8.conf" \
+    198.19.0.0/16
+fi
+part conns && conns_held
+part manyhosts && many_hosts
 
 made=$TB_NS_MADE
 tb_teardown
