@@ -636,6 +636,30 @@ tb_conf() {
 	printf '%s\n' "$TB_TMP/$1"
 }
 
+# tb_base_conf [NAME]: the configuration several tests start from, with
+# stdin's lines (more ports for linux, templates, bindings) inserted
+# before linux is bound, so that they apply to it; prints the path.
+#   default   TCP and UDP reset, ICMP answered
+#   linux     the same, TCP port 22 open; bound to 198.19.1.10
+tb_base_conf() {
+	{
+		cat <<'CONF'
+create default
+set default default tcp action reset
+set default default udp action reset
+set default default icmp action open
+
+create linux
+set linux default tcp action reset
+set linux default udp action reset
+set linux default icmp action open
+add linux tcp port 22 open
+CONF
+		cat
+		echo "bind 198.19.1.10 linux"
+	} | tb_conf "${1:-honeyd.conf}"
+}
+
 # ---------------------------------------------------------------- probes
 
 # ping_count ADDR [N]: N (3) echo requests from A; prints how many were
