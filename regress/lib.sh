@@ -621,6 +621,34 @@ honeyd_pids() {
 	ip netns pids "$NS_S" 2>/dev/null
 }
 
+# ns_pgrep NS PGREP-ARGS...: the pids pgrep finds that run in network
+# namespace NS (pgrep alone sees every namespace's processes, those of
+# the tests run beside this one too).
+ns_pgrep() {
+	local ns=$1 pids p
+	shift
+	pids=" $(ip netns pids "$ns" 2>/dev/null | tr '\n' ' ') "
+	for p in $(pgrep "$@"); do
+		case $pids in
+		*" $p "*) echo "$p" ;;
+		esac
+	done
+}
+
+# pgrep_under PID PGREP-ARGS...: the pids pgrep finds that descend from
+# PID (a caged service or subsystem has a network namespace of its own).
+pgrep_under() {
+	local top=$1 p q
+	shift
+	for p in $(pgrep "$@"); do
+		q=$p
+		while [ -n "$q" ] && [ "$q" -gt 1 ] && [ "$q" != "$top" ]; do
+			q=$(awk '{ print $4 }' "/proc/$q/stat" 2>/dev/null)
+		done
+		[ "$q" != "$top" ] || echo "$p"
+	done
+}
+
 # honeyd_engine PARENT: the pid of PARENT's engine (its child whose
 # title names it), empty if none runs.
 honeyd_engine() {
