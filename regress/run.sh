@@ -63,7 +63,6 @@ esac
 RUN_TAG=r$(printf '%x' $$)
 TB_TAG=$RUN_TAG
 export TB_TAG
-RUN_DIR=$(mktemp -d "${TMPDIR:-/tmp}/honeyd-run.XXXXXX") || exit 2
 
 # ------------------------------------------------------- what to run
 
@@ -124,6 +123,9 @@ EOF
 fi
 
 # ---------------------------------------------------------- running
+
+# Each program's output, and the jobs' status files.
+RUN_DIR=$(mktemp -d "${TMPDIR:-/tmp}/honeyd-run.XXXXXX") || exit 2
 
 TOTAL_P=0
 TOTAL_F=0

@@ -10,34 +10,22 @@ the same for all of them:
 
 An exception must never look like a "no" (status 1, python's default for
 a traceback): run() prints it on one line, "TOOL: error: ..." (stderr
-unless the test reads stdout), and exits 2.  With timeout=SECONDS the
-whole run is bounded the same way, for tools that block in a library
-(scapy, a socket without its own timeout); the test's own "timeout"
-command stays the outer bound.  Imported by the tools beside it.
+unless the test reads stdout), and exits 2.  Timeouts are the tools'
+own (--timeout) and the test's "timeout" command around them; a tool's
+socket.timeout that escapes main() is an error like any other.
+Imported by the tools beside it.
 """
 
 import os
-import signal
 import sys
 
 
-class ToolTimeout(Exception):
-    """The tool ran longer than run()'s timeout."""
-
-
-def _alarm(signum, frame):
-    raise ToolTimeout("timed out")
-
-
-def run(main, out=None, fmt=None, timeout=None):
+def run(main, out=None, fmt=None):
     """Exit with main()'s status; 2 and one line on out for an exception.
 
     fmt formats the exception for the line (default "TOOL: error: %r")."""
     prog = os.path.basename(sys.argv[0])
     out = sys.stderr if out is None else out
-    if timeout:
-        signal.signal(signal.SIGALRM, _alarm)
-        signal.alarm(max(1, int(timeout + 0.999)))
     try:
         status = main()
     except SystemExit:
