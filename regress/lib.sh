@@ -635,6 +635,17 @@ ns_pgrep() {
 	done
 }
 
+# tb_listening FILE: wait (5 s at most) until tcpdump, its stderr going
+# to FILE, says it captures: what is sent after that is seen.
+tb_listening() {
+	local i
+	for i in $(seq 50); do
+		grep -q 'listening on' "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # pgrep_under PID PGREP-ARGS...: the pids pgrep finds that descend from
 # PID (a caged service or subsystem has a network namespace of its own).
 pgrep_under() {

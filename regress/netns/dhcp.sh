@@ -49,11 +49,7 @@ dnsmasq_start 198.18.0.100 198.18.0.120
 # What reaches the server's port, with Ethernet addresses.
 in_a timeout 200 tcpdump -i "$IF_A" -e -nn -l "udp dst port 67" \
     >"$TB_TMP/requests.txt" 2>"$TB_TMP/tcpdump.err" &
-# It captures once it says so (5 s at most).
-for _ in $(seq 50); do
-	grep -q 'listening on' "$TB_TMP/tcpdump.err" && break
-	sleep 0.1
-done
+tb_listening "$TB_TMP/tcpdump.err"
 
 conf=$(tb_conf honeyd.conf <<CONF
 create default
