@@ -166,13 +166,13 @@ $(OBJ)/config_check: regress/lib/config_check.c $(OBJ)/libhoneyd.a
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LIBS)
 
 # Every unit test links the in-process engine of engine_fixture.c.
-UNIT_COMMON =	regress/unit/engine_fixture.c
+UNIT_COMMON =	regress/lib/engine_fixture.c
 $(OBJ)/regress/unit/%: regress/unit/%.c regress/unit/unit.h $(UNIT_COMMON) \
-    regress/unit/engine_fixture.h $(OBJ)/libhoneyd.a
+    regress/lib/engine_fixture.h $(OBJ)/libhoneyd.a
 	@mkdir -p $(dir $@)
 	@[ -n "$(Q)" ] && echo "  LD      $@" || true
-	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(UNIT_COMMON) $(OBJ)/libhoneyd.a \
-	    $(ALL_LIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) -Iregress/lib -o $@ $< $(UNIT_COMMON) \
+	    $(OBJ)/libhoneyd.a $(ALL_LIBS)
 
 # honeydctl, the control tool: of the daemon it needs only imsg and the
 # control records.  Its unit test links the same objects but main's.

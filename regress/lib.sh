@@ -621,6 +621,45 @@ honeyd_pids() {
 	ip netns pids "$NS_S" 2>/dev/null
 }
 
+# ns_pgrep NS PGREP-ARGS...: the pids pgrep finds that run in network
+# namespace NS (pgrep alone sees every namespace's processes, those of
+# the tests run beside this one too).
+ns_pgrep() {
+	local ns=$1 pids p
+	shift
+	pids=" $(ip netns pids "$ns" 2>/dev/null | tr '\n' ' ') "
+	for p in $(pgrep "$@"); do
+		case $pids in
+		*" $p "*) echo "$p" ;;
+		esac
+	done
+}
+
+# tb_listening FILE: wait (5 s at most) until tcpdump, its stderr going
+# to FILE, says it captures: what is sent after that is seen.
+tb_listening() {
+	local i
+	for i in $(seq 50); do
+		grep -q 'listening on' "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# pgrep_under PID PGREP-ARGS...: the pids pgrep finds that descend from
+# PID (a caged service or subsystem has a network namespace of its own).
+pgrep_under() {
+	local top=$1 p q
+	shift
+	for p in $(pgrep "$@"); do
+		q=$p
+		while [ -n "$q" ] && [ "$q" -gt 1 ] && [ "$q" != "$top" ]; do
+			q=$(awk '{ print $4 }' "/proc/$q/stat" 2>/dev/null)
+		done
+		[ "$q" != "$top" ] || echo "$p"
+	done
+}
+
 # honeyd_engine PARENT: the pid of PARENT's engine (its child whose
 # title names it), empty if none runs.
 honeyd_engine() {
@@ -634,6 +673,30 @@ honeyd_engine() {
 tb_conf() {
 	cat >"$TB_TMP/$1"
 	printf '%s\n' "$TB_TMP/$1"
+}
+
+# tb_base_conf [NAME]: the configuration several tests start from, with
+# stdin's lines (more ports for linux, templates, bindings) inserted
+# before linux is bound, so that they apply to it; prints the path.
+#   default   TCP and UDP reset, ICMP answered
+#   linux     the same, TCP port 22 open; bound to 198.19.1.10
+tb_base_conf() {
+	{
+		cat <<'CONF'
+create default
+set default default tcp action reset
+set default default udp action reset
+set default default icmp action open
+
+create linux
+set linux default tcp action reset
+set linux default udp action reset
+set linux default icmp action open
+add linux tcp port 22 open
+CONF
+		cat
+		echo "bind 198.19.1.10 linux"
+	} | tb_conf "${1:-honeyd.conf}"
 }
 
 # ---------------------------------------------------------------- probes

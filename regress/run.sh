@@ -15,8 +15,13 @@
 #      install installs).  HONEYD_BOTH=0 runs the sanitizer build only.
 #      A test with the line "# run.sh: plain build only" (a long one)
 #      runs against build/honeyd alone when both builds are tested.
-# With FILEs, only those (unit programs, regress/config/run.sh or netns
-# tests, told apart by their path).
+#      RUN_JOBS tests (default 3) run at once, each in namespaces and a
+#      directory of its own; their output is kept until each ends and
+#      printed whole, in the order they started.  A test with the line
+#      "# run.sh: alone" (timing it cannot share) runs with no other.
+# Before them, regress/maps.py checks that the READMEs list every file.
+# With FILEs, only those (unit programs, regress/config/run.sh,
+# regress/maps.py or netns tests, told apart by their path).
 #
 # Every program ends its output with "N passed, M failed" or "N passed,
 # M failed, K skipped"; one that does not, or that crashes or times out
@@ -49,15 +54,22 @@ while [ $# -gt 0 ]; do
 done
 
 TEST_TIMEOUT=${TEST_TIMEOUT:-600}
-# Namespace names of every test started from here carry this tag, so
-# that leftovers of a killed test can be found and removed.
-TB_TAG=r$(printf '%x' $$)
+RUN_JOBS=${RUN_JOBS:-3}
+case $RUN_JOBS in
+'' | *[!0-9]* | 0) echo "run.sh: RUN_JOBS must be a number >= 1" >&2; exit 2 ;;
+esac
+# Namespace names of every test started from here carry this tag, and a
+# netns test's its own (TB_TAG-N), so that leftovers of a killed test can
+# be found and removed, and told from those of the tests beside it.
+RUN_TAG=r$(printf '%x' $$)
+TB_TAG=$RUN_TAG
 export TB_TAG
 
 # ------------------------------------------------------- what to run
 
 unit_progs=()
 config_prog=
+maps_prog=
 netns_tests=()
 
 is_unit_prog() {
@@ -72,6 +84,7 @@ if [ ${#files[@]} -eq 0 ]; then
 		is_unit_prog "$f" && unit_progs+=("$f")
 	done
 	[ -f regress/config/run.sh ] && config_prog=regress/config/run.sh
+	[ -f regress/maps.py ] && maps_prog=regress/maps.py
 	for f in regress/netns/*.sh; do
 		[ -f "$f" ] && netns_tests+=("$f")
 	done
@@ -82,13 +95,14 @@ else
 		case $f in
 		regress/netns/*.sh|*/regress/netns/*.sh) netns_tests+=("$f") ;;
 		regress/config/run.sh) config_prog=$f ;;
+		regress/maps.py) maps_prog=$f ;;
 		*) unit_progs+=("$f") ;;
 		esac
 	done
 fi
 case $mode in
 unit) config_prog=; netns_tests=() ;;
-netns) unit_progs=(); config_prog= ;;
+netns) unit_progs=(); config_prog=; maps_prog= ;;
 esac
 
 # Daemon binaries for the netns tests: "label path" pairs.
@@ -111,6 +125,9 @@ fi
 
 # ---------------------------------------------------------- running
 
+# Each program's output, and the jobs' status files.
+RUN_DIR=$(mktemp -d "${TMPDIR:-/tmp}/honeyd-run.XXXXXX") || exit 2
+
 TOTAL_P=0
 TOTAL_F=0
 TOTAL_S=0
@@ -128,11 +145,12 @@ record() {
 	    "$verdict" "$1" "$2" "$3" "$4" "$5" "${6:+  ($6)}")")
 }
 
-# leftovers: remove namespaces a killed test left behind; prints them.
+# leftovers [TAG]: remove namespaces a killed test left behind (those
+# named hd-TAG-..., by default of every test of this run); prints them.
 leftovers() {
-	local ns pids i
+	local ns pids i tag=${1:-$RUN_TAG}
 	for ns in $(ip netns list 2>/dev/null | awk '{ print $1 }' |
-	    grep -E "^hd-$TB_TAG-" || true); do
+	    grep -E "^hd-$tag-" || true); do
 		echo "$ns"
 		for i in 1 2 3 4 5 6 7 8 9 10; do
 			pids=$(ip netns pids "$ns" 2>/dev/null)
@@ -145,17 +163,13 @@ leftovers() {
 	done
 }
 
-# run_prog LABEL CMD...: run one test program, parse its last line.
-run_prog() {
-	local label=$1 log rc last p f s note= left t0
-	shift
-	t0=$SECONDS
-	log=$(mktemp "${TMPDIR:-/tmp}/honeyd-run.XXXXXX")
-	printf '\n=== %s\n' "$label"
-	timeout -k 10 "$TEST_TIMEOUT" "$@" </dev/null 2>&1 | tee "$log"
-	rc=${PIPESTATUS[0]}
+# judge LABEL LOG RC SECONDS [TAG]: read a finished program's output
+# (already shown) and exit status, check for namespaces it left (those
+# tagged TAG), and record the result.
+judge() {
+	local label=$1 log=$2 rc=$3 secs=$4 tag=${5:-$RUN_TAG} last p f s
+	local note= left
 	last=$(grep -v '^[[:space:]]*$' "$log" | tail -n 1)
-	rm -f "$log"
 	if [[ $last =~ $SUMMARY_RE ]]; then
 		p=${BASH_REMATCH[2]}
 		f=${BASH_REMATCH[3]}
@@ -179,17 +193,128 @@ run_prog() {
 		f=1
 		note="${note:+$note; }exit status $rc"
 	fi
-	left=$(leftovers)
+	left=$(leftovers "$tag")
 	if [ -n "$left" ]; then
 		f=$((f + 1))
 		note="${note:+$note; }left namespaces: $(echo $left)"
 	fi
 	[ -z "$note" ] || printf '=== %s: %s\n' "$label" "$note"
-	record "$label" "$p" "$f" "$s" $((SECONDS - t0)) "$note"
+	record "$label" "$p" "$f" "$s" "$secs" "$note"
 }
 
-trap 'leftovers >/dev/null; exit 130' INT
-trap 'leftovers >/dev/null; exit 143' TERM
+# run_prog LABEL CMD...: run one test program in the foreground, its
+# output shown as it comes, and judge it.
+run_prog() {
+	local label=$1 log rc t0
+	shift
+	t0=$SECONDS
+	log=$RUN_DIR/prog.log
+	printf '\n=== %s\n' "$label"
+	timeout -k 10 "$TEST_TIMEOUT" "$@" </dev/null 2>&1 | tee "$log"
+	rc=${PIPESTATUS[0]}
+	judge "$label" "$log" "$rc" $((SECONDS - t0))
+}
+
+# The netns tests as jobs: job N has JOB_LABEL[N], JOB_BIN[N] and
+# JOB_TEST[N]; it runs in the background with TB_TAG=$RUN_TAG-N, its
+# output into $RUN_DIR/N.out, and writes "STATUS SECONDS" to
+# $RUN_DIR/N.rc when it ends.
+JOB_LABEL=()
+JOB_BIN=()
+JOB_TEST=()
+JOB_PID=()
+job_next=0	# the next job to start
+job_shown=0	# the next job to print, in order
+
+job_start() {
+	local n=$1
+	(
+		t0=$SECONDS
+		HONEYD=${JOB_BIN[n]} TB_TAG=$RUN_TAG-$n timeout -k 10 \
+		    "$TEST_TIMEOUT" bash "${JOB_TEST[n]}" </dev/null \
+		    >"$RUN_DIR/$n.out" 2>&1 &
+		tpid=$!
+		# Stopped (run.sh interrupted): the test removes its testbed.
+		trap 'kill -TERM $tpid 2>/dev/null' TERM
+		wait "$tpid"
+		rc=$?
+		while kill -0 "$tpid" 2>/dev/null; do
+			wait "$tpid"
+			rc=$?
+		done
+		echo "$rc $((SECONDS - t0))" >"$RUN_DIR/$n.rc.new"
+		mv "$RUN_DIR/$n.rc.new" "$RUN_DIR/$n.rc"
+	) &
+	JOB_PID[n]=$!
+}
+
+# job_running: how many started jobs have not ended.
+job_running() {
+	local n c=0
+	for ((n = 0; n < job_next; n++)); do
+		[ -e "$RUN_DIR/$n.rc" ] || c=$((c + 1))
+	done
+	echo "$c"
+}
+
+# job_show: print and judge the ended jobs that are next in order.
+job_show() {
+	local rc secs
+	while [ "$job_shown" -lt "$job_next" ] &&
+	    [ -e "$RUN_DIR/$job_shown.rc" ]; do
+		wait "${JOB_PID[job_shown]}" 2>/dev/null
+		read -r rc secs <"$RUN_DIR/$job_shown.rc"
+		printf '\n=== %s\n' "${JOB_LABEL[job_shown]}"
+		cat "$RUN_DIR/$job_shown.out"
+		judge "${JOB_LABEL[job_shown]}" "$RUN_DIR/$job_shown.out" \
+		    "$rc" "$secs" "$RUN_TAG-$job_shown"
+		job_shown=$((job_shown + 1))
+	done
+}
+
+# job_wait_below N: wait until fewer than N jobs run, printing those
+# that end.
+job_wait_below() {
+	while [ "$(job_running)" -ge "$1" ]; do
+		wait -n 2>/dev/null || sleep 0.2
+		job_show
+	done
+	job_show
+}
+
+# run_jobs: every job, RUN_JOBS at once; one whose test says "# run.sh:
+# alone" after all before it have ended, and before any after it starts.
+run_jobs() {
+	local n alone
+	for ((n = 0; n < ${#JOB_TEST[@]}; n++)); do
+		alone=
+		grep -q '^# run.sh: alone' "${JOB_TEST[n]}" && alone=1
+		if [ -n "$alone" ]; then
+			job_wait_below 1
+		else
+			job_wait_below "$RUN_JOBS"
+		fi
+		job_start "$n"
+		job_next=$((n + 1))
+		[ -z "$alone" ] || job_wait_below 1
+	done
+	job_wait_below 1
+}
+
+# stop_jobs: end the running jobs (their tests remove their testbeds).
+stop_jobs() {
+	local n
+	for ((n = 0; n < job_next; n++)); do
+		[ -e "$RUN_DIR/$n.rc" ] || kill -TERM "${JOB_PID[n]}" 2>/dev/null
+	done
+	wait
+}
+
+trap 'stop_jobs; leftovers >/dev/null; rm -rf "$RUN_DIR"; exit 130' INT
+trap 'stop_jobs; leftovers >/dev/null; rm -rf "$RUN_DIR"; exit 143' TERM
+
+[ -z "$maps_prog" ] ||
+	run_prog "$maps_prog" "${TB_PY:-/usr/bin/python3}" "$maps_prog"
 
 for prog in "${unit_progs[@]}"; do
 	if is_unit_prog "$prog"; then
@@ -232,10 +357,15 @@ if [ ${#netns_tests[@]} -gt 0 ]; then
 			    grep -q '^# run.sh: plain build only' "$t"; then
 				continue
 			fi
-			HONEYD=$bin run_prog "$t [$label]" bash "$t"
+			n=${#JOB_TEST[@]}
+			JOB_LABEL[n]="$t [$label]"
+			JOB_BIN[n]=$bin
+			JOB_TEST[n]=$t
 		done
 	done
+	run_jobs
 fi
+rm -rf "$RUN_DIR"
 
 if [ $((TOTAL_P + TOTAL_F)) -eq 0 ]; then
 	echo

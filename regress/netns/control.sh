@@ -122,31 +122,49 @@ check_match "show services: the limits" '"kind": "limits", "max": [0-9]+' \
     "$out"
 
 # ----------------------------------------------------------- connections
-# A connection held open from A while we look (closed by RST after).
+# A connection held open from A while we look (closed by RST after,
+# once $TB_TMP/conn.done exists, 10 s at most).
 in_a "$TB_PY" -c '
-import socket, struct, time
+import os, socket, struct, sys, time
 s = socket.create_connection(("198.19.1.10", 22), timeout=5)
 s.sendall(b"x" * 100)
-time.sleep(3)
+end = time.monotonic() + 10
+while not os.path.exists(sys.argv[1]) and time.monotonic() < end:
+    time.sleep(0.1)
 s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
 s.close()
-' &
+' "$TB_TMP/conn.done" &
 cpid=$!
-sleep 1
-out=$(ctl connections)
+# Until the engine has the 100 bytes (5 s at most).
+for _ in $(seq 25); do
+	out=$(ctl connections)
+	printf '%s\n' "$out" | grep -q '"bytes_in": 100' && break
+	sleep 0.2
+done
 check_match "show connections: the open one, ESTABLISHED, bytes in" \
     '"proto": "tcp", "src": "198.18.0.1", "sport": [0-9]+, "dst": "198.19.1.10", "dport": 22, "state": "ESTABLISHED", "bytes_in": 100' \
     "$out"
 out=$(ctl connections 198.19.1.20)
 check_eq "show connections ADDR: none for another address" "0" \
     "$(echo "$out" | jcount connection)"
+touch "$TB_TMP/conn.done"
 wait "$cpid"
 
 # --------------------------------------------------------------- monitor
 ctl --count 1 --timeout 8 monitor 1 >"$TB_TMP/mon.out" 2>&1 &
 mpid=$!
-sleep 1
-ping_count 198.19.1.20 1 >/dev/null
+# ctlclient.py says "subscribed" once its request is sent (5 s at most);
+# a ping the engine sees before the request gets no event: another
+# ping, until the monitor has its one event (and ends) or 5 pings.
+for _ in $(seq 50); do
+	grep -q '^subscribed' "$TB_TMP/mon.out" && break
+	sleep 0.1
+done
+for _ in 1 2 3 4 5; do
+	ping_count 198.19.1.20 1 >/dev/null
+	sleep 0.2
+	kill -0 "$mpid" 2>/dev/null || break
+done
 wait "$mpid"
 check_match "monitor 1: a ping's icmp event" \
     '"event":"icmp".*"src_ip":"198.18.0.1","dst_ip":"198.19.1.20"' \

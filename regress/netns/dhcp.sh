@@ -42,14 +42,14 @@ dnsmasq_start() {
 dnsmasq_stop() {
 	kill -TERM "$DNSMASQ" 2>/dev/null
 	wait "$DNSMASQ" 2>/dev/null
-	check "dnsmasq stopped" test -z "$(in_a pgrep -x dnsmasq)"
+	check "dnsmasq stopped" test -z "$(ns_pgrep "$NS_A" -x dnsmasq)"
 }
 dnsmasq_start 198.18.0.100 198.18.0.120
 
 # What reaches the server's port, with Ethernet addresses.
 in_a timeout 200 tcpdump -i "$IF_A" -e -nn -l "udp dst port 67" \
-    >"$TB_TMP/requests.txt" 2>/dev/null &
-sleep 1
+    >"$TB_TMP/requests.txt" 2>"$TB_TMP/tcpdump.err" &
+tb_listening "$TB_TMP/tcpdump.err"
 
 conf=$(tb_conf honeyd.conf <<CONF
 create default

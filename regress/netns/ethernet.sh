@@ -83,9 +83,9 @@ check_match "ARP who-has $R2: is-at its own MAC" \
 # A connection through the virtual MAC; every segment of the host's
 # carries it as Ethernet source.
 in_a timeout 20 tcpdump -i "$IF_A" -e -nn -l "src host $R1 and tcp" \
-    >"$TB_TMP/r1.txt" 2>/dev/null &
+    >"$TB_TMP/r1.txt" 2>"$TB_TMP/r1.err" &
 dump=$!
-sleep 1
+tb_listening "$TB_TMP/r1.err"
 check "TCP connection to $R1:22 succeeds" in_a timeout 10 nc -z -w 3 $R1 22
 out=$(printf 'hello\n' | in_a timeout 10 nc -q 1 -w 3 $R1 22; echo "rc=$?")
 check_match "nc to $R1:22 with data exits cleanly" "rc=0" "$out"

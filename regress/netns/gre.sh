@@ -80,9 +80,9 @@ in_a ethtool -K gre1 tx off >/dev/null 2>&1
 
 # Everything on A's wire while the probes run.
 in_a timeout 120 tcpdump -i "$IF_A" -nn -l ip >"$TB_TMP/wire.txt" \
-    2>/dev/null &
+    2>"$TB_TMP/wire.err" &
 dump=$!
-sleep 1
+tb_listening "$TB_TMP/wire.err"
 
 check "ping $H1 through the tunnel" ping_ok "$H1"
 check "ping the tunnel's router 198.19.200.1" ping_ok 198.19.200.1
@@ -147,9 +147,9 @@ tb_note "GRE on the wire: $ngre_in to honeyd, $ngre_out from it"
 
 # Malformed GRE from A's end: none is answered, each is counted.
 in_a timeout 30 tcpdump -i "$IF_A" -nn -l "src host $LOCAL" \
-    >"$TB_TMP/bad.txt" 2>/dev/null &
+    >"$TB_TMP/bad.txt" 2>"$TB_TMP/bad.err" &
 dump=$!
-sleep 1
+tb_listening "$TB_TMP/bad.err"
 out=$(in_a "$TB_PY" - "$IF_A" "$ADDR_A" "$LOCAL" "$SITE" "$H1" <<'PY' 2>&1
 import sys
 from scapy.all import GRE, ICMP, IP, Raw, conf, send

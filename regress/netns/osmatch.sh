@@ -4,6 +4,7 @@
 # vendors and device types, each on its own address, one nmap run.
 # Every one must be an exact match (see regress/osmatch).  Several are
 # the ones regress/netns/p0f.sh shows p0f naming too.
+# run.sh: alone (nmap -O, timing-sensitive like routing-nmap.sh)
 dir=$(dirname "$0")
 names=(
 	"Microsoft Windows 7, Windows Server 2012, or Windows 8.1 Update 1"

@@ -45,9 +45,9 @@ check_match "warning names the test that cannot be emulated" \
 
 # One whole connection to the Windows host, captured on the attacker.
 in_a tcpdump -i "$IF_A" -nn -v -l "src host $WIN and tcp" \
-    >"$TB_TMP/win.txt" 2>/dev/null &
+    >"$TB_TMP/win.txt" 2>"$TB_TMP/win.err" &
 dump=$!
-sleep 1
+tb_listening "$TB_TMP/win.err"
 check "connection to $WIN:80 with data, closed by us" \
     in_a sh -c "printf 'hello\n' | nc -q 1 -w 3 $WIN 80"
 sleep 1

@@ -6,23 +6,11 @@
 tb_setup
 tb_require nmap
 
-conf=$(tb_conf honeyd.conf <<'CONF'
-create default
-set default default tcp action reset
-set default default udp action reset
-set default default icmp action open
-
-create linux
-set linux default tcp action reset
-set linux default udp action reset
-set linux default icmp action open
-add linux tcp port 22 open
+conf=$(tb_base_conf <<'CONF'
 add linux tcp port 80 open
 add linux tcp port 23 block
 add linux udp port 53 open
 add linux udp port 161 block
-
-bind 198.19.1.10 linux
 bind 198.18.0.70 linux
 CONF
 )

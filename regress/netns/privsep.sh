@@ -7,20 +7,7 @@
 tb_setup
 tb_require ps gdb
 
-conf=$(tb_conf honeyd.conf <<'CONF'
-create default
-set default default tcp action reset
-set default default udp action reset
-set default default icmp action open
-
-create linux
-set linux default tcp action reset
-set linux default icmp action open
-add linux tcp port 22 open
-
-bind 198.19.1.10 linux
-CONF
-)
+conf=$(tb_base_conf </dev/null)
 # -v: the engine says how it is sandboxed.
 honeyd_start "$conf" -v 198.19.0.0/16
 

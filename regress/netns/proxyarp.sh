@@ -6,19 +6,8 @@
 tb_setup
 tb_require scapy
 
-conf=$(tb_conf honeyd.conf <<'CONF'
-create default
-set default default tcp action reset
-set default default udp action reset
-set default default icmp action open
-
-create linux
-set linux default tcp action reset
-set linux default icmp action open
-add linux tcp port 22 open
-
+conf=$(tb_base_conf <<'CONF'
 bind 198.18.0.70 linux
-bind 198.19.1.10 linux
 CONF
 )
 honeyd_start "$conf" 198.19.0.0/16 198.18.0.64/26

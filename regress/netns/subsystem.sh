@@ -210,7 +210,7 @@ for h in 198.19.2.10 198.19.2.11; do
 done
 
 # ---- restart: kill the shared program, it comes back
-victim=$(in_s pgrep -f -- "-m http.server 8080" | head -n 1)
+victim=$(pgrep_under "$HONEYD_PID" -f -- "-m http.server 8080" | head -n 1)
 check "the shared program is running" test -n "$victim"
 in_s kill -KILL "$victim"
 wait_log "subsystem $PY -m http.server 8080 .*: killed by signal|exited" &&
@@ -218,7 +218,7 @@ wait_log "subsystem $PY -m http.server 8080 .*: killed by signal|exited" &&
 check "restart: it listens again" test $? -eq 0
 out=$(in_a timeout 10 curl -s -i http://198.19.1.10:8080/ 2>&1)
 check_match "restart: curl gets python again" "^Server: SimpleHTTP/" "$out"
-victim2=$(in_s pgrep -f -- "-m http.server 8080" | head -n 1)
+victim2=$(pgrep_under "$HONEYD_PID" -f -- "-m http.server 8080" | head -n 1)
 check "restart: another process" test -n "$victim2" -a "$victim2" != "$victim"
 
 # ---- a port the template does not declare open

@@ -6,21 +6,9 @@
 tb_setup
 tb_require scapy
 
-conf=$(tb_conf honeyd.conf <<'CONF'
-create default
-set default default tcp action reset
-set default default udp action reset
-set default default icmp action open
-
-create linux
-set linux default tcp action reset
-set linux default udp action reset
-set linux default icmp action open
-add linux tcp port 22 open
+conf=$(tb_base_conf <<'CONF'
 add linux tcp port 80 open
 add linux tcp port 23 block
-
-bind 198.19.1.10 linux
 CONF
 )
 honeyd_start "$conf" 198.19.0.0/16

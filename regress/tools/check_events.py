@@ -10,6 +10,7 @@ errors.
 import json
 import re
 import sys
+from toolmain import run
 
 TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
 IP = re.compile(r"^\d{1,3}(\.\d{1,3}){3}$")
@@ -96,10 +97,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except SystemExit:
-        raise
-    except BaseException as exc:  # noqa: BLE001
-        print("check_events.py: error: %r" % (exc,))
-        sys.exit(2)
+    run(main, out=sys.stdout)

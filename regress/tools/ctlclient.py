@@ -1,12 +1,9 @@
 #!/usr/bin/env python3
 """A small client of honeyd's control socket, for the tests.
 
-It speaks the protocol of honeyd/honeyd.h: imsg messages (a header of
-type, len, flags, pad, peerid, pid, little endian, len counting header
-and payload; each message padded with zeros to a multiple of 4) carrying
-IMSG_CTL_* requests; the answer is IMSG_CTL_RECORD messages (ctlrec.c
-records) ending with IMSG_CTL_END or IMSG_CTL_ERROR.  The message
-numbers come from the enum in honeyd.h, read at run time.
+It sends IMSG_CTL_* requests and reads the IMSG_CTL_RECORD messages of
+the answer up to IMSG_CTL_END or IMSG_CTL_ERROR (the framing and the
+records: imsgwire.py).
 
     ctlclient.py [-s SOCK] status|stats|binds|routes|services|verbose|brief
     ctlclient.py [-s SOCK] templates|hosts|connections|reload|config [ARG]
@@ -24,15 +21,14 @@ stress modes print one line "result=..." instead.
 import argparse
 import json
 import os
-import re
 import socket
 import struct
 import sys
 import time
 
-HDR = struct.Struct("<IIHHII")
-HERE = os.path.dirname(os.path.abspath(__file__))
-HEADER = os.path.join(HERE, "..", "..", "honeyd", "honeyd.h")
+import imsgwire
+from imsgwire import Reader, imsg_types, parse_record, text
+from toolmain import run
 
 REQUESTS = {
     "status": "IMSG_CTL_SHOW_STATUS",
@@ -49,91 +45,17 @@ REQUESTS = {
     "config": "IMSG_CTL_CONFIG",
 }
 
-
-def imsg_types(path):
-    """The numbers of enum imsg_type, by name."""
-    text = open(path).read()
-    m = re.search(r"enum imsg_type\s*{(.*?)};", text, re.S)
-    if m is None:
-        sys.exit("no enum imsg_type in " + path)
-    body = re.sub(r"/\*.*?\*/", "", m.group(1), flags=re.S)
-    types, n = {}, 0
-    for item in body.split(","):
-        item = item.strip()
-        if not item:
-            continue
-        if "=" in item:
-            name, val = [x.strip() for x in item.split("=", 1)]
-            n = int(val, 0)
-        else:
-            name = item
-        types[name] = n
-        n += 1
-    return types
-
-
-T = imsg_types(HEADER)
+T = imsg_types()
 NAMES = {v: k for k, v in T.items()}
 
 
 def compose(mtype, payload=b""):
-    n = HDR.size + len(payload)
-    msg = HDR.pack(mtype, n, 0, 0, 0, os.getpid()) + payload
-    return msg + b"\0" * (-len(msg) % 4)
+    return imsgwire.compose(mtype, payload, pid=os.getpid())
 
 
 def request(name, arg=None):
     payload = b"" if arg is None else arg.encode() + b"\0"
     return compose(T[REQUESTS[name]], payload)
-
-
-class Reader:
-    def __init__(self, sock):
-        self.sock = sock
-        self.buf = b""
-
-    def get(self):
-        """The next message (type, payload), or None at EOF."""
-        while True:
-            if len(self.buf) >= HDR.size:
-                mtype, n, _, _, _, _ = HDR.unpack_from(self.buf)
-                if n < HDR.size:
-                    raise ValueError("bad header length %d" % n)
-                whole = n + (-n % 4)
-                if len(self.buf) >= whole:
-                    payload = self.buf[HDR.size:n]
-                    self.buf = self.buf[whole:]
-                    return mtype, payload
-            data = self.sock.recv(65536)
-            if not data:
-                return None
-            self.buf += data
-
-
-def parse_record(data):
-    """A ctlrec: kind, then (type byte, key, value) fields."""
-    parts = data.split(b"\0")
-    if parts[-1] != b"":
-        raise ValueError("record not NUL-terminated")
-    kind = parts[0].decode()
-    out = {"kind": kind}
-    rest = data[len(parts[0]) + 1:]
-    while rest:
-        ftype = chr(rest[0])
-        key, val, rest = rest[1:].split(b"\0", 2)
-        key, val = key.decode(), val.decode()
-        if ftype == "n":
-            out[key] = float(val) if ("." in val or "e" in val) \
-                else int(val)
-        elif ftype == "b":
-            out[key] = val == "true"
-        else:
-            out[key] = val
-    return out
-
-
-def text(payload):
-    return payload.rstrip(b"\0").decode(errors="replace")
 
 
 def answer(rd):
@@ -143,7 +65,7 @@ def answer(rd):
         m = rd.get()
         if m is None:
             return recs, None, "connection closed"
-        mtype, payload = m
+        mtype, payload, _ = m
         if mtype == T["IMSG_CTL_RECORD"]:
             recs.append(parse_record(payload))
         elif mtype == T["IMSG_CTL_END"]:
@@ -186,7 +108,7 @@ def monitor(a):
             m = rd.get()
             if m is None:
                 break
-            mtype, payload = m
+            mtype, payload, _ = m
             if mtype == T["IMSG_CTL_EVENT"]:
                 print(payload.decode(), flush=True)
                 n += 1
@@ -292,8 +214,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except (OSError, ValueError) as e:
-        print("result=error %s" % e)
-        sys.exit(2)
+    run(main, out=sys.stdout, fmt="result=error %s")

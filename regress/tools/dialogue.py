@@ -16,6 +16,7 @@ import re
 import socket
 import sys
 import time
+from toolmain import run
 
 
 def main():
@@ -76,10 +77,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except SystemExit:
-        raise
-    except BaseException as exc:  # noqa: BLE001
-        print("dialogue.py: error: %r" % (exc,))
-        sys.exit(2)
+    run(main, out=sys.stdout)

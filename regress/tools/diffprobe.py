@@ -45,10 +45,10 @@ import random
 import select
 import socket
 import struct
-import sys
 import time
 
 from rawlink import iface_mac, inet_cksum
+from toolmain import run
 
 ETH_P_ALL = 0x0003
 PACKET_OUTGOING = 4
@@ -771,10 +771,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except SystemExit:
-        raise
-    except BaseException as exc:  # noqa: BLE001
-        print("diffprobe.py: error: %r" % (exc,), file=sys.stderr)
-        sys.exit(2)
+    run(main)

@@ -18,50 +18,23 @@ or when the process that started it is gone.
 """
 
 import os
-import re
 import socket
-import struct
 import sys
 
-HDR = struct.Struct("=IIHHII")
-
-
-def imsg_types(header):
-    text = open(header).read()
-    body = re.search(r"enum imsg_type\s*{(.*?)}", text, re.S).group(1)
-    body = re.sub(r"/\*.*?\*/", "", body, flags=re.S)
-    types, n = {}, 0
-    for item in body.split(","):
-        item = item.strip()
-        if not item:
-            continue
-        if "=" in item:
-            name, val = (s.strip() for s in item.split("=", 1))
-            n = int(val, 0)
-        else:
-            name = item
-        types[name] = n
-        n += 1
-    return types
-
+from imsgwire import HDR, Reader, compose, imsg_types, record
+from toolmain import run
 
 T = imsg_types(sys.argv[2])
 NAMES = {v: k for k, v in T.items()}
 
 
 def msg(type_, payload=b"", flags=0):
-    m = HDR.pack(type_, HDR.size + len(payload), flags, 0, 0, 0) + payload
-    return m + b"\0" * ((-len(m)) % 4)
+    return compose(type_, payload, flags)
 
 
 def rec(kind, *fields):
     """fields: (type, key, value) with type 's', 'n' or 'b'."""
-    out = kind.encode() + b"\0"
-    for t, k, v in fields:
-        if isinstance(v, str):
-            v = v.encode()
-        out += t.encode() + k.encode() + b"\0" + v + b"\0"
-    return msg(T["IMSG_CTL_RECORD"], out)
+    return msg(T["IMSG_CTL_RECORD"], record(kind, *fields))
 
 
 def end(text=None):
@@ -191,28 +164,16 @@ def answer(type_, payload):
     return error("unknown request %d" % type_), False
 
 
-def recv_exact(conn, n):
-    buf = b""
-    while len(buf) < n:
-        chunk = conn.recv(n - len(buf))
-        if not chunk:
-            return None
-        buf += chunk
-    return buf
-
-
 def serve(conn, log):
+    rd = Reader(conn)
     while True:
-        hdr = recv_exact(conn, HDR.size)
-        if hdr is None:
+        try:
+            m = rd.get()
+        except ValueError:
             return
-        type_, length, _, _, _, _ = HDR.unpack(hdr)
-        if length < HDR.size or length > 70000:
+        if m is None:
             return
-        body = recv_exact(conn, length - HDR.size + (-length) % 4)
-        if body is None:
-            return
-        payload = body[:length - HDR.size]
+        type_, payload, _ = m
         with open(log, "a") as f:
             f.write("%s %r\n" % (NAMES.get(type_, type_), payload))
         data, close = answer(type_, payload)
@@ -252,4 +213,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

@@ -23,7 +23,6 @@ Exit status: 0 if something answered, 1 if nothing did, 2 on errors.
 
 import argparse
 import random
-import struct
 import sys
 import time
 
@@ -34,6 +33,7 @@ except ImportError as exc:  # pragma: no cover - reported to the test
     sys.exit(2)
 
 from rawlink import frames, iface_mac, open_link
+from toolmain import run
 
 OLD = b"oldpart_OLDPART_"
 # The same 16-bit words in reverse order: the same one's complement sum.
@@ -153,10 +153,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except SystemExit:
-        raise
-    except BaseException as exc:  # noqa: BLE001
-        print("frag_probe.py: error: %r" % (exc,), file=sys.stderr)
-        sys.exit(2)
+    run(main)

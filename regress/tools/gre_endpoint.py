@@ -20,6 +20,7 @@ import signal
 import socket
 import struct
 import sys
+from toolmain import run
 
 TUNSETIFF = 0x400454CA
 IFF_TUN = 0x0001
@@ -72,4 +73,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

@@ -10,8 +10,8 @@ echoed.
 import argparse
 import os
 import socket
-import sys
 import time
+from toolmain import run
 
 
 def echo(sock, line, timeout):
@@ -57,4 +57,4 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run(main)

@@ -14,6 +14,7 @@ import selectors
 import socket
 import sys
 import time
+from toolmain import run
 
 
 def main():
@@ -66,10 +67,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except SystemExit:
-        raise
-    except BaseException as exc:  # noqa: BLE001
-        print("many_conns.py: error: %r" % (exc,))
-        sys.exit(2)
+    run(main, out=sys.stdout)

@@ -30,6 +30,7 @@ import random
 import re
 import sys
 import xml.etree.ElementTree as ET
+from toolmain import run
 
 NMAP_OS_DB = "/usr/share/nmap/nmap-os-db"
 TESTS = ("SEQ", "OPS", "WIN", "ECN", "T1", "T2", "T3", "T4", "T5", "T6",
@@ -330,4 +331,4 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run(main)

@@ -33,6 +33,7 @@ except ImportError as exc:  # pragma: no cover - reported to the test
     sys.exit(2)
 
 from rawlink import frames, iface_mac, inet_cksum, open_link
+from toolmain import run
 
 
 def parse_args():
@@ -218,11 +219,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except SystemExit:
-        raise
-    except BaseException as exc:  # noqa: BLE001
-        # Never let an error look like "no answer" (exit 1).
-        print("send_packet.py: error: %r" % (exc,), file=sys.stderr)
-        sys.exit(2)
+    run(main)

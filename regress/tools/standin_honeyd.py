@@ -29,6 +29,7 @@ import socket
 import struct
 import subprocess
 import sys
+from toolmain import run
 
 ETH_P_ALL = 0x0003
 PACKET_OUTGOING = 4
@@ -317,4 +318,4 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run(main)

@@ -28,6 +28,7 @@ except ImportError as exc:  # pragma: no cover - reported to the test
     sys.exit(2)
 
 from rawlink import answer_arp, frames, iface_mac, open_link
+from toolmain import run
 
 SHAPES = {
     "windows": (128, True, 8192,
@@ -95,4 +96,4 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run(main)

@@ -43,6 +43,7 @@ except ImportError as exc:
     sys.exit(2)
 
 from rawlink import answer_arp, frames, iface_mac, open_link
+from toolmain import run
 
 
 def parse_args():
@@ -306,10 +307,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except SystemExit:
-        raise
-    except BaseException as exc:  # noqa: BLE001
-        print("tcp_raw.py: error: %r" % (exc,), file=sys.stderr)
-        sys.exit(2)
+    run(main)

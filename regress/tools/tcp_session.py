@@ -26,10 +26,10 @@ Exit status: 0 if the connection was established, 1 if not, 2 on errors.
 import argparse
 import struct
 import socket
-import sys
 import time
 
 from rawlink import frames, open_link
+from toolmain import run
 
 
 def parse_args():
@@ -179,10 +179,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except SystemExit:
-        raise
-    except BaseException as exc:  # noqa: BLE001
-        print("tcp_session.py: error: %r" % (exc,), file=sys.stderr)
-        sys.exit(2)
+    run(main)
