@@ -243,7 +243,8 @@ capture_read(int fd, short event, void *arg)
 {
 	struct iface	*ifp = arg;
 	struct timeval	 tv = { 0, capture_pause };
-	int		 n;
+	struct imsgev	*iev;
+	int		 n, i;
 
 	if ((n = pcap_dispatch(ifp->pcap, CAPTURE_BATCH, capture_frame,
 	    (u_char *)ifp)) == PCAP_ERROR)
@@ -254,12 +255,14 @@ capture_read(int fd, short event, void *arg)
 	    event_del(ifp->ev) == 0 &&
 	    evtimer_add(capture_pause_ev[ifp->index], &tv) == -1)
 		event_add(ifp->ev, NULL);
-	if (parent->engine == NULL)
-		return;
-	if (imsgbuf_queuelen(&parent->engine->ibuf) > 0 &&
-	    imsgbuf_write(&parent->engine->ibuf) == -1)
-		log_warn("write to engine");
-	imsgev_add(parent->engine);
+	for (i = 0; i < parent->nengines; i++) {
+		if ((iev = parent->engines[i]) == NULL)
+			continue;
+		if (imsgbuf_queuelen(&iev->ibuf) > 0 &&
+		    imsgbuf_write(&iev->ibuf) == -1)
+			log_warn("write to engine %d", i);
+		imsgev_add(iev);
+	}
 }
 
 /* The pause is over: read what gathered, and wait for frames again. */
@@ -353,6 +356,7 @@ capture_ip(struct iface *ifp, const uint8_t *frame, size_t len)
 {
 	const struct eth_hdr	*eth = (const struct eth_hdr *)frame;
 	const struct ip_hdr	*ip;
+	struct imsgev		*iev;
 	uint32_t		 src, dst;
 
 	if (len < ETH_HDR_LEN + IP_HDR_LEN) {
@@ -377,11 +381,11 @@ capture_ip(struct iface *ifp, const uint8_t *frame, size_t len)
 	}
 	wire_learn(ifp, ntohl(src), eth->eth_src.data);
 	/* Between an engine's death and its successor: counted, not kept. */
-	if (parent->engine == NULL) {
+	if ((iev = engine_for_addr(ntohl(dst))) == NULL) {
 		parent->stats.frames_no_engine++;
 		return;
 	}
-	if (imsg_compose(&parent->engine->ibuf, IMSG_PKT_IN, ifp->index, 0,
+	if (imsg_compose(&iev->ibuf, IMSG_PKT_IN, ifp->index, 0,
 	    -1, frame + ETH_HDR_LEN, len - ETH_HDR_LEN) == -1) {
 		parent->stats.frames_engine_drop++;
 		return;

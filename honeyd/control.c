@@ -72,6 +72,7 @@ struct ctl_conn {
 	uint64_t		 mon_dropped;	/* events it had no room for */
 	uint64_t		 mon_told;	/* ... of which it was told */
 	uint32_t		 waiting;	/* request the parent answers */
+	struct engine_tally	 others;	/* -e N: the other engines' */
 	/* A listing under way: what, where it resumes, its filter. */
 	enum ctl_list		 list;
 	uint64_t		 cur;		/* hosts, binds: next address */
@@ -497,6 +498,7 @@ ctl_to_parent(struct ctl_conn *c, uint32_t type, const char *arg,
 	if (imsgev_compose(engine->parent, type, c->id, 0, -1, arg,
 	    arg != NULL ? strlen(arg) + 1 : 0) == -1)
 		return (ctl_end(c, IMSG_CTL_ERROR, "the parent is busy"));
+	memset(&c->others, 0, sizeof(c->others));
 	c->waiting = wait;
 	return (0);
 }
@@ -653,29 +655,36 @@ ctl_dispatch(struct ctl_conn *c, struct imsg *imsg)
 static int
 ctl_status(struct ctl_conn *c, const void *prec, size_t plen)
 {
-	struct ctlrec	 r;
-	struct timeval	 now;
-	uint64_t	 drops = 0;
-	size_t		 i;
+	struct ctlrec		 r;
+	struct timeval		 now;
+	struct engine_tally	 t;
+	uint64_t		 drops = 0;
+	size_t			 i;
 
 	ctlrec_init(&r, "status");
 	(void)ctlrec_append(&r, prec, plen);
 	gettimeofday(&now, NULL);
+	engine_tally_fill(&t);
+	tally_add(&t, &c->others);
 	ctlrec_int(&r, "engine_pid", getpid());
 	ctl_time_field(&r, "engine_started", &ctl_started);
 	ctlrec_int(&r, "engine_uptime", now.tv_sec - ctl_started.tv_sec);
-	ctlrec_num(&r, "hosts", host_count());
-	ctlrec_num(&r, "connections", tcp_count());
-	ctlrec_num(&r, "udp_flows_active", udp_count());
-	ctlrec_num(&r, "relays", relay_count());
-	ctlrec_num(&r, "packets_in", engine->stats.pkts_in);
-	ctlrec_num(&r, "packets_out", engine->stats.pkts_out);
+	/* Over all engines: the others' came from the parent. */
+	ctlrec_num(&r, "hosts", t.hosts);
+	ctlrec_num(&r, "connections", t.conns);
+	ctlrec_num(&r, "udp_flows_active", t.udp);
+	ctlrec_num(&r, "relays", t.relays);
+	ctlrec_num(&r, "packets_in", t.stats.pkts_in);
+	ctlrec_num(&r, "packets_out", t.stats.pkts_out);
 	for (i = 0; i < stats_engine_n; i++)
 		if (strncmp(stats_engine[i].name, "drop_", 5) == 0 &&
 		    strcmp(stats_engine[i].name, "drop_out") != 0)
-			drops += stats_value(&stats_engine[i], &engine->stats);
+			drops += stats_value(&stats_engine[i], &t.stats);
 	ctlrec_num(&r, "dropped_in", drops);
-	ctlrec_num(&r, "dropped_out", engine->stats.drop_out);
+	ctlrec_num(&r, "dropped_out", t.stats.drop_out);
+	ctlrec_num(&r, "engine_0_packets_in", engine->stats.pkts_in);
+	ctlrec_num(&r, "engine_0_hosts", host_count());
+	ctlrec_num(&r, "engine_0_connections", tcp_count());
 	ctlrec_num(&r, "control_clients", ctl_nconns);
 	ctlrec_num(&r, "control_queued", control_queued());
 	if (ctl_record(c, &r) == -1)
@@ -696,14 +705,18 @@ ctl_counter(struct ctl_conn *c, const char *name, const char *proc,
 	return (ctl_record(c, &r));
 }
 
-/* The parent's counters from its record, then the engine's. */
+/*
+ * The parent's counters from its record, then the engines', summed
+ * over all engines (-e N).
+ */
 static int
 ctl_stats(struct ctl_conn *c, const void *prec, size_t plen)
 {
-	struct ctlfield	 f;
-	const char	*kind, *errstr;
-	size_t		 off, i;
-	uint64_t	 v;
+	struct ctlfield		 f;
+	struct engine_tally	 t;
+	const char		*kind, *errstr;
+	size_t			 off, i;
+	uint64_t		 v;
 
 	if (ctlrec_kind(prec, plen, &kind, &off) == 0)
 		while (ctlrec_next(prec, plen, &off, &f) == 1) {
@@ -714,9 +727,11 @@ ctl_stats(struct ctl_conn *c, const void *prec, size_t plen)
 			if (ctl_counter(c, f.key, "parent", v) == -1)
 				return (-1);
 		}
+	engine_tally_fill(&t);
+	tally_add(&t, &c->others);
 	for (i = 0; i < stats_engine_n; i++)
 		if (ctl_counter(c, stats_engine[i].name, "engine",
-		    stats_value(&stats_engine[i], &engine->stats)) == -1)
+		    stats_value(&stats_engine[i], &t.stats)) == -1)
 			return (-1);
 	return (ctl_end(c, IMSG_CTL_END, NULL));
 }
@@ -746,6 +761,11 @@ control_dispatch_parent(struct imsg *imsg)
 	if ((c = ctl_conn_find(imsg->hdr.peerid)) == NULL || c->waiting == 0)
 		return;
 	switch (imsg->hdr.type) {
+	case IMSG_CTL_ENGINES:
+		/* The record follows: keep the sum for it. */
+		if (imsg_get_data(imsg, &c->others, sizeof(c->others)) == -1)
+			fatalx("control: bad engines' tally from the parent");
+		return;
 	case IMSG_CTL_RECORD:
 		if (c->waiting == IMSG_CTL_SHOW_STATUS)
 			rv = ctl_status(c, imsg->data, imsg_get_len(imsg));

@@ -195,3 +195,19 @@ stats_find(const struct stat_desc *tab, size_t n, const char *key)
 			return (1);
 	return (0);
 }
+
+/* An engine's tally added to a sum over engines (-e N). */
+void
+tally_add(struct engine_tally *sum, const struct engine_tally *t)
+{
+	uint64_t	*s = (uint64_t *)&sum->stats;
+	const uint64_t	*v = (const uint64_t *)&t->stats;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(sum->stats) / sizeof(uint64_t); i++)
+		s[i] += v[i];
+	sum->hosts += t->hosts;
+	sum->conns += t->conns;
+	sum->udp += t->udp;
+	sum->relays += t->relays;
+}

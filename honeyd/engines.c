@@ -1,0 +1,225 @@
+/*
+ * Parent: engines on every core (-e N).
+ *
+ * The parent hands each captured IPv4 frame to one engine, chosen by
+ * the address of the virtual host it is for (the destination), so one
+ * host's state, clocks and connections live in one engine and no state
+ * is shared between engines.  engine_for_addr() is the one place that
+ * chooses.
+ *
+ * Routing topologies ("route" statements) are not sharded: every
+ * address a topology routes (its routers, their networks and
+ * gateways, the local ends of its tunnels) belongs to engine 0.  A
+ * packet into a topology crosses routers and links whose queues, loss
+ * and delays are state of the whole tree, not of one host; held in one
+ * engine they stay exact, as with a single engine.  The same holds for
+ * what the bound machines of a topology send (IMSG_PKT_EXT) and for
+ * DHCP clients, whose address changes with their lease: engine 0 runs
+ * them and receives their frames.
+ *
+ * Counters: "show status" and "show stats" are served by engine 0,
+ * which holds the control socket; the parent asks the other engines for
+ * their tallies (IMSG_ENGINE_TALLY_REQ) and, once all answered or died,
+ * hands engine 0 their sum (IMSG_CTL_ENGINES) with its own record.  At
+ * exit each engine sends its tally last, and the parent logs the sum.
+ */
+
+#include <sys/types.h>
+#include <sys/queue.h>
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "honeyd.h"
+
+struct gather {
+	TAILQ_ENTRY(gather)	 entry;
+	uint32_t		 id;
+	uint32_t		 peerid;	/* engine 0's client */
+	unsigned int		 waiting;	/* engines yet to answer */
+	unsigned int		 have;		/* ... that answered */
+	struct engine_tally	 t[ENGINES_MAX];
+};
+TAILQ_HEAD(gathers, gather);
+
+static struct gathers	 gathers = TAILQ_HEAD_INITIALIZER(gathers);
+static uint32_t		 gather_lastid;
+static struct engine_tally exit_sum;
+static int		 exit_tallies;
+
+static void	 gather_done(struct gather *);
+
+/* One engine per online core, at most ENGINES_DEFAULT_MAX. */
+int
+engines_default(void)
+{
+	long	 n;
+
+	n = sysconf(_SC_NPROCESSORS_ONLN);
+	if (n < 1)
+		return (1);
+	return (n > ENGINES_DEFAULT_MAX ? ENGINES_DEFAULT_MAX : (int)n);
+}
+
+/*
+ * The engine of the virtual host at addr (host order); NULL while it
+ * is being restarted.  Consecutive addresses are spread by a
+ * multiplicative hash, so a scan of a network loads every engine.
+ */
+struct imsgev *
+engine_for_addr(uint32_t addr)
+{
+	uint32_t	 h;
+
+	if (parent->nengines <= 1 || claim_contains(&parent->pinned, addr))
+		return (parent->engines[0]);
+	h = addr * 2654435761U;
+	return (parent->engines[(h >> 16) % (uint32_t)parent->nengines]);
+}
+
+/* The engine that made connection id (relay_newid): it gets the answer. */
+struct imsgev *
+engine_by_id(uint32_t id)
+{
+	uint32_t	 i = id >> ENGINE_ID_SHIFT;
+
+	if (i >= (uint32_t)parent->nengines)
+		return (NULL);
+	return (parent->engines[i]);
+}
+
+/*
+ * The addresses that belong to engine 0 whatever their hash: those of
+ * the routing topology and the DHCP clients' leases.
+ */
+void
+engines_pin(const struct honeyd_config *conf)
+{
+	const struct route_conf	*r;
+	struct claimset		 cs;
+
+	claim_init(&cs);
+	if (conf != NULL)
+		TAILQ_FOREACH(r, &conf->routes, entry) {
+			if (claim_add(&cs, r->router, r->router) == -1)
+				goto fail;
+			if ((r->kind != ROUTE_ENTRY ||
+			    (r->flags & ROUTE_F_NETWORK)) &&
+			    claim_add(&cs, r->net & r->mask,
+			    (r->net & r->mask) | ~r->mask) == -1)
+				goto fail;
+			if ((r->kind == ROUTE_NET || r->kind == ROUTE_TUNNEL) &&
+			    claim_add(&cs, r->gw, r->gw) == -1)
+				goto fail;
+		}
+	if (lease_claims(&cs) == -1)
+		goto fail;
+	claim_normalize(&cs);
+	claim_clear(&parent->pinned);
+	parent->pinned = cs;
+	return;
+ fail:
+	/* Out of memory: everything to engine 0 is still correct. */
+	claim_clear(&cs);
+	claim_clear(&parent->pinned);
+	claim_init(&parent->pinned);
+	(void)claim_add(&parent->pinned, 0, UINT32_MAX);
+}
+
+/*
+ * Engine 0 asks for the parent's status for its client peerid: the
+ * other engines' tallies are gathered first.
+ */
+void
+engines_gather(uint32_t peerid)
+{
+	struct gather	*g;
+	int		 i;
+
+	if ((g = calloc(1, sizeof(*g))) == NULL)
+		fatal("gather");
+	if (++gather_lastid == 0)
+		gather_lastid = 1;
+	g->id = gather_lastid;
+	g->peerid = peerid;
+	TAILQ_INSERT_TAIL(&gathers, g, entry);
+	for (i = 1; i < parent->nengines; i++) {
+		if (parent->engines[i] == NULL ||
+		    imsgev_compose(parent->engines[i], IMSG_ENGINE_TALLY_REQ,
+		    g->id, 0, -1, NULL, 0) == -1)
+			continue;
+		g->waiting |= 1U << i;
+	}
+	if (g->waiting == 0)
+		gather_done(g);
+}
+
+/* IMSG_ENGINE_TALLY from engine index: for a gather, or its last. */
+void
+engines_tally(int index, struct imsg *imsg)
+{
+	struct engine_tally	 t;
+	struct gather		*g;
+	unsigned int		 bit = 1U << index;
+
+	if (imsg_get_data(imsg, &t, sizeof(t)) == -1)
+		fatalx("bad tally from engine %d", index);
+	t.index = index;
+	if (imsg->hdr.peerid == 0) {
+		engines_exit_tally(index, &t);
+		return;
+	}
+	TAILQ_FOREACH(g, &gathers, entry)
+		if (g->id == imsg->hdr.peerid)
+			break;
+	if (g == NULL || (g->waiting & bit) == 0)
+		return;
+	g->t[index] = t;
+	g->have |= bit;
+	g->waiting &= ~bit;
+	if (g->waiting == 0)
+		gather_done(g);
+}
+
+/* Engine index died: gathers waiting for it go on without it. */
+void
+engines_gone(int index)
+{
+	struct gather	*g, *next;
+	unsigned int	 bit = 1U << index;
+
+	for (g = TAILQ_FIRST(&gathers); g != NULL; g = next) {
+		next = TAILQ_NEXT(g, entry);
+		if ((g->waiting & bit) == 0)
+			continue;
+		g->waiting &= ~bit;
+		if (g->waiting == 0)
+			gather_done(g);
+	}
+}
+
+static void
+gather_done(struct gather *g)
+{
+	TAILQ_REMOVE(&gathers, g, entry);
+	control_parent_answer(g->peerid, g->t, g->have);
+	free(g);
+}
+
+void
+engines_exit_tally(int index, const struct engine_tally *t)
+{
+	tally_add(&exit_sum, t);
+	exit_tallies++;
+}
+
+/* At exit, with several engines: their counters summed, one log. */
+void
+engines_log_total(void)
+{
+	if (parent->nengines <= 1 || exit_tallies == 0)
+		return;
+	log_info("counters of %d engines, summed:", exit_tallies);
+	stats_log(stats_engine, stats_engine_n, &exit_sum.stats);
+}
