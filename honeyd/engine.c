@@ -40,11 +40,12 @@ static void	 engine_send_tally(uint32_t);
 static void	 engine_log_stats(void);
 
 /*
- * index: of -e N; fd: the socketpair to the parent; ctlfd: the control
- * socket or -1 (engine 0 serves it).
+ * one: 0 for a lone engine, else its index + 1 among several (-e N);
+ * fd: the socketpair to the parent; ctlfd: the control socket or -1
+ * (engine 0 serves it).
  */
 __dead void
-engine_main(int index, int fd, int ctlfd, uid_t uid, gid_t gid,
+engine_main(int one, int fd, int ctlfd, uid_t uid, gid_t gid,
     const char *chroot_dir)
 {
 	static const int	 sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGUSR1 };
@@ -54,9 +55,10 @@ engine_main(int index, int fd, int ctlfd, uid_t uid, gid_t gid,
 	int			 landlock;
 
 	engine = &e;
-	e.index = index;
-	if (index > 0)
-		snprintf(name, sizeof(name), "engine%d", index);
+	e.index = one > 0 ? one - 1 : 0;
+	e.several = one > 0;
+	if (e.index > 0)
+		snprintf(name, sizeof(name), "engine%d", e.index);
 	else
 		strlcpy(name, "engine", sizeof(name));
 	log_procinit(name);
@@ -98,8 +100,11 @@ engine_main(int index, int fd, int ctlfd, uid_t uid, gid_t gid,
 
 	event_base_dispatch(e.base);
 	dhcp_shutdown();
-	engine_log_stats();
-	engine_send_tally(0);
+	/* One of several: the parent logs the sum of all engines'. */
+	if (e.several)
+		engine_send_tally(0);
+	else
+		engine_log_stats();
 	tcp_flush();
 	udp_flush();
 	ipfrag_flush();

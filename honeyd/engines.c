@@ -91,15 +91,16 @@ engine_by_id(uint32_t id)
 
 /*
  * The addresses that belong to engine 0 whatever their hash: those of
- * the routing topology and the DHCP clients' leases.
+ * the routing topology, and cs (the DHCP clients' leases), which is
+ * used up.
  */
 void
-engines_pin(const struct honeyd_config *conf)
+engines_pin(const struct honeyd_config *conf, struct claimset *leases)
 {
 	const struct route_conf	*r;
-	struct claimset		 cs;
+	struct claimset		 cs = *leases;
 
-	claim_init(&cs);
+	claim_init(leases);
 	if (conf != NULL)
 		TAILQ_FOREACH(r, &conf->routes, entry) {
 			if (claim_add(&cs, r->router, r->router) == -1)
@@ -113,8 +114,6 @@ engines_pin(const struct honeyd_config *conf)
 			    claim_add(&cs, r->gw, r->gw) == -1)
 				goto fail;
 		}
-	if (lease_claims(&cs) == -1)
-		goto fail;
 	claim_normalize(&cs);
 	claim_clear(&parent->pinned);
 	parent->pinned = cs;
@@ -220,6 +219,6 @@ engines_log_total(void)
 {
 	if (parent->nengines <= 1 || exit_tallies == 0)
 		return;
-	log_info("counters of %d engines, summed:", exit_tallies);
+	log_info("engine counters, summed over %d engines:", exit_tallies);
 	stats_log(stats_engine, stats_engine_n, &exit_sum.stats);
 }

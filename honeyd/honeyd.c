@@ -147,6 +147,7 @@ static void		 reload_answer(struct engine_proc *, int,
 			    const char *);
 static void		 reload_answered(void);
 static int		 engines_restarting(void);
+static void		 engines_repin(const struct honeyd_config *);
 static void		 reload_after(void);
 static void		 reload_refuse(const char *);
 static void		 reload_free(struct reload *);
@@ -878,7 +879,7 @@ reload_accept(void)
 	}
 	ether_install(rl->em);
 	rl->em = NULL;
-	engines_pin(rl->conf);
+	engines_repin(rl->conf);
 	service_config(rl->conf);
 	subsys_config(rl->conf);
 	(void)arpguard_config(rl->conf, 1);
@@ -926,6 +927,22 @@ reload_refuse(const char *why)
 	reload_after();
 }
 
+/* Engine 0's addresses (engines.c): the topology's and the leases. */
+static void
+engines_repin(const struct honeyd_config *conf)
+{
+	struct claimset	 leases;
+
+	claim_init(&leases);
+	if (lease_claims(&leases) == -1) {
+		claim_clear(&leases);
+		claim_init(&leases);
+		/* Out of memory: everything to engine 0 is still correct. */
+		(void)claim_add(&leases, 0, UINT32_MAX);
+	}
+	engines_pin(conf, &leases);
+}
+
 /*
  * A DHCP client's lease began or ended (lease.c): claim again, and
  * capture what is claimed now.
@@ -942,7 +959,7 @@ parent_claims_update(void)
 		return;
 	claim_clear(&parent->claimed);
 	parent->claimed = cs;
-	engines_pin(parent_conf);
+	engines_repin(parent_conf);
 	if ((filter = claim_filter(&parent->claimed)) == NULL)
 		fatal("claim_filter");
 	for (i = 0; i < parent->nifaces; i++)
@@ -1005,7 +1022,8 @@ engine_log_death(struct engine_proc *ep, int status)
 		snprintf(parent->engine_death, sizeof(parent->engine_death),
 		    "exited with status %d", WEXITSTATUS(status));
 	if (parent->nengines > 1)
-		log_warnx("engine %d %s", ep->index, parent->engine_death);
+		log_warnx("engine %s (engine %d of %d)",
+		    parent->engine_death, ep->index, parent->nengines);
 	else
 		log_warnx("engine %s", parent->engine_death);
 }
@@ -1196,13 +1214,13 @@ engine_exit_drain(struct engine_proc *ep)
 
 	if (parent->engines[ep->index] == NULL)
 		return;
-	while (imsgbuf_read(ibuf) > 0)
-		;
-	while ((n = imsg_get(ibuf, &imsg)) > 0) {
-		if (imsg.hdr.type == IMSG_ENGINE_TALLY)
-			engines_tally(ep->index, &imsg);
-		imsg_free(&imsg);
-	}
+	do {
+		while ((n = imsg_get(ibuf, &imsg)) > 0) {
+			if (imsg.hdr.type == IMSG_ENGINE_TALLY)
+				engines_tally(ep->index, &imsg);
+			imsg_free(&imsg);
+		}
+	} while (n == 0 && imsgbuf_read(ibuf) > 0);
 }
 
 static __dead void
@@ -1369,9 +1387,12 @@ engine_spawn(int index, uid_t uid, gid_t gid, int ctlfd, int *fdp)
 	argv[n++] = "honeyd";
 	argv[n++] = "-X";
 	argv[n++] = "engine";
-	snprintf(sidx, sizeof(sidx), "%d", index);
-	argv[n++] = "-e";
-	argv[n++] = sidx;
+	/* One of several: -e its index + 1; a lone engine has none. */
+	if (parent->nengines > 1) {
+		snprintf(sidx, sizeof(sidx), "%d", index + 1);
+		argv[n++] = "-e";
+		argv[n++] = sidx;
+	}
 	argv[n++] = "-u";
 	argv[n++] = suid;
 	argv[n++] = "-g";

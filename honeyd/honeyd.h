@@ -797,7 +797,7 @@ struct engine_tally;
 int		 engines_default(void);
 struct imsgev	*engine_for_addr(uint32_t);
 struct imsgev	*engine_by_id(uint32_t);
-void		 engines_pin(const struct honeyd_config *);
+void		 engines_pin(const struct honeyd_config *, struct claimset *);
 void		 engines_gather(uint32_t);
 void		 engines_tally(int, struct imsg *);
 void		 engines_gone(int);
@@ -977,6 +977,7 @@ struct engine_tally {
 struct engine {
 	struct event_base	*base;
 	int			 index;		/* of -e N; 0 serves control */
+	int			 several;	/* N > 1 */
 	/* A reload built and answered, waiting for COMMIT or ABORT. */
 	struct honeyd_config	*rc_built;
 	struct fpdb		*rc_built_db;

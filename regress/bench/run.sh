@@ -57,7 +57,11 @@
 #			memory figure (8192); the /12 then gets 65,536,
 #			as many as the engine keeps (HOST_MAX_DEFAULT)
 #	BENCH_PARTS	which parts run: rate cost loss latency memory
-#			(all)
+#			engines (all)
+#	BENCH_ENGINES	engine counts (-e) the engines part compares (1 2):
+#			flat-out floods spread over the 254 hosts of a
+#			bound /24, the median of BENCH_REPEAT floods of
+#			answers per second and of honeyd's CPU per answer
 #	BENCH_COST_RATE	offered rate for the cost per answer (50000)
 #	BENCH_RATES	offered rates for the loss table
 #			(50000 100000 150000)
@@ -72,7 +76,8 @@ BENCH_REPEAT=${BENCH_REPEAT:-3}
 BENCH_SAMPLES=${BENCH_SAMPLES:-2000}
 BENCH_HOSTS=${BENCH_HOSTS:-8192}
 BENCH_ALLHOSTS=65536
-BENCH_PARTS=${BENCH_PARTS:-rate cost loss latency memory}
+BENCH_PARTS=${BENCH_PARTS:-rate cost loss latency memory engines}
+BENCH_ENGINES=${BENCH_ENGINES:-1 2}
 BENCH_COST_RATE=${BENCH_COST_RATE:-50000}
 BENCH_RATES=${BENCH_RATES:-50000 100000 150000}
 BENCH_TCP_N=${BENCH_TCP_N:-1000}
@@ -661,6 +666,79 @@ honeyd_stop
 tb_note "honeyd counters: $(grep -E 'frames in|pcap received|hosts [0-9]+' \
     "$HONEYD_LOG" | tr '\n' ' ')"
 
+# ------------------------------------------------------------- engines
+# median: the middle of the numbers on stdin (the lower of two).
+median() {
+	sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'
+}
+
+# engines_flood N TEST: BENCH_REPEAT flat-out floods of TEST over the
+# hosts of the /24 with -e N; prints "pps cpu_us" (medians).
+engines_flood() {
+	local i out c0 c1 pps='' cpu=''
+	for i in $(seq "$BENCH_REPEAT"); do
+		c0=$(cpu_ticks)
+		# shellcheck disable=SC2046
+		out=$(flood_run 198.19.0.1 -c 254 $(flood_args "$2") \
+		    -t "$BENCH_SECS")
+		c1=$(cpu_ticks)
+		tb_note "-e $1 $2 flat out: $out"
+		pps="$pps $(kv answered_pps "$out")"
+		cpu="$cpu $(awk -v t=$((c1 - c0)) -v hz="$CLK_TCK" \
+		    -v a="$(kv answered "$out")" \
+		    'BEGIN { if (a > 0) printf "%.2f", t * 1e6 / hz / a }')"
+	done
+	echo "$(echo $pps | tr ' ' '\n' | median) $(echo $cpu | tr ' ' '\n' |
+	    median)"
+}
+
+# Engines on every core: the same floods with each count of engines.
+engines_part() {
+	local n t v conf
+	conf=$(tb_conf engines.conf <<CONF
+create bench
+set bench personality "$PERSONALITY"
+set bench default tcp action reset
+set bench default icmp action open
+add bench tcp port $PORT_OPEN open
+bind 198.19.0.0/24 bench
+option capture pause ${BENCH_PAUSE:-0}
+CONF
+)
+	for n in $BENCH_ENGINES; do
+		HONEYD_ENGINES=$n honeyd_start "$conf" 198.19.0.0/16
+		flood_run 198.19.0.1 -c 254 -m ping -L 5 -w 500 >/dev/null
+		for t in $TESTS; do
+			v=$(engines_flood "$n" "$t")
+			R[eng.$n.$t.pps]=${v% *}
+			R[eng.$n.$t.cpu]=${v#* }
+			check_match "-e $n answers the $t flood" '^[1-9]' \
+			    "${R[eng.$n.$t.pps]}"
+		done
+		honeyd_stop
+	done
+}
+
+# The engines part's table: answers per second, CPU per answer.
+engines_summary() {
+	local n t base
+	part engines || return 0
+	printf '\n%s\n' "engines (-e N), flat out over 254 hosts; medians of $BENCH_REPEAT floods; machine load $(cut -d' ' -f1-3 /proc/loadavg)"
+	printf '%-8s %-6s %12s %12s %10s\n' engines test "answers/s" \
+	    "cpu us/ans" "x -e 1"
+	for n in $BENCH_ENGINES; do
+		for t in $TESTS; do
+			base=${R[eng.1.$t.pps]:-}
+			printf '%-8s %-6s %12s %12s %10s\n' "$n" "$t" \
+			    "${R[eng.$n.$t.pps]:--}" "${R[eng.$n.$t.cpu]:--}" \
+			    "$(awk -v a="${R[eng.$n.$t.pps]:-0}" -v b="${base:-0}" \
+			    'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')"
+		done
+	done
+}
+
+part engines && engines_part
+
 # ------------------------------------------------------------- memory
 if part memory; then
 # 65,536 single binds, one a line: all of 198.19.0.0/16.
@@ -690,6 +768,7 @@ left=$(ip netns list 2>/dev/null |
 check_eq "testbed removed (no namespace left)" "" "$left"
 cost_summary
 summary
+engines_summary
 # Finished here rather than by tb_finish, so that the table ends the
 # output; lib.sh's exit trap must know.
 # shellcheck disable=SC2034
