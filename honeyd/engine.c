@@ -224,9 +224,13 @@ engine_dispatch_parent(int fd, short event, void *arg)
 		case IMSG_LOG_FD:
 			eventlog_imsg(&imsg);
 			break;
+		case IMSG_CTL_LIST_MORE:
+			control_list_more(&imsg);
+			break;
 		case IMSG_CTL_RECORD:
 		case IMSG_CTL_RESULT:
 		case IMSG_CTL_ENGINES:
+		case IMSG_CTL_LIST_PART:
 			control_dispatch_parent(&imsg);
 			break;
 		case IMSG_ARP_CONFLICT:

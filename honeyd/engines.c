@@ -26,6 +26,7 @@
 
 #include <sys/types.h>
 #include <sys/queue.h>
+#include <sys/uio.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -44,11 +45,22 @@ struct gather {
 TAILQ_HEAD(gathers, gather);
 
 static struct gathers	 gathers = TAILQ_HEAD_INITIALIZER(gathers);
+
+/* A listing part asked of an engine: moved on if that engine dies. */
+struct listing {
+	TAILQ_ENTRY(listing)	 entry;
+	uint32_t		 peerid;	/* engine 0's client */
+	struct ctl_cursor	 k;
+};
+TAILQ_HEAD(listings, listing);
+
+static struct listings	 listings = TAILQ_HEAD_INITIALIZER(listings);
 static uint32_t		 gather_lastid;
 static struct engine_tally exit_sum;
 static int		 exit_tallies;
 
 static void	 gather_done(struct gather *);
+static void	 listing_forward(struct listing *);
 
 /* One engine per online core, at most ENGINES_DEFAULT_MAX. */
 int
@@ -181,12 +193,106 @@ engines_tally(int index, struct imsg *imsg)
 		gather_done(g);
 }
 
+/*
+ * Engine 0 carries a listing on in the other engines: the cursor goes
+ * to the one it names, or to the next that runs; past the last, the
+ * answer is the end.
+ */
+void
+engines_list_more(struct imsg *imsg)
+{
+	struct listing	*l;
+
+	if ((l = calloc(1, sizeof(*l))) == NULL)
+		fatal("listing");
+	if (imsg_get_data(imsg, &l->k, sizeof(l->k)) == -1)
+		fatalx("bad listing request from engine 0");
+	l->peerid = imsg->hdr.peerid;
+	TAILQ_INSERT_TAIL(&listings, l, entry);
+	listing_forward(l);
+}
+
+static void
+listing_next_engine(struct ctl_cursor *k)
+{
+	k->engine++;
+	k->cur = k->start;
+	k->cur_id = 0;
+	k->udp_phase = 0;
+	memset(&k->cur_tuple, 0, sizeof(k->cur_tuple));
+}
+
+static void
+listing_forward(struct listing *l)
+{
+	while (l->k.engine > 0 && l->k.engine < parent->nengines) {
+		if (parent->engines[l->k.engine] != NULL &&
+		    imsgev_compose(parent->engines[l->k.engine],
+		    IMSG_CTL_LIST_MORE, l->peerid, 0, -1, &l->k,
+		    sizeof(l->k)) == 0)
+			return;
+		listing_next_engine(&l->k);
+	}
+	l->k.engine = -1;
+	if (parent->engine != NULL)
+		(void)imsgev_compose(parent->engine, IMSG_CTL_LIST_PART,
+		    l->peerid, 0, -1, &l->k, sizeof(l->k));
+	TAILQ_REMOVE(&listings, l, entry);
+	free(l);
+}
+
+/* A part of a listing, from the engine it was asked of, to engine 0. */
+void
+engines_list_part(struct imsg *imsg)
+{
+	struct ctl_cursor	 k;
+	struct listing		*l;
+	struct iovec		 iov[2];
+	size_t			 len = imsg_get_len(imsg);
+
+	if (len < sizeof(k))
+		fatalx("bad listing part");
+	memcpy(&k, imsg->data, sizeof(k));
+	TAILQ_FOREACH(l, &listings, entry)
+		if (l->peerid == imsg->hdr.peerid)
+			break;
+	if (l == NULL)
+		return;
+	TAILQ_REMOVE(&listings, l, entry);
+	free(l);
+	if (k.engine >= parent->nengines)
+		k.engine = -1;
+	if (parent->engine == NULL)
+		return;
+	/* The records as they are; the cursor with the end made plain. */
+	iov[0].iov_base = &k;
+	iov[0].iov_len = sizeof(k);
+	iov[1].iov_base = (uint8_t *)imsg->data + sizeof(k);
+	iov[1].iov_len = len - sizeof(k);
+	if (imsgev_composev(parent->engine, IMSG_CTL_LIST_PART,
+	    imsg->hdr.peerid, 0, -1, iov, 2) == -1)
+		log_warn("control: listing part");
+}
+
 /* Engine index died: gathers waiting for it go on without it. */
 void
 engines_gone(int index)
 {
 	struct gather	*g, *next;
+	struct listing	*l, *lnext;
 	unsigned int	 bit = 1U << index;
+
+	for (l = TAILQ_FIRST(&listings); l != NULL; l = lnext) {
+		lnext = TAILQ_NEXT(l, entry);
+		if (index == 0) {
+			/* Its clients are gone with it. */
+			TAILQ_REMOVE(&listings, l, entry);
+			free(l);
+		} else if (l->k.engine == index) {
+			listing_next_engine(&l->k);
+			listing_forward(l);
+		}
+	}
 
 	for (g = TAILQ_FIRST(&gathers); g != NULL; g = next) {
 		next = TAILQ_NEXT(g, entry);

@@ -600,6 +600,15 @@ parent_dispatch_engine(int fd, short event, void *arg)
 		case IMSG_ENGINE_TALLY:
 			engines_tally(ep->index, &imsg);
 			break;
+		case IMSG_CTL_LIST_MORE:
+			if (ep->index != 0)
+				fatalx("listing request from engine %d",
+				    ep->index);
+			engines_list_more(&imsg);
+			break;
+		case IMSG_CTL_LIST_PART:
+			engines_list_part(&imsg);
+			break;
 		case IMSG_CTL_RELOAD:
 			parent_reload(ctl_arg(&imsg, 1), NULL, 1,
 			    imsg.hdr.peerid);

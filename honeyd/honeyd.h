@@ -242,6 +242,11 @@ enum imsg_type {
 	IMSG_CTL_ENGINES,	/* parent -> engine 0: peerid: the client;
 				   struct engine_tally, the other engines'
 				   sum, before the parent's record */
+	IMSG_CTL_LIST_MORE,	/* engine 0 -> parent -> engine N: peerid:
+				   the client; struct ctl_cursor */
+	IMSG_CTL_LIST_PART,	/* engine N -> parent -> engine 0: struct
+				   ctl_cursor (engine -1: the end), then
+				   records, each uint32_t len and bytes */
 };
 
 /*
@@ -307,6 +312,21 @@ struct tuple {
 	uint8_t		 proto;		/* IPPROTO_TCP, IPPROTO_UDP */
 	uint32_t	 src, dst;
 	uint16_t	 sport, dport;
+};
+
+/*
+ * A listing (show hosts, connections, services) carried on in the other
+ * engines: where it is, in which engine; start is where a walk of the
+ * next engine begins.
+ */
+struct ctl_cursor {
+	int32_t		 engine;
+	int32_t		 list;
+	uint64_t	 cur, start;
+	uint32_t	 cur_id;
+	int32_t		 udp_phase;
+	uint32_t	 lo, hi;
+	struct tuple	 cur_tuple;
 };
 
 /*
@@ -803,6 +823,8 @@ void		 engines_tally(int, struct imsg *);
 void		 engines_gone(int);
 void		 engines_exit_tally(int, const struct engine_tally *);
 void		 engines_log_total(void);
+void		 engines_list_more(struct imsg *);
+void		 engines_list_part(struct imsg *);
 
 /* capture.c */
 int	 capture_open(struct iface *, const char *filter);
@@ -1440,6 +1462,7 @@ void		 control_event(int, const char *, size_t);
 int		 control_monitoring(int);
 size_t		 control_queued(void);
 void		 control_dispatch_parent(struct imsg *);
+void		 control_list_more(struct imsg *);
 int		 ctl_parse_net(const char *, uint32_t *, uint32_t *);
 int		 ctl_request_arg(const struct imsg *, const char **);
 void		 ctl_host_record(struct ctlrec *, const struct host *,

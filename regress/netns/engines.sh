@@ -46,6 +46,13 @@ for line in sys.stdin:
 status() {
 	ctl status | jget status "$1"
 }
+# jcount KIND: how many records of KIND on stdin.
+jcount() {
+	"$TB_PY" -c '
+import json, sys
+print(sum(1 for l in sys.stdin if json.loads(l).get("kind") == sys.argv[1]))
+' "$1"
+}
 # engine_of ADDR: the engine honeyd -e 2 gives ADDR (engines.c's hash).
 engine_of() {
 	local a b c d x
@@ -89,6 +96,10 @@ check_eq "engine 1 holds its hosts" "$on1" "$(status engine_1_hosts)"
 check_eq "show status: hosts summed over the engines" 16 "$(status hosts)"
 check_eq "show stats: icmp_echo summed over the engines" 16 \
     "$(counter icmp_echo)"
+check_eq "show hosts lists the hosts of both engines" 16 \
+    "$(ctl hosts | jcount host)"
+check_eq "show hosts NET filters in both engines" 1 \
+    "$(ctl hosts 198.19.1.5/32 | jcount host)"
 p0=$(status engine_0_packets_in)
 p1=$(status engine_1_packets_in)
 check "both engines received packets ($p0, $p1)" test "${p0:-0}" -gt 0 \
@@ -118,6 +129,13 @@ check_match "an echo on engine 0's $H0 before the kill" before=ok \
     "$(cat "$TB_TMP/hold.$H0")"
 check_match "an echo on engine 1's $H1 before the kill" before=ok \
     "$(cat "$TB_TMP/hold.$H1")"
+out=$(ctl connections)
+check_match "show connections lists engine 0's connection" \
+    "\"$H0\"" "$out"
+check_match "show connections lists engine 1's connection" \
+    "\"$H1\"" "$out"
+check_eq "show services lists the services of both engines" 2 \
+    "$(ctl services | grep -c 'scripts/echo.sh')"
 svcs=$(pgrep -P "$HONEYD_PID" | grep -vxF "$engines" | grep -c .)
 check_eq "two services run, children of the parent" 2 "$svcs"
 
