@@ -22,6 +22,9 @@
  * their tallies (IMSG_ENGINE_TALLY_REQ) and, once all answered or died,
  * hands engine 0 their sum (IMSG_CTL_ENGINES) with its own record.  At
  * exit each engine sends its tally last, and the parent logs the sum.
+ * Listings of what lives in the engines (hosts, connections, services)
+ * go on from engine 0 to engines 1..N-1: the parent passes the cursor
+ * (IMSG_CTL_LIST_MORE) and brings back each part (IMSG_CTL_LIST_PART).
  */
 
 #include <sys/types.h>
