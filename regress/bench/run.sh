@@ -682,7 +682,7 @@ engines_flood() {
 		out=$(flood_run 198.19.0.1 -c 254 $(flood_args "$2") \
 		    -t "$BENCH_SECS")
 		c1=$(cpu_ticks)
-		tb_note "-e $1 $2 flat out: $out"
+		tb_note "-e $1 $2 flat out: $out" >&2
 		pps="$pps $(kv answered_pps "$out")"
 		cpu="$cpu $(awk -v t=$((c1 - c0)) -v hz="$CLK_TCK" \
 		    -v a="$(kv answered "$out")" \
