@@ -227,6 +227,11 @@ engine_dispatch_parent(int fd, short event, void *arg)
 		case IMSG_CTL_LIST_MORE:
 			control_list_more(&imsg);
 			break;
+		case IMSG_CTL_LOG_VERBOSE:
+		case IMSG_CTL_LOG_BRIEF:
+			/* Engine 0's client asked (-e N). */
+			log_setverbose(imsg.hdr.type == IMSG_CTL_LOG_VERBOSE);
+			break;
 		case IMSG_CTL_RECORD:
 		case IMSG_CTL_RESULT:
 		case IMSG_CTL_ENGINES:

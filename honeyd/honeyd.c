@@ -545,6 +545,7 @@ parent_dispatch_engine(int fd, short event, void *arg)
 	struct imsgbuf		*ibuf = &iev->ibuf;
 	struct imsg		 imsg;
 	ssize_t			 n;
+	int			 i;
 
 	/* A dead engine: SIGCHLD tells why and starts the next one. */
 	switch (imsgev_read(iev, event)) {
@@ -623,6 +624,11 @@ parent_dispatch_engine(int fd, short event, void *arg)
 		case IMSG_CTL_LOG_VERBOSE:
 		case IMSG_CTL_LOG_BRIEF:
 			log_setverbose(imsg.hdr.type == IMSG_CTL_LOG_VERBOSE);
+			/* Engine 0 asked: the others log the same way. */
+			for (i = 1; i < parent->nengines; i++)
+				if (parent->engines[i] != NULL)
+					(void)imsgev_compose(parent->engines[i],
+					    imsg.hdr.type, 0, 0, -1, NULL, 0);
 			break;
 		case IMSG_DHCP_OUT:
 			lease_output(&imsg);
