@@ -75,6 +75,7 @@ struct ctl_conn {
 	struct engine_tally	 others;	/* -e N: the other engines' */
 	/* -e N: the listing goes on in the other engines, a part each. */
 	int			 remote;
+	int			 part;		/* walks for engine 0 */
 	int			 rpending;	/* a part asked for */
 	struct ctl_cursor	 rcur;
 	/* A listing under way: what, where it resumes, its filter. */
@@ -909,6 +910,7 @@ control_list_more(struct imsg *imsg)
 	if (imsg_get_data(imsg, &k, sizeof(k)) == -1)
 		fatalx("control: bad listing request from the parent");
 	memset(&c, 0, sizeof(c));
+	c.part = 1;
 	c.list = k.list;
 	c.cur = k.cur;
 	c.cur_id = k.cur_id;
@@ -920,9 +922,7 @@ control_list_more(struct imsg *imsg)
 	    c.list != CTL_L_SERVICES)
 		fatalx("control: bad listing request from the parent");
 	for (i = 0; i < CTL_LIST_BATCH && len < CTL_PART_MAX; i++) {
-		if (c.list == CTL_L_SERVICES && c.cur >= 2)
-			n = 0;
-		else if ((n = ctl_next(&c, &r)) == -1)
+		if ((n = ctl_next(&c, &r)) == -1)
 			break;
 		if (n == 0) {
 			/* The parent knows whether another engine follows. */
@@ -1260,7 +1260,7 @@ ctl_next(struct ctl_conn *c, struct ctlrec *r)
 			c->cur = 2;
 			c->cur_id = 0;
 		}
-		return (sublisten_ctl_next(&c->cur_id, r));
+		return (sublisten_ctl_next(&c->cur_id, c->part, r));
 	default:
 		return (0);
 	}

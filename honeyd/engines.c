@@ -329,5 +329,8 @@ engines_log_total(void)
 	if (parent->nengines <= 1 || exit_tallies == 0)
 		return;
 	log_info("engine counters, summed over %d engines:", exit_tallies);
+	/* As one engine's lines, which scripts read. */
+	log_procinit("engine");
 	stats_log(stats_engine, stats_engine_n, &exit_sum.stats);
+	log_procinit("parent");
 }

@@ -1324,7 +1324,7 @@ int		 subsys_elf_static(const char *, char *, size_t);
 void		 sublisten_dispatch(struct imsg *);
 int		 sublisten_find(const char *, uint32_t, uint16_t);
 int		 sublisten_udp_input(struct ipin *, const struct tuple *);
-int		 sublisten_ctl_next(uint32_t *, struct ctlrec *);
+int		 sublisten_ctl_next(uint32_t *, int, struct ctlrec *);
 
 /* svc_limits.c */
 void		 svc_limits_default(struct svc_limits *);

@@ -190,6 +190,6 @@ honeyd_stop
 check_match "the exit log sums the counters of both engines" \
     'engine counters, summed over 2 engines' "$(honeyd_log)"
 check_match "... their SYN+ACKs ($synack) among them" \
-    "parent: .* synack $synack;" "$(honeyd_log | grep -A8 "summed over 2 engines")"
+    "engine: .* synack $synack;" "$(honeyd_log | grep -A8 "summed over 2 engines")"
 
 tb_finish
