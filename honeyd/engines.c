@@ -105,17 +105,43 @@ engine_by_id(uint32_t id)
 }
 
 /*
+ * Does t run a subsystem shared by its hosts?  Its UDP sockets are
+ * read by the engine that holds them, which must hold the hosts' flows.
+ */
+static int
+engines_shared_subsys(const struct template *t)
+{
+	const struct tmpl_subsys	*ts;
+
+	if (t == NULL)
+		return (0);
+	TAILQ_FOREACH(ts, &t->subsystems, entry)
+		if (ts->flags & SUBSYS_F_SHARED)
+			return (1);
+	return (0);
+}
+
+/*
  * The addresses that belong to engine 0 whatever their hash: those of
- * the routing topology, and cs (the DHCP clients' leases), which is
- * used up.
+ * the routing topology, the hosts of templates with a shared subsystem
+ * (all, for the default template), and cs (the DHCP clients' leases),
+ * which is used up.
  */
 void
 engines_pin(const struct honeyd_config *conf, struct claimset *leases)
 {
 	const struct route_conf	*r;
 	struct claimset		 cs = *leases;
+	size_t			 i;
 
 	claim_init(leases);
+	if (conf != NULL && engines_shared_subsys(config_find_template(conf,
+	    "default")) && claim_add(&cs, 0, UINT32_MAX) == -1)
+		goto fail;
+	for (i = 0; conf != NULL && i < conf->nbinds; i++)
+		if (engines_shared_subsys(conf->binds[i].tmpl) &&
+		    claim_add(&cs, conf->binds[i].lo, conf->binds[i].hi) == -1)
+			goto fail;
 	if (conf != NULL)
 		TAILQ_FOREACH(r, &conf->routes, entry) {
 			if (claim_add(&cs, r->router, r->router) == -1)

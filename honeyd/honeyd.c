@@ -181,8 +181,8 @@ usage(void)
 {
 	fprintf(stderr, "usage: honeyd [-dFnvV] [-0 p0f-file] [-e engines] "
 	    "[-f config]\n\t[-i iface]... [-p fingerprints] [-u user] "
-	    "[-g group] [-l pktlog] [-s svclog] [-j jsonlog] "
-	    "[-c ctlsocket]\n\t[-P pidfile] [-C chrootdir] [-S svcdir] "
+	    "[-g group] [-l pktlog]\n\t[-s svclog] [-j jsonlog] "
+	    "[-c ctlsocket] [-P pidfile] [-C chrootdir]\n\t[-S svcdir] "
 	    "[net ...]\n");
 	exit(1);
 }

@@ -308,8 +308,6 @@ sublisten_ctl_next(uint32_t *after, int hosts_only, struct ctlrec *r)
 	/*
 	 * hosts_only: an engine other than 0 lists only the ports of one
 	 * host, which it alone has; those on every host engine 0 lists.
-	 * XXX With -e N, such a port's datagram counters are engine 0's
-	 * alone: the others' are not summed into its record.
 	 */
 	TAILQ_FOREACH(s, &sublistens, entry)
 		if (s->l.id > *after && (!hosts_only || s->l.addr != 0) &&

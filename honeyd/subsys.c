@@ -458,14 +458,15 @@ subsys_start(struct subsys *ss)
  */
 
 /*
- * The engines a listening socket is told to: the one of its host, or
- * all for a port on every host of the template (-e N).
+ * The engine a listening socket is told to (-e N): its host's, and for
+ * a port on every host of a template engine 0, which holds all the
+ * hosts of a template with a shared subsystem (engines.c).
  */
 static int
 subsys_lsn_wants(const struct sublsn *l, struct imsgev *iev)
 {
-	return (iev != NULL && (l->addr == 0 ||
-	    engine_for_addr(l->addr) == iev));
+	return (iev != NULL && iev == (l->addr == 0 ? parent->engines[0] :
+	    engine_for_addr(l->addr)));
 }
 
 static void
