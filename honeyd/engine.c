@@ -421,6 +421,7 @@ void
 engine_tally_fill(struct engine_tally *t)
 {
 	memset(t, 0, sizeof(*t));
+	engine_stats_now();
 	t->stats = engine->stats;
 	t->hosts = host_count();
 	t->conns = tcp_count();
@@ -479,5 +480,15 @@ engine_install(struct honeyd_config *conf, struct fpdb *db)
 static void
 engine_log_stats(void)
 {
+	engine_stats_now();
 	stats_log(stats_engine, stats_engine_n, &engine->stats);
+}
+
+/* The gauges among the counters, as they are now. */
+void
+engine_stats_now(void)
+{
+	engine->stats.g_hosts = host_count();
+	engine->stats.g_frag_held = ipfrag_count();
+	engine->stats.g_route_held = router_held();
 }

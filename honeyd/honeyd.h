@@ -983,6 +983,13 @@ struct engine_stats {
 	uint64_t	 ctl_garbage;	/* ... closed: malformed request */
 	uint64_t	 ctl_timeouts;	/* ... closed: request incomplete */
 	uint64_t	 ctl_monitor_dropped; /* events a monitor missed */
+	/*
+	 * Gauges, read when the counters are taken (engine_stats_now), so
+	 * that a sum over engines (-e N) sums them too.
+	 */
+	uint64_t	 g_hosts;	/* hosts held */
+	uint64_t	 g_frag_held;	/* fragments held */
+	uint64_t	 g_route_held;	/* packets held by links */
 };
 
 /*
@@ -1068,6 +1075,7 @@ enum out_kind {
 /* engine.c */
 __dead void	 engine_main(int, int, int, uid_t, gid_t, const char *);
 void		 engine_tally_fill(struct engine_tally *);
+void		 engine_stats_now(void);
 void		 engine_send(const void *, size_t);
 
 /* host.c */
