@@ -1058,7 +1058,6 @@ engine_start(struct engine_proc *ep)
 		return (-1);
 	ep->pid = pid;
 	ep->started = time(NULL);
-	parent->engine_pids[ep->index] = pid;
 	if (imsgev_init(&ep->iev, parent->base, fd,
 	    parent_dispatch_engine, ep) == -1)
 		fatalx("imsg event");
@@ -1097,7 +1096,6 @@ engine_died(struct engine_proc *ep, int status)
 	unsigned int	 bit = 1U << ep->index;
 
 	ep->pid = 0;
-	parent->engine_pids[ep->index] = 0;
 	if (ep->index == 0)
 		parent->engine_pid = 0;
 	engine_log_death(ep, status);

@@ -800,7 +800,6 @@ struct parent {
 	char			 engine_death[128]; /* why the last died */
 	/* -e N: engine 0 is engine above; each is NULL while dead. */
 	struct imsgev		*engines[ENGINES_MAX];
-	pid_t			 engine_pids[ENGINES_MAX];
 	uint64_t		 engine_restarts_of[ENGINES_MAX];
 	int			 nengines;
 	struct claimset		 pinned;	/* engines.c: engine 0's */
