@@ -147,6 +147,7 @@ static void		 reload_answer(struct engine_proc *, int,
 			    const char *);
 static void		 reload_answered(void);
 static int		 engines_restarting(void);
+static int		 engine_owns_id(struct engine_proc *, struct imsg *);
 static void		 engines_repin(const struct honeyd_config *);
 static void		 reload_after(void);
 static void		 reload_refuse(const char *);
@@ -568,6 +569,10 @@ parent_dispatch_engine(int fd, short event, void *arg)
 			fatal("bad message from engine");
 		if (n == 0)
 			break;
+		if (!engine_owns_id(ep, &imsg)) {
+			imsg_free(&imsg);
+			continue;
+		}
 		switch (imsg.hdr.type) {
 		case IMSG_PKT_OUT:
 			wire_output(imsg.data, imsg_get_len(&imsg));
@@ -644,6 +649,35 @@ parent_dispatch_engine(int fd, short event, void *arg)
 	}
 	wire_flush();
 	imsgev_add(iev);
+}
+
+/*
+ * A request about a connection (service, proxy, subsystem) names it by
+ * an id whose top bits are the engine's index (relay_newid): an engine
+ * may ask only about its own, or the answer would go to another.
+ */
+static int
+engine_owns_id(struct engine_proc *ep, struct imsg *imsg)
+{
+	uint32_t	 id;
+
+	switch (imsg->hdr.type) {
+	case IMSG_SVC_START:
+	case IMSG_SVC_STOP:
+	case IMSG_PROXY_CONNECT:
+	case IMSG_SUBSYS_CONNECT:
+		break;
+	default:
+		return (1);
+	}
+	if (imsg_get_len(imsg) < sizeof(id))
+		return (1);	/* the handler refuses it */
+	memcpy(&id, imsg->data, sizeof(id));
+	if ((int)(id >> ENGINE_ID_SHIFT) == ep->index)
+		return (1);
+	log_warnx("engine %d asked about connection %u of another engine",
+	    ep->index, id);
+	return (0);
 }
 
 /*
