@@ -75,6 +75,7 @@ LIB_SRCS =	honeyd/addr.c \
 		honeyd/ctlrec.c \
 		honeyd/dhcp.c \
 		honeyd/engine.c \
+		honeyd/engines.c \
 		honeyd/ether.c \
 		honeyd/extbind.c \
 		honeyd/eventlog.c \

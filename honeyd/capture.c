@@ -230,7 +230,8 @@ capture_read(int fd, short event, void *arg)
 {
 	struct iface	*ifp = arg;
 	struct timeval	 tv = { 0, capture_pause };
-	int		 n;
+	struct imsgev	*iev;
+	int		 n, i;
 
 	if ((n = pcap_dispatch(ifp->pcap, CAPTURE_BATCH, capture_frame,
 	    (u_char *)ifp)) == PCAP_ERROR)
@@ -241,14 +242,17 @@ capture_read(int fd, short event, void *arg)
 	    event_del(ifp->ev) == 0 &&
 	    evtimer_add(capture_pause_ev[ifp->index], &tv) == -1)
 		event_add(ifp->ev, NULL);
-	if (parent->engine == NULL)
-		return;
-	if (framebatch_flush(&parent->engine->ibuf) == -1)
-		parent->stats.frames_engine_drop += framebatch_dropped();
-	if (imsgbuf_queuelen(&parent->engine->ibuf) > 0 &&
-	    imsgbuf_write(&parent->engine->ibuf) == -1)
-		log_warn("write to engine");
-	imsgev_add(parent->engine);
+	for (i = 0; i < parent->nengines; i++) {
+		if ((iev = parent->engines[i]) == NULL)
+			continue;
+		if (framebatch_flush(&iev->ibuf) == -1)
+			parent->stats.frames_engine_drop +=
+			    framebatch_dropped();
+		if (imsgbuf_queuelen(&iev->ibuf) > 0 &&
+		    imsgbuf_write(&iev->ibuf) == -1)
+			log_warn("write to engine %d", i);
+		imsgev_add(iev);
+	}
 }
 
 /* The pause is over: read what gathered, and wait for frames again. */
@@ -340,6 +344,7 @@ capture_ip(struct iface *ifp, const uint8_t *frame, size_t len)
 {
 	const struct eth_hdr	*eth = (const struct eth_hdr *)frame;
 	const struct ip_hdr	*ip;
+	struct imsgev		*iev;
 	uint32_t		 src, dst;
 
 	if (len < ETH_HDR_LEN + IP_HDR_LEN) {
@@ -364,13 +369,12 @@ capture_ip(struct iface *ifp, const uint8_t *frame, size_t len)
 	}
 	wire_learn(ifp, ntohl(src), eth->eth_src.data);
 	/* Between an engine's death and its successor: counted, not kept. */
-	if (parent->engine == NULL) {
+	if ((iev = engine_for_addr(ntohl(dst))) == NULL) {
 		parent->stats.frames_no_engine++;
 		return;
 	}
-	if (framebatch_add(&parent->engine->ibuf, IMSG_PKT_IN_BATCH,
-	    FRAME_IN, ifp->index, frame + ETH_HDR_LEN,
-	    len - ETH_HDR_LEN) == -1)
+	if (framebatch_add(&iev->ibuf, IMSG_PKT_IN_BATCH, FRAME_IN,
+	    ifp->index, frame + ETH_HDR_LEN, len - ETH_HDR_LEN) == -1)
 		parent->stats.frames_engine_drop += framebatch_dropped();
 	parent->stats.frames_ip++;
 }

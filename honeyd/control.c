@@ -72,6 +72,12 @@ struct ctl_conn {
 	uint64_t		 mon_dropped;	/* events it had no room for */
 	uint64_t		 mon_told;	/* ... of which it was told */
 	uint32_t		 waiting;	/* request the parent answers */
+	struct engine_tally	 others;	/* -e N: the other engines' */
+	/* -e N: the listing goes on in the other engines, a part each. */
+	int			 remote;
+	int			 part;		/* walks for engine 0 */
+	int			 rpending;	/* a part asked for */
+	struct ctl_cursor	 rcur;
 	/* A listing under way: what, where it resumes, its filter. */
 	enum ctl_list		 list;
 	uint64_t		 cur;		/* hosts, binds: next address */
@@ -109,6 +115,9 @@ static int	 ctl_send(struct ctl_conn *, uint32_t, const void *, size_t);
 static int	 ctl_end(struct ctl_conn *, uint32_t, const char *);
 static int	 ctl_record(struct ctl_conn *, const struct ctlrec *);
 static int	 ctl_fill(struct ctl_conn *);
+static int	 ctl_go_remote(struct ctl_conn *);
+static int	 ctl_fill_remote(struct ctl_conn *);
+static int	 ctl_list_part(struct ctl_conn *, struct imsg *);
 static int	 ctl_next(struct ctl_conn *, struct ctlrec *);
 static void	 ctl_monmask_update(void);
 static void	 ctl_monitor_lost(struct ctl_conn *);
@@ -298,7 +307,9 @@ ctl_conn_arm(struct ctl_conn *c)
 
 	if (!ctl_busy(c))
 		want |= EV_READ;
-	if (imsgbuf_queuelen(&c->ibuf) > 0 || c->list != CTL_L_NONE)
+	/* A part from another engine due: nothing to write till then. */
+	if (imsgbuf_queuelen(&c->ibuf) > 0 ||
+	    (c->list != CTL_L_NONE && !c->rpending))
 		want |= EV_WRITE;
 	if (want == c->events)
 		return;
@@ -458,6 +469,7 @@ ctl_to_parent(struct ctl_conn *c, uint32_t type, const char *arg,
 	if (imsgev_compose(engine->parent, type, c->id, 0, -1, arg,
 	    arg != NULL ? strlen(arg) + 1 : 0) == -1)
 		return (ctl_end(c, IMSG_CTL_ERROR, "the parent is busy"));
+	memset(&c->others, 0, sizeof(c->others));
 	c->waiting = wait;
 	return (0);
 }
@@ -466,6 +478,8 @@ static int
 ctl_start_list(struct ctl_conn *c, enum ctl_list what, const char *arg)
 {
 	c->list = what;
+	c->remote = 0;
+	c->rpending = 0;
 	c->cur = 0;
 	c->cur_idx = 0;
 	c->cur_id = 0;
@@ -614,29 +628,36 @@ ctl_dispatch(struct ctl_conn *c, struct imsg *imsg)
 static int
 ctl_status(struct ctl_conn *c, const void *prec, size_t plen)
 {
-	struct ctlrec	 r;
-	struct timeval	 now;
-	uint64_t	 drops = 0;
-	size_t		 i;
+	struct ctlrec		 r;
+	struct timeval		 now;
+	struct engine_tally	 t;
+	uint64_t		 drops = 0;
+	size_t			 i;
 
 	ctlrec_init(&r, "status");
 	(void)ctlrec_append(&r, prec, plen);
 	gettimeofday(&now, NULL);
+	engine_tally_fill(&t);
+	tally_add(&t, &c->others);
 	ctlrec_int(&r, "engine_pid", getpid());
 	ctl_time_field(&r, "engine_started", &ctl_started);
 	ctlrec_int(&r, "engine_uptime", now.tv_sec - ctl_started.tv_sec);
-	ctlrec_num(&r, "hosts", host_count());
-	ctlrec_num(&r, "connections", tcp_count());
-	ctlrec_num(&r, "udp_flows_active", udp_count());
-	ctlrec_num(&r, "relays", relay_count());
-	ctlrec_num(&r, "packets_in", engine->stats.pkts_in);
-	ctlrec_num(&r, "packets_out", engine->stats.pkts_out);
+	/* Over all engines: the others' came from the parent. */
+	ctlrec_num(&r, "hosts", t.hosts);
+	ctlrec_num(&r, "connections", t.conns);
+	ctlrec_num(&r, "udp_flows_active", t.udp);
+	ctlrec_num(&r, "relays", t.relays);
+	ctlrec_num(&r, "packets_in", t.stats.pkts_in);
+	ctlrec_num(&r, "packets_out", t.stats.pkts_out);
 	for (i = 0; i < stats_engine_n; i++)
 		if (strncmp(stats_engine[i].name, "drop_", 5) == 0 &&
 		    strcmp(stats_engine[i].name, "drop_out") != 0)
-			drops += stats_value(&stats_engine[i], &engine->stats);
+			drops += stats_value(&stats_engine[i], &t.stats);
 	ctlrec_num(&r, "dropped_in", drops);
-	ctlrec_num(&r, "dropped_out", engine->stats.drop_out);
+	ctlrec_num(&r, "dropped_out", t.stats.drop_out);
+	ctlrec_num(&r, "engine_0_packets_in", engine->stats.pkts_in);
+	ctlrec_num(&r, "engine_0_hosts", host_count());
+	ctlrec_num(&r, "engine_0_connections", tcp_count());
 	ctlrec_num(&r, "control_clients", ctl_nconns);
 	ctlrec_num(&r, "control_queued", control_queued());
 	if (ctl_record(c, &r) == -1)
@@ -657,14 +678,18 @@ ctl_counter(struct ctl_conn *c, const char *name, const char *proc,
 	return (ctl_record(c, &r));
 }
 
-/* The parent's counters from its record, then the engine's. */
+/*
+ * The parent's counters from its record, then the engines', summed
+ * over all engines (-e N).
+ */
 static int
 ctl_stats(struct ctl_conn *c, const void *prec, size_t plen)
 {
-	struct ctlfield	 f;
-	const char	*kind, *errstr;
-	size_t		 off, i;
-	uint64_t	 v;
+	struct ctlfield		 f;
+	struct engine_tally	 t;
+	const char		*kind, *errstr;
+	size_t			 off, i;
+	uint64_t		 v;
 
 	if (ctlrec_kind(prec, plen, &kind, &off) == 0)
 		while (ctlrec_next(prec, plen, &off, &f) == 1) {
@@ -675,9 +700,11 @@ ctl_stats(struct ctl_conn *c, const void *prec, size_t plen)
 			if (ctl_counter(c, f.key, "parent", v) == -1)
 				return (-1);
 		}
+	engine_tally_fill(&t);
+	tally_add(&t, &c->others);
 	for (i = 0; i < stats_engine_n; i++)
 		if (ctl_counter(c, stats_engine[i].name, "engine",
-		    stats_value(&stats_engine[i], &engine->stats)) == -1)
+		    stats_value(&stats_engine[i], &t.stats)) == -1)
 			return (-1);
 	return (ctl_end(c, IMSG_CTL_END, NULL));
 }
@@ -704,9 +731,23 @@ control_dispatch_parent(struct imsg *imsg)
 	struct ctl_conn	*c;
 	int		 rv;
 
-	if ((c = ctl_conn_find(imsg->hdr.peerid)) == NULL || c->waiting == 0)
+	if ((c = ctl_conn_find(imsg->hdr.peerid)) == NULL)
+		return;
+	if (imsg->hdr.type == IMSG_CTL_LIST_PART) {
+		if (ctl_list_part(c, imsg) == -1)
+			ctl_conn_close(c);
+		else if (ctl_conn_run(c) == 0)
+			ctl_conn_arm(c);
+		return;
+	}
+	if (c->waiting == 0)
 		return;
 	switch (imsg->hdr.type) {
+	case IMSG_CTL_ENGINES:
+		/* The record follows: keep the sum for it. */
+		if (imsg_get_data(imsg, &c->others, sizeof(c->others)) == -1)
+			fatalx("control: bad engines' tally from the parent");
+		return;
 	case IMSG_CTL_RECORD:
 		if (c->waiting == IMSG_CTL_SHOW_STATUS)
 			rv = ctl_status(c, imsg->data, imsg_get_len(imsg));
@@ -736,6 +777,141 @@ control_dispatch_parent(struct imsg *imsg)
 }
 
 /*
+ * With several engines (-e N), a listing of what lives in each engine
+ * (hosts, connections, services) goes on in engines 1 to N-1 once this
+ * one's walk is over: the parent passes the cursor on, and brings back
+ * a part of records at a time (IMSG_CTL_LIST_MORE, _PART), asked for
+ * only while the client's queue is short.
+ */
+static int
+ctl_go_remote(struct ctl_conn *c)
+{
+	struct ctl_cursor	*k = &c->rcur;
+
+	if (!engine->several || (c->list != CTL_L_HOSTS &&
+	    c->list != CTL_L_CONNS && c->list != CTL_L_SERVICES))
+		return (0);
+	memset(k, 0, sizeof(*k));
+	k->engine = 1;
+	k->list = c->list;
+	k->lo = c->lo;
+	k->hi = c->hi;
+	/* Services: the limits and the subsystems are listed once. */
+	k->start = c->list == CTL_L_SERVICES ? 1 : c->lo;
+	k->cur = k->start;
+	c->remote = 1;
+	return (1);
+}
+
+static int
+ctl_fill_remote(struct ctl_conn *c)
+{
+	if (c->rpending || imsgbuf_queuelen(&c->ibuf) >= CTL_LIST_LOW)
+		return (0);
+	if (imsgev_compose(engine->parent, IMSG_CTL_LIST_MORE, c->id, 0, -1,
+	    &c->rcur, sizeof(c->rcur)) == -1) {
+		c->list = CTL_L_NONE;
+		return (ctl_end(c, IMSG_CTL_ERROR, "the parent is busy"));
+	}
+	c->rpending = 1;
+	return (0);
+}
+
+/* IMSG_CTL_LIST_PART: records of another engine, for client c. */
+static int
+ctl_list_part(struct ctl_conn *c, struct imsg *imsg)
+{
+	const uint8_t	*p = imsg->data;
+	size_t		 len = imsg_get_len(imsg), off;
+	uint32_t	 n;
+
+	if (len < sizeof(c->rcur))
+		fatalx("control: bad listing part");
+	if (!c->remote || !c->rpending)
+		return (0);
+	memcpy(&c->rcur, p, sizeof(c->rcur));
+	c->rpending = 0;
+	for (off = sizeof(c->rcur); off < len; off += n) {
+		if (len - off < sizeof(n))
+			fatalx("control: bad listing part");
+		memcpy(&n, p + off, sizeof(n));
+		off += sizeof(n);
+		if (n > len - off)
+			fatalx("control: bad listing part");
+		if (ctl_send(c, IMSG_CTL_RECORD, p + off, n) == -1)
+			return (-1);
+	}
+	if (c->rcur.engine == -1) {
+		c->list = CTL_L_NONE;
+		return (ctl_end(c, IMSG_CTL_END, NULL));
+	}
+	return (ctl_fill_remote(c));
+}
+
+#define CTL_PART_MAX	(32 * 1024)	/* bytes of records per part */
+
+/*
+ * Engine N: IMSG_CTL_LIST_MORE, a part of this engine's walk from the
+ * cursor, back to the parent with the cursor moved on (to the next
+ * engine when the walk is over).
+ */
+void
+control_list_more(struct imsg *imsg)
+{
+	static uint8_t		 buf[sizeof(struct ctl_cursor) +
+				    CTL_PART_MAX + sizeof(uint32_t) +
+				    sizeof(struct ctlrec)];
+	struct ctl_cursor	 k;
+	struct ctl_conn		 c;
+	struct ctlrec		 r;
+	size_t			 len = sizeof(k);
+	uint32_t		 n32;
+	int			 n = 1, i;
+
+	if (imsg_get_data(imsg, &k, sizeof(k)) == -1)
+		fatalx("control: bad listing request from the parent");
+	memset(&c, 0, sizeof(c));
+	c.part = 1;
+	c.list = k.list;
+	c.cur = k.cur;
+	c.cur_id = k.cur_id;
+	c.udp_phase = k.udp_phase;
+	c.cur_tuple = k.cur_tuple;
+	c.lo = k.lo;
+	c.hi = k.hi;
+	if (c.list != CTL_L_HOSTS && c.list != CTL_L_CONNS &&
+	    c.list != CTL_L_SERVICES)
+		fatalx("control: bad listing request from the parent");
+	for (i = 0; i < CTL_LIST_BATCH && len < CTL_PART_MAX; i++) {
+		if ((n = ctl_next(&c, &r)) == -1)
+			break;
+		if (n == 0) {
+			/* The parent knows whether another engine follows. */
+			k.engine = engine->index + 1;
+			k.cur = k.start;
+			k.cur_id = 0;
+			k.udp_phase = 0;
+			memset(&k.cur_tuple, 0, sizeof(k.cur_tuple));
+			break;
+		}
+		n32 = r.len;
+		memcpy(buf + len, &n32, sizeof(n32));
+		memcpy(buf + len + sizeof(n32), r.buf, r.len);
+		len += sizeof(n32) + r.len;
+	}
+	if (n != 0) {
+		k.cur = c.cur;
+		k.cur_id = c.cur_id;
+		k.udp_phase = c.udp_phase;
+		k.cur_tuple = c.cur_tuple;
+	}
+	memcpy(buf, &k, sizeof(k));
+	if (imsgev_compose(engine->parent, IMSG_CTL_LIST_PART,
+	    imsg->hdr.peerid, 0, -1, buf, len) == -1)
+		log_warn("control: listing part");
+}
+
+/*
  * Listings: a batch of records per turn, while the client's queue is
  * short; END when the walk is over.
  */
@@ -745,11 +921,15 @@ ctl_fill(struct ctl_conn *c)
 	struct ctlrec	 r;
 	int		 n, i;
 
+	if (c->remote)
+		return (ctl_fill_remote(c));
 	for (i = 0; i < CTL_LIST_BATCH; i++) {
 		if (imsgbuf_queuelen(&c->ibuf) >= CTL_LIST_LOW)
 			return (0);
 		if ((n = ctl_next(c, &r)) == -1)	/* scanned enough */
 			return (0);
+		if (n == 0 && ctl_go_remote(c))
+			return (ctl_fill_remote(c));
 		if (n == 0) {
 			c->list = CTL_L_NONE;
 			return (ctl_end(c, IMSG_CTL_END, NULL));
@@ -1040,7 +1220,7 @@ ctl_next(struct ctl_conn *c, struct ctlrec *r)
 			c->cur = 2;
 			c->cur_id = 0;
 		}
-		return (sublisten_ctl_next(&c->cur_id, r));
+		return (sublisten_ctl_next(&c->cur_id, c->part, r));
 	default:
 		return (0);
 	}

@@ -124,12 +124,62 @@ ctl_time_field(struct ctlrec *r, const char *key, const struct timeval *tv)
 }
 
 /*
- * IMSG_CTL_PARENT_INFO: one record of kind "parent" with the parent's
- * status fields, then its counters (stats_parent's names, and
- * pcap_received_IFACE, pcap_dropped_IFACE), for the client peerid.
+ * IMSG_CTL_PARENT_INFO: with several engines, the others' tallies are
+ * gathered first (engines.c), and control_parent_answer() follows.
  */
 void
 control_parent_info(struct imsg *imsg)
+{
+	if (parent->nengines > 1)
+		engines_gather(imsg->hdr.peerid);
+	else
+		control_parent_answer(imsg->hdr.peerid, NULL, 0);
+}
+
+/*
+ * The other engines' part of the answer: their sum for engine 0 to add
+ * to its own (IMSG_CTL_ENGINES), and in the record each one's pid,
+ * restarts, packets and hosts, as engine_N_*.
+ */
+static void
+ctl_engines(struct ctlrec *r, uint32_t peerid, const struct engine_tally *t,
+    unsigned int have)
+{
+	struct engine_tally	 sum;
+	char			 key[64];
+	int			 i;
+
+	memset(&sum, 0, sizeof(sum));
+	ctlrec_num(r, "engines", parent->nengines);
+	for (i = 0; i < parent->nengines; i++) {
+		snprintf(key, sizeof(key), "engine_%d_restarts", i);
+		ctlrec_num(r, key, parent->engine_restarts_of[i]);
+		if (i == 0 || (have & (1U << i)) == 0)
+			continue;
+		tally_add(&sum, &t[i]);
+		snprintf(key, sizeof(key), "engine_%d_pid", i);
+		ctlrec_int(r, key, t[i].pid);
+		snprintf(key, sizeof(key), "engine_%d_packets_in", i);
+		ctlrec_num(r, key, t[i].stats.pkts_in);
+		snprintf(key, sizeof(key), "engine_%d_hosts", i);
+		ctlrec_num(r, key, t[i].hosts);
+		snprintf(key, sizeof(key), "engine_%d_connections", i);
+		ctlrec_num(r, key, t[i].conns);
+	}
+	if (imsgev_compose(parent->engine, IMSG_CTL_ENGINES, peerid, 0, -1,
+	    &sum, sizeof(sum)) == -1)
+		log_warn("control: answer to the engine");
+}
+
+/*
+ * One record of kind "parent" with the parent's status fields, then
+ * its counters (stats_parent's names, and pcap_received_IFACE,
+ * pcap_dropped_IFACE), for the client peerid; t[i] for the engines i
+ * in have, other than engine 0.
+ */
+void
+control_parent_answer(uint32_t peerid, const struct engine_tally *t,
+    unsigned int have)
 {
 	struct ctlrec		 r;
 	struct timeval		 now;
@@ -172,7 +222,11 @@ control_parent_info(struct imsg *imsg)
 		    parent->ifaces[k].name);
 		ctlrec_num(&r, key, ps.ps_drop);
 	}
-	if (imsgev_compose(parent->engine, IMSG_CTL_RECORD, imsg->hdr.peerid,
+	if (parent->engine == NULL)
+		return;
+	if (parent->nengines > 1)
+		ctl_engines(&r, peerid, t, have);
+	if (imsgev_compose(parent->engine, IMSG_CTL_RECORD, peerid,
 	    0, -1, r.buf, r.len) == -1)
 		log_warn("control: answer to the engine");
 }

@@ -41,20 +41,33 @@ static struct honeyd_config *engine_reconf_build(struct fpdb **, char *,
 		    size_t);
 static void	 engine_reconf_done(void);
 static void	 engine_install(struct honeyd_config *, struct fpdb *);
+static void	 engine_reconf_commit(int);
+static void	 engine_send_tally(uint32_t);
 static void	 engine_log_stats(void);
 
-/* fd: the socketpair to the parent; ctlfd: the control socket or -1. */
+/*
+ * one: 0 for a lone engine, else its index + 1 among several (-e N);
+ * fd: the socketpair to the parent; ctlfd: the control socket or -1
+ * (engine 0 serves it).
+ */
 __dead void
-engine_main(int fd, int ctlfd, uid_t uid, gid_t gid,
+engine_main(int one, int fd, int ctlfd, uid_t uid, gid_t gid,
     const char *chroot_dir)
 {
 	static const int	 sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGUSR1 };
 	static struct engine	 e;
 	static struct imsgev	 parent_iev;
+	static char		 name[32];
 	int			 landlock;
 
 	engine = &e;
-	log_procinit("engine");
+	e.index = one > 0 ? one - 1 : 0;
+	e.several = one > 0;
+	if (e.index > 0)
+		snprintf(name, sizeof(name), "engine%d", e.index);
+	else
+		strlcpy(name, "engine", sizeof(name));
+	log_procinit(name);
 	relay_init();
 	if (proc_drop_privileges(chroot_dir, uid, gid, "engine") == -1)
 		fatal("engine: dropping privileges");
@@ -96,7 +109,11 @@ engine_main(int fd, int ctlfd, uid_t uid, gid_t gid,
 
 	event_base_dispatch(e.base);
 	dhcp_shutdown();
-	engine_log_stats();
+	/* One of several: the parent logs the sum of all engines'. */
+	if (e.several)
+		engine_send_tally(0);
+	else
+		engine_log_stats();
 	tcp_flush();
 	udp_flush();
 	ipfrag_flush();
@@ -219,6 +236,14 @@ engine_dispatch_parent(int fd, short event, void *arg)
 		case IMSG_RECONF_DONE:
 			engine_reconf_done();
 			break;
+		case IMSG_RECONF_COMMIT:
+		case IMSG_RECONF_ABORT:
+			engine_reconf_commit(imsg.hdr.type ==
+			    IMSG_RECONF_COMMIT);
+			break;
+		case IMSG_ENGINE_TALLY_REQ:
+			engine_send_tally(imsg.hdr.peerid);
+			break;
 		case IMSG_SVC_FD:
 		case IMSG_SVC_ERRFD:
 		case IMSG_SVC_EXIT:
@@ -232,8 +257,18 @@ engine_dispatch_parent(int fd, short event, void *arg)
 		case IMSG_LOG_FD:
 			eventlog_imsg(&imsg);
 			break;
+		case IMSG_CTL_LIST_MORE:
+			control_list_more(&imsg);
+			break;
+		case IMSG_CTL_LOG_VERBOSE:
+		case IMSG_CTL_LOG_BRIEF:
+			/* Engine 0's client asked (-e N). */
+			log_setverbose(imsg.hdr.type == IMSG_CTL_LOG_VERBOSE);
+			break;
 		case IMSG_CTL_RECORD:
 		case IMSG_CTL_RESULT:
+		case IMSG_CTL_ENGINES:
+		case IMSG_CTL_LIST_PART:
 			control_dispatch_parent(&imsg);
 			break;
 		case IMSG_ARP_CONFLICT:
@@ -377,8 +412,9 @@ engine_reconf_build(struct fpdb **dbp, char *why, size_t len)
 
 /*
  * IMSG_RECONF_DONE: only a complete configuration replaces the running
- * one, and the parent hears which way it went: ACCEPT once it runs,
- * REFUSE (with why) if the running one stays.
+ * one, and the parent hears which way it went: ACCEPT once it is built,
+ * REFUSE (with why) if the running one stays.  An accepted one waits
+ * for COMMIT, when all engines accepted it, or ABORT.
  */
 static void
 engine_reconf_done(void)
@@ -408,12 +444,69 @@ engine_reconf_done(void)
 			fatal("engine: answer to the parent");
 		return;
 	}
-	engine_install(conf, db);
+	if (engine->rc_built != NULL)
+		fatalx("engine: a second configuration before COMMIT");
+	engine->rc_built = conf;
+	engine->rc_built_db = db;
 	if (imsgev_compose(engine->parent, IMSG_RECONF_ACCEPT, 0, 0, -1,
 	    NULL, 0) == -1)
 		fatal("engine: answer to the parent");
+}
+
+/*
+ * IMSG_RECONF_COMMIT (commit) or IMSG_RECONF_ABORT: the configuration
+ * built at DONE runs now, or is dropped.  The p0f signatures went in
+ * with it at DONE; an abort keeps them (the parent checked them).
+ */
+static void
+engine_reconf_commit(int commit)
+{
+	struct honeyd_config	*conf = engine->rc_built;
+	struct fpdb		*db = engine->rc_built_db;
+
+	engine->rc_built = NULL;
+	engine->rc_built_db = NULL;
+	if (conf == NULL)
+		return;
+	if (!commit) {
+		log_warnx("engine: new configuration dropped: another engine "
+		    "refused it");
+		config_free(conf);
+		fpdb_free(db);
+		return;
+	}
+	engine_install(conf, db);
 	if (log_getverbose())
 		log_debug("configuration installed");
+}
+
+/* What the parent sums over engines; peerid: its gather, 0 at exit. */
+void
+engine_tally_fill(struct engine_tally *t)
+{
+	memset(t, 0, sizeof(*t));
+	engine_stats_now();
+	t->stats = engine->stats;
+	t->hosts = host_count();
+	t->conns = tcp_count();
+	t->udp = udp_count();
+	t->relays = relay_count();
+	t->index = engine->index;
+	t->pid = getpid();
+}
+
+static void
+engine_send_tally(uint32_t peerid)
+{
+	struct engine_tally	 t;
+
+	engine_tally_fill(&t);
+	if (imsgev_compose(engine->parent, IMSG_ENGINE_TALLY, peerid, 0, -1,
+	    &t, sizeof(t)) == -1)
+		return;
+	/* At exit, nothing will flush it later. */
+	if (peerid == 0)
+		(void)imsgbuf_flush(&engine->parent->ibuf);
 }
 
 /*
@@ -453,5 +546,15 @@ engine_install(struct honeyd_config *conf, struct fpdb *db)
 static void
 engine_log_stats(void)
 {
+	engine_stats_now();
 	stats_log(stats_engine, stats_engine_n, &engine->stats);
+}
+
+/* The gauges among the counters, as they are now. */
+void
+engine_stats_now(void)
+{
+	engine->stats.g_hosts = host_count();
+	engine->stats.g_frag_held = ipfrag_count();
+	engine->stats.g_route_held = router_held();
 }

@@ -87,9 +87,20 @@ static struct conf_texts	 running_texts;
 #define ENGINE_STABLE_SECS	60
 #define ENGINE_DEATHS_MAX	6
 
-static struct imsgev		 engine_iev;
-static struct event		*engine_restart_ev;
-static int			 engine_deaths;	/* in a row */
+/*
+ * One per engine (-e N).  Each is started, sandboxed, healed and
+ * counted on its own: one engine's death restarts only it.
+ */
+struct engine_proc {
+	struct imsgev		 iev;
+	int			 index;
+	pid_t			 pid;
+	time_t			 started;
+	int			 deaths;	/* in a row */
+	int			 restarting;	/* its config's answer due */
+	struct event		*restart_ev;
+};
+static struct engine_proc	 engine_procs[ENGINES_MAX];
 static uid_t			 engine_uid;
 static gid_t			 engine_gid;
 static int			 engine_ctlfd = -1; /* the control socket */
@@ -103,8 +114,10 @@ struct reload {
 	int			 client;	/* a control client asked: */
 	uint32_t		 peerid;	/* this one */
 	int			 startup;	/* the first configuration */
-	int			 restart;	/* the running one, to a new
-						   engine: nothing to install */
+	unsigned int		 waiting;	/* engines yet to answer */
+	unsigned int		 built;		/* ... that hold it built */
+	int			 refused;	/* one refused: why */
+	char			 why[512];
 	struct conf_texts	 texts;		/* as sent */
 	char			 done[PATH_MAX + 32]; /* its answer if good */
 };
@@ -131,6 +144,12 @@ static void		 parent_reload(const char *, const char *, int,
 static int		 reload_prepare(struct reload *, const char *,
 			    const char *);
 static void		 reload_accept(void);
+static void		 reload_answer(struct engine_proc *, int,
+			    const char *);
+static void		 reload_answered(void);
+static int		 engines_restarting(void);
+static int		 engine_owns_id(struct engine_proc *, struct imsg *);
+static void		 engines_repin(const struct honeyd_config *);
 static void		 reload_after(void);
 static void		 reload_refuse(const char *);
 static void		 reload_free(struct reload *);
@@ -153,26 +172,30 @@ static void		 conf_pers_check(const struct honeyd_config *,
 static void		 conf_texts_make(struct conf_texts *,
 			    struct honeyd_config *, struct fpdb *,
 			    const char *, size_t);
-static int		 conf_texts_send(const struct conf_texts *);
+static int		 conf_texts_send(struct imsgev *,
+			    const struct conf_texts *);
 static void		 conf_texts_free(struct conf_texts *);
-static int		 engine_start(void);
-static void		 engine_detach(void);
-static void		 engine_died(int);
-static void		 engine_schedule(void);
+static int		 engine_start(struct engine_proc *);
+static void		 engine_detach(struct engine_proc *);
+static void		 engine_died(struct engine_proc *, int);
+static void		 engine_schedule(struct engine_proc *);
 static void		 engine_restart(int, short, void *);
-static void		 send_logs(int);
+static void		 engine_restarted(struct engine_proc *, int,
+			    const char *);
+static void		 send_logs(struct imsgev *, int);
 static void		 parent_log_stats(void);
-static void		 engine_log_death(int);
-static pid_t		 engine_spawn(uid_t, gid_t, int, int *);
+static void		 engine_log_death(struct engine_proc *, int);
+static void		 engine_exit_drain(struct engine_proc *);
+static pid_t		 engine_spawn(int, uid_t, gid_t, int, int *);
 static __dead void	 engine_exec_main(void);
 
 static __dead void
 usage(void)
 {
-	fprintf(stderr, "usage: honeyd [-dFnvV] [-0 p0f-file] [-f config] "
-	    "[-i iface]... [-p fingerprints]\n\t[-u user] "
-	    "[-g group] [-l pktlog] [-s svclog] [-j jsonlog] "
-	    "[-c ctlsocket]\n\t[-P pidfile] [-C chrootdir] [-S svcdir] "
+	fprintf(stderr, "usage: honeyd [-dFnvV] [-0 p0f-file] [-e engines] "
+	    "[-f config]\n\t[-i iface]... [-p fingerprints] [-u user] "
+	    "[-g group] [-l pktlog]\n\t[-s svclog] [-j jsonlog] "
+	    "[-c ctlsocket] [-P pidfile] [-C chrootdir]\n\t[-S svcdir] "
 	    "[net ...]\n");
 	exit(1);
 }
@@ -181,6 +204,7 @@ static void
 parse_args(int argc, char **argv)
 {
 	struct honeyd_opts	*o = &honeyd_opts;
+	const char		*errstr;
 	int			 ch;
 
 	o->config = HONEYD_CONF;
@@ -188,7 +212,7 @@ parse_args(int argc, char **argv)
 	o->p0f = HONEYD_P0F;
 	o->ctlsock = HONEYD_CTLSOCK;
 	o->chroot = HONEYD_CHROOT;
-	while ((ch = getopt(argc, argv, "0:C:c:dFf:g:i:j:l:nP:p:S:s:u:vVX:")) !=
+	while ((ch = getopt(argc, argv, "0:C:c:de:Ff:g:i:j:l:nP:p:S:s:u:vVX:")) !=
 	    -1) {
 		switch (ch) {
 		case '0':
@@ -203,6 +227,13 @@ parse_args(int argc, char **argv)
 			break;
 		case 'd':
 			o->debug = 1;
+			break;
+		case 'e':
+			/* The count; in an engine (-X), its index. */
+			o->engines = strtonum(optarg, 0, ENGINES_MAX, &errstr);
+			if (errstr != NULL)
+				errx(1, "-e %s: %s (1 to %d)", optarg, errstr,
+				    ENGINES_MAX);
 			break;
 		case 'F':
 			o->foreground = 1;
@@ -446,13 +477,13 @@ iface_setup(struct iface *ifp, const char *name, int index)
  * parsers the parent used, so there is one representation to trust.
  */
 static int
-send_text(uint32_t type, const char *buf, size_t len)
+send_text(struct imsgev *iev, uint32_t type, const char *buf, size_t len)
 {
 	size_t	 off, n;
 
 	for (off = 0; off < len; off += n) {
 		n = len - off > CONF_CHUNK ? CONF_CHUNK : len - off;
-		if (imsgev_compose(parent->engine, type, 0, 0, -1, buf + off,
+		if (imsgev_compose(iev, type, 0, 0, -1, buf + off,
 		    n) == -1)
 			return (-1);
 	}
@@ -575,12 +606,12 @@ conf_texts_make(struct conf_texts *t, struct honeyd_config *conf,
 }
 
 static int
-conf_texts_send(const struct conf_texts *t)
+conf_texts_send(struct imsgev *iev, const struct conf_texts *t)
 {
-	if (send_text(IMSG_RECONF_PRINTS, t->prints, t->plen) == -1 ||
-	    send_text(IMSG_RECONF_CONF, t->conf, t->clen) == -1 ||
-	    send_text(IMSG_RECONF_P0F, t->p0f, t->p0flen) == -1 ||
-	    imsgev_compose(parent->engine, IMSG_RECONF_DONE, 0, 0, -1,
+	if (send_text(iev, IMSG_RECONF_PRINTS, t->prints, t->plen) == -1 ||
+	    send_text(iev, IMSG_RECONF_CONF, t->conf, t->clen) == -1 ||
+	    send_text(iev, IMSG_RECONF_P0F, t->p0f, t->p0flen) == -1 ||
+	    imsgev_compose(iev, IMSG_RECONF_DONE, 0, 0, -1,
 	    NULL, 0) == -1)
 		return (-1);
 	return (0);
@@ -598,25 +629,27 @@ conf_texts_free(struct conf_texts *t)
 static void
 parent_dispatch_engine(int fd, short event, void *arg)
 {
-	struct imsgev	*iev = arg;
-	struct imsgbuf	*ibuf = &iev->ibuf;
-	struct imsg	 imsg;
-	ssize_t		 n;
+	struct engine_proc	*ep = arg;
+	struct imsgev		*iev = &ep->iev;
+	struct imsgbuf		*ibuf = &iev->ibuf;
+	struct imsg		 imsg;
+	ssize_t			 n;
+	int			 i;
 
 	/* A dead engine: SIGCHLD tells why and starts the next one. */
 	switch (imsgev_read(iev, event)) {
 	case -1:
-		log_warn("read from engine");
-		engine_detach();
+		log_warn("read from engine %d", ep->index);
+		engine_detach(ep);
 		return;
 	case 0:
-		log_warnx("engine closed its pipe");
-		engine_detach();
+		log_warnx("engine %d closed its pipe", ep->index);
+		engine_detach(ep);
 		return;
 	}
 	if ((event & EV_WRITE) && imsgbuf_write(ibuf) == -1) {
-		log_warn("write to engine");
-		engine_detach();
+		log_warn("write to engine %d", ep->index);
+		engine_detach(ep);
 		return;
 	}
 	for (;;) {
@@ -624,6 +657,10 @@ parent_dispatch_engine(int fd, short event, void *arg)
 			fatal("bad message from engine");
 		if (n == 0)
 			break;
+		if (!engine_owns_id(ep, &imsg)) {
+			imsg_free(&imsg);
+			continue;
+		}
 		switch (imsg.hdr.type) {
 		case IMSG_PKT_OUT:
 			wire_output(imsg.data, imsg_get_len(&imsg));
@@ -644,14 +681,30 @@ parent_dispatch_engine(int fd, short event, void *arg)
 			subsys_connect(&imsg);
 			break;
 		case IMSG_RECONF_ACCEPT:
-			if (reload_pending == NULL || imsg_get_len(&imsg) != 0)
+			if (imsg_get_len(&imsg) != 0)
 				fatalx("unexpected reload answer from engine");
-			reload_accept();
+			if (ep->restarting)
+				engine_restarted(ep, 1, NULL);
+			else
+				reload_answer(ep, 1, NULL);
 			break;
 		case IMSG_RECONF_REFUSE:
-			if (reload_pending == NULL)
-				fatalx("unexpected reload answer from engine");
-			reload_refuse(ctl_arg(&imsg, 0));
+			if (ep->restarting)
+				engine_restarted(ep, 0, ctl_arg(&imsg, 0));
+			else
+				reload_answer(ep, 0, ctl_arg(&imsg, 0));
+			break;
+		case IMSG_ENGINE_TALLY:
+			engines_tally(ep->index, &imsg);
+			break;
+		case IMSG_CTL_LIST_MORE:
+			if (ep->index != 0)
+				fatalx("listing request from engine %d",
+				    ep->index);
+			engines_list_more(&imsg);
+			break;
+		case IMSG_CTL_LIST_PART:
+			engines_list_part(&imsg);
 			break;
 		case IMSG_CTL_RELOAD:
 			parent_reload(ctl_arg(&imsg, 1), NULL, 1,
@@ -667,6 +720,11 @@ parent_dispatch_engine(int fd, short event, void *arg)
 		case IMSG_CTL_LOG_VERBOSE:
 		case IMSG_CTL_LOG_BRIEF:
 			log_setverbose(imsg.hdr.type == IMSG_CTL_LOG_VERBOSE);
+			/* Engine 0 asked: the others log the same way. */
+			for (i = 1; i < parent->nengines; i++)
+				if (parent->engines[i] != NULL)
+					(void)imsgev_compose(parent->engines[i],
+					    imsg.hdr.type, 0, 0, -1, NULL, 0);
 			break;
 		case IMSG_DHCP_OUT:
 			lease_output(&imsg);
@@ -682,6 +740,35 @@ parent_dispatch_engine(int fd, short event, void *arg)
 	}
 	wire_flush();
 	imsgev_add(iev);
+}
+
+/*
+ * A request about a connection (service, proxy, subsystem) names it by
+ * an id whose top bits are the engine's index (relay_newid): an engine
+ * may ask only about its own, or the answer would go to another.
+ */
+static int
+engine_owns_id(struct engine_proc *ep, struct imsg *imsg)
+{
+	uint32_t	 id;
+
+	switch (imsg->hdr.type) {
+	case IMSG_SVC_START:
+	case IMSG_SVC_STOP:
+	case IMSG_PROXY_CONNECT:
+	case IMSG_SUBSYS_CONNECT:
+		break;
+	default:
+		return (1);
+	}
+	if (imsg_get_len(imsg) < sizeof(id))
+		return (1);	/* the handler refuses it */
+	memcpy(&id, imsg->data, sizeof(id));
+	if ((int)(id >> ENGINE_ID_SHIFT) == ep->index)
+		return (1);
+	log_warnx("engine %d asked about connection %u of another engine",
+	    ep->index, id);
+	return (0);
 }
 
 /*
@@ -735,7 +822,8 @@ parent_reload(const char *path, const char *stmt, int client,
 	struct reload	*rl;
 	const char	*why;
 
-	if (reload_pending != NULL) {
+	/* An engine being healed takes the running one first. */
+	if (reload_pending != NULL || engines_restarting()) {
 		if (client)
 			ctl_result(peerid, 0, "a reload is already in "
 			    "progress");
@@ -777,6 +865,64 @@ parent_reload(const char *path, const char *stmt, int client,
 	else
 		snprintf(rl->done, sizeof(rl->done), "reloaded %s", path);
 	reload_pending = rl;
+	/* No engine runs (all being healed): the next ones take it. */
+	if (rl->waiting == 0)
+		reload_answered();
+}
+
+/*
+ * An engine's answer to the configuration of the pending reload.  The
+ * transaction ends when every engine asked has answered (or died):
+ * then all commit, or, if one refused, all drop what they built.
+ */
+static void
+reload_answer(struct engine_proc *ep, int ok, const char *why)
+{
+	struct reload	*rl = reload_pending;
+	unsigned int	 bit = 1U << ep->index;
+
+	if (rl == NULL || (rl->waiting & bit) == 0)
+		fatalx("unexpected reload answer from engine %d", ep->index);
+	rl->waiting &= ~bit;
+	if (ok)
+		rl->built |= bit;
+	else if (!rl->refused) {
+		rl->refused = 1;
+		strlcpy(rl->why, why, sizeof(rl->why));
+	}
+	reload_answered();
+}
+
+static void
+reload_answered(void)
+{
+	struct reload	*rl = reload_pending;
+	uint32_t	 type;
+	int		 i;
+
+	if (rl->waiting != 0)
+		return;
+	type = rl->refused ? IMSG_RECONF_ABORT : IMSG_RECONF_COMMIT;
+	for (i = 0; i < parent->nengines; i++)
+		if ((rl->built & (1U << i)) && parent->engines[i] != NULL &&
+		    imsgev_compose(parent->engines[i], type, 0, 0, -1, NULL,
+		    0) == -1)
+			fatal("reload: answer to engine %d", i);
+	if (rl->refused)
+		reload_refuse(rl->why);
+	else
+		reload_accept();
+}
+
+static int
+engines_restarting(void)
+{
+	int	 i;
+
+	for (i = 0; i < parent->nengines; i++)
+		if (engine_procs[i].restarting)
+			return (1);
+	return (0);
 }
 
 /*
@@ -789,7 +935,7 @@ reload_prepare(struct reload *rl, const char *path, const char *stmt)
 	struct fpdb	*db;
 	char		*p0f;
 	size_t		 p0flen;
-	int		 rv;
+	int		 rv, i;
 
 	if (load_p0f(&p0f, &p0flen) == -1)
 		return (-1);
@@ -809,10 +955,15 @@ reload_prepare(struct reload *rl, const char *path, const char *stmt)
 	conf_texts_make(&rl->texts, rl->conf, db, p0f, p0flen);
 	fpdb_free(db);
 	free(p0f);
-	rv = conf_texts_send(&rl->texts);
-	if (rv == -1)
-		fatal("sending the configuration to the engine");
-	return (0);
+	rv = 0;
+	for (i = 0; i < parent->nengines; i++) {
+		if (parent->engines[i] == NULL)
+			continue;
+		if (conf_texts_send(parent->engines[i], &rl->texts) == -1)
+			fatal("sending the configuration to the engine");
+		rl->waiting |= 1U << i;
+	}
+	return (rv);
 }
 
 static void
@@ -849,16 +1000,6 @@ reload_accept(void)
 	int		 i, xchanged;
 
 	reload_pending = NULL;
-	if (rl->restart) {
-		log_info("engine restarted (restart %llu): running the "
-		    "configuration again", (unsigned long long)
-		    parent->stats.engine_restarts);
-		lease_sync(parent_conf);
-		subsys_engine_sync();
-		reload_free(rl);
-		reload_after();
-		return;
-	}
 	conf_texts_free(&running_texts);
 	running_texts = rl->texts;
 	memset(&rl->texts, 0, sizeof(rl->texts));
@@ -878,6 +1019,7 @@ reload_accept(void)
 	}
 	ether_install(rl->em);
 	rl->em = NULL;
+	engines_repin(rl->conf);
 	service_config(rl->conf);
 	subsys_config(rl->conf);
 	arpguard_config(rl->conf);
@@ -911,12 +1053,6 @@ reload_refuse(const char *why)
 	struct reload	*rl = reload_pending;
 
 	reload_pending = NULL;
-	if (rl->restart) {
-		log_warnx("the new engine refused the running configuration: "
-		    "%s; giving up", why);
-		reload_free(rl);
-		parent_shutdown(1);
-	}
 	if (rl->startup) {
 		log_warnx("the engine refused the configuration: %s", why);
 		reload_free(rl);
@@ -929,6 +1065,22 @@ reload_refuse(const char *why)
 		ctl_result(rl->peerid, 0, why);
 	reload_free(rl);
 	reload_after();
+}
+
+/* Engine 0's addresses (engines.c): the topology's and the leases. */
+static void
+engines_repin(const struct honeyd_config *conf)
+{
+	struct claimset	 leases;
+
+	claim_init(&leases);
+	if (lease_claims(&leases) == -1) {
+		claim_clear(&leases);
+		claim_init(&leases);
+		/* Out of memory: everything to engine 0 is still correct. */
+		(void)claim_add(&leases, 0, UINT32_MAX);
+	}
+	engines_pin(conf, &leases);
 }
 
 /*
@@ -947,6 +1099,7 @@ parent_claims_update(void)
 		return;
 	claim_clear(&parent->claimed);
 	parent->claimed = cs;
+	engines_repin(parent_conf);
 	if ((filter = claim_filter(&parent->claimed)) == NULL)
 		fatal("claim_filter");
 	for (i = 0; i < parent->nifaces; i++)
@@ -976,8 +1129,8 @@ parent_reload_refused(const char *why)
 
 	if (!engine_ready)
 		return;
-	snprintf(status, sizeof(status), "configuration not reloaded: %s",
-	    why);
+	strlcpy(status, "configuration not reloaded: ", sizeof(status));
+	strlcat(status, why, sizeof(status));
 	notify_status(status);
 	notify_ready();
 }
@@ -996,9 +1149,9 @@ parent_log_stats(void)
 			    parent->ifaces[i].name, ps.ps_recv, ps.ps_drop);
 }
 
-/* How the engine ended, when not as asked. */
+/* How an engine ended, when not as asked. */
 static void
-engine_log_death(int status)
+engine_log_death(struct engine_proc *ep, int status)
 {
 	if (WIFSIGNALED(status))
 		snprintf(parent->engine_death, sizeof(parent->engine_death),
@@ -1008,119 +1161,171 @@ engine_log_death(int status)
 	else
 		snprintf(parent->engine_death, sizeof(parent->engine_death),
 		    "exited with status %d", WEXITSTATUS(status));
-	log_warnx("engine %s", parent->engine_death);
+	if (parent->nengines > 1)
+		log_warnx("engine %s (engine %d of %d)",
+		    parent->engine_death, ep->index, parent->nengines);
+	else
+		log_warnx("engine %s", parent->engine_death);
 }
 
 /*
  * Start an engine and connect its pipe.  Its configuration follows:
- * the caller sends one.
+ * the caller sends one.  Only engine 0 serves the control socket.
  */
 static int
-engine_start(void)
+engine_start(struct engine_proc *ep)
 {
 	pid_t	 pid;
 	int	 fd;
 
-	if ((pid = engine_spawn(engine_uid, engine_gid, engine_ctlfd,
-	    &fd)) == -1)
+	if ((pid = engine_spawn(ep->index, engine_uid, engine_gid,
+	    ep->index == 0 ? engine_ctlfd : -1, &fd)) == -1)
 		return (-1);
-	parent->engine_pid = pid;
-	parent->engine_started = time(NULL);
-	parent->engine = &engine_iev;
-	if (imsgev_init(parent->engine, parent->base, fd,
-	    parent_dispatch_engine, parent->engine) == -1)
+	ep->pid = pid;
+	ep->started = time(NULL);
+	if (imsgev_init(&ep->iev, parent->base, fd,
+	    parent_dispatch_engine, ep) == -1)
 		fatalx("imsg event");
-	imsgev_add(parent->engine);
+	imsgev_add(&ep->iev);
+	parent->engines[ep->index] = &ep->iev;
+	if (ep->index == 0) {
+		parent->engine = &ep->iev;
+		parent->engine_pid = pid;
+		parent->engine_started = ep->started;
+	}
 	return (0);
 }
 
-/* The engine's pipe is gone: frames are dropped until the next one. */
+/* An engine's pipe is gone: its frames are dropped until the next. */
 static void
-engine_detach(void)
+engine_detach(struct engine_proc *ep)
 {
-	if (parent->engine == NULL)
+	if (parent->engines[ep->index] == NULL)
 		return;
-	close(parent->engine->ibuf.fd);
-	framebatch_forget(&parent->engine->ibuf);
-	imsgev_clear(parent->engine);
-	parent->engine = NULL;
+	close(ep->iev.ibuf.fd);
+	framebatch_forget(&ep->iev.ibuf);
+	imsgev_clear(&ep->iev);
+	parent->engines[ep->index] = NULL;
+	if (ep->index == 0)
+		parent->engine = NULL;
 }
 
 /*
- * The engine died.  Its services go with it (their connections lived
- * in it), a reload it was building is answered as failed, and a new
- * engine starts after the back-off delay.
+ * An engine died.  Its services go with it (their connections lived
+ * in it), a reload it was building fails for all (a transaction), and
+ * a new engine starts after the back-off delay.  The others run on.
  */
 static void
-engine_died(int status)
+engine_died(struct engine_proc *ep, int status)
 {
 	struct reload	*rl = reload_pending;
+	unsigned int	 bit = 1U << ep->index;
 
-	parent->engine_pid = 0;
-	engine_log_death(status);
-	engine_detach();
-	service_killall();
-	lease_forget();
-	if (rl != NULL) {
-		reload_pending = NULL;
-		if (rl->startup)
-			parent_shutdown(1);
-		/* Its client was the dead engine's, and is gone too. */
-		reload_free(rl);
+	ep->pid = 0;
+	if (ep->index == 0)
+		parent->engine_pid = 0;
+	engine_log_death(ep, status);
+	engine_detach(ep);
+	service_killall(ep->index);
+	if (ep->index == 0)
+		lease_forget();
+	engines_gone(ep->index);
+	ep->restarting = 0;
+	if (rl != NULL && ((rl->waiting | rl->built) & bit)) {
+		rl->waiting &= ~bit;
+		rl->built &= ~bit;
+		if (!rl->refused) {
+			rl->refused = 1;
+			snprintf(rl->why, sizeof(rl->why), "engine %d died",
+			    ep->index);
+		}
+		/* Its client was engine 0's, and is gone too. */
+		if (ep->index == 0)
+			rl->client = 0;
+		reload_answered();
 	}
-	if (time(NULL) - parent->engine_started >= ENGINE_STABLE_SECS)
-		engine_deaths = 0;
-	engine_schedule();
+	if (time(NULL) - ep->started >= ENGINE_STABLE_SECS)
+		ep->deaths = 0;
+	engine_schedule(ep);
 }
 
 /* The next engine's start, later with each death in a row. */
 static void
-engine_schedule(void)
+engine_schedule(struct engine_proc *ep)
 {
 	struct timeval	 tv;
 	long		 ms;
 
-	if (++engine_deaths > ENGINE_DEATHS_MAX) {
+	if (++ep->deaths > ENGINE_DEATHS_MAX) {
 		log_warnx("the engine died %d times in a row; giving up",
-		    engine_deaths);
+		    ep->deaths);
 		parent_shutdown(1);
 	}
-	ms = (long)ENGINE_RESTART_MS << (engine_deaths - 1);
+	ms = (long)ENGINE_RESTART_MS << (ep->deaths - 1);
 	if (ms > ENGINE_RESTART_MAX_MS)
 		ms = ENGINE_RESTART_MAX_MS;
 	log_warnx("starting a new engine in %ld ms (death %d in a row)", ms,
-	    engine_deaths);
+	    ep->deaths);
 	tv.tv_sec = ms / 1000;
 	tv.tv_usec = (ms % 1000) * 1000;
-	evtimer_add(engine_restart_ev, &tv);
+	evtimer_add(ep->restart_ev, &tv);
 }
 
-/* The next engine, with the logs and the configuration the last ran. */
+/*
+ * The next engine, with the logs and the configuration the last ran.
+ * A reload under way finishes first: the new engine then takes the
+ * configuration it committed.
+ */
 static void
 engine_restart(int fd, short event, void *arg)
 {
+	struct engine_proc	*ep = arg;
 	struct engine_restart	 er;
-	struct reload		*rl;
+	struct timeval		 tv = { 0, ENGINE_RESTART_MS * 1000 };
 
-	if (engine_start() == -1) {
+	if (reload_pending != NULL) {
+		evtimer_add(ep->restart_ev, &tv);
+		return;
+	}
+	if (engine_start(ep) == -1) {
 		log_warn("starting an engine");
-		engine_schedule();
+		engine_schedule(ep);
 		return;
 	}
 	parent->stats.engine_restarts++;
+	parent->engine_restarts_of[ep->index]++;
 	memset(&er, 0, sizeof(er));
 	er.restarts = parent->stats.engine_restarts;
 	strlcpy(er.cause, parent->engine_death, sizeof(er.cause));
-	if (imsgev_compose(parent->engine, IMSG_ENGINE_RESTART, 0, 0, -1,
+	if (imsgev_compose(&ep->iev, IMSG_ENGINE_RESTART, 0, 0, -1,
 	    &er, sizeof(er)) == -1)
 		fatal("engine restart");
-	send_logs(0);
-	if ((rl = calloc(1, sizeof(*rl))) == NULL)
-		fatal("engine restart");
-	rl->restart = 1;
-	if (conf_texts_send(&running_texts) == -1)
+	send_logs(&ep->iev, 0);
+	if (conf_texts_send(&ep->iev, &running_texts) == -1)
 		fatal("sending the configuration to the engine");
-	reload_pending = rl;
+	ep->restarting = 1;
+}
+
+/* A healed engine's answer to the running configuration. */
+static void
+engine_restarted(struct engine_proc *ep, int ok, const char *why)
+{
+	ep->restarting = 0;
+	if (!ok) {
+		log_warnx("the new engine refused the running configuration: "
+		    "%s; giving up", why);
+		parent_shutdown(1);
+	}
+	if (imsgev_compose(&ep->iev, IMSG_RECONF_COMMIT, 0, 0, -1, NULL,
+	    0) == -1)
+		fatal("engine restart");
+	log_info("engine restarted (restart %llu): running the "
+	    "configuration again", (unsigned long long)
+	    parent->stats.engine_restarts);
+	if (ep->index == 0)
+		lease_sync(parent_conf);
+	subsys_engine_sync(&ep->iev);
+	reload_after();
 }
 
 /* The control socket's path; NULL for none (-c "" or -c none). */
@@ -1134,23 +1339,55 @@ ctl_path(void)
 	return (p);
 }
 
+/*
+ * An engine asked to stop sends its counters last (IMSG_ENGINE_TALLY)
+ * and exits: what is left in its pipe is read for them, so the exit
+ * log sums every engine's.
+ */
+static void
+engine_exit_drain(struct engine_proc *ep)
+{
+	struct imsgbuf	*ibuf = &ep->iev.ibuf;
+	struct imsg	 imsg;
+	ssize_t		 n;
+
+	if (parent->engines[ep->index] == NULL)
+		return;
+	do {
+		while ((n = imsg_get(ibuf, &imsg)) > 0) {
+			if (imsg.hdr.type == IMSG_ENGINE_TALLY)
+				engines_tally(ep->index, &imsg);
+			imsg_free(&imsg);
+		}
+	} while (n == 0 && imsgbuf_read(ibuf) > 0);
+}
+
 static __dead void
 parent_shutdown(int status)
 {
-	int	 i, est;
+	struct engine_proc	*ep;
+	int			 i, est;
 
-	service_killall();
+	service_killall(-1);
 	subsys_killall();
-	if (parent->engine_pid > 0) {
-		kill(parent->engine_pid, SIGTERM);
-		lease_drain();
+	for (i = 0; i < parent->nengines; i++)
+		if (engine_procs[i].pid > 0)
+			kill(engine_procs[i].pid, SIGTERM);
+	lease_drain();
+	for (i = 0; i < parent->nengines; i++) {
+		ep = &engine_procs[i];
+		if (ep->pid <= 0)
+			continue;
 		/* It may have died first: that is why we are here. */
-		if (waitpid(parent->engine_pid, &est, 0) > 0 && est != 0 &&
+		if (waitpid(ep->pid, &est, 0) > 0 && est != 0 &&
 		    !(WIFSIGNALED(est) && WTERMSIG(est) == SIGTERM))
-			engine_log_death(est);
-		parent->engine_pid = 0;
+			engine_log_death(ep, est);
+		ep->pid = 0;
+		engine_exit_drain(ep);
 	}
+	parent->engine_pid = 0;
 	parent_log_stats();
+	engines_log_total();
 	arpguard_flush();
 	for (i = 0; i < parent->nifaces; i++)
 		capture_close(&parent->ifaces[i]);
@@ -1162,9 +1399,12 @@ parent_shutdown(int status)
 	exit(status);
 }
 
-/* The engine's log files: opened here, passed there. */
+/*
+ * An engine's log files: opened here, passed there.  Every engine
+ * appends to the same files, a whole line per write.
+ */
 static void
-send_logs(int startup)
+send_logs(struct imsgev *iev, int startup)
 {
 	const char	*paths[LOGF_MAX] = { NULL };
 
@@ -1176,14 +1416,14 @@ send_logs(int startup)
 		paths[LOGF_SYSLOG] = honeyd_opts.jsonlog;
 		paths[LOGF_JSON] = NULL;
 	}
-	eventlog_send(parent->engine, paths, startup);
+	eventlog_send(iev, paths, startup);
 }
 
 static void
 parent_sig(int sig, short event, void *arg)
 {
 	pid_t	 pid;
-	int	 status;
+	int	 status, i;
 
 	switch (sig) {
 	case SIGTERM:
@@ -1195,16 +1435,21 @@ parent_sig(int sig, short event, void *arg)
 		break;
 	case SIGUSR1:
 		log_info("reopening log files");
-		send_logs(0);
+		for (i = 0; i < parent->nengines; i++)
+			if (parent->engines[i] != NULL)
+				send_logs(parent->engines[i], 0);
 		break;
 	case SIGCHLD:
 		while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-			if (pid != parent->engine_pid) {
+			for (i = 0; i < parent->nengines; i++)
+				if (pid == engine_procs[i].pid)
+					break;
+			if (i == parent->nengines) {
 				if (!service_reaped(pid, status))
 					(void)subsys_reaped(pid, status);
 				continue;
 			}
-			engine_died(status);
+			engine_died(&engine_procs[i], status);
 		}
 		break;
 	}
@@ -1247,10 +1492,10 @@ chroot_prepare(const char *dir)
  * fingerprints or MAC map but what it is sent.
  */
 static pid_t
-engine_spawn(uid_t uid, gid_t gid, int ctlfd, int *fdp)
+engine_spawn(int index, uid_t uid, gid_t gid, int ctlfd, int *fdp)
 {
 	extern char	**environ;
-	char		 suid[16], sgid[16];
+	char		 suid[16], sgid[16], sidx[16];
 	char		*argv[16];
 	int		 fd, e, c = -1, x, n = 0, i;
 	pid_t		 pid;
@@ -1277,6 +1522,12 @@ engine_spawn(uid_t uid, gid_t gid, int ctlfd, int *fdp)
 	argv[n++] = "honeyd";
 	argv[n++] = "-X";
 	argv[n++] = "engine";
+	/* One of several: -e its index + 1; a lone engine has none. */
+	if (parent->nengines > 1) {
+		snprintf(sidx, sizeof(sidx), "%d", index + 1);
+		argv[n++] = "-e";
+		argv[n++] = sidx;
+	}
 	argv[n++] = "-u";
 	argv[n++] = suid;
 	argv[n++] = "-g";
@@ -1313,7 +1564,8 @@ engine_exec_main(void)
 		fatalx("-X engine: bad user, group or descriptor");
 	/* Run from a descriptor, the kernel would call us "5". */
 	(void)prctl(PR_SET_NAME, "honeyd", 0, 0, 0);
-	engine_main(ENGINE_FD, fcntl(ENGINE_FD_CTL, F_GETFD) == -1 ? -1 :
+	engine_main(honeyd_opts.engines, ENGINE_FD,
+	    fcntl(ENGINE_FD_CTL, F_GETFD) == -1 ? -1 :
 	    ENGINE_FD_CTL, uid, gid, honeyd_opts.chroot);
 }
 
@@ -1413,14 +1665,21 @@ main(int argc, char **argv, char **envp)
 	log_procinit("parent");
 	if ((parent->base = parent_base_new()) == NULL)
 		fatalx("event_base_new");
-	if ((engine_restart_ev = evtimer_new(parent->base, engine_restart,
-	    NULL)) == NULL)
-		fatalx("evtimer_new");
-	/* Every engine gets the control socket: the parent keeps it. */
+	/* Engine 0 gets the control socket: the parent keeps it. */
 	engine_uid = uid;
 	engine_gid = gid;
-	if (engine_start() == -1)
-		fatal("starting the engine");
+	parent->nengines = honeyd_opts.engines > 0 ? honeyd_opts.engines :
+	    engines_default();
+	for (i = 0; i < parent->nengines; i++) {
+		engine_procs[i].index = i;
+		if ((engine_procs[i].restart_ev = evtimer_new(parent->base,
+		    engine_restart, &engine_procs[i])) == NULL)
+			fatalx("evtimer_new");
+		if (engine_start(&engine_procs[i]) == -1)
+			fatal("starting the engine");
+	}
+	if (parent->nengines > 1)
+		log_info("%d engines", parent->nengines);
 	service_init(parent->base, uid);
 	subsys_init(parent->base);
 	if (proc_signals(parent->base, sigs, sizeof(sigs) / sizeof(sigs[0]),
@@ -1437,10 +1696,13 @@ main(int argc, char **argv, char **envp)
 		    i) == -1)
 			parent_shutdown(1);
 	parent->nifaces = honeyd_opts.nifaces;
-	send_logs(1);
 	conf_texts_make(&rl->texts, rl->conf, db, p0f, p0flen);
-	if (conf_texts_send(&rl->texts) == -1)
-		fatal("sending the configuration to the engine");
+	for (i = 0; i < parent->nengines; i++) {
+		send_logs(parent->engines[i], 1);
+		if (conf_texts_send(parent->engines[i], &rl->texts) == -1)
+			fatal("sending the configuration to the engine");
+		rl->waiting |= 1U << i;
+	}
 	fpdb_free(db);
 	free(p0f);
 	reload_pending = rl;

@@ -104,6 +104,7 @@ struct fingerprint;
 struct honeyd_opts {
 	int		 debug;		/* -d: foreground, log to stderr */
 	int		 noaction;	/* -n: check the config and exit */
+	int		 engines;	/* -e: engine count (in one: index) */
 	int		 foreground;	/* -F: foreground, log to syslog */
 	int		 verbose;	/* -v: more logging, -nv prints */
 	const char	*config;	/* -f */
@@ -230,7 +231,36 @@ enum imsg_type {
 	/* Frames, many per message (framebatch.c). */
 	IMSG_PKT_IN_BATCH,	/* parent -> engine: FRAME_IN, FRAME_EXT */
 	IMSG_PKT_OUT_BATCH,	/* engine -> parent: FRAME_OUT */
+
+	/*
+	 * Engines on every core (-e N, engines.c).  A reload is a
+	 * transaction over all engines: each answers DONE with ACCEPT or
+	 * REFUSE and holds what it built; COMMIT installs it, ABORT drops
+	 * it, so a refusal by one leaves all on the running config.
+	 */
+	IMSG_RECONF_COMMIT,	/* parent -> engine */
+	IMSG_RECONF_ABORT,	/* parent -> engine */
+	IMSG_ENGINE_TALLY_REQ,	/* parent -> engine: peerid: a gather */
+	IMSG_ENGINE_TALLY,	/* engine -> parent: struct engine_tally;
+				   peerid: the gather, or 0 at exit */
+	IMSG_CTL_ENGINES,	/* parent -> engine 0: peerid: the client;
+				   struct engine_tally, the other engines'
+				   sum, before the parent's record */
+	IMSG_CTL_LIST_MORE,	/* engine 0 -> parent -> engine N: peerid:
+				   the client; struct ctl_cursor */
+	IMSG_CTL_LIST_PART,	/* engine N -> parent -> engine 0: struct
+				   ctl_cursor (engine -1: the end), then
+				   records, each uint32_t len and bytes */
 };
+
+/*
+ * Engines: at most ENGINES_MAX, the default one per online core up to
+ * ENGINES_DEFAULT_MAX.  A connection id carries its engine's index in
+ * its top bits, so that the parent answers the engine that asked.
+ */
+#define ENGINES_MAX		8
+#define ENGINES_DEFAULT_MAX	8
+#define ENGINE_ID_SHIFT		28
 
 /* Another machine uses an address we claimed or probed (arpguard.c). */
 #define ARP_CONFLICT_PROBING	0	/* it answered our probe */
@@ -286,6 +316,21 @@ struct tuple {
 	uint8_t		 proto;		/* IPPROTO_TCP, IPPROTO_UDP */
 	uint32_t	 src, dst;
 	uint16_t	 sport, dport;
+};
+
+/*
+ * A listing (show hosts, connections, services) carried on in the other
+ * engines: where it is, in which engine; start is where a walk of the
+ * next engine begins.
+ */
+struct ctl_cursor {
+	int32_t		 engine;
+	int32_t		 list;
+	uint64_t	 cur, start;
+	uint32_t	 cur_id;
+	int32_t		 udp_phase;
+	uint32_t	 lo, hi;
+	struct tuple	 cur_tuple;
 };
 
 /*
@@ -804,6 +849,11 @@ struct parent {
 	pid_t			 engine_pid;
 	time_t			 engine_started;
 	char			 engine_death[128]; /* why the last died */
+	/* -e N: engine 0 is engine above; each is NULL while dead. */
+	struct imsgev		*engines[ENGINES_MAX];
+	uint64_t		 engine_restarts_of[ENGINES_MAX];
+	int			 nengines;
+	struct claimset		 pinned;	/* engines.c: engine 0's */
 	struct parent_stats	 stats;
 	struct timeval		 started;	/* for "show status" */
 	struct timeval		 loaded;	/* the running config */
@@ -811,6 +861,20 @@ struct parent {
 };
 
 extern struct parent	*parent;
+
+/* engines.c */
+struct engine_tally;
+int		 engines_default(void);
+struct imsgev	*engine_for_addr(uint32_t);
+struct imsgev	*engine_by_id(uint32_t);
+void		 engines_pin(const struct honeyd_config *, struct claimset *);
+void		 engines_gather(uint32_t);
+void		 engines_tally(int, struct imsg *);
+void		 engines_gone(int);
+void		 engines_exit_tally(int, const struct engine_tally *);
+void		 engines_log_total(void);
+void		 engines_list_more(struct imsg *);
+void		 engines_list_part(struct imsg *);
 
 /* capture.c */
 int	 capture_open(struct iface *, const char *filter);
@@ -999,11 +1063,33 @@ struct engine_stats {
 	uint64_t	 ctl_garbage;	/* ... closed: malformed request */
 	uint64_t	 ctl_timeouts;	/* ... closed: request incomplete */
 	uint64_t	 ctl_monitor_dropped; /* events a monitor missed */
+	/*
+	 * Gauges, read when the counters are taken (engine_stats_now), so
+	 * that a sum over engines (-e N) sums them too.
+	 */
+	uint64_t	 g_hosts;	/* hosts held */
+	uint64_t	 g_frag_held;	/* fragments held */
+	uint64_t	 g_route_held;	/* packets held by links */
+};
+
+/*
+ * An engine's counters and sizes, summed over engines for "show stats"
+ * and the exit log (IMSG_ENGINE_TALLY, IMSG_CTL_ENGINES).
+ */
+struct engine_tally {
+	struct engine_stats	 stats;
+	uint64_t		 hosts, conns, udp, relays;
+	int32_t			 index, pid;
 };
 
 /* The engine's state (engine.c). */
 struct engine {
 	struct event_base	*base;
+	int			 index;		/* of -e N; 0 serves control */
+	int			 several;	/* N > 1 */
+	/* A reload built and answered, waiting for COMMIT or ABORT. */
+	struct honeyd_config	*rc_built;
+	struct fpdb		*rc_built_db;
 	struct imsgev		*parent;
 	struct honeyd_config	*conf;		/* the running config */
 	struct fpdb		*db;		/* its personalities */
@@ -1068,7 +1154,9 @@ enum out_kind {
 };
 
 /* engine.c */
-__dead void	 engine_main(int, int, uid_t, gid_t, const char *);
+__dead void	 engine_main(int, int, int, uid_t, gid_t, const char *);
+void		 engine_tally_fill(struct engine_tally *);
+void		 engine_stats_now(void);
 void		 engine_send(const void *, size_t);
 
 /* host.c */
@@ -1262,7 +1350,7 @@ void		 service_config(const struct honeyd_config *);
 void		 service_start(struct imsg *);
 void		 service_stop(struct imsg *);
 int		 service_reaped(pid_t, int);
-void		 service_killall(void);
+void		 service_killall(int);
 size_t		 service_count(void);
 const char	*service_dir(void);
 int		 svc_expand(char *, size_t, const char *,
@@ -1305,7 +1393,7 @@ struct subsys_listen {
 /* subsys.c */
 void		 subsys_init(struct event_base *);
 void		 subsys_config(const struct honeyd_config *);
-void		 subsys_engine_sync(void);
+void		 subsys_engine_sync(struct imsgev *);
 void		 subsys_connect(struct imsg *);
 int		 subsys_reaped(pid_t, int);
 void		 subsys_killall(void);
@@ -1315,7 +1403,7 @@ int		 subsys_elf_static(const char *, char *, size_t);
 void		 sublisten_dispatch(struct imsg *);
 int		 sublisten_find(const char *, uint32_t, uint16_t);
 int		 sublisten_udp_input(struct ipin *, const struct tuple *);
-int		 sublisten_ctl_next(uint32_t *, struct ctlrec *);
+int		 sublisten_ctl_next(uint32_t *, int, struct ctlrec *);
 
 /* cage.c */
 void		 cage_init(const char *);
@@ -1423,6 +1511,7 @@ extern const struct stat_desc	 stats_parent[];	/* parent_stats */
 extern const size_t		 stats_parent_n;
 uint64_t	 stats_value(const struct stat_desc *, const void *);
 void		 stats_log(const struct stat_desc *, size_t, const void *);
+void		 tally_add(struct engine_tally *, const struct engine_tally *);
 int		 stats_find(const struct stat_desc *, size_t, const char *);
 
 /*
@@ -1437,6 +1526,8 @@ int		 stats_find(const struct stat_desc *, size_t, const char *);
 /* control_parent.c */
 int		 control_open(const char *, gid_t);
 void		 control_parent_info(struct imsg *);
+void		 control_parent_answer(uint32_t, const struct engine_tally *,
+		    unsigned int);
 
 /* control.c */
 void		 control_init(int);
@@ -1444,6 +1535,7 @@ void		 control_event(int, const char *, size_t);
 int		 control_monitoring(int);
 size_t		 control_queued(void);
 void		 control_dispatch_parent(struct imsg *);
+void		 control_list_more(struct imsg *);
 int		 ctl_request_arg(const struct imsg *, const char **);
 void		 ctl_host_record(struct ctlrec *, const struct host *,
 		    time_t);

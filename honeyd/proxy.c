@@ -70,7 +70,12 @@ proxy_reply(uint32_t id, int refused, int error, int fd, uint32_t addr,
 	rep.error = error;
 	rep.addr = addr;
 	rep.port = port;
-	if (imsgev_compose(parent->engine, IMSG_PROXY_FD, 0, 0, fd, &rep,
+	if (engine_by_id(id) == NULL) {
+		if (fd != -1)
+			close(fd);
+		return;
+	}
+	if (imsgev_compose(engine_by_id(id), IMSG_PROXY_FD, 0, 0, fd, &rep,
 	    sizeof(rep)) == -1)
 		log_warn("proxy reply for connection %u", id);
 }

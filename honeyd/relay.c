@@ -95,13 +95,17 @@ relay_cmp(struct relay *a, struct relay *b)
 
 RB_GENERATE_STATIC(relay_tree, relay, entry, relay_cmp)
 
-/* Connection ids: for the parent and in the logs.  Never 0. */
+/*
+ * Connection ids: for the parent and in the logs.  Never 0.  The top
+ * bits are the engine's index (-e N): ids are unique over engines, and
+ * the parent answers the engine that asked.
+ */
 uint32_t
 relay_newid(void)
 {
-	if (++relay_lastid == 0)
+	if (++relay_lastid >= 1U << ENGINE_ID_SHIFT)
 		relay_lastid = 1;
-	return (relay_lastid);
+	return ((uint32_t)engine->index << ENGINE_ID_SHIFT | relay_lastid);
 }
 
 size_t

@@ -238,6 +238,7 @@ service_reply(uint32_t id, int refused, int error, int fd,
 {
 	struct svc_reply	 rep;
 	struct iovec		 iov[2];
+	struct imsgev		*iev;
 
 	if (ok != NULL)
 		rep = *ok;
@@ -250,7 +251,13 @@ service_reply(uint32_t id, int refused, int error, int fd,
 	iov[0].iov_len = sizeof(rep);
 	iov[1].iov_base = (void *)(uintptr_t)(cmd != NULL ? cmd : "");
 	iov[1].iov_len = strlen(iov[1].iov_base) + 1;
-	if (imsgev_composev(parent->engine, IMSG_SVC_FD, 0, 0, fd, iov,
+	/* Its engine is gone: the descriptor goes with the request. */
+	if ((iev = engine_by_id(id)) == NULL) {
+		if (fd != -1)
+			close(fd);
+		return;
+	}
+	if (imsgev_composev(iev, IMSG_SVC_FD, 0, 0, fd, iov,
 	    2) == -1)
 		log_warn("service reply for connection %u", id);
 }
@@ -533,7 +540,10 @@ service_start(struct imsg *imsg)
 	rep.uid = ids.uid;
 	rep.gid = ids.gid;
 	service_reply(req.id, SVC_OK, 0, iofd, &rep, cmd);
-	if (imsgev_compose(parent->engine, IMSG_SVC_ERRFD, 0, 0, errfd,
+	if (engine_by_id(req.id) == NULL)
+		close(errfd);
+	else if (imsgev_compose(engine_by_id(req.id), IMSG_SVC_ERRFD, 0, 0,
+	    errfd,
 	    &req.id, sizeof(req.id)) == -1)
 		log_warn("service stderr for connection %u", req.id);
 }
@@ -634,20 +644,26 @@ service_reaped(pid_t pid, int status)
 	timersub(&now, &s->started, &d);
 	ex.duration_ms = d.tv_sec < 0 ? 0 : d.tv_sec * 1000 +
 	    d.tv_usec / 1000;
-	if (parent->engine != NULL && imsgev_compose(parent->engine,
+	if (engine_by_id(s->id) != NULL && imsgev_compose(engine_by_id(s->id),
 	    IMSG_SVC_EXIT, 0, 0, -1, &ex, sizeof(ex)) == -1)
 		log_warn("service exit for connection %u", s->id);
 	service_free(s);
 	return (1);
 }
 
-/* Shutdown: every service's process group is killed. */
+/*
+ * Engine index died (-1: shutdown): the process groups of the services
+ * it ran are killed.
+ */
 void
-service_killall(void)
+service_killall(int index)
 {
-	struct service	*s;
+	struct service	*s, *next;
 
-	while ((s = RB_MIN(svc_byid, &svc_ids)) != NULL) {
+	for (s = RB_MIN(svc_byid, &svc_ids); s != NULL; s = next) {
+		next = RB_NEXT(svc_byid, &svc_ids, s);
+		if (index != -1 && (int)(s->id >> ENGINE_ID_SHIFT) != index)
+			continue;
 		(void)kill(-s->pid, SIGKILL);
 		service_free(s);
 	}

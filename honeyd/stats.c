@@ -7,7 +7,9 @@
  * lines as they always were, since scripts grep them.
  *
  * A row reads a field of the stats struct or, for a gauge (how many
- * hosts there are now), calls a function.
+ * hosts there are now), calls a function.  The engine's gauges are
+ * fields, set when its counters are taken (engine_stats_now), so that
+ * they sum over engines like the rest.
  */
 
 #include <sys/types.h>
@@ -24,9 +26,6 @@
 #define EOL(n, l, off)	{ (n), (l), (off), NULL, STAT_F_EOL }
 #define GAUGE(n, l, fn, fl) { (n), (l), 0, (fn), (fl) }
 
-static uint64_t	 gauge_hosts(void);
-static uint64_t	 gauge_frag_held(void);
-static uint64_t	 gauge_route_held(void);
 
 const struct stat_desc stats_engine[] = {
 	ROW("pkts_in",		"in ",			ES(pkts_in)),
@@ -56,7 +55,7 @@ const struct stat_desc stats_engine[] = {
 	ROW("tcp_conns",	"; connections ",	ES(tcp_conns)),
 	ROW("tcp_conns_active",	" active ",		ES(tcp_conns_active)),
 	ROW("tcp_conns_evicted", " evicted ",	ES(tcp_conns_evicted)),
-	GAUGE("hosts",		"; hosts ",	gauge_hosts, 0),
+	ROW("hosts",		"; hosts ",		ES(g_hosts)),
 	EOL("hosts_evicted",	" evicted ",		ES(hosts_evicted)),
 
 	ROW("tcp_established",	"tcp established ",	ES(tcp_established)),
@@ -83,7 +82,7 @@ const struct stat_desc stats_engine[] = {
 	ROW("frag_overlap",	" overlap ",		ES(frag_overlap)),
 	ROW("frag_limit",	" limit ",		ES(frag_limit)),
 	ROW("drop_frag",	" malformed ",		ES(drop_frag)),
-	GAUGE("frag_held",	" held ",	gauge_frag_held, 0),
+	ROW("frag_held",	" held ",		ES(g_frag_held)),
 	EOL("frag_out",		"; out ",		ES(frag_out)),
 
 	ROW("route_in",		"route in ",		ES(route_in)),
@@ -92,7 +91,7 @@ const struct stat_desc stats_engine[] = {
 	ROW("route_queue",	" queue ",		ES(route_queue)),
 	ROW("route_held",	" held ",		ES(route_held)),
 	ROW("route_ttl",	" ttl ",		ES(route_ttl)),
-	GAUGE("route_holding",	"; holding ",	gauge_route_held, STAT_F_EOL),
+	EOL("route_holding",	"; holding ",		ES(g_route_held)),
 	ROW("tunnel_in",	"tunnel in ",		ES(tunnel_in)),
 	ROW("tunnel_out",	" out ",		ES(tunnel_out)),
 	ROW("tunnel_drop",	" dropped ",		ES(tunnel_drop)),
@@ -134,24 +133,6 @@ const struct stat_desc stats_parent[] = {
 	EOL("out_extbind",	" out ",		PS(out_extbind)),
 };
 const size_t stats_parent_n = sizeof(stats_parent) / sizeof(stats_parent[0]);
-
-static uint64_t
-gauge_hosts(void)
-{
-	return (host_count());
-}
-
-static uint64_t
-gauge_frag_held(void)
-{
-	return (ipfrag_count());
-}
-
-static uint64_t
-gauge_route_held(void)
-{
-	return (router_held());
-}
 
 uint64_t
 stats_value(const struct stat_desc *d, const void *stats)
@@ -197,4 +178,20 @@ stats_find(const struct stat_desc *tab, size_t n, const char *key)
 		if (strcmp(tab[i].name, key) == 0)
 			return (1);
 	return (0);
+}
+
+/* An engine's tally added to a sum over engines (-e N). */
+void
+tally_add(struct engine_tally *sum, const struct engine_tally *t)
+{
+	uint64_t	*s = (uint64_t *)&sum->stats;
+	const uint64_t	*v = (const uint64_t *)&t->stats;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(sum->stats) / sizeof(uint64_t); i++)
+		s[i] += v[i];
+	sum->hosts += t->hosts;
+	sum->conns += t->conns;
+	sum->udp += t->udp;
+	sum->relays += t->relays;
 }

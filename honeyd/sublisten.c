@@ -301,12 +301,17 @@ sublisten_udp_read(int fd, short event, void *arg)
 
 /* "show services": the listening port after id *after, in r. */
 int
-sublisten_ctl_next(uint32_t *after, struct ctlrec *r)
+sublisten_ctl_next(uint32_t *after, int hosts_only, struct ctlrec *r)
 {
 	struct sublisten	*s, *best = NULL;
 
+	/*
+	 * hosts_only: an engine other than 0 lists only the ports of one
+	 * host, which it alone has; those on every host engine 0 lists.
+	 */
 	TAILQ_FOREACH(s, &sublistens, entry)
-		if (s->l.id > *after && (best == NULL || s->l.id < best->l.id))
+		if (s->l.id > *after && (!hosts_only || s->l.addr != 0) &&
+		    (best == NULL || s->l.id < best->l.id))
 			best = s;
 	if (best == NULL)
 		return (0);

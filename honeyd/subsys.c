@@ -89,6 +89,7 @@ static char			 ss_lib[PATH_MAX];
 static uint32_t			 ss_lastid;
 
 static int	 subsys_start(struct subsys *);
+static void	 subsys_send_listen(const struct sublsn *, struct imsgev *);
 static void	 subsys_stop(struct subsys *);
 static void	 subsys_ctl(int, short, void *);
 static void	 subsys_timer(int, short, void *);
@@ -456,15 +457,35 @@ subsys_start(struct subsys *ss)
  * Listening sockets.
  */
 
+/*
+ * The engine a listening socket is told to (-e N): its host's, and for
+ * a port on every host of a template engine 0, which holds all the
+ * hosts of a template with a shared subsystem (engines.c).
+ */
+static int
+subsys_lsn_wants(const struct sublsn *l, struct imsgev *iev)
+{
+	return (iev != NULL && iev == (l->addr == 0 ? parent->engines[0] :
+	    engine_for_addr(l->addr)));
+}
+
 static void
-subsys_send_listen(const struct sublsn *l)
+subsys_send_listens(const struct sublsn *l)
+{
+	int	 i;
+
+	for (i = 0; i < parent->nengines; i++)
+		if (subsys_lsn_wants(l, parent->engines[i]))
+			subsys_send_listen(l, parent->engines[i]);
+}
+
+static void
+subsys_send_listen(const struct sublsn *l, struct imsgev *iev)
 {
 	struct subsys_listen	 m;
 	struct iovec		 iov[3];
 	int			 fd = -1;
 
-	if (parent->engine == NULL)
-		return;
 	/* Each engine gets its own copy of a UDP socket's end. */
 	if (l->proto == IPPROTO_UDP && (fd = dup(l->fd)) == -1) {
 		log_warn("subsystem %s: port %u", l->ss->cmd, l->port);
@@ -482,7 +503,7 @@ subsys_send_listen(const struct sublsn *l)
 	iov[1].iov_len = strlen(l->ss->tmpl) + 1;
 	iov[2].iov_base = l->ss->cmd;
 	iov[2].iov_len = strlen(l->ss->cmd) + 1;
-	if (imsgev_composev(parent->engine, IMSG_SUBSYS_LISTEN, 0, 0, fd,
+	if (imsgev_composev(iev, IMSG_SUBSYS_LISTEN, 0, 0, fd,
 	    iov, 3) == -1)
 		log_warn("subsystem listen");
 }
@@ -490,10 +511,14 @@ subsys_send_listen(const struct sublsn *l)
 static void
 subsys_lsn_free(struct sublsn *l)
 {
+	int	 i;
+
 	TAILQ_REMOVE(&l->ss->lsns, l, entry);
-	if (parent->engine != NULL)
-		(void)imsgev_compose(parent->engine, IMSG_SUBSYS_UNLISTEN, 0,
-		    0, -1, &l->id, sizeof(l->id));
+	for (i = 0; i < parent->nengines; i++)
+		if (subsys_lsn_wants(l, parent->engines[i]))
+			(void)imsgev_compose(parent->engines[i],
+			    IMSG_SUBSYS_UNLISTEN, 0, 0, -1, &l->id,
+			    sizeof(l->id));
 	if (l->ev != NULL)
 		event_free(l->ev);
 	close(l->fd);
@@ -572,7 +597,7 @@ subsys_listen(struct subsys *ss, const struct subsys_msg *m, int fd)
 	if (l->ev != NULL)
 		event_add(l->ev, NULL);
 	TAILQ_INSERT_TAIL(&ss->lsns, l, entry);
-	subsys_send_listen(l);
+	subsys_send_listens(l);
 	log_info("subsystem %s of %s listens on %s port %u", ss->cmd,
 	    ss->tmpl, l->proto == IPPROTO_UDP ? "udp" : "tcp", l->port);
 	return (0);
@@ -664,7 +689,12 @@ subsys_reply(uint32_t id, int refused, int error, int fd,
 	iov[0].iov_len = sizeof(rep);
 	iov[1].iov_base = ss != NULL ? ss->cmd : "";
 	iov[1].iov_len = strlen(iov[1].iov_base) + 1;
-	if (imsgev_composev(parent->engine, IMSG_SVC_FD, 0, 0, fd, iov,
+	if (engine_by_id(id) == NULL) {
+		if (fd != -1)
+			close(fd);
+		return;
+	}
+	if (imsgev_composev(engine_by_id(id), IMSG_SVC_FD, 0, 0, fd, iov,
 	    2) == -1)
 		log_warn("subsystem reply for connection %u", id);
 }
@@ -760,16 +790,17 @@ subsys_connect(struct imsg *imsg)
 	subsys_reply(req.id, SVC_OK, 0, sp[0], l->ss);
 }
 
-/* A new engine knows nothing: tell it every port that listens. */
+/* A new engine knows nothing: tell it every port it listens on. */
 void
-subsys_engine_sync(void)
+subsys_engine_sync(struct imsgev *iev)
 {
 	struct subsys	*ss;
 	struct sublsn	*l;
 
 	TAILQ_FOREACH(ss, &subsystems, entry)
 		TAILQ_FOREACH(l, &ss->lsns, entry)
-			subsys_send_listen(l);
+			if (subsys_lsn_wants(l, iev))
+				subsys_send_listen(l, iev);
 }
 
 /*

@@ -492,6 +492,10 @@ honeyd_start() {
 	prints=$(_tb_prints)
 	HONEYD_NSTART=$((HONEYD_NSTART + 1))
 	HONEYD_LOG=$TB_TMP/honeyd.$HONEYD_NSTART.log
+	# HONEYD_ENGINES=N: every test's daemon runs N engines (-e N);
+	# 1 unless set, so that a test's pids and counters are one
+	# engine's; 0 is honeyd's own default, one per core.
+	set -- -e "${HONEYD_ENGINES:-1}" "$@"
 	HONEYD_ARGS="-d -i $IF_S -f $conf -p $prints -P $TB_TMP/honeyd.pid -c $TB_TMP/honeyd.sock $*"
 	tb_note "starting: $HONEYD $HONEYD_ARGS"
 	# Not through in_s: a background function would add a subshell,

@@ -63,11 +63,15 @@
 #			memory figure (8192); the /12 then gets 65,536,
 #			as many as the engine keeps (HOST_MAX_DEFAULT)
 #	BENCH_PARTS	which parts run: rate cost loss latency memory
-#			scale conns manyhosts (all)
+#			scale conns manyhosts engines (all)
 #	BENCH_CONNS	connections held by the scale part (100000)
 #	BENCH_CONN_RATE	connections opened a second by it (5000)
 #	BENCH_CONN_HOLD	seconds they are held before they are counted (10)
 #	BENCH_MANYHOSTS	hosts touched in process by it (1000000)
+#	BENCH_ENGINES	engine counts (-e) the engines part compares (1 2):
+#			flat-out floods spread over the 254 hosts of a
+#			bound /24, the median of BENCH_REPEAT floods of
+#			answers per second and of honeyd's CPU per answer
 #	BENCH_COST_RATE	offered rate for the cost per answer (50000)
 #	BENCH_RATES	offered rates for the loss table
 #			(50000 100000 150000)
@@ -82,11 +86,12 @@ BENCH_REPEAT=${BENCH_REPEAT:-3}
 BENCH_SAMPLES=${BENCH_SAMPLES:-2000}
 BENCH_HOSTS=${BENCH_HOSTS:-8192}
 BENCH_ALLHOSTS=65536
-BENCH_PARTS=${BENCH_PARTS:-rate cost loss latency memory scale conns manyhosts}
+BENCH_PARTS=${BENCH_PARTS:-rate cost loss latency memory scale conns manyhosts engines}
 BENCH_CONNS=${BENCH_CONNS:-100000}
 BENCH_CONN_RATE=${BENCH_CONN_RATE:-5000}
 BENCH_CONN_HOLD=${BENCH_CONN_HOLD:-10}
 BENCH_MANYHOSTS=${BENCH_MANYHOSTS:-1000000}
+BENCH_ENGINES=${BENCH_ENGINES:-1 2}
 BENCH_COST_RATE=${BENCH_COST_RATE:-50000}
 BENCH_RATES=${BENCH_RATES:-50000 100000 150000}
 BENCH_TCP_N=${BENCH_TCP_N:-1000}
@@ -753,6 +758,90 @@ honeyd_stop
 tb_note "honeyd counters: $(grep -E 'frames in|pcap received|hosts [0-9]+' \
     "$HONEYD_LOG" | tr '\n' ' ')"
 
+# ------------------------------------------------------------- engines
+# median: the middle of the numbers on stdin (the lower of two).
+median() {
+	sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'
+}
+
+# engines_flood N TEST: BENCH_REPEAT flat-out floods of TEST over the
+# hosts of the /24 with -e N; prints "pps cpu_us best_pps" (medians,
+# and the most answers of one flood: a flood the shared machine slowed
+# only ever sends less).
+engines_flood() {
+	local i out c0 c1 pps='' cpu=''
+	for i in $(seq "$BENCH_REPEAT"); do
+		c0=$(cpu_ticks)
+		# shellcheck disable=SC2046
+		out=$(flood_run 198.19.0.1 -c 254 $(flood_args "$2") \
+		    -t "$BENCH_SECS")
+		c1=$(cpu_ticks)
+		tb_note "-e $1 $2 flat out: $out" >&2
+		pps="$pps $(kv answered_pps "$out")"
+		cpu="$cpu $(awk -v t=$((c1 - c0)) -v hz="$CLK_TCK" \
+		    -v a="$(kv answered "$out")" \
+		    'BEGIN { if (a > 0) printf "%.2f", t * 1e6 / hz / a }')"
+	done
+	echo "$(echo $pps | tr ' ' '\n' | median) $(echo $cpu | tr ' ' '\n' |
+	    median) $(echo $pps | tr ' ' '\n' | sort -n | tail -n 1)"
+}
+
+# Engines on every core: the same floods with each count of engines.
+engines_part() {
+	local n t v conf
+	conf=$(tb_conf engines.conf <<CONF
+create bench
+set bench personality "$PERSONALITY"
+set bench default tcp action reset
+set bench default icmp action open
+add bench tcp port $PORT_OPEN open
+bind 198.19.0.0/24 bench
+option capture pause ${BENCH_PAUSE:-0}
+CONF
+)
+	for n in $BENCH_ENGINES; do
+		HONEYD_ENGINES=$n honeyd_start "$conf" 198.19.0.0/16
+		flood_run 198.19.0.1 -c 254 -m ping -L 5 -w 500 >/dev/null
+		for t in $TESTS; do
+			v=$(engines_flood "$n" "$t")
+			read -r R[eng.$n.$t.pps] R[eng.$n.$t.cpu] \
+			    R[eng.$n.$t.best] <<<"$v"
+			check_match "-e $n answers the $t flood" '^[1-9]' \
+			    "${R[eng.$n.$t.pps]}"
+		done
+		honeyd_stop
+	done
+}
+
+# ratio A B: A / B to two places, "-" without a B.
+ratio() {
+	awk -v a="$1" -v b="$2" \
+	    'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'
+}
+
+# The engines part's table: answers per second, CPU per answer.
+engines_summary() {
+	local n t base
+	part engines || return 0
+	printf '\n%s\n' "engines (-e N), flat out over 254 hosts; medians of $BENCH_REPEAT floods; machine load $(cut -d' ' -f1-3 /proc/loadavg)"
+	printf '%-8s %-6s %12s %12s %10s %12s %10s\n' engines test \
+	    "answers/s" "cpu us/ans" "x -e 1" "best ans/s" "x -e 1"
+	for n in $BENCH_ENGINES; do
+		for t in $TESTS; do
+			base=${R[eng.1.$t.pps]:-}
+			printf '%-8s %-6s %12s %12s %10s %12s %10s\n' "$n" \
+			    "$t" "${R[eng.$n.$t.pps]:--}" \
+			    "${R[eng.$n.$t.cpu]:--}" \
+			    "$(ratio "${R[eng.$n.$t.pps]:-0}" "${base:-0}")" \
+			    "${R[eng.$n.$t.best]:--}" \
+			    "$(ratio "${R[eng.$n.$t.best]:-0}" \
+			    "${R[eng.1.$t.best]:-0}")"
+		done
+	done
+}
+
+part engines && engines_part
+
 # ------------------------------------------------------------- memory
 if part memory; then
 # 65,536 single binds, one a line: all of 198.19.0.0/16.
@@ -802,6 +891,7 @@ left=$(ip netns list 2>/dev/null |
 check_eq "testbed removed (no namespace left)" "" "$left"
 cost_summary
 summary
+engines_summary
 # Finished here rather than by tb_finish, so that the table ends the
 # output; lib.sh's exit trap must know.
 # shellcheck disable=SC2034

@@ -264,7 +264,7 @@ def drop_privileges(user, root):
 
 def main():
     try:
-        opts, args = getopt.getopt(sys.argv[1:], "dnvVf:i:p:u:g:l:s:j:c:P:")
+        opts, args = getopt.getopt(sys.argv[1:], "dnvVe:f:i:p:u:g:l:s:j:c:P:")
     except getopt.GetoptError as exc:
         die(str(exc))
     o = dict(opts)

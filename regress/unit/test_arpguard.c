@@ -54,6 +54,8 @@ setup(void)
 	imsgbuf_init(&eng_iev.ibuf, fds[0]);
 	imsgbuf_init(&eng_side, fds[1]);
 	par.engine = &eng_iev;
+	par.engines[0] = &eng_iev;
+	par.nengines = 1;
 	CHECK(socketpair(AF_UNIX, SOCK_DGRAM, 0, fds) == 0);
 	/* A flood of probes must not block: excess ones fail, counted. */
 	CHECK(fcntl(fds[0], F_SETFL, O_NONBLOCK) == 0);

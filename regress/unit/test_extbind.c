@@ -99,6 +99,8 @@ setup(void)
 	imsgbuf_init(&eng_iev.ibuf, fds[0]);
 	imsgbuf_init(&eng_side, fds[1]);
 	par.engine = &eng_iev;
+	par.engines[0] = &eng_iev;
+	par.nengines = 1;
 	iface(0, "eth0", mac_us0);
 	iface(1, "eth1", mac_us1);
 	par.nifaces = 2;

@@ -45,6 +45,8 @@ setup(void)
 	imsgbuf_init(&eng_iev.ibuf, fds[0]);
 	imsgbuf_init(&eng_side, fds[1]);
 	par.engine = &eng_iev;
+	par.engines[0] = &eng_iev;
+	par.nengines = 1;
 	par.nifaces = 1;
 	claim_init(&par.claimed);
 	CHECK(claim_add(&par.claimed, 0xc6120100, 0xc61201ff) == 0);

@@ -126,7 +126,7 @@ test_sublisten(void)
 	/* Another host's process: not this one's port. */
 	CHECK(sublisten_find("solo", 0xc6130b0a, 8081) == 1);
 	CHECK(sublisten_find("solo", 0xc6130b0b, 8081) == 0);
-	while (sublisten_ctl_next(&after, &r))
+	while (sublisten_ctl_next(&after, 0, &r))
 		n++;
 	CHECK(n == 2);
 	id = 1;
@@ -140,7 +140,7 @@ test_sublisten(void)
 	id = 2;
 	listen_msg(IMSG_SUBSYS_UNLISTEN, &id, sizeof(id));
 	after = 0;
-	CHECK(sublisten_ctl_next(&after, &r) == 0);
+	CHECK(sublisten_ctl_next(&after, 0, &r) == 0);
 }
 
 int
