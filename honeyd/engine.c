@@ -206,19 +206,6 @@ engine_dispatch_parent(int fd, short event, void *arg)
 		if (n == 0)
 			break;
 		switch (imsg.hdr.type) {
-		case IMSG_PKT_IN:
-			engine->stats.pkts_in++;
-			if (engine->conf != NULL) {
-				passive_observe(imsg.data,
-				    imsg_get_len(&imsg));
-				ip_input(imsg.data, imsg_get_len(&imsg));
-			}
-			break;
-		case IMSG_PKT_EXT:
-			engine->stats.pkts_in++;
-			if (engine->conf != NULL)
-				ip_input_ext(imsg.data, imsg_get_len(&imsg));
-			break;
 		case IMSG_PKT_IN_BATCH:
 			engine_frames(&imsg);
 			break;

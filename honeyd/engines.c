@@ -13,7 +13,7 @@
  * packet into a topology crosses routers and links whose queues, loss
  * and delays are state of the whole tree, not of one host; held in one
  * engine they stay exact, as with a single engine.  The same holds for
- * what the bound machines of a topology send (IMSG_PKT_EXT) and for
+ * what the bound machines of a topology send (FRAME_EXT frames) and for
  * DHCP clients, whose address changes with their lease: engine 0 runs
  * them and receives their frames.
  *

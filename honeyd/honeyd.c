@@ -662,9 +662,6 @@ parent_dispatch_engine(int fd, short event, void *arg)
 			continue;
 		}
 		switch (imsg.hdr.type) {
-		case IMSG_PKT_OUT:
-			wire_output(imsg.data, imsg_get_len(&imsg));
-			break;
 		case IMSG_PKT_OUT_BATCH:
 			wire_output_batch(imsg.data, imsg_get_len(&imsg));
 			break;

@@ -133,9 +133,6 @@ extern struct honeyd_opts	 honeyd_opts;
  */
 enum imsg_type {
 	IMSG_NONE,
-	IMSG_PKT_IN,		/* parent -> engine: one captured IP packet;
-				   peerid: the interface */
-	IMSG_PKT_OUT,		/* engine -> parent: one IP packet to send */
 	IMSG_RECONF_PRINTS,	/* parent -> engine: a chunk of the text of
 				   the fingerprints the config uses */
 	IMSG_RECONF_CONF,	/* parent -> engine: a chunk of the config's
@@ -212,10 +209,6 @@ enum imsg_type {
 	IMSG_DHCP_OUT,		/* engine -> parent: peerid: the client; an
 				   IP packet, UDP 68->67 */
 	IMSG_DHCP_LEASE,	/* engine -> parent: struct dhcp_lease */
-	IMSG_PKT_EXT,		/* parent -> engine: an IP packet from a
-				   "bind A to IFACE" machine, captured on
-				   IFACE, to an address not claimed: the
-				   topology routes it out (extbind.c) */
 
 	/*
 	 * Subsystems ("add T subsystem CMD"; subsys.c in the parent,

@@ -583,9 +583,6 @@ parent_side(void)
 		len = hdr.len - IMSG_HEADER_SIZE;
 		ib->opos += IMSG_ALIGN(hdr.len);
 		switch (hdr.type) {
-		case IMSG_PKT_OUT:
-			check_out(p, len);
-			break;
 		case IMSG_PKT_OUT_BATCH:
 			check_batch(p, len);
 			break;
