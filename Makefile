@@ -85,7 +85,10 @@ LIB_SRCS =	honeyd/addr.c \
 		honeyd/fpexpr.c \
 		honeyd/host.c \
 		honeyd/icmp.c \
+		honeyd/icmp6err.c \
 		honeyd/ip.c \
+		honeyd/ip6ext.c \
+		honeyd/ip6frag.c \
 		honeyd/ipfrag.c \
 		honeyd/lease.c \
 		honeyd/log.c \

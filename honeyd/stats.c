@@ -27,6 +27,7 @@
 static uint64_t	 gauge_hosts(void);
 static uint64_t	 gauge_frag_held(void);
 static uint64_t	 gauge_route_held(void);
+static uint64_t	 gauge_frag6_held(void);
 
 const struct stat_desc stats_engine[] = {
 	ROW("pkts_in",		"in ",			ES(pkts_in)),
@@ -85,6 +86,17 @@ const struct stat_desc stats_engine[] = {
 	ROW("drop_frag",	" malformed ",		ES(drop_frag)),
 	GAUGE("frag_held",	" held ",	gauge_frag_held, 0),
 	EOL("frag_out",		"; out ",		ES(frag_out)),
+
+	ROW("frag6_in",		"ipv6 fragments in ",	ES(frag6_in)),
+	ROW("frag6_atomic",	" atomic ",		ES(frag6_atomic)),
+	ROW("frag6_done",	" reassembled ",	ES(frag6_done)),
+	ROW("frag6_timeout",	" timeout ",		ES(frag6_timeout)),
+	ROW("frag6_overlap",	" overlap ",		ES(frag6_overlap)),
+	ROW("frag6_limit",	" limit ",		ES(frag6_limit)),
+	ROW("drop_frag6",	" malformed ",		ES(drop_frag6)),
+	GAUGE("frag6_held",	" held ",	gauge_frag6_held, 0),
+	ROW("ext6_drop",	"; extension headers dropped ", ES(ext6_drop)),
+	EOL("ext6_error",	" answered ",		ES(ext6_error)),
 
 	ROW("route_in",		"route in ",		ES(route_in)),
 	ROW("route_out",	" out ",		ES(route_out)),
@@ -145,6 +157,12 @@ static uint64_t
 gauge_frag_held(void)
 {
 	return (ipfrag_count());
+}
+
+static uint64_t
+gauge_frag6_held(void)
+{
+	return (ip6frag_count());
 }
 
 static uint64_t
