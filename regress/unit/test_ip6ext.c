@@ -27,6 +27,9 @@
 #define DST	"2001:db8::10"
 #define MCAST	"ff02::1"
 
+/* A header whose body starts with the string literal s. */
+#define EXT(nh, s, n)	ext((nh), (const uint8_t *)(s), sizeof(s) - 1, (n))
+
 static struct engine	 eng;
 static uint8_t		 pkt[70000];
 static size_t		 plen;		/* bytes of pkt built */
@@ -46,16 +49,19 @@ start(const char *dst)
 	lastnh = 6;
 }
 
-/* An extension header nh of n bytes (a multiple of 8), body given. */
+/*
+ * An extension header nh of n bytes (a multiple of 8), the first blen
+ * bytes after its first two given, the rest zero.
+ */
 static size_t
-ext(uint8_t nh, const uint8_t *body, size_t n)
+ext(uint8_t nh, const uint8_t *body, size_t blen, size_t n)
 {
 	size_t	 at = plen;
 
 	pkt[lastnh] = nh;
 	memset(pkt + at, 0, n);
-	if (body != NULL)
-		memcpy(pkt + at + 2, body, n - 2);
+	if (blen > 0)
+		memcpy(pkt + at + 2, body, blen);
 	if (nh != IP_PROTO_FRAGMENT)
 		pkt[at + 1] = n / 8 - 1;
 	lastnh = at;
@@ -77,7 +83,7 @@ opts(uint8_t nh, const uint8_t *o, size_t olen, size_t n)
 		body[olen] = IP6_OPT_PADN;
 		body[olen + 1] = rest - 2;
 	}
-	return (ext(nh, body, n));
+	return (ext(nh, body, n - 2, n));
 }
 
 static size_t
@@ -91,7 +97,7 @@ frag(uint16_t off, int more, uint32_t id)
 	b[3] = id >> 16;
 	b[4] = id >> 8;
 	b[5] = id;
-	return (ext(IP_PROTO_FRAGMENT, b, 8));
+	return (ext(IP_PROTO_FRAGMENT, b, 6, 8));
 }
 
 /* The upper layer: proto and n bytes; the payload length set. */
@@ -135,7 +141,7 @@ test_plain(void)
 	start(DST);
 	opts(IP_PROTO_HOPOPTS, ra, 4, 8);
 	opts(IP_PROTO_DSTOPTS, NULL, 0, 8);
-	ext(IP_PROTO_ROUTING, (const uint8_t *)"\x02\x00", 24);
+	EXT(IP_PROTO_ROUTING, "\x02\x00", 24);
 	opts(IP_PROTO_DSTOPTS, NULL, 0, 8);
 	upper(IP_PROTO_UDP, 8);
 	CHECK(walk(&x) == IP6EXT_PASS && x.proto == IP_PROTO_UDP &&
@@ -207,7 +213,7 @@ test_options(void)
 
 	/* After a known one: the pointer names the unknown one. */
 	start(DST);
-	at = ext(IP_PROTO_HOPOPTS, (const uint8_t *)
+	at = EXT(IP_PROTO_HOPOPTS,
 	    "\x05\x02\x00\x00\x01\x00\x80\x00\x01\x00\x00\x00\x00\x00", 16);
 	upper(IP_PROTO_TCP, 20);
 	CHECK(walk(&x) == IP6EXT_ERROR && x.err.param == at + 8);
@@ -218,7 +224,7 @@ test_options(void)
 	upper(IP_PROTO_UDP, 8);
 	CHECK(walk(&x) == IP6EXT_DROP);
 	start(DST);
-	at = ext(IP_PROTO_HOPOPTS, (const uint8_t *)
+	at = EXT(IP_PROTO_HOPOPTS,
 	    "\xc2\x04\x00\x01\x00\x00", 8);
 	upper(IP_PROTO_UDP, 8);
 	CHECK(walk(&x) == IP6EXT_ERROR && x.err.code == 0 &&
@@ -226,26 +232,26 @@ test_options(void)
 
 	/* Padding: 6 bytes in a row pass, 8 do not (Pad1s or PadN). */
 	start(DST);
-	ext(IP_PROTO_DSTOPTS, (const uint8_t *)"\x01\x04\0\0\0\0", 8);
+	EXT(IP_PROTO_DSTOPTS, "\x01\x04\0\0\0\0", 8);
 	upper(IP_PROTO_UDP, 8);
 	CHECK(walk(&x) == IP6EXT_PASS);
 	start(DST);
-	ext(IP_PROTO_DSTOPTS, NULL, 16);	/* 14 Pad1s */
+	ext(IP_PROTO_DSTOPTS, NULL, 0, 16);	/* 14 Pad1s */
 	upper(IP_PROTO_UDP, 8);
 	CHECK(walk(&x) == IP6EXT_DROP);
 	start(DST);
-	ext(IP_PROTO_DSTOPTS, (const uint8_t *)
+	EXT(IP_PROTO_DSTOPTS,
 	    "\x01\x0c\0\0\0\0\0\0\0\0\0\0\0\0", 16);
 	upper(IP_PROTO_UDP, 8);
 	CHECK(walk(&x) == IP6EXT_DROP);
 
 	/* Options cut by the header's end. */
 	start(DST);
-	ext(IP_PROTO_DSTOPTS, (const uint8_t *)"\x1e\x05\0\0\0\0", 8);
+	EXT(IP_PROTO_DSTOPTS, "\x1e\x05\0\0\0\0", 8);
 	upper(IP_PROTO_UDP, 8);
 	CHECK(walk(&x) == IP6EXT_DROP);
 	start(DST);
-	ext(IP_PROTO_DSTOPTS, (const uint8_t *)"\x00\x00\x00\x00\x00\x1e",
+	EXT(IP_PROTO_DSTOPTS, "\x00\x00\x00\x00\x00\x1e",
 	    8);
 	upper(IP_PROTO_UDP, 8);
 	CHECK(walk(&x) == IP6EXT_DROP);
@@ -282,7 +288,7 @@ test_bounds(void)
 	/* A chain of the largest headers, as far as 65535 bytes go. */
 	start(DST);
 	for (i = 0; i < 7; i++)
-		ext(IP_PROTO_DSTOPTS, NULL, 2048);
+		ext(IP_PROTO_DSTOPTS, NULL, 0, 2048);
 	upper(IP_PROTO_UDP, 8);
 	CHECK(walk(&x) == IP6EXT_DROP);		/* all padding */
 }
@@ -336,7 +342,7 @@ test_routing(void)
 		opts(IP_PROTO_DSTOPTS, NULL, 0, 8);
 		b[0] = c[i].type;
 		b[1] = c[i].left;
-		at = ext(IP_PROTO_ROUTING, b, 40);
+		at = ext(IP_PROTO_ROUTING, b, 2, 40);
 		upper(IP_PROTO_TCP, 20);
 		if (c[i].err)
 			CHECK(walk(&x) == IP6EXT_ERROR &&
@@ -384,7 +390,7 @@ test_fragments(void)
 	    x.err.code == ICMP6_PARAMPROB_CHAIN && x.err.param == 0);
 	start(DST);
 	frag(0, 1, 7);
-	ext(IP_PROTO_DSTOPTS, NULL, 8);
+	ext(IP_PROTO_DSTOPTS, NULL, 0, 8);
 	pkt[plen - 8 + 1] = 4;		/* says 40 bytes */
 	upper(IP_PROTO_TCP, 16);
 	CHECK(walk(&x) == IP6EXT_ERROR && x.err.code == ICMP6_PARAMPROB_CHAIN);
@@ -460,14 +466,14 @@ test_truncations(void)
 	start(DST);
 	opts(IP_PROTO_HOPOPTS, o, 4, 8);
 	opts(IP_PROTO_DSTOPTS, o, 4, 8);
-	ext(IP_PROTO_ROUTING, (const uint8_t *)"\x00\x00", 24);
+	EXT(IP_PROTO_ROUTING, "\x00\x00", 24);
 	frag(0, 1, 1);
 	opts(IP_PROTO_DSTOPTS, o, 4, 8);
 	upper(IP_PROTO_TCP, 20);
 	truncations();
 	start(DST);
 	frag(0, 0, 1);
-	ext(IP_PROTO_ROUTING, (const uint8_t *)"\x00\x01", 24);
+	EXT(IP_PROTO_ROUTING, "\x00\x01", 24);
 	upper(IP_PROTO_UDP, 8);
 	truncations();
 	start(MCAST);
