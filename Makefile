@@ -200,7 +200,7 @@ $(OBJ)/regress/unit/test_honeydctl: regress/unit/test_honeydctl.c \
 
 # The fuzz targets (regress/fuzz/fuzz_NAME.c) replay their committed
 # corpus as ordinary unit programs, without libFuzzer: test_fuzz_NAME.
-FUZZ_TARGETS =	config fprint imsg packet passive framebatch
+FUZZ_TARGETS =	config fprint imsg packet passive framebatch ip6
 FUZZ_REPLAY =	$(FUZZ_TARGETS:%=$(OBJ)/regress/unit/test_fuzz_%)
 FUZZ_COMMON =	regress/fuzz/fuzz_common.c
 FUZZ_HDRS =	regress/fuzz/fuzz.h $(HEADERS)
