@@ -164,6 +164,7 @@ ip6ext_opts(const uint8_t *pkt, size_t off, size_t hlen, int hbh,
 			continue;
 		}
 		pad = 0;
+		/* RFC 8504 5.3: a bounded number of options. */
 		if (++nopts > IP6EXT_MAXOPTS)
 			return (ip6ext_drop(x, "too many options"));
 		if ((rv = ip6ext_opt_known(pkt, i, hbh, x, &known)) != -1)
@@ -334,8 +335,14 @@ ip6ext_walk(const uint8_t *pkt, size_t len, struct ip6ext *x)
 	x->len = IP6_HDR_LEN + plen;
 	for (nh = pkt[6]; ip6ext_is_ext(nh); nh = pkt[nhoff = off],
 	    off += hlen) {
+		/* RFC 8504 5.3: a host may bound the chain it walks. */
 		if (x->nhdrs++ >= IP6EXT_MAXHDRS)
 			return (ip6ext_drop(x, "too many extension headers"));
+		/*
+		 * A header cut short by the payload length is no packet
+		 * (RFC 8200 gives no error for it; Linux drops it), but a
+		 * first fragment short of its chain is RFC 7112's case.
+		 */
 		if ((hlen = ip6ext_hdrlen(pkt, x->len, off, nh)) == 0) {
 			if (first)
 				return (ip6ext_error(x, "first fragment short "
