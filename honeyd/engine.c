@@ -100,6 +100,7 @@ engine_main(int fd, int ctlfd, uid_t uid, gid_t gid,
 	tcp_flush();
 	udp_flush();
 	ipfrag_flush();
+	ip6frag_flush();
 	passive_free();
 	eventlog_close();
 	exit(0);

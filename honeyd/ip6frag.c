@@ -12,8 +12,8 @@
  *
  * Unlike IPv4, there is no policy to choose: an overlap drops the whole
  * datagram and every fragment of it still to come, until the queue
- * expires (RFC 5722 4).  A fragment that only repeats blocks held is
- * dropped alone, as Linux does with a retransmitted duplicate.  An
+ * expires (RFC 5722 4).  A fragment that only repeats bytes held is
+ * dropped alone (RFC 8200 4.5 allows it for duplicates).  An
  * atomic fragment (offset 0, no more) is a whole packet that never
  * touches a queue, even one with its identification (RFC 6946 4).
  *
@@ -204,26 +204,26 @@ ip6frag_new(const uint8_t *pkt, const struct ip6ext *x)
 
 /*
  * Is the fragment [off, end) consistent with the ends known or held,
- * and with the first fragment's unfragmentable part (RFC 8200 4.5)?
+ * and with the first fragment's unfragmentable part: unfrag bytes if
+ * this is the first, else the one held (RFC 8200 4.5)?
  */
 static int
 ip6frag_consistent(const struct ip6frag_q *q, size_t off, size_t end,
     int more, size_t unfrag)
 {
-	size_t	 top;
+	size_t	 top = end;
 
 	if (!more && ((q->total != 0 && q->total != end) || end < q->maxend))
 		return (-1);
 	if (more && q->total != 0 && end > q->total)
 		return (-1);
 	/* With the first's header, the datagram fits 65535 bytes. */
-	if (off == 0)
-		top = q->total != 0 ? q->total : q->maxend > end ? q->maxend :
-		    end;
-	else {
-		top = end;
+	if (off != 0)
 		unfrag = q->unfrag;
-	}
+	else if (q->total != 0)
+		top = q->total;
+	else if (q->maxend > end)
+		top = q->maxend;
 	if (unfrag != 0 && unfrag - IP6_HDR_LEN + top > IP6_PLEN_MAX)
 		return (-1);
 	return (0);
@@ -287,8 +287,7 @@ static int
 ip6frag_add(struct ip6frag_q *q, const uint8_t *pkt, const struct ip6ext *x,
     size_t end)
 {
-	const uint8_t	*src = pkt + x->fhoff + 8;
-	size_t		 b, lo, hi;
+	size_t		 b;
 
 	if (q->dead)
 		return (-1);
@@ -297,8 +296,13 @@ ip6frag_add(struct ip6frag_q *q, const uint8_t *pkt, const struct ip6ext *x,
 		engine->stats.drop_frag6++;
 		return (-1);
 	}
-	if (fragmap_covered(&q->held, x->foff, end))
-		return (-1);	/* a duplicate: it alone goes */
+	/*
+	 * RFC 8200 4.5 lets a duplicate the network made go alone: bytes
+	 * all held already, and the same.  Any other overlap kills.
+	 */
+	if (fragmap_covered(&q->held, x->foff, end) &&
+	    memcmp(q->data + x->foff, pkt + x->fhoff + 8, end - x->foff) == 0)
+		return (-1);
 	if (fragmap_overlaps(&q->held, x->foff, end)) {
 		ip6frag_kill(q);
 		return (-1);
@@ -310,9 +314,7 @@ ip6frag_add(struct ip6frag_q *q, const uint8_t *pkt, const struct ip6ext *x,
 	}
 	for (b = x->foff / 8; b * 8 < end; b++)
 		(void)fragmap_set(&q->held, b);
-	lo = x->foff;
-	hi = end;
-	memcpy(q->data + lo, src, hi - lo);
+	memcpy(q->data + x->foff, pkt + x->fhoff + 8, end - x->foff);
 	if (end > q->maxend)
 		q->maxend = end;
 	if (!x->fmore)

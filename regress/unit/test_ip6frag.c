@@ -231,6 +231,9 @@ test_overlap(void)
 	/* An exact repeat goes alone. */
 	CHECK(feed(f, cut(f, d, 0, 0, 1000, 1, 5), &out, &outlen, &err) == 0);
 	CHECK(eng.stats.frag6_overlap == ov);
+	/* Inside what is held with the same bytes: a duplicate too. */
+	CHECK(feed(f, cut(f, d, 0, 8, 504, 1, 5), &out, &outlen, &err) == 0);
+	CHECK(eng.stats.frag6_overlap == ov && ip6frag_count() == 1);
 	/* Overlapping by 8 bytes: the datagram is dead... */
 	CHECK(feed(f, cut(f, d, 0, 992, 1000, 1, 5), &out, &outlen, &err) ==
 	    0);
@@ -251,6 +254,13 @@ test_overlap(void)
 	CHECK(feed(f, cut(f, d, 0, 1504, 1496, 0, 5), &out, &outlen, &err) ==
 	    1);
 	free(out);
+
+	/* The same blocks again with other bytes: an overlap. */
+	CHECK(feed(f, cut(f, d, 0, 0, 1000, 1, 6), &out, &outlen, &err) == 0);
+	f[48 + 100] ^= 0xff;
+	CHECK(feed(f, 1048, &out, &outlen, &err) == 0);
+	CHECK(eng.stats.frag6_overlap == ov + 2);
+	ip6frag_flush();
 }
 
 static void
