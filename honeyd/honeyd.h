@@ -1160,7 +1160,18 @@ size_t		 icmp6err_build(const uint8_t *, size_t, const struct ip6err *,
 int		 icmp6err_ratelimit(const struct sm_ratelimit *, uint8_t,
 		    const uint8_t *, const uint8_t *, uint64_t);
 
-/* ip6ext.c */
+/*
+ * ip6ext.c.  The IPv6 input path, for a packet pkt of len bytes:
+ * ip6ext_walk(pkt, len, &x), then by its verdict
+ *   PASS   the upper layer x.proto's header is at x.off, the packet
+ *          x.len bytes (IP_PROTO_NONE: nothing to do); an atomic
+ *          fragment (x.frag IP6EXT_F_ATOMIC) passes so too
+ *   FRAG   ip6frag_input(pkt, &x, &out, &outlen, &err): 1, walk out
+ *          again and free it; -1, answer err as for ERROR; 0, done
+ *   ERROR  answer x.err: icmp6err_build() if icmp6err_ratelimit() lets
+ *          it go (x.why says why, for the debug log)
+ *   DROP   nothing (x.why)
+ */
 #define IP6EXT_MAXHDRS		8	/* extension headers in one chain */
 #define IP6EXT_MAXOPTS		8	/* options in one header, padding aside */
 #define IP6EXT_MAXPAD		7	/* bytes of padding in a row */
@@ -1197,7 +1208,11 @@ struct ip6ext {
 
 enum ip6ext_verdict ip6ext_walk(const uint8_t *, size_t, struct ip6ext *);
 
-/* ip6frag.c */
+/*
+ * ip6frag.c.  ip6frag_hooks(NULL, fn) at start: fn(first, len) gets the
+ * first fragment of a datagram that timed out, to answer with time
+ * exceeded, reassembly (ICMP6_TIME_EXCEEDED, code 1).
+ */
 #define IP6FRAG_MAXQ		256	/* datagrams being reassembled */
 #define IP6FRAG_MAXBYTES	(2 * 1024 * 1024) /* held by them */
 #define IP6FRAG_TIMEOUT		60	/* s, RFC 8200 4.5 */
