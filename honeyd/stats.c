@@ -87,7 +87,7 @@ const struct stat_desc stats_engine[] = {
 	GAUGE("frag_held",	" held ",	gauge_frag_held, 0),
 	EOL("frag_out",		"; out ",		ES(frag_out)),
 
-	ROW("frag6_in",		"ipv6 fragments in ",	ES(frag6_in)),
+	ROW("frag6_in",	"ipv6 reassembly in ",	ES(frag6_in)),
 	ROW("frag6_atomic",	" atomic ",		ES(frag6_atomic)),
 	ROW("frag6_done",	" reassembled ",	ES(frag6_done)),
 	ROW("frag6_timeout",	" timeout ",		ES(frag6_timeout)),
