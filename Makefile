@@ -86,7 +86,10 @@ LIB_SRCS =	honeyd/addr.c \
 		honeyd/fpexpr.c \
 		honeyd/host.c \
 		honeyd/icmp.c \
+		honeyd/icmp6err.c \
 		honeyd/ip.c \
+		honeyd/ip6ext.c \
+		honeyd/ip6frag.c \
 		honeyd/ipfrag.c \
 		honeyd/lease.c \
 		honeyd/log.c \
@@ -198,7 +201,7 @@ $(OBJ)/regress/unit/test_honeydctl: regress/unit/test_honeydctl.c \
 
 # The fuzz targets (regress/fuzz/fuzz_NAME.c) replay their committed
 # corpus as ordinary unit programs, without libFuzzer: test_fuzz_NAME.
-FUZZ_TARGETS =	config fprint imsg packet passive framebatch
+FUZZ_TARGETS =	config fprint imsg packet passive framebatch ip6
 FUZZ_REPLAY =	$(FUZZ_TARGETS:%=$(OBJ)/regress/unit/test_fuzz_%)
 FUZZ_COMMON =	regress/fuzz/fuzz_common.c
 FUZZ_HDRS =	regress/fuzz/fuzz.h $(HEADERS)

@@ -117,6 +117,7 @@ engine_main(int one, int fd, int ctlfd, uid_t uid, gid_t gid,
 	tcp_flush();
 	udp_flush();
 	ipfrag_flush();
+	ip6frag_flush();
 	passive_free();
 	eventlog_close();
 	exit(0);
@@ -543,5 +544,6 @@ engine_stats_now(void)
 {
 	engine->stats.g_hosts = host_count();
 	engine->stats.g_frag_held = ipfrag_count();
+	engine->stats.g_frag6_held = ip6frag_count();
 	engine->stats.g_route_held = router_held();
 }

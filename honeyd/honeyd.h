@@ -1050,6 +1050,15 @@ struct engine_stats {
 	uint64_t	 frag_overlap;	/* datagrams dropped: overlap, "drop" */
 	uint64_t	 frag_limit;	/* queues evicted, fragments refused */
 	uint64_t	 frag_out;	/* packets sent as fragments */
+	uint64_t	 frag6_in;	/* IPv6 fragments received (ip6frag.c) */
+	uint64_t	 frag6_atomic;	/* ... atomic: offset 0, no more */
+	uint64_t	 frag6_done;	/* IPv6 datagrams reassembled */
+	uint64_t	 frag6_timeout;	/* ... queues timed out */
+	uint64_t	 frag6_overlap;	/* ... dropped: overlap (RFC 5722) */
+	uint64_t	 frag6_limit;	/* ... evicted, fragments refused */
+	uint64_t	 drop_frag6;	/* malformed IPv6 fragments */
+	uint64_t	 ext6_drop;	/* bad extension headers (ip6ext.c) */
+	uint64_t	 ext6_error;	/* ... answered: parameter problem */
 	uint64_t	 ctl_accepted;	/* control clients (control.c) */
 	uint64_t	 ctl_refused;	/* ... refused: credentials */
 	uint64_t	 ctl_toomany;	/* ... refused: CTL_CLIENTS_MAX */
@@ -1062,6 +1071,7 @@ struct engine_stats {
 	 */
 	uint64_t	 g_hosts;	/* hosts held */
 	uint64_t	 g_frag_held;	/* fragments held */
+	uint64_t	 g_frag6_held;	/* IPv6 fragments held */
 	uint64_t	 g_route_held;	/* packets held by links */
 };
 
@@ -1200,6 +1210,103 @@ int		 ipfrag_output(const uint8_t *, size_t, size_t,
 size_t		 ipfrag_count(void);
 size_t		 ipfrag_held(void);
 void		 ipfrag_flush(void);
+
+/* The 8-byte blocks of a datagram held, IPv4 or IPv6 (up to 65535). */
+struct fragmap {
+	size_t		 nblocks;
+	uint8_t		 map[(65535 / 8 + 1 + 7) / 8];
+};
+
+int		 fragmap_has(const struct fragmap *, size_t);
+int		 fragmap_set(struct fragmap *, size_t);
+int		 fragmap_overlaps(const struct fragmap *, size_t, size_t);
+int		 fragmap_covered(const struct fragmap *, size_t, size_t);
+int		 fragmap_complete(const struct fragmap *, size_t);
+
+/* icmp6err.c */
+#define ICMP6ERR_MAX		1280	/* bytes of an error, RFC 4443 2.4(c) */
+#define ICMP6ERR_QUOTE		(ICMP6ERR_MAX - 40 - 8) /* quoted at most */
+#define ICMP6_PARAMPROB_CHAIN	3	/* RFC 7112: header chain incomplete */
+
+/* An ICMPv6 error to send: type and code, and the pointer or MTU. */
+struct ip6err {
+	uint8_t		 type, code;
+	uint32_t	 param;
+};
+
+/* Addresses are 16 bytes in network order. */
+struct sm_ratelimit;
+int		 icmp6err_due(const uint8_t *, size_t, const struct ip6err *);
+size_t		 icmp6err_build(const uint8_t *, size_t, const struct ip6err *,
+		    const uint8_t *, uint8_t, uint8_t *);
+int		 icmp6err_ratelimit(const struct sm_ratelimit *, uint8_t,
+		    const uint8_t *, const uint8_t *, uint64_t);
+
+/*
+ * ip6ext.c.  The IPv6 input path, for a packet pkt of len bytes:
+ * ip6ext_walk(pkt, len, &x), then by its verdict
+ *   PASS   the upper layer x.proto's header is at x.off, the packet
+ *          x.len bytes (IP_PROTO_NONE: nothing to do); an atomic
+ *          fragment (x.frag IP6EXT_F_ATOMIC) passes so too
+ *   FRAG   ip6frag_input(pkt, &x, &out, &outlen, &err): 1, walk out
+ *          again and free it; -1, answer err as for ERROR; 0, done
+ *   ERROR  answer x.err: icmp6err_build() if icmp6err_ratelimit() lets
+ *          it go (x.why says why, for the debug log)
+ *   DROP   nothing (x.why)
+ */
+#define IP6EXT_MAXHDRS		8	/* extension headers in one chain */
+#define IP6EXT_MAXOPTS		8	/* options in one header, padding aside */
+#define IP6EXT_MAXPAD		7	/* bytes of padding in a row */
+
+enum ip6ext_verdict {
+	IP6EXT_PASS,		/* to the upper layer: proto at off */
+	IP6EXT_FRAG,		/* a fragment: to ip6frag_input() */
+	IP6EXT_DROP,		/* drop it silently */
+	IP6EXT_ERROR		/* drop it and answer err */
+};
+
+/* What the walk of a received packet's header chain found. */
+struct ip6ext {
+	enum ip6ext_verdict verdict;
+	const char	*why;		/* DROP, ERROR: for the debug log */
+	size_t		 len;		/* the packet: 40 + its payload length */
+	uint8_t		 proto;		/* upper layer, IP_PROTO_NONE: none */
+	size_t		 off;		/* its header */
+	size_t		 nhoff;		/* the Next Header byte naming it */
+	int		 nhdrs;		/* extension headers walked */
+	int		 frag;		/* IP6EXT_F_* */
+	size_t		 fhoff;		/* the fragment header: unfragmentable
+					   part's length */
+	size_t		 fnhoff;	/* the Next Header byte naming it */
+	uint8_t		 fnxt;		/* its Next Header */
+	size_t		 foff;		/* fragment offset, bytes */
+	int		 fmore;		/* M flag */
+	uint32_t	 fid;		/* identification, host order */
+	struct ip6err	 err;		/* IP6EXT_ERROR */
+};
+#define IP6EXT_F_NONE		0
+#define IP6EXT_F_FRAG		1	/* a fragment of a datagram */
+#define IP6EXT_F_ATOMIC		2	/* offset 0, M 0: whole (RFC 6946) */
+
+enum ip6ext_verdict ip6ext_walk(const uint8_t *, size_t, struct ip6ext *);
+
+/*
+ * ip6frag.c.  ip6frag_hooks(NULL, fn) at start: fn(first, len) gets the
+ * first fragment of a datagram that timed out, to answer with time
+ * exceeded, reassembly (ICMP6_TIME_EXCEEDED, code 1).
+ */
+#define IP6FRAG_MAXQ		256	/* datagrams being reassembled */
+#define IP6FRAG_MAXBYTES	(2 * 1024 * 1024) /* held by them */
+#define IP6FRAG_TIMEOUT		60	/* s, RFC 8200 4.5 */
+
+int		 ip6frag_input(const uint8_t *, const struct ip6ext *,
+		    uint8_t **, size_t *, struct ip6err *);
+void		 ip6frag_hooks(uint64_t (*)(void),
+		    void (*)(const uint8_t *, size_t));
+void		 ip6frag_expire(void);
+size_t		 ip6frag_count(void);
+size_t		 ip6frag_held(void);
+void		 ip6frag_flush(void);
 
 /* flow.c */
 void		 flow_tuple(struct tuple *, int, const struct ipin *,

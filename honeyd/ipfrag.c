@@ -37,8 +37,6 @@
 
 #include "honeyd.h"
 
-#define IPFRAG_BLOCKS	(IP_LEN_MAX / 8 + 1)	/* 8-byte blocks */
-
 struct ipfrag_q {
 	RB_ENTRY(ipfrag_q)	 entry;
 	TAILQ_ENTRY(ipfrag_q)	 age;		/* oldest first */
@@ -54,10 +52,9 @@ struct ipfrag_q {
 	size_t			 firstlen;	/* its payload */
 	size_t			 total;		/* payload; 0: last not seen */
 	size_t			 maxend;	/* highest end held */
-	size_t			 nblocks;	/* blocks held */
 	uint8_t			*data;
 	size_t			 cap;
-	uint8_t			 map[(IPFRAG_BLOCKS + 7) / 8];
+	struct fragmap		 held;		/* blocks held */
 };
 
 RB_HEAD(ipfrag_tree, ipfrag_q);
@@ -265,34 +262,56 @@ ipfrag_consistent(const struct ipfrag_q *q, const struct ipfrag *f)
 	return (0);
 }
 
-static int
-ipfrag_has(const struct ipfrag_q *q, size_t b)
+/*
+ * The 8-byte blocks of a datagram held so far, shared with ip6frag.c:
+ * both families count fragments in 8-byte units up to 65535 bytes.
+ */
+int
+fragmap_has(const struct fragmap *m, size_t b)
 {
-	return ((q->map[b / 8] >> (b % 8)) & 1);
+	return ((m->map[b / 8] >> (b % 8)) & 1);
 }
 
-/* Whether any block of [off, end) is held already. */
-static int
-ipfrag_overlaps(const struct ipfrag_q *q, size_t off, size_t end)
+/* Mark block b held; 1 if it was not yet. */
+int
+fragmap_set(struct fragmap *m, size_t b)
+{
+	if (fragmap_has(m, b))
+		return (0);
+	m->map[b / 8] |= 1 << (b % 8);
+	m->nblocks++;
+	return (1);
+}
+
+/* Whether any block of the bytes [off, end) is held already. */
+int
+fragmap_overlaps(const struct fragmap *m, size_t off, size_t end)
 {
 	size_t	 b;
 
 	for (b = off / 8; b < (end + 7) / 8; b++)
-		if (ipfrag_has(q, b))
+		if (fragmap_has(m, b))
 			return (1);
 	return (0);
 }
 
-/* Whether every block of [off, end) is held already. */
-static int
-ipfrag_covered(const struct ipfrag_q *q, size_t off, size_t end)
+/* Whether every block of the bytes [off, end) is held already. */
+int
+fragmap_covered(const struct fragmap *m, size_t off, size_t end)
 {
 	size_t	 b;
 
 	for (b = off / 8; b < (end + 7) / 8; b++)
-		if (!ipfrag_has(q, b))
+		if (!fragmap_has(m, b))
 			return (0);
 	return (1);
+}
+
+/* Whether the blocks of [0, total) are all held. */
+int
+fragmap_complete(const struct fragmap *m, size_t total)
+{
+	return (total != 0 && m->nblocks == (total + 7) / 8);
 }
 
 /* Room for the payload up to end: -1 if the limits say no. */
@@ -328,13 +347,8 @@ ipfrag_copy(struct ipfrag_q *q, const struct ipfrag *f)
 	for (b = f->off / 8; b * 8 < f->end; b++) {
 		lo = b * 8;
 		hi = lo + 8 < f->end ? lo + 8 : f->end;
-		if (ipfrag_has(q, b)) {
-			if (q->policy != FRAG_NEW)
-				continue;
-		} else {
-			q->map[b / 8] |= 1 << (b % 8);
-			q->nblocks++;
-		}
+		if (!fragmap_set(&q->held, b) && q->policy != FRAG_NEW)
+			continue;
 		memcpy(q->data + lo, src + (lo - f->off), hi - lo);
 	}
 	if (f->end > q->maxend)
@@ -374,8 +388,7 @@ ipfrag_build(const struct ipfrag_q *q, size_t *lenp)
 static int
 ipfrag_complete(const struct ipfrag_q *q)
 {
-	return (q->hlen != 0 && q->total != 0 &&
-	    q->nblocks == (q->total + 7) / 8);
+	return (q->hlen != 0 && fragmap_complete(&q->held, q->total));
 }
 
 /* Add f to q: -1 if it was dropped, 1 if the datagram is complete. */
@@ -389,9 +402,9 @@ ipfrag_add(struct ipfrag_q *q, const struct ipfrag *f)
 		return (-1);
 	}
 	if (q->policy == FRAG_DROP && q->dups &&
-	    ipfrag_covered(q, f->off, f->end))
+	    fragmap_covered(&q->held, f->off, f->end))
 		return (-1);	/* a duplicate: it alone goes */
-	if (q->policy == FRAG_DROP && ipfrag_overlaps(q, f->off, f->end)) {
+	if (q->policy == FRAG_DROP && fragmap_overlaps(&q->held, f->off, f->end)) {
 		engine->stats.frag_overlap++;
 		/* Later fragments of it are swallowed until it expires. */
 		q->dead = 1;

@@ -85,6 +85,17 @@ const struct stat_desc stats_engine[] = {
 	ROW("frag_held",	" held ",		ES(g_frag_held)),
 	EOL("frag_out",		"; out ",		ES(frag_out)),
 
+	ROW("frag6_in",	"ipv6 reassembly in ",	ES(frag6_in)),
+	ROW("frag6_atomic",	" atomic ",		ES(frag6_atomic)),
+	ROW("frag6_done",	" reassembled ",	ES(frag6_done)),
+	ROW("frag6_timeout",	" timeout ",		ES(frag6_timeout)),
+	ROW("frag6_overlap",	" overlap ",		ES(frag6_overlap)),
+	ROW("frag6_limit",	" limit ",		ES(frag6_limit)),
+	ROW("drop_frag6",	" malformed ",		ES(drop_frag6)),
+	ROW("frag6_held",	" held ",		ES(g_frag6_held)),
+	ROW("ext6_drop",	"; extension headers dropped ", ES(ext6_drop)),
+	EOL("ext6_error",	" answered ",		ES(ext6_error)),
+
 	ROW("route_in",		"route in ",		ES(route_in)),
 	ROW("route_out",	" out ",		ES(route_out)),
 	ROW("route_loss",	"; dropped loss ",	ES(route_loss)),

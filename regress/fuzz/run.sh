@@ -29,7 +29,7 @@ while getopts t:j: opt; do
 	esac
 done
 shift $((OPTIND - 1))
-[ $# -gt 0 ] || set -- config fprint imsg packet passive framebatch
+[ $# -gt 0 ] || set -- config fprint imsg packet passive framebatch ip6
 
 # Per target: the largest input worth trying, and a dictionary if any.
 opts_for() {
@@ -40,6 +40,7 @@ opts_for() {
 	imsg) echo "-max_len=16384" ;;
 	passive) echo "-max_len=8192" ;;
 	framebatch) echo "-max_len=140000" ;;
+	ip6) echo "-max_len=16384" ;;
 	esac
 }
 

@@ -246,6 +246,7 @@ recs = [json.loads(l) for l in open(sys.argv[1]) if '"kind"' in l]
 want = {"engine": [r["value"] for r in recs if r["process"] == "engine"],
         "parent": [r["value"] for r in recs if r["process"] == "parent"]}
 starts = {"engine": ("in ", "icmp ", "tcp established ", "fragments in ",
+                     "ipv6 reassembly in ",
                      "route in ", "tunnel in ", "control clients "),
           "parent": ("frames in ", "arp conflicts ")}
 got = {"engine": [], "parent": []}
