@@ -1,4 +1,5 @@
 #!/bin/bash
+# run.sh: alone (conflict timeouts counted in seconds)
 # Safe proxy ARP (honeyd/arpguard.c): the daemon never answers ARP for
 # an address another machine on the link uses.  A "real" machine R
 # shares the link: a macvlan of A's interface, with its own MAC, in a

@@ -1,4 +1,5 @@
 #!/bin/bash
+# run.sh: alone (a burst of 3000 probes, all answered)
 # Bursts: 1,000 SYNs to an open port, 1,000 to a closed one and 1,000
 # echo requests at 20,000 a second (build/flood) are all answered, each
 # exactly once: many capture batches in, many sendmmsg batches out.

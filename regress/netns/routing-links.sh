@@ -1,4 +1,5 @@
 #!/bin/bash
+# run.sh: alone (latency and loss checked within tight bounds)
 # Link properties of a virtual routing topology: latency adds up along
 # the path (traceroute three routers deep, like the paper's Figure 6),
 # every router spends a TTL, loss compounds over links (1000 pings land

@@ -1,4 +1,5 @@
 #!/bin/bash
+# run.sh: alone (round trips checked within 2 ms)
 # Virtual routing topology, the paper's Figure 5 (conf/figure5.conf):
 # traceroute over UDP, ICMP and TCP to a host two routers deep lists the
 # routers in order and ends at the host; round-trip times are twice the
