@@ -113,7 +113,14 @@ static const struct stack_model stack_models[SF_MAX] = {
 	 *    XXX not checked for errors and TCP.
 	 *  - source routes: DisableIPSourceRouting 2 drops them
 	 *    (Microsoft's TCP/IP registry parameters).  XXX the default
-	 *    is 1 on some versions.
+	 *    is 1 on some versions: the Security Options entry "MSS:
+	 *    (DisableIPSourceRouting)" calls 1 "Medium", source-routed
+	 *    packets accepted but not forwarded, and registry guides
+	 *    for XP to 10 name 1 the default; no Microsoft page found
+	 *    says what Vista and later do without the value, so honeyd
+	 *    keeps the hardened 2.
+	 *  - IP ID: one counter for every peer and protocol (what
+	 *    nmap's idle scan relies on), as the fingerprint's classes.
 	 *  - no protocol unreachable: an nmap -sO of Windows sees every
 	 *    protocol open|filtered.  XXX from observation, no document.
 	 *  - timestamp requests answered (the classic "ICMP timestamp
@@ -154,6 +161,7 @@ static const struct stack_model stack_models[SF_MAX] = {
 	 *    0 (inet(4)) drops source-routed packets.
 	 *  - protocol unreachable (rip_input()), tstamprepl 1 (icmp(4)),
 	 *    maskrepl 0.
+	 *  - IP ID: one counter for the host (ip_fillid(), random_id 0).
 	 *  - fragments: Novak's "BSD" policy, the first copy wins.
 	 *  - challenge ACKs: insecure_rst and insecure_syn 0 (tcp(4),
 	 *    12.0 and later): RFC 5961 3.2 and 4.2.
@@ -187,6 +195,7 @@ static const struct stack_model stack_models[SF_MAX] = {
 	 *  - IP options as FreeBSD; source-routed packets are dropped
 	 *    (ip.sourceroute 0, sysctl(2)).
 	 *  - protocol unreachable, tstamprepl 1, maskrepl 0 (icmp(4)).
+	 *  - IP ID: random (ip_randomid()), as the fingerprint says.
 	 *  - fragments: Novak's "BSD" policy.
 	 *  - challenge ACKs: XXX not found in tcp_input.c; RFC 793.
 	 *  - SYN+ACK: the syn cache resends from TCPTV_SRTTDFLT 3 s,
