@@ -404,14 +404,20 @@ struct rl_slot {
 };
 static struct rl_slot	 rl_table[1 << RL_SLOTS_BITS];
 
-static struct sm_bucket *
-rl_bucket(uint32_t from, uint32_t to)
+static struct rl_slot *
+rl_slot(uint32_t from, uint32_t to)
 {
-	struct rl_slot	*s;
 	uint32_t	 k;
 
 	k = ((from * 2654435761U) ^ to) * 2654435761U;
-	s = &rl_table[k >> (32 - RL_SLOTS_BITS)];
+	return (&rl_table[k >> (32 - RL_SLOTS_BITS)]);
+}
+
+static struct sm_bucket *
+rl_bucket(uint32_t from, uint32_t to)
+{
+	struct rl_slot	*s = rl_slot(from, to);
+
 	if (s->from != from || s->to != to) {
 		s->from = from;
 		s->to = to;
@@ -425,14 +431,24 @@ personality_icmp_ratelimit(struct host *h, const struct template *t,
     uint32_t from, uint32_t to)
 {
 	const struct stack_model	*m = host_model(h, t);
-	struct sm_bucket		*peer, *global, none;
+	struct sm_bucket		*peer, *global, fresh;
 
 	if (m->rl.scope == SMRL_NONE)
 		return (1);
-	peer = rl_bucket(from, m->rl.scope == SMRL_HOST ? 0 : to);
-	global = &none;
-	if (m->grl.scope != SMRL_NONE)
+	if (m->rl.scope == SMRL_HOST)
+		to = 0;
+	memset(&fresh, 0, sizeof(fresh));
+	global = &fresh;
+	if (m->grl.scope != SMRL_NONE && to != 0 &&
+	    rl_slot(from, 0) == rl_slot(from, to)) {
+		/* The host's bucket keeps the slot; the peer starts full. */
 		global = rl_bucket(from, 0);
+		peer = &fresh;
+	} else {
+		peer = rl_bucket(from, to);
+		if (m->grl.scope != SMRL_NONE)
+			global = rl_bucket(from, 0);
+	}
 	return (stackmodel_rl_allow(m, peer, global, pers_now_us() / 1000));
 }
 
