@@ -1106,6 +1106,19 @@ struct engine {
 extern struct engine	*engine;
 
 /*
+ * IP ID counters per destination (stackmodel_idslot()): where a stack
+ * counts the IDs of packets from no connected socket per peer (Linux),
+ * the last few peers keep a counter each; an older peer starts again.
+ */
+#define HOST_IDSLOTS	8
+struct host_idslots {
+	uint32_t		 dst[HOST_IDSLOTS];
+	uint16_t		 id[HOST_IDSLOTS];
+	uint8_t			 used;		/* slots filled */
+	uint8_t			 next;		/* the one to reuse next */
+};
+
+/*
  * Per virtual host state: created on the first packet, kept in a
  * bounded table, evicted least recently used when it holds nothing.
  */
@@ -1115,6 +1128,7 @@ struct host {
 	uint32_t		 addr;		/* host order */
 	uint32_t		 refs;		/* connections using it */
 	uint16_t		 ip_id;		/* next IP ID, sequential */
+	struct host_idslots	 ip_ids;	/* per destination */
 	uint32_t		 isn;		/* last ISN handed out */
 	uint32_t		 generation;	/* config its state is from */
 	struct pers_state	*pers;		/* personality clocks */

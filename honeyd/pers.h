@@ -26,6 +26,7 @@
 #include <stdint.h>
 
 struct host;
+struct host_idslots;
 struct template;
 struct ipin;
 struct ip_hdr;
@@ -211,9 +212,11 @@ struct stack_model {
 	uint16_t	 qdata;		/* quoted past the IP header, 0: 576 */
 	uint8_t		 qtcphdr;	/* a TCP header is quoted whole */
 	struct sm_ratelimit rl;		/* ICMP errors */
+	struct sm_ratelimit grl;	/* and all of them, on top of rl */
 	uint8_t		 ipopts;	/* SMO_*: options echoed on */
 	uint8_t		 srcroute_drop;	/* source-routed packets dropped */
 	uint8_t		 conn_ipid;	/* connections count their own ID */
+	uint8_t		 ipid_dst;	/* ICMP's IDs count per destination */
 	uint8_t		 proto_unreach;	/* unknown protocols answered */
 	uint8_t		 tstamp;	/* ICMP timestamp requests answered */
 	uint8_t		 mask;		/* address mask requests answered */
@@ -321,6 +324,9 @@ void		 pers_ipid_init(uint16_t *, const struct pers_plan *,
 		    struct fprng *);
 void		 pers_ipid_seqstart(uint16_t *, const struct pers_plan *,
 		    struct fprng *);
+int		 pers_ipid_perdst(const struct pers_plan *);
+uint16_t	 pers_ipid_step(uint16_t *, const struct pers_plan *,
+		    enum pers_stream, struct fprng *);
 uint32_t	 pers_ts_clock(const struct pers_plan *, uint32_t, uint64_t,
 		    uint64_t);
 double		 pers_ts_hz(uint32_t);
@@ -361,6 +367,9 @@ size_t		 stackmodel_quote_len(const struct stack_model *,
 		    const uint8_t *, size_t, size_t);
 int		 stackmodel_rl_take(const struct sm_ratelimit *,
 		    struct sm_bucket *, uint64_t);
+int		 stackmodel_rl_allow(const struct stack_model *,
+		    struct sm_bucket *, struct sm_bucket *, uint64_t);
+uint16_t	*stackmodel_idslot(struct host_idslots *, uint32_t, uint16_t);
 int		 stackmodel_synack_rto(const struct stack_model *, u_int);
 
 #endif /* PERS_H */

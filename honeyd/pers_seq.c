@@ -410,3 +410,24 @@ pers_crc32_forge(uint32_t want, uint8_t out[4])
 	for (i = 0; i < 4; i++)
 		out[i] = x >> (8 * i);
 }
+
+/*
+ * May the ICMP stream count per destination (stackmodel_idslot())?
+ * Only where nmap's SS test has nothing to compare it with: when the
+ * TCP IDs are not incremental (Linux's TI=Z), a counter per peer is
+ * what nmap's II test sees anyway, its two pings coming from one
+ * address.
+ */
+int
+pers_ipid_perdst(const struct pers_plan *p)
+{
+	return (p->idctr[PST_ICMP] == 2 && !incremental(p->idcls[PST_TCP]));
+}
+
+/* The next ID of stream s from counter c, a destination's own. */
+uint16_t
+pers_ipid_step(uint16_t *c, const struct pers_plan *p, enum pers_stream s,
+    struct fprng *r)
+{
+	return (ipid_step(c, p->idcls[s], p->idval[s], r));
+}

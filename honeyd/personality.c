@@ -252,7 +252,8 @@ personality_host_free(struct host *h)
  * answers come from a socket that does not (echo replies and errors go
  * without DF).  A packet with DF from no connected socket gets IP ID 0
  * (ip_select_ident()): resets, and SYN+ACKs, which leave from the
- * listener; the rest count.
+ * listener; the rest count, ICMP's answers (no DF) with a counter per
+ * destination (stackmodel.c, Linux's row).
  */
 static void
 default_ip_fields(struct host *h, struct ip_hdr *ip, enum out_kind kind)
@@ -266,6 +267,9 @@ default_ip_fields(struct host *h, struct ip_hdr *ip, enum out_kind kind)
 	if (df && ip->ip_p == IP_PROTO_TCP && (kind == OUT_TCP_CLOSED ||
 	    (th[13] & (TH_SYN | TH_RST)) != 0))
 		ip->ip_id = 0;
+	else if (h != NULL && !df)
+		ip->ip_id = htons((*stackmodel_idslot(&h->ip_ids,
+		    ip->ip_dst, arc4random()))++);
 	else
 		ip->ip_id = htons(h != NULL ? h->ip_id++ : arc4random());
 }
@@ -309,7 +313,12 @@ personality_ip_fields(struct host *h, const struct template *t,
 		if (++h->ip_id == 0)
 			h->ip_id = 1;
 		ip->ip_id = htons(h->ip_id);
-	} else
+	} else if (pers_out.stream == PST_ICMP &&
+	    stackmodel_get(p->family)->ipid_dst && pers_ipid_perdst(p))
+		ip->ip_id = htons(pers_ipid_step(stackmodel_idslot(&h->ip_ids,
+		    ip->ip_dst, fprng_next(pers_rng())), p, PST_ICMP,
+		    pers_rng()));
+	else
 		ip->ip_id = htons(pers_ipid_next(st->id, p, pers_out.stream,
 		    pers_rng()));
 	if (ip->ip_p == IP_PROTO_TCP && pers_out.x2 != 0) {
@@ -379,10 +388,11 @@ personality_srcroute_drop(struct ipin *in)
  * (stackmodel.c): Linux a token bucket per peer, six deep, an error a
  * second (of a burst of twelve closed-port datagrams the kernel
  * answers six, as regress/netns/differential.sh sees); the BSDs and
- * Cisco IOS one limit for the host.  Linux's global limit,
- * icmp_msgs_per_sec 1000 in bursts of icmp_msgs_burst 50, is not
- * modelled.  Buckets live in a small table keyed by both addresses
- * (the peer's 0 for a host-wide limit); a pair that loses its slot
+ * Cisco IOS one limit for the host; Linux's global limit,
+ * icmp_msgs_per_sec 1000 in bursts of icmp_msgs_burst 50, on top of
+ * its peers' (stackmodel_rl_allow()).  Buckets live in a small table
+ * keyed by both addresses (the peer's 0 for a host-wide limit, which
+ * no peer has); a pair that loses its slot
  * starts again with a full bucket, as a peer the kernel forgot does.
  * nmap sends one U1 at a time, well within a fresh bucket.
  */
@@ -394,26 +404,52 @@ struct rl_slot {
 };
 static struct rl_slot	 rl_table[1 << RL_SLOTS_BITS];
 
-int
-personality_icmp_ratelimit(struct host *h, const struct template *t,
-    uint32_t from, uint32_t to)
+static struct rl_slot *
+rl_slot(uint32_t from, uint32_t to)
 {
-	const struct sm_ratelimit	*rl = &host_model(h, t)->rl;
-	struct rl_slot			*s;
-	uint32_t			 k;
+	uint32_t	 k;
 
-	if (rl->scope == SMRL_NONE)
-		return (1);
-	if (rl->scope == SMRL_HOST)
-		to = 0;
 	k = ((from * 2654435761U) ^ to) * 2654435761U;
-	s = &rl_table[k >> (32 - RL_SLOTS_BITS)];
+	return (&rl_table[k >> (32 - RL_SLOTS_BITS)]);
+}
+
+static struct sm_bucket *
+rl_bucket(uint32_t from, uint32_t to)
+{
+	struct rl_slot	*s = rl_slot(from, to);
+
 	if (s->from != from || s->to != to) {
 		s->from = from;
 		s->to = to;
 		s->b.last_ms = 0;
 	}
-	return (stackmodel_rl_take(rl, &s->b, pers_now_us() / 1000));
+	return (&s->b);
+}
+
+int
+personality_icmp_ratelimit(struct host *h, const struct template *t,
+    uint32_t from, uint32_t to)
+{
+	const struct stack_model	*m = host_model(h, t);
+	struct sm_bucket		*peer, *global, fresh;
+
+	if (m->rl.scope == SMRL_NONE)
+		return (1);
+	if (m->rl.scope == SMRL_HOST)
+		to = 0;
+	memset(&fresh, 0, sizeof(fresh));
+	global = &fresh;
+	if (m->grl.scope != SMRL_NONE && to != 0 &&
+	    rl_slot(from, 0) == rl_slot(from, to)) {
+		/* The host's bucket keeps the slot; the peer starts full. */
+		global = rl_bucket(from, 0);
+		peer = &fresh;
+	} else {
+		peer = rl_bucket(from, to);
+		if (m->grl.scope != SMRL_NONE)
+			global = rl_bucket(from, 0);
+	}
+	return (stackmodel_rl_allow(m, peer, global, pers_now_us() / 1000));
 }
 
 /*

@@ -52,11 +52,25 @@ static const struct stack_model stack_models[SF_MAX] = {
 	 *    data (tcp_v4_send_reset()); nmap-os-db's T7 A=S+.
 	 *  - ICMP errors: the whole datagram up to a 576-byte error
 	 *    (icmp_send()), a token bucket per peer of icmp_ratelimit
-	 *    1000 ms for icmp_ratemask's types, six deep (inetpeer).
+	 *    1000 ms for icmp_ratemask's types, six deep (inetpeer);
+	 *    and, checked first and spent last, one for the whole host:
+	 *    icmp_msgs_per_sec 1000 in bursts of icmp_msgs_burst 50
+	 *    (icmp_global_allow(), since 3.18).  Since 5.10 an error
+	 *    spends 0 to 2 of its credits at random ("icmp: randomize
+	 *    the global rate limiter", against SAD DNS); honeyd spends
+	 *    1, the mean.
 	 *  - IP options: record route and timestamp come back on every
 	 *    answer (ip_options_echo()); accept_source_route 0 drops
 	 *    source-routed packets.
 	 *  - IP ID: a connected socket counts its own (ip_select_ident()).
+	 *    Packets from no socket of their own without DF (echo
+	 *    replies, errors) take ip_idents[] counters hashed by
+	 *    destination, source and protocol (__ip_select_ident(); one
+	 *    per destination in inetpeer before 3.16): each peer sees
+	 *    its own sequence.  Since 5.10 a counter also jumps by a
+	 *    random amount below the jiffies since its last use; honeyd
+	 *    counts by the fingerprint's step (nmap's II sends two pings
+	 *    back to back, where the jump is 0 or 1).
 	 *  - protocol unreachable, timestamp replies: yes
 	 *    (ip_local_deliver_finish(), icmp_timestamp()); no mask
 	 *    replies (removed in 2.6).
@@ -72,9 +86,11 @@ static const struct stack_model stack_models[SF_MAX] = {
 		.rst = SMR_SYN | SMR_FIN,
 		.qdata = 0,		/* up to a 576-byte error */
 		.rl = { .scope = SMRL_PEER, .cost_ms = 1000, .burst = 6 },
+		.grl = { .scope = SMRL_HOST, .cost_ms = 1, .burst = 50 },
 		.ipopts = SMO_ALL,
 		.srcroute_drop = 1,
 		.conn_ipid = 1,
+		.ipid_dst = 1,
 		.proto_unreach = 1,
 		.tstamp = 1,
 		.frag = FRAG_DROP,
@@ -97,7 +113,14 @@ static const struct stack_model stack_models[SF_MAX] = {
 	 *    XXX not checked for errors and TCP.
 	 *  - source routes: DisableIPSourceRouting 2 drops them
 	 *    (Microsoft's TCP/IP registry parameters).  XXX the default
-	 *    is 1 on some versions.
+	 *    is 1 on some versions: the Security Options entry "MSS:
+	 *    (DisableIPSourceRouting)" calls 1 "Medium", source-routed
+	 *    packets accepted but not forwarded, and registry guides
+	 *    for XP to 10 name 1 the default; no Microsoft page found
+	 *    says what Vista and later do without the value, so honeyd
+	 *    keeps the hardened 2.
+	 *  - IP ID: one counter for every peer and protocol (what
+	 *    nmap's idle scan relies on), as the fingerprint's classes.
 	 *  - no protocol unreachable: an nmap -sO of Windows sees every
 	 *    protocol open|filtered.  XXX from observation, no document.
 	 *  - timestamp requests answered (the classic "ICMP timestamp
@@ -138,6 +161,7 @@ static const struct stack_model stack_models[SF_MAX] = {
 	 *    0 (inet(4)) drops source-routed packets.
 	 *  - protocol unreachable (rip_input()), tstamprepl 1 (icmp(4)),
 	 *    maskrepl 0.
+	 *  - IP ID: one counter for the host (ip_fillid(), random_id 0).
 	 *  - fragments: Novak's "BSD" policy, the first copy wins.
 	 *  - challenge ACKs: insecure_rst and insecure_syn 0 (tcp(4),
 	 *    12.0 and later): RFC 5961 3.2 and 4.2.
@@ -171,6 +195,7 @@ static const struct stack_model stack_models[SF_MAX] = {
 	 *  - IP options as FreeBSD; source-routed packets are dropped
 	 *    (ip.sourceroute 0, sysctl(2)).
 	 *  - protocol unreachable, tstamprepl 1, maskrepl 0 (icmp(4)).
+	 *  - IP ID: random (ip_randomid()), as the fingerprint says.
 	 *  - fragments: Novak's "BSD" policy.
 	 *  - challenge ACKs: XXX not found in tcp_input.c; RFC 793.
 	 *  - SYN+ACK: the syn cache resends from TCPTV_SRTTDFLT 3 s,
@@ -646,6 +671,57 @@ stackmodel_rl_take(const struct sm_ratelimit *rl, struct sm_bucket *b,
 	}
 	b->tokens = credit - rl->cost_ms;
 	return (1);
+}
+
+/*
+ * One ICMP error of family m against its peer's bucket and the host's
+ * (global, for a family with a limit on top, m->grl): 1 if it may go.
+ * As Linux's icmp_send() does, the host's credit is looked at first
+ * and spent only when the peer's bucket let the error go, so an error
+ * the peer's bucket holds back costs the host nothing.
+ */
+int
+stackmodel_rl_allow(const struct stack_model *m, struct sm_bucket *peer,
+    struct sm_bucket *global, uint64_t now_ms)
+{
+	struct sm_bucket	 peek;
+
+	if (m->grl.scope != SMRL_NONE) {
+		peek = *global;
+		if (!stackmodel_rl_take(&m->grl, &peek, now_ms))
+			return (0);
+	}
+	if (!stackmodel_rl_take(&m->rl, peer, now_ms))
+		return (0);
+	if (m->grl.scope != SMRL_NONE)
+		(void)stackmodel_rl_take(&m->grl, global, now_ms);
+	return (1);
+}
+
+/*
+ * The IP ID counter of destination dst among a host's slots: its own
+ * if it has one, else a slot of its own starting at start (the one
+ * filled longest ago when all are taken, so memory stays a few bytes a
+ * host; a peer that comes back after eight others starts again, as a
+ * kernel's hashed counter is shared with whatever else hashed there).
+ */
+uint16_t *
+stackmodel_idslot(struct host_idslots *s, uint32_t dst, uint16_t start)
+{
+	u_int	 i;
+
+	for (i = 0; i < s->used; i++)
+		if (s->dst[i] == dst)
+			return (&s->id[i]);
+	if (s->used < HOST_IDSLOTS)
+		i = s->used++;
+	else {
+		i = s->next;
+		s->next = (s->next + 1) % HOST_IDSLOTS;
+	}
+	s->dst[i] = dst;
+	s->id[i] = start;
+	return (&s->id[i]);
 }
 
 /*

@@ -18,8 +18,9 @@ budget on purpose.  Probes: TCP flags of every kind to an open and a
 closed port, SYN option layouts, ECN, SYN with data, bad checksums and
 offsets, urgent pointers, IP options, corner cases on an established
 connection (each on a connection of its own), UDP to closed ports of
-many sizes and a burst of 12, ICMP of every type, unknown IP
-protocols, fragments.
+many sizes and a burst of 12, ICMP of every type, echo requests from
+two sources interleaved (IP ID steps per source), unknown IP protocols,
+fragments.
 
 What a stack may legitimately choose is normalised away: ISNs (sequence
 numbers are written relative to the probe's: S+1 is the probe's seq
@@ -322,10 +323,11 @@ class Link:
         self.s.send(rep)
 
     def collect(self, src, until, on_packet=None):
-        """IP packets to src until the deadline (ARP answered on the
-        way).  on_packet(pkt) may stop the wait early by returning True."""
+        """IP packets to src (an address or a list) until the deadline
+        (ARP answered on the way).  on_packet(pkt) may stop the wait
+        early by returning True."""
         got = []
-        want = aton(src)
+        want = {aton(a) for a in ([src] if isinstance(src, str) else src)}
         while True:
             left = until - time.monotonic()
             if left <= 0:
@@ -344,7 +346,7 @@ class Link:
             p = f[14:]
             tot = struct.unpack("!H", p[2:4])[0]
             p = p[:tot]
-            if p[16:20] != want:
+            if p[16:20] not in want:
                 continue
             got.append(p)
             if on_packet is not None and on_packet(p):
@@ -502,6 +504,43 @@ class Battery:
         link.collect(src, time.monotonic() + 0.05)
 
 
+    def ipid_sources(self, name, pattern):
+        """Echo requests from two fresh sources, A and B, back to back in
+        the order of pattern.  Recorded per source: its replies and the
+        steps between their IP IDs, in the order its requests went.  A
+        step of 1 to 3 is "+s", the source's own sequence (Linux 5.10
+        and later add a random jump below the jiffies since the last
+        use, 0 or 1 here); a larger one says the other source's replies
+        were counted in between, one counter for both."""
+        srcs = {"A": self.source(), "B": self.source()}
+        ident = {k: random.randrange(1, 65536) for k in srcs}
+        n = {k: 0 for k in srcs}
+        for k in pattern:
+            n[k] += 1
+            self.link.send(ip_pkt(srcs[k], self.dst, 1, icmp_msg(
+                8, 0, struct.pack("!HH", ident[k], n[k]), b"i" * 56)))
+        got = self.link.collect(list(srcs.values()),
+                                time.monotonic() + self.a.wait + 0.2)
+        out = []
+        for k in sorted(srcs):
+            ids = []
+            for p in got:
+                hl = (p[0] & 0x0F) * 4
+                if p[16:20] != aton(srcs[k]) or p[9] != 1 or p[hl] != 0:
+                    continue
+                ids.append((struct.unpack("!H", p[hl + 6:hl + 8])[0],
+                            struct.unpack("!H", p[4:6])[0]))
+            ids.sort()
+            steps = []
+            for (_, i0), (_, i1) in zip(ids, ids[1:]):
+                d = (i1 - i0) & 0xFFFF
+                steps.append("+s" if 1 <= d <= 3 else
+                             "+%d" % d if d < 64 else "far")
+            out.append("%s: %d replies, id %s" % (k, len(ids),
+                                                  " ".join(steps) or "-"))
+        self.record(name, out)
+
+
 def battery(b):
     a = b.a
     op, cl, ud, uo = a.open, a.closed, a.udp, a.udp_open
@@ -647,6 +686,8 @@ def battery(b):
     b.icmp("echo DF", 8, data=b"x" * 56, df=True)
     b.icmp("echo TOS0x04", 8, data=b"x" * 56, tos=0x04)
     b.icmp("echo reserved flag", 8, data=b"x" * 56, rsv=True)
+    # Echo replies' IP IDs: a sequence per source (Linux), or one?
+    b.ipid_sources("echo IP ID A,4xB,A,4xB,A", "ABBBBABBBBA")
     b.icmp("timestamp request", 13, data=b"\0" * 12)
     b.icmp("timestamp request short", 13, data=b"\0" * 4)
     b.icmp("address mask request", 17, data=b"\0" * 4)

@@ -341,6 +341,36 @@ test_ipid_classes(void)
 	}
 }
 
+/*
+ * ICMP's IDs may count per destination (a Linux host's echo replies,
+ * stackmodel_idslot()) only where nmap's SS test has no TCP sequence
+ * to compare them with: TI=Z.  Then the destination's own counter
+ * steps as II says.
+ */
+static void
+test_ipid_perdst(void)
+{
+	struct pers_plan	 p;
+	struct fprng		 r;
+	uint16_t		 c = 65535;
+
+	fprng_seed(&r, 1);
+	memset(&p, 0, sizeof(p));
+	p.idcls[PST_TCP] = PID_Z;
+	p.idcls[PST_ICMP] = PID_I;
+	p.idctr[PST_ICMP] = 2;
+	CHECK(pers_ipid_perdst(&p) == 1);
+	CHECK(pers_ipid_step(&c, &p, PST_ICMP, &r) == 0);
+	CHECK(pers_ipid_step(&c, &p, PST_ICMP, &r) == 1);
+	p.idcls[PST_ICMP] = PID_BI;
+	CHECK(pers_ipid_step(&c, &p, PST_ICMP, &r) == 257);
+	/* TI=I: SS compares ICMP's IDs with TCP's, one counter stays. */
+	p.idcls[PST_TCP] = PID_I;
+	CHECK(pers_ipid_perdst(&p) == 0);
+	p.idctr[PST_ICMP] = 0;
+	CHECK(pers_ipid_perdst(&p) == 0);
+}
+
 /* Option strings into bytes, and leaving out what a peer lacked. */
 static void
 test_opts(void)
@@ -504,6 +534,7 @@ main(void)
 	test_crc();
 	test_measure();
 	test_ipid_classes();
+	test_ipid_perdst();
 	test_opts();
 	test_gen1();
 	test_tsonly();

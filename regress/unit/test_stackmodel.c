@@ -302,6 +302,98 @@ test_ratelimit(void)
 	CHECK(burst(SF_EMBEDDED, 1000, 0) == 1000);
 }
 
+/* Of n errors to n peers at once, then m more a ms apart, how many go. */
+static int
+global_burst(enum stack_family sf, int n, int m)
+{
+	const struct stack_model *sm = stackmodel_get(sf);
+	struct sm_bucket	 peer, global;
+	uint64_t		 now = 5000;
+	int			 i, sent = 0;
+
+	memset(&global, 0, sizeof(global));
+	for (i = 0; i < n + m; i++) {
+		memset(&peer, 0, sizeof(peer));
+		if (i >= n)
+			now++;
+		sent += stackmodel_rl_allow(sm, &peer, &global, now);
+	}
+	return (sent);
+}
+
+/*
+ * Linux's global ICMP limit on top of its peers' buckets
+ * (ip-sysctl.txt: icmp_msgs_per_sec 1000, icmp_msgs_burst 50): of 60
+ * errors to 60 peers at once 50 go, then one a millisecond; an error
+ * its peer's bucket holds back spends none of the host's credit
+ * (icmp_send() spends it after icmpv4_xrlim_allow()).  The BSDs'
+ * limit is the host's already, with nothing on top; Windows has none.
+ */
+static void
+test_global_ratelimit(void)
+{
+	const struct stack_model *lx = stackmodel_get(SF_LINUX);
+	struct sm_bucket	 peer, global;
+	int			 i, sent;
+
+	CHECK(lx->grl.scope == SMRL_HOST && lx->grl.burst == 50 &&
+	    lx->grl.cost_ms == 1);
+	CHECK(global_burst(SF_LINUX, 60, 0) == 50);
+	CHECK(global_burst(SF_LINUX, 60, 20) == 70);
+	CHECK(stackmodel_get(SF_FREEBSD)->grl.scope == SMRL_NONE);
+	CHECK(global_burst(SF_WINDOWS, 300, 0) == 300);
+	/* One peer: its own bucket (6) binds long before the host's. */
+	memset(&peer, 0, sizeof(peer));
+	memset(&global, 0, sizeof(global));
+	for (i = sent = 0; i < 100; i++)
+		sent += stackmodel_rl_allow(lx, &peer, &global, 5000);
+	CHECK(sent == 6);
+	/* The 94 held back cost the host nothing: 44 others still go. */
+	for (i = sent = 0; i < 100; i++) {
+		memset(&peer, 0, sizeof(peer));
+		sent += stackmodel_rl_allow(lx, &peer, &global, 5000);
+	}
+	CHECK(sent == 44);
+}
+
+/*
+ * IP IDs per destination: Linux's echo replies and errors take a
+ * counter per peer (__ip_select_ident()), so pings from B do not move
+ * A's sequence; a host keeps HOST_IDSLOTS peers' counters, the oldest
+ * starting again.  Only Linux's row counts so: Windows counts one
+ * sequence for everything (nmap's idle scan relies on it), FreeBSD
+ * one (ip_fillid(), random_id 0) and OpenBSD and macOS draw random
+ * IDs (ip_randomid(), random_id 1), which the fingerprint's II shape
+ * already gives per host.
+ */
+static void
+test_idslots(void)
+{
+	struct host_idslots	 s;
+	uint16_t		 a[3], b[3];
+	uint32_t		 i;
+	int			 k;
+
+	memset(&s, 0, sizeof(s));
+	for (k = 0; k < 3; k++) {
+		a[k] = (*stackmodel_idslot(&s, 0x0a000001, 100))++;
+		b[k] = (*stackmodel_idslot(&s, 0x0a000002, 60000))++;
+		(*stackmodel_idslot(&s, 0x0a000002, 60000))++;
+	}
+	CHECK(a[0] == 100 && a[1] == 101 && a[2] == 102);
+	CHECK(b[0] == 60000 && b[1] == 60002 && b[2] == 60004);
+	CHECK(s.used == 2);
+	/* Eight more peers: A's slot, the oldest, is reused. */
+	for (i = 0; i < HOST_IDSLOTS; i++)
+		(void)stackmodel_idslot(&s, 0x0b000000 + i, 1);
+	CHECK(s.used == HOST_IDSLOTS);
+	CHECK(*stackmodel_idslot(&s, 0x0a000001, 7) == 7);
+	CHECK(sizeof(s) <= 64);
+	CHECK(stackmodel_get(SF_LINUX)->ipid_dst == 1);
+	for (k = SF_WINDOWS; k < SF_MAX; k++)
+		CHECK(stackmodel_get(k)->ipid_dst == 0);
+}
+
 /*
  * Overlapping fragments: Linux drops the datagram since 4.19
  * (CVE-2018-5391, as RFC 5722 asks of IPv6) but spares exact repeats;
@@ -408,6 +500,8 @@ main(void)
 	test_rst();
 	test_quote();
 	test_ratelimit();
+	test_global_ratelimit();
+	test_idslots();
 	test_frag();
 	test_synack();
 	test_rows();
