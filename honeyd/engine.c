@@ -100,6 +100,9 @@ engine_main(int fd, int ctlfd, uid_t uid, gid_t gid,
 	tcp_flush();
 	udp_flush();
 	ipfrag_flush();
+	/* Held packets, then hosts no connection holds any more. */
+	router_flush();
+	host_flush();
 	passive_free();
 	eventlog_close();
 	exit(0);

@@ -26,6 +26,7 @@
 
 static uint64_t	 gauge_hosts(void);
 static uint64_t	 gauge_frag_held(void);
+static uint64_t	 gauge_frag_bytes(void);
 static uint64_t	 gauge_route_held(void);
 
 const struct stat_desc stats_engine[] = {
@@ -84,7 +85,8 @@ const struct stat_desc stats_engine[] = {
 	ROW("frag_limit",	" limit ",		ES(frag_limit)),
 	ROW("drop_frag",	" malformed ",		ES(drop_frag)),
 	GAUGE("frag_held",	" held ",	gauge_frag_held, 0),
-	EOL("frag_out",		"; out ",		ES(frag_out)),
+	ROW("frag_out",		"; out ",		ES(frag_out)),
+	GAUGE("frag_held_bytes", "; bytes held ", gauge_frag_bytes, STAT_F_EOL),
 
 	ROW("route_in",		"route in ",		ES(route_in)),
 	ROW("route_out",	" out ",		ES(route_out)),
@@ -145,6 +147,12 @@ static uint64_t
 gauge_frag_held(void)
 {
 	return (ipfrag_count());
+}
+
+static uint64_t
+gauge_frag_bytes(void)
+{
+	return (ipfrag_held());
 }
 
 static uint64_t
