@@ -1778,28 +1778,3 @@ fp_test_name(enum fp_test t)
 {
 	return ((u_int)t < FPT_MAX ? tests[t].name : NULL);
 }
-
-const char *
-fp_attr_name(enum fp_test t, u_int a)
-{
-	if ((u_int)t >= FPT_MAX || a >= tests[t].kind->nattr)
-		return (NULL);
-	return (tests[t].kind->attr[a].name);
-}
-
-/* What values an attribute takes, to parse an expression for it. */
-const struct fpxtype *
-fp_attr_type(enum fp_test t, u_int a)
-{
-	if ((u_int)t >= FPT_MAX || a >= tests[t].kind->nattr)
-		return (NULL);
-	return (tests[t].kind->attr[a].type);
-}
-
-int
-fp_attr_index(enum fp_test t, const char *name)
-{
-	if ((u_int)t >= FPT_MAX)
-		return (-1);
-	return (attr_lookup(tests[t].kind, name, strlen(name)));
-}

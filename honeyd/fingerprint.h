@@ -236,9 +236,6 @@ int		 fingerprint_pick(const struct fingerprint *, enum fp_test,
 		    u_int, struct fprng *, struct fpval *);
 int		 fp_pick_flags(enum fp_test, u_int);
 const char	*fp_test_name(enum fp_test);
-const char	*fp_attr_name(enum fp_test, u_int);
-int		 fp_attr_index(enum fp_test, const char *);
-const struct fpxtype *fp_attr_type(enum fp_test, u_int);
 
 /* fpexpr.c */
 struct fpexpr	*fpexpr_parse(const struct fpxtype *, const char *, size_t,
