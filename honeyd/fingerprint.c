@@ -1663,18 +1663,9 @@ print_class(FILE *f, const struct fpmeta *m)
  * gives the same bytes.  Second-generation entries come out in nmap's
  * current format, as nmap-os-db has them; first-generation entries in
  * their own, because the current format has no place for what did not
- * map and the engine must get back exactly what the parent read.
- */
-void
-fingerprint_print(FILE *f, const struct fingerprint *fp)
-{
-	print_entry(f, fp, 0);
-}
-
-/*
- * The same with, for a repeated name, an Entry line: a file of chosen
- * entries (the engine's) then finds by name and number what this one
- * did.
+ * map and the engine must get back exactly what the parent read.  A
+ * repeated name gets an Entry line: a file of chosen entries (the
+ * engine's) then finds by name and number what this one did.
  */
 void
 fingerprint_print_entry(FILE *f, const struct fingerprint *fp)
@@ -1705,19 +1696,6 @@ print_entry(FILE *f, const struct fingerprint *fp, int entry)
 		for (i = 0; i < FPT_MAX; i++)
 			print_line(f, tests[i].name, tests[i].kind,
 			    fp->test[i]);
-	}
-}
-
-/* The whole database, entries separated by blank lines. */
-void
-fpdb_print(FILE *f, const struct fpdb *db)
-{
-	size_t	 i;
-
-	for (i = 0; i < db->nfps; i++) {
-		if (i > 0)
-			fputc('\n', f);
-		fingerprint_print(f, &db->fps[i]);
 	}
 }
 

@@ -224,8 +224,6 @@ const struct fingerprint *fpdb_find_entry(const struct fpdb *, const char *,
 u_int		 fpdb_entries(const struct fpdb *, const char *);
 const struct fingerprint *fpdb_random(const struct fpdb *, struct fprng *);
 int		 fpdb_check_name(const char *, void *);
-void		 fpdb_print(FILE *, const struct fpdb *);
-void		 fingerprint_print(FILE *, const struct fingerprint *);
 void		 fingerprint_print_entry(FILE *, const struct fingerprint *);
 const char	*fingerprint_name(const struct fingerprint *);
 const struct fpexpr *fingerprint_attr(const struct fingerprint *,

@@ -53,10 +53,15 @@ print_db(const struct fpdb *db, size_t *lenp)
 {
 	FILE	*f;
 	char	*buf = NULL;
+	size_t	 i;
 
 	if ((f = open_memstream(&buf, lenp)) == NULL)
 		fuzz_fail("open_memstream");
-	fpdb_print(f, db);
+	for (i = 0; i < fpdb_count(db); i++) {
+		if (i > 0)
+			fputc('\n', f);
+		fingerprint_print_entry(f, fpdb_nth(db, i));
+	}
 	if (fclose(f) == EOF)
 		fuzz_fail("fingerprint printout");
 	return (buf);

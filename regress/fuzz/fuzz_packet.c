@@ -341,13 +341,13 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 		fuzz_fail("the fuzz configuration does not load");
 	/*
 	 * What the parent sends the engine: only the prints in use (here
-	 * once per template; of equal names the engine takes the first).
+	 * once per template), printed as honeyd.c prints them.
 	 */
 	if ((f = open_memstream(&prints_text, &prints_len)) == NULL)
 		fuzz_fail("open_memstream");
 	TAILQ_FOREACH(t, &eng.conf->tmpl_order, order)
 		if (t->pers != NULL)
-			fingerprint_print(f, t->pers);
+			fingerprint_print_entry(f, t->pers);
 	if (fclose(f) == EOF)
 		fuzz_fail("prints in use");
 	config_free(eng.conf);

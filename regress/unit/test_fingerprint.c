@@ -116,7 +116,7 @@ print_fp(const struct fingerprint *fp, size_t *len)
 
 	if ((f = open_memstream(&buf, len)) == NULL)
 		return (NULL);
-	fingerprint_print(f, fp);
+	fingerprint_print_entry(f, fp);
 	fclose(f);
 	return (buf);
 }
@@ -126,10 +126,15 @@ print_db(const struct fpdb *db, size_t *len)
 {
 	FILE	*f;
 	char	*buf = NULL;
+	size_t	 i;
 
 	if ((f = open_memstream(&buf, len)) == NULL)
 		return (NULL);
-	fpdb_print(f, db);
+	for (i = 0; i < fpdb_count(db); i++) {
+		if (i > 0)
+			fputc('\n', f);
+		fingerprint_print_entry(f, fpdb_nth(db, i));
+	}
 	fclose(f);
 	return (buf);
 }
