@@ -208,11 +208,7 @@ struct fingerprint {
  */
 struct fpdb;
 
-/* Where load messages go: stderr unless fpdb_setlog() says otherwise. */
-typedef void	(*fpdb_logfn)(int, const char *, va_list);
-
 /* fingerprint.c */
-void		 fpdb_setlog(fpdb_logfn);
 struct fpdb	*fpdb_load(const char *);
 struct fpdb	*fpdb_load_buffer(const char *, const char *, size_t);
 void		 fpdb_free(struct fpdb *);

@@ -304,11 +304,6 @@ trace(const char *dir, const uint8_t *p, size_t len)
 	fputc('\n', stderr);
 }
 
-static void
-quiet(int pri, const char *fmt, va_list ap)
-{
-}
-
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -319,7 +314,6 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	int		 fd, i;
 
 	log_init(1, 0);
-	fpdb_setlog(quiet);
 	signal(SIGPIPE, SIG_IGN);	/* as engine_main: EPIPE instead */
 	verbose = getenv("FUZZ_VERBOSE") != NULL;
 	rng_state = 1;
