@@ -208,6 +208,9 @@ control_parent_answer(uint32_t peerid, const struct engine_tally *t,
 		strlcat(buf, parent->ifaces[k].name, sizeof(buf));
 	}
 	ctlrec_str(&r, "interfaces", buf);
+	/* What the parent holds now: gauges, not counters. */
+	ctlrec_num(&r, "arp_watched", arpguard_count());
+	ctlrec_num(&r, "services", service_count());
 	for (i = 0; i < stats_parent_n; i++)
 		ctlrec_num(&r, stats_parent[i].name,
 		    stats_value(&stats_parent[i], &parent->stats));

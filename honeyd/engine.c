@@ -118,6 +118,9 @@ engine_main(int one, int fd, int ctlfd, uid_t uid, gid_t gid,
 	udp_flush();
 	ipfrag_flush();
 	ip6frag_flush();
+	/* Held packets, then hosts no connection holds any more. */
+	router_flush();
+	host_flush();
 	passive_free();
 	eventlog_close();
 	exit(0);
@@ -545,5 +548,6 @@ engine_stats_now(void)
 	engine->stats.g_hosts = host_count();
 	engine->stats.g_frag_held = ipfrag_count();
 	engine->stats.g_frag6_held = ip6frag_count();
+	engine->stats.g_frag_bytes = ipfrag_held();
 	engine->stats.g_route_held = router_held();
 }

@@ -222,9 +222,6 @@ struct sbuf {
 typedef int	(*mapfn)(const struct fpexpr *, const struct fpterm *,
 		    struct sbuf *);
 
-static void	 fp_defaultlog(int, const char *, va_list);
-static void	 fpdb_log(int, const char *, ...)
-		    __attribute__((format(printf, 2, 3)));
 static void	 parse_error(struct fpparse *, u_int, const char *, ...)
 		    __attribute__((format(printf, 3, 4)));
 static void	 parse_warn(struct fpparse *, u_int, const char *, ...)
@@ -309,34 +306,6 @@ static size_t	 fpdb_typical(const struct fpdb *, const size_t *, size_t,
 static int	 fpdb_number(struct fpdb *);
 static void	 print_entry(FILE *, const struct fingerprint *, int);
 
-static fpdb_logfn	 fp_logfn = fp_defaultlog;
-
-static void
-fp_defaultlog(int pri, const char *fmt, va_list ap)
-{
-	char	 msg[1024];
-
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	log_diag("%s", msg);
-}
-
-/* Point this at log.c's vlog() so load errors reach honeyd's log. */
-void
-fpdb_setlog(fpdb_logfn fn)
-{
-	fp_logfn = fn != NULL ? fn : fp_defaultlog;
-}
-
-static void
-fpdb_log(int pri, const char *fmt, ...)
-{
-	va_list	 ap;
-
-	va_start(ap, fmt);
-	fp_logfn(pri, fmt, ap);
-	va_end(ap);
-}
-
 static void
 parse_error(struct fpparse *p, u_int lineno, const char *fmt, ...)
 {
@@ -348,9 +317,9 @@ parse_error(struct fpparse *p, u_int lineno, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fpdb_log(LOG_ERR, "%s:%u: %s", p->file, lineno, msg);
+	log_diag("%s:%u: %s", p->file, lineno, msg);
 	if (p->errors == FPDB_MAXERRORS)
-		fpdb_log(LOG_ERR, "%s: too many errors", p->file);
+		log_diag("%s: too many errors", p->file);
 }
 
 static void
@@ -362,7 +331,7 @@ parse_warn(struct fpparse *p, u_int lineno, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fpdb_log(LOG_WARNING, "%s:%u: %s", p->file, lineno, msg);
+	log_diag("%s:%u: %s", p->file, lineno, msg);
 }
 
 static void *
@@ -992,7 +961,7 @@ fpdb_load_buffer(const char *file, const char *buf, size_t len)
 	memset(&p, 0, sizeof(p));
 	p.file = file;
 	if ((p.db = calloc(1, sizeof(*p.db))) == NULL) {
-		fpdb_log(LOG_ERR, "%s: %s", file, strerror(errno));
+		log_diag("%s: %s", file, strerror(errno));
 		return (NULL);
 	}
 	for (line = buf; line < end && !p.nomem &&
@@ -1010,7 +979,7 @@ fpdb_load_buffer(const char *file, const char *buf, size_t len)
 	if (!p.nomem && !p.errors && fpdb_number(p.db) == -1)
 		p.nomem = 1;
 	if (p.nomem)
-		fpdb_log(LOG_ERR, "%s: out of memory", file);
+		log_diag("%s: out of memory", file);
 	if (p.nomem || p.errors) {
 		fpdb_free(p.db);
 		return (NULL);
@@ -1030,20 +999,20 @@ fpdb_load(const char *path)
 	int		 fd;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		fpdb_log(LOG_ERR, "%s: %s", path, strerror(errno));
+		log_diag("%s: %s", path, strerror(errno));
 		return (NULL);
 	}
 	if (fstat(fd, &st) == -1) {
-		fpdb_log(LOG_ERR, "%s: %s", path, strerror(errno));
+		log_diag("%s: %s", path, strerror(errno));
 		goto done;
 	}
 	if (!S_ISREG(st.st_mode) || st.st_size > FPDB_MAXFILE) {
-		fpdb_log(LOG_ERR, "%s: %s", path, S_ISREG(st.st_mode) ?
+		log_diag("%s: %s", path, S_ISREG(st.st_mode) ?
 		    "file too large" : "not a regular file");
 		goto done;
 	}
 	if ((buf = malloc(st.st_size + 1)) == NULL) {
-		fpdb_log(LOG_ERR, "%s: %s", path, strerror(errno));
+		log_diag("%s: %s", path, strerror(errno));
 		goto done;
 	}
 	while (off < (size_t)st.st_size &&
@@ -1051,7 +1020,7 @@ fpdb_load(const char *path)
 		if (n == -1) {
 			if (errno == EINTR)
 				continue;
-			fpdb_log(LOG_ERR, "%s: %s", path, strerror(errno));
+			log_diag("%s: %s", path, strerror(errno));
 			goto done;
 		}
 		off += n;
@@ -1663,18 +1632,9 @@ print_class(FILE *f, const struct fpmeta *m)
  * gives the same bytes.  Second-generation entries come out in nmap's
  * current format, as nmap-os-db has them; first-generation entries in
  * their own, because the current format has no place for what did not
- * map and the engine must get back exactly what the parent read.
- */
-void
-fingerprint_print(FILE *f, const struct fingerprint *fp)
-{
-	print_entry(f, fp, 0);
-}
-
-/*
- * The same with, for a repeated name, an Entry line: a file of chosen
- * entries (the engine's) then finds by name and number what this one
- * did.
+ * map and the engine must get back exactly what the parent read.  A
+ * repeated name gets an Entry line: a file of chosen entries (the
+ * engine's) then finds by name and number what this one did.
  */
 void
 fingerprint_print_entry(FILE *f, const struct fingerprint *fp)
@@ -1705,19 +1665,6 @@ print_entry(FILE *f, const struct fingerprint *fp, int entry)
 		for (i = 0; i < FPT_MAX; i++)
 			print_line(f, tests[i].name, tests[i].kind,
 			    fp->test[i]);
-	}
-}
-
-/* The whole database, entries separated by blank lines. */
-void
-fpdb_print(FILE *f, const struct fpdb *db)
-{
-	size_t	 i;
-
-	for (i = 0; i < db->nfps; i++) {
-		if (i > 0)
-			fputc('\n', f);
-		fingerprint_print(f, &db->fps[i]);
 	}
 }
 
@@ -1777,29 +1724,4 @@ const char *
 fp_test_name(enum fp_test t)
 {
 	return ((u_int)t < FPT_MAX ? tests[t].name : NULL);
-}
-
-const char *
-fp_attr_name(enum fp_test t, u_int a)
-{
-	if ((u_int)t >= FPT_MAX || a >= tests[t].kind->nattr)
-		return (NULL);
-	return (tests[t].kind->attr[a].name);
-}
-
-/* What values an attribute takes, to parse an expression for it. */
-const struct fpxtype *
-fp_attr_type(enum fp_test t, u_int a)
-{
-	if ((u_int)t >= FPT_MAX || a >= tests[t].kind->nattr)
-		return (NULL);
-	return (tests[t].kind->attr[a].type);
-}
-
-int
-fp_attr_index(enum fp_test t, const char *name)
-{
-	if ((u_int)t >= FPT_MAX)
-		return (-1);
-	return (attr_lookup(tests[t].kind, name, strlen(name)));
 }

@@ -208,11 +208,7 @@ struct fingerprint {
  */
 struct fpdb;
 
-/* Where load messages go: stderr unless fpdb_setlog() says otherwise. */
-typedef void	(*fpdb_logfn)(int, const char *, va_list);
-
 /* fingerprint.c */
-void		 fpdb_setlog(fpdb_logfn);
 struct fpdb	*fpdb_load(const char *);
 struct fpdb	*fpdb_load_buffer(const char *, const char *, size_t);
 void		 fpdb_free(struct fpdb *);
@@ -224,8 +220,6 @@ const struct fingerprint *fpdb_find_entry(const struct fpdb *, const char *,
 u_int		 fpdb_entries(const struct fpdb *, const char *);
 const struct fingerprint *fpdb_random(const struct fpdb *, struct fprng *);
 int		 fpdb_check_name(const char *, void *);
-void		 fpdb_print(FILE *, const struct fpdb *);
-void		 fingerprint_print(FILE *, const struct fingerprint *);
 void		 fingerprint_print_entry(FILE *, const struct fingerprint *);
 const char	*fingerprint_name(const struct fingerprint *);
 const struct fpexpr *fingerprint_attr(const struct fingerprint *,
@@ -236,9 +230,6 @@ int		 fingerprint_pick(const struct fingerprint *, enum fp_test,
 		    u_int, struct fprng *, struct fpval *);
 int		 fp_pick_flags(enum fp_test, u_int);
 const char	*fp_test_name(enum fp_test);
-const char	*fp_attr_name(enum fp_test, u_int);
-int		 fp_attr_index(enum fp_test, const char *);
-const struct fpxtype *fp_attr_type(enum fp_test, u_int);
 
 /* fpexpr.c */
 struct fpexpr	*fpexpr_parse(const struct fpxtype *, const char *, size_t,

@@ -1072,6 +1072,7 @@ struct engine_stats {
 	uint64_t	 g_hosts;	/* hosts held */
 	uint64_t	 g_frag_held;	/* fragments held */
 	uint64_t	 g_frag6_held;	/* IPv6 fragments held */
+	uint64_t	 g_frag_bytes;	/* bytes of IPv4 fragments held */
 	uint64_t	 g_route_held;	/* packets held by links */
 };
 
@@ -1589,8 +1590,6 @@ int		 passive_db_extract(const char *, size_t, char **, size_t *);
 /* passive.c */
 int		 passive_observe_syn(const uint8_t *, size_t,
 		    struct passive_obs *);
-const struct passive_label *passive_match_obs(const struct passive_db *,
-		    const struct passive_obs *);
 const struct passive_label *passive_match(const struct passive_db *,
 		    const uint8_t *, size_t);
 void		 passive_observe(const uint8_t *, size_t);
@@ -1669,7 +1668,6 @@ void	 log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	 log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	 log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	 log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
-void	 vlog(int, const char *, va_list) __attribute__((format(printf, 2, 0)));
 __dead void fatal(const char *, ...) __attribute__((format(printf, 1, 2)));
 __dead void fatalx(const char *, ...) __attribute__((format(printf, 1, 2)));
 

@@ -142,7 +142,8 @@ host_count(void)
 	return (host_n);
 }
 
-/* Forget every host nobody holds (the fuzzer, between inputs). */
+/* Forget every host nobody holds: at the engine's exit, and between a
+ * fuzzer's inputs. */
 void
 host_flush(void)
 {

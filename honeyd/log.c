@@ -28,6 +28,8 @@ static char		 log_first[512];
 
 static void		 log_capture(const char *, va_list)
 			    __attribute__((format(printf, 1, 0)));
+static void		 vlog(int, const char *, va_list)
+			    __attribute__((format(printf, 2, 0)));
 
 void
 log_init(int debug, int facility)
@@ -57,7 +59,7 @@ log_getverbose(void)
 	return (log_verbose);
 }
 
-void
+static void
 vlog(int pri, const char *fmt, va_list ap)
 {
 	int	 saved_errno = errno;

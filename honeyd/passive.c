@@ -46,6 +46,8 @@ static char			*rc_text;	/* a reload being received */
 static size_t			 rc_len;
 
 static const struct passive_label *passive_lookup(uint32_t);
+static const struct passive_label *passive_match_obs(const struct passive_db *,
+		    const struct passive_obs *);
 static void	 passive_cache_flush(void);
 
 static void
@@ -237,7 +239,7 @@ match_sig(const struct passive_sig *s, const struct passive_obs *o,
 }
 
 /* The label of the best signature for what a SYN showed, or NULL. */
-const struct passive_label *
+static const struct passive_label *
 passive_match_obs(const struct passive_db *db, const struct passive_obs *o)
 {
 	const struct passive_sig	*s, *gen;

@@ -133,7 +133,7 @@ service_dir(void)
 	return (svc_dir);
 }
 
-/* Services running now (the unit tests check a refusal forked none). */
+/* Services running now, for "show status". */
 size_t
 service_count(void)
 {

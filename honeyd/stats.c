@@ -83,7 +83,8 @@ const struct stat_desc stats_engine[] = {
 	ROW("frag_limit",	" limit ",		ES(frag_limit)),
 	ROW("drop_frag",	" malformed ",		ES(drop_frag)),
 	ROW("frag_held",	" held ",		ES(g_frag_held)),
-	EOL("frag_out",		"; out ",		ES(frag_out)),
+	ROW("frag_out",		"; out ",		ES(frag_out)),
+	EOL("frag_held_bytes",	"; bytes held ",	ES(g_frag_bytes)),
 
 	ROW("frag6_in",	"ipv6 reassembly in ",	ES(frag6_in)),
 	ROW("frag6_atomic",	" atomic ",		ES(frag6_atomic)),

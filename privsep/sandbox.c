@@ -249,6 +249,7 @@ static void	 sb_load_names(void);
 static int	 sb_add(scmp_filter_ctx, uint32_t, const struct sb_rule *,
 		    size_t);
 static int	 sb_add_self(scmp_filter_ctx);
+static int	 sandbox_seccomp(const char *);
 #ifdef SANDBOX_SANITIZER
 static int	 sb_find_runtime(struct dl_phdr_info *, size_t, void *);
 static void	 sb_runtime_load(void);
@@ -388,7 +389,7 @@ sb_ll_path(int fd, uint64_t handled, const struct sandbox_path *p)
  * Install the SIGSYS handler, then the filter.  name prefixes the
  * handler's message, as the log does.
  */
-int
+static int
 sandbox_seccomp(const char *name)
 {
 	struct sigaction	 sa;

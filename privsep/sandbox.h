@@ -44,6 +44,5 @@ struct sandbox_path {
 int	 sandbox_enter(const char *, int *);
 int	 sandbox_landlock(void);
 int	 sandbox_landlock_paths(const struct sandbox_path *, size_t);
-int	 sandbox_seccomp(const char *);
 
 #endif /* SANDBOX_H */

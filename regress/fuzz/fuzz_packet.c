@@ -304,11 +304,6 @@ trace(const char *dir, const uint8_t *p, size_t len)
 	fputc('\n', stderr);
 }
 
-static void
-quiet(int pri, const char *fmt, va_list ap)
-{
-}
-
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -319,7 +314,6 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	int		 fd, i;
 
 	log_init(1, 0);
-	fpdb_setlog(quiet);
 	signal(SIGPIPE, SIG_IGN);	/* as engine_main: EPIPE instead */
 	verbose = getenv("FUZZ_VERBOSE") != NULL;
 	rng_state = 1;
@@ -341,13 +335,13 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 		fuzz_fail("the fuzz configuration does not load");
 	/*
 	 * What the parent sends the engine: only the prints in use (here
-	 * once per template; of equal names the engine takes the first).
+	 * once per template), printed as honeyd.c prints them.
 	 */
 	if ((f = open_memstream(&prints_text, &prints_len)) == NULL)
 		fuzz_fail("open_memstream");
 	TAILQ_FOREACH(t, &eng.conf->tmpl_order, order)
 		if (t->pers != NULL)
-			fingerprint_print(f, t->pers);
+			fingerprint_print_entry(f, t->pers);
 	if (fclose(f) == EOF)
 		fuzz_fail("prints in use");
 	config_free(eng.conf);

@@ -81,6 +81,10 @@ check_eq "show status: claimed networks" "198.19.0.0/16" \
     "$(echo "$out" | jget status claimed)"
 check_eq "show status: interfaces" "$IF_S" \
     "$(echo "$out" | jget status interfaces)"
+check_eq "show status: no service runs before a connection" "0" \
+    "$(echo "$out" | jget status services)"
+check_match "show status: arp_watched counts the ARP table" '^[0-9]+$' \
+    "$(echo "$out" | jget status arp_watched)"
 check_match "show status: version, started, config, counters" \
     '"version": "[0-9.]+".*"started": "20[0-9-]+T.*"config": ".*honeyd.conf".*"frames_in": [0-9]+.*"engine_started"' \
     "$out"

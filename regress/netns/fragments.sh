@@ -152,6 +152,7 @@ check "exit log: datagrams reassembled counted (>= 10)" \
     test "${done_n:-0}" -ge 10
 check_match "exit log: 2 timed out, 2 dropped for overlap, nothing held" \
     'timeout 2 overlap 2 limit 0 malformed 0 held 0;' "$line"
+check_match "exit log: no fragment bytes held either" 'bytes held 0$' "$line"
 out_n=$(printf '%s\n' "$line" | sed -n 's/.*; out \([0-9]*\).*/\1/p')
 check "exit log: fragmented replies counted (>= 6)" test "${out_n:-0}" -ge 6
 # The parent put every fragment on the wire: none refused.
