@@ -482,6 +482,13 @@ struct bind {
 	struct template		*tmpl;
 };
 
+/* One IPv6 bind: a prefix (a /128 for an address) to a template. */
+struct bind6 {
+	struct in6_addr		 net;		/* host bits clear */
+	int			 plen;
+	struct template		*tmpl;
+};
+
 /*
  * The routing topology, statement by statement as written (section 2.3
  * of the paper); router.c builds the tree and checks it.
@@ -621,6 +628,8 @@ struct honeyd_config {
 	struct template		*dflt;		/* "default" or NULL */
 	struct bind		*binds;		/* sorted, non-overlapping */
 	size_t			 nbinds, binds_cap;
+	struct bind6		*binds6;	/* sorted, none inside another */
+	size_t			 nbinds6;
 	struct route_confs	 routes;
 	struct annotations	 annotations;
 	struct ext_binds	 ext_binds;
@@ -679,6 +688,13 @@ int	 config_unbind(struct honeyd_config *, uint32_t, uint32_t, int *);
 struct honeyd_config *config_apply_statement(const struct honeyd_config *,
 	    const char *, int (*)(const char *, void *), void *);
 const struct bind *config_find_bind(const struct honeyd_config *, uint32_t);
+int	 config_bind6(struct honeyd_config *, const struct in6_addr *, int,
+	    struct template *, const struct bind6 **);
+int	 config_unbind6(struct honeyd_config *, const struct in6_addr *, int);
+const struct bind6 *config_find_bind6(const struct honeyd_config *,
+	    const struct in6_addr *);
+struct template *config_lookup6(const struct honeyd_config *,
+	    const struct in6_addr *);
 struct template *config_lookup(const struct honeyd_config *, uint32_t,
 	    uint32_t, int);
 struct template *template_resolve(const struct template *,
@@ -714,9 +730,17 @@ struct netrange {
 	uint32_t		 lo, hi;
 };
 
+/* Claimed IPv6 space: prefixes, sorted, none inside another. */
+struct net6 {
+	struct in6_addr		 net;
+	int			 plen;
+};
+
 struct claimset {
 	struct netrange		*r;
 	size_t			 n, cap;
+	struct net6		*r6;
+	size_t			 n6, cap6;
 };
 
 #define CLAIM_FILTER_MAX	64	/* CIDR blocks before "ip" filter */
@@ -730,6 +754,13 @@ int	 addr_parse_net(const char *, uint32_t *, uint32_t *);
 int	 addr_parse_range(const char *, uint32_t *, uint32_t *);
 uint32_t addr_mask(int);
 int	 addr_masklen(uint32_t);
+const char *addr6_fmt(const struct in6_addr *, char *, size_t);
+const char *addr6_fmt_net(const struct in6_addr *, int, char *, size_t);
+int	 addr6_parse(const char *, struct in6_addr *);
+int	 addr6_parse_net(const char *, struct in6_addr *, int *);
+void	 addr6_mask(struct in6_addr *, int);
+int	 addr6_in_net(const struct in6_addr *, const struct in6_addr *, int);
+uint32_t addr6_fold(const struct in6_addr *);
 
 /* ctlrec.c: control records, built by the daemon, read by honeydctl */
 void	 ctlrec_init(struct ctlrec *, const char *);
@@ -754,6 +785,9 @@ void	 claim_clear(struct claimset *);
 int	 claim_add(struct claimset *, uint32_t, uint32_t);
 void	 claim_normalize(struct claimset *);
 int	 claim_contains(const struct claimset *, uint32_t);
+int	 claim6_add(struct claimset *, const struct in6_addr *, int);
+void	 claim6_normalize(struct claimset *);
+int	 claim6_contains(const struct claimset *, const struct in6_addr *);
 char	*claim_filter(const struct claimset *);
 
 /* An interface the parent captures and sends on (-i). */
