@@ -85,9 +85,12 @@ LIB_SRCS =	honeyd/addr.c \
 		honeyd/fpexpr.c \
 		honeyd/host.c \
 		honeyd/icmp.c \
+		honeyd/icmp6.c \
 		honeyd/ip.c \
+		honeyd/ip6.c \
 		honeyd/ipfrag.c \
 		honeyd/lease.c \
+		honeyd/ndp.c \
 		honeyd/log.c \
 		honeyd/notify.c \
 		honeyd/passive.c \

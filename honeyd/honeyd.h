@@ -826,6 +826,13 @@ struct parent_stats {
 					   "bind A to IFACE" machine */
 	uint64_t	 frames_extbind; /* from such a machine, to route */
 	uint64_t	 out_badbatch;	/* engine's batches refused whole */
+	uint64_t	 frames_ip6;	/* IPv6 handed to the engine */
+	uint64_t	 ndp_solicits;	/* NS for claimed addresses (ndp.c) */
+	uint64_t	 ndp_adverts;	/* NA sent */
+	uint64_t	 ndp_probes;	/* DAD probes sent */
+	uint64_t	 ndp_conflicts;	/* claims withdrawn: another owner */
+	uint64_t	 ndp_withheld;	/* NS for withdrawn or probed ones */
+	uint64_t	 ndp_evicted;	/* guard entries evicted for room */
 };
 
 /* The parent's state (honeyd.c). */
@@ -959,6 +966,36 @@ int	 arpguard_may_send(struct iface *, uint32_t src, const uint8_t *pkt,
 void	 arpguard_flush(void);
 size_t	 arpguard_count(void);
 
+/* ndp.c: Neighbor Discovery for claimed IPv6 addresses (RFC 4861) */
+#define ND_ROUTER_SOLICIT	133
+#define ND_NEIGHBOR_SOLICIT	135
+#define ND_NEIGHBOR_ADVERT	136
+#define ND_REDIRECT		137
+#define ND_OPT_SOURCE_LLA	1
+#define ND_OPT_TARGET_LLA	2
+#define NDP_NA_ROUTER		0x80	/* flags of an advertisement */
+#define NDP_NA_SOLICITED	0x40
+#define NDP_NA_OVERRIDE		0x20
+#define NDP_PROBE_MS		1000	/* RFC 4862's RetransTimer */
+struct ndp_msg {
+	uint8_t		 type;		/* ND_* */
+	uint8_t		 flags;		/* NDP_NA_* */
+	struct in6_addr	 src, dst, target;
+	int		 has_lla;	/* the link-layer address option */
+	uint8_t		 lla[6];
+};
+int	 ndp_parse(const uint8_t *, size_t, struct ndp_msg *);
+size_t	 ndp_build(uint8_t *, size_t, const struct ndp_msg *);
+void	 ndp_solicited_node(const struct in6_addr *, struct in6_addr *);
+void	 ndp_config(const struct honeyd_config *);
+int	 ndp_host_mac(const struct in6_addr *, uint8_t *);
+void	 ndp_learn(const struct iface *, const struct in6_addr *,
+	    const uint8_t *);
+int	 ndp_neighbor(const struct in6_addr *, int *, uint8_t *);
+int	 ndp_input(struct iface *, const uint8_t *, size_t);
+int	 ndp_may_send(const struct in6_addr *);
+void	 ndp_flush(void);
+
 /*
  * The engine (engine.c, host.c, ip.c, flow.c).
  */
@@ -1033,6 +1070,12 @@ struct engine_stats {
 	uint64_t	 ctl_garbage;	/* ... closed: malformed request */
 	uint64_t	 ctl_timeouts;	/* ... closed: request incomplete */
 	uint64_t	 ctl_monitor_dropped; /* events a monitor missed */
+	uint64_t	 ip6_in;	/* IPv6 packets (ip6.c) */
+	uint64_t	 ip6_drop_hdr;	/* bad fixed header */
+	uint64_t	 ip6_drop_next;	/* next header not handled yet */
+	uint64_t	 icmp6_in;	/* ICMPv6 messages (icmp6.c) */
+	uint64_t	 icmp6_echo;	/* echo requests answered */
+	uint64_t	 icmp6_drop;	/* bad checksum, types not answered */
 };
 
 /* The engine's state (engine.c). */
@@ -1064,6 +1107,8 @@ struct host {
 	uint32_t		 generation;	/* config its state is from */
 	struct pers_state	*pers;		/* personality clocks */
 	time_t			 created, seen;	/* for "show hosts" */
+	int			 v6;		/* addr6 is its address */
+	struct in6_addr		 addr6;
 };
 
 /* A received packet that passed the dispatcher's checks. */
@@ -1109,6 +1154,7 @@ void		 engine_send(const void *, size_t);
 void		 host_init(size_t);
 void		 host_reconf(const struct honeyd_config *);
 struct host	*host_get(uint32_t);
+struct host	*host_get6(const struct in6_addr *);
 void		 host_ref(struct host *);
 void		 host_unref(struct host *);
 size_t		 host_count(void);
@@ -1153,6 +1199,31 @@ int		 ipfrag_output(const uint8_t *, size_t, size_t,
 size_t		 ipfrag_count(void);
 size_t		 ipfrag_held(void);
 void		 ipfrag_flush(void);
+
+/*
+ * A received IPv6 packet that passed the fixed header's checks
+ * (ip6.c); addresses in network order, as everywhere for IPv6.
+ */
+struct ip6in {
+	const uint8_t		*pkt;
+	size_t			 len;		/* 40 + payload length */
+	struct in6_addr		 src, dst;
+	uint8_t			 nxt;		/* the upper layer's */
+	const uint8_t		*l4;		/* its header */
+	size_t			 l4len;
+	struct host		*host;
+	struct template		*tmpl;
+};
+
+/* ip6.c */
+void		 ip6_input(const uint8_t *, size_t);
+void		 ip6_output(const struct template *, uint8_t *, size_t);
+uint8_t		 ip6_hoplimit(const struct template *);
+uint16_t	 ip6_cksum(const struct in6_addr *, const struct in6_addr *,
+		    uint8_t, const void *, size_t);
+
+/* icmp6.c */
+void		 icmp6_input(struct ip6in *);
 
 /* flow.c */
 void		 flow_tuple(struct tuple *, int, const struct ipin *,
@@ -1377,6 +1448,8 @@ void		 eventlog_flow_end(const struct tuple *, uint32_t, uint64_t,
 void		 eventlog_probe(const struct tuple *, size_t, int,
 		    const char *);
 void		 eventlog_icmp(uint32_t, uint32_t, int, int, size_t);
+void		 eventlog_icmp6(const struct in6_addr *, const struct in6_addr *,
+		    int, int, size_t);
 void		 eventlog_service_line(const struct tuple *, const char *,
 		    size_t);
 void		 eventlog_service_start(const struct svc_reply *,
