@@ -1004,7 +1004,7 @@ void	 ndp_flush(void);
 struct engine_stats {
 	uint64_t	 pkts_in;	/* frames received (FRAME_IN, _EXT) */
 	uint64_t	 drop_short;	/* shorter than its headers */
-	uint64_t	 drop_version;	/* not IPv4 */
+	uint64_t	 drop_version;	/* not IPv4 (nor IPv6: ip6.c) */
 	uint64_t	 drop_hlen;	/* bad IP header length */
 	uint64_t	 drop_len;	/* IP total length vs captured */
 	uint64_t	 drop_ipsum;	/* bad IP header checksum */
