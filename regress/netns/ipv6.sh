@@ -3,7 +3,8 @@
 # The link is 2001:db8::/48 (A holds 2001:db8::1).  Bound: 2001:db8::5
 # to "web" (a literal MAC, and 198.18.0.80 too: dual-stack), the prefix
 # 2001:db8:0:1::/64 to "lan" and 2001:db8:0:2::/64 to "win" (a
-# Windows personality: hop limit 128).  A "real" machine R on the link
+# Windows personality: hop limit 128); a reload binds one more, and a
+# second run claims a prefix from the command line.  A "real" machine R on the link
 # (a macvlan of A's interface, as in arpguard.sh) holds 2001:db8:0:1::75,
 # inside the bound prefix: the daemon's probe must find it and never
 # answer for it.
@@ -143,6 +144,15 @@ out=$(honeyd_log)
 check_match "the daemon's probe found $LIVE6 in use" \
     "$LIVE6 is used by $MAC_R" "$out"
 
+# A reload that binds one more prefix claims it at once.
+NEW6=2001:db8:0:4::44
+check "ping -6 $NEW6 (not bound yet) is not answered" ping6_none $NEW6
+printf 'bind 2001:db8:0:4::/64 lan\n' >>"$conf"
+check "SIGHUP reloads the configuration" \
+    honeyd_reload "configuration loaded [(]reload"
+check "ping -6 $NEW6 (bound by the reload) answers" ping6_ok $NEW6
+check "ping -6 $WEB6 still answers after the reload" ping6_ok $WEB6
+
 honeyd_stop
 check_match "the parent answered Neighbor Solicitations" \
     "ndp solicits [1-9][0-9]* adverts [1-9]" "$(honeyd_log)"
@@ -151,5 +161,20 @@ check_match "the engine answered ICMPv6 echo requests" \
 check "the JSON log is well-formed" json_lines_ok "$J"
 check "the JSON log records an ICMPv6 echo request to $WEB6" \
     grep -q "\"proto\":\"icmp6\".*\"dst_ip\":\"$WEB6\".*\"icmp_type\":128" "$J"
+
+# Networks on the command line may be IPv6 prefixes: their addresses
+# are claimed, and unbound ones answered by "default".
+conf2=$(tb_conf default6.conf <<'CONF'
+create default
+set default default icmp action open
+CONF
+)
+honeyd_start "$conf2" 2001:db8:0:3::/64 198.18.0.64/26
+CMD6=2001:db8:0:3::33
+check "ping -6 $CMD6 (a command-line prefix, default template) answers" \
+    ping6_ok $CMD6
+check "ping -6 $WEB6 (outside the command line's networks) is not answered" \
+    ping6_none $WEB6
+honeyd_stop
 
 tb_finish
