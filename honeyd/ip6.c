@@ -89,8 +89,11 @@ ip6_check(const uint8_t *buf, size_t len, struct ip6in *in)
 /*
  * The upper-layer header: in->nxt, in->l4 and in->l4len name it, 0; or
  * -1, counted and dropped.  XXX Extension headers (RFC 8200 4) are not
- * walked yet: their parser (ip6ext.c, ip6frag.c) plugs in here and
- * moves l4 past hop-by-hop, destination options and fragments.
+ * walked yet, so every next header but ICMPv6 is counted in
+ * ip6_drop_next.  The walk (ip6ext.c) plugs in here alone: its PASS
+ * sets nxt, l4 and l4len from what it found; a fragment goes to the
+ * reassembly (ip6frag.c), whose datagram comes back through
+ * ip6_input(); a bad header is answered with parameter problem.
  */
 static int
 ip6_upper(struct ip6in *in)
