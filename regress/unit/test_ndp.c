@@ -50,8 +50,11 @@ setup(void)
 	static const char	*text = "create web\n"
 	    "set web ethernet \"00:16:3e:00:00:05\"\n"
 	    "create lan\n"
+	    "create rtr\n"
+	    "set rtr ethernet \"cisco\"\n"
 	    "bind 2001:db8::5 web\n"
-	    "bind 2001:db8:0:1::/64 lan\n";
+	    "bind 2001:db8:0:1::/64 lan\n"
+	    "bind 2001:db8:0:5::/64 rtr\n";
 	int			 fds[2];
 
 	log_init(1, 0);
@@ -264,6 +267,27 @@ test_guard(void)
 	CHECK(next_frame(&s) == -1);
 }
 
+/* A vendor's MAC: its OUI, the rest derived per host, stable. */
+static void
+test_vendor(void)
+{
+	struct in6_addr	 a = A6("2001:db8:0:5::1"), b = A6("2001:db8:0:5::2");
+	uint8_t		 oui[ETH_ADDR_LEN], ma[ETH_ADDR_LEN], mb[ETH_ADDR_LEN];
+	uint8_t		 again[ETH_ADDR_LEN];
+	int		 literal;
+
+	if (access(ether_prefixes, R_OK) == -1) {
+		MISSING(ether_prefixes);
+		return;
+	}
+	CHECK(ether_resolve("cisco", oui, &literal) == 0 && !literal);
+	CHECK(ndp_host_mac(&a, ma) == 1 && ndp_host_mac(&b, mb) == 1);
+	CHECK(memcmp(ma, oui, 3) == 0 && memcmp(mb, oui, 3) == 0);
+	CHECK(memcmp(ma, mb, ETH_ADDR_LEN) != 0);
+	CHECK(ndp_host_mac(&a, again) == 1 && memcmp(ma, again, 6) == 0);
+	CHECK((ma[0] & 1) == 0);
+}
+
 static void
 test_output(void)
 {
@@ -295,6 +319,7 @@ main(void)
 	setup();
 	test_answer();
 	test_guard();
+	test_vendor();
 	test_output();
 	ndp_flush();
 	config_free(conf);
