@@ -3,14 +3,16 @@
 # The link is 2001:db8::/48 (A holds 2001:db8::1).  Bound: 2001:db8::5
 # to "web" (a literal MAC, and 198.18.0.80 too: dual-stack), the prefix
 # 2001:db8:0:1::/64 to "lan" and 2001:db8:0:2::/64 to "win" (a
-# Windows personality: hop limit 128); a reload binds one more, and a
-# second run claims a prefix from the command line.  A "real" machine R on the link
+# Windows personality: hop limit 128); a reload and honeydctl bind more,
+# and a second run claims a prefix from the command line.  A "real" machine R on the link
 # (a macvlan of A's interface, as in arpguard.sh) holds 2001:db8:0:1::75,
 # inside the bound prefix: the daemon's probe must find it and never
 # answer for it.
 . "$(dirname "$0")/../lib.sh"
 
+HONEYDCTL=${HONEYDCTL:-$(dirname "$HONEYD")/honeydctl}
 tb_setup
+tb_require "$HONEYDCTL"
 [ -d /proc/sys/net/ipv6 ] || tb_abort "kernel with IPv6" "no /proc/sys/net/ipv6"
 
 NS_R="${NS_A%-a}-r"
@@ -152,6 +154,25 @@ check "SIGHUP reloads the configuration" \
     honeyd_reload "configuration loaded [(]reload"
 check "ping -6 $NEW6 (bound by the reload) answers" ping6_ok $NEW6
 check "ping -6 $WEB6 still answers after the reload" ping6_ok $WEB6
+
+# honeydctl: IPv6 binds listed, and bound live.
+ctl() {
+	in_s "$HONEYDCTL" -s "$TB_TMP/honeyd.sock" "$@"
+}
+out=$(ctl show binds 2>&1)
+check_match "honeydctl show binds lists the IPv6 prefixes" \
+    "2001:db8:0:1::/64 +lan" "$out"
+check_match "... and the IPv6 address" "2001:db8::5 +web" "$out"
+out=$(ctl -j show binds 2>&1)
+check_match "... as JSON too" '"address": *"2001:db8:0:4::/64"' "$out"
+LIVEB6=2001:db8:0:6::66
+out=$(ctl bind 2001:db8:0:6::/64 lan 2>&1)
+check_eq "honeydctl bind 2001:db8:0:6::/64 lan: exit 0 ($out)" 0 "$?"
+check "ping -6 $LIVEB6 (bound live) answers" ping6_ok $LIVEB6
+out=$(ctl bind 2001:db8:0:6::1 web 2>&1)
+st=$?
+check_eq "a live bind inside a bound prefix: exit 1" 1 "$st"
+check_match "... and says why" 'overlaps 2001:db8:0:6::/64' "$out"
 
 honeyd_stop
 check_match "the parent answered Neighbor Solicitations" \
