@@ -244,6 +244,23 @@ addr6_fmt_net(const struct in6_addr *net, int plen, char *buf, size_t size)
 }
 
 /*
+ * Whether net/plen holds host addresses only: no multicast (ff00::/8),
+ * nor the unspecified or loopback address, which no host answers for.
+ */
+int
+addr6_net_unicast(const struct in6_addr *net, int plen)
+{
+	static const struct in6_addr	 any, loop = {{{ 0, 0, 0, 0, 0, 0, 0,
+	    0, 0, 0, 0, 0, 0, 0, 0, 1 }}};
+	struct in6_addr			 mc;
+
+	memset(&mc, 0, sizeof(mc));
+	mc.s6_addr[0] = 0xff;
+	return (!addr6_in_net(net, &mc, 8) && !addr6_in_net(&mc, net, plen) &&
+	    !addr6_in_net(&any, net, plen) && !addr6_in_net(&loop, net, plen));
+}
+
+/*
  * 32 bits of an IPv6 address for what keys on an IPv4 one (a hash, a
  * derived MAC): the four words folded together, the interface
  * identifier first so that hosts of one /64 differ.

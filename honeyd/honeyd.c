@@ -342,7 +342,8 @@ claim_net6(struct claimset *cs, const char *s)
 	struct in6_addr	 net;
 	int		 plen;
 
-	if (addr6_parse_net(s, &net, &plen) != 0) {
+	if (addr6_parse_net(s, &net, &plen) != 0 ||
+	    !addr6_net_unicast(&net, plen)) {
 		log_warnx("bad IPv6 prefix to claim: %s", s);
 		return (-1);
 	}

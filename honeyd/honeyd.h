@@ -760,6 +760,7 @@ int	 addr6_parse(const char *, struct in6_addr *);
 int	 addr6_parse_net(const char *, struct in6_addr *, int *);
 void	 addr6_mask(struct in6_addr *, int);
 int	 addr6_in_net(const struct in6_addr *, const struct in6_addr *, int);
+int	 addr6_net_unicast(const struct in6_addr *, int);
 uint32_t addr6_fold(const struct in6_addr *);
 
 /* ctlrec.c: control records, built by the daemon, read by honeydctl */

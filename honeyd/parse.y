@@ -1210,6 +1210,11 @@ parse_net6(const char *s, struct range *r)
 		    addr6_fmt_net(&r->net6, r->plen6, buf, sizeof(buf)));
 		return (-1);
 	}
+	if (!addr6_net_unicast(&r->net6, r->plen6)) {
+		conf_error("\"%s\" holds multicast, unspecified or loopback "
+		    "addresses", s);
+		return (-1);
+	}
 	return (0);
 }
 

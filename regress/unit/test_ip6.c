@@ -84,6 +84,20 @@ test_addr6(void)
 	a = A6("2001:0db8:0000::0005");
 	CHECK(strcmp(addr6_fmt_net(&a, 128, buf, sizeof(buf)),
 	    "2001:db8::5") == 0);
+	/* Only host addresses may be claimed. */
+	a = A6("2001:db8::");
+	CHECK(addr6_net_unicast(&a, 32));
+	a = A6("ff02::");
+	CHECK(!addr6_net_unicast(&a, 16));
+	a = A6("::");
+	CHECK(!addr6_net_unicast(&a, 0));
+	CHECK(!addr6_net_unicast(&a, 128));
+	a = A6("::1");
+	CHECK(!addr6_net_unicast(&a, 128));
+	a = A6("::2");
+	CHECK(addr6_net_unicast(&a, 128));
+	a = A6("fe00::");
+	CHECK(!addr6_net_unicast(&a, 7));
 	/* Hosts of one /64 fold apart. */
 	a = A6("2001:db8::5");
 	x = A6("2001:db8::6");
