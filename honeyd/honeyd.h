@@ -968,18 +968,18 @@ void	 arpguard_flush(void);
 size_t	 arpguard_count(void);
 
 /* ndp.c: Neighbor Discovery for claimed IPv6 addresses (RFC 4861) */
-#define ND_ROUTER_SOLICIT	133
-#define ND_NEIGHBOR_SOLICIT	135
-#define ND_NEIGHBOR_ADVERT	136
-#define ND_REDIRECT		137
-#define ND_OPT_SOURCE_LLA	1
-#define ND_OPT_TARGET_LLA	2
+#define NDP_ROUTER_SOLICIT	133
+#define NDP_NEIGHBOR_SOLICIT	135
+#define NDP_NEIGHBOR_ADVERT	136
+#define NDP_REDIRECT		137
+#define NDP_OPT_SOURCE_LLA	1
+#define NDP_OPT_TARGET_LLA	2
 #define NDP_NA_ROUTER		0x80	/* flags of an advertisement */
 #define NDP_NA_SOLICITED	0x40
 #define NDP_NA_OVERRIDE		0x20
 #define NDP_PROBE_MS		1000	/* RFC 4862's RetransTimer */
 struct ndp_msg {
-	uint8_t		 type;		/* ND_* */
+	uint8_t		 type;		/* NDP_* message types */
 	uint8_t		 flags;		/* NDP_NA_* */
 	struct in6_addr	 src, dst, target;
 	int		 has_lla;	/* the link-layer address option */

@@ -15,8 +15,8 @@
 
 #include "honeyd.h"
 
-#define ICMP6_ECHO_REQUEST	128
-#define ICMP6_ECHO_REPLY	129
+#define ICMP6_ECHO_REQ	128
+#define ICMP6_ECHO_REP	129
 
 /* Room for the largest answer; ip6_output() refuses what the link won't. */
 static uint8_t	 icmp6_buf[IP6_HDR_LEN + HONEYD_MAX_PKT];
@@ -33,7 +33,7 @@ icmp6_echo(struct ip6in *in)
 	memcpy(&ip6->ip6_dst, &in->src, sizeof(in->src));
 	ip6->ip6_nxt = IP_PROTO_ICMPV6;
 	memcpy(l4, in->l4, in->l4len);
-	l4[0] = ICMP6_ECHO_REPLY;
+	l4[0] = ICMP6_ECHO_REP;
 	l4[1] = 0;
 	l4[2] = l4[3] = 0;
 	sum = ip6_cksum(&in->dst, &in->src, IP_PROTO_ICMPV6, l4, in->l4len);
@@ -52,7 +52,7 @@ icmp6_input(struct ip6in *in)
 		return;
 	}
 	eventlog_icmp6(&in->src, &in->dst, in->l4[0], in->l4[1], in->l4len);
-	if (in->l4[0] == ICMP6_ECHO_REQUEST && in->l4[1] == 0 &&
+	if (in->l4[0] == ICMP6_ECHO_REQ && in->l4[1] == 0 &&
 	    in->l4len >= 8) {
 		icmp6_echo(in);
 		return;

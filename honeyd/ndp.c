@@ -148,9 +148,9 @@ ndp_parse(const uint8_t *pkt, size_t len, struct ndp_msg *m)
 	if (ip6_cksum(&m->src, &m->dst, IP_PROTO_ICMPV6, icmp, plen) != 0)
 		return (-1);
 	m->type = icmp[0];
-	if (m->type == ND_ROUTER_SOLICIT)
+	if (m->type == NDP_ROUTER_SOLICIT)
 		return (0);
-	if ((m->type != ND_NEIGHBOR_SOLICIT && m->type != ND_NEIGHBOR_ADVERT) ||
+	if ((m->type != NDP_NEIGHBOR_SOLICIT && m->type != NDP_NEIGHBOR_ADVERT) ||
 	    plen < 24)
 		return (-1);
 	m->flags = icmp[4];
@@ -162,14 +162,14 @@ ndp_parse(const uint8_t *pkt, size_t len, struct ndp_msg *m)
 		if (plen - off < 2 || (olen = opt[1] * 8) == 0 ||
 		    olen > plen - off)
 			return (-1);
-		if ((opt[0] == ND_OPT_SOURCE_LLA ||
-		    opt[0] == ND_OPT_TARGET_LLA) && olen == 8) {
+		if ((opt[0] == NDP_OPT_SOURCE_LLA ||
+		    opt[0] == NDP_OPT_TARGET_LLA) && olen == 8) {
 			m->has_lla = 1;
 			memcpy(m->lla, opt + 2, ETH_ADDR_LEN);
 		}
 	}
 	/* A probe's source is unspecified and says no link address. */
-	if (m->type == ND_NEIGHBOR_SOLICIT &&
+	if (m->type == NDP_NEIGHBOR_SOLICIT &&
 	    memcmp(&m->src, &in6_any, sizeof(m->src)) == 0 && m->has_lla)
 		return (-1);
 	return (0);
@@ -198,11 +198,11 @@ ndp_build(uint8_t *buf, size_t size, const struct ndp_msg *m)
 	memcpy(&ip6->ip6_src, &m->src, sizeof(m->src));
 	memcpy(&ip6->ip6_dst, &m->dst, sizeof(m->dst));
 	icmp[0] = m->type;
-	icmp[4] = m->type == ND_NEIGHBOR_ADVERT ? m->flags : 0;
+	icmp[4] = m->type == NDP_NEIGHBOR_ADVERT ? m->flags : 0;
 	memcpy(icmp + 8, &m->target, sizeof(m->target));
 	if (m->has_lla) {
-		icmp[24] = m->type == ND_NEIGHBOR_ADVERT ? ND_OPT_TARGET_LLA :
-		    ND_OPT_SOURCE_LLA;
+		icmp[24] = m->type == NDP_NEIGHBOR_ADVERT ? NDP_OPT_TARGET_LLA :
+		    NDP_OPT_SOURCE_LLA;
 		icmp[25] = 1;
 		memcpy(icmp + 26, m->lla, ETH_ADDR_LEN);
 	}
@@ -351,7 +351,7 @@ ndp_advertise(struct iface *ifp, const struct in6_addr *target,
 	size_t		 len;
 
 	memset(&m, 0, sizeof(m));
-	m.type = ND_NEIGHBOR_ADVERT;
+	m.type = NDP_NEIGHBOR_ADVERT;
 	m.src = *target;
 	m.dst = *src;
 	m.target = *target;
@@ -374,7 +374,7 @@ ndp_probe(struct iface *ifp, const struct in6_addr *target)
 	size_t		 len;
 
 	memset(&m, 0, sizeof(m));
-	m.type = ND_NEIGHBOR_SOLICIT;
+	m.type = NDP_NEIGHBOR_SOLICIT;
 	m.target = *target;
 	ndp_solicited_node(target, &m.dst);
 	if ((len = ndp_build(pkt, sizeof(pkt), &m)) == 0)
@@ -527,18 +527,18 @@ ndp_input(struct iface *ifp, const uint8_t *frame, size_t len)
 	int			 unspec;
 
 	if (len < ETH_HDR_LEN + IP6_HDR_LEN + 8 ||
-	    pkt[6] != IP_PROTO_ICMPV6 || pkt[IP6_HDR_LEN] < ND_ROUTER_SOLICIT ||
-	    pkt[IP6_HDR_LEN] > ND_REDIRECT)
+	    pkt[6] != IP_PROTO_ICMPV6 || pkt[IP6_HDR_LEN] < NDP_ROUTER_SOLICIT ||
+	    pkt[IP6_HDR_LEN] > NDP_REDIRECT)
 		return (0);
 	if (ndp_parse(pkt, len - ETH_HDR_LEN, &m) == -1 ||
-	    m.type == ND_ROUTER_SOLICIT)
+	    m.type == NDP_ROUTER_SOLICIT)
 		return (1);
 	mac = eth->eth_src.data;
 	unspec = memcmp(&m.src, &in6_any, sizeof(m.src)) == 0;
 	/* Another node's probe for, or claim of, an address we claim. */
 	if (claim6_contains(&parent->claimed, &m.target) &&
 	    !ndp_our_mac(ifp, &m.target, mac) &&
-	    (m.type == ND_NEIGHBOR_ADVERT || unspec)) {
+	    (m.type == NDP_NEIGHBOR_ADVERT || unspec)) {
 		ndpg_conflict(&m.target, mac);
 		return (1);
 	}
@@ -548,9 +548,12 @@ ndp_input(struct iface *ifp, const uint8_t *frame, size_t len)
 		ndpg_conflict(&m.src, mac);
 		return (1);
 	}
-	if (!unspec)
+	/* What it says of itself, or of the address it advertises. */
+	if (m.type == NDP_NEIGHBOR_SOLICIT && !unspec)
 		ndp_learn(ifp, &m.src, m.has_lla ? m.lla : mac);
-	if (m.type == ND_NEIGHBOR_SOLICIT && !unspec &&
+	else if (m.type == NDP_NEIGHBOR_ADVERT)
+		ndp_learn(ifp, &m.target, m.has_lla ? m.lla : mac);
+	if (m.type == NDP_NEIGHBOR_SOLICIT && !unspec &&
 	    claim6_contains(&parent->claimed, &m.target))
 		ndpg_solicited(ifp, &m, m.has_lla ? m.lla : mac);
 	return (1);

@@ -227,7 +227,7 @@ test_ndp(void)
 
 	/* An advertisement, built and read back. */
 	memset(&m, 0, sizeof(m));
-	m.type = ND_NEIGHBOR_ADVERT;
+	m.type = NDP_NEIGHBOR_ADVERT;
 	m.src = m.target = A6("2001:db8::5");
 	m.dst = A6("2001:db8::1");
 	m.flags = NDP_NA_SOLICITED | NDP_NA_OVERRIDE;
@@ -236,9 +236,9 @@ test_ndp(void)
 	len = ndp_build(pkt, sizeof(pkt), &m);
 	CHECK(len == IP6_HDR_LEN + 32);
 	CHECK(pkt[7] == 255 && pkt[6] == IP_PROTO_ICMPV6);
-	CHECK(pkt[IP6_HDR_LEN + 24] == ND_OPT_TARGET_LLA);
+	CHECK(pkt[IP6_HDR_LEN + 24] == NDP_OPT_TARGET_LLA);
 	CHECK(ndp_parse(pkt, len, &p) == 0);
-	CHECK(p.type == ND_NEIGHBOR_ADVERT && p.flags == m.flags);
+	CHECK(p.type == NDP_NEIGHBOR_ADVERT && p.flags == m.flags);
 	CHECK(SAME6(&p.target, &m.target) && SAME6(&p.src, &m.src));
 	CHECK(p.has_lla && memcmp(p.lla, mac, 6) == 0);
 	CHECK(ndp_build(pkt, len - 1, &m) == 0);
@@ -260,12 +260,12 @@ test_ndp(void)
 
 	/* A probe: from ::, no link-layer address; with one it is bad. */
 	memset(&m, 0, sizeof(m));
-	m.type = ND_NEIGHBOR_SOLICIT;
+	m.type = NDP_NEIGHBOR_SOLICIT;
 	m.target = A6("2001:db8::5");
 	ndp_solicited_node(&m.target, &m.dst);
 	len = ndp_build(pkt, sizeof(pkt), &m);
 	CHECK(len == IP6_HDR_LEN + 24);
-	CHECK(ndp_parse(pkt, len, &p) == 0 && p.type == ND_NEIGHBOR_SOLICIT &&
+	CHECK(ndp_parse(pkt, len, &p) == 0 && p.type == NDP_NEIGHBOR_SOLICIT &&
 	    !p.has_lla && SAME6(&p.target, &m.target));
 	m.has_lla = 1;
 	len = ndp_build(pkt, sizeof(pkt), &m);

@@ -108,7 +108,7 @@ solicit(const char *target)
 	struct ndp_msg	 m;
 
 	memset(&m, 0, sizeof(m));
-	m.type = ND_NEIGHBOR_SOLICIT;
+	m.type = NDP_NEIGHBOR_SOLICIT;
 	m.src = A6("2001:db8::1");
 	m.target = A6(target);
 	ndp_solicited_node(&m.target, &m.dst);
@@ -124,7 +124,7 @@ advertise(const char *target)
 	struct ndp_msg	 m;
 
 	memset(&m, 0, sizeof(m));
-	m.type = ND_NEIGHBOR_ADVERT;
+	m.type = NDP_NEIGHBOR_ADVERT;
 	m.src = m.target = A6(target);
 	m.dst = A6("ff02::1");
 	m.flags = NDP_NA_OVERRIDE;
@@ -191,7 +191,7 @@ test_answer(void)
 	ndp_solicited_node(&t, &group);
 	CHECK(memcmp(s.dst, grp_mac, 6) == 0);
 	CHECK(memcmp(s.src, mac_web, 6) == 0);
-	CHECK(s.m.type == ND_NEIGHBOR_SOLICIT && !s.m.has_lla);
+	CHECK(s.m.type == NDP_NEIGHBOR_SOLICIT && !s.m.has_lla);
 	CHECK(memcmp(&s.m.src, &in6addr_any, 16) == 0);
 	CHECK(memcmp(&s.m.dst, &group, 16) == 0);
 	CHECK(memcmp(&s.m.target, &t, 16) == 0);
@@ -202,7 +202,7 @@ test_answer(void)
 	run(NDP_PROBE_MS + 200);
 	CHECK(next_frame(&s) == 0);
 	CHECK(memcmp(s.dst, mac_a, 6) == 0 && memcmp(s.src, mac_web, 6) == 0);
-	CHECK(s.m.type == ND_NEIGHBOR_ADVERT);
+	CHECK(s.m.type == NDP_NEIGHBOR_ADVERT);
 	CHECK(s.m.flags == (NDP_NA_SOLICITED | NDP_NA_OVERRIDE));
 	CHECK(s.m.has_lla && memcmp(s.m.lla, mac_web, 6) == 0);
 	CHECK(memcmp(&s.m.src, &t, 16) == 0 && memcmp(&s.m.target, &t, 16) == 0);
@@ -211,14 +211,14 @@ test_answer(void)
 
 	/* Claimed now: answered at once. */
 	CHECK(solicit("2001:db8::5") == 1);
-	CHECK(next_frame(&s) == 0 && s.m.type == ND_NEIGHBOR_ADVERT);
+	CHECK(next_frame(&s) == 0 && s.m.type == NDP_NEIGHBOR_ADVERT);
 	CHECK(par.stats.ndp_adverts == 2);
 
 	/* A host of a prefix without ethernet: the interface's MAC. */
 	CHECK(solicit("2001:db8:0:1::77") == 1);
 	CHECK(next_frame(&s) == 0 && memcmp(s.src, mac_us, 6) == 0);
 	run(NDP_PROBE_MS + 200);
-	CHECK(next_frame(&s) == 0 && s.m.type == ND_NEIGHBOR_ADVERT &&
+	CHECK(next_frame(&s) == 0 && s.m.type == NDP_NEIGHBOR_ADVERT &&
 	    memcmp(s.m.lla, mac_us, 6) == 0);
 
 	/* Not claimed: nothing. */
@@ -243,7 +243,7 @@ test_guard(void)
 
 	/* It answers our probe: the held answer is never sent. */
 	CHECK(solicit("2001:db8:0:1::8") == 1);
-	CHECK(next_frame(&s) == 0 && s.m.type == ND_NEIGHBOR_SOLICIT);
+	CHECK(next_frame(&s) == 0 && s.m.type == NDP_NEIGHBOR_SOLICIT);
 	CHECK(advertise("2001:db8:0:1::8") == 1);
 	run(NDP_PROBE_MS + 200);
 	CHECK(next_frame(&s) == -1);
@@ -251,7 +251,7 @@ test_guard(void)
 
 	/* Another node's probe for a claimed address withdraws it. */
 	memset(&s.m, 0, sizeof(s.m));
-	s.m.type = ND_NEIGHBOR_SOLICIT;
+	s.m.type = NDP_NEIGHBOR_SOLICIT;
 	s.m.target = A6("2001:db8:0:1::9");
 	ndp_solicited_node(&s.m.target, &s.m.dst);
 	CHECK(from(mac_r, &s.m) == 1);
@@ -260,7 +260,7 @@ test_guard(void)
 
 	/* Router Solicitations are left alone. */
 	memset(&s.m, 0, sizeof(s.m));
-	s.m.type = ND_ROUTER_SOLICIT;
+	s.m.type = NDP_ROUTER_SOLICIT;
 	s.m.src = A6("2001:db8::1");
 	s.m.dst = A6("ff02::2");
 	CHECK(from(mac_a, &s.m) == 1);
@@ -311,6 +311,12 @@ test_output(void)
 	out6("2001:db8::5", "2001:db8::99", IP6_HDR_LEN + 16, 16);
 	CHECK(par.stats.out_noneigh == 1);
 	CHECK(next_frame(&s) == -1);
+	/* An advertisement for an address not ours teaches its MAC. */
+	CHECK(advertise("2001:db8::99") == 1);
+	CHECK(next_frame(&s) == -1);
+	out6("2001:db8::5", "2001:db8::99", IP6_HDR_LEN + 16, 16);
+	CHECK(next_frame(&s) == 0 && memcmp(s.dst, mac_r, 6) == 0);
+	CHECK(par.stats.out_noneigh == 1);
 }
 
 int
