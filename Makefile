@@ -86,13 +86,16 @@ LIB_SRCS =	honeyd/addr.c \
 		honeyd/fpexpr.c \
 		honeyd/host.c \
 		honeyd/icmp.c \
+		honeyd/icmp6.c \
 		honeyd/icmp6err.c \
 		honeyd/ip.c \
+		honeyd/ip6.c \
 		honeyd/ip6ext.c \
 		honeyd/ip6frag.c \
 		honeyd/ipfrag.c \
 		honeyd/lease.c \
 		honeyd/log.c \
+		honeyd/ndp.c \
 		honeyd/notify.c \
 		honeyd/passive.c \
 		honeyd/passive_db.c \

@@ -148,3 +148,129 @@ addr_parse_range(const char *s, uint32_t *lo, uint32_t *hi)
 		return (-1);
 	return (0);
 }
+
+/*
+ * IPv6 addresses stay in network byte order (struct in6_addr): they are
+ * compared as bytes, and nothing does arithmetic on them but prefixes.
+ */
+
+/* An IPv6 address as inet_ntop writes it (INET6_ADDRSTRLEN is enough). */
+const char *
+addr6_fmt(const struct in6_addr *a, char *buf, size_t size)
+{
+	if (inet_ntop(AF_INET6, a, buf, size) == NULL)
+		strlcpy(buf, "?", size);
+	return (buf);
+}
+
+/* "2001:db8::5", and nothing else (no zone, no name), into *a. */
+int
+addr6_parse(const char *s, struct in6_addr *a)
+{
+	return (inet_pton(AF_INET6, s, a) == 1 ? 0 : -1);
+}
+
+/* a with all but its first plen bits cleared. */
+void
+addr6_mask(struct in6_addr *a, int plen)
+{
+	int	 i;
+
+	for (i = 0; i < 16; i++) {
+		if (plen >= 8)
+			plen -= 8;
+		else {
+			a->s6_addr[i] &= (uint8_t)(0xff00 >> plen);
+			plen = 0;
+		}
+	}
+}
+
+/* Whether a is inside net/plen. */
+int
+addr6_in_net(const struct in6_addr *a, const struct in6_addr *net, int plen)
+{
+	struct in6_addr	 m = *a;
+
+	addr6_mask(&m, plen);
+	return (memcmp(&m, net, sizeof(m)) == 0);
+}
+
+/*
+ * "2001:db8::/64" or an address (a /128) into net and *plen: 0, 1 if
+ * host bits were set (net has them cleared, so the caller can say so),
+ * -1 if malformed.
+ */
+int
+addr6_parse_net(const char *s, struct in6_addr *net, int *plen)
+{
+	char		 buf[INET6_ADDRSTRLEN], *end;
+	const char	*slash;
+	struct in6_addr	 a;
+	long		 bits = 128;
+
+	if ((slash = strchr(s, '/')) == NULL)
+		slash = s + strlen(s);
+	else {
+		bits = strtol(slash + 1, &end, 10);
+		if (!isdigit((unsigned char)slash[1]) || *end != '\0' ||
+		    bits > 128 || end - slash > 4)
+			return (-1);
+	}
+	if (slash - s >= (ptrdiff_t)sizeof(buf))
+		return (-1);
+	memcpy(buf, s, slash - s);
+	buf[slash - s] = '\0';
+	if (addr6_parse(buf, &a) == -1)
+		return (-1);
+	*net = a;
+	*plen = bits;
+	addr6_mask(net, bits);
+	return (memcmp(net, &a, sizeof(a)) != 0);
+}
+
+/* "net/plen", or the address alone for a /128. */
+const char *
+addr6_fmt_net(const struct in6_addr *net, int plen, char *buf, size_t size)
+{
+	char	 a[INET6_ADDRSTRLEN];
+
+	addr6_fmt(net, a, sizeof(a));
+	if (plen == 128)
+		snprintf(buf, size, "%s", a);
+	else
+		snprintf(buf, size, "%s/%d", a, plen);
+	return (buf);
+}
+
+/*
+ * Whether net/plen holds host addresses only: no multicast (ff00::/8),
+ * nor the unspecified or loopback address, which no host answers for.
+ */
+int
+addr6_net_unicast(const struct in6_addr *net, int plen)
+{
+	static const struct in6_addr	 any, loop = {{{ 0, 0, 0, 0, 0, 0, 0,
+	    0, 0, 0, 0, 0, 0, 0, 0, 1 }}};
+	struct in6_addr			 mc;
+
+	memset(&mc, 0, sizeof(mc));
+	mc.s6_addr[0] = 0xff;
+	return (!addr6_in_net(net, &mc, 8) && !addr6_in_net(&mc, net, plen) &&
+	    !addr6_in_net(&any, net, plen) && !addr6_in_net(&loop, net, plen));
+}
+
+/*
+ * 32 bits of an IPv6 address for what keys on an IPv4 one (a hash, a
+ * derived MAC): the four words folded together, the interface
+ * identifier first so that hosts of one /64 differ.
+ */
+uint32_t
+addr6_fold(const struct in6_addr *a)
+{
+	uint32_t	 w[4];
+
+	memcpy(w, a, sizeof(w));
+	return (ntohl(w[3]) ^ ntohl(w[2]) * 0x9e3779b1U ^
+	    ntohl(w[1]) * 0x85ebca6bU ^ ntohl(w[0]) * 0xc2b2ae35U);
+}

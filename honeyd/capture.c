@@ -67,6 +67,7 @@ static int		 capture_pause;	/* microseconds, 0: none */
 static void	 capture_frame(u_char *, const struct pcap_pkthdr *,
 		    const u_char *);
 static void	 capture_ip(struct iface *, const uint8_t *, size_t);
+static void	 capture_ip6(struct iface *, const uint8_t *, size_t);
 static void	 capture_read(int, short, void *);
 static void	 capture_resume(int, short, void *);
 
@@ -286,6 +287,9 @@ capture_frame(u_char *arg, const struct pcap_pkthdr *hdr, const u_char *frame)
 	case ETH_TYPE_ARP:
 		arp_input(ifp, frame, hdr->caplen);
 		break;
+	case ETH_TYPE_IPV6:
+		capture_ip6(ifp, frame, hdr->caplen);
+		break;
 	default:
 		parent->stats.frames_other++;
 		break;
@@ -377,4 +381,44 @@ capture_ip(struct iface *ifp, const uint8_t *frame, size_t len)
 	    ifp->index, frame + ETH_HDR_LEN, len - ETH_HDR_LEN) == -1)
 		parent->stats.frames_engine_drop += framebatch_dropped();
 	parent->stats.frames_ip++;
+}
+
+/*
+ * IPv6: Neighbor Discovery is the parent's (ndp.c); a packet to a
+ * claimed address, in a frame to us, goes to the engine as IPv4 does.
+ */
+static void
+capture_ip6(struct iface *ifp, const uint8_t *frame, size_t len)
+{
+	const struct eth_hdr	*eth = (const struct eth_hdr *)frame;
+	struct in6_addr		 src, dst;
+	uint8_t			 own[ETH_ADDR_LEN];
+	struct imsgev		*iev;
+
+	if (len < ETH_HDR_LEN + IP6_HDR_LEN) {
+		parent->stats.frames_short++;
+		return;
+	}
+	if (ndp_input(ifp, frame, len))
+		return;
+	memcpy(&src, frame + ETH_HDR_LEN + 8, sizeof(src));
+	memcpy(&dst, frame + ETH_HDR_LEN + 24, sizeof(dst));
+	if (!claim6_contains(&parent->claimed, &dst) ||
+	    (!(eth->eth_dst.data[0] & 1) &&
+	    memcmp(eth->eth_dst.data, ifp->mac, ETH_ADDR_LEN) != 0 &&
+	    (!ndp_host_mac(&dst, own) ||
+	    memcmp(eth->eth_dst.data, own, ETH_ADDR_LEN) != 0))) {
+		parent->stats.frames_other++;
+		return;
+	}
+	ndp_learn(ifp, &src, eth->eth_src.data);
+	/* The host's engine, by the fold its state is kept under. */
+	if ((iev = engine_for_addr(addr6_fold(&dst))) == NULL) {
+		parent->stats.frames_no_engine++;
+		return;
+	}
+	if (framebatch_add(&iev->ibuf, IMSG_PKT_IN_BATCH, FRAME_IN,
+	    ifp->index, frame + ETH_HDR_LEN, len - ETH_HDR_LEN) == -1)
+		parent->stats.frames_engine_drop += framebatch_dropped();
+	parent->stats.frames_ip6++;
 }

@@ -25,6 +25,7 @@ void
 claim_clear(struct claimset *cs)
 {
 	free(cs->r);
+	free(cs->r6);
 	claim_init(cs);
 }
 
@@ -65,6 +66,7 @@ claim_normalize(struct claimset *cs)
 {
 	size_t	 i, out;
 
+	claim6_normalize(cs);
 	if (cs->n == 0)
 		return;
 	qsort(cs->r, cs->n, sizeof(*cs->r), netrange_cmp);
@@ -126,6 +128,8 @@ struct filter_buf {
 	int	 count;
 };
 
+static void	 claim6_filter(const struct claimset *, struct filter_buf *);
+
 static int
 filter_add_cidr(uint32_t net, int bits, void *arg)
 {
@@ -163,5 +167,104 @@ claim_filter(const struct claimset *cs)
 		strlcpy(fb.s, "arp or ip", fb.len);
 	else
 		strlcat(fb.s, "))", fb.len);
+	if (cs->n6 > 0)
+		claim6_filter(cs, &fb);
 	return (fb.s);
+}
+
+/*
+ * IPv6: the claimed prefixes, and the link-scope multicast groups
+ * where Neighbor Discovery asks for them (ndp.c); a set too large
+ * for a filter falls back to all IPv6.
+ */
+static void
+claim6_filter(const struct claimset *cs, struct filter_buf *fb)
+{
+	char	 term[INET6_ADDRSTRLEN + 32], a[INET6_ADDRSTRLEN];
+	size_t	 i, start = strlen(fb->s);
+
+	if (strlcat(fb->s, " or (ip6 and (dst net ff02::/16", fb->len) >=
+	    fb->len || cs->n6 > CLAIM_FILTER_MAX)
+		goto all;
+	for (i = 0; i < cs->n6; i++) {
+		snprintf(term, sizeof(term), " or dst net %s/%d",
+		    addr6_fmt(&cs->r6[i].net, a, sizeof(a)), cs->r6[i].plen);
+		if (strlcat(fb->s, term, fb->len) >= fb->len)
+			goto all;
+	}
+	if (strlcat(fb->s, "))", fb->len) < fb->len)
+		return;
+ all:
+	fb->s[start] = '\0';
+	strlcat(fb->s, " or ip6", fb->len);
+}
+
+int
+claim6_add(struct claimset *cs, const struct in6_addr *net, int plen)
+{
+	struct net6	*r;
+	size_t		 ncap;
+
+	if (plen < 0 || plen > 128)
+		return (-1);
+	if (cs->n6 == cs->cap6) {
+		ncap = cs->cap6 ? cs->cap6 * 2 : 16;
+		if ((r = reallocarray(cs->r6, ncap, sizeof(*r))) == NULL)
+			return (-1);
+		cs->r6 = r;
+		cs->cap6 = ncap;
+	}
+	cs->r6[cs->n6].net = *net;
+	addr6_mask(&cs->r6[cs->n6].net, plen);
+	cs->r6[cs->n6].plen = plen;
+	cs->n6++;
+	return (0);
+}
+
+/* By address, and the wider of two prefixes at one address first. */
+static int
+net6_cmp(const void *a, const void *b)
+{
+	const struct net6	*x = a, *y = b;
+	int			 c;
+
+	if ((c = memcmp(&x->net, &y->net, sizeof(x->net))) != 0)
+		return (c);
+	return (x->plen - y->plen);
+}
+
+/*
+ * Sort, and drop every prefix inside the one before: what is left
+ * is disjoint, so the one that may hold an address is the last that
+ * starts at or below it.
+ */
+void
+claim6_normalize(struct claimset *cs)
+{
+	size_t	 i, out;
+
+	if (cs->n6 == 0)
+		return;
+	qsort(cs->r6, cs->n6, sizeof(*cs->r6), net6_cmp);
+	for (i = 1, out = 0; i < cs->n6; i++)
+		if (!addr6_in_net(&cs->r6[i].net, &cs->r6[out].net,
+		    cs->r6[out].plen))
+			cs->r6[++out] = cs->r6[i];
+	cs->n6 = out + 1;
+}
+
+int
+claim6_contains(const struct claimset *cs, const struct in6_addr *a)
+{
+	size_t	 lo = 0, hi = cs->n6, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (memcmp(&cs->r6[mid].net, a, sizeof(*a)) <= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return (lo > 0 && addr6_in_net(a, &cs->r6[lo - 1].net,
+	    cs->r6[lo - 1].plen));
 }

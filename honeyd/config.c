@@ -83,6 +83,7 @@ config_free(struct honeyd_config *conf)
 	while (!TAILQ_EMPTY(&conf->tmpl_order))
 		template_free(conf, TAILQ_FIRST(&conf->tmpl_order));
 	free(conf->binds);
+	free(conf->binds6);
 	router_free(conf->topo);
 	while ((r = TAILQ_FIRST(&conf->routes)) != NULL) {
 		TAILQ_REMOVE(&conf->routes, r, entry);
@@ -302,6 +303,9 @@ template_used_by(const struct honeyd_config *conf, const struct template *t)
 
 	for (i = 0; i < conf->nbinds; i++)
 		if (conf->binds[i].tmpl == t)
+			return ("it is bound to addresses");
+	for (i = 0; i < conf->nbinds6; i++)
+		if (conf->binds6[i].tmpl == t)
 			return ("it is bound to addresses");
 	TAILQ_FOREACH(o, &conf->tmpl_order, order)
 		TAILQ_FOREACH(r, &o->rules, entry)
@@ -694,6 +698,10 @@ config_claimed_ranges(const struct honeyd_config *conf, struct claimset *cs)
 	for (i = 0; i < conf->nbinds; i++)
 		if (claim_add(cs, conf->binds[i].lo, conf->binds[i].hi) == -1)
 			return (-1);
+	for (i = 0; i < conf->nbinds6; i++)
+		if (claim6_add(cs, &conf->binds6[i].net,
+		    conf->binds6[i].plen) == -1)
+			return (-1);
 	TAILQ_FOREACH(r, &conf->routes, entry) {
 		if (claim_add(cs, r->router, r->router) == -1)
 			return (-1);
@@ -923,4 +931,114 @@ config_finish(struct honeyd_config *conf)
 		conf->binds = nb;
 		conf->binds_cap = conf->nbinds;
 	}
+}
+
+/*
+ * IPv6 binds.  A prefix is claimed whole, its hosts' state made as
+ * they receive traffic (lazily, as for IPv4 ranges), and one prefix
+ * never lies inside another: which template answers for an address
+ * is never a question of order, and the lookup is a binary search.
+ */
+
+/* Index of the first bind6 starting above a (nbinds6 if none). */
+static size_t
+bind6_first_above(const struct honeyd_config *conf, const struct in6_addr *a)
+{
+	size_t	 lo = 0, hi = conf->nbinds6, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (memcmp(&conf->binds6[mid].net, a, sizeof(*a)) <= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return (lo);
+}
+
+/* The bind holding a, or NULL. */
+const struct bind6 *
+config_find_bind6(const struct honeyd_config *conf, const struct in6_addr *a)
+{
+	size_t	 i = bind6_first_above(conf, a);
+
+	if (i > 0 && addr6_in_net(a, &conf->binds6[i - 1].net,
+	    conf->binds6[i - 1].plen))
+		return (&conf->binds6[i - 1]);
+	return (NULL);
+}
+
+/*
+ * Bind net/plen (host bits clear) to t: 0; -1 out of memory; -2 if it
+ * overlaps a bind already there, which *other then is.
+ */
+int
+config_bind6(struct honeyd_config *conf, const struct in6_addr *net, int plen,
+    struct template *t, const struct bind6 **other)
+{
+	struct bind6	*nb;
+	size_t		 i;
+
+	i = bind6_first_above(conf, net);
+	/* The one before may hold net; net may hold the ones after. */
+	if (i > 0 && addr6_in_net(net, &conf->binds6[i - 1].net,
+	    conf->binds6[i - 1].plen)) {
+		*other = &conf->binds6[i - 1];
+		return (-2);
+	}
+	if (i < conf->nbinds6 && addr6_in_net(&conf->binds6[i].net, net,
+	    plen)) {
+		*other = &conf->binds6[i];
+		return (-2);
+	}
+	if ((nb = reallocarray(conf->binds6, conf->nbinds6 + 1,
+	    sizeof(*nb))) == NULL)
+		return (-1);
+	conf->binds6 = nb;
+	memmove(&nb[i + 1], &nb[i], (conf->nbinds6 - i) * sizeof(*nb));
+	nb[i].net = *net;
+	nb[i].plen = plen;
+	nb[i].tmpl = t;
+	conf->nbinds6++;
+	return (0);
+}
+
+/* "unbind" of exactly a bound prefix: 0, or -1 if none is. */
+int
+config_unbind6(struct honeyd_config *conf, const struct in6_addr *net,
+    int plen)
+{
+	size_t	 i;
+
+	for (i = 0; i < conf->nbinds6; i++)
+		if (conf->binds6[i].plen == plen &&
+		    memcmp(&conf->binds6[i].net, net, sizeof(*net)) == 0)
+			break;
+	if (i == conf->nbinds6)
+		return (-1);
+	memmove(&conf->binds6[i], &conf->binds6[i + 1],
+	    (conf->nbinds6 - i - 1) * sizeof(conf->binds6[0]));
+	conf->nbinds6--;
+	return (0);
+}
+
+/*
+ * The template answering for a: its bind's, else "default".
+ * XXX a dynamic template's rules see no source, protocol or time of
+ * an IPv6 packet: only "otherwise" (or a source of 0.0.0.0/0) matches.
+ */
+struct template *
+config_lookup6(const struct honeyd_config *conf, const struct in6_addr *a)
+{
+	const struct bind6	*b;
+	struct template		*t;
+	struct dyn_match	 m;
+
+	b = config_find_bind6(conf, a);
+	t = b != NULL ? b->tmpl : conf->dflt;
+	if (t == NULL || (t->flags & TMPL_F_DYNAMIC) == 0)
+		return (t);
+	memset(&m, 0, sizeof(m));
+	m.tod = -1;
+	return (template_resolve(t, &m));
 }

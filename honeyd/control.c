@@ -1057,6 +1057,37 @@ ctl_one_template(struct ctl_conn *c, struct ctlrec *r)
 	return (1);
 }
 
+/* IPv6 binds follow the IPv4 ones: the cursor counts them past 2^32. */
+#define CTL_BIND6_BASE	((uint64_t)UINT32_MAX + 1)
+
+static int
+ctl_next_bind6(struct ctl_conn *c, struct ctlrec *r)
+{
+	const struct honeyd_config	*conf = engine->conf;
+	const struct bind6		*b;
+	struct in6_addr			 last;
+	char				 buf[INET6_ADDRSTRLEN + 8];
+	uint64_t			 i = c->cur - CTL_BIND6_BASE;
+	int				 bit;
+
+	if (i >= conf->nbinds6)
+		return (0);
+	b = &conf->binds6[i];
+	last = b->net;
+	for (bit = b->plen; bit < 128; bit++)
+		last.s6_addr[bit / 8] |= 0x80 >> (bit % 8);
+	ctlrec_init(r, "bind");
+	ctlrec_str(r, "address", addr6_fmt_net(&b->net, b->plen, buf,
+	    sizeof(buf)));
+	ctlrec_str(r, "from", addr6_fmt(&b->net, buf, sizeof(buf)));
+	ctlrec_str(r, "to", addr6_fmt(&last, buf, sizeof(buf)));
+	if (b->plen > 64)	/* else more than a number holds */
+		ctlrec_num(r, "addresses", 1ULL << (128 - b->plen));
+	ctlrec_str(r, "template", b->tmpl != NULL ? b->tmpl->name : "");
+	c->cur++;
+	return (1);
+}
+
 static int
 ctl_next_bind(struct ctl_conn *c, struct ctlrec *r)
 {
@@ -1064,8 +1095,10 @@ ctl_next_bind(struct ctl_conn *c, struct ctlrec *r)
 	const struct bind		*b;
 	size_t				 lo = 0, hi, mid;
 
-	if (conf == NULL || c->cur > UINT32_MAX)
+	if (conf == NULL)
 		return (0);
+	if (c->cur >= CTL_BIND6_BASE)
+		return (ctl_next_bind6(c, r));
 	/* The first bind starting at or after the cursor. */
 	hi = conf->nbinds;
 	while (lo < hi) {
@@ -1075,8 +1108,10 @@ ctl_next_bind(struct ctl_conn *c, struct ctlrec *r)
 		else
 			hi = mid;
 	}
-	if (lo == conf->nbinds)
-		return (0);
+	if (lo == conf->nbinds) {
+		c->cur = CTL_BIND6_BASE;
+		return (ctl_next_bind6(c, r));
+	}
 	b = &conf->binds[lo];
 	ctlrec_init(r, "bind");
 	ctlrec_addr(r, "from", b->lo);

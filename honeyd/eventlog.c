@@ -710,6 +710,31 @@ eventlog_icmp(uint32_t src, uint32_t dst, int type, int code, size_t size)
 	jl_end(&j);
 }
 
+void
+eventlog_icmp6(const struct in6_addr *src, const struct in6_addr *dst,
+    int type, int code, size_t size)
+{
+	char		 s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN];
+	struct jline	 j;
+
+	if (!pkt_wanted())
+		return;
+	addr6_fmt(src, s, sizeof(s));
+	addr6_fmt(dst, d, sizeof(d));
+	pkt_line(LOGF_PACKET, " icmp6(58) - %s %s: %d(%d): %zu", s, d, type,
+	    code, size);
+	if (!json_on(CTL_MON_PACKETS))
+		return;
+	jl_begin(&j, "icmp", CTL_MON_PACKETS);
+	jl_str(&j, "proto", "icmp6");
+	jl_str(&j, "src_ip", s);
+	jl_str(&j, "dst_ip", d);
+	jl_fmt(&j, "icmp_type", "%d", type);
+	jl_fmt(&j, "icmp_code", "%d", code);
+	jl_fmt(&j, "size", "%zu", size);
+	jl_end(&j);
+}
+
 /* A service's stderr line: printed as sent, but never a control byte. */
 void
 eventlog_service_line(const struct tuple *tp, const char *line, size_t len)

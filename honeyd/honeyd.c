@@ -366,6 +366,21 @@ load_p0f(char **textp, size_t *lenp)
 	return (0);
 }
 
+/* An IPv6 prefix of the command line, host bits and all, into cs. */
+static int
+claim_net6(struct claimset *cs, const char *s)
+{
+	struct in6_addr	 net;
+	int		 plen;
+
+	if (addr6_parse_net(s, &net, &plen) != 0 ||
+	    !addr6_net_unicast(&net, plen)) {
+		log_warnx("bad IPv6 prefix to claim: %s", s);
+		return (-1);
+	}
+	return (claim6_add(cs, &net, plen));
+}
+
 /*
  * The command line's networks, else every address the config uses;
  * the local ends of tunnels in any case.  Into *csp; the caller
@@ -380,6 +395,11 @@ claim_networks(struct honeyd_config *conf, struct claimset *csp)
 
 	claim_init(&cs);
 	for (i = 0; i < honeyd_opts.nnets; i++) {
+		if (strchr(honeyd_opts.nets[i], ':') != NULL) {
+			if (claim_net6(&cs, honeyd_opts.nets[i]) == -1)
+				goto fail;
+			continue;
+		}
 		if (addr_parse_range(honeyd_opts.nets[i], &lo, &hi) == -1) {
 			log_warnx("bad network to claim: %s",
 			    honeyd_opts.nets[i]);
@@ -396,7 +416,7 @@ claim_networks(struct honeyd_config *conf, struct claimset *csp)
 		goto fail;
 	claim_normalize(&cs);
 	/* A DHCP client claims its address once it has one. */
-	if (cs.n == 0 && TAILQ_EMPTY(&conf->dhcp)) {
+	if (cs.n == 0 && cs.n6 == 0 && TAILQ_EMPTY(&conf->dhcp)) {
 		log_warnx("no addresses to claim: give networks on the "
 		    "command line or bind addresses in the config");
 		goto fail;
@@ -1020,6 +1040,7 @@ reload_accept(void)
 	service_config(rl->conf);
 	subsys_config(rl->conf);
 	arpguard_config(rl->conf);
+	ndp_config(rl->conf);
 	capture_config(rl->conf);
 	if (parent_conf != NULL)
 		config_free(parent_conf);

@@ -520,6 +520,13 @@ struct bind {
 	struct template		*tmpl;
 };
 
+/* One IPv6 bind: a prefix (a /128 for an address) to a template. */
+struct bind6 {
+	struct in6_addr		 net;		/* host bits clear */
+	int			 plen;
+	struct template		*tmpl;
+};
+
 /*
  * The routing topology, statement by statement as written (section 2.3
  * of the paper); router.c builds the tree and checks it.
@@ -659,6 +666,8 @@ struct honeyd_config {
 	struct template		*dflt;		/* "default" or NULL */
 	struct bind		*binds;		/* sorted, non-overlapping */
 	size_t			 nbinds, binds_cap;
+	struct bind6		*binds6;	/* sorted, none inside another */
+	size_t			 nbinds6;
 	struct route_confs	 routes;
 	struct annotations	 annotations;
 	struct ext_binds	 ext_binds;
@@ -717,6 +726,13 @@ int	 config_unbind(struct honeyd_config *, uint32_t, uint32_t, int *);
 struct honeyd_config *config_apply_statement(const struct honeyd_config *,
 	    const char *, int (*)(const char *, void *), void *);
 const struct bind *config_find_bind(const struct honeyd_config *, uint32_t);
+int	 config_bind6(struct honeyd_config *, const struct in6_addr *, int,
+	    struct template *, const struct bind6 **);
+int	 config_unbind6(struct honeyd_config *, const struct in6_addr *, int);
+const struct bind6 *config_find_bind6(const struct honeyd_config *,
+	    const struct in6_addr *);
+struct template *config_lookup6(const struct honeyd_config *,
+	    const struct in6_addr *);
 struct template *config_lookup(const struct honeyd_config *, uint32_t,
 	    uint32_t, int);
 struct template *template_resolve(const struct template *,
@@ -752,9 +768,17 @@ struct netrange {
 	uint32_t		 lo, hi;
 };
 
+/* Claimed IPv6 space: prefixes, sorted, none inside another. */
+struct net6 {
+	struct in6_addr		 net;
+	int			 plen;
+};
+
 struct claimset {
 	struct netrange		*r;
 	size_t			 n, cap;
+	struct net6		*r6;
+	size_t			 n6, cap6;
 };
 
 #define CLAIM_FILTER_MAX	64	/* CIDR blocks before "ip" filter */
@@ -768,6 +792,14 @@ int	 addr_parse_net(const char *, uint32_t *, uint32_t *);
 int	 addr_parse_range(const char *, uint32_t *, uint32_t *);
 uint32_t addr_mask(int);
 int	 addr_masklen(uint32_t);
+const char *addr6_fmt(const struct in6_addr *, char *, size_t);
+const char *addr6_fmt_net(const struct in6_addr *, int, char *, size_t);
+int	 addr6_parse(const char *, struct in6_addr *);
+int	 addr6_parse_net(const char *, struct in6_addr *, int *);
+void	 addr6_mask(struct in6_addr *, int);
+int	 addr6_in_net(const struct in6_addr *, const struct in6_addr *, int);
+int	 addr6_net_unicast(const struct in6_addr *, int);
+uint32_t addr6_fold(const struct in6_addr *);
 
 /* ctlrec.c: control records, built by the daemon, read by honeydctl */
 void	 ctlrec_init(struct ctlrec *, const char *);
@@ -792,6 +824,9 @@ void	 claim_clear(struct claimset *);
 int	 claim_add(struct claimset *, uint32_t, uint32_t);
 void	 claim_normalize(struct claimset *);
 int	 claim_contains(const struct claimset *, uint32_t);
+int	 claim6_add(struct claimset *, const struct in6_addr *, int);
+void	 claim6_normalize(struct claimset *);
+int	 claim6_contains(const struct claimset *, const struct in6_addr *);
 char	*claim_filter(const struct claimset *);
 
 /* An interface the parent captures and sends on (-i). */
@@ -830,6 +865,13 @@ struct parent_stats {
 					   "bind A to IFACE" machine */
 	uint64_t	 frames_extbind; /* from such a machine, to route */
 	uint64_t	 out_badbatch;	/* engine's batches refused whole */
+	uint64_t	 frames_ip6;	/* IPv6 handed to the engine */
+	uint64_t	 ndp_solicits;	/* NS for claimed addresses (ndp.c) */
+	uint64_t	 ndp_adverts;	/* NA sent */
+	uint64_t	 ndp_probes;	/* DAD probes sent */
+	uint64_t	 ndp_conflicts;	/* claims withdrawn: another owner */
+	uint64_t	 ndp_withheld;	/* NS for withdrawn or probed ones */
+	uint64_t	 ndp_evicted;	/* guard entries evicted for room */
 };
 
 /* The parent's state (honeyd.c). */
@@ -982,6 +1024,36 @@ int	 arpguard_may_send(struct iface *, uint32_t src, const uint8_t *pkt,
 void	 arpguard_flush(void);
 size_t	 arpguard_count(void);
 
+/* ndp.c: Neighbor Discovery for claimed IPv6 addresses (RFC 4861) */
+#define NDP_ROUTER_SOLICIT	133
+#define NDP_NEIGHBOR_SOLICIT	135
+#define NDP_NEIGHBOR_ADVERT	136
+#define NDP_REDIRECT		137
+#define NDP_OPT_SOURCE_LLA	1
+#define NDP_OPT_TARGET_LLA	2
+#define NDP_NA_ROUTER		0x80	/* flags of an advertisement */
+#define NDP_NA_SOLICITED	0x40
+#define NDP_NA_OVERRIDE		0x20
+#define NDP_PROBE_MS		1000	/* RFC 4862's RetransTimer */
+struct ndp_msg {
+	uint8_t		 type;		/* NDP_* message types */
+	uint8_t		 flags;		/* NDP_NA_* */
+	struct in6_addr	 src, dst, target;
+	int		 has_lla;	/* the link-layer address option */
+	uint8_t		 lla[6];
+};
+int	 ndp_parse(const uint8_t *, size_t, struct ndp_msg *);
+size_t	 ndp_build(uint8_t *, size_t, const struct ndp_msg *);
+void	 ndp_solicited_node(const struct in6_addr *, struct in6_addr *);
+void	 ndp_config(const struct honeyd_config *);
+int	 ndp_host_mac(const struct in6_addr *, uint8_t *);
+void	 ndp_learn(const struct iface *, const struct in6_addr *,
+	    const uint8_t *);
+int	 ndp_neighbor(const struct in6_addr *, int *, uint8_t *);
+int	 ndp_input(struct iface *, const uint8_t *, size_t);
+int	 ndp_may_send(const struct in6_addr *);
+void	 ndp_flush(void);
+
 /*
  * The engine (engine.c, host.c, ip.c, flow.c).
  */
@@ -990,7 +1062,7 @@ size_t	 arpguard_count(void);
 struct engine_stats {
 	uint64_t	 pkts_in;	/* frames received (FRAME_IN, _EXT) */
 	uint64_t	 drop_short;	/* shorter than its headers */
-	uint64_t	 drop_version;	/* not IPv4 */
+	uint64_t	 drop_version;	/* not IPv4 (nor IPv6: ip6.c) */
 	uint64_t	 drop_hlen;	/* bad IP header length */
 	uint64_t	 drop_len;	/* IP total length vs captured */
 	uint64_t	 drop_ipsum;	/* bad IP header checksum */
@@ -1065,6 +1137,12 @@ struct engine_stats {
 	uint64_t	 ctl_garbage;	/* ... closed: malformed request */
 	uint64_t	 ctl_timeouts;	/* ... closed: request incomplete */
 	uint64_t	 ctl_monitor_dropped; /* events a monitor missed */
+	uint64_t	 ip6_in;	/* IPv6 packets (ip6.c) */
+	uint64_t	 ip6_drop_hdr;	/* bad fixed header */
+	uint64_t	 ip6_drop_next;	/* next header not handled yet */
+	uint64_t	 icmp6_in;	/* ICMPv6 messages (icmp6.c) */
+	uint64_t	 icmp6_echo;	/* echo requests answered */
+	uint64_t	 icmp6_drop;	/* bad checksum, types not answered */
 	/*
 	 * Gauges, read when the counters are taken (engine_stats_now), so
 	 * that a sum over engines (-e N) sums them too.
@@ -1134,6 +1212,8 @@ struct host {
 	uint32_t		 generation;	/* config its state is from */
 	struct pers_state	*pers;		/* personality clocks */
 	time_t			 created, seen;	/* for "show hosts" */
+	int			 v6;		/* addr6 is its address */
+	struct in6_addr		 addr6;
 };
 
 /* A received packet that passed the dispatcher's checks. */
@@ -1181,6 +1261,7 @@ void		 engine_send(const void *, size_t);
 void		 host_init(size_t);
 void		 host_reconf(const struct honeyd_config *);
 struct host	*host_get(uint32_t);
+struct host	*host_get6(const struct in6_addr *);
 void		 host_ref(struct host *);
 void		 host_unref(struct host *);
 size_t		 host_count(void);
@@ -1322,6 +1403,31 @@ void		 ip6frag_expire(void);
 size_t		 ip6frag_count(void);
 size_t		 ip6frag_held(void);
 void		 ip6frag_flush(void);
+
+/*
+ * A received IPv6 packet that passed the fixed header's checks
+ * (ip6.c); addresses in network order, as everywhere for IPv6.
+ */
+struct ip6in {
+	const uint8_t		*pkt;
+	size_t			 len;		/* 40 + payload length */
+	struct in6_addr		 src, dst;
+	uint8_t			 nxt;		/* the upper layer's */
+	const uint8_t		*l4;		/* its header */
+	size_t			 l4len;
+	struct host		*host;
+	struct template		*tmpl;
+};
+
+/* ip6.c */
+void		 ip6_input(const uint8_t *, size_t);
+void		 ip6_output(const struct template *, uint8_t *, size_t);
+uint8_t		 ip6_hoplimit(const struct template *);
+uint16_t	 ip6_cksum(const struct in6_addr *, const struct in6_addr *,
+		    uint8_t, const void *, size_t);
+
+/* icmp6.c */
+void		 icmp6_input(struct ip6in *);
 
 /* flow.c */
 void		 flow_tuple(struct tuple *, int, const struct ipin *,
@@ -1546,6 +1652,8 @@ void		 eventlog_flow_end(const struct tuple *, uint32_t, uint64_t,
 void		 eventlog_probe(const struct tuple *, size_t, int,
 		    const char *);
 void		 eventlog_icmp(uint32_t, uint32_t, int, int, size_t);
+void		 eventlog_icmp6(const struct in6_addr *, const struct in6_addr *,
+		    int, int, size_t);
 void		 eventlog_service_line(const struct tuple *, const char *,
 		    size_t);
 void		 eventlog_service_start(const struct svc_reply *,

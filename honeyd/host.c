@@ -26,13 +26,23 @@ static struct host_tree	 hosts = RB_INITIALIZER(&hosts);
 static struct host_lru	 host_lru = TAILQ_HEAD_INITIALIZER(host_lru);
 static size_t		 host_n, host_max;
 
+static struct host	*host_find_make(struct host *);
+
 /* How far from the old end to look for a host nobody holds. */
 #define HOST_EVICT_SCAN		64
 
+/*
+ * IPv6 hosts share the table, its bound and its eviction: they sort
+ * after every IPv4 host, by the folded address and then the address.
+ */
 static int
 host_cmp(struct host *a, struct host *b)
 {
-	return (a->addr < b->addr ? -1 : a->addr > b->addr);
+	if (a->v6 != b->v6)
+		return (a->v6 < b->v6 ? -1 : 1);
+	if (a->addr != b->addr)
+		return (a->addr < b->addr ? -1 : 1);
+	return (a->v6 ? memcmp(&a->addr6, &b->addr6, sizeof(a->addr6)) : 0);
 }
 
 RB_GENERATE_STATIC(host_tree, host, entry, host_cmp)
@@ -97,10 +107,35 @@ host_now(void)
 struct host *
 host_get(uint32_t addr)
 {
-	struct host	 key, *h;
+	struct host	 key;
 
+	memset(&key, 0, sizeof(key));
 	key.addr = addr;
-	if ((h = RB_FIND(host_tree, &hosts, &key)) != NULL) {
+	return (host_find_make(&key));
+}
+
+/*
+ * An IPv6 host: its addr is the fold of its address (addr6_fold()),
+ * which the personality's clocks are seeded with.
+ */
+struct host *
+host_get6(const struct in6_addr *a)
+{
+	struct host	 key;
+
+	memset(&key, 0, sizeof(key));
+	key.v6 = 1;
+	key.addr6 = *a;
+	key.addr = addr6_fold(a);
+	return (host_find_make(&key));
+}
+
+static struct host *
+host_find_make(struct host *key)
+{
+	struct host	*h;
+
+	if ((h = RB_FIND(host_tree, &hosts, key)) != NULL) {
 		h->seen = host_now();
 		if (TAILQ_FIRST(&host_lru) != h) {
 			TAILQ_REMOVE(&host_lru, h, lru);
@@ -113,7 +148,9 @@ host_get(uint32_t addr)
 			return (NULL);
 	if ((h = calloc(1, sizeof(*h))) == NULL)
 		return (NULL);
-	h->addr = addr;
+	h->addr = key->addr;
+	h->v6 = key->v6;
+	h->addr6 = key->addr6;
 	h->created = h->seen = host_now();
 	/* Marks the personality state as not derived yet. */
 	h->generation = engine->generation - 1;
@@ -168,8 +205,11 @@ host_ctl_next(uint64_t *cursor, uint32_t hi, struct ctlrec *r)
 
 	if (*cursor > hi)
 		return (0);
+	memset(&key, 0, sizeof(key));
 	key.addr = (uint32_t)*cursor;
-	if ((h = RB_NFIND(host_tree, &hosts, &key)) == NULL || h->addr > hi)
+	/* XXX IPv6 hosts are not listed yet: the records hold IPv4. */
+	if ((h = RB_NFIND(host_tree, &hosts, &key)) == NULL || h->v6 ||
+	    h->addr > hi)
 		return (0);
 	ctl_host_record(r, h, host_now());
 	*cursor = (uint64_t)h->addr + 1;

@@ -65,6 +65,11 @@ ip_input(const uint8_t *buf, size_t len)
 	uint8_t		*whole;
 	size_t		 wlen;
 
+	/* IPv6 has a path of its own (ip6.c). */
+	if (len > 0 && buf[0] >> 4 == 6) {
+		ip6_input(buf, len);
+		return;
+	}
 	memset(&in, 0, sizeof(in));
 	switch (ip_check(buf, len, &in)) {
 	case -1:

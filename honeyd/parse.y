@@ -62,6 +62,9 @@ struct cond {
 struct range {
 	uint32_t		 lo, hi;
 	int			 ok;
+	int			 v6;		/* net6/plen6, not lo..hi */
+	struct in6_addr		 net6;
+	int			 plen6;
 };
 
 typedef struct {
@@ -115,6 +118,8 @@ static int	 parse_into(struct honeyd_config *, struct file *,
 
 static int	 parse_net(const char *, uint32_t *, uint32_t *);
 static int	 parse_range(const char *, struct range *);
+static int	 parse_net6(const char *, struct range *);
+static void	 conf_bind6(struct range *, struct template *);
 static int64_t	 parse_hundredths(const char *);
 static double	 percent(const char *, int64_t);
 static int64_t	 parse_unit(const char *, const char *);
@@ -259,7 +264,7 @@ addrrange	: STRING {
 		| STRING '-' STRING {
 			uint32_t	 lo, hi;
 
-			$$.ok = 0;
+			$$.ok = $$.v6 = 0;
 			if (addr_parse($1, &lo) == -1 ||
 			    addr_parse($3, &hi) == -1 || lo > hi)
 				conf_error("bad address range \"%s - %s\"",
@@ -1165,14 +1170,49 @@ parse_net(const char *s, uint32_t *lo, uint32_t *hi)
 	return (0);
 }
 
-/* An address, a network, or "a.b.c.d-e.f.g.h". */
+/* An address, a network, or "a.b.c.d-e.f.g.h"; or an IPv6 prefix. */
 static int
 parse_range(const char *s, struct range *r)
 {
+	r->v6 = 0;
+	if (strchr(s, ':') != NULL)
+		return (parse_net6(s, r));
 	if (strchr(s, '-') == NULL)
 		return (parse_net(s, &r->lo, &r->hi));
 	if (addr_parse_range(s, &r->lo, &r->hi) == -1) {
 		conf_error("bad address range \"%s\"", s);
+		return (-1);
+	}
+	return (0);
+}
+
+/*
+ * "2001:db8::/64" or an IPv6 address.  Unlike IPv4 networks, host bits
+ * are an error: a /64 is too large to bind by a typo's accident.
+ */
+static int
+parse_net6(const char *s, struct range *r)
+{
+	char	 buf[INET6_ADDRSTRLEN + 8];
+
+	r->v6 = 1;
+	if (strchr(s, '-') != NULL) {
+		conf_error("\"%s\": an IPv6 range is bound as prefixes", s);
+		return (-1);
+	}
+	switch (addr6_parse_net(s, &r->net6, &r->plen6)) {
+	case -1:
+		conf_error("bad IPv6 %s \"%s\"", strchr(s, '/') != NULL ?
+		    "prefix" : "address", s);
+		return (-1);
+	case 1:
+		conf_error("IPv6 prefix \"%s\" has host bits set: %s?", s,
+		    addr6_fmt_net(&r->net6, r->plen6, buf, sizeof(buf)));
+		return (-1);
+	}
+	if (!addr6_net_unicast(&r->net6, r->plen6)) {
+		conf_error("\"%s\" holds multicast, unspecified or loopback "
+		    "addresses", s);
 		return (-1);
 	}
 	return (0);
@@ -1729,6 +1769,10 @@ conf_bind(struct range *r, struct template *t)
 
 	if (!r->ok || t == NULL)
 		return;
+	if (r->v6) {
+		conf_bind6(r, t);
+		return;
+	}
 	if (config_bind(conf, r->lo, r->hi, t, &replaced) == -1) {
 		conf_error("out of memory");
 		return;
@@ -1776,6 +1820,7 @@ conf_bind_dynamic(struct cond *c, char *word, struct template *target)
 	}
 	r.lo = r.hi = a;
 	r.ok = 1;
+	r.v6 = 0;
 	conf_bind(&r, t);
 	conf_add_rule(t, c, target);
 	free(word);
@@ -1785,14 +1830,46 @@ conf_bind_dynamic(struct cond *c, char *word, struct template *target)
 	free(word);
 }
 
+/* An IPv6 prefix bound once: overlapping another is an error. */
+static void
+conf_bind6(struct range *r, struct template *t)
+{
+	const struct bind6	*o;
+	char			 a[INET6_ADDRSTRLEN + 8];
+	char			 b[INET6_ADDRSTRLEN + 8];
+
+	switch (config_bind6(conf, &r->net6, r->plen6, t, &o)) {
+	case -1:
+		conf_error("out of memory");
+		break;
+	case -2:
+		addr6_fmt_net(&r->net6, r->plen6, a, sizeof(a));
+		addr6_fmt_net(&o->net, o->plen, b, sizeof(b));
+		if (strcmp(a, b) == 0)
+			conf_error("%s is bound already, to template \"%s\"",
+			    a, o->tmpl->name);
+		else
+			conf_error("%s overlaps %s, bound to template "
+			    "\"%s\"", a, b, o->tmpl->name);
+		break;
+	}
+}
+
 static void
 conf_unbind(struct range *r)
 {
 	char	 lo[INET_ADDRSTRLEN], hi[INET_ADDRSTRLEN];
+	char	 a[INET6_ADDRSTRLEN + 8];
 	int	 found;
 
 	if (!r->ok)
 		return;
+	if (r->v6) {
+		if (config_unbind6(conf, &r->net6, r->plen6) == -1)
+			conf_error("%s is not bound", addr6_fmt_net(&r->net6,
+			    r->plen6, a, sizeof(a)));
+		return;
+	}
 	if (config_unbind(conf, r->lo, r->hi, &found) == -1) {
 		conf_error("out of memory");
 		return;

@@ -415,6 +415,7 @@ static void
 print_binds(FILE *f, const struct honeyd_config *conf)
 {
 	const struct ext_bind	*e;
+	char			 buf[INET6_ADDRSTRLEN + 8];
 	size_t			 i;
 
 	for (i = 0; i < conf->nbinds; i++) {
@@ -422,6 +423,12 @@ print_binds(FILE *f, const struct honeyd_config *conf)
 		print_range(f, conf->binds[i].lo, conf->binds[i].hi);
 		fputc(' ', f);
 		print_name(f, conf->binds[i].tmpl->name);
+		fputc('\n', f);
+	}
+	for (i = 0; i < conf->nbinds6; i++) {
+		fprintf(f, "bind %s ", addr6_fmt_net(&conf->binds6[i].net,
+		    conf->binds6[i].plen, buf, sizeof(buf)));
+		print_name(f, conf->binds6[i].tmpl->name);
 		fputc('\n', f);
 	}
 	TAILQ_FOREACH(e, &conf->ext_binds, entry) {

@@ -117,6 +117,13 @@ const struct stat_desc stats_engine[] = {
 	ROW("ctl_timeouts",	" timeout ",		ES(ctl_timeouts)),
 	EOL("ctl_monitor_dropped", "; monitor dropped ",
 	    ES(ctl_monitor_dropped)),
+
+	ROW("ip6_in",		"ipv6 in ",		ES(ip6_in)),
+	ROW("ip6_drop_hdr",	"; dropped header ",	ES(ip6_drop_hdr)),
+	ROW("ip6_drop_next",	" next-header ",	ES(ip6_drop_next)),
+	ROW("icmp6_in",		"; icmp6 ",		ES(icmp6_in)),
+	ROW("icmp6_echo",	" echo ",		ES(icmp6_echo)),
+	EOL("icmp6_drop",	" dropped ",		ES(icmp6_drop)),
 };
 const size_t stats_engine_n = sizeof(stats_engine) / sizeof(stats_engine[0]);
 
@@ -143,6 +150,13 @@ const struct stat_desc stats_parent[] = {
 	ROW("out_held",		" held ",		PS(out_held)),
 	ROW("frames_extbind",	"; bound machines in ",	PS(frames_extbind)),
 	EOL("out_extbind",	" out ",		PS(out_extbind)),
+	ROW("frames_ip6",	"ipv6 frames ",		PS(frames_ip6)),
+	ROW("ndp_solicits",	"; ndp solicits ",	PS(ndp_solicits)),
+	ROW("ndp_adverts",	" adverts ",		PS(ndp_adverts)),
+	ROW("ndp_probes",	" probes ",		PS(ndp_probes)),
+	ROW("ndp_conflicts",	" conflicts ",		PS(ndp_conflicts)),
+	ROW("ndp_withheld",	" withheld ",		PS(ndp_withheld)),
+	EOL("ndp_evicted",	" evicted ",		PS(ndp_evicted)),
 };
 const size_t stats_parent_n = sizeof(stats_parent) / sizeof(stats_parent[0]);
 

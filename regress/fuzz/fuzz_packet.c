@@ -1,6 +1,6 @@
 /*
  * Fuzz target: the engine's packet path.  Arbitrary bytes become a
- * sequence of IPv4 packets into ip_input(), interleaved with the
+ * sequence of IPv4 (and, raw, IPv6) packets into ip_input(), interleaved with the
  * parent's answers (services, proxies) and with time passing, against
  * one configuration that has a bit of everything: open, reset and
  * blocked ports, tarpits, service and proxy actions for TCP and UDP,
@@ -283,11 +283,20 @@ trace(const char *dir, const uint8_t *p, size_t len)
 	const struct ip_hdr	*ip = (const struct ip_hdr *)p;
 	const struct tcp_hdr	*th;
 	char			 s[16], d[16];
+	char			 s6[INET6_ADDRSTRLEN], d6[INET6_ADDRSTRLEN];
 
 	if (!verbose)
 		return;
 	if (len < IP_HDR_LEN) {
 		fprintf(stderr, "%s %zu bytes\n", dir, len);
+		return;
+	}
+	if (p[0] >> 4 == 6 && len >= IP6_HDR_LEN) {
+		inet_ntop(AF_INET6, p + 8, s6, sizeof(s6));
+		inet_ntop(AF_INET6, p + 24, d6, sizeof(d6));
+		fprintf(stderr, "%s t=%llu %s > %s next %d hlim %d len %zu\n",
+		    dir, (unsigned long long)vclock_us / 1000, s6, d6, p[6],
+		    p[7], len);
 		return;
 	}
 	inet_ntop(AF_INET, &ip->ip_src, s, sizeof(s));
@@ -382,6 +391,30 @@ was_dst(uint32_t a)
 	return (0);
 }
 
+/*
+ * An IPv6 answer (ip6.c): its lengths, a unicast source, and the
+ * ICMPv6 checksum.  Any destination has a host ("default"), so its
+ * source is whatever an input sent to.
+ */
+static void
+check_out6(const uint8_t *p, size_t len)
+{
+	struct in6_addr	 src, dst;
+
+	if (len < IP6_HDR_LEN || len > IPFRAG_MTU ||
+	    ((size_t)p[4] << 8 | p[5]) != len - IP6_HDR_LEN || p[7] == 0)
+		fuzz_fail("engine sent an IPv6 packet of %zu bytes, payload "
+		    "length %u, hop limit %u", len, p[4] << 8 | p[5], p[7]);
+	memcpy(&src, p + 8, sizeof(src));
+	memcpy(&dst, p + 24, sizeof(dst));
+	if (src.s6_addr[0] == 0xff)
+		fuzz_fail("engine sent from an IPv6 multicast address");
+	if (p[6] == IP_PROTO_ICMPV6 && ip6_cksum(&src, &dst,
+	    IP_PROTO_ICMPV6, p + IP6_HDR_LEN, len - IP6_HDR_LEN) != 0)
+		fuzz_fail("engine sent a bad ICMPv6 checksum");
+	trace("out", p, len);
+}
+
 static void
 check_out(const uint8_t *p, size_t len)
 {
@@ -392,6 +425,10 @@ check_out(const uint8_t *p, size_t len)
 	uint32_t		 src;
 	int			 sum;
 
+	if (len > 0 && p[0] >> 4 == 6) {
+		check_out6(p, len);
+		return;
+	}
 	if (len < IP_HDR_LEN || len > HONEYD_MAX_PKT || ip->ip_v != 4)
 		fuzz_fail("engine sent a packet of %zu bytes, not IPv4", len);
 	hlen = ip->ip_hl * 4;

@@ -250,9 +250,9 @@ recs = [json.loads(l) for l in open(sys.argv[1]) if '"kind"' in l]
 want = {"engine": [r["value"] for r in recs if r["process"] == "engine"],
         "parent": [r["value"] for r in recs if r["process"] == "parent"]}
 starts = {"engine": ("in ", "icmp ", "tcp established ", "fragments in ",
-                     "ipv6 reassembly in ",
+                     "ipv6 reassembly in ", "ipv6 in ",
                      "route in ", "tunnel in ", "control clients "),
-          "parent": ("frames in ", "arp conflicts ")}
+          "parent": ("frames in ", "arp conflicts ", "ipv6 frames ")}
 got = {"engine": [], "parent": []}
 for line in open(sys.argv[2]):
     proc, _, msg = line.rstrip("\n").partition(": ")

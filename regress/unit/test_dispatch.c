@@ -177,7 +177,7 @@ test_bad_packets(void)
 
 	check_drop(pkt, 10, &st->drop_short, "short");
 	memcpy(bad, pkt, len);
-	ip->ip_v = 6;
+	ip->ip_v = 5;		/* 6 is IPv6's path (test_ip6) */
 	check_drop(bad, len, &st->drop_version, "version");
 	memcpy(bad, pkt, len);
 	ip->ip_hl = 4;

@@ -153,3 +153,11 @@ r += pkt(IP() / TCP(sport=36000, dport=80, flags='A'), WIN, FIX | SYNC | T50)
 r += RELOAD
 r += pkt(IP() / TCP(sport=36000, dport=80, flags='FA'), WIN, FIX | SYNC | T1S)
 write('reload', r, seed=0x55)
+# IPv6, raw (nothing fixes its header up; "default" answers any address):
+# echo requests, and one behind a hop-by-hop header (counted, dropped)
+from scapy.all import IPv6, ICMPv6EchoRequest, IPv6ExtHdrHopByHop  # noqa: E402
+A6 = '2001:db8::1'
+s6 = rec(T50, 0, raw(IPv6(src=A6, dst='2001:db8::5') / ICMPv6EchoRequest(id=7, seq=1, data=b'honeyd!!')))
+s6 += rec(T50, 0, raw(IPv6(src=A6, dst='2001:db8:1::77', hlim=1) / ICMPv6EchoRequest(id=7, seq=2)))
+s6 += rec(T50, 0, raw(IPv6(src=A6, dst='2001:db8::5') / IPv6ExtHdrHopByHop() / ICMPv6EchoRequest()))
+write('ipv6-echo', s6)

@@ -1,0 +1,201 @@
+#!/bin/bash
+# IPv6, first step: virtual hosts answer ping -6 and Neighbor Discovery.
+# The link is 2001:db8::/48 (A holds 2001:db8::1).  Bound: 2001:db8::5
+# to "web" (a literal MAC, and 198.18.0.80 too: dual-stack), the prefix
+# 2001:db8:0:1::/64 to "lan" and 2001:db8:0:2::/64 to "win" (a
+# Windows personality: hop limit 128); a reload and honeydctl bind more,
+# and a second run claims a prefix from the command line.  A "real" machine R on the link
+# (a macvlan of A's interface, as in arpguard.sh) holds 2001:db8:0:1::75,
+# inside the bound prefix: the daemon's probe must find it and never
+# answer for it.
+. "$(dirname "$0")/../lib.sh"
+
+HONEYDCTL=${HONEYDCTL:-$(dirname "$HONEYD")/honeydctl}
+tb_setup
+tb_require "$HONEYDCTL"
+[ -d /proc/sys/net/ipv6 ] || tb_abort "kernel with IPv6" "no /proc/sys/net/ipv6"
+
+NS_R="${NS_A%-a}-r"
+IF_R="hdr$TB_ID"
+err=$(ip netns add "$NS_R" 2>&1) || tb_abort "namespace $NS_R created" "$err"
+TB_NS_MADE="$TB_NS_MADE $NS_R"
+in_r() {
+	ip netns exec "$NS_R" "$@"
+}
+# IPv6 on A and R only, quiet: no router solicitations, no DAD; the
+# sensor's own stack stays without IPv6, the daemon speaks for it.
+v6_on() {
+	local ns=$1 ifc=$2
+	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=0 \
+	    net.ipv6.conf.default.router_solicitations=0 \
+	    net.ipv6.conf.default.accept_dad=0 \
+	    "net.ipv6.conf.$ifc.disable_ipv6=0" \
+	    "net.ipv6.conf.$ifc.router_solicitations=0" \
+	    "net.ipv6.conf.$ifc.accept_dad=0"
+}
+err=$(
+	set -e
+	exec 2>&1
+	ip -n "$NS_A" link add link "$IF_A" name "$IF_R" type macvlan \
+	    mode bridge
+	ip -n "$NS_A" link set "$IF_R" netns "$NS_R"
+	ip -n "$NS_R" link set lo up
+	v6_on "$NS_A" "$IF_A"
+	v6_on "$NS_R" "$IF_R"
+	ip -n "$NS_A" -6 addr add 2001:db8::1/48 dev "$IF_A" nodad
+	ip -n "$NS_R" -6 addr add 2001:db8:0:1::75/48 dev "$IF_R" nodad
+	ip -n "$NS_R" link set "$IF_R" up
+) || tb_abort "IPv6 on A and the real machine R set up" "$err"
+MAC_R=$(in_r cat "/sys/class/net/$IF_R/address")
+tb_note "real machine R: $NS_R/$IF_R (2001:db8:0:1::75 $MAC_R)"
+
+WEB6=2001:db8::5
+WEB4=198.18.0.80
+WEBMAC=00:16:3e:00:00:05
+LAN6=2001:db8:0:1::10
+WIN6=2001:db8:0:2::20
+LIVE6=2001:db8:0:1::75
+UNBOUND6=2001:db8::99
+
+conf=$(tb_conf honeyd.conf <<'CONF'
+create web
+set web ethernet "00:16:3e:00:00:05"
+set web default icmp action open
+
+create lan
+set lan default icmp action open
+
+create win
+set win personality "Microsoft Windows 7, Windows Server 2012, or Windows 8.1 Update 1"
+set win default icmp action open
+
+bind 198.18.0.80 web
+bind 2001:db8::5 web
+bind 2001:db8:0:1::/64 lan
+bind 2001:db8:0:2::/64 win
+CONF
+)
+check "honeyd -n accepts the config" \
+    "$HONEYD" -n -f "$conf" -p "$(_tb_prints)"
+out=$("$HONEYD" -n -v -f "$conf" -p "$(_tb_prints)" 2>/dev/null)
+check_match "honeyd -nv prints the IPv6 prefix back" \
+    "^bind 2001:db8:0:1::/64 lan$" "$out"
+
+J=$TB_TMP/events.json
+honeyd_start "$conf" -j "$J"
+in_a ip -6 neigh flush dev "$IF_A" >/dev/null 2>&1
+
+# ping6_count ADDR [N]: as ping_count, over IPv6.
+ping6_count() {
+	local n=${2:-3} out
+	out=$(in_a timeout $((n + 6)) ping -6 -n -q -c "$n" -i 0.3 -W 3 \
+	    -w $((n + 4)) "$1" 2>&1)
+	printf '%s\n' "$out" |
+	    sed -n 's/.* \([0-9][0-9]*\) \(packets \)\{0,1\}received.*/\1/p' |
+	    head -n 1 | grep . || echo 0
+}
+ping6_ok() {
+	local got
+	got=$(ping6_count "$1" 3)
+	echo "$got of 3 answered"
+	[ "$got" -gt 0 ]
+}
+ping6_none() {
+	local got
+	got=$(ping6_count "$1" 3)
+	echo "$got of 3 answered"
+	[ "$got" -eq 0 ]
+}
+# lladdr6 ADDR: the MAC A's neighbour table holds for ADDR.
+lladdr6() {
+	in_a ip -6 neigh show "$1" dev "$IF_A" |
+	    sed -n 's/.* lladdr \([0-9a-f:]*\).*/\1/p'
+}
+# hlim ADDR: the hop limit of one echo reply from ADDR.
+hlim() {
+	in_a timeout 5 ping -6 -n -c 1 -W 3 "$1" 2>&1 |
+	    sed -n 's/.* ttl=\([0-9]*\).*/\1/p' | head -n 1
+}
+
+check "ping -6 $WEB6 (a bound address) answers" ping6_ok $WEB6
+check "ping -6 $LAN6 (inside a bound /64) answers" ping6_ok $LAN6
+check "ping -6 $WIN6 (inside another bound /64) answers" ping6_ok $WIN6
+check "ping $WEB4 (the same template over IPv4) answers" ping_ok $WEB4
+check "ping -6 $UNBOUND6 (not bound) is not answered" ping6_none $UNBOUND6
+check "ping -6 $LIVE6 (a live node's, inside the bound /64) is not answered by the daemon" \
+    ping6_none $LIVE6
+
+check_eq "$WEB6 is at the template's MAC (ip -6 neigh)" "$WEBMAC" \
+    "$(lladdr6 $WEB6)"
+check_eq "$WEB4 is at the same MAC (ip neigh): one dual-stack host" \
+    "$WEBMAC" "$(in_a ip neigh show $WEB4 dev "$IF_A" |
+    sed -n 's/.* lladdr \([0-9a-f:]*\).*/\1/p')"
+check_eq "$LAN6 (no ethernet) is at the sensor's MAC" "$MAC_S" \
+    "$(lladdr6 $LAN6)"
+lm=$(lladdr6 $LIVE6)
+tb_note "A's neighbour entry for $LIVE6: '${lm:-none}' (R is $MAC_R)"
+check "the daemon never advertised $LIVE6 (A holds no sensor MAC for it)" \
+    eval "[ '$lm' != '$MAC_S' ]"
+
+h=$(hlim $WEB6)
+check_eq "a Linux-like host answers with hop limit 64" 64 "$h"
+h=$(hlim $WIN6)
+check_eq "a Windows personality answers with hop limit 128" 128 "$h"
+
+out=$(honeyd_log)
+check_match "the daemon's probe found $LIVE6 in use" \
+    "$LIVE6 is used by $MAC_R" "$out"
+
+# A reload that binds one more prefix claims it at once.
+NEW6=2001:db8:0:4::44
+check "ping -6 $NEW6 (not bound yet) is not answered" ping6_none $NEW6
+printf 'bind 2001:db8:0:4::/64 lan\n' >>"$conf"
+check "SIGHUP reloads the configuration" \
+    honeyd_reload "configuration loaded [(]reload"
+check "ping -6 $NEW6 (bound by the reload) answers" ping6_ok $NEW6
+check "ping -6 $WEB6 still answers after the reload" ping6_ok $WEB6
+
+# honeydctl: IPv6 binds listed, and bound live.
+ctl() {
+	in_s "$HONEYDCTL" -s "$TB_TMP/honeyd.sock" "$@"
+}
+out=$(ctl show binds 2>&1)
+check_match "honeydctl show binds lists the IPv6 prefixes" \
+    "2001:db8:0:1::/64 +lan" "$out"
+check_match "... and the IPv6 address" "2001:db8::5 +web" "$out"
+out=$(ctl -j show binds 2>&1)
+check_match "... as JSON too" '"address": *"2001:db8:0:4::/64"' "$out"
+LIVEB6=2001:db8:0:6::66
+out=$(ctl bind 2001:db8:0:6::/64 lan 2>&1)
+check_eq "honeydctl bind 2001:db8:0:6::/64 lan: exit 0 ($out)" 0 "$?"
+check "ping -6 $LIVEB6 (bound live) answers" ping6_ok $LIVEB6
+out=$(ctl bind 2001:db8:0:6::1 web 2>&1)
+st=$?
+check_eq "a live bind inside a bound prefix: exit 1" 1 "$st"
+check_match "... and says why" 'overlaps 2001:db8:0:6::/64' "$out"
+
+honeyd_stop
+check_match "the parent answered Neighbor Solicitations" \
+    "ndp solicits [1-9][0-9]* adverts [1-9]" "$(honeyd_log)"
+check_match "the engine answered ICMPv6 echo requests" \
+    "icmp6 [1-9][0-9]* echo [1-9]" "$(honeyd_log)"
+check "the JSON log is well-formed" json_lines_ok "$J"
+check "the JSON log records an ICMPv6 echo request to $WEB6" \
+    grep -q "\"proto\":\"icmp6\".*\"dst_ip\":\"$WEB6\".*\"icmp_type\":128" "$J"
+
+# Networks on the command line may be IPv6 prefixes: their addresses
+# are claimed, and unbound ones answered by "default".
+conf2=$(tb_conf default6.conf <<'CONF'
+create default
+set default default icmp action open
+CONF
+)
+honeyd_start "$conf2" 2001:db8:0:3::/64 198.18.0.64/26
+CMD6=2001:db8:0:3::33
+check "ping -6 $CMD6 (a command-line prefix, default template) answers" \
+    ping6_ok $CMD6
+check "ping -6 $WEB6 (outside the command line's networks) is not answered" \
+    ping6_none $WEB6
+honeyd_stop
+
+tb_finish

@@ -1,0 +1,383 @@
+/*
+ * Unit tests for IPv6, first step: addresses and prefixes (addr.c), the
+ * configuration's IPv6 binds (parse.y, config.c, printconf.c), the
+ * claimed IPv6 space and its filter (claim.c), the Neighbor Discovery
+ * messages the parent builds and reads (ndp.c), and the engine's echo
+ * path (ip6.c, icmp6.c).
+ */
+
+#include <sys/types.h>
+
+#include <arpa/inet.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <dumbnet.h>
+
+#include "honeyd.h"
+#include "engine_fixture.h"
+#include "unit.h"
+
+/* ndp.c is the parent's: its state is not used here, only its parser. */
+struct parent		*parent;
+struct honeyd_opts	 honeyd_opts;
+
+static struct in6_addr
+A6(const char *s)
+{
+	struct in6_addr	 a;
+
+	memset(&a, 0, sizeof(a));
+	if (inet_pton(AF_INET6, s, &a) != 1)
+		abort();
+	return (a);
+}
+
+#define SAME6(a, b)	(memcmp((a), (b), 16) == 0)
+
+static void
+test_addr6(void)
+{
+	struct in6_addr	 a, net, x;
+	char		 buf[INET6_ADDRSTRLEN + 8];
+	int		 plen;
+
+	CHECK(addr6_parse("2001:db8::5", &a) == 0);
+	x = A6("2001:db8::5");
+	CHECK(SAME6(&a, &x));
+	CHECK(addr6_parse("2001:db8::zz", &a) == -1);
+	CHECK(addr6_parse("198.18.0.1", &a) == -1);
+	CHECK(addr6_parse("fe80::1%eth0", &a) == -1);	/* no zones */
+	CHECK(addr6_parse("localhost", &a) == -1);
+
+	CHECK(addr6_parse_net("2001:db8:1::/64", &net, &plen) == 0);
+	x = A6("2001:db8:1::");
+	CHECK(SAME6(&net, &x) && plen == 64);
+	CHECK(addr6_parse_net("2001:db8:1::5", &net, &plen) == 0);
+	CHECK(plen == 128);
+	CHECK(addr6_parse_net("2001:db8:1::5/64", &net, &plen) == 1);
+	CHECK(SAME6(&net, &x) && plen == 64);
+	CHECK(addr6_parse_net("2001:db8:1::ff/121", &net, &plen) == 1);
+	x = A6("2001:db8:1::80");
+	CHECK(SAME6(&net, &x));
+	CHECK(addr6_parse_net("::/0", &net, &plen) == 0 && plen == 0);
+	CHECK(addr6_parse_net("2001:db8::/129", &net, &plen) == -1);
+	CHECK(addr6_parse_net("2001:db8::/", &net, &plen) == -1);
+	CHECK(addr6_parse_net("2001:db8::/-1", &net, &plen) == -1);
+	CHECK(addr6_parse_net("2001:db8::/0064", &net, &plen) == -1);
+
+	x = A6("2001:db8:1::");
+	a = A6("2001:db8:1::ffff");
+	CHECK(addr6_in_net(&a, &x, 64));
+	CHECK(addr6_in_net(&a, &x, 112));
+	CHECK(!addr6_in_net(&a, &x, 128));
+	a = A6("2001:db8:2::1");
+	CHECK(!addr6_in_net(&a, &x, 64));
+	x = A6("::");
+	CHECK(addr6_in_net(&a, &x, 0));
+
+	x = A6("2001:db8:1::");
+	CHECK(strcmp(addr6_fmt_net(&x, 64, buf, sizeof(buf)),
+	    "2001:db8:1::/64") == 0);
+	a = A6("2001:0db8:0000::0005");
+	CHECK(strcmp(addr6_fmt_net(&a, 128, buf, sizeof(buf)),
+	    "2001:db8::5") == 0);
+	/* Only host addresses may be claimed. */
+	a = A6("2001:db8::");
+	CHECK(addr6_net_unicast(&a, 32));
+	a = A6("ff02::");
+	CHECK(!addr6_net_unicast(&a, 16));
+	a = A6("::");
+	CHECK(!addr6_net_unicast(&a, 0));
+	CHECK(!addr6_net_unicast(&a, 128));
+	a = A6("::1");
+	CHECK(!addr6_net_unicast(&a, 128));
+	a = A6("::2");
+	CHECK(addr6_net_unicast(&a, 128));
+	a = A6("fe00::");
+	CHECK(!addr6_net_unicast(&a, 7));
+	/* Hosts of one /64 fold apart. */
+	a = A6("2001:db8::5");
+	x = A6("2001:db8::6");
+	CHECK(addr6_fold(&a) != addr6_fold(&x));
+}
+
+static const char *conf6 =
+    "create web\n"
+    "create lan\n"
+    "bind 198.18.0.5 web\n"
+    "bind 2001:db8:1::/64 lan\n"
+    "bind 2001:db8::5 web\n"
+    "bind 2001:db8:2::/48 lan\n";
+
+static void
+test_binds(void)
+{
+	struct honeyd_config	*c;
+	struct template		*t;
+	struct in6_addr		 a;
+	struct claimset		 cs;
+	char			*buf = NULL, *filter;
+	size_t			 len = 0;
+	FILE			*f;
+
+	c = config_parse_buffer("test", conf6, strlen(conf6), NULL, NULL);
+	CHECK(c != NULL);
+	if (c == NULL)
+		return;
+	CHECK(c->nbinds == 1 && c->nbinds6 == 3);
+	a = A6("2001:db8::5");
+	CHECK((t = config_lookup6(c, &a)) != NULL &&
+	    strcmp(t->name, "web") == 0);
+	a = A6("2001:db8:1::abcd");
+	CHECK((t = config_lookup6(c, &a)) != NULL &&
+	    strcmp(t->name, "lan") == 0);
+	a = A6("2001:db8:2:ffff::1");
+	CHECK(config_lookup6(c, &a) != NULL);
+	a = A6("2001:db8::6");
+	CHECK(config_lookup6(c, &a) == NULL);
+	a = A6("2001:db8:3::");
+	CHECK(config_find_bind6(c, &a) == NULL);
+	/* The dual-stack template is in use; unbinding it is not. */
+	t = config_find_template(c, "web");
+	CHECK(t != NULL && template_used_by(c, t) != NULL);
+
+	/* Printed in address order, parsed back to the same. */
+	f = open_memstream(&buf, &len);
+	config_print(f, c);
+	fclose(f);
+	CHECK(strstr(buf, "bind 2001:db8::5 web\nbind 2001:db8:1::/64 lan\n"
+	    "bind 2001:db8:2::/48 lan\n") != NULL);
+	config_free(c);
+	c = config_parse_buffer("printout", buf, len, NULL, NULL);
+	CHECK(c != NULL && c->nbinds6 == 3);
+
+	/* The claims and the filter. */
+	claim_init(&cs);
+	CHECK(c != NULL && config_claimed_ranges(c, &cs) == 0);
+	CHECK(claim6_add(&cs, &(struct in6_addr){ .s6_addr = { 0x20, 0x01,
+	    0x0d, 0xb8, 0, 1 } }, 112) == 0);	/* inside the /64 */
+	claim_normalize(&cs);
+	CHECK(cs.n == 1 && cs.n6 == 3);
+	a = A6("2001:db8:1::1");
+	CHECK(claim6_contains(&cs, &a));
+	a = A6("2001:db8::5");
+	CHECK(claim6_contains(&cs, &a));
+	a = A6("2001:db8::4");
+	CHECK(!claim6_contains(&cs, &a));
+	a = A6("2001:db8:2:1::");
+	CHECK(claim6_contains(&cs, &a));
+	a = A6("2001:db8:3::");
+	CHECK(!claim6_contains(&cs, &a));
+	filter = claim_filter(&cs);
+	CHECK(filter != NULL && strstr(filter, " or (ip6 and (dst net "
+	    "ff02::/16 or dst net 2001:db8::5/128 or dst net "
+	    "2001:db8:1::/64 or dst net 2001:db8:2::/48))") != NULL);
+	CHECK(filter != NULL && strncmp(filter, "arp or (ip and (", 16) == 0);
+	free(filter);
+	claim_clear(&cs);
+	config_free(c);
+	free(buf);
+}
+
+/* Configurations the parser refuses, and what it says. */
+static void
+test_bind_errors(void)
+{
+	static const char *bad[] = {
+		"create a\nbind 2001:db8::/64 a\nbind 2001:db8::1 a\n",
+		"create a\nbind 2001:db8::1 a\nbind 2001:db8::/64 a\n",
+		"create a\nbind 2001:db8::1 a\nbind 2001:db8::1 a\n",
+		"create a\nbind 2001:db8::1/64 a\n",
+		"create a\nbind 2001:db8::/130 a\n",
+		"create a\nbind 2001:db8::1-2001:db8::2 a\n",
+		"create a\nunbind 2001:db8::/64\n",
+	};
+	static const char *ok = "create a\nbind 2001:db8::/64 a\n"
+	    "unbind 2001:db8::/64\nbind 2001:db8::1 a\n";
+	struct honeyd_config	*c;
+	size_t			 i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		c = config_parse_buffer("test", bad[i], strlen(bad[i]), NULL,
+		    NULL);
+		CHECK(c == NULL);
+		config_free(c);
+	}
+	c = config_parse_buffer("test", ok, strlen(ok), NULL, NULL);
+	CHECK(c != NULL && c->nbinds6 == 1);
+	config_free(c);
+}
+
+static void
+test_ndp(void)
+{
+	struct ndp_msg	 m, p;
+	struct in6_addr	 g, x;
+	uint8_t		 pkt[128];
+	size_t		 len;
+	static const uint8_t mac[6] = { 0x00, 0x16, 0x3e, 0, 0, 5 };
+
+	x = A6("2001:db8::1:2345:6789");
+	ndp_solicited_node(&x, &g);
+	x = A6("ff02::1:ff45:6789");
+	CHECK(SAME6(&g, &x));
+
+	/* An advertisement, built and read back. */
+	memset(&m, 0, sizeof(m));
+	m.type = NDP_NEIGHBOR_ADVERT;
+	m.src = m.target = A6("2001:db8::5");
+	m.dst = A6("2001:db8::1");
+	m.flags = NDP_NA_SOLICITED | NDP_NA_OVERRIDE;
+	m.has_lla = 1;
+	memcpy(m.lla, mac, 6);
+	len = ndp_build(pkt, sizeof(pkt), &m);
+	CHECK(len == IP6_HDR_LEN + 32);
+	CHECK(pkt[7] == 255 && pkt[6] == IP_PROTO_ICMPV6);
+	CHECK(pkt[IP6_HDR_LEN + 24] == NDP_OPT_TARGET_LLA);
+	CHECK(ndp_parse(pkt, len, &p) == 0);
+	CHECK(p.type == NDP_NEIGHBOR_ADVERT && p.flags == m.flags);
+	CHECK(SAME6(&p.target, &m.target) && SAME6(&p.src, &m.src));
+	CHECK(p.has_lla && memcmp(p.lla, mac, 6) == 0);
+	CHECK(ndp_build(pkt, len - 1, &m) == 0);
+
+	/* Damaged: checksum, hop limit, code, option length, truncation. */
+	pkt[IP6_HDR_LEN + 10] ^= 1;
+	CHECK(ndp_parse(pkt, len, &p) == -1);
+	pkt[IP6_HDR_LEN + 10] ^= 1;
+	pkt[7] = 254;
+	CHECK(ndp_parse(pkt, len, &p) == -1);
+	pkt[7] = 255;
+	CHECK(ndp_parse(pkt, len - 1, &p) == -1);
+	m.lla[0] = 0;
+	len = ndp_build(pkt, sizeof(pkt), &m);
+	pkt[IP6_HDR_LEN + 25] = 0;	/* a zero-length option loops */
+	CHECK(ndp_parse(pkt, len, &p) == -1);
+	pkt[IP6_HDR_LEN + 25] = 2;	/* past the end */
+	CHECK(ndp_parse(pkt, len, &p) == -1);
+
+	/* A probe: from ::, no link-layer address; with one it is bad. */
+	memset(&m, 0, sizeof(m));
+	m.type = NDP_NEIGHBOR_SOLICIT;
+	m.target = A6("2001:db8::5");
+	ndp_solicited_node(&m.target, &m.dst);
+	len = ndp_build(pkt, sizeof(pkt), &m);
+	CHECK(len == IP6_HDR_LEN + 24);
+	CHECK(ndp_parse(pkt, len, &p) == 0 && p.type == NDP_NEIGHBOR_SOLICIT &&
+	    !p.has_lla && SAME6(&p.target, &m.target));
+	m.has_lla = 1;
+	len = ndp_build(pkt, sizeof(pkt), &m);
+	CHECK(ndp_parse(pkt, len, &p) == -1);
+
+	/* A solicitation may not ask for a multicast target. */
+	m.src = A6("2001:db8::1");
+	m.target = A6("ff02::1");
+	len = ndp_build(pkt, sizeof(pkt), &m);
+	CHECK(ndp_parse(pkt, len, &p) == -1);
+}
+
+/* An echo request from 2001:db8::1 to dst, id 7, sequence 1. */
+static size_t
+echo6(uint8_t *pkt, const char *dst, uint8_t nxt, int hlim)
+{
+	struct ip6_hdr	*ip6 = (struct ip6_hdr *)pkt;
+	struct in6_addr	 s = A6("2001:db8::1"), d = A6(dst);
+	uint8_t		*l4 = pkt + IP6_HDR_LEN;
+	uint16_t	 sum;
+
+	memset(pkt, 0, IP6_HDR_LEN + 16);
+	ip6->ip6_flow = htonl(6U << 28);
+	ip6->ip6_plen = htons(16);
+	ip6->ip6_nxt = nxt;
+	ip6->ip6_hlim = hlim;
+	memcpy(&ip6->ip6_src, &s, 16);
+	memcpy(&ip6->ip6_dst, &d, 16);
+	l4[0] = 128;
+	l4[5] = 7;
+	l4[7] = 1;
+	memcpy(l4 + 8, "honeyd!", 8);
+	sum = ip6_cksum(&s, &d, IP_PROTO_ICMPV6, l4, 16);
+	memcpy(l4 + 2, &sum, 2);
+	return (IP6_HDR_LEN + 16);
+}
+
+static void
+test_echo(void)
+{
+	static struct fixture_reply	 r;
+	uint8_t				 pkt[128];
+	struct in6_addr			 s, d;
+	size_t				 len;
+	uint64_t			 before;
+
+	if (fixture_engine("create lan\nbind 2001:db8:1::/64 lan\n"
+	    "create web\nbind 2001:db8::5 web\n", 64) == -1) {
+		CHECK(0);
+		return;
+	}
+	len = echo6(pkt, "2001:db8::5", IP_PROTO_ICMPV6, 64);
+	ip_input(pkt, len);
+	CHECK(fixture_next(&r) == 1);
+	CHECK(r.len == len && (r.pkt[0] >> 4) == 6);
+	memcpy(&s, r.pkt + 8, 16);
+	memcpy(&d, r.pkt + 24, 16);
+	CHECK(SAME6(&s, pkt + 24) && SAME6(&d, pkt + 8));
+	CHECK(r.pkt[7] == 64);			/* a plain stack's */
+	CHECK(r.pkt[IP6_HDR_LEN] == 129);
+	CHECK(memcmp(r.pkt + IP6_HDR_LEN + 4, pkt + IP6_HDR_LEN + 4, 12) == 0);
+	CHECK(ip6_cksum(&s, &d, IP_PROTO_ICMPV6, r.pkt + IP6_HDR_LEN,
+	    16) == 0);
+	CHECK(engine->stats.icmp6_echo == 1);
+	CHECK(host_count() == 1);
+
+	/* A host inside a bound prefix; padding after the payload. */
+	len = echo6(pkt, "2001:db8:1::77", IP_PROTO_ICMPV6, 1);
+	ip_input(pkt, len + 6);
+	CHECK(fixture_next(&r) == 1 && r.len == len);
+	CHECK(host_count() == 2);
+
+	/* Not answered: unbound, bad checksum, other next headers. */
+	len = echo6(pkt, "2001:db8::6", IP_PROTO_ICMPV6, 64);
+	before = engine->stats.drop_noaddr;
+	ip_input(pkt, len);
+	CHECK(fixture_next(&r) == 0 && engine->stats.drop_noaddr == before + 1);
+	len = echo6(pkt, "2001:db8::5", IP_PROTO_ICMPV6, 64);
+	pkt[len - 1] ^= 0xff;
+	ip_input(pkt, len);
+	CHECK(fixture_next(&r) == 0 && engine->stats.icmp6_drop == 1);
+	len = echo6(pkt, "2001:db8::5", 0, 64);		/* hop-by-hop */
+	ip_input(pkt, len);
+	len = echo6(pkt, "2001:db8::5", IP_PROTO_TCP, 64);
+	ip_input(pkt, len);
+	CHECK(fixture_next(&r) == 0 && engine->stats.ip6_drop_next == 2);
+
+	/* The fixed header: hop limit 0, lengths, version. */
+	before = engine->stats.ip6_drop_hdr;
+	len = echo6(pkt, "2001:db8::5", IP_PROTO_ICMPV6, 0);
+	ip_input(pkt, len);
+	len = echo6(pkt, "2001:db8::5", IP_PROTO_ICMPV6, 64);
+	ip_input(pkt, len - 1);
+	ip_input(pkt, IP6_HDR_LEN - 1);
+	pkt[4] = pkt[5] = 0;
+	ip_input(pkt, len);
+	CHECK(fixture_next(&r) == 0 &&
+	    engine->stats.ip6_drop_hdr == before + 4);
+	/* A multicast source is never answered. */
+	len = echo6(pkt, "2001:db8::5", IP_PROTO_ICMPV6, 64);
+	pkt[8] = 0xff;
+	ip_input(pkt, len);
+	CHECK(fixture_next(&r) == 0);
+}
+
+int
+main(void)
+{
+	test_addr6();
+	test_binds();
+	test_bind_errors();
+	test_ndp();
+	test_echo();
+	return (unit_done());
+}
