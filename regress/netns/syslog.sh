@@ -81,7 +81,7 @@ wait_for() {
 
 # received INPUT: the JSON texts that came in by INPUT (imuxsock,
 # imudp), one a line, after checking each line's syslog fields: app-name
-# honeyd, procid the engine's, host name, facility daemon and severity
+# honeyd, procid an engine's, host name, facility daemon and severity
 # info (30), and for RFC 5424 the event as MSGID.
 received() {
 	"$TB_PY" - "$RCVD" "$1" "$ENGINE_PID" "$HOST" <<'PY'
@@ -94,7 +94,8 @@ for n, line in enumerate(open(path), 1):
     ev = json.loads(f[6])
     bad = []
     if f[1] != "honeyd": bad.append("app-name " + f[1])
-    if f[2] != pid: bad.append("procid %s, engine %s" % (f[2], pid))
+    if f[2] not in pid.split(","):
+        bad.append("procid %s, engines %s" % (f[2], pid))
     if f[4] != host: bad.append("hostname " + f[4])
     if f[5] != "30": bad.append("pri " + f[5])
     if want == "imudp" and f[3] != ev["event"]:
@@ -105,8 +106,9 @@ for n, line in enumerate(open(path), 1):
 PY
 }
 
+# The engines' pids, comma separated: with -e N any of them may log.
 engine_pid() {
-	ps -o pid= --ppid "$HONEYD_PID" | tr -d ' ' | head -n 1
+	ps -o pid= --ppid "$HONEYD_PID" | tr -d ' ' | paste -sd, -
 }
 
 check "rsyslogd starts with its own config (socket $SOCK)" rsyslog_start ||
