@@ -5,12 +5,16 @@
  * fixed header is checked the way a host's stack checks it (version,
  * payload length against what was captured, a hop limit a router would
  * not have forwarded, sources that never send), the template and the
- * host (host_get6()) are found for the destination, and the upper
- * layer is dispatched on.  Only ICMPv6 is answered so far (icmp6.c);
- * every other next header, extension headers included, is counted and
- * dropped in one place, ip6_upper(), where the extension-header walk
- * goes.  Answers leave through ip6_output(), which gives them the
- * personality's hop limit.
+ * template found for the destination.  ip6_upper() then walks the
+ * extension header chain (ip6ext.c) and acts on its verdict: the upper
+ * layer is delivered to the host (host_get6(), made only then), a
+ * fragment goes to the reassembly (ip6frag.c) and its datagram is
+ * walked again, a bad header is answered with an ICMPv6 error
+ * (icmp6err.c) from the host's own address as its family's rate limit
+ * allows.  ICMPv6 is answered (icmp6.c), UDP only as a closed port;
+ * TCP is counted and dropped.  Answers leave through ip6_output(),
+ * which gives them the personality's hop limit and fragments what the
+ * link does not take.
  */
 
 #include <sys/types.h>

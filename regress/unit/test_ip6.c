@@ -312,8 +312,11 @@ test_echo(void)
 	size_t				 len;
 	uint64_t			 before;
 
+	/* One engine for this test and test_wire(). */
 	if (fixture_engine("create lan\nbind 2001:db8:1::/64 lan\n"
-	    "create web\nbind 2001:db8::5 web\n", 64) == -1) {
+	    "create web\nbind 2001:db8::5 web\n"
+	    "create quiet\nset quiet default udp action block\n"
+	    "bind 2001:db8::8 quiet\n", 64) == -1) {
 		CHECK(0);
 		return;
 	}
@@ -467,9 +470,8 @@ test_wire(void)
 	uint32_t			 id = 0;
 	int				 n, nfrag;
 
-	if (fixture_engine("create web\nbind 2001:db8::5 web\n"
-	    "create quiet\nset quiet default udp action block\n"
-	    "bind 2001:db8::6 quiet\n", 64) == -1) {
+	/* test_echo()'s engine. */
+	if (engine == NULL) {
 		CHECK(0);
 		return;
 	}
@@ -483,6 +485,12 @@ test_wire(void)
 	    memcmp(r.pkt + IP6_HDR_LEN + 8, pkt, len) == 0);
 	CHECK(SAME6(r.pkt + 8, pkt + 24) && SAME6(r.pkt + 24, pkt + 8));
 	CHECK(engine->stats.icmp6_err == 1);
+	/* TCP is not served over IPv6 yet: counted, silent. */
+	before = engine->stats.ip6_drop_next;
+	len = mk6(pkt, "2001:db8::1", "2001:db8::5", IP_PROTO_TCP, pl, 20);
+	ip_input(pkt, len);
+	CHECK(fixture_next(&r) == 0 &&
+	    engine->stats.ip6_drop_next == before + 1);
 
 	/* Hop-by-hop with padding, then echo: walked and answered. */
 	pl[0] = IP_PROTO_ICMPV6;
@@ -529,12 +537,12 @@ test_wire(void)
 	CHECK(fixture_next(&r) == 0 && engine->stats.udp6_drop == 1);
 	pl[6] = pl[7] = 0;
 	{
-		struct in6_addr s = A6("2001:db8::1"), d = A6("2001:db8::6");
+		struct in6_addr s = A6("2001:db8::1"), d = A6("2001:db8::8");
 		uint16_t sum = ip6_cksum(&s, &d, IP_PROTO_UDP, pl, 12);
 
 		memcpy(pl + 6, &sum, 2);
 	}
-	len = mk6(pkt, "2001:db8::1", "2001:db8::6", IP_PROTO_UDP, pl, 12);
+	len = mk6(pkt, "2001:db8::1", "2001:db8::8", IP_PROTO_UDP, pl, 12);
 	ip_input(pkt, len);			/* "block": silence */
 	CHECK(fixture_next(&r) == 0 && engine->stats.udp6_drop == 2 &&
 	    engine->stats.udp6_closed == 1);
