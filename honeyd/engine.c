@@ -75,6 +75,8 @@ engine_main(int one, int fd, int ctlfd, uid_t uid, gid_t gid,
 		fatalx("event_base_new");
 	host_init(HOST_MAX_DEFAULT);
 	tcp_init();
+	/* IPv6 reassembly times out on its own timer, answered from here. */
+	ip6frag_hooks(NULL, ip6_reasm_timeout);
 
 	e.parent = &parent_iev;
 	if (imsgev_init(e.parent, e.base, fd, engine_dispatch_parent,

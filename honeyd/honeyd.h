@@ -1143,6 +1143,11 @@ struct engine_stats {
 	uint64_t	 icmp6_in;	/* ICMPv6 messages (icmp6.c) */
 	uint64_t	 icmp6_echo;	/* echo requests answered */
 	uint64_t	 icmp6_drop;	/* bad checksum, types not answered */
+	uint64_t	 icmp6_err;	/* ICMPv6 errors sent (ip6.c) */
+	uint64_t	 icmp6_err_rl;	/* ... held back by the rate limit */
+	uint64_t	 udp6_closed;	/* UDP to closed ports: unreachable */
+	uint64_t	 udp6_drop;	/* ... bad, or to filtered ports */
+	uint64_t	 frag6_out;	/* IPv6 answers sent as fragments */
 	/*
 	 * Gauges, read when the counters are taken (engine_stats_now), so
 	 * that a sum over engines (-e N) sums them too.
@@ -1214,6 +1219,7 @@ struct host {
 	time_t			 created, seen;	/* for "show hosts" */
 	int			 v6;		/* addr6 is its address */
 	struct in6_addr		 addr6;
+	uint32_t		 ip6_fragid;	/* next fragment ID, 0: unset */
 };
 
 /* A received packet that passed the dispatcher's checks. */
@@ -1425,6 +1431,7 @@ void		 ip6_output(const struct template *, uint8_t *, size_t);
 uint8_t		 ip6_hoplimit(const struct template *);
 uint16_t	 ip6_cksum(const struct in6_addr *, const struct in6_addr *,
 		    uint8_t, const void *, size_t);
+void		 ip6_reasm_timeout(const uint8_t *, size_t);
 
 /* icmp6.c */
 void		 icmp6_input(struct ip6in *);

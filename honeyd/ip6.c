@@ -5,17 +5,24 @@
  * fixed header is checked the way a host's stack checks it (version,
  * payload length against what was captured, a hop limit a router would
  * not have forwarded, sources that never send), the template and the
- * host (host_get6()) are found for the destination, and the upper
- * layer is dispatched on.  Only ICMPv6 is answered so far (icmp6.c);
- * every other next header, extension headers included, is counted and
- * dropped in one place, ip6_upper(), where the extension-header walk
- * goes.  Answers leave through ip6_output(), which gives them the
- * personality's hop limit.
+ * template found for the destination.  ip6_upper() then walks the
+ * extension header chain (ip6ext.c) and acts on its verdict: the upper
+ * layer is delivered to the host (host_get6(), made only then), a
+ * fragment goes to the reassembly (ip6frag.c) and its datagram is
+ * walked again, a bad header is answered with an ICMPv6 error
+ * (icmp6err.c) from the host's own address as its family's rate limit
+ * allows.  ICMPv6 is answered (icmp6.c), UDP only as a closed port;
+ * TCP is counted and dropped.  Answers leave through ip6_output(),
+ * which gives them the personality's hop limit and fragments what the
+ * link does not take.
  */
 
 #include <sys/types.h>
 
+#include <netinet/in.h>
+#include <netinet/icmp6.h>
 #include <arpa/inet.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <dumbnet.h>
@@ -25,7 +32,7 @@
 #include "pers.h"
 
 static int	 ip6_check(const uint8_t *, size_t, struct ip6in *);
-static int	 ip6_upper(struct ip6in *);
+static void	 ip6_upper(struct ip6in *, const uint8_t *, size_t, int);
 
 /*
  * One's complement sum of the pseudo-header (RFC 8200 8.1) and the
@@ -87,23 +94,201 @@ ip6_check(const uint8_t *buf, size_t len, struct ip6in *in)
 }
 
 /*
- * The upper-layer header: in->nxt, in->l4 and in->l4len name it, 0; or
- * -1, counted and dropped.  XXX Extension headers (RFC 8200 4) are not
- * walked yet, so every next header but ICMPv6 is counted in
- * ip6_drop_next.  The walk (ip6ext.c) plugs in here alone: its PASS
- * sets nxt, l4 and l4len from what it found; a fragment goes to the
- * reassembly (ip6frag.c), whose datagram comes back through
- * ip6_input(); a bad header is answered with parameter problem.
+ * An ICMPv6 error e about pkt (len bytes as received: the packet, the
+ * reassembled datagram, or a timed-out first fragment) for in's host,
+ * from its own address: ip6_input() never takes a multicast
+ * destination, so in->dst is the host's.  Rate limited by the host's
+ * family's bucket (stackmodel.c), as icmp_error() limits IPv4's.
  */
-static int
-ip6_upper(struct ip6in *in)
+static void
+ip6_error(struct ip6in *in, const uint8_t *pkt, size_t len,
+    const struct ip6err *e)
 {
-	switch (in->nxt) {
-	case IP_PROTO_ICMPV6:
-		return (0);
+	uint8_t				 out[ICMP6ERR_MAX];
+	const struct stack_model	*m;
+	size_t				 n;
+
+	if (!icmp6err_due(pkt, len, e))
+		return;
+	if (in->host == NULL && (in->host = host_get6(&in->dst)) == NULL) {
+		engine->stats.drop_nohost++;
+		return;
+	}
+	m = personality_stack_model(in->host, in->tmpl);
+	if (!icmp6err_ratelimit(&m->rl, e->type, in->dst.s6_addr,
+	    in->src.s6_addr, pers_now_us() / 1000)) {
+		engine->stats.icmp6_err_rl++;
+		return;
+	}
+	if ((n = icmp6err_build(pkt, len, e, in->dst.s6_addr,
+	    ip6_hoplimit(in->tmpl), out)) == 0)
+		return;
+	engine->stats.icmp6_err++;
+	ip6_output(in->tmpl, out, n);
+}
+
+/*
+ * A reassembly that timed out holding its first fragment (ip6frag.c's
+ * hook): time exceeded, code 1, from the host it was addressed to
+ * (RFC 8200 4.5).
+ */
+void
+ip6_reasm_timeout(const uint8_t *first, size_t len)
+{
+	struct ip6err	 e = { ICMP6_TIME_EXCEEDED,
+			    ICMP6_TIME_EXCEED_REASSEMBLY, 0 };
+	struct ip6in	 in;
+
+	if (engine == NULL || len < IP6_HDR_LEN)
+		return;
+	memset(&in, 0, sizeof(in));
+	memcpy(&in.src, first + 8, sizeof(in.src));
+	memcpy(&in.dst, first + 24, sizeof(in.dst));
+	if ((in.tmpl = config_lookup6(engine->conf, &in.dst)) == NULL)
+		return;
+	ip6_error(&in, first, len, &e);
+}
+
+/*
+ * A datagram to a UDP port: closed ports ("reset", the default) are
+ * answered port unreachable as the IPv4 ones are (udp_input()),
+ * filtered ones stay silent.  Open ports and services are not served
+ * over IPv6 yet: counted with the other next headers.
+ */
+static void
+ip6_udp(struct ip6in *in)
+{
+	struct ip6err		 e = { ICMP6_DST_UNREACH,
+				    ICMP6_DST_UNREACH_NOPORT, 0 };
+	const struct action	*act;
+	size_t			 ulen;
+	uint16_t		 dport;
+
+	/* RFC 8200 8.1: the checksum is not optional over IPv6. */
+	if (in->l4len < UDP_HDR_LEN ||
+	    (ulen = (size_t)in->l4[4] << 8 | in->l4[5]) < UDP_HDR_LEN ||
+	    ulen > in->l4len || (in->l4[6] == 0 && in->l4[7] == 0) ||
+	    ip6_cksum(&in->src, &in->dst, IP_PROTO_UDP, in->l4, ulen) != 0) {
+		engine->stats.udp6_drop++;
+		return;
+	}
+	dport = (uint16_t)(in->l4[2] << 8 | in->l4[3]);
+	act = template_action(in->tmpl, IP_PROTO_UDP, dport);
+	switch (act->kind) {
+	case ACTION_BLOCK:
+		engine->stats.udp6_drop++;
+		break;
+	case ACTION_RESET:
+		engine->stats.udp6_closed++;
+		ip6_error(in, in->pkt, in->len, &e);
+		break;
 	default:
 		engine->stats.ip6_drop_next++;
-		return (-1);
+		break;
+	}
+}
+
+/* The upper layer the walk found, for the host (found here). */
+static void
+ip6_deliver(struct ip6in *in)
+{
+	if (in->host == NULL && (in->host = host_get6(&in->dst)) == NULL) {
+		engine->stats.drop_nohost++;
+		return;
+	}
+	switch (in->nxt) {
+	case IP_PROTO_ICMPV6:
+		icmp6_input(in);
+		break;
+	case IP_PROTO_UDP:
+		ip6_udp(in);
+		break;
+	case IP_PROTO_NONE:
+		break;
+	default:
+		/* TCP: not over IPv6 yet. */
+		engine->stats.ip6_drop_next++;
+		break;
+	}
+}
+
+/*
+ * The walk found a next header no one here speaks (RFC 8200 4: code 1
+ * at the byte naming it), not a misplaced hop-by-hop header (code 1
+ * too, but nothing named after it).  As for IPv4's protocol
+ * unreachable, only a family that answers those answers it.
+ */
+static int
+ip6_unknown_upper(const struct ip6ext *x)
+{
+	return (x->err.type == ICMP6_PARAM_PROB &&
+	    x->err.code == ICMP6_PARAMPROB_NEXTHEADER &&
+	    x->proto != IP_PROTO_NONE);
+}
+
+/*
+ * The header chain of pkt (in->pkt, or a datagram reassembled from
+ * it) walked (ip6ext.c), and acted on by the verdict: the upper layer
+ * delivered, a fragment to the reassembly, a bad header answered.
+ * again is set for a reassembled datagram, which is walked once more.
+ */
+static void
+ip6_upper(struct ip6in *in, const uint8_t *pkt, size_t len, int again)
+{
+	struct ip6ext	 x;
+	struct ip6err	 err;
+	uint8_t		*out = NULL;
+	size_t		 outlen;
+
+	switch (ip6ext_walk(pkt, len, &x)) {
+	case IP6EXT_PASS:
+		/* An atomic fragment passes as the whole it is (RFC 6946). */
+		if (x.frag == IP6EXT_F_ATOMIC) {
+			engine->stats.frag6_in++;
+			engine->stats.frag6_atomic++;
+		}
+		in->pkt = pkt;
+		in->len = x.len;
+		in->nxt = x.proto;
+		in->l4 = pkt + x.off;
+		in->l4len = x.len - x.off;
+		ip6_deliver(in);
+		return;
+	case IP6EXT_FRAG:
+		/* One level: a datagram is never a fragment (ip6frag.c). */
+		if (again) {
+			engine->stats.drop_frag6++;
+			return;
+		}
+		switch (ip6frag_input(pkt, &x, &out, &outlen, &err)) {
+		case 1:
+			ip6_upper(in, out, outlen, 1);
+			free(out);
+			break;
+		case -1:
+			ip6_error(in, pkt, x.len, &err);
+			break;
+		}
+		return;
+	case IP6EXT_ERROR:
+		if (ip6_unknown_upper(&x)) {
+			if (in->host == NULL &&
+			    (in->host = host_get6(&in->dst)) == NULL) {
+				engine->stats.drop_nohost++;
+				return;
+			}
+			if (!personality_stack_model(in->host,
+			    in->tmpl)->proto_unreach) {
+				engine->stats.ip6_drop_next++;
+				return;
+			}
+		}
+		log_debug("ipv6: %s", x.why);
+		ip6_error(in, pkt, x.len, &x.err);
+		return;
+	case IP6EXT_DROP:
+		/* Counted by the walk (ext6_drop). */
+		return;
 	}
 }
 
@@ -124,17 +309,7 @@ ip6_input(const uint8_t *buf, size_t len)
 		engine->stats.drop_noaddr++;
 		return;
 	}
-	if (ip6_upper(&in) == -1)
-		return;
-	if ((in.host = host_get6(&in.dst)) == NULL) {
-		engine->stats.drop_nohost++;
-		return;
-	}
-	switch (in.nxt) {
-	case IP_PROTO_ICMPV6:
-		icmp6_input(&in);
-		break;
-	}
+	ip6_upper(&in, in.pkt, in.len, 0);
 }
 
 /*
@@ -158,6 +333,51 @@ ip6_hoplimit(const struct template *t)
 }
 
 /*
+ * An answer longer than the link takes, as fragments (RFC 8200 4.5):
+ * the host's answers carry no extension headers, so the unfragmentable
+ * part is the IPv6 header alone.  Each fragment holds a multiple of 8
+ * bytes but the last; the identification is the host's, counted from
+ * a random start so that a peer cannot tell one host's from another's.
+ */
+static void
+ip6_fragment(uint8_t *pkt, size_t len)
+{
+	uint8_t		 frag[IPFRAG_MTU];
+	struct in6_addr	 src;
+	struct host	*h;
+	size_t		 off, n, step = (IPFRAG_MTU - IP6_HDR_LEN - 8) & ~7UL;
+	uint32_t	 id;
+	uint16_t	 offlg;
+
+	memcpy(&src, pkt + 8, sizeof(src));
+	if ((h = host_get6(&src)) == NULL) {
+		engine->stats.drop_out++;
+		return;
+	}
+	if (h->ip6_fragid == 0)
+		h->ip6_fragid = arc4random() | 1;
+	id = htonl(h->ip6_fragid++);
+	memcpy(frag, pkt, IP6_HDR_LEN);
+	frag[6] = IP_PROTO_FRAGMENT;
+	for (off = 0; off < len - IP6_HDR_LEN; off += n) {
+		n = len - IP6_HDR_LEN - off;
+		if (n > step)
+			n = step;
+		offlg = (uint16_t)off | (off + n < len - IP6_HDR_LEN);
+		frag[4] = (8 + n) >> 8;
+		frag[5] = (8 + n) & 0xff;
+		frag[IP6_HDR_LEN] = pkt[6];
+		frag[IP6_HDR_LEN + 1] = 0;
+		frag[IP6_HDR_LEN + 2] = offlg >> 8;
+		frag[IP6_HDR_LEN + 3] = offlg & 0xff;
+		memcpy(frag + IP6_HDR_LEN + 4, &id, sizeof(id));
+		memcpy(frag + IP6_HDR_LEN + 8, pkt + IP6_HDR_LEN + off, n);
+		engine_send(frag, IP6_HDR_LEN + 8 + n);
+	}
+	engine->stats.frag6_out++;
+}
+
+/*
  * An answer of the template's host: pkt holds the IPv6 header (the
  * addresses and next header set) and len - IP6_HDR_LEN bytes of
  * payload, its checksum done.  The rest of the header is the host's.
@@ -167,13 +387,15 @@ ip6_output(const struct template *t, uint8_t *pkt, size_t len)
 {
 	struct ip6_hdr	*ip6 = (struct ip6_hdr *)pkt;
 
-	/* No fragments yet: an answer the link does not take is dropped. */
-	if (len < IP6_HDR_LEN || len > IPFRAG_MTU) {
+	if (len < IP6_HDR_LEN || len - IP6_HDR_LEN > 65535) {
 		engine->stats.drop_out++;
 		return;
 	}
 	ip6->ip6_flow = htonl(6U << 28);	/* class 0, no flow label */
 	ip6->ip6_plen = htons((uint16_t)(len - IP6_HDR_LEN));
 	ip6->ip6_hlim = ip6_hoplimit(t);
-	engine_send(pkt, len);
+	if (len > IPFRAG_MTU)
+		ip6_fragment(pkt, len);
+	else
+		engine_send(pkt, len);
 }

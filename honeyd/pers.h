@@ -357,6 +357,8 @@ ssize_t		 pers_icmp_quote(struct pers_state *, uint8_t *, size_t,
 
 /* stackmodel.c */
 const struct stack_model *stackmodel_get(enum stack_family);
+const struct stack_model *personality_stack_model(struct host *,
+		    const struct template *);
 enum stack_family stackmodel_family(const char *, const char *);
 int		 stackmodel_synopts_parse(const uint8_t *, size_t,
 		    struct synopts *);

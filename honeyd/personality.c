@@ -482,6 +482,13 @@ personality_tstamp_ok(struct ipin *in)
 	return (host_model(in->host, in->tmpl)->tstamp);
 }
 
+/* The host's family's model, for IPv6's input path (ip6.c). */
+const struct stack_model *
+personality_stack_model(struct host *h, const struct template *t)
+{
+	return (host_model(h, t));
+}
+
 /* A protocol no one here speaks: protocol unreachable, or silence. */
 int
 personality_proto_unreach(struct ipin *in)

@@ -123,7 +123,12 @@ const struct stat_desc stats_engine[] = {
 	ROW("ip6_drop_next",	" next-header ",	ES(ip6_drop_next)),
 	ROW("icmp6_in",		"; icmp6 ",		ES(icmp6_in)),
 	ROW("icmp6_echo",	" echo ",		ES(icmp6_echo)),
-	EOL("icmp6_drop",	" dropped ",		ES(icmp6_drop)),
+	ROW("icmp6_drop",	" dropped ",		ES(icmp6_drop)),
+	ROW("icmp6_err",	"; errors ",		ES(icmp6_err)),
+	ROW("icmp6_err_rl",	" rate-limited ",	ES(icmp6_err_rl)),
+	ROW("udp6_closed",	"; udp6 closed ",	ES(udp6_closed)),
+	ROW("udp6_drop",	" dropped ",		ES(udp6_drop)),
+	EOL("frag6_out",	"; fragmented out ",	ES(frag6_out)),
 };
 const size_t stats_engine_n = sizeof(stats_engine) / sizeof(stats_engine[0]);
 

@@ -369,6 +369,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	claim_normalize(&claimed);
 	host_init(HOSTS_MAX);
 	tcp_init();
+	ip6frag_hooks(NULL, ip6_reasm_timeout);	/* as engine_main() */
 	/* The logs format everything an attacker sends: into nowhere. */
 	for (i = 0; i < LOGF_MAX; i++)
 		if ((fd = open("/dev/null", O_WRONLY)) != -1)
@@ -958,13 +959,14 @@ settle(void)
 		vclock_us += ms * 1000;
 		loop_once();
 	}
-	if (ipfrag_count() != 0)
-		fuzz_fail("%zu fragment queues outlived their timeout",
-		    ipfrag_count());
+	if (ipfrag_count() != 0 || ip6frag_count() != 0)
+		fuzz_fail("%zu fragment queues (%zu IPv6) outlived their "
+		    "timeout", ipfrag_count(), ip6frag_count());
 	tcp_flush();
 	udp_flush();
 	router_flush();
 	ipfrag_flush();
+	ip6frag_flush();
 	parent_side();
 	for (i = 0; i < SVC_MAX; i++)
 		if (svcs[i].used)

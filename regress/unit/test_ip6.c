@@ -312,8 +312,11 @@ test_echo(void)
 	size_t				 len;
 	uint64_t			 before;
 
+	/* One engine for this test and test_wire(). */
 	if (fixture_engine("create lan\nbind 2001:db8:1::/64 lan\n"
-	    "create web\nbind 2001:db8::5 web\n", 64) == -1) {
+	    "create web\nbind 2001:db8::5 web\n"
+	    "create quiet\nset quiet default udp action block\n"
+	    "bind 2001:db8::8 quiet\n", 64) == -1) {
 		CHECK(0);
 		return;
 	}
@@ -347,11 +350,9 @@ test_echo(void)
 	pkt[len - 1] ^= 0xff;
 	ip_input(pkt, len);
 	CHECK(fixture_next(&r) == 0 && engine->stats.icmp6_drop == 1);
-	len = echo6(pkt, "2001:db8::5", 0, 64);		/* hop-by-hop */
-	ip_input(pkt, len);
 	len = echo6(pkt, "2001:db8::5", IP_PROTO_TCP, 64);
 	ip_input(pkt, len);
-	CHECK(fixture_next(&r) == 0 && engine->stats.ip6_drop_next == 2);
+	CHECK(fixture_next(&r) == 0 && engine->stats.ip6_drop_next == 1);
 
 	/* The fixed header: hop limit 0, lengths, version. */
 	before = engine->stats.ip6_drop_hdr;
@@ -371,6 +372,259 @@ test_echo(void)
 	CHECK(fixture_next(&r) == 0);
 }
 
+/*
+ * An IPv6 packet from src to dst: next header nxt, then plen bytes of
+ * pl; its length.
+ */
+static size_t
+mk6(uint8_t *pkt, const char *src, const char *dst, uint8_t nxt,
+    const uint8_t *pl, size_t plen)
+{
+	struct ip6_hdr	*ip6 = (struct ip6_hdr *)pkt;
+	struct in6_addr	 s = A6(src), d = A6(dst);
+
+	memset(pkt, 0, IP6_HDR_LEN);
+	ip6->ip6_flow = htonl(6U << 28);
+	ip6->ip6_plen = htons((uint16_t)plen);
+	ip6->ip6_nxt = nxt;
+	ip6->ip6_hlim = 64;
+	memcpy(&ip6->ip6_src, &s, 16);
+	memcpy(&ip6->ip6_dst, &d, 16);
+	memmove(pkt + IP6_HDR_LEN, pl, plen);
+	return (IP6_HDR_LEN + plen);
+}
+
+/* An echo request of n bytes (8 of header) from src to dst, in l4. */
+static void
+echo_body(uint8_t *l4, size_t n, const char *src, const char *dst)
+{
+	struct in6_addr	 s = A6(src), d = A6(dst);
+	uint16_t	 sum;
+	size_t		 i;
+
+	memset(l4, 0, 8);
+	l4[0] = 128;
+	l4[5] = 9;
+	l4[7] = 2;
+	for (i = 8; i < n; i++)
+		l4[i] = (uint8_t)i;
+	sum = ip6_cksum(&s, &d, IP_PROTO_ICMPV6, l4, n);
+	memcpy(l4 + 2, &sum, 2);
+}
+
+/* A reply is an ICMPv6 message of type and code, its checksum good. */
+static int
+icmp6_is(const struct fixture_reply *r, int type, int code)
+{
+	struct in6_addr	 s, d;
+
+	if (r->len < IP6_HDR_LEN + 8 || r->pkt[6] != IP_PROTO_ICMPV6)
+		return (0);
+	memcpy(&s, r->pkt + 8, 16);
+	memcpy(&d, r->pkt + 24, 16);
+	return (r->pkt[IP6_HDR_LEN] == type &&
+	    r->pkt[IP6_HDR_LEN + 1] == code &&
+	    ip6_cksum(&s, &d, IP_PROTO_ICMPV6, r->pkt + IP6_HDR_LEN,
+	    r->len - IP6_HDR_LEN) == 0);
+}
+
+static uint32_t
+ptr_of(const struct fixture_reply *r)
+{
+	const uint8_t	*p = r->pkt + IP6_HDR_LEN + 4;
+
+	return ((uint32_t)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3]);
+}
+
+/* A fragment of body (a whole upper-layer message) at off, n bytes. */
+static size_t
+frag6(uint8_t *pkt, const char *src, const char *dst, uint32_t id,
+    const uint8_t *body, size_t off, size_t n, int more)
+{
+	uint8_t	 pl[8 + 1500];
+
+	pl[0] = IP_PROTO_ICMPV6;
+	pl[1] = 0;
+	pl[2] = (uint8_t)((off | (more != 0)) >> 8);
+	pl[3] = (uint8_t)((off | (more != 0)) & 0xff);
+	pl[4] = id >> 24;
+	pl[5] = id >> 16;
+	pl[6] = id >> 8;
+	pl[7] = id;
+	memcpy(pl + 8, body + off, n);
+	return (mk6(pkt, src, dst, IP_PROTO_FRAGMENT, pl, 8 + n));
+}
+
+/*
+ * The input path's extension headers, errors and fragments, each way
+ * of ip6ext_walk()'s verdicts acted on (ip6.c).
+ */
+static void
+test_wire(void)
+{
+	static struct fixture_reply	 r;
+	static uint8_t			 body[4000], pkt[1600], whole[4000];
+	uint8_t				 pl[64];
+	size_t				 len, got, off;
+	uint64_t			 before;
+	uint32_t			 id = 0;
+	int				 n, nfrag;
+
+	/* test_echo()'s engine. */
+	if (engine == NULL) {
+		CHECK(0);
+		return;
+	}
+
+	/* An unknown next header: parameter problem code 1 at byte 6. */
+	memset(pl, 0, sizeof(pl));
+	len = mk6(pkt, "2001:db8::1", "2001:db8::5", 253, pl, 16);
+	ip_input(pkt, len);
+	CHECK(fixture_next(&r) == 1 && icmp6_is(&r, 4, 1) && ptr_of(&r) == 6);
+	CHECK(r.len == IP6_HDR_LEN + 8 + len &&
+	    memcmp(r.pkt + IP6_HDR_LEN + 8, pkt, len) == 0);
+	CHECK(SAME6(r.pkt + 8, pkt + 24) && SAME6(r.pkt + 24, pkt + 8));
+	CHECK(engine->stats.icmp6_err == 1);
+	/* TCP is not served over IPv6 yet: counted, silent. */
+	before = engine->stats.ip6_drop_next;
+	len = mk6(pkt, "2001:db8::1", "2001:db8::5", IP_PROTO_TCP, pl, 20);
+	ip_input(pkt, len);
+	CHECK(fixture_next(&r) == 0 &&
+	    engine->stats.ip6_drop_next == before + 1);
+
+	/* Hop-by-hop with padding, then echo: walked and answered. */
+	pl[0] = IP_PROTO_ICMPV6;
+	pl[1] = 0;
+	pl[2] = IP6_OPT_PADN;
+	pl[3] = 4;
+	memset(pl + 4, 0, 4);
+	echo_body(pl + 8, 16, "2001:db8::1", "2001:db8::5");
+	len = mk6(pkt, "2001:db8::1", "2001:db8::5", IP_PROTO_HOPOPTS, pl, 24);
+	ip_input(pkt, len);
+	CHECK(fixture_next(&r) == 1 && icmp6_is(&r, 129, 0) &&
+	    r.len == IP6_HDR_LEN + 16);
+
+	/* Routing header type 0, segments left: code 0, its type byte. */
+	pl[0] = IP_PROTO_ICMPV6;
+	pl[1] = 2;
+	pl[2] = 0;
+	pl[3] = 1;
+	memset(pl + 4, 0, 20);
+	echo_body(pl + 24, 16, "2001:db8::1", "2001:db8::5");
+	len = mk6(pkt, "2001:db8::1", "2001:db8::5", IP_PROTO_ROUTING, pl, 40);
+	ip_input(pkt, len);
+	CHECK(fixture_next(&r) == 1 && icmp6_is(&r, 4, 0) &&
+	    ptr_of(&r) == IP6_HDR_LEN + 2);
+
+	/* UDP: a closed port is unreachable; a filtered one silent. */
+	memset(pl, 0, 12);
+	pl[1] = 99;
+	pl[3] = 53;
+	pl[5] = 12;
+	{
+		struct in6_addr s = A6("2001:db8::1"), d = A6("2001:db8::5");
+		uint16_t sum = ip6_cksum(&s, &d, IP_PROTO_UDP, pl, 12);
+
+		memcpy(pl + 6, &sum, 2);
+	}
+	len = mk6(pkt, "2001:db8::1", "2001:db8::5", IP_PROTO_UDP, pl, 12);
+	ip_input(pkt, len);
+	CHECK(fixture_next(&r) == 1 && icmp6_is(&r, 1, 4));
+	CHECK(engine->stats.udp6_closed == 1);
+	pl[6] ^= 1;				/* bad checksum */
+	len = mk6(pkt, "2001:db8::1", "2001:db8::5", IP_PROTO_UDP, pl, 12);
+	ip_input(pkt, len);
+	CHECK(fixture_next(&r) == 0 && engine->stats.udp6_drop == 1);
+	pl[6] = pl[7] = 0;
+	{
+		struct in6_addr s = A6("2001:db8::1"), d = A6("2001:db8::8");
+		uint16_t sum = ip6_cksum(&s, &d, IP_PROTO_UDP, pl, 12);
+
+		memcpy(pl + 6, &sum, 2);
+	}
+	len = mk6(pkt, "2001:db8::1", "2001:db8::8", IP_PROTO_UDP, pl, 12);
+	ip_input(pkt, len);			/* "block": silence */
+	CHECK(fixture_next(&r) == 0 && engine->stats.udp6_drop == 2 &&
+	    engine->stats.udp6_closed == 1);
+
+	/* A burst from one peer: the Linux bucket lets six go. */
+	memset(pl, 0, sizeof(pl));
+	before = engine->stats.icmp6_err_rl;
+	for (n = 0, got = 0; n < 20; n++) {
+		len = mk6(pkt, "2001:db8::2", "2001:db8::5", 253, pl, 8);
+		ip_input(pkt, len);
+		got += fixture_replies(&r);
+	}
+	CHECK(got == 6);
+	CHECK(engine->stats.icmp6_err_rl == before + 14);
+
+	/* An atomic fragment is a whole packet: answered. */
+	echo_body(body, 24, "2001:db8::3", "2001:db8::5");
+	len = frag6(pkt, "2001:db8::3", "2001:db8::5", 77, body, 0, 24, 0);
+	before = engine->stats.frag6_atomic;
+	ip_input(pkt, len);
+	CHECK(fixture_next(&r) == 1 && icmp6_is(&r, 129, 0) &&
+	    r.len == IP6_HDR_LEN + 24 && engine->stats.frag6_atomic ==
+	    before + 1);
+
+	/*
+	 * 3000 bytes of echo in three fragments, last first: reassembled,
+	 * and the 3048-byte reply leaves in fragments of the host's one
+	 * identification that put it back together.
+	 */
+	echo_body(body, 3008, "2001:db8::3", "2001:db8::5");
+	len = frag6(pkt, "2001:db8::3", "2001:db8::5", 78, body, 2400, 608, 0);
+	ip_input(pkt, len);
+	len = frag6(pkt, "2001:db8::3", "2001:db8::5", 78, body, 0, 1200, 1);
+	ip_input(pkt, len);
+	CHECK(fixture_next(&r) == 0);
+	len = frag6(pkt, "2001:db8::3", "2001:db8::5", 78, body, 1200, 1200,
+	    1);
+	ip_input(pkt, len);
+	memset(whole, 0, sizeof(whole));
+	for (nfrag = 0, got = 0; fixture_next(&r) == 1; nfrag++) {
+		CHECK(r.len <= 1500 && r.pkt[6] == IP_PROTO_FRAGMENT &&
+		    r.pkt[IP6_HDR_LEN] == IP_PROTO_ICMPV6);
+		if (nfrag == 0)
+			id = (uint32_t)r.pkt[44] << 24 | r.pkt[45] << 16 |
+			    r.pkt[46] << 8 | r.pkt[47];
+		CHECK(((uint32_t)r.pkt[44] << 24 | r.pkt[45] << 16 |
+		    r.pkt[46] << 8 | r.pkt[47]) == id);
+		off = (size_t)(r.pkt[42] << 8 | r.pkt[43]) & 0xfff8;
+		if (off + r.len - 48 <= sizeof(whole))
+			memcpy(whole + off, r.pkt + 48, r.len - 48);
+		got += r.len - 48;
+		if ((r.pkt[43] & 1) == 0)
+			break;
+	}
+	CHECK(nfrag == 2 && got == 3008 && engine->stats.frag6_out == 1);
+	CHECK(whole[0] == 129 && memcmp(whole + 4, body + 4, 3004) == 0);
+	{
+		struct in6_addr s = A6("2001:db8::5"), d = A6("2001:db8::3");
+
+		CHECK(ip6_cksum(&s, &d, IP_PROTO_ICMPV6, whole, 3008) == 0);
+	}
+
+	/* Overlapping fragments: the datagram is dropped (RFC 5722). */
+	before = engine->stats.frag6_overlap;
+	len = frag6(pkt, "2001:db8::3", "2001:db8::5", 79, body, 0, 1200, 1);
+	ip_input(pkt, len);
+	len = frag6(pkt, "2001:db8::3", "2001:db8::5", 79, body, 1192, 1200,
+	    1);
+	ip_input(pkt, len);
+	len = frag6(pkt, "2001:db8::3", "2001:db8::5", 79, body, 2392, 616, 0);
+	ip_input(pkt, len);
+	CHECK(fixture_next(&r) == 0 && engine->stats.frag6_overlap ==
+	    before + 1);
+
+	/* Time exceeded, code 1, from the host the datagram was for. */
+	len = frag6(pkt, "2001:db8::4", "2001:db8::5", 80, body, 0, 1200, 1);
+	ip6_reasm_timeout(pkt, len);
+	CHECK(fixture_next(&r) == 1 && icmp6_is(&r, 3, 1) &&
+	    SAME6(r.pkt + 8, pkt + 24));
+	ip6frag_flush();
+}
+
 int
 main(void)
 {
@@ -379,5 +633,6 @@ main(void)
 	test_bind_errors();
 	test_ndp();
 	test_echo();
+	test_wire();
 	return (unit_done());
 }

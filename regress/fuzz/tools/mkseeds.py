@@ -161,3 +161,27 @@ s6 = rec(T50, 0, raw(IPv6(src=A6, dst='2001:db8::5') / ICMPv6EchoRequest(id=7, s
 s6 += rec(T50, 0, raw(IPv6(src=A6, dst='2001:db8:1::77', hlim=1) / ICMPv6EchoRequest(id=7, seq=2)))
 s6 += rec(T50, 0, raw(IPv6(src=A6, dst='2001:db8::5') / IPv6ExtHdrHopByHop() / ICMPv6EchoRequest()))
 write('ipv6-echo', s6)
+# IPv6 extension headers and fragments (ip6.c's walk): a 3000-byte echo
+# in three fragments, last first (its answer leaves fragmented), an
+# overlapping pair, an atomic fragment, routing header type 0, an
+# unknown next header, a closed UDP port, and a first fragment alone
+# that times out (time exceeded, reassembly).
+from scapy.all import IPv6ExtHdrFragment, IPv6ExtHdrRouting  # noqa: E402
+
+
+def frag6(body, fid, off, n, more, dst='2001:db8::5'):
+    return rec(0, 0, raw(IPv6(src=A6, dst=dst) / IPv6ExtHdrFragment(nh=58, offset=off // 8, m=more, id=fid) /
+                         Raw(body[off:off + n])))
+
+
+big = raw(IPv6(src=A6, dst='2001:db8::5') / ICMPv6EchoRequest(id=9, seq=1, data=bytes(range(256)) * 11 + b'x' * 184))[40:]
+x6 = frag6(big, 1, 2400, 608, 0) + frag6(big, 1, 0, 1200, 1) + frag6(big, 1, 1200, 1200, 1)
+x6 += frag6(big, 2, 0, 1200, 1) + frag6(big, 2, 1192, 1200, 1) + frag6(big, 2, 2392, 616, 0)
+small = raw(IPv6(src=A6, dst='2001:db8::5') / ICMPv6EchoRequest(id=9, seq=2, data=b'atomic!!' * 5))[40:]
+x6 += frag6(small, 3, 0, len(small), 0)
+x6 += rec(0, 0, raw(IPv6(src=A6, dst='2001:db8::5') / IPv6ExtHdrRouting(type=0, segleft=1, addresses=['2001:db8::9']) /
+                    ICMPv6EchoRequest()))
+x6 += rec(0, 0, raw(IPv6(src=A6, dst='2001:db8::5', nh=253) / Raw(b'unknown')))
+x6 += rec(0, 0, raw(IPv6(src=A6, dst='2001:db8::5') / UDP(sport=4000, dport=4444) / Raw(b'probe')))
+x6 += frag6(big, 4, 0, 1200, 1, dst='2001:db8::6') + rec(T20S, 0, b'') * 4
+write('ipv6-ext', x6)
