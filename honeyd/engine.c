@@ -471,6 +471,10 @@ engine_reconf_commit(int commit)
 	engine_install(conf, db);
 	if (log_getverbose())
 		log_debug("configuration installed");
+	/* systemd hears READY only once every engine runs it. */
+	if (imsgev_compose(engine->parent, IMSG_RECONF_INSTALLED, 0, 0, -1,
+	    NULL, 0) == -1)
+		fatal("engine: installed");
 }
 
 /* What the parent sums over engines; peerid: its gather, 0 at exit. */

@@ -126,6 +126,8 @@ static int			 reload_hup;	/* SIGHUP while one pends */
 static char			*config_path;	/* owned copy of -f, reloaded */
 /* The engine has installed a configuration: systemd was told READY. */
 static int			 engine_ready;
+/* Engines sent COMMIT that have not said they run it yet. */
+static unsigned int		 installing;
 
 static __dead void	 usage(void);
 static void		 parse_args(int, char **);
@@ -157,6 +159,7 @@ static void		 ctl_result(uint32_t, int, const char *);
 static const char	*ctl_arg(struct imsg *, int);
 static void		 parent_reload_refused(const char *);
 static void		 parent_engine_accept(void);
+static void		 engine_installed(struct engine_proc *);
 static __dead void	 parent_shutdown(int);
 static void		 conf_pers_random(struct honeyd_config *,
 			    struct fpdb *);
@@ -697,6 +700,9 @@ parent_dispatch_engine(int fd, short event, void *arg)
 		case IMSG_SUBSYS_CONNECT:
 			subsys_connect(&imsg);
 			break;
+		case IMSG_RECONF_INSTALLED:
+			engine_installed(ep);
+			break;
 		case IMSG_RECONF_ACCEPT:
 			if (imsg_get_len(&imsg) != 0)
 				fatalx("unexpected reload answer from engine");
@@ -1059,7 +1065,9 @@ reload_accept(void)
 	}
 	if (rl->client)
 		ctl_result(rl->peerid, 1, rl->done);
-	parent_engine_accept();
+	/* READY when every engine says it runs it (IMSG_RECONF_INSTALLED). */
+	if ((installing = rl->built) == 0)
+		parent_engine_accept();
 	reload_free(rl);
 	reload_after();
 }
@@ -1124,6 +1132,22 @@ parent_claims_update(void)
 		if (parent->ifaces[i].pcap != NULL)
 			capture_setfilter(&parent->ifaces[i], filter);
 	free(filter);
+}
+
+/*
+ * Engine ep runs the committed configuration, or died: once every
+ * engine sent COMMIT did either, systemd hears that it is over.
+ */
+static void
+engine_installed(struct engine_proc *ep)
+{
+	unsigned int	 bit = 1U << ep->index;
+
+	if ((installing & bit) == 0)
+		return;
+	installing &= ~bit;
+	if (installing == 0)
+		parent_engine_accept();
 }
 
 /*
@@ -1249,6 +1273,7 @@ engine_died(struct engine_proc *ep, int status)
 		lease_forget();
 	engines_gone(ep->index);
 	ep->restarting = 0;
+	engine_installed(ep);
 	if (rl != NULL && ((rl->waiting | rl->built) & bit)) {
 		rl->waiting &= ~bit;
 		rl->built &= ~bit;

@@ -233,6 +233,8 @@ enum imsg_type {
 	 */
 	IMSG_RECONF_COMMIT,	/* parent -> engine */
 	IMSG_RECONF_ABORT,	/* parent -> engine */
+	IMSG_RECONF_INSTALLED,	/* engine -> parent: COMMIT done, the new
+				   configuration runs */
 	IMSG_ENGINE_TALLY_REQ,	/* parent -> engine: peerid: a gather */
 	IMSG_ENGINE_TALLY,	/* engine -> parent: struct engine_tally;
 				   peerid: the gather, or 0 at exit */
