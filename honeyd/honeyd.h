@@ -1272,7 +1272,7 @@ void		 host_ref(struct host *);
 void		 host_unref(struct host *);
 size_t		 host_count(void);
 void		 host_flush(void);
-int		 host_ctl_next(uint64_t *, uint32_t, struct ctlrec *);
+int		 host_ctl_next(uint64_t *, uint32_t, int, struct ctlrec *);
 
 /* dhcp.c: the engine's DHCP clients (RFC 2131) */
 void		 dhcp_start(struct imsg *);
