@@ -1337,11 +1337,11 @@ struct ip6err {
 };
 
 /* Addresses are 16 bytes in network order. */
-struct sm_ratelimit;
+struct stack_model;
 int		 icmp6err_due(const uint8_t *, size_t, const struct ip6err *);
 size_t		 icmp6err_build(const uint8_t *, size_t, const struct ip6err *,
 		    const uint8_t *, uint8_t, uint8_t *);
-int		 icmp6err_ratelimit(const struct sm_ratelimit *, uint8_t,
+int		 icmp6err_ratelimit(const struct stack_model *, uint8_t,
 		    const uint8_t *, const uint8_t *, uint64_t);
 
 /*
