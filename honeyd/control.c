@@ -1225,7 +1225,9 @@ ctl_next(struct ctl_conn *c, struct ctlrec *r)
 			return (0);
 		return (ctl_next_template(c, r));
 	case CTL_L_HOSTS:
-		return (host_ctl_next(&c->cur, c->hi, r));
+		/* IPv6 hosts only when no IPv4 filter narrows the list. */
+		return (host_ctl_next(&c->cur, c->hi,
+		    c->lo == 0 && c->hi == UINT32_MAX, r));
 	case CTL_L_BINDS:
 		return (ctl_next_bind(c, r));
 	case CTL_L_ROUTES:
@@ -1267,15 +1269,22 @@ ctl_host_record(struct ctlrec *r, const struct host *h, time_t now)
 {
 	const struct bind	*b = NULL;
 	const struct template	*t = NULL;
+	char			 buf[INET6_ADDRSTRLEN];
 
-	if (engine != NULL && engine->conf != NULL) {
+	if (engine != NULL && engine->conf != NULL && h->v6)
+		t = config_lookup6(engine->conf, &h->addr6);
+	else if (engine != NULL && engine->conf != NULL) {
 		if ((b = config_find_bind(engine->conf, h->addr)) != NULL)
 			t = b->tmpl;
 		else
 			t = engine->conf->dflt;
 	}
 	ctlrec_init(r, "host");
-	ctlrec_addr(r, "address", h->addr);
+	if (h->v6)
+		ctlrec_str(r, "address", addr6_fmt(&h->addr6, buf,
+		    sizeof(buf)));
+	else
+		ctlrec_addr(r, "address", h->addr);
 	ctlrec_str(r, "template", t != NULL ? t->name : "");
 	ctlrec_str(r, "personality", t != NULL ? t->personality : "");
 	ctlrec_num(r, "connections", h->refs);

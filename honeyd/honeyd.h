@@ -1274,7 +1274,7 @@ void		 host_ref(struct host *);
 void		 host_unref(struct host *);
 size_t		 host_count(void);
 void		 host_flush(void);
-int		 host_ctl_next(uint64_t *, uint32_t, struct ctlrec *);
+int		 host_ctl_next(uint64_t *, uint32_t, int, struct ctlrec *);
 
 /* dhcp.c: the engine's DHCP clients (RFC 2131) */
 void		 dhcp_start(struct imsg *);
@@ -1339,11 +1339,11 @@ struct ip6err {
 };
 
 /* Addresses are 16 bytes in network order. */
-struct sm_ratelimit;
+struct stack_model;
 int		 icmp6err_due(const uint8_t *, size_t, const struct ip6err *);
 size_t		 icmp6err_build(const uint8_t *, size_t, const struct ip6err *,
 		    const uint8_t *, uint8_t, uint8_t *);
-int		 icmp6err_ratelimit(const struct sm_ratelimit *, uint8_t,
+int		 icmp6err_ratelimit(const struct stack_model *, uint8_t,
 		    const uint8_t *, const uint8_t *, uint64_t);
 
 /*

@@ -198,19 +198,49 @@ host_flush(void)
  * r; 1 and *cursor moved past it, or 0 at the end.  Resuming by address
  * keeps a long listing right while hosts come and go under it.
  */
+/*
+ * IPv6 hosts follow the IPv4 ones, in the table's order (fold, then
+ * address).  Their cursor has bit 32 set, the fold in the low 32 bits
+ * and, above bit 32, how many hosts of that fold are already listed:
+ * folds seldom collide, so skipping those few is cheap.
+ */
+#define HOST_CUR6	((uint64_t)1 << 32)
+
+static int
+host_ctl_next6(uint64_t *cursor, struct ctlrec *r)
+{
+	struct host	 key, *h;
+	uint32_t	 fold = (uint32_t)*cursor;
+	uint64_t	 skip = *cursor >> 33;
+
+	memset(&key, 0, sizeof(key));
+	key.v6 = 1;
+	key.addr = fold;
+	h = RB_NFIND(host_tree, &hosts, &key);
+	for (; h != NULL && h->addr == fold && skip > 0; skip--)
+		h = RB_NEXT(host_tree, &hosts, h);
+	if (h == NULL)
+		return (0);
+	ctl_host_record(r, h, host_now());
+	skip = h->addr == fold ? (*cursor >> 33) + 1 : 1;
+	*cursor = HOST_CUR6 | skip << 33 | h->addr;
+	return (1);
+}
+
 int
-host_ctl_next(uint64_t *cursor, uint32_t hi, struct ctlrec *r)
+host_ctl_next(uint64_t *cursor, uint32_t hi, int v6, struct ctlrec *r)
 {
 	struct host	 key, *h;
 
-	if (*cursor > hi)
-		return (0);
+	if (*cursor >= HOST_CUR6)
+		return (v6 ? host_ctl_next6(cursor, r) : 0);
 	memset(&key, 0, sizeof(key));
 	key.addr = (uint32_t)*cursor;
-	/* XXX IPv6 hosts are not listed yet: the records hold IPv4. */
 	if ((h = RB_NFIND(host_tree, &hosts, &key)) == NULL || h->v6 ||
-	    h->addr > hi)
-		return (0);
+	    h->addr > hi) {
+		*cursor = HOST_CUR6;
+		return (v6 ? host_ctl_next6(cursor, r) : 0);
+	}
 	ctl_host_record(r, h, host_now());
 	*cursor = (uint64_t)h->addr + 1;
 	return (1);

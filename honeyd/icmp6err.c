@@ -139,34 +139,65 @@ icmp6err_build(const uint8_t *pkt, size_t len, const struct ip6err *e,
 	return (IP6_HDR_LEN + 8 + q);
 }
 
-/*
- * Whether an error of type from one of our addresses to a peer may go
- * now (now_ms, monotonic), as rate limit rl allows.  Packet Too Big is
- * never held back: path MTU discovery depends on it (RFC 4443 2.4(f)
- * allows it; Linux's icmpv6_xrlim_allow() does so).
- */
-int
-icmp6err_ratelimit(const struct sm_ratelimit *rl, uint8_t type,
-    const uint8_t *from, const uint8_t *to, uint64_t now_ms)
+static struct rl6_slot *
+rl6_slot(const uint8_t *from, const uint8_t *to)
 {
-	static const uint8_t	 any[IP6_ADDR_LEN];
-	struct rl6_slot		*s;
-	uint32_t		 k = 0;
-	size_t			 i;
+	uint32_t	 k = 0;
+	size_t		 i;
 
-	if (rl->scope == SMRL_NONE || type == ICMP6_PACKET_TOO_BIG)
-		return (1);
-	if (rl->scope == SMRL_HOST)
-		to = any;
 	for (i = 0; i < IP6_ADDR_LEN; i++)
 		k = ((k ^ from[i]) * 16777619U ^ to[i]) * 16777619U;
 	k *= 2654435761U;
-	s = &rl6_table[k >> (32 - RL6_SLOTS_BITS)];
+	return (&rl6_table[k >> (32 - RL6_SLOTS_BITS)]);
+}
+
+/* The bucket of from towards to; a slot another pair held starts full. */
+static struct sm_bucket *
+rl6_bucket(const uint8_t *from, const uint8_t *to)
+{
+	struct rl6_slot	*s = rl6_slot(from, to);
+
 	if (memcmp(&s->from, from, IP6_ADDR_LEN) != 0 ||
 	    memcmp(&s->to, to, IP6_ADDR_LEN) != 0) {
 		memcpy(&s->from, from, IP6_ADDR_LEN);
 		memcpy(&s->to, to, IP6_ADDR_LEN);
 		s->b.last_ms = 0;
 	}
-	return (stackmodel_rl_take(rl, &s->b, now_ms));
+	return (&s->b);
+}
+
+/*
+ * Whether an error of type from one of our addresses to a peer may go
+ * now (now_ms, monotonic), as family m's rate limits allow: its bucket
+ * per peer (or per host), and its host-wide one on top (m->grl, Linux's
+ * icmp_global_allow(), which icmp6_send() applies as icmp_send() does;
+ * the host's bucket is its address towards ::).  Packet Too Big is
+ * never held back: path MTU discovery depends on it (RFC 4443 2.4(f)
+ * allows it; Linux's icmpv6_xrlim_allow() and icmpv6_mask_allow() do
+ * so).
+ */
+int
+icmp6err_ratelimit(const struct stack_model *m, uint8_t type,
+    const uint8_t *from, const uint8_t *to, uint64_t now_ms)
+{
+	static const uint8_t	 any[IP6_ADDR_LEN];
+	struct sm_bucket	*peer, *global, fresh;
+	int			 grl = m->grl.scope != SMRL_NONE;
+
+	if (m->rl.scope == SMRL_NONE || type == ICMP6_PACKET_TOO_BIG)
+		return (1);
+	if (m->rl.scope == SMRL_HOST)
+		to = any;
+	memset(&fresh, 0, sizeof(fresh));
+	global = &fresh;
+	if (grl && to != any && rl6_slot(from, any) == rl6_slot(from, to)) {
+		/* The host's bucket keeps the slot; the peer starts full. */
+		global = rl6_bucket(from, any);
+		peer = &fresh;
+	} else {
+		peer = rl6_bucket(from, to);
+		if (grl)
+			global = rl6_bucket(from, any);
+	}
+	return (stackmodel_rl_allow(m, peer, global, now_ms));
 }

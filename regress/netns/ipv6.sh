@@ -173,6 +173,21 @@ out=$(ctl bind 2001:db8:0:6::1 web 2>&1)
 st=$?
 check_eq "a live bind inside a bound prefix: exit 1" 1 "$st"
 check_match "... and says why" 'overlaps 2001:db8:0:6::/64' "$out"
+# show hosts: the pinged IPv6 hosts, by their IPv6 address, after the
+# IPv4 ones; an IPv4 filter leaves them out.
+out=$(ctl -j show hosts 2>&1)
+check_match "honeydctl show hosts lists $WEB6 (pinged) as web" \
+    "\"address\": *\"$WEB6\", *\"template\": *\"web\"" "$out"
+check_match "... $LIVEB6 (bound live, pinged) as lan" \
+    "\"address\": *\"$LIVEB6\", *\"template\": *\"lan\"" "$out"
+check_match "... and $WIN6 as win" \
+    "\"address\": *\"$WIN6\", *\"template\": *\"win\"" "$out"
+check_match "... and the IPv4 host $WEB4 too" \
+    "\"address\": *\"$WEB4\"" "$out"
+out=$(ctl -j show hosts 198.18.0.0/24 2>&1)
+check_match "show hosts 198.18.0.0/24 lists $WEB4" "\"address\": *\"$WEB4\"" \
+    "$out"
+check_nomatch "... and no IPv6 host" '"address": *"2001:' "$out"
 
 honeyd_stop
 check_match "the parent answered Neighbor Solicitations" \

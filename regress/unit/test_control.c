@@ -10,6 +10,8 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
+#include <arpa/inet.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -461,6 +463,46 @@ test_too_many(void)
 	spin(20);
 }
 
+/*
+ * IPv6 hosts follow the IPv4 ones, by their IPv6 address, each once,
+ * even three whose folds collide (addr6_fold(): w3 ^ w2 * 0x9e3779b1
+ * ^ ...); an IPv4 filter leaves them out.
+ */
+static void
+test_host_list6(void)
+{
+	static const char	*v6[] = { "2001:db8::1", "2001:db8::1:9e37:79b0",
+				    "2001:db8::2:3c6e:f363", "2001:db8::77" };
+	struct in6_addr		 a[4];
+	struct ctlrec		 r;
+	uint64_t		 cur;
+	size_t			 i, n4, seen[4] = { 0 }, total = 0, steps;
+	const char		*v;
+
+	for (i = 0; i < 4; i++) {
+		CHECK(inet_pton(AF_INET6, v6[i], &a[i]) == 1);
+		CHECK(host_get6(&a[i]) != NULL);
+	}
+	CHECK(addr6_fold(&a[0]) == addr6_fold(&a[1]) &&
+	    addr6_fold(&a[1]) == addr6_fold(&a[2]));
+	n4 = host_count() - 4;
+	for (cur = 0, steps = 0; steps <= n4 + 4 &&
+	    host_ctl_next(&cur, UINT32_MAX, 1, &r); steps++) {
+		total++;
+		v = rec_get(r.buf, r.len, "address");
+		for (i = 0; v != NULL && i < 4; i++)
+			if (strcmp(v, v6[i]) == 0)
+				seen[i]++;
+	}
+	CHECK(total == n4 + 4);
+	for (i = 0; i < 4; i++)
+		CHECK(seen[i] == 1);
+	for (cur = 0, steps = 0; steps <= n4 + 4 &&
+	    host_ctl_next(&cur, UINT32_MAX, 0, &r); steps++)
+		;
+	CHECK(steps == n4);
+}
+
 int
 main(void)
 {
@@ -482,5 +524,6 @@ main(void)
 		unlink(sockpath);
 		rmdir(sockdir);
 	}
+	test_host_list6();
 	return (unit_done());
 }

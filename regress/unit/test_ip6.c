@@ -17,6 +17,8 @@
 #include <dumbnet.h>
 
 #include "honeyd.h"
+#include "fingerprint.h"
+#include "pers.h"
 #include "engine_fixture.h"
 #include "unit.h"
 
@@ -466,8 +468,9 @@ test_wire(void)
 	static uint8_t			 body[4000], pkt[1600], whole[4000];
 	uint8_t				 pl[64];
 	size_t				 len, got, off;
-	uint64_t			 before;
+	uint64_t			 before, t0, ms;
 	uint32_t			 id = 0;
+	char				 peer[INET6_ADDRSTRLEN];
 	int				 n, nfrag;
 
 	/* test_echo()'s engine. */
@@ -557,6 +560,23 @@ test_wire(void)
 	}
 	CHECK(got == 6);
 	CHECK(engine->stats.icmp6_err_rl == before + 14);
+
+	/*
+	 * A burst from 80 peers, one error each, to a host no error came
+	 * from yet: Linux's host-wide bucket lets 50 go, and one more a
+	 * millisecond while the burst lasts.
+	 */
+	before = engine->stats.icmp6_err_rl;
+	t0 = pers_now_us();
+	for (n = 0, got = 0; n < 80; n++) {
+		snprintf(peer, sizeof(peer), "2001:db8::1:%x", n + 1);
+		len = mk6(pkt, peer, "2001:db8:1::99", 253, pl, 8);
+		ip_input(pkt, len);
+		got += fixture_replies(&r);
+	}
+	ms = (pers_now_us() - t0) / 1000 + 1;
+	CHECK(got >= 50 && got <= 50 + ms);
+	CHECK(engine->stats.icmp6_err_rl == before + 80 - got);
 
 	/* An atomic fragment is a whole packet: answered. */
 	echo_body(body, 24, "2001:db8::3", "2001:db8::5");

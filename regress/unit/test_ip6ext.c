@@ -638,9 +638,13 @@ test_error_due(void)
 static void
 test_ratelimit(void)
 {
-	struct sm_ratelimit	 peer = { SMRL_PEER, 1000, 6 },
-				 host = { SMRL_HOST, 100, 2 },
-				 none = { SMRL_NONE, 0, 0 };
+	struct stack_model	 peer = { .rl = { SMRL_PEER, 1000, 6 } },
+				 host = { .rl = { SMRL_HOST, 100, 2 } },
+				 none = { .rl = { SMRL_NONE, 0, 0 } },
+				 lnx = { .rl = { SMRL_PEER, 1000, 6 },
+				     .grl = { SMRL_HOST, 1, 50 } };
+	uint8_t			 p[16] = { 0x20, 1, 0xd, 0xb8, 0, 7 },
+				 me2[16] = { 0x20, 1, 0xd, 0xb8, [15] = 11 };
 	uint8_t			 a[16] = { 0x20, 1, 0xd, 0xb8, [15] = 1 },
 				 b[16] = { 0x20, 1, 0xd, 0xb8, [15] = 2 },
 				 me[16] = { 0x20, 1, 0xd, 0xb8, [15] = 10 };
@@ -663,6 +667,29 @@ test_ratelimit(void)
 	for (i = 0, n = 0; i < 100; i++)
 		n += icmp6err_ratelimit(&none, ICMP6_DST_UNREACH, me, a, 1);
 	CHECK(n == 100);
+
+	/*
+	 * Linux's host-wide bucket on top: 60 peers with a full bucket
+	 * each, yet 50 errors in a burst; then one a millisecond.  A peer
+	 * its own bucket holds back costs the host nothing; another host
+	 * has its own.
+	 */
+	for (i = 0, n = 0; i < 60; i++) {
+		p[14] = i;
+		n += icmp6err_ratelimit(&lnx, ICMP6_DST_UNREACH, me, p, 9000);
+	}
+	CHECK(n == 50);
+	p[14] = 200;
+	CHECK(!icmp6err_ratelimit(&lnx, ICMP6_DST_UNREACH, me, p, 9000));
+	CHECK(icmp6err_ratelimit(&lnx, ICMP6_PACKET_TOO_BIG, me, p, 9000));
+	CHECK(icmp6err_ratelimit(&lnx, ICMP6_DST_UNREACH, me2, p, 9000));
+	CHECK(icmp6err_ratelimit(&lnx, ICMP6_DST_UNREACH, me, p, 9001));
+	CHECK(!icmp6err_ratelimit(&lnx, ICMP6_DST_UNREACH, me, p, 9001));
+	for (i = 0, n = 0; i < 10; i++)
+		n += icmp6err_ratelimit(&lnx, ICMP6_TIME_EXCEEDED, me, p,
+		    9100);
+	CHECK(n == 5);		/* the peer's six, less the one it spent */
+	CHECK(icmp6err_ratelimit(&lnx, ICMP6_DST_UNREACH, me, a, 9100));
 }
 
 int
