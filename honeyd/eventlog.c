@@ -686,22 +686,19 @@ eventlog_probe(const struct tuple *tp, size_t size, int flags,
 	jl_end(&j);
 }
 
-void
-eventlog_icmp(uint32_t src, uint32_t dst, int type, int code, size_t size)
+/* An ICMP or ICMPv6 message, its addresses already text. */
+static void
+icmp_event(const char *proto, int protonum, const char *s, const char *d,
+    int type, int code, size_t size)
 {
-	char		 s[16], d[16];
 	struct jline	 j;
 
-	if (!pkt_wanted())
-		return;
-	addr_fmt(src, s, sizeof(s));
-	addr_fmt(dst, d, sizeof(d));
-	pkt_line(LOGF_PACKET, " icmp(1) - %s %s: %d(%d): %zu", s, d, type,
-	    code, size);
+	pkt_line(LOGF_PACKET, " %s(%d) - %s %s: %d(%d): %zu", proto,
+	    protonum, s, d, type, code, size);
 	if (!json_on(CTL_MON_PACKETS))
 		return;
 	jl_begin(&j, "icmp", CTL_MON_PACKETS);
-	jl_str(&j, "proto", "icmp");
+	jl_str(&j, "proto", proto);
 	jl_str(&j, "src_ip", s);
 	jl_str(&j, "dst_ip", d);
 	jl_fmt(&j, "icmp_type", "%d", type);
@@ -711,28 +708,28 @@ eventlog_icmp(uint32_t src, uint32_t dst, int type, int code, size_t size)
 }
 
 void
+eventlog_icmp(uint32_t src, uint32_t dst, int type, int code, size_t size)
+{
+	char		 s[16], d[16];
+
+	if (!pkt_wanted())
+		return;
+	addr_fmt(src, s, sizeof(s));
+	addr_fmt(dst, d, sizeof(d));
+	icmp_event("icmp", IP_PROTO_ICMP, s, d, type, code, size);
+}
+
+void
 eventlog_icmp6(const struct in6_addr *src, const struct in6_addr *dst,
     int type, int code, size_t size)
 {
 	char		 s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN];
-	struct jline	 j;
 
 	if (!pkt_wanted())
 		return;
 	addr6_fmt(src, s, sizeof(s));
 	addr6_fmt(dst, d, sizeof(d));
-	pkt_line(LOGF_PACKET, " icmp6(58) - %s %s: %d(%d): %zu", s, d, type,
-	    code, size);
-	if (!json_on(CTL_MON_PACKETS))
-		return;
-	jl_begin(&j, "icmp", CTL_MON_PACKETS);
-	jl_str(&j, "proto", "icmp6");
-	jl_str(&j, "src_ip", s);
-	jl_str(&j, "dst_ip", d);
-	jl_fmt(&j, "icmp_type", "%d", type);
-	jl_fmt(&j, "icmp_code", "%d", code);
-	jl_fmt(&j, "size", "%zu", size);
-	jl_end(&j);
+	icmp_event("icmp6", IP_PROTO_ICMPV6, s, d, type, code, size);
 }
 
 /* A service's stderr line: printed as sent, but never a control byte. */
