@@ -624,31 +624,14 @@ subsys_ctl(int fd, short event, void *arg)
 {
 	struct subsys		*ss = arg;
 	struct subsys_msg	 m;
-	union {
-		struct cmsghdr	 hdr;
-		char		 buf[CMSG_SPACE(sizeof(int))];
-	} cm;
-	struct msghdr		 msg;
-	struct cmsghdr		*c;
-	struct iovec		 iov;
 	ssize_t			 n;
-	int			 lfd = -1;
+	int			 lfd, mflags;
 
-	memset(&msg, 0, sizeof(msg));
-	iov.iov_base = &m;
-	iov.iov_len = sizeof(m);
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = cm.buf;
-	msg.msg_controllen = sizeof(cm.buf);
-	if ((n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC)) == -1 &&
-	    (errno == EAGAIN || errno == EINTR))
+	if ((n = subsys_msg_recv(fd, &m, &lfd, &mflags, MSG_CMSG_CLOEXEC,
+	    recvmsg)) == -1 && (errno == EAGAIN || errno == EINTR))
 		return;
-	if ((c = CMSG_FIRSTHDR(&msg)) != NULL && c->cmsg_type ==
-	    SCM_RIGHTS && c->cmsg_len == CMSG_LEN(sizeof(int)))
-		memcpy(&lfd, CMSG_DATA(c), sizeof(lfd));
 	if (n != sizeof(m) || m.type != SUBSYS_M_LISTEN || lfd == -1 ||
-	    (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC))) {
+	    (mflags & (MSG_TRUNC | MSG_CTRUNC))) {
 		if (n != 0)
 			log_warnx("subsystem %s: bad request; no more "
 			    "listening", ss->cmd);
@@ -721,13 +704,7 @@ subsys_lsn_for(const char *tmpl, const struct tuple *tp)
 static int
 subsys_pass(struct sublsn *l, const struct tuple *tp, int fd)
 {
-	union {
-		struct cmsghdr	 hdr;
-		char		 buf[CMSG_SPACE(sizeof(int))];
-	} cm;
 	struct subsys_msg	 m;
-	struct msghdr		 msg;
-	struct iovec		 iov;
 
 	memset(&m, 0, sizeof(m));
 	m.type = SUBSYS_M_CONN;
@@ -736,19 +713,8 @@ subsys_pass(struct sublsn *l, const struct tuple *tp, int fd)
 	m.raddr = htonl(tp->src);
 	m.rport = tp->sport;
 	m.proto = IPPROTO_TCP;
-	memset(&msg, 0, sizeof(msg));
-	memset(&cm, 0, sizeof(cm));
-	iov.iov_base = &m;
-	iov.iov_len = sizeof(m);
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = cm.buf;
-	msg.msg_controllen = sizeof(cm.buf);
-	CMSG_FIRSTHDR(&msg)->cmsg_level = SOL_SOCKET;
-	CMSG_FIRSTHDR(&msg)->cmsg_type = SCM_RIGHTS;
-	CMSG_FIRSTHDR(&msg)->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(CMSG_FIRSTHDR(&msg)), &fd, sizeof(int));
-	if (sendmsg(l->fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL) == -1)
+	if (subsys_msg_send(l->fd, &m, fd, MSG_DONTWAIT | MSG_NOSIGNAL,
+	    sendmsg) == -1)
 		return (errno);
 	return (0);
 }

@@ -30,7 +30,12 @@
 #ifndef HONEYD_SUBSYS_H
 #define HONEYD_SUBSYS_H
 
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
 #include <stdint.h>
+#include <string.h>
 
 #define SUBSYS_CTL_FD		3
 #define SUBSYS_ENV_FD		"HONEYD_SUBSYS_FD"
@@ -56,5 +61,73 @@ struct subsys_dgram {
 };
 
 #define SUBSYS_DGRAM_MAX	1472	/* payload: fills a 1500 byte frame */
+
+/*
+ * A struct subsys_msg and one descriptor, as both sides send and
+ * receive them.  The library passes its real sendmsg and recvmsg (it
+ * interposes its own), the parent the libc ones.
+ */
+union subsys_cmsg {
+	struct cmsghdr	 hdr;
+	char		 buf[CMSG_SPACE(sizeof(int))];
+};
+
+static inline void
+subsys_msghdr(struct msghdr *msg, struct iovec *iov, struct subsys_msg *m,
+    union subsys_cmsg *cm)
+{
+	memset(msg, 0, sizeof(*msg));
+	memset(cm, 0, sizeof(*cm));
+	iov->iov_base = m;
+	iov->iov_len = sizeof(*m);
+	msg->msg_iov = iov;
+	msg->msg_iovlen = 1;
+	msg->msg_control = cm->buf;
+	msg->msg_controllen = sizeof(cm->buf);
+}
+
+static inline ssize_t
+subsys_msg_send(int sock, struct subsys_msg *m, int fd, int flags,
+    ssize_t (*sendfn)(int, const struct msghdr *, int))
+{
+	union subsys_cmsg	 cm;
+	struct msghdr		 msg;
+	struct iovec		 iov;
+	struct cmsghdr		*c;
+
+	subsys_msghdr(&msg, &iov, m, &cm);
+	c = CMSG_FIRSTHDR(&msg);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	return (sendfn(sock, &msg, flags));
+}
+
+/*
+ * What recvfn returned; *fdp the descriptor that came with it, or -1,
+ * and *mflags the message's flags (MSG_TRUNC, MSG_CTRUNC).
+ */
+static inline ssize_t
+subsys_msg_recv(int sock, struct subsys_msg *m, int *fdp, int *mflags,
+    int flags, ssize_t (*recvfn)(int, struct msghdr *, int))
+{
+	union subsys_cmsg	 cm;
+	struct msghdr		 msg;
+	struct iovec		 iov;
+	struct cmsghdr		*c;
+	ssize_t			 n;
+
+	*fdp = -1;
+	*mflags = 0;
+	subsys_msghdr(&msg, &iov, m, &cm);
+	if ((n = recvfn(sock, &msg, flags)) == -1)
+		return (-1);
+	*mflags = msg.msg_flags;
+	if ((c = CMSG_FIRSTHDR(&msg)) != NULL && c->cmsg_type ==
+	    SCM_RIGHTS && c->cmsg_len == CMSG_LEN(sizeof(int)))
+		memcpy(fdp, CMSG_DATA(c), sizeof(*fdp));
+	return (n);
+}
 
 #endif /* HONEYD_SUBSYS_H */

@@ -176,27 +176,9 @@ bind(int fd, const struct sockaddr *sa, socklen_t len)
 static int
 pre_request(struct subsys_msg *m, int fd)
 {
-	union {
-		struct cmsghdr	 hdr;
-		char		 buf[CMSG_SPACE(sizeof(int))];
-	} cm;
-	struct msghdr	 msg;
-	struct iovec	 iov;
 	ssize_t		 n;
 
-	memset(&msg, 0, sizeof(msg));
-	memset(&cm, 0, sizeof(cm));
-	iov.iov_base = m;
-	iov.iov_len = sizeof(*m);
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = cm.buf;
-	msg.msg_controllen = sizeof(cm.buf);
-	CMSG_FIRSTHDR(&msg)->cmsg_level = SOL_SOCKET;
-	CMSG_FIRSTHDR(&msg)->cmsg_type = SCM_RIGHTS;
-	CMSG_FIRSTHDR(&msg)->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(CMSG_FIRSTHDR(&msg)), &fd, sizeof(int));
-	if (real_sendmsg(pre_ctl, &msg, MSG_NOSIGNAL) == -1)
+	if (subsys_msg_send(pre_ctl, m, fd, MSG_NOSIGNAL, real_sendmsg) == -1)
 		return (pre_fail(ENETDOWN));
 	do
 		n = recv(pre_ctl, m, sizeof(*m), 0);
@@ -272,30 +254,15 @@ pre_sockaddr(struct sockaddr *sa, socklen_t *len, uint32_t addr,
 static int
 pre_take(int fd, struct subsys_msg *m, int flags)
 {
-	union {
-		struct cmsghdr	 hdr;
-		char		 buf[CMSG_SPACE(sizeof(int))];
-	} cm;
-	struct msghdr	 msg;
-	struct cmsghdr	*c;
-	struct iovec	 iov;
 	ssize_t		 n;
-	int		 nfd;
+	int		 nfd, mflags;
 
-	memset(&msg, 0, sizeof(msg));
-	iov.iov_base = m;
-	iov.iov_len = sizeof(*m);
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = cm.buf;
-	msg.msg_controllen = sizeof(cm.buf);
-	n = recvmsg(fd, &msg, flags & SOCK_CLOEXEC ? MSG_CMSG_CLOEXEC : 0);
+	n = subsys_msg_recv(fd, m, &nfd, &mflags, flags & SOCK_CLOEXEC ?
+	    MSG_CMSG_CLOEXEC : 0, recvmsg);
 	if (n == -1)
 		return (-1);
-	if ((c = CMSG_FIRSTHDR(&msg)) == NULL || c->cmsg_type != SCM_RIGHTS ||
-	    c->cmsg_len != CMSG_LEN(sizeof(int)))
+	if (nfd == -1)
 		return (pre_fail(n == 0 ? EINVAL : ECONNABORTED));
-	memcpy(&nfd, CMSG_DATA(c), sizeof(nfd));
 	if (n != sizeof(*m) || m->type != SUBSYS_M_CONN || nfd >= PRE_MAXFD) {
 		real_close(nfd);
 		return (pre_fail(ECONNABORTED));
