@@ -715,6 +715,31 @@ ping_count() {
 	    head -n 1 | grep . || echo 0
 }
 
+# ctl_json REQUEST...: a request to this test's daemon on its control
+# socket by tools/ctlclient.py; the records, one JSON object a line.
+ctl_json() {
+	"$TB_PY" "$TB_TOOLS/ctlclient.py" -s "$TB_TMP/honeyd.sock" "$@"
+}
+
+# jget KIND KEY: the value of KEY in the first record of KIND on stdin.
+jget() {
+	"$TB_PY" -c '
+import json, sys
+for line in sys.stdin:
+    r = json.loads(line)
+    if r.get("kind") == sys.argv[1]:
+        print(r.get(sys.argv[2], "")); break
+' "$1" "$2"
+}
+
+# jcount KIND: how many records of KIND on stdin.
+jcount() {
+	"$TB_PY" -c '
+import json, sys
+print(sum(1 for l in sys.stdin if json.loads(l).get("kind") == sys.argv[1]))
+' "$1"
+}
+
 # ping_ok ADDR: at least one of 3 pings is answered.
 ping_ok() {
 	local got

@@ -29,26 +29,6 @@ CONF
 
 honeyd_start "$conf" 198.19.0.0/16
 SOCK=$TB_TMP/honeyd.sock
-ctl() {
-	"$TB_PY" "$TB_TOOLS/ctlclient.py" -s "$SOCK" "$@"
-}
-# jget KIND KEY: the value of KEY in the first record of KIND on stdin.
-jget() {
-	"$TB_PY" -c '
-import json, sys
-for line in sys.stdin:
-    r = json.loads(line)
-    if r.get("kind") == sys.argv[1]:
-        print(r.get(sys.argv[2], "")); break
-' "$1" "$2"
-}
-# jcount KIND: how many records of KIND on stdin.
-jcount() {
-	"$TB_PY" -c '
-import json, sys
-print(sum(1 for l in sys.stdin if json.loads(l).get("kind") == sys.argv[1]))
-' "$1"
-}
 engine_pid() {
 	ps -o pid= --ppid "$HONEYD_PID" | head -n 1 | tr -d ' '
 }
@@ -71,7 +51,7 @@ check_match "a second honeyd refuses the live socket" \
 check "the socket is still there" test -S "$SOCK"
 
 # ---------------------------------------------------------------- status
-out=$(ctl status)
+out=$(ctl_json status)
 check_match "show status: one status record, then END" '"end"' "$out"
 check_eq "show status: engine_pid is the engine's" "$EPID" \
     "$(echo "$out" | jget status engine_pid)"
@@ -92,36 +72,36 @@ check_match "show status: version, started, config, counters" \
 # ----------------------------------------------------------------- hosts
 check "ping 198.19.1.10" ping_ok 198.19.1.10
 check "ping 198.19.1.77" ping_ok 198.19.1.77
-out=$(ctl hosts)
+out=$(ctl_json hosts)
 check_eq "show hosts: the two pinged hosts" "2" "$(echo "$out" | jcount host)"
 check_match "show hosts: 198.19.1.10 is linux, has an ip_id" \
     '"address": "198.19.1.10", "template": "linux", "personality": "Linux 3.2", "connections": 0, "ip_id": [0-9]+' \
     "$out"
 check_match "show hosts: 198.19.1.77 is default" \
     '"address": "198.19.1.77", "template": "default"' "$out"
-out=$(ctl hosts 198.19.1.64/26)
+out=$(ctl_json hosts 198.19.1.64/26)
 check_eq "show hosts NET: only the one inside" "198.19.1.77" \
     "$(echo "$out" | jget host address)"
-out=$(ctl hosts bogus.example)
+out=$(ctl_json hosts bogus.example)
 check_match "show hosts NAME: an error, no lookup" '"error": "not an address' \
     "$out"
 
 # ------------------------------------------------- templates, binds, ...
-out=$(ctl templates)
+out=$(ctl_json templates)
 check_match "show templates: linux with its ports" \
     '"name": "linux".*"ports": "tcp/22 open, tcp/80 \\"sh -c '"'"'echo hello'"'"'\\""' \
     "$out"
-out=$(ctl templates nosuch)
+out=$(ctl_json templates nosuch)
 check_match "show templates NAME: unknown is an error" \
     '"error": "no template \\"nosuch\\""' "$out"
-out=$(ctl templates linux)
+out=$(ctl_json templates linux)
 check_eq "show templates linux: one record" "1" \
     "$(echo "$out" | jcount template)"
-out=$(ctl binds)
+out=$(ctl_json binds)
 check_eq "show binds: two" "2" "$(echo "$out" | jcount bind)"
-out=$(ctl routes)
+out=$(ctl_json routes)
 check_match "show routes: none, END" '^\{"end"' "$out"
-out=$(ctl services)
+out=$(ctl_json services)
 check_match "show services: the limits" '"kind": "limits", "max": [0-9]+' \
     "$out"
 
@@ -141,21 +121,21 @@ s.close()
 cpid=$!
 # Until the engine has the 100 bytes (5 s at most).
 for _ in $(seq 25); do
-	out=$(ctl connections)
+	out=$(ctl_json connections)
 	printf '%s\n' "$out" | grep -q '"bytes_in": 100' && break
 	sleep 0.2
 done
 check_match "show connections: the open one, ESTABLISHED, bytes in" \
     '"proto": "tcp", "src": "198.18.0.1", "sport": [0-9]+, "dst": "198.19.1.10", "dport": 22, "state": "ESTABLISHED", "bytes_in": 100' \
     "$out"
-out=$(ctl connections 198.19.1.20)
+out=$(ctl_json connections 198.19.1.20)
 check_eq "show connections ADDR: none for another address" "0" \
     "$(echo "$out" | jcount connection)"
 touch "$TB_TMP/conn.done"
 wait "$cpid"
 
 # --------------------------------------------------------------- monitor
-ctl --count 1 --timeout 8 monitor 1 >"$TB_TMP/mon.out" 2>&1 &
+ctl_json --count 1 --timeout 8 monitor 1 >"$TB_TMP/mon.out" 2>&1 &
 mpid=$!
 # ctlclient.py says "subscribed" once its request is sent (5 s at most);
 # a ping the engine sees before the request gets no event: another
@@ -173,9 +153,9 @@ wait "$mpid"
 check_match "monitor 1: a ping's icmp event" \
     '"event":"icmp".*"src_ip":"198.18.0.1","dst_ip":"198.19.1.20"' \
     "$(cat "$TB_TMP/mon.out")"
-out=$(ctl verbose)
+out=$(ctl_json verbose)
 check_match "log verbose: answered" '"end": "logging verbose"' "$out"
-out=$(ctl brief)
+out=$(ctl_json brief)
 check_match "log brief: answered" '"end": "logging brief"' "$out"
 
 # ---------------------------------------------------------- credentials
@@ -200,16 +180,16 @@ chmod 660 "$SOCK"
 
 # ------------------------------------------------------------ the abuse
 rss0=$(rss_kb "$EPID")
-ctl stall 40 >"$TB_TMP/stall.out" 2>&1 &
+ctl_json stall 40 >"$TB_TMP/stall.out" 2>&1 &
 stallpid=$!
-ctl hog 12 >"$TB_TMP/hog.out" 2>&1 &
+ctl_json hog 12 >"$TB_TMP/hog.out" 2>&1 &
 hogpid=$!
 pids=
 for i in $(seq 64); do
-	ctl loop 40 hosts >"$TB_TMP/loop.$i" 2>&1 &
+	ctl_json loop 40 hosts >"$TB_TMP/loop.$i" 2>&1 &
 	pids="$pids $!"
 done
-ctl garbage 1048576 >"$TB_TMP/garbage.out" 2>&1 &
+ctl_json garbage 1048576 >"$TB_TMP/garbage.out" 2>&1 &
 garbpid=$!
 flood=$(in_a timeout 60 ping -n -q -f -c 2000 198.19.1.10 2>&1)
 loss=$(echo "$flood" | sed -n 's/.* \([0-9.]*\)% packet loss.*/\1/p')
@@ -231,7 +211,7 @@ check_eq "the engine is still the same process" "$EPID" "$(engine_pid)"
 rss1=$(rss_kb "$EPID")
 check "engine RSS grew less than 64 MB (${rss0} kB -> ${rss1} kB)" \
     test $((rss1 - rss0)) -lt 65536
-out=$(ctl stats)
+out=$(ctl_json stats)
 check_match "counted: garbage, timeouts, refused" \
     '"ctl_garbage", "process": "engine", "value": [1-9]' "$out"
 check_match "counted: a timeout" \
@@ -241,7 +221,7 @@ check_match "counted: refused credentials" \
 
 # ---------------------------------------------- show stats vs. exit log
 sleep 1
-ctl stats >"$TB_TMP/stats.json"
+ctl_json stats >"$TB_TMP/stats.json"
 honeyd_stop
 check "the socket is removed at exit" test ! -e "$SOCK"
 out=$("$TB_PY" - "$TB_TMP/stats.json" "$HONEYD_LOG" <<'PY'

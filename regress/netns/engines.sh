@@ -18,23 +18,9 @@ CONF
 )
 J=$TB_TMP/events.json
 HONEYD_ENGINES=2 honeyd_start "$conf" -S "$TB_REPO" -j "$J" 198.19.0.0/16
-SOCK=$TB_TMP/honeyd.sock
-ctl() {
-	"$TB_PY" "$TB_TOOLS/ctlclient.py" -s "$SOCK" "$@"
-}
-# jget KIND KEY: the value of KEY in the first record of KIND on stdin.
-jget() {
-	"$TB_PY" -c '
-import json, sys
-for line in sys.stdin:
-    r = json.loads(line)
-    if r.get("kind") == sys.argv[1]:
-        print(r.get(sys.argv[2], "")); break
-' "$1" "$2"
-}
 # counter NAME: the value of counter NAME of the engines in "show stats".
 counter() {
-	ctl stats | "$TB_PY" -c '
+	ctl_json stats | "$TB_PY" -c '
 import json, sys
 for line in sys.stdin:
     r = json.loads(line)
@@ -44,14 +30,7 @@ for line in sys.stdin:
 ' "$1"
 }
 status() {
-	ctl status | jget status "$1"
-}
-# jcount KIND: how many records of KIND on stdin.
-jcount() {
-	"$TB_PY" -c '
-import json, sys
-print(sum(1 for l in sys.stdin if json.loads(l).get("kind") == sys.argv[1]))
-' "$1"
+	ctl_json status | jget status "$1"
 }
 # engine_of ADDR: the engine honeyd -e 2 gives ADDR (engines.c's hash).
 engine_of() {
@@ -97,9 +76,9 @@ check_eq "show status: hosts summed over the engines" 16 "$(status hosts)"
 check_eq "show stats: icmp_echo summed over the engines" 16 \
     "$(counter icmp_echo)"
 check_eq "show hosts lists the hosts of both engines" 16 \
-    "$(ctl hosts | jcount host)"
+    "$(ctl_json hosts | jcount host)"
 check_eq "show hosts NET filters in both engines" 1 \
-    "$(ctl hosts 198.19.1.5/32 | jcount host)"
+    "$(ctl_json hosts 198.19.1.5/32 | jcount host)"
 p0=$(status engine_0_packets_in)
 p1=$(status engine_1_packets_in)
 check "both engines received packets ($p0, $p1)" test "${p0:-0}" -gt 0 \
@@ -129,13 +108,13 @@ check_match "an echo on engine 0's $H0 before the kill" before=ok \
     "$(cat "$TB_TMP/hold.$H0")"
 check_match "an echo on engine 1's $H1 before the kill" before=ok \
     "$(cat "$TB_TMP/hold.$H1")"
-out=$(ctl connections)
+out=$(ctl_json connections)
 check_match "show connections lists engine 0's connection" \
     "\"$H0\"" "$out"
 check_match "show connections lists engine 1's connection" \
     "\"$H1\"" "$out"
 check_eq "show services lists the services of both engines" 2 \
-    "$(ctl services | grep -c 'scripts/echo.sh')"
+    "$(ctl_json services | grep -c 'scripts/echo.sh')"
 svcs=$(pgrep -P "$HONEYD_PID" | grep -vxF "$engines" | grep -c .)
 check_eq "two services run, children of the parent" 2 "$svcs"
 
@@ -177,7 +156,7 @@ check_eq "before the reload, :22 on engine 1's host is closed" closed \
     "$(connects "$H1" 22)"
 echo 'add default tcp port 22 open' >>"$conf"
 check_match "reload through the control socket" '"end"' \
-    "$(ctl reload 2>&1)"
+    "$(ctl_json reload 2>&1)"
 check_eq "after it, :22 on engine 0's host is open" open \
     "$(connects "$H0" 22)"
 check_eq "after it, :22 on engine 1's host is open" open \
