@@ -175,7 +175,8 @@ $(OBJ)/config_check: regress/lib/config_check.c $(OBJ)/libhoneyd.a
 # Every unit test links the in-process engine of engine_fixture.c.
 UNIT_COMMON =	regress/lib/engine_fixture.c
 $(OBJ)/regress/unit/%: regress/unit/%.c regress/unit/unit.h $(UNIT_COMMON) \
-    regress/lib/engine_fixture.h $(OBJ)/libhoneyd.a
+    regress/lib/engine_fixture.h regress/lib/parent_fixture.h \
+    $(OBJ)/libhoneyd.a
 	@mkdir -p $(dir $@)
 	@[ -n "$(Q)" ] && echo "  LD      $@" || true
 	$(Q)$(CC) $(ALL_CFLAGS) -Iregress/lib -o $@ $< $(UNIT_COMMON) \

@@ -20,6 +20,7 @@
 #include <dumbnet.h>
 
 #include "honeyd.h"
+#include "parent_fixture.h"
 #include "unit.h"
 
 #define FRAME_LEN	(ETH_HDR_LEN + ARP_HDR_LEN + ARP_ETHIP_LEN)
@@ -46,16 +47,7 @@ setup(void)
 {
 	int	 fds[2];
 
-	log_init(1, 0);
-	parent = &par;
-	CHECK((par.base = event_base_new()) != NULL);
-	CHECK(wire_init() == 0);
-	CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, fds) == 0);
-	imsgbuf_init(&eng_iev.ibuf, fds[0]);
-	imsgbuf_init(&eng_side, fds[1]);
-	par.engine = &eng_iev;
-	par.engines[0] = &eng_iev;
-	par.nengines = 1;
+	CHECK(fixture_parent(&par, &eng_iev, &eng_side) == 0);
 	CHECK(socketpair(AF_UNIX, SOCK_DGRAM, 0, fds) == 0);
 	/* A flood of probes must not block: excess ones fail, counted. */
 	CHECK(fcntl(fds[0], F_SETFL, O_NONBLOCK) == 0);

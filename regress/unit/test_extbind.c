@@ -18,6 +18,7 @@
 #include <dumbnet.h>
 
 #include "honeyd.h"
+#include "parent_fixture.h"
 #include "unit.h"
 
 #define ARP_LEN		(ETH_HDR_LEN + ARP_HDR_LEN + ARP_ETHIP_LEN)
@@ -89,18 +90,8 @@ static void
 setup(void)
 {
 	struct honeyd_config	*conf;
-	int			 fds[2];
 
-	log_init(1, 0);
-	parent = &par;
-	CHECK((par.base = event_base_new()) != NULL);
-	CHECK(wire_init() == 0);
-	CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, fds) == 0);
-	imsgbuf_init(&eng_iev.ibuf, fds[0]);
-	imsgbuf_init(&eng_side, fds[1]);
-	par.engine = &eng_iev;
-	par.engines[0] = &eng_iev;
-	par.nengines = 1;
+	CHECK(fixture_parent(&par, &eng_iev, &eng_side) == 0);
 	iface(0, "eth0", mac_us0);
 	iface(1, "eth1", mac_us1);
 	par.nifaces = 2;

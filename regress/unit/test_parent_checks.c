@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "honeyd.h"
+#include "parent_fixture.h"
 #include "unit.h"
 
 struct parent		*parent;
@@ -35,18 +36,8 @@ static void
 setup(void)
 {
 	struct honeyd_config	*conf;
-	int			 fds[2];
 
-	log_init(1, 0);
-	parent = &par;
-	CHECK((par.base = event_base_new()) != NULL);
-	CHECK(wire_init() == 0);
-	CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, fds) == 0);
-	imsgbuf_init(&eng_iev.ibuf, fds[0]);
-	imsgbuf_init(&eng_side, fds[1]);
-	par.engine = &eng_iev;
-	par.engines[0] = &eng_iev;
-	par.nengines = 1;
+	CHECK(fixture_parent(&par, &eng_iev, &eng_side) == 0);
 	par.nifaces = 1;
 	claim_init(&par.claimed);
 	CHECK(claim_add(&par.claimed, 0xc6120100, 0xc61201ff) == 0);
