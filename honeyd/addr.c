@@ -97,6 +97,36 @@ addr_fmt_range(uint32_t lo, uint32_t hi, char *buf, size_t size)
 }
 
 /*
+ * "ADDR/BITS" or "ADDR": the address's text into buf (len bytes) and
+ * BITS into *bits, maxbits without it.  BITS is decimal digits, at most
+ * maxdigits of them (0: any number), and no more than maxbits.  -1 if
+ * s is malformed or its address too long for buf.
+ */
+static int
+addr_split_net(const char *s, char *buf, size_t len, long maxbits,
+    int maxdigits, long *bits)
+{
+	const char	*slash;
+	char		*end;
+
+	*bits = maxbits;
+	if ((slash = strchr(s, '/')) == NULL)
+		slash = s + strlen(s);
+	else {
+		*bits = strtol(slash + 1, &end, 10);
+		if (!isdigit((unsigned char)slash[1]) || *end != '\0' ||
+		    *bits > maxbits ||
+		    (maxdigits > 0 && end - slash > maxdigits + 1))
+			return (-1);
+	}
+	if (slash - s >= (ptrdiff_t)len)
+		return (-1);
+	memcpy(buf, s, slash - s);
+	buf[slash - s] = '\0';
+	return (0);
+}
+
+/*
  * "a.b.c.d/bits" or "a.b.c.d": the inclusive range.  Host bits are
  * cleared, as routers do, and the answer is then 1 so that the
  * configuration can warn.
@@ -104,25 +134,12 @@ addr_fmt_range(uint32_t lo, uint32_t hi, char *buf, size_t size)
 int
 addr_parse_net(const char *s, uint32_t *lo, uint32_t *hi)
 {
-	char		 buf[INET_ADDRSTRLEN], *end;
-	const char	*slash;
+	char		 buf[INET_ADDRSTRLEN];
 	uint32_t	 a, mask;
-	long		 bits = 32;
+	long		 bits;
 
-	if ((slash = strchr(s, '/')) == NULL)
-		slash = s + strlen(s);
-	else {
-		errno = 0;
-		bits = strtol(slash + 1, &end, 10);
-		if (!isdigit((unsigned char)slash[1]) || *end != '\0' ||
-		    bits > 32)
-			return (-1);
-	}
-	if (slash - s >= (ptrdiff_t)sizeof(buf))
-		return (-1);
-	memcpy(buf, s, slash - s);
-	buf[slash - s] = '\0';
-	if (addr_parse(buf, &a) == -1)
+	if (addr_split_net(s, buf, sizeof(buf), 32, 0, &bits) == -1 ||
+	    addr_parse(buf, &a) == -1)
 		return (-1);
 	mask = addr_mask(bits);
 	*lo = a & mask;
@@ -204,24 +221,12 @@ addr6_in_net(const struct in6_addr *a, const struct in6_addr *net, int plen)
 int
 addr6_parse_net(const char *s, struct in6_addr *net, int *plen)
 {
-	char		 buf[INET6_ADDRSTRLEN], *end;
-	const char	*slash;
+	char		 buf[INET6_ADDRSTRLEN];
 	struct in6_addr	 a;
-	long		 bits = 128;
+	long		 bits;
 
-	if ((slash = strchr(s, '/')) == NULL)
-		slash = s + strlen(s);
-	else {
-		bits = strtol(slash + 1, &end, 10);
-		if (!isdigit((unsigned char)slash[1]) || *end != '\0' ||
-		    bits > 128 || end - slash > 4)
-			return (-1);
-	}
-	if (slash - s >= (ptrdiff_t)sizeof(buf))
-		return (-1);
-	memcpy(buf, s, slash - s);
-	buf[slash - s] = '\0';
-	if (addr6_parse(buf, &a) == -1)
+	if (addr_split_net(s, buf, sizeof(buf), 128, 3, &bits) == -1 ||
+	    addr6_parse(buf, &a) == -1)
 		return (-1);
 	*net = a;
 	*plen = bits;
