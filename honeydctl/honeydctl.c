@@ -177,6 +177,32 @@ ctl_answer(struct imsgbuf *ibuf, struct output *out, const char *where)
 	}
 }
 
+/*
+ * "reload FILE" names a file as the user sees it; the daemon resolves
+ * paths in its own working directory, so a relative one is made
+ * absolute here, in ours.  0, or -1 with the reason told.
+ */
+static int
+ctl_reload_path(struct parse_result *res, const char *where)
+{
+	char	 cwd[CTL_ARG_MAX], path[CTL_ARG_MAX];
+
+	if (res->action != CTL_RELOAD || !res->hasarg || res->arg[0] == '/')
+		return (0);
+	if (getcwd(cwd, sizeof(cwd)) == NULL) {
+		ctl_warnx(where, "reload %s: the working directory: %s",
+		    res->arg, strerror(errno));
+		return (-1);
+	}
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", cwd, res->arg) >=
+	    sizeof(path)) {
+		ctl_warnx(where, "reload %s: path too long", res->arg);
+		return (-1);
+	}
+	strlcpy(res->arg, path, sizeof(res->arg));
+	return (0);
+}
+
 /* One command: a request, its answer printed.  0, or -1. */
 static int
 ctl_run(const struct parse_result *res, const char *where)
@@ -236,6 +262,8 @@ ctl_line(const char *line, const char *where)
 		parse_help(stdout);
 		return (0);
 	}
+	if (ctl_reload_path(&res, where) == -1)
+		return (-1);
 	return (ctl_run(&res, where));
 }
 
@@ -315,5 +343,7 @@ main(int argc, char *argv[])
 		parse_help(stdout);
 		return (0);
 	}
+	if (ctl_reload_path(&res, "") == -1)
+		return (1);
 	return (ctl_run(&res, "") == 0 ? 0 : 1);
 }

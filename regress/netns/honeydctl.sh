@@ -102,6 +102,10 @@ ctl reload /etc/honeyd/new.conf
 check_eq "reload FILE: the END text printed" \
     "reloaded /etc/honeyd/new.conf" "$OUT"
 
+(cd "$TB_TMP" && ctl reload new.conf)
+check_eq "reload FILE: a relative path sent absolute, in the client's cwd" \
+    "IMSG_CTL_RELOAD b'$TB_TMP/new.conf\\x00'" "$(lastreq)"
+
 ctl log v
 check_eq "log v: IMSG_CTL_LOG_VERBOSE" "IMSG_CTL_LOG_VERBOSE b''" \
     "$(lastreq)"
