@@ -19,8 +19,15 @@
  *                    engine holds the pair's other end, and datagrams
  *                    pass with a header (subsys.h) that recvfrom(),
  *                    recv(), recvmsg(), sendto(), send() and sendmsg()
- *                    take off and put on; read() and write() do not;
- *   sendto() on an unbound datagram socket: ENETUNREACH.
+ *                    take off and put on; read() takes it off too,
+ *                    and write() is EDESTADDRREQ, as on a UDP socket
+ *                    never connected;
+ *   sendto() on an unbound datagram socket: ENETUNREACH;
+ *   dup(), dup2(), dup3(), and
+ *   close(), close_range()  forget the socket, and never close the
+ *                    parent's descriptor (dup2() onto it moves it).
+ *
+ *   fcntl(F_DUPFD, F_DUPFD_CLOEXEC)  as dup().
  *
  * Anything else passes through.  What the library does not see (a
  * static program, IPv6, raw system calls) meets the cage: a network
@@ -38,7 +45,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -78,6 +87,12 @@ static int	(*real_getpeername)(int, struct sockaddr *, socklen_t *);
 static int	(*real_setsockopt)(int, int, int, const void *, socklen_t);
 static int	(*real_getsockopt)(int, int, int, void *, socklen_t *);
 static int	(*real_close)(int);
+static int	(*real_close_range)(unsigned int, unsigned int, int);
+static int	(*real_dup)(int);
+static int	(*real_dup3)(int, int, int);
+static int	(*real_fcntl)(int, int, ...);
+static ssize_t	(*real_read)(int, void *, size_t);
+static ssize_t	(*real_write)(int, const void *, size_t);
 static ssize_t	(*real_sendto)(int, const void *, size_t, int,
 		    const struct sockaddr *, socklen_t);
 static ssize_t	(*real_sendmsg)(int, const struct msghdr *, int);
@@ -102,6 +117,14 @@ pre_init(void)
 	real_setsockopt = dlsym(RTLD_NEXT, "setsockopt");
 	real_getsockopt = dlsym(RTLD_NEXT, "getsockopt");
 	real_close = dlsym(RTLD_NEXT, "close");
+	real_close_range = dlsym(RTLD_NEXT, "close_range");
+	real_dup = dlsym(RTLD_NEXT, "dup");
+	real_dup3 = dlsym(RTLD_NEXT, "dup3");
+	/* fcntl64 is what programs built with 64-bit offsets call. */
+	if ((real_fcntl = dlsym(RTLD_NEXT, "fcntl64")) == NULL)
+		real_fcntl = dlsym(RTLD_NEXT, "fcntl");
+	real_read = dlsym(RTLD_NEXT, "read");
+	real_write = dlsym(RTLD_NEXT, "write");
 	real_sendto = dlsym(RTLD_NEXT, "sendto");
 	real_sendmsg = dlsym(RTLD_NEXT, "sendmsg");
 	real_recvmsg = dlsym(RTLD_NEXT, "recvmsg");
@@ -531,22 +554,174 @@ recv(int fd, void *buf, size_t len, int flags)
 	return (recvfrom(fd, buf, len, flags, NULL, NULL));
 }
 
-/* The parent's socket stays: closing it would end every listen. */
-int
-close(int fd)
+ssize_t
+read(int fd, void *buf, size_t len)
+{
+	struct pre_sock	*ps;
+
+	if ((ps = pre_find(fd)) == NULL || ps->kind != PRE_UDP)
+		return (real_read(fd, buf, len));
+	return (recvfrom(fd, buf, len, 0, NULL, NULL));
+}
+
+ssize_t
+write(int fd, const void *buf, size_t len)
+{
+	struct pre_sock	*ps;
+
+	if ((ps = pre_find(fd)) == NULL || ps->kind == PRE_CONN ||
+	    ps->kind == PRE_STREAM)
+		return (real_write(fd, buf, len));
+	/* connect() is refused, so no datagram socket has a peer. */
+	if (ps->kind == PRE_UDP || ps->kind == PRE_DGRAM)
+		return (pre_fail(EDESTADDRREQ));
+	return (pre_fail(ENOTCONN));
+}
+
+/* Forget fd's socket, closing the pair's other end it still holds. */
+static void
+pre_forget(int fd)
 {
 	struct pre_sock	*ps;
 	int		 other = -1;
 
+	if ((ps = pre_find(fd)) == NULL)
+		return;
+	pthread_mutex_lock(&pre_lock);
+	other = ps->other;
+	memset(ps, 0, sizeof(*ps));
+	pthread_mutex_unlock(&pre_lock);
+	if (other != -1)
+		real_close(other);
+}
+
+/* The parent's socket stays: closing it would end every listen. */
+int
+close(int fd)
+{
 	if (pre_ctl != -1 && fd == pre_ctl)
 		return (0);
-	if ((ps = pre_find(fd)) != NULL) {
-		pthread_mutex_lock(&pre_lock);
-		other = ps->other;
-		memset(ps, 0, sizeof(*ps));
-		pthread_mutex_unlock(&pre_lock);
-		if (other != -1)
-			real_close(other);
-	}
+	pre_forget(fd);
 	return (real_close(fd));
+}
+
+/*
+ * A program closing every descriptor above stderr before it serves (a
+ * common daemon habit) would close the parent's socket: the range is
+ * closed around it.
+ */
+int
+close_range(unsigned int first, unsigned int last, int flags)
+{
+	unsigned int	 fd, ctl = (unsigned int)pre_ctl;
+
+	if (real_close_range == NULL)
+		return (pre_fail(ENOSYS));
+	if (pre_ctl == -1 || ctl < first || ctl > last)
+		goto pass;
+	if (ctl > first && real_close_range(first, ctl - 1, flags) == -1)
+		return (-1);
+	if (ctl == last)
+		return (0);
+	first = ctl + 1;
+ pass:
+	if (!(flags & CLOSE_RANGE_CLOEXEC))
+		for (fd = first; fd <= last && fd < PRE_MAXFD; fd++)
+			pre_forget(fd);
+	return (real_close_range(first, last, flags));
+}
+
+/* The copy nfd of a tracked fd is tracked alike; it owns no pair end. */
+static void
+pre_copy(int fd, int nfd)
+{
+	struct pre_sock	*ps;
+
+	if ((ps = pre_find(fd)) == NULL || nfd < 0 || nfd >= PRE_MAXFD)
+		return;
+	pthread_mutex_lock(&pre_lock);
+	pre_socks[nfd] = *ps;
+	pre_socks[nfd].other = -1;
+	pthread_mutex_unlock(&pre_lock);
+}
+
+int
+dup(int fd)
+{
+	int	 nfd;
+
+	if ((nfd = real_dup(fd)) != -1)
+		pre_copy(fd, nfd);
+	return (nfd);
+}
+
+int
+dup3(int fd, int nfd, int flags)
+{
+	char	 num[16];
+	int	 moved;
+
+	if (pre_ctl != -1 && nfd == pre_ctl && fd != nfd) {
+		/* Move the parent's socket out of the way, for good. */
+		if ((moved = real_dup(pre_ctl)) == -1)
+			return (-1);
+		pre_ctl = moved;
+		snprintf(num, sizeof(num), "%d", moved);
+		setenv(SUBSYS_ENV_FD, num, 1);
+	}
+	pre_forget(nfd);
+	if (real_dup3(fd, nfd, flags) == -1)
+		return (-1);
+	pre_copy(fd, nfd);
+	return (nfd);
+}
+
+/*
+ * Every fcntl command takes an int, a pointer or nothing; passing one
+ * word on is what the C library does with its variadic argument.
+ */
+static int
+pre_fcntl(int fd, int cmd, va_list ap)
+{
+	void	*arg = va_arg(ap, void *);
+	int	 nfd;
+
+	nfd = real_fcntl(fd, cmd, arg);
+	if (nfd != -1 && (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC))
+		pre_copy(fd, nfd);
+	return (nfd);
+}
+
+int
+fcntl(int fd, int cmd, ...)
+{
+	va_list	 ap;
+	int	 rv;
+
+	va_start(ap, cmd);
+	rv = pre_fcntl(fd, cmd, ap);
+	va_end(ap);
+	return (rv);
+}
+
+int	fcntl64(int, int, ...);
+
+int
+fcntl64(int fd, int cmd, ...)
+{
+	va_list	 ap;
+	int	 rv;
+
+	va_start(ap, cmd);
+	rv = pre_fcntl(fd, cmd, ap);
+	va_end(ap);
+	return (rv);
+}
+
+int
+dup2(int fd, int nfd)
+{
+	if (fd == nfd)
+		return (fcntl(fd, F_GETFD) == -1 ? -1 : nfd);
+	return (dup3(fd, nfd, 0));
 }

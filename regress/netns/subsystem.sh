@@ -8,7 +8,9 @@
 # back.  Unshared: one process per host.  A port the template does not
 # declare open is refused (the program's listen fails).  A static
 # program is not started, with the log's reason.  dropbear, a real SSH
-# server, gives its banner.
+# server, gives its banner.  A program that closes every descriptor
+# (close_range) still listens, a dup of an accepted socket still names
+# its peer, and read(2) of a UDP socket gets the datagram alone.
 . "$(dirname "$0")/../lib.sh"
 
 tb_setup
@@ -56,6 +58,8 @@ print("bind6", err(lambda: s6.bind(("::", 9101))), err(lambda: s6.listen()),
       file=sys.stderr)
 print("udpbind", err(lambda: u.bind(("0.0.0.0", 9102))), file=sys.stderr)
 print("uid", os.getuid(), file=sys.stderr, flush=True)
+# A daemon's habit: close every descriptor above stderr (close_range).
+os.closerange(3, 65536)
 l = socket.socket()
 l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 l.bind(("0.0.0.0", 9100))
@@ -63,14 +67,32 @@ l.listen(5)
 while True:
     c, a = l.accept()
     c.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    c.sendall(("peer %s:%d local %s:%d\n" % (a + c.getsockname())).encode())
+    d = socket.socket(fileno=os.dup(c.fileno()))
+    c.sendall(("peer %s:%d local %s:%d dup %s:%d\n" %
+               (a + c.getsockname() + d.getpeername())).encode())
+    d.close()
     c.close()
 PROBE
 chmod 644 "$www/probe.py"
 
 # A UDP echo server: each datagram back, with what the program saw.
 cat >"$www/echo.py" <<'ECHO'
-import socket
+import errno, os, socket, sys, threading
+# Port 5355 is read with read(2): the datagram without the library's
+# header; write(2) has no peer to go to.
+def reader():
+    r = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    r.bind(("0.0.0.0", 5355))
+    while True:
+        data = os.read(r.fileno(), 2048)
+        try:
+            os.write(r.fileno(), b"x")
+            w = "ok"
+        except OSError as e:
+            w = errno.errorcode.get(e.errno, str(e.errno))
+        print("read", data.decode(errors="replace"), "write", w,
+              file=sys.stderr, flush=True)
+threading.Thread(target=reader, daemon=True).start()
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind(("0.0.0.0", 5353))
 while True:
@@ -122,6 +144,7 @@ bind 198.19.6.10 probe
 create udpecho
 set udpecho default udp action reset
 add udpecho udp port 5353 open
+add udpecho udp port 5355 open
 add udpecho subsystem "$PY echo.py" shared
 bind 198.19.7.10 udpecho
 bind 198.19.7.11 udpecho
@@ -241,8 +264,8 @@ check_match "a UDP bind of a port not declared open: EACCES" \
 check_match "IPv6, not intercepted: the cage refuses its bind" \
     "^bind6 EACCES" "$log"
 out=$(in_a timeout 10 nc -w 5 -p 40123 198.19.6.10 9100 </dev/null)
-check_eq "accept: the peer; getsockname: the virtual host" \
-    "peer 198.18.0.1:40123 local 198.19.6.10:9100" "$out"
+check_eq "accept: the peer; getsockname: the virtual host; after close_range, dup: the peer" \
+    "peer 198.18.0.1:40123 local 198.19.6.10:9100 dup 198.18.0.1:40123" "$out"
 
 # ---- UDP: datagrams to the program and back, from the host addressed
 # udp_ask ADDR...: one datagram to port 5353 of each from A (port
@@ -268,12 +291,15 @@ out=$(udp_ask 198.19.7.10 198.19.7.11)
 check_eq "UDP: each host answers from its own address" \
     "$(printf '%s\n' "echo hi from 198.18.0.1:40500 <- 198.19.7.10:5353" \
     "echo hi from 198.18.0.1:40500 <- 198.19.7.11:5353")" "$out"
+in_a "$TB_PY" -c 'import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"hi5355", ("198.19.7.10", 5355))'
+wait_log "read hi5355 write EDESTADDRREQ"
+check "UDP read(2): the datagram alone; write(2): EDESTADDRREQ" test $? -eq 0
 out=$(nmap_port_states 198.19.7.10 udp 5353,5354)
 # nmap's probe gets the echo: an answer, so open.
 check_eq "nmap -sU: 5353 open (it answered), 5354 closed" \
     "$(printf '5353/open\n5354/closed')" "$out"
 out=$(subsys template proto port datagrams_in datagrams_out \
-    datagrams_refused | grep '^udpecho')
+    datagrams_refused | grep "^udpecho udp 5353 ")
 check_match "show services: the UDP port" "^udpecho udp 5353 " "$out"
 check "show services: as many datagrams out as in (answers)" \
     test "$(echo "$out" | awk '{ print $4 }')" = \
