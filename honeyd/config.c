@@ -697,7 +697,8 @@ claim_route6(struct claimset *cs, const struct route_conf *r)
  * Add to cs every address the config answers for: the binds, and for
  * the routing topology the entry routers, every router and gateway,
  * and every network linked, routed or declared unreachable (routers
- * answer for those with ICMP), and the local end of every tunnel.  The
+ * answer for those with ICMP), of either family, and the local end of
+ * every tunnel.  The
  * remote ends of tunnels are real machines elsewhere and are left out;
  * "bind A to IFACE" machines are in the topology's networks, claimed
  * so that their traffic is captured, but never answered for in ARP on

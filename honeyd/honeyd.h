@@ -909,6 +909,7 @@ extern struct parent	*parent;
 struct engine_tally;
 int		 engines_default(void);
 struct imsgev	*engine_for_addr(uint32_t);
+struct imsgev	*engine_for_addr6(const struct in6_addr *);
 struct imsgev	*engine_by_id(uint32_t);
 void		 engines_pin(const struct honeyd_config *, struct claimset *);
 void		 engines_gather(uint32_t);

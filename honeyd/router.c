@@ -20,6 +20,16 @@
  * traceroute shows twice the configured latency.  Like the paper, loss
  * is drawn once, on the way in.
  *
+ * IPv6 topologies are the same trees walked by the same code: every
+ * address is kept as an IPv6 one, IPv4's mapped (::ffff:a.b.c.d), and
+ * the parser keeps each route to one family, so a tree is all IPv4 or
+ * all IPv6.  For IPv6 (router_input6(), from ip6_input()) the hop
+ * limit is the TTL, and the router that ends a walk answers ICMPv6
+ * through ip6_error_from(): time exceeded, destination unreachable (no
+ * route), or packet too big for a link whose "mtu" the packet is over,
+ * since IPv6 routers never fragment (the walk stops before that link).
+ * Tunnels and bound machines stay IPv4's.
+ *
  * A link with a bandwidth is a queue per direction: the time its sender
  * stays busy estimates the queue, each packet adds its serialization
  * time, and "drop between A ms - B ms" drops with a probability rising
