@@ -1269,10 +1269,8 @@ rt_icmp_error(const struct ipin *in)
 
 /* Router "at" answers the packet in "in" itself, as its template says. */
 static void
-rt_router_error(struct ipin *in, const struct in6_addr *a, int type, int code)
+rt_router_error(struct ipin *in, uint32_t at, int type, int code)
 {
-	uint32_t	 at = rt_v4_of(a);
-
 	struct template	*t;
 	struct host	*h;
 
@@ -1340,6 +1338,7 @@ static void
 rt_arrive(struct rt_held *h)
 {
 	struct ipin	 in;
+	struct in6_addr	 dst;
 	uint32_t	 a;
 
 	if ((h->pkt[0] >> 4) == 6) {
@@ -1359,8 +1358,8 @@ rt_arrive(struct rt_held *h)
 	switch (h->end) {
 	case RT_DELIVER:
 		/* A real machine's: on to the wire, as the routers left it. */
-		rt_v4(in.dst, &h->at);
-		if (router_is_ext(engine->conf, &h->at)) {
+		rt_v4(in.dst, &dst);
+		if (router_is_ext(engine->conf, &dst)) {
 			engine->stats.ext_out++;
 			engine_send(h->pkt, h->len);
 			break;
@@ -1368,11 +1367,12 @@ rt_arrive(struct rt_held *h)
 		ip_dispatch(&in);
 		break;
 	case RT_EXPIRED:
-		rt_router_error(&in, &h->at, ICMP_TIMEXCEED,
+		rt_router_error(&in, rt_v4_of(&h->at), ICMP_TIMEXCEED,
 		    ICMP_TIMEXCEED_INTRANS);
 		break;
 	case RT_NOROUTE:
-		rt_router_error(&in, &h->at, ICMP_UNREACH, ICMP_UNREACH_NET);
+		rt_router_error(&in, rt_v4_of(&h->at), ICMP_UNREACH,
+		    ICMP_UNREACH_NET);
 		break;
 	case RT_TUNNELED:
 	case RT_TOOBIG:		/* IPv6's alone */
