@@ -8,8 +8,9 @@
 # with its hop limit less the routers'.  An "unreach" network is
 # answered destination unreachable (no route) by the router; a link
 # with an MTU of 1280 answers a larger packet with packet too big, and
-# A's kernel learns that MTU.  honeyd -n refuses a route mixing the
-# families, naming the line.
+# A's kernel learns that MTU.  The control socket lists the IPv6
+# routes; honeyd -n refuses a route mixing the families, naming the
+# line.
 #
 #   2001:db8:6::1 (entry)   links 2001:db8:6::/64
 #     -- 20 ms --> 2001:db8:6:10::1   links 2001:db8:6:10::/64
@@ -170,6 +171,12 @@ check_match "packet too big from $R1: A's route to $HOST has mtu 1280" \
 out=$(in_a timeout 10 ping -6 -n -c 2 -i 0.3 -W 3 -s 1400 $HOST 2>&1)
 check_match "ping -6 -s 1400 $HOST then goes in fragments, answered" \
     " 2 received" "$out"
+
+# The control socket lists the IPv6 routes as written.
+out=$(ctl_json routes 2>&1)
+check_match "show routes: $R1's link, with its MTU and latency" \
+    "\"kind\": \"net\", \"router\": \"$R1\", \"net\": \"2001:db8:6:18::/64\", \"gateway\": \"$R2\", \"mtu\": 1280, \"latency\": $LAT2" \
+    "$out"
 
 honeyd_stop
 check_match "the engine sent ICMPv6 errors from the routers" \
