@@ -71,6 +71,8 @@ static const char conf_text[] =
     "route " R1_6 " link 2001:db8:a:10::/64\n"
     "route " R1_6 " add net 2001:db8:a:18::/64 " R2_6 " mtu 1280\n"
     "route " R2_6 " link 2001:db8:a:18::/64\n"
+    "route " ENTRY6 " add net 2001:db8:a:20::/64 2001:db8:a:20::1 loss 50\n"
+    "route 2001:db8:a:20::1 link 2001:db8:a:20::/64\n"
     "create default\n"
     "set default default icmp action open\n"
     "set default default udp action reset\n"
@@ -815,6 +817,21 @@ test_v6_walk(void)
 	    r.pkt[7] == 64);
 }
 
+/* 400 pings over a 50% IPv6 link: as test_loss(). */
+static void
+test_v6_loss(void)
+{
+	uint8_t		 pkt[256];
+	uint64_t	 lost0 = engine->stats.route_loss;
+	int		 i, got;
+
+	for (i = 0; i < 400; i++)
+		ip_input(pkt, make_echo6(pkt, "2001:db8:a:20::7", 64, 8));
+	got = fixture_replies(NULL);
+	CHECK(got >= 200 - 40 && got <= 200 + 40);
+	CHECK(engine->stats.route_loss - lost0 == (uint64_t)(400 - got));
+}
+
 /* A router's time exceeded spends its family's bucket (Linux: six). */
 static void
 test_v6_ratelimit(void)
@@ -894,6 +911,7 @@ main(void)
 	test_tunnel_bad();
 	test_extbind();
 	test_v6_walk();
+	test_v6_loss();
 	test_v6_ratelimit();
 	test_v6_parse();
 	CHECK(fixture_other == 0);
