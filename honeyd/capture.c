@@ -412,8 +412,8 @@ capture_ip6(struct iface *ifp, const uint8_t *frame, size_t len)
 		return;
 	}
 	ndp_learn(ifp, &src, eth->eth_src.data);
-	/* The host's engine, by the fold its state is kept under. */
-	if ((iev = engine_for_addr(addr6_fold(&dst))) == NULL) {
+	/* Its host's engine (a topology's: engine 0, engine_for_addr6()). */
+	if ((iev = engine_for_addr6(&dst)) == NULL) {
 		parent->stats.frames_no_engine++;
 		return;
 	}

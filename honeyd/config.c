@@ -679,11 +679,26 @@ claim_net(struct claimset *cs, uint32_t net, uint32_t mask)
 	return (claim_add(cs, net & mask, (net & mask) | ~mask));
 }
 
+/* An IPv6 route's router, network and gateway (no tunnels: IPv4's). */
+static int
+claim_route6(struct claimset *cs, const struct route_conf *r)
+{
+	if (claim6_add(cs, &r->router6, 128) == -1)
+		return (-1);
+	if ((r->kind != ROUTE_ENTRY || (r->flags & ROUTE_F_NETWORK)) &&
+	    claim6_add(cs, &r->net6, r->plen6) == -1)
+		return (-1);
+	if (r->kind == ROUTE_NET && claim6_add(cs, &r->gw6, 128) == -1)
+		return (-1);
+	return (0);
+}
+
 /*
  * Add to cs every address the config answers for: the binds, and for
  * the routing topology the entry routers, every router and gateway,
  * and every network linked, routed or declared unreachable (routers
- * answer for those with ICMP), and the local end of every tunnel.  The
+ * answer for those with ICMP), of either family, and the local end of
+ * every tunnel.  The
  * remote ends of tunnels are real machines elsewhere and are left out;
  * "bind A to IFACE" machines are in the topology's networks, claimed
  * so that their traffic is captured, but never answered for in ARP on
@@ -703,6 +718,11 @@ config_claimed_ranges(const struct honeyd_config *conf, struct claimset *cs)
 		    conf->binds6[i].plen) == -1)
 			return (-1);
 	TAILQ_FOREACH(r, &conf->routes, entry) {
+		if (r->v6) {
+			if (claim_route6(cs, r) == -1)
+				return (-1);
+			continue;
+		}
 		if (claim_add(cs, r->router, r->router) == -1)
 			return (-1);
 		if ((r->kind != ROUTE_ENTRY || (r->flags & ROUTE_F_NETWORK)) &&
@@ -725,7 +745,7 @@ config_claimed_tunnels(const struct honeyd_config *conf, struct claimset *cs)
 	const struct route_conf	*r;
 
 	TAILQ_FOREACH(r, &conf->routes, entry)
-		if (r->kind == ROUTE_TUNNEL &&
+		if (r->kind == ROUTE_TUNNEL && !r->v6 &&
 		    claim_add(cs, r->gw, r->gw) == -1)
 			return (-1);
 	return (0);

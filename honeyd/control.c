@@ -1153,6 +1153,24 @@ ctl_net_field(struct ctlrec *r, const char *key, uint32_t net, uint32_t mask)
 	ctlrec_str(r, key, buf);
 }
 
+/* An IPv6 route's addresses, as text (IPv4 ones are typed fields). */
+static void
+ctl_route6_fields(struct ctlrec *r, const struct route_conf *rc)
+{
+	char	 buf[INET6_ADDRSTRLEN + 8], a[INET6_ADDRSTRLEN];
+
+	ctlrec_str(r, "router", addr6_fmt(&rc->router6, buf, sizeof(buf)));
+	ctlrec_str(r, "kind", ctl_route_kind(rc->kind));
+	if (rc->kind != ROUTE_ENTRY || (rc->flags & ROUTE_F_NETWORK)) {
+		snprintf(buf, sizeof(buf), "%s/%d", addr6_fmt(&rc->net6, a,
+		    sizeof(a)), rc->plen6);
+		ctlrec_str(r, "net", buf);
+	}
+	if (rc->kind == ROUTE_NET)
+		ctlrec_str(r, "gateway", addr6_fmt(&rc->gw6, buf,
+		    sizeof(buf)));
+}
+
 static int
 ctl_next_route(struct ctl_conn *c, struct ctlrec *r)
 {
@@ -1168,6 +1186,10 @@ ctl_next_route(struct ctl_conn *c, struct ctlrec *r)
 		return (0);
 	c->cur_idx++;
 	ctlrec_init(r, "route");
+	if (rc->v6) {
+		ctl_route6_fields(r, rc);
+		goto opts;
+	}
 	ctlrec_addr(r, "router", rc->router);
 	ctlrec_str(r, "kind", ctl_route_kind(rc->kind));
 	if (rc->kind != ROUTE_ENTRY || (rc->flags & ROUTE_F_NETWORK))
@@ -1176,6 +1198,9 @@ ctl_next_route(struct ctl_conn *c, struct ctlrec *r)
 		ctlrec_addr(r, "gateway", rc->gw);
 	if (rc->kind == ROUTE_TUNNEL)
 		ctlrec_addr(r, "tunnel_to", rc->tunnel_dst);
+ opts:
+	if (rc->flags & ROUTE_F_MTU)
+		ctlrec_num(r, "mtu", rc->mtu);
 	if (rc->flags & ROUTE_F_LATENCY)
 		ctlrec_num(r, "latency", rc->latency);
 	if (rc->flags & ROUTE_F_LOSS)

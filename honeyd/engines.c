@@ -9,7 +9,8 @@
  *
  * Routing topologies ("route" statements) are not sharded: every
  * address a topology routes (its routers, their networks and
- * gateways, the local ends of its tunnels) belongs to engine 0.  A
+ * gateways, the local ends of its tunnels; of IPv6 topologies too,
+ * engine_for_addr6()) belongs to engine 0.  A
  * packet into a topology crosses routers and links whose queues, loss
  * and delays are state of the whole tree, not of one host; held in one
  * engine they stay exact, as with a single engine.  The same holds for
@@ -93,6 +94,18 @@ engine_for_addr(uint32_t addr)
 	return (parent->engines[(h >> 16) % (uint32_t)parent->nengines]);
 }
 
+/*
+ * The engine of the IPv6 host at a: engine 0 for an address of an IPv6
+ * topology, else by the fold its state is kept under (host_get6()).
+ */
+struct imsgev *
+engine_for_addr6(const struct in6_addr *a)
+{
+	if (parent->nengines > 1 && claim6_contains(&parent->pinned, a))
+		return (parent->engines[0]);
+	return (engine_for_addr(addr6_fold(a)));
+}
+
 /* The engine that made connection id (relay_newid): it gets the answer. */
 struct imsgev *
 engine_by_id(uint32_t id)
@@ -127,6 +140,20 @@ engines_shared_subsys(const struct template *t)
  * (all, for the default template), and cs (the DHCP clients' leases),
  * which is used up.
  */
+/* What an IPv6 route makes engine 0's, as engines_pin() does for IPv4. */
+static int
+engines_pin_route6(struct claimset *cs, const struct route_conf *r)
+{
+	if (claim6_add(cs, &r->router6, 128) == -1)
+		return (-1);
+	if ((r->kind != ROUTE_ENTRY || (r->flags & ROUTE_F_NETWORK)) &&
+	    claim6_add(cs, &r->net6, r->plen6) == -1)
+		return (-1);
+	if (r->kind == ROUTE_NET && claim6_add(cs, &r->gw6, 128) == -1)
+		return (-1);
+	return (0);
+}
+
 void
 engines_pin(const struct honeyd_config *conf, struct claimset *leases)
 {
@@ -144,6 +171,11 @@ engines_pin(const struct honeyd_config *conf, struct claimset *leases)
 			goto fail;
 	if (conf != NULL)
 		TAILQ_FOREACH(r, &conf->routes, entry) {
+			if (r->v6) {
+				if (engines_pin_route6(&cs, r) == -1)
+					goto fail;
+				continue;
+			}
 			if (claim_add(&cs, r->router, r->router) == -1)
 				goto fail;
 			if ((r->kind != ROUTE_ENTRY ||

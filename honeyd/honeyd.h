@@ -546,6 +546,7 @@ enum route_kind {
 #define ROUTE_F_LOSS		0x04
 #define ROUTE_F_BANDWIDTH	0x08
 #define ROUTE_F_DROP		0x10
+#define ROUTE_F_MTU		0x20	/* IPv6 links only */
 
 struct route_conf {
 	TAILQ_ENTRY(route_conf)	 entry;
@@ -559,6 +560,11 @@ struct route_conf {
 	double			 loss;		/* percent */
 	uint64_t		 bandwidth;	/* bits per second */
 	uint32_t		 drop_lo, drop_hi; /* ms of queueing delay */
+	uint32_t		 mtu;		/* bytes */
+	/* An IPv6 route: these instead of router, net, mask and gw. */
+	int			 v6;
+	struct in6_addr		 router6, net6, gw6;
+	int			 plen6;
 	char			*file;		/* where it was written, */
 	int			 lineno;	/* for router.c's errors */
 };
@@ -903,6 +909,7 @@ extern struct parent	*parent;
 struct engine_tally;
 int		 engines_default(void);
 struct imsgev	*engine_for_addr(uint32_t);
+struct imsgev	*engine_for_addr6(const struct in6_addr *);
 struct imsgev	*engine_by_id(uint32_t);
 void		 engines_pin(const struct honeyd_config *, struct claimset *);
 void		 engines_gather(uint32_t);
@@ -1434,6 +1441,10 @@ uint8_t		 ip6_hoplimit(const struct template *);
 uint16_t	 ip6_cksum(const struct in6_addr *, const struct in6_addr *,
 		    uint8_t, const void *, size_t);
 void		 ip6_reasm_timeout(const uint8_t *, size_t);
+void		 ip6_dispatch(struct ip6in *);
+void		 ip6_send(uint8_t *, size_t);
+void		 ip6_error_from(const struct in6_addr *, const uint8_t *,
+		    size_t, const struct ip6err *);
 
 /* icmp6.c */
 void		 icmp6_input(struct ip6in *);
@@ -1510,7 +1521,8 @@ int		 personality_tcp_synfin_ok(struct ipin *);
 /*
  * Routing (router.c): the virtual topologies of "route" statements.
  * Packets for hosts behind virtual routers take a detour through
- * router_input() on the way in and router_output() on the way out;
+ * router_input() (IPv6: router_input6()) on the way in and
+ * router_output() on the way out, for either family;
  * GRE to a tunnel's local end goes to router_tunnel_input().
  */
 
@@ -1518,12 +1530,15 @@ int		 personality_tcp_synfin_ok(struct ipin *);
 int		 router_build(struct honeyd_config *);
 void		 router_free(struct router_topo *);
 int		 router_input(struct ipin *);
+int		 router_input6(struct ip6in *);
 int		 router_output(uint8_t *, size_t);
 int		 router_tunnel_input(struct ipin *);
 uint32_t	 router_ext_gateway(const struct honeyd_config *, uint32_t);
 void		 router_ext_input(uint8_t *, size_t);
 void		 router_describe(const struct honeyd_config *, uint32_t, int,
 		    char *, size_t);
+void		 router_describe6(const struct honeyd_config *,
+		    const struct in6_addr *, int, size_t, char *, size_t);
 size_t		 router_held(void);
 void		 router_flush(void);
 

@@ -14,7 +14,10 @@
  * allows.  ICMPv6 is answered (icmp6.c), UDP only as a closed port;
  * TCP is counted and dropped.  Answers leave through ip6_output(),
  * which gives them the personality's hop limit and fragments what the
- * link does not take.
+ * link does not take.  A destination behind virtual routers takes the
+ * topology's detour first (router_input6(), router.c): it arrives at
+ * ip6_dispatch() later, or a router answers it (ip6_error_from());
+ * answers from there spend the routers' hops in router_output().
  */
 
 #include <sys/types.h>
@@ -305,11 +308,43 @@ ip6_input(const uint8_t *buf, size_t len)
 		engine->stats.drop_srcaddr++;
 		return;
 	}
-	if ((in.tmpl = config_lookup6(engine->conf, &in.dst)) == NULL) {
+	/* Behind virtual routers: the topology delivers it, maybe later. */
+	if (router_input6(&in) == 1)
+		return;
+	ip6_dispatch(&in);
+}
+
+/* A checked packet at its destination (router.c's too): the template. */
+void
+ip6_dispatch(struct ip6in *in)
+{
+	if ((in->tmpl = config_lookup6(engine->conf, &in->dst)) == NULL) {
 		engine->stats.drop_noaddr++;
 		return;
 	}
-	ip6_upper(&in, in.pkt, in.len, 0);
+	ip6_upper(in, in->pkt, in->len, 0);
+}
+
+/*
+ * An error e about pkt from router "from" of the topology (router.c),
+ * as the router's own template answers and limits it.
+ */
+void
+ip6_error_from(const struct in6_addr *from, const uint8_t *pkt, size_t len,
+    const struct ip6err *e)
+{
+	struct ip6in	 in;
+
+	if (len < IP6_HDR_LEN)
+		return;
+	memset(&in, 0, sizeof(in));
+	memcpy(&in.src, pkt + 8, sizeof(in.src));
+	in.dst = *from;
+	if ((in.tmpl = config_lookup6(engine->conf, from)) == NULL) {
+		engine->stats.drop_noaddr++;
+		return;
+	}
+	ip6_error(&in, pkt, len, e);
 }
 
 /*
@@ -394,6 +429,16 @@ ip6_output(const struct template *t, uint8_t *pkt, size_t len)
 	ip6->ip6_flow = htonl(6U << 28);	/* class 0, no flow label */
 	ip6->ip6_plen = htons((uint16_t)(len - IP6_HDR_LEN));
 	ip6->ip6_hlim = ip6_hoplimit(t);
+	/* From behind virtual routers: hops spent, maybe held or dropped. */
+	if (router_output(pkt, len) == 1)
+		return;
+	ip6_send(pkt, len);
+}
+
+/* A finished packet to the wire, in fragments if the link needs them. */
+void
+ip6_send(uint8_t *pkt, size_t len)
+{
 	if (len > IPFRAG_MTU)
 		ip6_fragment(pkt, len);
 	else

@@ -48,6 +48,15 @@ struct route_opts {
 	double			 loss;
 	uint64_t		 bandwidth;
 	uint32_t		 drop_lo, drop_hi;
+	uint32_t		 mtu;
+};
+
+/* A router or gateway of a route: either family. */
+struct rtaddr {
+	int			 ok;
+	int			 v6;
+	uint32_t		 a;
+	struct in6_addr		 a6;
 };
 
 struct cond {
@@ -77,6 +86,7 @@ typedef struct {
 		struct cond		 cond;
 		struct range		 range;
 		struct route_opts	 ropts;
+		struct rtaddr		 rtaddr;
 	} v;
 	int lineno;
 } YYSTYPE;
@@ -151,8 +161,11 @@ static void	 conf_bind(struct range *, struct template *);
 static void	 conf_bind_dynamic(struct cond *, char *, struct template *);
 static void	 conf_bind_ext(char *, char *);
 static void	 conf_unbind(struct range *);
-static struct route_conf *conf_route(int, int64_t);
+static struct route_conf *conf_route(int, struct rtaddr *);
 static void	 conf_route_net(struct route_conf *, struct range *);
+static void	 conf_route_gw(struct route_conf *, struct rtaddr *);
+static void	 parse_rtaddr(const char *, struct rtaddr *);
+static void	 parse_rtnet(const char *, struct range *);
 static void	 conf_route_opts(struct route_opts *, struct route_opts *);
 static void	 conf_annotate(char *, int, enum frag_policy);
 static void	 conf_option(char *, char *, char *, enum option_kind);
@@ -163,7 +176,7 @@ static void	 proxy_action(struct action *, char *, char *);
 %token	ACTION ADD AM ANNOTATE BANDWIDTH BETWEEN BIND BLOCK CLONE CLOSED
 %token	CREATE DEFAULT DELETE DHCP DROP DROPRATE DYNAMIC ENTRY ETHERNET
 %token	FILTERED FINSCAN FRAGMENT FROM GBPS GID ICMP IF IN INCLUDE INTERNAL
-%token	IP KBPS LATENCY LINK LOSS MAXFDS MBPS MS NET NETWORK NEW NO OLD ON
+%token	IP KBPS LATENCY LINK LOSS MAXFDS MBPS MS MTU NET NETWORK NEW NO OLD ON
 %token	OPEN OPTION OS OTHERWISE PERSONALITY PM PORT PROXY RANDOM RESET
 %token	RESTART ROUTE SET SHARED SOURCE SPOOF SUBSYSTEM SYN TARPIT TCP
 %token	TEMPLATE TIME TO TUNNEL UDP UID UNBIND UNREACH UPTIME USE
@@ -178,6 +191,8 @@ static void	 proxy_action(struct action *, char *, char *);
 %type	<v.cond>	condition
 %type	<v.range>	addrrange network
 %type	<v.ropts>	routeopts routeopt
+%type	<v.rtaddr>	rtaddr
+%type	<v.range>	rtnet
 
 %destructor { free($$); } <v.string>
 %destructor { action_clear(&$$); } <v.action>
@@ -472,48 +487,70 @@ bind		: BIND addrrange tmplref {
 unbind		: UNBIND addrrange		{ conf_unbind(&$2); }
 		;
 
-route		: ROUTE ENTRY address {
-			conf_route(ROUTE_ENTRY, $3);
+route		: ROUTE ENTRY rtaddr {
+			conf_route(ROUTE_ENTRY, &$3);
 		}
-		| ROUTE ENTRY address NETWORK network {
+		| ROUTE ENTRY rtaddr NETWORK rtnet {
 			struct route_conf	*r;
 
-			if ((r = conf_route(ROUTE_ENTRY, $3)) != NULL) {
+			if ((r = conf_route(ROUTE_ENTRY, &$3)) != NULL) {
 				r->flags |= ROUTE_F_NETWORK;
 				conf_route_net(r, &$5);
 			}
 		}
-		| ROUTE address LINK network {
-			conf_route_net(conf_route(ROUTE_LINK, $2), &$4);
+		| ROUTE rtaddr LINK rtnet {
+			conf_route_net(conf_route(ROUTE_LINK, &$2), &$4);
 		}
-		| ROUTE address UNREACH network {
-			conf_route_net(conf_route(ROUTE_UNREACH, $2), &$4);
+		| ROUTE rtaddr UNREACH rtnet {
+			conf_route_net(conf_route(ROUTE_UNREACH, &$2), &$4);
 		}
-		| ROUTE address ADD NET network address routeopts {
+		| ROUTE rtaddr ADD NET rtnet rtaddr routeopts {
 			struct route_conf	*r;
 
-			r = conf_route(ROUTE_NET, $2);
+			r = conf_route(ROUTE_NET, &$2);
 			conf_route_net(r, &$5);
-			if (r != NULL && $6 != -1) {
-				r->gw = $6;
+			conf_route_gw(r, &$6);
+			if (r != NULL) {
 				conf_route_opts(NULL, &$7);
+				if (($7.flags & ROUTE_F_MTU) && !r->v6)
+					conf_error("mtu: IPv4 routers fragment "
+					    "what a link does not take; only "
+					    "IPv6 links have an MTU");
 				r->flags |= $7.flags;
 				r->latency = $7.latency;
 				r->loss = $7.loss;
 				r->bandwidth = $7.bandwidth;
 				r->drop_lo = $7.drop_lo;
 				r->drop_hi = $7.drop_hi;
+				r->mtu = $7.mtu;
 			}
 		}
-		| ROUTE address ADD NET network TUNNEL address address {
+		| ROUTE rtaddr ADD NET rtnet TUNNEL address address {
 			struct route_conf	*r;
 
-			r = conf_route(ROUTE_TUNNEL, $2);
+			r = conf_route(ROUTE_TUNNEL, &$2);
 			conf_route_net(r, &$5);
-			if (r != NULL && $7 != -1 && $8 != -1) {
+			if (r != NULL && r->v6)
+				conf_error("tunnel: GRE tunnels carry IPv4 "
+				    "only");
+			else if (r != NULL && $7 != -1 && $8 != -1) {
 				r->gw = $7;
 				r->tunnel_dst = $8;
 			}
+		}
+		;
+
+/* A route's router or gateway, of either family. */
+rtaddr		: STRING {
+			parse_rtaddr($1, &$$);
+			free($1);
+		}
+		;
+
+/* A route's network: an IPv4 network, or an IPv6 prefix. */
+rtnet		: STRING {
+			parse_rtnet($1, &$$);
+			free($1);
 		}
 		;
 
@@ -538,6 +575,13 @@ routeopt	: LATENCY msec {
 			memset(&$$, 0, sizeof($$));
 			$$.flags = ROUTE_F_BANDWIDTH;
 			$$.bandwidth = $2 == -1 ? 0 : $2;
+		}
+		| MTU uint {
+			memset(&$$, 0, sizeof($$));
+			$$.flags = ROUTE_F_MTU;
+			/* RFC 8200 5: no IPv6 link takes less than 1280. */
+			$$.mtu = num_range($2, 1280, 65535, "mtu") == -1 ?
+			    1280 : $2;
 		}
 		| DROP BETWEEN msec '-' msec {
 			memset(&$$, 0, sizeof($$));
@@ -699,6 +743,7 @@ static const struct keyword keywords[] = {
 	{ "loss",	LOSS },
 	{ "maxfds",	MAXFDS },
 	{ "ms",		MS },
+	{ "mtu",	MTU },
 	{ "net",	NET },
 	{ "network",	NETWORK },
 	{ "new",	NEW },
@@ -1917,19 +1962,71 @@ conf_bind_ext(char *word, char *iface)
 	free(iface);
 }
 
+/*
+ * A route's router or gateway: an IPv4 address, or a unicast IPv6 one
+ * that is not IPv4-mapped (the topology keeps IPv4 addresses as those:
+ * router.c).
+ */
+static void
+parse_rtaddr(const char *s, struct rtaddr *ra)
+{
+	memset(ra, 0, sizeof(*ra));
+	if (strchr(s, ':') == NULL) {
+		if (addr_parse(s, &ra->a) == -1)
+			conf_error("bad address \"%s\"", s);
+		else
+			ra->ok = 1;
+		return;
+	}
+	ra->v6 = 1;
+	if (addr6_parse(s, &ra->a6) == -1)
+		conf_error("bad IPv6 address \"%s\"", s);
+	else if (!addr6_net_unicast(&ra->a6, 128) ||
+	    IN6_IS_ADDR_V4MAPPED(&ra->a6))
+		conf_error("\"%s\" is no router's address: multicast, "
+		    "unspecified, loopback or IPv4-mapped", s);
+	else
+		ra->ok = 1;
+}
+
+/* A route's network: IPv4 as "network" takes it, or an IPv6 prefix. */
+static void
+parse_rtnet(const char *s, struct range *r)
+{
+	memset(r, 0, sizeof(*r));
+	if (strchr(s, ':') == NULL) {
+		r->ok = parse_net(s, &r->lo, &r->hi) == 0;
+		return;
+	}
+	r->ok = parse_net6(s, r) == 0;
+	if (r->ok && IN6_IS_ADDR_V4MAPPED(&r->net6)) {
+		conf_error("\"%s\": IPv4-mapped addresses are routed as IPv4",
+		    s);
+		r->ok = 0;
+	}
+}
+
+static const char *
+family_name(int v6)
+{
+	return (v6 ? "IPv6" : "IPv4");
+}
+
 static struct route_conf *
-conf_route(int kind, int64_t router)
+conf_route(int kind, struct rtaddr *router)
 {
 	struct route_conf	*r;
 
-	if (router == -1)
+	if (!router->ok)
 		return (NULL);
 	if ((r = calloc(1, sizeof(*r))) == NULL) {
 		conf_error("out of memory");
 		return (NULL);
 	}
 	r->kind = kind;
-	r->router = router;
+	r->v6 = router->v6;
+	r->router = router->a;
+	r->router6 = router->a6;
 	/* router.c checks the whole topology later and names the line. */
 	r->lineno = yylval.lineno;
 	if ((r->file = strdup(file->name)) == NULL)
@@ -1938,13 +2035,46 @@ conf_route(int kind, int64_t router)
 	return (r);
 }
 
+/* A route is of one family: its router's. */
 static void
 conf_route_net(struct route_conf *r, struct range *net)
 {
+	char	 a[INET6_ADDRSTRLEN];
+
 	if (r == NULL || !net->ok)
 		return;
+	if (net->v6 != r->v6) {
+		conf_error("route %s: an %s network for an %s router: a "
+		    "route is of one family", r->v6 ? addr6_fmt(&r->router6,
+		    a, sizeof(a)) : addr_fmt(r->router, a, sizeof(a)),
+		    family_name(net->v6), family_name(r->v6));
+		return;
+	}
+	if (r->v6) {
+		r->net6 = net->net6;
+		r->plen6 = net->plen6;
+		return;
+	}
 	r->net = net->lo;
 	r->mask = net->lo ^ net->hi ^ UINT32_MAX;
+}
+
+static void
+conf_route_gw(struct route_conf *r, struct rtaddr *gw)
+{
+	char	 a[INET6_ADDRSTRLEN];
+
+	if (r == NULL || !gw->ok)
+		return;
+	if (gw->v6 != r->v6) {
+		conf_error("route %s: an %s gateway for an %s router: a "
+		    "route is of one family", r->v6 ? addr6_fmt(&r->router6,
+		    a, sizeof(a)) : addr_fmt(r->router, a, sizeof(a)),
+		    family_name(gw->v6), family_name(r->v6));
+		return;
+	}
+	r->gw = gw->a;
+	r->gw6 = gw->a6;
 }
 
 /*
@@ -1976,6 +2106,8 @@ conf_route_opts(struct route_opts *all, struct route_opts *o)
 		all->drop_lo = o->drop_lo;
 		all->drop_hi = o->drop_hi;
 	}
+	if (o->flags & ROUTE_F_MTU)
+		all->mtu = o->mtu;
 }
 
 static void

@@ -200,28 +200,52 @@ print_options(FILE *f, const struct honeyd_config *conf)
 		fputc('\n', f);
 }
 
+/* A route's router (or gateway) and network, in the route's family. */
+static void
+print_route_addr(FILE *f, const struct route_conf *r, int gw)
+{
+	char	 buf[INET6_ADDRSTRLEN];
+
+	if (!r->v6)
+		print_addr(f, gw ? r->gw : r->router);
+	else
+		fputs(addr6_fmt(gw ? &r->gw6 : &r->router6, buf,
+		    sizeof(buf)), f);
+}
+
+static void
+print_route_net(FILE *f, const struct route_conf *r)
+{
+	char	 buf[INET6_ADDRSTRLEN + 8];
+
+	if (!r->v6)
+		print_net(f, r->net, r->mask);
+	else
+		fputs(addr6_fmt_net(&r->net6, r->plen6, buf, sizeof(buf)), f);
+}
+
 static void
 print_route(FILE *f, const struct route_conf *r)
 {
 	fputs("route ", f);
 	if (r->kind == ROUTE_ENTRY)
 		fputs("entry ", f);
-	print_addr(f, r->router);
+	print_route_addr(f, r, 0);
 	switch (r->kind) {
 	case ROUTE_ENTRY:
 		if (r->flags & ROUTE_F_NETWORK) {
 			fputs(" network ", f);
-			print_net(f, r->net, r->mask);
+			print_route_net(f, r);
 		}
 		break;
 	case ROUTE_LINK:
 	case ROUTE_UNREACH:
 		fputs(r->kind == ROUTE_LINK ? " link " : " unreach ", f);
-		print_net(f, r->net, r->mask);
+		print_route_net(f, r);
 		break;
 	case ROUTE_TUNNEL:
 		fputs(" add net ", f);
-		print_net(f, r->net, r->mask);
+		print_route_net(f, r);
 		fputs(" tunnel ", f);
 		print_addr(f, r->gw);
 		fputc(' ', f);
@@ -229,9 +253,9 @@ print_route(FILE *f, const struct route_conf *r)
 		break;
 	case ROUTE_NET:
 		fputs(" add net ", f);
-		print_net(f, r->net, r->mask);
+		print_route_net(f, r);
 		fputc(' ', f);
-		print_addr(f, r->gw);
+		print_route_addr(f, r, 1);
 		if (r->flags & ROUTE_F_LATENCY)
 			fprintf(f, " latency %u ms", r->latency);
 		if (r->flags & ROUTE_F_LOSS) {
@@ -245,6 +269,8 @@ print_route(FILE *f, const struct route_conf *r)
 		if (r->flags & ROUTE_F_DROP)
 			fprintf(f, " drop between %u ms - %u ms", r->drop_lo,
 			    r->drop_hi);
+		if (r->flags & ROUTE_F_MTU)
+			fprintf(f, " mtu %u", r->mtu);
 		break;
 	}
 	fputc('\n', f);

@@ -20,6 +20,16 @@
  * traceroute shows twice the configured latency.  Like the paper, loss
  * is drawn once, on the way in.
  *
+ * IPv6 topologies are the same trees walked by the same code: every
+ * address is kept as an IPv6 one, IPv4's mapped (::ffff:a.b.c.d), and
+ * the parser keeps each route to one family, so a tree is all IPv4 or
+ * all IPv6.  For IPv6 (router_input6(), from ip6_input()) the hop
+ * limit is the TTL, and the router that ends a walk answers ICMPv6
+ * through ip6_error_from(): time exceeded, destination unreachable (no
+ * route), or packet too big for a link whose "mtu" the packet is over,
+ * since IPv6 routers never fragment (the walk stops before that link).
+ * Tunnels and bound machines stay IPv4's.
+ *
  * A link with a bandwidth is a queue per direction: the time its sender
  * stays busy estimates the queue, each packet adds its serialization
  * time, and "drop between A ms - B ms" drops with a probability rising
@@ -54,6 +64,8 @@
 #include <sys/types.h>
 #include <sys/timerfd.h>
 
+#include <netinet/in.h>
+#include <netinet/icmp6.h>
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -91,6 +103,7 @@ enum rt_end {
 	RT_EXPIRED,		/* TTL spent: time exceeded from "at" */
 	RT_NOROUTE,		/* net unreachable from "at" */
 	RT_TUNNELED,		/* into the tunnel of "row" */
+	RT_TOOBIG,		/* IPv6: over the MTU of "at"'s link */
 };
 
 struct rt_node;
@@ -105,11 +118,13 @@ struct rt_link {
 	uint64_t		 bandwidth;	/* bit/s, 0: unlimited */
 	uint64_t		 drop_lo, drop_hi; /* us; hi 0: no RED */
 	uint64_t		 busy[2];	/* sender free again, us */
+	uint32_t		 mtu;		/* IPv6, 0: none */
 };
 
 /* One line of a router's table. */
 struct rt_row {
-	uint32_t		 net, mask;
+	struct in6_addr		 net;
+	int			 plen;
 	enum rt_kind		 kind;
 	struct rt_link		*link;		/* RT_NET */
 	struct rt_tunnel	*tun;		/* RT_TUNNEL */
@@ -125,7 +140,7 @@ enum rt_state {
 
 struct rt_node {
 	RB_ENTRY(rt_node)	 entry;
-	uint32_t		 addr;
+	struct in6_addr		 addr;
 	struct rt_row		*rows;		/* longest prefix first */
 	size_t			 nrows;
 	struct rt_link		*up;		/* from the parent */
@@ -139,14 +154,17 @@ RB_HEAD(rt_nodes, rt_node);
 struct rt_entry {
 	struct rt_node		*node;
 	int			 has_net;
-	uint32_t		 net, mask;
+	int			 v6;		/* its family's default */
+	struct in6_addr		 net;
+	int			 plen;
 	const struct route_conf	*rc;
 };
 
 /* A tunnel: its router, the remote network and both ends. */
 struct rt_tunnel {
 	struct rt_node		*node;
-	uint32_t		 net, mask;
+	struct in6_addr		 net;		/* IPv4-mapped */
+	int			 plen;
 	uint32_t		 local, remote;
 };
 
@@ -167,6 +185,7 @@ struct rt_path {
 	int			 hops;		/* routers that forwarded it */
 	int			 ttl;		/* as it arrives at "at" */
 	const struct rt_row	*row;		/* RT_TUNNELED: the tunnel's */
+	uint32_t		 mtu;		/* RT_TOOBIG: the link's */
 };
 
 /* An answer's way from a host up and down the tree to a tunnel. */
@@ -192,7 +211,8 @@ struct rt_held {
 	uint64_t		 due, seq;	/* us; seq keeps FIFO order */
 	int			 out;		/* to the wire, else arriving */
 	enum rt_end		 end;
-	uint32_t		 at;
+	struct in6_addr		 at;
+	uint32_t		 mtu;		/* RT_TOOBIG */
 	size_t			 len, hlen, l4len;
 	uint8_t			 pkt[];
 };
@@ -200,7 +220,8 @@ RB_HEAD(rt_helds, rt_held);
 
 static int	 rt_node_cmp(struct rt_node *, struct rt_node *);
 static int	 rt_held_cmp(struct rt_held *, struct rt_held *);
-static int	 router_is_ext(const struct honeyd_config *, uint32_t);
+static int	 router_is_ext(const struct honeyd_config *,
+		    const struct in6_addr *);
 RB_GENERATE_STATIC(rt_nodes, rt_node, entry, rt_node_cmp)
 RB_GENERATE_STATIC(rt_helds, rt_held, entry, rt_held_cmp)
 
@@ -218,13 +239,13 @@ static void	 rt_fire(int, short, void *);
 static void	 rt_release(struct rt_held *);
 static int	 rt_ext_check(const struct honeyd_config *,
 		    const struct router_topo *);
-static int	 rt_walk(const struct router_topo *, uint32_t, int,
-		    struct rt_path *);
+static int	 rt_walk(const struct router_topo *, const struct in6_addr *,
+		    int, struct rt_path *);
 
 static int
 rt_node_cmp(struct rt_node *a, struct rt_node *b)
 {
-	return (a->addr < b->addr ? -1 : a->addr > b->addr);
+	return (memcmp(&a->addr, &b->addr, sizeof(a->addr)));
 }
 
 static int
@@ -235,29 +256,117 @@ rt_held_cmp(struct rt_held *a, struct rt_held *b)
 	return (a->seq < b->seq ? -1 : a->seq > b->seq);
 }
 
-/* "198.18.1.0/24", in one of two static buffers. */
-static const char *
-rt_net(uint32_t net, uint32_t mask)
-{
-	static char	 buf[2][32];
-	static int	 i;
-	char		 a[INET_ADDRSTRLEN];
+/*
+ * Both families walk the same trees: an IPv4 address is kept as its
+ * IPv4-mapped IPv6 one (::ffff:a.b.c.d, RFC 4291 2.5.5.2) and an IPv4
+ * network as a prefix 96 bits longer.  The parser keeps the families
+ * apart (no route mixes them, none names a mapped address), so every
+ * tree is of one family and the two never meet.
+ */
+#define RT_V4_PLEN		96
 
-	i = !i;
-	snprintf(buf[i], sizeof(buf[i]), "%s/%d",
-	    addr_fmt(net, a, sizeof(a)), addr_masklen(mask));
-	return (buf[i]);
+static void
+rt_v4(uint32_t a, struct in6_addr *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->s6_addr[10] = out->s6_addr[11] = 0xff;
+	a = htonl(a);
+	memcpy(&out->s6_addr[12], &a, sizeof(a));
+}
+
+static int
+rt_is_v4(const struct in6_addr *a)
+{
+	return (IN6_IS_ADDR_V4MAPPED(a));
+}
+
+static uint32_t
+rt_v4_of(const struct in6_addr *a)
+{
+	uint32_t	 v;
+
+	memcpy(&v, &a->s6_addr[12], sizeof(v));
+	return (ntohl(v));
+}
+
+static int
+rt_eq(const struct in6_addr *a, const struct in6_addr *b)
+{
+	return (memcmp(a, b, sizeof(*a)) == 0);
+}
+
+/* A statement's router, network and gateway, as the trees keep them. */
+static void
+rt_conf_router(const struct route_conf *r, struct in6_addr *a)
+{
+	if (r->v6)
+		*a = r->router6;
+	else
+		rt_v4(r->router, a);
+}
+
+static void
+rt_conf_net(const struct route_conf *r, struct in6_addr *net, int *plen)
+{
+	if (r->v6) {
+		*net = r->net6;
+		*plen = r->plen6;
+		return;
+	}
+	rt_v4(r->net & r->mask, net);
+	*plen = RT_V4_PLEN + addr_masklen(r->mask);
+}
+
+static void
+rt_conf_gw(const struct route_conf *r, struct in6_addr *a)
+{
+	if (r->v6)
+		*a = r->gw6;
+	else
+		rt_v4(r->gw, a);
+}
+
+/* An address as its family writes it: IPv4 dotted. */
+static const char *
+rt_fmt(const struct in6_addr *a, char *buf, size_t size)
+{
+	if (rt_is_v4(a))
+		return (addr_fmt(rt_v4_of(a), buf, size));
+	return (addr6_fmt(a, buf, size));
 }
 
 /* An address, in one of two static buffers. */
 static const char *
-rt_addr(uint32_t a)
+rt_addr(const struct in6_addr *a)
 {
-	static char	 buf[2][INET_ADDRSTRLEN];
+	static char	 buf[2][INET6_ADDRSTRLEN];
 	static int	 i;
 
 	i = !i;
-	return (addr_fmt(a, buf[i], sizeof(buf[i])));
+	return (rt_fmt(a, buf[i], sizeof(buf[i])));
+}
+
+static const char *
+rt_addr4(uint32_t a)
+{
+	struct in6_addr	 m;
+
+	rt_v4(a, &m);
+	return (rt_addr(&m));
+}
+
+/* "198.18.1.0/24", "2001:db8:1::/48", in one of two static buffers. */
+static const char *
+rt_net(const struct in6_addr *net, int plen)
+{
+	static char	 buf[2][INET6_ADDRSTRLEN + 8];
+	static int	 i;
+	char		 a[INET6_ADDRSTRLEN];
+
+	i = !i;
+	snprintf(buf[i], sizeof(buf[i]), "%s/%d", rt_fmt(net, a, sizeof(a)),
+	    rt_is_v4(net) ? plen - RT_V4_PLEN : plen);
+	return (buf[i]);
 }
 
 /* Errors name the statement as the parser's do: "file:line: msg". */
@@ -284,22 +393,23 @@ rt_ext_error(const struct ext_bind *e, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	log_diag("%s:%d: bind %s to %s: %s", e->file != NULL ? e->file :
-	    "config", e->lineno, rt_addr(e->addr), e->iface, msg);
+	    "config", e->lineno, rt_addr4(e->addr), e->iface, msg);
 }
 
 /* Building and checking the trees. */
 
 static struct rt_node *
-rt_find(const struct router_topo *t, uint32_t addr)
+rt_find(const struct router_topo *t, const struct in6_addr *addr)
 {
 	struct rt_node	 key;
 
-	key.addr = addr;
+	key.addr = *addr;
 	return (RB_FIND(rt_nodes, &((struct router_topo *)t)->nodes, &key));
 }
 
 static struct rt_node *
-rt_node_get(struct router_topo *t, uint32_t addr, const struct route_conf *r)
+rt_node_get(struct router_topo *t, const struct in6_addr *addr,
+    const struct route_conf *r)
 {
 	struct rt_node	*n;
 
@@ -309,7 +419,7 @@ rt_node_get(struct router_topo *t, uint32_t addr, const struct route_conf *r)
 		rt_error(r, "out of memory");
 		return (NULL);
 	}
-	n->addr = addr;
+	n->addr = *addr;
 	n->first = r;
 	RB_INSERT(rt_nodes, &t->nodes, n);
 	return (n);
@@ -319,28 +429,34 @@ static int
 rt_add_entry(struct router_topo *t, const struct route_conf *r)
 {
 	struct rt_entry	*e, *ne;
-	int		 has_net = (r->flags & ROUTE_F_NETWORK) != 0;
+	struct in6_addr	 router, net;
+	int		 has_net = (r->flags & ROUTE_F_NETWORK) != 0, plen = 0;
 	size_t		 i;
 
+	rt_conf_router(r, &router);
+	memset(&net, 0, sizeof(net));
+	if (has_net)
+		rt_conf_net(r, &net, &plen);
 	for (i = 0; i < t->nentries; i++) {
 		e = &t->entries[i];
-		if (e->node->addr == r->router) {
+		if (rt_eq(&e->node->addr, &router)) {
 			rt_error(r, "route entry %s given twice (line %d)",
-			    rt_addr(r->router), e->rc->lineno);
+			    rt_addr(&router), e->rc->lineno);
 			return (-1);
 		}
-		if (!has_net && !e->has_net) {
+		/* One entry without network per family. */
+		if (!has_net && !e->has_net && e->v6 == r->v6) {
 			rt_error(r, "route entry %s: a second entry without "
 			    "network (the first is %s, line %d)",
-			    rt_addr(r->router), rt_addr(e->node->addr),
+			    rt_addr(&router), rt_addr(&e->node->addr),
 			    e->rc->lineno);
 			return (-1);
 		}
-		if (has_net && e->has_net && e->net == r->net &&
-		    e->mask == r->mask) {
+		if (has_net && e->has_net && rt_eq(&e->net, &net) &&
+		    e->plen == plen) {
 			rt_error(r, "route entry %s: network %s already "
-			    "enters at %s (line %d)", rt_addr(r->router),
-			    rt_net(r->net, r->mask), rt_addr(e->node->addr),
+			    "enters at %s (line %d)", rt_addr(&router),
+			    rt_net(&net, plen), rt_addr(&e->node->addr),
 			    e->rc->lineno);
 			return (-1);
 		}
@@ -353,13 +469,14 @@ rt_add_entry(struct router_topo *t, const struct route_conf *r)
 	t->entries = ne;
 	e = &t->entries[t->nentries];
 	memset(e, 0, sizeof(*e));
-	if ((e->node = rt_node_get(t, r->router, r)) == NULL)
+	if ((e->node = rt_node_get(t, &router, r)) == NULL)
 		return (-1);
 	t->nentries++;
 	e->node->is_entry = 1;
 	e->has_net = has_net;
-	e->net = r->net;
-	e->mask = r->mask;
+	e->v6 = r->v6;
+	e->net = net;
+	e->plen = plen;
 	e->rc = r;
 	return (0);
 }
@@ -371,23 +488,25 @@ rt_add_link(struct router_topo *t, struct rt_node *from,
 {
 	struct rt_node	*to;
 	struct rt_link	*l;
+	struct in6_addr	 gw;
 
-	if (r->gw == r->router) {
-		rt_error(r, "gateway %s is the router itself", rt_addr(r->gw));
+	rt_conf_gw(r, &gw);
+	if (rt_eq(&gw, &from->addr)) {
+		rt_error(r, "gateway %s is the router itself", rt_addr(&gw));
 		return (NULL);
 	}
-	if ((to = rt_node_get(t, r->gw, r)) == NULL)
+	if ((to = rt_node_get(t, &gw, r)) == NULL)
 		return (NULL);
 	if (to->is_entry) {
 		rt_error(r, "gateway %s is a route entry: the topology must "
-		    "be a tree", rt_addr(r->gw));
+		    "be a tree", rt_addr(&gw));
 		return (NULL);
 	}
 	/* Several networks may share a gateway, but not two parents. */
 	if (to->up != NULL && to->up->from != from) {
 		rt_error(r, "gateway %s is already reached from %s (line %d): "
-		    "the topology must be a tree", rt_addr(r->gw),
-		    rt_addr(to->up->from->addr), to->up->rc->lineno);
+		    "the topology must be a tree", rt_addr(&gw),
+		    rt_addr(&to->up->from->addr), to->up->rc->lineno);
 		return (NULL);
 	}
 	if ((l = calloc(1, sizeof(*l))) == NULL) {
@@ -404,6 +523,8 @@ rt_add_link(struct router_topo *t, struct rt_node *from,
 		l->drop_lo = (uint64_t)r->drop_lo * 1000;
 		l->drop_hi = (uint64_t)r->drop_hi * 1000;
 	}
+	if (r->flags & ROUTE_F_MTU)
+		l->mtu = r->mtu;
 	if (to->up == NULL)
 		to->up = l;
 	return (l);
@@ -414,15 +535,19 @@ rt_add_row(struct router_topo *t, const struct route_conf *r)
 {
 	struct rt_node	*n;
 	struct rt_row	*row;
+	struct in6_addr	 router, net;
+	int		 plen;
 	size_t		 i;
 
-	if ((n = rt_node_get(t, r->router, r)) == NULL)
+	rt_conf_router(r, &router);
+	rt_conf_net(r, &net, &plen);
+	if ((n = rt_node_get(t, &router, r)) == NULL)
 		return (-1);
 	for (i = 0; i < n->nrows; i++)
-		if (n->rows[i].net == r->net && n->rows[i].mask == r->mask) {
+		if (rt_eq(&n->rows[i].net, &net) && n->rows[i].plen == plen) {
 			rt_error(r, "router %s: %s is already in its table "
-			    "(line %d)", rt_addr(r->router),
-			    rt_net(r->net, r->mask), n->rows[i].rc->lineno);
+			    "(line %d)", rt_addr(&router), rt_net(&net, plen),
+			    n->rows[i].rc->lineno);
 			return (-1);
 		}
 	if ((row = reallocarray(n->rows, n->nrows + 1, sizeof(*row))) == NULL) {
@@ -432,8 +557,8 @@ rt_add_row(struct router_topo *t, const struct route_conf *r)
 	n->rows = row;
 	row = &n->rows[n->nrows];
 	memset(row, 0, sizeof(*row));
-	row->net = r->net;
-	row->mask = r->mask;
+	row->net = net;
+	row->plen = plen;
 	row->rc = r;
 	switch (r->kind) {
 	case ROUTE_LINK:
@@ -469,7 +594,7 @@ rt_settle(struct rt_node *n, struct rt_node *stop, int ok)
 		m->depth = ok ? stop->depth + len : 0;
 		if (ok && m->depth == RT_MAX_DEPTH + 1)
 			rt_error(m->up->rc, "router %s is more than %d "
-			    "routers deep", rt_addr(m->addr), RT_MAX_DEPTH);
+			    "routers deep", rt_addr(&m->addr), RT_MAX_DEPTH);
 	}
 }
 
@@ -489,7 +614,7 @@ rt_place(struct rt_node *n)
 		m->state = RT_WALKING;
 	if (m->state == RT_WALKING) {
 		rt_error(m->up->rc, "routing loop through %s: the topology "
-		    "must be a tree", rt_addr(m->addr));
+		    "must be a tree", rt_addr(&m->addr));
 		for (k = m->up->from; k != m; k = k->up->from)
 			k->state = RT_BAD;
 		m->state = RT_BAD;
@@ -499,7 +624,7 @@ rt_place(struct rt_node *n)
 		m->depth = 0;
 	} else if (m->state == RT_UNSEEN) {
 		rt_error(m->first, "router %s is not reachable from a route "
-		    "entry", rt_addr(m->addr));
+		    "entry", rt_addr(&m->addr));
 		m->state = RT_BAD;
 		errs++;
 	}
@@ -516,12 +641,14 @@ rt_check_tree(struct router_topo *t, const struct honeyd_config *conf)
 {
 	const struct route_conf	*r;
 	struct rt_node		*n;
+	struct in6_addr		 a;
 	int			 errs = 0;
 
-	TAILQ_FOREACH(r, &conf->routes, entry)
-		if ((n = rt_find(t, r->router)) != NULL &&
-		    n->state == RT_UNSEEN)
+	TAILQ_FOREACH(r, &conf->routes, entry) {
+		rt_conf_router(r, &a);
+		if ((n = rt_find(t, &a)) != NULL && n->state == RT_UNSEEN)
 			errs += rt_place(n);
+	}
 	RB_FOREACH(n, rt_nodes, &t->nodes)
 		if (n->state == RT_UNSEEN)
 			errs += rt_place(n);
@@ -533,9 +660,9 @@ rt_row_cmp(const void *a, const void *b)
 {
 	const struct rt_row	*x = a, *y = b;
 
-	if (x->mask != y->mask)
-		return (x->mask > y->mask ? -1 : 1);
-	return (x->net < y->net ? -1 : x->net > y->net);
+	if (x->plen != y->plen)
+		return (x->plen > y->plen ? -1 : 1);
+	return (memcmp(&x->net, &y->net, sizeof(x->net)));
 }
 
 /* The tunnels, once the rows have their final places. */
@@ -560,7 +687,7 @@ rt_tunnels(struct router_topo *t)
 			tun = &t->tunnels[t->ntunnels++];
 			tun->node = n;
 			tun->net = n->rows[i].net;
-			tun->mask = n->rows[i].mask;
+			tun->plen = n->rows[i].plen;
 			tun->local = n->rows[i].rc->gw;
 			tun->remote = n->rows[i].rc->tunnel_dst;
 			n->rows[i].tun = tun;
@@ -628,35 +755,39 @@ rt_ext_check(const struct honeyd_config *conf, const struct router_topo *t)
 	const struct ext_bind	*e;
 	const struct bind	*b;
 	struct rt_path		 p;
+	struct in6_addr		 a;
 	int			 errs = 0;
 
 	TAILQ_FOREACH(e, &conf->ext_binds, entry) {
-		if (t != NULL && rt_find(t, e->addr) != NULL) {
+		rt_v4(e->addr, &a);
+		if (t != NULL && rt_find(t, &a) != NULL) {
 			rt_ext_error(e, "%s is a router of the topology",
-			    rt_addr(e->addr));
+			    rt_addr(&a));
 			errs++;
-		} else if (!rt_walk(t, e->addr, -1, &p) ||
+		} else if (!rt_walk(t, &a, -1, &p) ||
 		    p.end != RT_DELIVER) {
 			rt_ext_error(e, "no route of the topology leads to "
-			    "%s", rt_addr(e->addr));
+			    "%s", rt_addr(&a));
 			errs++;
 		} else if ((b = config_find_bind(conf, e->addr)) != NULL) {
 			rt_ext_error(e, "%s is bound to template \"%s\" as "
-			    "well", rt_addr(e->addr), b->tmpl->name);
+			    "well", rt_addr(&a), b->tmpl->name);
 			errs++;
 		}
 	}
 	return (errs);
 }
 
-/* Whether addr is a "bind A to IFACE" machine of conf. */
+/* Whether addr is a "bind A to IFACE" machine of conf (IPv4 only). */
 static int
-router_is_ext(const struct honeyd_config *conf, uint32_t addr)
+router_is_ext(const struct honeyd_config *conf, const struct in6_addr *a)
 {
 	const struct ext_bind	*e;
+	uint32_t		 addr;
 
-	if (conf == NULL)
+	if (conf == NULL || !rt_is_v4(a))
 		return (0);
+	addr = rt_v4_of(a);
 	TAILQ_FOREACH(e, &conf->ext_binds, entry)
 		if (e->addr == addr)
 			return (1);
@@ -668,11 +799,13 @@ uint32_t
 router_ext_gateway(const struct honeyd_config *conf, uint32_t addr)
 {
 	struct rt_path	 p;
+	struct in6_addr	 a;
 
-	if (!rt_walk(conf->topo, addr, -1, &p) || p.end != RT_DELIVER ||
-	    p.at == NULL || p.at->addr == addr)
+	rt_v4(addr, &a);
+	if (!rt_walk(conf->topo, &a, -1, &p) || p.end != RT_DELIVER ||
+	    p.at == NULL || rt_eq(&p.at->addr, &a))
 		return (0);
-	return (p.at->addr);
+	return (rt_v4_of(&p.at->addr));
 }
 
 void
@@ -699,19 +832,21 @@ router_free(struct router_topo *t)
 
 /* The entry a packet for dst comes in by; NULL: not ours to route. */
 static const struct rt_entry *
-rt_entry_for(const struct router_topo *t, uint32_t dst)
+rt_entry_for(const struct router_topo *t, const struct in6_addr *dst)
 {
 	const struct rt_entry	*e, *best = NULL, *dflt = NULL;
 	size_t			 i;
+	int			 v6 = !rt_is_v4(dst);
 
 	for (i = 0; i < t->nentries; i++) {
 		e = &t->entries[i];
-		if (e->node->addr == dst)
+		if (rt_eq(&e->node->addr, dst))
 			return (e);
-		if (!e->has_net)
-			dflt = e;
-		else if ((dst & e->mask) == e->net &&
-		    (best == NULL || e->mask > best->mask))
+		if (!e->has_net) {
+			if (e->v6 == v6)
+				dflt = e;
+		} else if (addr6_in_net(dst, &e->net, e->plen) &&
+		    (best == NULL || e->plen > best->plen))
 			best = e;
 	}
 	return (best != NULL ? best : dflt);
@@ -719,16 +854,16 @@ rt_entry_for(const struct router_topo *t, uint32_t dst)
 
 /* A gateway is reached by its own address, then longest prefix. */
 static const struct rt_row *
-rt_match(const struct rt_node *n, uint32_t dst)
+rt_match(const struct rt_node *n, const struct in6_addr *dst)
 {
 	size_t	 i;
 
 	for (i = 0; i < n->nrows; i++)
 		if (n->rows[i].kind == RT_NET &&
-		    n->rows[i].link->to->addr == dst)
+		    rt_eq(&n->rows[i].link->to->addr, dst))
 			return (&n->rows[i]);
 	for (i = 0; i < n->nrows; i++)
-		if ((dst & n->rows[i].mask) == n->rows[i].net)
+		if (addr6_in_net(dst, &n->rows[i].net, n->rows[i].plen))
 			return (&n->rows[i]);
 	return (NULL);
 }
@@ -739,14 +874,14 @@ rt_match(const struct rt_node *n, uint32_t dst)
  * TTL (the way back of an answer).  0: dst is not in the topology.
  */
 static int
-rt_walk_from(struct rt_node *start, int ours, uint32_t dst, int ttl,
-    struct rt_path *p)
+rt_walk_from(struct rt_node *start, int ours, const struct in6_addr *dst,
+    int ttl, struct rt_path *p)
 {
 	const struct rt_row	*row = NULL;
 	struct rt_node		*n;
 
 	memset(p, 0, sizeof(*p));
-	for (n = start; n->addr != dst; n = row->link->to) {
+	for (n = start; !rt_eq(&n->addr, dst); n = row->link->to) {
 		p->at = n;
 		p->ttl = ttl;
 		if ((row = rt_match(n, dst)) == NULL) {
@@ -792,7 +927,8 @@ rt_walk_from(struct rt_node *start, int ours, uint32_t dst, int ttl,
  * topology (rt_walk_from() clears the half KB of p when it walks).
  */
 static int
-rt_walk(const struct router_topo *t, uint32_t dst, int ttl, struct rt_path *p)
+rt_walk(const struct router_topo *t, const struct in6_addr *dst, int ttl,
+    struct rt_path *p)
 {
 	const struct rt_entry	*e;
 
@@ -974,15 +1110,15 @@ rt_hold(struct rt_held *h, uint64_t now, uint64_t delay)
 
 /* The tunnel whose network holds dst, the longest prefix; or NULL. */
 static const struct rt_tunnel *
-rt_tunnel_for(const struct router_topo *t, uint32_t dst)
+rt_tunnel_for(const struct router_topo *t, const struct in6_addr *dst)
 {
 	const struct rt_tunnel	*tun, *best = NULL;
 	size_t			 i;
 
 	for (i = 0; i < t->ntunnels; i++) {
 		tun = &t->tunnels[i];
-		if ((dst & tun->mask) == tun->net &&
-		    (best == NULL || tun->mask > best->mask))
+		if (addr6_in_net(dst, &tun->net, tun->plen) &&
+		    (best == NULL || tun->plen > best->plen))
 			best = tun;
 	}
 	return (best);
@@ -1155,13 +1291,60 @@ rt_router_error(struct ipin *in, uint32_t at, int type, int code)
 	icmp_error(in, h, t, at, type, code);
 }
 
+/*
+ * An IPv6 packet arriving where its walk ended: delivered, or answered
+ * by the router it ended at (RFC 4443 3.1-3.3: no route, packet too
+ * big with the link's MTU, hop limit exceeded in transit).
+ */
+static void
+rt_arrive6(struct rt_held *h)
+{
+	struct ip6in	 in;
+	struct ip6err	 e;
+
+	memset(&e, 0, sizeof(e));
+	switch (h->end) {
+	case RT_DELIVER:
+		memset(&in, 0, sizeof(in));
+		in.pkt = h->pkt;
+		in.len = h->len;
+		memcpy(&in.src, h->pkt + 8, sizeof(in.src));
+		memcpy(&in.dst, h->pkt + 24, sizeof(in.dst));
+		in.nxt = h->pkt[6];
+		in.l4 = h->pkt + IP6_HDR_LEN;
+		in.l4len = h->len - IP6_HDR_LEN;
+		ip6_dispatch(&in);
+		return;
+	case RT_EXPIRED:
+		e.type = ICMP6_TIME_EXCEEDED;
+		e.code = ICMP6_TIME_EXCEED_TRANSIT;
+		break;
+	case RT_NOROUTE:
+		e.type = ICMP6_DST_UNREACH;
+		e.code = ICMP6_DST_UNREACH_NOROUTE;
+		break;
+	case RT_TOOBIG:
+		e.type = ICMP6_PACKET_TOO_BIG;
+		e.param = h->mtu;
+		break;
+	case RT_TUNNELED:
+		return;
+	}
+	ip6_error_from(&h->at, h->pkt, h->len, &e);
+}
+
 /* A packet arriving where its walk ended. */
 static void
 rt_arrive(struct rt_held *h)
 {
 	struct ipin	 in;
+	struct in6_addr	 dst;
 	uint32_t	 a;
 
+	if ((h->pkt[0] >> 4) == 6) {
+		rt_arrive6(h);
+		return;
+	}
 	memset(&in, 0, sizeof(in));
 	in.ip = (const struct ip_hdr *)h->pkt;
 	in.len = h->len;
@@ -1175,7 +1358,8 @@ rt_arrive(struct rt_held *h)
 	switch (h->end) {
 	case RT_DELIVER:
 		/* A real machine's: on to the wire, as the routers left it. */
-		if (router_is_ext(engine->conf, in.dst)) {
+		rt_v4(in.dst, &dst);
+		if (router_is_ext(engine->conf, &dst)) {
 			engine->stats.ext_out++;
 			engine_send(h->pkt, h->len);
 			break;
@@ -1183,13 +1367,15 @@ rt_arrive(struct rt_held *h)
 		ip_dispatch(&in);
 		break;
 	case RT_EXPIRED:
-		rt_router_error(&in, h->at, ICMP_TIMEXCEED,
+		rt_router_error(&in, rt_v4_of(&h->at), ICMP_TIMEXCEED,
 		    ICMP_TIMEXCEED_INTRANS);
 		break;
 	case RT_NOROUTE:
-		rt_router_error(&in, h->at, ICMP_UNREACH, ICMP_UNREACH_NET);
+		rt_router_error(&in, rt_v4_of(&h->at), ICMP_UNREACH,
+		    ICMP_UNREACH_NET);
 		break;
 	case RT_TUNNELED:
+	case RT_TOOBIG:		/* IPv6's alone */
 		break;
 	}
 }
@@ -1197,10 +1383,12 @@ rt_arrive(struct rt_held *h)
 static void
 rt_release(struct rt_held *h)
 {
-	if (h->out)
-		engine_send(h->pkt, h->len);
-	else
+	if (!h->out)
 		rt_arrive(h);
+	else if ((h->pkt[0] >> 4) == 6)
+		ip6_send(h->pkt, h->len);
+	else
+		engine_send(h->pkt, h->len);
 }
 
 static void
@@ -1238,39 +1426,78 @@ router_flush(void)
 }
 
 /*
- * A packet on its walk p: lost, queued, or on its way to where the walk
- * ends, maybe later; into a tunnel in GRE.
+ * IPv6 routers never fragment (RFC 8200 5): the walk ends before the
+ * first link whose MTU the packet of len bytes is over, at the router
+ * that would send it there, which answers packet too big.
  */
 static void
-rt_enter(struct ipin *in, struct rt_path *p)
+rt_mtu_cut(struct rt_path *p, size_t len)
 {
-	struct rt_held	*h, *g;
-	struct ip_hdr	*ip;
-	uint64_t	 now, delay;
+	int	 i;
+
+	if (p->end == RT_EXPIRED || p->end == RT_TUNNELED)
+		return;
+	for (i = 0; i < p->nlinks; i++)
+		if (p->links[i]->mtu != 0 && len > p->links[i]->mtu)
+			break;
+	if (i == p->nlinks)
+		return;
+	p->end = RT_TOOBIG;
+	p->mtu = p->links[i]->mtu;
+	p->at = p->links[i]->from;
+	p->ttl += p->hops - i;		/* i routers forwarded it */
+	p->hops = i;
+	p->nlinks = i;
+}
+
+/* The TTL or hop limit as the routers on the way left it. */
+static void
+rt_set_ttl(uint8_t *pkt, size_t hlen, int ttl)
+{
+	struct ip_hdr	*ip = (struct ip_hdr *)pkt;
 	int		 sum;
 
+	if ((pkt[0] >> 4) == 6) {
+		pkt[7] = (uint8_t)ttl;
+		return;
+	}
+	ip->ip_ttl = (uint8_t)ttl;
+	ip->ip_sum = 0;
+	sum = ip_cksum_add(ip, hlen, 0);
+	ip->ip_sum = ip_cksum_carry(sum);
+}
+
+/*
+ * A packet (len bytes, its IP header hlen, hlen + l4len of IPv4) on its
+ * walk p: lost, queued, or on its way to where the walk ends, maybe
+ * later; into a tunnel in GRE.
+ */
+static void
+rt_enter(const uint8_t *pkt, size_t len, size_t hlen, size_t l4len,
+    struct rt_path *p)
+{
+	struct rt_held	*h, *g;
+	uint64_t	 now, delay;
+
 	engine->stats.route_in++;
+	rt_mtu_cut(p, len);
 	if (rt_lost(p)) {
 		engine->stats.route_loss++;
 		return;
 	}
 	now = rt_now();
-	if (rt_delay(p, RT_DOWN, in->len, now, &delay) == -1) {
+	if (rt_delay(p, RT_DOWN, len, now, &delay) == -1) {
 		engine->stats.route_queue++;
 		return;
 	}
-	if ((h = rt_held_new(in->ip, in->len)) == NULL)
+	if ((h = rt_held_new(pkt, len)) == NULL)
 		return;
 	h->end = p->end;
 	h->at = p->at->addr;
-	h->hlen = in->hlen;
-	h->l4len = in->l4len;
-	/* The TTL as the routers on the way left it. */
-	ip = (struct ip_hdr *)h->pkt;
-	ip->ip_ttl = p->ttl;
-	ip->ip_sum = 0;
-	sum = ip_cksum_add(ip, in->hlen, 0);
-	ip->ip_sum = ip_cksum_carry(sum);
+	h->mtu = p->mtu;
+	h->hlen = hlen;
+	h->l4len = l4len;
+	rt_set_ttl(h->pkt, hlen, p->ttl);
 	if (p->end == RT_TUNNELED) {
 		g = rt_gre_encap(p->row->tun, h->pkt, h->len);
 		free(h);
@@ -1289,11 +1516,27 @@ int
 router_input(struct ipin *in)
 {
 	struct rt_path	 p;
+	struct in6_addr	 dst;
 
-	if (engine->conf == NULL ||
-	    !rt_walk(engine->conf->topo, in->dst, in->ip->ip_ttl, &p))
+	if (engine->conf == NULL || engine->conf->topo == NULL)
 		return (0);
-	rt_enter(in, &p);
+	rt_v4(in->dst, &dst);
+	if (!rt_walk(engine->conf->topo, &dst, in->ip->ip_ttl, &p))
+		return (0);
+	rt_enter((const uint8_t *)in->ip, in->len, in->hlen, in->l4len, &p);
+	return (1);
+}
+
+/* The same for IPv6 (ip6_input()): the hop limit is its TTL. */
+int
+router_input6(struct ip6in *in)
+{
+	struct rt_path	 p;
+
+	if (engine->conf == NULL || engine->conf->topo == NULL ||
+	    !rt_walk(engine->conf->topo, &in->dst, in->pkt[7], &p))
+		return (0);
+	rt_enter(in->pkt, in->len, IP6_HDR_LEN, in->l4len, &p);
 	return (1);
 }
 
@@ -1339,6 +1582,7 @@ router_tunnel_input(struct ipin *in)
 	const struct rt_tunnel	*tun, *best = NULL;
 	struct ipin		 inner;
 	struct rt_path		 p;
+	struct in6_addr		 src, dst;
 	uint8_t			*whole = NULL;
 	size_t			 i;
 	int			 ours = 0, hlen, r;
@@ -1357,24 +1601,27 @@ router_tunnel_input(struct ipin *in)
 	/* GRE in GRE: nothing goes from a tunnel into another. */
 	if (r == -1 || inner.ip->ip_p == IP_PROTO_GRE)
 		goto drop;
+	rt_v4(inner.src, &src);
+	rt_v4(inner.dst, &dst);
 	for (i = 0; i < t->ntunnels; i++) {
 		tun = &t->tunnels[i];
 		if (tun->local == in->dst && tun->remote == in->src &&
-		    (inner.src & tun->mask) == tun->net &&
-		    (best == NULL || tun->mask > best->mask))
+		    addr6_in_net(&src, &tun->net, tun->plen) &&
+		    (best == NULL || tun->plen > best->plen))
 			best = tun;
 	}
 	if (best == NULL) {
 		log_debug("router: GRE from %s to %s: no tunnel for %s",
-		    rt_addr(in->src), rt_addr(in->dst), rt_addr(inner.src));
+		    rt_addr4(in->src), rt_addr4(in->dst), rt_addr(&src));
 		goto drop;
 	}
 	/* Always ours: what the router has no route for is unreachable. */
-	if (!rt_walk_from(best->node, 1, inner.dst, inner.ip->ip_ttl, &p) ||
+	if (!rt_walk_from(best->node, 1, &dst, inner.ip->ip_ttl, &p) ||
 	    p.end == RT_TUNNELED)	/* from a tunnel into one: no */
 		goto drop;
 	engine->stats.tunnel_in++;
-	rt_enter(&inner, &p);
+	rt_enter((const uint8_t *)inner.ip, inner.len, inner.hlen,
+	    inner.l4len, &p);
 	free(whole);
 	return (1);
  drop:
@@ -1430,41 +1677,66 @@ rt_output_tunnel(uint8_t *pkt, size_t len, const struct rt_tunnel *tun,
 }
 
 /*
- * ip_output()'s hook, after the personality stamped the packet: an
- * answer from inside the topology loses a TTL per router on its way
- * out and takes the path's time.  0: send it now (its TTL adjusted);
- * 1: the topology took it (held, or dropped).
+ * The source and destination of an IPv4 or IPv6 packet of len bytes,
+ * as the trees keep them; where its TTL or hop limit is.  NULL: too
+ * short for its header.
+ */
+static uint8_t *
+rt_pkt_addrs(uint8_t *pkt, size_t len, struct in6_addr *src,
+    struct in6_addr *dst)
+{
+	struct ip_hdr	*ip = (struct ip_hdr *)pkt;
+	uint32_t	 a;
+
+	if (len >= IP6_HDR_LEN && (pkt[0] >> 4) == 6) {
+		memcpy(src, pkt + 8, sizeof(*src));
+		memcpy(dst, pkt + 24, sizeof(*dst));
+		return (&pkt[7]);
+	}
+	if (len < IP_HDR_LEN || (pkt[0] >> 4) != 4)
+		return (NULL);
+	memcpy(&a, &ip->ip_src, sizeof(a));
+	rt_v4(ntohl(a), src);
+	memcpy(&a, &ip->ip_dst, sizeof(a));
+	rt_v4(ntohl(a), dst);
+	return (&ip->ip_ttl);
+}
+
+/*
+ * ip_output()'s and ip6_output()'s hook, after the personality stamped
+ * the packet: an answer from inside the topology loses a TTL (a hop)
+ * per router on its way out and takes the path's time.  0: send it now
+ * (its TTL adjusted); 1: the topology took it (held, or dropped).
  */
 int
 router_output(uint8_t *pkt, size_t len)
 {
-	struct ip_hdr		*ip = (struct ip_hdr *)pkt;
 	const struct rt_tunnel	*tun;
 	struct rt_path		 p;
 	struct rt_way		 w;
 	struct rt_held		*h;
+	struct in6_addr		 src, dst;
 	uint64_t		 now, delay;
-	uint32_t		 a;
+	uint8_t			*ttl;
 
 	if (engine->conf == NULL || engine->conf->topo == NULL ||
-	    len < IP_HDR_LEN)
+	    (ttl = rt_pkt_addrs(pkt, len, &src, &dst)) == NULL)
 		return (0);
-	memcpy(&a, &ip->ip_src, sizeof(a));
-	if (!rt_walk(engine->conf->topo, ntohl(a), -1, &p) ||
+	if (!rt_walk(engine->conf->topo, &src, -1, &p) ||
 	    p.end != RT_DELIVER)
 		return (0);
-	memcpy(&a, &ip->ip_dst, sizeof(a));
-	if ((tun = rt_tunnel_for(engine->conf->topo, ntohl(a))) != NULL &&
+	/* Tunnels are IPv4's: an IPv6 destination is in none. */
+	if ((tun = rt_tunnel_for(engine->conf->topo, &dst)) != NULL &&
 	    rt_way_to(&p, tun->node, &w) == 0)
 		return (rt_output_tunnel(pkt, len, tun, &w, 0));
 	if (p.hops == 0)
 		return (0);
 	engine->stats.route_out++;
-	if (ip->ip_ttl <= p.hops) {
+	if (*ttl <= p.hops) {
 		engine->stats.route_ttl++;
 		return (1);
 	}
-	ip->ip_ttl -= p.hops;
+	*ttl -= p.hops;
 	now = rt_now();
 	if (rt_delay(&p, RT_UP, len, now, &delay) == -1) {
 		engine->stats.route_queue++;
@@ -1472,7 +1744,9 @@ router_output(uint8_t *pkt, size_t len)
 	}
 	if (delay == 0)
 		return (0);
-	ip_checksum(pkt, len);
+	/* IPv6 has no header checksum, and its hop limit is in no other. */
+	if ((pkt[0] >> 4) == 4)
+		ip_checksum(pkt, len);
 	if ((h = rt_held_new(pkt, len)) == NULL)
 		return (1);
 	h->out = 1;
@@ -1495,21 +1769,18 @@ router_ext_input(uint8_t *pkt, size_t len)
 	struct rt_path		 p;
 	struct rt_way		 w;
 	struct rt_held		*h;
+	struct in6_addr		 src, dst;
 	uint64_t		 now, delay;
-	uint32_t		 src, dst;
 
-	memcpy(&src, &ip->ip_src, sizeof(src));
-	memcpy(&dst, &ip->ip_dst, sizeof(dst));
-	src = ntohl(src);
-	dst = ntohl(dst);
-	if (engine->conf == NULL || !router_is_ext(engine->conf, src) ||
-	    !rt_walk(engine->conf->topo, src, -1, &p) ||
+	if (rt_pkt_addrs(pkt, len, &src, &dst) == NULL ||
+	    engine->conf == NULL || !router_is_ext(engine->conf, &src) ||
+	    !rt_walk(engine->conf->topo, &src, -1, &p) ||
 	    p.end != RT_DELIVER) {
 		engine->stats.drop_noaddr++;
 		return;
 	}
 	engine->stats.ext_in++;
-	if ((tun = rt_tunnel_for(engine->conf->topo, dst)) != NULL &&
+	if ((tun = rt_tunnel_for(engine->conf->topo, &dst)) != NULL &&
 	    rt_way_to(&p, tun->node, &w) == 0) {
 		(void)rt_output_tunnel(pkt, len, tun, &w, 1);
 		return;
@@ -1541,9 +1812,24 @@ void
 router_describe(const struct honeyd_config *conf, uint32_t dst, int ttl,
     char *buf, size_t len)
 {
+	struct in6_addr	 a;
+
+	rt_v4(dst, &a);
+	router_describe6(conf, &a, ttl, 0, buf, len);
+}
+
+/*
+ * The same for an IPv6 destination (or an IPv4-mapped one) and a
+ * packet of size bytes (0: any), which a link's MTU may stop.
+ */
+void
+router_describe6(const struct honeyd_config *conf, const struct in6_addr *dst,
+    int ttl, size_t size, char *buf, size_t len)
+{
 	static const char *const ends[] = {
 		[RT_DELIVER] = "deliver", [RT_EXPIRED] = "time exceeded",
-		[RT_NOROUTE] = "net unreachable", [RT_TUNNELED] = "tunnel"
+		[RT_NOROUTE] = "net unreachable", [RT_TUNNELED] = "tunnel",
+		[RT_TOOBIG] = "packet too big"
 	};
 	struct rt_path	 p;
 	uint64_t	 lat = 0;
@@ -1554,19 +1840,25 @@ router_describe(const struct honeyd_config *conf, uint32_t dst, int ttl,
 		snprintf(buf, len, "not routed");
 		return;
 	}
+	if (size > 0)
+		rt_mtu_cut(&p, size);
 	for (i = 0; i < p.nlinks; i++) {
 		lat += p.links[i]->latency;
 		pass *= 1 - (double)p.links[i]->loss / RT_LOSS_SCALE;
 	}
 	snprintf(buf, len, "%s", p.nlinks > 0 ?
-	    rt_addr(p.links[0]->from->addr) : rt_addr(p.at->addr));
+	    rt_addr(&p.links[0]->from->addr) : rt_addr(&p.at->addr));
 	for (i = 0; i < p.nlinks; i++)
 		snprintf(buf + strlen(buf), len - strlen(buf), " %s",
-		    rt_addr(p.links[i]->to->addr));
+		    rt_addr(&p.links[i]->to->addr));
 	snprintf(buf + strlen(buf), len - strlen(buf),
-	    ": %s%s%s, hops %d, latency %llu ms, loss %.4f%%", ends[p.end],
-	    p.end == RT_DELIVER ? "" : " from ",
-	    p.end == RT_DELIVER ? "" : rt_addr(p.at->addr), p.hops,
+	    ": %s%s%s", ends[p.end], p.end == RT_DELIVER ? "" : " from ",
+	    p.end == RT_DELIVER ? "" : rt_addr(&p.at->addr));
+	if (p.end == RT_TOOBIG)
+		snprintf(buf + strlen(buf), len - strlen(buf), ", mtu %u",
+		    p.mtu);
+	snprintf(buf + strlen(buf), len - strlen(buf),
+	    ", hops %d, latency %llu ms, loss %.4f%%", p.hops,
 	    (unsigned long long)lat / 1000, (1 - pass) * 100);
 }
 

@@ -52,6 +52,7 @@ queries(const struct honeyd_config *conf, const uint8_t *data, size_t len)
 	struct claimset		 cs;
 	struct dyn_match	 m;
 	const struct template	*t;
+	struct in6_addr		 a6;
 	uint32_t		 a;
 	size_t			 i;
 	char			 buf[512];
@@ -74,6 +75,17 @@ queries(const struct honeyd_config *conf, const uint8_t *data, size_t len)
 		if (t != NULL && (t = template_resolve(t, &m)) != NULL)
 			(void)template_action(t, m.proto, a & 0xffff);
 		router_describe(conf, a, data[i] & 0x3f, buf, sizeof(buf));
+	}
+	/* IPv6 walks: 2001:db8: and the input's bytes, sizes near MTUs. */
+	for (i = 0; i + 12 <= len && i < 96; i += 12) {
+		memset(&a6, 0, sizeof(a6));
+		a6.s6_addr[0] = 0x20;
+		a6.s6_addr[1] = 0x01;
+		a6.s6_addr[2] = 0x0d;
+		a6.s6_addr[3] = 0xb8;
+		memcpy(&a6.s6_addr[4], data + i, 12);
+		router_describe6(conf, &a6, data[i] & 0x3f,
+		    1200 + (data[i + 1] << 1), buf, sizeof(buf));
 	}
 }
 

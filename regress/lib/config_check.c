@@ -22,6 +22,8 @@
  *	#? mac ADDR			the MAC the parent gives ADDR
  *	#? route DST [TTL]		the way through the routing
  *					topology for a packet to DST
+ *	#? route DST6 [HLIM [SIZE]]	the same for an IPv6 DST6, and a
+ *					packet of SIZE bytes (links' MTUs)
  *	#? resolve DST SRC HH:MM:SS PROTO OS
  *					the same as lookup for a packet of
  *					PROTO (tcp, udp, icmp or -) from a
@@ -189,6 +191,7 @@ query(FILE *out, char *q, const struct honeyd_config *conf,
 	const struct template	*t;
 	const struct bind	*b;
 	struct claimset		 cs;
+	struct in6_addr		 a6;
 	char			*w[6], buf[256], lo[16], hi[16];
 	int			 n = 0, proto;
 	size_t			 i;
@@ -220,6 +223,18 @@ query(FILE *out, char *q, const struct honeyd_config *conf,
 		}
 	} else if (strcmp(w[0], "resolve") == 0 && n == 6) {
 		resolve(out, w, conf);
+	} else if (strcmp(w[0], "route") == 0 && n >= 2 &&
+	    strchr(w[1], ':') != NULL) {
+		/* IPv6: "route ADDR [HLIM [SIZE]]". */
+		if (addr6_parse(w[1], &a6) == -1)
+			errx(2, "bad address %s", w[1]);
+		router_describe6(conf, &a6, n > 2 ? atoi(w[2]) : 64,
+		    n > 3 ? (size_t)atoi(w[3]) : 0, buf, sizeof(buf));
+		fprintf(out, "# route %s hlim %d", w[1],
+		    n > 2 ? atoi(w[2]) : 64);
+		if (n > 3)
+			fprintf(out, " size %d", atoi(w[3]));
+		fprintf(out, ": %s\n", buf);
 	} else if (strcmp(w[0], "route") == 0 && n >= 2) {
 		router_describe(conf, addr(w[1]), n > 2 ? atoi(w[2]) : 64,
 		    buf, sizeof(buf));
@@ -234,6 +249,9 @@ query(FILE *out, char *q, const struct honeyd_config *conf,
 			fprintf(out, "# claim %s-%s\n",
 			    ntoa(cs.r[i].lo, lo, sizeof(lo)),
 			    ntoa(cs.r[i].hi, hi, sizeof(hi)));
+		for (i = 0; i < cs.n6; i++)
+			fprintf(out, "# claim %s\n", addr6_fmt_net(
+			    &cs.r6[i].net, cs.r6[i].plen, buf, sizeof(buf)));
 		claim_clear(&cs);
 	} else if (strcmp(w[0], "mac") == 0 && n >= 2)
 		mac_query(out, w[1], em);

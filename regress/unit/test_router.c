@@ -4,11 +4,16 @@
  * the link delays, and the answers are read back from the imsg channel
  * the parent would read.  TTLs, ICMP errors from routers, delays (as
  * lower bounds only), loss, random early drop, reloads while packets
- * are held, and GRE tunnels both ways with the GRE they refuse.
+ * are held, and GRE tunnels both ways with the GRE they refuse.  The
+ * same topology statements over IPv6 (into ip6_input() through
+ * ip_input()): hop limits, ICMPv6 time exceeded, packet too big and
+ * no route from the routers, their rate limit, and latency.
  */
 
 #include <sys/types.h>
 
+#include <netinet/in.h>
+#include <netinet/icmp6.h>
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +40,15 @@
 #define T_REMOTE	"198.19.99.1"
 #define T_SITE		"198.18.24.5"	/* a host of the remote site */
 #define REAL		"198.18.16.9"	/* a real machine behind R_SLOW */
+#define ATTACKER6	"2001:db8:ee::1"
+#define ENTRY6		"2001:db8:a::1"
+#define ONLINK6		"2001:db8:a::5"
+#define R1_6		"2001:db8:a:10::1"	/* 10 ms away */
+#define R2_6		"2001:db8:a:18::1"	/* behind a 1280 MTU link */
+#define H_SLOW6		"2001:db8:a:10::7"
+#define H_DEEP6		"2001:db8:a:18::7"
+#define UNREACH6	"2001:db8:a:ff::9"
+#define NOROUTE6	"2001:db8:a:1f::9"	/* R1 has no route */
 
 static const char conf_text[] =
     "route entry " ENTRY "\n"
@@ -50,6 +64,15 @@ static const char conf_text[] =
     "route " R_SLOW " add net 198.18.24.0/24 tunnel " T_LOCAL " " T_REMOTE
 	"\n"
     "bind " REAL " to eth1\n"
+    "route entry " ENTRY6 " network 2001:db8:a::/48\n"
+    "route " ENTRY6 " link 2001:db8:a::/64\n"
+    "route " ENTRY6 " add net 2001:db8:a:10::/60 " R1_6 " latency 10ms\n"
+    "route " ENTRY6 " unreach 2001:db8:a:ff::/64\n"
+    "route " R1_6 " link 2001:db8:a:10::/64\n"
+    "route " R1_6 " add net 2001:db8:a:18::/64 " R2_6 " mtu 1280\n"
+    "route " R2_6 " link 2001:db8:a:18::/64\n"
+    "route " ENTRY6 " add net 2001:db8:a:20::/64 2001:db8:a:20::1 loss 50\n"
+    "route 2001:db8:a:20::1 link 2001:db8:a:20::/64\n"
     "create default\n"
     "set default default icmp action open\n"
     "set default default udp action reset\n"
@@ -643,6 +666,237 @@ test_extbind(void)
 	CHECK(st->drop_noaddr - noaddr0 == 1);
 }
 
+/* IPv6. */
+
+static struct in6_addr
+A6(const char *s)
+{
+	struct in6_addr	 a;
+
+	if (inet_pton(AF_INET6, s, &a) != 1)
+		abort();
+	return (a);
+}
+
+/* An echo request from ATTACKER6 with datalen bytes of data. */
+static size_t
+make_echo6(uint8_t *pkt, const char *dst, int hlim, size_t datalen)
+{
+	struct in6_addr	 s = A6(ATTACKER6), d = A6(dst);
+	uint8_t		*l4 = pkt + IP6_HDR_LEN;
+	size_t		 l4len = 8 + datalen;
+	uint16_t	 sum;
+
+	memset(pkt, 0, IP6_HDR_LEN + l4len);
+	pkt[0] = 0x60;
+	pkt[4] = l4len >> 8;
+	pkt[5] = l4len & 0xff;
+	pkt[6] = IP_PROTO_ICMPV6;
+	pkt[7] = hlim;
+	memcpy(pkt + 8, &s, 16);
+	memcpy(pkt + 24, &d, 16);
+	l4[0] = ICMP6_ECHO_REQUEST;
+	l4[5] = 9;
+	l4[7] = 1;
+	sum = ip6_cksum(&s, &d, IP_PROTO_ICMPV6, l4, l4len);
+	memcpy(l4 + 2, &sum, 2);
+	return (IP6_HDR_LEN + l4len);
+}
+
+static int
+from6(const struct fixture_reply *r, const char *addr)
+{
+	struct in6_addr	 a = A6(addr);
+
+	return (r->len >= IP6_HDR_LEN && (r->pkt[0] >> 4) == 6 &&
+	    memcmp(r->pkt + 8, &a, 16) == 0);
+}
+
+/* An ICMPv6 message of type and code, to ATTACKER6, its sum sound. */
+static int
+icmp6_is(const struct fixture_reply *r, int type, int code)
+{
+	struct in6_addr	 s, d, a = A6(ATTACKER6);
+
+	if (r->len < IP6_HDR_LEN + 8 || r->pkt[6] != IP_PROTO_ICMPV6)
+		return (0);
+	memcpy(&s, r->pkt + 8, 16);
+	memcpy(&d, r->pkt + 24, 16);
+	return (memcmp(&d, &a, 16) == 0 && r->pkt[IP6_HDR_LEN] == type &&
+	    r->pkt[IP6_HDR_LEN + 1] == code &&
+	    ip6_cksum(&s, &d, IP_PROTO_ICMPV6, r->pkt + IP6_HDR_LEN,
+	    r->len - IP6_HDR_LEN) == 0);
+}
+
+static uint32_t
+param6(const struct fixture_reply *r)
+{
+	const uint8_t	*p = r->pkt + IP6_HDR_LEN + 4;
+
+	return ((uint32_t)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3]);
+}
+
+/* Hop limits, the routers' errors, delays: as over IPv4. */
+static void
+test_v6_walk(void)
+{
+	static uint8_t		 pkt[2048];
+	static struct fixture_reply r;
+	uint64_t		 t0;
+	size_t			 len;
+
+	/* The entry answers as itself; one router away, one hop less. */
+	ip_input(pkt, make_echo6(pkt, ENTRY6, 64, 8));
+	CHECK(fixture_replies(&r) == 1 && from6(&r, ENTRY6) &&
+	    icmp6_is(&r, ICMP6_ECHO_REPLY, 0) && r.pkt[7] == 64);
+	ip_input(pkt, make_echo6(pkt, ONLINK6, 64, 8));
+	CHECK(fixture_replies(&r) == 1 && from6(&r, ONLINK6) &&
+	    icmp6_is(&r, ICMP6_ECHO_REPLY, 0) && r.pkt[7] == 63);
+
+	/* Hop limit 1 dies at the entry: time exceeded from it, code 0. */
+	len = make_echo6(pkt, ONLINK6, 1, 8);
+	ip_input(pkt, len);
+	CHECK(fixture_replies(&r) == 1 && from6(&r, ENTRY6) &&
+	    icmp6_is(&r, ICMP6_TIME_EXCEEDED, ICMP6_TIME_EXCEED_TRANSIT));
+	/* The quote: the packet as it reached the router. */
+	CHECK(r.len == IP6_HDR_LEN + 8 + len &&
+	    memcmp(r.pkt + IP6_HDR_LEN + 8, pkt, len) == 0);
+
+	/* Three routers deep, 10 ms each way. */
+	t0 = now_us();
+	ip_input(pkt, make_echo6(pkt, H_DEEP6, 64, 8));
+	CHECK(fixture_replies(NULL) == 0);
+	CHECK(wait_replies(&r, 2000) == 1);
+	CHECK(now_us() - t0 >= 20000);
+	CHECK(from6(&r, H_DEEP6) && icmp6_is(&r, ICMP6_ECHO_REPLY, 0) &&
+	    r.pkt[7] == 64 - 3);
+
+	/* Hop limit 2 dies at R1, 10 ms in and 10 back; 3 at R2. */
+	t0 = now_us();
+	ip_input(pkt, make_echo6(pkt, H_DEEP6, 2, 8));
+	CHECK(wait_replies(&r, 2000) == 1);
+	CHECK(now_us() - t0 >= 20000);
+	CHECK(from6(&r, R1_6) && icmp6_is(&r, ICMP6_TIME_EXCEEDED, 0) &&
+	    r.pkt[7] == 63 && r.pkt[IP6_HDR_LEN + 8 + 7] == 1);
+	ip_input(pkt, make_echo6(pkt, H_DEEP6, 3, 8));
+	CHECK(wait_replies(&r, 2000) == 1);
+	CHECK(from6(&r, R2_6) && icmp6_is(&r, ICMP6_TIME_EXCEEDED, 0) &&
+	    r.pkt[7] == 62);
+
+	/* Over R2's link MTU: packet too big from R1, with the MTU. */
+	len = make_echo6(pkt, H_DEEP6, 64, 1281 - IP6_HDR_LEN - 8);
+	ip_input(pkt, len);
+	CHECK(wait_replies(&r, 2000) == 1);
+	CHECK(from6(&r, R1_6) && icmp6_is(&r, ICMP6_PACKET_TOO_BIG, 0) &&
+	    param6(&r) == 1280);
+	/* Quoted up to the minimum MTU, no more (RFC 4443 2.4(c)). */
+	CHECK(r.len == 1280);
+	/* 1280 bytes fit. */
+	ip_input(pkt, make_echo6(pkt, H_DEEP6, 64, 1280 - IP6_HDR_LEN - 8));
+	CHECK(wait_replies(&r, 2000) == 1);
+	CHECK(from6(&r, H_DEEP6) && icmp6_is(&r, ICMP6_ECHO_REPLY, 0));
+
+	/* Unreachable, and no route: from the router the walk stops at. */
+	ip_input(pkt, make_echo6(pkt, UNREACH6, 64, 8));
+	CHECK(fixture_replies(&r) == 1 && from6(&r, ENTRY6) &&
+	    icmp6_is(&r, ICMP6_DST_UNREACH, ICMP6_DST_UNREACH_NOROUTE));
+	ip_input(pkt, make_echo6(pkt, NOROUTE6, 64, 8));
+	CHECK(wait_replies(&r, 2000) == 1);
+	CHECK(from6(&r, R1_6) &&
+	    icmp6_is(&r, ICMP6_DST_UNREACH, ICMP6_DST_UNREACH_NOROUTE));
+
+	/* No error about an ICMPv6 error. */
+	len = make_echo6(pkt, H_DEEP6, 1, 8);
+	pkt[IP6_HDR_LEN] = ICMP6_DST_UNREACH;
+	ip_input(pkt, len);
+	CHECK(wait_replies(NULL, 50) == 0);
+
+	/* Outside the topology: answered as before, hop limit untouched. */
+	ip_input(pkt, make_echo6(pkt, "2001:db8:b::5", 64, 8));
+	CHECK(fixture_replies(&r) == 1 && from6(&r, "2001:db8:b::5") &&
+	    r.pkt[7] == 64);
+}
+
+/* 400 pings over a 50% IPv6 link: as test_loss(). */
+static void
+test_v6_loss(void)
+{
+	uint8_t		 pkt[256];
+	uint64_t	 lost0 = engine->stats.route_loss;
+	int		 i, got;
+
+	for (i = 0; i < 400; i++)
+		ip_input(pkt, make_echo6(pkt, "2001:db8:a:20::7", 64, 8));
+	got = fixture_replies(NULL);
+	CHECK(got >= 200 - 40 && got <= 200 + 40);
+	CHECK(engine->stats.route_loss - lost0 == (uint64_t)(400 - got));
+}
+
+/* A router's time exceeded spends its family's bucket (Linux: six). */
+static void
+test_v6_ratelimit(void)
+{
+	uint8_t		 pkt[256];
+	uint64_t	 rl0 = engine->stats.icmp6_err_rl;
+	int		 i, got = 0;
+
+	for (i = 0; i < 20; i++) {
+		ip_input(pkt, make_echo6(pkt, ONLINK6, 1, 8));
+		got += fixture_replies(NULL);
+	}
+	CHECK(got > 0 && got < 20);
+	CHECK(engine->stats.icmp6_err_rl - rl0 == (uint64_t)(20 - got));
+}
+
+/* Statements mixing families, and what IPv6 links may not have. */
+static void
+test_v6_parse(void)
+{
+	static const char *const bad[] = {
+		"route entry 198.18.0.1 network 2001:db8::/48\n",
+		"route 2001:db8::1 link 198.18.0.0/24\n",
+		"route 2001:db8::1 add net 2001:db8:1::/64 198.18.0.2\n",
+		"route 198.18.0.1 add net 198.18.1.0/24 2001:db8::2\n",
+		"route 198.18.0.1 add net 198.18.1.0/24 198.18.1.1 mtu 1500\n",
+		"route 2001:db8::1 add net 2001:db8:1::/64 2001:db8:1::1 "
+		    "mtu 1279\n",
+		"route 2001:db8::1 add net 2001:db8:1::/64 tunnel "
+		    "198.18.0.2 198.19.0.1\n",
+		"route ::ffff:198.18.0.1 link 2001:db8::/64\n",
+		"route entry 2001:db8::1\nroute entry 2001:db8::2\n",
+	};
+	static const char good[] =
+	    "route entry 198.18.0.1\nroute entry 2001:db8::1\n"
+	    "route 2001:db8::1 add net 2001:db8:1::/64 2001:db8:1::1 "
+	    "mtu 1280 latency 5ms\n"
+	    "route 2001:db8:1::1 link 2001:db8:1::/64\n";
+	struct honeyd_config	*c;
+	char			 buf[256];
+	struct in6_addr		 a = A6("2001:db8:1::9");
+	size_t			 i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		c = config_parse_buffer("t", bad[i], strlen(bad[i]), NULL,
+		    NULL);
+		CHECK(c == NULL);
+		config_free(c);
+	}
+	c = config_parse_buffer("t", good, sizeof(good) - 1, NULL, NULL);
+	CHECK(c != NULL && c->topo != NULL);
+	if (c == NULL)
+		return;
+	router_describe6(c, &a, 64, 0, buf, sizeof(buf));
+	CHECK(strcmp(buf, "2001:db8::1 2001:db8:1::1: deliver, hops 2, "
+	    "latency 5 ms, loss 0.0000%") == 0);
+	router_describe6(c, &a, 64, 1281, buf, sizeof(buf));
+	CHECK(strcmp(buf, "2001:db8::1: packet too big from 2001:db8::1, "
+	    "mtu 1280, hops 0, latency 0 ms, loss 0.0000%") == 0);
+	router_describe(c, 0xc6120005, 64, buf, sizeof(buf));
+	/* The IPv4 entry without network routes only what it links. */
+	CHECK(strcmp(buf, "not routed") == 0);
+	config_free(c);
+}
+
 int
 main(void)
 {
@@ -656,6 +910,10 @@ main(void)
 	test_tunnel();
 	test_tunnel_bad();
 	test_extbind();
+	test_v6_walk();
+	test_v6_loss();
+	test_v6_ratelimit();
+	test_v6_parse();
 	CHECK(fixture_other == 0);
 	config_free(engine->conf);
 	fpdb_free(engine->db);
