@@ -60,8 +60,9 @@ static const struct layout layouts[] = {
 	{ "bind", {
 	    { "address", "ADDRESS" }, { "template", "TEMPLATE" } } },
 	{ "route", {
-	    { "router", "ROUTER" }, { "network", "NETWORK" },
-	    { "gateway", "GATEWAY" }, { "latency", "LATENCY" },
+	    { "router", "ROUTER" }, { "kind", "KIND" },
+	    { "net", "NETWORK" }, { "gateway", "GATEWAY" },
+	    { "mtu", "MTU" }, { "latency", "LATENCY" },
 	    { "loss", "LOSS" }, { "bandwidth", "BANDWIDTH" } } },
 	{ "connection", {
 	    { "proto", "PROTO" }, { "src_ip", "SOURCE" },

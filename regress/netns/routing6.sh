@@ -177,6 +177,13 @@ out=$(ctl_json routes 2>&1)
 check_match "show routes: $R1's link, with its MTU and latency" \
     "\"kind\": \"net\", \"router\": \"$R1\", \"net\": \"2001:db8:6:18::/64\", \"gateway\": \"$R2\", \"mtu\": 1280, \"latency\": $LAT2" \
     "$out"
+# ... and honeydctl prints them in columns (the network was missing).
+CTL=$(dirname "$HONEYD")/honeydctl
+out=$("$CTL" -s "$TB_TMP/honeyd.sock" show routes 2>&1)
+check_match "honeydctl show routes: a KIND and a NETWORK column" \
+    "^ROUTER +KIND +NETWORK +GATEWAY +MTU +LATENCY" "$out"
+check_match "honeydctl show routes: $R1's link with its network and MTU" \
+    "^$R1 +net +2001:db8:6:18::/64 +$R2 +1280 +$LAT2" "$out"
 
 honeyd_stop
 check_match "the engine sent ICMPv6 errors from the routers" \
