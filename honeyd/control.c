@@ -122,7 +122,8 @@ static int	 ctl_next(struct ctl_conn *, struct ctlrec *);
 static void	 ctl_monmask_update(void);
 static void	 ctl_monitor_lost(struct ctl_conn *);
 
-static void
+/* A time as RFC 3339 text; the parent's answers use it too. */
+void
 ctl_time_field(struct ctlrec *r, const char *key, const struct timeval *tv)
 {
 	char	 t[40];

@@ -1772,6 +1772,8 @@ void		 ctl_host_record(struct ctlrec *, const struct host *,
 void		 ctl_flow_record(struct ctlrec *, const struct tuple *,
 		    const char *, uint64_t, uint64_t, const struct timeval *,
 		    const char *);
+void		 ctl_time_field(struct ctlrec *, const char *,
+		    const struct timeval *);
 
 /* log.c */
 void	 log_init(int debug, int facility);
