@@ -1327,6 +1327,50 @@ int		 fragmap_overlaps(const struct fragmap *, size_t, size_t);
 int		 fragmap_covered(const struct fragmap *, size_t, size_t);
 int		 fragmap_complete(const struct fragmap *, size_t);
 
+/*
+ * fragq.c: the bookkeeping both families' reassembly queues share.  A
+ * family's queue begins with a struct fragq; its struct fragtab gives
+ * the limits and the hooks for what differs.
+ */
+struct fragq {
+	TAILQ_ENTRY(fragq)	 age;		/* oldest first */
+	uint64_t		 born;		/* ms */
+	int			 dead;		/* dropped for an overlap */
+	size_t			 total;		/* payload; 0: last not seen */
+	size_t			 maxend;	/* highest end held */
+	uint8_t			*data;		/* payload from offset 0 */
+	size_t			 cap;
+	size_t			 extra;		/* other bytes it holds */
+	struct fragmap		 held;		/* blocks held */
+};
+TAILQ_HEAD(fragq_list, fragq);
+
+struct fragtab {
+	size_t			 qsize;		/* the family's queue */
+	size_t			 maxq, maxbytes;
+	uint64_t		(*now)(void);	/* ms; NULL: monotonic */
+	uint64_t		(*lifetime)(void); /* ms a queue lives */
+	void			(*unlink)(struct fragq *); /* out of the
+						   family's index, its
+						   extra freed */
+	void			(*expired)(struct fragq *); /* timed out,
+						   not dead: count, answer */
+	void			(*evicted)(void); /* count it */
+	struct fragq_list	 age;
+	size_t			 nq, bytes;
+	struct event		*ev;
+};
+
+struct fragq	*fragq_new(struct fragtab *);
+void		 fragq_free(struct fragtab *, struct fragq *);
+int		 fragq_grow(struct fragtab *, struct fragq *, size_t);
+int		 fragq_charge(struct fragtab *, struct fragq *, size_t);
+void		 fragq_extend(struct fragq *, size_t, int);
+void		 fragq_kill(struct fragtab *, struct fragq *);
+void		 fragq_arm(struct fragtab *);
+void		 fragq_expire(struct fragtab *);
+void		 fragq_flush(struct fragtab *);
+
 /* icmp6err.c */
 #define ICMP6ERR_MAX		1280	/* bytes of an error, RFC 4443 2.4(c) */
 #define ICMP6ERR_QUOTE		(ICMP6ERR_MAX - 40 - 8) /* quoted at most */
