@@ -1273,7 +1273,7 @@ ctl_host_record(struct ctlrec *r, const struct host *h, time_t now)
 	char			 buf[INET6_ADDRSTRLEN];
 
 	if (engine != NULL && engine->conf != NULL && h->v6)
-		t = config_lookup6(engine->conf, &h->addr6);
+		t = config_lookup6(engine->conf, &h->addr6, NULL, 0);
 	else if (engine != NULL && engine->conf != NULL) {
 		if ((b = config_find_bind(engine->conf, h->addr)) != NULL)
 			t = b->tmpl;

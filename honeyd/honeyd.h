@@ -448,7 +448,8 @@ RB_PROTOTYPE(port_tree, port, entry, port_cmp)
  * A dynamic template picks another template per packet: the first rule
  * whose condition holds wins.  "add T use T2 if source ip = NET",
  * "... if source os = NAME", "... if time between A - B", "... if tcp",
- * "add T otherwise use T2".
+ * "add T otherwise use T2".  An IPv6 source is matched by
+ * "source ip = PREFIX" (DYN_SRC_IP6), never by an IPv4 network.
  */
 enum dyn_cond {
 	DYN_OTHERWISE,
@@ -457,6 +458,7 @@ enum dyn_cond {
 				   name (passive.c), case-insensitive */
 	DYN_TIME,		/* tm_start <= now < tm_end, may wrap */
 	DYN_PROTO,		/* proto */
+	DYN_SRC_IP6,		/* net6, plen6 */
 };
 
 struct dyn_rule {
@@ -466,6 +468,8 @@ struct dyn_rule {
 	char			*os;
 	uint32_t		 tm_start, tm_end; /* seconds after midnight */
 	int			 proto;		/* IPPROTO_* */
+	struct in6_addr		 net6;		/* DYN_SRC_IP6 */
+	int			 plen6;
 	char			*target;	/* template name */
 	struct template		*tmpl;		/* resolved */
 };
@@ -689,6 +693,8 @@ struct honeyd_config {
 /* What a dynamic template may look at; os NULL and tod -1 never match. */
 struct dyn_match {
 	uint32_t		 src;		/* host order */
+	int			 v6;		/* an IPv6 packet: src6, not src */
+	const struct in6_addr	*src6;		/* NULL: not known */
 	int			 proto;		/* 0: unknown */
 	const char		*os;
 	int			 tod;		/* seconds after midnight */
@@ -734,7 +740,7 @@ int	 config_unbind6(struct honeyd_config *, const struct in6_addr *, int);
 const struct bind6 *config_find_bind6(const struct honeyd_config *,
 	    const struct in6_addr *);
 struct template *config_lookup6(const struct honeyd_config *,
-	    const struct in6_addr *);
+	    const struct in6_addr *, const struct in6_addr *, int);
 struct template *config_lookup(const struct honeyd_config *, uint32_t,
 	    uint32_t, int);
 struct template *template_resolve(const struct template *,

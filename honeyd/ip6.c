@@ -144,7 +144,8 @@ ip6_reasm_timeout(const uint8_t *first, size_t len)
 	memset(&in, 0, sizeof(in));
 	memcpy(&in.src, first + 8, sizeof(in.src));
 	memcpy(&in.dst, first + 24, sizeof(in.dst));
-	if ((in.tmpl = config_lookup6(engine->conf, &in.dst)) == NULL)
+	if ((in.tmpl = config_lookup6(engine->conf, &in.dst, &in.src,
+	    first[6])) == NULL)
 		return;
 	ip6_error(&in, first, len, &e);
 }
@@ -305,7 +306,8 @@ ip6_input(const uint8_t *buf, size_t len)
 		engine->stats.drop_srcaddr++;
 		return;
 	}
-	if ((in.tmpl = config_lookup6(engine->conf, &in.dst)) == NULL) {
+	if ((in.tmpl = config_lookup6(engine->conf, &in.dst, &in.src,
+	    in.pkt[6])) == NULL) {
 		engine->stats.drop_noaddr++;
 		return;
 	}
