@@ -82,6 +82,7 @@ LIB_SRCS =	honeyd/addr.c \
 		honeyd/fingerprint.c \
 		honeyd/flow.c \
 		honeyd/framebatch.c \
+		honeyd/fragq.c \
 		honeyd/hash.c \
 		honeyd/fpexpr.c \
 		honeyd/host.c \

@@ -2,6 +2,11 @@
  * The set of claimed addresses: the networks honeyd answers for.  Kept
  * as a sorted array of disjoint inclusive ranges in host byte order so
  * membership is a binary search and the pcap filter can be derived.
+ * IPv6 space is a second sorted array, of prefixes.  Both arrays grow,
+ * merge and are searched by the same three functions over elements of
+ * either type (claim_grow, claim_merge, claim_floor); only what a
+ * merge means differs: IPv4 ranges join when they overlap or touch,
+ * an IPv6 prefix inside another goes.
  */
 
 #include <sys/types.h>
@@ -29,21 +34,78 @@ claim_clear(struct claimset *cs)
 	claim_init(cs);
 }
 
+/*
+ * Room in the array base of n elements of size bytes (*cap of them
+ * allocated) for one more: the array, moved perhaps; NULL if no memory.
+ */
+static void *
+claim_grow(void *base, size_t n, size_t *cap, size_t size)
+{
+	void	*p;
+	size_t	 ncap;
+
+	if (n < *cap)
+		return (base);
+	ncap = *cap ? *cap * 2 : 16;
+	if ((p = reallocarray(base, ncap, size)) == NULL)
+		return (NULL);
+	*cap = ncap;
+	return (p);
+}
+
+/*
+ * Sort the n elements of base by cmp, then let each one be absorbed
+ * into the last one kept before it (absorb returns 1, having widened
+ * that one if it must) or be kept.  Returns how many are kept.
+ */
+static size_t
+claim_merge(void *base, size_t n, size_t size,
+    int (*cmp)(const void *, const void *),
+    int (*absorb)(void *, const void *))
+{
+	uint8_t	*a = base;
+	size_t	 i, out;
+
+	if (n == 0)
+		return (0);
+	qsort(a, n, size, cmp);
+	for (i = 1, out = 0; i < n; i++)
+		if (!absorb(a + out * size, a + i * size) && ++out != i)
+			memcpy(a + out * size, a + i * size, size);
+	return (out + 1);
+}
+
+/*
+ * In the n elements of base, sorted by cmp and disjoint, the last that
+ * starts at or below key: the only one that may hold it.  NULL if none.
+ */
+static const void *
+claim_floor(const void *base, size_t n, size_t size, const void *key,
+    int (*cmp)(const void *, const void *))
+{
+	const uint8_t	*a = base;
+	size_t		 lo = 0, hi = n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (cmp(a + mid * size, key) <= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return (lo > 0 ? a + (lo - 1) * size : NULL);
+}
+
 int
 claim_add(struct claimset *cs, uint32_t lo, uint32_t hi)
 {
 	struct netrange	*r;
-	size_t		 ncap;
 
 	if (lo > hi)
 		return (-1);
-	if (cs->n == cs->cap) {
-		ncap = cs->cap ? cs->cap * 2 : 16;
-		if ((r = reallocarray(cs->r, ncap, sizeof(*r))) == NULL)
-			return (-1);
-		cs->r = r;
-		cs->cap = ncap;
-	}
+	if ((r = claim_grow(cs->r, cs->n, &cs->cap, sizeof(*r))) == NULL)
+		return (-1);
+	cs->r = r;
 	cs->r[cs->n].lo = lo;
 	cs->r[cs->n].hi = hi;
 	cs->n++;
@@ -60,42 +122,37 @@ netrange_cmp(const void *a, const void *b)
 	return (0);
 }
 
-/* Sort and merge overlapping or adjacent ranges. */
+/* Ranges that overlap or touch become one (none past the top). */
+static int
+netrange_absorb(void *into, const void *next)
+{
+	struct netrange		*x = into;
+	const struct netrange	*y = next;
+
+	if (x->hi != UINT32_MAX && y->lo > x->hi + 1)
+		return (0);
+	if (y->hi > x->hi)
+		x->hi = y->hi;
+	return (1);
+}
+
+/* Sort and merge overlapping or adjacent ranges, and the IPv6 ones. */
 void
 claim_normalize(struct claimset *cs)
 {
-	size_t	 i, out;
-
 	claim6_normalize(cs);
-	if (cs->n == 0)
-		return;
-	qsort(cs->r, cs->n, sizeof(*cs->r), netrange_cmp);
-	for (i = 1, out = 0; i < cs->n; i++) {
-		if (cs->r[out].hi == UINT32_MAX ||
-		    cs->r[i].lo <= cs->r[out].hi + 1) {
-			if (cs->r[i].hi > cs->r[out].hi)
-				cs->r[out].hi = cs->r[i].hi;
-		} else
-			cs->r[++out] = cs->r[i];
-	}
-	cs->n = out + 1;
+	cs->n = claim_merge(cs->r, cs->n, sizeof(*cs->r), netrange_cmp,
+	    netrange_absorb);
 }
 
 int
 claim_contains(const struct claimset *cs, uint32_t addr)
 {
-	size_t	 lo = 0, hi = cs->n, mid;
+	const struct netrange	 key = { addr, addr };
+	const struct netrange	*r;
 
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (addr < cs->r[mid].lo)
-			hi = mid;
-		else if (addr > cs->r[mid].hi)
-			lo = mid + 1;
-		else
-			return (1);
-	}
-	return (0);
+	r = claim_floor(cs->r, cs->n, sizeof(*r), &key, netrange_cmp);
+	return (r != NULL && addr <= r->hi);
 }
 
 /* Split [lo, hi] into CIDR blocks, calling fn for each. */
@@ -203,17 +260,12 @@ int
 claim6_add(struct claimset *cs, const struct in6_addr *net, int plen)
 {
 	struct net6	*r;
-	size_t		 ncap;
 
 	if (plen < 0 || plen > 128)
 		return (-1);
-	if (cs->n6 == cs->cap6) {
-		ncap = cs->cap6 ? cs->cap6 * 2 : 16;
-		if ((r = reallocarray(cs->r6, ncap, sizeof(*r))) == NULL)
-			return (-1);
-		cs->r6 = r;
-		cs->cap6 = ncap;
-	}
+	if ((r = claim_grow(cs->r6, cs->n6, &cs->cap6, sizeof(*r))) == NULL)
+		return (-1);
+	cs->r6 = r;
 	cs->r6[cs->n6].net = *net;
 	addr6_mask(&cs->r6[cs->n6].net, plen);
 	cs->r6[cs->n6].plen = plen;
@@ -233,38 +285,29 @@ net6_cmp(const void *a, const void *b)
 	return (x->plen - y->plen);
 }
 
-/*
- * Sort, and drop every prefix inside the one before: what is left
- * is disjoint, so the one that may hold an address is the last that
- * starts at or below it.
- */
+/* Prefixes nest or are apart: one inside the one before goes. */
+static int
+net6_absorb(void *into, const void *next)
+{
+	const struct net6	*x = into, *y = next;
+
+	return (addr6_in_net(&y->net, &x->net, x->plen));
+}
+
+/* Sort, and drop every prefix inside another: what is left is disjoint. */
 void
 claim6_normalize(struct claimset *cs)
 {
-	size_t	 i, out;
-
-	if (cs->n6 == 0)
-		return;
-	qsort(cs->r6, cs->n6, sizeof(*cs->r6), net6_cmp);
-	for (i = 1, out = 0; i < cs->n6; i++)
-		if (!addr6_in_net(&cs->r6[i].net, &cs->r6[out].net,
-		    cs->r6[out].plen))
-			cs->r6[++out] = cs->r6[i];
-	cs->n6 = out + 1;
+	cs->n6 = claim_merge(cs->r6, cs->n6, sizeof(*cs->r6), net6_cmp,
+	    net6_absorb);
 }
 
 int
 claim6_contains(const struct claimset *cs, const struct in6_addr *a)
 {
-	size_t	 lo = 0, hi = cs->n6, mid;
+	const struct net6	 key = { *a, 128 };
+	const struct net6	*r;
 
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (memcmp(&cs->r6[mid].net, a, sizeof(*a)) <= 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return (lo > 0 && addr6_in_net(a, &cs->r6[lo - 1].net,
-	    cs->r6[lo - 1].plen));
+	r = claim_floor(cs->r6, cs->n6, sizeof(*r), &key, net6_cmp);
+	return (r != NULL && addr6_in_net(a, &r->net, r->plen));
 }

@@ -601,7 +601,10 @@ rule_matches(const struct dyn_rule *r, const struct dyn_match *m)
 	case DYN_OTHERWISE:
 		return (1);
 	case DYN_SRC_IP:
-		return ((htonl(m->src) & r->mask) == r->net);
+		return (!m->v6 && (htonl(m->src) & r->mask) == r->net);
+	case DYN_SRC_IP6:
+		return (m->src6 != NULL &&
+		    addr6_in_net(m->src6, &r->net6, r->plen6));
 	case DYN_SRC_OS:
 		return (m->os != NULL &&
 		    fnmatch(r->os, m->os, FNM_CASEFOLD) == 0);
@@ -643,6 +646,24 @@ template_resolve(const struct template *t, const struct dyn_match *m)
 }
 
 /*
+ * What a dynamic template may look at that is not the source: the
+ * protocol, and the local time now, the same for either family.
+ */
+static void
+dyn_match_init(struct dyn_match *m, int proto)
+{
+	struct tm	 tm;
+	time_t		 now;
+
+	memset(m, 0, sizeof(*m));
+	m->proto = proto;
+	m->tod = -1;
+	now = time(NULL);
+	if (localtime_r(&now, &tm) != NULL)
+		m->tod = tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec;
+}
+
+/*
  * The template answering for dst when src talks to it with protocol
  * proto (0: unknown).  Time rules are judged by local time now;
  * source os rules by what the engine learned from the source's SYNs
@@ -654,22 +675,15 @@ config_lookup(const struct honeyd_config *conf, uint32_t dst, uint32_t src,
 {
 	const struct bind	*b;
 	struct dyn_match	 m;
-	struct tm		 tm;
-	time_t			 now;
 	struct template		*t;
 
 	b = config_find_bind(conf, dst);
 	t = b != NULL ? b->tmpl : conf->dflt;
 	if (t == NULL || (t->flags & TMPL_F_DYNAMIC) == 0)
 		return (t);
-	memset(&m, 0, sizeof(m));
+	dyn_match_init(&m, proto);
 	m.src = src;
-	m.proto = proto;
 	m.os = passive_os_name(src);
-	m.tod = -1;
-	now = time(NULL);
-	if (localtime_r(&now, &tm) != NULL)
-		m.tod = tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec;
 	return (template_resolve(t, &m));
 }
 
@@ -1043,22 +1057,29 @@ config_unbind6(struct honeyd_config *conf, const struct in6_addr *net,
 }
 
 /*
- * The template answering for a: its bind's, else "default".
- * XXX a dynamic template's rules see no source, protocol or time of
- * an IPv6 packet: only "otherwise" (or a source of 0.0.0.0/0) matches.
+ * The template answering for dst, its bind's, else "default", when src
+ * (NULL: not known) sends it a packet whose fixed header names nxt.  A
+ * dynamic template's rules see the source against IPv6 prefixes, the
+ * time, and the protocol: ICMPv6 is "icmp".
+ * XXX nxt is the fixed header's Next Header, so a packet with an
+ * extension header (a fragment too) matches no protocol rule: the
+ * lookup comes before the walk (ip6ext.c), which needs the template.
+ * "source os" never holds: passive.c learns from IPv4 SYNs only.
  */
 struct template *
-config_lookup6(const struct honeyd_config *conf, const struct in6_addr *a)
+config_lookup6(const struct honeyd_config *conf, const struct in6_addr *dst,
+    const struct in6_addr *src, int nxt)
 {
 	const struct bind6	*b;
 	struct template		*t;
 	struct dyn_match	 m;
 
-	b = config_find_bind6(conf, a);
+	b = config_find_bind6(conf, dst);
 	t = b != NULL ? b->tmpl : conf->dflt;
 	if (t == NULL || (t->flags & TMPL_F_DYNAMIC) == 0)
 		return (t);
-	memset(&m, 0, sizeof(m));
-	m.tod = -1;
+	dyn_match_init(&m, nxt == IPPROTO_ICMPV6 ? IPPROTO_ICMP : nxt);
+	m.v6 = 1;
+	m.src6 = src;
 	return (template_resolve(t, &m));
 }

@@ -122,7 +122,8 @@ static int	 ctl_next(struct ctl_conn *, struct ctlrec *);
 static void	 ctl_monmask_update(void);
 static void	 ctl_monitor_lost(struct ctl_conn *);
 
-static void
+/* A time as RFC 3339 text; the parent's answers use it too. */
+void
 ctl_time_field(struct ctlrec *r, const char *key, const struct timeval *tv)
 {
 	char	 t[40];
@@ -1297,7 +1298,7 @@ ctl_host_record(struct ctlrec *r, const struct host *h, time_t now)
 	char			 buf[INET6_ADDRSTRLEN];
 
 	if (engine != NULL && engine->conf != NULL && h->v6)
-		t = config_lookup6(engine->conf, &h->addr6);
+		t = config_lookup6(engine->conf, &h->addr6, NULL, 0);
 	else if (engine != NULL && engine->conf != NULL) {
 		if ((b = config_find_bind(engine->conf, h->addr)) != NULL)
 			t = b->tmpl;

@@ -114,15 +114,6 @@ ctl_ranges_text(char *buf, size_t size, const struct claimset *cs)
 	}
 }
 
-static void
-ctl_time_field(struct ctlrec *r, const char *key, const struct timeval *tv)
-{
-	char	 t[40];
-
-	eventlog_fmt_rfc3339(t, sizeof(t), tv);
-	ctlrec_str(r, key, t);
-}
-
 /*
  * IMSG_CTL_PARENT_INFO: with several engines, the others' tallies are
  * gathered first (engines.c), and control_parent_answer() follows.

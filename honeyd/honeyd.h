@@ -448,7 +448,8 @@ RB_PROTOTYPE(port_tree, port, entry, port_cmp)
  * A dynamic template picks another template per packet: the first rule
  * whose condition holds wins.  "add T use T2 if source ip = NET",
  * "... if source os = NAME", "... if time between A - B", "... if tcp",
- * "add T otherwise use T2".
+ * "add T otherwise use T2".  An IPv6 source is matched by
+ * "source ip = PREFIX" (DYN_SRC_IP6), never by an IPv4 network.
  */
 enum dyn_cond {
 	DYN_OTHERWISE,
@@ -457,6 +458,7 @@ enum dyn_cond {
 				   name (passive.c), case-insensitive */
 	DYN_TIME,		/* tm_start <= now < tm_end, may wrap */
 	DYN_PROTO,		/* proto */
+	DYN_SRC_IP6,		/* net6, plen6 */
 };
 
 struct dyn_rule {
@@ -466,6 +468,8 @@ struct dyn_rule {
 	char			*os;
 	uint32_t		 tm_start, tm_end; /* seconds after midnight */
 	int			 proto;		/* IPPROTO_* */
+	struct in6_addr		 net6;		/* DYN_SRC_IP6 */
+	int			 plen6;
 	char			*target;	/* template name */
 	struct template		*tmpl;		/* resolved */
 };
@@ -695,6 +699,8 @@ struct honeyd_config {
 /* What a dynamic template may look at; os NULL and tod -1 never match. */
 struct dyn_match {
 	uint32_t		 src;		/* host order */
+	int			 v6;		/* an IPv6 packet: src6, not src */
+	const struct in6_addr	*src6;		/* NULL: not known */
 	int			 proto;		/* 0: unknown */
 	const char		*os;
 	int			 tod;		/* seconds after midnight */
@@ -740,7 +746,7 @@ int	 config_unbind6(struct honeyd_config *, const struct in6_addr *, int);
 const struct bind6 *config_find_bind6(const struct honeyd_config *,
 	    const struct in6_addr *);
 struct template *config_lookup6(const struct honeyd_config *,
-	    const struct in6_addr *);
+	    const struct in6_addr *, const struct in6_addr *, int);
 struct template *config_lookup(const struct honeyd_config *, uint32_t,
 	    uint32_t, int);
 struct template *template_resolve(const struct template *,
@@ -1334,6 +1340,50 @@ int		 fragmap_overlaps(const struct fragmap *, size_t, size_t);
 int		 fragmap_covered(const struct fragmap *, size_t, size_t);
 int		 fragmap_complete(const struct fragmap *, size_t);
 
+/*
+ * fragq.c: the bookkeeping both families' reassembly queues share.  A
+ * family's queue begins with a struct fragq; its struct fragtab gives
+ * the limits and the hooks for what differs.
+ */
+struct fragq {
+	TAILQ_ENTRY(fragq)	 age;		/* oldest first */
+	uint64_t		 born;		/* ms */
+	int			 dead;		/* dropped for an overlap */
+	size_t			 total;		/* payload; 0: last not seen */
+	size_t			 maxend;	/* highest end held */
+	uint8_t			*data;		/* payload from offset 0 */
+	size_t			 cap;
+	size_t			 extra;		/* other bytes it holds */
+	struct fragmap		 held;		/* blocks held */
+};
+TAILQ_HEAD(fragq_list, fragq);
+
+struct fragtab {
+	size_t			 qsize;		/* the family's queue */
+	size_t			 maxq, maxbytes;
+	uint64_t		(*now)(void);	/* ms; NULL: monotonic */
+	uint64_t		(*lifetime)(void); /* ms a queue lives */
+	void			(*unlink)(struct fragq *); /* out of the
+						   family's index, its
+						   extra freed */
+	void			(*expired)(struct fragq *); /* timed out,
+						   not dead: count, answer */
+	void			(*evicted)(void); /* count it */
+	struct fragq_list	 age;
+	size_t			 nq, bytes;
+	struct event		*ev;
+};
+
+struct fragq	*fragq_new(struct fragtab *);
+void		 fragq_free(struct fragtab *, struct fragq *);
+int		 fragq_grow(struct fragtab *, struct fragq *, size_t);
+int		 fragq_charge(struct fragtab *, struct fragq *, size_t);
+void		 fragq_extend(struct fragq *, size_t, int);
+void		 fragq_kill(struct fragtab *, struct fragq *);
+void		 fragq_arm(struct fragtab *);
+void		 fragq_expire(struct fragtab *);
+void		 fragq_flush(struct fragtab *);
+
 /* icmp6err.c */
 #define ICMP6ERR_MAX		1280	/* bytes of an error, RFC 4443 2.4(c) */
 #define ICMP6ERR_QUOTE		(ICMP6ERR_MAX - 40 - 8) /* quoted at most */
@@ -1787,6 +1837,8 @@ void		 ctl_host_record(struct ctlrec *, const struct host *,
 void		 ctl_flow_record(struct ctlrec *, const struct tuple *,
 		    const char *, uint64_t, uint64_t, const struct timeval *,
 		    const char *);
+void		 ctl_time_field(struct ctlrec *, const char *,
+		    const struct timeval *);
 
 /* log.c */
 void	 log_init(int debug, int facility);

@@ -147,7 +147,8 @@ ip6_reasm_timeout(const uint8_t *first, size_t len)
 	memset(&in, 0, sizeof(in));
 	memcpy(&in.src, first + 8, sizeof(in.src));
 	memcpy(&in.dst, first + 24, sizeof(in.dst));
-	if ((in.tmpl = config_lookup6(engine->conf, &in.dst)) == NULL)
+	if ((in.tmpl = config_lookup6(engine->conf, &in.dst, &in.src,
+	    first[6])) == NULL)
 		return;
 	ip6_error(&in, first, len, &e);
 }
@@ -318,7 +319,8 @@ ip6_input(const uint8_t *buf, size_t len)
 void
 ip6_dispatch(struct ip6in *in)
 {
-	if ((in->tmpl = config_lookup6(engine->conf, &in->dst)) == NULL) {
+	if ((in->tmpl = config_lookup6(engine->conf, &in->dst, &in->src,
+	    in->pkt[6])) == NULL) {
 		engine->stats.drop_noaddr++;
 		return;
 	}
@@ -340,7 +342,7 @@ ip6_error_from(const struct in6_addr *from, const uint8_t *pkt, size_t len,
 	memset(&in, 0, sizeof(in));
 	memcpy(&in.src, pkt + 8, sizeof(in.src));
 	in.dst = *from;
-	if ((in.tmpl = config_lookup6(engine->conf, from)) == NULL) {
+	if ((in.tmpl = config_lookup6(engine->conf, from, NULL, 0)) == NULL) {
 		engine->stats.drop_noaddr++;
 		return;
 	}

@@ -11,14 +11,13 @@
  * drop|old|new"; old when it is not): drop forgets the datagram, old
  * keeps the bytes held, new lets the later fragment's bytes win.
  *
- * Memory is bounded: IPFRAG_MAXQ queues and IPFRAG_MAXBYTES held, each
- * queue counted as its structure plus its payload buffer.  To make room
- * the oldest queues are forgotten (an attacker filling the table pushes
- * out older datagrams, not the new ones; both are counted).  A queue
- * lives IPFRAG_TIMEOUT seconds ("option reassembly timeout N" changes
- * that); one that holds its first fragment is answered with ICMP time
- * exceeded, fragment reassembly, as the destination's personality
- * shapes errors; the others are forgotten silently.
+ * Memory is bounded (fragq.c keeps the books): IPFRAG_MAXQ queues and
+ * IPFRAG_MAXBYTES held, the oldest forgotten to make room (both the
+ * refused and the forgotten are counted).  A queue lives IPFRAG_TIMEOUT
+ * seconds ("option reassembly timeout N" changes that); one that holds
+ * its first fragment is answered with ICMP time exceeded, fragment
+ * reassembly, as the destination's personality shapes errors; the
+ * others are forgotten silently.
  *
  * Out: a packet longer than the link's MTU is split into fragments of
  * 8-byte multiples, sharing its ID, DF cleared, as the host's own
@@ -31,42 +30,43 @@
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <dumbnet.h>
 
 #include "honeyd.h"
 
 struct ipfrag_q {
+	struct fragq		 fq;		/* first: fragq.c's part */
 	RB_ENTRY(ipfrag_q)	 entry;
-	TAILQ_ENTRY(ipfrag_q)	 age;		/* oldest first */
 	uint32_t		 src, dst;	/* network order */
 	uint16_t		 id;		/* network order */
 	uint8_t			 proto;
 	enum frag_policy	 policy;
-	int			 dead;		/* dropped for an overlap */
 	int			 dups;		/* FRAG_DROP spares repeats */
-	uint64_t		 born;		/* ms, monotonic */
 	uint8_t			 hdr[IP_HDR_LEN_MAX]; /* the first fragment's */
 	size_t			 hlen;		/* 0: first not seen yet */
 	size_t			 firstlen;	/* its payload */
-	size_t			 total;		/* payload; 0: last not seen */
-	size_t			 maxend;	/* highest end held */
-	uint8_t			*data;
-	size_t			 cap;
-	struct fragmap		 held;		/* blocks held */
 };
 
 RB_HEAD(ipfrag_tree, ipfrag_q);
-TAILQ_HEAD(ipfrag_list, ipfrag_q);
 
 static struct ipfrag_tree	 ipfrag_qs = RB_INITIALIZER(&ipfrag_qs);
-static struct ipfrag_list	 ipfrag_age =
-				    TAILQ_HEAD_INITIALIZER(ipfrag_age);
-static size_t			 ipfrag_nq, ipfrag_bytes;
-static struct event		*ipfrag_ev;
 
-static void	 ipfrag_expire(int, short, void *);
+static uint64_t	 ipfrag_timeout(void);
+static void	 ipfrag_unlink(struct fragq *);
+static void	 ipfrag_expired(struct fragq *);
+static void	 ipfrag_evicted(void);
+
+static struct fragtab		 ipfrag_tab = {
+	.qsize = sizeof(struct ipfrag_q),
+	.maxq = IPFRAG_MAXQ,
+	.maxbytes = IPFRAG_MAXBYTES,
+	.lifetime = ipfrag_timeout,
+	.unlink = ipfrag_unlink,
+	.expired = ipfrag_expired,
+	.evicted = ipfrag_evicted,
+	.age = TAILQ_HEAD_INITIALIZER(ipfrag_tab.age),
+};
 
 /* A fragment as its header says, checked for sense. */
 struct ipfrag {
@@ -89,15 +89,6 @@ ipfrag_cmp(struct ipfrag_q *a, struct ipfrag_q *b)
 }
 
 RB_GENERATE_STATIC(ipfrag_tree, ipfrag_q, entry, ipfrag_cmp)
-
-static uint64_t
-ipfrag_now(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ((uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
-}
 
 /*
  * The running configuration's "option reassembly timeout" in ms.  It
@@ -139,50 +130,15 @@ ipfrag_policy(uint32_t src, uint32_t dst, int proto, int *dups)
 }
 
 static void
-ipfrag_free(struct ipfrag_q *q)
+ipfrag_unlink(struct fragq *fq)
 {
-	RB_REMOVE(ipfrag_tree, &ipfrag_qs, q);
-	TAILQ_REMOVE(&ipfrag_age, q, age);
-	ipfrag_nq--;
-	ipfrag_bytes -= sizeof(*q) + q->cap;
-	free(q->data);
-	free(q);
-}
-
-/* Forget the oldest queue but keep; 0 if there was one. */
-static int
-ipfrag_evict(struct ipfrag_q *keep)
-{
-	struct ipfrag_q	*q = TAILQ_FIRST(&ipfrag_age);
-
-	if (q == keep)
-		q = TAILQ_NEXT(q, age);
-	if (q == NULL)
-		return (-1);
-	engine->stats.frag_limit++;
-	ipfrag_free(q);
-	return (0);
+	RB_REMOVE(ipfrag_tree, &ipfrag_qs, (struct ipfrag_q *)fq);
 }
 
 static void
-ipfrag_arm(void)
+ipfrag_evicted(void)
 {
-	struct ipfrag_q	*q = TAILQ_FIRST(&ipfrag_age);
-	struct timeval	 tv;
-	uint64_t	 now, ms;
-
-	if (ipfrag_ev == NULL)
-		return;
-	if (q == NULL) {
-		evtimer_del(ipfrag_ev);
-		return;
-	}
-	now = ipfrag_now();
-	ms = q->born + ipfrag_timeout() > now ?
-	    q->born + ipfrag_timeout() - now : 0;
-	tv.tv_sec = ms / 1000;
-	tv.tv_usec = (ms % 1000) * 1000;
-	evtimer_add(ipfrag_ev, &tv);
+	engine->stats.frag_limit++;
 }
 
 static struct ipfrag_q *
@@ -190,28 +146,14 @@ ipfrag_new(const struct ip_hdr *ip)
 {
 	struct ipfrag_q	*q;
 
-	if (ipfrag_ev == NULL &&
-	    (ipfrag_ev = evtimer_new(engine->base, ipfrag_expire, NULL)) ==
-	    NULL)
-		return (NULL);
-	while (ipfrag_nq >= IPFRAG_MAXQ ||
-	    ipfrag_bytes + sizeof(*q) > IPFRAG_MAXBYTES)
-		if (ipfrag_evict(NULL) == -1)
-			return (NULL);
-	if ((q = calloc(1, sizeof(*q))) == NULL)
+	if ((q = (struct ipfrag_q *)fragq_new(&ipfrag_tab)) == NULL)
 		return (NULL);
 	memcpy(&q->src, &ip->ip_src, sizeof(q->src));
 	memcpy(&q->dst, &ip->ip_dst, sizeof(q->dst));
 	q->id = ip->ip_id;
 	q->proto = ip->ip_p;
 	q->policy = ipfrag_policy(q->src, q->dst, q->proto, &q->dups);
-	q->born = ipfrag_now();
 	RB_INSERT(ipfrag_tree, &ipfrag_qs, q);
-	TAILQ_INSERT_TAIL(&ipfrag_age, q, age);
-	ipfrag_nq++;
-	ipfrag_bytes += sizeof(*q);
-	if (TAILQ_FIRST(&ipfrag_age) == q)
-		ipfrag_arm();
 	return (q);
 }
 
@@ -245,95 +187,20 @@ static int
 ipfrag_consistent(const struct ipfrag_q *q, const struct ipfrag *f)
 {
 	if (!f->more) {
-		if (q->total != 0 && q->total != f->end)
+		if (q->fq.total != 0 && q->fq.total != f->end)
 			return (-1);
-		if (f->end < q->maxend)
+		if (f->end < q->fq.maxend)
 			return (-1);
 		/* The first fragment's header must fit with it all. */
 		if (q->hlen != 0 && q->hlen + f->end > IP_LEN_MAX)
 			return (-1);
 		return (0);
 	}
-	if (q->total != 0 && f->end > q->total)
+	if (q->fq.total != 0 && f->end > q->fq.total)
 		return (-1);
-	if (f->off == 0 && f->hlen + (q->total != 0 ? q->total :
-	    q->maxend) > IP_LEN_MAX)
+	if (f->off == 0 && f->hlen + (q->fq.total != 0 ? q->fq.total :
+	    q->fq.maxend) > IP_LEN_MAX)
 		return (-1);
-	return (0);
-}
-
-/*
- * The 8-byte blocks of a datagram held so far, shared with ip6frag.c:
- * both families count fragments in 8-byte units up to 65535 bytes.
- */
-int
-fragmap_has(const struct fragmap *m, size_t b)
-{
-	return ((m->map[b / 8] >> (b % 8)) & 1);
-}
-
-/* Mark block b held; 1 if it was not yet. */
-int
-fragmap_set(struct fragmap *m, size_t b)
-{
-	if (fragmap_has(m, b))
-		return (0);
-	m->map[b / 8] |= 1 << (b % 8);
-	m->nblocks++;
-	return (1);
-}
-
-/* Whether any block of the bytes [off, end) is held already. */
-int
-fragmap_overlaps(const struct fragmap *m, size_t off, size_t end)
-{
-	size_t	 b;
-
-	for (b = off / 8; b < (end + 7) / 8; b++)
-		if (fragmap_has(m, b))
-			return (1);
-	return (0);
-}
-
-/* Whether every block of the bytes [off, end) is held already. */
-int
-fragmap_covered(const struct fragmap *m, size_t off, size_t end)
-{
-	size_t	 b;
-
-	for (b = off / 8; b < (end + 7) / 8; b++)
-		if (!fragmap_has(m, b))
-			return (0);
-	return (1);
-}
-
-/* Whether the blocks of [0, total) are all held. */
-int
-fragmap_complete(const struct fragmap *m, size_t total)
-{
-	return (total != 0 && m->nblocks == (total + 7) / 8);
-}
-
-/* Room for the payload up to end: -1 if the limits say no. */
-static int
-ipfrag_grow(struct ipfrag_q *q, size_t end)
-{
-	uint8_t	*p;
-	size_t	 cap;
-
-	if (end <= q->cap)
-		return (0);
-	cap = (end + 1023) & ~(size_t)1023;
-	if (cap > IP_LEN_MAX)
-		cap = IP_LEN_MAX;
-	while (ipfrag_bytes + (cap - q->cap) > IPFRAG_MAXBYTES)
-		if (ipfrag_evict(q) == -1)
-			return (-1);
-	if ((p = realloc(q->data, cap)) == NULL)
-		return (-1);
-	ipfrag_bytes += cap - q->cap;
-	q->data = p;
-	q->cap = cap;
 	return (0);
 }
 
@@ -347,14 +214,11 @@ ipfrag_copy(struct ipfrag_q *q, const struct ipfrag *f)
 	for (b = f->off / 8; b * 8 < f->end; b++) {
 		lo = b * 8;
 		hi = lo + 8 < f->end ? lo + 8 : f->end;
-		if (!fragmap_set(&q->held, b) && q->policy != FRAG_NEW)
+		if (!fragmap_set(&q->fq.held, b) && q->policy != FRAG_NEW)
 			continue;
-		memcpy(q->data + lo, src + (lo - f->off), hi - lo);
+		memcpy(q->fq.data + lo, src + (lo - f->off), hi - lo);
 	}
-	if (f->end > q->maxend)
-		q->maxend = f->end;
-	if (!f->more)
-		q->total = f->end;
+	fragq_extend(&q->fq, f->end, f->more);
 	if (f->off == 0 && q->hlen == 0) {
 		q->hlen = f->hlen;
 		q->firstlen = f->end;
@@ -368,13 +232,13 @@ ipfrag_build(const struct ipfrag_q *q, size_t *lenp)
 {
 	struct ip_hdr	*ip;
 	uint8_t		*pkt;
-	size_t		 len = q->hlen + q->total;
+	size_t		 len = q->hlen + q->fq.total;
 	int		 sum;
 
 	if ((pkt = malloc(len)) == NULL)
 		return (NULL);
 	memcpy(pkt, q->hdr, q->hlen);
-	memcpy(pkt + q->hlen, q->data, q->total);
+	memcpy(pkt + q->hlen, q->fq.data, q->fq.total);
 	ip = (struct ip_hdr *)pkt;
 	ip->ip_len = htons((uint16_t)len);
 	ip->ip_off &= htons(IP_DF | IP_RF);
@@ -388,33 +252,29 @@ ipfrag_build(const struct ipfrag_q *q, size_t *lenp)
 static int
 ipfrag_complete(const struct ipfrag_q *q)
 {
-	return (q->hlen != 0 && fragmap_complete(&q->held, q->total));
+	return (q->hlen != 0 && fragmap_complete(&q->fq.held, q->fq.total));
 }
 
 /* Add f to q: -1 if it was dropped, 1 if the datagram is complete. */
 static int
 ipfrag_add(struct ipfrag_q *q, const struct ipfrag *f)
 {
-	if (q->dead)
+	if (q->fq.dead)
 		return (-1);
 	if (ipfrag_consistent(q, f) == -1) {
 		engine->stats.drop_frag++;
 		return (-1);
 	}
 	if (q->policy == FRAG_DROP && q->dups &&
-	    fragmap_covered(&q->held, f->off, f->end))
+	    fragmap_covered(&q->fq.held, f->off, f->end))
 		return (-1);	/* a duplicate: it alone goes */
-	if (q->policy == FRAG_DROP && fragmap_overlaps(&q->held, f->off, f->end)) {
+	if (q->policy == FRAG_DROP &&
+	    fragmap_overlaps(&q->fq.held, f->off, f->end)) {
 		engine->stats.frag_overlap++;
-		/* Later fragments of it are swallowed until it expires. */
-		q->dead = 1;
-		ipfrag_bytes -= q->cap;
-		free(q->data);
-		q->data = NULL;
-		q->cap = 0;
+		fragq_kill(&ipfrag_tab, &q->fq);
 		return (-1);
 	}
-	if (ipfrag_grow(q, f->end) == -1) {
+	if (fragq_grow(&ipfrag_tab, &q->fq, f->end) == -1) {
 		engine->stats.frag_limit++;
 		return (-1);
 	}
@@ -452,8 +312,8 @@ ipfrag_input(const uint8_t *pkt, size_t len, uint8_t **out, size_t *outlen)
 	if ((rv = ipfrag_add(q, &f)) != 1)
 		return (0);
 	*out = ipfrag_build(q, outlen);
-	ipfrag_free(q);
-	ipfrag_arm();
+	fragq_free(&ipfrag_tab, &q->fq);
+	fragq_arm(&ipfrag_tab);
 	if (*out == NULL) {
 		engine->stats.frag_limit++;
 		return (0);
@@ -468,7 +328,7 @@ ipfrag_is_icmp_error(const struct ipfrag_q *q)
 {
 	if (q->proto != IP_PROTO_ICMP || q->firstlen < 1)
 		return (0);
-	switch (q->data[0]) {
+	switch (q->fq.data[0]) {
 	case ICMP_UNREACH:
 	case ICMP_SRCQUENCH:
 	case ICMP_REDIRECT:
@@ -495,7 +355,7 @@ ipfrag_time_exceeded(struct ipfrag_q *q)
 		return;
 	dlen = q->firstlen < 64 ? q->firstlen : 64;
 	memcpy(buf, q->hdr, q->hlen);
-	memcpy(buf + q->hlen, q->data, dlen);
+	memcpy(buf + q->hlen, q->fq.data, dlen);
 	memset(&in, 0, sizeof(in));
 	in.ip = (const struct ip_hdr *)buf;
 	in.hlen = q->hlen;
@@ -512,49 +372,34 @@ ipfrag_time_exceeded(struct ipfrag_q *q)
 	    ICMP_TIMEXCEED_REASS);
 }
 
-/* The timer: queues past their time go, in age order. */
+/* A queue past its time (fragq_expire): answered if it has its first. */
 static void
-ipfrag_expire(int fd, short event, void *arg)
+ipfrag_expired(struct fragq *fq)
 {
-	struct ipfrag_q	*q;
-	uint64_t	 now = ipfrag_now();
+	struct ipfrag_q	*q = (struct ipfrag_q *)fq;
 
-	while ((q = TAILQ_FIRST(&ipfrag_age)) != NULL &&
-	    q->born + ipfrag_timeout() <= now) {
-		if (!q->dead) {
-			engine->stats.frag_timeout++;
-			if (q->hlen != 0)
-				ipfrag_time_exceeded(q);
-		}
-		ipfrag_free(q);
-	}
-	ipfrag_arm();
+	engine->stats.frag_timeout++;
+	if (q->hlen != 0)
+		ipfrag_time_exceeded(q);
 }
 
 size_t
 ipfrag_count(void)
 {
-	return (ipfrag_nq);
+	return (ipfrag_tab.nq);
 }
 
 size_t
 ipfrag_held(void)
 {
-	return (ipfrag_bytes);
+	return (ipfrag_tab.bytes);
 }
 
 /* Forget every queue: at exit, and between a fuzzer's inputs. */
 void
 ipfrag_flush(void)
 {
-	struct ipfrag_q	*q;
-
-	while ((q = TAILQ_FIRST(&ipfrag_age)) != NULL)
-		ipfrag_free(q);
-	if (ipfrag_ev != NULL) {
-		event_free(ipfrag_ev);
-		ipfrag_ev = NULL;
-	}
+	fragq_flush(&ipfrag_tab);
 }
 
 /*

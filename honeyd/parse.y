@@ -65,6 +65,8 @@ struct cond {
 	char			*os;
 	uint32_t		 tm_start, tm_end;
 	int			 proto;
+	struct in6_addr		 net6;		/* DYN_SRC_IP6 */
+	int			 plen6;
 	int			 ok;
 };
 
@@ -129,6 +131,7 @@ static int	 parse_into(struct honeyd_config *, struct file *,
 static int	 parse_net(const char *, uint32_t *, uint32_t *);
 static int	 parse_range(const char *, struct range *);
 static int	 parse_net6(const char *, struct range *);
+static int	 parse_source(const char *, struct cond *);
 static void	 conf_bind6(struct range *, struct template *);
 static int64_t	 parse_hundredths(const char *);
 static double	 percent(const char *, int64_t);
@@ -440,12 +443,10 @@ condition	: SOURCE OS '=' string {
 			$$.os = $4;
 			$$.ok = 1;
 		}
-		| SOURCE IP '=' network {
+		| SOURCE IP '=' STRING {
 			memset(&$$, 0, sizeof($$));
-			$$.cond = DYN_SRC_IP;
-			$$.net = htonl($4.lo);
-			$$.mask = htonl($4.lo ^ $4.hi ^ UINT32_MAX);
-			$$.ok = $4.ok;
+			$$.ok = parse_source($4, &$$) == 0;
+			free($4);
 		}
 		| TIME BETWEEN timespec '-' timespec {
 			memset(&$$, 0, sizeof($$));
@@ -1264,6 +1265,39 @@ parse_net6(const char *s, struct range *r)
 }
 
 /*
+ * The network of "source ip = NET": IPv4 as elsewhere, or an IPv6
+ * prefix or address.  A source prefix may be any (::/0 is every IPv6
+ * source); host bits are dropped with a warning, as for IPv4.
+ */
+static int
+parse_source(const char *s, struct cond *c)
+{
+	char		 buf[INET6_ADDRSTRLEN + 8];
+	uint32_t	 lo, hi;
+
+	if (strchr(s, ':') == NULL) {
+		if (parse_net(s, &lo, &hi) == -1)
+			return (-1);
+		c->cond = DYN_SRC_IP;
+		c->net = htonl(lo);
+		c->mask = htonl(lo ^ hi ^ UINT32_MAX);
+		return (0);
+	}
+	switch (addr6_parse_net(s, &c->net6, &c->plen6)) {
+	case -1:
+		conf_error("bad IPv6 %s \"%s\"", strchr(s, '/') != NULL ?
+		    "prefix" : "address", s);
+		return (-1);
+	case 1:
+		conf_warn("%s has host bits set, using %s", s,
+		    addr6_fmt_net(&c->net6, c->plen6, buf, sizeof(buf)));
+		break;
+	}
+	c->cond = DYN_SRC_IP6;
+	return (0);
+}
+
+/*
  * "12", "0.5", "33.25": hundredths, the resolution Honeyd always kept;
  * further digits are rounded.  -1 if malformed.
  */
@@ -1798,6 +1832,8 @@ conf_add_rule(struct template *t, struct cond *c, struct template *target)
 	r->tm_start = c->tm_start;
 	r->tm_end = c->tm_end;
 	r->proto = c->proto;
+	r->net6 = c->net6;
+	r->plen6 = c->plen6;
 	r->tmpl = target;
 	TAILQ_INSERT_TAIL(&t->rules, r, entry);
 	return;

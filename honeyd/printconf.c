@@ -401,6 +401,8 @@ print_template(FILE *f, const struct template *t)
 static void
 print_rule(FILE *f, const struct template *t, const struct dyn_rule *r)
 {
+	char	 buf6[INET6_ADDRSTRLEN + 8];
+
 	fputs("add ", f);
 	print_name(f, t->name);
 	if (r->cond == DYN_OTHERWISE) {
@@ -416,6 +418,10 @@ print_rule(FILE *f, const struct template *t, const struct dyn_rule *r)
 	case DYN_SRC_IP:
 		fputs("source ip = ", f);
 		print_range(f, ntohl(r->net), ntohl(r->net) | ~ntohl(r->mask));
+		break;
+	case DYN_SRC_IP6:
+		fputs("source ip = ", f);
+		fputs(addr6_fmt_net(&r->net6, r->plen6, buf6, sizeof(buf6)), f);
 		break;
 	case DYN_SRC_OS:
 		fputs("source os = ", f);

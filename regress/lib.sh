@@ -703,6 +703,26 @@ CONF
 	} | tb_conf "${1:-honeyd.conf}"
 }
 
+# tb_ipv6_on_a ADDR/LEN...: IPv6 on A's end of the link, quiet (no
+# router solicitations, no DAD), holding these addresses; the sensor's
+# own stack stays without IPv6, the daemon speaks for it.
+tb_ipv6_on_a() {
+	local err
+	[ -d /proc/sys/net/ipv6 ] ||
+	    tb_abort "kernel with IPv6" "no /proc/sys/net/ipv6"
+	err=$(
+		set -e
+		exec 2>&1
+		in_a sysctl -qw net.ipv6.conf.all.disable_ipv6=0 \
+		    "net.ipv6.conf.$IF_A.disable_ipv6=0" \
+		    "net.ipv6.conf.$IF_A.router_solicitations=0" \
+		    "net.ipv6.conf.$IF_A.accept_dad=0"
+		for a in "$@"; do
+			ip -n "$NS_A" -6 addr add "$a" dev "$IF_A" nodad
+		done
+	) || tb_abort "IPv6 on A set up" "$err"
+}
+
 # ---------------------------------------------------------------- probes
 
 # ping_count ADDR [N]: N (3) echo requests from A; prints how many were

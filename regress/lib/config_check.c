@@ -16,6 +16,9 @@
  * parsed configuration; the answers follow the printout as "# "
  * comments so the output still parses:
  *	#? lookup DST [SRC]		the template answering for DST
+ *	#? lookup6 DST6 [SRC6 [NXT]]	the same for IPv6 (a source of -:
+ *					not known), the packet's Next
+ *					Header a number (0 without)
  *	#? action DST tcp|udp|icmp PORT [SRC]
  *	#? bind ADDR			the bind interval holding ADDR
  *	#? claim			the addresses the config claims
@@ -60,6 +63,7 @@ static void	 query(FILE *, char *, const struct honeyd_config *,
 		    const struct ether_map *);
 static void	 mac_query(FILE *, const char *, const struct ether_map *);
 static void	 resolve(FILE *, char **, const struct honeyd_config *);
+static void	 lookup6(FILE *, char **, int, const struct honeyd_config *);
 static void	 stats(const struct honeyd_config *, double);
 static struct honeyd_config *parse_buffer(const char *, struct names *);
 static __dead void usage(void);
@@ -171,6 +175,22 @@ resolve(FILE *out, char **w, const struct honeyd_config *conf)
 }
 
 static void
+lookup6(FILE *out, char **w, int n, const struct honeyd_config *conf)
+{
+	const struct template	*t;
+	struct in6_addr		 dst, src;
+	int			 known = n > 2 && strcmp(w[2], "-") != 0;
+
+	if (addr6_parse(w[1], &dst) == -1 ||
+	    (known && addr6_parse(w[2], &src) == -1))
+		errx(2, "bad query address %s %s", w[1], n > 2 ? w[2] : "");
+	t = config_lookup6(conf, &dst, known ? &src : NULL,
+	    n > 3 ? atoi(w[3]) : 0);
+	fprintf(out, "# lookup6 %s from %s nxt %d: %s\n", w[1],
+	    known ? w[2] : "-", n > 3 ? atoi(w[3]) : 0, t ? t->name : "none");
+}
+
+static void
 mac_query(FILE *out, const char *a, const struct ether_map *em)
 {
 	uint8_t			 m[6];
@@ -205,6 +225,8 @@ query(FILE *out, char *q, const struct honeyd_config *conf,
 		t = config_lookup(conf, addr(w[1]), n > 2 ? addr(w[2]) : 0, 0);
 		fprintf(out, "# lookup %s from %s: %s\n", w[1],
 		    n > 2 ? w[2] : "0.0.0.0", t ? t->name : "none");
+	} else if (strcmp(w[0], "lookup6") == 0 && n >= 2) {
+		lookup6(out, w, n, conf);
 	} else if (strcmp(w[0], "action") == 0 && n >= 4) {
 		proto = strcmp(w[2], "tcp") == 0 ? IPPROTO_TCP :
 		    strcmp(w[2], "udp") == 0 ? IPPROTO_UDP : IPPROTO_ICMP;

@@ -1,6 +1,7 @@
 /*
  * Unit tests for the claimed address set (claim.c): merging,
- * membership and the pcap filter (parsing is test_addr.c's).
+ * membership and the pcap filter (parsing is test_addr.c's), for
+ * IPv4 ranges and IPv6 prefixes.
  */
 
 #include <sys/types.h>
@@ -51,6 +52,102 @@ test_merge(void)
 	claim_normalize(&cs);
 	CHECK(cs.n == 2 && claim_contains(&cs, 0xffffffff) &&
 	    claim_contains(&cs, 0) && !claim_contains(&cs, 11));
+	claim_clear(&cs);
+}
+
+/* A range inside another, and one given twice, leave the outer one. */
+static void
+test_merge_inside(void)
+{
+	struct claimset	 cs;
+
+	claim_init(&cs);
+	CHECK(claim_add(&cs, A(198, 18, 0, 10), A(198, 18, 0, 20)) == 0);
+	CHECK(claim_add(&cs, A(198, 18, 0, 0), A(198, 18, 0, 255)) == 0);
+	CHECK(claim_add(&cs, A(198, 18, 0, 0), A(198, 18, 0, 255)) == 0);
+	CHECK(claim_add(&cs, A(198, 18, 0, 40), A(198, 18, 0, 40)) == 0);
+	claim_normalize(&cs);
+	CHECK(cs.n == 1 && cs.r[0].lo == A(198, 18, 0, 0) &&
+	    cs.r[0].hi == A(198, 18, 0, 255));
+	claim_clear(&cs);
+	/* Empty: nothing is held, and normalizing it is harmless. */
+	claim_normalize(&cs);
+	CHECK(cs.n == 0 && cs.n6 == 0 && !claim_contains(&cs, 0));
+}
+
+static struct in6_addr
+in6(const char *s)
+{
+	struct in6_addr	 a;
+
+	memset(&a, 0, sizeof(a));
+	CHECK(addr6_parse(s, &a) == 0);
+	return (a);
+}
+
+/*
+ * IPv6 prefixes: sorted, those inside another dropped, the same one
+ * twice kept once; two /64s side by side stay two (prefixes only nest).
+ */
+static void
+test_merge6(void)
+{
+	struct claimset	 cs;
+	struct in6_addr	 a;
+
+	claim_init(&cs);
+	a = in6("2001:db8:0:2::");
+	CHECK(claim6_add(&cs, &a, 64) == 0);
+	a = in6("2001:db8:0:1::");
+	CHECK(claim6_add(&cs, &a, 64) == 0);
+	a = in6("2001:db8:0:1::5");	/* host bits: masked */
+	CHECK(claim6_add(&cs, &a, 64) == 0);
+	a = in6("2001:db8:0:1::9");
+	CHECK(claim6_add(&cs, &a, 128) == 0);
+	a = in6("2001:db8:1::");
+	CHECK(claim6_add(&cs, &a, 48) == 0);
+	a = in6("2001:db8:1:7::");
+	CHECK(claim6_add(&cs, &a, 64) == 0);
+	CHECK(claim6_add(&cs, &a, 129) == -1);
+	claim_normalize(&cs);
+	CHECK(cs.n == 0 && cs.n6 == 3);
+	a = in6("2001:db8:0:1::");
+	CHECK(cs.r6[0].plen == 64 && memcmp(&cs.r6[0].net, &a,
+	    sizeof(a)) == 0);
+	a = in6("2001:db8:0:2::");
+	CHECK(cs.r6[1].plen == 64 && memcmp(&cs.r6[1].net, &a,
+	    sizeof(a)) == 0);
+	a = in6("2001:db8:1::");
+	CHECK(cs.r6[2].plen == 48 && memcmp(&cs.r6[2].net, &a,
+	    sizeof(a)) == 0);
+
+	a = in6("2001:db8:0:1::");
+	CHECK(claim6_contains(&cs, &a));
+	a = in6("2001:db8:0:2:ffff:ffff:ffff:ffff");
+	CHECK(claim6_contains(&cs, &a));
+	a = in6("2001:db8:0:3::");
+	CHECK(!claim6_contains(&cs, &a));
+	a = in6("2001:db8:0:0:ffff:ffff:ffff:ffff");
+	CHECK(!claim6_contains(&cs, &a));
+	a = in6("2001:db8:1:ffff::1");
+	CHECK(claim6_contains(&cs, &a));
+	a = in6("2001:db8:2::");
+	CHECK(!claim6_contains(&cs, &a));
+	a = in6("::");
+	CHECK(!claim6_contains(&cs, &a));
+	claim_clear(&cs);
+	CHECK(cs.n6 == 0 && !claim6_contains(&cs, &a));
+
+	/* ::/0 swallows everything, and holds both ends. */
+	a = in6("2001:db8::");
+	CHECK(claim6_add(&cs, &a, 32) == 0);
+	a = in6("::");
+	CHECK(claim6_add(&cs, &a, 0) == 0);
+	claim6_normalize(&cs);
+	CHECK(cs.n6 == 1 && cs.r6[0].plen == 0);
+	CHECK(claim6_contains(&cs, &a));
+	a = in6("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff");
+	CHECK(claim6_contains(&cs, &a));
 	claim_clear(&cs);
 }
 
@@ -115,6 +212,8 @@ int
 main(void)
 {
 	test_merge();
+	test_merge_inside();
+	test_merge6();
 	test_filter();
 	return (unit_done());
 }

@@ -131,15 +131,15 @@ test_binds(void)
 		return;
 	CHECK(c->nbinds == 1 && c->nbinds6 == 3);
 	a = A6("2001:db8::5");
-	CHECK((t = config_lookup6(c, &a)) != NULL &&
+	CHECK((t = config_lookup6(c, &a, NULL, 0)) != NULL &&
 	    strcmp(t->name, "web") == 0);
 	a = A6("2001:db8:1::abcd");
-	CHECK((t = config_lookup6(c, &a)) != NULL &&
+	CHECK((t = config_lookup6(c, &a, NULL, 0)) != NULL &&
 	    strcmp(t->name, "lan") == 0);
 	a = A6("2001:db8:2:ffff::1");
-	CHECK(config_lookup6(c, &a) != NULL);
+	CHECK(config_lookup6(c, &a, NULL, 0) != NULL);
 	a = A6("2001:db8::6");
-	CHECK(config_lookup6(c, &a) == NULL);
+	CHECK(config_lookup6(c, &a, NULL, 0) == NULL);
 	a = A6("2001:db8:3::");
 	CHECK(config_find_bind6(c, &a) == NULL);
 	/* The dual-stack template is in use; unbinding it is not. */
