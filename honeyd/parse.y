@@ -192,7 +192,7 @@ static void	 proxy_action(struct action *, char *, char *);
 %type	<v.real>	percent
 %type	<v.action>	action actbody
 %type	<v.cond>	condition
-%type	<v.range>	addrrange network
+%type	<v.range>	addrrange
 %type	<v.ropts>	routeopts routeopt
 %type	<v.rtaddr>	rtaddr
 %type	<v.range>	rtnet
@@ -265,12 +265,6 @@ address		: STRING {
 				conf_error("bad address \"%s\"", $1);
 			else
 				$$ = a;
-			free($1);
-		}
-		;
-
-network		: STRING {
-			$$.ok = parse_net($1, &$$.lo, &$$.hi) == 0;
 			free($1);
 		}
 		;
