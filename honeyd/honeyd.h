@@ -874,6 +874,8 @@ struct parent_stats {
 	uint64_t	 ndp_conflicts;	/* claims withdrawn: another owner */
 	uint64_t	 ndp_withheld;	/* NS for withdrawn or probed ones */
 	uint64_t	 ndp_evicted;	/* guard entries evicted for room */
+	uint64_t	 out_queued;	/* waited for a neighbour's MAC */
+	uint64_t	 ndp_resolves;	/* NS sent to learn a neighbour's */
 };
 
 /* The parent's state (honeyd.c). */
@@ -955,6 +957,12 @@ void	 wire_bypass(int);
 void	 wire_flush(void);
 int	 wire_send_frame(struct iface *, const void *frame, size_t len);
 int	 wire_seen(uint32_t ip);
+#define WIRE_PEND_MAX		256	/* neighbours asked for at once */
+#define WIRE_PEND_FRAMES	3	/* packets waiting for each */
+#define WIRE_SOLICITS		3	/* RFC 4861 MAX_MULTICAST_SOLICIT */
+#define WIRE_RETRANS_MS		1000	/* RFC 4861 RETRANS_TIMER */
+void	 wire_resolved6(const struct in6_addr *);
+void	 wire_pend_flush(void);
 
 /* ether.c: the virtual hosts' own MACs ("set T ethernet") */
 struct ether_map;
@@ -1055,6 +1063,8 @@ int	 ndp_neighbor(const struct in6_addr *, int *, uint8_t *);
 int	 ndp_input(struct iface *, const uint8_t *, size_t);
 int	 ndp_may_send(const struct in6_addr *);
 void	 ndp_flush(void);
+void	 ndp_solicit(struct iface *, const struct in6_addr *,
+	    const struct in6_addr *);
 
 /*
  * The engine (engine.c, host.c, ip.c, flow.c).

@@ -17,6 +17,8 @@
  *     not sent (wire.c asks ndp_may_send()).
  *   - Router Solicitations, and Neighbor Discovery for anything not
  *     claimed, are left alone.
+ *   - A neighbour the engine answers whose MAC is not known is asked
+ *     for as a host does (ndp_solicit(), driven by wire.c).
  *
  * The neighbours learned from captured frames (the way back to an
  * attacker) live here too, in a small direct-mapped cache.  ndp_parse()
@@ -297,6 +299,7 @@ ndp_learn(const struct iface *ifp, const struct in6_addr *a,
 	n->addr = *a;
 	n->iface = ifp->index;
 	memcpy(n->mac, mac, ETH_ADDR_LEN);
+	wire_resolved6(a);
 }
 
 /* a's interface and MAC: 0, or -1 if it was never heard. */
@@ -382,6 +385,34 @@ ndp_probe(struct iface *ifp, const struct in6_addr *target)
 	ndp_group_mac(&m.dst, dmac);
 	ndp_send(ifp, target, dmac, pkt, len);
 	parent->stats.ndp_probes++;
+}
+
+/*
+ * Ask for target's MAC as src does (RFC 4861 7.2.2): to its
+ * solicited-node group, with src's MAC as the source link-layer
+ * address, so that target can answer without asking back.
+ */
+void
+ndp_solicit(struct iface *ifp, const struct in6_addr *src,
+    const struct in6_addr *target)
+{
+	struct ndp_msg	 m;
+	uint8_t		 pkt[IP6_HDR_LEN + 32], dmac[ETH_ADDR_LEN];
+	size_t		 len;
+
+	memset(&m, 0, sizeof(m));
+	m.type = NDP_NEIGHBOR_SOLICIT;
+	m.src = *src;
+	m.target = *target;
+	ndp_solicited_node(target, &m.dst);
+	m.has_lla = 1;
+	if (!ndp_host_mac(src, m.lla))
+		memcpy(m.lla, ifp->mac, ETH_ADDR_LEN);
+	if ((len = ndp_build(pkt, sizeof(pkt), &m)) == 0)
+		return;
+	ndp_group_mac(&m.dst, dmac);
+	ndp_send(ifp, src, dmac, pkt, len);
+	parent->stats.ndp_resolves++;
 }
 
 /* The guard. */
