@@ -1033,6 +1033,10 @@ int	 arpguard_may_send(struct iface *, uint32_t src, const uint8_t *pkt,
 	    size_t len);
 void	 arpguard_flush(void);
 size_t	 arpguard_count(void);
+void	 guard6_conflict(const struct in6_addr *, const uint8_t *mac);
+void	 guard6_solicited(struct iface *, const struct in6_addr *target,
+	    const uint8_t *mac, const struct in6_addr *src);
+int	 guard6_may_send(const struct in6_addr *);
 
 /* ndp.c: Neighbor Discovery for claimed IPv6 addresses (RFC 4861) */
 #define NDP_ROUTER_SOLICIT	133
@@ -1065,6 +1069,9 @@ int	 ndp_may_send(const struct in6_addr *);
 void	 ndp_flush(void);
 void	 ndp_solicit(struct iface *, const struct in6_addr *,
 	    const struct in6_addr *);
+void	 ndp_advertise(struct iface *, const struct in6_addr *,
+	    const uint8_t *, const struct in6_addr *);
+void	 ndp_probe(struct iface *, const struct in6_addr *);
 
 /*
  * The engine (engine.c, host.c, ip.c, flow.c).

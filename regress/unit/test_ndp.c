@@ -423,6 +423,7 @@ main(void)
 	test_unanswered();
 	test_pend_bounded();
 	wire_pend_flush();
+	arpguard_flush();
 	ndp_flush();
 	config_free(conf);
 	claim_clear(&par.claimed);
