@@ -128,7 +128,7 @@ check_match "honeydctl show stats shows ndp_resolves" "ndp_resolves" "$out"
 
 honeyd_stop
 check_match "the exit log counts them" \
-    "neighbours asked for: out queued [1-9][0-9]* ndp solicits [1-9]" \
+    "neighbour resolution queued [1-9][0-9]* ndp solicits [1-9]" \
     "$(honeyd_log)"
 
 tb_finish
