@@ -959,6 +959,7 @@ int	 wire_send_frame(struct iface *, const void *frame, size_t len);
 int	 wire_seen(uint32_t ip);
 #define WIRE_PEND_MAX		256	/* neighbours asked for at once */
 #define WIRE_PEND_FRAMES	3	/* packets waiting for each */
+#define WIRE_PEND_BYTES		(1024 * 1024)	/* ... for all of them */
 #define WIRE_SOLICITS		3	/* RFC 4861 MAX_MULTICAST_SOLICIT */
 #define WIRE_RETRANS_MS		1000	/* RFC 4861 RETRANS_TIMER */
 void	 wire_resolved6(const struct in6_addr *);

@@ -24,8 +24,9 @@
  * WIRE_SOLICITS times WIRE_RETRANS_MS apart.  The answer (any frame
  * that teaches the MAC) sends what waited; silence drops it, counted
  * as out_noneigh.  At most WIRE_PEND_FRAMES packets wait per neighbour
- * (a newer one replaces the oldest, as RFC 4861 asks) and
- * WIRE_PEND_MAX neighbours at once (the oldest make room).
+ * (a newer one replaces the oldest, as RFC 4861 asks), WIRE_PEND_MAX
+ * neighbours at once (the oldest make room) and WIRE_PEND_BYTES in all
+ * (a packet beyond is dropped).
  *
  * A packet for a "bind A to IFACE" machine (extbind.c) goes out on
  * IFACE alone, to the MAC learned for A there.  It is the only packet
@@ -111,6 +112,7 @@ RB_GENERATE_STATIC(pend_tree, pend, entry, pend_cmp)
 static struct pend_tree	 pend_tree = RB_INITIALIZER(&pend_tree);
 static struct pend_age	 pend_age = TAILQ_HEAD_INITIALIZER(pend_age);
 static size_t		 pend_count;
+static size_t		 pend_bytes;	/* all packets waiting */
 
 static struct neigh	*neigh_table;
 static route_t		*route_handle;
@@ -365,8 +367,10 @@ pend_free(struct pend *p)
 	RB_REMOVE(pend_tree, &pend_tree, p);
 	TAILQ_REMOVE(&pend_age, p, age);
 	pend_count--;
-	for (i = 0; i < p->n; i++)
+	for (i = 0; i < p->n; i++) {
 		free(p->pkt[i]);
+		pend_bytes -= p->len[i];
+	}
 	parent->stats.out_noneigh += p->n;
 	if (p->ev != NULL)
 		event_free(p->ev);
@@ -449,22 +453,26 @@ wire_pend(int family, const void *addr, const void *src, int iface,
 	struct pend	*p;
 	uint8_t		*copy;
 
-	if ((p = pend_get(family, addr, src, iface)) == NULL ||
-	    (copy = malloc(len)) == NULL) {
-		parent->stats.out_noneigh++;
-		return;
-	}
+	if ((p = pend_get(family, addr, src, iface)) == NULL)
+		goto drop;
 	if (p->n == WIRE_PEND_FRAMES) {
 		free(p->pkt[0]);
+		pend_bytes -= p->len[0];
 		memmove(p->pkt, p->pkt + 1, (p->n - 1) * sizeof(p->pkt[0]));
 		memmove(p->len, p->len + 1, (p->n - 1) * sizeof(p->len[0]));
 		p->n--;
 		parent->stats.out_noneigh++;
 	}
+	if (pend_bytes + len > WIRE_PEND_BYTES || (copy = malloc(len)) == NULL)
+		goto drop;
 	memcpy(copy, pkt, len);
 	p->pkt[p->n] = copy;
 	p->len[p->n++] = len;
+	pend_bytes += len;
 	parent->stats.out_queued++;
+	return;
+ drop:
+	parent->stats.out_noneigh++;
 }
 
 /* addr was heard from: what waited for it goes out, in order. */
@@ -482,6 +490,8 @@ wire_resolved(int family, const void *addr)
 	pend_count--;
 	event_free(p->ev);
 	n = p->n;
+	for (i = 0; i < n; i++)
+		pend_bytes -= p->len[i];
 	for (i = 0; i < n; i++) {
 		wire_output(p->pkt[i], p->len[i]);
 		free(p->pkt[i]);

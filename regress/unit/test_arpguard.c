@@ -287,6 +287,32 @@ test_unanswered(void)
 	CHECK(next_frame(&s) == -1);
 }
 
+/* Large packets for many silent next hops: WIRE_PEND_BYTES in all. */
+static void
+test_pend_budget(void)
+{
+	static uint8_t	 big[60000];
+	struct ip_hdr	*ip = (struct ip_hdr *)big;
+	uint64_t	 queued = par.stats.out_queued;
+	uint64_t	 noneigh = par.stats.out_noneigh;
+	size_t		 fit = WIRE_PEND_BYTES / sizeof(big);
+	int		 i;
+
+	ip->ip_v = 4;
+	ip->ip_hl = 5;
+	ip->ip_len = htons(sizeof(big));
+	ip->ip_src = htonl(NET | 70);
+	for (i = 0; i < 20; i++) {
+		ip->ip_dst = htonl(NET | (11 + i));
+		wire_output(big, sizeof(big));
+		drain();
+	}
+	CHECK(par.stats.out_queued == queued + fit);
+	CHECK(par.stats.out_noneigh == noneigh + 20 - fit);
+	wire_pend_flush();
+	CHECK(par.stats.out_noneigh == noneigh + 20);
+}
+
 static void
 test_withdraw(void)
 {
@@ -433,6 +459,7 @@ main(void)
 	setup();
 	test_probe_then_claim();
 	test_unanswered();
+	test_pend_budget();
 	test_withdraw();
 	test_probe_answered();
 	test_timeout();
