@@ -190,7 +190,10 @@ test_answer(void)
 	static const uint8_t grp_mac[6] = { 0x33, 0x33, 0xff, 0, 0, 5 };
 
 	/* First asked for: probed from ::, the answer waits. */
+	CHECK(arpguard_count() == 0);
 	CHECK(solicit("2001:db8::5") == 1);
+	/* Its state is in the ARP guard's table, one guard for both. */
+	CHECK(arpguard_count() == 1);
 	CHECK(next_frame(&s) == 0);
 	ndp_solicited_node(&t, &group);
 	CHECK(memcmp(s.dst, grp_mac, 6) == 0);
