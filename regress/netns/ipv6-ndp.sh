@@ -5,14 +5,15 @@
 # Solicitation to the solicited-node group, from the virtual host's own
 # address and MAC; the Advertisement sends it.  A neighbour that never
 # answers is asked three times, a second apart, and the answer dropped
-# and counted (out_noneigh).
+# and counted (out_noneigh).  IPv4 shares the machinery (ARP requests
+# instead), checked at the end.
 #
-# The pings come from regress/tools/ndp_probe.py in A, from a group MAC
+# The pings come from regress/tools/resolve_probe.py in A, from a group MAC
 # that the parent refuses to learn as a next hop: to the parent that
 # source is a neighbour never heard, as one whose cache slot another
 # source took.  A holds 2001:db8::1, ::2 and ::4 (its kernel answers
 # solicitations for them; only ::1 ever speaks first); 2001:db8::3 is
-# nobody's.
+# nobody's.  Over IPv4 A's 198.18.0.3 is such a source.
 . "$(dirname "$0")/../lib.sh"
 
 HONEYDCTL=${HONEYDCTL:-$(dirname "$HONEYD")/honeydctl}
@@ -35,6 +36,7 @@ err=$(
 	ip -n "$NS_A" -6 addr add 2001:db8::1/48 dev "$IF_A" nodad
 	ip -n "$NS_A" -6 addr add 2001:db8::2/48 dev "$IF_A" nodad
 	ip -n "$NS_A" -6 addr add 2001:db8::4/48 dev "$IF_A" nodad
+	ip -n "$NS_A" addr add 198.18.0.3/24 dev "$IF_A"
 ) || tb_abort "IPv6 on A set up" "$err"
 
 WEB6=2001:db8::5
@@ -43,6 +45,8 @@ LAN6=2001:db8:0:1::10
 OWNED=2001:db8::2
 OWNED2=2001:db8::4
 SILENT=2001:db8::3
+WEB4=198.18.0.80
+OWNED4=198.18.0.3
 
 conf=$(tb_conf honeyd.conf <<'CONF'
 create web
@@ -53,15 +57,16 @@ create lan
 set lan default icmp action open
 
 bind 2001:db8::5 web
+bind 198.18.0.80 web
 bind 2001:db8:0:1::/64 lan
 CONF
 )
 honeyd_start "$conf"
 
-# probe SRC DST [TIMEOUT]: ndp_probe.py's report in $out, its status in
-# $PROBE_RC.
+# probe SRC DST [TIMEOUT]: resolve_probe.py's report in $out, its status
+# in $PROBE_RC.
 probe() {
-	out=$(in_a timeout 20 "$TB_PY" "$TB_TOOLS/ndp_probe.py" -i "$IF_A" \
+	out=$(in_a timeout 20 "$TB_PY" "$TB_TOOLS/resolve_probe.py" -i "$IF_A" \
 	    --dst-mac "$MAC_S" --src "$1" --dst "$2" --timeout "${3:-3}" 2>&1)
 	PROBE_RC=$?
 }
@@ -125,6 +130,19 @@ check "... and the solicitations sent (ndp_resolves)" \
     eval "[ \"\$(stat_of ndp_resolves)\" -ge 5 ]"
 out=$(in_s "$HONEYDCTL" -s "$TB_TMP/honeyd.sock" show stats 2>&1)
 check_match "honeydctl show stats shows ndp_resolves" "ndp_resolves" "$out"
+
+# IPv4 alike: the answer waits for an ARP request's reply.  (The
+# address is on the sensor's subnet: the guard probes it first.)
+probe $OWNED4 $WEB4 4
+tb_note "probe from $OWNED4:" "$out"
+check_eq "IPv4: the echo request from $OWNED4 is answered" 0 "$PROBE_RC"
+rq=$(first_line "^who-has $OWNED4 $WEB4 $WEBMAC\$" "$out")
+is=$(first_line "^is-at $OWNED4 $MAC_A\$" "$out")
+re=$(first_line "^reply $WEB4 $OWNED4 $MAC_A\$" "$out")
+check "... the daemon asked for $OWNED4 in ARP as $WEB4 (line ${rq:-none})" \
+    test -n "$rq"
+check "... and answered after A's reply (lines ${is:-none}, ${re:-none})" \
+    eval "[ -n '$re' ] && [ -n '$is' ] && [ -n '$rq' ] && [ $re -gt $is ] && [ $is -gt $rq ]"
 
 honeyd_stop
 check_match "the exit log counts them" \
