@@ -24,6 +24,15 @@
  * over, so it is probed (or watched) again before it is claimed.
  * Addresses that are not on an interface's subnet are behind a router
  * as far as the link can tell, and are not guarded.
+ *
+ * The same table and the same probe guard the IPv6 addresses, for
+ * ndp.c (the functions named guard6_*): one Duplicate Address
+ * Detection probe (RFC 4862 5.4) of NDP_PROBE_MS instead of ARP's,
+ * an advertisement instead of an ARP reply, the ndp_* counters.  What
+ * differs is decided in ndp.c: which Neighbor Discovery means another
+ * node has an address.  IPv6 has no "silence" mode, holds no packet
+ * while it probes, and probes only an address a neighbour solicited:
+ * see ndp.c for why that is the on-link test there.
  */
 
 #include <sys/types.h>
@@ -49,7 +58,9 @@ enum arpg_state {
 struct arpg {
 	RB_ENTRY(arpg)		 entry;
 	TAILQ_ENTRY(arpg)	 lru;
-	uint32_t		 addr;		/* host order */
+	int			 family;	/* AF_INET, AF_INET6 */
+	uint32_t		 addr;		/* host order; IPv4 */
+	struct in6_addr		 addr6;		/* IPv6 */
 	enum arpg_state		 state;
 	int64_t			 since;		/* ms; WATCH: first asked
 						   for; WITHDRAWN: owner
@@ -62,6 +73,7 @@ struct arpg {
 	int			 pending;
 	uint8_t			 pend_mac[ETH_ADDR_LEN];
 	uint32_t		 pend_spa;
+	struct in6_addr		 pend_src6;
 	/* PROBE: the engine's first packet from it, sent if claimed. */
 	uint8_t			*held;
 	size_t			 held_len;
@@ -73,6 +85,10 @@ TAILQ_HEAD(arpg_lru, arpg);
 static int
 arpg_cmp(const struct arpg *a, const struct arpg *b)
 {
+	if (a->family != b->family)
+		return (a->family < b->family ? -1 : 1);
+	if (a->family == AF_INET6)
+		return (memcmp(&a->addr6, &b->addr6, sizeof(a->addr6)));
 	return (a->addr < b->addr ? -1 : a->addr > b->addr);
 }
 
@@ -145,39 +161,77 @@ arpguard_count(void)
 	return (arpg_count);
 }
 
-/* The entry for addr, now the most recently used, or NULL. */
-static struct arpg *
-arpg_find(uint32_t addr)
+/* The key of an address of either family. */
+static void
+arpg_key(struct arpg *key, int family, uint32_t addr,
+    const struct in6_addr *addr6)
 {
-	struct arpg	 key, *e;
+	memset(key, 0, sizeof(*key));
+	key->family = family;
+	if (family == AF_INET6)
+		key->addr6 = *addr6;
+	else
+		key->addr = addr;
+}
 
-	key.addr = addr;
-	if ((e = RB_FIND(arpg_tree, &arpg_tree, &key)) != NULL) {
+/* key's entry, now the most recently used, or NULL. */
+static struct arpg *
+arpg_lookup(const struct arpg *key)
+{
+	struct arpg	*e;
+
+	if ((e = RB_FIND(arpg_tree, &arpg_tree, (struct arpg *)key)) != NULL) {
 		TAILQ_REMOVE(&arpg_lru, e, lru);
 		TAILQ_INSERT_HEAD(&arpg_lru, e, lru);
 	}
 	return (e);
 }
 
-/* A new entry, making room if the table is full; NULL if out of memory. */
 static struct arpg *
-arpg_new(uint32_t addr, enum arpg_state state)
+arpg_find(uint32_t addr)
+{
+	struct arpg	 key;
+
+	arpg_key(&key, AF_INET, addr, NULL);
+	return (arpg_lookup(&key));
+}
+
+/*
+ * A new entry for key, making room if the table is full; NULL if out of
+ * memory.
+ */
+static struct arpg *
+arpg_add(const struct arpg *key, enum arpg_state state)
 {
 	struct arpg	*e;
 
 	if (arpg_count >= ARPG_MAX) {
-		parent->stats.arp_evicted++;
+		if (key->family == AF_INET6)
+			parent->stats.ndp_evicted++;
+		else
+			parent->stats.arp_evicted++;
 		arpg_free(TAILQ_LAST(&arpg_lru, arpg_lru));
 	}
 	if ((e = calloc(1, sizeof(*e))) == NULL)
 		return (NULL);
-	e->addr = addr;
+	e->family = key->family;
+	e->addr = key->addr;
+	e->addr6 = key->addr6;
 	e->state = state;
 	e->since = arpg_now();
 	RB_INSERT(arpg_tree, &arpg_tree, e);
 	TAILQ_INSERT_HEAD(&arpg_lru, e, lru);
 	arpg_count++;
 	return (e);
+}
+
+static struct arpg *
+arpg_new(uint32_t addr, enum arpg_state state)
+{
+	struct arpg	 key;
+
+	arpg_key(&key, AF_INET, addr, NULL);
+	return (arpg_add(&key, state));
 }
 
 /* Whether a frame from mac with sender spa is one of ours. */
@@ -218,8 +272,37 @@ arpg_probe_start(struct arpg *e, struct iface *ifp, const uint8_t *sha,
 		arpg_free(e);
 		return;
 	}
-	parent->stats.arp_probes++;
+	if (e->family == AF_INET)
+		parent->stats.arp_probes++;
 	arpg_probe_step(-1, 0, e);
+}
+
+/* The probe's count and wait: RFC 5227's for ARP, RFC 4862's for IPv6. */
+static int
+arpg_nprobes(const struct arpg *e)
+{
+	return (e->family == AF_INET6 ? 1 : ARPG_PROBES);
+}
+
+static int
+arpg_probe_ms(const struct arpg *e)
+{
+	return (e->family == AF_INET6 ? NDP_PROBE_MS : ARPG_PROBE_MS);
+}
+
+/* The probe went unanswered: answer the request that waited for it. */
+static void
+arpg_answer(struct arpg *e, struct iface *ifp)
+{
+	if (!e->pending)
+		return;
+	e->pending = 0;
+	if (e->family == AF_INET6) {
+		ndp_advertise(ifp, &e->addr6, e->pend_mac, &e->pend_src6);
+		return;
+	}
+	arp_reply(ifp, e->addr, e->pend_mac, e->pend_spa);
+	parent->stats.arp_replies++;
 }
 
 /* Send the next probe, or after the last wait, claim the address. */
@@ -231,26 +314,28 @@ arpg_probe_step(int fd, short event, void *arg)
 	struct timeval	 tv;
 	uint8_t		*pkt;
 	size_t		 len;
-	char		 a[INET_ADDRSTRLEN];
+	char		 a[INET6_ADDRSTRLEN];
 
-	if (e->probes < ARPG_PROBES) {
-		arp_probe(ifp, e->addr);
+	if (e->probes < arpg_nprobes(e)) {
+		if (e->family == AF_INET6)
+			ndp_probe(ifp, &e->addr6);
+		else
+			arp_probe(ifp, e->addr);
 		e->probes++;
-		tv.tv_sec = ARPG_PROBE_MS / 1000;
-		tv.tv_usec = (ARPG_PROBE_MS % 1000) * 1000;
+		tv.tv_sec = arpg_probe_ms(e) / 1000;
+		tv.tv_usec = (arpg_probe_ms(e) % 1000) * 1000;
 		evtimer_add(e->ev, &tv);
 		return;
 	}
 	event_free(e->ev);
 	e->ev = NULL;
 	e->state = ARPG_CLAIMED;
-	log_debug("%s: nobody answered our probes; claimed",
-	    addr_fmt(e->addr, a, sizeof(a)));
-	if (e->pending) {
-		e->pending = 0;
-		arp_reply(ifp, e->addr, e->pend_mac, e->pend_spa);
-		parent->stats.arp_replies++;
-	}
+	if (e->family == AF_INET6)
+		addr6_fmt(&e->addr6, a, sizeof(a));
+	else
+		addr_fmt(e->addr, a, sizeof(a));
+	log_debug("%s: nobody answered our probes; claimed", a);
+	arpg_answer(e, ifp);
 	if (e->held != NULL) {
 		/* Claimed now: wire_output lets it through. */
 		pkt = e->held;
@@ -451,4 +536,105 @@ arpguard_may_send(struct iface *ifp, uint32_t src, const uint8_t *pkt,
 	else
 		parent->stats.out_withdrawn++;
 	return (0);
+}
+
+/* IPv6, for ndp.c. */
+
+static struct arpg *
+arpg_find6(const struct in6_addr *a)
+{
+	struct arpg	 key;
+
+	arpg_key(&key, AF_INET6, 0, a);
+	return (arpg_lookup(&key));
+}
+
+/* a's entry, made (to be probed) if there was none; NULL without memory. */
+static struct arpg *
+arpg_get6(const struct in6_addr *a)
+{
+	struct arpg	 key, *e;
+
+	arpg_key(&key, AF_INET6, 0, a);
+	if ((e = arpg_lookup(&key)) != NULL)
+		return (e);
+	return (arpg_add(&key, ARPG_PROBE));
+}
+
+/*
+ * Another node uses a, at mac (ndp.c saw it advertise or probe for a,
+ * or speak from it): withdrawn until it is silent long.
+ */
+void
+guard6_conflict(const struct in6_addr *a, const uint8_t *mac)
+{
+	struct arpg	*e;
+	char		 buf[INET6_ADDRSTRLEN];
+
+	if ((e = arpg_get6(a)) == NULL)
+		return;
+	if (e->state != ARPG_WITHDRAWN) {
+		parent->stats.ndp_conflicts++;
+		log_info("%s is used by %02x:%02x:%02x:%02x:%02x:%02x: not "
+		    "claimed", addr6_fmt(a, buf, sizeof(buf)), mac[0], mac[1],
+		    mac[2], mac[3], mac[4], mac[5]);
+	}
+	if (e->ev != NULL) {
+		event_free(e->ev);
+		e->ev = NULL;
+	}
+	e->state = ARPG_WITHDRAWN;
+	e->pending = 0;
+	e->since = arpg_now();
+	memcpy(e->owner, mac, ETH_ADDR_LEN);
+}
+
+/*
+ * A solicitation for target, a claimed address, from src at mac on
+ * ifp: answer it now, once the probe its first one starts finds it
+ * free, or not while another node has it.
+ */
+void
+guard6_solicited(struct iface *ifp, const struct in6_addr *target,
+    const uint8_t *mac, const struct in6_addr *src)
+{
+	struct arpg	*e;
+	int		 fresh = arpg_find6(target) == NULL;
+
+	parent->stats.ndp_solicits++;
+	if ((e = arpg_get6(target)) == NULL)
+		return;
+	if (arpg_expired(e))
+		fresh = 1;
+	if (fresh)
+		arpg_probe_start(e, ifp, NULL, 0);
+	/* The timer could not be had: e is gone, ask again next time. */
+	if (fresh && arpg_find6(target) == NULL)
+		return;
+	switch (e->state) {
+	case ARPG_CLAIMED:
+		ndp_advertise(ifp, target, mac, src);
+		return;
+	case ARPG_PROBE:
+		/* The latest asker gets the held answer. */
+		e->pending = 1;
+		memcpy(e->pend_mac, mac, ETH_ADDR_LEN);
+		e->pend_src6 = *src;
+		break;
+	case ARPG_WATCH:
+	case ARPG_WITHDRAWN:
+		break;
+	}
+	parent->stats.ndp_withheld++;
+}
+
+/* Whether the engine may send from a: not while another node has it. */
+int
+guard6_may_send(const struct in6_addr *a)
+{
+	struct arpg	 key, *e;
+
+	arpg_key(&key, AF_INET6, 0, a);
+	e = RB_FIND(arpg_tree, &arpg_tree, &key);
+	return (e == NULL || e->state != ARPG_WITHDRAWN || arpg_expired(e));
 }

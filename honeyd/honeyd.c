@@ -1432,6 +1432,7 @@ parent_shutdown(int status)
 	parent_log_stats();
 	engines_log_total();
 	arpguard_flush();
+	wire_pend_flush();
 	for (i = 0; i < parent->nifaces; i++)
 		capture_close(&parent->ifaces[i]);
 	if (honeyd_opts.pidfile != NULL)

@@ -886,6 +886,8 @@ struct parent_stats {
 	uint64_t	 ndp_conflicts;	/* claims withdrawn: another owner */
 	uint64_t	 ndp_withheld;	/* NS for withdrawn or probed ones */
 	uint64_t	 ndp_evicted;	/* guard entries evicted for room */
+	uint64_t	 out_queued;	/* waited for a neighbour's MAC */
+	uint64_t	 ndp_resolves;	/* NS sent to learn a neighbour's */
 };
 
 /* The parent's state (honeyd.c). */
@@ -968,6 +970,13 @@ void	 wire_bypass(int);
 void	 wire_flush(void);
 int	 wire_send_frame(struct iface *, const void *frame, size_t len);
 int	 wire_seen(uint32_t ip);
+#define WIRE_PEND_MAX		256	/* neighbours asked for at once */
+#define WIRE_PEND_FRAMES	3	/* packets waiting for each */
+#define WIRE_PEND_BYTES		(1024 * 1024)	/* ... for all of them */
+#define WIRE_SOLICITS		3	/* RFC 4861 MAX_MULTICAST_SOLICIT */
+#define WIRE_RETRANS_MS		1000	/* RFC 4861 RETRANS_TIMER */
+void	 wire_resolved6(const struct in6_addr *);
+void	 wire_pend_flush(void);
 
 /* ether.c: the virtual hosts' own MACs ("set T ethernet") */
 struct ether_map;
@@ -1038,6 +1047,10 @@ int	 arpguard_may_send(struct iface *, uint32_t src, const uint8_t *pkt,
 	    size_t len);
 void	 arpguard_flush(void);
 size_t	 arpguard_count(void);
+void	 guard6_conflict(const struct in6_addr *, const uint8_t *mac);
+void	 guard6_solicited(struct iface *, const struct in6_addr *target,
+	    const uint8_t *mac, const struct in6_addr *src);
+int	 guard6_may_send(const struct in6_addr *);
 
 /* ndp.c: Neighbor Discovery for claimed IPv6 addresses (RFC 4861) */
 #define NDP_ROUTER_SOLICIT	133
@@ -1068,6 +1081,11 @@ int	 ndp_neighbor(const struct in6_addr *, int *, uint8_t *);
 int	 ndp_input(struct iface *, const uint8_t *, size_t);
 int	 ndp_may_send(const struct in6_addr *);
 void	 ndp_flush(void);
+void	 ndp_solicit(struct iface *, const struct in6_addr *,
+	    const struct in6_addr *);
+void	 ndp_advertise(struct iface *, const struct in6_addr *,
+	    const uint8_t *, const struct in6_addr *);
+void	 ndp_probe(struct iface *, const struct in6_addr *);
 
 /*
  * The engine (engine.c, host.c, ip.c, flow.c).

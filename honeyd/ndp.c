@@ -14,9 +14,25 @@
  *     it or a solicitation from it withdraws it, until its owner was
  *     silent for "option arp conflict_timeout" seconds; then it is
  *     probed again.  The engine's packets from a withdrawn address are
- *     not sent (wire.c asks ndp_may_send()).
+ *     not sent (wire.c asks ndp_may_send()).  The table and the probe
+ *     are the ARP guard's (arpguard.c, guard6_*); what counts as
+ *     another node's use is decided here.
+ *   - Only addresses on the link are probed, but the test is not the
+ *     ARP guard's (an interface's own subnet, wire_onlink()): the
+ *     sensor's interfaces have no IPv6 address or prefix of their own
+ *     (their stack may run without IPv6; the daemon speaks for it), and
+ *     in IPv6 being on-link is what a neighbour makes of an address
+ *     (RFC 4861 6.3.4, RFC 5942), not something the address says.  So
+ *     the evidence is the link's: an address is probed only when a
+ *     neighbour solicits it there, which it does only for an address it
+ *     takes as on-link, and withdrawn only for Neighbor Discovery seen
+ *     there.  An address behind a router (never solicited on the link)
+ *     is never probed; sending from one starts no probe either (the ARP
+ *     guard's first-send probe needs the subnet test this side lacks).
  *   - Router Solicitations, and Neighbor Discovery for anything not
  *     claimed, are left alone.
+ *   - A neighbour the engine answers whose MAC is not known is asked
+ *     for as a host does (ndp_solicit(), driven by wire.c).
  *
  * The neighbours learned from captured frames (the way back to an
  * attacker) live here too, in a small direct-mapped cache.  ndp_parse()
@@ -24,54 +40,14 @@
  */
 
 #include <sys/types.h>
-#include <sys/queue.h>
-#include <sys/tree.h>
 
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <dumbnet.h>
 
 #include "honeyd.h"
-
-enum ndpg_state {
-	NDPG_PROBE,		/* probed, not answered yet */
-	NDPG_CLAIMED,		/* ours */
-	NDPG_WITHDRAWN,		/* another node's */
-};
-
-struct ndpg {
-	RB_ENTRY(ndpg)		 entry;
-	TAILQ_ENTRY(ndpg)	 lru;
-	struct in6_addr		 addr;
-	enum ndpg_state		 state;
-	int64_t			 since;		/* ms; WITHDRAWN: owner last
-						   heard */
-	struct event		*ev;		/* PROBE: its end */
-	int			 iface;		/* PROBE: where */
-	/* PROBE: a solicitation to answer if the probe finds it free. */
-	int			 pending;
-	uint8_t			 pend_mac[ETH_ADDR_LEN];
-	struct in6_addr		 pend_src;
-};
-
-RB_HEAD(ndpg_tree, ndpg);
-TAILQ_HEAD(ndpg_lru, ndpg);
-
-static int
-ndpg_cmp(const struct ndpg *a, const struct ndpg *b)
-{
-	return (memcmp(&a->addr, &b->addr, sizeof(a->addr)));
-}
-
-RB_GENERATE_STATIC(ndpg_tree, ndpg, entry, ndpg_cmp)
-
-static struct ndpg_tree	 ndpg_tree = RB_INITIALIZER(&ndpg_tree);
-static struct ndpg_lru	 ndpg_lru = TAILQ_HEAD_INITIALIZER(ndpg_lru);
-static size_t		 ndpg_count;
-static int		 ndpg_timeout = ARPG_CONFLICT_TIMEOUT;
 
 /* The MAC each IPv6 bind's hosts show: its template's "ethernet". */
 struct ndp_mac {
@@ -96,19 +72,6 @@ struct ndp_neigh {
 static struct ndp_neigh	 ndp_neighs[NDP_NEIGH_SLOTS];
 
 static const struct in6_addr	 in6_any;
-
-static void	 ndpg_probe_end(int, short, void *);
-static void	 ndp_advertise(struct iface *, const struct in6_addr *,
-		    const uint8_t *, const struct in6_addr *);
-
-static int64_t
-ndp_now(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
-}
 
 /* ff02::1:ffXX:XXXX, where a node listens for solicitations for a. */
 void
@@ -236,7 +199,6 @@ ndp_config(const struct honeyd_config *conf)
 	free(ndp_macs);
 	ndp_macs = nm;
 	ndp_conf = conf;
-	ndpg_timeout = conf->opts.arp_conflict_timeout;
 }
 
 /*
@@ -297,6 +259,7 @@ ndp_learn(const struct iface *ifp, const struct in6_addr *a,
 	n->addr = *a;
 	n->iface = ifp->index;
 	memcpy(n->mac, mac, ETH_ADDR_LEN);
+	wire_resolved6(a);
 }
 
 /* a's interface and MAC: 0, or -1 if it was never heard. */
@@ -342,7 +305,7 @@ ndp_group_mac(const struct in6_addr *group, uint8_t *mac)
 }
 
 /* The advertisement of target, answering src at mac. */
-static void
+void
 ndp_advertise(struct iface *ifp, const struct in6_addr *target,
     const uint8_t *mac, const struct in6_addr *src)
 {
@@ -366,7 +329,7 @@ ndp_advertise(struct iface *ifp, const struct in6_addr *target,
 }
 
 /* A probe for target: from ::, to its solicited-node group. */
-static void
+void
 ndp_probe(struct iface *ifp, const struct in6_addr *target)
 {
 	struct ndp_msg	 m;
@@ -384,133 +347,32 @@ ndp_probe(struct iface *ifp, const struct in6_addr *target)
 	parent->stats.ndp_probes++;
 }
 
-/* The guard. */
-
-static void
-ndpg_free(struct ndpg *g)
+/*
+ * Ask for target's MAC as src does (RFC 4861 7.2.2): to its
+ * solicited-node group, with src's MAC as the source link-layer
+ * address, so that target can answer without asking back.
+ */
+void
+ndp_solicit(struct iface *ifp, const struct in6_addr *src,
+    const struct in6_addr *target)
 {
-	RB_REMOVE(ndpg_tree, &ndpg_tree, g);
-	TAILQ_REMOVE(&ndpg_lru, g, lru);
-	if (g->ev != NULL)
-		event_free(g->ev);
-	free(g);
-	ndpg_count--;
-}
+	struct ndp_msg	 m;
+	uint8_t		 pkt[IP6_HDR_LEN + 32], dmac[ETH_ADDR_LEN];
+	size_t		 len;
 
-static struct ndpg *
-ndpg_find(const struct in6_addr *a)
-{
-	struct ndpg	 key;
-
-	key.addr = *a;
-	return (RB_FIND(ndpg_tree, &ndpg_tree, &key));
-}
-
-/* a's entry, made (probing) if there was none; NULL without memory. */
-static struct ndpg *
-ndpg_get(const struct in6_addr *a)
-{
-	struct ndpg	*g;
-
-	if ((g = ndpg_find(a)) != NULL) {
-		TAILQ_REMOVE(&ndpg_lru, g, lru);
-		TAILQ_INSERT_HEAD(&ndpg_lru, g, lru);
-		return (g);
-	}
-	if (ndpg_count >= ARPG_MAX) {
-		ndpg_free(TAILQ_LAST(&ndpg_lru, ndpg_lru));
-		parent->stats.ndp_evicted++;
-	}
-	if ((g = calloc(1, sizeof(*g))) == NULL)
-		return (NULL);
-	if ((g->ev = evtimer_new(parent->base, ndpg_probe_end, g)) == NULL) {
-		free(g);
-		return (NULL);
-	}
-	g->addr = *a;
-	g->state = NDPG_PROBE;
-	RB_INSERT(ndpg_tree, &ndpg_tree, g);
-	TAILQ_INSERT_HEAD(&ndpg_lru, g, lru);
-	ndpg_count++;
-	return (g);
-}
-
-static void
-ndpg_probe_start(struct ndpg *g, struct iface *ifp)
-{
-	struct timeval	 tv = { 0, NDP_PROBE_MS * 1000 };
-
-	g->state = NDPG_PROBE;
-	g->iface = ifp->index;
-	g->pending = 0;
-	ndp_probe(ifp, &g->addr);
-	evtimer_add(g->ev, &tv);
-}
-
-/* The probe went unanswered: the address is ours, asked or not. */
-static void
-ndpg_probe_end(int fd, short event, void *arg)
-{
-	struct ndpg	*g = arg;
-
-	if (g->state != NDPG_PROBE)
+	memset(&m, 0, sizeof(m));
+	m.type = NDP_NEIGHBOR_SOLICIT;
+	m.src = *src;
+	m.target = *target;
+	ndp_solicited_node(target, &m.dst);
+	m.has_lla = 1;
+	if (!ndp_host_mac(src, m.lla))
+		memcpy(m.lla, ifp->mac, ETH_ADDR_LEN);
+	if ((len = ndp_build(pkt, sizeof(pkt), &m)) == 0)
 		return;
-	g->state = NDPG_CLAIMED;
-	if (g->pending)
-		ndp_advertise(&parent->ifaces[g->iface], &g->addr,
-		    g->pend_mac, &g->pend_src);
-	g->pending = 0;
-}
-
-/* Another node uses a, at mac: withdrawn until it is silent long. */
-static void
-ndpg_conflict(const struct in6_addr *a, const uint8_t *mac)
-{
-	struct ndpg	*g;
-	char		 buf[INET6_ADDRSTRLEN];
-
-	if ((g = ndpg_get(a)) == NULL)
-		return;
-	if (g->state != NDPG_WITHDRAWN) {
-		parent->stats.ndp_conflicts++;
-		log_info("%s is used by %02x:%02x:%02x:%02x:%02x:%02x: not "
-		    "claimed", addr6_fmt(a, buf, sizeof(buf)), mac[0], mac[1],
-		    mac[2], mac[3], mac[4], mac[5]);
-	}
-	evtimer_del(g->ev);
-	g->state = NDPG_WITHDRAWN;
-	g->pending = 0;
-	g->since = ndp_now();
-}
-
-/* A solicitation for a claimed address: answer, probe or withhold. */
-static void
-ndpg_solicited(struct iface *ifp, const struct ndp_msg *m, const uint8_t *mac)
-{
-	struct ndpg	*g;
-	int		 fresh = ndpg_find(&m->target) == NULL;
-
-	parent->stats.ndp_solicits++;
-	if ((g = ndpg_get(&m->target)) == NULL)
-		return;
-	if (g->state == NDPG_WITHDRAWN &&
-	    ndp_now() - g->since >= (int64_t)ndpg_timeout * 1000)
-		fresh = 1;
-	if (fresh)
-		ndpg_probe_start(g, ifp);
-	switch (g->state) {
-	case NDPG_CLAIMED:
-		ndp_advertise(ifp, &m->target, mac, &m->src);
-		return;
-	case NDPG_PROBE:
-		g->pending = 1;
-		memcpy(g->pend_mac, mac, ETH_ADDR_LEN);
-		g->pend_src = m->src;
-		/* FALLTHROUGH */
-	case NDPG_WITHDRAWN:
-		parent->stats.ndp_withheld++;
-		return;
-	}
+	ndp_group_mac(&m.dst, dmac);
+	ndp_send(ifp, src, dmac, pkt, len);
+	parent->stats.ndp_resolves++;
 }
 
 /*
@@ -539,13 +401,13 @@ ndp_input(struct iface *ifp, const uint8_t *frame, size_t len)
 	if (claim6_contains(&parent->claimed, &m.target) &&
 	    !ndp_our_mac(ifp, &m.target, mac) &&
 	    (m.type == NDP_NEIGHBOR_ADVERT || unspec)) {
-		ndpg_conflict(&m.target, mac);
+		guard6_conflict(&m.target, mac);
 		return (1);
 	}
 	/* Or one using it as its own source. */
 	if (!unspec && claim6_contains(&parent->claimed, &m.src) &&
 	    !ndp_our_mac(ifp, &m.src, mac)) {
-		ndpg_conflict(&m.src, mac);
+		guard6_conflict(&m.src, mac);
 		return (1);
 	}
 	/* What it says of itself, or of the address it advertises. */
@@ -555,7 +417,8 @@ ndp_input(struct iface *ifp, const uint8_t *frame, size_t len)
 		ndp_learn(ifp, &m.target, m.has_lla ? m.lla : mac);
 	if (m.type == NDP_NEIGHBOR_SOLICIT && !unspec &&
 	    claim6_contains(&parent->claimed, &m.target))
-		ndpg_solicited(ifp, &m, m.has_lla ? m.lla : mac);
+		guard6_solicited(ifp, &m.target, m.has_lla ? m.lla : mac,
+		    &m.src);
 	return (1);
 }
 
@@ -563,20 +426,13 @@ ndp_input(struct iface *ifp, const uint8_t *frame, size_t len)
 int
 ndp_may_send(const struct in6_addr *a)
 {
-	const struct ndpg	*g = ndpg_find(a);
-
-	return (g == NULL || g->state != NDPG_WITHDRAWN ||
-	    ndp_now() - g->since >= (int64_t)ndpg_timeout * 1000);
+	return (guard6_may_send(a));
 }
 
-/* Forget every address's state (exit, tests). */
+/* Forget the MACs and neighbours (tests); the guard is arpguard's. */
 void
 ndp_flush(void)
 {
-	struct ndpg	*g;
-
-	while ((g = TAILQ_FIRST(&ndpg_lru)) != NULL)
-		ndpg_free(g);
 	free(ndp_macs);
 	ndp_macs = NULL;
 	ndp_conf = NULL;

@@ -162,6 +162,8 @@ const struct stat_desc stats_parent[] = {
 	ROW("ndp_conflicts",	" conflicts ",		PS(ndp_conflicts)),
 	ROW("ndp_withheld",	" withheld ",		PS(ndp_withheld)),
 	EOL("ndp_evicted",	" evicted ",		PS(ndp_evicted)),
+	ROW("out_queued",	"neighbour resolution queued ", PS(out_queued)),
+	EOL("ndp_resolves",	" ndp solicits ",	PS(ndp_resolves)),
 };
 const size_t stats_parent_n = sizeof(stats_parent) / sizeof(stats_parent[0]);
 

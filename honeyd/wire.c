@@ -1,11 +1,13 @@
 /*
  * Parent: putting the engine's packets on the wire.
  *
- * The engine hands over bare IPv4 packets.  The parent refuses any whose
- * source is not a claimed address, finds the next hop's MAC and queues
- * the frame, from the source host's own MAC if it has one (ether.c); the queue goes out with one sendmmsg(2) per interface when
- * a batch from the engine is done (wire_flush), when the queue is full,
- * and in any case before the event loop waits again.  The packet
+ * The engine hands over bare IPv4 and IPv6 packets.  The parent refuses
+ * any whose source is not a claimed address, finds the next hop's MAC
+ * and queues the frame, from the source host's own MAC if it has one
+ * (ether.c, ndp.c); the queue goes out with one sendmmsg(2) per
+ * interface when a batch from the engine is done (wire_flush), when the
+ * queue is full, and in any case before the event loop waits again.
+ * The packet
  * socket is send-only (protocol 0): one bound to a protocol (libdnet's
  * eth_open uses ETH_P_ALL) is handed a copy of every frame on the link.
  *
@@ -15,9 +17,16 @@
  * as out_withdrawn).
  *
  * Next hops are learned from captured frames (the sender's MAC is the
- * way back), then from the kernel's ARP cache; failing both, an ARP
- * request is sent and the packet dropped (TCP retransmits; counted as
- * out_noneigh).
+ * way back), then, for IPv4, from the kernel's ARP cache.  Failing
+ * that, the packet waits while the parent asks for the MAC as a host
+ * does (RFC 4861 7.2.2 for IPv6, the same rules for ARP): an ARP
+ * request or a Neighbor Solicitation from the packet's source, sent
+ * WIRE_SOLICITS times WIRE_RETRANS_MS apart.  The answer (any frame
+ * that teaches the MAC) sends what waited; silence drops it, counted
+ * as out_noneigh.  At most WIRE_PEND_FRAMES packets wait per neighbour
+ * (a newer one replaces the oldest, as RFC 4861 asks), WIRE_PEND_MAX
+ * neighbours at once (the oldest make room) and WIRE_PEND_BYTES in all
+ * (a packet beyond is dropped).
  *
  * A packet for a "bind A to IFACE" machine (extbind.c) goes out on
  * IFACE alone, to the MAC learned for A there.  It is the only packet
@@ -27,6 +36,8 @@
 
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <sys/queue.h>
+#include <sys/tree.h>
 
 #include <arpa/inet.h>
 #include <linux/if_packet.h>
@@ -61,11 +72,47 @@ struct neigh {
 struct wire_queue {
 	struct mmsghdr		 msgs[WIRE_BATCH];
 	struct iovec		 iov[WIRE_BATCH];
+	uint8_t			 v6[WIRE_BATCH]; /* which sll it takes */
 	struct sockaddr_ll	 sll;		/* the interface, IPv4 */
+	struct sockaddr_ll	 sll6;		/* ... and IPv6 */
 	uint8_t			*buf;
 	size_t			 used;
 	int			 n;
 };
+
+/* Packets waiting for a neighbour's MAC (see above). */
+struct pend {
+	RB_ENTRY(pend)		 entry;
+	TAILQ_ENTRY(pend)	 age;
+	int			 family;
+	struct in6_addr		 addr;		/* the neighbour; IPv4:
+						   first 4 bytes */
+	struct in6_addr		 src;		/* who asks (IPv4 too) */
+	int			 iface;		/* IPv4: where to ask */
+	int			 tries;		/* questions sent */
+	struct event		*ev;
+	int			 n;
+	uint8_t			*pkt[WIRE_PEND_FRAMES];
+	size_t			 len[WIRE_PEND_FRAMES];
+};
+
+RB_HEAD(pend_tree, pend);
+TAILQ_HEAD(pend_age, pend);
+
+static int
+pend_cmp(const struct pend *a, const struct pend *b)
+{
+	if (a->family != b->family)
+		return (a->family < b->family ? -1 : 1);
+	return (memcmp(&a->addr, &b->addr, sizeof(a->addr)));
+}
+
+RB_GENERATE_STATIC(pend_tree, pend, entry, pend_cmp)
+
+static struct pend_tree	 pend_tree = RB_INITIALIZER(&pend_tree);
+static struct pend_age	 pend_age = TAILQ_HEAD_INITIALIZER(pend_age);
+static size_t		 pend_count;
+static size_t		 pend_bytes;	/* all packets waiting */
 
 static struct neigh	*neigh_table;
 static route_t		*route_handle;
@@ -75,6 +122,7 @@ static struct event	*wire_ev;	/* flushes what a caller left */
 
 static void	 wire_queue_flush(struct iface *, struct wire_queue *);
 static void	 wire_output6(const uint8_t *, size_t);
+static void	 wire_resolved(int, const void *);
 static void	 wire_flush_event(int, short, void *);
 
 int
@@ -159,6 +207,8 @@ wire_open(struct iface *ifp)
 	}
 	sll.sll_protocol = htons(ETH_TYPE_IP);
 	q->sll = sll;
+	sll.sll_protocol = htons(ETH_TYPE_IPV6);
+	q->sll6 = sll;
 	q->used = 0;
 	q->n = 0;
 	return (0);
@@ -188,6 +238,8 @@ wire_learn(struct iface *ifp, uint32_t ip, const uint8_t *mac)
 	n->ip = ip;
 	n->iface = ifp->index;
 	memcpy(n->mac, mac, ETH_ADDR_LEN);
+	if (pend_count > 0)
+		wire_resolved(AF_INET, &ip);
 }
 
 /*
@@ -248,17 +300,18 @@ wire_nexthop(uint32_t dst)
 	return (dst);
 }
 
-/* Find the MAC for dst, or ask for it and return NULL. */
+/* Find the MAC for dst, or NULL and its next hop in *hopp. */
 static const struct neigh *
-wire_resolve(uint32_t src, uint32_t dst)
+wire_resolve(uint32_t dst, uint32_t *hopp)
 {
 	struct neigh		*n = neigh_slot(dst);
 	struct arp_entry	 ae;
 	uint32_t		 hop;
 
+	*hopp = dst;
 	if (n->ip == dst)
 		return (n);
-	hop = wire_nexthop(dst);
+	*hopp = hop = wire_nexthop(dst);
 	n = neigh_slot(hop);
 	if (n->ip == hop)
 		return (n);
@@ -274,7 +327,6 @@ wire_resolve(uint32_t src, uint32_t dst)
 				return (n);
 		}
 	}
-	arp_request(wire_iface_for(hop), src, hop);
 	return (NULL);
 }
 
@@ -290,15 +342,222 @@ wire_resolve_ext(struct iface *ifp, uint32_t dst)
 	return (NULL);
 }
 
+/* Waiting for a neighbour's MAC. */
+
+static void	 pend_step(int, short, void *);
+
+static struct pend *
+pend_find(int family, const void *addr)
+{
+	struct pend	 key;
+
+	memset(&key.addr, 0, sizeof(key.addr));
+	key.family = family;
+	memcpy(&key.addr, addr, family == AF_INET ? sizeof(uint32_t) :
+	    sizeof(key.addr));
+	return (RB_FIND(pend_tree, &pend_tree, &key));
+}
+
+/* Forget p; its packets, unsent, count as out_noneigh. */
+static void
+pend_free(struct pend *p)
+{
+	int	 i;
+
+	RB_REMOVE(pend_tree, &pend_tree, p);
+	TAILQ_REMOVE(&pend_age, p, age);
+	pend_count--;
+	for (i = 0; i < p->n; i++) {
+		free(p->pkt[i]);
+		pend_bytes -= p->len[i];
+	}
+	parent->stats.out_noneigh += p->n;
+	if (p->ev != NULL)
+		event_free(p->ev);
+	free(p);
+}
+
+/* Ask for p's MAC: on the interface that leads there, or every one. */
+static void
+pend_ask(struct pend *p)
+{
+	uint32_t	 src, hop;
+	int		 i;
+
+	p->tries++;
+	if (p->family == AF_INET) {
+		memcpy(&src, &p->src, sizeof(src));
+		memcpy(&hop, &p->addr, sizeof(hop));
+		arp_request(&parent->ifaces[p->iface], src, hop);
+		return;
+	}
+	/* XXX interfaces know no IPv6 prefix of theirs: ask on each. */
+	for (i = 0; i < parent->nifaces; i++)
+		ndp_solicit(&parent->ifaces[i], &p->src, &p->addr);
+}
+
+/* Ask again, or after the last question's wait, give up. */
+static void
+pend_step(int fd, short event, void *arg)
+{
+	struct pend	*p = arg;
+	struct timeval	 tv = { WIRE_RETRANS_MS / 1000,
+			    (WIRE_RETRANS_MS % 1000) * 1000 };
+
+	if (p->tries >= WIRE_SOLICITS) {
+		log_debug("neighbour unanswered: %d packets dropped", p->n);
+		pend_free(p);
+		return;
+	}
+	pend_ask(p);
+	evtimer_add(p->ev, &tv);
+}
+
+/* p, made (and asked for) if there was none; NULL without memory. */
+static struct pend *
+pend_get(int family, const void *addr, const void *src, int iface)
+{
+	struct pend	*p;
+	size_t		 alen = family == AF_INET ? sizeof(uint32_t) :
+			    sizeof(struct in6_addr);
+
+	if ((p = pend_find(family, addr)) != NULL)
+		return (p);
+	if (pend_count >= WIRE_PEND_MAX)
+		pend_free(TAILQ_FIRST(&pend_age));
+	if ((p = calloc(1, sizeof(*p))) == NULL)
+		return (NULL);
+	if ((p->ev = evtimer_new(parent->base, pend_step, p)) == NULL) {
+		free(p);
+		return (NULL);
+	}
+	p->family = family;
+	memcpy(&p->addr, addr, alen);
+	memcpy(&p->src, src, alen);
+	p->iface = iface;
+	RB_INSERT(pend_tree, &pend_tree, p);
+	TAILQ_INSERT_TAIL(&pend_age, p, age);
+	pend_count++;
+	pend_step(-1, 0, p);
+	return (p);
+}
+
+/*
+ * Keep pkt (from src, IPv4 or IPv6 as family says) until addr, its
+ * next hop, is heard from; the first one asks.
+ */
+static void
+wire_pend(int family, const void *addr, const void *src, int iface,
+    const uint8_t *pkt, size_t len)
+{
+	struct pend	*p;
+	uint8_t		*copy;
+
+	if ((p = pend_get(family, addr, src, iface)) == NULL)
+		goto drop;
+	if (p->n == WIRE_PEND_FRAMES) {
+		free(p->pkt[0]);
+		pend_bytes -= p->len[0];
+		memmove(p->pkt, p->pkt + 1, (p->n - 1) * sizeof(p->pkt[0]));
+		memmove(p->len, p->len + 1, (p->n - 1) * sizeof(p->len[0]));
+		p->n--;
+		parent->stats.out_noneigh++;
+	}
+	if (pend_bytes + len > WIRE_PEND_BYTES || (copy = malloc(len)) == NULL)
+		goto drop;
+	memcpy(copy, pkt, len);
+	p->pkt[p->n] = copy;
+	p->len[p->n++] = len;
+	pend_bytes += len;
+	parent->stats.out_queued++;
+	return;
+ drop:
+	parent->stats.out_noneigh++;
+}
+
+/* addr was heard from: what waited for it goes out, in order. */
+static void
+wire_resolved(int family, const void *addr)
+{
+	struct pend	*p;
+	int		 i, n;
+
+	if ((p = pend_find(family, addr)) == NULL)
+		return;
+	/* Out of the table first: a packet sent may wait anew. */
+	RB_REMOVE(pend_tree, &pend_tree, p);
+	TAILQ_REMOVE(&pend_age, p, age);
+	pend_count--;
+	event_free(p->ev);
+	n = p->n;
+	for (i = 0; i < n; i++)
+		pend_bytes -= p->len[i];
+	for (i = 0; i < n; i++) {
+		wire_output(p->pkt[i], p->len[i]);
+		free(p->pkt[i]);
+	}
+	free(p);
+}
+
+/* ndp.c learned a's MAC. */
+void
+wire_resolved6(const struct in6_addr *a)
+{
+	if (pend_count > 0)
+		wire_resolved(AF_INET6, a);
+}
+
+/* Drop every waiting packet (exit, tests). */
+void
+wire_pend_flush(void)
+{
+	struct pend	*p;
+
+	while ((p = TAILQ_FIRST(&pend_age)) != NULL)
+		pend_free(p);
+}
+
+/*
+ * Queue a frame of pkt, to dmac from smac, for the interface's next
+ * sendmmsg.
+ */
+static void
+wire_enqueue(struct iface *ifp, const uint8_t *dmac, const uint8_t *smac,
+    uint16_t type, const uint8_t *pkt, size_t len)
+{
+	struct wire_queue	*q = &wire_queues[ifp->index];
+	uint8_t			*frame;
+
+	/* A test's wire was never opened. */
+	if (q->buf == NULL && (q->buf = malloc(WIRE_QBUF)) == NULL) {
+		parent->stats.out_errors++;
+		return;
+	}
+	if (q->n == WIRE_BATCH || WIRE_QBUF - q->used < ETH_HDR_LEN + len)
+		wire_queue_flush(ifp, q);
+	frame = q->buf + q->used;
+	memcpy(frame, dmac, ETH_ADDR_LEN);
+	memcpy(frame + ETH_ADDR_LEN, smac, ETH_ADDR_LEN);
+	frame[12] = type >> 8;
+	frame[13] = type & 0xff;
+	memcpy(frame + ETH_HDR_LEN, pkt, len);
+	q->iov[q->n].iov_base = frame;
+	q->iov[q->n].iov_len = ETH_HDR_LEN + len;
+	q->v6[q->n] = type == ETH_TYPE_IPV6;
+	if (q->n++ == 0)
+		event_active(wire_ev, 0, 0);
+	/* Keep frames 8-byte aligned in the buffer. */
+	q->used += (ETH_HDR_LEN + len + 7) & ~(size_t)7;
+}
+
 void
 wire_output(const uint8_t *pkt, size_t len)
 {
 	const struct ip_hdr	*ip = (const struct ip_hdr *)pkt;
 	const struct neigh	*n;
-	struct wire_queue	*q;
 	struct iface		*ifp;
-	uint8_t			*frame;
-	uint32_t		 src, dst, macsrc;
+	uint8_t			 smac[ETH_ADDR_LEN];
+	uint32_t		 src, dst, macsrc, hop;
 	char			 a[INET_ADDRSTRLEN];
 	int			 xif, fwd = 0;
 
@@ -334,8 +593,11 @@ wire_output(const uint8_t *pkt, size_t len)
 		return;
 	if (xif != -1)
 		n = wire_resolve_ext(&parent->ifaces[xif], dst);
-	else
-		n = wire_resolve(src, dst);
+	else if ((n = wire_resolve(dst, &hop)) == NULL) {
+		wire_pend(AF_INET, &hop, &src, wire_iface_for(hop)->index,
+		    pkt, len);
+		return;
+	}
 	if (n == NULL) {
 		parent->stats.out_noneigh++;
 		return;
@@ -345,37 +607,23 @@ wire_output(const uint8_t *pkt, size_t len)
 		parent->stats.out_extbind++;
 	/* To a bound machine, from its router's MAC. */
 	macsrc = xif != -1 ? extbind_gateway(dst) : src;
-	q = &wire_queues[ifp->index];
-	if (q->n == WIRE_BATCH || WIRE_QBUF - q->used < ETH_HDR_LEN + len)
-		wire_queue_flush(ifp, q);
-	frame = q->buf + q->used;
-	memcpy(frame, n->mac, ETH_ADDR_LEN);
-	if (!ether_host_mac(ifp, macsrc, frame + ETH_ADDR_LEN))
-		memcpy(frame + ETH_ADDR_LEN, ifp->mac, ETH_ADDR_LEN);
-	frame[12] = ETH_TYPE_IP >> 8;
-	frame[13] = ETH_TYPE_IP & 0xff;
-	memcpy(frame + ETH_HDR_LEN, pkt, len);
-	q->iov[q->n].iov_base = frame;
-	q->iov[q->n].iov_len = ETH_HDR_LEN + len;
-	if (q->n++ == 0)
-		event_active(wire_ev, 0, 0);
-	/* Keep frames 8-byte aligned in the buffer. */
-	q->used += (ETH_HDR_LEN + len + 7) & ~(size_t)7;
+	if (!ether_host_mac(ifp, macsrc, smac))
+		memcpy(smac, ifp->mac, ETH_ADDR_LEN);
+	wire_enqueue(ifp, n->mac, smac, ETH_TYPE_IP, pkt, len);
 }
 
 /*
  * An IPv6 packet of the engine's: checked as an IPv4 one is (its size,
  * and a source honeyd claims and no other node defends, ndp.c), sent
- * to the neighbour it answers, which spoke to us first.
- * XXX sent alone, not queued for sendmmsg; no solicitation for a
- * neighbour not heard (counted out_noneigh); no next hop but the
- * neighbour itself.
+ * to the neighbour it answers, or kept while ndp.c asks for its MAC.
+ * XXX no next hop but the neighbour itself: an off-link source is
+ * reached through the MAC its packets came from (the router's).
  */
 static void
 wire_output6(const uint8_t *pkt, size_t len)
 {
 	struct in6_addr	 src, dst;
-	uint8_t		 frame[ETH_HDR_LEN + IPFRAG_MTU], mac[ETH_ADDR_LEN];
+	uint8_t		 mac[ETH_ADDR_LEN], smac[ETH_ADDR_LEN];
 	struct iface	*ifp;
 	int		 iface;
 
@@ -395,18 +643,18 @@ wire_output6(const uint8_t *pkt, size_t len)
 		return;
 	}
 	if (ndp_neighbor(&dst, &iface, mac) == -1) {
-		parent->stats.out_noneigh++;
+		/* A group has no MAC to ask for, nor has ::. */
+		if (dst.s6_addr[0] == 0xff ||
+		    IN6_IS_ADDR_UNSPECIFIED(&dst))
+			parent->stats.out_noneigh++;
+		else
+			wire_pend(AF_INET6, &dst, &src, -1, pkt, len);
 		return;
 	}
 	ifp = &parent->ifaces[iface];
-	memcpy(frame, mac, ETH_ADDR_LEN);
-	if (!ndp_host_mac(&src, frame + ETH_ADDR_LEN))
-		memcpy(frame + ETH_ADDR_LEN, ifp->mac, ETH_ADDR_LEN);
-	frame[12] = ETH_TYPE_IPV6 >> 8;
-	frame[13] = ETH_TYPE_IPV6 & 0xff;
-	memcpy(frame + ETH_HDR_LEN, pkt, len);
-	if (wire_send_frame(ifp, frame, ETH_HDR_LEN + len) == 0)
-		parent->stats.out_frames++;
+	if (!ndp_host_mac(&src, smac))
+		memcpy(smac, ifp->mac, ETH_ADDR_LEN);
+	wire_enqueue(ifp, mac, smac, ETH_TYPE_IPV6, pkt, len);
 }
 
 /*
@@ -446,8 +694,12 @@ wire_queue_flush(struct iface *ifp, struct wire_queue *q)
 
 	for (i = 0; i < q->n; i++) {
 		memset(&q->msgs[i].msg_hdr, 0, sizeof(q->msgs[i].msg_hdr));
-		q->msgs[i].msg_hdr.msg_name = &q->sll;
-		q->msgs[i].msg_hdr.msg_namelen = sizeof(q->sll);
+		/* A test's wire is a connected socket: no address. */
+		if (q->sll.sll_family == AF_PACKET) {
+			q->msgs[i].msg_hdr.msg_name = q->v6[i] ? &q->sll6 :
+			    &q->sll;
+			q->msgs[i].msg_hdr.msg_namelen = sizeof(q->sll);
+		}
 		q->msgs[i].msg_hdr.msg_iov = &q->iov[i];
 		q->msgs[i].msg_hdr.msg_iovlen = 1;
 	}
@@ -485,7 +737,7 @@ wire_flush_event(int fd, short event, void *arg)
 	wire_flush();
 }
 
-/* One frame at once (ARP), not queued. */
+/* One frame at once (ARP, Neighbor Discovery), not queued. */
 int
 wire_send_frame(struct iface *ifp, const void *frame, size_t len)
 {

@@ -5,6 +5,8 @@
  * tells the engine), a withdrawn address comes back only after its
  * owner's silence, "option arp silence" claims only addresses asked
  * for that long, and the table stays bounded when a /16 is asked for.
+ * The engine's packet to a next hop not known waits for its ARP reply
+ * (wire.c), three requests a second apart, then is dropped.
  * The interface's sending socket is one end of a socketpair: the frames
  * the parent would put on the wire are read from the other.
  */
@@ -90,7 +92,7 @@ run(int ms)
 /*
  * The engine's packet from src: an IPv4 header will do.  Its
  * destination is a neighbour nobody knows, so that wire.c, given it,
- * asks for its MAC in ARP (this test's wire has no queue).
+ * asks for its MAC in ARP.
  */
 static int
 may_send(uint32_t src)
@@ -209,6 +211,7 @@ static void
 test_probe_then_claim(void)
 {
 	struct arp_seen	 s;
+	uint8_t		 f[ETH_HDR_LEN + IP_HDR_LEN + 16];
 	uint32_t	 addr = NET | 70;
 	int		 probes = 0, replies = 0, asked = 0;
 
@@ -225,8 +228,11 @@ test_probe_then_claim(void)
 	CHECK(may_send(addr) == 0);
 	CHECK(par.stats.out_withdrawn == 1);
 	run(ARPG_PROBES * ARPG_PROBE_MS + 200);
-	/* ... and given to wire.c once claimed: it asks for the next hop. */
-	CHECK(par.stats.out_noneigh == 1);
+	/*
+	 * ... and given to wire.c once claimed: it waits while wire.c asks
+	 * for the next hop.
+	 */
+	CHECK(par.stats.out_queued == 1 && par.stats.out_noneigh == 0);
 	while (next_frame(&s) == 0) {
 		if (s.op == ARP_OP_REQUEST && s.spa == addr &&
 		    s.tpa == UNKNOWN)
@@ -240,10 +246,71 @@ test_probe_then_claim(void)
 	CHECK(probes == ARPG_PROBES - 1);
 	CHECK(replies == 1);		/* the held answer */
 	CHECK(asked == 1);
+	/* The next hop answers: the packet that waited goes to it. */
+	arp_in(ARP_OP_REPLY, mac_r, UNKNOWN, addr);
+	wire_flush();
+	CHECK(recv(wire_peer, f, sizeof(f), 0) == ETH_HDR_LEN + IP_HDR_LEN);
+	CHECK(memcmp(f, mac_r, ETH_ADDR_LEN) == 0 &&
+	    f[12] == ETH_TYPE_IP >> 8 && f[13] == (ETH_TYPE_IP & 0xff));
+	CHECK(par.stats.out_noneigh == 0);
 	CHECK(may_send(addr) == 1);
 	CHECK(ask(addr) == 1);
 	CHECK(ask(addr) == 1);
 	CHECK(par.stats.arp_probes == 1);
+}
+
+/* A next hop that never answers: asked three times, then dropped. */
+static void
+test_unanswered(void)
+{
+	struct arp_seen	 s;
+	uint8_t		 pkt[IP_HDR_LEN];
+	struct ip_hdr	*ip = (struct ip_hdr *)pkt;
+	uint32_t	 addr = NET | 70, silent = NET | 10;
+	int		 asked = 0;
+
+	memset(pkt, 0, sizeof(pkt));
+	ip->ip_v = 4;
+	ip->ip_hl = 5;
+	ip->ip_len = htons(sizeof(pkt));
+	ip->ip_src = htonl(addr);
+	ip->ip_dst = htonl(silent);
+	wire_output(pkt, sizeof(pkt));
+	run((WIRE_SOLICITS - 1) * WIRE_RETRANS_MS + 300);
+	while (next_frame(&s) == 0)
+		asked += s.op == ARP_OP_REQUEST && s.spa == addr &&
+		    s.tpa == silent;
+	CHECK(asked == WIRE_SOLICITS);
+	CHECK(par.stats.out_noneigh == 0);
+	run(WIRE_RETRANS_MS);
+	CHECK(par.stats.out_noneigh == 1);
+	CHECK(next_frame(&s) == -1);
+}
+
+/* Large packets for many silent next hops: WIRE_PEND_BYTES in all. */
+static void
+test_pend_budget(void)
+{
+	static uint8_t	 big[60000];
+	struct ip_hdr	*ip = (struct ip_hdr *)big;
+	uint64_t	 queued = par.stats.out_queued;
+	uint64_t	 noneigh = par.stats.out_noneigh;
+	size_t		 fit = WIRE_PEND_BYTES / sizeof(big);
+	int		 i;
+
+	ip->ip_v = 4;
+	ip->ip_hl = 5;
+	ip->ip_len = htons(sizeof(big));
+	ip->ip_src = htonl(NET | 70);
+	for (i = 0; i < 20; i++) {
+		ip->ip_dst = htonl(NET | (11 + i));
+		wire_output(big, sizeof(big));
+		drain();
+	}
+	CHECK(par.stats.out_queued == queued + fit);
+	CHECK(par.stats.out_noneigh == noneigh + 20 - fit);
+	wire_pend_flush();
+	CHECK(par.stats.out_noneigh == noneigh + 20);
 }
 
 static void
@@ -391,6 +458,8 @@ main(void)
 {
 	setup();
 	test_probe_then_claim();
+	test_unanswered();
+	test_pend_budget();
 	test_withdraw();
 	test_probe_answered();
 	test_timeout();

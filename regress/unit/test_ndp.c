@@ -3,7 +3,9 @@
  * output (wire.c): what it answers and from which MAC, the probe before
  * a claim, withdrawal when another node defends an address, Router
  * Solicitations left alone, and the engine's IPv6 packets refused
- * unless from a claimed address no other node has.  The wire is a
+ * unless from a claimed address no other node has, queued with the
+ * IPv4 ones, and kept while a neighbour not heard yet is asked for
+ * (three times, then dropped and counted; bounded).  The wire is a
  * datagram socket this test reads.
  */
 
@@ -12,6 +14,7 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -60,6 +63,7 @@ setup(void)
 	log_init(1, 0);
 	parent = &par;
 	CHECK((par.base = event_base_new()) != NULL);
+	CHECK(wire_init() == 0);
 	CHECK(socketpair(AF_UNIX, SOCK_DGRAM, 0, fds) == 0);
 	CHECK(fcntl(fds[0], F_SETFL, O_NONBLOCK) == 0);
 	CHECK(fcntl(fds[1], F_SETFL, O_NONBLOCK) == 0);
@@ -186,7 +190,10 @@ test_answer(void)
 	static const uint8_t grp_mac[6] = { 0x33, 0x33, 0xff, 0, 0, 5 };
 
 	/* First asked for: probed from ::, the answer waits. */
+	CHECK(arpguard_count() == 0);
 	CHECK(solicit("2001:db8::5") == 1);
+	/* Its state is in the ARP guard's table, one guard for both. */
+	CHECK(arpguard_count() == 1);
 	CHECK(next_frame(&s) == 0);
 	ndp_solicited_node(&t, &group);
 	CHECK(memcmp(s.dst, grp_mac, 6) == 0);
@@ -288,6 +295,24 @@ test_vendor(void)
 	CHECK((ma[0] & 1) == 0);
 }
 
+/* The solicitation s is: for target, from src at mac (its SLLA). */
+static int
+is_resolve(const struct seen *s, const char *src, const char *target,
+    const uint8_t *mac)
+{
+	struct in6_addr	 a = A6(src), t = A6(target), group;
+	uint8_t		 gmac[ETH_ADDR_LEN] = { 0x33, 0x33 };
+
+	ndp_solicited_node(&t, &group);
+	memcpy(gmac + 2, &group.s6_addr[12], 4);
+	return (s->m.type == NDP_NEIGHBOR_SOLICIT &&
+	    memcmp(&s->m.src, &a, 16) == 0 &&
+	    memcmp(&s->m.target, &t, 16) == 0 &&
+	    memcmp(&s->m.dst, &group, 16) == 0 &&
+	    memcmp(s->dst, gmac, 6) == 0 && memcmp(s->src, mac, 6) == 0 &&
+	    s->m.has_lla && memcmp(s->m.lla, mac, 6) == 0);
+}
+
 static void
 test_output(void)
 {
@@ -296,6 +321,9 @@ test_output(void)
 
 	/* To the asker, learned from its solicitation, from the host's MAC. */
 	out6("2001:db8::5", "2001:db8::1", IP6_HDR_LEN + 16, 16);
+	/* Queued for sendmmsg with IPv4's frames: nothing until flushed. */
+	CHECK(next_frame(&s) == -1);
+	wire_flush();
 	CHECK(next_frame(&s) == 0);
 	CHECK(memcmp(s.dst, mac_a, 6) == 0 && memcmp(s.src, mac_web, 6) == 0);
 	CHECK(s.len == IP6_HDR_LEN + 16);
@@ -303,20 +331,88 @@ test_output(void)
 	out6("2001:db8::6", "2001:db8::1", IP6_HDR_LEN + 16, 16);
 	out6("2001:db8::5", "2001:db8::1", IP6_HDR_LEN + 16, 17);
 	out6("2001:db8::5", "2001:db8::1", IP6_HDR_LEN - 1, 0);
+	wire_flush();
 	CHECK(next_frame(&s) == -1);
 	CHECK(par.stats.out_refused == refused + 3);
-	/* From a withdrawn address; to a neighbour never heard. */
+	/* From a withdrawn address. */
 	out6("2001:db8:0:1::7", "2001:db8::1", IP6_HDR_LEN + 16, 16);
 	CHECK(par.stats.out_withdrawn == 1);
+	/* To a neighbour never heard: asked for, from the source, kept. */
 	out6("2001:db8::5", "2001:db8::99", IP6_HDR_LEN + 16, 16);
-	CHECK(par.stats.out_noneigh == 1);
+	CHECK(next_frame(&s) == 0);
+	CHECK(is_resolve(&s, "2001:db8::5", "2001:db8::99", mac_web));
+	CHECK(par.stats.ndp_resolves == 1 && par.stats.out_queued == 1);
+	CHECK(par.stats.out_noneigh == 0);
+	/* A second packet waits with it, no second question. */
+	out6("2001:db8::5", "2001:db8::99", IP6_HDR_LEN + 8, 8);
+	wire_flush();
 	CHECK(next_frame(&s) == -1);
-	/* An advertisement for an address not ours teaches its MAC. */
+	/* Its advertisement teaches its MAC: both go, in order. */
 	CHECK(advertise("2001:db8::99") == 1);
+	wire_flush();
+	CHECK(next_frame(&s) == 0 && memcmp(s.dst, mac_r, 6) == 0 &&
+	    s.len == IP6_HDR_LEN + 16);
+	CHECK(next_frame(&s) == 0 && memcmp(s.dst, mac_r, 6) == 0 &&
+	    s.len == IP6_HDR_LEN + 8);
 	CHECK(next_frame(&s) == -1);
+	/* Known now: sent at once. */
 	out6("2001:db8::5", "2001:db8::99", IP6_HDR_LEN + 16, 16);
+	wire_flush();
 	CHECK(next_frame(&s) == 0 && memcmp(s.dst, mac_r, 6) == 0);
-	CHECK(par.stats.out_noneigh == 1);
+	CHECK(par.stats.out_noneigh == 0 && par.stats.out_queued == 2);
+	/* A group or :: has nothing to ask for. */
+	out6("2001:db8::5", "ff02::1", IP6_HDR_LEN + 16, 16);
+	out6("2001:db8::5", "::", IP6_HDR_LEN + 16, 16);
+	CHECK(next_frame(&s) == -1 && par.stats.out_noneigh == 2);
+}
+
+/* A neighbour that never answers: asked three times, then dropped. */
+static void
+test_unanswered(void)
+{
+	struct seen	 s;
+	uint64_t	 noneigh = par.stats.out_noneigh;
+	int		 asked = 0, i;
+
+	/* From a prefix host without ethernet: the interface's MAC. */
+	for (i = 0; i < WIRE_PEND_FRAMES + 2; i++)
+		out6("2001:db8:0:1::77", "2001:db8::98", IP6_HDR_LEN + 16,
+		    16);
+	/* The oldest made room for the newest. */
+	CHECK(par.stats.out_noneigh == noneigh + 2);
+	run((WIRE_SOLICITS - 1) * WIRE_RETRANS_MS + 300);
+	while (next_frame(&s) == 0)
+		asked += is_resolve(&s, "2001:db8:0:1::77", "2001:db8::98",
+		    mac_us);
+	CHECK(asked == WIRE_SOLICITS);
+	CHECK(par.stats.out_noneigh == noneigh + 2);
+	run(WIRE_RETRANS_MS);
+	CHECK(next_frame(&s) == -1);
+	CHECK(par.stats.out_noneigh == noneigh + 2 + WIRE_PEND_FRAMES);
+	/* Heard from only now: nothing left to send. */
+	CHECK(advertise("2001:db8::98") == 1);
+	wire_flush();
+	CHECK(next_frame(&s) == -1);
+}
+
+/* Many neighbours asked for at once: the oldest make room. */
+static void
+test_pend_bounded(void)
+{
+	struct seen	 s;
+	char		 a[64];
+	uint64_t	 noneigh = par.stats.out_noneigh;
+	int		 i;
+
+	for (i = 0; i < WIRE_PEND_MAX + 10; i++) {
+		snprintf(a, sizeof(a), "2001:db8:0:7::%x", i + 1);
+		out6("2001:db8::5", a, IP6_HDR_LEN + 16, 16);
+		while (next_frame(&s) == 0)
+			;
+	}
+	CHECK(par.stats.out_noneigh == noneigh + 10);
+	wire_pend_flush();
+	CHECK(par.stats.out_noneigh == noneigh + WIRE_PEND_MAX + 10);
 }
 
 int
@@ -327,6 +423,10 @@ main(void)
 	test_guard();
 	test_vendor();
 	test_output();
+	test_unanswered();
+	test_pend_bounded();
+	wire_pend_flush();
+	arpguard_flush();
 	ndp_flush();
 	config_free(conf);
 	claim_clear(&par.claimed);
