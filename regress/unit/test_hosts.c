@@ -253,6 +253,43 @@ test_memory(size_t n)
 	CHECK(per < 1024);
 }
 
+/*
+ * "show connections" walks the connection table by a tuple cursor
+ * (tcp_ctl_next): from a cursor of zeros it lists every connection
+ * once, in whatever order the table keeps, and then ends.
+ */
+static void
+test_listing(void)
+{
+	static uint8_t	 seen[1000];
+	struct ctlrec	 r;
+	struct tuple	 cur;
+	size_t		 n = 0, once = 0, i;
+
+	setup(100);
+	for (i = 0; i < 1000; i++)
+		send_syn(NET + 1 + i % 3, 2000 + i);
+	drain();
+	CHECK(tcp_count() == 1000);
+	memset(&cur, 0, sizeof(cur));
+	while (n <= 2000 && tcp_ctl_next(&cur, &r) == 1) {
+		n++;
+		if (cur.sport >= 2000 && cur.sport < 3000 &&
+		    cur.dst == NET + 1 + (cur.sport - 2000) % 3 &&
+		    cur.src == ATTACKER && cur.dport == 80)
+			seen[cur.sport - 2000]++;
+	}
+	for (i = 0; i < 1000; i++)
+		once += seen[i] == 1;
+	printf("# listing: %zu records, %zu of 1000 connections once\n", n,
+	    once);
+	CHECK(n == 1000 && once == 1000);
+	tcp_flush();
+	CHECK(tcp_count() == 0);
+	memset(&cur, 0, sizeof(cur));
+	CHECK(tcp_ctl_next(&cur, &r) == 0);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -264,6 +301,7 @@ main(int argc, char *argv[])
 	test_bound();
 	test_held();
 	test_all_held();
+	test_listing();
 	test_memory(n);
 	tcp_flush();
 	host_flush();
