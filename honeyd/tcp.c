@@ -715,10 +715,9 @@ tcp_timer_set(struct tcp_conn *c, int kind, uint32_t msec)
 {
 	struct timeval	 tv;
 
-	tv.tv_sec = msec / 1000;
-	tv.tv_usec = (msec % 1000) * 1000;
 	c->timer_kind = kind;
-	evtimer_add(c->timer, &tv);
+	evtimer_add(c->timer, engine_timeout(event_get_base(c->timer), msec,
+	    &tv));
 }
 
 /*
