@@ -25,7 +25,8 @@
 # rate the flood is paced well below what either stack sustains, and
 # CPU time is read before and after it.  For honeyd: the parent's and
 # the engine's user+system time (/proc/PID/stat), and the services'
-# (the parent's reaped children), each divided by the answers.  For
+# (the parent's reaped children), each divided by the answers, the
+# median of BENCH_REPEAT runs with their spread (least and most).  For
 # both stacks a machine figure: the stack's processes, the kernel's
 # threads (ksoftirqd, kworker) and the generator's own time (flood's
 # gen_cpu_us), less what the same flood costs when nothing answers it
