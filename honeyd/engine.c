@@ -170,6 +170,51 @@ engine_write(void)
 	imsgev_add(engine->parent);
 }
 
+/*
+ * Timers of one length go into one of libevent's "common timeouts": a
+ * queue per length, in order of expiry, with a single entry in the
+ * loop's timer heap.  Adding and removing is then constant time.  In
+ * the heap, a SYN flood armed a timer for every half-open connection
+ * and evicted the oldest, whose timer is the heap's root: each
+ * eviction sifted 4,096 timers down, a cache miss a level (some 18% of
+ * the engine's time in a SYN flood to an open port).  libevent takes at
+ * most 256 lengths a loop; the first ENGINE_TIMEOUTS lengths asked for
+ * get a queue, later ones the heap (a round-trip estimate makes many).
+ * The queues belong to one loop: they are made again for another.
+ */
+#define ENGINE_TIMEOUTS		64
+
+static struct {
+	struct event_base	*base;
+	const struct timeval	*tv[ENGINE_TIMEOUTS];
+	uint32_t		 msec[ENGINE_TIMEOUTS];
+	int			 n;
+} engine_tmo;
+
+/* A timeout of msec for an event of base's; tv is the space for one. */
+const struct timeval *
+engine_timeout(struct event_base *base, uint32_t msec, struct timeval *tv)
+{
+	const struct timeval	*ctv;
+	int			 i;
+
+	tv->tv_sec = msec / 1000;
+	tv->tv_usec = (msec % 1000) * 1000;
+	if (base != engine_tmo.base) {
+		engine_tmo.base = base;
+		engine_tmo.n = 0;
+	}
+	for (i = 0; i < engine_tmo.n; i++)
+		if (engine_tmo.msec[i] == msec)
+			return (engine_tmo.tv[i]);
+	if (base == NULL || engine_tmo.n == ENGINE_TIMEOUTS ||
+	    (ctv = event_base_init_common_timeout(base, tv)) == NULL)
+		return (tv);
+	engine_tmo.msec[engine_tmo.n] = msec;
+	engine_tmo.tv[engine_tmo.n++] = ctv;
+	return (ctv);
+}
+
 static void
 engine_flush(int fd, short event, void *arg)
 {

@@ -1295,6 +1295,8 @@ __dead void	 engine_main(int, int, int, uid_t, gid_t, const char *);
 void		 engine_tally_fill(struct engine_tally *);
 void		 engine_stats_now(void);
 void		 engine_send(const void *, size_t);
+const struct timeval *engine_timeout(struct event_base *, uint32_t,
+		    struct timeval *);
 
 /* host.c */
 void		 host_init(size_t);

@@ -33,8 +33,6 @@
 #include "pers.h"
 #include "tcp.h"
 
-RB_HEAD(tcp_tree, tcp_conn);
-
 /* The lists a connection is on, for eviction (see tcp.h). */
 enum {
 	TCPL_EMBRYONIC,
@@ -64,10 +62,14 @@ struct tcp_text {
 };
 
 /*
- * Segments find their connection through a hash of the tuple; the tree
- * keeps the order "show connections" walks in.  A descent of the tree
- * for every segment (a failing one for every SYN) was the largest part
- * of the engine's cost of a SYN to an open port.  The key is random per
+ * Segments find their connection through a hash of the tuple, and the
+ * hash is the only index: "show connections" walks its chains.  A
+ * descent of a tree in tuple order for every segment (a failing one
+ * for every SYN) was the largest part of the engine's cost of a SYN to
+ * an open port; once lookups went through the hash, the same tree kept
+ * for the listing's order still cost every SYN an insertion and every
+ * eviction a removal, each a dozen cache misses (some 40% of the
+ * engine's time in a SYN flood).  The key is random per
  * engine: a sender cannot tell which tuples share a chain.  The table
  * has a chain for every two connections the bound allows, at least
  * 2^15: small enough that the chain of a SYN is often in the cache,
@@ -76,7 +78,6 @@ struct tcp_text {
 #define TCP_HASH_BITS_MIN	15
 #define TCP_HASH_BITS_MAX	22
 
-static struct tcp_tree	 tcp_conns = RB_INITIALIZER(&tcp_conns);
 static struct tcp_conn	**tcp_hash;
 static uint32_t		 tcp_hash_key;
 static u_int		 tcp_hash_bits;
@@ -119,14 +120,6 @@ static const struct relay_ops tcp_relay_ops = {
 	tcp_relay_error,
 	tcp_relay_drained,
 };
-
-static int
-tcp_conn_cmp(struct tcp_conn *a, struct tcp_conn *b)
-{
-	return (flow_cmp(&a->flow, &b->flow));
-}
-
-RB_GENERATE_STATIC(tcp_tree, tcp_conn, entry, tcp_conn_cmp)
 
 void
 tcp_init(void)
@@ -681,7 +674,6 @@ tcp_conn_free(struct tcp_conn *c, const char *reason)
 	if (c->relay != NULL)
 		relay_free(c->relay);
 	tcp_conn_unlink(c);
-	RB_REMOVE(tcp_tree, &tcp_conns, c);
 	tcp_hash_remove(c);
 	tcp_ring_free(&c->sndbuf);
 	tcp_reass_free(&c->reass);
@@ -723,10 +715,9 @@ tcp_timer_set(struct tcp_conn *c, int kind, uint32_t msec)
 {
 	struct timeval	 tv;
 
-	tv.tv_sec = msec / 1000;
-	tv.tv_usec = (msec % 1000) * 1000;
 	c->timer_kind = kind;
-	evtimer_add(c->timer, &tv);
+	evtimer_add(c->timer, engine_timeout(event_get_base(c->timer), msec,
+	    &tv));
 }
 
 /*
@@ -893,7 +884,6 @@ tcp_conn_open(struct ipin *in, const struct tcp_seg *seg,
 	}
 	c->id = relay_newid();
 	host_ref(c->flow.host);
-	RB_INSERT(tcp_tree, &tcp_conns, c);
 	tcp_hash_insert(c);
 	tcp_conn_link(c);
 	tcp_nconns++;
@@ -1968,9 +1958,11 @@ void
 tcp_flush(void)
 {
 	struct tcp_conn	*c;
+	size_t		 i, n = tcp_hash != NULL ? 1UL << tcp_hash_bits : 0;
 
-	while ((c = RB_MIN(tcp_tree, &tcp_conns)) != NULL)
-		tcp_conn_free(c, "shutdown");
+	for (i = 0; i < n; i++)
+		while ((c = tcp_hash[i]) != NULL)
+			tcp_conn_free(c, "shutdown");
 }
 
 static const char *
@@ -1988,18 +1980,34 @@ tcp_state_name(enum tcp_state st)
 
 /*
  * "show connections": the connection after *after in the table's order,
- * in r; 1 and *after is it, or 0 at the end.
+ * in r; 1 and *after is it, or 0 at the end.  The order is the hash's:
+ * by chain, and within a chain by tuple (flow_cmp), so the cursor is a
+ * tuple as it was with a tree.  A first *after of zeros (no TCP tuple)
+ * starts at the first chain.  A call may pass many empty chains: a
+ * listing is rare, and walks the table once in all.  XXX a reload that
+ * resizes the table reorders it, and a listing across it may miss or
+ * repeat connections.
  */
 int
 tcp_ctl_next(struct tuple *after, struct ctlrec *r)
 {
-	struct tcp_conn	 key, *c;
+	struct tcp_conn	*c, *best = NULL;
+	struct flow	 key;
+	size_t		 i, n = 1UL << tcp_hash_bits;
+	int		 all = after->proto == 0;
 
-	key.flow.tuple = *after;
-	if ((c = RB_NFIND(tcp_tree, &tcp_conns, &key)) != NULL &&
-	    flow_cmp(&c->flow, &key.flow) == 0)
-		c = RB_NEXT(tcp_tree, &tcp_conns, c);
-	if (c == NULL)
+	if (tcp_hash == NULL)
+		return (0);
+	memset(&key, 0, sizeof(key));
+	key.tuple = *after;
+	for (i = all ? 0 : tcp_hash_slot(after); i < n && best == NULL;
+	    i++, all = 1)
+		for (c = tcp_hash[i]; c != NULL; c = c->hnext)
+			if ((all || flow_cmp(&c->flow, &key) > 0) &&
+			    (best == NULL || flow_cmp(&c->flow,
+			    &best->flow) < 0))
+				best = c;
+	if ((c = best) == NULL)
 		return (0);
 	ctl_flow_record(r, &c->flow.tuple, tcp_state_name(c->state),
 	    c->bytes_in, c->bytes_out, &c->started, c->tmpl_name);

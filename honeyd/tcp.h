@@ -120,7 +120,6 @@ struct tcp_sackboard {
 struct relay;
 
 struct tcp_conn {
-	RB_ENTRY(tcp_conn)	 entry;
 	struct tcp_conn		*hnext;		/* its chain in tcp_hash */
 	TAILQ_ENTRY(tcp_conn)	 lru;		/* the list of its class */
 	struct flow		 flow;		/* tuple, host, template */

@@ -25,7 +25,8 @@
 # rate the flood is paced well below what either stack sustains, and
 # CPU time is read before and after it.  For honeyd: the parent's and
 # the engine's user+system time (/proc/PID/stat), and the services'
-# (the parent's reaped children), each divided by the answers.  For
+# (the parent's reaped children), each divided by the answers, the
+# median of BENCH_REPEAT runs with their spread (least and most).  For
 # both stacks a machine figure: the stack's processes, the kernel's
 # threads (ksoftirqd, kworker) and the generator's own time (flood's
 # gen_cpu_us), less what the same flood costs when nothing answers it
@@ -210,14 +211,17 @@ part() {
 # kernel_ticks: CPU ticks of the kernel's own threads that take network
 # work (ksoftirqd, kworker), from /proc/PID/stat: precise, unlike
 # /proc/stat's sampled totals, which a timer in step with the tick fools.
+# Through cat: mawk stops at a file it cannot open (a process that
+# exited after the glob), without its END, and an empty figure shifted
+# the columns of snap.
 kernel_ticks() {
-	awk '{
+	cat /proc/[0-9]*/stat 2>/dev/null | awk '{
 		sub(/^[0-9]+ /, "")
 		if ($0 !~ /^\((ksoftirqd|kworker)/)
 			next
 		sub(/^.*\) /, "")
 		t += $12 + $13
-	} END { print t + 0 }' /proc/[0-9]*/stat 2>/dev/null
+	} END { print t + 0 }'
 }
 
 # engine_pid: the pid of honeyd's engine (its command line says so).
@@ -298,44 +302,87 @@ print("mode=tcp sent=%d answered=%d secs=%.3f answered_pps=%.0f "
 }
 
 # generator_base: machine CPU per probe of a flood at the cost rate
-# that nothing answers (to a MAC nobody has): the generator's own share.
+# that nothing answers (to a MAC nobody has): the generator's own share,
+# the median of BENCH_REPEAT floods.
 generator_base() {
-	local b a out
-	b=$(SNAP_PARENT='' SNAP_ENGINE='' snap)
-	out=$(flood_run "$KERNEL_ADDR" -m syn -p "$PORT_CLOSED" \
-	    -g "$NOBODY_MAC" -r "$BENCH_COST_RATE" -t "$BENCH_SECS" -w 0)
-	a=$(SNAP_PARENT='' SNAP_ENGINE='' snap)
-	tb_note "generator alone: $out"
-	R[base]=$(per_answer "$b" "$a" "$(kv sent "$out")" 0 \
-	    "$(kv gen_cpu_us "$out")" | cut -d' ' -f1)
+	local b a out i all=''
+	for i in $(seq "$BENCH_REPEAT"); do
+		b=$(SNAP_PARENT='' SNAP_ENGINE='' snap)
+		out=$(flood_run "$KERNEL_ADDR" -m syn -p "$PORT_CLOSED" \
+		    -g "$NOBODY_MAC" -r "$BENCH_COST_RATE" -t "$BENCH_SECS" \
+		    -w 0)
+		a=$(SNAP_PARENT='' SNAP_ENGINE='' snap)
+		tb_note "generator alone: $out"
+		all="$all$(per_answer "$b" "$a" "$(kv sent "$out")" 0 \
+		    "$(kv gen_cpu_us "$out")")
+"
+	done
+	R[base]=$(printf '%s' "$all" | cost_median m | cut -d' ' -f1)
 }
 
-# cost STACK ADDR: CPU per answer at BENCH_COST_RATE, every test.
+# cost_median: the middle of each column of the lines on stdin ("m p e
+# c" as per_answer prints them), then the least and the most of
+# column SPREAD (machine for the kernel, parent plus engine for honeyd).
+cost_median() {
+	awk -v spread="$1" '
+	function med(col,	i, j, t, a) {
+		for (i = 1; i <= NR; i++)
+			a[i] = v[i, col]
+		for (i = 2; i <= NR; i++)
+			for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
+				t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
+			}
+		return (a[int((NR + 1) / 2)])
+	}
+	{
+		for (i = 1; i <= 4; i++)
+			v[NR, i] = $i
+		s = spread == "pe" ? $2 + $3 : $1
+		if (NR == 1 || s < lo) lo = s
+		if (NR == 1 || s > hi) hi = s
+	}
+	END {
+		if (NR == 0 || $1 == "-") { print "- - - - -"; exit }
+		printf "%s %s %s %s %.2f-%.2f\n", med(1), med(2), med(3),
+		    med(4), lo, hi
+	}'
+}
+
+# cost STACK ADDR: CPU per answer at BENCH_COST_RATE, every test; the
+# median of BENCH_REPEAT runs (the machine is shared: a run that other
+# work slowed costs more), with the spread of the runs.
 cost() {
-	local stack=$1 addr=$2 t b a out v
+	local stack=$1 addr=$2 t b a out v i all
 	for t in $TESTS tcp; do
-		b=$(snap)
-		if [ "$t" = tcp ]; then
-			out=$(tcp_client "$addr")
-		else
-			# shellcheck disable=SC2046
-			out=$(flood_run "$addr" $(flood_args "$t") \
-			    -r "$BENCH_COST_RATE" -t "$BENCH_SECS")
-		fi
-		a=$(snap)
-		tb_note "$stack $t at $BENCH_COST_RATE/s, load $(cut -d' ' -f1 \
-		    /proc/loadavg): $out"
+		all=''
+		for i in $(seq "$BENCH_REPEAT"); do
+			b=$(snap)
+			if [ "$t" = tcp ]; then
+				out=$(tcp_client "$addr")
+			else
+				# shellcheck disable=SC2046
+				out=$(flood_run "$addr" $(flood_args "$t") \
+				    -r "$BENCH_COST_RATE" -t "$BENCH_SECS")
+			fi
+			a=$(snap)
+			tb_note "$stack $t at $BENCH_COST_RATE/s, load $(cut \
+			    -d' ' -f1 /proc/loadavg): $out"
+			if [ "$t" = tcp ]; then
+				v=$(per_answer "$b" "$a" "$(kv answered "$out")" \
+				    0 "$(kv gen_cpu_us "$out")")
+			else
+				v=$(per_answer "$b" "$a" "$(kv answered "$out")" \
+				    "${R[base]:-0}" "$(kv gen_cpu_us "$out")")
+			fi
+			all="$all$v
+"
+		done
 		check_match "$stack answers the $t cost run" 'answered=[1-9]' \
 		    "$out"
-		if [ "$t" = tcp ]; then
-			v=$(per_answer "$b" "$a" "$(kv answered "$out")" 0 \
-			    "$(kv gen_cpu_us "$out")")
-		else
-			v=$(per_answer "$b" "$a" "$(kv answered "$out")" \
-			    "${R[base]:-0}" "$(kv gen_cpu_us "$out")")
-		fi
+		v=$(printf '%s' "$all" | cost_median \
+		    "$([ "$stack" = kernel ] && echo m || echo pe)")
 		read -r "R[$stack.$t.cm]" "R[$stack.$t.cp]" "R[$stack.$t.ce]" \
-		    "R[$stack.$t.cs]" <<<"$v"
+		    "R[$stack.$t.cs]" "R[$stack.$t.cr]" <<<"$v"
 		R[$stack.$t.closs]=$(kv loss_pct "$out")
 	done
 }
@@ -585,19 +632,24 @@ cost_summary() {
 	local t r
 	printf '\nCPU per answer at %s/s offered (us; load %s at the end)\n' \
 	    "$BENCH_COST_RATE" "$(cut -d' ' -f1-3 /proc/loadavg)"
-	printf '%-8s %9s | %9s %9s %9s %9s | %9s %6s %6s\n' test kernel \
-	    parent engine service machine ratio "k loss" "h loss"
+	printf '%-8s %9s %11s | %9s %9s %11s %9s %9s | %9s %6s %6s\n' \
+	    test kernel "k spread" parent engine "p+e spread" service \
+	    machine ratio "k loss" "h loss"
 	for t in $TESTS tcp; do
 		printf '%-8s' "$t"
 		col "kernel.$t.cm"
-		printf ' |'
-		col "honeyd.$t.cp" "honeyd.$t.ce" "honeyd.$t.cs" "honeyd.$t.cm"
+		printf ' %11s |' "${R[kernel.$t.cr]:--}"
+		col "honeyd.$t.cp" "honeyd.$t.ce"
+		printf ' %11s' "${R[honeyd.$t.cr]:--}"
+		col "honeyd.$t.cs" "honeyd.$t.cm"
 		printf ' | %9s %5s%% %5s%%\n' "$(awk \
 		    -v k="${R[kernel.$t.cm]:-0}" -v h="${R[honeyd.$t.cm]:-0}" \
 		    'BEGIN { if (k > 0) printf "%.1f", h / k; else print "-" }')" \
 		    "${R[kernel.$t.closs]:--}" "${R[honeyd.$t.closs]:--}"
 	done
-	printf '%s\n' "kernel, machine: the stack's processes, the kernel's" \
+	printf '%s\n' "Medians of $BENCH_REPEAT runs; spread: the least and the most" \
+	    "of the runs (kernel: machine; honeyd: parent plus engine)." \
+	    "kernel, machine: the stack's processes, the kernel's" \
 	    "threads (ksoftirqd, kworker) and the generator, per answer," \
 	    "less the generator alone (${R[base]:--} us a probe);" \
 	    "parent, engine, service: honeyd's processes (/proc/PID/stat)." \
