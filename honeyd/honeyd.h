@@ -1244,6 +1244,7 @@ struct ipin {
 	/* IPv6 (ip6.c): ip is NULL, src and dst are the addresses' folds */
 	int			 v6;
 	struct in6_addr		 src6, dst6;
+	struct ip6in		*in6;		/* the packet received, or NULL */
 };
 
 #define HOST_MAX_DEFAULT	65536
@@ -1444,6 +1445,7 @@ uint8_t		 ip6_hoplimit(const struct template *);
 uint16_t	 ip6_cksum(const struct in6_addr *, const struct in6_addr *,
 		    uint8_t, const void *, size_t);
 void		 ip6_reasm_timeout(const uint8_t *, size_t);
+void		 ip6_port_unreach(struct ipin *);
 
 /* icmp6.c */
 void		 icmp6_input(struct ip6in *);

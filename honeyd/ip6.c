@@ -13,7 +13,7 @@
  * (icmp6err.c) from the host's own address as its family's rate limit
  * allows.  ICMPv6 is answered (icmp6.c); TCP goes to the state machine
  * IPv4 uses (tcp.c), seen through a struct ipin that carries the IPv6
- * addresses (ip6_ipin()); UDP only as a closed port.  Answers leave
+ * addresses (ip6_ipin()), and UDP to udp.c likewise.  Answers leave
  * through ip6_output(),
  * which gives them the personality's hop limit and fragments what the
  * link does not take.
@@ -152,45 +152,6 @@ ip6_reasm_timeout(const uint8_t *first, size_t len)
 }
 
 /*
- * A datagram to a UDP port: closed ports ("reset", the default) are
- * answered port unreachable as the IPv4 ones are (udp_input()),
- * filtered ones stay silent.  Open ports and services are not served
- * over IPv6 yet: counted with the other next headers.
- */
-static void
-ip6_udp(struct ip6in *in)
-{
-	struct ip6err		 e = { ICMP6_DST_UNREACH,
-				    ICMP6_DST_UNREACH_NOPORT, 0 };
-	const struct action	*act;
-	size_t			 ulen;
-	uint16_t		 dport;
-
-	/* RFC 8200 8.1: the checksum is not optional over IPv6. */
-	if (in->l4len < UDP_HDR_LEN ||
-	    (ulen = (size_t)in->l4[4] << 8 | in->l4[5]) < UDP_HDR_LEN ||
-	    ulen > in->l4len || (in->l4[6] == 0 && in->l4[7] == 0) ||
-	    ip6_cksum(&in->src, &in->dst, IP_PROTO_UDP, in->l4, ulen) != 0) {
-		engine->stats.udp6_drop++;
-		return;
-	}
-	dport = (uint16_t)(in->l4[2] << 8 | in->l4[3]);
-	act = template_action(in->tmpl, IP_PROTO_UDP, dport);
-	switch (act->kind) {
-	case ACTION_BLOCK:
-		engine->stats.udp6_drop++;
-		break;
-	case ACTION_RESET:
-		engine->stats.udp6_closed++;
-		ip6_error(in, in->pkt, in->len, &e);
-		break;
-	default:
-		engine->stats.ip6_drop_next++;
-		break;
-	}
-}
-
-/*
  * The view of an IPv6 packet that the transports both families share
  * (tcp.c, udp.c) take: no IPv4 header, the addresses with their folds.
  */
@@ -209,6 +170,7 @@ ip6_ipin(const struct ip6in *in6, struct ipin *in)
 	in->dst = addr6_fold(&in6->dst);
 	in->host = in6->host;
 	in->tmpl = in6->tmpl;
+	in->in6 = (struct ip6in *)in6;
 }
 
 /*
@@ -232,6 +194,47 @@ ip6_tcp(struct ip6in *in6)
 	personality_host_update(in6->host, in6->tmpl);
 	ip6_ipin(in6, &in);
 	tcp_input(&in);
+}
+
+/*
+ * A datagram with a sound header and checksum goes to udp.c, whose
+ * port actions, flows and services serve both families.
+ */
+static void
+ip6_udp(struct ip6in *in6)
+{
+	struct ipin	 in;
+	size_t		 ulen;
+
+	/* RFC 8200 8.1: the checksum is not optional over IPv6. */
+	if (in6->l4len < UDP_HDR_LEN ||
+	    (ulen = (size_t)in6->l4[4] << 8 | in6->l4[5]) < UDP_HDR_LEN ||
+	    ulen > in6->l4len || (in6->l4[6] == 0 && in6->l4[7] == 0) ||
+	    ip6_cksum(&in6->src, &in6->dst, IP_PROTO_UDP, in6->l4,
+	    ulen) != 0) {
+		engine->stats.udp6_drop++;
+		return;
+	}
+	personality_host_update(in6->host, in6->tmpl);
+	ip6_ipin(in6, &in);
+	in.l4len = ulen;		/* what follows is not the datagram's */
+	udp_input(&in);
+}
+
+/*
+ * A datagram to a closed UDP port (udp.c): port unreachable, as the
+ * IPv4 ones are, as the host's rate limit allows.
+ */
+void
+ip6_port_unreach(struct ipin *in)
+{
+	struct ip6err	 e = { ICMP6_DST_UNREACH, ICMP6_DST_UNREACH_NOPORT,
+			    0 };
+
+	if (in->in6 == NULL)
+		return;
+	engine->stats.udp6_closed++;
+	ip6_error(in->in6, in->in6->pkt, in->in6->len, &e);
 }
 
 /* The upper layer the walk found, for the host (found here). */

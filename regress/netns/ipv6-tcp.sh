@@ -36,6 +36,9 @@ set web default udp action reset
 add web tcp port 22 open
 add web tcp port 80 open
 add web tcp port 23 block
+add web udp port 53 open
+add web udp port 161 block
+add web udp port 7 "sh scripts/echo.sh"
 
 create win
 set win personality "Microsoft Windows 7, Windows Server 2012, or Windows 8.1 Update 1"
@@ -51,7 +54,7 @@ CONF
 check "honeyd -n accepts the config" \
     "$HONEYD" -n -f "$conf" -p "$(_tb_prints)"
 J=$TB_TMP/events.json
-honeyd_start "$conf" -j "$J"
+honeyd_start "$conf" -S "$TB_REPO" -j "$J"
 
 # states ADDR PROTO PORTS: "port/state" words on one line, over IPv6.
 states6() {
@@ -171,9 +174,29 @@ got=$(tcp6 $WEB6 23)
 check_match "... to [$WEB6]:23 (blocked) gets no answer" "Timeout|timed out" \
     "$got"
 
+# Step 2: UDP.
+got=$(states6 $WEB6 udp 53,161,162)
+check_eq "nmap -6 -sU $WEB6: 53,161 open|filtered; 162 closed" \
+    "53/open|filtered 161/open|filtered 162/closed" "$got"
+got=$(in_a timeout 20 python3 - $WEB6 <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.settimeout(5)
+s.sendto(b"ping over udp6\n", (sys.argv[1], 7))
+try:
+    print(s.recvfrom(2000)[0].decode().strip())
+except OSError as e:
+    print(type(e).__name__)
+PY
+)
+check_eq "a UDP echo service answers over IPv6 with a datagram" \
+    "ping over udp6" "$got"
+
 honeyd_stop
 check_match "the engine took TCP over IPv6, none dropped" \
     "tcp6 in [1-9][0-9]* dropped 0" "$(honeyd_log)"
 check "the JSON log is well-formed" json_lines_ok "$J"
+check_match "UDP over IPv6: a closed port answered, the filtered one's dropped" \
+    "udp6 closed [1-9][0-9]* dropped [1-9][0-9]*;" "$(honeyd_log)"
 
 tb_finish

@@ -317,6 +317,7 @@ test_echo(void)
 	/* One engine for this test and test_wire(). */
 	if (fixture_engine("create lan\nbind 2001:db8:1::/64 lan\n"
 	    "create web\nbind 2001:db8::5 web\nadd web tcp port 80 open\n"
+	    "add web udp port 54 open\nadd web udp port 7 \"cat\"\n"
 	    "create quiet\nset quiet default udp action block\n"
 	    "bind 2001:db8::8 quiet\n", 64) == -1) {
 		CHECK(0);
@@ -770,6 +771,53 @@ test_tcp6(void)
 	CHECK(engine->stats.tcp6_drop == 2);
 }
 
+/* A datagram to dport of 2001:db8::5 from 2001:db8::1, checksum good. */
+static size_t
+udp6(uint8_t *pkt, uint16_t dport)
+{
+	struct in6_addr	 s = A6("2001:db8::1"), d = A6("2001:db8::5");
+	uint8_t		 pl[12];
+	uint16_t	 sum;
+
+	memset(pl, 0, sizeof(pl));
+	pl[0] = 4000 >> 8;
+	pl[1] = 4000 & 0xff;
+	pl[2] = dport >> 8;
+	pl[3] = dport & 0xff;
+	pl[5] = 12;
+	memcpy(pl + 8, "ping", 4);
+	sum = ip6_cksum(&s, &d, IP_PROTO_UDP, pl, 12);
+	memcpy(pl + 6, &sum, 2);
+	return (mk6(pkt, "2001:db8::1", "2001:db8::5", IP_PROTO_UDP, pl, 12));
+}
+
+/* UDP over IPv6 (ip6.c to udp.c): open ports, a service's flow. */
+static void
+test_udp6(void)
+{
+	static struct fixture_reply	 r;
+	uint8_t				 pkt[128];
+	size_t				 len;
+	int				 other;
+
+	if (engine == NULL) {
+		CHECK(0);
+		return;
+	}
+	len = udp6(pkt, 54);			/* open: swallowed */
+	ip_input(pkt, len);
+	CHECK(fixture_next(&r) == 0 && udp_count() == 0);
+	other = fixture_other;
+	len = udp6(pkt, 7);			/* a command: a flow */
+	ip_input(pkt, len);
+	CHECK(udp_count() == 1);
+	ip_input(pkt, len);			/* the same flow */
+	CHECK(udp_count() == 1);
+	CHECK(fixture_next(&r) == 0 && fixture_other == other + 1);
+	udp_flush();
+	CHECK(udp_count() == 0);
+}
+
 /* tuple_cmp(): IPv4 tuples in their old order, IPv6 ones after. */
 static void
 test_tuple(void)
@@ -816,6 +864,7 @@ main(void)
 	test_echo();
 	test_wire();
 	test_tcp6();
+	test_udp6();
 	test_tuple();
 	return (unit_done());
 }
