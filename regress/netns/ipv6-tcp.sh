@@ -5,9 +5,12 @@
 # dual-stack), 2001:db8:0:2::/64 to "win" (a Windows personality).
 . "$(dirname "$0")/../lib.sh"
 
+HONEYDCTL=${HONEYDCTL:-$(dirname "$HONEYD")/honeydctl}
 tb_setup
 tb_require nmap
 tb_require python3
+tb_require curl
+tb_require "$HONEYDCTL"
 [ -d /proc/sys/net/ipv6 ] || tb_abort "kernel with IPv6" "no /proc/sys/net/ipv6"
 
 # IPv6 on A only, quiet: no router solicitations, no DAD; the sensor's
@@ -39,6 +42,9 @@ add web tcp port 23 block
 add web udp port 53 open
 add web udp port 161 block
 add web udp port 7 "sh scripts/echo.sh"
+add web tcp port 8080 "sh scripts/web.sh 'Apache/2.4.41 (Ubuntu)'"
+add web tcp port 2001 "echo expand $ipsrc $ipdst $dport; echo env $HONEYD_IP_SRC $HONEYD_IP_DST $HONEYD_DST_PORT"
+add web tcp port 2002 "exec sleep 30"
 
 create win
 set win personality "Microsoft Windows 7, Windows Server 2012, or Windows 8.1 Update 1"
@@ -54,7 +60,8 @@ CONF
 check "honeyd -n accepts the config" \
     "$HONEYD" -n -f "$conf" -p "$(_tb_prints)"
 J=$TB_TMP/events.json
-honeyd_start "$conf" -S "$TB_REPO" -j "$J"
+P=$TB_TMP/packets.log
+honeyd_start "$conf" -S "$TB_REPO" -j "$J" -l "$P"
 
 # states ADDR PROTO PORTS: "port/state" words on one line, over IPv6.
 states6() {
@@ -84,7 +91,7 @@ if len(sys.argv) > 3:
             data += b
     except OSError as e:
         out += " " + type(e).__name__
-    out += " " + str(len(data)) + " " + data[:64].decode(errors="replace")
+    out += " " + str(len(data)) + " " + data[:200].decode(errors="replace")
 s.close()
 print(out)
 PY
@@ -192,10 +199,48 @@ PY
 check_eq "a UDP echo service answers over IPv6 with a datagram" \
     "ping over udp6" "$got"
 
+# Step 3: services.
+out=$(in_a timeout 10 curl -6 -s -g -i "http://[$WEB6]:8080/" 2>&1)
+check_match "curl -6 GET / from web.sh: 200" "^HTTP/1.1 200 OK" "$out"
+check_match "... the configured banner" "^Server: Apache/2.4.41 \(Ubuntu\)" \
+    "$out"
+check_match "... the page" "<h1>It works!</h1>" "$out"
+out=$(tcp6 $WEB6 2001 x)
+check_match "\$ipsrc, \$ipdst expand to the IPv6 addresses" \
+    "expand 2001:db8::1 $WEB6 2001" "$out"
+check_match "HONEYD_IP_SRC, HONEYD_IP_DST carry them" \
+    "env 2001:db8::1 $WEB6 2001" "$out"
+# honeydctl show connections, with one held open.
+in_a timeout 20 python3 - $WEB6 <<'PY' &
+import socket, sys, time
+s = socket.create_connection((sys.argv[1], 2002), timeout=5)
+time.sleep(6)
+PY
+hold=$!
+sleep 2
+out=$(in_s "$HONEYDCTL" -s "$TB_TMP/honeyd.sock" show connections 2>&1)
+check_match "honeydctl show connections lists the IPv6 one" \
+    "src: 2001:db8::1.*dst: $WEB6.*dport: 2002" "$(echo $out)"
+out=$(in_s "$HONEYDCTL" -s "$TB_TMP/honeyd.sock" -j show connections 2>&1)
+check_match "... as JSON too" \
+    "\"src\": *\"2001:db8::1\", *\"sport\": *[0-9]+, *\"dst\": *\"$WEB6\", *\"dport\": *2002" \
+    "$out"
+wait $hold
+
 honeyd_stop
 check_match "the engine took TCP over IPv6, none dropped" \
     "tcp6 in [1-9][0-9]* dropped 0" "$(honeyd_log)"
 check "the JSON log is well-formed" json_lines_ok "$J"
+check "the JSON log has the IPv6 connection to port 8080" \
+    grep -q "\"connection_start\".*\"proto\":\"tcp\",\"src_ip\":\"2001:db8::1\",\"src_port\":[0-9]*,\"dst_ip\":\"$WEB6\",\"dst_port\":8080" "$J"
+check "... its service's start" \
+    grep -q "\"service_start\".*\"dst_ip\":\"$WEB6\",\"dst_port\":8080" "$J"
+check "... a probe of a closed IPv6 port" \
+    grep -q "\"probe\".*\"dst_ip\":\"$WEB6\",\"dst_port\":25" "$J"
+check "the packet log has the IPv6 connection" \
+    grep -Eq " tcp\([0-9]+\) S 2001:db8::1 [0-9]+ $WEB6 8080" "$P"
+check "... and the UDP flow" \
+    grep -Eq " udp\([0-9]+\) S 2001:db8::1 [0-9]+ $WEB6 7" "$P"
 check_match "UDP over IPv6: a closed port answered, the filtered one's dropped" \
     "udp6 closed [1-9][0-9]* dropped [1-9][0-9]*;" "$(honeyd_log)"
 
