@@ -851,10 +851,10 @@ eventlog_engine_restart(uint64_t restarts, const char *cause)
 
 /* A proxied connection: started (err NULL) or failed to connect. */
 void
-eventlog_proxy(uint32_t id, const struct tuple *tp, uint32_t addr,
-    uint16_t port, const char *err)
+eventlog_proxy(uint32_t id, const struct tuple *tp,
+    const struct proxy_dest *d, const char *err)
 {
-	char		 a[16];
+	char		 a[INET6_ADDRSTRLEN];
 	struct jline	 j;
 
 	if (!json_on(CTL_MON_SERVICES))
@@ -863,10 +863,10 @@ eventlog_proxy(uint32_t id, const struct tuple *tp, uint32_t addr,
 	    CTL_MON_SERVICES);
 	jl_tuple(&j, tp);
 	jl_fmt(&j, "conn_id", "%u", id);
-	if (err == NULL) {
-		addr_fmt(addr, a, sizeof(a));
+	if (err == NULL && d != NULL) {
+		addr_dest_fmt(d, a, sizeof(a));
 		jl_str(&j, "target_ip", a);
-		jl_fmt(&j, "target_port", "%u", port);
+		jl_fmt(&j, "target_port", "%u", d->port);
 	} else
 		jl_str(&j, "reason", err);
 	jl_end(&j);

@@ -1,9 +1,10 @@
 /*
  * Engine: what a TCP connection (tcp.c) and a UDP flow (udp.c) have in
- * common, over IPv4 and IPv6 alike.  Both are keyed by their 4-tuple, hold a reference on their
- * virtual host, and answer with the template bound to its address.  A
- * reload frees that template, so the next answer looks it up again
- * (and the host re-derives its personality state) first.
+ * common, over IPv4 and IPv6 alike.  Both are keyed by their 4-tuple,
+ * hold a reference on their virtual host, and answer with the template
+ * bound to its address.  A reload frees that template, so the next
+ * answer looks it up again (and the host re-derives its personality
+ * state) first.
  */
 
 #include <sys/types.h>

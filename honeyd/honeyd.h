@@ -354,14 +354,21 @@ enum svc_refusal {
 	SVC_E_UID,		/* it would run as the engine's user */
 };
 
+/* Where a proxy connects (proxy_target()): an IPv4 or IPv6 address. */
+struct proxy_dest {
+	uint32_t	 addr;		/* IPv4, host order */
+	struct in6_addr	 addr6;		/* v6 */
+	uint16_t	 port;
+	uint8_t		 v6;
+};
+
 struct svc_reply {
 	uint32_t	 id;
 	int32_t		 refused;	/* enum svc_refusal */
 	int32_t		 error;		/* errno for SVC_E_SYSTEM */
 	int32_t		 pid;		/* SVC_FD */
 	uint32_t	 uid, gid;	/* SVC_FD */
-	uint32_t	 addr;		/* PROXY_FD: where, host order */
-	uint16_t	 port;
+	struct proxy_dest dest;		/* PROXY_FD: where */
 	/* SVC_FD: the command line as run follows, NUL-terminated */
 };
 
@@ -803,6 +810,7 @@ const char *addr6_fmt(const struct in6_addr *, char *, size_t);
 const char *addr6_fmt_net(const struct in6_addr *, int, char *, size_t);
 int	 addr6_parse(const char *, struct in6_addr *);
 int	 addr6_parse_net(const char *, struct in6_addr *, int *);
+const char *addr_dest_fmt(const struct proxy_dest *, char *, size_t);
 void	 addr6_mask(struct in6_addr *, int);
 int	 addr6_in_net(const struct in6_addr *, const struct in6_addr *, int);
 int	 addr6_net_unicast(const struct in6_addr *, int);
@@ -1244,7 +1252,7 @@ struct ipin {
 	/* IPv6 (ip6.c): ip is NULL, src and dst are the addresses' folds */
 	int			 v6;
 	struct in6_addr		 src6, dst6;
-	struct ip6in		*in6;		/* the packet received, or NULL */
+	struct ip6in		*in6;		/* the packet */
 };
 
 #define HOST_MAX_DEFAULT	65536
@@ -1658,7 +1666,7 @@ int		 cage_lock(void);
 /* proxy.c */
 void		 proxy_connect(struct imsg *);
 int		 proxy_target(const struct action *, const struct tuple *,
-		    uint32_t *, uint16_t *);
+		    struct proxy_dest *);
 
 /*
  * Logs: the event logs the engine writes (eventlog.c: packet, service
@@ -1685,8 +1693,8 @@ void		 eventlog_service_start(const struct svc_reply *,
 void		 eventlog_service_exit(const struct svc_exit *);
 void		 eventlog_refused(uint32_t, const struct tuple *, const char *,
 		    const char *);
-void		 eventlog_proxy(uint32_t, const struct tuple *, uint32_t,
-		    uint16_t, const char *);
+void		 eventlog_proxy(uint32_t, const struct tuple *,
+		    const struct proxy_dest *, const char *);
 void		 eventlog_engine_restart(uint64_t, const char *);
 size_t		 eventlog_fmt_time(char *, size_t, const struct timeval *);
 size_t		 eventlog_fmt_rfc3339(char *, size_t, const struct timeval *);

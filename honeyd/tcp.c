@@ -437,7 +437,8 @@ void
 tcp_output(const struct ipin *in, const struct tcp_reply *r,
     enum out_kind kind)
 {
-	uint8_t		 pkt[IP6_HDR_LEN + TCP_HDR_LEN_MAX + TCP_MAX_DATA];
+	uint8_t		 pkt[IP6_HDR_LEN + TCP_HDR_LEN_MAX +
+			    TCP_MAX_DATA];
 	size_t		 iphlen = in->v6 ? IP6_HDR_LEN : IP_HDR_LEN;
 	struct tcp_hdr	*th = (struct tcp_hdr *)(pkt + iphlen);
 	size_t		 hlen = TCP_HDR_LEN + ((r->optlen + 3) & ~3U);

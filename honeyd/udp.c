@@ -32,7 +32,7 @@
 #define UDP_FLOW_MAX		1024
 #define UDP_IDLE_MS		60000
 #define UDP_DGRAM_MAX		1472	/* fills a 1500 byte frame */
-#define UDP_DGRAM_MAX6		(IPFRAG_MTU - 48)	/* ... over IPv6 */
+#define UDP_DGRAM_MAX6		(IPFRAG_MTU - 48) /* ... over IPv6 */
 #define UDP_QUEUE_MAX		16384	/* bytes waiting for the service */
 
 struct udp_flow {
@@ -209,14 +209,16 @@ static void
 udp_send6(struct udp_flow *f, const struct template *t, const uint8_t *data,
     size_t len)
 {
-	uint8_t			 pkt[IP6_HDR_LEN + UDP_HDR_LEN + UDP_DGRAM_MAX6];
+	uint8_t			 pkt[IP6_HDR_LEN + UDP_HDR_LEN +
+				    UDP_DGRAM_MAX6];
 	struct ip6_hdr		*ip6 = (struct ip6_hdr *)pkt;
-	struct udp_hdr		*uh = (struct udp_hdr *)(pkt + IP6_HDR_LEN);
+	struct udp_hdr		*uh;
 	const struct tuple	*tp = &f->flow.tuple;
 	uint16_t		 sum;
 
 	if (len > UDP_DGRAM_MAX6)
 		len = UDP_DGRAM_MAX6;
+	uh = (struct udp_hdr *)(pkt + IP6_HDR_LEN);
 	memset(ip6, 0, IP6_HDR_LEN);
 	ip6->ip6_nxt = IP_PROTO_UDP;
 	memcpy(&ip6->ip6_src, &tp->dst6, sizeof(tp->dst6));

@@ -26,6 +26,21 @@ err=$(
 	    "net.ipv6.conf.$IF_A.accept_dad=0"
 	ip -n "$NS_A" -6 addr add 2001:db8::1/48 dev "$IF_A" nodad
 ) || tb_abort "IPv6 on A set up" "$err"
+# The sensor's own stack gets 2001:db8::2 only for the proxies, whose
+# connections the parent makes from it (the daemon still answers for
+# the bound addresses; the kernel forwards nothing).
+err=$(
+	set -e
+	exec 2>&1
+	ip netns exec "$NS_S" sysctl -qw net.ipv6.conf.all.disable_ipv6=0 \
+	    net.ipv6.conf.all.forwarding=0 \
+	    net.ipv6.conf.default.router_solicitations=0 \
+	    net.ipv6.conf.default.accept_dad=0 \
+	    "net.ipv6.conf.$IF_S.disable_ipv6=0" \
+	    "net.ipv6.conf.$IF_S.router_solicitations=0" \
+	    "net.ipv6.conf.$IF_S.accept_dad=0"
+	ip -n "$NS_S" -6 addr add 2001:db8::2/48 dev "$IF_S" nodad
+) || tb_abort "IPv6 on the sensor set up" "$err"
 
 WEB6=2001:db8::5
 WEB4=198.18.0.80
@@ -45,6 +60,10 @@ add web udp port 7 "sh scripts/echo.sh"
 add web tcp port 8080 "sh scripts/web.sh 'Apache/2.4.41 (Ubuntu)'"
 add web tcp port 2001 "echo expand $ipsrc $ipdst $dport; echo env $HONEYD_IP_SRC $HONEYD_IP_DST $HONEYD_DST_PORT"
 add web tcp port 2002 "exec sleep 30"
+add web tcp port 9000 proxy [2001:db8::1]:9999
+add web tcp port 9001 proxy 198.18.0.1:9998
+add web tcp port 9002 proxy $ipsrc:9997
+add web tcp port 9003 proxy [2001:db8::5]:80
 
 create win
 set win personality "Microsoft Windows 7, Windows Server 2012, or Windows 8.1 Update 1"
@@ -227,6 +246,50 @@ check_match "... as JSON too" \
     "$out"
 wait $hold
 
+# Step 4: proxies.
+# listen_once ADDR PORT: a listener on A that tells its one client
+# where it came from, then closes; its pid in $lpid.
+listen_once() {
+	in_a timeout 30 python3 - "$1" "$2" <<'PY' &
+import socket, sys
+addr, port = sys.argv[1], int(sys.argv[2])
+s = socket.socket(socket.AF_INET6 if ":" in addr else socket.AF_INET)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((addr, port))
+s.listen(1)
+c, peer = s.accept()
+c.sendall(("listener %s:%d from %s\n" % (addr, port, peer[0])).encode())
+c.close()
+PY
+	lpid=$!
+	sleep 1
+}
+listen_once 2001:db8::1 9999
+got=$(tcp6 $WEB6 9000 x)
+check_match "proxy [2001:db8::1]:9999 relays an IPv6 connection to an IPv6 target" \
+    "listener 2001:db8::1:9999 from 2001:db8::2" "$got"
+wait $lpid
+listen_once 198.18.0.1 9998
+got=$(tcp6 $WEB6 9001 x)
+check_match "proxy 198.18.0.1:9998 relays an IPv6 connection to an IPv4 target" \
+    "listener 198.18.0.1:9998 from 198.18.0.2" "$got"
+wait $lpid
+listen_once 2001:db8::1 9997
+got=$(tcp6 $WEB6 9002 x)
+check_match "proxy \$ipsrc:9997 goes back to the IPv6 peer" \
+    "listener 2001:db8::1:9997 from 2001:db8::2" "$got"
+wait $lpid
+got=$(tcp6 $WEB6 9003 x)
+check_match "a proxy to a claimed IPv6 address is refused" \
+    "connected.* 0 $" "$got"
+out=$("$HONEYD" -n -f /dev/stdin -p "$(_tb_prints)" 2>&1 <<'CONF'
+create t
+add t tcp port 80 proxy 2001:db8::1:80
+CONF
+)
+check_match "honeyd -n: an IPv6 proxy target without brackets is refused" \
+    "goes in brackets" "$out"
+
 honeyd_stop
 check_match "the engine took TCP over IPv6, none dropped" \
     "tcp6 in [1-9][0-9]* dropped 0" "$(honeyd_log)"
@@ -237,6 +300,10 @@ check "... its service's start" \
     grep -q "\"service_start\".*\"dst_ip\":\"$WEB6\",\"dst_port\":8080" "$J"
 check "... a probe of a closed IPv6 port" \
     grep -q "\"probe\".*\"dst_ip\":\"$WEB6\",\"dst_port\":25" "$J"
+check "the JSON log has the proxy to [2001:db8::1]:9999" \
+    grep -q "\"proxy_start\".*\"dst_port\":9000.*\"target_ip\":\"2001:db8::1\",\"target_port\":9999" "$J"
+check "... and the refused one to a claimed address" \
+    grep -q "\"dst_port\":9003.*proxy" "$J"
 check "the packet log has the IPv6 connection" \
     grep -Eq " tcp\([0-9]+\) S 2001:db8::1 [0-9]+ $WEB6 8080" "$P"
 check "... and the UDP flow" \

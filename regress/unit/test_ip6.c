@@ -705,7 +705,8 @@ synack_mss(const struct fixture_reply *r)
 	size_t		 n = (r->pkt[IP6_HDR_LEN + 12] >> 4) * 4 - 20, i;
 
 	for (i = 0; i + 1 < n; i += o[i] == TCP_OPT_NOP ? 1 : o[i + 1]) {
-		if (o[i] == TCP_OPT_EOL || (o[i] != TCP_OPT_NOP && o[i + 1] < 2))
+		if (o[i] == TCP_OPT_EOL ||
+		    (o[i] != TCP_OPT_NOP && o[i + 1] < 2))
 			break;
 		if (o[i] == TCP_OPT_MSS && o[i + 1] == 4 && i + 4 <= n)
 			return (o[i + 2] << 8 | o[i + 3]);
