@@ -1509,6 +1509,7 @@ void		 personality_host_update(struct host *,
 void		 personality_host_free(struct host *);
 void		 personality_ip_fields(struct host *, const struct template *,
 		    struct ip_hdr *, enum out_kind);
+void		 personality_tcp6_fields(uint8_t *);
 int		 personality_echo_ok(struct ipin *);
 int		 personality_tstamp_ok(struct ipin *);
 int		 personality_srcroute_drop(struct ipin *);

@@ -421,6 +421,7 @@ tcp_output6(const struct ipin *in, uint8_t *pkt, size_t len)
 	memcpy(&ip6->ip6_dst, &in->src6, sizeof(in->src6));
 	if (th->th_flags & TH_SYN)
 		tcp_mss6((uint8_t *)(th + 1), th->th_off * 4 - TCP_HDR_LEN);
+	personality_tcp6_fields((uint8_t *)th);
 	th->th_sum = 0;
 	sum = ip6_cksum(&in->dst6, &in->src6, IP_PROTO_TCP, th,
 	    len - IP6_HDR_LEN);
