@@ -233,11 +233,14 @@ check_match "HONEYD_IP_SRC, HONEYD_IP_DST carry them" \
 in_a timeout 20 python3 - $WEB6 <<'PY' &
 import socket, sys, time
 s = socket.create_connection((sys.argv[1], 2002), timeout=5)
-time.sleep(6)
+time.sleep(8)
 PY
 hold=$!
-sleep 2
-out=$(in_s "$HONEYDCTL" -s "$TB_TMP/honeyd.sock" show connections 2>&1)
+for i in $(seq 50); do
+	out=$(in_s "$HONEYDCTL" -s "$TB_TMP/honeyd.sock" show connections 2>&1)
+	case $out in *"dport: 2002"*) break ;; esac
+	sleep 0.1
+done
 check_match "honeydctl show connections lists the IPv6 one" \
     "src: 2001:db8::1.*dst: $WEB6.*dport: 2002" "$(echo $out)"
 out=$(in_s "$HONEYDCTL" -s "$TB_TMP/honeyd.sock" -j show connections 2>&1)
