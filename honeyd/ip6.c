@@ -13,10 +13,10 @@
  * (icmp6err.c) from the host's own address as its family's rate limit
  * allows.  ICMPv6 is answered (icmp6.c); TCP goes to the state machine
  * IPv4 uses (tcp.c), seen through a struct ipin that carries the IPv6
- * addresses (ip6_ipin()), and UDP to udp.c likewise.  Answers leave
- * through ip6_output(),
- * which gives them the personality's hop limit and fragments what the
- * link does not take.
+ * addresses (ip6_ipin()), and UDP to udp.c likewise: the same ports,
+ * connections, services and proxies as over IPv4.  Answers leave
+ * through ip6_output(), which gives them the personality's hop limit
+ * and fragments what the link does not take.
  */
 
 #include <sys/types.h>
@@ -156,7 +156,7 @@ ip6_reasm_timeout(const uint8_t *first, size_t len)
  * (tcp.c, udp.c) take: no IPv4 header, the addresses with their folds.
  */
 static void
-ip6_ipin(const struct ip6in *in6, struct ipin *in)
+ip6_ipin(struct ip6in *in6, struct ipin *in)
 {
 	memset(in, 0, sizeof(*in));
 	in->len = in6->len;
@@ -170,7 +170,7 @@ ip6_ipin(const struct ip6in *in6, struct ipin *in)
 	in->dst = addr6_fold(&in6->dst);
 	in->host = in6->host;
 	in->tmpl = in6->tmpl;
-	in->in6 = (struct ip6in *)in6;
+	in->in6 = in6;
 }
 
 /*
