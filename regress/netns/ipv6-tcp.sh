@@ -1,14 +1,21 @@
 #!/bin/bash
 # TCP and UDP over IPv6: the one TCP state machine and UDP of tcp.c and
 # udp.c serve IPv6 hosts too.  The link is 2001:db8::/48 (A holds
-# 2001:db8::1); 2001:db8::5 is bound to "web" (198.18.0.80 too:
-# dual-stack), 2001:db8:0:2::/64 to "win" (a Windows personality).
+# 2001:db8::1, the sensor's own stack 2001:db8::2 for the proxies);
+# 2001:db8::5 is bound to "web" (198.18.0.80 too: dual-stack),
+# 2001:db8:0:2::/64 to "win" (a Windows personality, 198.18.0.81 too).
+# nmap -6 -sS and -sU see the configured port states; the SYN+ACK is
+# the IPv4 one but for its MSS; connections complete, are refused or
+# go unanswered; services (web.sh by curl -6, UDP echo, $ipsrc and
+# HONEYD_IP_*), the JSON and packet logs, honeydctl show connections;
+# proxies to an IPv6 target, an IPv4 one, back to $ipsrc, and a claimed
+# one refused.
 . "$(dirname "$0")/../lib.sh"
 
 HONEYDCTL=${HONEYDCTL:-$(dirname "$HONEYD")/honeydctl}
 tb_setup
 tb_require nmap
-tb_require python3
+tb_require "$TB_PY"
 tb_require curl
 tb_require "$HONEYDCTL"
 [ -d /proc/sys/net/ipv6 ] || tb_abort "kernel with IPv6" "no /proc/sys/net/ipv6"
@@ -89,7 +96,7 @@ states6() {
 # tcp6 ADDR PORT [SEND]: connect from A; prints "connected" and what
 # the peer sent back (if SEND is given, after sending it), or the error.
 tcp6() {
-	in_a timeout 20 python3 - "$@" <<'PY'
+	in_a timeout 20 "$TB_PY" - "$@" <<'PY'
 import socket, sys
 addr, port = sys.argv[1], int(sys.argv[2])
 try:
@@ -119,7 +126,7 @@ PY
 # synack ADDR PORT: "win W mss M opts K,K,..." of the SYN+ACK that
 # answers a SYN with Linux's options (a raw socket on A).
 synack() {
-	in_a timeout 20 python3 - "$@" <<'PY'
+	in_a timeout 20 "$TB_PY" - "$@" <<'PY'
 import os, socket, struct, sys
 addr, port = sys.argv[1], int(sys.argv[2])
 v6 = ":" in addr
@@ -204,7 +211,7 @@ check_match "... to [$WEB6]:23 (blocked) gets no answer" "Timeout|timed out" \
 got=$(states6 $WEB6 udp 53,161,162)
 check_eq "nmap -6 -sU $WEB6: 53,161 open|filtered; 162 closed" \
     "53/open|filtered 161/open|filtered 162/closed" "$got"
-got=$(in_a timeout 20 python3 - $WEB6 <<'PY'
+got=$(in_a timeout 20 "$TB_PY" - $WEB6 <<'PY'
 import socket, sys
 s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
 s.settimeout(5)
@@ -230,7 +237,7 @@ check_match "\$ipsrc, \$ipdst expand to the IPv6 addresses" \
 check_match "HONEYD_IP_SRC, HONEYD_IP_DST carry them" \
     "env 2001:db8::1 $WEB6 2001" "$out"
 # honeydctl show connections, with one held open.
-in_a timeout 20 python3 - $WEB6 <<'PY' &
+in_a timeout 20 "$TB_PY" - $WEB6 <<'PY' &
 import socket, sys, time
 s = socket.create_connection((sys.argv[1], 2002), timeout=5)
 time.sleep(8)
@@ -253,7 +260,7 @@ wait $hold
 # listen_once ADDR PORT: a listener on A that tells its one client
 # where it came from, then closes; its pid in $lpid.
 listen_once() {
-	in_a timeout 30 python3 - "$1" "$2" <<'PY' &
+	in_a timeout 30 "$TB_PY" - "$1" "$2" <<'PY' &
 import socket, sys
 addr, port = sys.argv[1], int(sys.argv[2])
 s = socket.socket(socket.AF_INET6 if ":" in addr else socket.AF_INET)
