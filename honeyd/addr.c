@@ -279,3 +279,12 @@ addr6_fold(const struct in6_addr *a)
 	return (ntohl(w[3]) ^ ntohl(w[2]) * 0x9e3779b1U ^
 	    ntohl(w[1]) * 0x85ebca6bU ^ ntohl(w[0]) * 0xc2b2ae35U);
 }
+
+/* A proxy's target address (proxy_target()) as text. */
+const char *
+addr_dest_fmt(const struct proxy_dest *d, char *buf, size_t size)
+{
+	if (d->v6)
+		return (addr6_fmt(&d->addr6, buf, size));
+	return (addr_fmt(d->addr, buf, size));
+}

@@ -305,12 +305,17 @@ struct ctlfield {
 
 /*
  * A flow as the logs and the services see it: src is always the remote
- * peer, dst the virtual host; host byte order.
+ * peer, dst the virtual host; host byte order.  An IPv6 flow (v6) has
+ * its addresses in src6 and dst6, network order, and their folds
+ * (addr6_fold()) in src and dst, which key tables and hashes only;
+ * an IPv4 flow has src6 and dst6 zero.
  */
 struct tuple {
 	uint8_t		 proto;		/* IPPROTO_TCP, IPPROTO_UDP */
+	uint8_t		 v6;
 	uint32_t	 src, dst;
 	uint16_t	 sport, dport;
+	struct in6_addr	 src6, dst6;
 };
 
 /*
@@ -349,14 +354,21 @@ enum svc_refusal {
 	SVC_E_UID,		/* it would run as the engine's user */
 };
 
+/* Where a proxy connects (proxy_target()): an IPv4 or IPv6 address. */
+struct proxy_dest {
+	uint32_t	 addr;		/* IPv4, host order */
+	struct in6_addr	 addr6;		/* v6 */
+	uint16_t	 port;
+	uint8_t		 v6;
+};
+
 struct svc_reply {
 	uint32_t	 id;
 	int32_t		 refused;	/* enum svc_refusal */
 	int32_t		 error;		/* errno for SVC_E_SYSTEM */
 	int32_t		 pid;		/* SVC_FD */
 	uint32_t	 uid, gid;	/* SVC_FD */
-	uint32_t	 addr;		/* PROXY_FD: where, host order */
-	uint16_t	 port;
+	struct proxy_dest dest;		/* PROXY_FD: where */
 	/* SVC_FD: the command line as run follows, NUL-terminated */
 };
 
@@ -810,6 +822,7 @@ const char *addr6_fmt(const struct in6_addr *, char *, size_t);
 const char *addr6_fmt_net(const struct in6_addr *, int, char *, size_t);
 int	 addr6_parse(const char *, struct in6_addr *);
 int	 addr6_parse_net(const char *, struct in6_addr *, int *);
+const char *addr_dest_fmt(const struct proxy_dest *, char *, size_t);
 void	 addr6_mask(struct in6_addr *, int);
 int	 addr6_in_net(const struct in6_addr *, const struct in6_addr *, int);
 int	 addr6_net_unicast(const struct in6_addr *, int);
@@ -1181,6 +1194,8 @@ struct engine_stats {
 	uint64_t	 udp6_closed;	/* UDP to closed ports: unreachable */
 	uint64_t	 udp6_drop;	/* ... bad, or to filtered ports */
 	uint64_t	 frag6_out;	/* IPv6 answers sent as fragments */
+	uint64_t	 tcp6_in;	/* TCP segments over IPv6 (ip6.c) */
+	uint64_t	 tcp6_drop;	/* ... bad header or checksum */
 	/*
 	 * Gauges, read when the counters are taken (engine_stats_now), so
 	 * that a sum over engines (-e N) sums them too.
@@ -1265,6 +1280,10 @@ struct ipin {
 	uint32_t		 src, dst;	/* host order */
 	struct host		*host;
 	struct template		*tmpl;
+	/* IPv6 (ip6.c): ip is NULL, src and dst are the addresses' folds */
+	int			 v6;
+	struct in6_addr		 src6, dst6;
+	struct ip6in		*in6;		/* the packet */
 };
 
 #define HOST_MAX_DEFAULT	65536
@@ -1515,6 +1534,7 @@ void		 ip6_dispatch(struct ip6in *);
 void		 ip6_send(uint8_t *, size_t);
 void		 ip6_error_from(const struct in6_addr *, const uint8_t *,
 		    size_t, const struct ip6err *);
+void		 ip6_port_unreach(struct ipin *);
 
 /* icmp6.c */
 void		 icmp6_input(struct ip6in *);
@@ -1525,6 +1545,9 @@ void		 flow_tuple(struct tuple *, int, const struct ipin *,
 void		 flow_init(struct flow *, const struct tuple *,
 		    const struct ipin *);
 int		 flow_cmp(const struct flow *, const struct flow *);
+void		 flow_ipin(struct ipin *, const struct tuple *);
+int		 tuple_cmp(const struct tuple *, const struct tuple *);
+const char	*tuple_addr_fmt(const struct tuple *, int, char *, size_t);
 const struct template *flow_template(struct flow *);
 
 /*
@@ -1567,6 +1590,7 @@ void		 personality_host_update(struct host *,
 void		 personality_host_free(struct host *);
 void		 personality_ip_fields(struct host *, const struct template *,
 		    struct ip_hdr *, enum out_kind);
+void		 personality_tcp6_fields(uint8_t *);
 int		 personality_echo_ok(struct ipin *);
 int		 personality_tstamp_ok(struct ipin *);
 int		 personality_srcroute_drop(struct ipin *);
@@ -1728,7 +1752,7 @@ int		 cage_lock(void);
 /* proxy.c */
 void		 proxy_connect(struct imsg *);
 int		 proxy_target(const struct action *, const struct tuple *,
-		    uint32_t *, uint16_t *);
+		    struct proxy_dest *);
 
 /*
  * Logs: the event logs the engine writes (eventlog.c: packet, service
@@ -1755,14 +1779,15 @@ void		 eventlog_service_start(const struct svc_reply *,
 void		 eventlog_service_exit(const struct svc_exit *);
 void		 eventlog_refused(uint32_t, const struct tuple *, const char *,
 		    const char *);
-void		 eventlog_proxy(uint32_t, const struct tuple *, uint32_t,
-		    uint16_t, const char *);
+void		 eventlog_proxy(uint32_t, const struct tuple *,
+		    const struct proxy_dest *, const char *);
 void		 eventlog_engine_restart(uint64_t, const char *);
 size_t		 eventlog_fmt_time(char *, size_t, const struct timeval *);
 size_t		 eventlog_fmt_rfc3339(char *, size_t, const struct timeval *);
 size_t		 eventlog_fmt_syslog(char *, size_t, const struct timeval *,
 		    const char *, long, const char *);
 size_t		 eventlog_fmt_tcpflags(char *, size_t, int);
+#define TUPLE_TEXT_MAX	(2 * 46 + 16)	/* eventlog_fmt_tuple()'s */
 size_t		 eventlog_fmt_tuple(char *, size_t, const struct tuple *);
 size_t		 eventlog_json_str(char *, size_t, const char *, size_t);
 const char	*eventlog_scan_kind(int);

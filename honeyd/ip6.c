@@ -11,13 +11,16 @@
  * fragment goes to the reassembly (ip6frag.c) and its datagram is
  * walked again, a bad header is answered with an ICMPv6 error
  * (icmp6err.c) from the host's own address as its family's rate limit
- * allows.  ICMPv6 is answered (icmp6.c), UDP only as a closed port;
- * TCP is counted and dropped.  Answers leave through ip6_output(),
- * which gives them the personality's hop limit and fragments what the
- * link does not take.  A destination behind virtual routers takes the
- * topology's detour first (router_input6(), router.c): it arrives at
- * ip6_dispatch() later, or a router answers it (ip6_error_from());
- * answers from there spend the routers' hops in router_output().
+ * allows.  ICMPv6 is answered (icmp6.c); TCP goes to the state machine
+ * IPv4 uses (tcp.c), seen through a struct ipin that carries the IPv6
+ * addresses (ip6_ipin()), and UDP to udp.c likewise: the same ports,
+ * connections, services and proxies as over IPv4.  Answers leave
+ * through ip6_output(), which gives them the personality's hop limit
+ * and fragments what the link does not take.
+ * A destination behind virtual routers takes the topology's detour
+ * first (router_input6(), router.c): it arrives at ip6_dispatch()
+ * later, or a router answers it (ip6_error_from()); answers from there
+ * spend the routers' hops in router_output().
  */
 
 #include <sys/types.h>
@@ -154,42 +157,89 @@ ip6_reasm_timeout(const uint8_t *first, size_t len)
 }
 
 /*
- * A datagram to a UDP port: closed ports ("reset", the default) are
- * answered port unreachable as the IPv4 ones are (udp_input()),
- * filtered ones stay silent.  Open ports and services are not served
- * over IPv6 yet: counted with the other next headers.
+ * The view of an IPv6 packet that the transports both families share
+ * (tcp.c, udp.c) take: no IPv4 header, the addresses with their folds.
  */
 static void
-ip6_udp(struct ip6in *in)
+ip6_ipin(struct ip6in *in6, struct ipin *in)
 {
-	struct ip6err		 e = { ICMP6_DST_UNREACH,
-				    ICMP6_DST_UNREACH_NOPORT, 0 };
-	const struct action	*act;
-	size_t			 ulen;
-	uint16_t		 dport;
+	memset(in, 0, sizeof(*in));
+	in->len = in6->len;
+	in->hlen = (size_t)(in6->l4 - in6->pkt);
+	in->l4 = in6->l4;
+	in->l4len = in6->l4len;
+	in->v6 = 1;
+	in->src6 = in6->src;
+	in->dst6 = in6->dst;
+	in->src = addr6_fold(&in6->src);
+	in->dst = addr6_fold(&in6->dst);
+	in->host = in6->host;
+	in->tmpl = in6->tmpl;
+	in->in6 = in6;
+}
+
+/*
+ * A TCP segment with a sound header and checksum goes to tcp.c, which
+ * serves both families with one state machine.
+ */
+static void
+ip6_tcp(struct ip6in *in6)
+{
+	const struct tcp_hdr	*th = (const struct tcp_hdr *)in6->l4;
+	struct ipin		 in;
+
+	if (in6->l4len < TCP_HDR_LEN || th->th_off < 5 ||
+	    (size_t)th->th_off * 4 > in6->l4len ||
+	    ip6_cksum(&in6->src, &in6->dst, IP_PROTO_TCP, in6->l4,
+	    in6->l4len) != 0) {
+		engine->stats.tcp6_drop++;
+		return;
+	}
+	engine->stats.tcp6_in++;
+	personality_host_update(in6->host, in6->tmpl);
+	ip6_ipin(in6, &in);
+	tcp_input(&in);
+}
+
+/*
+ * A datagram with a sound header and checksum goes to udp.c, whose
+ * port actions, flows and services serve both families.
+ */
+static void
+ip6_udp(struct ip6in *in6)
+{
+	struct ipin	 in;
+	size_t		 ulen;
 
 	/* RFC 8200 8.1: the checksum is not optional over IPv6. */
-	if (in->l4len < UDP_HDR_LEN ||
-	    (ulen = (size_t)in->l4[4] << 8 | in->l4[5]) < UDP_HDR_LEN ||
-	    ulen > in->l4len || (in->l4[6] == 0 && in->l4[7] == 0) ||
-	    ip6_cksum(&in->src, &in->dst, IP_PROTO_UDP, in->l4, ulen) != 0) {
+	if (in6->l4len < UDP_HDR_LEN ||
+	    (ulen = (size_t)in6->l4[4] << 8 | in6->l4[5]) < UDP_HDR_LEN ||
+	    ulen > in6->l4len || (in6->l4[6] == 0 && in6->l4[7] == 0) ||
+	    ip6_cksum(&in6->src, &in6->dst, IP_PROTO_UDP, in6->l4,
+	    ulen) != 0) {
 		engine->stats.udp6_drop++;
 		return;
 	}
-	dport = (uint16_t)(in->l4[2] << 8 | in->l4[3]);
-	act = template_action(in->tmpl, IP_PROTO_UDP, dport);
-	switch (act->kind) {
-	case ACTION_BLOCK:
-		engine->stats.udp6_drop++;
-		break;
-	case ACTION_RESET:
-		engine->stats.udp6_closed++;
-		ip6_error(in, in->pkt, in->len, &e);
-		break;
-	default:
-		engine->stats.ip6_drop_next++;
-		break;
-	}
+	personality_host_update(in6->host, in6->tmpl);
+	ip6_ipin(in6, &in);
+	in.l4len = ulen;		/* what follows is not the datagram's */
+	udp_input(&in);
+}
+
+/*
+ * A datagram to a closed UDP port (udp.c): port unreachable, as the
+ * IPv4 ones are, as the host's rate limit allows.
+ */
+void
+ip6_port_unreach(struct ipin *in)
+{
+	struct ip6err	 e = { ICMP6_DST_UNREACH, ICMP6_DST_UNREACH_NOPORT,
+			    0 };
+
+	if (in->in6 == NULL)
+		return;
+	engine->stats.udp6_closed++;
+	ip6_error(in->in6, in->in6->pkt, in->in6->len, &e);
 }
 
 /* The upper layer the walk found, for the host (found here). */
@@ -207,10 +257,12 @@ ip6_deliver(struct ip6in *in)
 	case IP_PROTO_UDP:
 		ip6_udp(in);
 		break;
+	case IP_PROTO_TCP:
+		ip6_tcp(in);
+		break;
 	case IP_PROTO_NONE:
 		break;
 	default:
-		/* TCP: not over IPv6 yet. */
 		engine->stats.ip6_drop_next++;
 		break;
 	}

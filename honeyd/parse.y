@@ -1701,10 +1701,30 @@ conf_set_spoof(struct template *t, int64_t from, int64_t to)
 }
 
 /*
- * "proxy HOST:PORT" with HOST an address, $ipsrc or $ipdst and PORT a
- * number, $sport or $dport.  Host names are refused: resolving them
- * would need the resolver in the parent and again in the chrooted
- * engine, each perhaps with a different answer.
+ * An IPv6 proxy host: "[ADDR]", kept so (the brackets say which colon
+ * ends the address when the configuration is printed back).
+ */
+static int
+proxy_host6(const char *host)
+{
+	char		 buf[INET6_ADDRSTRLEN];
+	struct in6_addr	 a;
+	size_t		 len = strlen(host);
+
+	if (len < 3 || host[0] != '[' || host[len - 1] != ']' ||
+	    len - 2 >= sizeof(buf))
+		return (-1);
+	memcpy(buf, host + 1, len - 2);
+	buf[len - 2] = '\0';
+	return (addr6_parse(buf, &a));
+}
+
+/*
+ * "proxy HOST:PORT" with HOST an IPv4 address, an IPv6 one in brackets
+ * ([2001:db8::1]:80), $ipsrc or $ipdst and PORT a number, $sport or
+ * $dport.  Host names are refused: resolving them would need the
+ * resolver in the parent and again in the chrooted engine, each
+ * perhaps with a different answer.
  */
 static void
 proxy_action(struct action *a, char *host, char *port)
@@ -1716,16 +1736,28 @@ proxy_action(struct action *a, char *host, char *port)
 
 	memset(a, 0, sizeof(*a));
 	a->kind = ACTION_PROXY;
-	if (port == NULL && (colon = strrchr(host, ':')) != NULL) {
-		*colon = '\0';
-		port = strdup(colon + 1);
+	if (port == NULL) {
+		/* An IPv6 address's colons are inside its brackets. */
+		if (host[0] != '[')
+			colon = strrchr(host, ':');
+		else if ((colon = strstr(host, "]:")) != NULL)
+			colon++;
+		if (colon != NULL) {
+			*colon = '\0';
+			port = strdup(colon + 1);
+		}
 	}
 	if (port == NULL) {
 		conf_error("proxy \"%s\": expected HOST:PORT", host);
 		goto fail;
 	}
+	if (strchr(host, ':') != NULL && host[0] != '[') {
+		conf_error("proxy host \"%s\": an IPv6 address goes in "
+		    "brackets, [ADDR]:PORT", host);
+		goto fail;
+	}
 	if (strcmp(host, "$ipsrc") != 0 && strcmp(host, "$ipdst") != 0 &&
-	    addr_parse(host, &addr) == -1) {
+	    addr_parse(host, &addr) == -1 && proxy_host6(host) == -1) {
 		conf_error("proxy host \"%s\" is not an address, $ipsrc or "
 		    "$ipdst", host);
 		goto fail;

@@ -330,6 +330,22 @@ personality_ip_fields(struct host *h, const struct template *t,
 	pers_out.sockid = 0;
 }
 
+/*
+ * An IPv6 TCP segment's share of the above: no IPv4 header to shape
+ * (ip6_output() sets the hop limit), only the reserved bits a stack's
+ * quirk sets in the TCP header th; the state is cleared alike.
+ */
+void
+personality_tcp6_fields(uint8_t *th)
+{
+	if (pers_out.set && pers_out.proto == IP_PROTO_TCP &&
+	    pers_out.x2 != 0)
+		th[12] |= pers_out.x2;
+	pers_out.set = 0;
+	pers_out.x2 = 0;
+	pers_out.sockid = 0;
+}
+
 /* Echo replies: may the host answer at all? */
 int
 personality_echo_ok(struct ipin *in)

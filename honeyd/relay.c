@@ -71,8 +71,7 @@ struct relay {
 	/* What the parent said it started, for "show services". */
 	int32_t			 pid;
 	uint32_t		 uid, gid;
-	uint32_t		 target;	/* proxy */
-	uint16_t		 tport;
+	struct proxy_dest	 target;	/* proxy */
 	char			*cmd;
 	time_t			 started;
 };
@@ -369,7 +368,7 @@ relay_connected(struct relay *r)
 	if (getsockopt(r->fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1)
 		err = errno;
 	if (err != 0) {
-		eventlog_proxy(r->id, &r->tuple, 0, 0, strerror(err));
+		eventlog_proxy(r->id, &r->tuple, NULL, strerror(err));
 		engine->stats.proxy_failed++;
 		return (-1);
 	}
@@ -540,13 +539,12 @@ relay_svc_fd(struct imsg *imsg, int isproxy)
 	r->pid = rep.pid;
 	r->uid = rep.uid;
 	r->gid = rep.gid;
-	r->target = rep.addr;
-	r->tport = rep.port;
+	r->target = rep.dest;
 	r->cmd = isproxy ? NULL : strdup(cmd);
 	r->started = time(NULL);
 	if (isproxy) {
 		engine->stats.proxy_started++;
-		eventlog_proxy(r->id, &r->tuple, rep.addr, rep.port, NULL);
+		eventlog_proxy(r->id, &r->tuple, &rep.dest, NULL);
 	} else {
 		engine->stats.svc_started++;
 		eventlog_service_start(&rep, &r->tuple, cmd);
@@ -625,7 +623,7 @@ int
 relay_ctl_next(uint32_t *after, struct ctlrec *r)
 {
 	struct relay	 key, *rl;
-	char		 tup[64];
+	char		 tup[TUPLE_TEXT_MAX], a[INET6_ADDRSTRLEN];
 
 	key.id = *after + 1;
 	if (*after == UINT32_MAX ||
@@ -639,8 +637,9 @@ relay_ctl_next(uint32_t *after, struct ctlrec *r)
 	ctlrec_str(r, "connection", tup);
 	ctlrec_str(r, "proto", rl->tuple.proto == IPPROTO_UDP ? "udp" : "tcp");
 	if (rl->kind == ACTION_PROXY) {
-		ctlrec_addr(r, "target", rl->target);
-		ctlrec_num(r, "target_port", rl->tport);
+		ctlrec_str(r, "target", addr_dest_fmt(&rl->target, a,
+		    sizeof(a)));
+		ctlrec_num(r, "target_port", rl->target.port);
 	} else {
 		ctlrec_str(r, "command", rl->cmd);
 		ctlrec_int(r, "pid", rl->pid);

@@ -156,7 +156,7 @@ int
 svc_expand(char *dst, size_t size, const char *cmd, const struct tuple *tp)
 {
 	static const char	*vars[] = { "ipsrc", "ipdst", "sport", "dport" };
-	char			 val[16];
+	char			 val[INET6_ADDRSTRLEN];
 	size_t			 n = 0, vlen, i, k;
 
 	for (i = 0; cmd[i] != '\0'; ) {
@@ -170,8 +170,7 @@ svc_expand(char *dst, size_t size, const char *cmd, const struct tuple *tp)
 			continue;
 		}
 		if (k < 2)
-			addr_fmt(k == 0 ? tp->src : tp->dst, val,
-			    sizeof(val));
+			tuple_addr_fmt(tp, k == 0, val, sizeof(val));
 		else
 			snprintf(val, sizeof(val), "%u",
 			    k == 2 ? tp->sport : tp->dport);
@@ -204,7 +203,8 @@ svc_action(const char *tmpl, const struct tuple *tp, enum action_kind kind,
 	 * The engine says which connection; an address we do not claim
 	 * had none (a confused or compromised engine asking).
 	 */
-	if (!claim_contains(&parent->claimed, tp->dst))
+	if (tp->v6 ? !claim6_contains(&parent->claimed, &tp->dst6) :
+	    !claim_contains(&parent->claimed, tp->dst))
 		return (NULL);
 	a = template_action(t, tp->proto, tp->dport);
 	if (a->kind != kind)
@@ -226,7 +226,7 @@ svc_parse_req(struct imsg *imsg, struct svc_req *req, const char **tmpl)
 	name = (char *)imsg->data + sizeof(*req);
 	if (name[len - sizeof(*req) - 1] != '\0' ||
 	    (req->tuple.proto != IPPROTO_TCP &&
-	    req->tuple.proto != IPPROTO_UDP))
+	    req->tuple.proto != IPPROTO_UDP) || req->tuple.v6 > 1)
 		return (-1);
 	*tmpl = name;
 	return (0);
@@ -279,16 +279,16 @@ static void
 svc_env(char env[SVC_ENV_MAX][256], char **envp, const struct template *t,
     const struct tuple *tp)
 {
-	char	 a[16];
+	char	 a[INET6_ADDRSTRLEN];
 	int	 n = 0;
 
 	snprintf(env[n++], 256, "PATH=/usr/local/bin:/usr/bin:/bin");
 	snprintf(env[n++], 256, "HOME=/");
 	snprintf(env[n++], 256, "SHELL=/bin/sh");
 	snprintf(env[n++], 256, "LANG=C");
-	addr_fmt(tp->src, a, sizeof(a));
+	tuple_addr_fmt(tp, 1, a, sizeof(a));
 	snprintf(env[n++], 256, "HONEYD_IP_SRC=%s", a);
-	addr_fmt(tp->dst, a, sizeof(a));
+	tuple_addr_fmt(tp, 0, a, sizeof(a));
 	snprintf(env[n++], 256, "HONEYD_IP_DST=%s", a);
 	snprintf(env[n++], 256, "HONEYD_SRC_PORT=%u", tp->sport);
 	snprintf(env[n++], 256, "HONEYD_DST_PORT=%u", tp->dport);

@@ -7,7 +7,8 @@
  * stdin (one after the other, as a byte stream) or to the proxied
  * socket (one send each), and every read from the service's stdout, or
  * datagram from the proxied socket, goes back to the peer as one
- * datagram of at most UDP_DGRAM_MAX bytes (longer ones are cut).
+ * datagram of at most UDP_DGRAM_MAX bytes (longer ones are cut;
+ * UDP_DGRAM_MAX6 over IPv6, which ip6.c hands over alike).
  *
  * Flows end when their service or socket closes, after UDP_IDLE_MS
  * without a datagram either way, or when UDP_FLOW_MAX flows exist and
@@ -31,6 +32,7 @@
 #define UDP_FLOW_MAX		1024
 #define UDP_IDLE_MS		60000
 #define UDP_DGRAM_MAX		1472	/* fills a 1500 byte frame */
+#define UDP_DGRAM_MAX6		(IPFRAG_MTU - 48) /* ... over IPv6 */
 #define UDP_QUEUE_MAX		16384	/* bytes waiting for the service */
 
 struct udp_flow {
@@ -176,10 +178,15 @@ udp_input(struct ipin *in)
 	switch (act->kind) {
 	case ACTION_BLOCK:
 		eventlog_probe(&tp, in->len, 0, "filtered");
+		if (in->v6)
+			engine->stats.udp6_drop++;
 		break;
 	case ACTION_RESET:
 		eventlog_probe(&tp, in->len, 0, "closed");
-		icmp_send_unreach(in, ICMP_UNREACH_PORT);
+		if (in->v6)
+			ip6_port_unreach(in);
+		else
+			icmp_send_unreach(in, ICMP_UNREACH_PORT);
 		break;
 	case ACTION_COMMAND:
 	case ACTION_PROXY:
@@ -187,11 +194,45 @@ udp_input(struct ipin *in)
 		break;
 	default:
 		eventlog_probe(&tp, in->len, 0, "open");
-		/* A subsystem bound there takes it. */
-		if (act->kind == ACTION_OPEN)
+		/* A subsystem bound there takes it (IPv4's sockets). */
+		if (act->kind == ACTION_OPEN && !in->v6)
 			(void)sublisten_udp_input(in, &tp);
 		break;
 	}
+}
+
+/*
+ * One datagram over IPv6: the checksum is mandatory (RFC 8200 8.1), a
+ * sum of zero goes as all ones.
+ */
+static void
+udp_send6(struct udp_flow *f, const struct template *t, const uint8_t *data,
+    size_t len)
+{
+	uint8_t			 pkt[IP6_HDR_LEN + UDP_HDR_LEN +
+				    UDP_DGRAM_MAX6];
+	struct ip6_hdr		*ip6 = (struct ip6_hdr *)pkt;
+	struct udp_hdr		*uh;
+	const struct tuple	*tp = &f->flow.tuple;
+	uint16_t		 sum;
+
+	if (len > UDP_DGRAM_MAX6)
+		len = UDP_DGRAM_MAX6;
+	uh = (struct udp_hdr *)(pkt + IP6_HDR_LEN);
+	memset(ip6, 0, IP6_HDR_LEN);
+	ip6->ip6_nxt = IP_PROTO_UDP;
+	memcpy(&ip6->ip6_src, &tp->dst6, sizeof(tp->dst6));
+	memcpy(&ip6->ip6_dst, &tp->src6, sizeof(tp->src6));
+	udp_pack_hdr(uh, tp->dport, tp->sport, UDP_HDR_LEN + len);
+	memcpy(uh + 1, data, len);
+	uh->uh_sum = 0;
+	sum = ip6_cksum(&tp->dst6, &tp->src6, IP_PROTO_UDP, uh,
+	    UDP_HDR_LEN + len);
+	if (sum == 0)
+		sum = 0xffff;
+	memcpy(&uh->uh_sum, &sum, sizeof(sum));
+	f->bytes_out += len;
+	ip6_output(t, pkt, IP6_HDR_LEN + UDP_HDR_LEN + len);
 }
 
 /* One datagram from the virtual host to the peer. */
@@ -206,6 +247,10 @@ udp_send(struct udp_flow *f, const uint8_t *data, size_t len)
 
 	if ((t = flow_template(&f->flow)) == NULL)
 		return;
+	if (tp->v6) {
+		udp_send6(f, t, data, len);
+		return;
+	}
 	if (len > UDP_DGRAM_MAX)
 		len = UDP_DGRAM_MAX;
 	plen = IP_HDR_LEN + UDP_HDR_LEN + len;

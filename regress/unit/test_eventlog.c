@@ -9,6 +9,7 @@
 #include <sys/types.h>
 #include <sys/time.h>
 
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -221,10 +222,10 @@ test_limits(void)
 static void
 test_proxy_target(void)
 {
-	struct action	 a;
-	struct tuple	 tp;
-	uint32_t	 addr;
-	uint16_t	 port;
+	struct action		 a;
+	struct tuple		 tp;
+	struct proxy_dest	 d;
+	char			 buf[INET6_ADDRSTRLEN];
 
 	memset(&tp, 0, sizeof(tp));
 	tp.src = 0xc6120001;
@@ -235,23 +236,94 @@ test_proxy_target(void)
 	a.kind = ACTION_PROXY;
 	a.proxy_host = "$ipsrc";
 	a.proxy_port = "22";
-	CHECK(proxy_target(&a, &tp, &addr, &port) == 0 &&
-	    addr == tp.src && port == 22);
+	CHECK(proxy_target(&a, &tp, &d) == 0 && !d.v6 &&
+	    d.addr == tp.src && d.port == 22);
 	a.proxy_host = "$ipdst";
 	a.proxy_port = "$sport";
-	CHECK(proxy_target(&a, &tp, &addr, &port) == 0 &&
-	    addr == tp.dst && port == 40000);
+	CHECK(proxy_target(&a, &tp, &d) == 0 &&
+	    d.addr == tp.dst && d.port == 40000);
 	a.proxy_host = "10.1.2.3";
 	a.proxy_port = "$dport";
-	CHECK(proxy_target(&a, &tp, &addr, &port) == 0 &&
-	    addr == 0x0a010203 && port == 22);
+	CHECK(proxy_target(&a, &tp, &d) == 0 &&
+	    d.addr == 0x0a010203 && d.port == 22);
+	CHECK(strcmp(addr_dest_fmt(&d, buf, sizeof(buf)), "10.1.2.3") == 0);
 	a.proxy_host = "224.0.0.1";
-	CHECK(proxy_target(&a, &tp, &addr, &port) == -1);
+	CHECK(proxy_target(&a, &tp, &d) == -1);
 	a.proxy_host = "host.example";
-	CHECK(proxy_target(&a, &tp, &addr, &port) == -1);
+	CHECK(proxy_target(&a, &tp, &d) == -1);
 	a.proxy_host = "10.1.2.3";
 	a.proxy_port = "70000";
-	CHECK(proxy_target(&a, &tp, &addr, &port) == -1);
+	CHECK(proxy_target(&a, &tp, &d) == -1);
+
+	/* IPv6: in brackets, or the connection's own addresses. */
+	a.proxy_host = "[2001:db8::9]";
+	a.proxy_port = "80";
+	CHECK(proxy_target(&a, &tp, &d) == 0 && d.v6 && d.port == 80);
+	CHECK(strcmp(addr_dest_fmt(&d, buf, sizeof(buf)), "2001:db8::9") == 0);
+	a.proxy_host = "2001:db8::9";		/* no brackets */
+	CHECK(proxy_target(&a, &tp, &d) == -1);
+	a.proxy_host = "[ff02::1]";
+	CHECK(proxy_target(&a, &tp, &d) == -1);
+	a.proxy_host = "[::]";
+	CHECK(proxy_target(&a, &tp, &d) == -1);
+	a.proxy_host = "[::ffff:198.18.0.5]";	/* dodges the claims */
+	CHECK(proxy_target(&a, &tp, &d) == -1);
+	a.proxy_host = "[2001:db8::9";
+	CHECK(proxy_target(&a, &tp, &d) == -1);
+	a.proxy_host = "[]";
+	CHECK(proxy_target(&a, &tp, &d) == -1);
+	tp.v6 = 1;
+	inet_pton(AF_INET6, "2001:db8::1", &tp.src6);
+	inet_pton(AF_INET6, "2001:db8::5", &tp.dst6);
+	a.proxy_host = "$ipsrc";
+	CHECK(proxy_target(&a, &tp, &d) == 0 && d.v6 &&
+	    memcmp(&d.addr6, &tp.src6, 16) == 0);
+	a.proxy_host = "$ipdst";
+	CHECK(proxy_target(&a, &tp, &d) == 0 && d.v6 &&
+	    memcmp(&d.addr6, &tp.dst6, 16) == 0);
+	a.proxy_host = "198.18.0.9";		/* IPv6 to IPv4 */
+	CHECK(proxy_target(&a, &tp, &d) == 0 && !d.v6 &&
+	    d.addr == 0xc6120009);
+}
+
+/* "proxy [ADDR]:PORT": parsed, printed back the same, bad forms refused. */
+static void
+test_proxy_parse(void)
+{
+	static const char	*bad[] = {
+		"create t\nadd t tcp port 80 proxy 2001:db8::1:80\n",
+		"create t\nadd t tcp port 80 proxy [2001:db8::1]\n",
+		"create t\nadd t tcp port 80 proxy [2001:db8::zz]:80\n",
+		"create t\nadd t tcp port 80 proxy [198.18.0.1]:80\n",
+		"create t\nadd t tcp port 80 proxy [2001:db8::1]:0\n",
+		"create t\nadd t tcp port 80 proxy [:80\n",
+	};
+	struct honeyd_config	*c;
+	const struct template	*t;
+	const struct action	*a;
+	size_t			 i;
+
+	c = conf_of("create t\nadd t tcp port 80 proxy [2001:db8::1]:8080\n"
+	    "add t tcp port 81 proxy [2001:db8::2] : 81\n"
+	    "add t udp port 53 proxy $ipsrc:53\n");
+	CHECK(c != NULL);
+	if (c != NULL) {
+		t = config_find_template(c, "t");
+		CHECK(t != NULL);
+		if (t != NULL) {
+			a = template_action(t, IPPROTO_TCP, 80);
+			CHECK(a->kind == ACTION_PROXY &&
+			    strcmp(a->proxy_host, "[2001:db8::1]") == 0 &&
+			    strcmp(a->proxy_port, "8080") == 0);
+			a = template_action(t, IPPROTO_TCP, 81);
+			CHECK(a->kind == ACTION_PROXY &&
+			    strcmp(a->proxy_host, "[2001:db8::2]") == 0 &&
+			    strcmp(a->proxy_port, "81") == 0);
+		}
+		config_free(c);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CHECK(conf_of(bad[i]) == NULL);
 }
 
 int
@@ -266,5 +338,6 @@ main(void)
 	test_expand();
 	test_limits();
 	test_proxy_target();
+	test_proxy_parse();
 	return (unit_done());
 }
