@@ -313,23 +313,36 @@ ip6_input(const uint8_t *buf, size_t len)
 }
 
 /*
- * The hop limit a template's answers start with: its family's stack
- * default (the one the IPv4 TTL of the same family uses), a plain
- * Linux stack's without a fingerprint.
+ * The stack model of a template's IPv6 answers (stackmodel.c): its
+ * fingerprint's family, a plain Linux stack's without one.
  */
+static const struct stack_model *
+ip6_model(const struct template *t)
+{
+	if (t == NULL || t->pers == NULL)
+		return (stackmodel_get(SF_LINUX));
+	return (stackmodel_get(plan_family(t->pers)));
+}
+
+/* The hop limit a template's ICMPv6 answers start with: its family's. */
 uint8_t
 ip6_hoplimit(const struct template *t)
 {
-	if (t == NULL || t->pers == NULL)
-		return (IP6_HLIM_DEFAULT);
-	switch (plan_family(t->pers)) {
-	case SF_WINDOWS:
-		return (128);
-	case SF_IOS:
-		return (255);
-	default:
-		return (IP6_HLIM_DEFAULT);
-	}
+	return (stackmodel_hlim6(ip6_model(t), IP_PROTO_ICMPV6));
+}
+
+/*
+ * The key of the flow labels of every host here, drawn at the first
+ * answer as a kernel draws its own at boot.
+ */
+static uint64_t
+ip6_flowkey(void)
+{
+	static uint64_t	 key;
+
+	while (key == 0)
+		key = (uint64_t)arc4random() << 32 | arc4random();
+	return (key);
 }
 
 /*
@@ -380,20 +393,23 @@ ip6_fragment(uint8_t *pkt, size_t len)
 /*
  * An answer of the template's host: pkt holds the IPv6 header (the
  * addresses and next header set) and len - IP6_HDR_LEN bytes of
- * payload, its checksum done.  The rest of the header is the host's.
+ * payload, its checksum done.  The rest of the header is the host's:
+ * traffic class 0, the flow label and hop limit of its family.
  */
 void
 ip6_output(const struct template *t, uint8_t *pkt, size_t len)
 {
-	struct ip6_hdr	*ip6 = (struct ip6_hdr *)pkt;
+	struct ip6_hdr			*ip6 = (struct ip6_hdr *)pkt;
+	const struct stack_model	*m = ip6_model(t);
 
 	if (len < IP6_HDR_LEN || len - IP6_HDR_LEN > 65535) {
 		engine->stats.drop_out++;
 		return;
 	}
-	ip6->ip6_flow = htonl(6U << 28);	/* class 0, no flow label */
+	ip6->ip6_flow = htonl(6U << 28 |
+	    stackmodel_flow6(m, ip6_flowkey(), pkt, len));
 	ip6->ip6_plen = htons((uint16_t)(len - IP6_HDR_LEN));
-	ip6->ip6_hlim = ip6_hoplimit(t);
+	ip6->ip6_hlim = stackmodel_hlim6(m, ip6->ip6_nxt);
 	if (len > IPFRAG_MTU)
 		ip6_fragment(pkt, len);
 	else
