@@ -241,6 +241,7 @@ struct stack_model {
 	uint8_t		 hlim6_tcp;	/* ... of its TCP segments, 0: hlim6 */
 	uint8_t		 echo6;		/* SME6_*: an echo with a code */
 	uint8_t		 flow6;		/* SMF6_*: flow labels */
+	uint8_t		 win_mss;	/* windows: whole segments */
 };
 
 /*
@@ -391,5 +392,8 @@ uint8_t		 stackmodel_hlim6(const struct stack_model *, uint8_t);
 int		 stackmodel_echo6_code(const struct stack_model *, uint8_t);
 uint32_t	 stackmodel_flow6(const struct stack_model *, uint64_t,
 		    const uint8_t *, size_t);
+uint16_t	 stackmodel_mss6(uint16_t);
+uint16_t	 stackmodel_win6(const struct stack_model *, uint16_t,
+		    uint16_t, uint16_t, int);
 
 #endif /* PERS_H */

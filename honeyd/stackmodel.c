@@ -49,6 +49,7 @@
 #define SM_ERR_HDRS	(IP_HDR_LEN + ICMP_HDR_LEN + 4)
 
 #define SM_FLOWLABEL_MASK	0xfffffU	/* RFC 8200 3 */
+#define SM_MSS6_MIN		(1280 - 60)	/* RFC 8200 5's MTU */
 
 static size_t	 layout_linux(const struct synopts *, uint8_t *);
 static size_t	 layout_windows(const struct synopts *, uint8_t *);
@@ -103,7 +104,11 @@ static const struct stack_model stack_models[SF_MAX] = {
 	 *    under a key drawn at boot (ip6_make_flowlabel()), on every
 	 *    packet, ICMPv6 answers included; flowlabel_state_ranges 0
 	 *    since 4.3 (all 20 bits); flowlabel_reflect 0 (nothing
-	 *    copied from the peer's label).
+	 *    copied from the peer's label).  The SYN+ACK's window is a
+	 *    whole number of segments (the MSS, less 12 with timestamps),
+	 *    as many as fit in 65535 (tcp_select_initial_window():
+	 *    nmap-os-db's W1=FE88 is 45 x 1448 over IPv4, the model's
+	 *    Linux 4.19 says 64260, 45 x 1428, over IPv6).
 	 */
 	[SF_LINUX] = {
 		.name = "Linux",
@@ -129,6 +134,7 @@ static const struct stack_model stack_models[SF_MAX] = {
 		.hlim6 = 64,
 		.echo6 = SME6_KEEP,
 		.flow6 = SMF6_HASH,
+		.win_mss = 1,
 	},
 	/*
 	 * Windows (Vista and later; nmap-os-db's 223 "MNWST11" entries).
@@ -884,4 +890,52 @@ stackmodel_flow6(const struct stack_model *m, uint64_t key,
 	h = fnv1a(h, pkt + IP6_HDR_LEN, n);
 	fprng_seed(&r, key ^ h);
 	return (fprng_next(&r) & SM_FLOWLABEL_MASK);
+}
+
+/*
+ * The MSS an IPv6 SYN+ACK offers for a personality's IPv4 mss: one
+ * taken from the link's MTU is 20 bytes less, the IPv6 header's extra
+ * length (RFC 6691 2); one under what the IPv6 minimum MTU leaves (RFC
+ * 8200 5), 1220, is a stack's fixed choice (lwIP's TCP_MSS 536) and
+ * stays.
+ */
+uint16_t
+stackmodel_mss6(uint16_t mss)
+{
+	if (mss < SM_MSS6_MIN + 20)
+		return (mss);
+	return (mss - 20);
+}
+
+/* win, whole segments of seg4, in segments of seg6. */
+static uint16_t
+win6_segs(uint16_t win, uint32_t seg4, uint32_t seg6)
+{
+	if (win == 65535 / seg4 * seg4)
+		return ((uint16_t)(65535 / seg6 * seg6));
+	if ((uint32_t)win / seg4 * seg6 > 65535)
+		return (win);
+	return ((uint16_t)(win / seg4 * seg6));
+}
+
+/*
+ * The window of family m's IPv6 SYN+ACK for the personality's IPv4
+ * window win, its IPv4 MSS mss4 and its IPv6 MSS mss6, timestamps ts:
+ * unchanged, but for a family whose windows are whole segments
+ * (m->win_mss) when win is (segments of the MSS less 12 with
+ * timestamps, else of the MSS): as many of the IPv6 segments as there
+ * were IPv4 ones, or as fit in 65535 where the IPv4 window was that
+ * many.
+ */
+uint16_t
+stackmodel_win6(const struct stack_model *m, uint16_t win, uint16_t mss4,
+    uint16_t mss6, int ts)
+{
+	if (!m->win_mss || win == 0 || mss4 <= 12 || mss6 <= 12)
+		return (win);
+	if (ts && win % (mss4 - 12) == 0)
+		return (win6_segs(win, mss4 - 12, mss6 - 12));
+	if (win % mss4 == 0)
+		return (win6_segs(win, mss4, mss6));
+	return (win);
 }

@@ -599,6 +599,39 @@ test_flow6(void)
 	CHECK(stackmodel_flow6(lx, 7, pkt, IP6_HDR_LEN - 1) == 0);
 }
 
+/*
+ * TCP over IPv6: the MSS 20 bytes less (RFC 6691) where that leaves
+ * what RFC 8200's minimum MTU does, 1220, else as it was; Linux's window whole segments of it (45 x 1448
+ * = 0xFE88 over IPv4 becomes 45 x 1428 = 64260, the window nmap's
+ * model holds for Linux 4.19, and 20 x 1448 its Linux 4.4's 20 x 1428;
+ * 44 x 1460 = 0xFAF0 without timestamps, 45 x 1440), other windows as
+ * they were.
+ */
+static void
+test_tcp6(void)
+{
+	const struct stack_model	*lx = stackmodel_get(SF_LINUX);
+	const struct stack_model	*win = stackmodel_get(SF_WINDOWS);
+
+	CHECK(stackmodel_mss6(1460) == 1440);
+	CHECK(stackmodel_mss6(65495) == 65475);
+	CHECK(stackmodel_mss6(1240) == 1220);
+	CHECK(stackmodel_mss6(1239) == 1239);
+	CHECK(stackmodel_mss6(536) == 536);
+	CHECK(stackmodel_win6(lx, 0xFE88, 1460, 1440, 1) == 64260);
+	CHECK(stackmodel_win6(lx, 0xFAF0, 1460, 1440, 0) == 64800);
+	CHECK(stackmodel_win6(lx, 14600, 1460, 1440, 0) == 14400);
+	CHECK(stackmodel_win6(lx, 28960, 1460, 1440, 1) == 28560);
+	CHECK(stackmodel_win6(lx, 29200, 1460, 1440, 1) == 28800);
+	CHECK(stackmodel_win6(lx, 5840, 1460, 1440, 0) == 5760);
+	CHECK(stackmodel_win6(lx, 8192, 1460, 1440, 1) == 8192);
+	CHECK(stackmodel_win6(lx, 0, 1460, 1440, 1) == 0);
+	CHECK(stackmodel_win6(lx, 0xFE88, 0, 0, 1) == 0xFE88);
+	CHECK(stackmodel_win6(win, 0xFFFF, 1460, 1440, 0) == 0xFFFF);
+	CHECK(stackmodel_win6(win, 8192, 1460, 1440, 1) == 8192);
+	CHECK(stackmodel_win6(win, 14600, 1460, 1440, 0) == 14600);
+}
+
 #define NMAP_SRC	"2001:db8::99"
 
 /* The checksum of the ICMPv6 or UDP message at pkt + off. */
@@ -791,6 +824,7 @@ main(void)
 	test_rows();
 	test_ipv6_rows();
 	test_flow6();
+	test_tcp6();
 	test_nmap6();
 	return (unit_done());
 }
