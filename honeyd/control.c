@@ -1205,6 +1205,12 @@ ctl_next_conn(struct ctl_conn *c, struct ctlrec *r)
 		}
 		if (n == 0)
 			return (0);
+		/* An IPv4 filter leaves IPv6 flows out (their folds). */
+		if (t->v6) {
+			if (c->lo == 0 && c->hi == UINT32_MAX)
+				return (1);
+			continue;
+		}
 		if ((t->src >= c->lo && t->src <= c->hi) ||
 		    (t->dst >= c->lo && t->dst <= c->hi))
 			return (1);
@@ -1304,13 +1310,14 @@ ctl_flow_record(struct ctlrec *r, const struct tuple *tp, const char *state,
     const char *tmpl)
 {
 	struct timeval	 now;
+	char		 a[INET6_ADDRSTRLEN];
 
 	gettimeofday(&now, NULL);
 	ctlrec_init(r, "connection");
 	ctlrec_str(r, "proto", tp->proto == IPPROTO_UDP ? "udp" : "tcp");
-	ctlrec_addr(r, "src", tp->src);
+	ctlrec_str(r, "src", tuple_addr_fmt(tp, 1, a, sizeof(a)));
 	ctlrec_num(r, "sport", tp->sport);
-	ctlrec_addr(r, "dst", tp->dst);
+	ctlrec_str(r, "dst", tuple_addr_fmt(tp, 0, a, sizeof(a)));
 	ctlrec_num(r, "dport", tp->dport);
 	ctlrec_str(r, "state", state);
 	ctlrec_num(r, "bytes_in", in);

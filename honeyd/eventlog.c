@@ -217,15 +217,15 @@ proto_word(int proto)
 	}
 }
 
-/* "SRC SPORT DST DPORT", the peer first. */
+/* "SRC SPORT DST DPORT", the peer first; TUPLE_TEXT_MAX bytes hold it. */
 size_t
 eventlog_fmt_tuple(char *buf, size_t size, const struct tuple *tp)
 {
-	char	 s[16], d[16];
+	char	 s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN];
 	int	 n;
 
-	addr_fmt(tp->src, s, sizeof(s));
-	addr_fmt(tp->dst, d, sizeof(d));
+	tuple_addr_fmt(tp, 1, s, sizeof(s));
+	tuple_addr_fmt(tp, 0, d, sizeof(d));
 	n = snprintf(buf, size, "%s %u %s %u", s, tp->sport, d, tp->dport);
 	return (n < 0 ? 0 : (size_t)n);
 }
@@ -375,13 +375,13 @@ jl_begin(struct jline *j, const char *event, int class)
 static void
 jl_tuple(struct jline *j, const struct tuple *tp)
 {
-	char	 a[16];
+	char	 a[INET6_ADDRSTRLEN];
 
 	jl_str(j, "proto", proto_word(tp->proto));
-	addr_fmt(tp->src, a, sizeof(a));
+	tuple_addr_fmt(tp, 1, a, sizeof(a));
 	jl_str(j, "src_ip", a);
 	jl_fmt(j, "src_port", "%u", tp->sport);
-	addr_fmt(tp->dst, a, sizeof(a));
+	tuple_addr_fmt(tp, 0, a, sizeof(a));
 	jl_str(j, "dst_ip", a);
 	jl_fmt(j, "dst_port", "%u", tp->dport);
 }
@@ -596,14 +596,15 @@ void
 eventlog_flow_start(const struct tuple *tp, uint32_t id, size_t size,
     const struct template *t, const struct action *a)
 {
-	char		 tup[64];
+	char		 tup[TUPLE_TEXT_MAX];
 	struct jline	 j;
 	char		 osc[80];
 	const char	*os;
 
 	if (!pkt_wanted())
 		return;
-	os = passive_os_desc(tp->src);
+	/* The passive cache knows IPv4 peers only. */
+	os = tp->v6 ? NULL : passive_os_desc(tp->src);
 	eventlog_fmt_tuple(tup, sizeof(tup), tp);
 	os_comment(osc, sizeof(osc), os);
 	pkt_line(LOGF_PACKET, " %s S %s%s", proto_name(tp->proto), tup, osc);
@@ -626,7 +627,7 @@ void
 eventlog_flow_end(const struct tuple *tp, uint32_t id, uint64_t in,
     uint64_t out, const struct timeval *start, const char *reason)
 {
-	char		 tup[64];
+	char		 tup[TUPLE_TEXT_MAX];
 	struct jline	 j;
 	struct timeval	 now, d;
 
@@ -657,7 +658,7 @@ void
 eventlog_probe(const struct tuple *tp, size_t size, int flags,
     const char *state)
 {
-	char		 tup[64], fl[16], osc[80];
+	char		 tup[TUPLE_TEXT_MAX], fl[16], osc[80];
 	const char	*scan = NULL, *os = NULL;
 	struct jline	 j;
 
@@ -668,7 +669,7 @@ eventlog_probe(const struct tuple *tp, size_t size, int flags,
 	if (tp->proto == IPPROTO_TCP) {
 		eventlog_fmt_tcpflags(fl, sizeof(fl), flags);
 		scan = eventlog_scan_kind(flags);
-		os = passive_os_desc(tp->src);
+		os = tp->v6 ? NULL : passive_os_desc(tp->src);
 	}
 	os_comment(osc, sizeof(osc), os);
 	pkt_line(LOGF_PACKET, " %s - %s: %zu%s%s", proto_name(tp->proto), tup,
@@ -736,7 +737,7 @@ eventlog_icmp6(const struct in6_addr *src, const struct in6_addr *dst,
 void
 eventlog_service_line(const struct tuple *tp, const char *line, size_t len)
 {
-	char	 tup[64], clean[LOG_LINE_MAX];
+	char	 tup[TUPLE_TEXT_MAX], clean[LOG_LINE_MAX];
 	size_t	 i;
 
 	if (sinks[LOGF_SERVICE].fd == -1)

@@ -1,6 +1,6 @@
 /*
  * Engine: what a TCP connection (tcp.c) and a UDP flow (udp.c) have in
- * common.  Both are keyed by their 4-tuple, hold a reference on their
+ * common, over IPv4 and IPv6 alike.  Both are keyed by their 4-tuple, hold a reference on their
  * virtual host, and answer with the template bound to its address.  A
  * reload frees that template, so the next answer looks it up again
  * (and the host re-derives its personality state) first.
@@ -23,6 +23,67 @@ flow_tuple(struct tuple *tp, int proto, const struct ipin *in,
 	tp->dst = in->dst;
 	tp->sport = sport;
 	tp->dport = dport;
+	if (in->v6) {
+		tp->v6 = 1;
+		tp->src6 = in->src6;
+		tp->dst6 = in->dst6;
+	}
+}
+
+/*
+ * The addresses of tuple tp as a packet from the host would carry
+ * them, into in (the rest of it zero): dst is the host's.
+ */
+void
+flow_ipin(struct ipin *in, const struct tuple *tp)
+{
+	memset(in, 0, sizeof(*in));
+	in->src = tp->src;
+	in->dst = tp->dst;
+	if (tp->v6) {
+		in->v6 = 1;
+		in->src6 = tp->src6;
+		in->dst6 = tp->dst6;
+	}
+}
+
+/*
+ * The order of tuples: IPv4 ones as they always were, IPv6 ones after
+ * them by fold, then whole address.
+ */
+int
+tuple_cmp(const struct tuple *x, const struct tuple *y)
+{
+	int	 c;
+
+	if (x->proto != y->proto)
+		return (x->proto < y->proto ? -1 : 1);
+	if (x->v6 != y->v6)
+		return (x->v6 < y->v6 ? -1 : 1);
+	if (x->dst != y->dst)
+		return (x->dst < y->dst ? -1 : 1);
+	if (x->src != y->src)
+		return (x->src < y->src ? -1 : 1);
+	if (x->dport != y->dport)
+		return (x->dport < y->dport ? -1 : 1);
+	if (x->sport != y->sport)
+		return (x->sport < y->sport ? -1 : 1);
+	if (!x->v6)
+		return (0);
+	if ((c = memcmp(&x->dst6, &y->dst6, sizeof(x->dst6))) != 0)
+		return (c < 0 ? -1 : 1);
+	if ((c = memcmp(&x->src6, &y->src6, sizeof(x->src6))) != 0)
+		return (c < 0 ? -1 : 1);
+	return (0);
+}
+
+/* One end of tp as text: the peer (src) or the host. */
+const char *
+tuple_addr_fmt(const struct tuple *tp, int src, char *buf, size_t size)
+{
+	if (tp->v6)
+		return (addr6_fmt(src ? &tp->src6 : &tp->dst6, buf, size));
+	return (addr_fmt(src ? tp->src : tp->dst, buf, size));
 }
 
 /* A flow started by the packet "in"; the caller takes the host's ref. */
@@ -39,19 +100,7 @@ flow_init(struct flow *f, const struct tuple *tp, const struct ipin *in)
 int
 flow_cmp(const struct flow *a, const struct flow *b)
 {
-	const struct tuple	*x = &a->tuple, *y = &b->tuple;
-
-	if (x->proto != y->proto)
-		return (x->proto < y->proto ? -1 : 1);
-	if (x->dst != y->dst)
-		return (x->dst < y->dst ? -1 : 1);
-	if (x->src != y->src)
-		return (x->src < y->src ? -1 : 1);
-	if (x->dport != y->dport)
-		return (x->dport < y->dport ? -1 : 1);
-	if (x->sport != y->sport)
-		return (x->sport < y->sport ? -1 : 1);
-	return (0);
+	return (tuple_cmp(&a->tuple, &b->tuple));
 }
 
 /*
@@ -62,7 +111,9 @@ const struct template *
 flow_template(struct flow *f)
 {
 	if (f->tmpl == NULL || f->tmpl_gen != engine->generation) {
-		f->tmpl = config_lookup(engine->conf, f->tuple.dst,
+		f->tmpl = f->tuple.v6 ?
+		    config_lookup6(engine->conf, &f->tuple.dst6) :
+		    config_lookup(engine->conf, f->tuple.dst,
 		    f->tuple.src, f->tuple.proto);
 		f->tmpl_gen = engine->generation;
 		if (f->tmpl != NULL)

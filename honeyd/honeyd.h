@@ -305,12 +305,17 @@ struct ctlfield {
 
 /*
  * A flow as the logs and the services see it: src is always the remote
- * peer, dst the virtual host; host byte order.
+ * peer, dst the virtual host; host byte order.  An IPv6 flow (v6) has
+ * its addresses in src6 and dst6, network order, and their folds
+ * (addr6_fold()) in src and dst, which key tables and hashes only;
+ * an IPv4 flow has src6 and dst6 zero.
  */
 struct tuple {
 	uint8_t		 proto;		/* IPPROTO_TCP, IPPROTO_UDP */
+	uint8_t		 v6;
 	uint32_t	 src, dst;
 	uint16_t	 sport, dport;
+	struct in6_addr	 src6, dst6;
 };
 
 /*
@@ -1150,6 +1155,8 @@ struct engine_stats {
 	uint64_t	 udp6_closed;	/* UDP to closed ports: unreachable */
 	uint64_t	 udp6_drop;	/* ... bad, or to filtered ports */
 	uint64_t	 frag6_out;	/* IPv6 answers sent as fragments */
+	uint64_t	 tcp6_in;	/* TCP segments over IPv6 (ip6.c) */
+	uint64_t	 tcp6_drop;	/* ... bad header or checksum */
 	/*
 	 * Gauges, read when the counters are taken (engine_stats_now), so
 	 * that a sum over engines (-e N) sums them too.
@@ -1234,6 +1241,9 @@ struct ipin {
 	uint32_t		 src, dst;	/* host order */
 	struct host		*host;
 	struct template		*tmpl;
+	/* IPv6 (ip6.c): ip is NULL, src and dst are the addresses' folds */
+	int			 v6;
+	struct in6_addr		 src6, dst6;
 };
 
 #define HOST_MAX_DEFAULT	65536
@@ -1444,6 +1454,9 @@ void		 flow_tuple(struct tuple *, int, const struct ipin *,
 void		 flow_init(struct flow *, const struct tuple *,
 		    const struct ipin *);
 int		 flow_cmp(const struct flow *, const struct flow *);
+void		 flow_ipin(struct ipin *, const struct tuple *);
+int		 tuple_cmp(const struct tuple *, const struct tuple *);
+const char	*tuple_addr_fmt(const struct tuple *, int, char *, size_t);
 const struct template *flow_template(struct flow *);
 
 /*
@@ -1678,6 +1691,7 @@ size_t		 eventlog_fmt_rfc3339(char *, size_t, const struct timeval *);
 size_t		 eventlog_fmt_syslog(char *, size_t, const struct timeval *,
 		    const char *, long, const char *);
 size_t		 eventlog_fmt_tcpflags(char *, size_t, int);
+#define TUPLE_TEXT_MAX	(2 * 46 + 16)	/* eventlog_fmt_tuple()'s */
 size_t		 eventlog_fmt_tuple(char *, size_t, const struct tuple *);
 size_t		 eventlog_json_str(char *, size_t, const char *, size_t);
 const char	*eventlog_scan_kind(int);

@@ -11,8 +11,10 @@
  * fragment goes to the reassembly (ip6frag.c) and its datagram is
  * walked again, a bad header is answered with an ICMPv6 error
  * (icmp6err.c) from the host's own address as its family's rate limit
- * allows.  ICMPv6 is answered (icmp6.c), UDP only as a closed port;
- * TCP is counted and dropped.  Answers leave through ip6_output(),
+ * allows.  ICMPv6 is answered (icmp6.c); TCP goes to the state machine
+ * IPv4 uses (tcp.c), seen through a struct ipin that carries the IPv6
+ * addresses (ip6_ipin()); UDP only as a closed port.  Answers leave
+ * through ip6_output(),
  * which gives them the personality's hop limit and fragments what the
  * link does not take.
  */
@@ -188,6 +190,50 @@ ip6_udp(struct ip6in *in)
 	}
 }
 
+/*
+ * The view of an IPv6 packet that the transports both families share
+ * (tcp.c, udp.c) take: no IPv4 header, the addresses with their folds.
+ */
+static void
+ip6_ipin(const struct ip6in *in6, struct ipin *in)
+{
+	memset(in, 0, sizeof(*in));
+	in->len = in6->len;
+	in->hlen = (size_t)(in6->l4 - in6->pkt);
+	in->l4 = in6->l4;
+	in->l4len = in6->l4len;
+	in->v6 = 1;
+	in->src6 = in6->src;
+	in->dst6 = in6->dst;
+	in->src = addr6_fold(&in6->src);
+	in->dst = addr6_fold(&in6->dst);
+	in->host = in6->host;
+	in->tmpl = in6->tmpl;
+}
+
+/*
+ * A TCP segment with a sound header and checksum goes to tcp.c, which
+ * serves both families with one state machine.
+ */
+static void
+ip6_tcp(struct ip6in *in6)
+{
+	const struct tcp_hdr	*th = (const struct tcp_hdr *)in6->l4;
+	struct ipin		 in;
+
+	if (in6->l4len < TCP_HDR_LEN || th->th_off < 5 ||
+	    (size_t)th->th_off * 4 > in6->l4len ||
+	    ip6_cksum(&in6->src, &in6->dst, IP_PROTO_TCP, in6->l4,
+	    in6->l4len) != 0) {
+		engine->stats.tcp6_drop++;
+		return;
+	}
+	engine->stats.tcp6_in++;
+	personality_host_update(in6->host, in6->tmpl);
+	ip6_ipin(in6, &in);
+	tcp_input(&in);
+}
+
 /* The upper layer the walk found, for the host (found here). */
 static void
 ip6_deliver(struct ip6in *in)
@@ -203,10 +249,12 @@ ip6_deliver(struct ip6in *in)
 	case IP_PROTO_UDP:
 		ip6_udp(in);
 		break;
+	case IP_PROTO_TCP:
+		ip6_tcp(in);
+		break;
 	case IP_PROTO_NONE:
 		break;
 	default:
-		/* TCP: not over IPv6 yet. */
 		engine->stats.ip6_drop_next++;
 		break;
 	}

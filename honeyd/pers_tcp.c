@@ -427,7 +427,7 @@ reply_seqprobe(struct pers_state *st, const struct fingerprint *fp,
 	rr = *r;
 	rr.flags = pr->flags & TH_SYN ? TH_RST | TH_ACK : pr->flags;
 	rr.conn = NULL;
-	tcp_output(in->host, in->tmpl, in->dst, in->src, &rr, OUT_TCP);
+	tcp_output(in, &rr, OUT_TCP);
 	return (-1);
 }
 

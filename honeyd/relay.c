@@ -625,7 +625,7 @@ int
 relay_ctl_next(uint32_t *after, struct ctlrec *r)
 {
 	struct relay	 key, *rl;
-	char		 tup[64];
+	char		 tup[TUPLE_TEXT_MAX];
 
 	key.id = *after + 1;
 	if (*after == UINT32_MAX ||

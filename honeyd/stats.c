@@ -129,6 +129,8 @@ const struct stat_desc stats_engine[] = {
 	ROW("udp6_closed",	"; udp6 closed ",	ES(udp6_closed)),
 	ROW("udp6_drop",	" dropped ",		ES(udp6_drop)),
 	EOL("frag6_out",	"; fragmented out ",	ES(frag6_out)),
+	ROW("tcp6_in",		"tcp6 in ",		ES(tcp6_in)),
+	EOL("tcp6_drop",	" dropped ",		ES(tcp6_drop)),
 };
 const size_t stats_engine_n = sizeof(stats_engine) / sizeof(stats_engine[0]);
 

@@ -199,15 +199,10 @@ static struct tcp_conn *
 tcp_conn_find(const struct tuple *tp)
 {
 	struct tcp_conn		*c;
-	const struct tuple	*x;
 
-	for (c = tcp_hash[tcp_hash_slot(tp)]; c != NULL; c = c->hnext) {
-		x = &c->flow.tuple;
-		if (x->src == tp->src && x->dst == tp->dst &&
-		    x->sport == tp->sport && x->dport == tp->dport &&
-		    x->proto == tp->proto)
+	for (c = tcp_hash[tcp_hash_slot(tp)]; c != NULL; c = c->hnext)
+		if (tuple_cmp(&c->flow.tuple, tp) == 0)
 			return (c);
-	}
 	return (NULL);
 }
 
@@ -379,22 +374,80 @@ tcp_input(struct ipin *in)
 }
 
 /*
- * Build and send one segment from a virtual host.  Addresses and ports
- * are given from the host's point of view.
+ * The MSS we offer over IPv6: the personality's, but no more than the
+ * link's MTU less the IPv6 and TCP headers (its value is meant for
+ * IPv4, 20 bytes of header less).
+ */
+static void
+tcp_mss6(uint8_t *opts, size_t optlen)
+{
+	size_t		 i, olen;
+	uint16_t	 mss;
+
+	for (i = 0; i < optlen; i += olen) {
+		if (opts[i] == TCP_OPT_EOL)
+			break;
+		if (opts[i] == TCP_OPT_NOP) {
+			olen = 1;
+			continue;
+		}
+		if (i + 1 >= optlen || (olen = opts[i + 1]) < 2 ||
+		    i + olen > optlen)
+			break;
+		if (opts[i] != TCP_OPT_MSS || olen != 4)
+			continue;
+		mss = opts[i + 2] << 8 | opts[i + 3];
+		if (mss > TCP_MAX_DATA6) {
+			opts[i + 2] = TCP_MAX_DATA6 >> 8;
+			opts[i + 3] = TCP_MAX_DATA6 & 0xff;
+		}
+	}
+}
+
+/*
+ * An IPv6 segment: the header the host's (ip6_output() does the rest),
+ * the checksum over RFC 8200's pseudo-header.
+ */
+static void
+tcp_output6(const struct ipin *in, uint8_t *pkt, size_t len)
+{
+	struct ip6_hdr	*ip6 = (struct ip6_hdr *)pkt;
+	struct tcp_hdr	*th = (struct tcp_hdr *)(pkt + IP6_HDR_LEN);
+	uint16_t	 sum;
+
+	memset(ip6, 0, IP6_HDR_LEN);
+	ip6->ip6_nxt = IP_PROTO_TCP;
+	memcpy(&ip6->ip6_src, &in->dst6, sizeof(in->dst6));
+	memcpy(&ip6->ip6_dst, &in->src6, sizeof(in->src6));
+	if (th->th_flags & TH_SYN)
+		tcp_mss6((uint8_t *)(th + 1), th->th_off * 4 - TCP_HDR_LEN);
+	th->th_sum = 0;
+	sum = ip6_cksum(&in->dst6, &in->src6, IP_PROTO_TCP, th,
+	    len - IP6_HDR_LEN);
+	memcpy(&th->th_sum, &sum, sizeof(sum));
+	ip6_output(in->tmpl, pkt, len);
+}
+
+/*
+ * Build and send one segment from a virtual host to the peer of in
+ * (its host, template and addresses: in->dst is the host's), over the
+ * family of in.
  */
 void
-tcp_output(struct host *h, const struct template *t, uint32_t laddr,
-    uint32_t raddr, const struct tcp_reply *r, enum out_kind kind)
+tcp_output(const struct ipin *in, const struct tcp_reply *r,
+    enum out_kind kind)
 {
-	uint8_t		 pkt[IP_HDR_LEN + TCP_HDR_LEN_MAX + TCP_MAX_DATA];
-	struct tcp_hdr	*th = (struct tcp_hdr *)(pkt + IP_HDR_LEN);
+	uint8_t		 pkt[IP6_HDR_LEN + TCP_HDR_LEN_MAX + TCP_MAX_DATA];
+	size_t		 iphlen = in->v6 ? IP6_HDR_LEN : IP_HDR_LEN;
+	struct tcp_hdr	*th = (struct tcp_hdr *)(pkt + iphlen);
 	size_t		 hlen = TCP_HDR_LEN + ((r->optlen + 3) & ~3U);
-	size_t		 len = IP_HDR_LEN + hlen + r->dlen;
+	size_t		 len = iphlen + hlen + r->dlen;
 
 	if (r->optlen > TCP_OPT_LEN_MAX || r->dlen > TCP_MAX_DATA)
 		return;
-	ip_pack_hdr(pkt, 0, len, 0, 0, 0, IP_PROTO_TCP, htonl(laddr),
-	    htonl(raddr));
+	if (!in->v6)
+		ip_pack_hdr(pkt, 0, len, 0, 0, 0, IP_PROTO_TCP,
+		    htonl(in->dst), htonl(in->src));
 	memset(th, 0, hlen);
 	th->th_sport = htons(r->sport);
 	th->th_dport = htons(r->dport);
@@ -406,10 +459,13 @@ tcp_output(struct host *h, const struct template *t, uint32_t laddr,
 	th->th_urp = htons(r->urp);
 	memcpy(th + 1, r->opts, r->optlen);	/* padded with EOL (0) */
 	if (r->dlen > 0)
-		memcpy(pkt + IP_HDR_LEN + hlen, r->data, r->dlen);
+		memcpy(pkt + iphlen + hlen, r->data, r->dlen);
 	if (r->flags & TH_RST)
 		engine->stats.tcp_rst++;
-	ip_output(h, t, pkt, len, kind);
+	if (in->v6)
+		tcp_output6(in, pkt, len);
+	else
+		ip_output(in->host, in->tmpl, pkt, len, kind);
 }
 
 /* A reply to segment "seg" of "in", from the host's side. */
@@ -455,8 +511,7 @@ tcp_send_reset(struct ipin *in, const struct tcp_seg *seg, int closed)
 	if (personality_tcp_reply(in, seg, closed ? TCP_R_CLOSED :
 	    TCP_R_STRAY, &r) == -1)
 		return;
-	tcp_output(in->host, in->tmpl, in->dst, in->src, &r,
-	    closed ? OUT_TCP_CLOSED : OUT_TCP);
+	tcp_output(in, &r, closed ? OUT_TCP_CLOSED : OUT_TCP);
 }
 
 /*
@@ -509,9 +564,12 @@ tcp_listen_input(struct ipin *in, const struct tcp_seg *seg)
 	if (tcp_syn_dropped(in, seg))
 		return;
 	act = template_action(in->tmpl, IP_PROTO_TCP, seg->dport);
-	/* An open port a subsystem listens on is the program's. */
-	if (act->kind == ACTION_OPEN && sublisten_find(in->tmpl->name,
-	    in->dst, seg->dport))
+	/*
+	 * An open port a subsystem listens on is the program's (its
+	 * sockets are IPv4's).
+	 */
+	if (act->kind == ACTION_OPEN && !in->v6 &&
+	    sublisten_find(in->tmpl->name, in->dst, seg->dport))
 		act = &act_subsys;
 	switch (act->kind) {
 	case ACTION_BLOCK:
@@ -736,10 +794,8 @@ tcp_timer_set(struct tcp_conn *c, int kind, uint32_t msec)
 static int
 tcp_conn_ipin(struct tcp_conn *c, struct ipin *in)
 {
-	memset(in, 0, sizeof(*in));
+	flow_ipin(in, &c->flow.tuple);
 	in->host = c->flow.host;
-	in->dst = c->flow.tuple.dst;
-	in->src = c->flow.tuple.src;
 	if ((in->tmpl = (struct template *)flow_template(&c->flow)) == NULL)
 		return (-1);
 	return (0);
@@ -774,7 +830,8 @@ tcp_opt_find(const struct tcp_reply *r, int kind)
 static void
 tcp_synack_options(struct tcp_conn *c, const struct tcp_reply *r)
 {
-	int	 o;
+	uint16_t	 max;
+	int		 o;
 
 	c->snd_wscale = c->rcv_wscale = 0;
 	if ((o = tcp_opt_find(r, TCP_OPT_WSCALE)) != -1 &&
@@ -785,7 +842,8 @@ tcp_synack_options(struct tcp_conn *c, const struct tcp_reply *r)
 	c->ts_ok = r->ts_ok && (c->peer_has & TCP_HAS_TS);
 	c->sack_ok = tcp_opt_find(r, TCP_OPT_SACKOK) != -1 &&
 	    (c->peer_has & TCP_HAS_SACKOK);
-	c->mss = c->peer_mss > TCP_MAX_DATA ? TCP_MAX_DATA : c->peer_mss;
+	max = c->flow.tuple.v6 ? TCP_MAX_DATA6 : TCP_MAX_DATA;
+	c->mss = c->peer_mss > max ? max : c->peer_mss;
 	if (c->ts_ok)
 		c->mss -= TCP_TS_ROOM;
 }
@@ -831,8 +889,7 @@ tcp_send_synack(struct tcp_conn *c, struct ipin *in,
 	c->rcv_adv = c->rcv_nxt + r.win;
 	gettimeofday(&c->synack_sent, NULL);
 	engine->stats.tcp_synack++;
-	tcp_output(in->host, in->tmpl, c->flow.tuple.dst, c->flow.tuple.src,
-	    &r, OUT_TCP);
+	tcp_output(in, &r, OUT_TCP);
 	return (0);
 }
 
@@ -1010,8 +1067,7 @@ tcp_conn_segment(struct tcp_conn *c, uint32_t seq, uint8_t flags,
 	}
 	if (r.flags & TH_ACK)
 		c->ack_now = 0;
-	tcp_output(c->flow.host, in.tmpl, c->flow.tuple.dst, c->flow.tuple.src,
-	    &r, OUT_TCP);
+	tcp_output(&in, &r, OUT_TCP);
 }
 
 /* RFC 5961 challenge ACK, and the answer to unacceptable segments. */

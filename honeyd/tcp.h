@@ -13,6 +13,10 @@
  *   connection buffers at most TCP_RCVBUF bytes for its service (the
  *   window it advertises follows that space) and TCP_SNDBUF bytes from
  *   it; a connection without a service or proxy buffers nothing.
+ *   A connection holds about 670 bytes besides those buffers, over
+ *   IPv4 and IPv6 alike: its tuple has room for IPv6 addresses (32
+ *   bytes of it).  Over IPv6 the MSS we offer and the segments we send
+ *   are TCP_MAX_DATA6 at most (the link's MTU less 60).
  */
 
 #ifndef HONEYD_TCP_H
@@ -31,6 +35,7 @@
 #define TCP_SNDBUF		65536	/* per connection, from the service */
 #define TCP_REASS_MAX		64	/* out-of-order pieces held */
 #define TCP_MAX_DATA		1460	/* largest segment payload we send */
+#define TCP_MAX_DATA6		(IPFRAG_MTU - 60) /* ... over IPv6 */
 #define TCP_DEFAULT_MSS		536	/* peer sent no MSS option */
 #define TCP_MIN_MSS		88	/* less is taken as this much */
 #define TCP_TS_ROOM		12	/* room left for a timestamp option */
@@ -226,8 +231,8 @@ struct tcp_reply {
 };
 
 /* tcp.c */
-void	 tcp_output(struct host *, const struct template *, uint32_t,
-	    uint32_t, const struct tcp_reply *, enum out_kind);
+void	 tcp_output(const struct ipin *, const struct tcp_reply *,
+	    enum out_kind);
 
 /* tcpbuf.c: the send ring, reassembly and SACK scoreboard (pure) */
 void	 tcp_ring_init(struct tcp_ring *, size_t);

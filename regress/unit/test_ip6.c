@@ -316,7 +316,7 @@ test_echo(void)
 
 	/* One engine for this test and test_wire(). */
 	if (fixture_engine("create lan\nbind 2001:db8:1::/64 lan\n"
-	    "create web\nbind 2001:db8::5 web\n"
+	    "create web\nbind 2001:db8::5 web\nadd web tcp port 80 open\n"
 	    "create quiet\nset quiet default udp action block\n"
 	    "bind 2001:db8::8 quiet\n", 64) == -1) {
 		CHECK(0);
@@ -353,8 +353,8 @@ test_echo(void)
 	ip_input(pkt, len);
 	CHECK(fixture_next(&r) == 0 && engine->stats.icmp6_drop == 1);
 	len = echo6(pkt, "2001:db8::5", IP_PROTO_TCP, 64);
-	ip_input(pkt, len);
-	CHECK(fixture_next(&r) == 0 && engine->stats.ip6_drop_next == 1);
+	ip_input(pkt, len);			/* TCP, bad checksum */
+	CHECK(fixture_next(&r) == 0 && engine->stats.tcp6_drop == 1);
 
 	/* The fixed header: hop limit 0, lengths, version. */
 	before = engine->stats.ip6_drop_hdr;
@@ -488,12 +488,11 @@ test_wire(void)
 	    memcmp(r.pkt + IP6_HDR_LEN + 8, pkt, len) == 0);
 	CHECK(SAME6(r.pkt + 8, pkt + 24) && SAME6(r.pkt + 24, pkt + 8));
 	CHECK(engine->stats.icmp6_err == 1);
-	/* TCP is not served over IPv6 yet: counted, silent. */
-	before = engine->stats.ip6_drop_next;
+	/* TCP with a bad checksum: counted, silent. */
+	before = engine->stats.tcp6_drop;
 	len = mk6(pkt, "2001:db8::1", "2001:db8::5", IP_PROTO_TCP, pl, 20);
 	ip_input(pkt, len);
-	CHECK(fixture_next(&r) == 0 &&
-	    engine->stats.ip6_drop_next == before + 1);
+	CHECK(fixture_next(&r) == 0 && engine->stats.tcp6_drop == before + 1);
 
 	/* Hop-by-hop with padding, then echo: walked and answered. */
 	pl[0] = IP_PROTO_ICMPV6;
@@ -645,6 +644,168 @@ test_wire(void)
 	ip6frag_flush();
 }
 
+/*
+ * A TCP segment from 2001:db8::1 port 40000 to dst: flags, sequence
+ * number, an MSS option of mss if not 0; its checksum good.
+ */
+static size_t
+tcp6(uint8_t *pkt, const char *dst, uint16_t dport, uint8_t flags,
+    uint32_t seq, uint32_t ack, uint16_t mss)
+{
+	struct in6_addr	 s = A6("2001:db8::1"), d = A6(dst);
+	uint8_t		 pl[24];
+	size_t		 n = mss != 0 ? 24 : 20;
+	uint16_t	 sum;
+
+	memset(pl, 0, sizeof(pl));
+	pl[0] = 40000 >> 8;
+	pl[1] = 40000 & 0xff;
+	pl[2] = dport >> 8;
+	pl[3] = dport & 0xff;
+	seq = htonl(seq);
+	ack = htonl(ack);
+	memcpy(pl + 4, &seq, 4);
+	memcpy(pl + 8, &ack, 4);
+	pl[12] = (uint8_t)(n / 4) << 4;
+	pl[13] = flags;
+	pl[14] = 0xff;
+	pl[15] = 0xff;
+	if (mss != 0) {
+		pl[20] = TCP_OPT_MSS;
+		pl[21] = 4;
+		pl[22] = mss >> 8;
+		pl[23] = mss & 0xff;
+	}
+	sum = ip6_cksum(&s, &d, IP_PROTO_TCP, pl, n);
+	memcpy(pl + 16, &sum, 2);
+	return (mk6(pkt, "2001:db8::1", dst, IP_PROTO_TCP, pl, n));
+}
+
+/* A reply is a TCP segment to 2001:db8::1 port 40000, checksum good. */
+static int
+tcp6_is(const struct fixture_reply *r, const char *from, uint8_t flags)
+{
+	struct in6_addr	 s = A6(from), d = A6("2001:db8::1");
+
+	return (r->len >= IP6_HDR_LEN + 20 && r->pkt[6] == IP_PROTO_TCP &&
+	    SAME6(r->pkt + 8, &s) && SAME6(r->pkt + 24, &d) &&
+	    r->pkt[IP6_HDR_LEN + 2] == 40000 >> 8 &&
+	    r->pkt[IP6_HDR_LEN + 3] == (40000 & 0xff) &&
+	    r->pkt[IP6_HDR_LEN + 13] == flags &&
+	    ip6_cksum(&s, &d, IP_PROTO_TCP, r->pkt + IP6_HDR_LEN,
+	    r->len - IP6_HDR_LEN) == 0);
+}
+
+/* The MSS option of a SYN+ACK, or 0. */
+static unsigned
+synack_mss(const struct fixture_reply *r)
+{
+	const uint8_t	*o = r->pkt + IP6_HDR_LEN + 20;
+	size_t		 n = (r->pkt[IP6_HDR_LEN + 12] >> 4) * 4 - 20, i;
+
+	for (i = 0; i + 1 < n; i += o[i] == TCP_OPT_NOP ? 1 : o[i + 1]) {
+		if (o[i] == TCP_OPT_EOL || (o[i] != TCP_OPT_NOP && o[i + 1] < 2))
+			break;
+		if (o[i] == TCP_OPT_MSS && o[i + 1] == 4 && i + 4 <= n)
+			return (o[i + 2] << 8 | o[i + 3]);
+	}
+	return (0);
+}
+
+/* TCP over IPv6 (ip6.c to tcp.c): resets, a handshake, data. */
+static void
+test_tcp6(void)
+{
+	static struct fixture_reply	 r;
+	uint8_t				 pkt[256];
+	size_t				 len;
+	uint32_t			 iss;
+
+	if (engine == NULL) {
+		CHECK(0);
+		return;
+	}
+	/* A closed port resets, acknowledging the SYN. */
+	len = tcp6(pkt, "2001:db8::5", 25, TH_SYN, 1000, 0, 1460);
+	ip_input(pkt, len);
+	CHECK(fixture_next(&r) == 1 &&
+	    tcp6_is(&r, "2001:db8::5", TH_RST | TH_ACK));
+	CHECK(ntohl(*(uint32_t *)(r.pkt + IP6_HDR_LEN + 8)) == 1001);
+	CHECK(r.pkt[7] == 64);			/* Linux's hop limit */
+	/* An open port answers SYN+ACK, its MSS the link's less 60. */
+	len = tcp6(pkt, "2001:db8::5", 80, TH_SYN, 5000, 0, 1460);
+	ip_input(pkt, len);
+	CHECK(fixture_next(&r) == 1 &&
+	    tcp6_is(&r, "2001:db8::5", TH_SYN | TH_ACK));
+	CHECK(synack_mss(&r) == 1440);
+	CHECK(tcp_count() == 1);
+	memcpy(&iss, r.pkt + IP6_HDR_LEN + 4, 4);
+	iss = ntohl(iss);
+	/* The handshake completes, data is acknowledged. */
+	len = tcp6(pkt, "2001:db8::5", 80, TH_ACK, 5001, iss + 1, 0);
+	ip_input(pkt, len);
+	CHECK(fixture_next(&r) == 0);
+	memcpy(pkt + len, "hello", 5);
+	pkt[5] += 5;				/* payload length */
+	pkt[IP6_HDR_LEN + 13] = TH_ACK | TH_PUSH;
+	pkt[IP6_HDR_LEN + 16] = pkt[IP6_HDR_LEN + 17] = 0;
+	{
+		struct in6_addr s = A6("2001:db8::1"), d = A6("2001:db8::5");
+		uint16_t sum = ip6_cksum(&s, &d, IP_PROTO_TCP,
+		    pkt + IP6_HDR_LEN, 25);
+
+		memcpy(pkt + IP6_HDR_LEN + 16, &sum, 2);
+	}
+	ip_input(pkt, len + 5);
+	CHECK(fixture_next(&r) == 1 && tcp6_is(&r, "2001:db8::5", TH_ACK));
+	CHECK(ntohl(*(uint32_t *)(r.pkt + IP6_HDR_LEN + 8)) == 5006);
+	/* A reset ends it. */
+	len = tcp6(pkt, "2001:db8::5", 80, TH_RST, 5006, 0, 0);
+	ip_input(pkt, len);
+	CHECK(fixture_next(&r) == 0 && tcp_count() == 0);
+	/* An address bound to nothing: silence. */
+	len = tcp6(pkt, "2001:db8::6", 80, TH_SYN, 1, 0, 0);
+	ip_input(pkt, len);
+	CHECK(fixture_next(&r) == 0);
+	CHECK(engine->stats.tcp6_drop == 2);
+}
+
+/* tuple_cmp(): IPv4 tuples in their old order, IPv6 ones after. */
+static void
+test_tuple(void)
+{
+	struct tuple	 a, b;
+	char		 buf[INET6_ADDRSTRLEN];
+
+	memset(&a, 0, sizeof(a));
+	a.proto = IPPROTO_TCP;
+	a.src = 0xc6120001;
+	a.dst = 0xc6120005;
+	a.sport = 1000;
+	a.dport = 80;
+	b = a;
+	CHECK(tuple_cmp(&a, &b) == 0);
+	b.sport = 999;
+	CHECK(tuple_cmp(&a, &b) > 0 && tuple_cmp(&b, &a) < 0);
+	b = a;
+	b.v6 = 1;
+	b.src6 = A6("2001:db8::1");
+	b.dst6 = A6("2001:db8::5");
+	CHECK(tuple_cmp(&a, &b) < 0);
+	a = b;
+	CHECK(tuple_cmp(&a, &b) == 0);
+	/* Equal folds, different addresses: still two flows. */
+	a.src6 = A6("2001:db8::2");
+	CHECK(tuple_cmp(&a, &b) > 0 && tuple_cmp(&b, &a) < 0);
+	CHECK(strcmp(tuple_addr_fmt(&a, 1, buf, sizeof(buf)),
+	    "2001:db8::2") == 0);
+	CHECK(strcmp(tuple_addr_fmt(&a, 0, buf, sizeof(buf)),
+	    "2001:db8::5") == 0);
+	a.v6 = 0;
+	CHECK(strcmp(tuple_addr_fmt(&a, 1, buf, sizeof(buf)),
+	    "198.18.0.1") == 0);
+}
+
 int
 main(void)
 {
@@ -654,5 +815,7 @@ main(void)
 	test_ndp();
 	test_echo();
 	test_wire();
+	test_tcp6();
+	test_tuple();
 	return (unit_done());
 }
