@@ -397,11 +397,12 @@ ip6_flowkey(void)
  * An answer longer than the link takes, as fragments (RFC 8200 4.5):
  * the host's answers carry no extension headers, so the unfragmentable
  * part is the IPv6 header alone.  Each fragment holds a multiple of 8
- * bytes but the last; the identification is the host's, counted from
- * a random start so that a peer cannot tell one host's from another's.
+ * bytes but the last; the identification is random where the family
+ * m draws it, else the host's counter from a random start, so that a
+ * peer cannot tell one host's from another's (stackmodel.c).
  */
 static void
-ip6_fragment(uint8_t *pkt, size_t len)
+ip6_fragment(const struct stack_model *m, uint8_t *pkt, size_t len)
 {
 	uint8_t		 frag[IPFRAG_MTU];
 	struct in6_addr	 src;
@@ -415,9 +416,7 @@ ip6_fragment(uint8_t *pkt, size_t len)
 		engine->stats.drop_out++;
 		return;
 	}
-	if (h->ip6_fragid == 0)
-		h->ip6_fragid = arc4random() | 1;
-	id = htonl(h->ip6_fragid++);
+	id = htonl(stackmodel_frag6_id(m, &h->ip6_fragid, arc4random()));
 	memcpy(frag, pkt, IP6_HDR_LEN);
 	frag[6] = IP_PROTO_FRAGMENT;
 	for (off = 0; off < len - IP6_HDR_LEN; off += n) {
@@ -459,7 +458,7 @@ ip6_output(const struct template *t, uint8_t *pkt, size_t len)
 	ip6->ip6_plen = htons((uint16_t)(len - IP6_HDR_LEN));
 	ip6->ip6_hlim = stackmodel_hlim6(m, ip6->ip6_nxt);
 	if (len > IPFRAG_MTU)
-		ip6_fragment(pkt, len);
+		ip6_fragment(m, pkt, len);
 	else
 		engine_send(pkt, len);
 }

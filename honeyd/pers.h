@@ -242,6 +242,7 @@ struct stack_model {
 	uint8_t		 echo6;		/* SME6_*: an echo with a code */
 	uint8_t		 flow6;		/* SMF6_*: flow labels */
 	uint8_t		 win_mss;	/* windows: whole segments */
+	uint8_t		 frag6_rand;	/* IPv6 fragment IDs: random */
 };
 
 /*
@@ -392,6 +393,8 @@ uint8_t		 stackmodel_hlim6(const struct stack_model *, uint8_t);
 int		 stackmodel_echo6_code(const struct stack_model *, uint8_t);
 uint32_t	 stackmodel_flow6(const struct stack_model *, uint64_t,
 		    const uint8_t *, size_t);
+uint32_t	 stackmodel_frag6_id(const struct stack_model *, uint32_t *,
+		    uint32_t);
 uint16_t	 stackmodel_mss6(uint16_t);
 uint16_t	 stackmodel_win6(const struct stack_model *, uint16_t,
 		    uint16_t, uint16_t, int);

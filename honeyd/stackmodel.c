@@ -108,7 +108,10 @@ static const struct stack_model stack_models[SF_MAX] = {
 	 *    whole number of segments (the MSS, less 12 with timestamps),
 	 *    as many as fit in 65535 (tcp_select_initial_window():
 	 *    nmap-os-db's W1=FE88 is 45 x 1448 over IPv4, the model's
-	 *    Linux 4.19 says 64260, 45 x 1428, over IPv6).
+	 *    Linux 4.19 says 64260, 45 x 1428, over IPv6).  IPv6
+	 *    fragment IDs are random since 5.13 (__ipv6_select_ident():
+	 *    "ipv6: use prandom_u32() for ID generation"; before, a
+	 *    counter per pair of addresses).
 	 */
 	[SF_LINUX] = {
 		.name = "Linux",
@@ -135,6 +138,7 @@ static const struct stack_model stack_models[SF_MAX] = {
 		.echo6 = SME6_KEEP,
 		.flow6 = SMF6_HASH,
 		.win_mss = 1,
+		.frag6_rand = 1,
 	},
 	/*
 	 * Windows (Vista and later; nmap-os-db's 223 "MNWST11" entries).
@@ -169,7 +173,8 @@ static const struct stack_model stack_models[SF_MAX] = {
 	 *    code 0 whatever the request's (IE1 answered 129/0 in every
 	 *    Windows class of the model).  Flow label 0.  XXX no
 	 *    Microsoft document on flow labels was found; RFC 6437 lets
-	 *    a source leave it 0.
+	 *    a source leave it 0.  XXX fragment IDs: one counter for the
+	 *    host assumed, as before RFC 7739; not checked.
 	 */
 	[SF_WINDOWS] = {
 		.name = "Windows",
@@ -216,7 +221,7 @@ static const struct stack_model stack_models[SF_MAX] = {
 	 *    ("badcode"): IE1 goes unanswered, as in the model's FreeBSD
 	 *    9 to 12 classes.  auto_flowlabel 1 (inet6(4)) labels a
 	 *    connection's segments; icmp6_reflect() sends ICMPv6 with
-	 *    label 0.
+	 *    label 0.  Fragment IDs random (ip6_randomid()).
 	 */
 	[SF_FREEBSD] = {
 		.name = "FreeBSD",
@@ -237,6 +242,7 @@ static const struct stack_model stack_models[SF_MAX] = {
 		.hlim6 = 64,
 		.echo6 = SME6_DROP,
 		.flow6 = SMF6_TCP,
+		.frag6_rand = 1,
 	},
 	/*
 	 * OpenBSD.
@@ -256,7 +262,8 @@ static const struct stack_model stack_models[SF_MAX] = {
 	 *  - IPv6: KAME's too: hop limit 64, an echo request with a code
 	 *    dropped (icmp6_input(): "if (code != 0) goto badcode"), so
 	 *    IE1 goes unanswered (the model's OpenBSD 5.3 to 6.1).  XXX
-	 *    flow labels assumed as FreeBSD's.
+	 *    flow labels assumed as FreeBSD's.  Fragment IDs random
+	 *    (ip6_randomid(), ip6_id.c).
 	 */
 	[SF_OPENBSD] = {
 		.name = "OpenBSD",
@@ -275,6 +282,7 @@ static const struct stack_model stack_models[SF_MAX] = {
 		.hlim6 = 64,
 		.echo6 = SME6_DROP,
 		.flow6 = SMF6_TCP,
+		.frag6_rand = 1,
 	},
 	/*
 	 * NetBSD: the 4.4BSD layout macOS keeps, MSS; NOP WS; NOP NOP
@@ -300,6 +308,7 @@ static const struct stack_model stack_models[SF_MAX] = {
 		.hlim6 = 64,
 		.echo6 = SME6_DROP,
 		.flow6 = SMF6_TCP,
+		.frag6_rand = 1,
 	},
 	/*
 	 * macOS and iOS (XNU's BSD half).
@@ -316,7 +325,8 @@ static const struct stack_model stack_models[SF_MAX] = {
 	 *    times within TCPTV_KEEP_INIT.
 	 *  - IPv6: KAME's: hop limit 64 (net.inet6.ip6.hlim), IE1
 	 *    unanswered (no Apple class of nmap's model answers it),
-	 *    net.inet6.ip6.auto_flowlabel 1 for connections.
+	 *    net.inet6.ip6.auto_flowlabel 1 for connections, random
+	 *    fragment IDs (KAME's ip6_randomid()).
 	 */
 	[SF_MACOS] = {
 		.name = "macOS",
@@ -334,6 +344,7 @@ static const struct stack_model stack_models[SF_MAX] = {
 		.hlim6 = 64,
 		.echo6 = SME6_DROP,
 		.flow6 = SMF6_TCP,
+		.frag6_rand = 1,
 	},
 	/*
 	 * Cisco IOS and IOS XE.
@@ -938,4 +949,20 @@ stackmodel_win6(const struct stack_model *m, uint16_t win, uint16_t mss4,
 	if (win % mss4 == 0)
 		return (win6_segs(win, mss4, mss6));
 	return (win);
+}
+
+/*
+ * The identification of the fragments of family m's next IPv6
+ * datagram: random (rnd, from the caller's generator) where the family
+ * draws it, else the host's counter *ctr, counted on; never 0, which
+ * some stacks take as unset.
+ */
+uint32_t
+stackmodel_frag6_id(const struct stack_model *m, uint32_t *ctr, uint32_t rnd)
+{
+	if (m->frag6_rand)
+		return (rnd != 0 ? rnd : 1U << 31);
+	if (*ctr == 0)
+		*ctr = rnd | 1;
+	return ((*ctr)++);
 }

@@ -632,6 +632,26 @@ test_tcp6(void)
 	CHECK(stackmodel_win6(win, 14600, 1460, 1440, 0) == 14600);
 }
 
+/*
+ * IPv6 fragment IDs: random for Linux since 5.13 and the KAME stacks,
+ * never 0; a counter of the host's, from a random start, for the rest.
+ */
+static void
+test_frag6_id(void)
+{
+	const struct stack_model	*win = stackmodel_get(SF_WINDOWS);
+	uint32_t			 ctr = 0;
+
+	CHECK(stackmodel_frag6_id(stackmodel_get(SF_LINUX), &ctr, 77) == 77);
+	CHECK(stackmodel_frag6_id(stackmodel_get(SF_FREEBSD), &ctr, 0) != 0);
+	CHECK(stackmodel_frag6_id(stackmodel_get(SF_OPENBSD), &ctr, 5) == 5);
+	CHECK(ctr == 0);
+	CHECK(stackmodel_frag6_id(win, &ctr, 40) == 41);
+	CHECK(stackmodel_frag6_id(win, &ctr, 9) == 42);
+	CHECK(stackmodel_frag6_id(win, &ctr, 9) == 43);
+	CHECK(stackmodel_frag6_id(stackmodel_get(SF_EMBEDDED), &ctr, 9) == 44);
+}
+
 #define NMAP_SRC	"2001:db8::99"
 
 /* The checksum of the ICMPv6 or UDP message at pkt + off. */
@@ -825,6 +845,7 @@ main(void)
 	test_ipv6_rows();
 	test_flow6();
 	test_tcp6();
+	test_frag6_id();
 	test_nmap6();
 	return (unit_done());
 }
