@@ -3,9 +3,8 @@
  * answered with an echo reply carrying its identifier, sequence and
  * data back, and a code as the host's family answers one (nmap -6 -O's
  * IE1 probe has code 9: stackmodel.c); everything else is counted and
- * dropped for now.  Neighbor
- * Discovery is not here: the parent answers it on the hosts' behalf
- * (ndp.c), as it answers ARP.
+ * dropped for now.  Neighbor Discovery is not here: the parent answers
+ * it on the hosts' behalf (ndp.c), as it answers ARP.
  */
 
 #include <sys/types.h>
