@@ -1,9 +1,10 @@
 /*
  * Engine: ICMPv6 (RFC 4443) for virtual hosts.  An echo request is
  * answered with an echo reply carrying its identifier, sequence and
- * data back; everything else is counted and dropped for now.  Neighbor
- * Discovery is not here: the parent answers it on the hosts' behalf
- * (ndp.c), as it answers ARP.
+ * data back, and a code as the host's family answers one (nmap -6 -O's
+ * IE1 probe has code 9: stackmodel.c); everything else is counted and
+ * dropped for now.  Neighbor Discovery is not here: the parent answers
+ * it on the hosts' behalf (ndp.c), as it answers ARP.
  */
 
 #include <sys/types.h>
@@ -14,6 +15,8 @@
 #include <dumbnet.h>
 
 #include "honeyd.h"
+#include "fingerprint.h"
+#include "pers.h"
 
 #define ICMP6_ECHO_REQ	128
 #define ICMP6_ECHO_REP	129
@@ -22,7 +25,7 @@
 static uint8_t	 icmp6_buf[IP6_HDR_LEN + HONEYD_MAX_PKT];
 
 static void
-icmp6_echo(struct ip6in *in)
+icmp6_echo(struct ip6in *in, uint8_t code)
 {
 	uint8_t		*l4 = icmp6_buf + IP6_HDR_LEN;
 	struct ip6_hdr	*ip6 = (struct ip6_hdr *)icmp6_buf;
@@ -34,7 +37,7 @@ icmp6_echo(struct ip6in *in)
 	ip6->ip6_nxt = IP_PROTO_ICMPV6;
 	memcpy(l4, in->l4, in->l4len);
 	l4[0] = ICMP6_ECHO_REP;
-	l4[1] = 0;
+	l4[1] = code;
 	l4[2] = l4[3] = 0;
 	sum = ip6_cksum(&in->dst, &in->src, IP_PROTO_ICMPV6, l4, in->l4len);
 	memcpy(l4 + 2, &sum, sizeof(sum));
@@ -45,6 +48,8 @@ icmp6_echo(struct ip6in *in)
 void
 icmp6_input(struct ip6in *in)
 {
+	int	 code;
+
 	engine->stats.icmp6_in++;
 	if (in->l4len < 4 || ip6_cksum(&in->src, &in->dst, IP_PROTO_ICMPV6,
 	    in->l4, in->l4len) != 0) {
@@ -52,9 +57,10 @@ icmp6_input(struct ip6in *in)
 		return;
 	}
 	eventlog_icmp6(&in->src, &in->dst, in->l4[0], in->l4[1], in->l4len);
-	if (in->l4[0] == ICMP6_ECHO_REQ && in->l4[1] == 0 &&
-	    in->l4len >= 8) {
-		icmp6_echo(in);
+	if (in->l4[0] == ICMP6_ECHO_REQ && in->l4len >= 8 &&
+	    (code = stackmodel_echo6_code(personality_stack_model(in->host,
+	    in->tmpl), in->l4[1])) != -1) {
+		icmp6_echo(in, (uint8_t)code);
 		return;
 	}
 	engine->stats.icmp6_drop++;

@@ -39,6 +39,7 @@
 
 static int	 ip6_check(const uint8_t *, size_t, struct ip6in *);
 static void	 ip6_upper(struct ip6in *, const uint8_t *, size_t, int);
+static void	 ip6_send_as(const struct stack_model *, uint8_t *, size_t);
 
 /*
  * One's complement sum of the pseudo-header (RFC 8200 8.1) and the
@@ -402,34 +403,48 @@ ip6_error_from(const struct in6_addr *from, const uint8_t *pkt, size_t len,
 }
 
 /*
- * The hop limit a template's answers start with: its family's stack
- * default (the one the IPv4 TTL of the same family uses), a plain
- * Linux stack's without a fingerprint.
+ * The stack model of a template's IPv6 answers (stackmodel.c): its
+ * fingerprint's family, a plain Linux stack's without one.
  */
+static const struct stack_model *
+ip6_model(const struct template *t)
+{
+	if (t == NULL || t->pers == NULL)
+		return (stackmodel_get(SF_LINUX));
+	return (stackmodel_get(plan_family(t->pers)));
+}
+
+/* The hop limit a template's ICMPv6 answers start with: its family's. */
 uint8_t
 ip6_hoplimit(const struct template *t)
 {
-	if (t == NULL || t->pers == NULL)
-		return (IP6_HLIM_DEFAULT);
-	switch (plan_family(t->pers)) {
-	case SF_WINDOWS:
-		return (128);
-	case SF_IOS:
-		return (255);
-	default:
-		return (IP6_HLIM_DEFAULT);
-	}
+	return (stackmodel_hlim6(ip6_model(t), IP_PROTO_ICMPV6));
+}
+
+/*
+ * The key of the flow labels of every host here, drawn at the first
+ * answer as a kernel draws its own at boot.
+ */
+static uint64_t
+ip6_flowkey(void)
+{
+	static uint64_t	 key;
+
+	while (key == 0)
+		key = (uint64_t)arc4random() << 32 | arc4random();
+	return (key);
 }
 
 /*
  * An answer longer than the link takes, as fragments (RFC 8200 4.5):
  * the host's answers carry no extension headers, so the unfragmentable
  * part is the IPv6 header alone.  Each fragment holds a multiple of 8
- * bytes but the last; the identification is the host's, counted from
- * a random start so that a peer cannot tell one host's from another's.
+ * bytes but the last; the identification is random where the family
+ * m draws it, else the host's counter from a random start, so that a
+ * peer cannot tell one host's from another's (stackmodel.c).
  */
 static void
-ip6_fragment(uint8_t *pkt, size_t len)
+ip6_fragment(const struct stack_model *m, uint8_t *pkt, size_t len)
 {
 	uint8_t		 frag[IPFRAG_MTU];
 	struct in6_addr	 src;
@@ -443,9 +458,7 @@ ip6_fragment(uint8_t *pkt, size_t len)
 		engine->stats.drop_out++;
 		return;
 	}
-	if (h->ip6_fragid == 0)
-		h->ip6_fragid = arc4random() | 1;
-	id = htonl(h->ip6_fragid++);
+	id = htonl(stackmodel_frag6_id(m, &h->ip6_fragid, arc4random()));
 	memcpy(frag, pkt, IP6_HDR_LEN);
 	frag[6] = IP_PROTO_FRAGMENT;
 	for (off = 0; off < len - IP6_HDR_LEN; off += n) {
@@ -469,32 +482,49 @@ ip6_fragment(uint8_t *pkt, size_t len)
 /*
  * An answer of the template's host: pkt holds the IPv6 header (the
  * addresses and next header set) and len - IP6_HDR_LEN bytes of
- * payload, its checksum done.  The rest of the header is the host's.
+ * payload, its checksum done.  The rest of the header is the host's:
+ * traffic class 0, the flow label and hop limit of its family.
  */
 void
 ip6_output(const struct template *t, uint8_t *pkt, size_t len)
 {
-	struct ip6_hdr	*ip6 = (struct ip6_hdr *)pkt;
+	struct ip6_hdr			*ip6 = (struct ip6_hdr *)pkt;
+	const struct stack_model	*m = ip6_model(t);
 
 	if (len < IP6_HDR_LEN || len - IP6_HDR_LEN > 65535) {
 		engine->stats.drop_out++;
 		return;
 	}
-	ip6->ip6_flow = htonl(6U << 28);	/* class 0, no flow label */
+	ip6->ip6_flow = htonl(6U << 28 |
+	    stackmodel_flow6(m, ip6_flowkey(), pkt, len));
 	ip6->ip6_plen = htons((uint16_t)(len - IP6_HDR_LEN));
-	ip6->ip6_hlim = ip6_hoplimit(t);
+	ip6->ip6_hlim = stackmodel_hlim6(m, ip6->ip6_nxt);
 	/* From behind virtual routers: hops spent, maybe held or dropped. */
 	if (router_output(pkt, len) == 1)
 		return;
-	ip6_send(pkt, len);
+	ip6_send_as(m, pkt, len);
 }
 
-/* A finished packet to the wire, in fragments if the link needs them. */
+/*
+ * A packet the topology held (router.c): its source host's family
+ * decides its fragment IDs, should it need fragments.
+ */
 void
 ip6_send(uint8_t *pkt, size_t len)
 {
+	struct in6_addr	 src;
+
+	memcpy(&src, pkt + 8, sizeof(src));
+	ip6_send_as(ip6_model(config_lookup6(engine->conf, &src, NULL, 0)),
+	    pkt, len);
+}
+
+/* A finished packet to the wire, in fragments if the link needs them. */
+static void
+ip6_send_as(const struct stack_model *m, uint8_t *pkt, size_t len)
+{
 	if (len > IPFRAG_MTU)
-		ip6_fragment(pkt, len);
+		ip6_fragment(m, pkt, len);
 	else
 		engine_send(pkt, len);
 }

@@ -189,6 +189,16 @@ struct synopts {
 #define SMO_UDP		(1 << OUT_UDP)
 #define SMO_ALL		(SMO_ECHO | SMO_ERROR | SMO_TCP | SMO_UDP)
 
+/* How an ICMPv6 echo request whose code is not 0 is answered. */
+#define SME6_ZERO	0	/* an echo reply of code 0 */
+#define SME6_KEEP	1	/* an echo reply of the request's code */
+#define SME6_DROP	2	/* not at all: a bad code */
+
+/* The flow labels of a host's IPv6 answers (RFC 6437). */
+#define SMF6_NONE	0	/* 0 on every answer */
+#define SMF6_HASH	1	/* a keyed hash of the flow on every answer */
+#define SMF6_TCP	2	/* the same on TCP segments; 0 on ICMPv6 */
+
 /* ICMP error rate limits: none, a bucket per peer, one per host. */
 enum { SMRL_NONE, SMRL_PEER, SMRL_HOST };
 
@@ -227,6 +237,12 @@ struct stack_model {
 	uint16_t	 synack_rto_ms;	/* first; doubling */
 	uint8_t		 err_tos;	/* errors: precedence 6 + TOS bits */
 	uint8_t		 md5_drop;	/* RFC 2385 segments without a key */
+	uint8_t		 hlim6;		/* IPv6 hop limit of its answers */
+	uint8_t		 hlim6_tcp;	/* ... of its TCP segments, 0: hlim6 */
+	uint8_t		 echo6;		/* SME6_*: an echo with a code */
+	uint8_t		 flow6;		/* SMF6_*: flow labels */
+	uint8_t		 win_mss;	/* windows: whole segments */
+	uint8_t		 frag6_rand;	/* IPv6 fragment IDs: random */
 };
 
 /*
@@ -373,5 +389,14 @@ int		 stackmodel_rl_allow(const struct stack_model *,
 		    struct sm_bucket *, struct sm_bucket *, uint64_t);
 uint16_t	*stackmodel_idslot(struct host_idslots *, uint32_t, uint16_t);
 int		 stackmodel_synack_rto(const struct stack_model *, u_int);
+uint8_t		 stackmodel_hlim6(const struct stack_model *, uint8_t);
+int		 stackmodel_echo6_code(const struct stack_model *, uint8_t);
+uint32_t	 stackmodel_flow6(const struct stack_model *, uint64_t,
+		    const uint8_t *, size_t);
+uint32_t	 stackmodel_frag6_id(const struct stack_model *, uint32_t *,
+		    uint32_t);
+uint16_t	 stackmodel_mss6(uint16_t);
+uint16_t	 stackmodel_win6(const struct stack_model *, uint16_t,
+		    uint16_t, uint16_t, int);
 
 #endif /* PERS_H */

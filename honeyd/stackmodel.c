@@ -18,6 +18,19 @@
  * machines).  Where a choice could not be checked against a document
  * it says XXX.  The decision functions below are pure, so
  * regress/unit/test_stackmodel.c checks each family's choices.
+ *
+ * Over IPv6 nmap -6 -O has no database to match but a classifier
+ * trained on real hosts (nmap's FPModel.cc): for each answer to its
+ * probes it reads the payload length, the traffic class and the hop
+ * limit (rounded to 32, 64, 128 or 255), the type and code of the
+ * answers to its two odd echo requests (IE1, code 9 after a hop-by-hop
+ * header; IE2, after a hop-by-hop header out of place) and to its
+ * neighbor solicitation, and each TCP answer's window, flags, options
+ * and MSS.  The flow label is printed with the fingerprint but not
+ * weighed.  So each row says what its family does there too: the hop
+ * limit (hlim6), an echo request with a code (echo6), flow labels
+ * (flow6); the class means nmap's model holds for the family are the
+ * measurements cited.
  */
 
 #include <sys/types.h>
@@ -34,6 +47,9 @@
 /* RFC 1812 4.3.2.3: an ICMP error fits in 576 bytes. */
 #define SM_ERR_MAX	576
 #define SM_ERR_HDRS	(IP_HDR_LEN + ICMP_HDR_LEN + 4)
+
+#define SM_FLOWLABEL_MASK	0xfffffU	/* RFC 8200 3 */
+#define SM_MSS6_MIN		(1280 - 60)	/* RFC 8200 5's MTU */
 
 static size_t	 layout_linux(const struct synopts *, uint8_t *);
 static size_t	 layout_windows(const struct synopts *, uint8_t *);
@@ -78,6 +94,24 @@ static const struct stack_model stack_models[SF_MAX] = {
 	 *    (CVE-2018-5391), as RFC 5722 asks of IPv6.
 	 *  - challenge ACKs since 3.6 (RFC 5961, tcp_send_challenge_ack()).
 	 *  - SYN+ACK: tcp_synack_retries 5, from a 1 s RTO, doubling.
+	 *  - IPv6: hop limit 64 (conf/default/hop_limit).  An echo
+	 *    request's code comes back in the reply: icmpv6_echo_reply()
+	 *    copies the request's header and changes only the type (IE1
+	 *    is answered code 9 in every Linux class of nmap's model).
+	 *    Flow labels: auto_flowlabels 1 since 4.3 ("ipv6: Enable
+	 *    auto flow labels by default"), a hash of the flow's
+	 *    addresses, protocol and ports (or ICMPv6 type and code)
+	 *    under a key drawn at boot (ip6_make_flowlabel()), on every
+	 *    packet, ICMPv6 answers included; flowlabel_state_ranges 0
+	 *    since 4.3 (all 20 bits); flowlabel_reflect 0 (nothing
+	 *    copied from the peer's label).  The SYN+ACK's window is a
+	 *    whole number of segments (the MSS, less 12 with timestamps),
+	 *    as many as fit in 65535 (tcp_select_initial_window():
+	 *    nmap-os-db's W1=FE88 is 45 x 1448 over IPv4, the model's
+	 *    Linux 4.19 says 64260, 45 x 1428, over IPv6).  IPv6
+	 *    fragment IDs are random since 5.13 (__ipv6_select_ident():
+	 *    "ipv6: use prandom_u32() for ID generation"; before, a
+	 *    counter per pair of addresses).
 	 */
 	[SF_LINUX] = {
 		.name = "Linux",
@@ -100,6 +134,11 @@ static const struct stack_model stack_models[SF_MAX] = {
 		.synack_rto_ms = 1000,
 		.err_tos = 1,
 		.md5_drop = 1,
+		.hlim6 = 64,
+		.echo6 = SME6_KEEP,
+		.flow6 = SMF6_HASH,
+		.win_mss = 1,
+		.frag6_rand = 1,
 	},
 	/*
 	 * Windows (Vista and later; nmap-os-db's 223 "MNWST11" entries).
@@ -129,6 +168,13 @@ static const struct stack_model stack_models[SF_MAX] = {
 	 *  - challenge ACKs: XXX not documented; RFC 793 is assumed.
 	 *  - SYN+ACK: TcpMaxConnectResponseRetransmissions 2, initial
 	 *    RTO 3 s (Get-NetTCPSetting InitialRtoMs 3000).
+	 *  - IPv6: hop limit 128 (Get-NetIPv6Protocol DefaultHopLimit;
+	 *    128 in nmap's model for Windows 7 to 10).  Echo replies say
+	 *    code 0 whatever the request's (IE1 answered 129/0 in every
+	 *    Windows class of the model).  Flow label 0.  XXX no
+	 *    Microsoft document on flow labels was found; RFC 6437 lets
+	 *    a source leave it 0.  XXX fragment IDs: one counter for the
+	 *    host assumed, as before RFC 7739; not checked.
 	 */
 	[SF_WINDOWS] = {
 		.name = "Windows",
@@ -143,6 +189,9 @@ static const struct stack_model stack_models[SF_MAX] = {
 		.frag = FRAG_OLD,
 		.synack_retries = 2,
 		.synack_rto_ms = 3000,
+		.hlim6 = 128,
+		.echo6 = SME6_ZERO,
+		.flow6 = SMF6_NONE,
 	},
 	/*
 	 * FreeBSD (and Juniper's JUNOS, built on it).
@@ -167,6 +216,12 @@ static const struct stack_model stack_models[SF_MAX] = {
 	 *    12.0 and later): RFC 5961 3.2 and 4.2.
 	 *  - SYN+ACK: syncache rexmtlimit 3 (syncache(4)), from a 1 s
 	 *    RTO (TCPTV_RTOBASE), doubling.
+	 *  - IPv6: hop limit 64 (net.inet6.ip6.hlim, inet6(4)).  KAME's
+	 *    icmp6_input() drops an echo request whose code is not 0
+	 *    ("badcode"): IE1 goes unanswered, as in the model's FreeBSD
+	 *    9 to 12 classes.  auto_flowlabel 1 (inet6(4)) labels a
+	 *    connection's segments; icmp6_reflect() sends ICMPv6 with
+	 *    label 0.  Fragment IDs random (ip6_randomid()).
 	 */
 	[SF_FREEBSD] = {
 		.name = "FreeBSD",
@@ -184,6 +239,10 @@ static const struct stack_model stack_models[SF_MAX] = {
 		.challenge_ack = 1,
 		.synack_retries = 3,
 		.synack_rto_ms = 1000,
+		.hlim6 = 64,
+		.echo6 = SME6_DROP,
+		.flow6 = SMF6_TCP,
+		.frag6_rand = 1,
 	},
 	/*
 	 * OpenBSD.
@@ -200,6 +259,11 @@ static const struct stack_model stack_models[SF_MAX] = {
 	 *  - challenge ACKs: XXX not found in tcp_input.c; RFC 793.
 	 *  - SYN+ACK: the syn cache resends from TCPTV_SRTTDFLT 3 s,
 	 *    doubling, until tcptv_keep_init 75 s: four times.
+	 *  - IPv6: KAME's too: hop limit 64, an echo request with a code
+	 *    dropped (icmp6_input(): "if (code != 0) goto badcode"), so
+	 *    IE1 goes unanswered (the model's OpenBSD 5.3 to 6.1).  XXX
+	 *    flow labels assumed as FreeBSD's.  Fragment IDs random
+	 *    (ip6_randomid(), ip6_id.c).
 	 */
 	[SF_OPENBSD] = {
 		.name = "OpenBSD",
@@ -215,12 +279,17 @@ static const struct stack_model stack_models[SF_MAX] = {
 		.frag = FRAG_OLD,
 		.synack_retries = 4,
 		.synack_rto_ms = 3000,
+		.hlim6 = 64,
+		.echo6 = SME6_DROP,
+		.flow6 = SMF6_TCP,
+		.frag6_rand = 1,
 	},
 	/*
 	 * NetBSD: the 4.4BSD layout macOS keeps, MSS; NOP WS; NOP NOP
 	 * timestamps; SACK permitted, padded with NOPs ("MNWNNT11SNN",
 	 * all 16 entries).  Errors, options, queries and fragments as
 	 * OpenBSD (icmp(4): errppslimit 100, tstamprepl 1); no RFC 5961.
+	 * IPv6 as the other KAME stacks.
 	 */
 	[SF_NETBSD] = {
 		.name = "NetBSD",
@@ -236,6 +305,10 @@ static const struct stack_model stack_models[SF_MAX] = {
 		.frag = FRAG_OLD,
 		.synack_retries = 4,
 		.synack_rto_ms = 3000,
+		.hlim6 = 64,
+		.echo6 = SME6_DROP,
+		.flow6 = SMF6_TCP,
+		.frag6_rand = 1,
 	},
 	/*
 	 * macOS and iOS (XNU's BSD half).
@@ -250,6 +323,10 @@ static const struct stack_model stack_models[SF_MAX] = {
 	 *  - challenge ACKs: XXX not documented; RFC 793.
 	 *  - SYN+ACK: XXX as FreeBSD's TCPTV_RTOBASE 1 s, doubling, four
 	 *    times within TCPTV_KEEP_INIT.
+	 *  - IPv6: KAME's: hop limit 64 (net.inet6.ip6.hlim), IE1
+	 *    unanswered (no Apple class of nmap's model answers it),
+	 *    net.inet6.ip6.auto_flowlabel 1 for connections, random
+	 *    fragment IDs (KAME's ip6_randomid()).
 	 */
 	[SF_MACOS] = {
 		.name = "macOS",
@@ -264,6 +341,10 @@ static const struct stack_model stack_models[SF_MAX] = {
 		.frag = FRAG_OLD,
 		.synack_retries = 4,
 		.synack_rto_ms = 1000,
+		.hlim6 = 64,
+		.echo6 = SME6_DROP,
+		.flow6 = SMF6_TCP,
+		.frag6_rand = 1,
 	},
 	/*
 	 * Cisco IOS and IOS XE.
@@ -282,6 +363,11 @@ static const struct stack_model stack_models[SF_MAX] = {
 	 *    draft that became RFC 5961 (written at Cisco).
 	 *  - SYN+ACK: XXX resent from 1 s, doubling, within "ip tcp
 	 *    synwait-time" 30 s: four times.
+	 *  - IPv6: "ipv6 hop-limit" 64 by default, as the ICMPv6 answers
+	 *    of every IOS class of nmap's model say; its IOS 15.0 and
+	 *    IOS XR classes answer TCP with 255.  IE1 is answered with
+	 *    its code 9 (all IOS classes).  XXX flow label 0: no Cisco
+	 *    document found.
 	 */
 	[SF_IOS] = {
 		.name = "Cisco IOS",
@@ -296,6 +382,10 @@ static const struct stack_model stack_models[SF_MAX] = {
 		.challenge_ack = 1,
 		.synack_retries = 4,
 		.synack_rto_ms = 1000,
+		.hlim6 = 64,
+		.hlim6_tcp = 255,
+		.echo6 = SME6_KEEP,
+		.flow6 = SMF6_NONE,
 	},
 	/*
 	 * Any other stack: printers, cameras, small routers, the lwIP
@@ -312,6 +402,9 @@ static const struct stack_model stack_models[SF_MAX] = {
 	 *    copy wins.
 	 *  - no challenge ACKs; SYN+ACK resent 6 times from 3 s (lwIP's
 	 *    TCP_SYNMAXRTX and initial RTO).
+	 *  - IPv6: hop limit 64, IANA's default; echo replies of code 0
+	 *    (the printers of nmap's model answer IE1 129/0); no flow
+	 *    label (lwIP sets none; RFC 6437 allows 0).
 	 */
 	[SF_EMBEDDED] = {
 		.name = "embedded",
@@ -323,6 +416,9 @@ static const struct stack_model stack_models[SF_MAX] = {
 		.frag = FRAG_NEW,
 		.synack_retries = 6,
 		.synack_rto_ms = 3000,
+		.hlim6 = 64,
+		.echo6 = SME6_ZERO,
+		.flow6 = SMF6_NONE,
 	},
 };
 
@@ -738,4 +834,135 @@ stackmodel_synack_rto(const struct stack_model *m, u_int n)
 	if (n > 16)
 		n = 16;
 	return ((int)((uint32_t)m->synack_rto_ms << n));
+}
+
+/*
+ * The hop limit of family m's IPv6 answer carrying next header nxt:
+ * the family's, its TCP's own where that differs.
+ */
+uint8_t
+stackmodel_hlim6(const struct stack_model *m, uint8_t nxt)
+{
+	if (nxt == IP_PROTO_TCP && m->hlim6_tcp != 0)
+		return (m->hlim6_tcp);
+	return (m->hlim6 != 0 ? m->hlim6 : IP6_HLIM_DEFAULT);
+}
+
+/*
+ * The code of family m's echo reply to an echo request of code, or -1
+ * where the family drops the request.  RFC 4443 4.2 gives the reply
+ * code 0 and says nothing of requests with another code.
+ */
+int
+stackmodel_echo6_code(const struct stack_model *m, uint8_t code)
+{
+	if (code == 0)
+		return (0);
+	switch (m->echo6) {
+	case SME6_KEEP:
+		return (code);
+	case SME6_DROP:
+		return (-1);
+	default:
+		return (0);
+	}
+}
+
+/*
+ * The flow label (20 bits, host order) of family m's IPv6 answer pkt
+ * of len bytes, its upper layer right after the fixed header: 0, or a
+ * hash under key of the flow's addresses, next header and ports (an
+ * ICMPv6 message's type and code standing for the ports), as Linux's
+ * ip6_make_flowlabel() hashes them.  A flow keeps its label and the
+ * labels of two flows look unrelated (RFC 6437 3).
+ */
+uint32_t
+stackmodel_flow6(const struct stack_model *m, uint64_t key,
+    const uint8_t *pkt, size_t len)
+{
+	struct fprng	 r;
+	uint32_t	 h;
+	size_t		 n = 0;
+	uint8_t		 nxt;
+
+	if (len < IP6_HDR_LEN || m->flow6 == SMF6_NONE)
+		return (0);
+	nxt = pkt[6];
+	if (m->flow6 == SMF6_TCP && nxt != IP_PROTO_TCP)
+		return (0);
+	if (nxt == IP_PROTO_TCP || nxt == IP_PROTO_UDP)
+		n = 4;
+	else if (nxt == IP_PROTO_ICMPV6)
+		n = 2;
+	if (len - IP6_HDR_LEN < n)
+		n = 0;
+	h = fnv1a(FNV_BASIS, pkt + 8, 2 * IP6_ADDR_LEN);
+	h = fnv1a(h, &nxt, 1);
+	h = fnv1a(h, pkt + IP6_HDR_LEN, n);
+	fprng_seed(&r, key ^ h);
+	return (fprng_next(&r) & SM_FLOWLABEL_MASK);
+}
+
+/*
+ * The MSS an IPv6 SYN+ACK offers for a personality's IPv4 mss: one
+ * taken from the link's MTU is 20 bytes less, the IPv6 header's extra
+ * length (RFC 6691 2); one under what the IPv6 minimum MTU leaves (RFC
+ * 8200 5), 1220, is a stack's fixed choice (lwIP's TCP_MSS 536) and
+ * stays.
+ */
+uint16_t
+stackmodel_mss6(uint16_t mss)
+{
+	if (mss < SM_MSS6_MIN + 20)
+		return (mss);
+	return (mss - 20);
+}
+
+/* win, whole segments of seg4, in segments of seg6. */
+static uint16_t
+win6_segs(uint16_t win, uint32_t seg4, uint32_t seg6)
+{
+	if (win == 65535 / seg4 * seg4)
+		return ((uint16_t)(65535 / seg6 * seg6));
+	if ((uint32_t)win / seg4 * seg6 > 65535)
+		return (win);
+	return ((uint16_t)(win / seg4 * seg6));
+}
+
+/*
+ * The window of family m's IPv6 SYN+ACK for the personality's IPv4
+ * window win, its IPv4 MSS mss4 and its IPv6 MSS mss6, timestamps ts:
+ * unchanged, but for a family whose windows are whole segments
+ * (m->win_mss) when win is (segments of the MSS less 12 with
+ * timestamps, else of the MSS): as many of the IPv6 segments as there
+ * were IPv4 ones, or as fit in 65535 where the IPv4 window was that
+ * many.
+ */
+uint16_t
+stackmodel_win6(const struct stack_model *m, uint16_t win, uint16_t mss4,
+    uint16_t mss6, int ts)
+{
+	if (!m->win_mss || win == 0 || mss4 <= 12 || mss6 <= 12)
+		return (win);
+	if (ts && win % (mss4 - 12) == 0)
+		return (win6_segs(win, mss4 - 12, mss6 - 12));
+	if (win % mss4 == 0)
+		return (win6_segs(win, mss4, mss6));
+	return (win);
+}
+
+/*
+ * The identification of the fragments of family m's next IPv6
+ * datagram: random (rnd, from the caller's generator) where the family
+ * draws it, else the host's counter *ctr, counted on; never 0, which
+ * some stacks take as unset.
+ */
+uint32_t
+stackmodel_frag6_id(const struct stack_model *m, uint32_t *ctr, uint32_t rnd)
+{
+	if (m->frag6_rand)
+		return (rnd != 0 ? rnd : 1U << 31);
+	if (*ctr == 0)
+		*ctr = rnd | 1;
+	return ((*ctr)++);
 }

@@ -367,15 +367,18 @@ tcp_input(struct ipin *in)
 }
 
 /*
- * The MSS we offer over IPv6: the personality's, but no more than the
- * link's MTU less the IPv6 and TCP headers (its value is meant for
- * IPv4, 20 bytes of header less).
+ * A SYN over IPv6 from the personality's IPv4 one (stackmodel.c): the
+ * MSS 20 bytes less where it was the link's (RFC 6691), never more
+ * than the link's MTU less the IPv6 and TCP headers, and the window of
+ * a family whose windows are whole segments counted in the new ones.
  */
 static void
-tcp_mss6(uint8_t *opts, size_t optlen)
+tcp_syn6(const struct ipin *in, struct tcp_hdr *th)
 {
-	size_t		 i, olen;
-	uint16_t	 mss;
+	uint8_t		*opts = (uint8_t *)(th + 1);
+	size_t		 i, olen, optlen = th->th_off * 4 - TCP_HDR_LEN;
+	struct synopts	 so;
+	uint16_t	 mss4, mss;
 
 	for (i = 0; i < optlen; i += olen) {
 		if (opts[i] == TCP_OPT_EOL)
@@ -389,11 +392,15 @@ tcp_mss6(uint8_t *opts, size_t optlen)
 			break;
 		if (opts[i] != TCP_OPT_MSS || olen != 4)
 			continue;
-		mss = opts[i + 2] << 8 | opts[i + 3];
-		if (mss > TCP_MAX_DATA6) {
-			opts[i + 2] = TCP_MAX_DATA6 >> 8;
-			opts[i + 3] = TCP_MAX_DATA6 & 0xff;
-		}
+		mss4 = opts[i + 2] << 8 | opts[i + 3];
+		if ((mss = stackmodel_mss6(mss4)) > TCP_MAX_DATA6)
+			mss = TCP_MAX_DATA6;
+		opts[i + 2] = mss >> 8;
+		opts[i + 3] = mss & 0xff;
+		if (stackmodel_synopts_parse(opts, optlen, &so) == 0)
+			th->th_win = htons(stackmodel_win6(
+			    personality_stack_model(in->host, in->tmpl),
+			    ntohs(th->th_win), mss4, mss, so.ts));
 	}
 }
 
@@ -413,7 +420,7 @@ tcp_output6(const struct ipin *in, uint8_t *pkt, size_t len)
 	memcpy(&ip6->ip6_src, &in->dst6, sizeof(in->dst6));
 	memcpy(&ip6->ip6_dst, &in->src6, sizeof(in->src6));
 	if (th->th_flags & TH_SYN)
-		tcp_mss6((uint8_t *)(th + 1), th->th_off * 4 - TCP_HDR_LEN);
+		tcp_syn6(in, th);
 	personality_tcp6_fields((uint8_t *)th);
 	th->th_sum = 0;
 	sum = ip6_cksum(&in->dst6, &in->src6, IP_PROTO_TCP, th,

@@ -8,8 +8,10 @@
 
 #include <sys/types.h>
 
+#include <arpa/inet.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <dumbnet.h>
@@ -17,6 +19,7 @@
 #include "honeyd.h"
 #include "fingerprint.h"
 #include "pers.h"
+#include "engine_fixture.h"
 #include "unit.h"
 
 /* A SYN+ACK's options as nmap letters: M N W S T L. */
@@ -491,6 +494,340 @@ test_rows(void)
 	}
 }
 
+/*
+ * IPv6 (stackmodel.c's notes on nmap -6 -O): hop limits 64, Windows
+ * 128, Cisco IOS 64 for ICMPv6 and 255 for TCP; an echo request with
+ * a code is answered with it by Linux and IOS (icmpv6_echo_reply()),
+ * with code 0 by Windows and the embedded row, and dropped by the KAME
+ * stacks (icmp6_input()'s "badcode").
+ */
+static void
+test_ipv6_rows(void)
+{
+	const struct stack_model	*lx = stackmodel_get(SF_LINUX);
+	const struct stack_model	*win = stackmodel_get(SF_WINDOWS);
+	const struct stack_model	*ios = stackmodel_get(SF_IOS);
+	const struct stack_model	*emb = stackmodel_get(SF_EMBEDDED);
+	int				 sf;
+
+	CHECK(stackmodel_hlim6(lx, IP_PROTO_ICMPV6) == 64);
+	CHECK(stackmodel_hlim6(lx, IP_PROTO_TCP) == 64);
+	CHECK(stackmodel_hlim6(win, IP_PROTO_ICMPV6) == 128);
+	CHECK(stackmodel_hlim6(win, IP_PROTO_TCP) == 128);
+	CHECK(stackmodel_hlim6(ios, IP_PROTO_ICMPV6) == 64);
+	CHECK(stackmodel_hlim6(ios, IP_PROTO_TCP) == 255);
+	CHECK(stackmodel_hlim6(emb, IP_PROTO_UDP) == 64);
+	for (sf = 0; sf < SF_MAX; sf++) {
+		/* Code 0 is answered code 0 by everyone. */
+		CHECK(stackmodel_echo6_code(stackmodel_get(sf), 0) == 0);
+		CHECK(stackmodel_get(sf)->hlim6 != 0);
+	}
+	CHECK(stackmodel_echo6_code(lx, 9) == 9);
+	CHECK(stackmodel_echo6_code(ios, 9) == 9);
+	CHECK(stackmodel_echo6_code(win, 9) == 0);
+	CHECK(stackmodel_echo6_code(emb, 9) == 0);
+	CHECK(stackmodel_echo6_code(stackmodel_get(SF_FREEBSD), 9) == -1);
+	CHECK(stackmodel_echo6_code(stackmodel_get(SF_OPENBSD), 9) == -1);
+	CHECK(stackmodel_echo6_code(stackmodel_get(SF_NETBSD), 1) == -1);
+	CHECK(stackmodel_echo6_code(stackmodel_get(SF_MACOS), 255) == -1);
+	CHECK(lx->flow6 == SMF6_HASH && win->flow6 == SMF6_NONE &&
+	    ios->flow6 == SMF6_NONE && emb->flow6 == SMF6_NONE);
+	CHECK(stackmodel_get(SF_FREEBSD)->flow6 == SMF6_TCP);
+}
+
+/* An IPv6 header from src to dst, next header nxt, plen to follow. */
+static void
+hdr6(uint8_t *pkt, const char *src, const char *dst, uint8_t nxt,
+    size_t plen)
+{
+	memset(pkt, 0, IP6_HDR_LEN);
+	pkt[0] = 0x60;
+	pkt[4] = (uint8_t)(plen >> 8);
+	pkt[5] = (uint8_t)plen;
+	pkt[6] = nxt;
+	pkt[7] = 64;
+	if (inet_pton(AF_INET6, src, pkt + 8) != 1 ||
+	    inet_pton(AF_INET6, dst, pkt + 24) != 1)
+		abort();
+}
+
+static uint32_t
+label_of(const uint8_t *pkt)
+{
+	return ((uint32_t)(pkt[1] & 0x0f) << 16 | pkt[2] << 8 | pkt[3]);
+}
+
+/*
+ * Flow labels: none where the family sets none; a hash of the flow
+ * where it does, the same for every packet of a flow, another for
+ * another flow or another key, 20 bits; the KAME stacks' only on TCP.
+ */
+static void
+test_flow6(void)
+{
+	const struct stack_model	*lx = stackmodel_get(SF_LINUX);
+	const struct stack_model	*fb = stackmodel_get(SF_FREEBSD);
+	uint8_t				 pkt[IP6_HDR_LEN + TCP_HDR_LEN];
+	uint32_t			 a, seen[64];
+	int				 i, j, same = 0;
+
+	hdr6(pkt, "2001:db8::5", "2001:db8::99", IP_PROTO_TCP, TCP_HDR_LEN);
+	memset(pkt + IP6_HDR_LEN, 0, TCP_HDR_LEN);
+	pkt[IP6_HDR_LEN + 1] = 80;
+	pkt[IP6_HDR_LEN + 2] = 0xc0;
+	CHECK(stackmodel_flow6(stackmodel_get(SF_WINDOWS), 7, pkt,
+	    sizeof(pkt)) == 0);
+	a = stackmodel_flow6(lx, 7, pkt, sizeof(pkt));
+	CHECK(a != 0 && a <= 0xfffff);
+	CHECK(stackmodel_flow6(lx, 7, pkt, sizeof(pkt)) == a);
+	CHECK(stackmodel_flow6(lx, 8, pkt, sizeof(pkt)) != a);
+	CHECK(stackmodel_flow6(fb, 7, pkt, sizeof(pkt)) != 0);
+	/* Sequence and flags are not the flow's. */
+	pkt[IP6_HDR_LEN + 4] = 0x55;
+	pkt[IP6_HDR_LEN + 13] = TH_RST;
+	CHECK(stackmodel_flow6(lx, 7, pkt, sizeof(pkt)) == a);
+	for (i = 0; i < 64; i++) {
+		pkt[IP6_HDR_LEN + 3] = (uint8_t)i;
+		seen[i] = stackmodel_flow6(lx, 7, pkt, sizeof(pkt));
+		for (j = 0; j < i; j++)
+			same += seen[j] == seen[i];
+	}
+	CHECK(same == 0);
+	pkt[6] = IP_PROTO_ICMPV6;
+	CHECK(stackmodel_flow6(lx, 7, pkt, sizeof(pkt)) != 0);
+	CHECK(stackmodel_flow6(fb, 7, pkt, sizeof(pkt)) == 0);
+	CHECK(stackmodel_flow6(lx, 7, pkt, IP6_HDR_LEN - 1) == 0);
+}
+
+/*
+ * TCP over IPv6: the MSS 20 bytes less (RFC 6691) where that leaves
+ * what RFC 8200's minimum MTU does, 1220, else as it was; Linux's window whole segments of it (45 x 1448
+ * = 0xFE88 over IPv4 becomes 45 x 1428 = 64260, the window nmap's
+ * model holds for Linux 4.19, and 20 x 1448 its Linux 4.4's 20 x 1428;
+ * 44 x 1460 = 0xFAF0 without timestamps, 45 x 1440), other windows as
+ * they were.
+ */
+static void
+test_tcp6(void)
+{
+	const struct stack_model	*lx = stackmodel_get(SF_LINUX);
+	const struct stack_model	*win = stackmodel_get(SF_WINDOWS);
+
+	CHECK(stackmodel_mss6(1460) == 1440);
+	CHECK(stackmodel_mss6(65495) == 65475);
+	CHECK(stackmodel_mss6(1240) == 1220);
+	CHECK(stackmodel_mss6(1239) == 1239);
+	CHECK(stackmodel_mss6(536) == 536);
+	CHECK(stackmodel_win6(lx, 0xFE88, 1460, 1440, 1) == 64260);
+	CHECK(stackmodel_win6(lx, 0xFAF0, 1460, 1440, 0) == 64800);
+	CHECK(stackmodel_win6(lx, 14600, 1460, 1440, 0) == 14400);
+	CHECK(stackmodel_win6(lx, 28960, 1460, 1440, 1) == 28560);
+	CHECK(stackmodel_win6(lx, 29200, 1460, 1440, 1) == 28800);
+	CHECK(stackmodel_win6(lx, 5840, 1460, 1440, 0) == 5760);
+	CHECK(stackmodel_win6(lx, 8192, 1460, 1440, 1) == 8192);
+	CHECK(stackmodel_win6(lx, 0, 1460, 1440, 1) == 0);
+	CHECK(stackmodel_win6(lx, 0xFE88, 0, 0, 1) == 0xFE88);
+	CHECK(stackmodel_win6(win, 0xFFFF, 1460, 1440, 0) == 0xFFFF);
+	CHECK(stackmodel_win6(win, 8192, 1460, 1440, 1) == 8192);
+	CHECK(stackmodel_win6(win, 14600, 1460, 1440, 0) == 14600);
+}
+
+/*
+ * IPv6 fragment IDs: random for Linux since 5.13 and the KAME stacks,
+ * never 0; a counter of the host's, from a random start, for the rest.
+ */
+static void
+test_frag6_id(void)
+{
+	const struct stack_model	*win = stackmodel_get(SF_WINDOWS);
+	uint32_t			 ctr = 0;
+
+	CHECK(stackmodel_frag6_id(stackmodel_get(SF_LINUX), &ctr, 77) == 77);
+	CHECK(stackmodel_frag6_id(stackmodel_get(SF_FREEBSD), &ctr, 0) != 0);
+	CHECK(stackmodel_frag6_id(stackmodel_get(SF_OPENBSD), &ctr, 5) == 5);
+	CHECK(ctr == 0);
+	CHECK(stackmodel_frag6_id(win, &ctr, 40) == 41);
+	CHECK(stackmodel_frag6_id(win, &ctr, 9) == 42);
+	CHECK(stackmodel_frag6_id(win, &ctr, 9) == 43);
+	CHECK(stackmodel_frag6_id(stackmodel_get(SF_EMBEDDED), &ctr, 9) == 44);
+}
+
+#define NMAP_SRC	"2001:db8::99"
+
+/* The checksum of the ICMPv6 or UDP message at pkt + off. */
+static void
+sum6(uint8_t *pkt, size_t off, size_t len, uint8_t nxt, size_t at)
+{
+	struct in6_addr	 s, d;
+	uint16_t	 sum;
+
+	memcpy(&s, pkt + 8, 16);
+	memcpy(&d, pkt + 24, 16);
+	pkt[off + at] = pkt[off + at + 1] = 0;
+	sum = ip6_cksum(&s, &d, nxt, pkt + off, len - off);
+	memcpy(pkt + off + at, &sum, 2);
+}
+
+/*
+ * nmap's IE1 (FPEngine.cc): an echo request of code 9 with 120 bytes
+ * of zeros after a hop-by-hop header holding one PadN option.
+ */
+static size_t
+nmap_ie1(uint8_t *pkt, const char *dst)
+{
+	static const uint8_t	 hbh[8] = { IP_PROTO_ICMPV6, 0, 1, 4 };
+	size_t			 len = IP6_HDR_LEN + 8 + 8 + 120;
+
+	hdr6(pkt, NMAP_SRC, dst, IP_PROTO_HOPOPTS, len - IP6_HDR_LEN);
+	memcpy(pkt + IP6_HDR_LEN, hbh, 8);
+	memset(pkt + IP6_HDR_LEN + 8, 0, 8 + 120);
+	pkt[IP6_HDR_LEN + 8] = 128;
+	pkt[IP6_HDR_LEN + 9] = 9;
+	pkt[IP6_HDR_LEN + 12] = 0xab;
+	pkt[IP6_HDR_LEN + 13] = 0xcd;
+	sum6(pkt, IP6_HDR_LEN + 8, len, IP_PROTO_ICMPV6, 2);
+	return (len);
+}
+
+/*
+ * nmap's IE2: an echo request after hop-by-hop, destination options, a
+ * type 0 routing header with no segments left, and hop-by-hop again.
+ */
+static size_t
+nmap_ie2(uint8_t *pkt, const char *dst)
+{
+	static const uint8_t	 ext[32] = {
+		IP_PROTO_DSTOPTS, 0, 1, 4, 0, 0, 0, 0,
+		IP_PROTO_ROUTING, 0, 1, 4, 0, 0, 0, 0,
+		IP_PROTO_HOPOPTS, 0, 0, 0, 0, 0, 0, 0,
+		IP_PROTO_ICMPV6, 0, 1, 4, 0, 0, 0, 0
+	};
+	size_t			 len = IP6_HDR_LEN + 32 + 8;
+
+	hdr6(pkt, NMAP_SRC, dst, IP_PROTO_HOPOPTS, len - IP6_HDR_LEN);
+	memcpy(pkt + IP6_HDR_LEN, ext, 32);
+	memset(pkt + IP6_HDR_LEN + 32, 0, 8);
+	pkt[IP6_HDR_LEN + 32] = 128;
+	pkt[IP6_HDR_LEN + 36] = 0xab;
+	pkt[IP6_HDR_LEN + 37] = 0xcd;
+	sum6(pkt, IP6_HDR_LEN + 32, len, IP_PROTO_ICMPV6, 2);
+	return (len);
+}
+
+/* nmap's U1: 300 bytes of 'C' to a closed UDP port. */
+static size_t
+nmap_u1(uint8_t *pkt, const char *dst)
+{
+	size_t	 len = IP6_HDR_LEN + 8 + 300;
+
+	hdr6(pkt, NMAP_SRC, dst, IP_PROTO_UDP, len - IP6_HDR_LEN);
+	memset(pkt + IP6_HDR_LEN, 0, 8);
+	pkt[IP6_HDR_LEN] = 0xb0;
+	pkt[IP6_HDR_LEN + 1] = 0x0b;
+	pkt[IP6_HDR_LEN + 2] = 0x7a;
+	pkt[IP6_HDR_LEN + 3] = 0x69;
+	pkt[IP6_HDR_LEN + 4] = (uint8_t)((len - IP6_HDR_LEN) >> 8);
+	pkt[IP6_HDR_LEN + 5] = (uint8_t)(len - IP6_HDR_LEN);
+	memset(pkt + IP6_HDR_LEN + 8, 'C', 300);
+	sum6(pkt, IP6_HDR_LEN, len, IP_PROTO_UDP, 6);
+	return (len);
+}
+
+/* What nmap's vectorizer reads of an answer (FPEngine.cc). */
+struct v6feat {
+	size_t	 plen;
+	int	 hlim;
+	int	 type, code;
+	uint32_t label;
+};
+
+static int
+answer6(uint8_t *pkt, size_t len, struct v6feat *f)
+{
+	static struct fixture_reply	 r;
+
+	ip_input(pkt, len);
+	memset(f, 0, sizeof(*f));
+	if (fixture_next(&r) != 1 || r.len < IP6_HDR_LEN + 8)
+		return (0);
+	f->plen = (size_t)r.pkt[4] << 8 | r.pkt[5];
+	f->hlim = r.pkt[7];
+	f->label = label_of(r.pkt);
+	if (r.pkt[6] == IP_PROTO_ICMPV6) {
+		f->type = r.pkt[IP6_HDR_LEN];
+		f->code = r.pkt[IP6_HDR_LEN + 1];
+	}
+	return (fixture_replies(NULL) == 0);
+}
+
+/*
+ * nmap -6 -O's ICMPv6 probes against a Linux, a Windows and a FreeBSD
+ * host, answered as the class means of nmap's model say a real host
+ * of each answers them: IE1 129 with code 9 (Linux), 0 (Windows), or
+ * nothing (FreeBSD), 128 bytes; IE2 parameter problem code 1 quoting
+ * the whole probe, 88 bytes; U1 port unreachable, 356 bytes; hop
+ * limits 64 and 128; Linux's answers labelled, the others' not.
+ */
+static void
+test_nmap6(void)
+{
+	static const char	 conf[] =
+	    "create lx\nset lx personality \"Linux 5.X\"\n"
+	    "bind 2001:db8::10 lx\n"
+	    "create win\nset win personality \"Windows 10\"\n"
+	    "bind 2001:db8::20 win\n"
+	    "create fb\nset fb personality \"FreeBSD 12\"\n"
+	    "bind 2001:db8::30 fb\n";
+	static const char	 prints[] =
+	    "Fingerprint Linux 5.X\n"
+	    "Class Linux | Linux | 5.X | general purpose\n"
+	    "T5(R=Y%DF=Y%T=40%W=0%S=Z%A=S+%F=AR%O=%RD=0%Q=)\n"
+	    "Fingerprint Windows 10\n"
+	    "Class Microsoft | Windows | 10 | general purpose\n"
+	    "T5(R=Y%DF=Y%T=80%W=0%S=Z%A=S+%F=AR%O=%RD=0%Q=)\n"
+	    "Fingerprint FreeBSD 12\n"
+	    "Class FreeBSD | FreeBSD | 12.X | general purpose\n"
+	    "T5(R=Y%DF=Y%T=40%W=0%S=Z%A=S+%F=AR%O=%RD=0%Q=)\n";
+	static uint8_t		 pkt[512];
+	struct fpdb		*db;
+	struct v6feat		 f;
+	uint32_t		 lxlabel;
+
+	if (fixture_engine(conf, 16) == -1 || (db = fpdb_load_buffer("t",
+	    prints, sizeof(prints) - 1)) == NULL) {
+		CHECK(0);
+		return;
+	}
+	fpdb_free(engine->db);
+	engine->db = db;
+	CHECK(personality_attach(engine->conf, db) == 0);
+
+	CHECK(answer6(pkt, nmap_ie1(pkt, "2001:db8::10"), &f));
+	CHECK(f.type == 129 && f.code == 9 && f.plen == 128 && f.hlim == 64);
+	CHECK(f.label != 0);
+	lxlabel = f.label;
+	CHECK(answer6(pkt, nmap_ie1(pkt, "2001:db8::20"), &f));
+	CHECK(f.type == 129 && f.code == 0 && f.plen == 128 && f.hlim == 128);
+	CHECK(f.label == 0);
+	CHECK(!answer6(pkt, nmap_ie1(pkt, "2001:db8::30"), &f));
+
+	CHECK(answer6(pkt, nmap_ie2(pkt, "2001:db8::10"), &f));
+	CHECK(f.type == 4 && f.code == 1 && f.plen == 88 && f.hlim == 64);
+	CHECK(f.label != 0 && f.label != lxlabel);
+	CHECK(answer6(pkt, nmap_ie2(pkt, "2001:db8::20"), &f));
+	CHECK(f.type == 4 && f.code == 1 && f.plen == 88 && f.hlim == 128);
+	CHECK(f.label == 0);
+
+	CHECK(answer6(pkt, nmap_u1(pkt, "2001:db8::10"), &f));
+	CHECK(f.type == 1 && f.code == 4 && f.plen == 356 && f.hlim == 64);
+	CHECK(answer6(pkt, nmap_u1(pkt, "2001:db8::20"), &f));
+	CHECK(f.type == 1 && f.code == 4 && f.plen == 356 && f.hlim == 128);
+	CHECK(f.label == 0);
+	CHECK(answer6(pkt, nmap_u1(pkt, "2001:db8::30"), &f));
+	CHECK(f.type == 1 && f.code == 4 && f.plen == 356 && f.hlim == 64);
+	CHECK(f.label == 0);
+}
+
 int
 main(void)
 {
@@ -505,5 +842,10 @@ main(void)
 	test_frag();
 	test_synack();
 	test_rows();
+	test_ipv6_rows();
+	test_flow6();
+	test_tcp6();
+	test_frag6_id();
+	test_nmap6();
 	return (unit_done());
 }
