@@ -88,6 +88,8 @@ struct ctl_conn {
 	char			*cur_name;	/* templates: last listed */
 	int			 one;		/* templates: just cur_name */
 	uint32_t		 lo, hi;	/* address filter */
+	int			 v6, plen6;	/* or an IPv6 one */
+	struct in6_addr		 net6;
 };
 TAILQ_HEAD(ctl_conns, ctl_conn);
 
@@ -475,6 +477,24 @@ ctl_to_parent(struct ctl_conn *c, uint32_t type, const char *arg,
 	return (0);
 }
 
+/*
+ * "2001:db8::5" or "2001:db8::/64": only IPv6 hosts and flows inside
+ * it, no IPv4 one (an empty IPv4 range).
+ */
+static int
+ctl_filter6(struct ctl_conn *c, const char *arg)
+{
+	if (addr6_parse_net(arg, &c->net6, &c->plen6) == -1) {
+		c->list = CTL_L_NONE;
+		return (ctl_errorf(c, "not an address or network: \"%.200s\"",
+		    arg));
+	}
+	c->v6 = 1;
+	c->lo = 1;
+	c->hi = 0;
+	return (0);
+}
+
 static int
 ctl_start_list(struct ctl_conn *c, enum ctl_list what, const char *arg)
 {
@@ -491,6 +511,7 @@ ctl_start_list(struct ctl_conn *c, enum ctl_list what, const char *arg)
 	c->one = 0;
 	c->lo = 0;
 	c->hi = UINT32_MAX;
+	c->v6 = 0;
 	if (arg == NULL)
 		return (0);
 	if (what == CTL_L_TEMPLATES) {
@@ -504,6 +525,8 @@ ctl_start_list(struct ctl_conn *c, enum ctl_list what, const char *arg)
 		c->one = 1;
 		return (0);
 	}
+	if (strchr(arg, ':') != NULL)
+		return (ctl_filter6(c, arg));
 	if (addr_parse_range(arg, &c->lo, &c->hi) == -1) {
 		c->list = CTL_L_NONE;
 		return (ctl_errorf(c, "not an address or network: \"%.200s\"",
@@ -797,6 +820,9 @@ ctl_go_remote(struct ctl_conn *c)
 	k->list = c->list;
 	k->lo = c->lo;
 	k->hi = c->hi;
+	k->v6 = c->v6;
+	k->plen6 = c->plen6;
+	k->net6 = c->net6;
 	/* Services: the limits and the subsystems are listed once. */
 	k->start = c->list == CTL_L_SERVICES ? 1 : c->lo;
 	k->cur = k->start;
@@ -880,6 +906,9 @@ control_list_more(struct imsg *imsg)
 	c.cur_tuple = k.cur_tuple;
 	c.lo = k.lo;
 	c.hi = k.hi;
+	c.v6 = k.v6;
+	c.plen6 = k.plen6;
+	c.net6 = k.net6;
 	if (c.list != CTL_L_HOSTS && c.list != CTL_L_CONNS &&
 	    c.list != CTL_L_SERVICES)
 		fatalx("control: bad listing request from the parent");
@@ -1232,6 +1261,12 @@ ctl_next_conn(struct ctl_conn *c, struct ctlrec *r)
 		if (n == 0)
 			return (0);
 		/* An IPv4 filter leaves IPv6 flows out (their folds). */
+		if (t->v6 && c->v6) {
+			if (addr6_in_net(&t->src6, &c->net6, c->plen6) ||
+			    addr6_in_net(&t->dst6, &c->net6, c->plen6))
+				return (1);
+			continue;
+		}
 		if (t->v6) {
 			if (c->lo == 0 && c->hi == UINT32_MAX)
 				return (1);
@@ -1257,6 +1292,9 @@ ctl_next(struct ctl_conn *c, struct ctlrec *r)
 			return (0);
 		return (ctl_next_template(c, r));
 	case CTL_L_HOSTS:
+		if (c->v6)
+			return (host_ctl_next_in6(&c->cur, &c->net6, c->plen6,
+			    CTL_SCAN_BATCH, r));
 		/* IPv6 hosts only when no IPv4 filter narrows the list. */
 		return (host_ctl_next(&c->cur, c->hi,
 		    c->lo == 0 && c->hi == UINT32_MAX, r));

@@ -331,6 +331,8 @@ struct ctl_cursor {
 	int32_t		 udp_phase;
 	uint32_t	 lo, hi;
 	struct tuple	 cur_tuple;
+	int32_t		 v6, plen6;	/* an IPv6 filter, net6/plen6 */
+	struct in6_addr	 net6;
 };
 
 /*
@@ -1327,6 +1329,8 @@ void		 host_unref(struct host *);
 size_t		 host_count(void);
 void		 host_flush(void);
 int		 host_ctl_next(uint64_t *, uint32_t, int, struct ctlrec *);
+int		 host_ctl_next_in6(uint64_t *, const struct in6_addr *, int,
+		    int, struct ctlrec *);
 
 /* dhcp.c: the engine's DHCP clients (RFC 2131) */
 void		 dhcp_start(struct imsg *);

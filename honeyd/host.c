@@ -206,8 +206,9 @@ host_flush(void)
  */
 #define HOST_CUR6	((uint64_t)1 << 32)
 
-static int
-host_ctl_next6(uint64_t *cursor, struct ctlrec *r)
+/* The IPv6 host at *cursor, the cursor moved past it; NULL: no more. */
+static struct host *
+host_step6(uint64_t *cursor)
 {
 	struct host	 key, *h;
 	uint32_t	 fold = (uint32_t)*cursor;
@@ -220,11 +221,45 @@ host_ctl_next6(uint64_t *cursor, struct ctlrec *r)
 	for (; h != NULL && h->addr == fold && skip > 0; skip--)
 		h = RB_NEXT(host_tree, &hosts, h);
 	if (h == NULL)
-		return (0);
-	ctl_host_record(r, h, host_now());
+		return (NULL);
 	skip = h->addr == fold ? (*cursor >> 33) + 1 : 1;
 	*cursor = HOST_CUR6 | skip << 33 | h->addr;
+	return (h);
+}
+
+static int
+host_ctl_next6(uint64_t *cursor, struct ctlrec *r)
+{
+	struct host	*h;
+
+	if ((h = host_step6(cursor)) == NULL)
+		return (0);
+	ctl_host_record(r, h, host_now());
 	return (1);
+}
+
+/*
+ * The next IPv6 host inside net/plen (show hosts 2001:db8::/64), after
+ * no IPv4 one: 1, 0 at the end, -1 when scan hosts outside it went by
+ * (the tree is ordered by fold, so a prefix is no range of it).
+ */
+int
+host_ctl_next_in6(uint64_t *cursor, const struct in6_addr *net, int plen,
+    int scan, struct ctlrec *r)
+{
+	struct host	*h;
+
+	if (*cursor < HOST_CUR6)
+		*cursor = HOST_CUR6;
+	while (scan-- > 0) {
+		if ((h = host_step6(cursor)) == NULL)
+			return (0);
+		if (addr6_in_net(&h->addr6, net, plen)) {
+			ctl_host_record(r, h, host_now());
+			return (1);
+		}
+	}
+	return (-1);
 }
 
 int

@@ -51,12 +51,6 @@ static const struct token t_net[] = {
 	{ ENDTOKEN,	"",	CTL_NONE, 0, 0, NULL }
 };
 
-static const struct token t_addr[] = {
-	{ NOTOKEN,	"",	CTL_NONE, 0, 0, NULL },
-	{ ARGUMENT,	"ADDR",	CTL_NONE, 0, 0, t_end },
-	{ ENDTOKEN,	"",	CTL_NONE, 0, 0, NULL }
-};
-
 static const struct token t_file[] = {
 	{ NOTOKEN,	"",	CTL_NONE, 0, 0, NULL },
 	{ ARGUMENT,	"FILE",	CTL_NONE, 0, 0, t_end },
@@ -71,7 +65,7 @@ static const struct token t_show[] = {
 	{ KEYWORD, "binds", CTL_NONE, IMSG_CTL_SHOW_BINDS, 0, t_end },
 	{ KEYWORD, "routes", CTL_NONE, IMSG_CTL_SHOW_ROUTES, 0, t_end },
 	{ KEYWORD, "connections", CTL_NONE, IMSG_CTL_SHOW_CONNECTIONS, 0,
-	    t_addr },
+	    t_net },
 	{ KEYWORD, "services", CTL_NONE, IMSG_CTL_SHOW_SERVICES, 0, t_end },
 	{ ENDTOKEN, "", CTL_NONE, 0, 0, NULL }
 };

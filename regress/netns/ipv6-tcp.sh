@@ -7,7 +7,8 @@
 # nmap -6 -sS and -sU see the configured port states; the SYN+ACK is
 # the IPv4 one but for its MSS; connections complete, are refused or
 # go unanswered; services (web.sh by curl -6, UDP echo, $ipsrc and
-# HONEYD_IP_*), the JSON and packet logs, honeydctl show connections;
+# HONEYD_IP_*), the JSON and packet logs, honeydctl show connections
+# and hosts, with IPv6 filters too;
 # proxies to an IPv6 target, an IPv4 one, back to $ipsrc, and a claimed
 # one refused.
 . "$(dirname "$0")/../lib.sh"
@@ -259,6 +260,23 @@ out=$(in_s "$HONEYDCTL" -s "$TB_TMP/honeyd.sock" -j show connections 2>&1)
 check_match "... as JSON too" \
     "\"src\": *\"2001:db8::1\", *\"sport\": *[0-9]+, *\"dst\": *\"$WEB6\", *\"dport\": *2002" \
     "$out"
+# IPv6 filters: its address or a network holding it lists it; another
+# network, or the same host's IPv4 address, does not.
+ctl() { in_s "$HONEYDCTL" -s "$TB_TMP/honeyd.sock" "$@" 2>&1; }
+check_match "show connections $WEB6 lists it" "dport: 2002" \
+    "$(ctl show connections $WEB6)"
+check_match "show connections 2001:db8::/64 lists it" "dport: 2002" \
+    "$(ctl show connections 2001:db8::/64)"
+check_nomatch "show connections 2001:db8:0:2::/64 does not" "dport: 2002|not an" \
+    "$(ctl show connections 2001:db8:0:2::/64)"
+check_nomatch "show connections 198.18.0.80 does not" "dport: 2002|not an" \
+    "$(ctl show connections 198.18.0.80)"
+check_match "show hosts 2001:db8::/120 lists $WEB6" "^$WEB6 +web" \
+    "$(ctl show hosts 2001:db8::/120)"
+check_nomatch "show hosts 2001:db8:0:2::/64 does not" "^$WEB6 |not an" \
+    "$(ctl show hosts 2001:db8:0:2::/64)"
+check_match "show hosts 2001:db8::/129 is refused" "not an address" \
+    "$(ctl show hosts 2001:db8::/129)"
 wait $hold
 
 # Step 4: proxies.

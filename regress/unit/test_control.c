@@ -503,6 +503,57 @@ test_host_list6(void)
 	CHECK(steps == n4);
 }
 
+/*
+ * An IPv6 filter (show hosts, connections 2001:db8::/120): only the
+ * hosts inside it, whatever their folds, none of the IPv4 ones; a walk
+ * that scanned enough resumes where it was.  Uses test_host_list6's
+ * hosts.
+ */
+static void
+test_filter6(void)
+{
+	struct in6_addr	 net;
+	struct answer	 a;
+	struct ctlrec	 r;
+	uint64_t	 cur = 0;
+	int		 fd, n, plen, found = 0, paused = 0, guard;
+
+	CHECK(addr6_parse_net("2001:db8::/120", &net, &plen) == 0);
+	for (guard = 0; guard < 100 &&
+	    (n = host_ctl_next_in6(&cur, &net, plen, 1, &r)) != 0; guard++)
+		n == 1 ? found++ : paused++;
+	CHECK(found == 2 && paused > 0);
+	fd = client_connect();
+	CHECK(fd != -1);
+	client_send(fd, IMSG_CTL_SHOW_HOSTS, "2001:db8::/120", 15);
+	client_answer(fd, &a);
+	CHECK(a.end == IMSG_CTL_END && a.records == 2);
+	client_send(fd, IMSG_CTL_SHOW_HOSTS, "2001:db8::1:9e37:79b0", 22);
+	client_answer(fd, &a);
+	CHECK(a.end == IMSG_CTL_END && a.records == 1);
+	client_send(fd, IMSG_CTL_SHOW_HOSTS, "2001:db8::/32", 14);
+	client_answer(fd, &a);
+	CHECK(a.end == IMSG_CTL_END && a.records == 4);
+	client_send(fd, IMSG_CTL_SHOW_HOSTS, "2001:db8:1::/48", 16);
+	client_answer(fd, &a);
+	CHECK(a.end == IMSG_CTL_END && a.records == 0);
+	client_send(fd, IMSG_CTL_SHOW_HOSTS, "2001:db8::/129", 15);
+	client_answer(fd, &a);
+	CHECK(a.end == IMSG_CTL_ERROR);
+	client_send(fd, IMSG_CTL_SHOW_CONNECTIONS, "2001:db8::/64", 14);
+	client_answer(fd, &a);
+	CHECK(a.end == IMSG_CTL_END && a.records == 0);
+	client_send(fd, IMSG_CTL_SHOW_CONNECTIONS, "2001:db8::x", 12);
+	client_answer(fd, &a);
+	CHECK(a.end == IMSG_CTL_ERROR);
+	/* An IPv4 filter still lists its hosts alone. */
+	client_send(fd, IMSG_CTL_SHOW_HOSTS, "198.20.0.0/24", 14);
+	client_answer(fd, &a);
+	CHECK(a.end == IMSG_CTL_END && a.records == 256);
+	close(fd);
+	spin(10);
+}
+
 int
 main(void)
 {
@@ -521,9 +572,10 @@ main(void)
 		test_garbage();
 		test_monitor();
 		test_too_many();
+		test_host_list6();
+		test_filter6();
 		unlink(sockpath);
 		rmdir(sockdir);
 	}
-	test_host_list6();
 	return (unit_done());
 }

@@ -73,6 +73,13 @@ test_arguments(void)
 	CHECK(p("show connections 198.19.1.10") == 0 &&
 	    res.type == IMSG_CTL_SHOW_CONNECTIONS &&
 	    strcmp(res.arg, "198.19.1.10") == 0);
+	/* IPv6 filters go to the engine as typed; the longest fits. */
+	CHECK(p("show connections 2001:db8::/64") == 0 &&
+	    res.type == IMSG_CTL_SHOW_CONNECTIONS &&
+	    strcmp(res.arg, "2001:db8::/64") == 0);
+	CHECK(p("sh ho ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255/128") ==
+	    0 && strcmp(res.arg,
+	    "ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255/128") == 0);
 	CHECK(p("reload") == 0 && res.action == CTL_RELOAD && !res.hasarg);
 	CHECK(p("rel /etc/honeyd/other.conf") == 0 &&
 	    res.type == IMSG_CTL_RELOAD &&
