@@ -1351,6 +1351,7 @@ int		 dhcp_parse(const uint8_t *, size_t, struct dhcp_msg *);
 /* ip.c */
 void		 ip_input(const uint8_t *, size_t);
 void		 ip_dispatch(struct ipin *);
+int		 ip_droprate_in(const struct template *);
 void		 ip_output(struct host *, const struct template *, uint8_t *,
 		    size_t, enum out_kind);
 uint16_t	 ip_l4_cksum(const struct ip_hdr *, const void *, size_t);

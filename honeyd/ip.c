@@ -319,6 +319,20 @@ ip_srcrouted(const struct ipin *in)
 	return (0);
 }
 
+/*
+ * "set T droprate in P": whether this packet, of either family, is one
+ * of the P percent lost on the way in (counted).
+ */
+int
+ip_droprate_in(const struct template *t)
+{
+	if (t->droprate_in <= 0 ||
+	    arc4random_uniform(1000000) >= t->droprate_in * 10000)
+		return (0);
+	engine->stats.drop_droprate++;
+	return (1);
+}
+
 /* A checked packet at its destination: the template decides. */
 void
 ip_dispatch(struct ipin *in)
@@ -328,11 +342,8 @@ ip_dispatch(struct ipin *in)
 		engine->stats.drop_noaddr++;
 		return;
 	}
-	if (in->tmpl->droprate_in > 0 &&
-	    arc4random_uniform(1000000) < in->tmpl->droprate_in * 10000) {
-		engine->stats.drop_droprate++;
+	if (ip_droprate_in(in->tmpl))
 		return;
-	}
 	if ((in->host = host_get(in->dst)) == NULL) {
 		engine->stats.drop_nohost++;
 		return;

@@ -377,6 +377,8 @@ ip6_dispatch(struct ip6in *in)
 		engine->stats.drop_noaddr++;
 		return;
 	}
+	if (ip_droprate_in(in->tmpl))
+		return;
 	ip6_upper(in, in->pkt, in->len, 0);
 }
 

@@ -4,6 +4,7 @@
 # to "web" (a literal MAC, and 198.18.0.80 too: dual-stack), the prefix
 # 2001:db8:0:1::/64 to "lan" and 2001:db8:0:2::/64 to "win" (a
 # Windows personality: hop limit 128); a reload and honeydctl bind more,
+# "set win droprate in" 100 then 0 silences it then not,
 # and a second run claims a prefix from the command line.  A "real" machine R on the link
 # (a macvlan of A's interface, as in arpguard.sh) holds 2001:db8:0:1::75,
 # inside the bound prefix: the daemon's probe must find it and never
@@ -188,6 +189,16 @@ out=$(ctl -j show hosts 198.18.0.0/24 2>&1)
 check_match "show hosts 198.18.0.0/24 lists $WEB4" "\"address\": *\"$WEB4\"" \
     "$out"
 check_nomatch "... and no IPv6 host" '"address": *"2001:' "$out"
+
+# "set T droprate in P" loses IPv6 packets as it does IPv4 ones.
+out=$(ctl set win droprate in 100 2>&1)
+check_eq "honeydctl set win droprate in 100: exit 0 ($out)" 0 "$?"
+check "ping -6 $WIN6 (droprate in 100) is not answered" ping6_none $WIN6
+check_match "... the echo requests counted as droprate drops" \
+    "droprate +[1-9]" "$(ctl show stats 2>&1)"
+out=$(ctl set win droprate in 0 2>&1)
+check_eq "honeydctl set win droprate in 0: exit 0 ($out)" 0 "$?"
+check "ping -6 $WIN6 (droprate in 0) answers again" ping6_ok $WIN6
 
 honeyd_stop
 check_match "the parent answered Neighbor Solicitations" \
