@@ -1064,7 +1064,7 @@ config_unbind6(struct honeyd_config *conf, const struct in6_addr *net,
  * XXX nxt is the fixed header's Next Header, so a packet with an
  * extension header (a fragment too) matches no protocol rule: the
  * lookup comes before the walk (ip6ext.c), which needs the template.
- * "source os" never holds: passive.c learns from IPv4 SYNs only.
+ * "source os" is what passive.c learned from the source's IPv6 SYNs.
  */
 struct template *
 config_lookup6(const struct honeyd_config *conf, const struct in6_addr *dst,
@@ -1081,5 +1081,6 @@ config_lookup6(const struct honeyd_config *conf, const struct in6_addr *dst,
 	dyn_match_init(&m, nxt == IPPROTO_ICMPV6 ? IPPROTO_ICMP : nxt);
 	m.v6 = 1;
 	m.src6 = src;
+	m.os = src != NULL ? passive_os_name6(src) : NULL;
 	return (template_resolve(t, &m));
 }

@@ -603,8 +603,7 @@ eventlog_flow_start(const struct tuple *tp, uint32_t id, size_t size,
 
 	if (!pkt_wanted())
 		return;
-	/* The passive cache knows IPv4 peers only. */
-	os = tp->v6 ? NULL : passive_os_desc(tp->src);
+	os = tp->v6 ? passive_os_desc6(&tp->src6) : passive_os_desc(tp->src);
 	eventlog_fmt_tuple(tup, sizeof(tup), tp);
 	os_comment(osc, sizeof(osc), os);
 	pkt_line(LOGF_PACKET, " %s S %s%s", proto_name(tp->proto), tup, osc);
@@ -669,7 +668,8 @@ eventlog_probe(const struct tuple *tp, size_t size, int flags,
 	if (tp->proto == IPPROTO_TCP) {
 		eventlog_fmt_tcpflags(fl, sizeof(fl), flags);
 		scan = eventlog_scan_kind(flags);
-		os = tp->v6 ? NULL : passive_os_desc(tp->src);
+		os = tp->v6 ? passive_os_desc6(&tp->src6) :
+		    passive_os_desc(tp->src);
 	}
 	os_comment(osc, sizeof(osc), os);
 	pkt_line(LOGF_PACKET, " %s - %s: %zu%s%s", proto_name(tp->proto), tup,

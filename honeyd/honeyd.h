@@ -1827,6 +1827,8 @@ const struct passive_label *passive_match(const struct passive_db *,
 void		 passive_observe(const uint8_t *, size_t);
 const char	*passive_os_name(uint32_t);
 const char	*passive_os_desc(uint32_t);
+const char	*passive_os_name6(const struct in6_addr *);
+const char	*passive_os_desc6(const struct in6_addr *);
 void		 passive_reconf_append(const void *, size_t);
 int		 passive_reconf_done(int);
 void		 passive_free(void);

@@ -12,8 +12,17 @@
  * second pass forgives df and id+ missing and id- and ecn appearing
  * (what middleboxes and odd stacks do).
  *
- * The cache: PASSIVE_CACHE_SIZE slots (64 KB, allocated with the first
- * answer), direct-mapped by a keyed hash of the source address.  A
+ * IPv6 SYNs as p0f 3 reads them: the hop limit is the TTL, there are
+ * no IP options (a SYN behind an extension header is not looked at),
+ * the MTU is mss + 60, the traffic class carries ECN and a non-zero
+ * flow label is the "flow" quirk.  A signature for either version ("*")
+ * loses its IPv4-only quirks (df, id+, id-) against an IPv6 SYN and
+ * "flow" against an IPv4 one; the second pass forgives "flow" appearing
+ * against it (match_quirks()).
+ *
+ * The cache: PASSIVE_CACHE_SIZE slots (128 KB, allocated with the first
+ * answer), direct-mapped by a keyed hash of the source address (an IPv6
+ * one's fold, the whole address kept to tell sources apart).  A
  * source's first SYN that a signature matches fills its slot,
  * replacing whatever other source was there; its later packets, of
  * any protocol, are judged by that answer.  A
@@ -35,7 +44,9 @@
 #define PASSIVE_CACHE_SIZE	4096	/* a power of two */
 
 struct pcache_ent {
-	uint32_t			 src;
+	uint32_t			 src;	/* an IPv6 one's fold */
+	int				 v6;
+	struct in6_addr			 src6;
 	const struct passive_label	*label;	/* NULL: empty */
 };
 
@@ -45,7 +56,8 @@ static struct passive_db	*pdb;		/* the running signatures */
 static char			*rc_text;	/* a reload being received */
 static size_t			 rc_len;
 
-static const struct passive_label *passive_lookup(uint32_t);
+static const struct passive_label *passive_lookup(uint32_t,
+		    const struct in6_addr *);
 static const struct passive_label *passive_match_obs(const struct passive_db *,
 		    const struct passive_obs *);
 static void	 passive_cache_flush(void);
@@ -119,22 +131,13 @@ obs_options(struct passive_obs *o, const uint8_t *p, size_t len)
 	}
 }
 
-/* The quirks of the IP and TCP headers (the options' come later). */
+/* The quirks of the TCP header (the options' come later). */
 static uint32_t
-obs_quirks(const struct ip_hdr *ip, const struct tcp_hdr *th)
+obs_tcp_quirks(const struct tcp_hdr *th)
 {
-	uint16_t	 off = ntohs(ip->ip_off);
 	uint32_t	 q = 0;
 
-	if (off & IP_DF) {
-		q |= PQ_DF;
-		if (ip->ip_id != 0)
-			q |= PQ_IDPLUS;
-	} else if (ip->ip_id == 0)
-		q |= PQ_IDMINUS;
-	if (off & IP_RF)
-		q |= PQ_ZERO;
-	if ((ip->ip_tos & 0x03) != 0 || (th->th_flags & (TH_ECE | TH_CWR)))
+	if (th->th_flags & (TH_ECE | TH_CWR))
 		q |= PQ_ECN;
 	if (th->th_seq == 0)
 		q |= PQ_SEQMINUS;
@@ -149,18 +152,86 @@ obs_quirks(const struct ip_hdr *ip, const struct tcp_hdr *th)
 	return (q);
 }
 
+/* The quirks of the IPv4 header. */
+static uint32_t
+obs_ip_quirks(const struct ip_hdr *ip)
+{
+	uint16_t	 off = ntohs(ip->ip_off);
+	uint32_t	 q = 0;
+
+	if (off & IP_DF) {
+		q |= PQ_DF;
+		if (ip->ip_id != 0)
+			q |= PQ_IDPLUS;
+	} else if (ip->ip_id == 0)
+		q |= PQ_IDMINUS;
+	if (off & IP_RF)
+		q |= PQ_ZERO;
+	if ((ip->ip_tos & 0x03) != 0)
+		q |= PQ_ECN;
+	return (q);
+}
+
+/* What the TCP header of a SYN at th shows, its segment seglen long. */
+static int
+obs_tcp(const struct tcp_hdr *th, size_t seglen, struct passive_obs *o)
+{
+	size_t	 thlen = th->th_off * 4;
+
+	if (thlen < TCP_HDR_LEN || thlen > seglen ||
+	    (th->th_flags & (TH_SYN | TH_ACK)) != TH_SYN)
+		return (-1);
+	o->mss = o->scale = -1;
+	o->win = ntohs(th->th_win);
+	o->payload = seglen > thlen;
+	o->quirks |= obs_tcp_quirks(th);
+	obs_options(o, (const uint8_t *)th + TCP_HDR_LEN, thlen - TCP_HDR_LEN);
+	return (0);
+}
+
 /*
- * What a SYN (not SYN+ACK) in an IPv4 packet shows; -1 if it is not
- * one, or is cut short.  Fragments are not looked at.
+ * An IPv6 SYN: TCP right after the fixed header (p0f 3 looks no
+ * further), the traffic class's ECN bits and the flow label its IP
+ * quirks.
+ */
+static int
+obs_syn6(const uint8_t *pkt, size_t len, struct passive_obs *o)
+{
+	size_t		 plen;
+	uint32_t	 vtf;
+
+	if (len < IP6_HDR_LEN + TCP_HDR_LEN || pkt[6] != IP_PROTO_TCP)
+		return (-1);
+	plen = (pkt[4] << 8) | pkt[5];
+	if (plen > len - IP6_HDR_LEN)
+		return (-1);
+	memcpy(&vtf, pkt, sizeof(vtf));
+	vtf = ntohl(vtf);
+	memset(o, 0, sizeof(*o));
+	o->v6 = 1;
+	o->ttl = pkt[7];
+	if (vtf & 0x00300000)		/* ECT or CE in the traffic class */
+		o->quirks |= PQ_ECN;
+	if (vtf & 0x000fffff)
+		o->quirks |= PQ_FLOW;
+	if (plen < TCP_HDR_LEN)
+		return (-1);
+	return (obs_tcp((const struct tcp_hdr *)(pkt + IP6_HDR_LEN), plen, o));
+}
+
+/*
+ * What a SYN (not SYN+ACK) in an IPv4 or IPv6 packet shows; -1 if it
+ * is not one, or is cut short.  Fragments are not looked at.
  */
 int
 passive_observe_syn(const uint8_t *pkt, size_t len, struct passive_obs *o)
 {
 	const struct ip_hdr	*ip = (const struct ip_hdr *)pkt;
-	const struct tcp_hdr	*th;
-	size_t			 hlen, iplen, thlen;
+	size_t			 hlen, iplen;
 	uint16_t		 off;
 
+	if (len >= 1 && (pkt[0] >> 4) == 6)
+		return (obs_syn6(pkt, len, o));
 	if (len < IP_HDR_LEN || ip->ip_v != 4 || ip->ip_p != IP_PROTO_TCP)
 		return (-1);
 	hlen = ip->ip_hl * 4;
@@ -169,20 +240,12 @@ passive_observe_syn(const uint8_t *pkt, size_t len, struct passive_obs *o)
 	if (hlen < IP_HDR_LEN || iplen > len || iplen < hlen + TCP_HDR_LEN ||
 	    (off & (IP_MF | IP_OFFMASK)) != 0)
 		return (-1);
-	th = (const struct tcp_hdr *)(pkt + hlen);
-	thlen = th->th_off * 4;
-	if (thlen < TCP_HDR_LEN || hlen + thlen > iplen ||
-	    (th->th_flags & (TH_SYN | TH_ACK)) != TH_SYN)
-		return (-1);
 	memset(o, 0, sizeof(*o));
 	o->ttl = ip->ip_ttl;
 	o->olen = hlen - IP_HDR_LEN;
-	o->mss = o->scale = -1;
-	o->win = ntohs(th->th_win);
-	o->payload = iplen > hlen + thlen;
-	o->quirks = obs_quirks(ip, th);
-	obs_options(o, (const uint8_t *)th + TCP_HDR_LEN, thlen - TCP_HDR_LEN);
-	return (0);
+	o->quirks = obs_ip_quirks(ip);
+	return (obs_tcp((const struct tcp_hdr *)(pkt + hlen), iplen - hlen,
+	    o));
 }
 
 static int
@@ -196,8 +259,8 @@ match_window(const struct passive_sig *s, const struct passive_obs *o)
 	case PWIN_MSS:
 		return (o->mss > 0 && o->win == (uint64_t)o->mss * s->wval);
 	case PWIN_MTU:
-		return (o->mss > 0 &&
-		    o->win == (uint64_t)(o->mss + 40) * s->wval);
+		return (o->mss > 0 && o->win ==
+		    (uint64_t)(o->mss + (o->v6 ? 60 : 40)) * s->wval);
 	case PWIN_MOD:
 		return (o->win % s->wval == 0);
 	}
@@ -205,24 +268,36 @@ match_window(const struct passive_sig *s, const struct passive_obs *o)
 }
 
 static int
-match_quirks(uint32_t want, uint32_t have, int fuzzy)
+match_quirks(const struct passive_sig *s, uint32_t have, int v6, int fuzzy)
 {
-	uint32_t	 missing, extra;
+	uint32_t	 want = s->quirks, missing, extra, forgive = 0;
 
-	want &= ~PQ_FLOW;	/* IPv6 only */
+	/* A signature for either version: the other version's quirks out. */
+	if (s->ver == 0)
+		want &= v6 ? ~(PQ_DF | PQ_IDPLUS | PQ_IDMINUS | PQ_ZERO) :
+		    ~PQ_FLOW;
 	if (!fuzzy)
 		return (want == have);
+	/*
+	 * XXX Unlike p0f, a flow label appearing is forgiven too against a
+	 * signature for either version: stacks label their flows by
+	 * default now (RFC 6437; Linux's auto_flowlabels), and p0f.fp's
+	 * "*" signatures were written without them.
+	 */
+	if (s->ver == 0)
+		forgive = PQ_FLOW;
 	missing = want & ~have;
 	extra = have & ~want;
 	return ((missing & ~(PQ_DF | PQ_IDPLUS)) == 0 &&
-	    (extra & ~(PQ_IDMINUS | PQ_ECN)) == 0);
+	    (extra & ~(PQ_IDMINUS | PQ_ECN | forgive)) == 0);
 }
 
 static int
 match_sig(const struct passive_sig *s, const struct passive_obs *o,
     int fuzzy)
 {
-	if (s->ver == 6 || o->ttl > s->ittl ||
+	if ((s->ver == 6 && !o->v6) || (s->ver == 4 && o->v6) ||
+	    o->ttl > s->ittl ||
 	    (!s->ttl_bad && s->ittl - o->ttl > PASSIVE_MAX_DIST))
 		return (0);
 	if (s->olen != o->olen || (s->mss != -1 && s->mss != o->mss) ||
@@ -234,7 +309,7 @@ match_sig(const struct passive_sig *s, const struct passive_obs *o,
 		return (0);
 	if (s->pclass != -1 && s->pclass != o->payload)
 		return (0);
-	return (match_window(s, o) && match_quirks(s->quirks, o->quirks,
+	return (match_window(s, o) && match_quirks(s, o->quirks, o->v6,
 	    fuzzy));
 }
 
@@ -288,6 +363,27 @@ pcache_slot(uint32_t src)
 	return (&pcache[h >> (32 - 12)]);
 }
 
+/*
+ * Whether the checksum of an observed SYN holds: the dispatcher has not
+ * checked it yet, and a corrupt SYN tells nothing.
+ */
+static int
+passive_cksum_ok(const uint8_t *pkt, const struct passive_obs *o)
+{
+	const struct ip_hdr	*ip = (const struct ip_hdr *)pkt;
+	struct in6_addr		 src6, dst6;
+	size_t			 hlen;
+
+	if (o->v6) {
+		memcpy(&src6, pkt + 8, sizeof(src6));
+		memcpy(&dst6, pkt + 24, sizeof(dst6));
+		return (ip6_cksum(&src6, &dst6, IP_PROTO_TCP,
+		    pkt + IP6_HDR_LEN, (pkt[4] << 8 | pkt[5])) == 0);
+	}
+	hlen = ip->ip_hl * 4;
+	return (ip_l4_cksum(ip, pkt + hlen, ntohs(ip->ip_len) - hlen) == 0);
+}
+
 /* Learn the OS of a packet's source from its SYN (engine, per packet). */
 void
 passive_observe(const uint8_t *pkt, size_t len)
@@ -296,17 +392,19 @@ passive_observe(const uint8_t *pkt, size_t len)
 	const struct passive_label	*l;
 	struct pcache_ent		*e;
 	struct passive_obs		 o;
+	struct in6_addr			 src6;
 	uint32_t			 src;
-	size_t				 hlen;
 
 	if (pdb == NULL || passive_observe_syn(pkt, len, &o) == -1)
 		return;
-	src = ntohl(ip->ip_src);
-	if (passive_lookup(src) != NULL)
+	if (o.v6) {
+		memcpy(&src6, pkt + 8, sizeof(src6));
+		src = addr6_fold(&src6);
+	} else
+		src = ntohl(ip->ip_src);
+	if (passive_lookup(src, o.v6 ? &src6 : NULL) != NULL)
 		return;		/* its first SYN told already */
-	/* The dispatcher has not checked it yet: a corrupt SYN tells nothing. */
-	hlen = ip->ip_hl * 4;
-	if (ip_l4_cksum(ip, pkt + hlen, ntohs(ip->ip_len) - hlen) != 0 ||
+	if (!passive_cksum_ok(pkt, &o) ||
 	    (l = passive_match_obs(pdb, &o)) == NULL)
 		return;
 	if (pcache == NULL &&
@@ -314,25 +412,33 @@ passive_observe(const uint8_t *pkt, size_t len)
 		return;
 	e = pcache_slot(src);
 	e->src = src;
+	e->v6 = o.v6;
+	if (o.v6)
+		e->src6 = src6;
 	e->label = l;
 }
 
+/* The answer for an IPv4 source, or an IPv6 one (src its fold). */
 static const struct passive_label *
-passive_lookup(uint32_t src)
+passive_lookup(uint32_t src, const struct in6_addr *src6)
 {
 	const struct pcache_ent	*e;
 
 	if (pdb == NULL || pcache == NULL)
 		return (NULL);
 	e = pcache_slot(src);
-	return (e->label != NULL && e->src == src ? e->label : NULL);
+	if (e->label == NULL || e->src != src || e->v6 != (src6 != NULL))
+		return (NULL);
+	if (src6 != NULL && memcmp(&e->src6, src6, sizeof(*src6)) != 0)
+		return (NULL);
+	return (e->label);
 }
 
 /* The name (p0f's "Linux", "Windows") learned for src, or NULL. */
 const char *
 passive_os_name(uint32_t src)
 {
-	const struct passive_label	*l = passive_lookup(src);
+	const struct passive_label	*l = passive_lookup(src, NULL);
 
 	return (l != NULL ? l->name : NULL);
 }
@@ -341,8 +447,27 @@ passive_os_name(uint32_t src)
 const char *
 passive_os_desc(uint32_t src)
 {
-	const struct passive_label	*l = passive_lookup(src);
+	const struct passive_label	*l = passive_lookup(src, NULL);
 
+	return (l != NULL ? l->desc : NULL);
+}
+
+/* The same for an IPv6 source. */
+const char *
+passive_os_name6(const struct in6_addr *src)
+{
+	const struct passive_label	*l;
+
+	l = passive_lookup(addr6_fold(src), src);
+	return (l != NULL ? l->name : NULL);
+}
+
+const char *
+passive_os_desc6(const struct in6_addr *src)
+{
+	const struct passive_label	*l;
+
+	l = passive_lookup(addr6_fold(src), src);
 	return (l != NULL ? l->desc : NULL);
 }
 

@@ -47,7 +47,7 @@ enum psig_win {
 #define PQ_IDMINUS		0x00004	/* id-: no DF and a zero ID */
 #define PQ_ECN			0x00008
 #define PQ_ZERO			0x00010	/* 0+: the reserved IP flag */
-#define PQ_FLOW			0x00020	/* IPv6 only: never seen here */
+#define PQ_FLOW			0x00020	/* IPv6 only: a flow label */
 #define PQ_SEQMINUS		0x00040
 #define PQ_ACKPLUS		0x00080
 #define PQ_ACKMINUS		0x00100
@@ -86,6 +86,7 @@ struct passive_db {
 
 /* What a SYN shows (passive.c, for the matcher and the tests). */
 struct passive_obs {
+	uint8_t		 v6;		/* an IPv6 SYN */
 	uint8_t		 ttl;
 	uint8_t		 olen;
 	int32_t		 mss;		/* -1: no option */

@@ -1,7 +1,9 @@
 /*
  * Passive fingerprints (passive_db.c, passive.c): a small p0f 3 text
  * with good and malformed lines, hand-built SYNs matched against it,
- * the per-source cache behind "source os" rules, and the real
+ * IPv6 SYNs (hop limit, flow label, "*" signatures without their IPv4
+ * quirks, mss + 60), the per-source cache behind "source os" rules for
+ * both families, and the real
  * /etc/p0f/p0f.fp when it is installed.
  */
 
@@ -434,7 +436,8 @@ static const char conf_text[] =
 "add glob use linbox if source os = \"LIN*\"\n"
 "add glob otherwise use other\n"
 "bind 10.0.0.1 dyn\n"
-"bind 10.0.0.2 glob\n";
+"bind 10.0.0.2 glob\n"
+"bind 2001:db8::2 glob\n";
 
 /* Learn, then choose: what the engine does per packet. */
 static void
@@ -525,11 +528,234 @@ test_cache(void)
 	config_free(conf);
 }
 
+/*
+ * IPv6: signatures for either version ("*") without their IPv4 quirks,
+ * one for IPv6 alone with a flow label, one for IPv4 alone, and an MTU
+ * window (mss + 60 over IPv6).
+ */
+static const char db6_text[] =
+"[tcp:request]\n"
+"label = s:unix:Linux:3.11 and newer\n"
+"sig   = *:64:0:*:mss*20,10:mss,sok,ts,nop,ws:df,id+:0\n"
+"label = s:unix:Flowy:\n"
+"sig   = 6:64:0:*:mss*20,7:mss,sok,ts,nop,ws:flow:0\n"
+"label = s:unix:Four:\n"
+"sig   = 4:64:0:*:mss*20,7:mss,sok,ts,nop,ws:df,id+:0\n"
+"label = s:unix:Mtu6:\n"
+"sig   = 6:64:0:*:mtu*2,9:mss,sok,ts,nop,ws::0\n";
+
+static const uint8_t opt_linux6[] = {		/* mss 1440, ws 10 */
+	2, 4, 0x05, 0xa0, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 1, 3, 3, 10
+};
+
+struct syn6 {
+	struct in6_addr	 src;
+	uint8_t		 hlim;
+	uint8_t		 tclass;
+	uint32_t	 flow;
+	uint8_t		 nxt;		/* 0: TCP */
+	uint16_t	 win;
+	uint8_t		 scale;
+};
+
+/* A SYN as an IPv6 packet from s->src, checksum right; its length. */
+static size_t
+mk_syn6(uint8_t *buf, size_t size, const struct syn6 *s)
+{
+	struct tcp_hdr	*th;
+	struct in6_addr	 dst;
+	size_t		 plen = TCP_HDR_LEN + sizeof(opt_linux6);
+	uint32_t	 vtf;
+
+	if (IP6_HDR_LEN + plen > size)
+		abort();
+	memset(buf, 0, IP6_HDR_LEN + plen);
+	vtf = htonl(6U << 28 | (uint32_t)s->tclass << 20 | s->flow);
+	memcpy(buf, &vtf, sizeof(vtf));
+	buf[4] = plen >> 8;
+	buf[5] = plen & 0xff;
+	buf[6] = s->nxt != 0 ? s->nxt : IP_PROTO_TCP;
+	buf[7] = s->hlim;
+	memcpy(buf + 8, &s->src, sizeof(s->src));
+	CHECK(inet_pton(AF_INET6, "2001:db8::2", &dst) == 1);
+	memcpy(buf + 24, &dst, sizeof(dst));
+	th = (struct tcp_hdr *)(buf + IP6_HDR_LEN);
+	th->th_sport = htons(40000);
+	th->th_dport = htons(80);
+	th->th_seq = htonl(1000);
+	th->th_off = plen / 4;
+	th->th_flags = TH_SYN;
+	th->th_win = htons(s->win);
+	memcpy(buf + IP6_HDR_LEN + TCP_HDR_LEN, opt_linux6, sizeof(opt_linux6));
+	buf[IP6_HDR_LEN + plen - 1] = s->scale;
+	th->th_sum = ip6_cksum(&s->src, &dst, IP_PROTO_TCP, th, plen);
+	return (IP6_HDR_LEN + plen);
+}
+
+static struct syn6
+linux_syn6(void)
+{
+	struct syn6	 s;
+
+	memset(&s, 0, sizeof(s));
+	CHECK(inet_pton(AF_INET6, "2001:db8:1::7", &s.src) == 1);
+	s.hlim = 64;
+	s.win = 1440 * 20;
+	s.scale = 10;
+	return (s);
+}
+
+static const char *
+desc6_of(const struct passive_db *db, const struct syn6 *s)
+{
+	uint8_t				 buf[256];
+	size_t				 len = mk_syn6(buf, sizeof(buf), s);
+	const struct passive_label	*l = passive_match(db, buf, len);
+
+	return (l != NULL ? l->desc : "-");
+}
+
+#define CHECK_DESC6(db, s, want) do {					\
+	const char *got_ = desc6_of((db), (s));				\
+	CHECK(strcmp(got_, (want)) == 0);				\
+	if (strcmp(got_, (want)) != 0)					\
+		fprintf(stderr, "  got \"%s\", want \"%s\"\n",		\
+		    got_, (want));					\
+} while (0)
+
+/* What an IPv6 SYN shows, and what it matches. */
+static void
+test_ipv6(void)
+{
+	struct passive_db	*db;
+	struct passive_obs	 o;
+	struct syn6		 s;
+	struct syn		 s4;
+	uint8_t			 buf[256];
+	size_t			 len, n;
+	int			 nwarn = -1;
+
+	db = passive_db_parse("db6", db6_text, sizeof(db6_text) - 1, 0,
+	    &nwarn);
+	CHECK(db != NULL && nwarn == 0 && passive_db_count(db) == 4);
+	if (db == NULL)
+		return;
+	/* The hop limit as the TTL, no IP options, ECN, the flow label. */
+	s = linux_syn6();
+	s.hlim = 57;
+	s.tclass = 0x02;
+	s.flow = 0x12345;
+	len = mk_syn6(buf, sizeof(buf), &s);
+	CHECK(passive_observe_syn(buf, len, &o) == 0);
+	CHECK(o.v6 && o.ttl == 57 && o.olen == 0 && o.mss == 1440 &&
+	    o.scale == 10 && o.win == 28800 && o.nopts == 5 &&
+	    o.quirks == (PQ_ECN | PQ_FLOW));
+	s = linux_syn6();
+	len = mk_syn6(buf, sizeof(buf), &s);
+	CHECK(passive_observe_syn(buf, len, &o) == 0 && o.quirks == 0);
+	/* A "*" signature's df and id+ do not hold an IPv6 SYN back. */
+	CHECK_DESC6(db, &s, "Linux 3.11 and newer");
+	s.hlim = 50;
+	CHECK_DESC6(db, &s, "Linux 3.11 and newer");
+	s.hlim = 65;
+	CHECK_DESC6(db, &s, "-");
+	/* A flow label: forgiven against "*", wanted by "6:...:flow". */
+	s = linux_syn6();
+	s.flow = 0xabcde;
+	CHECK_DESC6(db, &s, "Linux 3.11 and newer");
+	s.scale = 7;
+	CHECK_DESC6(db, &s, "Flowy");
+	s.flow = 0;
+	CHECK_DESC6(db, &s, "-");	/* Four is IPv4's, Flowy wants flow */
+	/* The IPv4 signature holds the IPv4 SYN alike. */
+	s4 = linux_syn();
+	s4.opts = opt_linux6;
+	s4.optlen = sizeof(opt_linux6);
+	s4.win = 1440 * 20;
+	len = mk_syn(buf, sizeof(buf), &s4);
+	buf[len - 1] = 7;
+	ip_checksum(buf, len);
+	CHECK(strcmp(passive_match(db, buf, len) != NULL ?
+	    passive_match(db, buf, len)->desc : "-", "Four") == 0);
+	/* mtu*2 over IPv6 is (1440 + 60) * 2, not (1440 + 40) * 2. */
+	s = linux_syn6();
+	s.scale = 9;
+	s.win = 3000;
+	CHECK_DESC6(db, &s, "Mtu6");
+	s.win = 2960;
+	CHECK_DESC6(db, &s, "-");
+	/* Behind an extension header, cut short, or no SYN: not looked at. */
+	s = linux_syn6();
+	s.nxt = 0;			/* Hop-by-Hop */
+	len = mk_syn6(buf, sizeof(buf), &s);
+	buf[6] = 0;
+	CHECK(passive_observe_syn(buf, len, &o) == -1);
+	s = linux_syn6();
+	len = mk_syn6(buf, sizeof(buf), &s);
+	for (n = 0; n < len; n++)
+		CHECK(passive_observe_syn(buf, n, &o) == -1);
+	buf[5] = 8;			/* payload length under a TCP header */
+	CHECK(passive_observe_syn(buf, len, &o) == -1);
+	len = mk_syn6(buf, sizeof(buf), &s);
+	buf[IP6_HDR_LEN + 13] |= TH_ACK;
+	CHECK(passive_observe_syn(buf, len, &o) == -1);
+	passive_db_free(db);
+}
+
+/* The cache and "source os" for IPv6 sources. */
+static void
+test_cache6(void)
+{
+	struct honeyd_config	*conf;
+	struct template		*t;
+	struct in6_addr		 dst, other;
+	struct syn6		 s;
+	uint8_t			 buf[256];
+	size_t			 len;
+	const char		*d;
+
+	conf = config_parse_buffer("conf", conf_text, sizeof(conf_text) - 1,
+	    NULL, NULL);
+	CHECK(conf != NULL);
+	if (conf == NULL)
+		return;
+	CHECK(inet_pton(AF_INET6, "2001:db8::2", &dst) == 1);
+	CHECK(inet_pton(AF_INET6, "2001:db8:1::8", &other) == 1);
+	passive_reconf_append(db6_text, sizeof(db6_text) - 1);
+	passive_reconf_done(1);
+	s = linux_syn6();
+	t = config_lookup6(conf, &dst, &s.src, IPPROTO_TCP);
+	CHECK(t != NULL && strcmp(t->name, "other") == 0);
+	/* A corrupt checksum teaches nothing. */
+	len = mk_syn6(buf, sizeof(buf), &s);
+	buf[IP6_HDR_LEN + 16] ^= 0x40;
+	passive_observe(buf, len);
+	CHECK(passive_os_name6(&s.src) == NULL);
+	len = mk_syn6(buf, sizeof(buf), &s);
+	passive_observe(buf, len);
+	d = passive_os_desc6(&s.src);
+	CHECK(d != NULL && strcmp(d, "Linux 3.11 and newer") == 0);
+	t = config_lookup6(conf, &dst, &s.src, IPPROTO_TCP);
+	CHECK(t != NULL && strcmp(t->name, "linbox") == 0);
+	t = config_lookup6(conf, &dst, &s.src, IPPROTO_ICMPV6);
+	CHECK(t != NULL && strcmp(t->name, "linbox") == 0);
+	t = config_lookup6(conf, &dst, NULL, IPPROTO_TCP);
+	CHECK(t != NULL && strcmp(t->name, "other") == 0);
+	/* Another IPv6 source, and the IPv4 one of the same fold: not it. */
+	CHECK(passive_os_name6(&other) == NULL);
+	CHECK(passive_os_name(addr6_fold(&s.src)) == NULL);
+	t = config_lookup6(conf, &dst, &other, IPPROTO_TCP);
+	CHECK(t != NULL && strcmp(t->name, "other") == 0);
+	passive_free();
+	config_free(conf);
+}
+
 static void
 test_real(void)
 {
 	struct passive_db	*db, *sdb;
 	struct syn		 s;
+	struct syn6		 s6;
 	char			*buf, *small;
 	size_t			 len, slen;
 	int			 nwarn = -1, swarn = -1;
@@ -561,6 +787,11 @@ test_real(void)
 	CHECK_DESC(db, &s, "Windows 7 or 8");
 	s.win = 64240;
 	CHECK(strncmp(desc_of(db, &s), "Windows ", 8) == 0);
+	/* A Linux IPv6 SYN, flow label or not. */
+	s6 = linux_syn6();
+	CHECK(strncmp(desc6_of(db, &s6), "Linux ", 6) == 0);
+	s6.flow = 0x5a5a5;
+	CHECK(strncmp(desc6_of(db, &s6), "Linux ", 6) == 0);
 	passive_db_free(db);
 	CHECK(passive_db_read("/nonexistent/p0f.fp", 0, &buf, &len) == 1);
 	CHECK(passive_db_read("/nonexistent/p0f.fp", 1, &buf, &len) == -1);
@@ -581,6 +812,8 @@ main(void)
 	test_truncated(db);
 	passive_db_free(db);
 	test_cache();
+	test_ipv6();
+	test_cache6();
 	test_real();
 	return (unit_done());
 }
