@@ -5,7 +5,8 @@
 # whole topology on its link) traces three routers deep: each router
 # spends a hop and answers ICMPv6 time exceeded from its own address,
 # round trips are twice the links' latency, the host answers ping -6
-# with its hop limit less the routers'.  An "unreach" network is
+# with its hop limit less the routers', and a TCP SYN traceroute ends
+# at its open port 22.  An "unreach" network is
 # answered destination unreachable (no route) by the router; a link
 # with an MTU of 1280 answers a larger packet with packet too big, and
 # A's kernel learns that MTU.  The control socket lists the IPv6
@@ -53,6 +54,7 @@ set router default udp action reset
 create host
 set host default icmp action open
 set host default udp action reset
+add host tcp port 22 open
 
 bind $ENTRY router
 bind $R1 router
@@ -135,6 +137,10 @@ out=$(in_a timeout 60 traceroute -6 -n -N 1 -q 3 -w 3 -m 8 $HOST 2>&1)
 check_trace "traceroute -6 (UDP)" "$out"
 out=$(in_a timeout 60 traceroute -6 -I -n -N 1 -q 3 -w 3 -m 8 $HOST 2>&1)
 check_trace "traceroute -6 -I (ICMPv6)" "$out"
+# TCP SYNs to an open port: time exceeded from each router, then the
+# host's SYN+ACK (its TCP over IPv6, behind the topology).
+out=$(in_a timeout 60 traceroute -6 -T -p 22 -n -N 1 -q 3 -w 3 -m 8 $HOST 2>&1)
+check_trace "traceroute -6 -T -p 22 (TCP SYN, open port)" "$out"
 
 # ping -6 through the routers: answered, the hop limit reduced by the
 # three routers on the way back, the round trip twice the latency.
