@@ -1446,6 +1446,10 @@ size_t		 icmp6err_build(const uint8_t *, size_t, const struct ip6err *,
 		    const uint8_t *, uint8_t, uint8_t *);
 int		 icmp6err_ratelimit(const struct stack_model *, uint8_t,
 		    const uint8_t *, const uint8_t *, uint64_t);
+struct sm_bucket;
+int		 icmp6err_ratelimit_machine(const struct stack_model *,
+		    struct sm_bucket *, uint8_t, const uint8_t *,
+		    const uint8_t *, uint64_t);
 
 /*
  * ip6ext.c.  The IPv6 input path, for a packet pkt of len bytes:

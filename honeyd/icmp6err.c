@@ -180,6 +180,18 @@ int
 icmp6err_ratelimit(const struct stack_model *m, uint8_t type,
     const uint8_t *from, const uint8_t *to, uint64_t now_ms)
 {
+	return (icmp6err_ratelimit_machine(m, NULL, type, from, to, now_ms));
+}
+
+/*
+ * The same, machine (when not NULL) the host-wide bucket that the
+ * machine's IPv4 errors spend too (stackmodel_machine_bucket()).
+ */
+int
+icmp6err_ratelimit_machine(const struct stack_model *m,
+    struct sm_bucket *machine, uint8_t type, const uint8_t *from,
+    const uint8_t *to, uint64_t now_ms)
+{
 	static const uint8_t	 any[IP6_ADDR_LEN];
 	struct sm_bucket	*peer, *global, fresh;
 	int			 grl = m->grl.scope != SMRL_NONE;
@@ -188,6 +200,9 @@ icmp6err_ratelimit(const struct stack_model *m, uint8_t type,
 		return (1);
 	if (m->rl.scope == SMRL_HOST)
 		to = any;
+	if (grl && machine != NULL)
+		return (stackmodel_rl_allow(m, rl6_bucket(from, to), machine,
+		    now_ms));
 	memset(&fresh, 0, sizeof(fresh));
 	global = &fresh;
 	if (grl && to != any && rl6_slot(from, any) == rl6_slot(from, to)) {

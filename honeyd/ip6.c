@@ -122,8 +122,9 @@ ip6_error(struct ip6in *in, const uint8_t *pkt, size_t len,
 		return;
 	}
 	m = personality_stack_model(in->host, in->tmpl);
-	if (!icmp6err_ratelimit(m, e->type, in->dst.s6_addr,
-	    in->src.s6_addr, pers_now_us() / 1000)) {
+	if (!icmp6err_ratelimit_machine(m, stackmodel_machine_bucket(m,
+	    in->tmpl), e->type, in->dst.s6_addr, in->src.s6_addr,
+	    pers_now_us() / 1000)) {
 		engine->stats.icmp6_err_rl++;
 		return;
 	}

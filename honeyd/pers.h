@@ -223,6 +223,7 @@ struct stack_model {
 	uint8_t		 qtcphdr;	/* a TCP header is quoted whole */
 	struct sm_ratelimit rl;		/* ICMP errors */
 	struct sm_ratelimit grl;	/* and all of them, on top of rl */
+	uint8_t		 grl_families;	/* grl is one for IPv4 and IPv6 */
 	uint8_t		 ipopts;	/* SMO_*: options echoed on */
 	uint8_t		 srcroute_drop;	/* source-routed packets dropped */
 	uint8_t		 conn_ipid;	/* connections count their own ID */
@@ -387,6 +388,8 @@ int		 stackmodel_rl_take(const struct sm_ratelimit *,
 		    struct sm_bucket *, uint64_t);
 int		 stackmodel_rl_allow(const struct stack_model *,
 		    struct sm_bucket *, struct sm_bucket *, uint64_t);
+struct sm_bucket *stackmodel_machine_bucket(const struct stack_model *,
+		    const struct template *);
 uint16_t	*stackmodel_idslot(struct host_idslots *, uint32_t, uint16_t);
 int		 stackmodel_synack_rto(const struct stack_model *, u_int);
 uint8_t		 stackmodel_hlim6(const struct stack_model *, uint8_t);

@@ -453,6 +453,10 @@ personality_icmp_ratelimit(struct host *h, const struct template *t,
 		return (1);
 	if (m->rl.scope == SMRL_HOST)
 		to = 0;
+	/* A dual-stack machine's bucket, that its IPv6 errors spend too. */
+	if ((global = stackmodel_machine_bucket(m, t)) != NULL)
+		return (stackmodel_rl_allow(m, rl_bucket(from, to), global,
+		    pers_now_us() / 1000));
 	memset(&fresh, 0, sizeof(fresh));
 	global = &fresh;
 	if (m->grl.scope != SMRL_NONE && to != 0 &&

@@ -71,7 +71,12 @@ static const struct stack_model stack_models[SF_MAX] = {
 	 *    1000 ms for icmp_ratemask's types, six deep (inetpeer);
 	 *    and, checked first and spent last, one for the whole host:
 	 *    icmp_msgs_per_sec 1000 in bursts of icmp_msgs_burst 50
-	 *    (icmp_global_allow(), since 3.18).  Since 5.10 an error
+	 *    (icmp_global_allow(), since 3.18), and the same one for
+	 *    ICMPv6 errors: icmp6_send() asks icmpv6_global_allow(),
+	 *    which asks icmp_global_allow() (net/ipv6/icmp.c; one
+	 *    kernel-wide bucket, per network namespace since 6.12).
+	 *    Honeyd shares it where one machine holds addresses of both
+	 *    families (stackmodel_machine_bucket()).  Since 5.10 an error
 	 *    spends 0 to 2 of its credits at random ("icmp: randomize
 	 *    the global rate limiter", against SAD DNS); honeyd spends
 	 *    1, the mean.
@@ -121,6 +126,7 @@ static const struct stack_model stack_models[SF_MAX] = {
 		.qdata = 0,		/* up to a 576-byte error */
 		.rl = { .scope = SMRL_PEER, .cost_ms = 1000, .burst = 6 },
 		.grl = { .scope = SMRL_HOST, .cost_ms = 1, .burst = 50 },
+		.grl_families = 1,
 		.ipopts = SMO_ALL,
 		.srcroute_drop = 1,
 		.conn_ipid = 1,
@@ -792,6 +798,46 @@ stackmodel_rl_allow(const struct stack_model *m, struct sm_bucket *peer,
 	if (m->grl.scope != SMRL_NONE)
 		(void)stackmodel_rl_take(&m->grl, global, now_ms);
 	return (1);
+}
+
+/*
+ * The host-wide bucket (m->grl) of a machine with addresses of both
+ * families, for a family that keeps one for both (m->grl_families):
+ * a template with a MAC of its own ("set T ethernet" with a literal
+ * MAC) answers all its addresses, IPv4 and IPv6, from one machine, as
+ * ipv6.sh's dual-stack host does.  NULL otherwise: each address keeps
+ * its own (personality.c, icmp6err.c).  Direct-mapped by the MAC; a
+ * slot another machine held starts full.
+ */
+#define SM_MACHINE_BITS	8
+
+struct sm_machine {
+	uint8_t		 mac[ETH_ADDR_LEN];
+	struct sm_bucket b;
+};
+static struct sm_machine sm_machines[1 << SM_MACHINE_BITS];
+
+struct sm_bucket *
+stackmodel_machine_bucket(const struct stack_model *m,
+    const struct template *t)
+{
+	struct sm_machine	*s;
+	uint8_t			 mac[ETH_ADDR_LEN];
+	uint32_t		 k = 0;
+	int			 i;
+
+	if (m->grl.scope == SMRL_NONE || !m->grl_families || t == NULL ||
+	    t->ethernet == NULL || ether_parse_mac(t->ethernet, mac) == -1)
+		return (NULL);
+	for (i = 0; i < ETH_ADDR_LEN; i++)
+		k = (k << 8 | k >> 24) ^ mac[i];
+	k *= 2654435761U;
+	s = &sm_machines[k >> (32 - SM_MACHINE_BITS)];
+	if (memcmp(s->mac, mac, sizeof(mac)) != 0) {
+		memcpy(s->mac, mac, sizeof(mac));
+		s->b.last_ms = 0;
+	}
+	return (&s->b);
 }
 
 /*

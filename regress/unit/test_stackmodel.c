@@ -8,6 +8,8 @@
 
 #include <sys/types.h>
 
+#include <netinet/in.h>
+#include <netinet/icmp6.h>
 #include <arpa/inet.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -357,6 +359,68 @@ test_global_ratelimit(void)
 		sent += stackmodel_rl_allow(lx, &peer, &global, 5000);
 	}
 	CHECK(sent == 44);
+}
+
+/*
+ * Linux's host-wide bucket is one for ICMP and ICMPv6 errors
+ * (icmpv6_global_allow() asks icmp_global_allow()): a template with a
+ * literal MAC, one dual-stack machine, spends one bucket over both
+ * families; without one, or for a row without that habit, none is
+ * shared.
+ */
+static void
+test_machine_ratelimit(void)
+{
+	const struct stack_model *lx = stackmodel_get(SF_LINUX);
+	struct template		 t, t2;
+	struct host		 h;
+	struct sm_bucket	*mb;
+	uint8_t			 me6[16] = { 0x20, 1, 0xd, 0xb8, [15] = 5 },
+				 a6[16] = { 0x20, 1, 0xd, 0xb8, 0, 9 };
+	uint64_t		 now;
+	int			 i, sent;
+
+	memset(&t, 0, sizeof(t));
+	memset(&t2, 0, sizeof(t2));
+	memset(&h, 0, sizeof(h));
+	t.ethernet = "00:16:3e:00:00:05";
+	t2.ethernet = "00:16:3e:00:00:06";
+	CHECK(lx->grl_families);
+	mb = stackmodel_machine_bucket(lx, &t);
+	CHECK(mb != NULL && mb == stackmodel_machine_bucket(lx, &t));
+	CHECK(stackmodel_machine_bucket(lx, &t2) != mb);
+	CHECK(stackmodel_machine_bucket(stackmodel_get(SF_FREEBSD), &t) ==
+	    NULL);
+	CHECK(stackmodel_machine_bucket(stackmodel_get(SF_WINDOWS), &t) ==
+	    NULL);
+	t2.ethernet = "dell";
+	CHECK(stackmodel_machine_bucket(lx, &t2) == NULL);
+	t2.ethernet = NULL;
+	CHECK(stackmodel_machine_bucket(lx, &t2) == NULL);
+	CHECK(stackmodel_machine_bucket(lx, NULL) == NULL);
+
+	/* IPv4 errors to 100 peers empty it (50, and a few refilled)... */
+	mb = stackmodel_machine_bucket(lx, &t);
+	mb->last_ms = 0;
+	for (i = sent = 0; i < 100; i++)
+		sent += personality_icmp_ratelimit(&h, &t, 0xc6120005,
+		    0xc6130000 + i);
+	CHECK(sent >= 50 && sent < 100);
+	/* ... so an IPv6 error to a new peer waits, at the same moment. */
+	now = mb->last_ms;
+	CHECK(!icmp6err_ratelimit_machine(lx, mb, ICMP6_DST_UNREACH, me6, a6,
+	    now));
+	CHECK(icmp6err_ratelimit_machine(lx, NULL, ICMP6_DST_UNREACH, me6,
+	    a6, now));
+	CHECK(icmp6err_ratelimit_machine(lx, mb, ICMP6_PACKET_TOO_BIG, me6,
+	    a6, now));
+	/* 10 ms later, 10 errors' credit, over IPv6 to 20 new peers. */
+	for (i = sent = 0; i < 20; i++) {
+		a6[15] = 100 + i;
+		sent += icmp6err_ratelimit_machine(lx, mb, ICMP6_DST_UNREACH,
+		    me6, a6, now + 10);
+	}
+	CHECK(sent == 10);
 }
 
 /*
@@ -838,6 +902,7 @@ main(void)
 	test_quote();
 	test_ratelimit();
 	test_global_ratelimit();
+	test_machine_ratelimit();
 	test_idslots();
 	test_frag();
 	test_synack();
