@@ -267,7 +267,8 @@ check_match "show connections $WEB6 lists it" "dport: 2002" \
     "$(ctl show connections $WEB6)"
 check_match "show connections 2001:db8::/64 lists it" "dport: 2002" \
     "$(ctl show connections 2001:db8::/64)"
-check_nomatch "show connections 2001:db8:0:2::/64 does not" "dport: 2002|not an" \
+check_nomatch "show connections 2001:db8:0:2::/64 does not" \
+    "dport: 2002|not an" \
     "$(ctl show connections 2001:db8:0:2::/64)"
 check_nomatch "show connections 198.18.0.80 does not" "dport: 2002|not an" \
     "$(ctl show connections 198.18.0.80)"
