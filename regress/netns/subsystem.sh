@@ -39,8 +39,7 @@ cp "$TB_TMP/dbkey" "$www/dbkey"
 
 # A program that says what the library gives it: outgoing connect and
 # UDP refused, an IPv6 listen checked as an IPv4 one, then for each
-# connection its
-# peer and local addresses as it sees them.
+# connection its peer and local addresses as it sees them.
 cat >"$www/probe.py" <<'PROBE'
 import errno, os, socket, sys
 def err(f):
