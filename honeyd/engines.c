@@ -137,8 +137,8 @@ engines_shared_subsys(const struct template *t)
 /*
  * The addresses that belong to engine 0 whatever their hash: those of
  * the routing topology, the hosts of templates with a shared subsystem
- * (IPv4's and IPv6's; all, for the default template), and cs (the DHCP clients' leases),
- * which is used up.
+ * (IPv4's and IPv6's; all, for the default template), and cs (the
+ * DHCP clients' leases), which is used up.
  */
 /* What an IPv6 route makes engine 0's, as engines_pin() does for IPv4. */
 static int

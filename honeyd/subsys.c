@@ -5,19 +5,21 @@
  * SUBSYS_HOSTS_MAX).  It runs caged as a service script does (its own
  * namespaces, no network, T's uid), with subsys_preload.c preloaded:
  * the library turns the program's IPv4 and IPv6 socket calls into
- * requests on a socket to us (subsys.h).  We check each against our configuration,
- * and tell the engine which ports listen (IMSG_SUBSYS_LISTEN); the
- * engine's TCP, shaped by the personality, answers the handshake, and a
- * connection asks us for the program's end (IMSG_SUBSYS_CONNECT): we
- * make a socketpair, send one end to the program's listening socket and
- * the other to the engine, as for a service (IMSG_SVC_FD).
+ * requests on a socket to us (subsys.h).  We check each against our
+ * configuration, and tell the engine which ports listen
+ * (IMSG_SUBSYS_LISTEN); the engine's TCP, shaped by the personality,
+ * answers the handshake, and a connection asks us for the program's
+ * end (IMSG_SUBSYS_CONNECT): we make a socketpair, send one end to the
+ * program's listening socket and the other to the engine, as for a
+ * service (IMSG_SVC_FD).
  *
  * The rule for a listen: the port declared "open" in T ("add T tcp
  * port P open"), the address 0.0.0.0 or :: or one of the hosts the
  * process serves.  A process per host serves its IPv4 address: IPv6
  * hosts are served by a shared subsystem (a per-host program's socket
- * bound to :: takes IPv4 alone, one bound to IPv6 alone is refused).  A UDP socket's bind asks the same; granted, its other end
- * goes to the engine, which puts datagrams on it and sends those the
+ * bound to :: takes IPv4 alone, one bound to IPv6 alone is refused).
+ * A UDP socket's bind asks the same; granted, its other end goes to
+ * the engine, which puts datagrams on it and sends those the
  * program writes.  A static program cannot take the library: it is
  * not started.  "restart" starts a program that ended again, after
  * SUBSYS_BACKOFF_MIN seconds, doubling while it keeps dying young; a
