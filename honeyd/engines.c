@@ -137,8 +137,8 @@ engines_shared_subsys(const struct template *t)
 /*
  * The addresses that belong to engine 0 whatever their hash: those of
  * the routing topology, the hosts of templates with a shared subsystem
- * (all, for the default template), and cs (the DHCP clients' leases),
- * which is used up.
+ * (IPv4's and IPv6's; all, for the default template), and cs (the
+ * DHCP clients' leases), which is used up.
  */
 /* What an IPv6 route makes engine 0's, as engines_pin() does for IPv4. */
 static int
@@ -168,6 +168,11 @@ engines_pin(const struct honeyd_config *conf, struct claimset *leases)
 	for (i = 0; conf != NULL && i < conf->nbinds; i++)
 		if (engines_shared_subsys(conf->binds[i].tmpl) &&
 		    claim_add(&cs, conf->binds[i].lo, conf->binds[i].hi) == -1)
+			goto fail;
+	for (i = 0; conf != NULL && i < conf->nbinds6; i++)
+		if (engines_shared_subsys(conf->binds6[i].tmpl) &&
+		    claim6_add(&cs, &conf->binds6[i].net,
+		    conf->binds6[i].plen) == -1)
 			goto fail;
 	if (conf != NULL)
 		TAILQ_FOREACH(r, &conf->routes, entry) {

@@ -30,7 +30,7 @@
  *            read-only root, Landlock and a seccomp deny-list.
  *   subsystem a real program ("add T subsystem"), for as long as honeyd
  *            runs, in the same cage; a preloaded library turns its
- *            IPv4 sockets into requests to the parent (subsys.c,
+ *            IPv4 and IPv6 sockets into requests to the parent (subsys.c,
  *            subsys_preload.c), whose connections the engine relays.
  * The parent and the engine talk imsg (privsep/) over a socketpair.
  *
@@ -1734,7 +1734,8 @@ struct subsys_listen {
 	int32_t		 pid;
 	uint16_t	 port;
 	uint8_t		 proto;
-	uint8_t		 pad;
+	uint8_t		 af;		/* SUBSYS_AF4, SUBSYS_AF6 (subsys.h) */
+	struct in6_addr	 addr6;		/* IPv6's host; ::: every host */
 	/* the template's name, then the command, NUL-terminated */
 };
 
@@ -1749,7 +1750,7 @@ int		 subsys_elf_static(const char *, char *, size_t);
 
 /* sublisten.c */
 void		 sublisten_dispatch(struct imsg *);
-int		 sublisten_find(const char *, uint32_t, uint16_t);
+int		 sublisten_find(const char *, const struct ipin *, uint16_t);
 int		 sublisten_udp_input(struct ipin *, const struct tuple *);
 int		 sublisten_ctl_next(uint32_t *, int, struct ctlrec *);
 

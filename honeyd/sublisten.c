@@ -9,6 +9,9 @@
  * one the program serves, and only to a peer that sent to that host's
  * port in the last SUBLISTEN_PEER_SECS: a program answers, it does not
  * start conversations of its own (an attacker who took it would).
+ * IPv6 goes the same ways: a listen says which families it takes
+ * (an AF_INET6 socket bound to :: takes both, as on Linux), and the
+ * program sees the addresses of both in the header, IPv4's mapped.
  */
 
 #include <sys/types.h>
@@ -33,7 +36,7 @@
 #define SUBLISTEN_PEER_SECS	120
 
 struct subpeer {
-	uint32_t		 raddr, laddr;	/* host order */
+	uint8_t			 raddr[16], laddr[16];	/* as subsys.h's */
 	uint16_t		 rport;
 	time_t			 when;
 };
@@ -133,50 +136,87 @@ sublisten_dispatch(struct imsg *imsg)
 		sublisten_del(imsg);
 }
 
+/* Does s take the host at addr (host order) or addr6 (v6)? */
+static int
+sublisten_takes(const struct sublisten *s, int v6, uint32_t addr,
+    const struct in6_addr *addr6)
+{
+	if (v6)
+		return ((s->l.af & SUBSYS_AF6) &&
+		    (IN6_IS_ADDR_UNSPECIFIED(&s->l.addr6) ||
+		    IN6_ARE_ADDR_EQUAL(&s->l.addr6, addr6)));
+	return ((s->l.af & SUBSYS_AF4) && (s->l.addr == 0 ||
+	    s->l.addr == addr));
+}
+
 static struct sublisten *
-sublisten_lookup(const char *tmpl, uint32_t addr, int proto, uint16_t port)
+sublisten_lookup(const char *tmpl, const struct tuple *tp)
 {
 	struct sublisten	*s;
 
 	TAILQ_FOREACH(s, &sublistens, entry)
-		if (s->l.port == port && s->l.proto == proto &&
-		    (s->l.addr == 0 || s->l.addr == addr) &&
+		if (s->l.port == tp->dport && s->l.proto == tp->proto &&
+		    sublisten_takes(s, tp->v6, tp->dst, &tp->dst6) &&
 		    strcmp(s->tmpl, tmpl) == 0)
 			return (s);
 	return (NULL);
 }
 
-/* 1 if a program of template tmpl listens on TCP port for host addr. */
+/* 1 if a program of template tmpl listens on TCP port for in's host. */
 int
-sublisten_find(const char *tmpl, uint32_t addr, uint16_t port)
+sublisten_find(const char *tmpl, const struct ipin *in, uint16_t port)
 {
-	return (sublisten_lookup(tmpl, addr, IPPROTO_TCP, port) != NULL);
+	struct tuple	 tp;
+
+	memset(&tp, 0, sizeof(tp));
+	tp.proto = IPPROTO_TCP;
+	tp.v6 = in->v6 != 0;
+	tp.dst = in->dst;
+	tp.dst6 = in->dst6;
+	tp.dport = port;
+	return (sublisten_lookup(tmpl, &tp) != NULL);
+}
+
+/* The addresses of tp as a datagram's header gives them (subsys.h). */
+static void
+sublisten_hdr(struct subsys_dgram *h, const struct tuple *tp)
+{
+	memset(h, 0, sizeof(*h));
+	if (tp->v6) {
+		memcpy(h->raddr, &tp->src6, sizeof(h->raddr));
+		memcpy(h->laddr, &tp->dst6, sizeof(h->laddr));
+	} else {
+		subsys_map4(h->raddr, htonl(tp->src));
+		subsys_map4(h->laddr, htonl(tp->dst));
+	}
+	h->rport = tp->sport;
+	h->lport = tp->dport;
 }
 
 static struct subpeer *
-sublisten_peer(struct sublisten *s, uint32_t raddr, uint16_t rport,
-    uint32_t laddr)
+sublisten_peer(struct sublisten *s, const struct subsys_dgram *h)
 {
 	size_t	 i;
 
 	for (i = 0; i < SUBLISTEN_PEERS; i++)
-		if (s->peers[i].when != 0 && s->peers[i].raddr == raddr &&
-		    s->peers[i].rport == rport && s->peers[i].laddr == laddr)
+		if (s->peers[i].when != 0 && s->peers[i].rport == h->rport &&
+		    memcmp(s->peers[i].raddr, h->raddr, 16) == 0 &&
+		    memcmp(s->peers[i].laddr, h->laddr, 16) == 0)
 			return (&s->peers[i]);
 	return (NULL);
 }
 
 static void
-sublisten_peer_seen(struct sublisten *s, const struct tuple *tp)
+sublisten_peer_seen(struct sublisten *s, const struct subsys_dgram *h)
 {
 	struct subpeer	*p;
 
-	if ((p = sublisten_peer(s, tp->src, tp->sport, tp->dst)) == NULL) {
+	if ((p = sublisten_peer(s, h)) == NULL) {
 		p = &s->peers[s->npeer];
 		s->npeer = (s->npeer + 1) % SUBLISTEN_PEERS;
-		p->raddr = tp->src;
-		p->rport = tp->sport;
-		p->laddr = tp->dst;
+		memcpy(p->raddr, h->raddr, sizeof(p->raddr));
+		p->rport = h->rport;
+		memcpy(p->laddr, h->laddr, sizeof(p->laddr));
 	}
 	p->when = time(NULL);
 }
@@ -193,14 +233,10 @@ sublisten_udp_input(struct ipin *in, const struct tuple *tp)
 	struct iovec		 iov[2];
 	struct msghdr		 msg;
 
-	if (in->tmpl == NULL || (s = sublisten_lookup(in->tmpl->name,
-	    tp->dst, IPPROTO_UDP, tp->dport)) == NULL)
+	if (in->tmpl == NULL ||
+	    (s = sublisten_lookup(in->tmpl->name, tp)) == NULL)
 		return (0);
-	memset(&h, 0, sizeof(h));
-	h.raddr = htonl(tp->src);
-	h.rport = tp->sport;
-	h.laddr = htonl(tp->dst);
-	h.lport = tp->dport;
+	sublisten_hdr(&h, tp);
 	iov[0].iov_base = &h;
 	iov[0].iov_len = sizeof(h);
 	iov[1].iov_base = (void *)(uintptr_t)(in->l4 + UDP_HDR_LEN);
@@ -212,7 +248,7 @@ sublisten_udp_input(struct ipin *in, const struct tuple *tp)
 		engine->stats.udp_dropped++;
 	else {
 		s->dgrams_in++;
-		sublisten_peer_seen(s, tp);
+		sublisten_peer_seen(s, &h);
 	}
 	return (1);
 }
@@ -230,26 +266,94 @@ sublisten_source(const struct sublisten *s, uint32_t addr)
 	return (b->tmpl);
 }
 
-/* One datagram from the program: to the peer it names. */
+/* The template the program may send from IPv6 addr as, or NULL. */
+static const struct template *
+sublisten_source6(const struct sublisten *s, const struct in6_addr *addr)
+{
+	const struct bind6	*b;
+
+	if (!(s->l.af & SUBSYS_AF6) || IN6_IS_ADDR_UNSPECIFIED(addr) ||
+	    (!IN6_IS_ADDR_UNSPECIFIED(&s->l.addr6) &&
+	    !IN6_ARE_ADDR_EQUAL(addr, &s->l.addr6)) ||
+	    (b = config_find_bind6(engine->conf, addr)) == NULL ||
+	    strcmp(b->tmpl->name, s->tmpl) != 0)
+		return (NULL);
+	return (b->tmpl);
+}
+
+/* A datagram from the program over IPv6; h checked by the caller. */
 static void
-sublisten_udp_send(struct sublisten *s, const struct subsys_dgram *h,
+sublisten_udp_send6(struct sublisten *s, const struct template *t,
+    const struct subsys_dgram *h, const uint8_t *data, size_t len)
+{
+	uint8_t			 pkt[IP6_HDR_LEN + UDP_HDR_LEN +
+				    SUBSYS_DGRAM_MAX6];
+	struct ip6_hdr		*ip6 = (struct ip6_hdr *)pkt;
+	struct udp_hdr		*uh = (struct udp_hdr *)(pkt + IP6_HDR_LEN);
+	struct in6_addr		 src, dst;
+	uint16_t		 sum;
+
+	if (len > SUBSYS_DGRAM_MAX6) {
+		engine->stats.udp_dropped++;
+		return;
+	}
+	memcpy(&src, h->laddr, sizeof(src));
+	memcpy(&dst, h->raddr, sizeof(dst));
+	memset(ip6, 0, IP6_HDR_LEN);
+	ip6->ip6_nxt = IP_PROTO_UDP;
+	memcpy(&ip6->ip6_src, &src, sizeof(src));
+	memcpy(&ip6->ip6_dst, &dst, sizeof(dst));
+	udp_pack_hdr(uh, s->l.port, h->rport, UDP_HDR_LEN + len);
+	memcpy(uh + 1, data, len);
+	uh->uh_sum = 0;
+	/* Mandatory over IPv6 (RFC 8200 8.1): zero goes as all ones. */
+	if ((sum = ip6_cksum(&src, &dst, IP_PROTO_UDP, uh,
+	    UDP_HDR_LEN + len)) == 0)
+		sum = 0xffff;
+	memcpy(&uh->uh_sum, &sum, sizeof(sum));
+	s->dgrams_out++;
+	ip6_output(t, pkt, IP6_HDR_LEN + UDP_HDR_LEN + len);
+}
+
+/*
+ * One datagram from the program: to the peer it names, from the host
+ * it names (none: the one the socket is bound to), over the peer's IP.
+ */
+static void
+sublisten_udp_send(struct sublisten *s, const struct subsys_dgram *hp,
     const uint8_t *data, size_t len)
 {
 	uint8_t			 pkt[IP_HDR_LEN + UDP_HDR_LEN +
 				    SUBSYS_DGRAM_MAX];
 	struct udp_hdr		*uh = (struct udp_hdr *)(pkt + IP_HDR_LEN);
+	struct subsys_dgram	 h = *hp;
 	const struct template	*t;
 	struct host		*host;
 	struct subpeer		*p;
-	uint32_t		 src = ntohl(h->laddr);
+	struct in6_addr		 src6;
+	uint32_t		 src = 0, dst;
 	size_t			 plen;
+	int			 v6 = !subsys_addr4(h.raddr, &dst);
 
-	if (s->l.addr != 0 && src == 0)
-		src = s->l.addr;
-	if ((t = sublisten_source(s, src)) == NULL ||
-	    (p = sublisten_peer(s, ntohl(h->raddr), h->rport, src)) == NULL ||
+	if (subsys_addr_any(h.laddr)) {
+		if (v6)
+			memcpy(h.laddr, &s->l.addr6, sizeof(h.laddr));
+		else
+			subsys_map4(h.laddr, htonl(s->l.addr));
+	}
+	memcpy(&src6, h.laddr, sizeof(src6));
+	if (!v6 && subsys_addr4(h.laddr, &src))
+		src = ntohl(src);
+	if ((v6 ? (t = sublisten_source6(s, &src6)) == NULL :
+	    (!(s->l.af & SUBSYS_AF4) ||
+	    (t = sublisten_source(s, src)) == NULL)) ||
+	    (p = sublisten_peer(s, &h)) == NULL ||
 	    time(NULL) - p->when > SUBLISTEN_PEER_SECS) {
 		s->dgrams_refused++;
+		return;
+	}
+	if (v6) {
+		sublisten_udp_send6(s, t, &h, data, len);
 		return;
 	}
 	if ((host = host_get(src)) == NULL) {
@@ -258,9 +362,8 @@ sublisten_udp_send(struct sublisten *s, const struct subsys_dgram *h,
 	}
 	personality_host_update(host, t);
 	plen = IP_HDR_LEN + UDP_HDR_LEN + len;
-	ip_pack_hdr(pkt, 0, plen, 0, 0, 0, IP_PROTO_UDP, htonl(src),
-	    h->raddr);
-	udp_pack_hdr(uh, s->l.port, h->rport, UDP_HDR_LEN + len);
+	ip_pack_hdr(pkt, 0, plen, 0, 0, 0, IP_PROTO_UDP, htonl(src), dst);
+	udp_pack_hdr(uh, s->l.port, h.rport, UDP_HDR_LEN + len);
 	memcpy(uh + 1, data, len);
 	s->dgrams_out++;
 	ip_output(host, t, pkt, plen, OUT_UDP);
@@ -304,13 +407,15 @@ int
 sublisten_ctl_next(uint32_t *after, int hosts_only, struct ctlrec *r)
 {
 	struct sublisten	*s, *best = NULL;
+	char			 a[INET6_ADDRSTRLEN];
 
 	/*
 	 * hosts_only: an engine other than 0 lists only the ports of one
 	 * host, which it alone has; those on every host engine 0 lists.
 	 */
 	TAILQ_FOREACH(s, &sublistens, entry)
-		if (s->l.id > *after && (!hosts_only || s->l.addr != 0) &&
+		if (s->l.id > *after && (!hosts_only || s->l.addr != 0 ||
+		    !IN6_IS_ADDR_UNSPECIFIED(&s->l.addr6)) &&
 		    (best == NULL || s->l.id < best->l.id))
 			best = s;
 	if (best == NULL)
@@ -320,7 +425,12 @@ sublisten_ctl_next(uint32_t *after, int hosts_only, struct ctlrec *r)
 	ctlrec_str(r, "command", best->cmd);
 	ctlrec_int(r, "pid", best->l.pid);
 	ctlrec_str(r, "proto", best->l.proto == IPPROTO_UDP ? "udp" : "tcp");
-	if (best->l.addr == 0)
+	ctlrec_str(r, "family", best->l.af == SUBSYS_AF4 ? "ipv4" :
+	    best->l.af == SUBSYS_AF6 ? "ipv6" : "ipv4+ipv6");
+	if (!IN6_IS_ADDR_UNSPECIFIED(&best->l.addr6))
+		ctlrec_str(r, "address", addr6_fmt(&best->l.addr6, a,
+		    sizeof(a)));
+	else if (best->l.addr == 0)
 		ctlrec_str(r, "address", "*");
 	else
 		ctlrec_addr(r, "address", best->l.addr);

@@ -4,18 +4,22 @@
  * them all (shared), or one per address bound to T (at most
  * SUBSYS_HOSTS_MAX).  It runs caged as a service script does (its own
  * namespaces, no network, T's uid), with subsys_preload.c preloaded:
- * the library turns the program's IPv4 socket calls into requests on a
- * socket to us (subsys.h).  We check each against our configuration,
- * and tell the engine which ports listen (IMSG_SUBSYS_LISTEN); the
- * engine's TCP, shaped by the personality, answers the handshake, and a
- * connection asks us for the program's end (IMSG_SUBSYS_CONNECT): we
- * make a socketpair, send one end to the program's listening socket and
- * the other to the engine, as for a service (IMSG_SVC_FD).
+ * the library turns the program's IPv4 and IPv6 socket calls into
+ * requests on a socket to us (subsys.h).  We check each against our
+ * configuration, and tell the engine which ports listen
+ * (IMSG_SUBSYS_LISTEN); the engine's TCP, shaped by the personality,
+ * answers the handshake, and a connection asks us for the program's
+ * end (IMSG_SUBSYS_CONNECT): we make a socketpair, send one end to the
+ * program's listening socket and the other to the engine, as for a
+ * service (IMSG_SVC_FD).
  *
  * The rule for a listen: the port declared "open" in T ("add T tcp
- * port P open"), the address 0.0.0.0 or one of the hosts the process
- * serves.  A UDP socket's bind asks the same; granted, its other end
- * goes to the engine, which puts datagrams on it and sends those the
+ * port P open"), the address 0.0.0.0 or :: or one of the hosts the
+ * process serves.  A process per host serves its IPv4 address: IPv6
+ * hosts are served by a shared subsystem (a per-host program's socket
+ * bound to :: takes IPv4 alone, one bound to IPv6 alone is refused).
+ * A UDP socket's bind asks the same; granted, its other end goes to
+ * the engine, which puts datagrams on it and sends those the
  * program writes.  A static program cannot take the library: it is
  * not started.  "restart" starts a program that ended again, after
  * SUBSYS_BACKOFF_MIN seconds, doubling while it keeps dying young; a
@@ -55,8 +59,10 @@ struct sublsn {
 	struct subsys		*ss;
 	uint32_t		 id;
 	uint32_t		 addr;		/* host order; 0: all hosts */
+	struct in6_addr		 addr6;		/* IPv6's host; ::: all */
 	uint16_t		 port;
 	uint8_t			 proto;
+	uint8_t			 af;		/* SUBSYS_AF4, SUBSYS_AF6 */
 	int			 fd;		/* to the listening socket; UDP:
 					   the engine's end, a copy */
 	struct event		*ev;		/* TCP: its end closing */
@@ -465,6 +471,8 @@ subsys_start(struct subsys *ss)
 static int
 subsys_lsn_wants(const struct sublsn *l, struct imsgev *iev)
 {
+	if (!IN6_IS_ADDR_UNSPECIFIED(&l->addr6))
+		return (iev != NULL && iev == engine_for_addr6(&l->addr6));
 	return (iev != NULL && iev == (l->addr == 0 ? parent->engines[0] :
 	    engine_for_addr(l->addr)));
 }
@@ -494,6 +502,8 @@ subsys_send_listen(const struct sublsn *l, struct imsgev *iev)
 	memset(&m, 0, sizeof(m));
 	m.id = l->id;
 	m.addr = l->addr;
+	m.addr6 = l->addr6;
+	m.af = l->af;
 	m.pid = l->ss->pid;
 	m.port = l->port;
 	m.proto = l->proto;
@@ -538,16 +548,43 @@ subsys_lsn_event(int fd, short event, void *arg)
 	subsys_lsn_free(l);
 }
 
-/* The rule of a listen (the top of this file); 0 or an errno. */
+/*
+ * The families and the host of a listen as the library asked it, in
+ * l; 0 or an errno.  A process per host takes IPv4 alone.
+ */
 static int
-subsys_check(const struct subsys *ss, const struct subsys_msg *m)
+subsys_lsn_addr(const struct subsys *ss, const struct subsys_msg *m,
+    struct sublsn *l)
+{
+	uint32_t	 v4;
+
+	l->af = m->af & (SUBSYS_AF4 | SUBSYS_AF6);
+	if (subsys_addr4(m->laddr, &v4)) {
+		if (l->af != SUBSYS_AF4 || v4 == 0)
+			return (EINVAL);
+		l->addr = ntohl(v4);
+	} else if (!subsys_addr_any(m->laddr)) {
+		if (l->af != SUBSYS_AF6)
+			return (EINVAL);
+		memcpy(&l->addr6, m->laddr, sizeof(l->addr6));
+	} else if (l->af == 0)
+		return (EINVAL);
+	if (ss->host != 0)
+		l->af &= ~SUBSYS_AF6;
+	return (l->af == 0 ? EADDRNOTAVAIL : 0);
+}
+
+/* The rule of a listen (the top of this file) for l; 0 or an errno. */
+static int
+subsys_check(const struct subsys *ss, const struct subsys_msg *m,
+    struct sublsn *l)
 {
 	const struct template	*t;
 	const struct bind	*b;
+	const struct bind6	*b6;
 	const struct port	*p;
-	const struct sublsn	*l;
-	uint32_t		 addr = ntohl(m->laddr);
-	int			 n = 0;
+	const struct sublsn	*o;
+	int			 n = 0, err;
 
 	if (m->proto != IPPROTO_TCP && m->proto != IPPROTO_UDP)
 		return (EOPNOTSUPP);
@@ -556,11 +593,19 @@ subsys_check(const struct subsys *ss, const struct subsys_msg *m)
 	if ((p = template_find_port(t, m->proto, m->lport)) == NULL ||
 	    p->action.kind != ACTION_OPEN)
 		return (EACCES);
-	if (addr != 0 && (ss->host != 0 ? addr != ss->host :
-	    (b = config_find_bind(ss_conf, addr)) == NULL || b->tmpl != t))
+	if ((err = subsys_lsn_addr(ss, m, l)) != 0)
+		return (err);
+	if (l->addr != 0 && (ss->host != 0 ? l->addr != ss->host :
+	    (b = config_find_bind(ss_conf, l->addr)) == NULL || b->tmpl != t))
 		return (EADDRNOTAVAIL);
-	TAILQ_FOREACH(l, &ss->lsns, entry) {
-		if (l->port == m->lport && l->proto == m->proto)
+	if (!IN6_IS_ADDR_UNSPECIFIED(&l->addr6) &&
+	    ((b6 = config_find_bind6(ss_conf, &l->addr6)) == NULL ||
+	    b6->tmpl != t))
+		return (EADDRNOTAVAIL);
+	/* One port of a family per program (Linux's :: takes both). */
+	TAILQ_FOREACH(o, &ss->lsns, entry) {
+		if (o->port == m->lport && o->proto == m->proto &&
+		    (o->af & l->af))
 			return (EADDRINUSE);
 		n++;
 	}
@@ -573,14 +618,16 @@ subsys_listen(struct subsys *ss, const struct subsys_msg *m, int fd)
 	struct sublsn	*l;
 	int		 err;
 
-	if ((err = subsys_check(ss, m)) != 0) {
+	if ((l = calloc(1, sizeof(*l))) == NULL)
+		return (ENOMEM);
+	if ((err = subsys_check(ss, m, l)) != 0) {
 		log_warnx("subsystem %s: listen on port %u refused: %s",
 		    ss->cmd, m->lport, strerror(err));
+		free(l);
 		return (err);
 	}
 	/* A UDP socket's end is the engine's: we never read it. */
-	if ((l = calloc(1, sizeof(*l))) == NULL ||
-	    fcntl(fd, F_SETFL, O_NONBLOCK) == -1 ||
+	if (fcntl(fd, F_SETFL, O_NONBLOCK) == -1 ||
 	    (m->proto == IPPROTO_TCP && (l->ev = event_new(ss_base, fd,
 	    EV_READ | EV_PERSIST, subsys_lsn_event, l)) == NULL)) {
 		free(l);
@@ -593,13 +640,16 @@ subsys_listen(struct subsys *ss, const struct subsys_msg *m, int fd)
 	l->fd = fd;
 	l->port = m->lport;
 	l->proto = m->proto;
-	l->addr = ss->host != 0 ? ss->host : ntohl(m->laddr);
+	if (ss->host != 0)
+		l->addr = ss->host;
 	if (l->ev != NULL)
 		event_add(l->ev, NULL);
 	TAILQ_INSERT_TAIL(&ss->lsns, l, entry);
 	subsys_send_listens(l);
-	log_info("subsystem %s of %s listens on %s port %u", ss->cmd,
-	    ss->tmpl, l->proto == IPPROTO_UDP ? "udp" : "tcp", l->port);
+	log_info("subsystem %s of %s listens on %s port %u (%s)", ss->cmd,
+	    ss->tmpl, l->proto == IPPROTO_UDP ? "udp" : "tcp", l->port,
+	    l->af == SUBSYS_AF4 ? "IPv4" : l->af == SUBSYS_AF6 ? "IPv6" :
+	    "IPv4 and IPv6");
 	return (0);
 }
 
@@ -690,12 +740,18 @@ subsys_lsn_for(const char *tmpl, const struct tuple *tp)
 
 	TAILQ_FOREACH(ss, &subsystems, entry) {
 		if (strcmp(ss->tmpl, tmpl) != 0 ||
-		    (ss->host != 0 && ss->host != tp->dst))
+		    (ss->host != 0 && (tp->v6 || ss->host != tp->dst)))
 			continue;
-		TAILQ_FOREACH(l, &ss->lsns, entry)
-			if (l->proto == IPPROTO_TCP && l->port == tp->dport &&
+		TAILQ_FOREACH(l, &ss->lsns, entry) {
+			if (l->proto != IPPROTO_TCP || l->port != tp->dport)
+				continue;
+			if (tp->v6 ? (l->af & SUBSYS_AF6) &&
+			    (IN6_IS_ADDR_UNSPECIFIED(&l->addr6) ||
+			    IN6_ARE_ADDR_EQUAL(&l->addr6, &tp->dst6)) :
+			    (l->af & SUBSYS_AF4) &&
 			    (l->addr == 0 || l->addr == tp->dst))
 				return (l);
+		}
 	}
 	return (NULL);
 }
@@ -708,9 +764,14 @@ subsys_pass(struct sublsn *l, const struct tuple *tp, int fd)
 
 	memset(&m, 0, sizeof(m));
 	m.type = SUBSYS_M_CONN;
-	m.laddr = htonl(tp->dst);
+	if (tp->v6) {
+		memcpy(m.laddr, &tp->dst6, sizeof(m.laddr));
+		memcpy(m.raddr, &tp->src6, sizeof(m.raddr));
+	} else {
+		subsys_map4(m.laddr, htonl(tp->dst));
+		subsys_map4(m.raddr, htonl(tp->src));
+	}
 	m.lport = tp->dport;
-	m.raddr = htonl(tp->src);
 	m.rport = tp->sport;
 	m.proto = IPPROTO_TCP;
 	if (subsys_msg_send(l->fd, &m, fd, MSG_DONTWAIT | MSG_NOSIGNAL,
@@ -734,8 +795,9 @@ subsys_connect(struct imsg *imsg)
 
 	if (svc_parse_req(imsg, &req, &tmpl) == -1)
 		fatalx("bad subsystem request from the engine");
-	if (req.tuple.proto != IPPROTO_TCP ||
-	    !claim_contains(&parent->claimed, req.tuple.dst) ||
+	if (req.tuple.proto != IPPROTO_TCP || (req.tuple.v6 ?
+	    !claim6_contains(&parent->claimed, &req.tuple.dst6) :
+	    !claim_contains(&parent->claimed, req.tuple.dst)) ||
 	    (l = subsys_lsn_for(tmpl, &req.tuple)) == NULL) {
 		subsys_reply(req.id, SVC_E_CONFIG, 0, -1, NULL);
 		return;

@@ -7,9 +7,12 @@
  * SUBSYS_CTL_FD (its number is also in $HONEYD_SUBSYS_FD).  On it the
  * library asks, one request at a time, and the parent answers:
  *
- *   SUBSYS_M_LISTEN  library -> parent: laddr, lport, proto as bound;
- *                    with it one end of a new SOCK_SEQPACKET pair whose
- *                    other end is the program's listening socket.
+ *   SUBSYS_M_LISTEN  library -> parent: laddr, lport, proto as bound,
+ *                    af the families it takes (an AF_INET6 socket
+ *                    bound to :: without IPV6_V6ONLY takes both, as
+ *                    Linux's does); with it one end of a new
+ *                    SOCK_SEQPACKET pair whose other end is the
+ *                    program's listening socket.
  *   SUBSYS_M_REPLY   parent -> library: error 0, or the errno listen(2)
  *                    returns.
  *
@@ -24,7 +27,8 @@
  * connection: laddr and lport the virtual host's, raddr and rport the
  * peer's, with the connection's descriptor (a stream socket whose other
  * end the engine relays to the TCP connection).  accept(2) takes it.
- * Addresses are in network byte order, ports in host order.
+ * Addresses are IPv6 ones, an IPv4 address mapped (::ffff:a.b.c.d),
+ * :: none given (any host); ports are in host order.
  */
 
 #ifndef HONEYD_SUBSYS_H
@@ -46,21 +50,59 @@ enum subsys_msg_type {
 	SUBSYS_M_CONN,
 };
 
+#define SUBSYS_AF4		0x01	/* a listen takes IPv4 */
+#define SUBSYS_AF6		0x02	/* ... IPv6 */
+
 struct subsys_msg {
 	uint32_t	 type;		/* SUBSYS_M_* */
 	int32_t		 error;		/* REPLY: 0 or an errno */
-	uint32_t	 laddr, raddr;
+	uint8_t		 laddr[16], raddr[16];
 	uint16_t	 lport, rport;
 	uint8_t		 proto;		/* IPPROTO_TCP */
-	uint8_t		 pad[3];
+	uint8_t		 af;		/* LISTEN: SUBSYS_AF4, SUBSYS_AF6 */
+	uint8_t		 pad[2];
 };
 
 struct subsys_dgram {
-	uint32_t	 raddr, laddr;
+	uint8_t		 raddr[16], laddr[16];
 	uint16_t	 rport, lport;
 };
 
+/* 1 if a is a mapped IPv4 address, *v4 (network order) the address. */
+static inline int
+subsys_addr4(const uint8_t *a, uint32_t *v4)
+{
+	static const uint8_t	 pfx[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+				    0xff, 0xff };
+
+	if (memcmp(a, pfx, sizeof(pfx)) != 0)
+		return (0);
+	memcpy(v4, a + 12, sizeof(*v4));
+	return (1);
+}
+
+/* a: the IPv4 address v4 (network order) mapped; :: if v4 is 0. */
+static inline void
+subsys_map4(uint8_t *a, uint32_t v4)
+{
+	memset(a, 0, 16);
+	if (v4 == 0)
+		return;
+	a[10] = a[11] = 0xff;
+	memcpy(a + 12, &v4, sizeof(v4));
+}
+
+/* 1 if a is :: (no address). */
+static inline int
+subsys_addr_any(const uint8_t *a)
+{
+	static const uint8_t	 zero[16];
+
+	return (memcmp(a, zero, sizeof(zero)) == 0);
+}
+
 #define SUBSYS_DGRAM_MAX	1472	/* payload: fills a 1500 byte frame */
+#define SUBSYS_DGRAM_MAX6	1452	/* ... over IPv6 */
 
 /*
  * A struct subsys_msg and one descriptor, as both sides send and

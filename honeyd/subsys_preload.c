@@ -1,11 +1,13 @@
 /*
  * The library preloaded (LD_PRELOAD) into a subsystem's program.  It
- * stands between the program and the kernel for IPv4 sockets only:
+ * stands between the program and the kernel for IPv4 and IPv6 sockets:
  *
  *   socket()         a placeholder: one end of an AF_UNIX SOCK_SEQPACKET
  *                    pair, so that poll, select, epoll, fcntl and close
  *                    work on it as on any descriptor;
- *   bind()           remembered;
+ *   bind()           remembered; an AF_INET6 socket bound to :: takes
+ *                    IPv4 too (as v4-mapped addresses) unless
+ *                    IPV6_V6ONLY is set, as on Linux;
  *   listen()         asks the parent (subsys.h), which checks the port
  *                    against the configuration and takes the pair's
  *                    other end: connections arrive on it as messages
@@ -30,7 +32,7 @@
  *   fcntl(F_DUPFD, F_DUPFD_CLOEXEC)  as dup().
  *
  * Anything else passes through.  What the library does not see (a
- * static program, IPv6, raw system calls) meets the cage: a network
+ * static program, raw system calls) meets the cage: a network
  * namespace without interfaces, and Landlock.
  */
 
@@ -68,9 +70,12 @@ enum pre_kind {
 struct pre_sock {
 	enum pre_kind	 kind;
 	int		 other;		/* the pair's other end until listen */
-	uint32_t	 laddr, raddr;	/* network order */
+	int		 family;	/* AF_INET, AF_INET6 */
+	int		 v6only;	/* IPV6_V6ONLY */
+	uint8_t		 laddr[16], raddr[16];	/* as in subsys.h */
 	uint16_t	 lport, rport;	/* host order */
-	uint32_t	 lastl;		/* UDP: where the last one came to */
+	/* UDP: where the last one came to, over IPv4 and IPv6 */
+	uint8_t		 lastl4[16], lastl6[16];
 };
 
 static struct pre_sock	 pre_socks[PRE_MAXFD];
@@ -155,7 +160,7 @@ socket(int domain, int type, int protocol)
 {
 	int	 sv[2], base = type & 0xf;
 
-	if (pre_ctl == -1 || domain != AF_INET ||
+	if (pre_ctl == -1 || (domain != AF_INET && domain != AF_INET6) ||
 	    (base != SOCK_STREAM && base != SOCK_DGRAM))
 		return (real_socket(domain, type, protocol));
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | (type & (SOCK_NONBLOCK |
@@ -171,26 +176,68 @@ socket(int domain, int type, int protocol)
 	memset(&pre_socks[sv[0]], 0, sizeof(pre_socks[0]));
 	pre_socks[sv[0]].kind = base == SOCK_STREAM ? PRE_STREAM : PRE_DGRAM;
 	pre_socks[sv[0]].other = sv[1];
+	pre_socks[sv[0]].family = domain;
 	pthread_mutex_unlock(&pre_lock);
 	return (sv[0]);
 }
 
 static int	 pre_udp_bind(struct pre_sock *);
 
+/*
+ * The address and port of sa, for a socket of family: an IPv4 one
+ * mapped; an AF_INET address on an AF_INET6 socket is taken as Linux
+ * does for sendto() (mapped) unless the socket is IPv6's only.
+ */
+static int
+pre_addr(const struct pre_sock *ps, const struct sockaddr *sa,
+    socklen_t len, uint8_t *addr, uint16_t *port)
+{
+	const struct sockaddr_in	*sin = (const void *)sa;
+	const struct sockaddr_in6	*sin6 = (const void *)sa;
+	uint32_t			 v4;
+
+	if (sa == NULL || len < sizeof(sa_family_t))
+		return (pre_fail(EINVAL));
+	if (sa->sa_family == AF_INET && len >= sizeof(*sin) &&
+	    (ps->family == AF_INET || !ps->v6only)) {
+		subsys_map4(addr, sin->sin_addr.s_addr);
+		*port = ntohs(sin->sin_port);
+		return (0);
+	}
+	if (sa->sa_family != AF_INET6 || ps->family != AF_INET6)
+		return (pre_fail(EAFNOSUPPORT));
+	if (len < sizeof(*sin6))
+		return (pre_fail(EINVAL));
+	memcpy(addr, &sin6->sin6_addr, 16);
+	*port = ntohs(sin6->sin6_port);
+	/* ::ffff:0.0.0.0 is IPv4's any address. */
+	if (subsys_addr4(addr, &v4) && v4 == 0)
+		memset(addr, 0, 16);
+	return (0);
+}
+
 int
 bind(int fd, const struct sockaddr *sa, socklen_t len)
 {
 	struct pre_sock			*ps;
-	const struct sockaddr_in	*sin = (const void *)sa;
+	uint8_t				 addr[16];
+	uint16_t			 port;
+	uint32_t			 v4;
 
 	if ((ps = pre_find(fd)) == NULL)
 		return (real_bind(fd, sa, len));
-	if (sa == NULL || len < sizeof(*sin) || sin->sin_family != AF_INET)
+	if (sa != NULL && len >= sizeof(sa_family_t) &&
+	    sa->sa_family != ps->family)
 		return (pre_fail(EAFNOSUPPORT));
+	if (pre_addr(ps, sa, len, addr, &port) == -1)
+		return (-1);
 	if (ps->kind != PRE_STREAM && ps->kind != PRE_DGRAM)
 		return (pre_fail(EINVAL));
-	ps->laddr = sin->sin_addr.s_addr;
-	ps->lport = ntohs(sin->sin_port);
+	/* Linux: an IPv6-only socket has no IPv4 address to bind. */
+	if (ps->family == AF_INET6 && ps->v6only && subsys_addr4(addr, &v4))
+		return (pre_fail(EINVAL));
+	memcpy(ps->laddr, addr, sizeof(ps->laddr));
+	ps->lport = port;
 	return (ps->kind == PRE_DGRAM && ps->lport != 0 ? pre_udp_bind(ps) :
 	    0);
 }
@@ -211,6 +258,19 @@ pre_request(struct subsys_msg *m, int fd)
 	return (m->error == 0 ? 0 : pre_fail(m->error));
 }
 
+/* What a socket bound as ps takes: SUBSYS_AF4, SUBSYS_AF6. */
+static int
+pre_families(const struct pre_sock *ps)
+{
+	uint32_t	 v4;
+
+	if (ps->family == AF_INET || subsys_addr4(ps->laddr, &v4))
+		return (SUBSYS_AF4);
+	if (ps->v6only || !subsys_addr_any(ps->laddr))
+		return (SUBSYS_AF6);
+	return (SUBSYS_AF4 | SUBSYS_AF6);
+}
+
 /*
  * Ask the parent to serve ps's address and port for proto; granted, the
  * other end of the placeholder went to the engine and ps becomes kind.
@@ -223,9 +283,10 @@ pre_listen_req(struct pre_sock *ps, int proto, enum pre_kind kind)
 
 	memset(&m, 0, sizeof(m));
 	m.type = SUBSYS_M_LISTEN;
-	m.laddr = ps->laddr;
+	memcpy(m.laddr, ps->laddr, sizeof(m.laddr));
 	m.lport = ps->lport;
 	m.proto = proto;
+	m.af = pre_families(ps);
 	pthread_mutex_lock(&pre_lock);
 	if ((rv = pre_request(&m, ps->other)) == 0) {
 		real_close(ps->other);
@@ -257,17 +318,30 @@ pre_udp_bind(struct pre_sock *ps)
 	return (pre_listen_req(ps, IPPROTO_UDP, PRE_UDP));
 }
 
+/* addr and port as a socket of family names them. */
 static void
-pre_sockaddr(struct sockaddr *sa, socklen_t *len, uint32_t addr,
-    uint16_t port)
+pre_sockaddr(struct sockaddr *sa, socklen_t *len, int family,
+    const uint8_t *addr, uint16_t port)
 {
 	struct sockaddr_in	 sin;
+	struct sockaddr_in6	 sin6;
+	uint32_t		 v4 = 0;
 
 	if (sa == NULL || len == NULL)
 		return;
+	if (family == AF_INET6) {
+		memset(&sin6, 0, sizeof(sin6));
+		sin6.sin6_family = AF_INET6;
+		memcpy(&sin6.sin6_addr, addr, sizeof(sin6.sin6_addr));
+		sin6.sin6_port = htons(port);
+		memcpy(sa, &sin6, *len < sizeof(sin6) ? *len : sizeof(sin6));
+		*len = sizeof(sin6);
+		return;
+	}
+	(void)subsys_addr4(addr, &v4);
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = addr;
+	sin.sin_addr.s_addr = v4;
 	sin.sin_port = htons(port);
 	memcpy(sa, &sin, *len < sizeof(sin) ? *len : sizeof(sin));
 	*len = sizeof(sin);
@@ -312,12 +386,14 @@ accept4(int fd, struct sockaddr *sa, socklen_t *len, int flags)
 	memset(&pre_socks[nfd], 0, sizeof(pre_socks[0]));
 	pre_socks[nfd].kind = PRE_CONN;
 	pre_socks[nfd].other = -1;
-	pre_socks[nfd].laddr = m.laddr;
+	pre_socks[nfd].family = ps->family;
+	pre_socks[nfd].v6only = ps->v6only;
+	memcpy(pre_socks[nfd].laddr, m.laddr, sizeof(m.laddr));
 	pre_socks[nfd].lport = m.lport;
-	pre_socks[nfd].raddr = m.raddr;
+	memcpy(pre_socks[nfd].raddr, m.raddr, sizeof(m.raddr));
 	pre_socks[nfd].rport = m.rport;
 	pthread_mutex_unlock(&pre_lock);
-	pre_sockaddr(sa, len, m.raddr, m.rport);
+	pre_sockaddr(sa, len, ps->family, m.raddr, m.rport);
 	return (nfd);
 }
 
@@ -344,7 +420,7 @@ getsockname(int fd, struct sockaddr *sa, socklen_t *len)
 		return (real_getsockname(fd, sa, len));
 	if (sa == NULL || len == NULL)
 		return (pre_fail(EFAULT));
-	pre_sockaddr(sa, len, ps->laddr, ps->lport);
+	pre_sockaddr(sa, len, ps->family, ps->laddr, ps->lport);
 	return (0);
 }
 
@@ -359,19 +435,35 @@ getpeername(int fd, struct sockaddr *sa, socklen_t *len)
 		return (pre_fail(ENOTCONN));
 	if (sa == NULL || len == NULL)
 		return (pre_fail(EFAULT));
-	pre_sockaddr(sa, len, ps->raddr, ps->rport);
+	pre_sockaddr(sa, len, ps->family, ps->raddr, ps->rport);
 	return (0);
 }
 
 /*
  * Options of IP and TCP mean nothing on a unix socket: accepted and
  * forgotten.  The engine's TCP is the personality's, not the program's.
+ * IPV6_V6ONLY is kept: it says which families a bind takes; as on
+ * Linux it cannot change once bound.
  */
 int
 setsockopt(int fd, int level, int name, const void *val, socklen_t len)
 {
-	if (pre_find(fd) == NULL)
+	struct pre_sock	*ps;
+	int		 v;
+
+	if ((ps = pre_find(fd)) == NULL)
 		return (real_setsockopt(fd, level, name, val, len));
+	if (level == IPPROTO_IPV6 && name == IPV6_V6ONLY) {
+		if (ps->family != AF_INET6)
+			return (pre_fail(ENOPROTOOPT));
+		if (val == NULL || len < sizeof(int))
+			return (pre_fail(EINVAL));
+		if (ps->kind != PRE_STREAM && ps->kind != PRE_DGRAM)
+			return (pre_fail(EINVAL));
+		memcpy(&v, val, sizeof(v));
+		ps->v6only = v != 0;
+		return (0);
+	}
 	if (level != SOL_SOCKET)
 		return (0);
 	if (real_setsockopt(fd, level, name, val, len) == -1 &&
@@ -397,11 +489,14 @@ getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 
 	if ((ps = pre_find(fd)) == NULL)
 		return (real_getsockopt(fd, level, name, val, len));
+	if (level == IPPROTO_IPV6 && name == IPV6_V6ONLY &&
+	    ps->family == AF_INET6)
+		return (pre_intopt(val, len, ps->v6only));
 	if (level != SOL_SOCKET)
 		return (pre_intopt(val, len, 0));
 	switch (name) {
 	case SO_DOMAIN:
-		return (pre_intopt(val, len, AF_INET));
+		return (pre_intopt(val, len, ps->family));
 	case SO_TYPE:
 		return (pre_intopt(val, len, ps->kind == PRE_DGRAM ?
 		    SOCK_DGRAM : SOCK_STREAM));
@@ -420,22 +515,29 @@ static ssize_t
 pre_udp_send(struct pre_sock *ps, int fd, const struct iovec *iov,
     size_t iovlen, const struct sockaddr *sa, socklen_t salen, int flags)
 {
-	const struct sockaddr_in	*sin = (const void *)sa;
 	struct subsys_dgram		 h;
 	struct iovec			 v[17];
 	struct msghdr			 msg;
 	ssize_t				 n;
+	uint32_t			 v4;
+	int				 is4;
 
 	if (sa == NULL)
 		return (pre_fail(EDESTADDRREQ));
-	if (salen < sizeof(*sin) || sin->sin_family != AF_INET)
-		return (pre_fail(EAFNOSUPPORT));
 	if (iovlen > 16)
 		return (pre_fail(EMSGSIZE));
 	memset(&h, 0, sizeof(h));
-	h.raddr = sin->sin_addr.s_addr;
-	h.rport = ntohs(sin->sin_port);
-	h.laddr = ps->laddr != 0 ? ps->laddr : ps->lastl;
+	if (pre_addr(ps, sa, salen, h.raddr, &h.rport) == -1)
+		return (-1);
+	/* The peer's family must be one the socket's address takes. */
+	is4 = subsys_addr4(h.raddr, &v4);
+	if (!(pre_families(ps) & (is4 ? SUBSYS_AF4 : SUBSYS_AF6)))
+		return (pre_fail(ENETUNREACH));
+	if (!subsys_addr_any(ps->laddr))
+		memcpy(h.laddr, ps->laddr, sizeof(h.laddr));
+	else
+		memcpy(h.laddr, is4 ? ps->lastl4 : ps->lastl6,
+		    sizeof(h.laddr));
 	h.lport = ps->lport;
 	v[0].iov_base = &h;
 	v[0].iov_len = sizeof(h);
@@ -493,6 +595,7 @@ pre_udp_recv(struct pre_sock *ps, int fd, struct msghdr *um, int flags)
 	struct iovec		 v[17];
 	struct msghdr		 msg;
 	ssize_t			 n;
+	uint32_t		 v4;
 
 	if (um->msg_iovlen > 16)
 		return (pre_fail(EMSGSIZE));
@@ -506,11 +609,13 @@ pre_udp_recv(struct pre_sock *ps, int fd, struct msghdr *um, int flags)
 		return (-1);
 	if (n < (ssize_t)sizeof(h))
 		return (pre_fail(EAGAIN));
-	ps->lastl = h.laddr;
+	memcpy(subsys_addr4(h.laddr, &v4) ? ps->lastl4 : ps->lastl6, h.laddr,
+	    sizeof(h.laddr));
 	um->msg_flags = msg.msg_flags;
 	um->msg_controllen = 0;
 	if (um->msg_name != NULL)
-		pre_sockaddr(um->msg_name, &um->msg_namelen, h.raddr, h.rport);
+		pre_sockaddr(um->msg_name, &um->msg_namelen, ps->family,
+		    h.raddr, h.rport);
 	return (n - sizeof(h));
 }
 

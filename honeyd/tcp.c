@@ -566,12 +566,9 @@ tcp_listen_input(struct ipin *in, const struct tcp_seg *seg)
 	if (tcp_syn_dropped(in, seg))
 		return;
 	act = template_action(in->tmpl, IP_PROTO_TCP, seg->dport);
-	/*
-	 * An open port a subsystem listens on is the program's (its
-	 * sockets are IPv4's).
-	 */
-	if (act->kind == ACTION_OPEN && !in->v6 &&
-	    sublisten_find(in->tmpl->name, in->dst, seg->dport))
+	/* An open port a subsystem listens on is the program's. */
+	if (act->kind == ACTION_OPEN &&
+	    sublisten_find(in->tmpl->name, in, seg->dport))
 		act = &act_subsys;
 	switch (act->kind) {
 	case ACTION_BLOCK:

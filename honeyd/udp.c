@@ -194,8 +194,8 @@ udp_input(struct ipin *in)
 		break;
 	default:
 		eventlog_probe(&tp, in->len, 0, "open");
-		/* A subsystem bound there takes it (IPv4's sockets). */
-		if (act->kind == ACTION_OPEN && !in->v6)
+		/* A subsystem bound there takes it. */
+		if (act->kind == ACTION_OPEN)
 			(void)sublisten_udp_input(in, &tp);
 		break;
 	}

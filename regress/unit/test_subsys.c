@@ -1,7 +1,8 @@
 /*
  * Subsystems: which programs can take the preloaded library (an ELF with
  * an interpreter; a script's interpreter in its stead), and the engine's
- * table of listening ports (sublisten.c).
+ * table of listening ports (sublisten.c), by family: IPv4, IPv6 or
+ * both (an AF_INET6 socket on ::), every host or one.
  */
 
 #include <sys/types.h>
@@ -9,6 +10,7 @@
 
 #include <netinet/in.h>
 
+#include <arpa/inet.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +18,7 @@
 #include <unistd.h>
 
 #include "honeyd.h"
+#include "subsys.h"
 #include "unit.h"
 
 /* subsys.c is the parent's: it names the parent's state. */
@@ -91,7 +94,8 @@ listen_msg(uint32_t type, const void *payload, size_t len)
 }
 
 static void
-add_listen(uint32_t id, uint32_t addr, uint16_t port, const char *tmpl)
+add_listen6(uint32_t id, int af, uint32_t addr, const char *addr6,
+    uint16_t port, const char *tmpl)
 {
 	struct subsys_listen	 l;
 	char			 buf[sizeof(l) + 64];
@@ -99,7 +103,10 @@ add_listen(uint32_t id, uint32_t addr, uint16_t port, const char *tmpl)
 
 	memset(&l, 0, sizeof(l));
 	l.id = id;
+	l.af = af;
 	l.addr = addr;
+	if (addr6 != NULL)
+		CHECK(inet_pton(AF_INET6, addr6, &l.addr6) == 1);
 	l.pid = 1234;
 	l.port = port;
 	l.proto = IPPROTO_TCP;
@@ -111,6 +118,75 @@ add_listen(uint32_t id, uint32_t addr, uint16_t port, const char *tmpl)
 }
 
 static void
+add_listen(uint32_t id, uint32_t addr, uint16_t port, const char *tmpl)
+{
+	add_listen6(id, SUBSYS_AF4, addr, NULL, port, tmpl);
+}
+
+/* sublisten_find() for a packet to the IPv4 host at addr. */
+static int
+find4(const char *tmpl, uint32_t addr, uint16_t port)
+{
+	struct ipin	 in;
+
+	memset(&in, 0, sizeof(in));
+	in.dst = addr;
+	return (sublisten_find(tmpl, &in, port));
+}
+
+/* ... to the IPv6 host at a. */
+static int
+find6(const char *tmpl, const char *a, uint16_t port)
+{
+	struct ipin	 in;
+
+	memset(&in, 0, sizeof(in));
+	in.v6 = 1;
+	CHECK(inet_pton(AF_INET6, a, &in.dst6) == 1);
+	in.dst = addr6_fold(&in.dst6);
+	return (sublisten_find(tmpl, &in, port));
+}
+
+static void
+test_sublisten6(void)
+{
+	uint32_t	 id;
+
+	/* :: without IPV6_V6ONLY: both families, every host. */
+	add_listen6(10, SUBSYS_AF4 | SUBSYS_AF6, 0, NULL, 80, "web");
+	CHECK(find4("web", 0xc613010a, 80) == 1);
+	CHECK(find6("web", "2001:db8::10", 80) == 1);
+	/* IPv6 alone, one host. */
+	add_listen6(11, SUBSYS_AF6, 0, "2001:db8::20", 81, "web");
+	CHECK(find6("web", "2001:db8::20", 81) == 1);
+	CHECK(find6("web", "2001:db8::21", 81) == 0);
+	CHECK(find4("web", 0xc613010a, 81) == 0);
+	/* IPv4 alone: no IPv6. */
+	add_listen6(12, SUBSYS_AF4, 0, NULL, 82, "web");
+	CHECK(find4("web", 0xc613010a, 82) == 1);
+	CHECK(find6("web", "2001:db8::10", 82) == 0);
+	for (id = 10; id <= 12; id++)
+		listen_msg(IMSG_SUBSYS_UNLISTEN, &id, sizeof(id));
+	CHECK(find6("web", "2001:db8::10", 80) == 0);
+}
+
+/* The helpers of subsys.h: IPv4 mapped, :: for none. */
+static void
+test_mapped(void)
+{
+	uint8_t		 a[16];
+	uint32_t	 v4;
+
+	subsys_map4(a, htonl(0xc613010a));
+	CHECK(subsys_addr4(a, &v4) == 1 && v4 == htonl(0xc613010a));
+	CHECK(!subsys_addr_any(a));
+	subsys_map4(a, 0);
+	CHECK(subsys_addr_any(a) && subsys_addr4(a, &v4) == 0);
+	CHECK(inet_pton(AF_INET6, "2001:db8::1", a) == 1);
+	CHECK(subsys_addr4(a, &v4) == 0 && !subsys_addr_any(a));
+}
+
+static void
 test_sublisten(void)
 {
 	struct ctlrec	 r;
@@ -119,24 +195,24 @@ test_sublisten(void)
 
 	add_listen(1, 0, 8080, "web");
 	add_listen(2, 0xc6130b0a, 8081, "solo");
-	CHECK(sublisten_find("web", 0xc613010a, 8080) == 1);
-	CHECK(sublisten_find("web", 0xc613010b, 8080) == 1);
-	CHECK(sublisten_find("web", 0xc613010a, 8081) == 0);
-	CHECK(sublisten_find("other", 0xc613010a, 8080) == 0);
+	CHECK(find4("web", 0xc613010a, 8080) == 1);
+	CHECK(find4("web", 0xc613010b, 8080) == 1);
+	CHECK(find4("web", 0xc613010a, 8081) == 0);
+	CHECK(find4("other", 0xc613010a, 8080) == 0);
 	/* Another host's process: not this one's port. */
-	CHECK(sublisten_find("solo", 0xc6130b0a, 8081) == 1);
-	CHECK(sublisten_find("solo", 0xc6130b0b, 8081) == 0);
+	CHECK(find4("solo", 0xc6130b0a, 8081) == 1);
+	CHECK(find4("solo", 0xc6130b0b, 8081) == 0);
 	while (sublisten_ctl_next(&after, 0, &r))
 		n++;
 	CHECK(n == 2);
 	id = 1;
 	listen_msg(IMSG_SUBSYS_UNLISTEN, &id, sizeof(id));
-	CHECK(sublisten_find("web", 0xc613010a, 8080) == 0);
-	CHECK(sublisten_find("solo", 0xc6130b0a, 8081) == 1);
+	CHECK(find4("web", 0xc613010a, 8080) == 0);
+	CHECK(find4("solo", 0xc6130b0a, 8081) == 1);
 	/* An id not listening: nothing happens. */
 	id = 99;
 	listen_msg(IMSG_SUBSYS_UNLISTEN, &id, sizeof(id));
-	CHECK(sublisten_find("solo", 0xc6130b0a, 8081) == 1);
+	CHECK(find4("solo", 0xc6130b0a, 8081) == 1);
 	id = 2;
 	listen_msg(IMSG_SUBSYS_UNLISTEN, &id, sizeof(id));
 	after = 0;
@@ -152,6 +228,8 @@ main(void)
 	}
 	test_elf();
 	test_sublisten();
+	test_sublisten6();
+	test_mapped();
 	rmdir(tmpdir);
 	return (unit_done());
 }

@@ -1,0 +1,297 @@
+#!/bin/bash
+# Subsystems over IPv6.  A's link holds 2001:db8::1/48; the hosts of
+# each template are an IPv4 and an IPv6 address.  python3's http.server
+# bound to "::" (dual-stack, as on Linux) answers curl -6 and curl -4
+# and logs the peer as 2001:db8::1 and ::ffff:198.18.0.1.  A probe
+# program prints what accept, getpeername and getsockname give it: a
+# socket on :: gets both families (IPv4 mapped); an IPV6_V6ONLY socket
+# and an IPv4 one share a port, each getting its own family; an
+# IPV6_V6ONLY socket alone leaves IPv4 unanswered; a second dual-stack
+# listen on a taken port is EADDRINUSE; a mapped address on an IPv6-only
+# socket is EINVAL.  A UDP echo program on :: answers over IPv6 from the
+# host addressed (two of them) and over IPv4, refuses to start a
+# conversation, and an IPv6-only UDP socket gets no IPv4.  "show
+# services" lists the families.  A process per host serves only its
+# IPv4 address.
+. "$(dirname "$0")/../lib.sh"
+
+tb_setup
+tb_require curl cc "$TB_PY"
+
+CTL=$(dirname "$HONEYD")/honeydctl
+[ -x "$CTL" ] || CTL=$TB_REPO/build/honeydctl
+ctl() { in_s "$CTL" -s "$TB_TMP/honeyd.sock" "$@"; }
+
+tb_ipv6_on_a 2001:db8::1/48
+
+www=$TB_TMP/www
+mkdir -p "$www"
+echo hello6 >"$www/subsystem-hello6.txt"
+chmod 755 "$www"
+chmod 644 "$www/subsystem-hello6.txt"
+
+# The probe: one thread per listening socket, each connection told
+# the listening socket's family, its peer and its local address.
+cat >"$www/probe6.py" <<'PROBE'
+import errno, socket, sys, threading
+def err(f):
+    try:
+        f()
+        return "ok"
+    except OSError as e:
+        return errno.errorcode.get(e.errno, str(e.errno))
+def serve(l):
+    while True:
+        c, a = l.accept()
+        p, n = c.getpeername(), c.getsockname()
+        c.sendall(("fam %d peer %s %d local %s %d accept %s\n" %
+                   (l.family, p[0], p[1], n[0], n[1], a[0])).encode())
+        c.close()
+def v6only(s):
+    s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+    return s
+dual = socket.socket(socket.AF_INET6)
+dual.bind(("::", 9100))
+dual.listen(5)
+only = v6only(socket.socket(socket.AF_INET6))
+only.bind(("::", 9101))
+only.listen(5)
+four = socket.socket(socket.AF_INET)
+four.bind(("0.0.0.0", 9101))
+four.listen(5)
+alone = v6only(socket.socket(socket.AF_INET6))
+alone.bind(("::", 9102))
+alone.listen(5)
+clash = socket.socket(socket.AF_INET6)
+print("clash", err(lambda: clash.bind(("::", 9101))),
+      err(lambda: clash.listen(5)), file=sys.stderr)
+m = v6only(socket.socket(socket.AF_INET6))
+print("mapped", err(lambda: m.bind(("::ffff:198.19.6.10", 9103))),
+      file=sys.stderr)
+print("opts v6only", only.getsockopt(socket.IPPROTO_IPV6,
+      socket.IPV6_V6ONLY), dual.getsockopt(socket.IPPROTO_IPV6,
+      socket.IPV6_V6ONLY), "domain", only.getsockopt(socket.SOL_SOCKET,
+      socket.SO_DOMAIN), "name", dual.getsockname()[:2],
+      file=sys.stderr, flush=True)
+for l in (dual, only, four):
+    threading.Thread(target=serve, args=(l,), daemon=True).start()
+serve(alone)
+PROBE
+
+# UDP echo on :: (5353), and an IPv6-only socket (5354).
+cat >"$www/echo6.py" <<'ECHO'
+import socket, threading
+def echo(s):
+    while True:
+        data, peer = s.recvfrom(2048)
+        s.sendto(b"echo " + data + (" from %s:%d" % peer[:2]).encode(),
+                 peer)
+        # A port that never sent to us: the engine must not send it.
+        s.sendto(b"unsolicited", (peer[0], peer[1] + 1))
+o = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+o.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+o.bind(("::", 5354))
+threading.Thread(target=echo, args=(o,), daemon=True).start()
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.bind(("::", 5353))
+echo(s)
+ECHO
+chmod 644 "$www/probe6.py" "$www/echo6.py"
+
+PY=/usr/bin/python3
+conf=$(tb_conf honeyd.conf <<CONF
+create web6
+set web6 personality "Linux 4.15 - 5.6"
+set web6 default tcp action reset
+add web6 tcp port 8080 open
+add web6 subsystem "$PY -m http.server 8080 --bind ::" shared
+bind 198.19.1.10 web6
+bind 2001:db8::10 web6
+
+create probe6
+set probe6 default tcp action reset
+add probe6 tcp port 9100 open
+add probe6 tcp port 9101 open
+add probe6 tcp port 9102 open
+add probe6 tcp port 9103 open
+add probe6 subsystem "$PY probe6.py" shared
+bind 198.19.6.10 probe6
+bind 2001:db8::20 probe6
+
+create udp6
+set udp6 default udp action reset
+add udp6 udp port 5353 open
+add udp6 udp port 5354 open
+add udp6 subsystem "$PY echo6.py" shared
+bind 198.19.7.10 udp6
+bind 2001:db8::30 udp6
+bind 2001:db8::31 udp6
+
+create solo6
+set solo6 default tcp action reset
+add solo6 tcp port 8081 open
+add solo6 subsystem "$PY -m http.server 8081 --bind ::"
+bind 198.19.2.10 solo6
+bind 2001:db8::40 solo6
+CONF
+)
+honeyd_start "$conf" -S "$www"
+
+# wait_log REGEX [COUNT]: until the log has COUNT (1) lines matching.
+wait_log() {
+	local i
+	for i in $(seq 100); do
+		[ "$(grep -Ec -- "$1" "$HONEYD_LOG")" -ge "${2:-1}" ] &&
+		    return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# ---- http.server on ::, over IPv6 and IPv4
+wait_log "subsystem $PY -m http.server 8080 .* listens on tcp port 8080 \(IPv4 and IPv6\)"
+check "http.server on :: listens on 8080, IPv4 and IPv6" test $? -eq 0
+out=$(in_a timeout 10 curl -6 -s -i "http://[2001:db8::10]:8080/" 2>&1)
+check_match "curl -6: 200" "^HTTP/1.0 200 OK" "$out"
+check_match "curl -6: python's banner" "^Server: SimpleHTTP/" "$out"
+check_match "curl -6: the directory listing" "subsystem-hello6.txt" "$out"
+out=$(in_a timeout 10 curl -4 -s http://198.19.1.10:8080/subsystem-hello6.txt)
+check_eq "curl -4 to the same program: the file" hello6 "$out"
+log=$(honeyd_log)
+check_match "python logged the IPv6 peer" \
+    "^2001:db8::1 - - .*GET / HTTP" "$log"
+check_match "python logged the IPv4 peer, mapped (dual-stack)" \
+    "^::ffff:198\.18\.0\.1 - - .*GET /subsystem-hello6.txt" "$log"
+
+# ---- what the library gives the probe
+# tcp_ask ADDR PORT SPORT: what the program says to a connection from
+# A's port SPORT, or "nothing" (a plain open port says nothing).
+tcp_ask() {
+	in_a timeout 15 "$TB_PY" - "$@" <<'PY'
+import socket, sys
+a, p, sp = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+fam = socket.AF_INET6 if ":" in a else socket.AF_INET
+s = socket.socket(fam)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("::" if fam == socket.AF_INET6 else "0.0.0.0", sp))
+s.settimeout(3)
+try:
+    s.connect((a, p))
+    print(s.recv(200).decode().strip() or "nothing")
+except socket.timeout:
+    print("nothing")
+except OSError as e:
+    print(type(e).__name__)
+PY
+}
+wait_log "subsystem $PY probe6.py of probe6 listens on tcp port 9102 \(IPv6\)"
+check "the probe listens on 9102, IPv6 alone" test $? -eq 0
+log=$(honeyd_log)
+check_match "9100 on ::: IPv4 and IPv6" \
+    "probe6.py of probe6 listens on tcp port 9100 \(IPv4 and IPv6\)" "$log"
+check_match "9101: an IPV6_V6ONLY socket and an IPv4 one share the port" \
+    "listens on tcp port 9101 \(IPv6\).*" "$log"
+check_match "... the IPv4 one too" "listens on tcp port 9101 \(IPv4\)" "$log"
+check_match "a dual-stack listen on a port taken: EADDRINUSE" \
+    "^clash ok EADDRINUSE" "$log"
+check_match "a mapped address on an IPv6-only socket: EINVAL" \
+    "^mapped EINVAL" "$log"
+check_match "getsockopt: IPV6_V6ONLY 1 and 0, SO_DOMAIN AF_INET6, getsockname ::" \
+    "^opts v6only 1 0 domain 10 name \('::', 9100\)" "$log"
+out=$(tcp_ask 2001:db8::20 9100 40123)
+check_eq "dual-stack, IPv6: peer, local, accept's address" \
+    "fam 10 peer 2001:db8::1 40123 local 2001:db8::20 9100 accept 2001:db8::1" \
+    "$out"
+out=$(tcp_ask 198.19.6.10 9100 40124)
+check_eq "dual-stack, IPv4: mapped addresses" \
+    "fam 10 peer ::ffff:198.18.0.1 40124 local ::ffff:198.19.6.10 9100 accept ::ffff:198.18.0.1" \
+    "$out"
+out=$(tcp_ask 2001:db8::20 9101 40125)
+check_eq "IPV6_V6ONLY beside IPv4: IPv6 to the IPv6 socket" \
+    "fam 10 peer 2001:db8::1 40125 local 2001:db8::20 9101 accept 2001:db8::1" \
+    "$out"
+out=$(tcp_ask 198.19.6.10 9101 40126)
+check_eq "IPV6_V6ONLY beside IPv4: IPv4 to the IPv4 socket" \
+    "fam 2 peer 198.18.0.1 40126 local 198.19.6.10 9101 accept 198.18.0.1" \
+    "$out"
+out=$(tcp_ask 2001:db8::20 9102 40127)
+check_eq "IPV6_V6ONLY alone: IPv6 served" \
+    "fam 10 peer 2001:db8::1 40127 local 2001:db8::20 9102 accept 2001:db8::1" \
+    "$out"
+out=$(tcp_ask 198.19.6.10 9102 40128)
+check_eq "IPV6_V6ONLY alone: IPv4 not given to it (a plain open port)" \
+    nothing "$out"
+
+# ---- UDP over IPv6
+# udp_ask SPORT ADDR:PORT...: one datagram to each from A's port SPORT;
+# the answer and where it came from, or "none".
+udp_ask() {
+	in_a timeout 30 "$TB_PY" - "$@" <<'PY'
+import socket, sys
+sp = int(sys.argv[1])
+socks = {}
+for t in sys.argv[2:]:
+    a, p = t.rsplit(":", 1)
+    fam = socket.AF_INET6 if ":" in a else socket.AF_INET
+    if fam not in socks:
+        s = socks[fam] = socket.socket(fam, socket.SOCK_DGRAM)
+        if fam == socket.AF_INET6:
+            s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+        s.bind(("::" if fam == socket.AF_INET6 else "0.0.0.0", sp))
+        s.settimeout(3)
+    s = socks[fam]
+    s.sendto(b"hi", (a, int(p)))
+    try:
+        data, src = s.recvfrom(2048)
+        print(data.decode(), "<-", "%s:%d" % src[:2])
+    except socket.timeout:
+        print("none")
+PY
+}
+wait_log "subsystem $PY echo6.py of udp6 listens on udp port 5353 \(IPv4 and IPv6\)"
+check "the UDP echo program is bound to 5353, IPv4 and IPv6" test $? -eq 0
+wait_log "subsystem $PY echo6.py of udp6 listens on udp port 5354 \(IPv6\)"
+check "... and to 5354, IPv6 alone" test $? -eq 0
+out=$(udp_ask 40500 2001:db8::30:5353 2001:db8::31:5353 198.19.7.10:5353)
+check_eq "UDP: each host answers from its own address, IPv6 and IPv4" \
+    "$(printf '%s\n' \
+    "echo hi from 2001:db8::1:40500 <- 2001:db8::30:5353" \
+    "echo hi from 2001:db8::1:40500 <- 2001:db8::31:5353" \
+    "echo hi from ::ffff:198.18.0.1:40500 <- 198.19.7.10:5353")" "$out"
+out=$(udp_ask 40510 2001:db8::30:5354 198.19.7.10:5354)
+check_eq "UDP IPV6_V6ONLY: IPv6 answered, IPv4 not" \
+    "$(printf '%s\n' \
+    "echo hi from 2001:db8::1:40510 <- 2001:db8::30:5354" none)" "$out"
+
+# ---- show services
+# subsys KEYS...: "show services"'s subsystem records, KEYS of each.
+subsys() {
+	ctl -j show services 2>/dev/null | "$TB_PY" -c '
+import json, sys
+for r in json.load(sys.stdin).get("subsystem", []):
+    print(" ".join(str(r.get(k, "-")) for k in sys.argv[1:]))' "$@"
+}
+out=$(subsys template proto address port family)
+check_match "show services: web6 on every host, both families" \
+    "^web6 tcp \* 8080 ipv4\+ipv6$" "$out"
+check_match "show services: probe6's IPv6-only 9101" \
+    "^probe6 tcp \* 9101 ipv6$" "$out"
+check_match "show services: probe6's IPv4 9101" \
+    "^probe6 tcp \* 9101 ipv4$" "$out"
+out=$(subsys template proto port datagrams_in datagrams_out \
+    datagrams_refused | grep "^udp6 udp 5353 ")
+check_eq "show services: 5353's datagrams: 3 in, 3 out, 3 refused" \
+    "udp6 udp 5353 3 3 3" "$out"
+
+# ---- a process per host: its IPv4 address alone
+wait_log "subsystem $PY -m http.server 8081 .* listens on tcp port 8081 \(IPv4\)"
+check "the per-host program's :: listen takes IPv4 alone" test $? -eq 0
+out=$(in_a timeout 10 curl -4 -s -i http://198.19.2.10:8081/ 2>&1)
+check_match "per host: curl -4 gets python" "^Server: SimpleHTTP/" "$out"
+out=$(in_a timeout 10 curl -6 -s -o /dev/null -w '%{http_code}' -m 3 \
+    "http://[2001:db8::40]:8081/" 2>&1)
+check_eq "per host: its IPv6 address is a plain open port (no answer)" \
+    000 "$out"
+
+honeyd_stop
+tb_finish
