@@ -107,10 +107,11 @@ except OSError as e:
     sys.exit(1)
 out = "connected"
 if len(sys.argv) > 3:
-    s.sendall(sys.argv[3].encode())
-    s.shutdown(socket.SHUT_WR)
     data = b""
     try:
+        # A refused proxy may have reset the connection already.
+        s.sendall(sys.argv[3].encode())
+        s.shutdown(socket.SHUT_WR)
         while True:
             b = s.recv(65536)
             if not b:
@@ -296,7 +297,11 @@ c.sendall(("listener %s:%d from %s\n" % (addr, port, peer[0])).encode())
 c.close()
 PY
 	lpid=$!
-	sleep 1
+	# Until it listens (python's start is slow on a busy machine).
+	for _ in $(seq 100); do
+		in_a ss -Hltn "sport = :$2" 2>/dev/null | grep -q . && break
+		sleep 0.1
+	done
 }
 listen_once 2001:db8::1 9999
 got=$(tcp6 $WEB6 9000 x)
