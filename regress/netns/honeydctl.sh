@@ -112,7 +112,7 @@ check_eq "log v: IMSG_CTL_LOG_VERBOSE" "IMSG_CTL_LOG_VERBOSE b''" \
 
 ctl help
 check_eq "help: exit 0" 0 "$RC"
-check_match "help: the whole grammar" 'show connections \[ADDR\]' "$OUT"
+check_match "help: the whole grammar" 'show connections \[ADDR\|NET\]' "$OUT"
 check_match "help: monitor" 'monitor \[packets\|services\|all\]' "$OUT"
 
 # -------------------------------------------------------------- JSON
