@@ -1087,6 +1087,8 @@ bind6_remove(struct honeyd_config *conf, size_t i, size_t j)
 	size_t	 k;
 	int	 changed = 0;
 
+	if (i == j)
+		return;
 	for (k = i; k < j; k++)
 		if (--conf->nbinds6_plen[conf->binds6[k].plen] == 0)
 			changed = 1;
