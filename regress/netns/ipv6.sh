@@ -6,7 +6,7 @@
 # Windows personality: hop limit 128); a reload and honeydctl bind more
 # (a /128 inside a bound /64, answering with its own template, and a range),
 # "set win droprate in" 100 then 0 silences it then not,
-# and a second run claims a prefix from the command line.  A "real" machine R on the link
+# and a second run claims a prefix and a range from the command line.  A "real" machine R on the link
 # (a macvlan of A's interface, as in arpguard.sh) holds 2001:db8:0:1::75,
 # inside the bound prefix: the daemon's probe must find it and never
 # answer for it.
@@ -222,17 +222,20 @@ check "the JSON log is well-formed" json_lines_ok "$J"
 check "the JSON log records an ICMPv6 echo request to $WEB6" \
     grep -q "\"proto\":\"icmp6\".*\"dst_ip\":\"$WEB6\".*\"icmp_type\":128" "$J"
 
-# Networks on the command line may be IPv6 prefixes: their addresses
-# are claimed, and unbound ones answered by "default".
+# Networks on the command line may be IPv6 prefixes or ranges: their
+# addresses are claimed, and unbound ones answered by "default".
 conf2=$(tb_conf default6.conf <<'CONF'
 create default
 set default default icmp action open
 CONF
 )
-honeyd_start "$conf2" 2001:db8:0:3::/64 198.18.0.64/26
+honeyd_start "$conf2" 2001:db8:0:3::/64 198.18.0.64/26 \
+    2001:db8:0:8::10-2001:db8:0:8::1f
 CMD6=2001:db8:0:3::33
 check "ping -6 $CMD6 (a command-line prefix, default template) answers" \
     ping6_ok $CMD6
+check "ping -6 2001:db8:0:8::1f (a command-line range's end) answers" \
+    ping6_ok 2001:db8:0:8::1f
 check "ping -6 $WEB6 (outside the command line's networks) is not answered" \
     ping6_none $WEB6
 honeyd_stop
