@@ -6,7 +6,8 @@
 # Windows personality: hop limit 128); a reload and honeydctl bind more
 # (a /128 inside a bound /64, answering with its own template, and a range),
 # "set win droprate in" 100 then 0 silences it then not,
-# and a second run claims a prefix and a range from the command line.  A "real" machine R on the link
+# and a second run claims a prefix and a range from the command line.
+# A "real" machine R on the link
 # (a macvlan of A's interface, as in arpguard.sh) holds 2001:db8:0:1::75,
 # inside the bound prefix: the daemon's probe must find it and never
 # answer for it.
@@ -181,8 +182,8 @@ check_eq "2001:db8:0:6::1 answers as win: hop limit 128" 128 \
 check_eq "$LIVEB6, the rest of the /64, still as lan: hop limit 64" 64 \
     "$(hlim $LIVEB6)"
 out=$(ctl bind 2001:db8:0:7::10 - 2001:db8:0:7::1f win 2>&1)
-check_eq "honeydctl bind 2001:db8:0:7::10 - 2001:db8:0:7::1f win: exit 0 ($out)" \
-    0 "$?"
+check_eq "honeydctl bind 2001:db8:0:7::10 - 2001:db8:0:7::1f win: exit 0 \
+($out)" 0 "$?"
 check_eq "the range's first address answers as win" 128 \
     "$(hlim 2001:db8:0:7::10)"
 check_eq "... and its last" 128 "$(hlim 2001:db8:0:7::1f)"
