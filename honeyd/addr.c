@@ -234,6 +234,60 @@ addr6_parse_net(const char *s, struct in6_addr *net, int *plen)
 	return (memcmp(net, &a, sizeof(a)) != 0);
 }
 
+/* "2001:db8::10-2001:db8::1f" into *lo and *hi: 0, or -1 if malformed. */
+int
+addr6_parse_range(const char *s, struct in6_addr *lo, struct in6_addr *hi)
+{
+	char		 buf[INET6_ADDRSTRLEN];
+	const char	*dash;
+
+	if ((dash = strchr(s, '-')) == NULL ||
+	    dash - s >= (ptrdiff_t)sizeof(buf))
+		return (-1);
+	memcpy(buf, s, dash - s);
+	buf[dash - s] = '\0';
+	if (addr6_parse(buf, lo) == -1 || addr6_parse(dash + 1, hi) == -1 ||
+	    memcmp(lo, hi, sizeof(*lo)) > 0)
+		return (-1);
+	return (0);
+}
+
+/*
+ * The largest prefix starting at *lo (<= hi) that ends at or before hi,
+ * into net and *plen, and *lo moved past it: 1 while addresses of the
+ * range are left, 0 once the prefix reached hi.  Called until it is 0,
+ * this covers lo..hi with the fewest prefixes (at most 2 * 128 - 2).
+ */
+int
+addr6_range_next(struct in6_addr *lo, const struct in6_addr *hi,
+    struct in6_addr *net, int *plen)
+{
+	struct in6_addr	 last;
+	int		 p, i;
+
+	*net = *lo;
+	/* Shorten while lo's next host bit is clear and the end fits. */
+	for (p = 128; p > 0; p--) {
+		if (lo->s6_addr[(p - 1) / 8] & (0x80 >> ((p - 1) % 8)))
+			break;
+		last = *lo;
+		for (i = p - 1; i < 128; i++)
+			last.s6_addr[i / 8] |= 0x80 >> (i % 8);
+		if (memcmp(&last, hi, sizeof(last)) > 0)
+			break;
+	}
+	*plen = p;
+	for (i = p; i < 128; i++)
+		lo->s6_addr[i / 8] |= 0x80 >> (i % 8);
+	if (memcmp(lo, hi, sizeof(*lo)) == 0)
+		return (0);
+	/* Below hi, so the last address plus one does not wrap. */
+	for (i = 15; lo->s6_addr[i] == 0xff; i--)
+		lo->s6_addr[i] = 0;
+	lo->s6_addr[i]++;
+	return (1);
+}
+
 /* "net/plen", or the address alone for a /128. */
 const char *
 addr6_fmt_net(const struct in6_addr *net, int plen, char *buf, size_t size)

@@ -969,20 +969,39 @@ config_finish(struct honeyd_config *conf)
 
 /*
  * IPv6 binds.  A prefix is claimed whole, its hosts' state made as
- * they receive traffic (lazily, as for IPv4 ranges), and one prefix
- * never lies inside another: which template answers for an address
- * is never a question of order, and the lookup is a binary search.
+ * they receive traffic (lazily, as for IPv4 ranges).  As for IPv4, a
+ * later bind replaces what it covers: binding a prefix drops the binds
+ * inside it, and one inside a bound prefix answers for its part of it,
+ * so the template of an address is its longest bound prefix's.
+ *
+ * The binds are an array sorted by address, then the shorter prefix
+ * first: a prefix comes before those inside it, so printing them in
+ * order and parsing them again gives the same binds.  A lookup is one
+ * binary search per prefix length in use, longest first (plens6[]):
+ * O(L log n) for L distinct lengths, which configurations keep few
+ * (a /64 or two and their /128s: 2 or 3 searches).
  */
 
-/* Index of the first bind6 starting above a (nbinds6 if none). */
+static int
+bind6_cmp(const struct bind6 *b, const struct in6_addr *net, int plen)
+{
+	int	 c;
+
+	if ((c = memcmp(&b->net, net, sizeof(*net))) != 0)
+		return (c);
+	return (b->plen - plen);
+}
+
+/* Index of the first bind at or after net/plen (nbinds6 if none). */
 static size_t
-bind6_first_above(const struct honeyd_config *conf, const struct in6_addr *a)
+bind6_lower(const struct honeyd_config *conf, const struct in6_addr *net,
+    int plen)
 {
 	size_t	 lo = 0, hi = conf->nbinds6, mid;
 
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
-		if (memcmp(&conf->binds6[mid].net, a, sizeof(*a)) <= 0)
+		if (bind6_cmp(&conf->binds6[mid], net, plen) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -990,69 +1009,205 @@ bind6_first_above(const struct honeyd_config *conf, const struct in6_addr *a)
 	return (lo);
 }
 
-/* The bind holding a, or NULL. */
-const struct bind6 *
-config_find_bind6(const struct honeyd_config *conf, const struct in6_addr *a)
+/* The bind of exactly net/plen, or NULL. */
+static struct bind6 *
+bind6_exact(const struct honeyd_config *conf, const struct in6_addr *net,
+    int plen)
 {
-	size_t	 i = bind6_first_above(conf, a);
+	size_t	 i = bind6_lower(conf, net, plen);
 
-	if (i > 0 && addr6_in_net(a, &conf->binds6[i - 1].net,
-	    conf->binds6[i - 1].plen))
-		return (&conf->binds6[i - 1]);
+	if (i < conf->nbinds6 && bind6_cmp(&conf->binds6[i], net, plen) == 0)
+		return (&conf->binds6[i]);
 	return (NULL);
 }
 
-/*
- * Bind net/plen (host bits clear) to t: 0; -1 out of memory; -2 if it
- * overlaps a bind already there, which *other then is.
- */
-int
-config_bind6(struct honeyd_config *conf, const struct in6_addr *net, int plen,
-    struct template *t, const struct bind6 **other)
+/* The longest bind holding a no longer than maxplen, or NULL. */
+static struct bind6 *
+bind6_match(const struct honeyd_config *conf, const struct in6_addr *a,
+    int maxplen)
+{
+	struct bind6	*b;
+	struct in6_addr	 m;
+	int		 i;
+
+	for (i = 0; i < conf->nplens6; i++) {
+		if (conf->plens6[i] > maxplen)
+			continue;
+		m = *a;
+		addr6_mask(&m, conf->plens6[i]);
+		if ((b = bind6_exact(conf, &m, conf->plens6[i])) != NULL)
+			return (b);
+	}
+	return (NULL);
+}
+
+/* The lengths in use, longest first, after a count went to or from 0. */
+static void
+bind6_plens(struct honeyd_config *conf)
+{
+	int	 p;
+
+	conf->nplens6 = 0;
+	for (p = 128; p >= 0; p--)
+		if (conf->nbinds6_plen[p] > 0)
+			conf->plens6[conf->nplens6++] = p;
+}
+
+static int
+bind6_insert(struct honeyd_config *conf, const struct in6_addr *net, int plen,
+    struct template *t)
 {
 	struct bind6	*nb;
-	size_t		 i;
+	size_t		 i, ncap;
 
-	i = bind6_first_above(conf, net);
-	/* The one before may hold net; net may hold the ones after. */
-	if (i > 0 && addr6_in_net(net, &conf->binds6[i - 1].net,
-	    conf->binds6[i - 1].plen)) {
-		*other = &conf->binds6[i - 1];
-		return (-2);
+	if (conf->nbinds6 == conf->binds6_cap) {
+		ncap = conf->binds6_cap ? conf->binds6_cap * 2 : 16;
+		if ((nb = reallocarray(conf->binds6, ncap,
+		    sizeof(*nb))) == NULL)
+			return (-1);
+		conf->binds6 = nb;
+		conf->binds6_cap = ncap;
 	}
-	if (i < conf->nbinds6 && addr6_in_net(&conf->binds6[i].net, net,
-	    plen)) {
-		*other = &conf->binds6[i];
-		return (-2);
-	}
-	if ((nb = reallocarray(conf->binds6, conf->nbinds6 + 1,
-	    sizeof(*nb))) == NULL)
-		return (-1);
-	conf->binds6 = nb;
+	nb = conf->binds6;
+	i = bind6_lower(conf, net, plen);
 	memmove(&nb[i + 1], &nb[i], (conf->nbinds6 - i) * sizeof(*nb));
 	nb[i].net = *net;
 	nb[i].plen = plen;
 	nb[i].tmpl = t;
 	conf->nbinds6++;
+	if (conf->nbinds6_plen[plen]++ == 0)
+		bind6_plens(conf);
 	return (0);
 }
 
-/* "unbind" of exactly a bound prefix: 0, or -1 if none is. */
+/* Take binds i up to j out. */
+static void
+bind6_remove(struct honeyd_config *conf, size_t i, size_t j)
+{
+	size_t	 k;
+	int	 changed = 0;
+
+	if (i == j)
+		return;
+	for (k = i; k < j; k++)
+		if (--conf->nbinds6_plen[conf->binds6[k].plen] == 0)
+			changed = 1;
+	memmove(&conf->binds6[i], &conf->binds6[j],
+	    (conf->nbinds6 - j) * sizeof(conf->binds6[0]));
+	conf->nbinds6 -= j - i;
+	if (changed)
+		bind6_plens(conf);
+}
+
+/*
+ * The binds inside net/plen (itself included) are binds i up to the
+ * returned index: a prefix's insides follow it in the sorted array.
+ */
+static size_t
+bind6_inside(const struct honeyd_config *conf, const struct in6_addr *net,
+    int plen, size_t *i)
+{
+	size_t	 j;
+
+	*i = bind6_lower(conf, net, plen);
+	for (j = *i; j < conf->nbinds6 &&
+	    addr6_in_net(&conf->binds6[j].net, net, plen); j++)
+		;
+	return (j);
+}
+
+/* The bind answering for a (its longest bound prefix), or NULL. */
+const struct bind6 *
+config_find_bind6(const struct honeyd_config *conf, const struct in6_addr *a)
+{
+	return (bind6_match(conf, a, 128));
+}
+
+/*
+ * Bind net/plen (host bits clear) to t, replacing the binds inside it;
+ * one holding it keeps the rest of its space.  A prefix inside one
+ * bound to t already adds nothing and is dropped, as IPv4 merges.
+ * *replaced tells whether a bind inside it (itself too) was bound to
+ * another template: carving a prefix out of a larger bind is how an
+ * exception is written, and how the printout writes it back, so that
+ * is no replacement.  0, or -1 out of memory (nothing changed then).
+ */
+int
+config_bind6(struct honeyd_config *conf, const struct in6_addr *net, int plen,
+    struct template *t, int *replaced)
+{
+	const struct bind6	*outer;
+	size_t			 i, j, k;
+
+	*replaced = 0;
+	outer = plen > 0 ? bind6_match(conf, net, plen - 1) : NULL;
+	j = bind6_inside(conf, net, plen, &i);
+	for (k = i; k < j; k++)
+		if (conf->binds6[k].tmpl != t)
+			*replaced = 1;
+	if (outer != NULL && outer->tmpl == t) {
+		bind6_remove(conf, i, j);
+		return (0);
+	}
+	if (j == i)
+		return (bind6_insert(conf, net, plen, t));
+	/* The first bind inside becomes net/plen, which sorts there. */
+	bind6_remove(conf, i + 1, j);
+	conf->nbinds6_plen[conf->binds6[i].plen]--;
+	conf->nbinds6_plen[plen]++;
+	bind6_plens(conf);
+	conf->binds6[i].net = *net;
+	conf->binds6[i].plen = plen;
+	conf->binds6[i].tmpl = t;
+	return (0);
+}
+
+/*
+ * "unbind" of net/plen, as IPv4's unbind of a range: the binds inside
+ * it go, and the prefixes holding it are split around it, leaving
+ * their template on the rest of their space: for each length from the
+ * shortest of them down to plen, the half beside the one leading to
+ * net/plen is bound (unless bound already) to the template of the
+ * longest of them shorter than that half; at most plen prefixes.
+ * *found tells whether any of it was bound.  0, or -1 out of memory
+ * (with the binds split part way: the caller drops the configuration).
+ */
 int
 config_unbind6(struct honeyd_config *conf, const struct in6_addr *net,
-    int plen)
+    int plen, int *found)
 {
-	size_t	 i;
+	struct template		*outer[129];
+	const struct bind6	*b;
+	struct in6_addr		 half;
+	size_t			 i, j;
+	int			 p, first = -1;
 
-	for (i = 0; i < conf->nbinds6; i++)
-		if (conf->binds6[i].plen == plen &&
-		    memcmp(&conf->binds6[i].net, net, sizeof(*net)) == 0)
-			break;
-	if (i == conf->nbinds6)
-		return (-1);
-	memmove(&conf->binds6[i], &conf->binds6[i + 1],
-	    (conf->nbinds6 - i - 1) * sizeof(conf->binds6[0]));
-	conf->nbinds6--;
+	j = bind6_inside(conf, net, plen, &i);
+	*found = j > i;
+	bind6_remove(conf, i, j);
+	/* The template of the holding prefixes, by length. */
+	for (p = 0; p < plen; p++) {
+		outer[p] = first >= 0 ? outer[p - 1] : NULL;
+		half = *net;
+		addr6_mask(&half, p);
+		if ((b = bind6_exact(conf, &half, p)) == NULL)
+			continue;
+		outer[p] = b->tmpl;
+		if (first < 0)
+			first = p;
+		bind6_remove(conf, b - conf->binds6, b - conf->binds6 + 1);
+	}
+	if (first < 0)
+		return (0);
+	*found = 1;
+	for (p = first + 1; p <= plen; p++) {
+		half = *net;
+		addr6_mask(&half, p);
+		half.s6_addr[(p - 1) / 8] ^= 0x80 >> ((p - 1) % 8);
+		if (bind6_exact(conf, &half, p) == NULL &&
+		    bind6_insert(conf, &half, p, outer[p - 1]) == -1)
+			return (-1);
+	}
 	return (0);
 }
 

@@ -369,19 +369,35 @@ load_p0f(char **textp, size_t *lenp)
 	return (0);
 }
 
-/* An IPv6 prefix of the command line, host bits and all, into cs. */
+/*
+ * An IPv6 prefix of the command line, host bits and all, or a range
+ * "2001:db8::10-2001:db8::1f" as its covering prefixes, into cs.
+ */
 static int
 claim_net6(struct claimset *cs, const char *s)
 {
-	struct in6_addr	 net;
-	int		 plen;
+	struct in6_addr	 net, lo, hi;
+	int		 plen, more;
 
-	if (addr6_parse_net(s, &net, &plen) != 0 ||
-	    !addr6_net_unicast(&net, plen)) {
-		log_warnx("bad IPv6 prefix to claim: %s", s);
-		return (-1);
+	if (strchr(s, '-') == NULL) {
+		if (addr6_parse_net(s, &net, &plen) != 0 ||
+		    !addr6_net_unicast(&net, plen))
+			goto bad;
+		return (claim6_add(cs, &net, plen));
 	}
-	return (claim6_add(cs, &net, plen));
+	if (addr6_parse_range(s, &lo, &hi) == -1)
+		goto bad;
+	do {
+		more = addr6_range_next(&lo, &hi, &net, &plen);
+		if (!addr6_net_unicast(&net, plen))
+			goto bad;
+		if (claim6_add(cs, &net, plen) == -1)
+			return (-1);
+	} while (more);
+	return (0);
+ bad:
+	log_warnx("bad IPv6 prefix or range to claim: %s", s);
+	return (-1);
 }
 
 /*

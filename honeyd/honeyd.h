@@ -692,8 +692,11 @@ struct honeyd_config {
 	struct template		*dflt;		/* "default" or NULL */
 	struct bind		*binds;		/* sorted, non-overlapping */
 	size_t			 nbinds, binds_cap;
-	struct bind6		*binds6;	/* sorted, none inside another */
-	size_t			 nbinds6;
+	struct bind6		*binds6;	/* by address, then shorter */
+	size_t			 nbinds6, binds6_cap;
+	uint32_t		 nbinds6_plen[129];	/* binds per length */
+	uint8_t			 plens6[129];	/* lengths in use, longest 1st */
+	int			 nplens6;
 	struct route_confs	 routes;
 	struct annotations	 annotations;
 	struct ext_binds	 ext_binds;
@@ -755,8 +758,9 @@ struct honeyd_config *config_apply_statement(const struct honeyd_config *,
 	    const char *, int (*)(const char *, void *), void *);
 const struct bind *config_find_bind(const struct honeyd_config *, uint32_t);
 int	 config_bind6(struct honeyd_config *, const struct in6_addr *, int,
-	    struct template *, const struct bind6 **);
-int	 config_unbind6(struct honeyd_config *, const struct in6_addr *, int);
+	    struct template *, int *);
+int	 config_unbind6(struct honeyd_config *, const struct in6_addr *, int,
+	    int *);
 const struct bind6 *config_find_bind6(const struct honeyd_config *,
 	    const struct in6_addr *);
 struct template *config_lookup6(const struct honeyd_config *,
@@ -824,6 +828,10 @@ const char *addr6_fmt(const struct in6_addr *, char *, size_t);
 const char *addr6_fmt_net(const struct in6_addr *, int, char *, size_t);
 int	 addr6_parse(const char *, struct in6_addr *);
 int	 addr6_parse_net(const char *, struct in6_addr *, int *);
+int	 addr6_parse_range(const char *, struct in6_addr *,
+	    struct in6_addr *);
+int	 addr6_range_next(struct in6_addr *, const struct in6_addr *,
+	    struct in6_addr *, int *);
 const char *addr_dest_fmt(const struct proxy_dest *, char *, size_t);
 void	 addr6_mask(struct in6_addr *, int);
 int	 addr6_in_net(const struct in6_addr *, const struct in6_addr *, int);

@@ -76,6 +76,7 @@ struct range {
 	int			 v6;		/* net6/plen6, not lo..hi */
 	struct in6_addr		 net6;
 	int			 plen6;
+	struct in6_addr		 lo6, hi6;	/* v6: what is bound */
 };
 
 typedef struct {
@@ -131,8 +132,10 @@ static int	 parse_into(struct honeyd_config *, struct file *,
 static int	 parse_net(const char *, uint32_t *, uint32_t *);
 static int	 parse_range(const char *, struct range *);
 static int	 parse_net6(const char *, struct range *);
+static int	 parse_range6(const char *, const char *, struct range *);
 static int	 parse_source(const char *, struct cond *);
 static void	 conf_bind6(struct range *, struct template *);
+static void	 conf_unbind6(struct range *);
 static int64_t	 parse_hundredths(const char *);
 static double	 percent(const char *, int64_t);
 static int64_t	 parse_unit(const char *, const char *);
@@ -277,7 +280,10 @@ addrrange	: STRING {
 			uint32_t	 lo, hi;
 
 			$$.ok = $$.v6 = 0;
-			if (addr_parse($1, &lo) == -1 ||
+			if (strchr($1, ':') != NULL ||
+			    strchr($3, ':') != NULL)
+				$$.ok = parse_range6($1, $3, &$$) == 0;
+			else if (addr_parse($1, &lo) == -1 ||
 			    addr_parse($3, &hi) == -1 || lo > hi)
 				conf_error("bad address range \"%s - %s\"",
 				    $1, $3);
@@ -1214,7 +1220,19 @@ parse_net(const char *s, uint32_t *lo, uint32_t *hi)
 static int
 parse_range(const char *s, struct range *r)
 {
+	char		 buf[INET6_ADDRSTRLEN];
+	const char	*dash;
+
 	r->v6 = 0;
+	if (strchr(s, ':') != NULL && (dash = strchr(s, '-')) != NULL) {
+		if (dash - s >= (ptrdiff_t)sizeof(buf)) {
+			conf_error("bad address range \"%s\"", s);
+			return (-1);
+		}
+		memcpy(buf, s, dash - s);
+		buf[dash - s] = '\0';
+		return (parse_range6(buf, dash + 1, r));
+	}
 	if (strchr(s, ':') != NULL)
 		return (parse_net6(s, r));
 	if (strchr(s, '-') == NULL)
@@ -1234,6 +1252,7 @@ static int
 parse_net6(const char *s, struct range *r)
 {
 	char	 buf[INET6_ADDRSTRLEN + 8];
+	int	 bit;
 
 	r->v6 = 1;
 	if (strchr(s, '-') != NULL) {
@@ -1255,6 +1274,50 @@ parse_net6(const char *s, struct range *r)
 		    "addresses", s);
 		return (-1);
 	}
+	r->lo6 = r->hi6 = r->net6;
+	for (bit = r->plen6; bit < 128; bit++)
+		r->hi6.s6_addr[bit / 8] |= 0x80 >> (bit % 8);
+	return (0);
+}
+
+/*
+ * "2001:db8::10 - 2001:db8::1f": bound as the fewest prefixes covering
+ * it (addr6_range_next()), each of which must hold host addresses only.
+ */
+static int
+parse_range6(const char *from, const char *to, struct range *r)
+{
+	struct in6_addr	 lo, net;
+	int		 plen, more;
+
+	r->v6 = 1;
+	if (strchr(from, ':') == NULL || strchr(to, ':') == NULL) {
+		conf_error("address range \"%s - %s\" mixes IPv4 and IPv6",
+		    from, to);
+		return (-1);
+	}
+	if (addr6_parse(from, &r->lo6) == -1 ||
+	    addr6_parse(to, &r->hi6) == -1) {
+		conf_error("bad IPv6 address range \"%s - %s\"", from, to);
+		return (-1);
+	}
+	if (memcmp(&r->lo6, &r->hi6, sizeof(r->lo6)) > 0) {
+		conf_error("IPv6 address range \"%s - %s\" ends before it "
+		    "starts", from, to);
+		return (-1);
+	}
+	lo = r->lo6;
+	do {
+		more = addr6_range_next(&lo, &r->hi6, &net, &plen);
+		if (!addr6_net_unicast(&net, plen)) {
+			conf_error("\"%s - %s\" holds multicast, unspecified "
+			    "or loopback addresses", from, to);
+			return (-1);
+		}
+	} while (more);
+	/* Its first prefix, for what names the range by one. */
+	lo = r->lo6;
+	(void)addr6_range_next(&lo, &r->hi6, &r->net6, &r->plen6);
 	return (0);
 }
 
@@ -1937,44 +2000,86 @@ conf_bind_dynamic(struct cond *c, char *word, struct template *target)
 	free(word);
 }
 
-/* An IPv6 prefix bound once: overlapping another is an error. */
+/* "2001:db8::/64" or "2001:db8::10-2001:db8::1f", for a message. */
+static const char *
+range6_fmt(const struct range *r, char *buf, size_t len)
+{
+	struct in6_addr	 lo = r->lo6, net;
+	char		 a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+	int		 plen;
+
+	if (addr6_range_next(&lo, &r->hi6, &net, &plen) == 0)
+		return (addr6_fmt_net(&net, plen, buf, len));
+	snprintf(buf, len, "%s-%s", addr6_fmt(&r->lo6, a, sizeof(a)),
+	    addr6_fmt(&r->hi6, b, sizeof(b)));
+	return (buf);
+}
+
+/*
+ * An IPv6 prefix or range, bound as prefixes: as for IPv4, what was
+ * bound there before is replaced.
+ */
 static void
 conf_bind6(struct range *r, struct template *t)
 {
-	const struct bind6	*o;
-	char			 a[INET6_ADDRSTRLEN + 8];
-	char			 b[INET6_ADDRSTRLEN + 8];
+	struct in6_addr	 lo = r->lo6, net;
+	char		 buf[2 * INET6_ADDRSTRLEN + 8];
+	int		 plen, more, replaced, any = 0;
 
-	switch (config_bind6(conf, &r->net6, r->plen6, t, &o)) {
-	case -1:
-		conf_error("out of memory");
-		break;
-	case -2:
-		addr6_fmt_net(&r->net6, r->plen6, a, sizeof(a));
-		addr6_fmt_net(&o->net, o->plen, b, sizeof(b));
-		if (strcmp(a, b) == 0)
-			conf_error("%s is bound already, to template \"%s\"",
-			    a, o->tmpl->name);
-		else
-			conf_error("%s overlaps %s, bound to template "
-			    "\"%s\"", a, b, o->tmpl->name);
-		break;
-	}
+	do {
+		more = addr6_range_next(&lo, &r->hi6, &net, &plen);
+		if (config_bind6(conf, &net, plen, t, &replaced) == -1) {
+			conf_error("out of memory");
+			return;
+		}
+		any |= replaced;
+	} while (more);
+	if (!any)
+		return;
+	range6_fmt(r, buf, sizeof(buf));
+	if (strchr(buf, '-') == NULL && strchr(buf, '/') == NULL)
+		conf_warn("%s was bound already, now to template \"%s\"",
+		    buf, t->name);
+	else
+		conf_warn("%s held addresses bound already, now to template "
+		    "\"%s\"", buf, t->name);
+}
+
+/* "unbind" of an IPv6 prefix or range: config_unbind6() of each prefix. */
+static void
+conf_unbind6(struct range *r)
+{
+	struct in6_addr	 lo = r->lo6, net;
+	char		 buf[2 * INET6_ADDRSTRLEN + 8];
+	int		 plen, more, found, any = 0;
+
+	do {
+		more = addr6_range_next(&lo, &r->hi6, &net, &plen);
+		if (config_unbind6(conf, &net, plen, &found) == -1) {
+			conf_error("out of memory");
+			return;
+		}
+		any |= found;
+	} while (more);
+	if (any)
+		return;
+	range6_fmt(r, buf, sizeof(buf));
+	if (strchr(buf, '-') == NULL)
+		conf_error("%s is not bound", buf);
+	else
+		conf_error("nothing in %s is bound", buf);
 }
 
 static void
 conf_unbind(struct range *r)
 {
 	char	 lo[INET_ADDRSTRLEN], hi[INET_ADDRSTRLEN];
-	char	 a[INET6_ADDRSTRLEN + 8];
 	int	 found;
 
 	if (!r->ok)
 		return;
 	if (r->v6) {
-		if (config_unbind6(conf, &r->net6, r->plen6) == -1)
-			conf_error("%s is not bound", addr6_fmt_net(&r->net6,
-			    r->plen6, a, sizeof(a)));
+		conf_unbind6(r);
 		return;
 	}
 	if (config_unbind(conf, r->lo, r->hi, &found) == -1) {

@@ -3,9 +3,11 @@
 # The link is 2001:db8::/48 (A holds 2001:db8::1).  Bound: 2001:db8::5
 # to "web" (a literal MAC, and 198.18.0.80 too: dual-stack), the prefix
 # 2001:db8:0:1::/64 to "lan" and 2001:db8:0:2::/64 to "win" (a
-# Windows personality: hop limit 128); a reload and honeydctl bind more,
+# Windows personality: hop limit 128); a reload and honeydctl bind more
+# (a /128 inside a bound /64, answering with its own template, and a range),
 # "set win droprate in" 100 then 0 silences it then not,
-# and a second run claims a prefix from the command line.  A "real" machine R on the link
+# and a second run claims a prefix and a range from the command line.
+# A "real" machine R on the link
 # (a macvlan of A's interface, as in arpguard.sh) holds 2001:db8:0:1::75,
 # inside the bound prefix: the daemon's probe must find it and never
 # answer for it.
@@ -170,10 +172,22 @@ LIVEB6=2001:db8:0:6::66
 out=$(ctl bind 2001:db8:0:6::/64 lan 2>&1)
 check_eq "honeydctl bind 2001:db8:0:6::/64 lan: exit 0 ($out)" 0 "$?"
 check "ping -6 $LIVEB6 (bound live) answers" ping6_ok $LIVEB6
-out=$(ctl bind 2001:db8:0:6::1 web 2>&1)
-st=$?
-check_eq "a live bind inside a bound prefix: exit 1" 1 "$st"
-check_match "... and says why" 'overlaps 2001:db8:0:6::/64' "$out"
+# A bind inside a bound prefix answers for itself (a Windows hop limit),
+# the rest of the prefix keeps the first; a range answers at both ends.
+out=$(ctl bind 2001:db8:0:6::1 win 2>&1)
+check_eq "honeydctl bind 2001:db8:0:6::1 win (inside the /64): exit 0 ($out)" \
+    0 "$?"
+check_eq "2001:db8:0:6::1 answers as win: hop limit 128" 128 \
+    "$(hlim 2001:db8:0:6::1)"
+check_eq "$LIVEB6, the rest of the /64, still as lan: hop limit 64" 64 \
+    "$(hlim $LIVEB6)"
+out=$(ctl bind 2001:db8:0:7::10 - 2001:db8:0:7::1f win 2>&1)
+check_eq "honeydctl bind 2001:db8:0:7::10 - 2001:db8:0:7::1f win: exit 0 \
+($out)" 0 "$?"
+check_eq "the range's first address answers as win" 128 \
+    "$(hlim 2001:db8:0:7::10)"
+check_eq "... and its last" 128 "$(hlim 2001:db8:0:7::1f)"
+check "... and the address after it does not" ping6_none 2001:db8:0:7::20
 # show hosts: the pinged IPv6 hosts, by their IPv6 address, after the
 # IPv4 ones; an IPv4 filter leaves them out.
 out=$(ctl -j show hosts 2>&1)
@@ -209,17 +223,20 @@ check "the JSON log is well-formed" json_lines_ok "$J"
 check "the JSON log records an ICMPv6 echo request to $WEB6" \
     grep -q "\"proto\":\"icmp6\".*\"dst_ip\":\"$WEB6\".*\"icmp_type\":128" "$J"
 
-# Networks on the command line may be IPv6 prefixes: their addresses
-# are claimed, and unbound ones answered by "default".
+# Networks on the command line may be IPv6 prefixes or ranges: their
+# addresses are claimed, and unbound ones answered by "default".
 conf2=$(tb_conf default6.conf <<'CONF'
 create default
 set default default icmp action open
 CONF
 )
-honeyd_start "$conf2" 2001:db8:0:3::/64 198.18.0.64/26
+honeyd_start "$conf2" 2001:db8:0:3::/64 198.18.0.64/26 \
+    2001:db8:0:8::10-2001:db8:0:8::1f
 CMD6=2001:db8:0:3::33
 check "ping -6 $CMD6 (a command-line prefix, default template) answers" \
     ping6_ok $CMD6
+check "ping -6 2001:db8:0:8::1f (a command-line range's end) answers" \
+    ping6_ok 2001:db8:0:8::1f
 check "ping -6 $WEB6 (outside the command line's networks) is not answered" \
     ping6_none $WEB6
 honeyd_stop

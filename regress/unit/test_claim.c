@@ -151,6 +151,147 @@ test_merge6(void)
 	claim_clear(&cs);
 }
 
+/* addr6_range_next(): the fewest prefixes, in order, ending at hi. */
+static void
+test_range6(void)
+{
+	struct in6_addr	 lo, hi, net, x;
+	int		 plen, n, more;
+
+	lo = in6("2001:db8::3");
+	hi = in6("2001:db8::20");
+	n = 0;
+	do {
+		more = addr6_range_next(&lo, &hi, &net, &plen);
+		switch (n++) {
+		case 0:
+			x = in6("2001:db8::3");
+			CHECK(plen == 128 && memcmp(&net, &x, 16) == 0);
+			break;
+		case 1:
+			x = in6("2001:db8::4");
+			CHECK(plen == 126 && memcmp(&net, &x, 16) == 0);
+			break;
+		case 2:
+			x = in6("2001:db8::8");
+			CHECK(plen == 125 && memcmp(&net, &x, 16) == 0);
+			break;
+		case 3:
+			x = in6("2001:db8::10");
+			CHECK(plen == 124 && memcmp(&net, &x, 16) == 0);
+			break;
+		case 4:
+			x = in6("2001:db8::20");
+			CHECK(plen == 128 && memcmp(&net, &x, 16) == 0);
+			break;
+		}
+	} while (more);
+	CHECK(n == 5);
+
+	/* One address; a whole prefix; everything; the worst case. */
+	lo = hi = in6("2001:db8::7");
+	CHECK(addr6_range_next(&lo, &hi, &net, &plen) == 0 && plen == 128);
+	lo = in6("2001:db8:1::");
+	hi = in6("2001:db8:1:0:ffff:ffff:ffff:ffff");
+	CHECK(addr6_range_next(&lo, &hi, &net, &plen) == 0 && plen == 64);
+	lo = in6("::");
+	hi = in6("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff");
+	CHECK(addr6_range_next(&lo, &hi, &net, &plen) == 0 && plen == 0);
+	lo = in6("::1");
+	hi = in6("ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe");
+	for (n = 1; addr6_range_next(&lo, &hi, &net, &plen) == 1; n++)
+		;
+	CHECK(n == 2 * 128 - 2 && plen == 128);
+
+	CHECK(addr6_parse_range("2001:db8::10-2001:db8::1f", &lo, &hi) == 0);
+	x = in6("2001:db8::1f");
+	CHECK(memcmp(&hi, &x, 16) == 0);
+	CHECK(addr6_parse_range("2001:db8::1f-2001:db8::10", &lo, &hi) == -1);
+	CHECK(addr6_parse_range("2001:db8::10", &lo, &hi) == -1);
+	CHECK(addr6_parse_range("2001:db8::10-198.18.0.1", &lo, &hi) == -1);
+}
+
+/*
+ * config_bind6()/config_unbind6() against a model: random binds and
+ * unbinds of prefixes and ranges inside 2001:db8::/120, each address's
+ * template kept in an array as IPv4's bind would leave it; after each,
+ * the longest-prefix lookup must agree for all 256 addresses, and the
+ * claimed set must hold exactly the bound ones.
+ */
+static void
+test_bind6_model(void)
+{
+	struct honeyd_config	*c;
+	struct template		*t[4], *model[256];
+	struct claimset		 cs;
+	struct in6_addr		 base = in6("2001:db8::"), a, lo, hi, net;
+	const struct bind6	*b;
+	int			 i, k, x, y, plen, more, r, bad = 0, badc = 0;
+	int			 found;
+
+	CHECK((c = config_new()) != NULL);
+	if (c == NULL)
+		return;
+	t[0] = NULL;
+	CHECK((t[1] = template_create(c, "a")) != NULL);
+	CHECK((t[2] = template_create(c, "b")) != NULL);
+	CHECK((t[3] = template_create(c, "c")) != NULL);
+	memset(model, 0, sizeof(model));
+	srandom(14);
+	for (k = 0; k < 3000; k++) {
+		x = random() % 256;
+		y = random() % 256;
+		if (random() % 3 == 0) {	/* a prefix */
+			plen = 120 + random() % 9;
+			x &= ~((1 << (128 - plen)) - 1);
+			y = x + (1 << (128 - plen)) - 1;
+		} else if (x > y) {
+			i = x;
+			x = y;
+			y = i;
+		}
+		r = random() % 4;
+		for (i = x; i <= y; i++)
+			model[i] = t[r];
+		lo = hi = base;
+		lo.s6_addr[15] = x;
+		hi.s6_addr[15] = y;
+		do {
+			more = addr6_range_next(&lo, &hi, &net, &plen);
+			if (r == 0)
+				CHECK(config_unbind6(c, &net, plen,
+				    &found) == 0);
+			else
+				CHECK(config_bind6(c, &net, plen, t[r],
+				    &found) == 0);
+		} while (more);
+		claim_init(&cs);
+		CHECK(config_claimed_ranges(c, &cs) == 0);
+		claim_normalize(&cs);
+		for (i = 0; i < 256; i++) {
+			a = base;
+			a.s6_addr[15] = i;
+			b = config_find_bind6(c, &a);
+			if ((b != NULL ? b->tmpl : NULL) != model[i])
+				bad++;
+			if (claim6_contains(&cs, &a) != (model[i] != NULL))
+				badc++;
+		}
+		claim_clear(&cs);
+		/* Sorted, a prefix before those inside it. */
+		for (i = 1; i < (int)c->nbinds6; i++)
+			if (memcmp(&c->binds6[i - 1].net, &c->binds6[i].net,
+			    16) > 0 || (memcmp(&c->binds6[i - 1].net,
+			    &c->binds6[i].net, 16) == 0 &&
+			    c->binds6[i - 1].plen >= c->binds6[i].plen))
+				bad++;
+	}
+	CHECK(bad == 0);
+	CHECK(badc == 0);
+	CHECK(c->nbinds6 <= 256);
+	config_free(c);
+}
+
 /* Does the filter compile, and does it say what it should? */
 static int
 filter_compiles(const char *filter)
@@ -214,6 +355,8 @@ main(void)
 	test_merge();
 	test_merge_inside();
 	test_merge6();
+	test_range6();
+	test_bind6_model();
 	test_filter();
 	return (unit_done());
 }

@@ -189,18 +189,42 @@ static void
 test_bind_errors(void)
 {
 	static const char *bad[] = {
-		"create a\nbind 2001:db8::/64 a\nbind 2001:db8::1 a\n",
-		"create a\nbind 2001:db8::1 a\nbind 2001:db8::/64 a\n",
-		"create a\nbind 2001:db8::1 a\nbind 2001:db8::1 a\n",
 		"create a\nbind 2001:db8::1/64 a\n",
 		"create a\nbind 2001:db8::/130 a\n",
-		"create a\nbind 2001:db8::1-2001:db8::2 a\n",
+		"create a\nbind 2001:db8::2-2001:db8::1 a\n",
+		"create a\nbind 2001:db8::2 - 198.18.0.1 a\n",
 		"create a\nunbind 2001:db8::/64\n",
 	};
 	static const char *ok = "create a\nbind 2001:db8::/64 a\n"
 	    "unbind 2001:db8::/64\nbind 2001:db8::1 a\n";
+	/* Overlaps replace, as for IPv4: binds left, and a lookup. */
+	static const struct {
+		const char	*conf, *addr, *tmpl;
+		size_t		 n;
+	} over[] = {
+		{ "create a\ncreate b\nbind 2001:db8::/64 a\n"
+		    "bind 2001:db8::1 b\n", "2001:db8::1", "b", 2 },
+		{ "create a\ncreate b\nbind 2001:db8::1 b\n"
+		    "bind 2001:db8::/64 a\n", "2001:db8::1", "a", 1 },
+		{ "create a\ncreate b\nbind 2001:db8::1 a\n"
+		    "bind 2001:db8::1 b\n", "2001:db8::1", "b", 1 },
+		{ "create a\nbind 2001:db8::1-2001:db8::2 a\n",
+		    "2001:db8::2", "a", 2 },
+	};
 	struct honeyd_config	*c;
+	struct template		*t;
+	struct in6_addr		 a;
 	size_t			 i;
+
+	for (i = 0; i < sizeof(over) / sizeof(over[0]); i++) {
+		c = config_parse_buffer("test", over[i].conf,
+		    strlen(over[i].conf), NULL, NULL);
+		CHECK(c != NULL && c->nbinds6 == over[i].n);
+		a = A6(over[i].addr);
+		CHECK(c != NULL && (t = config_lookup6(c, &a, NULL, 0)) !=
+		    NULL && strcmp(t->name, over[i].tmpl) == 0);
+		config_free(c);
+	}
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		c = config_parse_buffer("test", bad[i], strlen(bad[i]), NULL,
