@@ -309,6 +309,8 @@ check_nomatch "show hosts 2001:db8:0:2::/64 does not" "^$WEB6 |not an" \
     "$(ctl show hosts 2001:db8:0:2::/64)"
 check_match "show hosts 2001:db8::/129 is refused" "not an address" \
     "$(ctl show hosts 2001:db8::/129)"
+check_match "show templates web lists the prohibit ports" \
+    "tcp/24 prohibit.*udp/164 prohibit" "$(echo $(ctl show templates web))"
 wait $hold
 
 # Step 4: proxies.
