@@ -1205,11 +1205,11 @@ struct engine_stats {
 	uint64_t	 icmp6_err_rl;	/* ... held back by the rate limit */
 	uint64_t	 udp6_closed;	/* UDP to closed ports: unreachable */
 	uint64_t	 udp6_drop;	/* ... bad, or to filtered ports */
-	uint64_t	 prohibited;	/* TCP/UDP to "prohibit" ports, both
-					   families: unreachable sent */
 	uint64_t	 frag6_out;	/* IPv6 answers sent as fragments */
 	uint64_t	 tcp6_in;	/* TCP segments over IPv6 (ip6.c) */
 	uint64_t	 tcp6_drop;	/* ... bad header or checksum */
+	uint64_t	 prohibited;	/* TCP/UDP to "prohibit" ports, both
+					   families: unreachable sent */
 	/*
 	 * Gauges, read when the counters are taken (engine_stats_now), so
 	 * that a sum over engines (-e N) sums them too.

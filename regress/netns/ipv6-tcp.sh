@@ -382,7 +382,7 @@ check "... and the UDP flow" \
 check_match "UDP over IPv6: a closed port answered, the filtered one's dropped" \
     "udp6 closed [1-9][0-9]* dropped [1-9][0-9]*;" "$(honeyd_log)"
 check_match "the prohibited answers are counted" \
-    "; prohibited [1-9][0-9]*;" "$(honeyd_log)"
+    "; prohibited [1-9]" "$(honeyd_log)"
 check "the JSON log has the probe of a prohibited port, filtered" \
     grep -q "\"probe\".*\"dst_ip\":\"$WEB6\",\"dst_port\":24.*filtered" "$J"
 
