@@ -980,6 +980,9 @@ ctl_action_text(const struct action *a, char *buf, size_t size)
 	case ACTION_RESET:
 		snprintf(buf, size, "reset");
 		break;
+	case ACTION_PROHIBIT:
+		snprintf(buf, size, "prohibit");
+		break;
 	case ACTION_OPEN:
 		snprintf(buf, size, "open");
 		break;

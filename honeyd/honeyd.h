@@ -431,6 +431,8 @@ enum action_kind {
 	ACTION_UNSET,		/* no explicit setting */
 	ACTION_BLOCK,		/* silence ("filtered") */
 	ACTION_RESET,		/* RST / port unreachable ("closed") */
+	ACTION_PROHIBIT,	/* unreachable, administratively prohibited
+				   ("filtered", as a rejecting firewall) */
 	ACTION_OPEN,		/* accept, discard data */
 	ACTION_COMMAND,		/* run a service script */
 	ACTION_PROXY,		/* relay to host:port */
@@ -1206,6 +1208,8 @@ struct engine_stats {
 	uint64_t	 frag6_out;	/* IPv6 answers sent as fragments */
 	uint64_t	 tcp6_in;	/* TCP segments over IPv6 (ip6.c) */
 	uint64_t	 tcp6_drop;	/* ... bad header or checksum */
+	uint64_t	 prohibited;	/* TCP/UDP to "prohibit" ports, both
+					   families: unreachable sent */
 	/*
 	 * Gauges, read when the counters are taken (engine_stats_now), so
 	 * that a sum over engines (-e N) sums them too.
@@ -1552,6 +1556,7 @@ void		 ip6_send(uint8_t *, size_t);
 void		 ip6_error_from(const struct in6_addr *, const uint8_t *,
 		    size_t, const struct ip6err *);
 void		 ip6_port_unreach(struct ipin *);
+void		 ip6_prohibited(struct ipin *);
 
 /* icmp6.c */
 void		 icmp6_input(struct ip6in *);
@@ -1577,6 +1582,7 @@ void		 icmp_input(struct ipin *);
 void		 icmp_error(struct ipin *, struct host *,
 		    const struct template *, uint32_t, int, int);
 void		 icmp_send_unreach(struct ipin *, int);
+void		 icmp_send_prohibited(struct ipin *);
 
 /* tcp.c */
 void		 tcp_init(void);

@@ -159,3 +159,19 @@ icmp_send_unreach(struct ipin *in, int code)
 {
 	icmp_error(in, in->host, in->tmpl, in->dst, ICMP_UNREACH, code);
 }
+
+/*
+ * A TCP segment or UDP datagram to a "prohibit" port, answered as a
+ * host firewall that rejects it would: communication administratively
+ * prohibited (RFC 1812 5.2.7.1, RFC 4443 3.1), so scanners call the
+ * port filtered rather than closed.
+ */
+void
+icmp_send_prohibited(struct ipin *in)
+{
+	engine->stats.prohibited++;
+	if (in->v6)
+		ip6_prohibited(in);
+	else
+		icmp_send_unreach(in, ICMP_UNREACH_FILTER_PROHIB);
+}

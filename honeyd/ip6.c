@@ -244,6 +244,18 @@ ip6_port_unreach(struct ipin *in)
 	ip6_error(in->in6, in->in6->pkt, in->in6->len, &e);
 }
 
+/* A "prohibit" port: what ip6tables' icmp6-adm-prohibited reject sends. */
+void
+ip6_prohibited(struct ipin *in)
+{
+	struct ip6err	 e = { ICMP6_DST_UNREACH, ICMP6_DST_UNREACH_ADMIN,
+			    0 };
+
+	if (in->in6 == NULL)
+		return;
+	ip6_error(in->in6, in->in6->pkt, in->in6->len, &e);
+}
+
 /* The upper layer the walk found, for the host (found here). */
 static void
 ip6_deliver(struct ip6in *in)

@@ -183,7 +183,7 @@ static void	 proxy_action(struct action *, char *, char *);
 %token	CREATE DEFAULT DELETE DHCP DROP DROPRATE DYNAMIC ENTRY ETHERNET
 %token	FILTERED FINSCAN FRAGMENT FROM GBPS GID ICMP IF IN INCLUDE INTERNAL
 %token	IP KBPS LATENCY LINK LOSS MAXFDS MBPS MS MTU NET NETWORK NEW NO OLD ON
-%token	OPEN OPTION OS OTHERWISE PERSONALITY PM PORT PROXY RANDOM RESET
+%token	OPEN OPTION OS OTHERWISE PERSONALITY PM PORT PROHIBIT PROXY RANDOM RESET
 %token	RESTART ROUTE SET SHARED SOURCE SPOOF SUBSYSTEM SYN TARPIT TCP
 %token	TEMPLATE TIME TO TUNNEL UDP UID UNBIND UNREACH UPTIME USE
 %token	<v.string>	STRING QSTRING
@@ -387,6 +387,8 @@ actbody		: OPEN			{ memset(&$$, 0, sizeof($$));
 					  $$.kind = ACTION_RESET; }
 		| CLOSED		{ memset(&$$, 0, sizeof($$));
 					  $$.kind = ACTION_RESET; }
+		| PROHIBIT		{ memset(&$$, 0, sizeof($$));
+					  $$.kind = ACTION_PROHIBIT; }
 		| string {
 			memset(&$$, 0, sizeof($$));
 			$$.kind = ACTION_COMMAND;
@@ -758,6 +760,7 @@ static const struct keyword keywords[] = {
 	{ "personality", PERSONALITY },
 	{ "pm",		PM },
 	{ "port",	PORT },
+	{ "prohibit",	PROHIBIT },
 	{ "proxy",	PROXY },
 	{ "random",	RANDOM },
 	{ "reset",	RESET },
@@ -1646,10 +1649,12 @@ action_check(struct action *a, int proto)
 	const char	*err = NULL;
 
 	if ((a->flags & ACTION_F_TARPIT) &&
-	    (a->kind == ACTION_BLOCK || a->kind == ACTION_RESET))
+	    (a->kind == ACTION_BLOCK || a->kind == ACTION_RESET ||
+	    a->kind == ACTION_PROHIBIT))
 		err = "tarpit needs open, a command or proxy";
 	else if (proto == IPPROTO_ICMP && (a->flags & ACTION_F_TARPIT ||
-	    a->kind == ACTION_COMMAND || a->kind == ACTION_PROXY))
+	    a->kind == ACTION_COMMAND || a->kind == ACTION_PROXY ||
+	    a->kind == ACTION_PROHIBIT))
 		err = "icmp can only be open, block or reset";
 	else if (a->kind == ACTION_PROXY && a->proxy_host == NULL)
 		err = "";	/* told already */

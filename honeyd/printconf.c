@@ -141,6 +141,9 @@ print_action(FILE *f, const struct action *a)
 	case ACTION_BLOCK:
 		fputs("block", f);
 		break;
+	case ACTION_PROHIBIT:
+		fputs("prohibit", f);
+		break;
 	case ACTION_OPEN:
 	case ACTION_SUBSYS:
 		fputs("open", f);

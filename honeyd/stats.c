@@ -130,7 +130,8 @@ const struct stat_desc stats_engine[] = {
 	ROW("udp6_drop",	" dropped ",		ES(udp6_drop)),
 	ROW("frag6_out",	"; fragmented out ",	ES(frag6_out)),
 	ROW("tcp6_in",		"; tcp6 in ",		ES(tcp6_in)),
-	EOL("tcp6_drop",	" dropped ",		ES(tcp6_drop)),
+	ROW("tcp6_drop",	" dropped ",		ES(tcp6_drop)),
+	EOL("prohibited",	"; prohibited ",	ES(prohibited)),
 };
 const size_t stats_engine_n = sizeof(stats_engine) / sizeof(stats_engine[0]);
 

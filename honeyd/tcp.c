@@ -578,6 +578,11 @@ tcp_listen_input(struct ipin *in, const struct tcp_seg *seg)
 		tcp_log_probe(in, seg, "closed");
 		tcp_send_reset(in, seg, 1);
 		return;
+	case ACTION_PROHIBIT:
+		/* A rejecting firewall: no state, no RST. */
+		tcp_log_probe(in, seg, "filtered");
+		icmp_send_prohibited(in);
+		return;
 	default:
 		break;
 	}

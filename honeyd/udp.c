@@ -188,6 +188,10 @@ udp_input(struct ipin *in)
 		else
 			icmp_send_unreach(in, ICMP_UNREACH_PORT);
 		break;
+	case ACTION_PROHIBIT:
+		eventlog_probe(&tp, in->len, 0, "filtered");
+		icmp_send_prohibited(in);
+		break;
 	case ACTION_COMMAND:
 	case ACTION_PROXY:
 		udp_flow_input(in, &tp, act);

@@ -6,7 +6,9 @@
 # 2001:db8:0:2::/64 to "win" (a Windows personality, 198.18.0.81 too).
 # nmap -6 -sS and -sU see the configured port states; the SYN+ACK is
 # the IPv4 one but for its MSS; connections complete, are refused or
-# go unanswered; services (web.sh by curl -6, UDP echo, $ipsrc and
+# go unanswered, or are rejected as by a host firewall ("prohibit":
+# administratively prohibited, nmap --reason's admin-prohibited, over
+# both families and UDP); services (web.sh by curl -6, UDP echo, $ipsrc and
 # HONEYD_IP_*), the JSON and packet logs, honeydctl show connections
 # and hosts, with IPv6 filters too;
 # proxies to an IPv6 target, an IPv4 one, back to $ipsrc, and a claimed
@@ -64,6 +66,8 @@ add web tcp port 80 open
 add web tcp port 23 block
 add web udp port 53 open
 add web udp port 161 block
+add web tcp port 24 prohibit
+add web udp port 164 prohibit
 add web udp port 7 "sh scripts/echo.sh"
 add web tcp port 8080 "sh scripts/web.sh 'Apache/2.4.41 (Ubuntu)'"
 add web tcp port 2001 "echo expand $ipsrc $ipdst $dport; echo env $HONEYD_IP_SRC $HONEYD_IP_DST $HONEYD_DST_PORT"
@@ -93,6 +97,14 @@ honeyd_start "$conf" -S "$TB_REPO" -j "$J" -l "$P"
 # states ADDR PROTO PORTS: "port/state" words on one line, over IPv6.
 states6() {
 	nmap_port_states "$1" "$2" "$3" -6 | tr '\n' ' ' | sed 's/ $//'
+}
+# why ADDR PROTO PORT [NMAP-ARGS]: nmap --reason's line for the port:
+# "PORT/PROTO STATE SERVICE REASON...".
+why() {
+	local scan=-sS
+	[ "$2" = udp ] && scan=-sU
+	in_a timeout 120 nmap -n -Pn $scan --reason -p "$3" --max-retries 2 \
+	    --host-timeout 90s "${@:4}" "$1" 2>&1 | grep "^$3/$2 "
 }
 # tcp6 ADDR PORT [SEND]: connect from A; prints "connected" and what
 # the peer sent back (if SEND is given, after sending it), or the error.
@@ -214,6 +226,24 @@ got=$(tcp6 $WEB6 23)
 check_match "... to [$WEB6]:23 (blocked) gets no answer" "Timeout|timed out" \
     "$got"
 
+# Prohibited ports: what a rejecting host firewall answers, from the
+# host itself (nmap names no "from" address then).
+got=$(why $WEB6 tcp 24 -6)
+check_match "nmap -6 -sS --reason $WEB6: 24 (prohibit) filtered, admin-prohibited" \
+    "^24/tcp +filtered +[^ ]+ +admin-prohibited ttl [0-9]+$" "$got"
+got=$(why $WEB4 tcp 24)
+check_match "nmap -sS --reason $WEB4: 24 filtered, admin-prohibited" \
+    "^24/tcp +filtered +[^ ]+ +admin-prohibited ttl [0-9]+$" "$got"
+got=$(why $WEB6 udp 164 -6)
+check_match "nmap -6 -sU --reason $WEB6: 164 (prohibit) filtered, admin-prohibited" \
+    "^164/udp +filtered +[^ ]+ +admin-prohibited ttl [0-9]+$" "$got"
+got=$(why $WEB4 udp 164)
+check_match "nmap -sU --reason $WEB4: 164 filtered, admin-prohibited" \
+    "^164/udp +filtered +[^ ]+ +admin-prohibited ttl [0-9]+$" "$got"
+got=$(tcp6 $WEB6 24)
+check_eq "a TCP connection to [$WEB6]:24 (prohibit) fails: EACCES" \
+    "PermissionError" "$got"
+
 # Step 2: UDP.
 got=$(states6 $WEB6 udp 53,161,162)
 check_eq "nmap -6 -sU $WEB6: 53,161 open|filtered; 162 closed" \
@@ -279,6 +309,8 @@ check_nomatch "show hosts 2001:db8:0:2::/64 does not" "^$WEB6 |not an" \
     "$(ctl show hosts 2001:db8:0:2::/64)"
 check_match "show hosts 2001:db8::/129 is refused" "not an address" \
     "$(ctl show hosts 2001:db8::/129)"
+check_match "show templates web lists the prohibit ports" \
+    "tcp/24 prohibit.*udp/164 prohibit" "$(echo $(ctl show templates web))"
 wait $hold
 
 # Step 4: proxies.
@@ -349,5 +381,9 @@ check "... and the UDP flow" \
     grep -Eq " udp\([0-9]+\) S 2001:db8::1 [0-9]+ $WEB6 7" "$P"
 check_match "UDP over IPv6: a closed port answered, the filtered one's dropped" \
     "udp6 closed [1-9][0-9]* dropped [1-9][0-9]*;" "$(honeyd_log)"
+check_match "the prohibited answers are counted" \
+    "; prohibited [1-9]" "$(honeyd_log)"
+check "the JSON log has the probe of a prohibited port, filtered" \
+    grep -q "\"probe\".*\"dst_ip\":\"$WEB6\",\"dst_port\":24.*filtered" "$J"
 
 tb_finish

@@ -342,6 +342,7 @@ test_echo(void)
 	if (fixture_engine("create lan\nbind 2001:db8:1::/64 lan\n"
 	    "create web\nbind 2001:db8::5 web\nadd web tcp port 80 open\n"
 	    "add web udp port 54 open\nadd web udp port 7 \"cat\"\n"
+	    "add web udp port 55 prohibit\n"
 	    "create quiet\nset quiet default udp action block\n"
 	    "bind 2001:db8::8 quiet\n", 64) == -1) {
 		CHECK(0);
@@ -573,6 +574,21 @@ test_wire(void)
 	ip_input(pkt, len);			/* "block": silence */
 	CHECK(fixture_next(&r) == 0 && engine->stats.udp6_drop == 2 &&
 	    engine->stats.udp6_closed == 1);
+	/* "prohibit": administratively prohibited, quoting the datagram. */
+	pl[3] = 55;
+	pl[6] = pl[7] = 0;
+	{
+		struct in6_addr s = A6("2001:db8::1"), d = A6("2001:db8::5");
+		uint16_t sum = ip6_cksum(&s, &d, IP_PROTO_UDP, pl, 12);
+
+		memcpy(pl + 6, &sum, 2);
+	}
+	len = mk6(pkt, "2001:db8::1", "2001:db8::5", IP_PROTO_UDP, pl, 12);
+	ip_input(pkt, len);
+	CHECK(fixture_next(&r) == 1 && icmp6_is(&r, 1, 1) &&
+	    r.len == IP6_HDR_LEN + 8 + len &&
+	    memcmp(r.pkt + IP6_HDR_LEN + 8, pkt, len) == 0);
+	CHECK(engine->stats.prohibited == 1 && engine->stats.udp6_closed == 1);
 
 	/* A burst from one peer: the Linux bucket lets six go. */
 	memset(pl, 0, sizeof(pl));
