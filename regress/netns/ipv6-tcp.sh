@@ -351,8 +351,10 @@ check_match "proxy \$ipsrc:9997 goes back to the IPv6 peer" \
     "listener 2001:db8::1:9997 from 2001:db8::2" "$got"
 wait $lpid
 got=$(tcp6 $WEB6 9003 x)
+# Refused: closed or reset with nothing relayed; the reset may even
+# beat the end of the client's connect.
 check_match "a proxy to a claimed IPv6 address is refused" \
-    "connected.* 0 $" "$got"
+    "^(connected.* 0 |ConnectionResetError)$" "$got"
 out=$("$HONEYD" -n -f /dev/stdin -p "$(_tb_prints)" 2>&1 <<'CONF'
 create t
 add t tcp port 80 proxy 2001:db8::1:80
