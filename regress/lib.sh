@@ -452,6 +452,44 @@ in_s() {
 	ip netns exec "$NS_S" "$@"
 }
 
+# trace_hops OUTPUT: from traceroute -n (-4 or -6), one line per hop:
+# "HOP ADDRS RTT..." with ADDRS the answering addresses joined by ","
+# ("*" if none) and each RTT in ms.
+trace_hops() {
+	printf '%s\n' "$1" | awk '$1 ~ /^[0-9]+$/ {
+		addrs = ""; rtts = ""
+		for (i = 2; i <= NF; i++) {
+			if ($i ~ /^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$/ ||
+			    $i ~ /^[0-9a-f]*:[0-9a-f:]*$/) {
+				if (index("," addrs ",", "," $i ",") == 0)
+					addrs = addrs (addrs == "" ? "" : ",") $i
+			} else if ($(i + 1) == "ms")
+				rtts = rtts " " $i
+		}
+		print $1, (addrs == "" ? "*" : addrs) rtts
+	}'
+}
+
+# rtts_near WANT HOPLINE [SLACK]: the RTTs of a hop line from
+# trace_hops, for a configured round trip of WANT ms.  None may come
+# early, and the fastest is within SLACK (2) ms of WANT: on a shared
+# machine scheduling only ever adds delay, so the minimum is what
+# measures the configured latency.
+rtts_near() {
+	printf '%s\n' "$2" | awk -v want="$1" -v slack="${3:-2}" '{
+		for (i = 3; i <= NF; i++) {
+			n++
+			if (n == 1 || $i < min) min = $i
+			if ($i < want - 0.05) { print $i " ms is earlier than " want; bad = 1 }
+		}
+	} END {
+		if (n == 0) { print "no rtt on: " $0; exit 1 }
+		if (min - want > slack) { print "fastest " min " ms, not within " slack " of " want; bad = 1 }
+		if (!bad) print n " rtts, fastest " min " ms, within " slack " of " want
+		exit bad
+	}'
+}
+
 # ------------------------------------------------------------- the daemon
 
 _tb_prints() {
@@ -703,24 +741,34 @@ CONF
 	} | tb_conf "${1:-honeyd.conf}"
 }
 
-# tb_ipv6_on_a ADDR/LEN...: IPv6 on A's end of the link, quiet (no
-# router solicitations, no DAD), holding these addresses; the sensor's
-# own stack stays without IPv6, the daemon speaks for it.
-tb_ipv6_on_a() {
-	local err
+# tb_ipv6_on NS IFACE ADDR/LEN...: IPv6 on IFACE in namespace NS, quiet
+# (no router solicitations, no DAD, on IFACE and on interfaces made
+# there later), holding these addresses.
+tb_ipv6_on() {
+	local ns=$1 ifc=$2 err
+	shift 2
 	[ -d /proc/sys/net/ipv6 ] ||
 	    tb_abort "kernel with IPv6" "no /proc/sys/net/ipv6"
 	err=$(
 		set -e
 		exec 2>&1
-		in_a sysctl -qw net.ipv6.conf.all.disable_ipv6=0 \
-		    "net.ipv6.conf.$IF_A.disable_ipv6=0" \
-		    "net.ipv6.conf.$IF_A.router_solicitations=0" \
-		    "net.ipv6.conf.$IF_A.accept_dad=0"
+		ip netns exec "$ns" sysctl -qw \
+		    net.ipv6.conf.all.disable_ipv6=0 \
+		    net.ipv6.conf.default.router_solicitations=0 \
+		    net.ipv6.conf.default.accept_dad=0 \
+		    "net.ipv6.conf.$ifc.disable_ipv6=0" \
+		    "net.ipv6.conf.$ifc.router_solicitations=0" \
+		    "net.ipv6.conf.$ifc.accept_dad=0"
 		for a in "$@"; do
-			ip -n "$NS_A" -6 addr add "$a" dev "$IF_A" nodad
+			ip -n "$ns" -6 addr add "$a" dev "$ifc" nodad
 		done
-	) || tb_abort "IPv6 on A set up" "$err"
+	) || tb_abort "IPv6 on $ifc in $ns set up" "$err"
+}
+
+# tb_ipv6_on_a ADDR/LEN...: the same on A's end of the link; the
+# sensor's own stack stays without IPv6, the daemon speaks for it.
+tb_ipv6_on_a() {
+	tb_ipv6_on "$NS_A" "$IF_A" "$@"
 }
 
 # ---------------------------------------------------------------- probes

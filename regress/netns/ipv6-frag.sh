@@ -14,17 +14,8 @@
 HONEYDCTL=${HONEYDCTL:-$(dirname "$HONEYD")/honeydctl}
 tb_setup
 tb_require scapy "$HONEYDCTL"
-[ -d /proc/sys/net/ipv6 ] || tb_abort "kernel with IPv6" "no /proc/sys/net/ipv6"
 
-err=$(
-	set -e
-	exec 2>&1
-	ip netns exec "$NS_A" sysctl -qw net.ipv6.conf.all.disable_ipv6=0 \
-	    "net.ipv6.conf.$IF_A.disable_ipv6=0" \
-	    "net.ipv6.conf.$IF_A.router_solicitations=0" \
-	    "net.ipv6.conf.$IF_A.accept_dad=0"
-	ip -n "$NS_A" -6 addr add 2001:db8::1/48 dev "$IF_A" nodad
-) || tb_abort "IPv6 on A set up" "$err"
+tb_ipv6_on_a 2001:db8::1/48
 
 WEB6=2001:db8::5
 WIN6=2001:db8::7

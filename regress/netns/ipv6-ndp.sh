@@ -19,25 +19,12 @@
 HONEYDCTL=${HONEYDCTL:-$(dirname "$HONEYD")/honeydctl}
 tb_setup
 tb_require "$HONEYDCTL"
-[ -d /proc/sys/net/ipv6 ] || tb_abort "kernel with IPv6" "no /proc/sys/net/ipv6"
 "$TB_PY" -c 'import scapy' 2>/dev/null ||
 	tb_abort "python3-scapy installed" "regress/deps.sh installs it"
 
-# IPv6 on A only, quiet: no router solicitations, no DAD.
-err=$(
-	set -e
-	exec 2>&1
-	ip netns exec "$NS_A" sysctl -qw net.ipv6.conf.all.disable_ipv6=0 \
-	    net.ipv6.conf.default.router_solicitations=0 \
-	    net.ipv6.conf.default.accept_dad=0 \
-	    "net.ipv6.conf.$IF_A.disable_ipv6=0" \
-	    "net.ipv6.conf.$IF_A.router_solicitations=0" \
-	    "net.ipv6.conf.$IF_A.accept_dad=0"
-	ip -n "$NS_A" -6 addr add 2001:db8::1/48 dev "$IF_A" nodad
-	ip -n "$NS_A" -6 addr add 2001:db8::2/48 dev "$IF_A" nodad
-	ip -n "$NS_A" -6 addr add 2001:db8::4/48 dev "$IF_A" nodad
-	ip -n "$NS_A" addr add 198.18.0.3/24 dev "$IF_A"
-) || tb_abort "IPv6 on A set up" "$err"
+tb_ipv6_on_a 2001:db8::1/48 2001:db8::2/48 2001:db8::4/48
+err=$(ip -n "$NS_A" addr add 198.18.0.3/24 dev "$IF_A" 2>&1) ||
+    tb_abort "198.18.0.3 on A" "$err"
 
 WEB6=2001:db8::5
 WEBMAC=00:16:3e:00:00:05

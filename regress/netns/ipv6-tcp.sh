@@ -21,36 +21,14 @@ tb_require nmap
 tb_require "$TB_PY"
 tb_require curl
 tb_require "$HONEYDCTL"
-[ -d /proc/sys/net/ipv6 ] || tb_abort "kernel with IPv6" "no /proc/sys/net/ipv6"
 
-# IPv6 on A only, quiet: no router solicitations, no DAD; the sensor's
-# own stack stays without IPv6, the daemon speaks for it.
-err=$(
-	set -e
-	exec 2>&1
-	ip netns exec "$NS_A" sysctl -qw net.ipv6.conf.all.disable_ipv6=0 \
-	    net.ipv6.conf.default.router_solicitations=0 \
-	    net.ipv6.conf.default.accept_dad=0 \
-	    "net.ipv6.conf.$IF_A.disable_ipv6=0" \
-	    "net.ipv6.conf.$IF_A.router_solicitations=0" \
-	    "net.ipv6.conf.$IF_A.accept_dad=0"
-	ip -n "$NS_A" -6 addr add 2001:db8::1/48 dev "$IF_A" nodad
-) || tb_abort "IPv6 on A set up" "$err"
+tb_ipv6_on_a 2001:db8::1/48
 # The sensor's own stack gets 2001:db8::2 only for the proxies, whose
 # connections the parent makes from it (the daemon still answers for
 # the bound addresses; the kernel forwards nothing).
-err=$(
-	set -e
-	exec 2>&1
-	ip netns exec "$NS_S" sysctl -qw net.ipv6.conf.all.disable_ipv6=0 \
-	    net.ipv6.conf.all.forwarding=0 \
-	    net.ipv6.conf.default.router_solicitations=0 \
-	    net.ipv6.conf.default.accept_dad=0 \
-	    "net.ipv6.conf.$IF_S.disable_ipv6=0" \
-	    "net.ipv6.conf.$IF_S.router_solicitations=0" \
-	    "net.ipv6.conf.$IF_S.accept_dad=0"
-	ip -n "$NS_S" -6 addr add 2001:db8::2/48 dev "$IF_S" nodad
-) || tb_abort "IPv6 on the sensor set up" "$err"
+tb_ipv6_on "$NS_S" "$IF_S" 2001:db8::2/48
+err=$(in_s sysctl -qw net.ipv6.conf.all.forwarding=0 2>&1) ||
+    tb_abort "no IPv6 forwarding on the sensor" "$err"
 
 WEB6=2001:db8::5
 WEB4=198.18.0.80

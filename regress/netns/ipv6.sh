@@ -16,7 +16,6 @@
 HONEYDCTL=${HONEYDCTL:-$(dirname "$HONEYD")/honeydctl}
 tb_setup
 tb_require "$HONEYDCTL"
-[ -d /proc/sys/net/ipv6 ] || tb_abort "kernel with IPv6" "no /proc/sys/net/ipv6"
 
 NS_R="${NS_A%-a}-r"
 IF_R="hdr$TB_ID"
@@ -25,17 +24,6 @@ TB_NS_MADE="$TB_NS_MADE $NS_R"
 in_r() {
 	ip netns exec "$NS_R" "$@"
 }
-# IPv6 on A and R only, quiet: no router solicitations, no DAD; the
-# sensor's own stack stays without IPv6, the daemon speaks for it.
-v6_on() {
-	local ns=$1 ifc=$2
-	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=0 \
-	    net.ipv6.conf.default.router_solicitations=0 \
-	    net.ipv6.conf.default.accept_dad=0 \
-	    "net.ipv6.conf.$ifc.disable_ipv6=0" \
-	    "net.ipv6.conf.$ifc.router_solicitations=0" \
-	    "net.ipv6.conf.$ifc.accept_dad=0"
-}
 err=$(
 	set -e
 	exec 2>&1
@@ -43,12 +31,12 @@ err=$(
 	    mode bridge
 	ip -n "$NS_A" link set "$IF_R" netns "$NS_R"
 	ip -n "$NS_R" link set lo up
-	v6_on "$NS_A" "$IF_A"
-	v6_on "$NS_R" "$IF_R"
-	ip -n "$NS_A" -6 addr add 2001:db8::1/48 dev "$IF_A" nodad
-	ip -n "$NS_R" -6 addr add 2001:db8:0:1::75/48 dev "$IF_R" nodad
-	ip -n "$NS_R" link set "$IF_R" up
-) || tb_abort "IPv6 on A and the real machine R set up" "$err"
+) || tb_abort "the real machine R's interface made" "$err"
+# IPv6 on A and R only; the sensor's own stack stays without it.
+tb_ipv6_on_a 2001:db8::1/48
+tb_ipv6_on "$NS_R" "$IF_R" 2001:db8:0:1::75/48
+err=$(ip -n "$NS_R" link set "$IF_R" up 2>&1) ||
+    tb_abort "the real machine R's interface up" "$err"
 MAC_R=$(in_r cat "/sys/class/net/$IF_R/address")
 tb_note "real machine R: $NS_R/$IF_R (2001:db8:0:1::75 $MAC_R)"
 

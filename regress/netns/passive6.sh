@@ -13,20 +13,8 @@ P0F_SYSTEM=/etc/p0f/p0f.fp
 tb_setup
 [ -r "$P0F_SYSTEM" ] ||
 	tb_abort "p0f's signatures installed" "no $P0F_SYSTEM (apt-get install p0f)"
-[ -d /proc/sys/net/ipv6 ] || tb_abort "kernel with IPv6" "no /proc/sys/net/ipv6"
 
-# IPv6 on A only, quiet: no router solicitations, no DAD.
-err=$(
-	set -e
-	exec 2>&1
-	ip netns exec "$NS_A" sysctl -qw net.ipv6.conf.all.disable_ipv6=0 \
-	    net.ipv6.conf.default.router_solicitations=0 \
-	    net.ipv6.conf.default.accept_dad=0 \
-	    "net.ipv6.conf.$IF_A.disable_ipv6=0" \
-	    "net.ipv6.conf.$IF_A.router_solicitations=0" \
-	    "net.ipv6.conf.$IF_A.accept_dad=0"
-	ip -n "$NS_A" -6 addr add 2001:db8::1/48 dev "$IF_A" nodad
-) || tb_abort "IPv6 on A set up" "$err"
+tb_ipv6_on_a 2001:db8::1/48
 
 conf=$(tb_conf honeyd.conf <<'CONF'
 create default

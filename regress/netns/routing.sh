@@ -10,43 +10,6 @@
 
 tb_require traceroute
 
-# trace_hops OUTPUT: from traceroute -n, one line per hop:
-# "HOP ADDRS RTT..." with ADDRS the answering addresses joined by ","
-# ("*" if none) and each RTT in ms.
-trace_hops() {
-	printf '%s\n' "$1" | awk '$1 ~ /^[0-9]+$/ {
-		addrs = ""; rtts = ""
-		for (i = 2; i <= NF; i++) {
-			if ($i ~ /^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$/) {
-				if (index("," addrs ",", "," $i ",") == 0)
-					addrs = addrs (addrs == "" ? "" : ",") $i
-			} else if ($(i + 1) == "ms")
-				rtts = rtts " " $i
-		}
-		print $1, (addrs == "" ? "*" : addrs) rtts
-	}'
-}
-
-# rtts_near WANT HOPLINE: the RTTs of a hop line from trace_hops, for a
-# configured round trip of WANT ms.  None may come early, and the
-# fastest is within 2 ms of WANT: on a shared machine scheduling only
-# ever adds delay, so the minimum is what measures the configured
-# latency.
-rtts_near() {
-	printf '%s\n' "$2" | awk -v want="$1" '{
-		for (i = 3; i <= NF; i++) {
-			n++
-			if (n == 1 || $i < min) min = $i
-			if ($i < want - 0.05) { print $i " ms is earlier than " want; bad = 1 }
-		}
-	} END {
-		if (n == 0) { print "no rtt on: " $0; exit 1 }
-		if (min - want > 2) { print "fastest " min " ms, not within 2 of " want; bad = 1 }
-		if (!bad) print n " rtts, fastest " min " ms, within 2 of " want
-		exit bad
-	}'
-}
-
 # check_trace NAME OUTPUT: the hops of a traceroute to 198.19.16.2.
 check_trace() {
 	local name=$1 out=$2 hops path

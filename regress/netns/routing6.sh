@@ -21,21 +21,8 @@
 
 tb_require traceroute
 tb_setup
-[ -d /proc/sys/net/ipv6 ] || tb_abort "kernel with IPv6" "no /proc/sys/net/ipv6"
 
-# IPv6 on A alone, quiet (no router solicitations, no DAD): the
-# sensor's own stack stays without it, the daemon speaks for it.
-err=$(
-	set -e
-	exec 2>&1
-	ip netns exec "$NS_A" sysctl -qw net.ipv6.conf.all.disable_ipv6=0 \
-	    net.ipv6.conf.default.router_solicitations=0 \
-	    net.ipv6.conf.default.accept_dad=0 \
-	    "net.ipv6.conf.$IF_A.disable_ipv6=0" \
-	    "net.ipv6.conf.$IF_A.router_solicitations=0" \
-	    "net.ipv6.conf.$IF_A.accept_dad=0"
-	ip -n "$NS_A" -6 addr add 2001:db8::1/32 dev "$IF_A" nodad
-) || tb_abort "IPv6 on A set up" "$err"
+tb_ipv6_on_a 2001:db8::1/32
 
 ENTRY=2001:db8:6::1
 R1=2001:db8:6:10::1
@@ -75,41 +62,6 @@ check "honeyd -n accepts the IPv6 topology" \
     "$HONEYD" -n -f "$conf" -p "$(_tb_prints)"
 honeyd_start "$conf"
 
-# trace_hops OUTPUT: from traceroute -n, one line per hop: "HOP ADDRS
-# RTT..." with ADDRS the answering IPv6 addresses joined by "," ("*"
-# if none) and each RTT in ms.
-trace_hops() {
-	printf '%s\n' "$1" | awk '$1 ~ /^[0-9]+$/ {
-		addrs = ""; rtts = ""
-		for (i = 2; i <= NF; i++) {
-			if ($i ~ /^[0-9a-f]*:[0-9a-f:]*$/) {
-				if (index("," addrs ",", "," $i ",") == 0)
-					addrs = addrs (addrs == "" ? "" : ",") $i
-			} else if ($(i + 1) == "ms")
-				rtts = rtts " " $i
-		}
-		print $1, (addrs == "" ? "*" : addrs) rtts
-	}'
-}
-
-# rtts_atleast WANT HOPLINE: every RTT of a hop line is at least WANT
-# ms (scheduling only adds delay) and the fastest within 15 ms of it:
-# a loose bound on this shared machine.
-rtts_atleast() {
-	printf '%s\n' "$2" | awk -v want="$1" '{
-		for (i = 3; i <= NF; i++) {
-			n++
-			if (n == 1 || $i < min) min = $i
-			if ($i < want - 0.05) { print $i " ms is earlier than " want; bad = 1 }
-		}
-	} END {
-		if (n == 0) { print "no rtt on: " $0; exit 1 }
-		if (min - want > 15) { print "fastest " min " ms, not within 15 of " want; bad = 1 }
-		if (!bad) print n " rtts, fastest " min " ms, at least " want
-		exit bad
-	}'
-}
-
 # First contact creates each host's state and A's neighbour entries,
 # so that no probe pays for them.
 for a in $ENTRY $R1 $R2 $HOST; do
@@ -124,13 +76,13 @@ check_trace() {
 	check_eq "$name: routers in order, ending at the host" \
 	    "$ENTRY $R1 $R2 $HOST" "$path" || tb_note "$out"
 	check "$name: hop 2 ($R1) takes at least 2 x $LAT1 ms" \
-	    rtts_atleast $((2 * LAT1)) "$(printf '%s\n' "$hops" | sed -n 2p)"
+	    rtts_near $((2 * LAT1)) "$(printf '%s\n' "$hops" | sed -n 2p)" 15
 	check "$name: hop 3 ($R2) takes at least 2 x ($LAT1 + $LAT2) ms" \
-	    rtts_atleast $((2 * (LAT1 + LAT2))) \
-	    "$(printf '%s\n' "$hops" | sed -n 3p)"
+	    rtts_near $((2 * (LAT1 + LAT2))) \
+	    "$(printf '%s\n' "$hops" | sed -n 3p)" 15
 	check "$name: hop 4 (the host) takes at least 2 x ($LAT1 + $LAT2) ms" \
-	    rtts_atleast $((2 * (LAT1 + LAT2))) \
-	    "$(printf '%s\n' "$hops" | sed -n 4p)"
+	    rtts_near $((2 * (LAT1 + LAT2))) \
+	    "$(printf '%s\n' "$hops" | sed -n 4p)" 15
 }
 
 out=$(in_a timeout 60 traceroute -6 -n -N 1 -q 3 -w 3 -m 8 $HOST 2>&1)
