@@ -693,16 +693,29 @@ claim_net(struct claimset *cs, uint32_t net, uint32_t mask)
 	return (claim_add(cs, net & mask, (net & mask) | ~mask));
 }
 
-/* An IPv6 route's router, network and gateway (no tunnels: IPv4's). */
-static int
-claim_route6(struct claimset *cs, const struct route_conf *r)
+/*
+ * Add to cs the addresses route r puts in the topology: its router, the
+ * network it links, routes or declares unreachable, and its gateway
+ * (a tunnel's local end).  The parent claims them and pins them to
+ * engine 0 (engines_pin()).
+ */
+int
+config_route_addrs(const struct route_conf *r, struct claimset *cs)
 {
-	if (claim6_add(cs, &r->router6, 128) == -1)
-		return (-1);
-	if ((r->kind != ROUTE_ENTRY || (r->flags & ROUTE_F_NETWORK)) &&
-	    claim6_add(cs, &r->net6, r->plen6) == -1)
-		return (-1);
-	if (r->kind == ROUTE_NET && claim6_add(cs, &r->gw6, 128) == -1)
+	int	 net = r->kind != ROUTE_ENTRY || (r->flags & ROUTE_F_NETWORK);
+
+	if (r->v6) {
+		if (claim6_add(cs, &r->router6, 128) == -1 ||
+		    (net && claim6_add(cs, &r->net6, r->plen6) == -1) ||
+		    (r->kind == ROUTE_NET && claim6_add(cs, &r->gw6,
+		    128) == -1))
+			return (-1);
+		return (0);
+	}
+	if (claim_add(cs, r->router, r->router) == -1 ||
+	    (net && claim_net(cs, r->net, r->mask) == -1) ||
+	    ((r->kind == ROUTE_NET || r->kind == ROUTE_TUNNEL) &&
+	    claim_add(cs, r->gw, r->gw) == -1))
 		return (-1);
 	return (0);
 }
@@ -731,21 +744,10 @@ config_claimed_ranges(const struct honeyd_config *conf, struct claimset *cs)
 		if (claim6_add(cs, &conf->binds6[i].net,
 		    conf->binds6[i].plen) == -1)
 			return (-1);
-	TAILQ_FOREACH(r, &conf->routes, entry) {
-		if (r->v6) {
-			if (claim_route6(cs, r) == -1)
-				return (-1);
-			continue;
-		}
-		if (claim_add(cs, r->router, r->router) == -1)
+	TAILQ_FOREACH(r, &conf->routes, entry)
+		if (config_route_addrs(r, cs) == -1)
 			return (-1);
-		if ((r->kind != ROUTE_ENTRY || (r->flags & ROUTE_F_NETWORK)) &&
-		    claim_net(cs, r->net, r->mask) == -1)
-			return (-1);
-		if (r->kind == ROUTE_NET && claim_add(cs, r->gw, r->gw) == -1)
-			return (-1);
-	}
-	return (config_claimed_tunnels(conf, cs));
+	return (0);
 }
 
 /*

@@ -140,20 +140,6 @@ engines_shared_subsys(const struct template *t)
  * (IPv4's and IPv6's; all, for the default template), and cs (the
  * DHCP clients' leases), which is used up.
  */
-/* What an IPv6 route makes engine 0's, as engines_pin() does for IPv4. */
-static int
-engines_pin_route6(struct claimset *cs, const struct route_conf *r)
-{
-	if (claim6_add(cs, &r->router6, 128) == -1)
-		return (-1);
-	if ((r->kind != ROUTE_ENTRY || (r->flags & ROUTE_F_NETWORK)) &&
-	    claim6_add(cs, &r->net6, r->plen6) == -1)
-		return (-1);
-	if (r->kind == ROUTE_NET && claim6_add(cs, &r->gw6, 128) == -1)
-		return (-1);
-	return (0);
-}
-
 void
 engines_pin(const struct honeyd_config *conf, struct claimset *leases)
 {
@@ -175,23 +161,9 @@ engines_pin(const struct honeyd_config *conf, struct claimset *leases)
 		    conf->binds6[i].plen) == -1)
 			goto fail;
 	if (conf != NULL)
-		TAILQ_FOREACH(r, &conf->routes, entry) {
-			if (r->v6) {
-				if (engines_pin_route6(&cs, r) == -1)
-					goto fail;
-				continue;
-			}
-			if (claim_add(&cs, r->router, r->router) == -1)
+		TAILQ_FOREACH(r, &conf->routes, entry)
+			if (config_route_addrs(r, &cs) == -1)
 				goto fail;
-			if ((r->kind != ROUTE_ENTRY ||
-			    (r->flags & ROUTE_F_NETWORK)) &&
-			    claim_add(&cs, r->net & r->mask,
-			    (r->net & r->mask) | ~r->mask) == -1)
-				goto fail;
-			if ((r->kind == ROUTE_NET || r->kind == ROUTE_TUNNEL) &&
-			    claim_add(&cs, r->gw, r->gw) == -1)
-				goto fail;
-		}
 	claim_normalize(&cs);
 	claim_clear(&parent->pinned);
 	parent->pinned = cs;

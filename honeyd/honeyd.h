@@ -773,6 +773,7 @@ struct template *template_resolve(const struct template *,
 	    const struct dyn_match *);
 int	 config_claimed_ranges(const struct honeyd_config *,
 	    struct claimset *);
+int	 config_route_addrs(const struct route_conf *, struct claimset *);
 int	 config_claimed_tunnels(const struct honeyd_config *,
 	    struct claimset *);
 void	 config_finish(struct honeyd_config *);
