@@ -328,23 +328,36 @@ ndp_advertise(struct iface *ifp, const struct in6_addr *target,
 	parent->stats.ndp_adverts++;
 }
 
+/*
+ * The Neighbor Solicitation m (its target, and its source and link-layer
+ * option if any, set) to the target's solicited-node group, from the
+ * MAC of the host at "as".  0, or -1 if it could not be built.
+ */
+static int
+ndp_send_ns(struct iface *ifp, struct ndp_msg *m, const struct in6_addr *as)
+{
+	uint8_t		 pkt[IP6_HDR_LEN + 32], dmac[ETH_ADDR_LEN];
+	size_t		 len;
+
+	m->type = NDP_NEIGHBOR_SOLICIT;
+	ndp_solicited_node(&m->target, &m->dst);
+	if ((len = ndp_build(pkt, sizeof(pkt), m)) == 0)
+		return (-1);
+	ndp_group_mac(&m->dst, dmac);
+	ndp_send(ifp, as, dmac, pkt, len);
+	return (0);
+}
+
 /* A probe for target: from ::, to its solicited-node group. */
 void
 ndp_probe(struct iface *ifp, const struct in6_addr *target)
 {
 	struct ndp_msg	 m;
-	uint8_t		 pkt[IP6_HDR_LEN + 32], dmac[ETH_ADDR_LEN];
-	size_t		 len;
 
 	memset(&m, 0, sizeof(m));
-	m.type = NDP_NEIGHBOR_SOLICIT;
 	m.target = *target;
-	ndp_solicited_node(target, &m.dst);
-	if ((len = ndp_build(pkt, sizeof(pkt), &m)) == 0)
-		return;
-	ndp_group_mac(&m.dst, dmac);
-	ndp_send(ifp, target, dmac, pkt, len);
-	parent->stats.ndp_probes++;
+	if (ndp_send_ns(ifp, &m, target) == 0)
+		parent->stats.ndp_probes++;
 }
 
 /*
@@ -357,22 +370,15 @@ ndp_solicit(struct iface *ifp, const struct in6_addr *src,
     const struct in6_addr *target)
 {
 	struct ndp_msg	 m;
-	uint8_t		 pkt[IP6_HDR_LEN + 32], dmac[ETH_ADDR_LEN];
-	size_t		 len;
 
 	memset(&m, 0, sizeof(m));
-	m.type = NDP_NEIGHBOR_SOLICIT;
 	m.src = *src;
 	m.target = *target;
-	ndp_solicited_node(target, &m.dst);
 	m.has_lla = 1;
 	if (!ndp_host_mac(src, m.lla))
 		memcpy(m.lla, ifp->mac, ETH_ADDR_LEN);
-	if ((len = ndp_build(pkt, sizeof(pkt), &m)) == 0)
-		return;
-	ndp_group_mac(&m.dst, dmac);
-	ndp_send(ifp, src, dmac, pkt, len);
-	parent->stats.ndp_resolves++;
+	if (ndp_send_ns(ifp, &m, src) == 0)
+		parent->stats.ndp_resolves++;
 }
 
 /*
