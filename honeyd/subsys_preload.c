@@ -785,43 +785,24 @@ dup3(int fd, int nfd, int flags)
  * Every fcntl command takes an int, a pointer or nothing; passing one
  * word on is what the C library does with its variadic argument.
  */
-static int
-pre_fcntl(int fd, int cmd, va_list ap)
+int
+fcntl(int fd, int cmd, ...)
 {
-	void	*arg = va_arg(ap, void *);
+	va_list	 ap;
+	void	*arg;
 	int	 nfd;
 
+	va_start(ap, cmd);
+	arg = va_arg(ap, void *);
+	va_end(ap);
 	nfd = real_fcntl(fd, cmd, arg);
 	if (nfd != -1 && (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC))
 		pre_copy(fd, nfd);
 	return (nfd);
 }
 
-int
-fcntl(int fd, int cmd, ...)
-{
-	va_list	 ap;
-	int	 rv;
-
-	va_start(ap, cmd);
-	rv = pre_fcntl(fd, cmd, ap);
-	va_end(ap);
-	return (rv);
-}
-
-int	fcntl64(int, int, ...);
-
-int
-fcntl64(int fd, int cmd, ...)
-{
-	va_list	 ap;
-	int	 rv;
-
-	va_start(ap, cmd);
-	rv = pre_fcntl(fd, cmd, ap);
-	va_end(ap);
-	return (rv);
-}
+/* What programs built with 64-bit file offsets call: the same. */
+int	fcntl64(int, int, ...) __attribute__((alias("fcntl")));
 
 int
 dup2(int fd, int nfd)
