@@ -11,6 +11,7 @@
 
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <sys/timerfd.h>
 
 #include <arpa/inet.h>
 #include <linux/if_packet.h>
@@ -18,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <dumbnet.h>
 #include <pcap.h>
@@ -46,23 +48,36 @@
 #define CAPTURE_BATCH		512	/* frames per event, for fairness */
 /*
  * Under load the parent pauses between reads (interrupt moderation):
- * woken for every frame or two, the parent and then the engine spent
- * most of an answer's cost going to sleep and waking up again.  A read
- * that found CAPTURE_BUSY frames or more, but not a full batch, means
- * frames arrive faster than the parent wakes; it then reads again only
- * after "option capture pause" microseconds, when a batch has gathered
- * in the kernel's ring (at 150,000 frames/s and 500 us, 75 of its 2,600
- * slots).  A full batch is followed by the next read at once, so the
- * pause never caps the rate.  A lone frame (a ping, a probe) is read at
- * once: the pause delays only traffic that is already queueing, by at
- * most the pause.  It halves the CPU per answer but adds up to the
- * pause to the reply delay under load, which a careful attacker can
- * time: so it is off unless asked for (honeyd.conf.5; 500 us measured
- * best, 200 us saved much less).
+ * woken for every frame, the parent and then the engine spend most of
+ * an answer's cost going to sleep and waking up again (at 50,000 pings
+ * a second, 11 us of CPU an answer against 4 with the pause).  Once
+ * CAPTURE_BUSY frames have come within one pause, however many reads
+ * took them, frames arrive faster than the parent should wake for
+ * them: it then reads again only after "option capture pause"
+ * microseconds, when a batch has gathered in the kernel's ring (at
+ * 150,000 frames/s and 500 us, 75 of its 2,600 slots).  While reads a
+ * pause apart keep finding CAPTURE_BUSY frames it keeps pausing; a
+ * read that finds fewer ends it.  A full batch is followed by the next
+ * read at once, so the pause never caps the rate.
+ *
+ * So a lone frame (a ping, a probe, a handshake) is read at once: the
+ * pause delays only traffic of some 8,000 frames a second or more with
+ * the default 500 us, by at most the pause, which a careful attacker
+ * can time (honeyd.conf.5).  The pause has a timerfd of its own, armed
+ * only while pausing: libevent's timers are whole milliseconds unless
+ * its loop takes a timerfd, which it then sets before every wait.
  */
 #define CAPTURE_BUSY		4
 
+struct capture_moderation {
+	struct event	*resume_ev;	/* on tfd; NULL: neither is open */
+	int		 tfd;
+	struct timeval	 since;		/* the frames counted since */
+	int		 frames;
+};
+
 static int		 capture_pause;	/* microseconds, 0: none */
+static struct capture_moderation capture_mod[HONEYD_MAX_IFACES];
 
 static void	 capture_frame(u_char *, const struct pcap_pkthdr *,
 		    const u_char *);
@@ -70,8 +85,8 @@ static void	 capture_ip(struct iface *, const uint8_t *, size_t);
 static void	 capture_ip6(struct iface *, const uint8_t *, size_t);
 static void	 capture_read(int, short, void *);
 static void	 capture_resume(int, short, void *);
-
-static struct event	*capture_pause_ev[HONEYD_MAX_IFACES];
+static int	 capture_moderation_open(struct iface *);
+static void	 capture_moderation_close(struct iface *);
 
 /*
  * libpcap drops outgoing frames only after the kernel has run them
@@ -131,16 +146,17 @@ capture_open(struct iface *ifp, const char *filter)
 		goto fail;
 	ifp->ev = event_new(parent->base, pcap_get_selectable_fd(p),
 	    EV_READ | EV_PERSIST, capture_read, ifp);
-	if (capture_pause_ev[ifp->index] == NULL)
-		capture_pause_ev[ifp->index] = evtimer_new(parent->base,
-		    capture_resume, ifp);
-	if (ifp->ev == NULL || capture_pause_ev[ifp->index] == NULL ||
-	    event_add(ifp->ev, NULL) == -1) {
+	if (ifp->ev == NULL || event_add(ifp->ev, NULL) == -1) {
 		log_warnx("%s: cannot add capture event", ifp->name);
 		goto fail;
 	}
+	if (capture_moderation_open(ifp) == -1)
+		log_warn("%s: no capture pause", ifp->name);
 	return (0);
  fail:
+	if (ifp->ev != NULL)
+		event_free(ifp->ev);
+	ifp->ev = NULL;
 	pcap_close(p);
 	ifp->pcap = NULL;
 	return (-1);
@@ -203,9 +219,7 @@ capture_setfilter(struct iface *ifp, const char *claimed)
 void
 capture_close(struct iface *ifp)
 {
-	if (capture_pause_ev[ifp->index] != NULL)
-		event_free(capture_pause_ev[ifp->index]);
-	capture_pause_ev[ifp->index] = NULL;
+	capture_moderation_close(ifp);
 	if (ifp->ev != NULL)
 		event_free(ifp->ev);
 	if (ifp->pcap != NULL)
@@ -225,12 +239,92 @@ capture_config(const struct honeyd_config *conf)
 	wire_bypass(conf->opts.capture_bypass);
 }
 
+/* The pause's timer, armed only while pausing (see CAPTURE_BUSY). */
+static int
+capture_moderation_open(struct iface *ifp)
+{
+	struct capture_moderation	*m = &capture_mod[ifp->index];
+
+	if (m->resume_ev != NULL)
+		return (0);
+	if ((m->tfd = timerfd_create(CLOCK_MONOTONIC,
+	    TFD_NONBLOCK | TFD_CLOEXEC)) == -1)
+		return (-1);
+	if ((m->resume_ev = event_new(parent->base, m->tfd,
+	    EV_READ | EV_PERSIST, capture_resume, ifp)) == NULL ||
+	    event_add(m->resume_ev, NULL) == -1) {
+		if (m->resume_ev != NULL)
+			event_free(m->resume_ev);
+		m->resume_ev = NULL;
+		close(m->tfd);
+		errno = ENOMEM;
+		return (-1);
+	}
+	timerclear(&m->since);
+	m->frames = 0;
+	return (0);
+}
+
+static void
+capture_moderation_close(struct iface *ifp)
+{
+	struct capture_moderation	*m = &capture_mod[ifp->index];
+
+	if (m->resume_ev == NULL)
+		return;
+	event_free(m->resume_ev);
+	close(m->tfd);
+	m->resume_ev = NULL;
+}
+
+/*
+ * Whether a read that took n frames should be followed by a pause:
+ * CAPTURE_BUSY frames within one pause, counted over as many reads as
+ * took them.  The loop's cached clock costs no system call.
+ */
+static int
+capture_busy(struct iface *ifp, int n)
+{
+	struct capture_moderation	*m = &capture_mod[ifp->index];
+	struct timeval			 now, age;
+
+	if (capture_pause == 0 || m->resume_ev == NULL || n <= 0 ||
+	    n >= CAPTURE_BATCH)
+		return (0);
+	event_base_gettimeofday_cached(parent->base, &now);
+	timersub(&now, &m->since, &age);
+	if (age.tv_sec != 0 || age.tv_usec >= capture_pause) {
+		m->since = now;
+		m->frames = 0;
+	}
+	m->frames += n;
+	return (m->frames >= CAPTURE_BUSY);
+}
+
+/* Stop reading for the pause; the timerfd brings capture_resume(). */
+static void
+capture_pause_start(struct iface *ifp)
+{
+	struct capture_moderation	*m = &capture_mod[ifp->index];
+	struct itimerspec		 its;
+
+	memset(&its, 0, sizeof(its));
+	its.it_value.tv_nsec = (long)capture_pause * 1000;
+	if (event_del(ifp->ev) == -1)
+		return;
+	if (timerfd_settime(m->tfd, 0, &its, NULL) == -1) {
+		log_warn("%s: capture pause", ifp->name);
+		event_add(ifp->ev, NULL);
+		return;
+	}
+	parent->stats.capture_pauses++;
+}
+
 /* Drain a batch, then push it to the engine in one write. */
 static void
 capture_read(int fd, short event, void *arg)
 {
 	struct iface	*ifp = arg;
-	struct timeval	 tv = { 0, capture_pause };
 	struct imsgev	*iev;
 	int		 n, i;
 
@@ -238,11 +332,8 @@ capture_read(int fd, short event, void *arg)
 	    (u_char *)ifp)) == PCAP_ERROR)
 		log_warnx("pcap_dispatch %s: %s", ifp->name,
 		    pcap_geterr(ifp->pcap));
-	/* A full batch: more is waiting, the next read comes at once. */
-	if (capture_pause > 0 && n >= CAPTURE_BUSY && n < CAPTURE_BATCH &&
-	    event_del(ifp->ev) == 0 &&
-	    evtimer_add(capture_pause_ev[ifp->index], &tv) == -1)
-		event_add(ifp->ev, NULL);
+	if (capture_busy(ifp, n))
+		capture_pause_start(ifp);
 	for (i = 0; i < parent->nengines; i++) {
 		if ((iev = parent->engines[i]) == NULL)
 			continue;
@@ -261,7 +352,10 @@ static void
 capture_resume(int fd, short event, void *arg)
 {
 	struct iface	*ifp = arg;
+	uint64_t	 expired;
 
+	if (read(fd, &expired, sizeof(expired)) == -1 && errno == EAGAIN)
+		return;
 	if (ifp->ev == NULL)
 		return;
 	if (event_add(ifp->ev, NULL) == -1)

@@ -826,6 +826,7 @@ options_default(struct conf_options *o)
 	o->service.nproc = 4096;
 	o->reassembly_timeout = IPFRAG_TIMEOUT;
 	o->arp_conflict_timeout = ARPG_CONFLICT_TIMEOUT;
+	o->capture_pause = CAPTURE_PAUSE_DEFAULT;
 	o->capture_bypass = 1;
 	o->hosts_max = HOST_MAX_DEFAULT;
 	o->connections_max = TCP_CONN_MAX;

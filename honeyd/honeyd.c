@@ -1629,31 +1629,6 @@ engine_exec_main(void)
 	    ENGINE_FD_CTL, uid, gid, honeyd_opts.chroot);
 }
 
-/*
- * The parent's event loop, with timers to the microsecond (a timerfd)
- * if the configuration it starts with has capture.c's pause under
- * load: a fraction of a millisecond, which epoll_wait's own timeout
- * would round up to a whole one.  Not otherwise: libevent sets the
- * timerfd before every wait, a system call more for each wakeup, two
- * for each lone frame answered (one for the frame, one for the
- * engine's answer).  A pause that a reload turns on is whole
- * milliseconds.
- */
-static struct event_base *
-parent_base_new(int precise)
-{
-	struct event_config	*cfg;
-	struct event_base	*base = NULL;
-
-	if ((cfg = event_config_new()) == NULL)
-		return (NULL);
-	if (!precise || event_config_set_flag(cfg,
-	    EVENT_BASE_FLAG_PRECISE_TIMER) == 0)
-		base = event_base_new_with_config(cfg);
-	event_config_free(cfg);
-	return (base);
-}
-
 int
 main(int argc, char **argv, char **envp)
 {
@@ -1729,8 +1704,7 @@ main(int argc, char **argv, char **envp)
 
 	setproctitle("parent");
 	log_procinit("parent");
-	if ((parent->base = parent_base_new(rl->conf->opts.capture_pause >
-	    0)) == NULL)
+	if ((parent->base = event_base_new()) == NULL)
 		fatalx("event_base_new");
 	/* Engine 0 gets the control socket: the parent keeps it. */
 	engine_uid = uid;

@@ -914,6 +914,7 @@ struct parent_stats {
 	uint64_t	 ndp_evicted;	/* guard entries evicted for room */
 	uint64_t	 out_queued;	/* waited for a neighbour's MAC */
 	uint64_t	 ndp_resolves;	/* NS sent to learn a neighbour's */
+	uint64_t	 capture_pauses; /* under load (capture.c) */
 };
 
 /* The parent's state (honeyd.c). */
@@ -958,6 +959,7 @@ void		 engines_list_part(struct imsg *);
 int	 capture_open(struct iface *, const char *filter);
 int	 capture_setfilter(struct iface *, const char *filter);
 #define CAPTURE_PAUSE_MAX	2000	/* microseconds, "option capture pause" */
+#define CAPTURE_PAUSE_DEFAULT	500
 void	 capture_config(const struct honeyd_config *);
 void	 capture_close(struct iface *);
 

@@ -167,6 +167,7 @@ const struct stat_desc stats_parent[] = {
 	EOL("ndp_evicted",	" evicted ",		PS(ndp_evicted)),
 	ROW("out_queued",	"neighbour resolution queued ", PS(out_queued)),
 	EOL("ndp_resolves",	" ndp solicits ",	PS(ndp_resolves)),
+	EOL("capture_pauses",	"capture pauses ",	PS(capture_pauses)),
 };
 const size_t stats_parent_n = sizeof(stats_parent) / sizeof(stats_parent[0]);
 
