@@ -77,6 +77,7 @@
 #	BENCH_RATES	offered rates for the loss table
 #			(50000 100000 150000)
 #	BENCH_TCP_N	exchanges for the tcp cost (1000)
+#	BENCH_PAUSE	"option capture pause" of the daemon (its default)
 #	HONEYD, PRINTS, TB_KEEP	as for the tests (regress/lib.sh)
 
 . "$(dirname "$0")/../lib.sh"
@@ -794,7 +795,7 @@ set bench default icmp action open
 add bench tcp port $PORT_OPEN open
 add bench tcp port $PORT_SVC "echo $BANNER"
 bind $HONEYD_ADDR bench
-option capture pause ${BENCH_PAUSE:-0}
+${BENCH_PAUSE:+option capture pause $BENCH_PAUSE}
 CONF
 )
 honeyd_start "$conf" -S "$TB_REPO" 198.19.0.0/16
@@ -848,7 +849,7 @@ set bench default tcp action reset
 set bench default icmp action open
 add bench tcp port $PORT_OPEN open
 bind 198.19.0.0/24 bench
-option capture pause ${BENCH_PAUSE:-0}
+${BENCH_PAUSE:+option capture pause $BENCH_PAUSE}
 CONF
 )
 	for n in $BENCH_ENGINES; do
