@@ -31,13 +31,15 @@ CONF
 # seen: "REQUESTS REPLIES" a capture in S sees for three pings from A,
 # and the pings answered.
 seen() {
-	local cap=$TB_TMP/cap.$1 n
+	local cap=$TB_TMP/cap.$1 n pid
 	in_s timeout 5 tcpdump -l -n -i "$IF_S" icmp >"$cap" 2>/dev/null &
+	pid=$!
 	sleep 1
 	n=$(in_a ping -c 3 -i 0.2 -W 1 198.19.0.10 | grep -c "bytes from")
 	sleep 0.5
-	kill %% 2>/dev/null
-	wait 2>/dev/null
+	# Reaped here: a capture left behind counts as a process in S.
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
 	echo "$(grep -c 'echo request' "$cap") $(grep -c 'echo reply' "$cap") $n"
 }
 

@@ -233,7 +233,7 @@ starts = {"engine": ("in ", "icmp ", "tcp established ", "fragments in ",
                      "ipv6 reassembly in ", "ipv6 in ",
                      "route in ", "tunnel in ", "control clients "),
           "parent": ("frames in ", "arp conflicts ", "ipv6 frames ",
-                     "neighbour resolution ")}
+                     "neighbour resolution ", "capture pauses ")}
 got = {"engine": [], "parent": []}
 for line in open(sys.argv[2]):
     proc, _, msg = line.rstrip("\n").partition(": ")
