@@ -26,7 +26,10 @@
  *	-t	for at most SECS seconds of sending (3)
  *	-w	wait MSEC for late answers after the last probe (500)
  *	-L N	latency mode: N probes, one at a time, each waiting for its
- *		answer (at most -w MSEC), -G USEC apart (2000)
+ *		answer (at most -w MSEC), -G USEC apart on average (2000):
+ *		each gap is drawn between half and one and a half times
+ *		that, so that probes do not fall into step with anything
+ *		periodic in the stack measured (a capture pause, a timer)
  *
  * One line of key=value pairs is printed at the end.  Everything is
  * bounded by count and time.  The answers to the (made-up) sources
@@ -557,13 +560,15 @@ run_latency(struct flood *f)
 	struct timespec	 t0, gap;
 	double		*rtt, r;
 	size_t		 len;
+	long		 us;
 	int		 i, n = 0;
 
 	if ((rtt = calloc(f->samples, sizeof(*rtt))) == NULL)
 		err(2, "calloc");
-	gap.tv_sec = f->gap_us / 1000000;
-	gap.tv_nsec = (f->gap_us % 1000000) * 1000L;
 	for (i = 0; i < f->samples; i++) {
+		us = f->gap_us / 2 + arc4random_uniform(f->gap_us + 1);
+		gap.tv_sec = us / 1000000;
+		gap.tv_nsec = (us % 1000000) * 1000L;
 		len = build_probe(f, i, frame);
 		drain(f);
 		clock_gettime(CLOCK_REALTIME, &t0);
