@@ -30,6 +30,11 @@
  *		each gap is drawn between half and one and a half times
  *		that, so that probes do not fall into step with anything
  *		periodic in the stack measured (a capture pause, a timer)
+ *	-P N	pass mode, without a network: N round trips of one byte
+ *		between this process and a child over a socketpair, -G
+ *		USEC apart as for -L.  What a reply that crosses two
+ *		sleeping processes costs at least on this machine, as
+ *		honeyd's crosses its parent and engine
  *
  * One line of key=value pairs is printed at the end.  Everything is
  * bounded by count and time.  The answers to the (made-up) sources
@@ -40,6 +45,7 @@
 #include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 
 #include <arpa/inet.h>
 #include <linux/if_packet.h>
@@ -552,23 +558,45 @@ dbl_cmp(const void *a, const void *b)
 	return (x < y ? -1 : x > y);
 }
 
+/* A gap of about us microseconds, drawn as -G says. */
+static void
+sleep_gap(int us)
+{
+	struct timespec	 gap;
+	long		 t;
+
+	t = us / 2 + arc4random_uniform(us + 1);
+	gap.tv_sec = t / 1000000;
+	gap.tv_nsec = (t % 1000000) * 1000L;
+	nanosleep(&gap, NULL);
+}
+
+/* The distribution of n round trips (sorted here), on the line begun. */
+static void
+print_rtts(double *rtt, int n)
+{
+	qsort(rtt, n, sizeof(*rtt), dbl_cmp);
+	if (n > 0)
+		printf(" min_us=%.1f p10_us=%.1f median_us=%.1f p90_us=%.1f "
+		    "p99_us=%.1f max_us=%.1f", rtt[0], rtt[n / 10],
+		    rtt[n / 2], rtt[n * 9 / 10], rtt[n * 99 / 100],
+		    rtt[n - 1]);
+	printf("\n");
+}
+
 /* One probe at a time; print the distribution of round trips. */
 static void
 run_latency(struct flood *f)
 {
 	uint8_t		 frame[FRAME_MAX];
-	struct timespec	 t0, gap;
+	struct timespec	 t0;
 	double		*rtt, r;
 	size_t		 len;
-	long		 us;
 	int		 i, n = 0;
 
 	if ((rtt = calloc(f->samples, sizeof(*rtt))) == NULL)
 		err(2, "calloc");
 	for (i = 0; i < f->samples; i++) {
-		us = f->gap_us / 2 + arc4random_uniform(f->gap_us + 1);
-		gap.tv_sec = us / 1000000;
-		gap.tv_nsec = (us % 1000000) * 1000L;
 		len = build_probe(f, i, frame);
 		drain(f);
 		clock_gettime(CLOCK_REALTIME, &t0);
@@ -577,17 +605,50 @@ run_latency(struct flood *f)
 		f->sent++;
 		if ((r = await_answer(f, i, &t0)) >= 0)
 			rtt[n++] = r;
-		nanosleep(&gap, NULL);
+		sleep_gap(f->gap_us);
 	}
-	qsort(rtt, n, sizeof(*rtt), dbl_cmp);
 	printf("mode=%s latency samples=%d answered=%d", f->mode == MODE_SYN ?
 	    "syn" : "ping", f->samples, n);
-	if (n > 0)
-		printf(" min_us=%.1f p10_us=%.1f median_us=%.1f p90_us=%.1f "
-		    "p99_us=%.1f max_us=%.1f", rtt[0], rtt[n / 10],
-		    rtt[n / 2], rtt[n * 9 / 10], rtt[n * 99 / 100],
-		    rtt[n - 1]);
-	printf("\n");
+	print_rtts(rtt, n);
+	free(rtt);
+}
+
+/* -P: a byte to a child and back, samples times. */
+static void
+run_pass(int samples, int gap_us)
+{
+	struct timespec	 t0, t1;
+	double		*rtt;
+	pid_t		 pid;
+	char		 c = 0;
+	int		 sv[2], i, n = 0;
+
+	if ((rtt = calloc(samples, sizeof(*rtt))) == NULL)
+		err(2, "calloc");
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == -1)
+		err(2, "socketpair");
+	if ((pid = fork()) == -1)
+		err(2, "fork");
+	if (pid == 0) {
+		close(sv[0]);
+		while (read(sv[1], &c, 1) == 1 && write(sv[1], &c, 1) == 1)
+			;
+		_exit(0);
+	}
+	close(sv[1]);
+	for (i = 0; i < samples; i++) {
+		sleep_gap(gap_us);
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		if (write(sv[0], &c, 1) != 1 || read(sv[0], &c, 1) != 1)
+			err(2, "pass");
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		rtt[n++] = (t1.tv_sec - t0.tv_sec) * 1e6 +
+		    (t1.tv_nsec - t0.tv_nsec) / 1e3;
+	}
+	close(sv[0]);
+	waitpid(pid, NULL, 0);
+	printf("mode=pass latency samples=%d answered=%d", samples, n);
+	print_rtts(rtt, n);
 	free(rtt);
 }
 
@@ -702,7 +763,8 @@ usage(void)
 	fprintf(stderr, "usage: flood -i iface -g gwmac -s src -d dst "
 	    "[-M srcmac] [-m syn|ping|connect] [-p port] [-r pps]\n"
 	    "\t[-n count] [-t secs] [-w msec] [-a nsrc] [-c ndst] "
-	    "[-L samples] [-G usec]\n");
+	    "[-L samples] [-G usec]\n"
+	    "       flood -P samples [-G usec]\n");
 	exit(2);
 }
 
@@ -713,7 +775,7 @@ main(int argc, char **argv)
 	const char		*ifname = NULL;
 	unsigned int		 drops;
 	uint8_t			 srcmac[ETH_ALEN];
-	int			 ch, havegw = 0, havesrc = 0;
+	int			 ch, havegw = 0, havesrc = 0, pass = 0;
 
 	f.mode = MODE_SYN;
 	f.port = 80;
@@ -722,7 +784,7 @@ main(int argc, char **argv)
 	f.wait_ms = 500;
 	f.nsrc = f.ndst = 1;
 	f.gap_us = 2000;
-	while ((ch = getopt(argc, argv, "a:c:d:G:g:i:L:M:m:n:p:r:s:t:w:")) !=
+	while ((ch = getopt(argc, argv, "a:c:d:G:g:i:L:M:m:n:P:p:r:s:t:w:")) !=
 	    -1) {
 		switch (ch) {
 		case 'a':
@@ -764,6 +826,9 @@ main(int argc, char **argv)
 		case 'n':
 			f.count = parse_num(optarg, 1, MAX_COUNT, "-n");
 			break;
+		case 'P':
+			pass = parse_num(optarg, 1, MAX_SAMPLES, "-P");
+			break;
 		case 'p':
 			f.port = parse_num(optarg, 1, 65535, "-p");
 			break;
@@ -782,6 +847,10 @@ main(int argc, char **argv)
 		default:
 			usage();
 		}
+	}
+	if (pass > 0 && optind == argc) {
+		run_pass(pass, f.gap_us);
+		return (0);
 	}
 	if (ifname == NULL || !havegw || f.src == 0 || f.dst == 0 ||
 	    optind != argc)

@@ -46,7 +46,9 @@
 # Its machine figure includes the client, on both sides.  Then loss at
 # fixed offered rates, and the round trip of single probes (median,
 # 99th percentile), alone and under a background ping flood at half
-# the stack's flat-out rate.
+# the stack's flat-out rate, probes a random 0.5 to 1.5 ms apart; and
+# beside them a byte passed to another process and back (flood -P),
+# the least that crossing honeyd's parent and engine adds.
 #
 # "Flat out" is as fast as the flood sends.  The kernel answers within
 # the flood's own send call (veth delivers at once), so its flat-out
@@ -683,6 +685,22 @@ cost_summary() {
 		    "honeyd.$t.b99"
 		printf '\n'
 	done
+	[ -n "${R[pass.l50]:-}" ] || return 0
+	printf '%-34s %9s %9s\n' "a byte to a process and back" \
+	    "${R[pass.l50]}" "${R[pass.l99]}"
+	printf '%s\n' "(flood -P: two processes that sleep between probes, as" \
+	    "honeyd's parent and engine do between lone frames; its" \
+	    "median is the least a design that checks the engine's" \
+	    "frames in another process adds to the kernel's delay)"
+}
+
+# pass_delay: the round trip of a byte between two idle processes.
+pass_delay() {
+	local out
+	out=$("$FLOOD" -P "$BENCH_SAMPLES" -G 1000)
+	tb_note "two processes, a byte there and back: $out"
+	R[pass.l50]=$(kv median_us "$out")
+	R[pass.l99]=$(kv p99_us "$out")
 }
 
 summary() {
@@ -781,7 +799,7 @@ if part cost; then
 	wait "$TCP_LISTENER_PID" 2>/dev/null
 fi
 part loss && loss_table kernel "$KERNEL_ADDR"
-part latency && latency kernel "$KERNEL_ADDR"
+part latency && latency kernel "$KERNEL_ADDR" && pass_delay
 kill "$LISTENER_PID"
 wait "$LISTENER_PID" 2>/dev/null
 
