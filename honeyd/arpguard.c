@@ -163,7 +163,10 @@ tokbucket_take(struct tokbucket *b, int rate, int burst, int64_t now_ms)
 		b->primed = 1;
 		b->level = full;
 	} else if ((dt = now_ms - b->stamp) > 0) {
-		/* Past a full refill (dt can be days): no overflow. */
+		/*
+		 * rate >= 1, so dt >= full already refills it: that test
+		 * first keeps dt * rate from overflowing after days.
+		 */
 		if (dt >= full)
 			b->level = full;
 		else
