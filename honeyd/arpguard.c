@@ -33,6 +33,15 @@
  * node has an address.  IPv6 has no "silence" mode, holds no packet
  * while it probes, and probes only an address a neighbour solicited:
  * see ndp.c for why that is the on-link test there.
+ *
+ * Each probe start puts two ARP broadcasts (one Neighbor Solicitation)
+ * on the link, so a neighbour asking for thousands of distinct claimed
+ * addresses a second would have honeyd multiply its flood onto the
+ * LAN.  Probe starts are therefore rationed ("option arp probe_rate"
+ * and "probe_burst"): a request or the engine's packet that would start
+ * one when none may start is not answered (sent), starts nothing, and
+ * is counted (probe_limited); the neighbour asks again, as ARP and ND
+ * clients do.  Addresses already claimed are answered at any rate.
  */
 
 #include <sys/types.h>
@@ -100,6 +109,16 @@ static size_t		 arpg_count;
 static int		 arpg_silence;	/* s of silence; 0: off */
 static int		 arpg_timeout = ARPG_CONFLICT_TIMEOUT;
 static size_t		 arpg_held_bytes;	/* all entries' held */
+static int		 arpg_rate = ARPG_PROBE_RATE;	/* 0: unlimited */
+static int		 arpg_burst = ARPG_PROBE_BURST;
+/*
+ * One bucket per interface, not one for the parent: the flood lands on
+ * the link it came from, so that is what each bucket protects, and a
+ * neighbour flooding one link must not keep the sensor from claiming
+ * addresses on another.  The parent's total is at most HONEYD_MAX_IFACES
+ * times the rate.  IPv4 and IPv6 starts share the interface's bucket.
+ */
+static struct tokbucket	 arpg_buckets[HONEYD_MAX_IFACES];
 
 static void	 arpg_probe_step(int, short, void *);
 
@@ -123,6 +142,58 @@ arpguard_config(const struct honeyd_config *conf)
 {
 	arpg_silence = conf->opts.arp_silence;
 	arpg_timeout = conf->opts.arp_conflict_timeout;
+	arpg_rate = conf->opts.arp_probe_rate;
+	arpg_burst = conf->opts.arp_probe_burst;
+}
+
+/*
+ * Take a token from b, which holds at most burst and gains rate a
+ * second, at now_ms (a monotonic clock): 1 if there was one, 0 if not.
+ * A rate of 0 is no limit.  A bucket never used is full.  Thousandths
+ * of a token keep a low rate exact between calls a millisecond apart.
+ */
+int
+tokbucket_take(struct tokbucket *b, int rate, int burst, int64_t now_ms)
+{
+	int64_t	 full = (int64_t)burst * 1000, dt;
+
+	if (rate <= 0)
+		return (1);
+	if (!b->primed) {
+		b->primed = 1;
+		b->level = full;
+	} else if ((dt = now_ms - b->stamp) > 0) {
+		/*
+		 * rate >= 1, so dt >= full already refills it: that test
+		 * first keeps dt * rate from overflowing after days.
+		 */
+		if (dt >= full)
+			b->level = full;
+		else
+			b->level += dt * rate;
+	}
+	b->stamp = now_ms;
+	if (b->level > full)
+		b->level = full;	/* burst lowered by a reload */
+	if (b->level < 1000)
+		return (0);
+	b->level -= 1000;
+	return (1);
+}
+
+/*
+ * Whether a probe may start on ifp now; if not, the request (or
+ * packet) that wanted it is counted and left unanswered.
+ */
+static int
+arpg_may_start(const struct iface *ifp)
+{
+	if (ifp->index < 0 || ifp->index >= HONEYD_MAX_IFACES ||
+	    tokbucket_take(&arpg_buckets[ifp->index], arpg_rate, arpg_burst,
+	    arpg_now()))
+		return (1);
+	parent->stats.probe_limited++;
+	return (0);
 }
 
 static void
@@ -153,6 +224,7 @@ arpguard_flush(void)
 
 	while ((e = TAILQ_FIRST(&arpg_lru)) != NULL)
 		arpg_free(e);
+	memset(arpg_buckets, 0, sizeof(arpg_buckets));
 }
 
 size_t
@@ -458,6 +530,9 @@ arpguard_may_answer(struct iface *ifp, uint32_t tpa, const uint8_t *sha,
 		e = NULL;
 	}
 	if (e == NULL) {
+		/* Watching sends nothing; probing must wait its turn. */
+		if (!arpg_silence && !arpg_may_start(ifp))
+			return (0);
 		if ((e = arpg_new(tpa, arpg_silence ? ARPG_WATCH :
 		    ARPG_PROBE)) == NULL)
 			return (0);
@@ -470,7 +545,8 @@ arpguard_may_answer(struct iface *ifp, uint32_t tpa, const uint8_t *sha,
 		return (1);
 	case ARPG_WATCH:
 		/* Asked for again, and nobody answered all this time. */
-		if (arpg_now() - e->since >= (int64_t)arpg_silence * 1000)
+		if (arpg_now() - e->since >= (int64_t)arpg_silence * 1000 &&
+		    arpg_may_start(ifp))
 			arpg_probe_start(e, ifp, sha, spa);
 		return (0);
 	case ARPG_PROBE:
@@ -523,7 +599,7 @@ arpguard_may_send(struct iface *ifp, uint32_t src, const uint8_t *pkt,
 		arpg_free(e);
 		e = NULL;
 	}
-	if (e == NULL && !arpg_silence &&
+	if (e == NULL && !arpg_silence && arpg_may_start(ifp) &&
 	    (e = arpg_new(src, ARPG_PROBE)) != NULL) {
 		arpg_probe_start(e, ifp, NULL, 0);
 		/* It may have failed and freed e. */
@@ -599,18 +675,18 @@ guard6_solicited(struct iface *ifp, const struct in6_addr *target,
     const uint8_t *mac, const struct in6_addr *src)
 {
 	struct arpg	*e;
-	int		 fresh = arpg_find6(target) == NULL;
 
 	parent->stats.ndp_solicits++;
-	if ((e = arpg_get6(target)) == NULL)
-		return;
-	if (arpg_expired(e))
-		fresh = 1;
-	if (fresh)
+	if ((e = arpg_find6(target)) == NULL || arpg_expired(e)) {
+		if (!arpg_may_start(ifp))
+			return;
+		if (e == NULL && (e = arpg_get6(target)) == NULL)
+			return;
 		arpg_probe_start(e, ifp, NULL, 0);
-	/* The timer could not be had: e is gone, ask again next time. */
-	if (fresh && arpg_find6(target) == NULL)
-		return;
+		/* The timer could not be had: e is gone, ask again. */
+		if (arpg_find6(target) == NULL)
+			return;
+	}
 	switch (e->state) {
 	case ARPG_CLAIMED:
 		ndp_advertise(ifp, target, mac, src);

@@ -796,6 +796,8 @@ static const struct option_key {
 	long long	 lo, hi;
 } option_table[] = {
 	{ "arp", "conflict_timeout", OPT(arp_conflict_timeout), 0, 86400 },
+	{ "arp", "probe_burst", OPT(arp_probe_burst), 1, ARPG_RATE_MAX },
+	{ "arp", "probe_rate", OPT(arp_probe_rate), 0, ARPG_RATE_MAX },
 	{ "arp", "silence", OPT(arp_silence), 0, 86400 },
 	{ "capture", "bypass", OPT(capture_bypass), 0, 1 },
 	{ "capture", "pause", OPT(capture_pause), 0, CAPTURE_PAUSE_MAX },
@@ -826,6 +828,8 @@ options_default(struct conf_options *o)
 	o->service.nproc = 4096;
 	o->reassembly_timeout = IPFRAG_TIMEOUT;
 	o->arp_conflict_timeout = ARPG_CONFLICT_TIMEOUT;
+	o->arp_probe_rate = ARPG_PROBE_RATE;
+	o->arp_probe_burst = ARPG_PROBE_BURST;
 	o->capture_pause = CAPTURE_PAUSE_DEFAULT;
 	o->capture_bypass = 1;
 	o->hosts_max = HOST_MAX_DEFAULT;

@@ -667,6 +667,8 @@ struct conf_options {
 	int			 reassembly_timeout;	/* s */
 	int			 arp_silence;		/* s; 0: claim at once */
 	int			 arp_conflict_timeout;	/* s */
+	int			 arp_probe_rate;	/* starts/s; 0: no limit */
+	int			 arp_probe_burst;	/* starts at once */
 	int			 capture_pause;		/* microseconds */
 	int			 capture_bypass;	/* 0|1, wire.c */
 	int			 hosts_max;		/* host.c's table */
@@ -899,6 +901,8 @@ struct parent_stats {
 	uint64_t	 arp_probes;	/* addresses probed */
 	uint64_t	 arp_withheld;	/* requests for withdrawn addresses */
 	uint64_t	 arp_evicted;	/* guard entries evicted for room */
+	uint64_t	 probe_limited;	/* ARP/NS not answered: no probe may
+					   start now (both families) */
 	uint64_t	 out_withdrawn;	/* from an address not (yet) ours */
 	uint64_t	 out_held;	/* held while its address was probed */
 	uint64_t	 out_extbind;	/* from an unclaimed source to a
@@ -1066,6 +1070,17 @@ void	 arp_probe(struct iface *, uint32_t tpa);
 #define ARPG_CONFLICT_TIMEOUT	300	/* s an owner is silent: re-probe */
 #define ARPG_HOLD_LEN		1500	/* the engine's packet held while */
 #define ARPG_HOLD_MAX		(256 * 1024) /* ... probing; all of them */
+#define ARPG_PROBE_RATE		100	/* probe starts a second per iface */
+#define ARPG_PROBE_BURST	256	/* ... and at once (a /24 sweep) */
+#define ARPG_RATE_MAX		100000	/* "option arp probe_rate" limit */
+/* A token bucket: how many probes an interface may start now. */
+struct tokbucket {
+	int64_t		 level;		/* thousandths of a token */
+	int64_t		 stamp;		/* ms, when level was right */
+	int		 primed;	/* 0: never used, full */
+};
+int	 tokbucket_take(struct tokbucket *, int rate, int burst,
+	    int64_t now_ms);
 void	 arpguard_config(const struct honeyd_config *);
 void	 arpguard_observe(struct iface *, int op, const uint8_t *sha,
 	    uint32_t spa, uint32_t tpa);

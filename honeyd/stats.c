@@ -154,6 +154,7 @@ const struct stat_desc stats_parent[] = {
 	ROW("arp_probes",	" probes ",		PS(arp_probes)),
 	ROW("arp_withheld",	" withheld ",		PS(arp_withheld)),
 	ROW("arp_evicted",	" evicted ",		PS(arp_evicted)),
+	ROW("probe_limited",	" probe-limited ",	PS(probe_limited)),
 	ROW("out_withdrawn",	"; out withdrawn ",	PS(out_withdrawn)),
 	ROW("out_held",		" held ",		PS(out_held)),
 	ROW("frames_extbind",	"; bound machines in ",	PS(frames_extbind)),

@@ -7,6 +7,8 @@
  * for that long, and the table stays bounded when a /16 is asked for.
  * The engine's packet to a next hop not known waits for its ARP reply
  * (wire.c), three requests a second apart, then is dropped.
+ * Probe starts are rationed by a token bucket per interface, shared by
+ * ARP and NDP; requests past it are neither answered nor probed.
  * The interface's sending socket is one end of a socketpair: the frames
  * the parent would put on the wire are read from the other.
  */
@@ -425,6 +427,7 @@ test_bounded(void)
 {
 	uint32_t	 a;
 
+	options("option arp probe_rate 0\n");	/* no limit */
 	for (a = NET | 0x100; a <= (NET | 0xffff); a++) {
 		arp_in(ARP_OP_REQUEST, mac_a, ADDR_A, a);
 		drain();
@@ -433,6 +436,115 @@ test_bounded(void)
 	CHECK(par.stats.arp_evicted > 65000 - ARPG_MAX);
 	arpguard_flush();
 	CHECK(arpguard_count() == 0);
+	options("");
+}
+
+/* The bucket alone, on a clock of our own. */
+static void
+test_tokbucket(void)
+{
+	struct tokbucket	 b;
+	int64_t			 t = 5000;
+	int			 i, n;
+
+	memset(&b, 0, sizeof(b));
+	/* Full at first: burst at once, then none in the same ms. */
+	for (n = 0, i = 0; i < 10; i++)
+		n += tokbucket_take(&b, 2, 4, t);
+	CHECK(n == 4);
+	/* 2 a second: one after 500 ms, not before. */
+	CHECK(tokbucket_take(&b, 2, 4, t + 499) == 0);
+	CHECK(tokbucket_take(&b, 2, 4, t + 500) == 1);
+	CHECK(tokbucket_take(&b, 2, 4, t + 500) == 0);
+	/* Refused calls do not lose the credit they accrue. */
+	for (i = 1; i < 50; i++)
+		CHECK(tokbucket_take(&b, 2, 4, t + 500 + i * 10) == 0);
+	CHECK(tokbucket_take(&b, 2, 4, t + 1000) == 1);
+	/* Quiet for days: full again, never more than burst. */
+	t += 86400LL * 1000 * 30;
+	for (n = 0, i = 0; i < 10; i++)
+		n += tokbucket_take(&b, 2, 4, t);
+	CHECK(n == 4);
+	/* A clock that went back gives nothing and breaks nothing. */
+	CHECK(tokbucket_take(&b, 2, 4, t - 1000) == 0);
+	/* A lower burst (a reload) caps what is there. */
+	CHECK(tokbucket_take(&b, 2, 1, t + 10000) == 1);
+	CHECK(tokbucket_take(&b, 2, 1, t + 10000) == 0);
+	/* Rate 0: no limit. */
+	for (n = 0, i = 0; i < 1000; i++)
+		n += tokbucket_take(&b, 0, 1, t);
+	CHECK(n == 1000);
+}
+
+/*
+ * A neighbour asks for many distinct unprobed addresses at once: only
+ * probe_burst of them are probed, the rest neither answered nor
+ * probed, and counted; a claimed address is answered still, and a
+ * refused one is probed when asked again once a token came back.  An
+ * IPv6 solicitation draws on the same bucket.
+ */
+static void
+test_rate_limited(void)
+{
+	static const uint8_t	 mac6[ETH_ADDR_LEN] = { 2, 0, 0, 0, 0, 6 };
+	struct arp_seen		 s;
+	struct in6_addr		 t6, s6;
+	uint64_t		 probes0 = par.stats.arp_probes;
+	uint64_t		 ndp0 = par.stats.ndp_probes;
+	uint64_t		 lim0 = par.stats.probe_limited;
+	uint32_t		 claimed = NET | 0x71, a;
+	int			 sent = 0;
+
+	CHECK(ask(claimed) == 0);		/* probed under the default */
+	run(ARPG_PROBES * ARPG_PROBE_MS + 200);
+	drain();
+	CHECK(ask(claimed) == 1);
+	options("option arp probe_rate 2\noption arp probe_burst 3\n");
+	arpguard_flush();		/* a fresh, full bucket */
+	CHECK(ask(claimed) == 0);	/* flushed: probed again (token 1) */
+	run(ARPG_PROBES * ARPG_PROBE_MS + 200);
+	drain();
+	CHECK(ask(claimed) == 1);
+	/* Two tokens left, and one gained meanwhile. */
+	for (a = NET | 0x200; a < (NET | 0x200) + 40; a++) {
+		arp_in(ARP_OP_REQUEST, mac_a, ADDR_A, a);
+		while (next_frame(&s) == 0)
+			sent += s.op == ARP_OP_REQUEST && s.spa == 0;
+	}
+	CHECK(sent == 2 || sent == 3);
+	CHECK(par.stats.arp_probes == probes0 + 2 + (uint64_t)sent);
+	CHECK(par.stats.probe_limited == lim0 + 40 - (uint64_t)sent);
+	/* Limited ones hold no entry: only the probed ones do. */
+	CHECK(arpguard_count() == 1 + (size_t)sent);
+	/* Claimed: answered whatever the bucket holds. */
+	CHECK(ask(claimed) == 1);
+	CHECK(ask(claimed) == 1);
+	/* The engine's packet from an unprobed address: dropped, counted. */
+	CHECK(may_send(NET | 0x300) == 0);
+	CHECK(par.stats.probe_limited == lim0 + 41 - (uint64_t)sent);
+	/* IPv6 shares the bucket: no DAD probe, no entry. */
+	memset(&t6, 0, sizeof(t6));
+	t6.s6_addr[0] = 0x20;
+	t6.s6_addr[1] = 0x01;
+	t6.s6_addr[2] = 0x0d;
+	t6.s6_addr[3] = 0xb8;
+	s6 = t6;
+	t6.s6_addr[15] = 0x70;
+	s6.s6_addr[15] = 0x01;
+	guard6_solicited(IFP, &t6, mac6, &s6);
+	CHECK(par.stats.ndp_probes == ndp0);
+	CHECK(par.stats.probe_limited == lim0 + 42 - (uint64_t)sent);
+	CHECK(arpguard_count() == 1 + (size_t)sent);
+	/* Half a second later a token is back: the asker's retry probes. */
+	run(600);
+	drain();
+	CHECK(ask(NET | 0x220) == 0);
+	CHECK(par.stats.arp_probes == probes0 + 3 + (uint64_t)sent);
+	run(ARPG_PROBES * ARPG_PROBE_MS + 200);
+	drain();
+	CHECK(ask(NET | 0x220) == 1);
+	options("");
+	arpguard_flush();
 }
 
 static void
@@ -465,6 +577,8 @@ main(void)
 	test_timeout();
 	test_silence();
 	test_bounded();
+	test_tokbucket();
+	test_rate_limited();
 	test_bad_option();
 	arpguard_flush();
 	event_base_free(par.base);
