@@ -124,6 +124,13 @@ def udp():
         out = (me + " udp").encode()
         if data == b"big":
             out = (out + b" " + b"x" * 3000)[:2999] + b"."
+            try:
+                u.sendto(b"x" * 65528, peer)
+                r = "ok"
+            except OSError as e:
+                r = errno.errorcode.get(e.errno, str(e.errno))
+            print("who6 %s 65528 bytes %s" % (ip, r), file=sys.stderr,
+                  flush=True)
         u.sendto(out, peer)
 threading.Thread(target=udp, daemon=True).start()
 l = socket.socket(socket.AF_INET6)
@@ -427,6 +434,8 @@ check_match "a 3000-byte UDP answer over IPv6 arrives whole" \
 after=$(stat frag6_out)
 check "... sent as IPv6 fragments (frag6_out $before -> $after)" \
     test "${after:-0}" -gt "${before:-0}"
+check_match "65528 bytes, more than IPv6 carries: EMSGSIZE" \
+    "^who6 2001:db8::50 65528 bytes EMSGSIZE" "$(honeyd_log)"
 before=$(stat frag_out)
 out=$(udp_who 40603 198.19.8.10 big)
 check_match "a 3000-byte UDP answer over IPv4 arrives whole" \
