@@ -8,7 +8,9 @@
  * leaves as datagrams from the virtual host it names, if that host is
  * one the program serves, and only to a peer that sent to that host's
  * port in the last SUBLISTEN_PEER_SECS: a program answers, it does not
- * start conversations of its own (an attacker who took it would).
+ * start conversations of its own (an attacker who took it would).  One
+ * longer than the link takes leaves in fragments, IPv4's or IPv6's, as
+ * the host's own stack would send it.
  * IPv6 goes the same ways: a listen says which families it takes
  * (an AF_INET6 socket bound to :: takes both, as on Linux), and the
  * program sees the addresses of both in the header, IPv4's mapped.
@@ -286,7 +288,7 @@ static void
 sublisten_udp_send6(struct sublisten *s, const struct template *t,
     const struct subsys_dgram *h, const uint8_t *data, size_t len)
 {
-	uint8_t			 pkt[IP6_HDR_LEN + UDP_HDR_LEN +
+	static uint8_t		 pkt[IP6_HDR_LEN + UDP_HDR_LEN +
 				    SUBSYS_DGRAM_MAX6];
 	struct ip6_hdr		*ip6 = (struct ip6_hdr *)pkt;
 	struct udp_hdr		*uh = (struct udp_hdr *)(pkt + IP6_HDR_LEN);
@@ -323,7 +325,7 @@ static void
 sublisten_udp_send(struct sublisten *s, const struct subsys_dgram *hp,
     const uint8_t *data, size_t len)
 {
-	uint8_t			 pkt[IP_HDR_LEN + UDP_HDR_LEN +
+	static uint8_t		 pkt[IP_HDR_LEN + UDP_HDR_LEN +
 				    SUBSYS_DGRAM_MAX];
 	struct udp_hdr		*uh = (struct udp_hdr *)(pkt + IP_HDR_LEN);
 	struct subsys_dgram	 h = *hp;
@@ -356,7 +358,7 @@ sublisten_udp_send(struct sublisten *s, const struct subsys_dgram *hp,
 		sublisten_udp_send6(s, t, &h, data, len);
 		return;
 	}
-	if ((host = host_get(src)) == NULL) {
+	if (len > SUBSYS_DGRAM_MAX || (host = host_get(src)) == NULL) {
 		engine->stats.udp_dropped++;
 		return;
 	}
@@ -374,7 +376,7 @@ sublisten_udp_read(int fd, short event, void *arg)
 {
 	struct sublisten	*s = arg;
 	struct subsys_dgram	 h;
-	uint8_t			 buf[SUBSYS_DGRAM_MAX];
+	static uint8_t		 buf[SUBSYS_DGRAM_MAX6];
 	struct iovec		 iov[2];
 	struct msghdr		 msg;
 	ssize_t			 n;
@@ -394,7 +396,7 @@ sublisten_udp_read(int fd, short event, void *arg)
 		sublisten_free(s);
 		return;
 	}
-	/* Short, or longer than a frame (cut): not sent. */
+	/* Short, or longer than IP carries (cut): not sent. */
 	if (n < (ssize_t)sizeof(h) || (msg.msg_flags & MSG_TRUNC)) {
 		engine->stats.udp_dropped++;
 		return;

@@ -2,7 +2,8 @@
  * Parent: subsystems.  "add T subsystem CMD [shared] [restart]" runs a
  * real, unmodified program for the hosts of template T: one process for
  * them all (shared), or one per address bound to T (at most
- * SUBSYS_HOSTS_MAX).  It runs caged as a service script does (its own
+ * SUBSYS_HOSTS_MAX; an IPv6 address is a /128 bind, a shorter prefix is
+ * served by a shared one alone).  It runs caged as a service script does (its own
  * namespaces, no network, T's uid), with subsys_preload.c preloaded:
  * the library turns the program's IPv4 and IPv6 socket calls into
  * requests on a socket to us (subsys.h).  We check each against our
@@ -15,9 +16,10 @@
  *
  * The rule for a listen: the port declared "open" in T ("add T tcp
  * port P open"), the address 0.0.0.0 or :: or one of the hosts the
- * process serves.  A process per host serves its IPv4 address: IPv6
- * hosts are served by a shared subsystem (a per-host program's socket
- * bound to :: takes IPv4 alone, one bound to IPv6 alone is refused).
+ * process serves.  A process per host serves its one address, IPv4's
+ * or IPv6's, and that family alone (a socket bound to :: takes it; one
+ * of the other family alone is refused), and a connection or datagram
+ * to that address reaches that process.
  * A UDP socket's bind asks the same; granted, its other end goes to
  * the engine, which puts datagrams on it and sends those the
  * program writes.  A static program cannot take the library: it is
@@ -75,7 +77,8 @@ struct subsys {
 	int			 flags;		/* SUBSYS_F_*, as configured */
 	int			 restart;	/* start it again when it ends */
 	int			 stopping;	/* no longer configured */
-	uint32_t		 host;		/* 0: shared */
+	uint32_t		 host;		/* IPv4's; 0: none */
+	struct in6_addr		 host6;		/* IPv6's; ::: none */
 	pid_t			 pid;		/* 0: not running */
 	int			 ctl;		/* to the library */
 	struct event		*ctlev, *timer;
@@ -207,27 +210,36 @@ subsys_elf_static(const char *cmd, char *path, size_t size)
  * Configuration.
  */
 
+/* 1 if ss serves every host of its template (no host of its own). */
+static int
+subsys_shared(const struct subsys *ss)
+{
+	return (ss->host == 0 && IN6_IS_ADDR_UNSPECIFIED(&ss->host6));
+}
+
 static struct subsys *
-subsys_find(const char *tmpl, const struct tmpl_subsys *ts, uint32_t host)
+subsys_find(const char *tmpl, const struct tmpl_subsys *ts, uint32_t host,
+    const struct in6_addr *host6)
 {
 	struct subsys	*ss;
 
 	TAILQ_FOREACH(ss, &subsystems, entry)
 		if (!ss->stopping && strcmp(ss->tmpl, tmpl) == 0 &&
 		    strcmp(ss->cmd, ts->cmd) == 0 && ss->flags == ts->flags &&
-		    ss->host == host)
+		    ss->host == host && IN6_ARE_ADDR_EQUAL(&ss->host6, host6))
 			return (ss);
 	return (NULL);
 }
 
+/* The process of host (IPv4) or host6 (IPv6), or of all (neither). */
 static void
 subsys_want(const struct template *t, const struct tmpl_subsys *ts,
-    uint32_t host)
+    uint32_t host, const struct in6_addr *host6)
 {
 	struct subsys	*ss;
 
 	/* One that ended for good is given another chance by a reload. */
-	if ((ss = subsys_find(t->name, ts, host)) != NULL) {
+	if ((ss = subsys_find(t->name, ts, host, host6)) != NULL) {
 		ss->mark = 1;
 		if (ss->pid == 0 && !evtimer_pending(ss->timer, NULL))
 			ss->restart = subsys_start(ss) == 0 &&
@@ -241,6 +253,7 @@ subsys_want(const struct template *t, const struct tmpl_subsys *ts,
 		fatal("subsystem");
 	ss->flags = ts->flags;
 	ss->host = host;
+	ss->host6 = *host6;
 	ss->ctl = -1;
 	ss->mark = 1;
 	ss->backoff = SUBSYS_BACKOFF_MIN;
@@ -249,28 +262,57 @@ subsys_want(const struct template *t, const struct tmpl_subsys *ts,
 	ss->restart = subsys_start(ss) == 0 && (ss->flags & SUBSYS_F_RESTART);
 }
 
-/* One process per address bound to t, up to SUBSYS_HOSTS_MAX. */
+static int
+subsys_hosts_full(const struct template *t, const struct tmpl_subsys *ts,
+    int n)
+{
+	if (n < SUBSYS_HOSTS_MAX)
+		return (0);
+	log_warnx("subsystem %s of %s: more than %d hosts; the rest are not "
+	    "served (use \"shared\")", ts->cmd, t->name, SUBSYS_HOSTS_MAX);
+	return (1);
+}
+
+/*
+ * One process per address bound to t, up to SUBSYS_HOSTS_MAX, IPv4's
+ * first.  An IPv6 address is a /128 bind: a shorter prefix holds more
+ * addresses than could each have a process, and is served only by a
+ * shared subsystem.
+ */
 static void
 subsys_want_hosts(const struct honeyd_config *conf, const struct template *t,
     const struct tmpl_subsys *ts)
 {
-	uint64_t	 a;
-	size_t		 i;
-	int		 n = 0;
+	static const struct in6_addr	 none;
+	const struct bind6		*b6;
+	char				 a6[INET6_ADDRSTRLEN];
+	uint64_t			 a;
+	size_t				 i;
+	int				 n = 0;
 
 	for (i = 0; i < conf->nbinds; i++) {
 		if (conf->binds[i].tmpl != t)
 			continue;
 		for (a = conf->binds[i].lo; a <= conf->binds[i].hi; a++) {
-			if (n++ == SUBSYS_HOSTS_MAX) {
-				log_warnx("subsystem %s of %s: more than %d "
-				    "hosts; the rest are not served (use "
-				    "\"shared\")", ts->cmd, t->name,
-				    SUBSYS_HOSTS_MAX);
+			if (subsys_hosts_full(t, ts, n++))
 				return;
-			}
-			subsys_want(t, ts, (uint32_t)a);
+			subsys_want(t, ts, (uint32_t)a, &none);
 		}
+	}
+	for (i = 0; i < conf->nbinds6; i++) {
+		b6 = &conf->binds6[i];
+		if (b6->tmpl != t)
+			continue;
+		if (b6->plen != 128) {
+			log_warnx("subsystem %s of %s: %s/%d is a prefix, "
+			    "not an address: its hosts are not served (use "
+			    "\"shared\")", ts->cmd, t->name,
+			    addr6_fmt(&b6->net, a6, sizeof(a6)), b6->plen);
+			continue;
+		}
+		if (subsys_hosts_full(t, ts, n++))
+			return;
+		subsys_want(t, ts, 0, &b6->net);
 	}
 }
 
@@ -301,7 +343,7 @@ subsys_config(const struct honeyd_config *conf)
 	TAILQ_FOREACH(t, &conf->tmpl_order, order)
 		TAILQ_FOREACH(ts, &t->subsystems, entry) {
 			if (ts->flags & SUBSYS_F_SHARED)
-				subsys_want(t, ts, 0);
+				subsys_want(t, ts, 0, &in6addr_any);
 			else
 				subsys_want_hosts(conf, t, ts);
 		}
@@ -323,7 +365,7 @@ static void
 subsys_env(char env[8][PATH_MAX + 32], char **envp, const struct subsys *ss,
     const char *lib)
 {
-	char			 a[16];
+	char			 a[INET6_ADDRSTRLEN];
 	int			 n = 0;
 
 	snprintf(env[n++], sizeof(env[0]),
@@ -339,6 +381,9 @@ subsys_env(char env[8][PATH_MAX + 32], char **envp, const struct subsys *ss,
 	if (ss->host != 0)
 		snprintf(env[n++], sizeof(env[0]), "HONEYD_IP=%s",
 		    addr_fmt(ss->host, a, sizeof(a)));
+	else if (!subsys_shared(ss))
+		snprintf(env[n++], sizeof(env[0]), "HONEYD_IP=%s",
+		    addr6_fmt(&ss->host6, a, sizeof(a)));
 	for (envp[n] = NULL; n-- > 0; )
 		envp[n] = env[n];
 }
@@ -550,7 +595,7 @@ subsys_lsn_event(int fd, short event, void *arg)
 
 /*
  * The families and the host of a listen as the library asked it, in
- * l; 0 or an errno.  A process per host takes IPv4 alone.
+ * l; 0 or an errno.  A process per host takes its host's family alone.
  */
 static int
 subsys_lsn_addr(const struct subsys *ss, const struct subsys_msg *m,
@@ -571,6 +616,8 @@ subsys_lsn_addr(const struct subsys *ss, const struct subsys_msg *m,
 		return (EINVAL);
 	if (ss->host != 0)
 		l->af &= ~SUBSYS_AF6;
+	else if (!subsys_shared(ss))
+		l->af &= ~SUBSYS_AF4;
 	return (l->af == 0 ? EADDRNOTAVAIL : 0);
 }
 
@@ -599,8 +646,9 @@ subsys_check(const struct subsys *ss, const struct subsys_msg *m,
 	    (b = config_find_bind(ss_conf, l->addr)) == NULL || b->tmpl != t))
 		return (EADDRNOTAVAIL);
 	if (!IN6_IS_ADDR_UNSPECIFIED(&l->addr6) &&
-	    ((b6 = config_find_bind6(ss_conf, &l->addr6)) == NULL ||
-	    b6->tmpl != t))
+	    (subsys_shared(ss) ? (b6 = config_find_bind6(ss_conf,
+	    &l->addr6)) == NULL || b6->tmpl != t :
+	    !IN6_ARE_ADDR_EQUAL(&l->addr6, &ss->host6)))
 		return (EADDRNOTAVAIL);
 	/* One port of a family per program (Linux's :: takes both). */
 	TAILQ_FOREACH(o, &ss->lsns, entry) {
@@ -642,6 +690,8 @@ subsys_listen(struct subsys *ss, const struct subsys_msg *m, int fd)
 	l->proto = m->proto;
 	if (ss->host != 0)
 		l->addr = ss->host;
+	else if (!subsys_shared(ss))
+		l->addr6 = ss->host6;
 	if (l->ev != NULL)
 		event_add(l->ev, NULL);
 	TAILQ_INSERT_TAIL(&ss->lsns, l, entry);
@@ -739,8 +789,9 @@ subsys_lsn_for(const char *tmpl, const struct tuple *tp)
 	struct sublsn	*l;
 
 	TAILQ_FOREACH(ss, &subsystems, entry) {
-		if (strcmp(ss->tmpl, tmpl) != 0 ||
-		    (ss->host != 0 && (tp->v6 || ss->host != tp->dst)))
+		if (strcmp(ss->tmpl, tmpl) != 0 || (!subsys_shared(ss) &&
+		    (tp->v6 ? !IN6_ARE_ADDR_EQUAL(&ss->host6, &tp->dst6) :
+		    ss->host != tp->dst)))
 			continue;
 		TAILQ_FOREACH(l, &ss->lsns, entry) {
 			if (l->proto != IPPROTO_TCP || l->port != tp->dport)

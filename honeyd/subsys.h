@@ -101,8 +101,12 @@ subsys_addr_any(const uint8_t *a)
 	return (memcmp(a, zero, sizeof(zero)) == 0);
 }
 
-#define SUBSYS_DGRAM_MAX	1472	/* payload: fills a 1500 byte frame */
-#define SUBSYS_DGRAM_MAX6	1452	/* ... over IPv6 */
+/*
+ * The longest payload of a datagram a program sends: what IP's length
+ * field holds; one longer than the link takes leaves in fragments.
+ */
+#define SUBSYS_DGRAM_MAX	65507	/* 65535 - IPv4 and UDP headers */
+#define SUBSYS_DGRAM_MAX6	65527	/* 65535 - UDP header (no jumbo) */
 
 /*
  * A struct subsys_msg and one descriptor, as both sides send and

@@ -519,6 +519,7 @@ pre_udp_send(struct pre_sock *ps, int fd, const struct iovec *iov,
 	struct iovec			 v[17];
 	struct msghdr			 msg;
 	ssize_t				 n;
+	size_t				 i, len;
 	uint32_t			 v4;
 	int				 is4;
 
@@ -533,6 +534,11 @@ pre_udp_send(struct pre_sock *ps, int fd, const struct iovec *iov,
 	is4 = subsys_addr4(h.raddr, &v4);
 	if (!(pre_families(ps) & (is4 ? SUBSYS_AF4 : SUBSYS_AF6)))
 		return (pre_fail(ENETUNREACH));
+	/* Longer than IP's length field holds: the kernel's answer. */
+	for (i = 0, len = 0; i < iovlen; i++)
+		len += iov[i].iov_len;
+	if (len > (is4 ? SUBSYS_DGRAM_MAX : SUBSYS_DGRAM_MAX6))
+		return (pre_fail(EMSGSIZE));
 	if (!subsys_addr_any(ps->laddr))
 		memcpy(h.laddr, ps->laddr, sizeof(h.laddr));
 	else

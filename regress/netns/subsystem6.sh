@@ -11,8 +11,12 @@
 # socket is EINVAL.  A UDP echo program on :: answers over IPv6 from the
 # host addressed (two of them) and over IPv4, refuses to start a
 # conversation, and an IPv6-only UDP socket gets no IPv4.  "show
-# services" lists the families.  A process per host serves only its
-# IPv4 address.
+# services" lists the families.  A process per host serves its one
+# address in its family: one per IPv4 address and per IPv6 /128 bound to
+# the template (a shorter IPv6 prefix is logged as needing "shared"),
+# each answering TCP and UDP there, with its own pid and HONEYD_IP; an
+# IPv6 host's process cannot bind IPv4.  A 3000-byte UDP answer arrives
+# whole over IPv6 (IPv6 fragments, counted by frag6_out) and IPv4.
 . "$(dirname "$0")/../lib.sh"
 
 tb_setup
@@ -96,7 +100,48 @@ s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
 s.bind(("::", 5353))
 echo(s)
 ECHO
-chmod 644 "$www/probe6.py" "$www/echo6.py"
+# A per-host program saying who it is: a token of its own (its pid is 2
+# in its PID namespace, as every one's) and HONEYD_IP, over TCP
+# (9200) and UDP (5360; "big" asks a 3000-byte answer), both on ::.
+cat >"$www/who6.py" <<'WHO'
+import errno, os, socket, sys, threading
+ip = os.environ.get("HONEYD_IP", "-")
+me = "pid %s ip %s" % (os.urandom(6).hex(), ip)
+if ":" in ip:
+    four = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        four.bind(("0.0.0.0", 5360))
+        r = "ok"
+    except OSError as e:
+        r = errno.errorcode.get(e.errno, str(e.errno))
+    four.close()
+    print("who6 %s ipv4 bind %s" % (ip, r), file=sys.stderr, flush=True)
+def udp():
+    u = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+    u.bind(("::", 5360))
+    while True:
+        data, peer = u.recvfrom(2048)
+        out = (me + " udp").encode()
+        if data == b"big":
+            out = (out + b" " + b"x" * 3000)[:2999] + b"."
+            try:
+                u.sendto(b"x" * 65528, peer)
+                r = "ok"
+            except OSError as e:
+                r = errno.errorcode.get(e.errno, str(e.errno))
+            print("who6 %s 65528 bytes %s" % (ip, r), file=sys.stderr,
+                  flush=True)
+        u.sendto(out, peer)
+threading.Thread(target=udp, daemon=True).start()
+l = socket.socket(socket.AF_INET6)
+l.bind(("::", 9200))
+l.listen(5)
+while True:
+    c, a = l.accept()
+    c.sendall(("%s local %s\n" % (me, c.getsockname()[0])).encode())
+    c.close()
+WHO
+chmod 644 "$www/probe6.py" "$www/echo6.py" "$www/who6.py"
 
 PY=/usr/bin/python3
 conf=$(tb_conf honeyd.conf <<CONF
@@ -133,6 +178,17 @@ add solo6 tcp port 8081 open
 add solo6 subsystem "$PY -m http.server 8081 --bind ::"
 bind 198.19.2.10 solo6
 bind 2001:db8::40 solo6
+
+create who6
+set who6 default tcp action reset
+set who6 default udp action reset
+add who6 tcp port 9200 open
+add who6 udp port 5360 open
+add who6 subsystem "$PY who6.py"
+bind 198.19.8.10 who6
+bind 2001:db8::50 who6
+bind 2001:db8::51 who6
+bind 2001:db8:0:1::/120 who6
 CONF
 )
 honeyd_start "$conf" -S "$www"
@@ -264,6 +320,12 @@ check_eq "UDP IPV6_V6ONLY: IPv6 answered, IPv4 not" \
     "echo hi from 2001:db8::1:40510 <- 2001:db8::30:5354" none)" "$out"
 
 # ---- show services
+# stat NAME: one engine counter of honeydctl show stats.
+stat() {
+	ctl show stats 2>/dev/null | tr -s ' \t' '\n\n' |
+	    sed -n "/^$1\$/{n;p;q}"
+}
+
 # subsys KEYS...: "show services"'s subsystem records, KEYS of each.
 subsys() {
 	ctl -j show services 2>/dev/null | "$TB_PY" -c '
@@ -283,15 +345,104 @@ out=$(subsys template proto port datagrams_in datagrams_out \
 check_eq "show services: 5353's datagrams: 3 in, 3 out, 3 refused" \
     "udp6 udp 5353 3 3 3" "$out"
 
-# ---- a process per host: its IPv4 address alone
+# ---- a process per host: its address alone, IPv4's or IPv6's
 wait_log "subsystem $PY -m http.server 8081 .* listens on tcp port 8081 \(IPv4\)"
-check "the per-host program's :: listen takes IPv4 alone" test $? -eq 0
+check "per host: the IPv4 host's :: listen takes IPv4 alone" test $? -eq 0
+wait_log "subsystem $PY -m http.server 8081 .* listens on tcp port 8081 \(IPv6\)"
+check "per host: the IPv6 host's :: listen takes IPv6 alone" test $? -eq 0
 out=$(in_a timeout 10 curl -4 -s -i http://198.19.2.10:8081/ 2>&1)
 check_match "per host: curl -4 gets python" "^Server: SimpleHTTP/" "$out"
-out=$(in_a timeout 10 curl -6 -s -o /dev/null -w '%{http_code}' -m 3 \
-    "http://[2001:db8::40]:8081/" 2>&1)
-check_eq "per host: its IPv6 address is a plain open port (no answer)" \
-    000 "$out"
+out=$(in_a timeout 10 curl -6 -s -i "http://[2001:db8::40]:8081/" 2>&1)
+check_match "per host: curl -6 to the IPv6 host gets python" \
+    "^Server: SimpleHTTP/" "$out"
+check_match "per host: two http.server processes for solo6" \
+    "^2$" "$(grep -c "subsystem $PY -m http.server 8081 --bind :: of solo6 started" "$HONEYD_LOG")"
+
+wait_log "subsystem $PY who6.py of who6 listens on udp port 5360 \(IPv6\)" 2
+check "per host: both IPv6 hosts' processes bound UDP 5360, IPv6" test $? -eq 0
+wait_log "subsystem $PY who6.py of who6 listens on tcp port 9200 \(IPv6\)" 2
+check "per host: both IPv6 hosts' processes listen on TCP 9200, IPv6" \
+    test $? -eq 0
+wait_log "subsystem $PY who6.py of who6 listens on tcp port 9200 \(IPv4\)"
+check "per host: the IPv4 host's process listens on TCP 9200, IPv4" \
+    test $? -eq 0
+log=$(honeyd_log)
+check_eq "per host: three who6 processes (two /128s, one IPv4)" 3 \
+    "$(grep -c "subsystem $PY who6.py of who6 started" "$HONEYD_LOG")"
+check_match "per host: the /120 is logged as needing shared" \
+    "who6.py of who6: 2001:db8:0:1::/120 is a prefix, not an address.*shared" \
+    "$log"
+check_match "per host: an IPv6 host's process cannot bind IPv4" \
+    "^who6 2001:db8::50 ipv4 bind EADDRNOTAVAIL" "$log"
+
+# who ADDR: what the program at ADDR says over TCP 9200.
+who() {
+	in_a timeout 10 "$TB_PY" - "$1" <<'PY'
+import socket, sys
+s = socket.create_connection((sys.argv[1], 9200), timeout=5)
+print(s.recv(200).decode().strip())
+PY
+}
+w50=$(who 2001:db8::50)
+w51=$(who 2001:db8::51)
+w4=$(who 198.19.8.10)
+check_match "per host TCP: 2001:db8::50 reaches its own process" \
+    "^pid [0-9a-f]+ ip 2001:db8::50 local 2001:db8::50$" "$w50"
+check_match "per host TCP: 2001:db8::51 reaches its own process" \
+    "^pid [0-9a-f]+ ip 2001:db8::51 local 2001:db8::51$" "$w51"
+check_match "per host TCP: 198.19.8.10 reaches its own process" \
+    "^pid [0-9a-f]+ ip 198\.19\.8\.10 local ::ffff:198\.19\.8\.10$" "$w4"
+pids=$(printf '%s\n' "$w50" "$w51" "$w4" | awk '{ print $2 }' | sort -u |
+    wc -l)
+check_eq "per host: three distinct processes answer" 3 "$pids"
+check_eq "per host: ... and honeyd started three distinct pids" 3 \
+    "$(grep "subsystem $PY who6.py of who6 started" "$HONEYD_LOG" |
+    sed 's/.*pid //' | sort -u | wc -l)"
+
+# udp_who SPORT ADDR MSG: the answer's length and its first 4 words,
+# or "none".
+udp_who() {
+	in_a timeout 10 "$TB_PY" - "$@" <<'PY'
+import socket, sys
+sp, a, m = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+fam = socket.AF_INET6 if ":" in a else socket.AF_INET
+s = socket.socket(fam, socket.SOCK_DGRAM)
+s.bind(("::" if fam == socket.AF_INET6 else "0.0.0.0", sp))
+s.settimeout(3)
+s.sendto(m.encode(), (a, 5360))
+try:
+    d = s.recv(65536)
+    print(len(d), " ".join(d.decode().split()[:5]), d[-1:].decode())
+except socket.timeout:
+    print("none")
+PY
+}
+u50=$(udp_who 40600 2001:db8::50 hi)
+u51=$(udp_who 40601 2001:db8::51 hi)
+check_match "per host UDP: 2001:db8::50's process answers" \
+    "^[0-9]+ pid [0-9a-f]+ ip 2001:db8::50 udp p$" "$u50"
+check_match "per host UDP: 2001:db8::51's process answers" \
+    "^[0-9]+ pid [0-9a-f]+ ip 2001:db8::51 udp p$" "$u51"
+check_eq "per host UDP: the same processes as TCP's" \
+    "$(echo "$w50" | awk '{ print $2 }') $(echo "$w51" | awk '{ print $2 }')" \
+    "$(echo "$u50" | awk '{ print $3 }') $(echo "$u51" | awk '{ print $3 }')"
+
+before=$(stat frag6_out)
+out=$(udp_who 40602 2001:db8::50 big)
+check_match "a 3000-byte UDP answer over IPv6 arrives whole" \
+    "^3000 pid [0-9a-f]+ ip 2001:db8::50 udp \.$" "$out"
+after=$(stat frag6_out)
+check "... sent as IPv6 fragments (frag6_out $before -> $after)" \
+    test "${after:-0}" -gt "${before:-0}"
+check_match "65528 bytes, more than IPv6 carries: EMSGSIZE" \
+    "^who6 2001:db8::50 65528 bytes EMSGSIZE" "$(honeyd_log)"
+before=$(stat frag_out)
+out=$(udp_who 40603 198.19.8.10 big)
+check_match "a 3000-byte UDP answer over IPv4 arrives whole" \
+    "^3000 pid [0-9a-f]+ ip 198\.19\.8\.10 udp \.$" "$out"
+after=$(stat frag_out)
+check "... sent as IPv4 fragments (frag_out $before -> $after)" \
+    test "${after:-0}" -gt "${before:-0}"
 
 honeyd_stop
 tb_finish

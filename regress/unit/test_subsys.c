@@ -165,9 +165,21 @@ test_sublisten6(void)
 	add_listen6(12, SUBSYS_AF4, 0, NULL, 82, "web");
 	CHECK(find4("web", 0xc613010a, 82) == 1);
 	CHECK(find6("web", "2001:db8::10", 82) == 0);
-	for (id = 10; id <= 12; id++)
+	/* Two IPv6 hosts' own processes on one port: each its address. */
+	add_listen6(13, SUBSYS_AF6, 0, "2001:db8::50", 83, "who");
+	add_listen6(14, SUBSYS_AF6, 0, "2001:db8::51", 83, "who");
+	CHECK(find6("who", "2001:db8::50", 83) == 1);
+	CHECK(find6("who", "2001:db8::51", 83) == 1);
+	CHECK(find6("who", "2001:db8::52", 83) == 0);
+	CHECK(find4("who", 0xc613010a, 83) == 0);
+	id = 13;
+	listen_msg(IMSG_SUBSYS_UNLISTEN, &id, sizeof(id));
+	CHECK(find6("who", "2001:db8::50", 83) == 0);
+	CHECK(find6("who", "2001:db8::51", 83) == 1);
+	for (id = 10; id <= 14; id++)
 		listen_msg(IMSG_SUBSYS_UNLISTEN, &id, sizeof(id));
 	CHECK(find6("web", "2001:db8::10", 80) == 0);
+	CHECK(find6("who", "2001:db8::51", 83) == 0);
 }
 
 /* The helpers of subsys.h: IPv4 mapped, :: for none. */
