@@ -32,12 +32,14 @@ CONF
 # and the pings answered.
 seen() {
 	local cap=$TB_TMP/cap.$1 n pid
-	in_s timeout 5 tcpdump -l -n -i "$IF_S" icmp >"$cap" 2>/dev/null &
+	# Not through in_s: $! must be timeout itself, not a subshell
+	# whose killing would orphan it (a process left in S).
+	ip netns exec "$NS_S" timeout 5 tcpdump -l -n -i "$IF_S" icmp \
+	    >"$cap" 2>/dev/null &
 	pid=$!
 	sleep 1
 	n=$(in_a ping -c 3 -i 0.2 -W 1 198.19.0.10 | grep -c "bytes from")
 	sleep 0.5
-	# Reaped here: a capture left behind counts as a process in S.
 	kill "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
 	echo "$(grep -c 'echo request' "$cap") $(grep -c 'echo reply' "$cap") $n"
