@@ -83,6 +83,7 @@ struct arpg {
 	uint8_t			 pend_mac[ETH_ADDR_LEN];
 	uint32_t		 pend_spa;
 	struct in6_addr		 pend_src6;
+	int			 pend_group6;	/* asked at a group */
 	/* PROBE: the engine's first packet from it, sent if claimed. */
 	uint8_t			*held;
 	size_t			 held_len;
@@ -370,7 +371,8 @@ arpg_answer(struct arpg *e, struct iface *ifp)
 		return;
 	e->pending = 0;
 	if (e->family == AF_INET6) {
-		ndp_advertise(ifp, &e->addr6, e->pend_mac, &e->pend_src6);
+		ndp_advertise(ifp, &e->addr6, e->pend_mac, &e->pend_src6,
+		    e->pend_group6);
 		return;
 	}
 	arp_reply(ifp, e->addr, e->pend_mac, e->pend_spa);
@@ -667,12 +669,13 @@ guard6_conflict(const struct in6_addr *a, const uint8_t *mac)
 
 /*
  * A solicitation for target, a claimed address, from src at mac on
- * ifp: answer it now, once the probe its first one starts finds it
+ * ifp, to a multicast group if group (ndp_advertise() says why that
+ * matters): answer it now, once the probe its first one starts finds it
  * free, or not while another node has it.
  */
 void
 guard6_solicited(struct iface *ifp, const struct in6_addr *target,
-    const uint8_t *mac, const struct in6_addr *src)
+    const uint8_t *mac, const struct in6_addr *src, int group)
 {
 	struct arpg	*e;
 
@@ -689,13 +692,14 @@ guard6_solicited(struct iface *ifp, const struct in6_addr *target,
 	}
 	switch (e->state) {
 	case ARPG_CLAIMED:
-		ndp_advertise(ifp, target, mac, src);
+		ndp_advertise(ifp, target, mac, src, group);
 		return;
 	case ARPG_PROBE:
 		/* The latest asker gets the held answer. */
 		e->pending = 1;
 		memcpy(e->pend_mac, mac, ETH_ADDR_LEN);
 		e->pend_src6 = *src;
+		e->pend_group6 = group;
 		break;
 	case ARPG_WATCH:
 	case ARPG_WITHDRAWN:

@@ -1092,7 +1092,7 @@ void	 arpguard_flush(void);
 size_t	 arpguard_count(void);
 void	 guard6_conflict(const struct in6_addr *, const uint8_t *mac);
 void	 guard6_solicited(struct iface *, const struct in6_addr *target,
-	    const uint8_t *mac, const struct in6_addr *src);
+	    const uint8_t *mac, const struct in6_addr *src, int group);
 int	 guard6_may_send(const struct in6_addr *);
 
 /* ndp.c: Neighbor Discovery for claimed IPv6 addresses (RFC 4861) */
@@ -1121,13 +1121,14 @@ int	 ndp_host_mac(const struct in6_addr *, uint8_t *);
 void	 ndp_learn(const struct iface *, const struct in6_addr *,
 	    const uint8_t *);
 int	 ndp_neighbor(const struct in6_addr *, int *, uint8_t *);
+int	 ndp_neighbor_iface(const struct in6_addr *);
 int	 ndp_input(struct iface *, const uint8_t *, size_t);
 int	 ndp_may_send(const struct in6_addr *);
 void	 ndp_flush(void);
 void	 ndp_solicit(struct iface *, const struct in6_addr *,
 	    const struct in6_addr *);
 void	 ndp_advertise(struct iface *, const struct in6_addr *,
-	    const uint8_t *, const struct in6_addr *);
+	    const uint8_t *, const struct in6_addr *, int group);
 void	 ndp_probe(struct iface *, const struct in6_addr *);
 
 /*

@@ -66,6 +66,7 @@ static struct ndp_mac	*ndp_macs;		/* per binds6[], then dflt */
 struct ndp_neigh {
 	struct in6_addr	 addr;		/* :: = empty */
 	int		 iface;
+	int		 has_mac;	/* else only where it spoke */
 	uint8_t		 mac[ETH_ADDR_LEN];
 };
 
@@ -246,34 +247,59 @@ ndp_neigh_slot(const struct in6_addr *a)
 	return (&ndp_neighs[addr6_fold(a) % NDP_NEIGH_SLOTS]);
 }
 
-/* a spoke from mac on ifp: the way back to it. */
+/*
+ * a spoke from mac on ifp: the way back to it.  A group MAC is no next
+ * hop, but the interface it came in on is still where to ask for a's
+ * (wire.c); it does not replace a MAC known for a.
+ */
 void
 ndp_learn(const struct iface *ifp, const struct in6_addr *a,
     const uint8_t *mac)
 {
 	struct ndp_neigh	*n = ndp_neigh_slot(a);
+	int			 same = memcmp(&n->addr, a, sizeof(*a)) == 0;
 
-	if ((mac[0] & 1) || a->s6_addr[0] == 0xff ||
-	    memcmp(a, &in6_any, sizeof(*a)) == 0)
+	if (a->s6_addr[0] == 0xff || memcmp(a, &in6_any, sizeof(*a)) == 0)
 		return;
+	if (mac[0] & 1) {
+		if (same && n->has_mac)
+			return;
+		n->addr = *a;
+		n->iface = ifp->index;
+		n->has_mac = 0;
+		return;
+	}
 	n->addr = *a;
 	n->iface = ifp->index;
+	n->has_mac = 1;
 	memcpy(n->mac, mac, ETH_ADDR_LEN);
 	wire_resolved6(a);
 }
 
-/* a's interface and MAC: 0, or -1 if it was never heard. */
+/* a's interface and MAC: 0, or -1 if its MAC was never heard. */
 int
 ndp_neighbor(const struct in6_addr *a, int *iface, uint8_t *mac)
+{
+	const struct ndp_neigh	*n = ndp_neigh_slot(a);
+
+	if (memcmp(&n->addr, a, sizeof(*a)) != 0 || !n->has_mac ||
+	    memcmp(a, &in6_any, sizeof(*a)) == 0)
+		return (-1);
+	*iface = n->iface;
+	memcpy(mac, n->mac, ETH_ADDR_LEN);
+	return (0);
+}
+
+/* The interface a was last heard on, MAC or not, or -1. */
+int
+ndp_neighbor_iface(const struct in6_addr *a)
 {
 	const struct ndp_neigh	*n = ndp_neigh_slot(a);
 
 	if (memcmp(&n->addr, a, sizeof(*a)) != 0 ||
 	    memcmp(a, &in6_any, sizeof(*a)) == 0)
 		return (-1);
-	*iface = n->iface;
-	memcpy(mac, n->mac, ETH_ADDR_LEN);
-	return (0);
+	return (n->iface);
 }
 
 /* Sending. */
@@ -304,10 +330,23 @@ ndp_group_mac(const struct in6_addr *group, uint8_t *mac)
 	memcpy(mac + 2, &group->s6_addr[12], 4);
 }
 
-/* The advertisement of target, answering src at mac. */
+/*
+ * The advertisement of target, answering src at mac, whose solicitation
+ * went to a multicast group (the solicited-node one) if group.
+ *
+ * RFC 4861 7.2.4: the Target Link-Layer Address option must be there
+ * for a solicitation to a group; for a unicast one, sent to an address
+ * whose MAC the asker already has (Neighbor Unreachability Detection,
+ * and one of nmap -6 -O's probes), it may be left out.  Hosts differ in
+ * that MAY, so it shows: Linux's ndisc_recv_ns() includes the option,
+ * and sets Override, only for a solicitation to a group, and the
+ * BSDs' KAME code (FreeBSD, OpenBSD, NetBSD, macOS nd6_ns_input()) does
+ * the same (tlladdr only for a multicast destination; no Override
+ * without it).  We answer as both do.  Windows was not checked.
+ */
 void
 ndp_advertise(struct iface *ifp, const struct in6_addr *target,
-    const uint8_t *mac, const struct in6_addr *src)
+    const uint8_t *mac, const struct in6_addr *src, int group)
 {
 	struct ndp_msg	 m;
 	uint8_t		 pkt[IP6_HDR_LEN + 32];
@@ -318,10 +357,13 @@ ndp_advertise(struct iface *ifp, const struct in6_addr *target,
 	m.src = *target;
 	m.dst = *src;
 	m.target = *target;
-	m.flags = NDP_NA_SOLICITED | NDP_NA_OVERRIDE;
-	m.has_lla = 1;
-	if (!ndp_host_mac(target, m.lla))
-		memcpy(m.lla, ifp->mac, ETH_ADDR_LEN);
+	m.flags = NDP_NA_SOLICITED;
+	if (group) {
+		m.flags |= NDP_NA_OVERRIDE;
+		m.has_lla = 1;
+		if (!ndp_host_mac(target, m.lla))
+			memcpy(m.lla, ifp->mac, ETH_ADDR_LEN);
+	}
 	if ((len = ndp_build(pkt, sizeof(pkt), &m)) == 0)
 		return;
 	ndp_send(ifp, target, mac, pkt, len);
@@ -424,7 +466,7 @@ ndp_input(struct iface *ifp, const uint8_t *frame, size_t len)
 	if (m.type == NDP_NEIGHBOR_SOLICIT && !unspec &&
 	    claim6_contains(&parent->claimed, &m.target))
 		guard6_solicited(ifp, &m.target, m.has_lla ? m.lla : mac,
-		    &m.src);
+		    &m.src, m.dst.s6_addr[0] == 0xff);
 	return (1);
 }
 

@@ -88,7 +88,8 @@ struct pend {
 	struct in6_addr		 addr;		/* the neighbour; IPv4:
 						   first 4 bytes */
 	struct in6_addr		 src;		/* who asks (IPv4 too) */
-	int			 iface;		/* IPv4: where to ask */
+	int			 iface;		/* where to ask; IPv6:
+						   -1 = everywhere */
 	int			 tries;		/* questions sent */
 	struct event		*ev;
 	int			 n;
@@ -391,7 +392,14 @@ pend_ask(struct pend *p)
 		arp_request(&parent->ifaces[p->iface], src, hop);
 		return;
 	}
-	/* XXX interfaces know no IPv6 prefix of theirs: ask on each. */
+	/*
+	 * Interfaces know no IPv6 prefix of theirs: where the neighbour
+	 * was heard, if it was, else on each.
+	 */
+	if (p->iface >= 0 && p->iface < parent->nifaces) {
+		ndp_solicit(&parent->ifaces[p->iface], &p->src, &p->addr);
+		return;
+	}
 	for (i = 0; i < parent->nifaces; i++)
 		ndp_solicit(&parent->ifaces[i], &p->src, &p->addr);
 }
@@ -648,7 +656,8 @@ wire_output6(const uint8_t *pkt, size_t len)
 		    IN6_IS_ADDR_UNSPECIFIED(&dst))
 			parent->stats.out_noneigh++;
 		else
-			wire_pend(AF_INET6, &dst, &src, -1, pkt, len);
+			wire_pend(AF_INET6, &dst, &src,
+			    ndp_neighbor_iface(&dst), pkt, len);
 		return;
 	}
 	ifp = &parent->ifaces[iface];

@@ -531,7 +531,7 @@ test_rate_limited(void)
 	s6 = t6;
 	t6.s6_addr[15] = 0x70;
 	s6.s6_addr[15] = 0x01;
-	guard6_solicited(IFP, &t6, mac6, &s6);
+	guard6_solicited(IFP, &t6, mac6, &s6, 1);
 	CHECK(par.stats.ndp_probes == ndp0);
 	CHECK(par.stats.probe_limited == lim0 + 42 - (uint64_t)sent);
 	CHECK(arpguard_count() == 1 + (size_t)sent);

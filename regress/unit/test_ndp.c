@@ -121,6 +121,21 @@ solicit(const char *target)
 	return (from(mac_a, &m));
 }
 
+/* The same, to target itself (unicast), as a node that knows its MAC. */
+static int
+solicit_unicast(const char *target)
+{
+	struct ndp_msg	 m;
+
+	memset(&m, 0, sizeof(m));
+	m.type = NDP_NEIGHBOR_SOLICIT;
+	m.src = A6("2001:db8::1");
+	m.dst = m.target = A6(target);
+	m.has_lla = 1;
+	memcpy(m.lla, mac_a, ETH_ADDR_LEN);
+	return (from(mac_a, &m));
+}
+
 /* Another node (mac_r) advertises target as its own. */
 static int
 advertise(const char *target)
@@ -220,6 +235,25 @@ test_answer(void)
 	CHECK(solicit("2001:db8::5") == 1);
 	CHECK(next_frame(&s) == 0 && s.m.type == NDP_NEIGHBOR_ADVERT);
 	CHECK(par.stats.ndp_adverts == 2);
+
+	/*
+	 * A unicast solicitation: no target link-layer address option,
+	 * nor Override, as Linux and the BSDs answer it (RFC 4861 7.2.4).
+	 */
+	CHECK(solicit_unicast("2001:db8::5") == 1);
+	CHECK(next_frame(&s) == 0 && s.m.type == NDP_NEIGHBOR_ADVERT);
+	CHECK(memcmp(s.dst, mac_a, 6) == 0 && memcmp(s.src, mac_web, 6) == 0);
+	CHECK(s.m.flags == NDP_NA_SOLICITED && !s.m.has_lla);
+	CHECK(s.len == IP6_HDR_LEN + 24);
+	t = A6("2001:db8::5");
+	CHECK(memcmp(&s.m.target, &t, 16) == 0);
+	/* The same for the answer held while the address is probed. */
+	CHECK(solicit_unicast("2001:db8:0:1::78") == 1);
+	CHECK(next_frame(&s) == 0 && s.m.type == NDP_NEIGHBOR_SOLICIT);
+	run(NDP_PROBE_MS + 200);
+	CHECK(next_frame(&s) == 0 && s.m.type == NDP_NEIGHBOR_ADVERT &&
+	    s.m.flags == NDP_NA_SOLICITED && !s.m.has_lla);
+	CHECK(par.stats.ndp_adverts == 4);
 
 	/* A host of a prefix without ethernet: the interface's MAC. */
 	CHECK(solicit("2001:db8:0:1::77") == 1);
@@ -415,6 +449,67 @@ test_pend_bounded(void)
 	CHECK(par.stats.out_noneigh == noneigh + WIRE_PEND_MAX + 10);
 }
 
+/*
+ * With two interfaces, a neighbour is asked for where it was heard,
+ * even from a MAC that is no next hop (a group's); one never heard, on
+ * every interface.
+ */
+static void
+test_ask_where_heard(void)
+{
+	static const uint8_t	 grp[ETH_ADDR_LEN] = { 3, 0, 0, 0, 0, 0x42 };
+	struct iface		*if1 = &par.ifaces[1];
+	struct seen		 s;
+	struct in6_addr		 a = A6("2001:db8::a1"), b = A6("2001:db8::b1");
+	uint8_t			 mac[ETH_ADDR_LEN];
+	int			 fds[2], peer0 = wire_peer, iface, n0, n1;
+
+	CHECK(socketpair(AF_UNIX, SOCK_DGRAM, 0, fds) == 0);
+	CHECK(fcntl(fds[0], F_SETFL, O_NONBLOCK) == 0);
+	CHECK(fcntl(fds[1], F_SETFL, O_NONBLOCK) == 0);
+	if1->index = 1;
+	if1->wfd = fds[0];
+	memcpy(if1->mac, mac_us, ETH_ADDR_LEN);
+	par.nifaces = 2;
+
+	/* Heard on the second interface from a group MAC: asked there. */
+	ndp_learn(if1, &a, grp);
+	CHECK(ndp_neighbor(&a, &iface, mac) == -1);
+	CHECK(ndp_neighbor_iface(&a) == 1);
+	out6("2001:db8::5", "2001:db8::a1", IP6_HDR_LEN + 16, 16);
+	CHECK(next_frame(&s) == -1);
+	wire_peer = fds[1];
+	CHECK(next_frame(&s) == 0);
+	CHECK(is_resolve(&s, "2001:db8::5", "2001:db8::a1", mac_web));
+	CHECK(next_frame(&s) == -1);
+	/* Its retries too. */
+	run(WIRE_RETRANS_MS + 100);
+	CHECK(next_frame(&s) == 0 && s.m.type == NDP_NEIGHBOR_SOLICIT);
+	wire_peer = peer0;
+	CHECK(next_frame(&s) == -1);
+
+	/* Never heard: on both. */
+	out6("2001:db8::5", "2001:db8::a2", IP6_HDR_LEN + 16, 16);
+	for (n0 = 0; next_frame(&s) == 0; )
+		n0 += is_resolve(&s, "2001:db8::5", "2001:db8::a2", mac_web);
+	wire_peer = fds[1];
+	for (n1 = 0; next_frame(&s) == 0; )
+		n1 += is_resolve(&s, "2001:db8::5", "2001:db8::a2", mac_web);
+	wire_peer = peer0;
+	CHECK(n0 == 1 && n1 == 1);
+
+	/* A group MAC does not replace a MAC learned for the address. */
+	ndp_learn(IFP, &b, mac_r);
+	ndp_learn(if1, &b, grp);
+	CHECK(ndp_neighbor(&b, &iface, mac) == 0 && iface == 0 &&
+	    memcmp(mac, mac_r, 6) == 0);
+
+	wire_pend_flush();
+	par.nifaces = 1;
+	close(fds[0]);
+	close(fds[1]);
+}
+
 int
 main(void)
 {
@@ -425,6 +520,7 @@ main(void)
 	test_output();
 	test_unanswered();
 	test_pend_bounded();
+	test_ask_where_heard();
 	wire_pend_flush();
 	arpguard_flush();
 	ndp_flush();
