@@ -23,7 +23,10 @@
  * request or a Neighbor Solicitation from the packet's source, sent
  * WIRE_SOLICITS times WIRE_RETRANS_MS apart.  The answer (any frame
  * that teaches the MAC) sends what waited; silence drops it, counted
- * as out_noneigh.  At most WIRE_PEND_FRAMES packets wait per neighbour
+ * as out_noneigh.  A Neighbor Solicitation goes out on the interface
+ * the neighbour was heard on (ndp.c keeps that even for a frame from a
+ * group MAC, no next hop), on each only for one never heard.
+ * At most WIRE_PEND_FRAMES packets wait per neighbour
  * (a newer one replaces the oldest, as RFC 4861 asks), WIRE_PEND_MAX
  * neighbours at once (the oldest make room) and WIRE_PEND_BYTES in all
  * (a packet beyond is dropped).

@@ -76,6 +76,29 @@ for l in sys.stdin:
 check "ping -6 $WEB6 from A answers" \
     eval "in_a ping -6 -n -c 1 -W 3 -I 2001:db8::1 $WEB6 >/dev/null"
 
+# The daemon's own Advertisements (ndp.c), for a claimed address: to a
+# solicitation at the solicited-node group, with the target link-layer
+# address option (the host's MAC) and Override; to a unicast one (the
+# asker knows the MAC), without either, as Linux answers (RFC 4861
+# 7.2.4).  Both solicited.  (The ping above made WEB6 claimed.)
+# nsprobe [--unicast]: ns_probe.py's report in $out, its status in
+# $PROBE_RC.
+nsprobe() {
+	out=$(in_a timeout 10 "$TB_PY" "$TB_TOOLS/ns_probe.py" -i "$IF_A" \
+	    --src 2001:db8::1 --target $WEB6 --dst-mac $WEBMAC "$@" 2>&1)
+	PROBE_RC=$?
+}
+nsprobe
+tb_note "multicast solicitation for $WEB6:" "$out"
+check_eq "a solicitation for $WEB6 at its group is advertised" 0 "$PROBE_RC"
+check_eq "... solicited, Override, with the host's MAC as TLLA" \
+    "na $WEB6 2001:db8::1 $WEB6 rso=011 tlla=$WEBMAC" "$out"
+nsprobe --unicast
+tb_note "unicast solicitation for $WEB6:" "$out"
+check_eq "a unicast solicitation for $WEB6 is advertised" 0 "$PROBE_RC"
+check_eq "... solicited, without Override or a TLLA option" \
+    "na $WEB6 2001:db8::1 $WEB6 rso=010 tlla=-" "$out"
+
 # From OWNED, MAC unknown: solicited, then answered.
 probe $OWNED $WEB6 3
 tb_note "probe from $OWNED:" "$out"
