@@ -189,8 +189,9 @@ def ssrr(hop):
 
 # ------------------------------------------------------------ describing
 
-def rel(v, refs):
-    """v relative to the nearest named reference: "S+1", "0", "?"."""
+def rel(v, refs, near=100000):
+    """v relative to the nearest named reference within near: "S+1",
+    "0", "?"."""
     best = None
     for name, r in refs:
         if r is None:
@@ -198,7 +199,7 @@ def rel(v, refs):
         d = (v - r) & 0xFFFFFFFF
         if d >= 0x80000000:
             d -= 0x100000000
-        if abs(d) <= 100000 and (best is None or abs(d) < abs(best[1])):
+        if abs(d) <= near and (best is None or abs(d) < abs(best[1])):
             best = (name, d)
     if best is not None:
         return "%s%+d" % best
@@ -277,8 +278,12 @@ def describe(pkt, refs, probe_ts):
         doff = (body[12] >> 4) * 4
         fl = body[13]
         win, _, urg = struct.unpack("!HHH", body[14:20])
+        # A SYN's seq is a fresh ISN: only equality to a reference
+        # means something (a random ISN falls within 100,000 of the
+        # probe's ack about once in 20,000 SYN+ACKs).
         return "TCP %s seq=%s ack=%s win=%s urg=%s opt=%s len=%d %s" % (
-            flagstr(fl), rel(seq, refs), rel(ack, refs),
+            flagstr(fl), rel(seq, refs, 0 if fl & 0x02 else 100000),
+            rel(ack, refs),
             "+" if win else "0", "+" if urg else "0",
             tcp_opts(body[20:doff], probe_ts), len(body) - doff, base)
     if proto == 1 and len(body) >= 8:
