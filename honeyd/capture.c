@@ -301,18 +301,26 @@ capture_busy(struct iface *ifp, int n)
 	return (m->frames >= CAPTURE_BUSY);
 }
 
+/* Arm (or, with 0, disarm) the pause's timer; either clears its expiry. */
+static int
+capture_timer_set(struct capture_moderation *m, int usec)
+{
+	struct itimerspec	 its;
+
+	memset(&its, 0, sizeof(its));
+	its.it_value.tv_nsec = (long)usec * 1000;
+	return (timerfd_settime(m->tfd, 0, &its, NULL));
+}
+
 /* Stop reading for the pause; the timerfd brings capture_resume(). */
 static void
 capture_pause_start(struct iface *ifp)
 {
 	struct capture_moderation	*m = &capture_mod[ifp->index];
-	struct itimerspec		 its;
 
-	memset(&its, 0, sizeof(its));
-	its.it_value.tv_nsec = (long)capture_pause * 1000;
 	if (event_del(ifp->ev) == -1)
 		return;
-	if (timerfd_settime(m->tfd, 0, &its, NULL) == -1) {
+	if (capture_timer_set(m, capture_pause) == -1) {
 		log_warn("%s: capture pause", ifp->name);
 		event_add(ifp->ev, NULL);
 		return;
@@ -320,11 +328,10 @@ capture_pause_start(struct iface *ifp)
 	parent->stats.capture_pauses++;
 }
 
-/* Drain a batch, then push it to the engine in one write. */
-static void
-capture_read(int fd, short event, void *arg)
+/* Drain a batch, push it to the engines in one write each; the frames. */
+static int
+capture_drain(struct iface *ifp)
 {
-	struct iface	*ifp = arg;
 	struct imsgev	*iev;
 	int		 n, i;
 
@@ -332,8 +339,6 @@ capture_read(int fd, short event, void *arg)
 	    (u_char *)ifp)) == PCAP_ERROR)
 		log_warnx("pcap_dispatch %s: %s", ifp->name,
 		    pcap_geterr(ifp->pcap));
-	if (capture_busy(ifp, n))
-		capture_pause_start(ifp);
 	for (i = 0; i < parent->nengines; i++) {
 		if ((iev = parent->engines[i]) == NULL)
 			continue;
@@ -345,22 +350,46 @@ capture_read(int fd, short event, void *arg)
 			log_warn("write to engine %d", i);
 		imsgev_add(iev);
 	}
+	return (n);
 }
 
-/* The pause is over: read what gathered, and wait for frames again. */
+/* Frames are readable: take them, and pause if they come fast. */
+static void
+capture_read(int fd, short event, void *arg)
+{
+	struct iface	*ifp = arg;
+
+	if (capture_busy(ifp, capture_drain(ifp)))
+		capture_pause_start(ifp);
+}
+
+/*
+ * The pause is over: read what gathered.  Still busy, the next pause
+ * starts at once, the capture event left out of the loop (two
+ * epoll_ctl calls a pause saved); otherwise wait for frames again.
+ * Setting the timer, armed or not, clears its expiry: no read(2).
+ */
 static void
 capture_resume(int fd, short event, void *arg)
 {
-	struct iface	*ifp = arg;
-	uint64_t	 expired;
+	struct iface			*ifp = arg;
+	struct capture_moderation	*m = &capture_mod[ifp->index];
 
-	if (read(fd, &expired, sizeof(expired)) == -1 && errno == EAGAIN)
+	if (ifp->ev == NULL) {
+		capture_timer_set(m, 0);
 		return;
-	if (ifp->ev == NULL)
-		return;
+	}
+	if (capture_busy(ifp, capture_drain(ifp))) {
+		if (capture_timer_set(m, capture_pause) == 0) {
+			parent->stats.capture_pauses++;
+			return;
+		}
+		log_warn("%s: capture pause", ifp->name);
+	}
+	if (capture_timer_set(m, 0) == -1)
+		log_warn("%s: capture pause", ifp->name);
 	if (event_add(ifp->ev, NULL) == -1)
 		log_warnx("%s: cannot add capture event", ifp->name);
-	capture_read(fd, event, arg);
 }
 
 static void
