@@ -9,7 +9,7 @@
  * answer is matched to exactly one probe and retransmissions count once.
  *
  *	flood -i IF -g MAC -s SRC -d DST [-m syn|ping] [-p PORT] [-r PPS]
- *	      [-n COUNT] [-t SECS] [-w MSEC] [-a NSRC] [-c NDST] [-L N]
+ *	      [-n COUNT] [-t SECS] [-w MSEC] [-a NSRC] [-c NDST] [-L N] [-T]
  *
  *	-i IF	interface to send on and listen to
  *	-g MAC	next hop's Ethernet address
@@ -35,6 +35,10 @@
  *		USEC apart as for -L.  What a reply that crosses two
  *		sleeping processes costs at least on this machine, as
  *		honeyd's crosses its parent and engine
+ *	-T	send through a PACKET_TX_RING (one send(2) a batch) instead
+ *		of sendmmsg(2): gen_cpu_us / sent compares the two ways a
+ *		packet socket sends, as honeyd's parent might.  Not with
+ *		-L or -m connect: a socket with a TX ring sends only from it
  *
  * One line of key=value pairs is printed at the end.  Everything is
  * bounded by count and time.  The answers to the (made-up) sources
@@ -43,6 +47,7 @@
 
 #include <sys/types.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -75,6 +80,12 @@
 #define PING_MAGIC	0x686e7964U	/* "hnyd" */
 #define SPORT_BASE	1024
 #define SPORT_SPAN	64000
+/* The -T ring: 256 slots of 2 kB, as a sender of small frames would. */
+#define RING_BLOCK	65536
+#define RING_BLOCKS	8
+#define RING_SLOT	2048
+#define RING_SLOTS	(RING_BLOCK / RING_SLOT * RING_BLOCKS)
+#define RING_DATA	TPACKET_ALIGN(sizeof(struct tpacket2_hdr))
 
 enum mode {
 	MODE_SYN,
@@ -98,6 +109,8 @@ struct flood {
 	double		 secs;
 	int		 wait_ms;
 	int		 samples, gap_us;
+	uint8_t		*ring;		/* -T: the TX ring, else NULL */
+	unsigned int	 ring_head;
 
 	/* Results. */
 	unsigned long	 sent, answered, dups, synack, rst, echo;
@@ -429,6 +442,38 @@ wait_until(struct flood *f, double deadline)
 	}
 }
 
+/*
+ * -T: n probes into the ring's next slots, then one send(2).  A slot
+ * the kernel has not given back yet (its frame still on its way) is
+ * waited for by a blocking send, which returns once all are out.
+ */
+static void
+send_ring(struct flood *f, unsigned long first, int n)
+{
+	struct tpacket2_hdr	*h;
+	int			 i;
+
+	for (i = 0; i < n; i++) {
+		h = (struct tpacket2_hdr *)(f->ring +
+		    (size_t)f->ring_head * RING_SLOT);
+		if (h->tp_status != TP_STATUS_AVAILABLE &&
+		    send(f->sock, NULL, 0, 0) == -1)
+			err(2, "send (ring)");
+		if (h->tp_status != TP_STATUS_AVAILABLE) {
+			f->send_errors++;
+			continue;
+		}
+		h->tp_len = build_probe(f, first + i, (uint8_t *)h + RING_DATA);
+		__atomic_store_n(&h->tp_status, TP_STATUS_SEND_REQUEST,
+		    __ATOMIC_RELEASE);
+		f->ring_head = (f->ring_head + 1) % RING_SLOTS;
+		f->sent++;
+	}
+	if (send(f->sock, NULL, 0, MSG_DONTWAIT) == -1 && errno != EAGAIN &&
+	    errno != ENOBUFS)
+		err(2, "send (ring)");
+}
+
 static void
 send_batch(struct flood *f, unsigned long first, int n)
 {
@@ -437,6 +482,10 @@ send_batch(struct flood *f, unsigned long first, int n)
 	struct iovec	 iov[BATCH];
 	int		 i, done, r;
 
+	if (f->ring != NULL) {
+		send_ring(f, first, n);
+		return;
+	}
 	for (i = 0; i < n; i++) {
 		iov[i].iov_base = frames[i];
 		iov[i].iov_len = build_probe(f, first + i, frames[i]);
@@ -732,6 +781,29 @@ open_sockets(struct flood *f, const char *ifname)
 	    sizeof(one));
 }
 
+/* -T: a TX ring on the sending socket (TPACKET_V2), mapped. */
+static void
+open_ring(struct flood *f)
+{
+	struct tpacket_req	 req;
+	int			 v = TPACKET_V2;
+
+	memset(&req, 0, sizeof(req));
+	req.tp_block_size = RING_BLOCK;
+	req.tp_block_nr = RING_BLOCKS;
+	req.tp_frame_size = RING_SLOT;
+	req.tp_frame_nr = RING_SLOTS;
+	if (setsockopt(f->sock, SOL_PACKET, PACKET_VERSION, &v,
+	    sizeof(v)) == -1 ||
+	    setsockopt(f->sock, SOL_PACKET, PACKET_TX_RING, &req,
+	    sizeof(req)) == -1)
+		err(2, "PACKET_TX_RING");
+	f->ring = mmap(NULL, (size_t)RING_BLOCK * RING_BLOCKS,
+	    PROT_READ | PROT_WRITE, MAP_SHARED, f->sock, 0);
+	if (f->ring == MAP_FAILED)
+		err(2, "mmap (ring)");
+}
+
 /* Our own CPU time in microseconds: the benchmark takes it off. */
 static double
 cpu_us(void)
@@ -763,7 +835,7 @@ usage(void)
 	fprintf(stderr, "usage: flood -i iface -g gwmac -s src -d dst "
 	    "[-M srcmac] [-m syn|ping|connect] [-p port] [-r pps]\n"
 	    "\t[-n count] [-t secs] [-w msec] [-a nsrc] [-c ndst] "
-	    "[-L samples] [-G usec]\n"
+	    "[-L samples] [-G usec] [-T]\n"
 	    "       flood -P samples [-G usec]\n");
 	exit(2);
 }
@@ -776,6 +848,7 @@ main(int argc, char **argv)
 	unsigned int		 drops;
 	uint8_t			 srcmac[ETH_ALEN];
 	int			 ch, havegw = 0, havesrc = 0, pass = 0;
+	int			 txring = 0;
 
 	f.mode = MODE_SYN;
 	f.port = 80;
@@ -784,7 +857,7 @@ main(int argc, char **argv)
 	f.wait_ms = 500;
 	f.nsrc = f.ndst = 1;
 	f.gap_us = 2000;
-	while ((ch = getopt(argc, argv, "a:c:d:G:g:i:L:M:m:n:P:p:r:s:t:w:")) !=
+	while ((ch = getopt(argc, argv, "a:c:d:G:g:i:L:M:m:n:P:p:r:s:Tt:w:")) !=
 	    -1) {
 		switch (ch) {
 		case 'a':
@@ -838,6 +911,9 @@ main(int argc, char **argv)
 		case 's':
 			f.src = parse_addr(optarg);
 			break;
+		case 'T':
+			txring = 1;
+			break;
 		case 't':
 			f.secs = parse_num(optarg, 1, MAX_SECS, "-t");
 			break;
@@ -855,6 +931,8 @@ main(int argc, char **argv)
 	if (ifname == NULL || !havegw || f.src == 0 || f.dst == 0 ||
 	    optind != argc)
 		usage();
+	if (txring && (f.samples > 0 || f.mode == MODE_CONNECT))
+		usage();
 	if (f.samples > 0 && (unsigned long)f.samples > f.count)
 		f.count = f.samples;
 	if ((f.seen = calloc(f.count / 8 + 1, 1)) == NULL)
@@ -869,6 +947,8 @@ main(int argc, char **argv)
 		err(2, "getentropy");
 	f.sport_off %= SPORT_SPAN;
 	open_sockets(&f, ifname);
+	if (txring)
+		open_ring(&f);
 	if (havesrc)
 		memcpy(f.mac, srcmac, ETH_ALEN);
 	drain(&f);

@@ -66,7 +66,7 @@
 #			memory figure (8192); the /12 then gets 65,536,
 #			as many as the engine keeps (HOST_MAX_DEFAULT)
 #	BENCH_PARTS	which parts run: rate cost loss latency memory
-#			scale conns manyhosts engines (all)
+#			scale conns manyhosts engines tx (all)
 #	BENCH_CONNS	connections held by the scale part (100000)
 #	BENCH_CONN_RATE	connections opened a second by it (5000)
 #	BENCH_CONN_HOLD	seconds they are held before they are counted (10)
@@ -90,7 +90,7 @@ BENCH_REPEAT=${BENCH_REPEAT:-3}
 BENCH_SAMPLES=${BENCH_SAMPLES:-2000}
 BENCH_HOSTS=${BENCH_HOSTS:-8192}
 BENCH_ALLHOSTS=65536
-BENCH_PARTS=${BENCH_PARTS:-rate cost loss latency memory scale conns manyhosts engines}
+BENCH_PARTS=${BENCH_PARTS:-rate cost loss latency memory scale conns manyhosts engines tx}
 BENCH_CONNS=${BENCH_CONNS:-100000}
 BENCH_CONN_RATE=${BENCH_CONN_RATE:-5000}
 BENCH_CONN_HOLD=${BENCH_CONN_HOLD:-10}
@@ -321,6 +321,38 @@ generator_base() {
 "
 	done
 	R[base]=$(printf '%s' "$all" | cost_median m | cut -d' ' -f1)
+}
+
+# tx_cost: what a frame costs the machine to send when nothing answers
+# it (to a MAC nobody has): through sendmmsg(2) as honeyd's parent
+# sends, and through a PACKET_TX_RING (flood -T), the issue's other
+# way; flat out, 64 frames a batch (paced, the flood's own pacing
+# would be most of the figure), medians of BENCH_REPEAT floods.
+tx_cost() {
+	local how rate=0 i b a out all
+	for how in mmsg ring; do
+		{
+			all=''
+			for i in $(seq "$BENCH_REPEAT"); do
+				b=$(SNAP_PARENT='' SNAP_ENGINE='' snap)
+				# shellcheck disable=SC2046
+				out=$(flood_run "$KERNEL_ADDR" -m syn \
+				    -p "$PORT_CLOSED" -g "$NOBODY_MAC" \
+				    -r "$rate" -t "$BENCH_SECS" -w 0 \
+				    $([ "$how" = ring ] && echo -T))
+				a=$(SNAP_PARENT='' SNAP_ENGINE='' snap)
+				tb_note "sending ($how) at $rate/s: $out"
+				all="$all$(per_answer "$b" "$a" \
+				    "$(kv sent "$out")" 0 \
+				    "$(kv gen_cpu_us "$out")")
+"
+			done
+			check_match "flood sends through $how" \
+			    'sent=[1-9][0-9]* .*senderr=0 ' "$out"
+			R[tx.$how]=$(printf '%s' "$all" | cost_median m |
+			    cut -d' ' -f1)
+		}
+	done
 }
 
 # cost_median: the middle of each column of the lines on stdin ("m p e
@@ -658,6 +690,13 @@ cost_summary() {
 	    "parent, engine, service: honeyd's processes (/proc/PID/stat)." \
 	    "tcp: one whole exchange (connect, banner, close), the client" \
 	    "included in the machine figures, nothing taken off."
+	[ -n "${R[tx.mmsg]:-}" ] || return 0
+	printf '\n%-44s %6s us\n' "sending a frame, sendmmsg (honeyd's parent)" \
+	    "${R[tx.mmsg]}"
+	printf '%-44s %6s us\n' "sending a frame, PACKET_TX_RING" \
+	    "${R[tx.ring]:--}"
+	printf '%s\n' "(machine CPU, flat out to a MAC nobody has, 64 frames" \
+	    "a batch, the receiving kernel's drop included in both)"
 
 	printf '\n%-16s' "loss at"
 	for r in $BENCH_RATES; do
@@ -800,6 +839,7 @@ if part cost; then
 fi
 part loss && loss_table kernel "$KERNEL_ADDR"
 part latency && latency kernel "$KERNEL_ADDR" && pass_delay
+part tx && tx_cost
 kill "$LISTENER_PID"
 wait "$LISTENER_PID" 2>/dev/null
 
