@@ -566,7 +566,11 @@ enum route_kind {
 #define ROUTE_F_LOSS		0x04
 #define ROUTE_F_BANDWIDTH	0x08
 #define ROUTE_F_DROP		0x10
-#define ROUTE_F_MTU		0x20	/* IPv6 links only */
+#define ROUTE_F_MTU		0x20
+
+/* The least a link may take: RFC 791 for IPv4, RFC 8200 5 for IPv6. */
+#define IP_LINK_MTU_MIN		68
+#define IP6_LINK_MTU_MIN	1280
 
 struct route_conf {
 	TAILQ_ENTRY(route_conf)	 entry;
@@ -1600,6 +1604,8 @@ const struct template *flow_template(struct flow *);
 void		 icmp_input(struct ipin *);
 void		 icmp_error(struct ipin *, struct host *,
 		    const struct template *, uint32_t, int, int);
+void		 icmp_error_needfrag(struct ipin *, struct host *,
+		    const struct template *, uint32_t, uint16_t);
 void		 icmp_send_unreach(struct ipin *, int);
 void		 icmp_send_prohibited(struct ipin *);
 
@@ -1672,7 +1678,7 @@ int		 router_tunnel_input(struct ipin *);
 uint32_t	 router_ext_gateway(const struct honeyd_config *, uint32_t);
 void		 router_ext_input(uint8_t *, size_t);
 void		 router_describe(const struct honeyd_config *, uint32_t, int,
-		    char *, size_t);
+		    size_t, char *, size_t);
 void		 router_describe6(const struct honeyd_config *,
 		    const struct in6_addr *, int, size_t, char *, size_t);
 size_t		 router_held(void);

@@ -108,11 +108,12 @@ icmp_tstamp_reply(struct ipin *in)
  * host h with template t (the destination itself, or a router on the
  * way).  The quote is the original IP header and as much of its payload
  * as fits; the personality may shorten it, reproduce an OS's byte-order
- * mistakes, or decide this stack stays silent.
+ * mistakes, or decide this stack stays silent.  The word after the
+ * checksum is the personality's, or mtu when that is not -1.
  */
-void
-icmp_error(struct ipin *in, struct host *h, const struct template *t,
-    uint32_t from, int type, int code)
+static void
+icmp_error_send(struct ipin *in, struct host *h, const struct template *t,
+    uint32_t from, int type, int code, long mtu)
 {
 	uint8_t			 pkt[ICMP_ERROR_MAX];
 	struct ip_hdr		*ip = (struct ip_hdr *)pkt;
@@ -134,7 +135,8 @@ icmp_error(struct ipin *in, struct host *h, const struct template *t,
 	icmp->icmp_type = type;
 	icmp->icmp_code = code;
 	/* RFC 792 says zero; some stacks leave something there. */
-	unused = htonl(personality_icmp_unused(h, t));
+	unused = htonl(mtu != -1 ? (uint32_t)mtu :
+	    personality_icmp_unused(h, t));
 	memcpy((uint8_t *)icmp + ICMP_HDR_LEN, &unused, sizeof(unused));
 	memcpy(quote, in->ip, qlen);
 	qlen = personality_icmp_quote(in, h, t, quote, qlen,
@@ -151,6 +153,26 @@ icmp_error(struct ipin *in, struct host *h, const struct template *t,
 	    len, 0, 0, 0, IP_PROTO_ICMP, htonl(from), in->ip->ip_src);
 	engine->stats.icmp_errors++;
 	ip_output(h, t, pkt, len, OUT_ICMP_ERROR);
+}
+
+void
+icmp_error(struct ipin *in, struct host *h, const struct template *t,
+    uint32_t from, int type, int code)
+{
+	icmp_error_send(in, h, t, from, type, code, -1);
+}
+
+/*
+ * Fragmentation needed and DF set, with the MTU of the next hop's link
+ * in the low half of the word after the checksum (RFC 1191 4), as a
+ * router answers a packet its next link does not take.
+ */
+void
+icmp_error_needfrag(struct ipin *in, struct host *h, const struct template *t,
+    uint32_t from, uint16_t mtu)
+{
+	icmp_error_send(in, h, t, from, ICMP_UNREACH, ICMP_UNREACH_NEEDFRAG,
+	    mtu);
 }
 
 /* Port unreachable from the destination host itself. */

@@ -515,10 +515,11 @@ route		: ROUTE ENTRY rtaddr {
 			conf_route_gw(r, &$6);
 			if (r != NULL) {
 				conf_route_opts(NULL, &$7);
-				if (($7.flags & ROUTE_F_MTU) && !r->v6)
-					conf_error("mtu: IPv4 routers fragment "
-					    "what a link does not take; only "
-					    "IPv6 links have an MTU");
+				if (($7.flags & ROUTE_F_MTU) && r->v6 &&
+				    $7.mtu < IP6_LINK_MTU_MIN)
+					conf_error("mtu %u: an IPv6 link takes "
+					    "at least %d bytes", $7.mtu,
+					    IP6_LINK_MTU_MIN);
 				r->flags |= $7.flags;
 				r->latency = $7.latency;
 				r->loss = $7.loss;
@@ -582,9 +583,9 @@ routeopt	: LATENCY msec {
 		| MTU uint {
 			memset(&$$, 0, sizeof($$));
 			$$.flags = ROUTE_F_MTU;
-			/* RFC 8200 5: no IPv6 link takes less than 1280. */
-			$$.mtu = num_range($2, 1280, 65535, "mtu") == -1 ?
-			    1280 : $2;
+			/* IPv4's least (RFC 791); IPv6's is checked above. */
+			$$.mtu = num_range($2, IP_LINK_MTU_MIN, 65535,
+			    "mtu") == -1 ? IP6_LINK_MTU_MIN : $2;
 		}
 		| DROP BETWEEN msec '-' msec {
 			memset(&$$, 0, sizeof($$));

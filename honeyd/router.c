@@ -103,7 +103,7 @@ enum rt_end {
 	RT_EXPIRED,		/* TTL spent: time exceeded from "at" */
 	RT_NOROUTE,		/* net unreachable from "at" */
 	RT_TUNNELED,		/* into the tunnel of "row" */
-	RT_TOOBIG,		/* IPv6: over the MTU of "at"'s link */
+	RT_TOOBIG,		/* over the MTU of "at"'s link (IPv4: DF) */
 };
 
 struct rt_node;
@@ -1267,9 +1267,13 @@ rt_icmp_error(const struct ipin *in)
 	return (1);
 }
 
-/* Router "at" answers the packet in "in" itself, as its template says. */
+/*
+ * Router "at" answers the packet in "in" itself, as its template says;
+ * with an mtu (not 0), fragmentation needed.
+ */
 static void
-rt_router_error(struct ipin *in, uint32_t at, int type, int code)
+rt_router_error(struct ipin *in, uint32_t at, int type, int code,
+    uint16_t mtu)
 {
 	struct template	*t;
 	struct host	*h;
@@ -1288,7 +1292,10 @@ rt_router_error(struct ipin *in, uint32_t at, int type, int code)
 	/* The router, not the destination, is handling this packet. */
 	in->host = h;
 	in->tmpl = t;
-	icmp_error(in, h, t, at, type, code);
+	if (mtu != 0)
+		icmp_error_needfrag(in, h, t, at, mtu);
+	else
+		icmp_error(in, h, t, at, type, code);
 }
 
 /*
@@ -1368,14 +1375,17 @@ rt_arrive(struct rt_held *h)
 		break;
 	case RT_EXPIRED:
 		rt_router_error(&in, rt_v4_of(&h->at), ICMP_TIMEXCEED,
-		    ICMP_TIMEXCEED_INTRANS);
+		    ICMP_TIMEXCEED_INTRANS, 0);
 		break;
 	case RT_NOROUTE:
 		rt_router_error(&in, rt_v4_of(&h->at), ICMP_UNREACH,
-		    ICMP_UNREACH_NET);
+		    ICMP_UNREACH_NET, 0);
+		break;
+	case RT_TOOBIG:
+		rt_router_error(&in, rt_v4_of(&h->at), ICMP_UNREACH,
+		    ICMP_UNREACH_NEEDFRAG, (uint16_t)h->mtu);
 		break;
 	case RT_TUNNELED:
-	case RT_TOOBIG:		/* IPv6's alone */
 		break;
 	}
 }
@@ -1426,16 +1436,21 @@ router_flush(void)
 }
 
 /*
- * IPv6 routers never fragment (RFC 8200 5): the walk ends before the
- * first link whose MTU the packet of len bytes is over, at the router
- * that would send it there, which answers packet too big.
+ * A link's MTU.  IPv6 routers never fragment (RFC 8200 5), nor do IPv4
+ * ones a packet with DF set (RFC 1191): the walk of such a packet of
+ * len bytes (stoppable) ends before the first link on its way whose
+ * MTU it is over, at the router that would send it there, which
+ * answers packet too big or fragmentation needed.  That router checks
+ * the TTL first, but a TTL that runs out later is never reached.  An
+ * IPv4 router fragments any other packet, and its destination
+ * reassembles it: it crosses, whole.
  */
 static void
-rt_mtu_cut(struct rt_path *p, size_t len)
+rt_mtu_cut(struct rt_path *p, size_t len, int stoppable)
 {
 	int	 i;
 
-	if (p->end == RT_EXPIRED || p->end == RT_TUNNELED)
+	if (!stoppable)
 		return;
 	for (i = 0; i < p->nlinks; i++)
 		if (p->links[i]->mtu != 0 && len > p->links[i]->mtu)
@@ -1480,7 +1495,7 @@ rt_enter(const uint8_t *pkt, size_t len, size_t hlen, size_t l4len,
 	uint64_t	 now, delay;
 
 	engine->stats.route_in++;
-	rt_mtu_cut(p, len);
+	rt_mtu_cut(p, len, (pkt[0] >> 4) == 6 || (pkt[6] & (IP_DF >> 8)));
 	if (rt_lost(p)) {
 		engine->stats.route_loss++;
 		return;
@@ -1805,23 +1820,21 @@ router_ext_input(uint8_t *pkt, size_t len)
 
 /*
  * The way to dst for a packet arriving with ttl, in words: the routers
- * it crosses, where it ends, its hops, latency and compound loss.
+ * it crosses, where it ends, its hops, latency and compound loss.  A
+ * packet of size bytes (0: any) has DF set: a link's MTU may stop it.
  * For "#? route" queries and the control tool.
  */
 void
 router_describe(const struct honeyd_config *conf, uint32_t dst, int ttl,
-    char *buf, size_t len)
+    size_t size, char *buf, size_t len)
 {
 	struct in6_addr	 a;
 
 	rt_v4(dst, &a);
-	router_describe6(conf, &a, ttl, 0, buf, len);
+	router_describe6(conf, &a, ttl, size, buf, len);
 }
 
-/*
- * The same for an IPv6 destination (or an IPv4-mapped one) and a
- * packet of size bytes (0: any), which a link's MTU may stop.
- */
+/* The same for an IPv6 destination (or an IPv4-mapped one). */
 void
 router_describe6(const struct honeyd_config *conf, const struct in6_addr *dst,
     int ttl, size_t size, char *buf, size_t len)
@@ -1831,6 +1844,7 @@ router_describe6(const struct honeyd_config *conf, const struct in6_addr *dst,
 		[RT_NOROUTE] = "net unreachable", [RT_TUNNELED] = "tunnel",
 		[RT_TOOBIG] = "packet too big"
 	};
+	const char	*end;
 	struct rt_path	 p;
 	uint64_t	 lat = 0;
 	double		 pass = 1;
@@ -1841,7 +1855,10 @@ router_describe6(const struct honeyd_config *conf, const struct in6_addr *dst,
 		return;
 	}
 	if (size > 0)
-		rt_mtu_cut(&p, size);
+		rt_mtu_cut(&p, size, 1);
+	end = ends[p.end];
+	if (p.end == RT_TOOBIG && IN6_IS_ADDR_V4MAPPED(dst))
+		end = "fragmentation needed";
 	for (i = 0; i < p.nlinks; i++) {
 		lat += p.links[i]->latency;
 		pass *= 1 - (double)p.links[i]->loss / RT_LOSS_SCALE;
@@ -1852,7 +1869,7 @@ router_describe6(const struct honeyd_config *conf, const struct in6_addr *dst,
 		snprintf(buf + strlen(buf), len - strlen(buf), " %s",
 		    rt_addr(&p.links[i]->to->addr));
 	snprintf(buf + strlen(buf), len - strlen(buf),
-	    ": %s%s%s", ends[p.end], p.end == RT_DELIVER ? "" : " from ",
+	    ": %s%s%s", end, p.end == RT_DELIVER ? "" : " from ",
 	    p.end == RT_DELIVER ? "" : rt_addr(&p.at->addr));
 	if (p.end == RT_TOOBIG)
 		snprintf(buf + strlen(buf), len - strlen(buf), ", mtu %u",

@@ -74,7 +74,8 @@ queries(const struct honeyd_config *conf, const uint8_t *data, size_t len)
 			t = conf->dflt;
 		if (t != NULL && (t = template_resolve(t, &m)) != NULL)
 			(void)template_action(t, m.proto, a & 0xffff);
-		router_describe(conf, a, data[i] & 0x3f, buf, sizeof(buf));
+		router_describe(conf, a, data[i] & 0x3f, data[i] & 0x40 ?
+		    1500 : 0, buf, sizeof(buf));
 	}
 	/* IPv6 walks: 2001:db8: and the input's bytes, sizes near MTUs. */
 	for (i = 0; i + 12 <= len && i < 96; i += 12) {

@@ -258,10 +258,14 @@ query(FILE *out, char *q, const struct honeyd_config *conf,
 			fprintf(out, " size %d", atoi(w[3]));
 		fprintf(out, ": %s\n", buf);
 	} else if (strcmp(w[0], "route") == 0 && n >= 2) {
+		/* "route ADDR [TTL [SIZE]]", SIZE a packet with DF. */
 		router_describe(conf, addr(w[1]), n > 2 ? atoi(w[2]) : 64,
-		    buf, sizeof(buf));
-		fprintf(out, "# route %s ttl %d: %s\n", w[1],
-		    n > 2 ? atoi(w[2]) : 64, buf);
+		    n > 3 ? (size_t)atoi(w[3]) : 0, buf, sizeof(buf));
+		fprintf(out, "# route %s ttl %d", w[1],
+		    n > 2 ? atoi(w[2]) : 64);
+		if (n > 3)
+			fprintf(out, " size %d", atoi(w[3]));
+		fprintf(out, ": %s\n", buf);
 	} else if (strcmp(w[0], "claim") == 0) {
 		claim_init(&cs);
 		if (config_claimed_ranges(conf, &cs) == -1)

@@ -4,8 +4,10 @@
 # the path (traceroute three routers deep, like the paper's Figure 6),
 # every router spends a TTL, loss compounds over links (1000 pings land
 # in the binomial 99.99% interval), bandwidth adds serialization delay,
-# "drop between" drops early from a queue, and "unreach" answers ICMP
-# net unreachable from the router that says so.
+# "drop between" drops early from a queue, "unreach" answers ICMP
+# net unreachable from the router that says so, and a link's MTU stops
+# a packet with DF set at the router before it, whose fragmentation
+# needed teaches the sender's kernel the path's MTU.
 . "$(dirname "$0")/../lib.sh"
 
 tb_require traceroute
@@ -31,6 +33,9 @@ route 198.19.80.1 link 198.19.80.0/24
 route 198.19.80.1 unreach 198.19.90.0/24
 route 198.19.80.1 add net 198.19.84.0/24 198.19.84.1 latency 15ms
 route 198.19.84.1 link 198.19.84.0/24
+# A 1280-byte link behind the entry.
+route 198.19.0.1 add net 198.19.96.0/20 198.19.96.1 mtu 1280
+route 198.19.96.1 link 198.19.96.0/24
 
 create default
 set default default tcp action reset
@@ -143,6 +148,22 @@ check_match "unreach at the entry: Destination Net Unreachable from it" \
 out=$(in_a ping -n -c 1 -W 3 198.19.90.5 2>&1)
 check_match "unreach one router deep: from 198.19.80.1" \
     '^From 198\.19\.80\.1 .*Destination Net Unreachable' "$out"
+
+# MTU: 1428 bytes with DF do not cross the 1280-byte link; the entry
+# says fragmentation needed with the MTU, which A's kernel then keeps
+# for the host (Path MTU Discovery, RFC 1191).  Without DF, or within
+# the MTU, the pings are answered.
+out=$(in_a ping -n -c 1 -W 3 -M do -s 1400 198.19.96.5 2>&1)
+check_match "mtu 1280: a 1428-byte ping with DF gets Frag needed from the entry" \
+    '^From 198\.19\.0\.1 .*Frag needed and DF set \(mtu = 1280\)' "$out"
+out=$(in_a ip route get 198.19.96.5 2>&1)
+check_match "A's kernel learned the path MTU 1280 from it" 'mtu 1280' "$out"
+out=$(in_a ping -n -c 1 -W 3 -M dont -s 1400 198.19.96.5 2>&1)
+check_match "without DF, 1428 bytes are answered" \
+    '^1408 bytes from 198\.19\.96\.5' "$out"
+out=$(in_a ping -n -c 1 -W 3 -M do -s 1252 198.19.96.5 2>&1)
+check_match "with DF, 1280 bytes fit and are answered" \
+    '^1260 bytes from 198\.19\.96\.5' "$out"
 
 # Bandwidth: 1000-byte packets take 8 ms each way at 1 Mbps, plus 5 ms
 # latency each way; 84-byte ones 0.7 ms.

@@ -3,8 +3,9 @@
  * dispatcher: crafted packets go into ip_input(), the event loop runs
  * the link delays, and the answers are read back from the imsg channel
  * the parent would read.  TTLs, ICMP errors from routers, delays (as
- * lower bounds only), loss, random early drop, reloads while packets
- * are held, and GRE tunnels both ways with the GRE they refuse.  The
+ * lower bounds only), loss, random early drop, a link's MTU against DF,
+ * reloads while packets are held, and GRE tunnels both ways with the
+ * GRE they refuse.  The
  * same topology statements over IPv6 (into ip6_input() through
  * ip_input()): hop limits, ICMPv6 time exceeded, packet too big and
  * no route from the routers, their rate limit, and latency.
@@ -40,6 +41,8 @@
 #define T_REMOTE	"198.19.99.1"
 #define T_SITE		"198.18.24.5"	/* a host of the remote site */
 #define REAL		"198.18.16.9"	/* a real machine behind R_SLOW */
+#define R_NARROW	"198.18.20.1"	/* behind R_SLOW, over a 576 MTU */
+#define H_NARROWMTU	"198.18.20.7"
 #define ATTACKER6	"2001:db8:ee::1"
 #define ENTRY6		"2001:db8:a::1"
 #define ONLINK6		"2001:db8:a::5"
@@ -63,6 +66,8 @@ static const char conf_text[] =
     "route 198.18.48.1 link 198.18.48.0/24\n"
     "route " R_SLOW " add net 198.18.24.0/24 tunnel " T_LOCAL " " T_REMOTE
 	"\n"
+    "route " R_SLOW " add net 198.18.20.0/24 " R_NARROW " mtu 576\n"
+    "route " R_NARROW " link 198.18.20.0/24\n"
     "bind " REAL " to eth1\n"
     "route entry " ENTRY6 " network 2001:db8:a::/48\n"
     "route " ENTRY6 " link 2001:db8:a::/64\n"
@@ -737,6 +742,61 @@ param6(const struct fixture_reply *r)
 }
 
 /* Hop limits, the routers' errors, delays: as over IPv4. */
+/* ping with DF set, total bytes long. */
+static size_t
+make_echo_df(uint8_t *pkt, const char *dst, size_t total)
+{
+	size_t	 len = make_echo(pkt, dst, 64, total - IP_HDR_LEN - 8);
+
+	pkt[6] |= IP_DF >> 8;
+	ip_checksum(pkt, len);
+	return (len);
+}
+
+/*
+ * An IPv4 link's MTU: a packet over it with DF set ends at the router
+ * before the link, which says fragmentation needed with the MTU (RFC
+ * 1191); without DF it crosses (the router would fragment it, the host
+ * reassemble it).
+ */
+static void
+test_mtu(void)
+{
+	static uint8_t		 pkt[2048];
+	static struct fixture_reply r;
+	uint64_t		 t0;
+	size_t			 len;
+
+	t0 = now_us();
+	len = make_echo_df(pkt, H_NARROWMTU, 577);
+	ip_input(pkt, len);
+	CHECK(wait_replies(&r, 2000) == 1);
+	CHECK(now_us() - t0 >= 20000);
+	CHECK(from(&r, R_SLOW) &&
+	    icmp_is(&r, ICMP_UNREACH, ICMP_UNREACH_NEEDFRAG) && sums_ok(&r));
+	/* The next hop's MTU in the low half of the unused word. */
+	CHECK(r.len >= IP_HDR_LEN + 8 + IP_HDR_LEN &&
+	    memcmp(r.pkt + IP_HDR_LEN + 4, "\0\0\x02\x40", 4) == 0);
+	/* The quote: the packet as R_SLOW got it, one TTL spent. */
+	CHECK(r.pkt[IP_HDR_LEN + 8 + 8] == 63 &&
+	    memcmp(r.pkt + IP_HDR_LEN + 8 + 12, pkt + 12, 8) == 0);
+
+	/* 576 bytes fit; more without DF cross the link too. */
+	ip_input(pkt, make_echo_df(pkt, H_NARROWMTU, 576));
+	CHECK(wait_replies(&r, 2000) == 1);
+	CHECK(from(&r, H_NARROWMTU) && icmp_is(&r, ICMP_ECHOREPLY, 0));
+	ip_input(pkt, make_echo(pkt, H_NARROWMTU, 64, 1400));
+	CHECK(wait_replies(&r, 2000) == 1);
+	CHECK(from(&r, H_NARROWMTU) && icmp_is(&r, ICMP_ECHOREPLY, 0));
+	/* The TTL runs out before the MTU matters. */
+	len = make_echo_df(pkt, H_NARROWMTU, 577);
+	pkt[8] = 1;
+	ip_checksum(pkt, len);
+	ip_input(pkt, len);
+	CHECK(fixture_replies(&r) == 1 && from(&r, ENTRY) &&
+	    icmp_is(&r, ICMP_TIMEXCEED, ICMP_TIMEXCEED_INTRANS));
+}
+
 static void
 test_v6_walk(void)
 {
@@ -857,7 +917,7 @@ test_v6_parse(void)
 		"route 2001:db8::1 link 198.18.0.0/24\n",
 		"route 2001:db8::1 add net 2001:db8:1::/64 198.18.0.2\n",
 		"route 198.18.0.1 add net 198.18.1.0/24 2001:db8::2\n",
-		"route 198.18.0.1 add net 198.18.1.0/24 198.18.1.1 mtu 1500\n",
+		"route 198.18.0.1 add net 198.18.1.0/24 198.18.1.1 mtu 67\n",
 		"route 2001:db8::1 add net 2001:db8:1::/64 2001:db8:1::1 "
 		    "mtu 1279\n",
 		"route 2001:db8::1 add net 2001:db8:1::/64 tunnel "
@@ -891,9 +951,20 @@ test_v6_parse(void)
 	router_describe6(c, &a, 64, 1281, buf, sizeof(buf));
 	CHECK(strcmp(buf, "2001:db8::1: packet too big from 2001:db8::1, "
 	    "mtu 1280, hops 0, latency 0 ms, loss 0.0000%") == 0);
-	router_describe(c, 0xc6120005, 64, buf, sizeof(buf));
+	router_describe(c, 0xc6120005, 64, 0, buf, sizeof(buf));
 	/* The IPv4 entry without network routes only what it links. */
 	CHECK(strcmp(buf, "not routed") == 0);
+	config_free(c);
+	c = parse();
+	CHECK(c != NULL);
+	if (c == NULL)
+		return;
+	router_describe(c, 0xc6121407, 64, 577, buf, sizeof(buf));
+	CHECK(strcmp(buf, "198.18.0.1 198.18.16.1: fragmentation needed from "
+	    "198.18.16.1, mtu 576, hops 1, latency 10 ms, loss 0.0000%") == 0);
+	router_describe(c, 0xc6121407, 64, 576, buf, sizeof(buf));
+	CHECK(strncmp(buf, "198.18.0.1 198.18.16.1 198.18.20.1: deliver,",
+	    44) == 0);
 	config_free(c);
 }
 
@@ -910,6 +981,7 @@ main(void)
 	test_tunnel();
 	test_tunnel_bad();
 	test_extbind();
+	test_mtu();
 	test_v6_walk();
 	test_v6_loss();
 	test_v6_ratelimit();
