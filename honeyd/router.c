@@ -1822,7 +1822,7 @@ router_ext_input(uint8_t *pkt, size_t len)
  * The way to dst for a packet arriving with ttl, in words: the routers
  * it crosses, where it ends, its hops, latency and compound loss.  A
  * packet of size bytes (0: any) has DF set: a link's MTU may stop it.
- * For "#? route" queries and the control tool.
+ * For the configuration regress's "#? route" queries (config_check).
  */
 void
 router_describe(const struct honeyd_config *conf, uint32_t dst, int ttl,
