@@ -151,6 +151,31 @@ action_name(const struct action *a, char *buf, size_t len)
 	return (buf);
 }
 
+/*
+ * "route ADDR [TTL [SIZE]]": the walk a packet to ADDR takes, a SIZE
+ * one (an IPv4 one with DF) against the links' MTUs.
+ */
+static void
+route_query(FILE *out, char **w, int n, const struct honeyd_config *conf)
+{
+	struct in6_addr	 a6;
+	char		 buf[512];
+	int		 ttl = n > 2 ? atoi(w[2]) : 64;
+	size_t		 size = n > 3 ? (size_t)atoi(w[3]) : 0;
+	int		 v6 = strchr(w[1], ':') != NULL;
+
+	if (v6 && addr6_parse(w[1], &a6) == -1)
+		errx(2, "bad address %s", w[1]);
+	if (v6)
+		router_describe6(conf, &a6, ttl, size, buf, sizeof(buf));
+	else
+		router_describe(conf, addr(w[1]), ttl, size, buf, sizeof(buf));
+	fprintf(out, "# route %s %s %d", w[1], v6 ? "hlim" : "ttl", ttl);
+	if (n > 3)
+		fprintf(out, " size %d", atoi(w[3]));
+	fprintf(out, ": %s\n", buf);
+}
+
 static void
 resolve(FILE *out, char **w, const struct honeyd_config *conf)
 {
@@ -211,7 +236,6 @@ query(FILE *out, char *q, const struct honeyd_config *conf,
 	const struct template	*t;
 	const struct bind	*b;
 	struct claimset		 cs;
-	struct in6_addr		 a6;
 	char			*w[6], buf[256], lo[16], hi[16];
 	int			 n = 0, proto;
 	size_t			 i;
@@ -245,27 +269,8 @@ query(FILE *out, char *q, const struct honeyd_config *conf,
 		}
 	} else if (strcmp(w[0], "resolve") == 0 && n == 6) {
 		resolve(out, w, conf);
-	} else if (strcmp(w[0], "route") == 0 && n >= 2 &&
-	    strchr(w[1], ':') != NULL) {
-		/* IPv6: "route ADDR [HLIM [SIZE]]". */
-		if (addr6_parse(w[1], &a6) == -1)
-			errx(2, "bad address %s", w[1]);
-		router_describe6(conf, &a6, n > 2 ? atoi(w[2]) : 64,
-		    n > 3 ? (size_t)atoi(w[3]) : 0, buf, sizeof(buf));
-		fprintf(out, "# route %s hlim %d", w[1],
-		    n > 2 ? atoi(w[2]) : 64);
-		if (n > 3)
-			fprintf(out, " size %d", atoi(w[3]));
-		fprintf(out, ": %s\n", buf);
 	} else if (strcmp(w[0], "route") == 0 && n >= 2) {
-		/* "route ADDR [TTL [SIZE]]", SIZE a packet with DF. */
-		router_describe(conf, addr(w[1]), n > 2 ? atoi(w[2]) : 64,
-		    n > 3 ? (size_t)atoi(w[3]) : 0, buf, sizeof(buf));
-		fprintf(out, "# route %s ttl %d", w[1],
-		    n > 2 ? atoi(w[2]) : 64);
-		if (n > 3)
-			fprintf(out, " size %d", atoi(w[3]));
-		fprintf(out, ": %s\n", buf);
+		route_query(out, w, n, conf);
 	} else if (strcmp(w[0], "claim") == 0) {
 		claim_init(&cs);
 		if (config_claimed_ranges(conf, &cs) == -1)
