@@ -1778,6 +1778,12 @@ struct subsys_listen {
 	/* the template's name, then the command, NUL-terminated */
 };
 
+/* A host of a per-host subsystem: IPv4 (host6 ::) or IPv6 (host 0). */
+struct subsys_host {
+	uint32_t	 host;		/* host order */
+	struct in6_addr	 host6;
+};
+
 /* subsys.c */
 void		 subsys_init(struct event_base *);
 void		 subsys_config(const struct honeyd_config *);
@@ -1786,6 +1792,9 @@ void		 subsys_connect(struct imsg *);
 int		 subsys_reaped(pid_t, int);
 void		 subsys_killall(void);
 int		 subsys_elf_static(const char *, char *, size_t);
+size_t		 subsys_hosts(const struct honeyd_config *,
+		    const struct template *, const struct tmpl_subsys *,
+		    struct subsys_host *);
 
 /* sublisten.c */
 void		 sublisten_dispatch(struct imsg *);

@@ -262,41 +262,30 @@ subsys_want(const struct template *t, const struct tmpl_subsys *ts,
 	ss->restart = subsys_start(ss) == 0 && (ss->flags & SUBSYS_F_RESTART);
 }
 
-static int
-subsys_hosts_full(const struct template *t, const struct tmpl_subsys *ts,
-    int n)
-{
-	if (n < SUBSYS_HOSTS_MAX)
-		return (0);
-	log_warnx("subsystem %s of %s: more than %d hosts; the rest are not "
-	    "served (use \"shared\")", ts->cmd, t->name, SUBSYS_HOSTS_MAX);
-	return (1);
-}
-
 /*
- * One process per address bound to t, up to SUBSYS_HOSTS_MAX, IPv4's
- * first.  An IPv6 address is a /128 bind: a shorter prefix holds more
- * addresses than could each have a process, and is served only by a
- * shared subsystem.
+ * The hosts a per-host subsystem of t serves, into hosts (at most
+ * SUBSYS_HOSTS_MAX): each address bound to t, IPv4's first.  An IPv6
+ * address is a /128 bind: a shorter prefix holds more addresses than
+ * could each have a process, and is served only by a shared subsystem.
+ * What is left out is logged; the number of hosts is returned.
  */
-static void
-subsys_want_hosts(const struct honeyd_config *conf, const struct template *t,
-    const struct tmpl_subsys *ts)
+size_t
+subsys_hosts(const struct honeyd_config *conf, const struct template *t,
+    const struct tmpl_subsys *ts, struct subsys_host *hosts)
 {
-	static const struct in6_addr	 none;
-	const struct bind6		*b6;
-	char				 a6[INET6_ADDRSTRLEN];
-	uint64_t			 a;
-	size_t				 i;
-	int				 n = 0;
+	const struct bind6	*b6;
+	char			 a6[INET6_ADDRSTRLEN];
+	uint64_t		 a;
+	size_t			 i, n = 0;
 
 	for (i = 0; i < conf->nbinds; i++) {
 		if (conf->binds[i].tmpl != t)
 			continue;
 		for (a = conf->binds[i].lo; a <= conf->binds[i].hi; a++) {
-			if (subsys_hosts_full(t, ts, n++))
-				return;
-			subsys_want(t, ts, (uint32_t)a, &none);
+			if (n == SUBSYS_HOSTS_MAX)
+				goto full;
+			memset(&hosts[n], 0, sizeof(hosts[n]));
+			hosts[n++].host = (uint32_t)a;
 		}
 	}
 	for (i = 0; i < conf->nbinds6; i++) {
@@ -310,10 +299,29 @@ subsys_want_hosts(const struct honeyd_config *conf, const struct template *t,
 			    addr6_fmt(&b6->net, a6, sizeof(a6)), b6->plen);
 			continue;
 		}
-		if (subsys_hosts_full(t, ts, n++))
-			return;
-		subsys_want(t, ts, 0, &b6->net);
+		if (n == SUBSYS_HOSTS_MAX)
+			goto full;
+		hosts[n].host = 0;
+		hosts[n++].host6 = b6->net;
 	}
+	return (n);
+ full:
+	log_warnx("subsystem %s of %s: more than %d hosts; the rest are not "
+	    "served (use \"shared\")", ts->cmd, t->name, SUBSYS_HOSTS_MAX);
+	return (n);
+}
+
+/* One process per host of t's (subsys_hosts()). */
+static void
+subsys_want_hosts(const struct honeyd_config *conf, const struct template *t,
+    const struct tmpl_subsys *ts)
+{
+	struct subsys_host	 hosts[SUBSYS_HOSTS_MAX];
+	size_t			 i, n;
+
+	n = subsys_hosts(conf, t, ts, hosts);
+	for (i = 0; i < n; i++)
+		subsys_want(t, ts, hosts[i].host, &hosts[i].host6);
 }
 
 static void

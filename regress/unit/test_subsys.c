@@ -1,8 +1,10 @@
 /*
  * Subsystems: which programs can take the preloaded library (an ELF with
- * an interpreter; a script's interpreter in its stead), and the engine's
- * table of listening ports (sublisten.c), by family: IPv4, IPv6 or
- * both (an AF_INET6 socket on ::), every host or one.
+ * an interpreter; a script's interpreter in its stead), the hosts a
+ * per-host subsystem serves (each IPv4 address bound, each IPv6 /128,
+ * at most SUBSYS_HOSTS_MAX), and the engine's table of listening ports
+ * (sublisten.c), by family: IPv4, IPv6 or both (an AF_INET6 socket on
+ * ::), every host or one.
  */
 
 #include <sys/types.h>
@@ -231,6 +233,73 @@ test_sublisten(void)
 	CHECK(sublisten_ctl_next(&after, 0, &r) == 0);
 }
 
+/* The hosts of t's first subsystem in conf text, into hosts. */
+static size_t
+hosts_of(const char *text, const char *tmpl, struct subsys_host *hosts)
+{
+	struct honeyd_config	*c;
+	const struct template	*t;
+	size_t			 n = 0;
+
+	c = config_parse_buffer("t", text, strlen(text), NULL, NULL);
+	CHECK(c != NULL);
+	if (c == NULL)
+		return (0);
+	t = config_find_template(c, tmpl);
+	CHECK(t != NULL && !TAILQ_EMPTY(&t->subsystems));
+	if (t != NULL && !TAILQ_EMPTY(&t->subsystems))
+		n = subsys_hosts(c, t, TAILQ_FIRST(&t->subsystems), hosts);
+	config_free(c);
+	return (n);
+}
+
+static int
+is_host6(const struct subsys_host *h, const char *a)
+{
+	struct in6_addr	 want;
+
+	return (h->host == 0 && inet_pton(AF_INET6, a, &want) == 1 &&
+	    memcmp(&h->host6, &want, sizeof(want)) == 0);
+}
+
+static void
+test_hosts(void)
+{
+	static const struct in6_addr	 none;
+	struct subsys_host		 h[SUBSYS_HOSTS_MAX];
+	size_t				 n, i;
+	int				 v4only = 1;
+
+	/* Each IPv4 address of each bind, then each IPv6 /128. */
+	n = hosts_of("create t\nadd t subsystem \"/bin/true\"\n"
+	    "create u\nbind 198.18.0.30 u\n"
+	    "bind 198.18.0.10 t\nbind 198.18.0.20 - 198.18.0.22 t\n"
+	    "bind 2001:db8::5 t\nbind 2001:db8:1::/64 t\n"
+	    "bind 2001:db8::6 u\n", "t", h);
+	CHECK(n == 5);
+	if (n == 5) {
+		CHECK(h[0].host == 0xc612000a && h[1].host == 0xc6120014 &&
+		    h[2].host == 0xc6120015 && h[3].host == 0xc6120016);
+		for (i = 0; i < 4; i++)
+			CHECK(memcmp(&h[i].host6, &none, sizeof(none)) == 0);
+		/* The /64 is a prefix: served by a shared one only. */
+		CHECK(is_host6(&h[4], "2001:db8::5"));
+	}
+
+	/* A /24 bound: the first SUBSYS_HOSTS_MAX addresses, in order. */
+	n = hosts_of("create t\nadd t subsystem \"/bin/true\"\n"
+	    "bind 198.18.1.0/24 t\nbind 2001:db8::5 t\n", "t", h);
+	CHECK(n == SUBSYS_HOSTS_MAX);
+	for (i = 0; i < n; i++)
+		if (h[i].host != 0xc6120100 + i)
+			v4only = 0;
+	CHECK(v4only);
+
+	/* Nothing bound: no host. */
+	CHECK(hosts_of("create t\nadd t subsystem \"/bin/true\"\n", "t",
+	    h) == 0);
+}
+
 int
 main(void)
 {
@@ -239,6 +308,7 @@ main(void)
 		return (1);
 	}
 	test_elf();
+	test_hosts();
 	test_sublisten();
 	test_sublisten6();
 	test_mapped();
