@@ -97,6 +97,9 @@ enum {
 	RT_UP,			/* back towards it */
 };
 
+/* A GRE tunnel's MTU: the wire's (IPFRAG_MTU) less GRE over IPv4. */
+#define RT_TUNNEL_MTU	(IPFRAG_MTU - IP_HDR_LEN - 4)
+
 /* Where a walk ends. */
 enum rt_end {
 	RT_DELIVER,		/* at the destination */
@@ -1441,9 +1444,10 @@ router_flush(void)
  * len bytes (stoppable) ends before the first link on its way whose
  * MTU it is over, at the router that would send it there, which
  * answers packet too big or fragmentation needed.  That router checks
- * the TTL first, but a TTL that runs out later is never reached.  An
- * IPv4 router fragments any other packet, and its destination
- * reassembles it: it crosses, whole.
+ * the TTL first, but a TTL that runs out later is never reached.  A
+ * tunnel takes RT_TUNNEL_MTU, as a GRE interface over a 1500-byte link
+ * does.  An IPv4 router fragments any other packet, and its
+ * destination reassembles it: it crosses, whole.
  */
 static void
 rt_mtu_cut(struct rt_path *p, size_t len, int stoppable)
@@ -1455,11 +1459,14 @@ rt_mtu_cut(struct rt_path *p, size_t len, int stoppable)
 	for (i = 0; i < p->nlinks; i++)
 		if (p->links[i]->mtu != 0 && len > p->links[i]->mtu)
 			break;
-	if (i == p->nlinks)
+	if (i < p->nlinks) {
+		p->mtu = p->links[i]->mtu;
+		p->at = p->links[i]->from;
+	} else if (p->end == RT_TUNNELED && len > RT_TUNNEL_MTU)
+		p->mtu = RT_TUNNEL_MTU;		/* at the tunnel's router */
+	else
 		return;
 	p->end = RT_TOOBIG;
-	p->mtu = p->links[i]->mtu;
-	p->at = p->links[i]->from;
 	p->ttl += p->hops - i;		/* i routers forwarded it */
 	p->hops = i;
 	p->nlinks = i;

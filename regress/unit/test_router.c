@@ -788,6 +788,18 @@ test_mtu(void)
 	ip_input(pkt, make_echo(pkt, H_NARROWMTU, 64, 1400));
 	CHECK(wait_replies(&r, 2000) == 1);
 	CHECK(from(&r, H_NARROWMTU) && icmp_is(&r, ICMP_ECHOREPLY, 0));
+	/*
+	 * Into R_SLOW's tunnel, 1476 bytes with DF at most (GRE and its
+	 * IP header take 24 of the wire's 1500); the error goes back.
+	 */
+	ip_input(pkt, make_echo_df(pkt, T_SITE, 1477));
+	CHECK(wait_replies(&r, 2000) == 1);
+	CHECK(from(&r, R_SLOW) &&
+	    icmp_is(&r, ICMP_UNREACH, ICMP_UNREACH_NEEDFRAG) &&
+	    memcmp(r.pkt + IP_HDR_LEN + 4, "\0\0\x05\xc4", 4) == 0);
+	ip_input(pkt, make_echo_df(pkt, T_SITE, 1476));
+	CHECK(wait_replies(&r, 2000) == 1 && gre_out(&r) && r.len == 1500);
+
 	/* The TTL runs out before the MTU matters. */
 	len = make_echo_df(pkt, H_NARROWMTU, 577);
 	pkt[8] = 1;
