@@ -312,20 +312,26 @@ capture_timer_set(struct capture_moderation *m, int usec)
 	return (timerfd_settime(m->tfd, 0, &its, NULL));
 }
 
+/* A pause begins: its timer armed and counted, or -1 (logged). */
+static int
+capture_pause_arm(struct iface *ifp)
+{
+	if (capture_timer_set(&capture_mod[ifp->index], capture_pause) == -1) {
+		log_warn("%s: capture pause", ifp->name);
+		return (-1);
+	}
+	parent->stats.capture_pauses++;
+	return (0);
+}
+
 /* Stop reading for the pause; the timerfd brings capture_resume(). */
 static void
 capture_pause_start(struct iface *ifp)
 {
-	struct capture_moderation	*m = &capture_mod[ifp->index];
-
 	if (event_del(ifp->ev) == -1)
 		return;
-	if (capture_timer_set(m, capture_pause) == -1) {
-		log_warn("%s: capture pause", ifp->name);
+	if (capture_pause_arm(ifp) == -1)
 		event_add(ifp->ev, NULL);
-		return;
-	}
-	parent->stats.capture_pauses++;
 }
 
 /* Drain a batch, push it to the engines in one write each; the frames. */
@@ -379,13 +385,9 @@ capture_resume(int fd, short event, void *arg)
 		capture_timer_set(m, 0);
 		return;
 	}
-	if (capture_busy(ifp, capture_drain(ifp))) {
-		if (capture_timer_set(m, capture_pause) == 0) {
-			parent->stats.capture_pauses++;
-			return;
-		}
-		log_warn("%s: capture pause", ifp->name);
-	}
+	if (capture_busy(ifp, capture_drain(ifp)) &&
+	    capture_pause_arm(ifp) == 0)
+		return;
 	if (capture_timer_set(m, 0) == -1)
 		log_warn("%s: capture pause", ifp->name);
 	if (event_add(ifp->ev, NULL) == -1)
