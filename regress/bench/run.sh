@@ -305,54 +305,47 @@ print("mode=tcp sent=%d answered=%d secs=%.3f answered_pps=%.0f "
 ' "$1" "$PORT_SVC" "$BENCH_TCP_N" "$BANNER"
 }
 
-# generator_base: machine CPU per probe of a flood at the cost rate
-# that nothing answers (to a MAC nobody has): the generator's own share,
-# the median of BENCH_REPEAT floods.
-generator_base() {
-	local b a out i all=''
+# nobody_cost WHAT RATE [FLOOD ARGS...]: machine CPU per probe of a
+# flood at RATE (0: flat out) that nothing answers (to a MAC nobody
+# has), the median of BENCH_REPEAT floods, into NOBODY_US; NOBODY_OUT
+# keeps the last flood's line.
+nobody_cost() {
+	local what=$1 rate=$2 b a i all=''
+	shift 2
 	for i in $(seq "$BENCH_REPEAT"); do
 		b=$(SNAP_PARENT='' SNAP_ENGINE='' snap)
-		out=$(flood_run "$KERNEL_ADDR" -m syn -p "$PORT_CLOSED" \
-		    -g "$NOBODY_MAC" -r "$BENCH_COST_RATE" -t "$BENCH_SECS" \
-		    -w 0)
+		NOBODY_OUT=$(flood_run "$KERNEL_ADDR" -m syn -p "$PORT_CLOSED" \
+		    -g "$NOBODY_MAC" -r "$rate" -t "$BENCH_SECS" -w 0 "$@")
 		a=$(SNAP_PARENT='' SNAP_ENGINE='' snap)
-		tb_note "generator alone: $out"
-		all="$all$(per_answer "$b" "$a" "$(kv sent "$out")" 0 \
-		    "$(kv gen_cpu_us "$out")")
+		tb_note "$what: $NOBODY_OUT"
+		all="$all$(per_answer "$b" "$a" "$(kv sent "$NOBODY_OUT")" 0 \
+		    "$(kv gen_cpu_us "$NOBODY_OUT")")
 "
 	done
-	R[base]=$(printf '%s' "$all" | cost_median m | cut -d' ' -f1)
+	NOBODY_US=$(printf '%s' "$all" | cost_median m | cut -d' ' -f1)
+}
+
+# generator_base: the generator's own share of an answer's machine
+# figure, a flood at the cost rate that nothing answers.
+generator_base() {
+	nobody_cost "generator alone" "$BENCH_COST_RATE"
+	R[base]=$NOBODY_US
 }
 
 # tx_cost: what a frame costs the machine to send when nothing answers
 # it (to a MAC nobody has): through sendmmsg(2) as honeyd's parent
 # sends, and through a PACKET_TX_RING (flood -T), the issue's other
 # way; flat out, 64 frames a batch (paced, the flood's own pacing
-# would be most of the figure), medians of BENCH_REPEAT floods.
+# would be most of the figure).
 tx_cost() {
-	local how rate=0 i b a out all
+	local how
 	for how in mmsg ring; do
-		{
-			all=''
-			for i in $(seq "$BENCH_REPEAT"); do
-				b=$(SNAP_PARENT='' SNAP_ENGINE='' snap)
-				# shellcheck disable=SC2046
-				out=$(flood_run "$KERNEL_ADDR" -m syn \
-				    -p "$PORT_CLOSED" -g "$NOBODY_MAC" \
-				    -r "$rate" -t "$BENCH_SECS" -w 0 \
-				    $([ "$how" = ring ] && echo -T))
-				a=$(SNAP_PARENT='' SNAP_ENGINE='' snap)
-				tb_note "sending ($how) at $rate/s: $out"
-				all="$all$(per_answer "$b" "$a" \
-				    "$(kv sent "$out")" 0 \
-				    "$(kv gen_cpu_us "$out")")
-"
-			done
-			check_match "flood sends through $how" \
-			    'sent=[1-9][0-9]* .*senderr=0 ' "$out"
-			R[tx.$how]=$(printf '%s' "$all" | cost_median m |
-			    cut -d' ' -f1)
-		}
+		# shellcheck disable=SC2046
+		nobody_cost "sending ($how) flat out" 0 \
+		    $([ "$how" = ring ] && echo -T)
+		check_match "flood sends through $how" \
+		    'sent=[1-9][0-9]* .*senderr=0 ' "$NOBODY_OUT"
+		R[tx.$how]=$NOBODY_US
 	done
 }
 
