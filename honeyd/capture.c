@@ -51,29 +51,42 @@
  * woken for every frame, the parent and then the engine spend most of
  * an answer's cost going to sleep and waking up again (at 50,000 pings
  * a second, 11 us of CPU an answer against 4 with the pause).  Once
- * CAPTURE_BUSY frames have come within one pause, however many reads
- * took them, frames arrive faster than the parent should wake for
- * them: it then reads again only after "option capture pause"
- * microseconds, when a batch has gathered in the kernel's ring (at
- * 150,000 frames/s and 500 us, 75 of its 2,600 slots).  While reads a
- * pause apart keep finding CAPTURE_BUSY frames it keeps pausing; a
+ * CAPTURE_BUSY frames have come within CAPTURE_BUSY_WINDOW, however
+ * many reads took them (8,000 frames a second), frames arrive faster
+ * than the parent should wake for them: it then reads again only after
+ * a pause, when a batch has gathered in the kernel's ring.  While the
+ * reads a pause apart find frames at that rate it keeps pausing; a
  * read that finds fewer ends it.  A full batch is followed by the next
  * read at once, so the pause never caps the rate.
  *
+ * Each pause is as long as CAPTURE_GOAL frames take at the rate the
+ * last read saw, within CAPTURE_PAUSE_MIN and "option capture pause"
+ * microseconds (adaptive moderation, as network cards do): a batch
+ * pays three wake-ups (the parent's, the engine's, the parent's again
+ * for the answers), so the goal bounds their cost an answer, and a
+ * faster flood is paused for less.  At the default 1000 us, 50,000
+ * frames a second are read 50 at a time, 150,000 a second 64 at a time
+ * every 430 us (64 of the ring's 2,600 slots).
+ *
  * So a lone frame (a ping, a probe, a handshake) is read at once: the
- * pause delays only traffic of some 8,000 frames a second or more with
- * the default 500 us, by at most the pause, which a careful attacker
- * can time (honeyd.conf.5).  The pause has a timerfd of its own, armed
- * only while pausing: libevent's timers are whole milliseconds unless
- * its loop takes a timerfd, which it then sets before every wait.
+ * pause delays only traffic of some 8,000 frames a second or more, by
+ * at most the pause, which a careful attacker can time (honeyd.conf.5).
+ * The pause has a timerfd of its own, armed only while pausing:
+ * libevent's timers are whole milliseconds unless its loop takes a
+ * timerfd, which it then sets before every wait.
  */
 #define CAPTURE_BUSY		4
+#define CAPTURE_BUSY_WINDOW	500	/* microseconds */
+#define CAPTURE_GOAL		64	/* frames a paused read should find */
+#define CAPTURE_PAUSE_MIN	50	/* microseconds */
 
 struct capture_moderation {
 	struct event	*resume_ev;	/* on tfd; NULL: neither is open */
 	int		 tfd;
-	struct timeval	 since;		/* the frames counted since */
+	int64_t		 since;		/* the frames counted since, us */
 	int		 frames;
+	int64_t		 last_read;	/* the read before this pause, us */
+	int		 pause;		/* this pause, microseconds */
 };
 
 static int		 capture_pause;	/* microseconds, 0: none */
@@ -260,7 +273,7 @@ capture_moderation_open(struct iface *ifp)
 		errno = ENOMEM;
 		return (-1);
 	}
-	timerclear(&m->since);
+	m->since = 0;
 	m->frames = 0;
 	return (0);
 }
@@ -278,27 +291,76 @@ capture_moderation_close(struct iface *ifp)
 }
 
 /*
- * Whether a read that took n frames should be followed by a pause:
- * CAPTURE_BUSY frames within one pause, counted over as many reads as
- * took them.  The loop's cached clock costs no system call.
+ * Microseconds of the monotonic clock, read once a batch through the
+ * vDSO: the loop's cached clock is coarse (a tick, 4 ms here).
+ */
+static int64_t
+capture_clock_us(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000);
+}
+
+/*
+ * Whether a read that took n frames should be followed by a first
+ * pause: CAPTURE_BUSY frames within CAPTURE_BUSY_WINDOW, counted over
+ * as many reads as took them.
  */
 static int
 capture_busy(struct iface *ifp, int n)
 {
 	struct capture_moderation	*m = &capture_mod[ifp->index];
-	struct timeval			 now, age;
+	int64_t				 now;
 
 	if (capture_pause == 0 || m->resume_ev == NULL || n <= 0 ||
 	    n >= CAPTURE_BATCH)
 		return (0);
-	event_base_gettimeofday_cached(parent->base, &now);
-	timersub(&now, &m->since, &age);
-	if (age.tv_sec != 0 || age.tv_usec >= capture_pause) {
+	now = capture_clock_us();
+	if (now - m->since >= CAPTURE_BUSY_WINDOW) {
 		m->since = now;
 		m->frames = 0;
 	}
 	m->frames += n;
-	return (m->frames >= CAPTURE_BUSY);
+	if (m->frames < CAPTURE_BUSY)
+		return (0);
+	m->last_read = now;
+	m->pause = capture_pause;
+	return (1);
+}
+
+/*
+ * The pause after a read that found n frames come in us microseconds:
+ * CAPTURE_GOAL frames at their rate, within CAPTURE_PAUSE_MIN and
+ * longest; 0 when they come slower than CAPTURE_BUSY a
+ * CAPTURE_BUSY_WINDOW (pausing ends) or fill a batch (read at once).
+ */
+int
+capture_pause_next(int n, int64_t us, int longest)
+{
+	int64_t	next;
+
+	if (longest <= 0 || n <= 0 || n >= CAPTURE_BATCH || us < 0 ||
+	    (int64_t)n * CAPTURE_BUSY_WINDOW < CAPTURE_BUSY * us)
+		return (0);
+	next = us * CAPTURE_GOAL / n;
+	if (next < CAPTURE_PAUSE_MIN)
+		next = CAPTURE_PAUSE_MIN;
+	return (next < longest ? (int)next : longest);
+}
+
+/* A read after a pause took n frames: whether to pause again. */
+static int
+capture_still_busy(struct iface *ifp, int n)
+{
+	struct capture_moderation	*m = &capture_mod[ifp->index];
+	int64_t				 now;
+
+	now = capture_clock_us();
+	m->pause = capture_pause_next(n, now - m->last_read, capture_pause);
+	m->last_read = now;
+	return (m->pause > 0);
 }
 
 /* Arm (or, with 0, disarm) the pause's timer; either clears its expiry. */
@@ -316,7 +378,9 @@ capture_timer_set(struct capture_moderation *m, int usec)
 static int
 capture_pause_arm(struct iface *ifp)
 {
-	if (capture_timer_set(&capture_mod[ifp->index], capture_pause) == -1) {
+	struct capture_moderation	*m = &capture_mod[ifp->index];
+
+	if (capture_timer_set(m, m->pause) == -1) {
 		log_warn("%s: capture pause", ifp->name);
 		return (-1);
 	}
@@ -385,7 +449,7 @@ capture_resume(int fd, short event, void *arg)
 		capture_timer_set(m, 0);
 		return;
 	}
-	if (capture_busy(ifp, capture_drain(ifp)) &&
+	if (capture_still_busy(ifp, capture_drain(ifp)) &&
 	    capture_pause_arm(ifp) == 0)
 		return;
 	if (capture_timer_set(m, 0) == -1)

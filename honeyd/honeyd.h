@@ -967,9 +967,10 @@ void		 engines_list_part(struct imsg *);
 int	 capture_open(struct iface *, const char *filter);
 int	 capture_setfilter(struct iface *, const char *filter);
 #define CAPTURE_PAUSE_MAX	2000	/* microseconds, "option capture pause" */
-#define CAPTURE_PAUSE_DEFAULT	500
+#define CAPTURE_PAUSE_DEFAULT	1000
 void	 capture_config(const struct honeyd_config *);
 void	 capture_close(struct iface *);
+int	 capture_pause_next(int, int64_t, int);
 
 /* framebatch.c: a batch's record, then the packet, padded to 4 */
 struct framebatch_rec {
