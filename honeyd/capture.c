@@ -50,7 +50,7 @@
  * Under load the parent pauses between reads (interrupt moderation):
  * woken for every frame, the parent and then the engine spend most of
  * an answer's cost going to sleep and waking up again (at 50,000 pings
- * a second, 11 us of CPU an answer against 4 with the pause).  Once
+ * a second, 11 us of CPU an answer against 3 with the pause).  Once
  * CAPTURE_BUSY frames have come within CAPTURE_BUSY_WINDOW, however
  * many reads took them (8,000 frames a second), frames arrive faster
  * than the parent should wake for them: it then reads again only after
@@ -66,7 +66,9 @@
  * for the answers), so the goal bounds their cost an answer, and a
  * faster flood is paused for less.  At the default 1000 us, 50,000
  * frames a second are read 50 at a time, 150,000 a second 64 at a time
- * every 430 us (64 of the ring's 2,600 slots).
+ * every 430 us (64 of the ring's 2,600 slots).  Against a fixed 500 us
+ * it saves 0.7 us of CPU an answer at 50,000 a second and doubles the
+ * delay under that load (the median, 310 to 620 us).
  *
  * So a lone frame (a ping, a probe, a handshake) is read at once: the
  * pause delays only traffic of some 8,000 frames a second or more, by

@@ -447,7 +447,7 @@ latency() {
 		tb_note "$stack $t round trip: $out"
 		R[$stack.$t.l50]=$(kv median_us "$out")
 		R[$stack.$t.l99]=$(kv p99_us "$out")
-		flood_run "$addr" -m ping -r "$half" -t "$secs" -w 0 \
+		flood_run "$addr" -m ping -r "$half" -t "$secs" -w 20 \
 		    >"$TB_TMP/bg.out" &
 		bg=$!
 		sleep 0.3
