@@ -102,10 +102,14 @@ check_match "reload with a routing loop: refused" \
 check_match "reload with a routing loop: the line is logged" \
     'figure5\.conf:4: gateway 198\.19\.16\.1 is already reached' \
     "$(honeyd_log)"
-out=$(in_a timeout 60 traceroute -I -n -q 1 -w 3 -m 8 198.19.16.2 2>&1)
+# Two probes a hop, 600 ms apart: the links lose 0.1% each way, and the
+# routers' personality sends one ICMP error per 500 ms.
+out=$(in_a timeout 60 traceroute -I -n -N 1 -q 2 -z 0.6 -w 3 -m 8 \
+    198.19.16.2 2>&1)
 check_eq "after the refused reload: the old topology still routes" \
     "198.19.0.1 198.19.16.1 198.19.16.2" \
-    "$(trace_hops "$out" | awk '{ printf "%s%s", sep, $2; sep = " " }')"
+    "$(trace_hops "$out" | awk '{ printf "%s%s", sep, $2; sep = " " }')" ||
+	tb_note "$out"
 
 honeyd_stop
 check_match "engine counted routed packets" \
