@@ -88,7 +88,6 @@ struct capture_moderation {
 	int64_t		 since;		/* the frames counted since, us */
 	int		 frames;
 	int64_t		 last_read;	/* the read before this pause, us */
-	int		 pause;		/* this pause, microseconds */
 };
 
 static int		 capture_pause;	/* microseconds, 0: none */
@@ -328,7 +327,6 @@ capture_busy(struct iface *ifp, int n)
 	if (m->frames < CAPTURE_BUSY)
 		return (0);
 	m->last_read = now;
-	m->pause = capture_pause;
 	return (1);
 }
 
@@ -352,17 +350,17 @@ capture_pause_next(int n, int64_t us, int longest)
 	return (next < longest ? (int)next : longest);
 }
 
-/* A read after a pause took n frames: whether to pause again. */
+/* A read after a pause took n frames: the next pause, 0 for none. */
 static int
-capture_still_busy(struct iface *ifp, int n)
+capture_pause_after(struct iface *ifp, int n)
 {
 	struct capture_moderation	*m = &capture_mod[ifp->index];
-	int64_t				 now;
+	int64_t				 now, us;
 
 	now = capture_clock_us();
-	m->pause = capture_pause_next(n, now - m->last_read, capture_pause);
+	us = now - m->last_read;
 	m->last_read = now;
-	return (m->pause > 0);
+	return (capture_pause_next(n, us, capture_pause));
 }
 
 /* Arm (or, with 0, disarm) the pause's timer; either clears its expiry. */
@@ -376,13 +374,11 @@ capture_timer_set(struct capture_moderation *m, int usec)
 	return (timerfd_settime(m->tfd, 0, &its, NULL));
 }
 
-/* A pause begins: its timer armed and counted, or -1 (logged). */
+/* A pause of usec begins: its timer armed and counted, or -1 (logged). */
 static int
-capture_pause_arm(struct iface *ifp)
+capture_pause_arm(struct iface *ifp, int usec)
 {
-	struct capture_moderation	*m = &capture_mod[ifp->index];
-
-	if (capture_timer_set(m, m->pause) == -1) {
+	if (capture_timer_set(&capture_mod[ifp->index], usec) == -1) {
 		log_warn("%s: capture pause", ifp->name);
 		return (-1);
 	}
@@ -390,13 +386,16 @@ capture_pause_arm(struct iface *ifp)
 	return (0);
 }
 
-/* Stop reading for the pause; the timerfd brings capture_resume(). */
+/*
+ * Stop reading for a first pause, the longest (the rate is not known
+ * yet); the timerfd brings capture_resume().
+ */
 static void
 capture_pause_start(struct iface *ifp)
 {
 	if (event_del(ifp->ev) == -1)
 		return;
-	if (capture_pause_arm(ifp) == -1)
+	if (capture_pause_arm(ifp, capture_pause) == -1)
 		event_add(ifp->ev, NULL);
 }
 
@@ -446,13 +445,14 @@ capture_resume(int fd, short event, void *arg)
 {
 	struct iface			*ifp = arg;
 	struct capture_moderation	*m = &capture_mod[ifp->index];
+	int				 pause;
 
 	if (ifp->ev == NULL) {
 		capture_timer_set(m, 0);
 		return;
 	}
-	if (capture_still_busy(ifp, capture_drain(ifp)) &&
-	    capture_pause_arm(ifp) == 0)
+	pause = capture_pause_after(ifp, capture_drain(ifp));
+	if (pause > 0 && capture_pause_arm(ifp, pause) == 0)
 		return;
 	if (capture_timer_set(m, 0) == -1)
 		log_warn("%s: capture pause", ifp->name);
