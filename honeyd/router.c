@@ -1271,34 +1271,30 @@ rt_icmp_error(const struct ipin *in)
 }
 
 /*
- * Router "at" answers the packet in "in" itself, as its template says;
- * with an mtu (not 0), fragmentation needed.
+ * Whether router "at" answers the packet in "in" itself, as its template
+ * says; in->host and in->tmpl become the router's for the ICMP error.
  */
-static void
-rt_router_error(struct ipin *in, uint32_t at, int type, int code,
-    uint16_t mtu)
+static int
+rt_router_answers(struct ipin *in, uint32_t at)
 {
 	struct template	*t;
 	struct host	*h;
 
 	if (rt_icmp_error(in))
-		return;
+		return (0);
 	if ((t = config_lookup(engine->conf, at, in->src, in->ip->ip_p)) == NULL) {
 		engine->stats.drop_noaddr++;
-		return;
+		return (0);
 	}
 	if ((h = host_get(at)) == NULL) {
 		engine->stats.drop_nohost++;
-		return;
+		return (0);
 	}
 	personality_host_update(h, t);
 	/* The router, not the destination, is handling this packet. */
 	in->host = h;
 	in->tmpl = t;
-	if (mtu != 0)
-		icmp_error_needfrag(in, h, t, at, mtu);
-	else
-		icmp_error(in, h, t, at, type, code);
+	return (1);
 }
 
 /*
@@ -1349,12 +1345,13 @@ rt_arrive(struct rt_held *h)
 {
 	struct ipin	 in;
 	struct in6_addr	 dst;
-	uint32_t	 a;
+	uint32_t	 a, at;
 
 	if ((h->pkt[0] >> 4) == 6) {
 		rt_arrive6(h);
 		return;
 	}
+	at = rt_v4_of(&h->at);
 	memset(&in, 0, sizeof(in));
 	in.ip = (const struct ip_hdr *)h->pkt;
 	in.len = h->len;
@@ -1377,16 +1374,19 @@ rt_arrive(struct rt_held *h)
 		ip_dispatch(&in);
 		break;
 	case RT_EXPIRED:
-		rt_router_error(&in, rt_v4_of(&h->at), ICMP_TIMEXCEED,
-		    ICMP_TIMEXCEED_INTRANS, 0);
+		if (rt_router_answers(&in, at))
+			icmp_error(&in, in.host, in.tmpl, at, ICMP_TIMEXCEED,
+			    ICMP_TIMEXCEED_INTRANS);
 		break;
 	case RT_NOROUTE:
-		rt_router_error(&in, rt_v4_of(&h->at), ICMP_UNREACH,
-		    ICMP_UNREACH_NET, 0);
+		if (rt_router_answers(&in, at))
+			icmp_error(&in, in.host, in.tmpl, at, ICMP_UNREACH,
+			    ICMP_UNREACH_NET);
 		break;
 	case RT_TOOBIG:
-		rt_router_error(&in, rt_v4_of(&h->at), ICMP_UNREACH,
-		    ICMP_UNREACH_NEEDFRAG, (uint16_t)h->mtu);
+		if (rt_router_answers(&in, at))
+			icmp_error_needfrag(&in, in.host, in.tmpl, at,
+			    (uint16_t)h->mtu);
 		break;
 	case RT_TUNNELED:
 		break;
