@@ -663,6 +663,14 @@ col() {
 	done
 }
 
+# pe_ratio TEST: honeyd's parent plus engine against the kernel's figure
+# (issue 12's ratio), or nothing without a kernel figure.
+pe_ratio() {
+	awk -v k="${R[kernel.$1.cm]:-0}" -v p="${R[honeyd.$1.cp]:-0}" \
+	    -v e="${R[honeyd.$1.ce]:-0}" \
+	    'BEGIN { if (k > 0) printf "%.2f", (p + e) / k }'
+}
+
 cost_summary() {
 	local t r
 	printf '\nCPU per answer at %s/s offered (us; load %s at the end)\n' \
@@ -677,13 +685,9 @@ cost_summary() {
 		col "honeyd.$t.cp" "honeyd.$t.ce"
 		printf ' %11s' "${R[honeyd.$t.cr]:--}"
 		col "honeyd.$t.cs" "honeyd.$t.cm"
-		printf ' | %5s %5s %5s%% %5s%%\n' "$(awk \
-		    -v k="${R[kernel.$t.cm]:-0}" -v p="${R[honeyd.$t.cp]:-0}" \
-		    -v e="${R[honeyd.$t.ce]:-0}" \
-		    -v tcp="$([ "$t" = tcp ] && echo 1)" \
-		    'BEGIN { if (k > 0 && !tcp) printf "%.2f", (p + e) / k
-		    else print "-" }')" \
-		    "$(awk \
+		r=''
+		[ "$t" = tcp ] || r=$(pe_ratio "$t")
+		printf ' | %5s %5s %5s%% %5s%%\n' "${r:--}" "$(awk \
 		    -v k="${R[kernel.$t.cm]:-0}" -v h="${R[honeyd.$t.cm]:-0}" \
 		    'BEGIN { if (k > 0) printf "%.2f", h / k; else print "-" }')" \
 		    "${R[kernel.$t.closs]:--}" "${R[honeyd.$t.closs]:--}"
@@ -838,11 +842,7 @@ targets12() {
 	for t in open closed ping; do
 		lim=1.5
 		[ "$t" = open ] && lim=2
-		k=${R[kernel.$t.cm]:-}
-		x=''
-		[ -n "$k" ] && [ "$k" != - ] && x=$(awk -v k="$k" \
-		    -v p="${R[honeyd.$t.cp]:-0}" -v e="${R[honeyd.$t.ce]:-0}" \
-		    'BEGIN { if (k > 0) printf "%.2f", (p + e) / k }')
+		x=$(pe_ratio "$t")
 		printf '%-44s %-22s %s\n' \
 		    "$t: CPU (parent+engine) <= ${lim}x kernel's" \
 		    "${x:--}x" "$(met "$x" "${x:-1e9} <= $lim")"
